@@ -1,0 +1,501 @@
+/**
+ * Move bytecode → Sui's normalized JSON (as sui_getNormalizedMove* return it), type strings,
+ * abilities and BCS schemas generated from struct layouts.
+ */
+import type { BcsType } from "@mysten/bcs";
+import * as template from "@mysten/move-bytecode-template";
+import { bcs } from "@mysten/sui/bcs";
+import { DevnetError } from "./errors.js";
+
+export type NormalizedType =
+  | "Bool"
+  | "U8"
+  | "U16"
+  | "U32"
+  | "U64"
+  | "U128"
+  | "U256"
+  | "Address"
+  | "Signer"
+  | { Struct: { address: string; module: string; name: string; typeArguments: NormalizedType[] } }
+  | { Vector: NormalizedType }
+  | { TypeParameter: number }
+  | { Reference: NormalizedType }
+  | { MutableReference: NormalizedType };
+
+export type Ability = "Copy" | "Drop" | "Store" | "Key";
+export interface NormalizedFunction {
+  visibility: "Public" | "Private" | "Friend";
+  isEntry: boolean;
+  typeParameters: { abilities: Ability[] }[];
+  parameters: NormalizedType[];
+  return: NormalizedType[];
+}
+export interface NormalizedStruct {
+  abilities: { abilities: Ability[] };
+  typeParameters: { constraints: { abilities: Ability[] }; isPhantom: boolean }[];
+  fields: { name: string; type: NormalizedType }[];
+}
+export interface NormalizedModule {
+  fileFormatVersion: number;
+  address: string;
+  name: string;
+  friends: { address: string; name: string }[];
+  structs: Record<string, NormalizedStruct>;
+  enums: Record<string, unknown>;
+  exposedFunctions: Record<string, NormalizedFunction>;
+}
+/** A deserialized module plus its normalized form and the index of every function definition. */
+export interface LoadedModule {
+  normalized: NormalizedModule;
+  /** Every function (exposed or not), with its definition index (for MoveLocation.function). */
+  functions: Map<string, NormalizedFunction & { index: number }>;
+  bytes: Uint8Array;
+}
+
+type Token =
+  | string
+  | { Vector: Token }
+  | { Datatype: number }
+  | { DatatypeInstantiation: [number, Token[]] }
+  | { Reference: Token }
+  | { MutableReference: Token }
+  | { TypeParameter: number };
+
+interface RawModule {
+  version: number;
+  self_module_handle_idx: number;
+  module_handles: { address: number; name: number }[];
+  datatype_handles: {
+    module: number;
+    name: number;
+    abilities: number;
+    type_parameters: { constraints: number; is_phantom: boolean }[];
+  }[];
+  function_handles: { module: number; name: number; parameters: number; return_: number; type_parameters: number[] }[];
+  friend_decls: { address: number; name: number }[];
+  signatures: Token[][];
+  identifiers: string[];
+  address_identifiers: string[];
+  struct_defs: { struct_handle: number; field_information: { Declared?: { name: number; signature: Token }[] } }[];
+  function_defs: { function: number; visibility: "Public" | "Private" | "Friend"; is_entry: boolean }[];
+}
+
+const ABILITY_BITS: [number, Ability][] = [
+  [1, "Copy"],
+  [2, "Drop"],
+  [4, "Store"],
+  [8, "Key"],
+];
+export function abilitiesFromMask(mask: number): Ability[] {
+  return ABILITY_BITS.filter(([b]) => (mask & b) !== 0).map(([, a]) => a);
+}
+
+/** 0x + 64 hex, lower case. */
+export function normalizeAddress(a: string): string {
+  const h = a.toLowerCase().replace(/^0x/, "");
+  if (!/^[0-9a-f]{1,64}$/.test(h))
+    throw new DevnetError("INVALID_PARAMS", `address ${a}: must be hex of at most 32 bytes`);
+  return `0x${h.padStart(64, "0")}`;
+}
+/** Sui's `to_hex_literal`: leading zeros stripped (`0x2`). */
+export function shortAddress(a: string): string {
+  const h = a.toLowerCase().replace(/^0x/, "").replace(/^0+/, "");
+  return `0x${h === "" ? "0" : h}`;
+}
+
+function deserialize(bytes: Uint8Array): RawModule {
+  try {
+    return template.deserialize(bytes) as RawModule;
+  } catch (e) {
+    const msg = typeof e === "object" && e && "message" in e ? String((e as { message: unknown }).message) : String(e);
+    throw new DevnetError("BYTECODE", `module bytecode does not deserialize: ${msg}`);
+  }
+}
+
+/** Rewrites the all-zero address identifier (the unpublished package's own address) to `packageId`. */
+export function relocateModule(bytes: Uint8Array, packageId: string): Uint8Array {
+  const raw = deserialize(bytes);
+  const zero = "0".repeat(64);
+  const target = normalizeAddress(packageId).slice(2);
+  raw.address_identifiers = raw.address_identifiers.map((a) => (a.replace(/^0x/, "") === zero ? target : a));
+  return template.serialize(raw);
+}
+
+export function loadModule(bytes: Uint8Array): LoadedModule {
+  const m = deserialize(bytes);
+  const ident = (i: number): string => m.identifiers[i] ?? "";
+  const addr = (i: number): string => shortAddress(m.address_identifiers[i] ?? "0");
+  const self = m.module_handles[m.self_module_handle_idx];
+  if (!self) throw new DevnetError("BYTECODE", "module has no self handle");
+  const tok = (t: Token): NormalizedType => {
+    if (typeof t === "string") return t as NormalizedType;
+    if ("Vector" in t) return { Vector: tok(t.Vector) };
+    if ("Reference" in t) return { Reference: tok(t.Reference) };
+    if ("MutableReference" in t) return { MutableReference: tok(t.MutableReference) };
+    if ("TypeParameter" in t) return { TypeParameter: t.TypeParameter };
+    const [idx, args] = "Datatype" in t ? [t.Datatype, []] : t.DatatypeInstantiation;
+    const h = m.datatype_handles[idx];
+    const mh = h ? m.module_handles[h.module] : undefined;
+    if (!h || !mh) throw new DevnetError("BYTECODE", `bad datatype handle ${idx}`);
+    return {
+      Struct: { address: addr(mh.address), module: ident(mh.name), name: ident(h.name), typeArguments: args.map(tok) },
+    };
+  };
+  const structs: Record<string, NormalizedStruct> = {};
+  for (const sd of m.struct_defs) {
+    const h = m.datatype_handles[sd.struct_handle];
+    if (!h) continue;
+    structs[ident(h.name)] = {
+      abilities: { abilities: abilitiesFromMask(h.abilities) },
+      typeParameters: h.type_parameters.map((p) => ({
+        constraints: { abilities: abilitiesFromMask(p.constraints) },
+        isPhantom: p.is_phantom,
+      })),
+      fields: (sd.field_information.Declared ?? []).map((f) => ({ name: ident(f.name), type: tok(f.signature) })),
+    };
+  }
+  const functions = new Map<string, NormalizedFunction & { index: number }>();
+  const exposed: Record<string, NormalizedFunction> = {};
+  m.function_defs.forEach((fd, index) => {
+    const h = m.function_handles[fd.function];
+    if (!h) return;
+    const f: NormalizedFunction = {
+      visibility: fd.visibility,
+      isEntry: fd.is_entry,
+      typeParameters: h.type_parameters.map((mask) => ({ abilities: abilitiesFromMask(mask) })),
+      parameters: (m.signatures[h.parameters] ?? []).map(tok),
+      return: (m.signatures[h.return_] ?? []).map(tok),
+    };
+    functions.set(ident(h.name), { ...f, index });
+    if (fd.is_entry || fd.visibility !== "Private") exposed[ident(h.name)] = f;
+  });
+  const sortObj = <T>(o: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k] as T]),
+    );
+  return {
+    normalized: {
+      fileFormatVersion: m.version,
+      address: addr(self.address),
+      name: ident(self.name),
+      friends: m.friend_decls.map((f) => ({ address: addr(f.address), name: ident(f.name) })),
+      structs: sortObj(structs),
+      enums: {},
+      exposedFunctions: sortObj(exposed),
+    },
+    functions,
+    bytes,
+  };
+}
+
+// ---------- types ----------
+
+/** A parsed Move type. Addresses are long (0x + 64 hex). */
+export type MoveType =
+  | { kind: "prim"; name: "bool" | "u8" | "u16" | "u32" | "u64" | "u128" | "u256" | "address" | "signer" }
+  | { kind: "vector"; of: MoveType }
+  | { kind: "struct"; address: string; module: string; name: string; args: MoveType[] };
+
+const PRIMS: Record<string, MoveType> = Object.fromEntries(
+  ["bool", "u8", "u16", "u32", "u64", "u128", "u256", "address", "signer"].map((n) => [
+    n,
+    { kind: "prim", name: n } as MoveType,
+  ]),
+);
+
+/** Parses `0x2::coin::Coin<0x2::sui::SUI>`, `vector<u8>`, `u64` … */
+export function parseType(s: string): MoveType {
+  let i = 0;
+  const src = s.replace(/\s+/g, "");
+  const parse = (): MoveType => {
+    const m = /^[A-Za-z0-9_]+(::[A-Za-z0-9_]+::[A-Za-z0-9_]+)?/.exec(src.slice(i));
+    if (!m) throw new DevnetError("INVALID_PARAMS", `type ${s}: cannot parse at offset ${i}`);
+    i += m[0].length;
+    let args: MoveType[] = [];
+    if (src[i] === "<") {
+      i++;
+      args.push(parse());
+      while (src[i] === ",") {
+        i++;
+        args.push(parse());
+      }
+      if (src[i] !== ">") throw new DevnetError("INVALID_PARAMS", `type ${s}: expected '>' at offset ${i}`);
+      i++;
+    } else args = [];
+    if (!m[1]) {
+      if (m[0] === "vector") {
+        if (args.length !== 1 || !args[0])
+          throw new DevnetError("INVALID_PARAMS", `type ${s}: vector needs one argument`);
+        return { kind: "vector", of: args[0] };
+      }
+      const p = PRIMS[m[0]];
+      if (!p) throw new DevnetError("INVALID_PARAMS", `type ${s}: unknown type ${m[0]}`);
+      return p;
+    }
+    const [a, mod, name] = m[0].split("::") as [string, string, string];
+    return { kind: "struct", address: normalizeAddress(a), module: mod, name, args };
+  };
+  const t = parse();
+  if (i !== src.length) throw new DevnetError("INVALID_PARAMS", `type ${s}: trailing characters`);
+  return t;
+}
+
+const FRAMEWORK = new Set([normalizeAddress("0x1"), normalizeAddress("0x2"), normalizeAddress("0x3")]);
+/** Sui's display form: framework addresses short (`0x2`), package addresses long. */
+export function typeToString(t: MoveType, long = false): string {
+  if (t.kind === "prim") return t.name;
+  if (t.kind === "vector") return `vector<${typeToString(t.of, long)}>`;
+  const a = !long && FRAMEWORK.has(t.address) ? shortAddress(t.address) : t.address;
+  const args = t.args.length ? `<${t.args.map((x) => typeToString(x, long)).join(", ")}>` : "";
+  return `${a}::${t.module}::${t.name}${args}`;
+}
+export function canonicalType(s: string): string {
+  return typeToString(parseType(s));
+}
+
+/** Normalized (bytecode) type with type parameters substituted → MoveType. References are stripped. */
+export function fromNormalized(t: NormalizedType, typeArgs: MoveType[]): MoveType {
+  if (typeof t === "string") {
+    const p = PRIMS[t.toLowerCase()];
+    if (!p) throw new DevnetError("BYTECODE", `unknown primitive ${t}`);
+    return p;
+  }
+  if ("Vector" in t) return { kind: "vector", of: fromNormalized(t.Vector, typeArgs) };
+  if ("Reference" in t) return fromNormalized(t.Reference, typeArgs);
+  if ("MutableReference" in t) return fromNormalized(t.MutableReference, typeArgs);
+  if ("TypeParameter" in t) {
+    const a = typeArgs[t.TypeParameter];
+    if (!a) throw new DevnetError("BYTECODE", `type parameter ${t.TypeParameter} not supplied`);
+    return a;
+  }
+  return {
+    kind: "struct",
+    address: normalizeAddress(t.Struct.address),
+    module: t.Struct.module,
+    name: t.Struct.name,
+    args: t.Struct.typeArguments.map((x) => fromNormalized(x, typeArgs)),
+  };
+}
+
+export function isStruct(t: MoveType, addr: string, module: string, name: string): boolean {
+  return t.kind === "struct" && t.address === normalizeAddress(addr) && t.module === module && t.name === name;
+}
+
+// ---------- framework structs the devnet knows without bytecode ----------
+
+const P = (name: NormalizedType): NormalizedType => name;
+const S = (address: string, module: string, name: string, typeArguments: NormalizedType[] = []): NormalizedType => ({
+  Struct: { address, module, name, typeArguments },
+});
+function fw(abilities: Ability[], fields: [string, NormalizedType][], tparams = 0): NormalizedStruct {
+  return {
+    abilities: { abilities },
+    typeParameters: Array.from({ length: tparams }, () => ({ constraints: { abilities: [] }, isPhantom: true })),
+    fields: fields.map(([name, type]) => ({ name, type })),
+  };
+}
+/** Layouts of the framework structs used by the devnet and by package bindings. */
+export const FRAMEWORK_STRUCTS: Record<string, NormalizedStruct> = {
+  "0x1::string::String": fw(["Copy", "Drop", "Store"], [["bytes", { Vector: "U8" }]]),
+  "0x1::ascii::String": fw(["Copy", "Drop", "Store"], [["bytes", { Vector: "U8" }]]),
+  "0x1::type_name::TypeName": fw(["Copy", "Drop", "Store"], [["name", S("0x1", "ascii", "String")]]),
+  "0x2::object::ID": fw(["Copy", "Drop", "Store"], [["bytes", P("Address")]]),
+  "0x2::object::UID": fw(["Store"], [["id", S("0x2", "object", "ID")]]),
+  "0x2::balance::Balance": fw(["Store"], [["value", "U64"]], 1),
+  "0x2::balance::Supply": fw(["Store"], [["value", "U64"]], 1),
+  "0x2::coin::Coin": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["balance", S("0x2", "balance", "Balance", [{ TypeParameter: 0 }])],
+    ],
+    1,
+  ),
+  "0x2::sui::SUI": fw(["Drop"], [["dummy_field", "Bool"]]),
+  "0x2::clock::Clock": fw(
+    ["Key"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["timestamp_ms", "U64"],
+    ],
+  ),
+  "0x2::random::Random": fw(
+    ["Key"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["inner", S("0x2", "versioned", "Versioned")],
+    ],
+  ),
+  "0x2::versioned::Versioned": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["version", "U64"],
+    ],
+  ),
+  "0x2::package::UpgradeCap": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["package", S("0x2", "object", "ID")],
+      ["version", "U64"],
+      ["policy", "U8"],
+    ],
+  ),
+  "0x2::table::Table": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["size", "U64"],
+    ],
+    2,
+  ),
+  "0x2::bag::Bag": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["size", "U64"],
+    ],
+  ),
+  "0x2::tx_context::TxContext": fw(["Drop"], []),
+  "0x2::url::Url": fw(["Copy", "Drop", "Store"], [["url", S("0x1", "ascii", "String")]]),
+};
+export function structKey(t: { address: string; module: string; name: string }): string {
+  return `${shortAddress(t.address)}::${t.module}::${t.name}`;
+}
+
+/** Resolves a struct's declaration: framework table, else the published module. */
+export type StructResolver = (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined;
+
+export function abilitiesOf(t: MoveType, resolve: StructResolver): Set<Ability> {
+  if (t.kind === "prim") return new Set(t.name === "signer" ? ["Drop"] : ["Copy", "Drop", "Store"]);
+  if (t.kind === "vector") {
+    const inner = abilitiesOf(t.of, resolve);
+    inner.delete("Key");
+    return inner;
+  }
+  if (isStruct(t, "0x1", "option", "Option")) {
+    const inner = t.args[0] ? abilitiesOf(t.args[0], resolve) : new Set<Ability>();
+    inner.delete("Key");
+    return inner;
+  }
+  const decl = resolve(t);
+  if (!decl) throw new DevnetError("BYTECODE", `unknown struct ${typeToString(t)}`);
+  const declared = new Set(decl.abilities.abilities);
+  // Abilities of an instantiation: declared ∩ abilities of non-phantom args (key is kept).
+  t.args.forEach((a, i) => {
+    if (decl.typeParameters[i]?.isPhantom) return;
+    const aa = abilitiesOf(a, resolve);
+    for (const ab of ["Copy", "Drop", "Store"] as Ability[]) if (!aa.has(ab)) declared.delete(ab);
+    if (!aa.has("Store")) declared.delete("Key");
+  });
+  return declared;
+}
+
+// ---------- BCS ----------
+
+/** Values as the runtime holds them: u64/u128/u256 as bigint, addresses and IDs as 0x-hex strings,
+ *  UID as `{ id: "0x…" }`, Option as value | null, String as string, vector<u8> as number[]. */
+export type MoveValue = unknown;
+
+const bigintOut = <T extends BcsType<string, string | number | bigint>>(t: T) =>
+  t.transform({ output: (v: string) => BigInt(v), input: (v: bigint | string | number) => v });
+
+const schemaCache = new Map<string, BcsType<unknown, unknown>>();
+/** A BCS schema for a Move type, generated from struct layouts. */
+export function bcsFor(t: MoveType, resolve: StructResolver): BcsType<unknown, unknown> {
+  const key = typeToString(t, true);
+  const hit = schemaCache.get(key);
+  if (hit) return hit;
+  const s = buildSchema(t, resolve);
+  schemaCache.set(key, s);
+  return s;
+}
+function buildSchema(t: MoveType, resolve: StructResolver): BcsType<unknown, unknown> {
+  const anyT = (x: unknown) => x as BcsType<unknown, unknown>;
+  if (t.kind === "prim") {
+    switch (t.name) {
+      case "bool":
+        return anyT(bcs.bool());
+      case "u8":
+        return anyT(bcs.u8());
+      case "u16":
+        return anyT(bcs.u16());
+      case "u32":
+        return anyT(bcs.u32());
+      case "u64":
+        return anyT(bigintOut(bcs.u64()));
+      case "u128":
+        return anyT(bigintOut(bcs.u128()));
+      case "u256":
+        return anyT(bigintOut(bcs.u256()));
+      case "address":
+        return anyT(bcs.Address);
+      case "signer":
+        throw new DevnetError("BYTECODE", "signer has no BCS value");
+    }
+  }
+  if (t.kind === "vector") return anyT(bcs.vector(bcsFor(t.of, resolve)));
+  if (isStruct(t, "0x1", "string", "String") || isStruct(t, "0x1", "ascii", "String")) return anyT(bcs.string());
+  if (isStruct(t, "0x2", "object", "ID")) return anyT(bcs.Address);
+  if (isStruct(t, "0x1", "option", "Option")) {
+    if (!t.args[0]) throw new DevnetError("BYTECODE", "Option without a type argument");
+    return anyT(bcs.option(bcsFor(t.args[0], resolve)));
+  }
+  const decl = resolve(t);
+  if (!decl) throw new DevnetError("BYTECODE", `unknown struct ${typeToString(t)}`);
+  const fields: Record<string, BcsType<unknown, unknown>> = {};
+  for (const f of decl.fields) fields[f.name] = bcsFor(fromNormalized(f.type, t.args), resolve);
+  if (decl.fields.length === 0) fields.dummy_field = anyT(bcs.bool());
+  return anyT(bcs.struct(typeToString(t), fields));
+}
+
+/** Sui's JSON rendering of a value (`content.fields`, event `parsedJson`): u64+ as strings,
+ *  UID as `{id}`, ID as string, Balance as its value string, nested structs as `{type, fields}`. */
+export function toSuiJson(t: MoveType, v: MoveValue, resolve: StructResolver): unknown {
+  if (t.kind === "prim") return typeof v === "bigint" ? v.toString() : v;
+  if (t.kind === "vector") return (v as unknown[]).map((x) => toSuiJson(t.of, x, resolve));
+  if (
+    isStruct(t, "0x1", "string", "String") ||
+    isStruct(t, "0x1", "ascii", "String") ||
+    isStruct(t, "0x2", "object", "ID")
+  )
+    return v;
+  if (isStruct(t, "0x1", "option", "Option"))
+    return v === null || v === undefined ? null : toSuiJson(t.args[0]!, v, resolve);
+  if (isStruct(t, "0x2", "object", "UID")) return { id: (v as { id: string }).id };
+  if (isStruct(t, "0x2", "balance", "Balance")) return String((v as { value: bigint }).value);
+  const decl = resolve(t);
+  if (!decl) return v;
+  const out: Record<string, unknown> = {};
+  for (const f of decl.fields)
+    out[f.name] = toSuiJson(fromNormalized(f.type, t.args), (v as Record<string, unknown>)[f.name], resolve);
+  return out;
+}
+/** The nested-struct form Sui uses inside `content.fields` for struct-typed fields. */
+export function toSuiContentFields(t: MoveType, v: MoveValue, resolve: StructResolver): Record<string, unknown> {
+  const decl = resolve(t as Extract<MoveType, { kind: "struct" }>);
+  const out: Record<string, unknown> = {};
+  if (!decl) return out;
+  for (const f of decl.fields) {
+    const ft = fromNormalized(f.type, t.kind === "struct" ? t.args : []);
+    const fv = (v as Record<string, unknown>)[f.name];
+    const plain =
+      ft.kind !== "struct" ||
+      [
+        "0x1::string::String",
+        "0x1::ascii::String",
+        "0x2::object::ID",
+        "0x2::object::UID",
+        "0x2::balance::Balance",
+        "0x1::option::Option",
+      ].includes(structKey(ft));
+    out[f.name] = plain
+      ? toSuiJson(ft, fv, resolve)
+      : { type: typeToString(ft), fields: toSuiContentFields(ft, fv, resolve) };
+  }
+  return out;
+}

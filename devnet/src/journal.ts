@@ -1,0 +1,169 @@
+/**
+ * State persistence: an append-only journal (one JSON line per commit or checkpoint), replayed
+ * on start. A torn last line (crash mid-write) is detected and truncated away. The journal is
+ * fsynced when a checkpoint is cut and on close.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import path from "node:path";
+import { fromBase64, toBase64 } from "@mysten/bcs";
+import { bcsFor, loadModule, parseType, typeToString } from "./bytecode.js";
+import { DevnetError } from "./errors.js";
+import type { Runtime, TxRecord, WriteSet } from "./runtime.js";
+import type { Owner, StoredObject } from "./types.js";
+
+export interface Checkpoint {
+  epoch: string;
+  sequenceNumber: string;
+  digest: string;
+  networkTotalTransactions: string;
+  previousDigest: string | null;
+  epochRollingGasCostSummary: {
+    computationCost: string;
+    storageCost: string;
+    storageRebate: string;
+    nonRefundableStorageFee: string;
+  };
+  timestampMs: string;
+  transactions: string[];
+  checkpointCommitments: unknown[];
+  validatorSignature: string;
+}
+
+interface JObject {
+  id: string;
+  version: string;
+  digest: string;
+  owner: Owner;
+  type?: string;
+  bcs?: string;
+  hasPublicTransfer: boolean;
+  previousTransaction: string;
+  storageRebate: string;
+  modules?: string[];
+}
+type Line =
+  | { t: "tx"; written: JObject[]; deleted: string[]; tx: TxRecord }
+  | { t: "cp"; cp: Checkpoint }
+  | { t: "clock"; offsetMs: string; fixedMs: string | null };
+
+function encodeObject(o: StoredObject): JObject {
+  return {
+    id: o.id,
+    version: o.version.toString(),
+    digest: o.digest,
+    owner: o.owner,
+    ...(o.type ? { type: typeToString(o.type, true), bcs: toBase64(o.bcs!) } : {}),
+    hasPublicTransfer: o.hasPublicTransfer,
+    previousTransaction: o.previousTransaction,
+    storageRebate: o.storageRebate.toString(),
+    ...(o.modules ? { modules: [...o.modules.values()].map((m) => toBase64(m.bytes)) } : {}),
+  };
+}
+
+export class Journal {
+  private fd: number;
+  readonly file: string;
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, "journal.jsonl");
+    this.fd = -1;
+  }
+
+  /** Replays the journal into `rt`; returns checkpoints and the last clock setting. */
+  replay(rt: Runtime): { checkpoints: Checkpoint[]; clock?: { offsetMs: bigint; fixedMs: bigint | null } } {
+    const checkpoints: Checkpoint[] = [];
+    let clock: { offsetMs: bigint; fixedMs: bigint | null } | undefined;
+    if (existsSync(this.file)) {
+      const text = readFileSync(this.file, "utf8");
+      let good = 0;
+      let pos = 0;
+      while (pos < text.length) {
+        const nl = text.indexOf("\n", pos);
+        if (nl < 0) break; // torn tail: no newline
+        const lineText = text.slice(pos, nl);
+        let line: Line;
+        try {
+          line = JSON.parse(lineText) as Line;
+        } catch {
+          break;
+        }
+        if (line.t === "tx") rt.apply(this.decodeWriteSet(rt, line));
+        else if (line.t === "cp") checkpoints.push(line.cp);
+        else if (line.t === "clock")
+          clock = { offsetMs: BigInt(line.offsetMs), fixedMs: line.fixedMs === null ? null : BigInt(line.fixedMs) };
+        pos = nl + 1;
+        good = Buffer.byteLength(text.slice(0, pos));
+      }
+      if (good < Buffer.byteLength(text)) truncateSync(this.file, good);
+      // Checkpoint membership of transactions.
+      for (const cp of checkpoints)
+        for (const d of cp.transactions) {
+          const tx = rt.txs.get(d);
+          if (tx) tx.checkpoint = cp.sequenceNumber;
+        }
+    }
+    this.fd = openSync(this.file, "a");
+    return { checkpoints, ...(clock ? { clock } : {}) };
+  }
+
+  private decodeWriteSet(rt: Runtime, line: Extract<Line, { t: "tx" }>): WriteSet {
+    // Packages first: object layouts may come from them.
+    const sorted = [...line.written].sort((a, b) => Number(!!b.modules) - Number(!!a.modules));
+    const written: StoredObject[] = [];
+    for (const j of sorted) {
+      const o: StoredObject = {
+        id: j.id,
+        version: BigInt(j.version),
+        digest: j.digest,
+        owner: j.owner,
+        hasPublicTransfer: j.hasPublicTransfer,
+        previousTransaction: j.previousTransaction,
+        storageRebate: BigInt(j.storageRebate),
+      };
+      if (j.modules) {
+        o.modules = new Map();
+        for (const b64 of j.modules) {
+          const m = loadModule(fromBase64(b64));
+          o.modules.set(m.normalized.name, m);
+        }
+        rt.objects.set(o.id, o);
+      }
+      if (j.type && j.bcs) {
+        o.type = parseType(j.type);
+        o.bcs = fromBase64(j.bcs);
+        try {
+          o.value = bcsFor(o.type, rt.resolve).parse(o.bcs);
+        } catch (e) {
+          throw new DevnetError(
+            "STATE",
+            `journal object ${j.id}: BCS does not decode as ${j.type}: ${(e as Error).message}`,
+          );
+        }
+      }
+      written.push(o);
+    }
+    return { written, deleted: line.deleted, tx: line.tx };
+  }
+
+  private append(line: Line): void {
+    if (this.fd < 0) throw new DevnetError("STATE", "journal is not open");
+    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+  }
+  writeTx(ws: WriteSet): void {
+    this.append({ t: "tx", written: ws.written.map(encodeObject), deleted: ws.deleted, tx: ws.tx });
+  }
+  writeCheckpoint(cp: Checkpoint): void {
+    this.append({ t: "cp", cp });
+    fsyncSync(this.fd);
+  }
+  writeClock(offsetMs: bigint, fixedMs: bigint | null): void {
+    this.append({ t: "clock", offsetMs: offsetMs.toString(), fixedMs: fixedMs === null ? null : fixedMs.toString() });
+  }
+  close(): void {
+    if (this.fd >= 0) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}
