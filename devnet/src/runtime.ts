@@ -229,7 +229,7 @@ export class Runtime {
       previousTransaction: genesis,
       storageRebate: 0n,
     };
-    for (const o of [clock, random]) this.finishObject(o);
+    for (const o of [clock, random]) this.objects.set(o.id, this.finishObject(o));
   }
 
   // ---------- struct resolution ----------
@@ -1156,6 +1156,11 @@ class Session {
       o.storageRebate = BigInt(o.bcs!.length + 100) * rt.gas.storagePerByte;
       storageCost += o.storageRebate;
       out.set(o.id, o);
+    }
+    if (this.gasId === ZERO_ADDR) {
+      // Dry run with a mock gas coin: charge its write as a real gas coin would be charged.
+      const size = bcsFor(GAS_COIN_TYPE, rt.resolve).serialize(gasW.value).toBytes().length;
+      storageCost += BigInt(size + 100) * rt.gas.storagePerByte;
     }
     for (const p of publishedObjs) {
       let size = 0;
