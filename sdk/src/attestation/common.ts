@@ -1,0 +1,220 @@
+/**
+ * Shared pieces of the attestation verifiers: the typed error, certificate input handling and
+ * the TEE kind numbering that the Move package uses.
+ */
+import "./reflect-polyfill.js";
+import { X509Certificate, X509Crl } from "@peculiar/x509";
+import { AtomaError, InvalidInputError } from "../errors.js";
+
+/** Names of the individual checks; `AttestationError.check` says which one failed. */
+export type AttestationCheck =
+  | "parse"
+  | "version"
+  | "quote_signature"
+  | "qe_report_signature"
+  | "qe_report_data"
+  | "report_signature"
+  | "cert_chain"
+  | "cert_validity"
+  | "trusted_root"
+  | "revocation"
+  | "crl"
+  | "tcb_info"
+  | "qe_identity"
+  | "policy_debug"
+  | "policy_tcb"
+  | "policy_measurement"
+  | "binding";
+
+/** A remote-attestation check failed. `check` names the failed check. */
+export class AttestationError extends AtomaError {
+  override name = "AttestationError";
+  constructor(
+    readonly check: AttestationCheck,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("ATTESTATION_INVALID", `${check}: ${message}`, options);
+  }
+}
+
+/** TEE kinds, numbered as in the Move package (`attestation::tee_kind`). */
+export const TeeKind = { None: 0, Tdx: 1, SevSnp: 2, NvidiaCc: 3, Nitro: 4 } as const;
+export type TeeKindName = keyof typeof TeeKind;
+export type TeeKindCode = (typeof TeeKind)[TeeKindName];
+
+/** A certificate (or CRL) given as a PEM string or DER bytes. */
+export type CertInput = string | Uint8Array;
+
+export function toCert(input: CertInput, field: string): X509Certificate {
+  try {
+    if (typeof input === "string") return new X509Certificate(input);
+    if (input instanceof Uint8Array) return new X509Certificate(copyBuffer(input));
+  } catch (cause) {
+    throw new InvalidInputError(field, "must be an X.509 certificate (PEM string or DER bytes)", { cause });
+  }
+  throw new InvalidInputError(field, "must be a PEM string or DER bytes");
+}
+
+/** Splits a PEM bundle (several certificates) into certificates, in order. */
+export function certsFromPemBundle(pem: string, field: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new InvalidInputError(field, "must contain at least one PEM certificate");
+  return blocks.map((b, i) => toCert(b, `${field}[${i}]`));
+}
+
+export function toCrl(input: CertInput, field: string): X509Crl {
+  try {
+    if (typeof input === "string") return new X509Crl(input);
+    if (input instanceof Uint8Array) return new X509Crl(copyBuffer(input));
+  } catch (cause) {
+    throw new InvalidInputError(field, "must be an X.509 CRL (PEM string or DER bytes)", { cause });
+  }
+  throw new InvalidInputError(field, "must be a PEM string or DER bytes");
+}
+
+export function copyBuffer(b: Uint8Array): ArrayBuffer {
+  const out = new ArrayBuffer(b.length);
+  new Uint8Array(out).set(b);
+  return out;
+}
+
+export function toHex(b: Uint8Array): string {
+  let s = "";
+  for (const x of b) s += x.toString(16).padStart(2, "0");
+  return s;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}
+
+export function ensureDate(now: unknown, field: string): Date {
+  const d = now instanceof Date ? now : typeof now === "number" ? new Date(now) : undefined;
+  if (!d || Number.isNaN(d.getTime())) throw new InvalidInputError(field, "must be a Date or epoch milliseconds");
+  return d;
+}
+
+/**
+ * Verifies that `chain[0]` (leaf) chains through `chain[1..]` up to one of `roots`, every link's
+ * signature valid and every certificate (and the root) valid at `now`. `chain` may or may not
+ * include the root itself; the anchor is always taken from `roots`, matched by exact DER.
+ */
+export async function verifyChain(
+  chain: X509Certificate[],
+  roots: X509Certificate[],
+  now: Date,
+  what: string,
+): Promise<X509Certificate[]> {
+  if (chain.length === 0) throw new AttestationError("cert_chain", `${what}: empty certificate chain`);
+  if (roots.length === 0) throw new InvalidInputError("trustedRoots", "must hold at least one root certificate");
+  const path = [...chain];
+  const top = path[path.length - 1] as X509Certificate;
+  const isRoot = (c: X509Certificate) =>
+    roots.some((r) => bytesEqual(new Uint8Array(r.rawData), new Uint8Array(c.rawData)));
+  if (!isRoot(top)) {
+    // The chain may stop below the root, or carry its own copy of a root: either way the
+    // anchor must be a trusted root that signs the top certificate (checked below).
+    const issuerRoot = roots.find((r) => r.subject === top.issuer);
+    if (!issuerRoot) {
+      throw new AttestationError("trusted_root", `${what}: chain does not end at a trusted root (top: ${top.subject})`);
+    }
+    path.push(issuerRoot);
+  }
+  for (let i = 0; i < path.length; i++) {
+    const cert = path[i] as X509Certificate;
+    const issuer = (path[i + 1] ?? cert) as X509Certificate;
+    if (cert.notBefore.getTime() > now.getTime() || cert.notAfter.getTime() < now.getTime()) {
+      throw new AttestationError(
+        "cert_validity",
+        `${what}: certificate ${cert.subject} is not valid at ${now.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
+      );
+    }
+    if (cert.issuer !== issuer.subject) {
+      throw new AttestationError("cert_chain", `${what}: ${cert.subject} is not issued by ${issuer.subject}`);
+    }
+    let ok = false;
+    try {
+      ok = await cert.verify({ publicKey: issuer, signatureOnly: true });
+    } catch (cause) {
+      throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} could not be checked`, { cause });
+    }
+    if (!ok) throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} does not verify`);
+  }
+  return path;
+}
+
+/** Checks a CRL's issuer signature and validity window, then that none of `certs` is listed. */
+export async function checkCrl(
+  crl: X509Crl,
+  issuer: X509Certificate,
+  certs: X509Certificate[],
+  now: Date,
+  field: string,
+): Promise<void> {
+  let ok = false;
+  try {
+    ok = await crl.verify({ publicKey: issuer });
+  } catch (cause) {
+    throw new AttestationError("crl", `${field}: signature could not be checked`, { cause });
+  }
+  if (!ok) throw new AttestationError("crl", `${field}: not signed by ${issuer.subject}`);
+  if (crl.thisUpdate.getTime() > now.getTime() || (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime())) {
+    throw new AttestationError("crl", `${field}: not current at ${now.toISOString()}`);
+  }
+  for (const c of certs) {
+    if (c.issuer !== crl.issuer) continue;
+    if (crl.findRevoked(c)) {
+      throw new AttestationError("revocation", `certificate ${c.subject} (serial ${c.serialNumber}) is revoked by ${field}`);
+    }
+  }
+}
+
+// ---- Minimal DER walk over one certificate extension value (certificates themselves are parsed by @peculiar/x509) ----
+
+export interface Tlv {
+  tag: number;
+  value: Uint8Array;
+}
+
+export function readTlvs(b: Uint8Array): Tlv[] {
+  const out: Tlv[] = [];
+  let o = 0;
+  while (o < b.length) {
+    const tag = b[o++] as number;
+    let len = b[o++] as number;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + (b[o++] as number);
+    }
+    if (o + len > b.length) throw new AttestationError("parse", "certificate extension: truncated DER");
+    out.push({ tag, value: b.subarray(o, o + len) });
+    o += len;
+  }
+  return out;
+}
+
+export function oidToString(v: Uint8Array): string {
+  const parts: number[] = [];
+  let acc = 0;
+  for (const x of v) {
+    acc = acc * 128 + (x & 0x7f);
+    if (!(x & 0x80)) {
+      parts.push(acc);
+      acc = 0;
+    }
+  }
+  const first = parts.shift() ?? 0;
+  return [Math.min(2, Math.floor(first / 40)), first - 40 * Math.min(2, Math.floor(first / 40)), ...parts].join(".");
+}
+
+export function intValue(v: Uint8Array): number {
+  let n = 0;
+  for (const x of v) n = n * 256 + x;
+  return n;
+}
+
