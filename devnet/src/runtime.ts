@@ -27,7 +27,7 @@ import {
   toSuiJson,
   typeToString,
 } from "./bytecode.js";
-import { DevnetError, ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
+import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
 import type {
   BalanceValue,
   CallContext,
@@ -755,7 +755,7 @@ class Session {
     }
     if (a.Result !== undefined) {
       const r = this.results[a.Result];
-      if (!r || r.length !== 1) throw this.argError(argIdx, "InvalidResultArity", `result ${a.Result}`);
+      if (r?.length !== 1) throw this.argError(argIdx, "InvalidResultArity", `result ${a.Result}`);
       return r[0]!;
     }
     const [ri, si] = a.NestedResult!;
