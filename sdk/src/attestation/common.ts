@@ -168,7 +168,10 @@ export async function checkCrl(
   for (const c of certs) {
     if (c.issuer !== crl.issuer) continue;
     if (crl.findRevoked(c)) {
-      throw new AttestationError("revocation", `certificate ${c.subject} (serial ${c.serialNumber}) is revoked by ${field}`);
+      throw new AttestationError(
+        "revocation",
+        `certificate ${c.subject} (serial ${c.serialNumber}) is revoked by ${field}`,
+      );
     }
   }
 }
@@ -217,4 +220,3 @@ export function intValue(v: Uint8Array): number {
   for (const x of v) n = n * 256 + x;
   return n;
 }
-

@@ -13,13 +13,13 @@ import {
   type CertInput,
   checkCrl,
   ensureDate,
+  intValue,
+  oidToString,
+  readTlvs,
   toCert,
   toCrl,
   toHex,
   verifyChain,
-  readTlvs,
-  oidToString,
-  intValue,
 } from "./common.js";
 
 /** Caller-supplied collateral (Intel PCS responses). Every part is optional. */
@@ -133,7 +133,10 @@ class Reader {
 
 interface ParsedBody {
   raw: Uint8Array;
-  fields: Omit<TdxClaims, "teeKind" | "version" | "tcb" | "qeVendorId" | "attestationKey" | "pckSubject" | "trailingBytes">;
+  fields: Omit<
+    TdxClaims,
+    "teeKind" | "version" | "tcb" | "qeVendorId" | "attestationKey" | "pckSubject" | "trailingBytes"
+  >;
   teeTcbSvn: Uint8Array;
   teeTcbSvn2?: Uint8Array;
 }
@@ -260,7 +263,8 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
 
   const sigDataLen = r.u32("signature data length");
   const sigEnd = r.o + sigDataLen;
-  if (sigEnd > quote.length) throw new AttestationError("parse", `signature data length ${sigDataLen} exceeds the quote`);
+  if (sigEnd > quote.length)
+    throw new AttestationError("parse", `signature data length ${sigDataLen} exceeds the quote`);
   const s = new Reader(quote, r.o, sigEnd);
   const quoteSig = s.take(64, "quote signature");
   const akRaw = s.take(64, "attestation key");
@@ -276,7 +280,8 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
   const qeAuth = s.take(authLen, "QE auth data");
   const innerType = s.u16("PCK certification data type");
   const innerSize = s.u32("PCK certification data size");
-  if (innerType !== 5) throw new AttestationError("parse", `inner certification data type ${innerType} is not 5 (PCK chain)`);
+  if (innerType !== 5)
+    throw new AttestationError("parse", `inner certification data type ${innerType} is not 5 (PCK chain)`);
   if (s.o + innerSize !== sigEnd) {
     throw new AttestationError("parse", `PCK certification data size ${innerSize} does not match the outer size`);
   }
@@ -293,7 +298,10 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
   const binding = sha256(new Uint8Array([...akRaw, ...qeAuth]));
   const qeReportData = qeReport.subarray(320, 384);
   if (!bytesEqual(qeReportData.subarray(0, 32), binding) || qeReportData.subarray(32).some((x) => x !== 0)) {
-    throw new AttestationError("qe_report_data", "QE report data is not SHA-256(attestation key || QE auth data) || zeros");
+    throw new AttestationError(
+      "qe_report_data",
+      "QE report data is not SHA-256(attestation key || QE auth data) || zeros",
+    );
   }
   // 3. PCK chain up to a trusted root, valid at `now`.
   const chain = parsePemChain(pem);
@@ -301,7 +309,10 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
   const pck = path[0] as X509Certificate;
   // 4. QE report signed by the PCK key.
   if (!ecdsaP256Verify(qeReportSig, qeReport, spkiToRawP256(pck))) {
-    throw new AttestationError("qe_report_signature", "QE report signature does not verify with the PCK certificate key");
+    throw new AttestationError(
+      "qe_report_signature",
+      "QE report signature does not verify with the PCK certificate key",
+    );
   }
 
   const sgx = parseSgxExtension(pck);
@@ -363,7 +374,7 @@ function parseSgxExtension(cert: X509Certificate): SgxExt | undefined {
   const ext = cert.getExtension(SGX_EXT_OID);
   if (!ext) return undefined;
   const [outer] = readTlvs(new Uint8Array(ext.value));
-  if (!outer || outer.tag !== 0x30) throw new AttestationError("parse", "PCK SGX extension is not a SEQUENCE");
+  if (outer === undefined || outer.tag !== 0x30) throw new AttestationError("parse", "PCK SGX extension is not a SEQUENCE");
   const res: SgxExt = { cpuSvn: [], pceSvn: 0 };
   for (const item of readTlvs(outer.value)) {
     const [oid, val] = readTlvs(item.value);
@@ -408,13 +419,24 @@ function parseSignedJson(input: string | object, key: string, field: string): Si
   const body = (obj as Record<string, unknown> | null)?.[key];
   if (!body || typeof body !== "object") throw new InvalidInputError(field, `must hold a "${key}" object`);
   const signature = (obj as Record<string, unknown>).signature;
-  return { body: body as Record<string, unknown>, ...(raw ? { raw } : {}), ...(typeof signature === "string" ? { signature } : {}) };
+  return {
+    body: body as Record<string, unknown>,
+    ...(raw ? { raw } : {}),
+    ...(typeof signature === "string" ? { signature } : {}),
+  };
 }
 
-function checkCollateralSignature(j: SignedJson, signer: X509Certificate | undefined, check: "tcb_info" | "qe_identity") {
+function checkCollateralSignature(
+  j: SignedJson,
+  signer: X509Certificate | undefined,
+  check: "tcb_info" | "qe_identity",
+) {
   if (!signer) return;
   if (!j.raw || !j.signature || !/^[0-9a-fA-F]{128}$/.test(j.signature)) {
-    throw new AttestationError(check, "collateral must be the raw PCS JSON string with a 64-byte hex signature to verify it");
+    throw new AttestationError(
+      check,
+      "collateral must be the raw PCS JSON string with a 64-byte hex signature to verify it",
+    );
   }
   const sig = Uint8Array.from(Buffer.from(j.signature, "hex"));
   if (!ecdsaP256Verify(sig, new TextEncoder().encode(j.raw), spkiToRawP256(signer))) {
@@ -426,22 +448,38 @@ function checkWindow(body: Record<string, unknown>, now: Date, check: "tcb_info"
   const issue = Date.parse(String(body.issueDate));
   const next = Date.parse(String(body.nextUpdate));
   if (!(issue <= now.getTime() && now.getTime() <= next)) {
-    throw new AttestationError(check, `collateral not current at ${now.toISOString()} (issued ${body.issueDate}, next update ${body.nextUpdate})`);
+    throw new AttestationError(
+      check,
+      `collateral not current at ${now.toISOString()} (issued ${body.issueDate}, next update ${body.nextUpdate})`,
+    );
   }
 }
 
-function checkTcbInfo(input: string | object, sgx: SgxExt, teeTcbSvn: Uint8Array, now: Date, signer?: X509Certificate): string {
+function checkTcbInfo(
+  input: string | object,
+  sgx: SgxExt,
+  teeTcbSvn: Uint8Array,
+  now: Date,
+  signer?: X509Certificate,
+): string {
   const j = parseSignedJson(input, "tcbInfo", "collateral.tcbInfo");
   checkCollateralSignature(j, signer, "tcb_info");
   const info = j.body;
   if (info.id !== "TDX") throw new AttestationError("tcb_info", `TCB info id ${String(info.id)} is not TDX`);
   checkWindow(info, now, "tcb_info");
   if (String(info.fmspc).toLowerCase() !== sgx.fmspc) {
-    throw new AttestationError("tcb_info", `TCB info FMSPC ${String(info.fmspc)} does not match the PCK certificate's ${sgx.fmspc}`);
+    throw new AttestationError(
+      "tcb_info",
+      `TCB info FMSPC ${String(info.fmspc)} does not match the PCK certificate's ${sgx.fmspc}`,
+    );
   }
   const levels = Array.isArray(info.tcbLevels) ? (info.tcbLevels as Record<string, unknown>[]) : [];
   for (const lvl of levels) {
-    const t = lvl.tcb as { sgxtcbcomponents?: { svn: number }[]; tdxtcbcomponents?: { svn: number }[]; pcesvn?: number };
+    const t = lvl.tcb as {
+      sgxtcbcomponents?: { svn: number }[];
+      tdxtcbcomponents?: { svn: number }[];
+      pcesvn?: number;
+    };
     const sgxOk = (t.sgxtcbcomponents ?? []).every((c, i) => (sgx.cpuSvn[i] ?? 0) >= c.svn);
     const pceOk = sgx.pceSvn >= (t.pcesvn ?? 0);
     const tdxOk = (t.tdxtcbcomponents ?? []).every((c, i) => (teeTcbSvn[i] ?? 0) >= c.svn);
@@ -469,7 +507,8 @@ function checkQeIdentity(input: string | object, qeReport: Uint8Array, now: Date
   // MISCSELECT is a little-endian u32 in the report, big-endian hex in the JSON.
   const miscLe = hex(id.miscselect).reverse();
   const miscMaskLe = hex(id.miscselectMask).reverse();
-  if (!bytesEqual(masked(miscselect, miscMaskLe), miscLe)) throw new AttestationError("qe_identity", "QE MISCSELECT mismatch");
+  if (!bytesEqual(masked(miscselect, miscMaskLe), miscLe))
+    throw new AttestationError("qe_identity", "QE MISCSELECT mismatch");
   if (!bytesEqual(masked(attributes, hex(id.attributesMask)), hex(id.attributes))) {
     throw new AttestationError("qe_identity", "QE ATTRIBUTES mismatch");
   }
