@@ -374,7 +374,8 @@ function parseSgxExtension(cert: X509Certificate): SgxExt | undefined {
   const ext = cert.getExtension(SGX_EXT_OID);
   if (!ext) return undefined;
   const [outer] = readTlvs(new Uint8Array(ext.value));
-  if (outer === undefined || outer.tag !== 0x30) throw new AttestationError("parse", "PCK SGX extension is not a SEQUENCE");
+  if (outer === undefined || outer.tag !== 0x30)
+    throw new AttestationError("parse", "PCK SGX extension is not a SEQUENCE");
   const res: SgxExt = { cpuSvn: [], pceSvn: 0 };
   for (const item of readTlvs(outer.value)) {
     const [oid, val] = readTlvs(item.value);
