@@ -1,0 +1,209 @@
+/// Confidential clusters: master-key commitments on chain and coordinated rotation sessions.
+module atoma::cluster;
+
+use atoma::events;
+use atoma::node::NodeCap;
+use atoma::protocol_version;
+use atoma::registry::Registry;
+use sui::clock::Clock;
+
+#[error(code = 1)]
+const EWrongVersion: vector<u8> = b"cluster version does not match the package version";
+#[error(code = 2)]
+const EUnknownNode: vector<u8> = b"member is not a registered node";
+#[error(code = 3)]
+const EInvalidMembers: vector<u8> = b"members must be 1..=64 distinct nodes";
+#[error(code = 4)]
+const EInvalidHash: vector<u8> = b"commitment must be 32 bytes";
+#[error(code = 5)]
+const EInvalidQuorum: vector<u8> = b"ack_quorum_bps must be 1..=10_000";
+#[error(code = 6)]
+const EWrongCap: vector<u8> = b"MasterCap is for another cluster";
+#[error(code = 7)]
+const EWrongEpoch: vector<u8> = b"epoch must be the current epoch + 1 (the pending one)";
+#[error(code = 8)]
+const ERotationPending: vector<u8> = b"a rotation is already pending";
+#[error(code = 9)]
+const EInvalidDeadline: vector<u8> = b"deadline_ms must be in the future";
+#[error(code = 10)]
+const ENoRotation: vector<u8> = b"no rotation is pending";
+#[error(code = 11)]
+const ENotMember: vector<u8> = b"node is not a member of the cluster";
+#[error(code = 12)]
+const ENotAttested: vector<u8> = b"node is not attested";
+#[error(code = 13)]
+const EDeadlinePassed: vector<u8> = b"rotation deadline has passed";
+#[error(code = 14)]
+const EAlreadyAcked: vector<u8> = b"node already acked this rotation";
+#[error(code = 15)]
+const EQuorumNotReached: vector<u8> = b"acks below ack_quorum_bps of members";
+#[error(code = 16)]
+const EDeadlineNotPassed: vector<u8> = b"rotation deadline has not passed";
+
+public struct MasterCap has key, store {
+    id: UID,
+    cluster_id: ID,
+}
+
+public struct Rotation has copy, drop, store {
+    epoch: u64,
+    commitment: vector<u8>,
+    acks: vector<ID>,
+    deadline_ms: u64,
+}
+
+public struct Cluster has key {
+    id: UID,
+    version: u64,
+    members: vector<ID>,
+    epoch: u64,
+    commitment: vector<u8>,
+    previous_commitment: vector<u8>,
+    previous_valid_until_ms: u64,
+    ack_quorum_bps: u64,
+    pending: Option<Rotation>,
+}
+
+public fun create_cluster(
+    registry: &Registry,
+    members: vector<ID>,
+    commitment: vector<u8>,
+    ack_quorum_bps: u64,
+    ctx: &mut TxContext,
+): MasterCap {
+    let c = new(registry, members, commitment, ack_quorum_bps, ctx);
+    let cap = MasterCap { id: object::new(ctx), cluster_id: object::id(&c) };
+    transfer::share_object(c);
+    cap
+}
+
+public(package) fun new(
+    registry: &Registry,
+    members: vector<ID>,
+    commitment: vector<u8>,
+    ack_quorum_bps: u64,
+    ctx: &mut TxContext,
+): Cluster {
+    registry.assert_live();
+    let n = members.length();
+    assert!(n >= 1 && n <= 64, EInvalidMembers);
+    let mut i = 0;
+    while (i < n) {
+        assert!(registry.has_node(members[i]), EUnknownNode);
+        let mut j = i + 1;
+        while (j < n) {
+            assert!(members[i] != members[j], EInvalidMembers);
+            j = j + 1;
+        };
+        i = i + 1;
+    };
+    assert!(commitment.length() == 32, EInvalidHash);
+    assert!(ack_quorum_bps >= 1 && ack_quorum_bps <= 10_000, EInvalidQuorum);
+    let c = Cluster {
+        id: object::new(ctx),
+        version: protocol_version::current(),
+        members,
+        epoch: 0,
+        commitment,
+        previous_commitment: vector[],
+        previous_valid_until_ms: 0,
+        ack_quorum_bps,
+        pending: option::none(),
+    };
+    events::cluster_created(object::id(&c), members, 0, commitment);
+    c
+}
+
+fun assert_version(c: &Cluster) { assert!(c.version == protocol_version::current(), EWrongVersion); }
+
+/// Acks needed: ceil(ack_quorum_bps × members / 10_000).
+public fun ack_quorum(c: &Cluster): u64 {
+    (c.ack_quorum_bps * c.members.length() + 9_999) / 10_000
+}
+
+public fun start_rotation(
+    cluster: &mut Cluster,
+    cap: &MasterCap,
+    epoch: u64,
+    commitment: vector<u8>,
+    deadline_ms: u64,
+    clock: &Clock,
+) {
+    cluster.assert_version();
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    assert!(cluster.pending.is_none(), ERotationPending);
+    assert!(epoch == cluster.epoch + 1, EWrongEpoch);
+    assert!(commitment.length() == 32, EInvalidHash);
+    assert!(deadline_ms > clock.timestamp_ms(), EInvalidDeadline);
+    cluster.pending = option::some(Rotation { epoch, commitment, acks: vector[], deadline_ms });
+    events::key_rotation_started(object::id(cluster), epoch, commitment, deadline_ms, cluster.ack_quorum());
+}
+
+public fun ack_rotation(cluster: &mut Cluster, registry: &Registry, cap: &NodeCap, epoch: u64, clock: &Clock) {
+    cluster.assert_version();
+    registry.assert_live();
+    let now = clock.timestamp_ms();
+    let node_id = cap.node_id();
+    assert!(cluster.pending.is_some(), ENoRotation);
+    assert!(cluster.members.contains(&node_id), ENotMember);
+    assert!(registry.is_attested(node_id, now), ENotAttested);
+    let cluster_id = object::id(cluster);
+    let p = cluster.pending.borrow_mut();
+    assert!(p.epoch == epoch, EWrongEpoch);
+    assert!(now < p.deadline_ms, EDeadlinePassed);
+    assert!(!p.acks.contains(&node_id), EAlreadyAcked);
+    p.acks.push_back(node_id);
+    events::key_rotation_acked(cluster_id, epoch, node_id, p.acks.length());
+}
+
+/// Anyone, once the ack quorum is reached: the epoch advances; the old commitment stays valid
+/// until now + rotation_grace_ms.
+public fun complete_rotation(cluster: &mut Cluster, registry: &Registry, clock: &Clock) {
+    cluster.assert_version();
+    registry.assert_version();
+    assert!(cluster.pending.is_some(), ENoRotation);
+    let now = clock.timestamp_ms();
+    let acks = cluster.pending.borrow().acks.length();
+    assert!(acks * 10_000 >= cluster.ack_quorum_bps * cluster.members.length(), EQuorumNotReached);
+    let Rotation { epoch, commitment, acks: _, deadline_ms: _ } = cluster.pending.extract();
+    let grace = now + registry.params().rotation_grace_ms();
+    cluster.previous_commitment = cluster.commitment;
+    cluster.previous_valid_until_ms = grace;
+    cluster.commitment = commitment;
+    cluster.epoch = epoch;
+    events::key_rotation_completed(object::id(cluster), epoch, commitment, cluster.previous_commitment, grace);
+}
+
+/// Anyone, after the deadline of a rotation that did not complete.
+public fun abort_rotation(cluster: &mut Cluster, clock: &Clock) {
+    cluster.assert_version();
+    assert!(cluster.pending.is_some(), ENoRotation);
+    assert!(clock.timestamp_ms() >= cluster.pending.borrow().deadline_ms, EDeadlineNotPassed);
+    let Rotation { epoch, commitment: _, acks: _, deadline_ms: _ } = cluster.pending.extract();
+    events::key_rotation_aborted(object::id(cluster), epoch);
+}
+
+// === Read API ===
+
+public fun members(c: &Cluster): vector<ID> { c.members }
+public fun epoch(c: &Cluster): u64 { c.epoch }
+public fun commitment(c: &Cluster): vector<u8> { c.commitment }
+public fun previous_commitment(c: &Cluster): vector<u8> { c.previous_commitment }
+public fun previous_valid_until_ms(c: &Cluster): u64 { c.previous_valid_until_ms }
+public fun has_pending(c: &Cluster): bool { c.pending.is_some() }
+public fun pending_acks(c: &Cluster): u64 {
+    if (c.pending.is_some()) c.pending.borrow().acks.length() else 0
+}
+public fun cap_cluster_id(cap: &MasterCap): ID { cap.cluster_id }
+
+/// Whether `commitment` is a valid master-key commitment at `now_ms` (current, or previous
+/// within its grace period).
+public fun is_valid_commitment(c: &Cluster, commitment: &vector<u8>, now_ms: u64): bool {
+    *commitment == c.commitment || (*commitment == c.previous_commitment && now_ms < c.previous_valid_until_ms)
+}
+
+#[test_only]
+public fun destroy_for_testing(c: Cluster, cap: MasterCap) {
+    std::unit_test::destroy(c);
+    std::unit_test::destroy(cap);
+}

@@ -1,0 +1,115 @@
+/// Execution nodes: `NodeCap`, registration, staking, unbonding, price, capabilities, jailing.
+/// The node records live in the registry (`registry::Node`).
+module atoma::node;
+
+use atoma::registry::Registry;
+use sui::clock::Clock;
+use sui::coin::{Self, Coin};
+use sui::sui::SUI;
+
+#[error(code = 1)]
+const EStakeTooLow: vector<u8> = b"stake is below min_stake";
+#[error(code = 2)]
+const EInvalidKey: vector<u8> = b"sig_pk and enc_pk must be 32 bytes";
+#[error(code = 3)]
+const EInvalidCapability: vector<u8> = b"1..=16 capabilities of 1..=64 bytes, no duplicates";
+#[error(code = 4)]
+const ENodeLeaving: vector<u8> = b"node is leaving";
+#[error(code = 5)]
+const ENotLeaving: vector<u8> = b"node has not requested unstake";
+#[error(code = 6)]
+const EStillUnbonding: vector<u8> = b"unbonding period has not ended";
+#[error(code = 7)]
+const EZeroAmount: vector<u8> = b"amount must be positive";
+#[error(code = 8)]
+const ENotJailable: vector<u8> = b"node is not Active with stake below min_stake";
+
+public struct NodeCap has key, store {
+    id: UID,
+    node_id: ID,
+}
+
+public fun node_id(cap: &NodeCap): ID { cap.node_id }
+
+fun check_capabilities(caps: &vector<vector<u8>>) {
+    let n = caps.length();
+    assert!(n >= 1 && n <= 16, EInvalidCapability);
+    let mut i = 0;
+    while (i < n) {
+        let c = &caps[i];
+        assert!(c.length() >= 1 && c.length() <= 64, EInvalidCapability);
+        let mut j = i + 1;
+        while (j < n) {
+            assert!(&caps[j] != c, EInvalidCapability);
+            j = j + 1;
+        };
+        i = i + 1;
+    };
+}
+
+/// Registers a node with `stake >= min_stake`; the node id is the id of the returned cap.
+public fun register_node(
+    registry: &mut Registry,
+    stake: Coin<SUI>,
+    sig_pk: vector<u8>,
+    enc_pk: vector<u8>,
+    capabilities: vector<vector<u8>>,
+    price: u64,
+    ctx: &mut TxContext,
+): NodeCap {
+    registry.assert_live();
+    assert!(stake.value() >= registry.params().min_stake(), EStakeTooLow);
+    assert!(sig_pk.length() == 32 && enc_pk.length() == 32, EInvalidKey);
+    check_capabilities(&capabilities);
+    let id = object::new(ctx);
+    let node_id = id.to_inner();
+    let amount = stake.value();
+    atoma::events::node_registered(node_id, ctx.sender(), amount, sig_pk, enc_pk, capabilities, price);
+    registry.add_node(node_id, ctx.sender(), stake.into_balance(), sig_pk, enc_pk, capabilities, price);
+    NodeCap { id, node_id }
+}
+
+public fun add_stake(registry: &mut Registry, cap: &NodeCap, coin: Coin<SUI>) {
+    registry.assert_live();
+    assert!(coin.value() > 0, EZeroAmount);
+    assert!(registry.node_status(cap.node_id) != atoma::registry::status_leaving(), ENodeLeaving);
+    registry.deposit_stake(cap.node_id, coin.into_balance());
+}
+
+/// All stake moves to unbonding; the node leaves sampling now; funds after `unbonding_ms`.
+public fun request_unstake(registry: &mut Registry, cap: &NodeCap, clock: &Clock) {
+    registry.assert_live();
+    assert!(registry.node_status(cap.node_id) != atoma::registry::status_leaving(), ENodeLeaving);
+    registry.begin_unstake(cap.node_id, clock.timestamp_ms());
+}
+
+public fun withdraw_stake(registry: &mut Registry, cap: &NodeCap, clock: &Clock, ctx: &mut TxContext): Coin<SUI> {
+    registry.assert_live();
+    assert!(registry.node_status(cap.node_id) == atoma::registry::status_leaving(), ENotLeaving);
+    assert!(clock.timestamp_ms() >= registry.node_unbonding_until_ms(cap.node_id), EStillUnbonding);
+    coin::from_balance(registry.take_unbonded(cap.node_id), ctx)
+}
+
+public fun set_price(registry: &mut Registry, cap: &NodeCap, price: u64) {
+    registry.assert_live();
+    registry.set_price_internal(cap.node_id, price);
+}
+
+public fun set_capabilities(registry: &mut Registry, cap: &NodeCap, capabilities: vector<vector<u8>>) {
+    registry.assert_live();
+    check_capabilities(&capabilities);
+    registry.set_capabilities_internal(cap.node_id, capabilities);
+}
+
+/// Anyone: jails an Active node whose stake is below `min_stake` (e.g. after `min_stake` rose).
+public fun jail(registry: &mut Registry, node_id: ID) {
+    registry.assert_version();
+    registry.node_status(node_id); // registry::EUnknownNode when unknown
+    assert!(registry.jail_if_low(node_id), ENotJailable);
+}
+
+#[test_only]
+public fun destroy_cap_for_testing(cap: NodeCap) {
+    let NodeCap { id, node_id: _ } = cap;
+    id.delete();
+}

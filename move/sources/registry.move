@@ -1,0 +1,476 @@
+/// The shared `Registry`: parameters, node records (with their attestations), eligible sets per
+/// capability, verifier and measurement allow-lists, pause switch, treasury, upgrades.
+///
+/// `Node` and `Attestation` live in this module (not in `node` / `attestation`) because the
+/// registry stores them and the `node` / `attestation` entry points take the registry: Move
+/// forbids the cyclic module dependency the other split would need.
+module atoma::registry;
+
+use atoma::config::{Self, Params};
+use atoma::events;
+use atoma::protocol_version;
+use sui::balance::{Self, Balance};
+use sui::coin::{Self, Coin};
+use sui::sui::SUI;
+use sui::table::{Self, Table};
+use sui::vec_map::{Self, VecMap};
+
+#[error(code = 1)]
+const EWrongVersion: vector<u8> = b"object version does not match the package version";
+#[error(code = 2)]
+const EPaused: vector<u8> = b"the protocol is paused";
+#[error(code = 3)]
+const ENotUpgrade: vector<u8> = b"registry version is not lower than the package version";
+#[error(code = 4)]
+const EInvalidKey: vector<u8> = b"public key must be 32 bytes";
+#[error(code = 5)]
+const EUnknownNode: vector<u8> = b"node is not registered";
+#[error(code = 6)]
+const ENoAttestation: vector<u8> = b"node has no attestation";
+#[error(code = 7)]
+const ECapabilityFull: vector<u8> = b"capability has max_eligible_per_capability nodes already";
+#[error(code = 8)]
+const EInsufficientTreasury: vector<u8> = b"treasury holds less than the amount";
+#[error(code = 9)]
+const EInvalidTeeKind: vector<u8> = b"tee_kind must be 1..=4 for a measurement";
+#[error(code = 10)]
+const EVerifierExists: vector<u8> = b"verifier already allow-listed";
+#[error(code = 11)]
+const EUnknownVerifier: vector<u8> = b"verifier not allow-listed";
+#[error(code = 12)]
+const EUnknownMeasurement: vector<u8> = b"measurement not allow-listed";
+#[error(code = 13)]
+const EInvalidMeasurement: vector<u8> = b"measurement must be 1..=128 bytes";
+
+const ACTIVE: u8 = 0;
+const JAILED: u8 = 1;
+const LEAVING: u8 = 2;
+const INITIAL_REPUTATION: u64 = 1_000;
+
+public struct Registry has key {
+    id: UID,
+    version: u64,
+    params: Params,
+    paused: bool,
+    nodes: Table<ID, Node>,
+    eligible: Table<vector<u8>, vector<ID>>,
+    verifiers: vector<vector<u8>>,
+    measurements: VecMap<u8, vector<vector<u8>>>,
+    treasury: Balance<SUI>,
+    node_count: u64,
+    request_count: u64,
+}
+
+public struct AdminCap has key, store { id: UID }
+
+public struct Node has store {
+    node_id: ID,
+    operator: address,
+    stake: Balance<SUI>,
+    unbonding: Balance<SUI>,
+    unbonding_until_ms: u64,
+    sig_pk: vector<u8>,
+    enc_pk: vector<u8>,
+    capabilities: vector<vector<u8>>,
+    price: u64,
+    reputation: u64,
+    status: u8,
+    attestation: Option<Attestation>,
+    served: u64,
+    earned: u64,
+    slashed: u64,
+}
+
+public struct Attestation has copy, drop, store {
+    tee_kind: u8,
+    measurement: vector<u8>,
+    report_data_hash: vector<u8>,
+    evidence_hash: vector<u8>,
+    verifier: address,
+    recorded_ms: u64,
+    expires_ms: u64,
+    revoked: bool,
+}
+
+fun init(ctx: &mut TxContext) {
+    transfer::share_object(new(ctx));
+    transfer::transfer(AdminCap { id: object::new(ctx) }, ctx.sender());
+}
+
+fun new(ctx: &mut TxContext): Registry {
+    Registry {
+        id: object::new(ctx),
+        version: protocol_version::current(),
+        params: config::defaults(),
+        paused: false,
+        nodes: table::new(ctx),
+        eligible: table::new(ctx),
+        verifiers: vector[],
+        measurements: vec_map::empty(),
+        treasury: balance::zero(),
+        node_count: 0,
+        request_count: 0,
+    }
+}
+
+// === Checks ===
+
+public(package) fun assert_version(r: &Registry) {
+    assert!(r.version == protocol_version::current(), EWrongVersion);
+}
+
+/// Version check and pause check, for state-changing non-admin calls.
+public(package) fun assert_live(r: &Registry) {
+    assert!(r.version == protocol_version::current(), EWrongVersion);
+    assert!(!r.paused, EPaused);
+}
+
+public(package) fun assert_key(k: &vector<u8>) { assert!(k.length() == 32, EInvalidKey); }
+
+// === Admin ===
+
+public fun set_param(r: &mut Registry, _: &AdminCap, name: vector<u8>, value: u64) {
+    r.assert_version();
+    config::set(&mut r.params, name, value);
+}
+
+public fun set_paused(r: &mut Registry, _: &AdminCap, paused: bool) {
+    r.assert_version();
+    r.paused = paused;
+}
+
+public fun add_verifier(r: &mut Registry, _: &AdminCap, pk: vector<u8>) {
+    r.assert_version();
+    assert_key(&pk);
+    assert!(!r.verifiers.contains(&pk), EVerifierExists);
+    r.verifiers.push_back(pk);
+}
+
+public fun remove_verifier(r: &mut Registry, _: &AdminCap, pk: vector<u8>) {
+    r.assert_version();
+    let (found, i) = r.verifiers.index_of(&pk);
+    assert!(found, EUnknownVerifier);
+    r.verifiers.remove(i);
+}
+
+public fun allow_measurement(r: &mut Registry, _: &AdminCap, tee_kind: u8, measurement: vector<u8>) {
+    r.assert_version();
+    assert!(tee_kind >= 1 && tee_kind <= 4, EInvalidTeeKind);
+    assert!(measurement.length() >= 1 && measurement.length() <= 128, EInvalidMeasurement);
+    if (!r.measurements.contains(&tee_kind)) r.measurements.insert(tee_kind, vector[]);
+    let list = r.measurements.get_mut(&tee_kind);
+    if (!list.contains(&measurement)) list.push_back(measurement);
+}
+
+public fun disallow_measurement(r: &mut Registry, _: &AdminCap, tee_kind: u8, measurement: vector<u8>) {
+    r.assert_version();
+    assert!(r.measurements.contains(&tee_kind), EUnknownMeasurement);
+    let list = r.measurements.get_mut(&tee_kind);
+    let (found, i) = list.index_of(&measurement);
+    assert!(found, EUnknownMeasurement);
+    list.remove(i);
+}
+
+public fun withdraw_treasury(r: &mut Registry, _: &AdminCap, amount: u64, ctx: &mut TxContext): Coin<SUI> {
+    r.assert_version();
+    assert!(r.treasury.value() >= amount, EInsufficientTreasury);
+    coin::from_balance(r.treasury.split(amount), ctx)
+}
+
+public fun migrate(r: &mut Registry, _: &AdminCap) {
+    assert!(r.version < protocol_version::current(), ENotUpgrade);
+    r.version = protocol_version::current();
+}
+
+public fun revoke_attestation(r: &mut Registry, _: &AdminCap, node_id: ID, ctx: &TxContext) {
+    r.assert_version();
+    assert!(r.nodes.contains(node_id), EUnknownNode);
+    let node = &mut r.nodes[node_id];
+    assert!(node.attestation.is_some(), ENoAttestation);
+    node.attestation.borrow_mut().revoked = true;
+    events::attestation_revoked(node_id, ctx.sender());
+}
+
+// === Read API ===
+
+public fun version(r: &Registry): u64 { r.version }
+public fun params(r: &Registry): &Params { &r.params }
+public fun is_paused(r: &Registry): bool { r.paused }
+public fun treasury_value(r: &Registry): u64 { r.treasury.value() }
+public fun node_count(r: &Registry): u64 { r.node_count }
+public fun request_count(r: &Registry): u64 { r.request_count }
+public fun verifiers(r: &Registry): &vector<vector<u8>> { &r.verifiers }
+public fun has_node(r: &Registry, id: ID): bool { r.nodes.contains(id) }
+
+public fun is_verifier(r: &Registry, pk: &vector<u8>): bool { r.verifiers.contains(pk) }
+
+public fun is_measurement_allowed(r: &Registry, tee_kind: u8, m: &vector<u8>): bool {
+    r.measurements.contains(&tee_kind) && r.measurements.get(&tee_kind).contains(m)
+}
+
+/// The Active nodes serving `capability` (copy; empty when none).
+public fun eligible_nodes(r: &Registry, capability: vector<u8>): vector<ID> {
+    if (r.eligible.contains(capability)) r.eligible[capability] else vector[]
+}
+
+public(package) fun eligible_ref(r: &Registry, capability: &vector<u8>): &vector<ID> {
+    &r.eligible[*capability]
+}
+
+public(package) fun has_eligible(r: &Registry, capability: &vector<u8>): bool {
+    r.eligible.contains(*capability)
+}
+
+fun node(r: &Registry, id: ID): &Node {
+    assert!(r.nodes.contains(id), EUnknownNode);
+    &r.nodes[id]
+}
+
+public fun node_operator(r: &Registry, id: ID): address { node(r, id).operator }
+public fun node_stake(r: &Registry, id: ID): u64 { node(r, id).stake.value() }
+public fun node_unbonding(r: &Registry, id: ID): u64 { node(r, id).unbonding.value() }
+public fun node_unbonding_until_ms(r: &Registry, id: ID): u64 { node(r, id).unbonding_until_ms }
+public fun node_sig_pk(r: &Registry, id: ID): vector<u8> { node(r, id).sig_pk }
+public fun node_enc_pk(r: &Registry, id: ID): vector<u8> { node(r, id).enc_pk }
+public fun node_capabilities(r: &Registry, id: ID): vector<vector<u8>> { node(r, id).capabilities }
+public fun node_price(r: &Registry, id: ID): u64 { node(r, id).price }
+public fun node_reputation(r: &Registry, id: ID): u64 { node(r, id).reputation }
+public fun node_status(r: &Registry, id: ID): u8 { node(r, id).status }
+public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served }
+public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned }
+public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed }
+public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { node(r, id).attestation }
+
+/// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms.
+public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
+    let n = node(r, id);
+    if (n.attestation.is_none()) return false;
+    let a = n.attestation.borrow();
+    a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
+}
+
+/// Sampling weight: min(stake, stake_cap).
+public(package) fun node_weight(r: &Registry, id: ID): u64 {
+    let s = r.nodes[id].stake.value();
+    let cap = r.params.stake_cap();
+    if (s < cap) s else cap
+}
+
+public fun attestation_tee_kind(a: &Attestation): u8 { a.tee_kind }
+public fun attestation_measurement(a: &Attestation): vector<u8> { a.measurement }
+public fun attestation_report_data_hash(a: &Attestation): vector<u8> { a.report_data_hash }
+public fun attestation_evidence_hash(a: &Attestation): vector<u8> { a.evidence_hash }
+public fun attestation_verifier(a: &Attestation): address { a.verifier }
+public fun attestation_recorded_ms(a: &Attestation): u64 { a.recorded_ms }
+public fun attestation_expires_ms(a: &Attestation): u64 { a.expires_ms }
+public fun attestation_revoked(a: &Attestation): bool { a.revoked }
+
+// === Package-internal node state ===
+
+public(package) fun status_active(): u8 { ACTIVE }
+public(package) fun status_jailed(): u8 { JAILED }
+public(package) fun status_leaving(): u8 { LEAVING }
+
+public(package) fun add_node(
+    r: &mut Registry,
+    node_id: ID,
+    operator: address,
+    stake: Balance<SUI>,
+    sig_pk: vector<u8>,
+    enc_pk: vector<u8>,
+    capabilities: vector<vector<u8>>,
+    price: u64,
+) {
+    let node = Node {
+        node_id,
+        operator,
+        stake,
+        unbonding: balance::zero(),
+        unbonding_until_ms: 0,
+        sig_pk,
+        enc_pk,
+        capabilities,
+        price,
+        reputation: INITIAL_REPUTATION,
+        status: ACTIVE,
+        attestation: option::none(),
+        served: 0,
+        earned: 0,
+        slashed: 0,
+    };
+    r.nodes.add(node_id, node);
+    r.node_count = r.node_count + 1;
+    join_eligible(r, node_id);
+}
+
+fun join_eligible(r: &mut Registry, id: ID) {
+    let caps = r.nodes[id].capabilities;
+    let max = r.params.max_eligible_per_capability();
+    caps.do!(|c| {
+        if (!r.eligible.contains(c)) r.eligible.add(c, vector[]);
+        let list = &mut r.eligible[c];
+        assert!(list.length() < max, ECapabilityFull);
+        list.push_back(id);
+    });
+}
+
+fun leave_eligible(r: &mut Registry, id: ID) {
+    let caps = r.nodes[id].capabilities;
+    caps.do_ref!(|c| {
+        if (r.eligible.contains(*c)) {
+            let list = &mut r.eligible[*c];
+            let (found, i) = list.index_of(&id);
+            if (found) { list.swap_remove(i); };
+        }
+    });
+}
+
+fun set_status(r: &mut Registry, id: ID, status: u8) {
+    let node = &mut r.nodes[id];
+    let old = node.status;
+    if (old == status) return;
+    node.status = status;
+    let until = node.unbonding_until_ms;
+    events::node_status_changed(id, old, status, until);
+}
+
+/// Adds stake; a Jailed node back at >= min_stake becomes Active and rejoins its eligible sets.
+public(package) fun deposit_stake(r: &mut Registry, id: ID, b: Balance<SUI>) {
+    let min = r.params.min_stake();
+    let node = &mut r.nodes[id];
+    let old = node.stake.value();
+    node.stake.join(b);
+    let new = node.stake.value();
+    let status = node.status;
+    events::stake_changed(id, old, new, 0);
+    if (status == JAILED && new >= min) {
+        set_status(r, id, ACTIVE);
+        join_eligible(r, id);
+    }
+}
+
+/// Moves all stake to unbonding; the node leaves every eligible set now.
+public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
+    let unbonding_ms = r.params.unbonding_ms();
+    let was_active = r.nodes[id].status == ACTIVE;
+    if (was_active) leave_eligible(r, id);
+    let node = &mut r.nodes[id];
+    let old = node.stake.value();
+    let all = node.stake.withdraw_all();
+    node.unbonding.join(all);
+    node.unbonding_until_ms = now_ms + unbonding_ms;
+    events::stake_changed(id, old, 0, 1);
+    set_status(r, id, LEAVING);
+}
+
+public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> {
+    let node = &mut r.nodes[id];
+    let old = node.unbonding.value();
+    let b = node.unbonding.withdraw_all();
+    events::stake_changed(id, old, 0, 2);
+    b
+}
+
+public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) {
+    let node = &mut r.nodes[id];
+    node.price = price;
+    events::node_updated(id, price, node.capabilities);
+}
+
+public(package) fun set_capabilities_internal(r: &mut Registry, id: ID, capabilities: vector<vector<u8>>) {
+    let active = r.nodes[id].status == ACTIVE;
+    if (active) leave_eligible(r, id);
+    r.nodes[id].capabilities = capabilities;
+    if (active) join_eligible(r, id);
+    let node = &r.nodes[id];
+    events::node_updated(id, node.price, node.capabilities);
+}
+
+/// Jails an Active node whose stake is below min_stake. Returns whether it was jailed.
+public(package) fun jail_if_low(r: &mut Registry, id: ID): bool {
+    let node = &r.nodes[id];
+    if (node.status == ACTIVE && node.stake.value() < r.params.min_stake()) {
+        leave_eligible(r, id);
+        set_status(r, id, JAILED);
+        true
+    } else false
+}
+
+/// Slashes `bps` of (stake + unbonding), taken from stake first. Reputation moves by
+/// `-rep_penalty` (floor 0). Emits `StakeChanged` (reason 3) and `NodeSlashed`. Jails when low.
+public(package) fun slash(
+    r: &mut Registry,
+    request_id: ID,
+    id: ID,
+    bps: u64,
+    reason: u8,
+    rep_penalty: u64,
+): Balance<SUI> {
+    let node = &mut r.nodes[id];
+    let old = node.stake.value();
+    let base = (old as u128) + (node.unbonding.value() as u128);
+    let amount = ((base * (bps as u128) / 10_000) as u64);
+    let from_stake = if (amount < old) amount else old;
+    let mut out = node.stake.split(from_stake);
+    out.join(node.unbonding.split(amount - from_stake));
+    node.slashed = node.slashed + amount;
+    node.reputation = if (node.reputation > rep_penalty) node.reputation - rep_penalty else 0;
+    let remaining = node.stake.value();
+    if (from_stake > 0) events::stake_changed(id, old, remaining, 3);
+    events::node_slashed(request_id, id, amount, reason, remaining);
+    jail_if_low(r, id);
+    out
+}
+
+/// Records a payout to a node that revealed the winning hash.
+public(package) fun reward(r: &mut Registry, id: ID, amount: u64) {
+    let node = &mut r.nodes[id];
+    node.served = node.served + 1;
+    node.earned = node.earned + amount;
+    node.reputation = node.reputation + 1;
+}
+
+public(package) fun deposit_treasury(r: &mut Registry, b: Balance<SUI>) { r.treasury.join(b); }
+
+public(package) fun bump_request_count(r: &mut Registry) { r.request_count = r.request_count + 1; }
+
+public(package) fun new_attestation(
+    tee_kind: u8,
+    measurement: vector<u8>,
+    report_data_hash: vector<u8>,
+    evidence_hash: vector<u8>,
+    verifier: address,
+    recorded_ms: u64,
+    expires_ms: u64,
+): Attestation {
+    Attestation {
+        tee_kind,
+        measurement,
+        report_data_hash,
+        evidence_hash,
+        verifier,
+        recorded_ms,
+        expires_ms,
+        revoked: false,
+    }
+}
+
+public(package) fun set_attestation(r: &mut Registry, id: ID, a: Attestation) {
+    r.nodes[id].attestation.swap_or_fill(a);
+}
+
+// === Test helpers ===
+
+#[test_only]
+public fun new_for_testing(ctx: &mut TxContext): (Registry, AdminCap) {
+    (new(ctx), AdminCap { id: object::new(ctx) })
+}
+
+#[test_only]
+public fun init_for_testing(ctx: &mut TxContext) { init(ctx) }
+
+#[test_only]
+public fun set_version_for_testing(r: &mut Registry, v: u64) { r.version = v; }
+
+#[test_only]
+public fun share_for_testing(r: Registry) { transfer::share_object(r) }

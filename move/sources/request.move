@@ -1,0 +1,434 @@
+/// Compute requests: one shared `Request` per request; create, sample (entry, `Random`),
+/// commit, reveal, post output, and the read API for contracts.
+module atoma::request;
+
+use atoma::events;
+use atoma::node::NodeCap;
+use atoma::protocol_version;
+use atoma::registry::Registry;
+use sui::balance::Balance;
+use sui::clock::Clock;
+use sui::coin::Coin;
+use sui::hash::blake2b256;
+use sui::random::{Random, RandomGenerator};
+use sui::sui::SUI;
+
+#[error(code = 1)]
+const EWrongVersion: vector<u8> = b"request version does not match the package version";
+#[error(code = 2)]
+const EInvalidKind: vector<u8> = b"kind must be 0 (Inference) or 1 (Wasm)";
+#[error(code = 3)]
+const EInvalidSampleSize: vector<u8> = b"sample_size must be 1..=max_sample_size";
+#[error(code = 4)]
+const EInvalidQuorum: vector<u8> = b"quorum_bps must be 5_001..=10_000";
+#[error(code = 5)]
+const EInvalidHash: vector<u8> = b"hash must be 32 bytes";
+#[error(code = 6)]
+const EInputTooLarge: vector<u8> = b"input exceeds max_inline_bytes";
+#[error(code = 7)]
+const EInvalidPrice: vector<u8> = b"max_price must be positive and the escrow must fit in u64";
+#[error(code = 8)]
+const EInsufficientPayment: vector<u8> = b"payment is below the escrow";
+#[error(code = 9)]
+const EWrongStatus: vector<u8> = b"request is not in a status that allows this call";
+#[error(code = 10)]
+const EDeadlinePassed: vector<u8> = b"deadline has passed";
+#[error(code = 11)]
+const ENotEnoughNodes: vector<u8> = b"fewer eligible nodes than sample_size";
+#[error(code = 12)]
+const ENotSampled: vector<u8> = b"node is not sampled in the current round";
+#[error(code = 13)]
+const EAlreadyCommitted: vector<u8> = b"node already committed";
+#[error(code = 14)]
+const ERevealTooEarly: vector<u8> = b"reveal before all commits or the commit deadline";
+#[error(code = 15)]
+const ENotCommitted: vector<u8> = b"node did not commit";
+#[error(code = 16)]
+const EAlreadyRevealed: vector<u8> = b"node already revealed";
+#[error(code = 17)]
+const ECommitmentMismatch: vector<u8> = b"blake2b256(output_hash || node_id || salt) != commitment";
+#[error(code = 18)]
+const ENotAgreeing: vector<u8> = b"node did not reveal the agreed output hash";
+#[error(code = 19)]
+const EOutputAlreadyPosted: vector<u8> = b"output already posted";
+#[error(code = 20)]
+const EOutputTooLarge: vector<u8> = b"output exceeds 16_384 bytes";
+#[error(code = 21)]
+const EInvalidCapability: vector<u8> = b"capability must be 1..=64 bytes";
+
+const CREATED: u8 = 0;
+const SAMPLED: u8 = 1;
+const REVEALING: u8 = 2;
+const SETTLED: u8 = 3;
+const DISPUTED: u8 = 4;
+const FAILED: u8 = 5;
+
+const MAX_OUTPUT_BYTES: u64 = 16_384;
+
+public struct Assignment has copy, drop, store {
+    node_id: ID,
+    round: u8,
+    price: u64,
+    commitment: vector<u8>,
+    output_hash: vector<u8>,
+    committed: bool,
+    revealed: bool,
+}
+
+public struct Request has key {
+    id: UID,
+    version: u64,
+    requester: address,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    max_tokens: u64,
+    fuel: u64,
+    sample_size: u64,
+    quorum_bps: u64,
+    confidential: bool,
+    max_price: u64,
+    escrow: Balance<SUI>,
+    status: u8,
+    round: u8,
+    created_ms: u64,
+    sample_deadline_ms: u64,
+    commit_deadline_ms: u64,
+    reveal_deadline_ms: u64,
+    dispute_deadline_ms: u64,
+    assignments: vector<Assignment>,
+    agreed_output_hash: Option<vector<u8>>,
+    output: vector<u8>,
+    output_node: Option<ID>,
+    settled_ms: u64,
+}
+
+// === Create ===
+
+/// Escrow for N nodes at `max_price`: N × max_price × (10_000 + margin_bps) / 10_000.
+public fun escrow_for(sample_size: u64, max_price: u64, margin_bps: u64): u64 {
+    let e = (sample_size as u128) * (max_price as u128) * ((10_000 + margin_bps) as u128) / 10_000;
+    assert!(e <= 18_446_744_073_709_551_615, EInvalidPrice);
+    (e as u64)
+}
+
+/// Creates and shares a request; escrows the fee, returns the change to the sender.
+/// `public` so Move contracts can offload computations. Returns the request id.
+public fun create_request(
+    registry: &mut Registry,
+    payment: Coin<SUI>,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    max_tokens: u64,
+    fuel: u64,
+    sample_size: u64,
+    quorum_bps: u64,
+    max_price: u64,
+    confidential: bool,
+    clock: &Clock,
+    ctx: &mut TxContext,
+): ID {
+    let req = new(
+        registry,
+        payment,
+        kind,
+        capability,
+        input_hash,
+        input,
+        max_tokens,
+        fuel,
+        sample_size,
+        quorum_bps,
+        max_price,
+        confidential,
+        clock,
+        ctx,
+    );
+    let id = object::id(&req);
+    transfer::share_object(req);
+    id
+}
+
+public(package) fun new(
+    registry: &mut Registry,
+    mut payment: Coin<SUI>,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    max_tokens: u64,
+    fuel: u64,
+    sample_size: u64,
+    quorum_bps: u64,
+    max_price: u64,
+    confidential: bool,
+    clock: &Clock,
+    ctx: &mut TxContext,
+): Request {
+    registry.assert_live();
+    let p = *registry.params();
+    let n = if (sample_size == 0) p.default_sample_size() else sample_size;
+    let q = if (quorum_bps == 0) p.quorum_bps() else quorum_bps;
+    assert!(kind <= 1, EInvalidKind);
+    assert!(capability.length() >= 1 && capability.length() <= 64, EInvalidCapability);
+    assert!(n >= 1 && n <= p.max_sample_size(), EInvalidSampleSize);
+    assert!(q >= 5_001 && q <= 10_000, EInvalidQuorum);
+    assert!(input_hash.length() == 32, EInvalidHash);
+    assert!(input.length() <= p.max_inline_bytes(), EInputTooLarge);
+    assert!(max_price > 0, EInvalidPrice);
+    let escrow_amount = escrow_for(n, max_price, p.margin_bps());
+    assert!(payment.value() >= escrow_amount, EInsufficientPayment);
+    let escrow = payment.balance_mut().split(escrow_amount);
+    if (payment.value() > 0) transfer::public_transfer(payment, ctx.sender())
+    else payment.destroy_zero();
+    let now = clock.timestamp_ms();
+    let req = Request {
+        id: object::new(ctx),
+        version: protocol_version::current(),
+        requester: ctx.sender(),
+        kind,
+        capability,
+        input_hash,
+        input,
+        max_tokens,
+        fuel,
+        sample_size: n,
+        quorum_bps: q,
+        confidential,
+        max_price,
+        escrow,
+        status: CREATED,
+        round: 0,
+        created_ms: now,
+        sample_deadline_ms: now + p.commit_window_ms(),
+        commit_deadline_ms: 0,
+        reveal_deadline_ms: 0,
+        dispute_deadline_ms: 0,
+        assignments: vector[],
+        agreed_output_hash: option::none(),
+        output: vector[],
+        output_node: option::none(),
+        settled_ms: 0,
+    };
+    registry.bump_request_count();
+    events::request_created(
+        object::id(&req),
+        req.requester,
+        kind,
+        req.capability,
+        req.input_hash,
+        n,
+        q,
+        confidential,
+        max_price,
+        escrow_amount,
+        now,
+    );
+    req
+}
+
+// === Sample ===
+
+/// Samples N distinct nodes with on-chain randomness. `entry` (never `public`): a public
+/// function taking `Random` could be aborted after peeking at the result.
+entry fun sample_nodes(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
+    let mut g = r.new_generator(ctx);
+    sample_with(request, registry, &mut g, clock);
+}
+
+public(package) fun sample_with(request: &mut Request, registry: &Registry, g: &mut RandomGenerator, clock: &Clock) {
+    request.assert_version();
+    registry.assert_live();
+    let now = clock.timestamp_ms();
+    assert!(request.status == CREATED, EWrongStatus);
+    assert!(now < request.sample_deadline_ms, EDeadlinePassed);
+    let nodes = atoma::sampling::sample(
+        registry,
+        &request.capability,
+        request.sample_size,
+        request.max_price,
+        request.confidential,
+        &vector[],
+        now,
+        g,
+    );
+    assert!(nodes.length() == request.sample_size, ENotEnoughNodes);
+    request.start_round(registry, nodes, 0, now);
+}
+
+/// Appends the assignments of `round`, sets its deadlines and moves to `Sampled`.
+public(package) fun start_round(request: &mut Request, registry: &Registry, nodes: vector<ID>, round: u8, now: u64) {
+    let p = registry.params();
+    nodes.do_ref!(|id| {
+        request
+            .assignments
+            .push_back(Assignment {
+                node_id: *id,
+                round,
+                price: registry.node_price(*id),
+                commitment: vector[],
+                output_hash: vector[],
+                committed: false,
+                revealed: false,
+            });
+    });
+    request.round = round;
+    request.status = SAMPLED;
+    request.commit_deadline_ms = now + p.commit_window_ms();
+    request.reveal_deadline_ms = request.commit_deadline_ms + p.reveal_window_ms();
+    events::nodes_sampled(object::id(request), round, nodes, request.commit_deadline_ms, request.reveal_deadline_ms);
+}
+
+// === Commit / reveal ===
+
+fun find(request: &Request, node_id: ID, round: u8): Option<u64> {
+    request.assignments.find_index!(|a| a.node_id == node_id && a.round == round)
+}
+
+/// Commits `blake2b256(output_hash ‖ node_id ‖ salt)`.
+public fun commit(request: &mut Request, cap: &NodeCap, commitment: vector<u8>, clock: &Clock) {
+    request.assert_version();
+    let node_id = cap.node_id();
+    let idx = find(request, node_id, request.round);
+    assert!(idx.is_some(), ENotSampled);
+    assert!(request.status == SAMPLED, EWrongStatus);
+    assert!(clock.timestamp_ms() < request.commit_deadline_ms, EDeadlinePassed);
+    assert!(commitment.length() == 32, EInvalidHash);
+    let i = idx.destroy_some();
+    let round = request.round;
+    let a = &mut request.assignments[i];
+    assert!(!a.committed, EAlreadyCommitted);
+    a.committed = true;
+    a.commitment = commitment;
+    events::result_committed(object::id(request), node_id, round, commitment);
+    let all = request.assignments.all!(|a| a.round != round || a.committed);
+    if (all) request.status = REVEALING;
+}
+
+/// Commitment helper (same bytes a node must hash): blake2b256(output_hash ‖ node_id ‖ salt).
+public fun commitment_of(output_hash: vector<u8>, node_id: ID, salt: vector<u8>): vector<u8> {
+    let mut b = output_hash;
+    b.append(node_id.to_bytes());
+    b.append(salt);
+    blake2b256(&b)
+}
+
+public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>, salt: vector<u8>, clock: &Clock) {
+    request.assert_version();
+    let now = clock.timestamp_ms();
+    let node_id = cap.node_id();
+    if (request.status == SAMPLED && now >= request.commit_deadline_ms) request.status = REVEALING;
+    assert!(request.status == REVEALING, ERevealTooEarly);
+    assert!(now < request.reveal_deadline_ms, EDeadlinePassed);
+    let idx = find(request, node_id, request.round);
+    assert!(idx.is_some(), ENotSampled);
+    let i = idx.destroy_some();
+    let round = request.round;
+    let a = &mut request.assignments[i];
+    assert!(a.committed, ENotCommitted);
+    assert!(!a.revealed, EAlreadyRevealed);
+    assert!(output_hash.length() == 32, EInvalidHash);
+    assert!(commitment_of(output_hash, node_id, salt) == a.commitment, ECommitmentMismatch);
+    a.revealed = true;
+    a.output_hash = output_hash;
+    events::result_revealed(object::id(request), node_id, round, output_hash);
+}
+
+/// One node that revealed the agreed hash stores the (encrypted) output, <= 16_384 bytes.
+public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>, _clock: &Clock) {
+    request.assert_version();
+    assert!(request.status == SETTLED, EWrongStatus);
+    let node_id = cap.node_id();
+    let agreed = *request.agreed_output_hash.borrow();
+    let agrees = request.assignments.any!(|a| a.node_id == node_id && a.revealed && a.output_hash == agreed);
+    assert!(agrees, ENotAgreeing);
+    assert!(request.output_node.is_none(), EOutputAlreadyPosted);
+    assert!(output.length() <= MAX_OUTPUT_BYTES, EOutputTooLarge);
+    let size = output.length();
+    request.output = output;
+    request.output_node = option::some(node_id);
+    events::output_posted(object::id(request), node_id, size);
+}
+
+// === Read API ===
+
+public fun id(r: &Request): ID { object::id(r) }
+public fun version(r: &Request): u64 { r.version }
+public fun status(r: &Request): u8 { r.status }
+public fun is_settled(r: &Request): bool { r.status == SETTLED }
+public fun is_failed(r: &Request): bool { r.status == FAILED }
+public fun agreed_output_hash(r: &Request): Option<vector<u8>> { r.agreed_output_hash }
+public fun output(r: &Request): vector<u8> { r.output }
+public fun output_node(r: &Request): Option<ID> { r.output_node }
+public fun requester(r: &Request): address { r.requester }
+public fun kind(r: &Request): u8 { r.kind }
+public fun capability(r: &Request): vector<u8> { r.capability }
+public fun input_hash(r: &Request): vector<u8> { r.input_hash }
+public fun input(r: &Request): vector<u8> { r.input }
+public fun max_tokens(r: &Request): u64 { r.max_tokens }
+public fun fuel(r: &Request): u64 { r.fuel }
+public fun sample_size(r: &Request): u64 { r.sample_size }
+public fun quorum_bps(r: &Request): u64 { r.quorum_bps }
+public fun confidential(r: &Request): bool { r.confidential }
+public fun max_price(r: &Request): u64 { r.max_price }
+public fun round(r: &Request): u8 { r.round }
+public fun escrow_value(r: &Request): u64 { r.escrow.value() }
+public fun created_ms(r: &Request): u64 { r.created_ms }
+public fun sample_deadline_ms(r: &Request): u64 { r.sample_deadline_ms }
+public fun commit_deadline_ms(r: &Request): u64 { r.commit_deadline_ms }
+public fun reveal_deadline_ms(r: &Request): u64 { r.reveal_deadline_ms }
+public fun dispute_deadline_ms(r: &Request): u64 { r.dispute_deadline_ms }
+public fun settled_ms(r: &Request): u64 { r.settled_ms }
+
+/// The nodes sampled in `round`, in sampling order.
+public fun sampled_nodes(r: &Request, round: u8): vector<ID> {
+    let mut out = vector[];
+    r.assignments.do_ref!(|a| if (a.round == round) out.push_back(a.node_id));
+    out
+}
+
+public fun status_created(): u8 { CREATED }
+public fun status_sampled(): u8 { SAMPLED }
+public fun status_revealing(): u8 { REVEALING }
+public fun status_settled(): u8 { SETTLED }
+public fun status_disputed(): u8 { DISPUTED }
+public fun status_failed(): u8 { FAILED }
+
+// === Package-internal (settlement) ===
+
+public(package) fun assert_version(r: &Request) {
+    assert!(r.version == protocol_version::current(), EWrongVersion);
+}
+
+public(package) fun assignments(r: &Request): &vector<Assignment> { &r.assignments }
+public(package) fun a_node_id(a: &Assignment): ID { a.node_id }
+public(package) fun a_round(a: &Assignment): u8 { a.round }
+public(package) fun a_price(a: &Assignment): u64 { a.price }
+public(package) fun a_revealed(a: &Assignment): bool { a.revealed }
+public(package) fun a_output_hash(a: &Assignment): vector<u8> { a.output_hash }
+
+public(package) fun escrow_mut(r: &mut Request): &mut Balance<SUI> { &mut r.escrow }
+public(package) fun set_status(r: &mut Request, s: u8) { r.status = s; }
+public(package) fun set_dispute_deadline(r: &mut Request, ms: u64) { r.dispute_deadline_ms = ms; }
+
+public(package) fun finish_settled(r: &mut Request, output_hash: vector<u8>, now: u64) {
+    r.status = SETTLED;
+    r.agreed_output_hash = option::some(output_hash);
+    r.settled_ms = now;
+}
+
+public(package) fun finish_failed(r: &mut Request, now: u64) {
+    r.status = FAILED;
+    r.settled_ms = now;
+}
+
+// === Test helpers ===
+
+#[test_only]
+public fun share_for_testing(r: Request) { transfer::share_object(r) }
+
+#[test_only]
+public fun set_version_for_testing(r: &mut Request, v: u64) { r.version = v; }

@@ -1,0 +1,205 @@
+/// Settlement: `settle` (anyone; the only deadline-driven transition), `escalate` (entry,
+/// `Random`), payouts, slashing, margin, refunds.
+///
+/// Money: paid + margin + refund + slashed_to_treasury == escrow + slashed.
+/// Cost: O(A) over the request's assignments (A <= 3N) plus O(A · D) to count D distinct hashes.
+module atoma::settlement;
+
+use atoma::events;
+use atoma::registry::Registry;
+use atoma::request::{Self, Request};
+use sui::balance::{Self, Balance};
+use sui::clock::Clock;
+use sui::coin;
+use sui::random::{Random, RandomGenerator};
+use sui::sui::SUI;
+
+#[error(code = 1)]
+const EWrongStatus: vector<u8> = b"request cannot be settled in its status";
+#[error(code = 2)]
+const ESettleTooEarly: vector<u8> = b"reveals missing and the reveal deadline has not passed";
+#[error(code = 3)]
+const EDeadlinePassed: vector<u8> = b"dispute deadline has passed";
+#[error(code = 4)]
+const ENotDisputed: vector<u8> = b"request is not Disputed";
+
+const REASON_NO_QUORUM: u8 = 0;
+const REASON_NO_NODES: u8 = 1;
+const REASON_UNSAMPLED: u8 = 2;
+
+const SLASH_ABSENT: u8 = 0;
+const SLASH_DISSENT: u8 = 1;
+const REP_ABSENT: u64 = 5;
+const REP_DISSENT: u64 = 10;
+
+/// Anyone. Never blocked by the pause switch, so escrow is never locked.
+public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock, ctx: &mut TxContext) {
+    request.assert_version();
+    registry.assert_version();
+    let now = clock.timestamp_ms();
+    let status = request.status();
+    if (status == request::status_created()) {
+        assert!(now >= request.sample_deadline_ms(), EWrongStatus);
+        fail(request, registry, REASON_UNSAMPLED, now, ctx);
+    } else if (status == request::status_sampled() || status == request::status_revealing()) {
+        let round = request.round();
+        let all_revealed = request.assignments().all!(|a| a.a_round() != round || a.a_revealed());
+        assert!(all_revealed || now >= request.reveal_deadline_ms(), ESettleTooEarly);
+        let (hashes, counts, revealers) = tally(request, round);
+        if (round == 0) {
+            let n = request.sample_size();
+            if (
+                hashes.length() == 1 && (revealers as u128) * 10_000 >= (request.quorum_bps() as u128) * (n as u128)
+            ) {
+                settle_with(request, registry, hashes[0], now, ctx);
+            } else {
+                request.set_status(request::status_disputed());
+                request.set_dispute_deadline(now + registry.params().commit_window_ms());
+                events::dispute_opened(request.id(), hashes, 2 * n);
+            }
+        } else {
+            let q = request.quorum_bps() as u128;
+            let i = counts.find_index!(|c| (*c as u128) * 10_000 >= q * (revealers as u128));
+            if (revealers >= 1 && i.is_some()) {
+                settle_with(request, registry, hashes[i.destroy_some()], now, ctx);
+            } else {
+                fail(request, registry, REASON_NO_QUORUM, now, ctx);
+            }
+        }
+    } else if (status == request::status_disputed()) {
+        assert!(now >= request.dispute_deadline_ms(), EWrongStatus);
+        fail(request, registry, REASON_NO_QUORUM, now, ctx);
+    } else {
+        abort EWrongStatus
+    }
+}
+
+/// Distinct revealed hashes (first-reveal order) with counts, over rounds <= `max_round`.
+fun tally(request: &Request, max_round: u8): (vector<vector<u8>>, vector<u64>, u64) {
+    let mut hashes = vector[];
+    let mut counts = vector[];
+    let mut revealers = 0;
+    request.assignments().do_ref!(|a| {
+        if (a.a_round() <= max_round && a.a_revealed()) {
+            revealers = revealers + 1;
+            let h = a.a_output_hash();
+            let (found, i) = hashes.index_of(&h);
+            if (found) {
+                *&mut counts[i] = counts[i] + 1;
+            } else {
+                hashes.push_back(h);
+                counts.push_back(1);
+            }
+        }
+    });
+    (hashes, counts, revealers)
+}
+
+/// Slashes non-revealers (absent) and, when `winner` is some, revealers of another hash.
+fun slash_all(request: &Request, registry: &mut Registry, winner: &Option<vector<u8>>): (Balance<SUI>, u64) {
+    let p = *registry.params();
+    let request_id = request.id();
+    let mut pool = balance::zero<SUI>();
+    request.assignments().do_ref!(|a| {
+        let id = a.a_node_id();
+        if (!a.a_revealed()) {
+            pool.join(registry.slash(request_id, id, p.slash_absent_bps(), SLASH_ABSENT, REP_ABSENT));
+        } else if (winner.is_some() && a.a_output_hash() != *winner.borrow()) {
+            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), SLASH_DISSENT, REP_DISSENT));
+        }
+    });
+    let total = pool.value();
+    (pool, total)
+}
+
+fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u8>, now: u64, ctx: &mut TxContext) {
+    let request_id = request.id();
+    let (mut pool, slashed_total) = slash_all(request, registry, &option::some(winner));
+    let mut agreeing = vector[];
+    let mut paid_total = 0;
+    let assignments = *request.assignments();
+    assignments.do_ref!(|a| {
+        if (a.a_revealed() && a.a_output_hash() == winner) {
+            let id = a.a_node_id();
+            let price = a.a_price();
+            let from_pool = if (price < pool.value()) price else pool.value();
+            let mut pay = pool.split(from_pool);
+            let rest = price - from_pool;
+            let escrow = request.escrow_mut();
+            let from_escrow = if (rest < escrow.value()) rest else escrow.value();
+            pay.join(escrow.split(from_escrow));
+            let amount = pay.value();
+            paid_total = paid_total + amount;
+            registry.reward(id, amount);
+            events::node_paid(request_id, id, amount);
+            let operator = registry.node_operator(id);
+            if (amount > 0) transfer::public_transfer(coin::from_balance(pay, ctx), operator)
+            else pay.destroy_zero();
+            agreeing.push_back(id);
+        }
+    });
+    let margin_bps = registry.params().margin_bps();
+    let escrow = request.escrow_mut();
+    let want = ((paid_total as u128) * (margin_bps as u128) / 10_000) as u64;
+    let margin = if (want < escrow.value()) want else escrow.value();
+    let margin_b = escrow.split(margin);
+    let refund_b = escrow.withdraw_all();
+    let refund = refund_b.value();
+    registry.deposit_treasury(margin_b);
+    registry.deposit_treasury(pool);
+    pay_or_destroy(refund_b, request.requester(), ctx);
+    let rounds = request.round() + 1;
+    request.finish_settled(winner, now);
+    events::request_settled(request_id, winner, agreeing, paid_total, slashed_total, margin, refund, rounds, now);
+}
+
+fun fail(request: &mut Request, registry: &mut Registry, reason: u8, now: u64, ctx: &mut TxContext) {
+    let (pool, _) = slash_all(request, registry, &option::none());
+    registry.deposit_treasury(pool);
+    let refund_b = request.escrow_mut().withdraw_all();
+    let refund = refund_b.value();
+    pay_or_destroy(refund_b, request.requester(), ctx);
+    request.finish_failed(now);
+    events::request_failed(request.id(), reason, refund);
+}
+
+fun pay_or_destroy(b: Balance<SUI>, to: address, ctx: &mut TxContext) {
+    if (b.value() > 0) transfer::public_transfer(coin::from_balance(b, ctx), to) else b.destroy_zero();
+}
+
+/// Samples 2N fresh nodes (never a round-0 node) for the dispute round; takes all eligible
+/// when fewer; `Failed` (reason 1, full refund) when none. `entry`: takes `Random`.
+entry fun escalate(request: &mut Request, registry: &mut Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
+    let mut g = r.new_generator(ctx);
+    escalate_with(request, registry, &mut g, clock, ctx);
+}
+
+public(package) fun escalate_with(
+    request: &mut Request,
+    registry: &mut Registry,
+    g: &mut RandomGenerator,
+    clock: &Clock,
+    ctx: &mut TxContext,
+) {
+    request.assert_version();
+    registry.assert_live();
+    let now = clock.timestamp_ms();
+    assert!(request.status() == request::status_disputed(), ENotDisputed);
+    assert!(now < request.dispute_deadline_ms(), EDeadlinePassed);
+    let exclude = request.sampled_nodes(0);
+    let nodes = atoma::sampling::sample(
+        registry,
+        &request.capability(),
+        2 * request.sample_size(),
+        request.max_price(),
+        request.confidential(),
+        &exclude,
+        now,
+        g,
+    );
+    if (nodes.is_empty()) {
+        fail(request, registry, REASON_NO_NODES, now, ctx);
+    } else {
+        request.start_round(registry, nodes, 1, now);
+    }
+}
