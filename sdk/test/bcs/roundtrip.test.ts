@@ -44,7 +44,7 @@ describe("BCS schemas", () => {
   it("rejects unknown types and malformed bytes, naming the type", () => {
     expect(() => decodeAtomaEvent({ type: `${PKG}::events::Nope`, bcs: new Uint8Array() })).toThrow(/events::Nope/);
     expect(() => decodeAtomaEvent({ type: `${PKG}::other::RequestCreated`, bcs: new Uint8Array() })).toThrow(
-      DecodeError,
+      BaseDecodeError,
     );
     const good = RequestCreated.serialize(sampleFor("RequestCreated") as never).toBytes();
     const type = `${PKG}::events::RequestCreated`;
