@@ -361,6 +361,18 @@ export const FRAMEWORK_STRUCTS: Record<string, NormalizedStruct> = {
     ],
   ),
   "0x2::tx_context::TxContext": fw(["Drop"], []),
+  "0x2::dynamic_field::Field": {
+    abilities: { abilities: ["Key"] },
+    typeParameters: [
+      { constraints: { abilities: ["Copy", "Drop", "Store"] }, isPhantom: false },
+      { constraints: { abilities: ["Store"] }, isPhantom: false },
+    ],
+    fields: [
+      { name: "id", type: S("0x2", "object", "UID") },
+      { name: "name", type: { TypeParameter: 0 } },
+      { name: "value", type: { TypeParameter: 1 } },
+    ],
+  },
   "0x2::url::Url": fw(["Copy", "Drop", "Store"], [["url", S("0x1", "ascii", "String")]]),
 };
 export function structKey(t: { address: string; module: string; name: string }): string {

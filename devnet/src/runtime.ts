@@ -34,6 +34,7 @@ import type {
   CallContext,
   CoinApi,
   CoinValue,
+  DynamicFieldApi,
   MoveFunctionImpl,
   Owner,
   PackageBinding,
@@ -574,6 +575,11 @@ class Session {
     return w;
   }
 
+  /** Loads a dynamic-field child object (read-only until borrowed mutably). */
+  loadChild(id: string): Working {
+    return this.load(id, true);
+  }
+
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
@@ -1095,7 +1101,7 @@ class Session {
       if (!failed) return true;
       if (w.id === this.gasId) return true;
       if (this.smashed.some((o) => o.id === w.id)) return true;
-      return !!w.orig && !w.readOnly && w.orig.owner !== "Immutable";
+      return !!w.orig && !w.readOnly && w.orig.owner !== "Immutable" && !("ObjectOwner" in w.orig.owner);
     });
     if (failed) {
       for (const w of entries) {
@@ -1449,6 +1455,7 @@ class Ctx implements CallContext {
   readonly txDigest: string;
   readonly epoch: bigint;
   readonly coin: CoinApi;
+  readonly dynamicField: DynamicFieldApi;
   constructor(
     private readonly s: Session,
     readonly packageId: string,
@@ -1460,6 +1467,86 @@ class Ctx implements CallContext {
     this.txDigest = s.digest;
     this.epoch = s.rt.epoch;
     this.coin = this.coinApi();
+    this.dynamicField = this.dfApi();
+  }
+  private dfApi(): DynamicFieldApi {
+    const s = this.s;
+    const parentId = (p: { id: { id: string } } | string): string =>
+      normalizeAddress(typeof p === "string" ? p : p.id.id);
+    const fieldId = (parent: string, kt: MoveType, key: unknown): string => {
+      const kb = bcsFor(kt, s.rt.resolve).serialize(key).toBytes();
+      const tag = suiBcs.TypeTag.serialize(typeToString(kt, true)).toBytes();
+      return toHex(hashBytes(new Uint8Array([0xf0]), hexToBytes(parent), u64le(BigInt(kb.length)), kb, tag));
+    };
+    const dfAbort = (code: bigint, fn: string): never => {
+      throw new MoveAbortError(normalizeAddress("0x2"), "dynamic_field", fn, 0, code);
+    };
+    const find = (
+      p: { id: { id: string } } | string,
+      keyType: string,
+      key: unknown,
+      write: boolean,
+    ): Working | undefined => {
+      const parent = parentId(p);
+      const id = fieldId(parent, this.resolveType(keyType), key);
+      let w = s.working.get(id);
+      if (!w) {
+        const o = s.rt.objects.get(id);
+        if (!o || o.owner === "Immutable" || !("ObjectOwner" in o.owner) || o.owner.ObjectOwner !== parent)
+          return undefined;
+        w = s.loadChild(id);
+      }
+      if (w.state === "deleted" || w.state === "wrapped") return undefined;
+      if (write) {
+        w.readOnly = false;
+        w.mutated = true;
+      }
+      return w;
+    };
+    return {
+      add: (p, keyType, key, valueType, value) => {
+        const parent = parentId(p);
+        const kt = this.resolveType(keyType);
+        const id = fieldId(parent, kt, key);
+        if (find(p, keyType, key, false)) dfAbort(0n, "add");
+        const type: MoveType = {
+          kind: "struct",
+          address: normalizeAddress("0x2"),
+          module: "dynamic_field",
+          name: "Field",
+          args: [kt, this.resolveType(valueType)],
+        };
+        const existing = s.working.get(id);
+        const v = { id: { id }, name: key, value };
+        bcsFor(type, s.rt.resolve).serialize(v);
+        if (existing) {
+          existing.value = v;
+          existing.type = type;
+          existing.state = "transferred";
+          existing.owner = { ObjectOwner: parent };
+          existing.readOnly = false;
+          existing.mutated = true;
+        } else {
+          const w = s.created(id, type, v);
+          w.state = "transferred";
+          w.owner = { ObjectOwner: parent };
+        }
+      },
+      exists: (p, keyType, key) => !!find(p, keyType, key, false),
+      read: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
+        const w = find(p, keyType, key, false) ?? dfAbort(1n, "borrow");
+        return (w.value as { value: T }).value;
+      },
+      borrow: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
+        const w = find(p, keyType, key, true) ?? dfAbort(1n, "borrow_mut");
+        return (w.value as { value: T }).value;
+      },
+      remove: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
+        const w = find(p, keyType, key, true) ?? dfAbort(1n, "remove");
+        w.state = "deleted";
+        return (w.value as { value: T }).value;
+      },
+    };
   }
   get function(): string {
     return this.fn;

@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fromBase58, toBase58, toBase64 } from "@mysten/bcs";
 import {
+  bcsFor,
   canonicalType,
   type NormalizedType,
   normalizeAddress,
   parseType,
   shortAddress,
   toSuiContentFields,
+  toSuiJson,
   typeToString,
 } from "./bytecode.js";
 import { DevnetError, RpcError } from "./errors.js";
@@ -624,7 +626,31 @@ export class Devnet {
       },
       sui_getLatestCheckpointSequenceNumber: () => String(this.checkpoints.length - 1),
       sui_getTotalTransactionBlocks: () => String(rt.txOrder.length),
-      suix_getDynamicFields: () => ({ data: [], nextCursor: null, hasNextPage: false }),
+      suix_getDynamicFields: ([parent, cursor, limit]) => {
+        const pid = normalizeAddress(String(parent));
+        const all = [...rt.objects.values()]
+          .filter((o) => o.owner !== "Immutable" && "ObjectOwner" in o.owner && o.owner.ObjectOwner === pid && o.type)
+          .sort((a, b) => (a.id < b.id ? -1 : 1));
+        const p = this.page(all, (o) => o.id, cursor, limit);
+        return {
+          data: p.data.map((o) => {
+            const t = o.type as Extract<ReturnType<typeof parseType>, { kind: "struct" }>;
+            const [kt, vt] = [t.args[0]!, t.args[1]!];
+            const name = (o.value as { name: unknown }).name;
+            return {
+              name: { type: typeToString(kt), value: toSuiJson(kt, name, rt.resolve) },
+              bcsName: toBase58(bcsFor(kt, rt.resolve).serialize(name).toBytes()),
+              type: "DynamicField",
+              objectType: typeToString(vt),
+              objectId: o.id,
+              version: Number(o.version),
+              digest: o.digest,
+            };
+          }),
+          nextCursor: p.nextCursor,
+          hasNextPage: p.hasNextPage,
+        };
+      },
       sui_getProtocolConfig: () => ({
         minSupportedProtocolVersion: "1",
         maxSupportedProtocolVersion: "1",

@@ -59,8 +59,23 @@ export interface CallContext {
   abort(code: number | bigint, module?: string): never;
   /** Coins and balances of any coin type; value is conserved (split/join only, no minting). */
   readonly coin: CoinApi;
+  /** Dynamic fields (child objects `0x2::dynamic_field::Field<K, V>` owned by the parent's UID). */
+  readonly dynamicField: DynamicFieldApi;
   /** Resolves `module::Name<...>` (relative to the called package) or a full type to its display string. */
   typeName(type: string): string;
+}
+
+/** Parent: an object value with a UID (or its id). Key/value types: `module::Name` or full type strings. */
+export interface DynamicFieldApi {
+  /** dynamic_field::add; aborts 0x2::dynamic_field code 0 when the field exists. */
+  add(parent: { id: { id: string } } | string, keyType: string, key: unknown, valueType: string, value: unknown): void;
+  exists(parent: { id: { id: string } } | string, keyType: string, key: unknown): boolean;
+  /** dynamic_field::borrow (read only); aborts code 1 when missing. */
+  read<T = unknown>(parent: { id: { id: string } } | string, keyType: string, key: unknown): T;
+  /** dynamic_field::borrow_mut: mutate the returned value in place; aborts code 1 when missing. */
+  borrow<T = unknown>(parent: { id: { id: string } } | string, keyType: string, key: unknown): T;
+  /** dynamic_field::remove; aborts code 1 when missing. */
+  remove<T = unknown>(parent: { id: { id: string } } | string, keyType: string, key: unknown): T;
 }
 
 export interface BalanceValue {

@@ -240,6 +240,63 @@ describe("devnet through SuiJsonRpcClient", () => {
     expect((obj.data!.content as unknown as { fields: { value: string } }).fields.value).not.toBe("0");
   });
 
+  it("stores dynamic fields as child objects and simulates/dev-inspects", async () => {
+    let tx = new Transaction();
+    tx.moveCall({
+      target: `${pkg}::counter::tag`,
+      arguments: [tx.object(counterId), tx.pure.u64(42), tx.pure.vector("u8", [1, 2, 3])],
+    });
+    let r = await client.signAndExecuteTransaction({ transaction: tx, signer: alice, options: { showEffects: true } });
+    expect(r.effects?.status.status).toBe("success");
+    const fields = await client.getDynamicFields({ parentId: counterId });
+    expect(fields.data.length).toBe(1);
+    expect(fields.data[0]!.name).toEqual({ type: "u64", value: "42" });
+    const child = await client.getObject({
+      id: fields.data[0]!.objectId,
+      options: { showOwner: true, showContent: true },
+    });
+    expect(child.data!.owner).toEqual({ ObjectOwner: counterId });
+    expect((child.data!.content as unknown as { fields: { value: number[] } }).fields.value).toEqual([1, 2, 3]);
+
+    tx = new Transaction();
+    tx.moveCall({
+      target: `${pkg}::counter::tag`,
+      arguments: [tx.object(counterId), tx.pure.u64(42), tx.pure.vector("u8", [9])],
+    });
+    tx.setGasBudget(50_000_000);
+    r = await client.signAndExecuteTransaction({ transaction: tx, signer: alice, options: { showEffects: true } });
+    expect(r.effects!.status.error).toMatch(/Identifier\("dynamic_field"\).*, 0\) in command 0/);
+
+    tx = new Transaction();
+    tx.setSender(alice.toSuiAddress());
+    tx.moveCall({ target: `${pkg}::counter::value`, arguments: [tx.object(counterId)] });
+    const sim = await client.core.simulateTransaction({ transaction: tx, include: { commandResults: true } });
+    expect(sim.$kind).toBe("Transaction");
+    const ret = sim.commandResults![0]!.returnValues[0]!;
+    expect(bcs.u64().parse(ret.bcs)).toMatch(/^\d+$/);
+    const v = BigInt(bcs.u64().parse(ret.bcs));
+    const obj = await client.getObject({ id: counterId, options: { showContent: true } });
+    expect(v).toBe(BigInt((obj.data!.content as unknown as { fields: { value: string } }).fields.value));
+
+    tx = new Transaction();
+    const note = tx.moveCall({ target: `${pkg}::counter::untag`, arguments: [tx.object(counterId), tx.pure.u64(42)] });
+    void note;
+    r = await client.signAndExecuteTransaction({ transaction: tx, signer: alice, options: { showEffects: true } });
+    expect(r.effects?.status.status).toBe("success");
+    expect(r.effects!.deleted!.length).toBe(1);
+    expect((await client.getDynamicFields({ parentId: counterId })).data.length).toBe(0);
+  });
+
+  it("rejects using another address's object", async () => {
+    const bobCoins = await client.core.listCoins({ owner: bob.toSuiAddress() });
+    const tx = new Transaction();
+    tx.transferObjects([tx.object(bobCoins.objects[0]!.objectId)], alice.toSuiAddress());
+    tx.setGasBudget(5_000_000);
+    await expect(client.signAndExecuteTransaction({ transaction: tx, signer: alice })).rejects.toThrow(
+      /owned by account address/,
+    );
+  });
+
   it("rejects a wrong object version and a bad signature", async () => {
     const coins = await client.core.listCoins({ owner: alice.toSuiAddress() });
     const coin = coins.objects[0]!;

@@ -50,6 +50,11 @@ export const probeBinding: PackageBinding = {
       return [ctx.newObject("counter::Ticket", { counter_id: c.id.id, number: c.value })];
     },
     "counter::value": (_ctx, args) => [(args[0] as Counter).value],
+    "counter::tag": (ctx, args) => {
+      ctx.dynamicField.add(args[0] as Counter, "u64", args[1], "vector<u8>", args[2]);
+      return [];
+    },
+    "counter::untag": (ctx, args) => [ctx.dynamicField.remove(args[0] as Counter, "u64", args[1])],
     // counter::unbound deliberately has no implementation.
   },
 };
