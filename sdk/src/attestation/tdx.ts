@@ -204,7 +204,11 @@ function parsePemChain(data: Uint8Array): X509Certificate[] {
     if (Buffer.from(der).toString("base64") !== b64) {
       throw new AttestationError("parse", `PCK chain PEM block ${certs.length}: base64 is not canonical`);
     }
-    certs.push(toCert(der, `PCK chain certificate ${certs.length}`));
+    try {
+      certs.push(toCert(der, `PCK chain certificate ${certs.length}`));
+    } catch (cause) {
+      throw new AttestationError("parse", `PCK chain certificate ${certs.length} is not a valid X.509 certificate`, { cause });
+    }
     last = re.lastIndex;
     m = re.exec(text);
   }
