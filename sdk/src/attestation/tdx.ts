@@ -207,7 +207,9 @@ function parsePemChain(data: Uint8Array): X509Certificate[] {
     try {
       certs.push(toCert(der, `PCK chain certificate ${certs.length}`));
     } catch (cause) {
-      throw new AttestationError("parse", `PCK chain certificate ${certs.length} is not a valid X.509 certificate`, { cause });
+      throw new AttestationError("parse", `PCK chain certificate ${certs.length} is not a valid X.509 certificate`, {
+        cause,
+      });
     }
     last = re.lastIndex;
     m = re.exec(text);

@@ -94,8 +94,7 @@ describe.skipIf(!haveVectors)("verifyTdxQuote with the genuine SPR quote (v4)", 
   });
 
   it("rejects a wrong trusted root", async () => {
-    const amdArk =
-      vecText("sev-snp/ask_ark_milan.pem").split("-----END CERTIFICATE-----")[1] + "-----END CERTIFICATE-----";
+    const amdArk = `${vecText("sev-snp/ask_ark_milan.pem").split("-----END CERTIFICATE-----")[1]}-----END CERTIFICATE-----`;
     await expect(verifyTdxQuote(quote, { ...opts, trustedRoots: [amdArk.trim()] })).rejects.toMatchObject({
       check: "trusted_root",
     });
