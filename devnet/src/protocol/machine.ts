@@ -8,7 +8,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { check, abort as fail } from "./errors.js";
 import { addressBytes, RandomGenerator } from "./random.js";
-import { sampleWeighted } from "./sampling.js";
+import { sample } from "./sampling.js";
 import {
   type AdminCap,
   type Assignment,
@@ -42,7 +42,7 @@ export interface ProtocolContext {
 }
 
 export class Tx {
-  readonly effects: Effects = { events: [], coins: [], shared: [], consumed: 0n };
+  readonly effects: Effects = { events: [], coins: [], inputs: [], shared: [] };
   constructor(readonly ctx: ProtocolContext) {}
   get now(): bigint {
     return this.ctx.nowMs;
@@ -128,7 +128,7 @@ export function attestationMessage(
 
 // ============================== registry ==============================
 
-/** `init`: the Registry (shared) and the AdminCap (to the publisher). */
+/** `registry::init`: the Registry (shared) and the AdminCap (to the publisher), ids in that order. */
 export function init(tx: Tx, params: Params): { registry: Registry; adminCap: AdminCap } {
   const registry: Registry = {
     id: tx.ctx.freshId(),
@@ -143,59 +143,112 @@ export function init(tx: Tx, params: Params): { registry: Registry; adminCap: Ad
     node_count: 0n,
     request_count: 0n,
   };
+  // Table UIDs (nodes, eligible) take fresh ids in Move.
+  tx.ctx.freshId();
+  tx.ctx.freshId();
   const adminCap: AdminCap = { id: tx.ctx.freshId() };
   return { registry, adminCap };
 }
 
-function registryVersion(r: Registry, module: "registry" | "node" | "attestation" | "request" | "cluster"): void {
-  check(r.version === VERSION, module, "EWrongVersion");
+/** `registry::assert_version`. */
+function assertVersion(r: Registry): void {
+  check(r.version === VERSION, "registry", "EWrongVersion");
 }
-function notPaused(r: Registry, module: "node" | "attestation" | "request"): void {
-  check(!r.paused, module, "EPaused");
+/** `registry::assert_live`: version, then pause. */
+function assertLive(r: Registry): void {
+  check(r.version === VERSION, "registry", "EWrongVersion");
+  check(!r.paused, "registry", "EPaused");
+}
+/** `registry::node(r, id)`: the record, or `registry::EUnknownNode`. */
+function nodeRef(r: Registry, id: string): Node {
+  const n = r.nodes.get(id);
+  if (!n) fail("registry", "EUnknownNode");
+  return n;
+}
+/** `r.nodes[id]` on a missing key: `sui::dynamic_field::EFieldDoesNotExist`. */
+function nodeIndex(r: Registry, id: string): Node {
+  const n = r.nodes.get(id);
+  if (!n) throw new MoveAbort("dynamic_field", "EFieldDoesNotExist", 1);
+  return n;
 }
 
-const PARAM_BOUNDS: Record<keyof Params, (v: bigint, p: Params) => boolean> = {
-  min_stake: (v) => v >= 1_000_000_000n,
-  stake_cap: (v, p) => v >= p.min_stake,
-  max_sample_size: (v) => v >= 1n && v <= 64n,
-  default_sample_size: (v, p) => v >= 1n && v <= p.max_sample_size,
-  commit_window_ms: (v) => v >= 10_000n && v <= 7n * DAY_MS,
-  reveal_window_ms: (v) => v >= 10_000n && v <= 7n * DAY_MS,
-  quorum_bps: (v) => v >= 5_001n && v <= BPS,
-  margin_bps: (v) => v <= 5_000n,
-  slash_dissent_bps: (v) => v <= BPS,
-  slash_absent_bps: (v) => v <= BPS,
-  unbonding_ms: (v) => v <= 90n * DAY_MS,
-  attestation_validity_ms: (v) => v >= 60_000n && v <= 30n * DAY_MS,
-  max_inline_bytes: (v) => v >= 1_024n && v <= 131_072n,
-  max_eligible_per_capability: (v) => v >= 1n && v <= 2_048n,
-  rotation_grace_ms: (v) => v >= 10_000n && v <= 7n * DAY_MS,
-};
+const DAY = DAY_MS;
+/** `config::set`: bounds in the same if-chain order as config.move. */
+function configSet(p: Params, name: string, v: bigint): void {
+  const ok = (c: boolean) => check(c, "config", "EParamOutOfBounds");
+  switch (name) {
+    case "min_stake":
+      ok(v >= 1_000_000_000n && v <= p.stake_cap);
+      break;
+    case "stake_cap":
+      ok(v >= p.min_stake);
+      break;
+    case "max_sample_size":
+      ok(v >= 1n && v <= 64n && v >= p.default_sample_size);
+      break;
+    case "default_sample_size":
+      ok(v >= 1n && v <= p.max_sample_size);
+      break;
+    case "commit_window_ms":
+    case "reveal_window_ms":
+      ok(v >= 10_000n && v <= 7n * DAY);
+      break;
+    case "quorum_bps":
+      ok(v >= 5_001n && v <= BPS);
+      break;
+    case "margin_bps":
+      ok(v <= 5_000n);
+      break;
+    case "slash_dissent_bps":
+    case "slash_absent_bps":
+      ok(v <= BPS);
+      break;
+    case "unbonding_ms":
+      ok(v <= 90n * DAY);
+      break;
+    case "attestation_validity_ms":
+      ok(v >= 60_000n && v <= 30n * DAY);
+      break;
+    case "max_inline_bytes":
+      ok(v >= 1_024n && v <= 131_072n);
+      break;
+    case "max_eligible_per_capability":
+      ok(v >= 1n && v <= 2_048n);
+      break;
+    case "rotation_grace_ms":
+      ok(v <= 7n * DAY);
+      break;
+    default:
+      fail("config", "EUnknownParam");
+  }
+  p[name as keyof Params] = v;
+}
 
+/** `name` is the ASCII field name, as raw bytes (non-UTF-8 bytes never match a name). */
 export function setParam(_tx: Tx, registry: Registry, _cap: AdminCap, name: Uint8Array, value: bigint): void {
-  registryVersion(registry, "registry");
-  const key = new TextDecoder().decode(name) as keyof Params;
-  if (!(PARAM_NAMES as readonly string[]).includes(key)) fail("registry", "EUnknownParam");
-  check(PARAM_BOUNDS[key](value, registry.params), "registry", "EParamOutOfBounds");
-  registry.params[key] = value;
+  assertVersion(registry);
+  const key = new TextDecoder("utf-8", { fatal: false }).decode(name);
+  const known = (PARAM_NAMES as readonly string[]).includes(key) && eq(new TextEncoder().encode(key), name);
+  configSet(registry.params, known ? key : "\u0000unknown", value);
 }
 
 export function setPaused(_tx: Tx, registry: Registry, _cap: AdminCap, paused: boolean): void {
-  registryVersion(registry, "registry");
+  assertVersion(registry);
   registry.paused = paused;
 }
 
 export function addVerifier(_tx: Tx, registry: Registry, _cap: AdminCap, pk: Uint8Array): void {
-  registryVersion(registry, "registry");
+  assertVersion(registry);
   check(pk.length === 32, "registry", "EInvalidKey");
-  if (!registry.verifiers.some((v) => eq(v, pk))) registry.verifiers.push(Uint8Array.from(pk));
+  check(!registry.verifiers.some((v) => eq(v, pk)), "registry", "EVerifierExists");
+  registry.verifiers.push(Uint8Array.from(pk));
 }
 
 export function removeVerifier(_tx: Tx, registry: Registry, _cap: AdminCap, pk: Uint8Array): void {
-  registryVersion(registry, "registry");
-  check(pk.length === 32, "registry", "EInvalidKey");
+  assertVersion(registry);
   const i = registry.verifiers.findIndex((v) => eq(v, pk));
-  if (i >= 0) registry.verifiers.splice(i, 1);
+  check(i >= 0, "registry", "EUnknownVerifier");
+  registry.verifiers.splice(i, 1);
 }
 
 export function allowMeasurement(
@@ -205,8 +258,9 @@ export function allowMeasurement(
   teeKind: number,
   measurement: Uint8Array,
 ): void {
-  registryVersion(registry, "registry");
-  check(teeKind <= 4, "registry", "EInvalidTeeKind");
+  assertVersion(registry);
+  check(teeKind >= 1 && teeKind <= 4, "registry", "EInvalidTeeKind");
+  check(measurement.length >= 1 && measurement.length <= 128, "registry", "EInvalidMeasurement");
   let entry = registry.measurements.find((e) => e.key === teeKind);
   if (!entry) {
     entry = { key: teeKind, value: [] };
@@ -222,17 +276,18 @@ export function disallowMeasurement(
   teeKind: number,
   measurement: Uint8Array,
 ): void {
-  registryVersion(registry, "registry");
+  assertVersion(registry);
   const entry = registry.measurements.find((e) => e.key === teeKind);
-  if (!entry) return;
+  if (!entry) fail("registry", "EUnknownMeasurement");
   const i = entry.value.findIndex((m) => eq(m, measurement));
-  if (i >= 0) entry.value.splice(i, 1);
+  check(i >= 0, "registry", "EUnknownMeasurement");
+  entry.value.splice(i, 1);
 }
 
 /** Returns the new coin's id (returned to the PTB). */
 export function withdrawTreasury(tx: Tx, registry: Registry, _cap: AdminCap, amount: bigint): string {
-  registryVersion(registry, "registry");
-  if (registry.treasury < amount) throw new MoveAbort("balance", "ENotEnough", 2);
+  assertVersion(registry);
+  check(registry.treasury >= amount, "registry", "EInsufficientTreasury");
   registry.treasury -= amount;
   return tx.coin(null, amount, "withdraw_treasury");
 }
@@ -243,7 +298,7 @@ export function migrate(_tx: Tx, registry: Registry, _cap: AdminCap): void {
 }
 
 export function revokeAttestation(tx: Tx, registry: Registry, _cap: AdminCap, nodeId: string): void {
-  registryVersion(registry, "registry");
+  assertVersion(registry);
   const node = registry.nodes.get(nodeId);
   if (!node) fail("registry", "EUnknownNode");
   if (!node.attestation) fail("registry", "ENoAttestation");
@@ -251,20 +306,19 @@ export function revokeAttestation(tx: Tx, registry: Registry, _cap: AdminCap, no
   tx.emit("AttestationRevoked", { node_id: nodeId, revoked_by: tx.ctx.sender });
 }
 
-// ============================== node ==============================
-
-function validCapabilities(caps: Uint8Array[]): boolean {
-  return caps.length >= 1 && caps.length <= 16 && caps.every((c) => c.length >= 1 && c.length <= 64);
-}
+// registry internals (package-private in Move)
 
 function joinEligible(registry: Registry, node: Node): void {
+  const max = registry.params.max_eligible_per_capability;
   for (const c of node.capabilities) {
-    const list = registry.eligible.get(toHex(c)) ?? [];
-    if (!list.includes(node.node_id)) {
-      check(BigInt(list.length) < registry.params.max_eligible_per_capability, "node", "ECapabilityFull");
-      list.push(node.node_id);
+    const key = toHex(c);
+    let list = registry.eligible.get(key);
+    if (!list) {
+      list = [];
+      registry.eligible.set(key, list);
     }
-    registry.eligible.set(toHex(c), list);
+    check(BigInt(list.length) < max, "registry", "ECapabilityFull");
+    list.push(node.node_id);
   }
 }
 
@@ -273,18 +327,22 @@ function leaveEligible(registry: Registry, node: Node): void {
     const list = registry.eligible.get(toHex(c));
     if (!list) continue;
     const i = list.indexOf(node.node_id);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) swapRemove(list, i);
   }
 }
 
-function nodeOf(registry: Registry, cap: NodeCap): Node {
-  const node = registry.nodes.get(cap.node_id);
-  if (!node) fail("node", "EUnknownNode");
-  return node;
+/** `vector::swap_remove`. */
+export function swapRemove<T>(v: T[], i: number): T {
+  const last = v.length - 1;
+  const out = v[i]!;
+  v[i] = v[last]!;
+  v.pop();
+  return out;
 }
 
 function setStatus(tx: Tx, node: Node, status: number): void {
   const old = node.status;
+  if (old === status) return;
   node.status = status;
   tx.emit("NodeStatusChanged", {
     node_id: node.node_id,
@@ -294,6 +352,56 @@ function setStatus(tx: Tx, node: Node, status: number): void {
   });
 }
 
+/** `registry::jail_if_low`. */
+function jailIfLow(tx: Tx, registry: Registry, node: Node): boolean {
+  if (node.status === NodeStatus.Active && node.stake < registry.params.min_stake) {
+    leaveEligible(registry, node);
+    setStatus(tx, node, NodeStatus.Jailed);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * `registry::slash`: `bps` of (stake + unbonding), from stake first; reputation −penalty (floor 0);
+ * StakeChanged (reason 3, only when stake moved), NodeSlashed; jails when low. Returns the amount.
+ */
+export function slashNode(
+  tx: Tx,
+  registry: Registry,
+  requestId: string,
+  node: Node,
+  bps: bigint,
+  reason: number,
+  penalty: bigint,
+): bigint {
+  const old = node.stake;
+  const amount = ((old + node.unbonding) * bps) / BPS;
+  const fromStake = amount < old ? amount : old;
+  node.stake -= fromStake;
+  node.unbonding -= amount - fromStake;
+  node.slashed += amount;
+  node.reputation = node.reputation > penalty ? node.reputation - penalty : 0n;
+  if (fromStake > 0n)
+    tx.emit("StakeChanged", { node_id: node.node_id, old_stake: old, new_stake: node.stake, reason: 3 });
+  tx.emit("NodeSlashed", { request_id: requestId, node_id: node.node_id, amount, reason, remaining_stake: node.stake });
+  jailIfLow(tx, registry, node);
+  return amount;
+}
+
+// ============================== node ==============================
+
+function checkCapabilities(caps: Uint8Array[]): void {
+  const n = caps.length;
+  check(n >= 1 && n <= 16, "node", "EInvalidCapability");
+  for (let i = 0; i < n; i++) {
+    const c = caps[i]!;
+    check(c.length >= 1 && c.length <= 64, "node", "EInvalidCapability");
+    for (let j = i + 1; j < n; j++) check(!eq(caps[j]!, c), "node", "EInvalidCapability");
+  }
+}
+
+/** `stake` is the value of the Coin<SUI> passed in (consumed whole). */
 export function registerNode(
   tx: Tx,
   registry: Registry,
@@ -303,11 +411,10 @@ export function registerNode(
   capabilities: Uint8Array[],
   price: bigint,
 ): NodeCap {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
+  assertLive(registry);
   check(stake >= registry.params.min_stake, "node", "EStakeTooLow");
   check(sigPk.length === 32 && encPk.length === 32, "node", "EInvalidKey");
-  check(validCapabilities(capabilities), "node", "EInvalidCapability");
+  checkCapabilities(capabilities);
   const id = tx.ctx.freshId();
   const node: Node = {
     node_id: id,
@@ -326,10 +433,6 @@ export function registerNode(
     earned: 0n,
     slashed: 0n,
   };
-  joinEligible(registry, node);
-  registry.nodes.set(id, node);
-  registry.node_count += 1n;
-  tx.effects.consumed += stake;
   tx.emit("NodeRegistered", {
     node_id: id,
     operator: node.operator,
@@ -339,28 +442,31 @@ export function registerNode(
     capabilities: node.capabilities,
     price,
   });
+  registry.nodes.set(id, node);
+  registry.node_count += 1n;
+  joinEligible(registry, node);
+  tx.effects.inputs.push({ taken: stake, returnedTo: null });
   return { id, node_id: id };
 }
 
 export function addStake(tx: Tx, registry: Registry, cap: NodeCap, amount: bigint): void {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
-  const node = nodeOf(registry, cap);
+  assertLive(registry);
+  check(amount > 0n, "node", "EZeroAmount");
+  const node = nodeRef(registry, cap.node_id);
   check(node.status !== NodeStatus.Leaving, "node", "ENodeLeaving");
   const old = node.stake;
   node.stake += amount;
-  tx.effects.consumed += amount;
+  tx.effects.inputs.push({ taken: amount, returnedTo: null });
   tx.emit("StakeChanged", { node_id: node.node_id, old_stake: old, new_stake: node.stake, reason: StakeReason.Added });
   if (node.status === NodeStatus.Jailed && node.stake >= registry.params.min_stake) {
-    joinEligible(registry, node);
     setStatus(tx, node, NodeStatus.Active);
+    joinEligible(registry, node);
   }
 }
 
 export function requestUnstake(tx: Tx, registry: Registry, cap: NodeCap): void {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
-  const node = nodeOf(registry, cap);
+  assertLive(registry);
+  const node = nodeRef(registry, cap.node_id);
   check(node.status !== NodeStatus.Leaving, "node", "ENodeLeaving");
   if (node.status === NodeStatus.Active) leaveEligible(registry, node);
   const old = node.stake;
@@ -378,10 +484,9 @@ export function requestUnstake(tx: Tx, registry: Registry, cap: NodeCap): void {
 
 /** Returns the new coin's id (returned to the PTB). */
 export function withdrawStake(tx: Tx, registry: Registry, cap: NodeCap): string {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
-  const node = nodeOf(registry, cap);
-  check(node.status === NodeStatus.Leaving, "node", "ENotLeaving");
+  assertLive(registry);
+  check(nodeRef(registry, cap.node_id).status === NodeStatus.Leaving, "node", "ENotLeaving");
+  const node = nodeRef(registry, cap.node_id);
   check(tx.now >= node.unbonding_until_ms, "node", "EStillUnbonding");
   const amount = node.unbonding;
   node.unbonding = 0n;
@@ -390,23 +495,28 @@ export function withdrawStake(tx: Tx, registry: Registry, cap: NodeCap): string 
 }
 
 export function setPrice(tx: Tx, registry: Registry, cap: NodeCap, price: bigint): void {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
-  const node = nodeOf(registry, cap);
+  assertLive(registry);
+  const node = nodeIndex(registry, cap.node_id);
   node.price = price;
   tx.emit("NodeUpdated", { node_id: node.node_id, price, capabilities: node.capabilities });
 }
 
 export function setCapabilities(tx: Tx, registry: Registry, cap: NodeCap, capabilities: Uint8Array[]): void {
-  registryVersion(registry, "node");
-  notPaused(registry, "node");
-  const node = nodeOf(registry, cap);
-  check(validCapabilities(capabilities), "node", "EInvalidCapability");
+  assertLive(registry);
+  checkCapabilities(capabilities);
+  const node = nodeIndex(registry, cap.node_id);
   const active = node.status === NodeStatus.Active;
   if (active) leaveEligible(registry, node);
   node.capabilities = capabilities.map((c) => Uint8Array.from(c));
   if (active) joinEligible(registry, node);
   tx.emit("NodeUpdated", { node_id: node.node_id, price: node.price, capabilities: node.capabilities });
+}
+
+/** Anyone: jails an Active node whose stake is below `min_stake`. */
+export function jail(tx: Tx, registry: Registry, nodeId: string): void {
+  assertVersion(registry);
+  const node = nodeRef(registry, nodeId);
+  check(jailIfLow(tx, registry, node), "node", "ENotJailable");
 }
 
 // ============================== attestation ==============================
@@ -429,62 +539,66 @@ export function recordAttestation(
   verifierPk: Uint8Array,
   signature: Uint8Array,
 ): void {
-  registryVersion(registry, "attestation");
-  notPaused(registry, "attestation");
-  const node = registry.nodes.get(cap.node_id);
-  if (!node) fail("attestation", "EUnknownNode");
+  assertLive(registry);
+  const nodeId = cap.node_id;
+  const now = tx.now;
   check(
     registry.verifiers.some((v) => eq(v, verifierPk)),
     "attestation",
     "EUnknownVerifier",
   );
   check(teeKind <= 4, "attestation", "EInvalidTeeKind");
+  const node = nodeRef(registry, nodeId);
   check(eq(reportDataHash, blake2b256(node.sig_pk, node.enc_pk)), "attestation", "EReportDataMismatch");
-  check(tx.now < expiresMs, "attestation", "EAttestationExpired");
-  check(expiresMs <= tx.now + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
-  if (teeKind !== 0) {
-    const allowed = registry.measurements.find((e) => e.key === teeKind)?.value ?? [];
-    check(
-      allowed.some((m) => eq(m, measurement)),
-      "attestation",
-      "EMeasurementNotAllowed",
-    );
-  }
-  const msg = attestationMessage(node.node_id, teeKind, measurement, reportDataHash, evidenceHash, expiresMs);
-  let ok = false;
-  try {
-    ok = signature.length === 64 && ed25519.verify(signature, msg, verifierPk);
-  } catch {
-    ok = false;
-  }
-  check(ok, "attestation", "EBadVerdictSignature");
+  check(evidenceHash.length === 32, "attestation", "EInvalidHash");
+  check(expiresMs > now, "attestation", "EAttestationExpired");
+  check(expiresMs <= now + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
+  const allowed = registry.measurements.find((e) => e.key === teeKind)?.value ?? [];
+  check(teeKind === 0 || allowed.some((m) => eq(m, measurement)), "attestation", "EMeasurementNotAllowed");
+  const msg = attestationMessage(nodeId, teeKind, measurement, reportDataHash, evidenceHash, expiresMs);
+  check(ed25519Verify(signature, verifierPk, msg), "attestation", "EBadVerdictSignature");
   const verifier = ed25519Address(verifierPk);
+  tx.emit("AttestationRecorded", {
+    node_id: nodeId,
+    tee_kind: teeKind,
+    measurement: Uint8Array.from(measurement),
+    report_data_hash: Uint8Array.from(reportDataHash),
+    evidence_hash: Uint8Array.from(evidenceHash),
+    verifier,
+    recorded_ms: now,
+    expires_ms: expiresMs,
+  });
   node.attestation = {
     tee_kind: teeKind,
     measurement: Uint8Array.from(measurement),
     report_data_hash: Uint8Array.from(reportDataHash),
     evidence_hash: Uint8Array.from(evidenceHash),
     verifier,
-    recorded_ms: tx.now,
+    recorded_ms: now,
     expires_ms: expiresMs,
     revoked: false,
   };
-  tx.emit("AttestationRecorded", {
-    node_id: node.node_id,
-    tee_kind: teeKind,
-    measurement: node.attestation.measurement,
-    report_data_hash: node.attestation.report_data_hash,
-    evidence_hash: node.attestation.evidence_hash,
-    verifier,
-    recorded_ms: tx.now,
-    expires_ms: expiresMs,
-  });
+}
+
+/** `sui::ed25519::ed25519_verify`: false (never an abort) on malformed input. */
+export function ed25519Verify(signature: Uint8Array, pk: Uint8Array, msg: Uint8Array): boolean {
+  if (signature.length !== 64 || pk.length !== 32) return false;
+  try {
+    return ed25519.verify(signature, msg, pk);
+  } catch {
+    return false;
+  }
 }
 
 // ============================== request ==============================
 
+const U64_MAX = (1n << 64n) - 1n;
+
+/** `request::escrow_for`: N × max_price × (10_000 + margin_bps) / 10_000, `EInvalidPrice` past u64. */
 export function escrowFor(n: bigint, maxPrice: bigint, marginBps: bigint): bigint {
-  return (n * maxPrice * (BPS + marginBps)) / BPS;
+  const e = (n * maxPrice * (BPS + marginBps)) / BPS;
+  check(e <= U64_MAX, "request", "EInvalidPrice");
+  return e;
 }
 
 export interface CreateRequestArgs {
@@ -502,22 +616,23 @@ export interface CreateRequestArgs {
 
 /** `create_request`: `payment` is the value of the Coin<SUI> passed in. Returns the Request (shared). */
 export function createRequest(tx: Tx, registry: Registry, payment: bigint, a: CreateRequestArgs): Request {
+  assertLive(registry);
   const p = registry.params;
-  registryVersion(registry, "request");
-  notPaused(registry, "request");
-  check(a.kind <= 1, "request", "EInvalidKind");
   const n = a.sample_size === 0n ? p.default_sample_size : a.sample_size;
+  const q = a.quorum_bps === 0n ? p.quorum_bps : a.quorum_bps;
+  check(a.kind <= 1, "request", "EInvalidKind");
+  check(a.capability.length >= 1 && a.capability.length <= 64, "request", "EInvalidCapability");
   check(n >= 1n && n <= p.max_sample_size, "request", "EInvalidSampleSize");
-  const quorum = a.quorum_bps === 0n ? p.quorum_bps : a.quorum_bps;
-  check(quorum >= 5_001n && quorum <= BPS, "request", "EInvalidQuorum");
+  check(q >= 5_001n && q <= BPS, "request", "EInvalidQuorum");
   check(a.input_hash.length === 32, "request", "EInvalidHash");
   check(BigInt(a.input.length) <= p.max_inline_bytes, "request", "EInputTooLarge");
   check(a.max_price > 0n, "request", "EInvalidPrice");
   const escrow = escrowFor(n, a.max_price, p.margin_bps);
   check(payment >= escrow, "request", "EInsufficientPayment");
-  const id = tx.ctx.freshId();
+  tx.effects.inputs.push({ taken: escrow, returnedTo: payment > escrow ? tx.ctx.sender : null });
+  const now = tx.now;
   const request: Request = {
-    id,
+    id: tx.ctx.freshId(),
     version: VERSION,
     requester: tx.ctx.sender,
     kind: a.kind,
@@ -527,14 +642,14 @@ export function createRequest(tx: Tx, registry: Registry, payment: bigint, a: Cr
     max_tokens: a.max_tokens,
     fuel: a.fuel,
     sample_size: n,
-    quorum_bps: quorum,
+    quorum_bps: q,
     confidential: a.confidential,
     max_price: a.max_price,
     escrow,
     status: RequestStatus.Created,
     round: 0,
-    created_ms: tx.now,
-    sample_deadline_ms: tx.now + p.commit_window_ms,
+    created_ms: now,
+    sample_deadline_ms: now + p.commit_window_ms,
     commit_deadline_ms: 0n,
     reveal_deadline_ms: 0n,
     dispute_deadline_ms: 0n,
@@ -545,152 +660,152 @@ export function createRequest(tx: Tx, registry: Registry, payment: bigint, a: Cr
     settled_ms: 0n,
   };
   registry.request_count += 1n;
-  tx.effects.consumed += payment;
-  if (payment > escrow) tx.coin(tx.ctx.sender, payment - escrow, "change");
-  tx.effects.shared.push(request);
   tx.emit("RequestCreated", {
-    request_id: id,
+    request_id: request.id,
     requester: request.requester,
     kind: a.kind,
     capability: request.capability,
     input_hash: request.input_hash,
     sample_size: n,
-    quorum_bps: quorum,
+    quorum_bps: q,
     confidential: a.confidential,
     max_price: a.max_price,
     escrow,
-    created_ms: tx.now,
+    created_ms: now,
   });
+  tx.effects.shared.push(request);
   return request;
 }
 
-/** Candidates for a sample: Active nodes of the capability (attested when confidential), minus `exclude`. */
-export function candidates(registry: Registry, request: Request, now: bigint, exclude: string[]): Node[] {
-  const ids = registry.eligible.get(toHex(request.capability)) ?? [];
-  const out: Node[] = [];
-  for (const id of ids) {
-    const node = registry.nodes.get(id);
-    if (!node || node.status !== NodeStatus.Active) continue;
-    if (request.confidential && !isAttested(node, now)) continue;
-    if (exclude.includes(id)) continue;
-    out.push(node);
-  }
-  return out;
+function requestVersion(r: Request): void {
+  check(r.version === VERSION, "request", "EWrongVersion");
 }
 
-function newGenerator(tx: Tx): RandomGenerator {
+/** `random::new_generator(r, ctx)`: takes the tx's next fresh address. */
+export function newGenerator(tx: Tx): RandomGenerator {
   const bytes = tx.ctx.randomBytes;
   if (!bytes) throw new TypeError("ProtocolContext.randomBytes: a call taking Random needs the Random state bytes");
   return RandomGenerator.create(bytes, tx.ctx.freshId());
 }
 
-function assign(tx: Tx, registry: Registry, request: Request, nodes: Node[], round: number): void {
-  for (const node of nodes) {
-    const a: Assignment = {
-      node_id: node.node_id,
+/** `request::start_round`. */
+function startRound(tx: Tx, registry: Registry, request: Request, nodes: string[], round: number): void {
+  const p = registry.params;
+  for (const id of nodes) {
+    request.assignments.push({
+      node_id: id,
       round,
-      price: node.price,
+      price: nodeRef(registry, id).price,
       commitment: new Uint8Array(),
       output_hash: new Uint8Array(),
       committed: false,
       revealed: false,
-    };
-    request.assignments.push(a);
+    });
   }
   request.round = round;
   request.status = RequestStatus.Sampled;
-  request.commit_deadline_ms = tx.now + registry.params.commit_window_ms;
-  request.reveal_deadline_ms = request.commit_deadline_ms + registry.params.reveal_window_ms;
+  request.commit_deadline_ms = tx.now + p.commit_window_ms;
+  request.reveal_deadline_ms = request.commit_deadline_ms + p.reveal_window_ms;
   tx.emit("NodesSampled", {
     request_id: request.id,
     round,
-    nodes: nodes.map((n) => n.node_id),
+    nodes: [...nodes],
     commit_deadline_ms: request.commit_deadline_ms,
     reveal_deadline_ms: request.reveal_deadline_ms,
   });
 }
 
 export function sampleNodes(tx: Tx, request: Request, registry: Registry): void {
-  check(request.version === VERSION, "request", "EWrongVersion");
-  registryVersion(registry, "request");
-  notPaused(registry, "request");
-  check(request.status === RequestStatus.Created, "request", "EWrongStatus");
-  check(tx.now < request.sample_deadline_ms, "request", "EDeadlinePassed");
-  const pool = candidates(registry, request, tx.now, []);
-  check(BigInt(pool.length) >= request.sample_size, "request", "ENotEnoughNodes");
   const g = newGenerator(tx);
-  const picked = sampleWeighted(g, pool, Number(request.sample_size), registry.params.stake_cap);
-  assign(tx, registry, request, picked, 0);
+  sampleWith(tx, request, registry, g);
 }
 
-function assignmentOf(request: Request, nodeId: string): Assignment | undefined {
-  return request.assignments.find((a) => a.node_id === nodeId && a.round === request.round);
+/** `request::sample_with` (the generator already made). */
+export function sampleWith(tx: Tx, request: Request, registry: Registry, g: RandomGenerator): void {
+  requestVersion(request);
+  assertLive(registry);
+  const now = tx.now;
+  check(request.status === RequestStatus.Created, "request", "EWrongStatus");
+  check(now < request.sample_deadline_ms, "request", "EDeadlinePassed");
+  const nodes = sample(
+    registry,
+    request.capability,
+    request.sample_size,
+    request.max_price,
+    request.confidential,
+    [],
+    now,
+    g,
+  );
+  check(BigInt(nodes.length) === request.sample_size, "request", "ENotEnoughNodes");
+  startRound(tx, registry, request, nodes, 0);
+}
+
+function findAssignment(request: Request, nodeId: string, round: number): Assignment | undefined {
+  return request.assignments.find((a) => a.node_id === nodeId && a.round === round);
 }
 
 export function commit(tx: Tx, request: Request, cap: NodeCap, commitment: Uint8Array): void {
-  check(request.version === VERSION, "request", "EWrongVersion");
-  const a = assignmentOf(request, cap.node_id);
+  requestVersion(request);
+  const nodeId = cap.node_id;
+  const a = findAssignment(request, nodeId, request.round);
   if (!a) fail("request", "ENotSampled");
   check(request.status === RequestStatus.Sampled, "request", "EWrongStatus");
   check(tx.now < request.commit_deadline_ms, "request", "EDeadlinePassed");
   check(commitment.length === 32, "request", "EInvalidHash");
   check(!a.committed, "request", "EAlreadyCommitted");
-  a.commitment = Uint8Array.from(commitment);
   a.committed = true;
+  a.commitment = Uint8Array.from(commitment);
   tx.emit("ResultCommitted", {
     request_id: request.id,
-    node_id: cap.node_id,
+    node_id: nodeId,
     round: request.round,
     commitment: a.commitment,
   });
-  if (request.assignments.filter((x) => x.round === request.round).every((x) => x.committed)) {
+  if (request.assignments.every((x) => x.round !== request.round || x.committed))
     request.status = RequestStatus.Revealing;
-  }
 }
 
 export function reveal(tx: Tx, request: Request, cap: NodeCap, outputHash: Uint8Array, salt: Uint8Array): void {
-  check(request.version === VERSION, "request", "EWrongVersion");
-  check(
-    request.status === RequestStatus.Sampled || request.status === RequestStatus.Revealing,
-    "request",
-    "EWrongStatus",
-  );
-  check(
-    request.status === RequestStatus.Revealing || tx.now >= request.commit_deadline_ms,
-    "request",
-    "ERevealTooEarly",
-  );
-  const a = assignmentOf(request, cap.node_id);
+  requestVersion(request);
+  const now = tx.now;
+  const nodeId = cap.node_id;
+  if (request.status === RequestStatus.Sampled && now >= request.commit_deadline_ms) {
+    request.status = RequestStatus.Revealing;
+  }
+  check(request.status === RequestStatus.Revealing, "request", "ERevealTooEarly");
+  check(now < request.reveal_deadline_ms, "request", "EDeadlinePassed");
+  const a = findAssignment(request, nodeId, request.round);
   if (!a) fail("request", "ENotSampled");
-  check(tx.now < request.reveal_deadline_ms, "request", "EDeadlinePassed");
   check(a.committed, "request", "ENotCommitted");
   check(!a.revealed, "request", "EAlreadyRevealed");
-  check(eq(resultCommitment(outputHash, cap.node_id, salt), a.commitment), "request", "ECommitmentMismatch");
-  request.status = RequestStatus.Revealing;
-  a.output_hash = Uint8Array.from(outputHash);
+  check(outputHash.length === 32, "request", "EInvalidHash");
+  check(eq(resultCommitment(outputHash, nodeId, salt), a.commitment), "request", "ECommitmentMismatch");
   a.revealed = true;
+  a.output_hash = Uint8Array.from(outputHash);
   tx.emit("ResultRevealed", {
     request_id: request.id,
-    node_id: cap.node_id,
+    node_id: nodeId,
     round: request.round,
     output_hash: a.output_hash,
   });
 }
 
 export function postOutput(tx: Tx, request: Request, cap: NodeCap, output: Uint8Array): void {
-  check(request.version === VERSION, "request", "EWrongVersion");
+  requestVersion(request);
   check(request.status === RequestStatus.Settled, "request", "EWrongStatus");
+  const nodeId = cap.node_id;
   const agreed = request.agreed_output_hash!;
   check(
-    request.assignments.some((a) => a.node_id === cap.node_id && a.revealed && eq(a.output_hash, agreed)),
+    request.assignments.some((a) => a.node_id === nodeId && a.revealed && eq(a.output_hash, agreed)),
     "request",
     "ENotAgreeing",
   );
   check(request.output_node === null, "request", "EOutputAlreadyPosted");
   check(BigInt(output.length) <= MAX_OUTPUT_BYTES, "request", "EOutputTooLarge");
   request.output = Uint8Array.from(output);
-  request.output_node = cap.node_id;
-  tx.emit("OutputPosted", { request_id: request.id, node_id: cap.node_id, size: BigInt(output.length) });
+  request.output_node = nodeId;
+  tx.emit("OutputPosted", { request_id: request.id, node_id: nodeId, size: BigInt(output.length) });
 }
 
 // read API
@@ -701,159 +816,165 @@ export const sampledNodes = (r: Request, round: number): string[] =>
 
 // ============================== settlement ==============================
 
-interface SlashPool {
-  pool: bigint;
-  total: bigint;
-}
+const REP_ABSENT = 5n;
+const REP_DISSENT = 10n;
 
-function slash(tx: Tx, registry: Registry, request: Request, nodeId: string, reason: number, s: SlashPool): void {
-  const node = registry.nodes.get(nodeId)!;
-  const bps = reason === SlashReason.Absent ? registry.params.slash_absent_bps : registry.params.slash_dissent_bps;
-  const amount = (node.stake * bps) / BPS;
-  const old = node.stake;
-  node.stake -= amount;
-  node.slashed += amount;
-  const penalty = reason === SlashReason.Absent ? 5n : 10n;
-  node.reputation = node.reputation > penalty ? node.reputation - penalty : 0n;
-  s.pool += amount;
-  s.total += amount;
-  tx.emit("NodeSlashed", { request_id: request.id, node_id: nodeId, amount, reason, remaining_stake: node.stake });
-  tx.emit("StakeChanged", { node_id: nodeId, old_stake: old, new_stake: node.stake, reason: StakeReason.Slashed });
-  if (node.status === NodeStatus.Active && node.stake < registry.params.min_stake) {
-    leaveEligible(registry, node);
-    setStatus(tx, node, NodeStatus.Jailed);
-  }
-}
-
-function slashAbsent(tx: Tx, registry: Registry, request: Request, s: SlashPool): void {
-  for (const a of request.assignments) if (!a.revealed) slash(tx, registry, request, a.node_id, SlashReason.Absent, s);
-}
-
-function fail_(tx: Tx, registry: Registry, request: Request, reason: number): void {
-  const s: SlashPool = { pool: 0n, total: 0n };
-  if (reason !== FailureReason.NeverSampled) slashAbsent(tx, registry, request, s);
-  const refund = request.escrow;
-  request.escrow = 0n;
-  registry.treasury += s.pool;
-  request.status = RequestStatus.Failed;
-  request.settled_ms = tx.now;
-  if (refund > 0n) tx.coin(request.requester, refund, "refund");
-  tx.emit("RequestFailed", { request_id: request.id, reason, refund });
-}
-
-function settleWith(tx: Tx, registry: Registry, request: Request, winner: Uint8Array, afterDispute: boolean): void {
-  const s: SlashPool = { pool: 0n, total: 0n };
+/** Distinct revealed hashes (first-reveal order) with counts, over rounds <= `maxRound`. */
+function tally(request: Request, maxRound: number): { hashes: Uint8Array[]; counts: bigint[]; revealers: bigint } {
+  const hashes: Uint8Array[] = [];
+  const counts: bigint[] = [];
+  let revealers = 0n;
   for (const a of request.assignments) {
-    if (!a.revealed) slash(tx, registry, request, a.node_id, SlashReason.Absent, s);
-    else if (afterDispute && !eq(a.output_hash, winner))
-      slash(tx, registry, request, a.node_id, SlashReason.Dissent, s);
+    if (a.round <= maxRound && a.revealed) {
+      revealers += 1n;
+      const i = hashes.findIndex((h) => eq(h, a.output_hash));
+      if (i >= 0) counts[i] = counts[i]! + 1n;
+      else {
+        hashes.push(a.output_hash);
+        counts.push(1n);
+      }
+    }
   }
-  let paid = 0n;
+  return { hashes, counts, revealers };
+}
+
+/** Slashes non-revealers (absent) and, when `winner` is given, revealers of another hash. Returns the pool. */
+function slashAll(tx: Tx, request: Request, registry: Registry, winner: Uint8Array | null): bigint {
+  const p = registry.params;
+  let pool = 0n;
+  for (const a of request.assignments) {
+    const node = nodeIndex(registry, a.node_id);
+    if (!a.revealed)
+      pool += slashNode(tx, registry, request.id, node, p.slash_absent_bps, SlashReason.Absent, REP_ABSENT);
+    else if (winner !== null && !eq(a.output_hash, winner))
+      pool += slashNode(tx, registry, request.id, node, p.slash_dissent_bps, SlashReason.Dissent, REP_DISSENT);
+  }
+  return pool;
+}
+
+function payOrDestroy(tx: Tx, amount: bigint, to: string, reason: "payout" | "refund"): void {
+  if (amount > 0n) tx.coin(to, amount, reason);
+}
+
+function settleWith(tx: Tx, request: Request, registry: Registry, winner: Uint8Array, now: bigint): void {
+  let pool = slashAll(tx, request, registry, winner);
+  const slashedTotal = pool;
   const agreeing: string[] = [];
-  for (const a of request.assignments) {
-    if (!a.revealed || !eq(a.output_hash, winner)) continue;
-    const node = registry.nodes.get(a.node_id)!;
-    let want = a.price;
-    const fromPool = want < s.pool ? want : s.pool;
-    s.pool -= fromPool;
-    want -= fromPool;
-    const fromEscrow = want < request.escrow ? want : request.escrow;
+  let paid = 0n;
+  for (const a of [...request.assignments]) {
+    if (!(a.revealed && eq(a.output_hash, winner))) continue;
+    const fromPool = a.price < pool ? a.price : pool;
+    pool -= fromPool;
+    const rest = a.price - fromPool;
+    const fromEscrow = rest < request.escrow ? rest : request.escrow;
     request.escrow -= fromEscrow;
     const amount = fromPool + fromEscrow;
     paid += amount;
-    agreeing.push(a.node_id);
+    const node = nodeIndex(registry, a.node_id);
     node.served += 1n;
     node.earned += amount;
     node.reputation += 1n;
-    if (amount > 0n) tx.coin(node.operator, amount, "payout");
     tx.emit("NodePaid", { request_id: request.id, node_id: a.node_id, amount });
+    payOrDestroy(tx, amount, nodeRef(registry, a.node_id).operator, "payout");
+    agreeing.push(a.node_id);
   }
-  const wantMargin = (paid * registry.params.margin_bps) / BPS;
-  const margin = wantMargin < request.escrow ? wantMargin : request.escrow;
+  const want = (paid * registry.params.margin_bps) / BPS;
+  const margin = want < request.escrow ? want : request.escrow;
   request.escrow -= margin;
-  registry.treasury += margin + s.pool;
   const refund = request.escrow;
   request.escrow = 0n;
-  if (refund > 0n) tx.coin(request.requester, refund, "refund");
+  registry.treasury += margin + pool;
+  payOrDestroy(tx, refund, request.requester, "refund");
+  const rounds = request.round + 1;
   request.status = RequestStatus.Settled;
   request.agreed_output_hash = Uint8Array.from(winner);
-  request.settled_ms = tx.now;
+  request.settled_ms = now;
   tx.emit("RequestSettled", {
     request_id: request.id,
     output_hash: request.agreed_output_hash,
     agreeing,
     paid_total: paid,
-    slashed_total: s.total,
+    slashed_total: slashedTotal,
     margin,
     refund,
-    rounds: request.round + 1,
-    settled_ms: tx.now,
+    rounds,
+    settled_ms: now,
   });
 }
 
+function failRequest(tx: Tx, request: Request, registry: Registry, reason: number, now: bigint): void {
+  const pool = slashAll(tx, request, registry, null);
+  registry.treasury += pool;
+  const refund = request.escrow;
+  request.escrow = 0n;
+  payOrDestroy(tx, refund, request.requester, "refund");
+  request.status = RequestStatus.Failed;
+  request.settled_ms = now;
+  tx.emit("RequestFailed", { request_id: request.id, reason, refund });
+}
+
+/** Anyone; works while paused. */
 export function settle(tx: Tx, request: Request, registry: Registry): void {
-  check(request.version === VERSION, "settlement", "EWrongVersion");
-  check(registry.version === VERSION, "settlement", "EWrongVersion");
-  const st = request.status;
-  if (st === RequestStatus.Created && tx.now >= request.sample_deadline_ms) {
-    fail_(tx, registry, request, FailureReason.NeverSampled);
-    return;
-  }
-  if (st === RequestStatus.Disputed && tx.now >= request.dispute_deadline_ms) {
-    fail_(tx, registry, request, FailureReason.NoQuorum);
-    return;
-  }
-  check(st === RequestStatus.Sampled || st === RequestStatus.Revealing, "settlement", "EWrongStatus");
-  const round = request.assignments.filter((a) => a.round === request.round);
-  check(round.every((a) => a.revealed) || tx.now >= request.reveal_deadline_ms, "settlement", "ESettleTooEarly");
-  if (request.round === 0) {
-    const revealed = round.filter((a) => a.revealed);
-    const hashes = distinct(revealed.map((a) => a.output_hash));
-    const n = request.sample_size;
-    if (hashes.length === 1 && BigInt(revealed.length) * BPS >= request.quorum_bps * n) {
-      settleWith(tx, registry, request, hashes[0]!, false);
-      return;
+  requestVersion(request);
+  assertVersion(registry);
+  const now = tx.now;
+  const status = request.status;
+  if (status === RequestStatus.Created) {
+    check(now >= request.sample_deadline_ms, "settlement", "EWrongStatus");
+    failRequest(tx, request, registry, FailureReason.NeverSampled, now);
+  } else if (status === RequestStatus.Sampled || status === RequestStatus.Revealing) {
+    const round = request.round;
+    const allRevealed = request.assignments.every((a) => a.round !== round || a.revealed);
+    check(allRevealed || now >= request.reveal_deadline_ms, "settlement", "ESettleTooEarly");
+    const { hashes, counts, revealers } = tally(request, round);
+    if (round === 0) {
+      const n = request.sample_size;
+      if (hashes.length === 1 && revealers * BPS >= request.quorum_bps * n) {
+        settleWith(tx, request, registry, hashes[0]!, now);
+      } else {
+        request.status = RequestStatus.Disputed;
+        request.dispute_deadline_ms = now + registry.params.commit_window_ms;
+        tx.emit("DisputeOpened", { request_id: request.id, output_hashes: hashes, escalation_size: 2n * n });
+      }
+    } else {
+      const q = request.quorum_bps;
+      const i = counts.findIndex((c) => c * BPS >= q * revealers);
+      if (revealers >= 1n && i >= 0) settleWith(tx, request, registry, hashes[i]!, now);
+      else failRequest(tx, request, registry, FailureReason.NoQuorum, now);
     }
-    request.status = RequestStatus.Disputed;
-    request.dispute_deadline_ms = tx.now + registry.params.commit_window_ms;
-    tx.emit("DisputeOpened", { request_id: request.id, output_hashes: hashes, escalation_size: 2n * n });
-    return;
+  } else if (status === RequestStatus.Disputed) {
+    check(now >= request.dispute_deadline_ms, "settlement", "EWrongStatus");
+    failRequest(tx, request, registry, FailureReason.NoQuorum, now);
+  } else {
+    fail("settlement", "EWrongStatus");
   }
-  const revealers = request.assignments.filter((a) => a.revealed);
-  const hashes = distinct(revealers.map((a) => a.output_hash));
-  const total = BigInt(revealers.length);
-  const winner = hashes.find(
-    (h) => BigInt(revealers.filter((a) => eq(a.output_hash, h)).length) * BPS >= request.quorum_bps * total,
-  );
-  if (total >= 1n && winner) settleWith(tx, registry, request, winner, true);
-  else fail_(tx, registry, request, FailureReason.NoQuorum);
 }
 
-function distinct(hashes: Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const h of hashes) if (!out.some((x) => eq(x, h))) out.push(h);
-  return out;
-}
-
+/** `entry escalate`: the generator is made first (it takes a fresh id), then the checks. */
 export function escalate(tx: Tx, request: Request, registry: Registry): void {
-  check(request.version === VERSION, "settlement", "EWrongVersion");
-  check(registry.version === VERSION, "settlement", "EWrongVersion");
-  check(request.status === RequestStatus.Disputed, "settlement", "EWrongStatus");
-  check(tx.now < request.dispute_deadline_ms, "settlement", "EDeadlinePassed");
-  const pool = candidates(
-    registry,
-    request,
-    tx.now,
-    request.assignments.map((a) => a.node_id),
-  );
-  if (pool.length === 0) {
-    fail_(tx, registry, request, FailureReason.NoEligibleNodes);
-    return;
-  }
-  const want = Number(2n * request.sample_size);
   const g = newGenerator(tx);
-  const picked = sampleWeighted(g, pool, Math.min(want, pool.length), registry.params.stake_cap);
-  assign(tx, registry, request, picked, 1);
+  escalateWith(tx, request, registry, g);
+}
+
+export function escalateWith(tx: Tx, request: Request, registry: Registry, g: RandomGenerator): void {
+  requestVersion(request);
+  assertLive(registry);
+  const now = tx.now;
+  check(request.status === RequestStatus.Disputed, "settlement", "ENotDisputed");
+  check(now < request.dispute_deadline_ms, "settlement", "EDeadlinePassed");
+  const exclude = sampledNodes(request, 0);
+  const nodes = sample(
+    registry,
+    request.capability,
+    2n * request.sample_size,
+    request.max_price,
+    request.confidential,
+    exclude,
+    now,
+    g,
+  );
+  if (nodes.length === 0) failRequest(tx, request, registry, FailureReason.NoEligibleNodes, now);
+  else startRound(tx, registry, request, nodes, 1);
 }
 
 // ============================== cluster ==============================
@@ -862,6 +983,7 @@ function clusterVersion(c: Cluster): void {
   check(c.version === VERSION, "cluster", "EWrongVersion");
 }
 
+/** Returns the Cluster (shared) and the MasterCap (returned to the PTB); ids in that order. */
 export function createCluster(
   tx: Tx,
   registry: Registry,
@@ -869,13 +991,13 @@ export function createCluster(
   commitment: Uint8Array,
   ackQuorumBps: bigint,
 ): { cluster: Cluster; cap: MasterCap } {
-  registryVersion(registry, "cluster");
-  for (const m of members) check(registry.nodes.has(m), "cluster", "EUnknownNode");
-  check(
-    members.length >= 1 && members.length <= 64 && new Set(members).size === members.length,
-    "cluster",
-    "EInvalidMembers",
-  );
+  assertLive(registry);
+  const n = members.length;
+  check(n >= 1 && n <= 64, "cluster", "EInvalidMembers");
+  for (let i = 0; i < n; i++) {
+    check(registry.nodes.has(members[i]!), "cluster", "EUnknownNode");
+    for (let j = i + 1; j < n; j++) check(members[i] !== members[j], "cluster", "EInvalidMembers");
+  }
   check(commitment.length === 32, "cluster", "EInvalidHash");
   check(ackQuorumBps >= 1n && ackQuorumBps <= BPS, "cluster", "EInvalidQuorum");
   const cluster: Cluster = {
@@ -889,20 +1011,20 @@ export function createCluster(
     ack_quorum_bps: ackQuorumBps,
     pending: null,
   };
-  const cap: MasterCap = { id: tx.ctx.freshId(), cluster_id: cluster.id };
-  tx.effects.shared.push(cluster);
   tx.emit("ClusterCreated", {
     cluster_id: cluster.id,
-    members: cluster.members,
+    members: [...members],
     epoch: 0n,
     commitment: cluster.commitment,
   });
+  const cap: MasterCap = { id: tx.ctx.freshId(), cluster_id: cluster.id };
+  tx.effects.shared.push(cluster);
   return { cluster, cap };
 }
 
 /** Acks needed: ceil(ack_quorum_bps × members / 10_000). */
 export function ackQuorum(c: Cluster): bigint {
-  return (c.ack_quorum_bps * BigInt(c.members.length) + BPS - 1n) / BPS;
+  return (c.ack_quorum_bps * BigInt(c.members.length) + 9_999n) / BPS;
 }
 
 export function startRotation(
@@ -915,8 +1037,8 @@ export function startRotation(
 ): void {
   clusterVersion(cluster);
   check(cap.cluster_id === cluster.id, "cluster", "EWrongCap");
-  check(epoch === cluster.epoch + 1n, "cluster", "EWrongEpoch");
   check(cluster.pending === null, "cluster", "ERotationPending");
+  check(epoch === cluster.epoch + 1n, "cluster", "EWrongEpoch");
   check(commitment.length === 32, "cluster", "EInvalidHash");
   check(deadlineMs > tx.now, "cluster", "EInvalidDeadline");
   cluster.pending = { epoch, commitment: Uint8Array.from(commitment), acks: [], deadline_ms: deadlineMs };
@@ -931,39 +1053,41 @@ export function startRotation(
 
 export function ackRotation(tx: Tx, cluster: Cluster, registry: Registry, cap: NodeCap, epoch: bigint): void {
   clusterVersion(cluster);
-  registryVersion(registry, "cluster");
+  assertLive(registry);
+  const now = tx.now;
+  const nodeId = cap.node_id;
   const p = cluster.pending;
   if (!p) fail("cluster", "ENoRotation");
-  check(epoch === p.epoch, "cluster", "EWrongEpoch");
-  check(cluster.members.includes(cap.node_id), "cluster", "ENotMember");
-  const node = registry.nodes.get(cap.node_id);
-  check(node !== undefined && isAttested(node, tx.now), "cluster", "ENotAttested");
-  check(tx.now < p.deadline_ms, "cluster", "EDeadlinePassed");
-  check(!p.acks.includes(cap.node_id), "cluster", "EAlreadyAcked");
-  p.acks.push(cap.node_id);
-  tx.emit("KeyRotationAcked", { cluster_id: cluster.id, epoch, node_id: cap.node_id, acks: BigInt(p.acks.length) });
+  check(cluster.members.includes(nodeId), "cluster", "ENotMember");
+  check(isAttested(nodeRef(registry, nodeId), now), "cluster", "ENotAttested");
+  check(p.epoch === epoch, "cluster", "EWrongEpoch");
+  check(now < p.deadline_ms, "cluster", "EDeadlinePassed");
+  check(!p.acks.includes(nodeId), "cluster", "EAlreadyAcked");
+  p.acks.push(nodeId);
+  tx.emit("KeyRotationAcked", { cluster_id: cluster.id, epoch, node_id: nodeId, acks: BigInt(p.acks.length) });
 }
 
 export function completeRotation(tx: Tx, cluster: Cluster, registry: Registry): void {
   clusterVersion(cluster);
-  registryVersion(registry, "cluster");
+  assertVersion(registry);
   const p = cluster.pending;
   if (!p) fail("cluster", "ENoRotation");
+  const now = tx.now;
   check(
     BigInt(p.acks.length) * BPS >= cluster.ack_quorum_bps * BigInt(cluster.members.length),
     "cluster",
     "EQuorumNotReached",
   );
-  const grace = tx.now + registry.params.rotation_grace_ms;
+  cluster.pending = null;
+  const grace = now + registry.params.rotation_grace_ms;
   cluster.previous_commitment = cluster.commitment;
   cluster.previous_valid_until_ms = grace;
   cluster.commitment = p.commitment;
   cluster.epoch = p.epoch;
-  cluster.pending = null;
   tx.emit("KeyRotationCompleted", {
     cluster_id: cluster.id,
-    epoch: cluster.epoch,
-    commitment: cluster.commitment,
+    epoch: p.epoch,
+    commitment: p.commitment,
     previous_commitment: cluster.previous_commitment,
     grace_until_ms: grace,
   });
@@ -976,4 +1100,9 @@ export function abortRotation(tx: Tx, cluster: Cluster): void {
   check(tx.now >= p.deadline_ms, "cluster", "EDeadlineNotPassed");
   cluster.pending = null;
   tx.emit("KeyRotationAborted", { cluster_id: cluster.id, epoch: p.epoch });
+}
+
+/** Current commitment, or the previous one within its grace period. */
+export function isValidCommitment(c: Cluster, commitment: Uint8Array, nowMs: bigint): boolean {
+  return eq(commitment, c.commitment) || (eq(commitment, c.previous_commitment) && nowMs < c.previous_valid_until_ms);
 }

@@ -215,13 +215,19 @@ export interface CoinOut {
   reason: "payout" | "refund" | "change" | "withdraw_stake" | "withdraw_treasury";
 }
 
+/** A `Coin<SUI>` passed by value: `taken` went into the package; the coin (same id) with the rest goes to `returnedTo`, or is deleted when `returnedTo` is null. */
+export interface CoinIn {
+  taken: bigint;
+  returnedTo: string | null;
+}
+
 /** What a call did besides mutating the objects passed in. */
 export interface Effects {
   events: ProtocolEvent[];
   /** New coins, in creation order. */
   coins: CoinOut[];
+  /** Coins passed by value, in argument order. */
+  inputs: CoinIn[];
   /** Objects shared by the call (Request, Cluster). */
   shared: (Request | Cluster)[];
-  /** Input coins consumed whole (their balance joined an escrow, stake or treasury). */
-  consumed: bigint;
 }
