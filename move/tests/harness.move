@@ -1,0 +1,231 @@
+/// Test harness: a registry with a pool of nodes, a clock, requests driven through every
+/// phase, and the escrow-conservation invariant.
+#[test_only]
+module atoma::harness;
+
+use atoma::node::{Self, NodeCap};
+use atoma::registry::{Self, Registry, AdminCap};
+use atoma::request::{Self, Request};
+use atoma::settlement;
+use std::unit_test::destroy;
+use sui::clock::{Self, Clock};
+use sui::coin::{Self, Coin};
+use sui::random;
+use sui::sui::SUI;
+use sui::test_scenario::{Self as ts, Scenario};
+use std::unit_test::assert_eq;
+
+public macro fun sui(): u64 { 1_000_000_000 }
+
+public fun admin(): address { @0xAD }
+public fun requester(): address { @0xBEEF }
+public fun keeper(): address { @0xEE }
+public fun operator(i: u64): address { sui::address::from_u256(0x1000 + (i as u256)) }
+public fun cap(): vector<u8> { b"llama-3.1-8b" }
+public fun price(): u64 { 1_000_000_000 }
+public fun hash_a(): vector<u8> { x"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }
+public fun hash_b(): vector<u8> { x"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" }
+public fun input_hash(): vector<u8> { x"0101010101010101010101010101010101010101010101010101010101010101" }
+public fun salt(): vector<u8> { b"salt-0123456789" }
+
+/// Behaviours of a sampled node.
+public fun honest(): u8 { 0 }
+public fun dissent(): u8 { 1 }
+public fun absent(): u8 { 2 }
+public fun silent(): u8 { 3 } // commits, never reveals
+
+public struct Env {
+    sc: Scenario,
+    reg: Registry,
+    admin_cap: AdminCap,
+    clock: Clock,
+    caps: vector<NodeCap>,
+}
+
+public fun key(i: u64, tag: u8): vector<u8> {
+    let mut k = vector[];
+    let mut j = 0;
+    while (j < 31) {
+        k.push_back(tag);
+        j = j + 1;
+    };
+    k.push_back((i % 256) as u8);
+    k
+}
+
+/// A registry and `pool` nodes; node i stakes (100 + i) SUI at price 1 SUI.
+public fun new(pool: u64): Env {
+    let mut sc = ts::begin(admin());
+    let (reg, admin_cap) = registry::new_for_testing(sc.ctx());
+    let mut clock = clock::create_for_testing(sc.ctx());
+    clock.set_for_testing(1_000_000);
+    let mut env = Env { sc, reg, admin_cap, clock, caps: vector[] };
+    let mut i = 0;
+    while (i < pool) {
+        env.register(i, (100 + i) * sui!(), vector[cap()]);
+        i = i + 1;
+    };
+    env
+}
+
+public fun register(env: &mut Env, i: u64, stake: u64, caps: vector<vector<u8>>): ID {
+    env.sc.next_tx(operator(i));
+    let coin = coin::mint_for_testing<SUI>(stake, env.sc.ctx());
+    let c = node::register_node(&mut env.reg, coin, key(i, 0x51), key(i, 0xE1), caps, price(), env.sc.ctx());
+    let id = c.node_id();
+    env.caps.push_back(c);
+    id
+}
+
+public fun sc(env: &mut Env): &mut Scenario { &mut env.sc }
+public fun reg(env: &mut Env): &mut Registry { &mut env.reg }
+public fun reg_ref(env: &Env): &Registry { &env.reg }
+public fun admin_cap(env: &Env): &AdminCap { &env.admin_cap }
+public fun clock(env: &Env): &Clock { &env.clock }
+public fun clock_mut(env: &mut Env): &mut Clock { &mut env.clock }
+public fun now(env: &Env): u64 { env.clock.timestamp_ms() }
+public fun set_time(env: &mut Env, ms: u64) { env.clock.set_for_testing(ms) }
+public fun cap_at(env: &Env, i: u64): &NodeCap { &env.caps[i] }
+public fun node_id(env: &Env, i: u64): ID { env.caps[i].node_id() }
+public fun pool(env: &Env): u64 { env.caps.length() }
+
+public fun cap_of(env: &Env, id: ID): &NodeCap {
+    let i = env.caps.find_index!(|c| c.node_id() == id).destroy_some();
+    &env.caps[i]
+}
+
+public fun finish(env: Env) {
+    let Env { sc, reg, admin_cap, clock, caps } = env;
+    destroy(reg);
+    destroy(admin_cap);
+    clock.destroy_for_testing();
+    destroy(caps);
+    sc.end();
+}
+
+/// A request paid with exactly its escrow, created by `requester()`.
+public fun request(env: &mut Env, n: u64, quorum_bps: u64, max_price: u64, confidential: bool): Request {
+    env.sc.next_tx(requester());
+    let escrow = request::escrow_for(n, max_price, env.reg.params().margin_bps());
+    let pay = coin::mint_for_testing<SUI>(escrow, env.sc.ctx());
+    request::new(
+        &mut env.reg,
+        pay,
+        0,
+        cap(),
+        input_hash(),
+        b"inline input",
+        256,
+        0,
+        n,
+        quorum_bps,
+        max_price,
+        confidential,
+        &env.clock,
+        env.sc.ctx(),
+    )
+}
+
+public fun sample(env: &mut Env, req: &mut Request, seed: u64) {
+    env.sc.next_tx(keeper());
+    let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&seed));
+    req.sample_with(&env.reg, &mut g, &env.clock);
+}
+
+public fun escalate(env: &mut Env, req: &mut Request, seed: u64) {
+    env.sc.next_tx(keeper());
+    let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&(seed + 1_000_000)));
+    settlement::escalate_with(req, &mut env.reg, &mut g, &env.clock, env.sc.ctx());
+}
+
+public fun hash_for(b: u8): vector<u8> { if (b == dissent()) hash_b() else hash_a() }
+
+public fun commit_node(env: &mut Env, req: &mut Request, id: ID, output_hash: vector<u8>) {
+    let c = request::commitment_of(output_hash, id, salt());
+    let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
+    req.commit(&env.caps[i], c, &env.clock);
+}
+
+public fun reveal_node(env: &mut Env, req: &mut Request, id: ID, output_hash: vector<u8>) {
+    let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
+    req.reveal(&env.caps[i], output_hash, salt(), &env.clock);
+}
+
+/// Plays one round: commits, reveals per `behaviour` (index-aligned with the round's nodes),
+/// moving the clock past deadlines when someone stays silent.
+public fun play_round(env: &mut Env, req: &mut Request, round: u8, behaviour: vector<u8>) {
+    let nodes = req.sampled_nodes(round);
+    assert!(nodes.length() <= behaviour.length());
+    let mut i = 0;
+    while (i < nodes.length()) {
+        if (behaviour[i] != absent()) env.commit_node(req, nodes[i], hash_for(behaviour[i]));
+        i = i + 1;
+    };
+    if (req.status() == request::status_sampled()) env.set_time(req.commit_deadline_ms());
+    i = 0;
+    while (i < nodes.length()) {
+        let b = behaviour[i];
+        if (b == honest() || b == dissent()) env.reveal_node(req, nodes[i], hash_for(b));
+        i = i + 1;
+    };
+    let all = i == nodes.length() && behaviour.all!(|b| *b == honest() || *b == dissent());
+    if (!all) env.set_time(req.reveal_deadline_ms());
+}
+
+public fun settle(env: &mut Env, req: &mut Request) {
+    env.sc.next_tx(keeper());
+    settlement::settle(req, &mut env.reg, &env.clock, env.sc.ctx());
+}
+
+/// Sum of stake + unbonding of every node.
+public fun total_bonded(env: &Env): u64 {
+    let mut t = 0;
+    env.caps.do_ref!(|c| {
+        t = t + env.reg.node_stake(c.node_id()) + env.reg.node_unbonding(c.node_id());
+    });
+    t
+}
+
+/// Burns every SUI coin `who` holds (after a `next_tx`) and returns the total.
+public fun drain(env: &mut Env, who: address): u64 {
+    env.sc.next_tx(who);
+    let mut total = 0;
+    while (ts::has_most_recent_for_address<Coin<SUI>>(who)) {
+        let c = env.sc.take_from_address<Coin<SUI>>(who);
+        total = total + c.burn_for_testing();
+    };
+    total
+}
+
+/// Snapshot before settlement.
+public struct Books has copy, drop {
+    escrow: u64,
+    bonded: u64,
+    treasury: u64,
+}
+
+public fun books(env: &Env, req: &Request): Books {
+    Books { escrow: req.escrow_value(), bonded: env.total_bonded(), treasury: env.reg.treasury_value() }
+}
+
+/// Escrow conservation, from balances actually received:
+/// paid + margin + refund + slashed_to_treasury == escrow + slashed.
+/// Returns (paid, refund, treasury_in, slashed).
+public fun check_conservation(env: &mut Env, req: &Request, before: Books): (u64, u64, u64, u64) {
+    let mut paid = 0;
+    let mut i = 0;
+    while (i < env.caps.length()) {
+        paid = paid + env.drain(operator(i));
+        i = i + 1;
+    };
+    let refund = env.drain(requester());
+    let treasury_in = env.reg.treasury_value() - before.treasury;
+    let slashed = before.bonded - env.total_bonded();
+    assert!(req.escrow_value() == 0);
+    assert_eq!(paid + refund + treasury_in, before.escrow + slashed);
+    (paid, refund, treasury_in, slashed)
+}
+
+
+
+public fun escrow_of(b: &Books): u64 { b.escrow }
