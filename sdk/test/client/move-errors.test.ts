@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode } from "../../src/errors/move-errors.js";
+import { AtomaError } from "../../src/errors.js";
+
+const SOURCES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../move/sources");
+
+function parseSources(): Record<string, Record<number, { name: string; message: string }>> {
+  const out: Record<string, Record<number, { name: string; message: string }>> = {};
+  for (const f of readdirSync(SOURCES).filter((f) => f.endsWith(".move"))) {
+    const src = readFileSync(path.join(SOURCES, f), "utf8");
+    const mod = /module\s+atoma::(\w+)/.exec(src)?.[1];
+    if (!mod) continue;
+    const re = /#\[error\(code\s*=\s*(\d+)\)\]\s*const\s+(\w+)\s*:\s*vector<u8>\s*=\s*b"((?:[^"\\]|\\.)*)"/g;
+    for (const m of src.matchAll(re)) {
+      out[mod] ??= {};
+      const table = out[mod];
+      expect(table[Number(m[1])], `${mod}: code ${m[1]} used twice`).toBeUndefined();
+      table[Number(m[1])] = { name: m[2] as string, message: m[3] as string };
+    }
+  }
+  return out;
+}
+
+/** A clever abort code as the Move compiler emits it. */
+function clever(code: number, line = 42): bigint {
+  return (1n << 63n) | (BigInt(code) << 48n) | (BigInt(line) << 32n) | (7n << 16n) | 3n;
+}
+
+describe("Move error table", () => {
+  it("matches the #[error(code = N)] constants of move/sources", () => {
+    expect(MOVE_ERRORS).toEqual(parseSources());
+  });
+
+  it("extracts N from clever codes and passes plain codes through", () => {
+    expect(moveErrorCode(clever(5))).toBe(5);
+    expect(moveErrorCode(clever(255, 65535))).toBe(255);
+    expect(moveErrorCode(17)).toBe(17);
+    expect(moveErrorCode("9")).toBe(9);
+    expect(() => moveErrorCode(-1)).toThrow(RangeError);
+  });
+
+  it("decodes (module, code), core API aborts and JSON-RPC messages", () => {
+    const e = decodeMoveAbort(clever(2).toString(), "node");
+    expect(e).toBeInstanceOf(MoveAbortError);
+    expect(e).toBeInstanceOf(AtomaError);
+    expect(e?.code).toBe("MOVE_ABORT");
+    expect(e?.module).toBe("node");
+    expect(e?.errorCode).toBe(2);
+    expect(e?.constantName).toBe("EInvalidKey");
+    expect(e?.errorMessage).toBe(MOVE_ERRORS.node?.[2]?.message);
+    expect(e?.message).toContain("EInvalidKey");
+
+    const core = decodeMoveAbort({
+      message: "x",
+      MoveAbort: { abortCode: clever(1).toString(), location: { module: "registry", functionName: "set_paused" } },
+    });
+    expect(core?.constantName).toBe("EWrongVersion");
+    expect(core?.functionName).toBe("set_paused");
+
+    const msg = `MoveAbort(MoveLocation { module: ModuleId { address: ${"ab".repeat(32)}, name: Identifier("config") }, function: 3, instruction: 12, function_name: Some("set") }, ${clever(2)}) in command 0`;
+    const j = decodeMoveAbort(msg);
+    expect(j?.module).toBe("config");
+    expect(j?.errorCode).toBe(2);
+    expect(j?.constantName).toBe("EParamOutOfBounds");
+    expect(j?.functionName).toBe("set");
+
+    expect(decodeMoveAbort("InsufficientGas")).toBeUndefined();
+    const unknown = decodeMoveAbort("77", "nowhere");
+    expect(unknown?.errorCode).toBe(77);
+    expect(unknown?.constantName).toBeUndefined();
+  });
+});
