@@ -725,7 +725,34 @@ class Session {
           };
       }
     }
+    // SUI conservation: package implementations may only move value (split/join), never mint or burn.
+    const sin = this.suiHeld("in");
+    const sout = this.suiHeld("out");
+    if (sin !== sout)
+      return {
+        failure: {
+          status: { VMInvariantViolation: true },
+          text: `VMInvariantViolation: SUI not conserved by the package implementation (inputs hold ${sin}, outputs ${sout})`,
+          command: -1,
+        },
+        results,
+      };
     return { results };
+  }
+
+  /** Total SUI (Balance<SUI> anywhere inside) of the loaded inputs ("in") or of the objects written back ("out"). */
+  private suiHeld(side: "in" | "out"): bigint {
+    let total = 0n;
+    for (const w of this.working.values()) {
+      if (side === "in") {
+        if (w.id === ZERO_ADDR && !w.orig) total += this.gasTotal;
+        else if (w.orig?.type && !w.readOnly) total += suiIn(w.orig.type, w.orig.value, this.rt.resolve);
+      } else if (w.state !== "deleted" && w.state !== "wrapped" && (!w.orig || !w.readOnly)) {
+        if (w.state === "inflight" && w.orig === undefined) continue;
+        total += suiIn(w.type, w.value, this.rt.resolve);
+      }
+    }
+    return total;
   }
 
   private failureOf(e: unknown, command: number): NonNullable<CmdOutcome["failure"]> {
@@ -1444,6 +1471,36 @@ class Session {
 }
 
 type NormalizedType = NormalizedFunction["parameters"][number];
+
+const SUI_BALANCE = typeToString(parseType("0x2::balance::Balance<0x2::sui::SUI>"));
+/** SUI held in a value: the sum of every Balance<SUI> inside it. */
+function suiIn(
+  t: MoveType,
+  v: unknown,
+  resolve: (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined,
+): bigint {
+  if (t.kind === "prim" || v === null || v === undefined) return 0n;
+  if (t.kind === "vector") {
+    if (t.of.kind === "prim") return 0n;
+    let s = 0n;
+    for (const x of v as unknown[]) s += suiIn(t.of, x, resolve);
+    return s;
+  }
+  if (typeToString(t) === SUI_BALANCE) return (v as { value: bigint }).value;
+  if (isStruct(t, "0x1", "option", "Option")) return suiIn(t.args[0]!, v, resolve);
+  if (
+    isStruct(t, "0x1", "string", "String") ||
+    isStruct(t, "0x2", "object", "ID") ||
+    isStruct(t, "0x2", "object", "UID")
+  )
+    return 0n;
+  const decl = resolve(t);
+  if (!decl) return 0n;
+  let s = 0n;
+  for (const f of decl.fields)
+    s += suiIn(fromNormalized(f.type, t.args), (v as Record<string, unknown>)[f.name], resolve);
+  return s;
+}
 
 function fromBase58Digest(d: string): Uint8Array {
   return enc.encode(d);

@@ -1,0 +1,110 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildMovePackage } from "@atoma/move";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { afterEach, describe, expect, it } from "vitest";
+import { type CoinValue, type PackageBinding, type RunningDevnet, startDevnet } from "../src/index.js";
+import { probeBinding } from "./probe-binding.js";
+
+const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
+
+async function setup(binding: PackageBinding, stateDir?: string, seed = "rt") {
+  const d = await startDevnet({
+    seed,
+    clockMs: 1_700_000_000_000n,
+    checkpointIntervalMs: 0,
+    packages: [binding],
+    ...(stateDir ? { stateDir } : {}),
+  });
+  const client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+  const kp = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(7));
+  await requestSuiFromFaucetV2({ host: d.url, recipient: kp.toSuiAddress() });
+  const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
+  let tx = new Transaction();
+  tx.transferObjects([tx.publish({ modules: built.modules, dependencies: built.dependencies })], kp.toSuiAddress());
+  let r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showObjectChanges: true } });
+  const pkg = (r.objectChanges!.find((c) => c.type === "published") as { packageId: string }).packageId;
+  tx = new Transaction();
+  tx.moveCall({ target: `${pkg}::counter::create` });
+  r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showObjectChanges: true } });
+  const counter = (
+    r.objectChanges!.find((c) => c.type === "created" && c.objectType.endsWith("::Counter")) as { objectId: string }
+  ).objectId;
+  return { d, client, kp, pkg, counter };
+}
+
+describe("runtime invariants", () => {
+  const open: RunningDevnet[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("fails a package implementation that mints SUI", async () => {
+    const cheat: PackageBinding = {
+      ...probeBinding,
+      functions: {
+        ...probeBinding.functions,
+        "counter::deposit": (ctx, args) => {
+          const c = args[0] as { pot: { value: bigint } };
+          ctx.coin.joinBalance(c.pot, ctx.coin.intoBalance(args[1] as CoinValue));
+          c.pot.value += 1_000n; // value from nowhere
+          return [];
+        },
+      },
+    };
+    const { d, client, kp, pkg, counter } = await setup(cheat);
+    open.push(d);
+    const tx = new Transaction();
+    tx.moveCall({ target: `${pkg}::counter::deposit`, arguments: [tx.object(counter), tx.splitCoins(tx.gas, [5n])] });
+    tx.setGasBudget(50_000_000);
+    const r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showEffects: true } });
+    expect(r.effects!.status.error).toMatch(/SUI not conserved/);
+    const obj = await client.getObject({ id: counter, options: { showContent: true } });
+    expect((obj.data!.content as unknown as { fields: { pot: string } }).fields.pot).toBe("0");
+  });
+
+  it("recovers from a torn journal tail", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "devnet-torn-"));
+    dirs.push(stateDir);
+    const { d, client, kp, counter } = await setup(probeBinding, stateDir);
+    const before = await client.getObject({ id: counter });
+    const txs = d.runtime.txOrder.length;
+    await d.close();
+    const file = path.join(stateDir, "journal.jsonl");
+    const size = statSync(file).size;
+    appendFileSync(file, '{"t":"tx","written":[{"id":"0x'); // a crash mid-write
+    const d2 = await startDevnet({ seed: "rt", stateDir, checkpointIntervalMs: 0, packages: [probeBinding] });
+    open.push(d2);
+    expect(statSync(file).size).toBe(size);
+    expect(d2.runtime.txOrder.length).toBe(txs);
+    const c2 = new SuiJsonRpcClient({ url: d2.url, network: "localnet" });
+    const after = await c2.getObject({ id: counter });
+    expect(after.data!.digest).toBe(before.data!.digest);
+    const bal = await c2.getBalance({ owner: kp.toSuiAddress() });
+    expect(BigInt(bal.totalBalance) > 0n).toBe(true);
+    expect(readFileSync(file, "utf8").endsWith("\n")).toBe(true);
+  });
+
+  it("derives the same Random results from the same seed", async () => {
+    const rolls: string[] = [];
+    const digests: string[] = [];
+    for (const seed of ["same", "same"]) {
+      const { d, client, kp, pkg, counter } = await setup(probeBinding, undefined, seed);
+      open.push(d);
+      const tx = new Transaction();
+      tx.moveCall({ target: `${pkg}::counter::roll`, arguments: [tx.object(counter), tx.object.random()] });
+      const r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showEvents: true } });
+      rolls.push((r.events![0]!.parsedJson as { roll: string }).roll);
+      digests.push(r.digest);
+    }
+    expect(digests[0]).toBe(digests[1]);
+    expect(rolls[0]).toBe(rolls[1]);
+    expect(rolls[0]).toMatch(/^[1-6]$/);
+  });
+});
