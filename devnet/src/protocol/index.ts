@@ -3,6 +3,7 @@
  * these functions to the published package's Move functions.
  */
 export * from "./errors.js";
+export * from "./ids.js";
 export * from "./machine.js";
 export * from "./random.js";
 export * from "./sampling.js";
