@@ -45,7 +45,7 @@ public struct Env {
 public fun key(i: u64, tag: u8): vector<u8> {
     let mut k = vector[];
     let mut j = 0;
-    while (j < 31) {
+    while (j < 31u64) {
         k.push_back(tag);
         j = j + 1;
     };
@@ -92,6 +92,22 @@ public fun pool(env: &Env): u64 { env.caps.length() }
 public fun cap_of(env: &Env, id: ID): &NodeCap {
     let i = env.caps.find_index!(|c| c.node_id() == id).destroy_some();
     &env.caps[i]
+}
+
+public fun reg_and_admin(env: &mut Env): (&mut Registry, &AdminCap) { (&mut env.reg, &env.admin_cap) }
+
+public fun reg_cap_clock(env: &mut Env, i: u64): (&mut Registry, &NodeCap, &Clock) {
+    (&mut env.reg, &env.caps[i], &env.clock)
+}
+
+public fun revoke(env: &mut Env, id: ID) {
+    env.sc.next_tx(admin());
+    env.reg.revoke_attestation(&env.admin_cap, id, env.sc.ctx());
+}
+
+public fun set_param(env: &mut Env, name: vector<u8>, v: u64) {
+    env.sc.next_tx(admin());
+    env.reg.set_param(&env.admin_cap, name, v);
 }
 
 public fun finish(env: Env) {
