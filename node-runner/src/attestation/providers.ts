@@ -4,7 +4,7 @@
  * that yields TEE kind None for development.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AttestationError, InvalidInputError, TeeKind } from "./sdk.js";
 import type { TeeKindInput } from "./verifier-service.js";
@@ -100,7 +100,11 @@ export function configfsTsmProvider(opts: ConfigfsTsmOptions = {}): AttestationP
           ...(auxblob ? { auxblob } : {}),
         };
       } finally {
-        await rmdir(entry).catch(() => undefined);
+        // configfs removes an entry with rmdir (its attribute files go with it); a plain
+        // directory mimicking the layout (tests) needs a recursive removal instead.
+        await rmdir(entry).catch(async (e: NodeJS.ErrnoException) => {
+          if (e.code === "ENOTEMPTY") await rm(entry, { recursive: true, force: true });
+        });
       }
     },
   };
