@@ -1,0 +1,515 @@
+/**
+ * Transaction builders for every state-changing public and entry function of the `atoma`
+ * package. Each appends its Move call(s) to `tx` and returns the call's result handle.
+ *
+ * Offline: pass shared objects as `{objectId, initialSharedVersion}`, owned objects as
+ * `{objectId, version, digest}` and `randomInitialSharedVersion` for calls that use Random;
+ * every pure argument is typed, so `tx.build({ onlyTransactionKind: true })` needs no client.
+ * Online: pass plain ids and let the client resolve them.
+ */
+import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
+import { InvalidInputError } from "../errors.js";
+import {
+  bytesArg,
+  bytesVecArg,
+  checkId,
+  clockArg,
+  idArg,
+  type OwnedInput,
+  ownedArg,
+  type PackageTarget,
+  randomArg,
+  type SharedInput,
+  sharedArg,
+  target,
+  type U64Input,
+  u8,
+  u64,
+} from "./inputs.js";
+
+export interface WithRegistry extends PackageTarget {
+  registry: SharedInput;
+}
+export interface WithAdmin extends WithRegistry {
+  adminCap: OwnedInput;
+}
+export interface WithNodeCap extends WithRegistry {
+  nodeCap: OwnedInput;
+}
+export interface WithRandom {
+  /** Initial shared version of 0x8 (Random) to build offline; resolved online if omitted. */
+  randomInitialSharedVersion?: number | string;
+}
+
+/** A coin to pay with: an owned coin, a PTB result, or an amount split from the gas coin. */
+export type CoinInput = OwnedInput | { fromGas: U64Input };
+
+function coinArg(tx: Transaction, c: CoinInput, field: string): TransactionObjectArgument {
+  if (typeof c === "object" && c !== null && "fromGas" in c) {
+    const [coin] = tx.splitCoins(tx.gas, [u64(tx, c.fromGas, `${field}.fromGas`)]);
+    if (!coin) throw new InvalidInputError(field, "splitCoins returned no coin");
+    return coin;
+  }
+  return ownedArg(tx, c, field);
+}
+
+function transferTo(tx: Transaction, obj: TransactionObjectArgument, recipient: string | undefined, field: string) {
+  const to = recipient ?? tx.getData().sender;
+  if (!to) throw new InvalidInputError(field, "recipient required (or set the transaction sender first)");
+  tx.transferObjects([obj], tx.pure.address(checkId(to, field)));
+}
+
+// === registry (admin) ===
+
+export function buildSetParam(tx: Transaction, a: WithAdmin & { name: string; value: U64Input }): TransactionResult {
+  if (typeof a.name !== "string" || !/^[a-z_]+$/.test(a.name))
+    throw new InvalidInputError("name", "must be a Params field name");
+  return tx.moveCall({
+    target: target(a, "registry", "set_param"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.adminCap, "adminCap"),
+      tx.pure.vector("u8", new TextEncoder().encode(a.name)),
+      u64(tx, a.value, "value"),
+    ],
+  });
+}
+
+export function buildSetPaused(tx: Transaction, a: WithAdmin & { paused: boolean }): TransactionResult {
+  if (typeof a.paused !== "boolean") throw new InvalidInputError("paused", "must be a boolean");
+  return tx.moveCall({
+    target: target(a, "registry", "set_paused"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.adminCap, "adminCap"),
+      tx.pure.bool(a.paused),
+    ],
+  });
+}
+
+function verifierCall(fn: string) {
+  return (tx: Transaction, a: WithAdmin & { verifierPk: Uint8Array }): TransactionResult =>
+    tx.moveCall({
+      target: target(a, "registry", fn),
+      arguments: [
+        sharedArg(tx, a.registry, true, "registry"),
+        ownedArg(tx, a.adminCap, "adminCap"),
+        bytesArg(tx, a.verifierPk, "verifierPk", 32),
+      ],
+    });
+}
+export const buildAddVerifier = verifierCall("add_verifier");
+export const buildRemoveVerifier = verifierCall("remove_verifier");
+
+function measurementCall(fn: string) {
+  return (tx: Transaction, a: WithAdmin & { teeKind: number; measurement: Uint8Array }): TransactionResult =>
+    tx.moveCall({
+      target: target(a, "registry", fn),
+      arguments: [
+        sharedArg(tx, a.registry, true, "registry"),
+        ownedArg(tx, a.adminCap, "adminCap"),
+        u8(tx, a.teeKind, "teeKind"),
+        bytesArg(tx, a.measurement, "measurement"),
+      ],
+    });
+}
+export const buildAllowMeasurement = measurementCall("allow_measurement");
+export const buildDisallowMeasurement = measurementCall("disallow_measurement");
+
+/** withdraw_treasury; transfers the coin to `recipient` (default: the sender) unless `keep`. */
+export function buildWithdrawTreasury(
+  tx: Transaction,
+  a: WithAdmin & { amount: U64Input; recipient?: string; keep?: boolean },
+): TransactionResult {
+  const coin = tx.moveCall({
+    target: target(a, "registry", "withdraw_treasury"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.adminCap, "adminCap"),
+      u64(tx, a.amount, "amount"),
+    ],
+  });
+  if (!a.keep) transferTo(tx, coin, a.recipient, "recipient");
+  return coin;
+}
+
+export function buildMigrate(tx: Transaction, a: WithAdmin): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "registry", "migrate"),
+    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.adminCap, "adminCap")],
+  });
+}
+
+export function buildRevokeAttestation(tx: Transaction, a: WithAdmin & { nodeId: string }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "registry", "revoke_attestation"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.adminCap, "adminCap"),
+      idArg(tx, a.nodeId, "nodeId"),
+    ],
+  });
+}
+
+// === node ===
+
+export interface RegisterNodeArgs extends WithRegistry {
+  stake: CoinInput;
+  sigPk: Uint8Array;
+  encPk: Uint8Array;
+  capabilities: Uint8Array[];
+  price: U64Input;
+  /** Who receives the NodeCap (default: the transaction sender). */
+  recipient?: string;
+  /** Keep the NodeCap in the PTB (returned) instead of transferring it. */
+  keep?: boolean;
+}
+
+/** register_node; transfers the returned NodeCap to `recipient` (default: the sender). */
+export function buildRegisterNode(tx: Transaction, a: RegisterNodeArgs): TransactionResult {
+  const cap = tx.moveCall({
+    target: target(a, "node", "register_node"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      coinArg(tx, a.stake, "stake"),
+      bytesArg(tx, a.sigPk, "sigPk", 32),
+      bytesArg(tx, a.encPk, "encPk", 32),
+      bytesVecArg(tx, a.capabilities, "capabilities"),
+      u64(tx, a.price, "price"),
+    ],
+  });
+  if (!a.keep) transferTo(tx, cap, a.recipient, "recipient");
+  return cap;
+}
+
+export function buildAddStake(tx: Transaction, a: WithNodeCap & { coin: CoinInput }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "node", "add_stake"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      coinArg(tx, a.coin, "coin"),
+    ],
+  });
+}
+
+export function buildRequestUnstake(tx: Transaction, a: WithNodeCap): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "node", "request_unstake"),
+    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.nodeCap, "nodeCap"), clockArg(tx)],
+  });
+}
+
+/** withdraw_stake; transfers the coin to `recipient` (default: the sender) unless `keep`. */
+export function buildWithdrawStake(
+  tx: Transaction,
+  a: WithNodeCap & { recipient?: string; keep?: boolean },
+): TransactionResult {
+  const coin = tx.moveCall({
+    target: target(a, "node", "withdraw_stake"),
+    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.nodeCap, "nodeCap"), clockArg(tx)],
+  });
+  if (!a.keep) transferTo(tx, coin, a.recipient, "recipient");
+  return coin;
+}
+
+export function buildSetPrice(tx: Transaction, a: WithNodeCap & { price: U64Input }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "node", "set_price"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      u64(tx, a.price, "price"),
+    ],
+  });
+}
+
+export function buildSetCapabilities(
+  tx: Transaction,
+  a: WithNodeCap & { capabilities: Uint8Array[] },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "node", "set_capabilities"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      bytesVecArg(tx, a.capabilities, "capabilities"),
+    ],
+  });
+}
+
+/** jail: anyone may jail an Active node whose stake fell below min_stake. */
+export function buildJail(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "node", "jail"),
+    arguments: [sharedArg(tx, a.registry, true, "registry"), idArg(tx, a.nodeId, "nodeId")],
+  });
+}
+
+// === attestation ===
+
+export interface RecordAttestationArgs extends WithNodeCap {
+  teeKind: number;
+  measurement: Uint8Array;
+  reportDataHash: Uint8Array;
+  evidenceHash: Uint8Array;
+  expiresMs: U64Input;
+  verifierPk: Uint8Array;
+  signature: Uint8Array;
+}
+
+export function buildRecordAttestation(tx: Transaction, a: RecordAttestationArgs): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "attestation", "record_attestation"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      u8(tx, a.teeKind, "teeKind"),
+      bytesArg(tx, a.measurement, "measurement"),
+      bytesArg(tx, a.reportDataHash, "reportDataHash", 32),
+      bytesArg(tx, a.evidenceHash, "evidenceHash", 32),
+      u64(tx, a.expiresMs, "expiresMs"),
+      bytesArg(tx, a.verifierPk, "verifierPk", 32),
+      bytesArg(tx, a.signature, "signature", 64),
+      clockArg(tx),
+    ],
+  });
+}
+
+// === request ===
+
+export interface CreateRequestArgs extends WithRegistry {
+  payment: CoinInput;
+  /** 0 Inference, 1 Wasm. */
+  kind: number;
+  capability: Uint8Array;
+  inputHash: Uint8Array;
+  input: Uint8Array;
+  maxTokens?: U64Input;
+  fuel?: U64Input;
+  /** 0 = the registry default. */
+  sampleSize?: U64Input;
+  /** 0 = the registry default. */
+  quorumBps?: U64Input;
+  maxPrice: U64Input;
+  confidential?: boolean;
+}
+
+/** create_request; returns the handle of the new Request's ID (the object is shared). */
+export function buildCreateRequest(tx: Transaction, a: CreateRequestArgs): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "create_request"),
+    arguments: [
+      sharedArg(tx, a.registry, true, "registry"),
+      coinArg(tx, a.payment, "payment"),
+      u8(tx, a.kind, "kind"),
+      bytesArg(tx, a.capability, "capability"),
+      bytesArg(tx, a.inputHash, "inputHash", 32),
+      bytesArg(tx, a.input, "input"),
+      u64(tx, a.maxTokens ?? 0, "maxTokens"),
+      u64(tx, a.fuel ?? 0, "fuel"),
+      u64(tx, a.sampleSize ?? 0, "sampleSize"),
+      u64(tx, a.quorumBps ?? 0, "quorumBps"),
+      u64(tx, a.maxPrice, "maxPrice"),
+      tx.pure.bool(a.confidential ?? false),
+      clockArg(tx),
+    ],
+  });
+}
+
+export interface WithRequest extends WithRegistry {
+  request: SharedInput;
+}
+
+/** sample_nodes (entry, Random): must be the last non-transfer command of its PTB. */
+export function buildSampleNodes(tx: Transaction, a: WithRequest & WithRandom): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "sample_nodes"),
+    arguments: [
+      sharedArg(tx, a.request, true, "request"),
+      sharedArg(tx, a.registry, false, "registry"),
+      randomArg(tx, a.randomInitialSharedVersion),
+      clockArg(tx),
+    ],
+  });
+}
+
+export interface NodeOnRequest extends PackageTarget {
+  request: SharedInput;
+  nodeCap: OwnedInput;
+}
+
+export function buildCommit(tx: Transaction, a: NodeOnRequest & { commitment: Uint8Array }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "commit"),
+    arguments: [
+      sharedArg(tx, a.request, true, "request"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      bytesArg(tx, a.commitment, "commitment", 32),
+      clockArg(tx),
+    ],
+  });
+}
+
+export function buildReveal(
+  tx: Transaction,
+  a: NodeOnRequest & { outputHash: Uint8Array; salt: Uint8Array },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "reveal"),
+    arguments: [
+      sharedArg(tx, a.request, true, "request"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      bytesArg(tx, a.outputHash, "outputHash", 32),
+      bytesArg(tx, a.salt, "salt"),
+      clockArg(tx),
+    ],
+  });
+}
+
+export function buildPostOutput(tx: Transaction, a: NodeOnRequest & { output: Uint8Array }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "post_output"),
+    arguments: [
+      sharedArg(tx, a.request, true, "request"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      bytesArg(tx, a.output, "output"),
+      clockArg(tx),
+    ],
+  });
+}
+
+// === settlement ===
+
+export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "settlement", "settle"),
+    arguments: [sharedArg(tx, a.request, true, "request"), sharedArg(tx, a.registry, true, "registry"), clockArg(tx)],
+  });
+}
+
+/** escalate (entry, Random): must be the last non-transfer command of its PTB. */
+export function buildEscalate(tx: Transaction, a: WithRequest & WithRandom): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "settlement", "escalate"),
+    arguments: [
+      sharedArg(tx, a.request, true, "request"),
+      sharedArg(tx, a.registry, true, "registry"),
+      randomArg(tx, a.randomInitialSharedVersion),
+      clockArg(tx),
+    ],
+  });
+}
+
+// === cluster ===
+
+export interface CreateClusterArgs extends WithRegistry {
+  members: string[];
+  commitment: Uint8Array;
+  ackQuorumBps: U64Input;
+  recipient?: string;
+  keep?: boolean;
+}
+
+/** create_cluster; transfers the MasterCap to `recipient` (default: the sender) unless `keep`. */
+export function buildCreateCluster(tx: Transaction, a: CreateClusterArgs): TransactionResult {
+  if (!Array.isArray(a.members)) throw new InvalidInputError("members", "must be an array of node ids");
+  const cap = tx.moveCall({
+    target: target(a, "cluster", "create_cluster"),
+    arguments: [
+      sharedArg(tx, a.registry, false, "registry"),
+      tx.pure.vector(
+        "id",
+        a.members.map((m, i) => checkId(m, `members[${i}]`)),
+      ),
+      bytesArg(tx, a.commitment, "commitment", 32),
+      u64(tx, a.ackQuorumBps, "ackQuorumBps"),
+    ],
+  });
+  if (!a.keep) transferTo(tx, cap, a.recipient, "recipient");
+  return cap;
+}
+
+export interface WithCluster extends PackageTarget {
+  cluster: SharedInput;
+}
+
+export function buildStartRotation(
+  tx: Transaction,
+  a: WithCluster & { masterCap: OwnedInput; epoch: U64Input; commitment: Uint8Array; deadlineMs: U64Input },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "cluster", "start_rotation"),
+    arguments: [
+      sharedArg(tx, a.cluster, true, "cluster"),
+      ownedArg(tx, a.masterCap, "masterCap"),
+      u64(tx, a.epoch, "epoch"),
+      bytesArg(tx, a.commitment, "commitment", 32),
+      u64(tx, a.deadlineMs, "deadlineMs"),
+      clockArg(tx),
+    ],
+  });
+}
+
+export function buildAckRotation(
+  tx: Transaction,
+  a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "cluster", "ack_rotation"),
+    arguments: [
+      sharedArg(tx, a.cluster, true, "cluster"),
+      sharedArg(tx, a.registry, false, "registry"),
+      ownedArg(tx, a.nodeCap, "nodeCap"),
+      u64(tx, a.epoch, "epoch"),
+      clockArg(tx),
+    ],
+  });
+}
+
+export function buildCompleteRotation(tx: Transaction, a: WithCluster & { registry: SharedInput }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "cluster", "complete_rotation"),
+    arguments: [sharedArg(tx, a.cluster, true, "cluster"), sharedArg(tx, a.registry, false, "registry"), clockArg(tx)],
+  });
+}
+
+export function buildAbortRotation(tx: Transaction, a: WithCluster): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "cluster", "abort_rotation"),
+    arguments: [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)],
+  });
+}
+
+/** Every `module::function` these builders call, for coverage checks against the bytecode. */
+export const ATOMA_TX_TARGETS = [
+  "registry::set_param",
+  "registry::set_paused",
+  "registry::add_verifier",
+  "registry::remove_verifier",
+  "registry::allow_measurement",
+  "registry::disallow_measurement",
+  "registry::withdraw_treasury",
+  "registry::migrate",
+  "registry::revoke_attestation",
+  "node::register_node",
+  "node::add_stake",
+  "node::request_unstake",
+  "node::withdraw_stake",
+  "node::set_price",
+  "node::set_capabilities",
+  "node::jail",
+  "attestation::record_attestation",
+  "request::create_request",
+  "request::sample_nodes",
+  "request::commit",
+  "request::reveal",
+  "request::post_output",
+  "settlement::settle",
+  "settlement::escalate",
+  "cluster::create_cluster",
+  "cluster::start_rotation",
+  "cluster::ack_rotation",
+  "cluster::complete_rotation",
+  "cluster::abort_rotation",
+] as const;
