@@ -1621,6 +1621,9 @@ class Ctx implements CallContext {
     }
     return out;
   }
+  randomBeacon(): Uint8Array {
+    return hashBytes("random-beacon:", this.s.rt.seed, this.s.digest);
+  }
   randomU64InRange(lo: bigint, hi: bigint): bigint {
     if (hi < lo) this.abortAt("random", 0n);
     const b = this.randomBytes(16);

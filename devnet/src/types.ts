@@ -39,6 +39,9 @@ export interface CallContext {
   timestampMs(): bigint;
   /** `n` bytes of randomness, deterministic from the devnet seed and the tx digest. */
   randomBytes(n: number): Uint8Array;
+  /** The Random object's `random_bytes` for this transaction (32 bytes, fixed per tx, from seed + digest);
+   *  feed it with `freshId()` to a byte-exact `sui::random::RandomGenerator`. */
+  randomBeacon(): Uint8Array;
   /** A uniform integer in [lo, hi] from the same stream. */
   randomU64InRange(lo: bigint, hi: bigint): bigint;
   /** A fresh object id (blake2b256(txDigest ‖ counter), like Sui's TxContext). */

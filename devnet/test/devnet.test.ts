@@ -350,8 +350,27 @@ describe("devnet through SuiJsonRpcClient", () => {
     expect(next.data.map((e) => e.type)).toEqual([`${pkg}::counter::Rolled`]);
     const desc = await client.queryEvents({ query: { MoveEventType: `${pkg}::counter::Rolled` } });
     expect(desc.data.length).toBe(1);
-    const bySender = await client.core.listEvents?.({ filter: { sender: bob.toSuiAddress() } }).catch(() => null);
-    if (bySender) expect(bySender.events.length).toBe(0);
+    const bobEvents = await client.core.listEvents({ filter: { sender: bob.toSuiAddress() } });
+    expect(bobEvents.events.length).toBe(0);
+    const aliceEvents = await client.core.listEvents({ filter: { sender: alice.toSuiAddress() }, limit: 1 });
+    expect(aliceEvents.events.length).toBe(1);
+    const aliceNext = await client.core.listEvents({
+      filter: { sender: alice.toSuiAddress() },
+      after: aliceEvents.endCursor!,
+      limit: 5,
+    });
+    expect(aliceNext.events.map((e) => e.eventType)).toEqual([`${pkg}::counter::Rolled`]);
+    expect(aliceEvents.hasNextPage).toBe(true);
+    const all = await client.queryEvents({ query: { All: [] }, order: "descending", limit: 50 });
+    const firstDesc = await client.queryEvents({ query: { All: [] }, order: "descending", limit: 1 });
+    const restDesc = await client.queryEvents({
+      query: { All: [] },
+      order: "descending",
+      cursor: firstDesc.nextCursor!,
+      limit: 50,
+    });
+    expect([...firstDesc.data, ...restDesc.data].map((e) => e.id)).toEqual(all.data.map((e) => e.id));
+    expect(all.data[0]!.id.txDigest).not.toBe(all.data[all.data.length - 1]!.id.txDigest);
     const chain = await client.core.getChainIdentifier();
     expect(chain.chainIdentifier).toBe(d.devnet.chainIdentifier);
   });
