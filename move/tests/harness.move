@@ -77,6 +77,15 @@ public fun register(env: &mut Env, i: u64, stake: u64, caps: vector<vector<u8>>)
     id
 }
 
+public fun register_with(env: &mut Env, who: address, stake: u64, sig_pk: vector<u8>, caps: vector<vector<u8>>): ID {
+    env.sc.next_tx(who);
+    let coin = coin::mint_for_testing<SUI>(stake, env.sc.ctx());
+    let c = node::register_node(&mut env.reg, coin, sig_pk, key(99, 0xE1), caps, price(), env.sc.ctx());
+    let id = c.node_id();
+    env.caps.push_back(c);
+    id
+}
+
 public fun sc(env: &mut Env): &mut Scenario { &mut env.sc }
 public fun reg(env: &mut Env): &mut Registry { &mut env.reg }
 public fun reg_ref(env: &Env): &Registry { &env.reg }
@@ -109,6 +118,40 @@ public fun set_param(env: &mut Env, name: vector<u8>, v: u64) {
     env.sc.next_tx(admin());
     env.reg.set_param(&env.admin_cap, name, v);
 }
+
+public fun set_paused(env: &mut Env, paused: bool) {
+    env.sc.next_tx(admin());
+    env.reg.set_paused(&env.admin_cap, paused);
+}
+
+public fun unstake(env: &mut Env, i: u64) {
+    env.sc.next_tx(operator(i));
+    node::request_unstake(&mut env.reg, &env.caps[i], &env.clock);
+}
+
+public fun withdraw(env: &mut Env, i: u64): u64 {
+    env.sc.next_tx(operator(i));
+    let c = node::withdraw_stake(&mut env.reg, &env.caps[i], &env.clock, env.sc.ctx());
+    c.burn_for_testing()
+}
+
+public fun add_stake(env: &mut Env, i: u64, amount: u64) {
+    env.sc.next_tx(operator(i));
+    let c = coin::mint_for_testing<SUI>(amount, env.sc.ctx());
+    node::add_stake(&mut env.reg, &env.caps[i], c);
+}
+
+public fun set_caps(env: &mut Env, i: u64, caps: vector<vector<u8>>) {
+    env.sc.next_tx(operator(i));
+    node::set_capabilities(&mut env.reg, &env.caps[i], caps);
+}
+
+public fun set_price(env: &mut Env, i: u64, p: u64) {
+    env.sc.next_tx(operator(i));
+    node::set_price(&mut env.reg, &env.caps[i], p);
+}
+
+public fun eligible(env: &Env): vector<ID> { env.reg.eligible_nodes(cap()) }
 
 public fun finish(env: Env) {
     let Env { sc, reg, admin_cap, clock, caps } = env;

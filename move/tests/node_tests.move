@@ -1,0 +1,367 @@
+/// Nodes: registration checks, staking, unbonding and withdrawal, jailing, price and
+/// capabilities, admin switches and parameter bounds.
+#[test_only]
+module atoma::node_tests;
+
+use atoma::config;
+use atoma::harness::{Self as h, Env};
+use atoma::node;
+use atoma::registry;
+use std::unit_test::{assert_eq, destroy};
+
+fun try_register(env: &mut Env, stake: u64, sig_pk: vector<u8>, caps: vector<vector<u8>>) {
+    env.register_with(h::operator(99), stake, sig_pk, caps);
+}
+
+#[test]
+fun register_reads_back() {
+    let env = h::new(2);
+    let id = env.node_id(1);
+    let r = env.reg_ref();
+    assert_eq!(r.node_count(), 2);
+    assert_eq!(r.node_operator(id), h::operator(1));
+    assert_eq!(r.node_stake(id), 101 * h::sui!());
+    assert_eq!(r.node_sig_pk(id), h::key(1, 0x51));
+    assert_eq!(r.node_enc_pk(id), h::key(1, 0xE1));
+    assert_eq!(r.node_capabilities(id), vector[h::cap()]);
+    assert_eq!(r.node_price(id), h::price());
+    assert_eq!(r.node_reputation(id), 1_000);
+    assert_eq!(r.node_status(id), 0);
+    assert_eq!(env.eligible(), vector[env.node_id(0), id]);
+    env.finish();
+}
+
+#[test]
+fun unbond_and_withdraw() {
+    let mut env = h::new(3);
+    let id = env.node_id(1);
+    env.unstake(1);
+    assert_eq!(env.reg_ref().node_status(id), 2);
+    assert_eq!(env.reg_ref().node_stake(id), 0);
+    assert_eq!(env.reg_ref().node_unbonding(id), 101 * h::sui!());
+    assert!(!env.eligible().contains(&id));
+    let until = env.reg_ref().node_unbonding_until_ms(id);
+    assert_eq!(until, env.now() + 604_800_000);
+    env.set_time(until);
+    assert_eq!(env.withdraw(1), 101 * h::sui!());
+    assert_eq!(env.reg_ref().node_unbonding(id), 0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EStillUnbonding)]
+fun withdraw_too_early() {
+    let mut env = h::new(1);
+    env.unstake(0);
+    let t = env.now() + 604_800_000 - 1;
+    env.set_time(t);
+    env.withdraw(0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::ENotLeaving)]
+fun withdraw_not_leaving() {
+    let mut env = h::new(1);
+    env.withdraw(0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::ENodeLeaving)]
+fun add_stake_leaving() {
+    let mut env = h::new(1);
+    env.unstake(0);
+    env.add_stake(0, h::sui!());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::ENodeLeaving)]
+fun unstake_twice() {
+    let mut env = h::new(1);
+    env.unstake(0);
+    env.unstake(0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EZeroAmount)]
+fun add_zero_stake() {
+    let mut env = h::new(1);
+    env.add_stake(0, 0);
+    env.finish();
+}
+
+/// min_stake rises above node 0's stake: anyone jails it; topping up re-activates it.
+#[test]
+fun jail_and_reactivate() {
+    let mut env = h::new(3);
+    let id = env.node_id(0);
+    env.set_param(b"min_stake", 101 * h::sui!());
+    node::jail(env.reg(), id);
+    assert_eq!(env.reg_ref().node_status(id), 1);
+    assert!(!env.eligible().contains(&id));
+    env.add_stake(0, h::sui!());
+    assert_eq!(env.reg_ref().node_status(id), 0);
+    assert!(env.eligible().contains(&id));
+    // a jailed node may still leave
+    env.set_param(b"min_stake", 200 * h::sui!());
+    node::jail(env.reg(), id);
+    env.unstake(0);
+    assert_eq!(env.reg_ref().node_status(id), 2);
+    env.finish();
+}
+
+/// A node at exactly min_stake that is slashed for absence drops below it and is jailed.
+#[test]
+fun slashed_below_min_is_jailed() {
+    let mut env = h::new(1);
+    let id = env.node_id(0);
+    let mut req = env.request(1, 0, h::price(), false);
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, vector[h::absent()]);
+    env.settle(&mut req); // disputed
+    env.set_time(req.dispute_deadline_ms());
+    env.settle(&mut req); // failed: absentee slashed 2%
+    assert!(req.is_failed());
+    assert_eq!(env.reg_ref().node_stake(id), 98 * h::sui!());
+    assert_eq!(env.reg_ref().node_slashed(id), 2 * h::sui!());
+    assert_eq!(env.reg_ref().node_reputation(id), 995);
+    assert_eq!(env.reg_ref().node_status(id), 1);
+    assert!(!env.eligible().contains(&id));
+    destroy(req);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::ENotJailable)]
+fun jail_healthy_node() {
+    let mut env = h::new(1);
+    let id = env.node_id(0);
+    node::jail(env.reg(), id);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EUnknownNode)]
+fun jail_unknown_node() {
+    let mut env = h::new(1);
+    node::jail(env.reg(), object::id_from_address(@0x5));
+    env.finish();
+}
+
+#[test]
+fun price_and_capabilities() {
+    let mut env = h::new(2);
+    let id = env.node_id(0);
+    env.set_price(0, 7);
+    assert_eq!(env.reg_ref().node_price(id), 7);
+    env.set_caps(0, vector[b"other", b"wasm:abc"]);
+    assert!(!env.eligible().contains(&id));
+    assert_eq!(env.reg_ref().eligible_nodes(b"other"), vector[id]);
+    assert_eq!(env.reg_ref().eligible_nodes(b"wasm:abc"), vector[id]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EStakeTooLow)]
+fun register_low_stake() {
+    let mut env = h::new(0);
+    try_register(&mut env, 100 * h::sui!() - 1, h::key(0, 1), vector[h::cap()]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EInvalidKey)]
+fun register_bad_key() {
+    let mut env = h::new(0);
+    try_register(&mut env, 100 * h::sui!(), x"01", vector[h::cap()]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EInvalidCapability)]
+fun register_no_capability() {
+    let mut env = h::new(0);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EInvalidCapability)]
+fun register_duplicate_capability() {
+    let mut env = h::new(0);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[b"a", b"a"]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EInvalidCapability)]
+fun register_long_capability() {
+    let mut env = h::new(0);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[vector::tabulate!(65, |_| 1u8)]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = node::EInvalidCapability)]
+fun set_empty_capability() {
+    let mut env = h::new(1);
+    env.set_caps(0, vector[b""]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::ECapabilityFull)]
+fun capability_full() {
+    let mut env = h::new(2);
+    env.set_param(b"max_eligible_per_capability", 2);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[h::cap()]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EPaused)]
+fun register_paused() {
+    let mut env = h::new(0);
+    env.set_paused(true);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[h::cap()]);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EWrongVersion)]
+fun register_wrong_version() {
+    let mut env = h::new(0);
+    env.reg().set_version_for_testing(0);
+    try_register(&mut env, 100 * h::sui!(), h::key(0, 1), vector[h::cap()]);
+    env.finish();
+}
+
+#[test]
+fun migrate_from_older_version() {
+    let mut env = h::new(0);
+    env.reg().set_version_for_testing(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.migrate(cap);
+    assert_eq!(env.reg_ref().version(), 1);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::ENotUpgrade)]
+fun migrate_same_version() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.migrate(cap);
+    env.finish();
+}
+
+#[test]
+fun params_set_within_bounds() {
+    let mut env = h::new(0);
+    env.set_param(b"quorum_bps", 10_000);
+    env.set_param(b"margin_bps", 0);
+    env.set_param(b"commit_window_ms", 10_000);
+    env.set_param(b"max_sample_size", 64);
+    env.set_param(b"default_sample_size", 5);
+    env.set_param(b"stake_cap", 500 * h::sui!());
+    env.set_param(b"rotation_grace_ms", 0);
+    let p = *env.reg_ref().params();
+    assert_eq!(p.quorum_bps(), 10_000);
+    assert_eq!(p.margin_bps(), 0);
+    assert_eq!(p.commit_window_ms(), 10_000);
+    assert_eq!(p.max_sample_size(), 64);
+    assert_eq!(p.default_sample_size(), 5);
+    assert_eq!(p.stake_cap(), 500 * h::sui!());
+    assert_eq!(p.rotation_grace_ms(), 0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = config::EUnknownParam)]
+fun unknown_param() {
+    let mut env = h::new(0);
+    env.set_param(b"nope", 1);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
+fun quorum_out_of_bounds() {
+    let mut env = h::new(0);
+    env.set_param(b"quorum_bps", 5_000);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
+fun min_stake_out_of_bounds() {
+    let mut env = h::new(0);
+    env.set_param(b"min_stake", 999_999_999);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
+fun eligible_cap_out_of_bounds() {
+    let mut env = h::new(0);
+    env.set_param(b"max_eligible_per_capability", 2_049);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EVerifierExists)]
+fun verifier_twice() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.add_verifier(cap, h::key(0, 9));
+    reg.add_verifier(cap, h::key(0, 9));
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EInvalidKey)]
+fun verifier_bad_key() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.add_verifier(cap, x"0102");
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EUnknownVerifier)]
+fun remove_unknown_verifier() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.add_verifier(cap, h::key(0, 9));
+    reg.remove_verifier(cap, h::key(0, 9));
+    assert_eq!(*reg.verifiers(), vector[]);
+    reg.remove_verifier(cap, h::key(0, 9));
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EInvalidTeeKind)]
+fun measurement_for_tee_none() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.allow_measurement(cap, 0, x"01");
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EInvalidMeasurement)]
+fun empty_measurement() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.allow_measurement(cap, 1, x"");
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EUnknownMeasurement)]
+fun disallow_unknown_measurement() {
+    let mut env = h::new(0);
+    let (reg, cap) = env.reg_and_admin();
+    reg.allow_measurement(cap, 1, x"01");
+    assert!(reg.is_measurement_allowed(1, &x"01"));
+    reg.disallow_measurement(cap, 1, x"01");
+    assert!(!reg.is_measurement_allowed(1, &x"01"));
+    reg.disallow_measurement(cap, 1, x"01");
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EInsufficientTreasury)]
+fun treasury_overdraw() {
+    let mut env = h::new(0);
+    env.sc().next_tx(h::admin());
+    let c = {
+        let (reg, cap) = env.reg_and_admin();
+        let dummy = &mut tx_context::dummy();
+        reg.withdraw_treasury(cap, 1, dummy)
+    };
+    destroy(c);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = registry::EUnknownNode)]
+fun revoke_unknown_node() {
+    let mut env = h::new(0);
+    env.revoke(object::id_from_address(@0x5));
+    env.finish();
+}
