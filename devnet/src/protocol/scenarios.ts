@@ -1,0 +1,678 @@
+/**
+ * The lifecycle conformance scenarios, expressed once as data. `runner.ts` runs them against
+ * the TypeScript state machine; `gen-move-tests.ts` writes the same scenarios as a Move
+ * test module (move/tests/conformance_tests.move) that asserts the outcomes the TypeScript run
+ * produced — statuses, stakes, payouts, slashes, reputations, refunds, treasury, sampled nodes
+ * in order and events per transaction. Node ids, the Random state and the fresh address that
+ * seeds each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same
+ * nodes on both sides.
+ */
+
+export const SUI = 1_000_000_000n;
+
+/** A node, by index in `Scenario.nodes`; its operator address is `operatorOf(index)`. */
+export interface NodeSpec {
+  stake: bigint;
+  price: bigint;
+  capability?: string;
+}
+
+export type Step =
+  | { do: "advance"; ms: bigint }
+  | { do: "set_param"; name: string; value: bigint }
+  | { do: "add_verifier" }
+  | { do: "allow_measurement"; teeKind: number; measurement: string }
+  | { do: "register"; node: number }
+  | { do: "attest"; node: number; teeKind: number; measurement: string }
+  | {
+      do: "create_request";
+      sampleSize: bigint;
+      quorumBps?: bigint;
+      maxPrice: bigint;
+      confidential?: boolean;
+      capability?: string;
+      /** Extra paid above the escrow (returned as change). */
+      extra?: bigint;
+    }
+  | { do: "sample" }
+  | { do: "commit"; node: number; output: string }
+  | { do: "reveal"; node: number; output: string }
+  | { do: "settle" }
+  | { do: "escalate" }
+  | { do: "post_output"; node: number; bytes: string }
+  | { do: "add_stake"; node: number; amount: bigint }
+  | { do: "request_unstake"; node: number }
+  | { do: "withdraw_stake"; node: number }
+  | { do: "create_cluster"; members: number[]; ackQuorumBps: bigint; key: string }
+  | { do: "start_rotation"; epoch: bigint; key: string; deadlineInMs: bigint }
+  | { do: "ack_rotation"; node: number; epoch: bigint }
+  | { do: "complete_rotation" }
+  | { do: "abort_rotation" };
+
+export interface Expectation {
+  /** Request status at the end (0 Created … 5 Failed). */
+  requestStatus?: number;
+  /** Per node index: final status, total paid (earned), total slashed. */
+  nodes: Record<number, { status: number; paid: bigint; slashed: bigint }>;
+  /** Escrow refunded to the requester (sum of refund coins). */
+  refund?: bigint;
+  /** Treasury at the end (it starts at 0). */
+  treasury: bigint;
+  /** Names of every event the steps emitted, in order. */
+  events: string[];
+  /** Nodes sampled per round, in sampling order (only where the randomness decides the order). */
+  sampled?: number[][];
+  cluster?: { epoch: bigint; pending: boolean };
+}
+
+export interface Scenario {
+  name: string;
+  summary: string;
+  nodes: NodeSpec[];
+  steps: Step[];
+  /** Either outcomes, or the abort that the last step must raise. */
+  expect?: Expectation;
+  abort?: { module: string; error: string };
+}
+
+/** Random (0x8) state bytes used by every scenario. */
+export const RANDOM_BYTES_HEX = "4154f4d3a5c0b8e1d2f3a4b5c6d7e8f90123456789abcdef0123456789abcdef";
+export const START_MS = 1_700_000_000_000n;
+export const ADMIN = "0x0000000000000000000000000000000000000000000000000000000000000000";
+export const REQUESTER = "0x00000000000000000000000000000000000000000000000000000000000beef0";
+export const KEEPER = "0x00000000000000000000000000000000000000000000000000000000000cafe0";
+export const CLUSTER_OWNER = "0x0000000000000000000000000000000000000000000000000000000000c1a570";
+export function operatorOf(node: number): string {
+  return `0x${(0xa000 + node).toString(16).padStart(64, "0")}`;
+}
+
+const node = (stake = 200n * SUI, price = SUI): NodeSpec => ({ stake, price });
+const nodes = (n: number, stake = 200n * SUI): NodeSpec[] => Array.from({ length: n }, () => node(stake));
+const reg = (...ix: number[]): Step[] => ix.map((i) => ({ do: "register", node: i }) as const);
+const commits = (pairs: [number, string][]): Step[] => pairs.map(([n, o]) => ({ do: "commit", node: n, output: o }));
+const reveals = (pairs: [number, string][]): Step[] => pairs.map(([n, o]) => ({ do: "reveal", node: n, output: o }));
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+const rep = (name: string, n: number) => Array.from({ length: n }, () => name);
+const ACTIVE = 0;
+const JAILED = 1;
+const LEAVING = 2;
+const SETTLED = 3;
+const FAILED = 5;
+const st = (status: number, paid = 0n, slashed = 0n) => ({ status, paid, slashed });
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "unanimous",
+    summary: "3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted",
+    nodes: nodes(3),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      { do: "settle" },
+      { do: "post_output", node: 1, bytes: "the answer" },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI) },
+      // escrow 3 × 2 SUI × 1.05 = 6.3 SUI; paid 3; margin 0.15; refund 3.15
+      refund: 3_150_000_000n,
+      treasury: 150_000_000n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        ...rep("NodePaid", 3),
+        "RequestSettled",
+        "OutputPosted",
+      ],
+    },
+  },
+  {
+    name: "one_dissenter",
+    summary: "round 0: A, A, B → dispute; 6 fresh nodes reveal A; B's node slashed 10 %, its stake pays the escalation",
+    nodes: nodes(9),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      ...reg(3, 4, 5, 6, 7, 8),
+      { do: "escalate" },
+      ...commits(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      ...reveals(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: {
+        0: st(ACTIVE, SUI),
+        1: st(ACTIVE, SUI),
+        2: st(ACTIVE, 0n, 20n * SUI),
+        ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
+      },
+      // pool 20 pays all 8 payouts (8); margin 0.4 from escrow 6.3 → refund 5.9; treasury 0.4 + 12
+      refund: 5_900_000_000n,
+      treasury: 12_400_000_000n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        ...rep("NodeRegistered", 6),
+        "NodesSampled",
+        ...rep("ResultCommitted", 6),
+        ...rep("ResultRevealed", 6),
+        "StakeChanged",
+        "NodeSlashed",
+        ...rep("NodePaid", 8),
+        "RequestSettled",
+      ],
+    },
+  },
+  {
+    name: "one_absentee",
+    summary: "N = 4, one node never commits; 3 of 4 reveal A (≥ 66.67 %): settled, the absentee slashed 2 %",
+    nodes: nodes(4),
+    steps: [
+      ...reg(0, 1, 2, 3),
+      { do: "create_request", sampleSize: 4n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      { do: "advance", ms: 300_000n },
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      { do: "advance", ms: 120_000n },
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, 0n, 4n * SUI) },
+      // escrow 8.4; pool 4 pays 3; margin 0.15 → refund 8.25; treasury 0.15 + 1
+      refund: 8_250_000_000n,
+      treasury: 1_150_000_000n,
+      events: [
+        ...rep("NodeRegistered", 4),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "StakeChanged",
+        "NodeSlashed",
+        ...rep("NodePaid", 3),
+        "RequestSettled",
+      ],
+    },
+  },
+  {
+    name: "dispute_resolved",
+    summary:
+      "round 0: A, B, B (a colluding majority) → dispute; 6 fresh nodes reveal A; A wins 7/9, both B nodes slashed",
+    nodes: nodes(9),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "B"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "B"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      ...reg(3, 4, 5, 6, 7, 8),
+      { do: "escalate" },
+      ...commits(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      ...reveals(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: {
+        0: st(ACTIVE, SUI),
+        1: st(ACTIVE, 0n, 20n * SUI),
+        2: st(ACTIVE, 0n, 20n * SUI),
+        ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
+      },
+      // pool 40 pays 7; margin 0.35 → refund 5.95; treasury 0.35 + 33
+      refund: 5_950_000_000n,
+      treasury: 33_350_000_000n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        ...rep("NodeRegistered", 6),
+        "NodesSampled",
+        ...rep("ResultCommitted", 6),
+        ...rep("ResultRevealed", 6),
+        "StakeChanged",
+        "NodeSlashed",
+        "StakeChanged",
+        "NodeSlashed",
+        ...rep("NodePaid", 7),
+        "RequestSettled",
+      ],
+    },
+  },
+  {
+    name: "dispute_failed",
+    summary:
+      "round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 8, no quorum: Failed, full refund, only the absentee slashed",
+    nodes: nodes(9),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      ...reg(3, 4, 5, 6, 7, 8),
+      { do: "escalate" },
+      ...commits([
+        [3, "A"],
+        [4, "A"],
+        [5, "B"],
+        [6, "B"],
+        [7, "B"],
+      ]),
+      { do: "advance", ms: 300_000n },
+      ...reveals([
+        [3, "A"],
+        [4, "A"],
+        [5, "B"],
+        [6, "B"],
+        [7, "B"],
+      ]),
+      { do: "advance", ms: 120_000n },
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: FAILED,
+      nodes: {
+        ...Object.fromEntries(range(0, 8).map((i) => [i, st(ACTIVE)])),
+        8: st(ACTIVE, 0n, 4n * SUI),
+      },
+      refund: 6_300_000_000n,
+      treasury: 4n * SUI,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        ...rep("NodeRegistered", 6),
+        "NodesSampled",
+        ...rep("ResultCommitted", 5),
+        ...rep("ResultRevealed", 5),
+        "StakeChanged",
+        "NodeSlashed",
+        "RequestFailed",
+      ],
+    },
+  },
+  {
+    name: "dispute_expired",
+    summary: "dispute opened but never escalated: after the dispute deadline settle fails it (reason 0) and refunds",
+    nodes: nodes(3),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      { do: "advance", ms: 300_000n },
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: FAILED,
+      nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
+      refund: 6_300_000_000n,
+      treasury: 0n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        "RequestFailed",
+      ],
+    },
+  },
+  {
+    name: "never_sampled",
+    summary: "nobody samples before the sample deadline: settle fails the request (reason 2), full refund",
+    nodes: nodes(1),
+    steps: [
+      ...reg(0),
+      { do: "create_request", sampleSize: 1n, maxPrice: SUI, extra: 7n },
+      { do: "advance", ms: 300_000n },
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: FAILED,
+      nodes: { 0: st(ACTIVE) },
+      refund: 1_050_000_000n,
+      treasury: 0n,
+      events: ["NodeRegistered", "RequestCreated", "RequestFailed"],
+    },
+  },
+  {
+    name: "confidential_sampling",
+    summary:
+      "4 nodes, 3 attested (TDX, allowed measurement): a confidential N = 3 request samples exactly the attested ones",
+    nodes: nodes(4),
+    steps: [
+      { do: "add_verifier" },
+      { do: "allow_measurement", teeKind: 1, measurement: "mrtd-1" },
+      ...reg(0, 1, 2, 3),
+      { do: "attest", node: 0, teeKind: 1, measurement: "mrtd-1" },
+      { do: "attest", node: 1, teeKind: 1, measurement: "mrtd-1" },
+      { do: "attest", node: 2, teeKind: 1, measurement: "mrtd-1" },
+      { do: "attest", node: 3, teeKind: 0, measurement: "" },
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI, confidential: true },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "A"],
+      ]),
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE) },
+      refund: 3_150_000_000n,
+      treasury: 150_000_000n,
+      events: [
+        ...rep("NodeRegistered", 4),
+        ...rep("AttestationRecorded", 4),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        ...rep("NodePaid", 3),
+        "RequestSettled",
+      ],
+    },
+  },
+  {
+    name: "confidential_not_enough_nodes",
+    summary: "a confidential N = 2 request with one attested node aborts sampling with ENotEnoughNodes",
+    nodes: nodes(3),
+    steps: [
+      { do: "add_verifier" },
+      { do: "allow_measurement", teeKind: 2, measurement: "snp-1" },
+      ...reg(0, 1, 2),
+      { do: "attest", node: 1, teeKind: 2, measurement: "snp-1" },
+      { do: "create_request", sampleSize: 2n, maxPrice: 2n * SUI, confidential: true },
+      { do: "sample" },
+    ],
+    abort: { module: "request", error: "ENotEnoughNodes" },
+  },
+  {
+    name: "weighted_sampling",
+    summary:
+      "6 nodes with unequal (and one capped) stakes, N = 3 then escalation: the fixed randomness picks the same nodes in the same order as Move",
+    nodes: [
+      node(100n * SUI),
+      node(300n * SUI),
+      node(50_000n * SUI),
+      node(150n * SUI),
+      node(1_000n * SUI),
+      node(120n * SUI),
+      node(400n * SUI, 3n * SUI),
+    ],
+    steps: [
+      ...reg(0, 1, 2, 3, 4, 5, 6),
+      { do: "create_request", sampleSize: 2n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      { do: "advance", ms: 300_000n },
+      { do: "advance", ms: 120_000n },
+      { do: "settle" },
+      { do: "escalate" },
+    ],
+    expect: {
+      requestStatus: 1,
+      nodes: {},
+      treasury: 0n,
+      events: [...rep("NodeRegistered", 7), "RequestCreated", "NodesSampled", "DisputeOpened", "NodesSampled"],
+      sampled: [
+        [2, 1],
+        [4, 5, 3, 0],
+      ],
+    },
+  },
+  {
+    name: "unbonding",
+    summary:
+      "a node requests unstake (leaves sampling now), cannot withdraw early, withdraws after unbonding_ms; the request samples the other node",
+    nodes: nodes(2),
+    steps: [
+      ...reg(0, 1),
+      { do: "request_unstake", node: 0 },
+      { do: "create_request", sampleSize: 1n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      { do: "commit", node: 1, output: "A" },
+      { do: "reveal", node: 1, output: "A" },
+      { do: "settle" },
+      { do: "advance", ms: 604_800_000n },
+      { do: "withdraw_stake", node: 0 },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: { 0: st(LEAVING), 1: st(ACTIVE, SUI) },
+      refund: 1_050_000_000n,
+      treasury: 50_000_000n,
+      events: [
+        ...rep("NodeRegistered", 2),
+        "StakeChanged",
+        "NodeStatusChanged",
+        "RequestCreated",
+        "NodesSampled",
+        "ResultCommitted",
+        "ResultRevealed",
+        "NodePaid",
+        "RequestSettled",
+        "StakeChanged",
+      ],
+    },
+  },
+  {
+    name: "withdraw_too_early",
+    summary: "withdraw_stake before unbonding_until_ms aborts with EStillUnbonding",
+    nodes: nodes(1),
+    steps: [
+      ...reg(0),
+      { do: "request_unstake", node: 0 },
+      { do: "advance", ms: 1_000n },
+      { do: "withdraw_stake", node: 0 },
+    ],
+    abort: { module: "node", error: "EStillUnbonding" },
+  },
+  {
+    name: "jailing",
+    summary:
+      "a node staked 101 SUI is absent: slashed 2 % below min_stake → Jailed, out of sampling; add_stake brings it back Active",
+    nodes: [node(101n * SUI), ...nodes(3)],
+    steps: [
+      ...reg(0, 1, 2, 3),
+      { do: "create_request", sampleSize: 4n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [1, "A"],
+        [2, "A"],
+        [3, "A"],
+      ]),
+      { do: "advance", ms: 300_000n },
+      ...reveals([
+        [1, "A"],
+        [2, "A"],
+        [3, "A"],
+      ]),
+      { do: "advance", ms: 120_000n },
+      { do: "settle" },
+      { do: "add_stake", node: 0, amount: 5n * SUI },
+    ],
+    expect: {
+      requestStatus: SETTLED,
+      nodes: { 0: st(ACTIVE, 0n, 2_020_000_000n), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, SUI) },
+      // pool 2.02 pays 2.02 of the 3; escrow pays 0.98; margin 0.15; refund 8.4 − 0.98 − 0.15
+      refund: 7_270_000_000n,
+      treasury: 150_000_000n,
+      events: [
+        ...rep("NodeRegistered", 4),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "StakeChanged",
+        "NodeSlashed",
+        "NodeStatusChanged",
+        ...rep("NodePaid", 3),
+        "RequestSettled",
+        "StakeChanged",
+        "NodeStatusChanged",
+      ],
+    },
+  },
+  {
+    name: "key_rotation_complete",
+    summary:
+      "3 attested members, ack quorum 60 %: two acks complete the rotation; the old key stays valid for the grace period",
+    nodes: nodes(3),
+    steps: [
+      { do: "add_verifier" },
+      { do: "allow_measurement", teeKind: 3, measurement: "cc-1" },
+      ...reg(0, 1, 2),
+      { do: "attest", node: 0, teeKind: 3, measurement: "cc-1" },
+      { do: "attest", node: 1, teeKind: 3, measurement: "cc-1" },
+      { do: "attest", node: 2, teeKind: 3, measurement: "cc-1" },
+      { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
+      { do: "ack_rotation", node: 0, epoch: 1n },
+      { do: "ack_rotation", node: 2, epoch: 1n },
+      { do: "complete_rotation" },
+    ],
+    expect: {
+      nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
+      treasury: 0n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        ...rep("AttestationRecorded", 3),
+        "ClusterCreated",
+        "KeyRotationStarted",
+        "KeyRotationAcked",
+        "KeyRotationAcked",
+        "KeyRotationCompleted",
+      ],
+      cluster: { epoch: 1n, pending: false },
+    },
+  },
+  {
+    name: "key_rotation_abort",
+    summary: "one ack of three (quorum 60 %) by the deadline: the rotation is aborted, the epoch stays 0",
+    nodes: nodes(3),
+    steps: [
+      { do: "add_verifier" },
+      { do: "allow_measurement", teeKind: 4, measurement: "pcr0" },
+      ...reg(0, 1, 2),
+      { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
+      { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
+      { do: "ack_rotation", node: 1, epoch: 1n },
+      { do: "advance", ms: 600_000n },
+      { do: "abort_rotation" },
+    ],
+    expect: {
+      nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
+      treasury: 0n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "AttestationRecorded",
+        "ClusterCreated",
+        "KeyRotationStarted",
+        "KeyRotationAcked",
+        "KeyRotationAborted",
+      ],
+      cluster: { epoch: 0n, pending: false },
+    },
+  },
+  {
+    name: "key_rotation_quorum_not_reached",
+    summary: "complete_rotation with one ack of three (quorum 60 %) aborts with EQuorumNotReached",
+    nodes: nodes(3),
+    steps: [
+      { do: "add_verifier" },
+      { do: "allow_measurement", teeKind: 4, measurement: "pcr0" },
+      ...reg(0, 1, 2),
+      { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
+      { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
+      { do: "ack_rotation", node: 1, epoch: 1n },
+      { do: "complete_rotation" },
+    ],
+    abort: { module: "cluster", error: "EQuorumNotReached" },
+  },
+];
