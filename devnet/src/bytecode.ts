@@ -45,8 +45,24 @@ export interface NormalizedModule {
   enums: Record<string, unknown>;
   exposedFunctions: Record<string, NormalizedFunction>;
 }
+/** An abort site of a Move 2024 clever error (`#[error] const EName`), read from the bytecode. */
+export interface CleverAbortSite {
+  /** The constant's name, e.g. `EWrongVersion`. */
+  name: string;
+  /** The full u64 abort code Sui reports (tag bit, error code, line, name and value constant indices). */
+  code: bigint;
+  /** `#[error(code = N)]` value, or undefined when the error has none. */
+  errorCode?: number;
+  line: number;
+  /** Function containing the abort, and its definition index. */
+  function: string;
+  functionIndex: number;
+}
+
 /** A deserialized module plus its normalized form and the index of every function definition. */
 export interface LoadedModule {
+  /** Clever-error abort sites, in bytecode order. */
+  errors: CleverAbortSite[];
   normalized: NormalizedModule;
   /** Every function (exposed or not), with its definition index (for MoveLocation.function). */
   functions: Map<string, NormalizedFunction & { index: number }>;
@@ -78,7 +94,30 @@ interface RawModule {
   identifiers: string[];
   address_identifiers: string[];
   struct_defs: { struct_handle: number; field_information: { Declared?: { name: number; signature: Token }[] } }[];
-  function_defs: { function: number; visibility: "Public" | "Private" | "Friend"; is_entry: boolean }[];
+  function_defs: {
+    function: number;
+    visibility: "Public" | "Private" | "Friend";
+    is_entry: boolean;
+    code?: { code: unknown[] } | null;
+  }[];
+  constant_pool: { type_: unknown; data: number[] }[];
+}
+
+function constantString(data: number[] | undefined): string | undefined {
+  if (!data) return undefined;
+  let len = 0;
+  let shift = 0;
+  let i = 0;
+  for (; i < data.length; i++) {
+    const b = data[i]!;
+    len |= (b & 0x7f) << shift;
+    shift += 7;
+    if ((b & 0x80) === 0) {
+      i++;
+      break;
+    }
+  }
+  return Buffer.from(data.slice(i, i + len)).toString("utf8");
 }
 
 const ABILITY_BITS: [number, Ability][] = [
@@ -155,6 +194,28 @@ export function loadModule(bytes: Uint8Array): LoadedModule {
       fields: (sd.field_information.Declared ?? []).map((f) => ({ name: ident(f.name), type: tok(f.signature) })),
     };
   }
+  const errors: CleverAbortSite[] = [];
+  m.function_defs.forEach((fd, index) => {
+    const code = fd.code?.code ?? [];
+    const fname = ident(m.function_handles[fd.function]?.name ?? -1);
+    for (let i = 0; i + 1 < code.length; i++) {
+      const ins = code[i] as { LdU64?: bigint | number | string } | string;
+      if (typeof ins !== "object" || ins.LdU64 === undefined || code[i + 1] !== "Abort") continue;
+      const c = BigInt(ins.LdU64);
+      if (c >> 63n !== 1n) continue;
+      const top = Number(c >> 48n);
+      const name = constantString(m.constant_pool[Number((c >> 16n) & 0xffffn)]?.data);
+      if (!name) continue;
+      errors.push({
+        name,
+        code: c,
+        ...((top & 0x4000) !== 0 ? { errorCode: top & 0xff } : {}),
+        line: Number((c >> 32n) & 0xffffn),
+        function: fname,
+        functionIndex: index,
+      });
+    }
+  });
   const functions = new Map<string, NormalizedFunction & { index: number }>();
   const exposed: Record<string, NormalizedFunction> = {};
   m.function_defs.forEach((fd, index) => {
@@ -187,6 +248,7 @@ export function loadModule(bytes: Uint8Array): LoadedModule {
       exposedFunctions: sortObj(exposed),
     },
     functions,
+    errors,
     bytes,
   };
 }

@@ -969,7 +969,7 @@ class Session {
     return [{ type, value, objectId: capId }];
   }
 
-  private moduleOf(pkg: string, module: string): LoadedModule | undefined {
+  moduleOf(pkg: string, module: string): LoadedModule | undefined {
     const pub = this.published.find((p) => p.id === pkg);
     if (pub) return pub.modules.get(module);
     return this.rt.objects.get(pkg)?.modules?.get(module);
@@ -1689,8 +1689,18 @@ class Ctx implements CallContext {
   emit(type: string, value: Record<string, unknown>): void {
     this.s.emit(this.resolveType(type), value, this.module, this.packageId);
   }
-  abort(code: number | bigint, module?: string): never {
-    return this.abortAt(module ?? this.module, BigInt(code));
+  abort(code: number | bigint | string, module?: string): never {
+    const mod = module ?? this.module;
+    if (typeof code !== "string") return this.abortAt(mod, BigInt(code));
+    const lm = this.s.moduleOf(this.packageId, mod);
+    const sites = lm?.errors.filter((e) => e.name === code) ?? [];
+    const site = (mod === this.module ? sites.find((e) => e.function === this.fn) : undefined) ?? sites[0];
+    if (!site)
+      throw new ExecutionFailure(
+        { VMInvariantViolation: true },
+        `VMInvariantViolation: the bytecode of ${mod} has no abort site for the clever error ${code} (binding ${this.module}::${this.fn})`,
+      );
+    throw new MoveAbortError(this.packageId, mod, site.function, site.functionIndex, site.code);
   }
   private abortAt(module: string, code: bigint): never {
     throw new MoveAbortError(this.packageId, module, this.fn, module === this.module ? this.fnIndex : 0, code);

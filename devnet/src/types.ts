@@ -58,8 +58,13 @@ export interface CallContext {
   deleteObject(obj: { id: { id: string } }): void;
   /** event::emit. `type` is `module::Name` of the called package or a full type string. */
   emit(type: string, value: Record<string, unknown>): void;
-  /** abort with `code` from the current module (or `module` of the same package). */
-  abort(code: number | bigint, module?: string): never;
+  /**
+   * Move abort. A number is a plain abort code from the current function. A string names a Move
+   * 2024 clever error (`#[error(code = N)] const EName`): the exact u64 code and location are read
+   * from the bytecode — the abort site in the current function, else the first site in `module`
+   * (default: the current module), with that site's function as the location.
+   */
+  abort(code: number | bigint | string, module?: string): never;
   /** Coins and balances of any coin type; value is conserved (split/join only, no minting). */
   readonly coin: CoinApi;
   /** Dynamic fields (child objects `0x2::dynamic_field::Field<K, V>` owned by the parent's UID). */

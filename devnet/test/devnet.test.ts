@@ -297,6 +297,22 @@ describe("devnet through SuiJsonRpcClient", () => {
     );
   });
 
+  it("aborts with the exact clever-error code read from the bytecode", async () => {
+    await requestSuiFromFaucetV2({ host: d.url, recipient: bob.toSuiAddress() });
+    const tx = new Transaction();
+    tx.moveCall({ target: `${pkg}::counter::reset`, arguments: [tx.object(counterId)] });
+    tx.setGasBudget(50_000_000);
+    const r = await client.core.signAndExecuteTransaction({ transaction: tx, signer: bob, include: { effects: true } });
+    const err = r.FailedTransaction!.status.error!;
+    if (err.$kind !== "MoveAbort") throw new Error(`expected MoveAbort, got ${err.$kind}`);
+    const code = BigInt(err.MoveAbort.abortCode);
+    expect(code >> 63n).toBe(1n); // tagged clever error
+    expect(Number((code >> 48n) & 0xffn)).toBe(9); // #[error(code = 9)]
+    expect(err.MoveAbort.location?.functionName).toBe("reset");
+    const site = d.runtime.getNormalizedModule(pkg, "counter").errors.find((e) => e.name === "ENotOwner");
+    expect(site?.code).toBe(code);
+  });
+
   it("rejects a wrong object version and a bad signature", async () => {
     const coins = await client.core.listCoins({ owner: alice.toSuiAddress() });
     const coin = coins.objects[0]!;

@@ -50,6 +50,12 @@ export const probeBinding: PackageBinding = {
       return [ctx.newObject("counter::Ticket", { counter_id: c.id.id, number: c.value })];
     },
     "counter::value": (_ctx, args) => [(args[0] as Counter).value],
+    "counter::reset": (ctx, args) => {
+      const c = args[0] as Counter;
+      if (c.owner !== ctx.sender) ctx.abort("ENotOwner");
+      c.value = 0n;
+      return [];
+    },
     "counter::tag": (ctx, args) => {
       ctx.dynamicField.add(args[0] as Counter, "u64", args[1], "vector<u8>", args[2]);
       return [];
