@@ -185,6 +185,28 @@ public fun request(env: &mut Env, n: u64, quorum_bps: u64, max_price: u64, confi
     )
 }
 
+/// A request with explicit arguments (payment `pay`), for the rejection tests.
+public fun request_with(
+    env: &mut Env,
+    pay: u64,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    n: u64,
+    quorum_bps: u64,
+    max_price: u64,
+): Request {
+    env.sc.next_tx(requester());
+    let c = coin::mint_for_testing<SUI>(pay, env.sc.ctx());
+    request::new(&mut env.reg, c, kind, capability, input_hash, input, 0, 0, n, quorum_bps, max_price, false, &env.clock, env.sc.ctx())
+}
+
+public fun post(env: &mut Env, req: &mut Request, id: ID, output: vector<u8>) {
+    let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
+    req.post_output(&env.caps[i], output, &env.clock);
+}
+
 public fun sample(env: &mut Env, req: &mut Request, seed: u64) {
     env.sc.next_tx(keeper());
     let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&seed));

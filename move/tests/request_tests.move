@@ -1,0 +1,557 @@
+/// Request and settlement paths: creation checks, commit/reveal rules, post_output,
+/// deadline-driven failures (escrow always released), pause, and every abort.
+#[test_only]
+module atoma::request_tests;
+
+use atoma::harness::{Self as h, Env};
+use atoma::registry;
+use atoma::request::{Self, Request};
+use atoma::settlement;
+use std::unit_test::{assert_eq, destroy};
+
+fun escrow3(): u64 { request::escrow_for(3, h::price(), 500) }
+
+fun created(env: &mut Env): Request { env.request(3, 0, h::price(), false) }
+
+fun sampled(env: &mut Env): Request {
+    let mut req = created(env);
+    env.sample(&mut req, 42);
+    req
+}
+
+fun done(env: Env, req: Request) {
+    destroy(req);
+    env.finish();
+}
+
+#[test]
+fun create_defaults_and_change() {
+    let mut env = h::new(3);
+    let mut req = env.request_with(escrow3() + 5, 1, h::cap(), h::input_hash(), b"in", 0, 0, h::price());
+    assert_eq!(req.sample_size(), 3);
+    assert_eq!(req.quorum_bps(), 6_667);
+    assert_eq!(req.kind(), 1);
+    assert_eq!(req.escrow_value(), 3_150_000_000);
+    assert_eq!(req.status(), request::status_created());
+    assert_eq!(req.requester(), h::requester());
+    assert_eq!(req.sample_deadline_ms(), 1_000_000 + 300_000);
+    assert_eq!(env.reg_ref().request_count(), 1);
+    assert_eq!(env.drain(h::requester()), 5); // change returned
+    env.sample(&mut req, 1);
+    assert_eq!(req.status(), request::status_sampled());
+    assert_eq!(req.commit_deadline_ms(), 1_300_000);
+    assert_eq!(req.reveal_deadline_ms(), 1_420_000);
+    done(env, req);
+}
+
+#[test]
+fun full_flow_with_output() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    assert_eq!(req.status(), request::status_revealing());
+    let before = env.books(&req);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    assert_eq!(req.agreed_output_hash(), option::some(h::hash_a()));
+    let (paid, refund, treasury_in, slashed) = env.check_conservation(&req, before);
+    assert_eq!(paid, 3 * h::price());
+    assert_eq!(refund, 0);
+    assert_eq!(treasury_in, 150_000_000);
+    assert_eq!(slashed, 0);
+    let id = req.sampled_nodes(0)[1];
+    assert_eq!(env.reg_ref().node_earned(id), h::price());
+    assert_eq!(env.reg_ref().node_served(id), 1);
+    assert_eq!(env.reg_ref().node_reputation(id), 1_001);
+    env.post(&mut req, id, b"ciphertext");
+    assert_eq!(req.output(), b"ciphertext");
+    assert_eq!(req.output_node(), option::some(id));
+    done(env, req);
+}
+
+/// Nodes priced below max_price are paid their own price; the rest is refunded.
+#[test]
+fun cheaper_nodes_refund_the_difference() {
+    let mut env = h::new(3);
+    env.set_price(0, h::price() / 2);
+    env.set_price(1, h::price() / 2);
+    env.set_price(2, h::price() / 2);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    let before = env.books(&req);
+    env.settle(&mut req);
+    let (paid, refund, treasury_in, _) = env.check_conservation(&req, before);
+    assert_eq!(paid, 1_500_000_000);
+    assert_eq!(treasury_in, 75_000_000);
+    assert_eq!(refund, escrow3() - paid - treasury_in);
+    done(env, req);
+}
+
+#[test]
+fun unsampled_request_fails_after_deadline_with_refund() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    let before = env.books(&req);
+    env.set_time(req.sample_deadline_ms());
+    env.settle(&mut req);
+    assert!(req.is_failed());
+    let (paid, refund, _, _) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(refund, escrow3());
+    done(env, req);
+}
+
+#[test]
+fun dispute_never_escalated_fails_after_deadline() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    let before = env.books(&req);
+    env.play_round(&mut req, 0, vector[0, 1, 2]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.set_time(req.dispute_deadline_ms());
+    env.settle(&mut req);
+    assert!(req.is_failed());
+    let (paid, refund, treasury_in, slashed) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(refund, escrow3());
+    assert!(slashed > 0);
+    assert_eq!(treasury_in, slashed);
+    done(env, req);
+}
+
+#[test]
+fun escalation_without_fresh_nodes_fails() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let before = env.books(&req);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    assert!(req.is_failed());
+    let (paid, refund, _, slashed) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(slashed, 0);
+    assert_eq!(refund, escrow3());
+    done(env, req);
+}
+
+#[test]
+fun escalation_takes_all_when_fewer() {
+    let mut env = h::new(5);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    assert_eq!(req.round(), 1);
+    assert_eq!(req.sampled_nodes(1).length(), 2);
+    done(env, req);
+}
+
+#[test]
+fun settle_works_while_paused() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.set_paused(true);
+    let before = env.books(&req);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    env.check_conservation(&req, before);
+    done(env, req);
+}
+
+// === create_request rejections ===
+
+#[test, expected_failure(abort_code = request::EInvalidKind)]
+fun bad_kind() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 2, h::cap(), h::input_hash(), b"", 3, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidCapability)]
+fun bad_capability() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 0, b"", h::input_hash(), b"", 3, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidSampleSize)]
+fun bad_sample_size() {
+    let mut env = h::new(0);
+    let req = env.request_with(100 * escrow3(), 0, h::cap(), h::input_hash(), b"", 33, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidQuorum)]
+fun bad_quorum() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 0, h::cap(), h::input_hash(), b"", 3, 5_000, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidHash)]
+fun bad_input_hash() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 0, h::cap(), x"01", b"", 3, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInputTooLarge)]
+fun input_too_large() {
+    let mut env = h::new(0);
+    let big = vector::tabulate!(16_385, |_| 0u8);
+    let req = env.request_with(escrow3(), 0, h::cap(), h::input_hash(), big, 3, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPrice)]
+fun zero_price() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 0, h::cap(), h::input_hash(), b"", 3, 0, 0);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidPrice)]
+fun escrow_overflow() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3(), 0, h::cap(), h::input_hash(), b"", 3, 0, 18_446_744_073_709_551_615);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInsufficientPayment)]
+fun underpaid() {
+    let mut env = h::new(0);
+    let req = env.request_with(escrow3() - 1, 0, h::cap(), h::input_hash(), b"", 3, 0, h::price());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EPaused)]
+fun create_paused() {
+    let mut env = h::new(0);
+    env.set_paused(true);
+    let req = created(&mut env);
+    done(env, req);
+}
+
+// === sampling rejections ===
+
+#[test, expected_failure(abort_code = request::EWrongStatus)]
+fun sample_twice() {
+    let mut env = h::new(6);
+    let mut req = sampled(&mut env);
+    env.sample(&mut req, 2);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EDeadlinePassed)]
+fun sample_after_deadline() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    env.set_time(req.sample_deadline_ms());
+    env.sample(&mut req, 2);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ENotEnoughNodes)]
+fun not_enough_nodes() {
+    let mut env = h::new(2);
+    let req = sampled(&mut env);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ENotEnoughNodes)]
+fun nodes_above_max_price_are_skipped() {
+    let mut env = h::new(3);
+    env.set_price(2, h::price() + 1);
+    let req = sampled(&mut env);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EPaused)]
+fun sample_paused() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    env.set_paused(true);
+    env.sample(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun request_wrong_version() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    req.set_version_for_testing(2);
+    env.sample(&mut req, 1);
+    done(env, req);
+}
+
+// === commit ===
+
+#[test, expected_failure(abort_code = request::ENotSampled)]
+fun commit_not_sampled() {
+    let mut env = h::new(4);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    let mut i = 0;
+    while (nodes.contains(&env.node_id(i))) i = i + 1;
+    let outsider = env.node_id(i);
+    env.commit_node(&mut req, outsider, h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EWrongStatus)]
+fun commit_after_settled() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.settle(&mut req);
+    let id = req.sampled_nodes(0)[0];
+    env.commit_node(&mut req, id, h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EDeadlinePassed)]
+fun commit_after_deadline() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.set_time(req.commit_deadline_ms());
+    let id = req.sampled_nodes(0)[0];
+    env.commit_node(&mut req, id, h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidHash)]
+fun commit_bad_length() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let id = req.sampled_nodes(0)[0];
+    let cap_i = find(&env, id);
+    req.commit(env.cap_at(cap_i), x"01", env.clock());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EAlreadyCommitted)]
+fun commit_twice() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let id = req.sampled_nodes(0)[0];
+    env.commit_node(&mut req, id, h::hash_a());
+    env.commit_node(&mut req, id, h::hash_a());
+    done(env, req);
+}
+
+fun find(env: &Env, id: ID): u64 {
+    let mut i = 0;
+    while (env.node_id(i) != id) i = i + 1;
+    i
+}
+
+// === reveal ===
+
+#[test, expected_failure(abort_code = request::ERevealTooEarly)]
+fun reveal_too_early() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let id = req.sampled_nodes(0)[0];
+    env.commit_node(&mut req, id, h::hash_a());
+    env.reveal_node(&mut req, id, h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EDeadlinePassed)]
+fun reveal_after_deadline() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.set_time(req.reveal_deadline_ms());
+    env.reveal_node(&mut req, nodes[0], h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ENotCommitted)]
+fun reveal_without_commit() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    env.commit_node(&mut req, nodes[0], h::hash_a());
+    env.set_time(req.commit_deadline_ms());
+    env.reveal_node(&mut req, nodes[1], h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ENotSampled)]
+fun reveal_not_sampled() {
+    let mut env = h::new(4);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    let mut i = 0;
+    while (nodes.contains(&env.node_id(i))) i = i + 1;
+    let outsider = env.node_id(i);
+    env.reveal_node(&mut req, outsider, h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EAlreadyRevealed)]
+fun reveal_twice() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.reveal_node(&mut req, nodes[0], h::hash_a());
+    env.reveal_node(&mut req, nodes[0], h::hash_a());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ECommitmentMismatch)]
+fun reveal_other_hash() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.reveal_node(&mut req, nodes[0], h::hash_b());
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidHash)]
+fun reveal_bad_length() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.reveal_node(&mut req, nodes[0], x"aa");
+    done(env, req);
+}
+
+// === post_output ===
+
+fun settled_with_dissent(env: &mut Env): Request {
+    let mut req = env.request(5, 0, h::price(), false);
+    env.sample(&mut req, 3);
+    env.play_round(&mut req, 0, vector[0, 0, 0, 0, 2]);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    req
+}
+
+#[test, expected_failure(abort_code = request::EWrongStatus)]
+fun post_before_settled() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let id = req.sampled_nodes(0)[0];
+    env.post(&mut req, id, b"x");
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::ENotAgreeing)]
+fun post_by_absentee() {
+    let mut env = h::new(5);
+    let mut req = settled_with_dissent(&mut env);
+    let id = req.sampled_nodes(0)[4];
+    env.post(&mut req, id, b"x");
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EOutputAlreadyPosted)]
+fun post_twice() {
+    let mut env = h::new(5);
+    let mut req = settled_with_dissent(&mut env);
+    let nodes = req.sampled_nodes(0);
+    env.post(&mut req, nodes[0], b"x");
+    env.post(&mut req, nodes[1], b"y");
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EOutputTooLarge)]
+fun post_too_large() {
+    let mut env = h::new(5);
+    let mut req = settled_with_dissent(&mut env);
+    let id = req.sampled_nodes(0)[0];
+    env.post(&mut req, id, vector::tabulate!(16_385, |_| 0u8));
+    done(env, req);
+}
+
+// === settle / escalate ===
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_created_early() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_twice() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.settle(&mut req);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_disputed_early() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::ESettleTooEarly)]
+fun settle_too_early() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.reveal_node(&mut req, nodes[0], h::hash_a());
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::ENotDisputed)]
+fun escalate_not_disputed() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EDeadlinePassed)]
+fun escalate_after_deadline() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.set_time(req.dispute_deadline_ms());
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EPaused)]
+fun escalate_paused() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.set_paused(true);
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EWrongVersion)]
+fun settle_wrong_registry_version() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.reg().set_version_for_testing(0);
+    env.settle(&mut req);
+    done(env, req);
+}
