@@ -1,0 +1,68 @@
+/** Commitments identical to the Move package's: blake2b256(output_hash ‖ node_id ‖ salt). */
+import { randomBytes } from "@noble/hashes/utils.js";
+import { blake2b256 } from "../attestation/binding.js";
+import { ensureBytes, InvalidInputError } from "../errors.js";
+import { objectIdBytes } from "./bytes.js";
+
+export { blake2b256 };
+
+/** A fresh random 32-byte commitment salt. Keep it secret until reveal. */
+export function randomSalt(): Uint8Array {
+  return randomBytes(32);
+}
+
+/** blake2b256 of canonical output bytes (token ids, canonical JSON, WASM output bytes). */
+export function hashOutput(output: Uint8Array): Uint8Array {
+  ensureBytes(output, "output");
+  return blake2b256(output);
+}
+
+/** `commitment = blake2b256(outputHash ‖ nodeId ‖ salt)`, all three 32 bytes. */
+export function computeCommitment(outputHash: Uint8Array, nodeId: string | Uint8Array, salt: Uint8Array): Uint8Array {
+  ensureBytes(outputHash, "outputHash", 32);
+  ensureBytes(salt, "salt", 32);
+  const id = objectIdBytes(nodeId, "nodeId");
+  const buf = new Uint8Array(96);
+  buf.set(outputHash, 0);
+  buf.set(id, 32);
+  buf.set(salt, 64);
+  return blake2b256(buf);
+}
+
+/** Canonical JSON: object keys sorted by code unit, no whitespace, UTF-8. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+function canon(v: unknown, path: string): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(v)) throw new InvalidInputError(path, "numbers must be finite");
+      return JSON.stringify(v);
+    case "string":
+      return JSON.stringify(v);
+    case "object": {
+      if (Array.isArray(v)) return `[${v.map((x, i) => canon(x, `${path}[${i}]`)).join(",")}]`;
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new InvalidInputError(path, "must be a plain object, array, string, finite number, boolean or null");
+      }
+      const rec = v as Record<string, unknown>;
+      const keys = Object.keys(rec).sort();
+      const parts: string[] = [];
+      for (const k of keys) {
+        if (rec[k] === undefined) continue;
+        parts.push(`${JSON.stringify(k)}:${canon(rec[k], `${path}.${k}`)}`);
+      }
+      return `{${parts.join(",")}}`;
+    }
+    default:
+      throw new InvalidInputError(path, `cannot encode a ${typeof v} as canonical JSON`);
+  }
+}
+
+/** UTF-8 bytes of the canonical JSON form of `value`. */
+export function canonicalJson(value: JsonValue): Uint8Array {
+  return new TextEncoder().encode(canon(value, "value"));
+}
