@@ -1,1 +1,118 @@
-export {};
+/**
+ * @atoma/indexer: follows the `atoma` package's events into Postgres (PGlite or a server) and
+ * serves them over HTTP. `startIndexer` runs both in-process (demo, e2e tests).
+ */
+
+import type { ClientWithCoreApi } from "@mysten/sui/client";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import type { Logger } from "pino";
+import { buildApi } from "./api.js";
+import { type Db, openStorage, type Storage } from "./db.js";
+import { Ingester } from "./ingester.js";
+import { CoreEventSource, type EventSource } from "./source.js";
+
+export { buildApi, encodeCursor } from "./api.js";
+export { type Db, openStorage, type Storage } from "./db.js";
+export { decode, eventNameOf } from "./decode.js";
+export { applyBatch, readCursor, setCursor } from "./ingest.js";
+export { Ingester } from "./ingester.js";
+export * as schema from "./schema.js";
+export { ArrayEventSource, CoreEventSource, type EventPage, type EventSource, type RawEvent } from "./source.js";
+
+export interface StartIndexerOptions {
+  /** A Sui client (core API); or rpcUrl to make a JSON-RPC one; or a custom source. */
+  client?: ClientWithCoreApi;
+  rpcUrl?: string;
+  source?: EventSource;
+  /** The original (first-version) package id: events of every upgraded version are followed. */
+  packageId?: string;
+  databaseUrl?: string;
+  /** PGlite data directory (default: in-memory PGlite). */
+  dataDir?: string;
+  /** API port (0 = any free port; default 0). Use `api: false` for no API. */
+  port?: number;
+  host?: string;
+  api?: boolean;
+  batchSize?: number;
+  pageSize?: number;
+  pollMs?: number;
+  rateLimit?: number | false;
+  logger?: Logger;
+}
+
+export interface RunningIndexer {
+  /** Base URL of the API (e.g. http://127.0.0.1:4123), or null without one. */
+  url: string | null;
+  db: Db;
+  storage: Storage;
+  ingester: Ingester;
+  /** Resolves once at least `events` events are committed (or, with no argument, when caught up). */
+  waitForCursor(opts?: {
+    events?: number | bigint;
+    timeoutMs?: number;
+  }): Promise<{ cursor: string | null; events: bigint }>;
+  stop(): Promise<void>;
+}
+
+export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIndexer> {
+  let source = opts.source;
+  if (!source) {
+    if (!opts.packageId) throw new TypeError("packageId: required unless a source is given");
+    const client =
+      opts.client ?? (opts.rpcUrl ? new SuiJsonRpcClient({ url: opts.rpcUrl, network: "localnet" }) : undefined);
+    if (!client) throw new TypeError("client or rpcUrl: one is required");
+    source = new CoreEventSource(client, opts.packageId);
+  }
+  const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const ingester = new Ingester({
+    db: storage.db,
+    source,
+    batchSize: opts.batchSize,
+    pageSize: opts.pageSize,
+    pollMs: opts.pollMs ?? 200,
+    logger: opts.logger,
+  });
+  const ac = new AbortController();
+  const running = ingester.run(ac.signal);
+  let url: string | null = null;
+  const app =
+    opts.api === false
+      ? null
+      : await buildApi({
+          storage,
+          registry: ingester.metrics.registry,
+          health: () => ({ caughtUp: ingester.caughtUp, lastError: ingester.lastError?.message ?? null }),
+          rateLimit: opts.rateLimit,
+        });
+  if (app) url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+  let stopped = false;
+  return {
+    url,
+    db: storage.db,
+    storage,
+    ingester,
+    waitForCursor: ({ events, timeoutMs = 30_000 } = {}) =>
+      new Promise((resolve, reject) => {
+        const done = () => (events === undefined ? ingester.caughtUp : ingester.position.events >= BigInt(events));
+        if (done()) return resolve(ingester.position);
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`waitForCursor: timed out after ${timeoutMs} ms at ${ingester.position.events} events`));
+        }, timeoutMs);
+        const off = ingester.onCommit(() => {
+          if (!done()) return;
+          clearTimeout(timer);
+          off();
+          resolve(ingester.position);
+        });
+      }),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      ac.abort();
+      await running;
+      await app?.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,581 @@
+/**
+ * The read API (Fastify 5 + TypeBox): nodes, requests, attestations, key rotations, disputes,
+ * network stats; opaque cursor pagination; OpenAPI at /docs/json and UI at /docs; /health, /metrics.
+ * Bad input is a 4xx `{ error, message, field? }`, never a 500.
+ */
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { type Static, type TSchema, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { type SQL, sql } from "drizzle-orm";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { Storage } from "./db.js";
+import { readCursor } from "./ingest.js";
+
+export interface ApiOptions {
+  storage: Storage;
+  registry?: Registry;
+  /** Health details from the running ingester, when there is one. */
+  health?: () => { caughtUp: boolean; lastError: string | null };
+  logger?: Logger | false;
+  /** Requests per minute per client (default 6000); false disables the limit. */
+  rateLimit?: number | false;
+  corsOrigin?: string | boolean;
+}
+
+export class BadInputError extends Error {
+  readonly statusCode = 400;
+  constructor(
+    readonly field: string,
+    rule: string,
+  ) {
+    super(`${field}: ${rule}`);
+  }
+}
+export class BadCursorError extends BadInputError {
+  constructor(rule: string) {
+    super("cursor", rule);
+  }
+}
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const hex = Type.String({ pattern: "^0x[0-9a-fA-F]{1,64}$", maxLength: 66 });
+const Cursor = Type.String({ pattern: "^[A-Za-z0-9_-]{1,200}$", description: "opaque cursor from nextCursor" });
+const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
+const page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String()) });
+const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+const strict = <P extends Record<string, TSchema>>(p: P) => Type.Object(p, { additionalProperties: false });
+
+const NodeT = Type.Object({
+  nodeId: Type.String(),
+  operator: nullable(Type.String()),
+  stake: nullable(Type.String()),
+  sigPk: nullable(Type.String()),
+  encPk: nullable(Type.String()),
+  capabilities: nullable(Type.Array(Type.String())),
+  price: nullable(Type.String()),
+  status: nullable(Type.Integer()),
+  unbondingUntilMs: nullable(Type.String()),
+  teeKind: nullable(Type.Integer()),
+  attestedUntilMs: nullable(Type.String()),
+  paidTotal: nullable(Type.String()),
+  slashedTotal: nullable(Type.String()),
+  reveals: nullable(Type.String()),
+});
+const RequestT = Type.Object({
+  requestId: Type.String(),
+  requester: nullable(Type.String()),
+  kind: nullable(Type.Integer()),
+  capability: nullable(Type.String()),
+  inputHash: nullable(Type.String()),
+  sampleSize: nullable(Type.String()),
+  quorumBps: nullable(Type.String()),
+  confidential: nullable(Type.Boolean()),
+  maxPrice: nullable(Type.String()),
+  escrow: nullable(Type.String()),
+  createdMs: nullable(Type.String()),
+  status: nullable(Type.String()),
+  round: nullable(Type.Integer()),
+  outputHash: nullable(Type.String()),
+  agreeing: nullable(Type.Array(Type.String())),
+  paidTotal: nullable(Type.String()),
+  slashedTotal: nullable(Type.String()),
+  margin: nullable(Type.String()),
+  refund: nullable(Type.String()),
+  rounds: nullable(Type.Integer()),
+  settledMs: nullable(Type.String()),
+  failReason: nullable(Type.Integer()),
+});
+const EventRef = { txDigest: Type.String(), eventSeq: Type.Integer() };
+const SampleT = Type.Object({
+  ...EventRef,
+  round: Type.Integer(),
+  nodes: Type.Array(Type.String()),
+  commitDeadlineMs: Type.String(),
+  revealDeadlineMs: Type.String(),
+});
+const CommitT = Type.Object({ ...EventRef, nodeId: Type.String(), round: Type.Integer(), commitment: Type.String() });
+const RevealT = Type.Object({ ...EventRef, nodeId: Type.String(), round: Type.Integer(), outputHash: Type.String() });
+const PayoutT = Type.Object({ ...EventRef, nodeId: Type.String(), amount: Type.String() });
+const SlashT = Type.Object({
+  ...EventRef,
+  requestId: Type.String(),
+  nodeId: Type.String(),
+  amount: Type.String(),
+  reason: Type.Integer(),
+  remainingStake: Type.String(),
+});
+const DisputeT = Type.Object({
+  ...EventRef,
+  requestId: Type.String(),
+  outputHashes: Type.Array(Type.String()),
+  escalationSize: Type.String(),
+});
+const OutputT = Type.Object({ ...EventRef, nodeId: Type.String(), size: Type.String() });
+const AttestationT = Type.Object({
+  ...EventRef,
+  nodeId: Type.String(),
+  event: Type.String(),
+  teeKind: nullable(Type.Integer()),
+  measurement: nullable(Type.String()),
+  reportDataHash: nullable(Type.String()),
+  evidenceHash: nullable(Type.String()),
+  verifier: nullable(Type.String()),
+  recordedMs: nullable(Type.String()),
+  expiresMs: nullable(Type.String()),
+  revokedBy: nullable(Type.String()),
+});
+const RotationT = Type.Object({
+  clusterId: Type.String(),
+  epoch: Type.String(),
+  status: nullable(Type.String()),
+  commitment: nullable(Type.String()),
+  previousCommitment: nullable(Type.String()),
+  deadlineMs: nullable(Type.String()),
+  ackQuorum: nullable(Type.String()),
+  acks: nullable(Type.String()),
+  graceUntilMs: nullable(Type.String()),
+  ackedBy: Type.Array(Type.String()),
+});
+const HistoryT = Type.Object({ ...EventRef, event: Type.String(), data: Type.Unknown() });
+
+// ---- cursors: base64url(JSON array of key parts) ----
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString("base64url");
+}
+function decodeCursor(c: string, shape: ("u64" | "id")[]): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
+  } catch {
+    throw new BadCursorError("not a cursor this API issued");
+  }
+  if (!Array.isArray(v) || v.length !== shape.length) throw new BadCursorError("not a cursor this API issued");
+  return shape.map((k, i) => {
+    const x = v[i];
+    if (k === "u64" && typeof x === "string" && /^[0-9]{1,20}$/.test(x) && BigInt(x) < 2n ** 63n) return x;
+    if (k === "id" && typeof x === "string" && /^0x[0-9a-f]{1,64}$/.test(x)) return x;
+    throw new BadCursorError("not a cursor this API issued");
+  });
+}
+
+const U64_COLS = new Set([
+  "stake",
+  "price",
+  "unbonding_until_ms",
+  "attested_until_ms",
+  "paid_total",
+  "slashed_total",
+  "reveals",
+  "sample_size",
+  "quorum_bps",
+  "max_price",
+  "escrow",
+  "created_ms",
+  "margin",
+  "refund",
+  "settled_ms",
+  "commit_deadline_ms",
+  "reveal_deadline_ms",
+  "amount",
+  "remaining_stake",
+  "escalation_size",
+  "size",
+  "recorded_ms",
+  "expires_ms",
+  "epoch",
+  "deadline_ms",
+  "ack_quorum",
+  "acks",
+  "grace_until_ms",
+  "pos",
+  "created_pos",
+  "last_pos",
+]);
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** snake_case row → camelCase, u64 columns as decimal strings. */
+function shape(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row))
+    out[camel(k)] = U64_COLS.has(k) && v !== null && v !== undefined ? String(v) : v;
+  return out;
+}
+const normId = (x: string) => x.toLowerCase();
+/** Belt and braces over the schema: an integer query value in [min, max] or a 400 naming it. */
+function int(x: unknown, field: string, min: number, max: number, dflt?: number): number {
+  if (x === undefined && dflt !== undefined) return dflt;
+  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min || x > max)
+    throw new BadInputError(field, `must be an integer in [${min}, ${max}]`);
+  return x;
+}
+const cond = (parts: (SQL | undefined)[]) => {
+  const p = parts.filter((x): x is SQL => x !== undefined);
+  return p.length ? sql`where ${sql.join(p, sql` and `)}` : sql``;
+};
+
+export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  const st = opts.storage;
+  const q = <T = Record<string, unknown>>(s: SQL) => st.rows<T>(s);
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 16 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(
+    (
+      err: Error & { statusCode?: number; validation?: unknown; field?: string; validationContext?: string },
+      _req,
+      reply,
+    ) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+      if (err.validation) {
+        const v = (
+          err.validation as {
+            instancePath?: string;
+            params?: { additionalProperty?: string; missingProperty?: string };
+          }[]
+        )[0];
+        const field =
+          v?.params?.additionalProperty ??
+          v?.params?.missingProperty ??
+          v?.instancePath?.replace(/^\//, "") ??
+          undefined;
+        return reply.status(400).send({
+          error: "bad_request",
+          message: `${err.validationContext ?? "input"}${field ? `.${field}` : ""}: ${err.message}`,
+          ...(field ? { field } : {}),
+        });
+      }
+      if (status < 500)
+        return reply.status(status).send({
+          error: status === 429 ? "rate_limited" : status === 404 ? "not_found" : "bad_request",
+          message: err.message,
+          ...(err.field ? { field: err.field } : {}),
+        });
+      if (opts.logger) opts.logger.error({ err: err.message }, "request failed");
+      if (process.env.ATOMA_INDEXER_DEBUG) console.error(err);
+      return reply.status(500).send({ error: "internal", message: "internal error" });
+    },
+  );
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: "not_found", message: `no route ${req.method} ${req.url.slice(0, 200)}` }),
+  );
+
+  await app.register(cors, { origin: opts.corsOrigin ?? true });
+  if (opts.rateLimit !== false)
+    await app.register(rateLimit, {
+      max: opts.rateLimit ?? 6000,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        error: "rate_limited",
+        message: `rate limit: at most ${ctx.max} requests per ${ctx.after}`,
+      }),
+    });
+  await app.register(swagger, {
+    openapi: { info: { title: "Atoma indexer API", version: "0.1.0" } },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get(
+    "/health",
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            status: Type.String(),
+            events: Type.String(),
+            cursor: nullable(Type.String()),
+            caughtUp: nullable(Type.Boolean()),
+            lastError: nullable(Type.String()),
+          }),
+        },
+      },
+    },
+    async () => {
+      const c = await readCursor(st.db);
+      const h = opts.health?.();
+      return {
+        status: "ok",
+        events: (c?.events ?? 0n).toString(),
+        cursor: c?.cursor ?? null,
+        caughtUp: h ? h.caughtUp : null,
+        lastError: h ? h.lastError : null,
+      };
+    },
+  );
+  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+    const reg = opts.registry;
+    reply.header("content-type", reg?.contentType ?? "text/plain");
+    return reg ? reg.metrics() : "";
+  });
+
+  // ---- nodes ----
+  const NodesQuery = strict({
+    status: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    operator: Type.Optional(hex),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  });
+  app.get(
+    "/v1/nodes",
+    { schema: { querystring: NodesQuery, response: { 200: page(NodeT), ...errors } } },
+    async (req) => {
+      const { operator, cursor } = req.query;
+      const status = req.query.status === undefined ? undefined : int(req.query.status, "status", 0, 255);
+      const limit = int(req.query.limit, "limit", 1, 200, 50);
+      const after = cursor ? decodeCursor(cursor, ["id"])[0] : undefined;
+      const rows = await q(
+        sql`select * from nodes ${cond([
+          status !== undefined ? sql`status = ${status}` : undefined,
+          operator ? sql`operator = ${normId(operator)}` : undefined,
+          after ? sql`node_id > ${after}` : undefined,
+        ])} order by node_id limit ${limit + 1}`,
+      );
+      const items = rows.slice(0, limit).map(shape);
+      return { items, nextCursor: rows.length > limit ? encodeCursor([String(items.at(-1)!.nodeId)]) : null } as never;
+    },
+  );
+  const IdParam = (name: string) => strict({ [name]: hex });
+  app.get(
+    "/v1/nodes/:nodeId",
+    {
+      schema: {
+        params: IdParam("nodeId"),
+        response: { 200: Type.Object({ node: NodeT, history: Type.Array(HistoryT) }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const id = normId(req.params.nodeId as string);
+      const [node] = await q(sql`select * from nodes where node_id = ${id}`);
+      if (!node)
+        return reply.status(404).send({ error: "not_found", message: `nodeId: no node ${id}`, field: "nodeId" });
+      const history = await q(
+        sql`select h.tx_digest, h.event_seq, h.event, h.data from node_history h join raw_events r using (tx_digest, event_seq) where h.node_id = ${id} order by r.pos desc limit 100`,
+      );
+      return { node: shape(node), history: history.map(shape) } as never;
+    },
+  );
+
+  // ---- requests ----
+  const RequestsQuery = strict({
+    status: Type.Optional(Type.Union(["open", "sampled", "disputed", "settled", "failed"].map((s) => Type.Literal(s)))),
+    requester: Type.Optional(hex),
+    node: Type.Optional(hex),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  });
+  app.get(
+    "/v1/requests",
+    { schema: { querystring: RequestsQuery, response: { 200: page(RequestT), ...errors } } },
+    async (req) => {
+      const { status, requester, node, cursor } = req.query;
+      const limit = int(req.query.limit, "limit", 1, 200, 50);
+      const before = cursor ? decodeCursor(cursor, ["u64"])[0] : undefined;
+      const rows = await q(
+        sql`select * from requests ${cond([
+          status ? sql`status = ${status}` : undefined,
+          requester ? sql`requester = ${normId(requester)}` : undefined,
+          node
+            ? sql`request_id in (select request_id from request_samples where nodes @> ${JSON.stringify([normId(node)])}::jsonb)`
+            : undefined,
+          before !== undefined ? sql`coalesce(created_pos, last_pos) < ${before}` : undefined,
+        ])} order by coalesce(created_pos, last_pos) desc limit ${limit + 1}`,
+      );
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(shape),
+        nextCursor: rows.length > limit && last ? encodeCursor([String(last.created_pos ?? last.last_pos)]) : null,
+      } as never;
+    },
+  );
+  const RequestDetail = Type.Object({
+    request: RequestT,
+    samples: Type.Array(SampleT),
+    commits: Type.Array(CommitT),
+    reveals: Type.Array(RevealT),
+    payouts: Type.Array(PayoutT),
+    slashes: Type.Array(SlashT),
+    disputes: Type.Array(DisputeT),
+    outputs: Type.Array(OutputT),
+    outcome: nullable(
+      Type.Object({
+        outcome: Type.String(),
+        outputHash: nullable(Type.String()),
+        refund: Type.String(),
+        failReason: nullable(Type.Integer()),
+        settledMs: nullable(Type.String()),
+      }),
+    ),
+  });
+  app.get(
+    "/v1/requests/:requestId",
+    { schema: { params: IdParam("requestId"), response: { 200: RequestDetail, ...errors } } },
+    async (req, reply) => {
+      const id = normId(req.params.requestId as string);
+      const [request] = await q(sql`select * from requests where request_id = ${id}`);
+      if (!request)
+        return reply
+          .status(404)
+          .send({ error: "not_found", message: `requestId: no request ${id}`, field: "requestId" });
+      const of = (table: string) =>
+        q(
+          sql`select t.* from ${sql.raw(table)} t join raw_events r using (tx_digest, event_seq) where t.request_id = ${id} order by r.pos`,
+        ).then((r) => r.map(shape));
+      const [samples, commits, reveals, payouts, slashes, disputes, outputs, settlements] = await Promise.all(
+        ["request_samples", "commits", "reveals", "payouts", "slashes", "disputes", "outputs", "settlements"].map(of),
+      );
+      return {
+        request: shape(request),
+        samples,
+        commits,
+        reveals,
+        payouts,
+        slashes,
+        disputes,
+        outputs,
+        outcome: settlements?.at(-1) ?? null,
+      } as never;
+    },
+  );
+
+  // ---- attestations, disputes (event lists ordered by ingestion position, newest first) ----
+  const eventList = (table: string, filterCol: string, item: TSchema, path: string) => {
+    const Query = strict({
+      [camel(filterCol)]: Type.Optional(hex),
+      limit: Type.Optional(Limit),
+      cursor: Type.Optional(Cursor),
+    });
+    app.get(path, { schema: { querystring: Query, response: { 200: page(item), ...errors } } }, async (req) => {
+      const qs = req.query as Record<string, string | number | undefined>;
+      const limit = int(qs.limit, "limit", 1, 200, 50);
+      const f = qs[camel(filterCol)] as string | undefined;
+      const before = qs.cursor ? decodeCursor(String(qs.cursor), ["u64"])[0] : undefined;
+      const rows = await q(
+        sql`select t.*, r.pos from ${sql.raw(table)} t join raw_events r using (tx_digest, event_seq) ${cond([
+          f ? sql`t.${sql.raw(filterCol)} = ${normId(f)}` : undefined,
+          before !== undefined ? sql`r.pos < ${before}` : undefined,
+        ])} order by r.pos desc limit ${limit + 1}`,
+      );
+      const items = rows.slice(0, limit);
+      return {
+        items: items.map(shape),
+        nextCursor: rows.length > limit ? encodeCursor([String(items.at(-1)!.pos)]) : null,
+      } as never;
+    });
+  };
+  eventList("attestations", "node_id", AttestationT, "/v1/attestations");
+  eventList("disputes", "request_id", DisputeT, "/v1/disputes");
+  eventList("slashes", "node_id", SlashT, "/v1/slashes");
+
+  // ---- key rotations ----
+  const RotQuery = strict({
+    cluster: Type.Optional(hex),
+    status: Type.Optional(Type.Union(["started", "completed", "aborted"].map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  });
+  app.get(
+    "/v1/key-rotations",
+    { schema: { querystring: RotQuery, response: { 200: page(RotationT), ...errors } } },
+    async (req) => {
+      const { cluster, status, cursor } = req.query;
+      const limit = int(req.query.limit, "limit", 1, 200, 50);
+      const after = cursor ? decodeCursor(cursor, ["id", "u64"]) : undefined;
+      const rows =
+        await q(sql`select k.*, coalesce((select jsonb_agg(a.node_id order by a.acks) from key_rotation_acks a where a.cluster_id = k.cluster_id and a.epoch = k.epoch), '[]'::jsonb) as acked_by
+        from key_rotations k ${cond([
+          cluster ? sql`k.cluster_id = ${normId(cluster)}` : undefined,
+          status ? sql`k.status = ${status}` : undefined,
+          after ? sql`(k.cluster_id, k.epoch) > (${after[0]}, ${after[1]}::bigint)` : undefined,
+        ])} order by k.cluster_id, k.epoch limit ${limit + 1}`);
+      const items = rows.slice(0, limit).map(shape);
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor([String(last.clusterId), String(last.epoch)]) : null,
+      } as never;
+    },
+  );
+
+  // ---- stats ----
+  const StatsT = Type.Object({
+    events: Type.String(),
+    deadLetters: Type.String(),
+    nodes: Type.String(),
+    requestsByStatus: Type.Record(Type.String(), Type.String()),
+    settlementLatencyMs: Type.Object({
+      count: Type.String(),
+      p50: nullable(Type.Number()),
+      p90: nullable(Type.Number()),
+      p99: nullable(Type.Number()),
+    }),
+    slashes: Type.Object({ count: Type.String(), total: Type.String() }),
+    topNodes: Type.Array(
+      Type.Object({
+        nodeId: Type.String(),
+        paidTotal: Type.String(),
+        reveals: Type.String(),
+        stake: nullable(Type.String()),
+      }),
+    ),
+  });
+  app.get(
+    "/v1/stats",
+    {
+      schema: {
+        querystring: strict({ top: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        response: { 200: StatsT, ...errors },
+      },
+    },
+    async (req) => {
+      const top = int(req.query.top, "top", 1, 100, 10);
+      const [byStatus, lat, sl, topNodes, counts] = await Promise.all([
+        q<{ status: string | null; n: string }>(sql`select status, count(*)::text as n from requests group by status`),
+        q<{
+          count: string;
+          p50: number | null;
+          p90: number | null;
+          p99: number | null;
+        }>(sql`select count(*)::text as count,
+          percentile_cont(0.5) within group (order by (settled_ms - created_ms)) as p50,
+          percentile_cont(0.9) within group (order by (settled_ms - created_ms)) as p90,
+          percentile_cont(0.99) within group (order by (settled_ms - created_ms)) as p99
+          from requests where status = 'settled' and settled_ms is not null and created_ms is not null`),
+        q<{ count: string; total: string }>(
+          sql`select count(*)::text as count, coalesce(sum(amount), 0)::text as total from slashes`,
+        ),
+        q(
+          sql`select node_id, paid_total, reveals, stake from nodes order by paid_total desc nulls last, node_id limit ${top}`,
+        ),
+        q<{ events: string; dead: string; nodes: string }>(sql`select (select count(*) from raw_events)::text as events,
+          (select count(*) from dead_letters)::text as dead, (select count(*) from nodes)::text as nodes`),
+      ]);
+      const l = lat[0]!;
+      const num = (x: number | string | null) => (x === null ? null : Number(x));
+      return {
+        events: counts[0]!.events,
+        deadLetters: counts[0]!.dead,
+        nodes: counts[0]!.nodes,
+        requestsByStatus: Object.fromEntries(byStatus.map((r) => [r.status ?? "unknown", r.n])),
+        settlementLatencyMs: { count: l.count, p50: num(l.p50), p90: num(l.p90), p99: num(l.p99) },
+        slashes: sl[0]!,
+        topNodes: topNodes.map((r) => {
+          const s = shape(r);
+          return { nodeId: s.nodeId, paidTotal: s.paidTotal ?? "0", reveals: s.reveals ?? "0", stake: s.stake ?? null };
+        }),
+      } as never;
+    },
+  );
+  return app as unknown as FastifyInstance;
+}
+
+export type { Static };
