@@ -47,7 +47,7 @@ export function samplePositions(
   const out: { region: string; byte: number; bit: number }[] = [];
   regions.forEach((r, i) => {
     const bytes = [r.start, r.start + Math.floor((r.end - r.start) / 2), r.end - 1];
-    bytes.forEach((b, j) => out.push({ region: r.name, byte: b, bit: (i + j * 3) % 8 }));
+    for (const [j, b] of bytes.entries()) out.push({ region: r.name, byte: b, bit: (i + j * 3) % 8 });
   });
   const next = rng(seed);
   const total = regions.reduce((n, r) => n + (r.end - r.start), 0);
