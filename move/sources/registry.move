@@ -470,6 +470,9 @@ public fun new_for_testing(ctx: &mut TxContext): (Registry, AdminCap) {
 public fun init_for_testing(ctx: &mut TxContext) { init(ctx) }
 
 #[test_only]
+public fun status_leaving_for_testing(): u8 { LEAVING }
+
+#[test_only]
 public fun set_version_for_testing(r: &mut Registry, v: u64) { r.version = v; }
 
 #[test_only]

@@ -431,4 +431,9 @@ public(package) fun finish_failed(r: &mut Request, now: u64) {
 public fun share_for_testing(r: Request) { transfer::share_object(r) }
 
 #[test_only]
+public fun sample_nodes_for_testing(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
+    sample_nodes(request, registry, r, clock, ctx)
+}
+
+#[test_only]
 public fun set_version_for_testing(r: &mut Request, v: u64) { r.version = v; }

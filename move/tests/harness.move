@@ -213,6 +213,10 @@ public fun sample(env: &mut Env, req: &mut Request, seed: u64) {
     req.sample_with(&env.reg, &mut g, &env.clock);
 }
 
+public fun sample_entry(env: &mut Env, req: &mut Request, rnd: &random::Random) {
+    request::sample_nodes_for_testing(req, &env.reg, rnd, &env.clock, env.sc.ctx());
+}
+
 public fun escalate(env: &mut Env, req: &mut Request, seed: u64) {
     env.sc.next_tx(keeper());
     let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&(seed + 1_000_000)));
