@@ -17,6 +17,7 @@ export {
   type OpenAsUserOptions,
   openAsNode,
   openAsUser,
+  RECIPIENT_ENTRY_LEN,
   type RecipientEntry,
   type RequestBinding,
   type SealedForNodes,
@@ -26,7 +27,9 @@ export {
   type SuiteId,
   sealForNodes,
   sealForUser,
+  TAG_LEN,
   userRecipientId,
+  WRAPPED_KEY_LEN,
 } from "./envelope.js";
 export { DecryptError, KeyNotAttestedError } from "./errors.js";
 export {
