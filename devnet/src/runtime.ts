@@ -1052,6 +1052,8 @@ class Session {
         }
       } else if (s.pure) {
         if (kind !== "val" && kind !== "ref") throw this.argError(i, "InvalidUsageOfPureArg");
+        if (!isPureType(t))
+          throw this.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
         args.push(this.pureAs(s, t, i));
       } else {
         if (s.objectId && !s.input) {
@@ -1471,6 +1473,18 @@ class Session {
 }
 
 type NormalizedType = NormalizedFunction["parameters"][number];
+
+/** Types a pure argument may have (as Sui allows): primitives, vectors of them, String, ID, Option. */
+function isPureType(t: MoveType): boolean {
+  if (t.kind === "prim") return t.name !== "signer";
+  if (t.kind === "vector") return isPureType(t.of);
+  if (isStruct(t, "0x1", "option", "Option")) return !!t.args[0] && isPureType(t.args[0]);
+  return (
+    isStruct(t, "0x1", "string", "String") ||
+    isStruct(t, "0x1", "ascii", "String") ||
+    isStruct(t, "0x2", "object", "ID")
+  );
+}
 
 const SUI_BALANCE = typeToString(parseType("0x2::balance::Balance<0x2::sui::SUI>"));
 /** SUI held in a value: the sum of every Balance<SUI> inside it. */

@@ -228,6 +228,18 @@ describe("devnet through SuiJsonRpcClient", () => {
       (tx) => void tx.moveCall({ target: `${pkg}::counter::internal_reset`, arguments: [tx.object(counterId)] }),
     );
     expect(r.effects!.status.error).toMatch(/NonEntryFunctionInvoked/);
+    const owner = (await client.getObject({ id: counterId, options: { showOwner: true } })).data!.owner as {
+      Shared: { initial_shared_version: string };
+    };
+    r = await run((tx) => {
+      const ro = tx.sharedObjectRef({
+        objectId: counterId,
+        initialSharedVersion: owner.Shared.initial_shared_version,
+        mutable: false,
+      });
+      tx.moveCall({ target: `${pkg}::counter::bump`, arguments: [ro, tx.pure.u64(1), tx.object.clock()] });
+    });
+    expect(r.effects!.status.error).toMatch(/InvalidObjectByMutRef/);
     r = await run(
       (tx) =>
         void tx.moveCall({
