@@ -1,0 +1,179 @@
+#!/usr/bin/env tsx
+/**
+ * atoma-indexer: run | replay --from <cursor> | status. Exit codes: 0 ok, 1 failure, 2 bad usage.
+ */
+import { Writable } from "node:stream";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { pino } from "pino";
+import { openStorage } from "./db.js";
+import { startIndexer } from "./index.js";
+import { readCursor, setCursor } from "./ingest.js";
+
+const intArg = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
+  return n;
+};
+const pkgArg = (v: string) => {
+  if (!/^0x[0-9a-fA-F]{1,64}$/.test(v)) throw new InvalidArgumentError("--package must be a 0x-hex package id");
+  return v;
+};
+
+interface RunOpts {
+  rpc: string;
+  package: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  port: number;
+  host: string;
+  batchSize: number;
+  pageSize: number;
+  api: boolean;
+  json?: boolean;
+  from?: string;
+}
+
+function makeLogger(json: boolean) {
+  if (json) return pino({ base: undefined });
+  const human = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line) continue;
+        try {
+          const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          const lv = ({ 30: "info", 40: "warn", 50: "error" } as Record<string, string>)[String(level)] ?? "debug";
+          const kv = Object.entries(rest)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`)
+            .join(" ");
+          process.stderr.write(`${new Date(Number(time)).toISOString()} ${lv} ${msg} ${kv}\n`);
+        } catch {
+          process.stderr.write(`${line}\n`);
+        }
+      }
+      cb();
+    },
+  });
+  return pino({ base: undefined }, human);
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--rpc <url>", "Sui JSON-RPC URL")
+    .requiredOption("--package <id>", "original package id of `atoma` (all versions are followed)", pkgArg)
+    .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: embedded PGlite)").env("DATABASE_URL"))
+    .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
+    .option("--port <n>", "API port (0 = any)", intArg("--port", 0, 65535), 4100)
+    .option("--host <host>", "API host", "127.0.0.1")
+    .option("--no-api", "do not serve the HTTP API")
+    .option("--batch-size <n>", "events per database transaction", intArg("--batch-size", 1, 100_000), 1000)
+    .option("--page-size <n>", "events per RPC page", intArg("--page-size", 1, 1000), 50)
+    .option("--json", "JSON log lines");
+}
+
+async function run(o: RunOpts): Promise<number> {
+  const logger = makeLogger(!!o.json);
+  if (o.from !== undefined) {
+    const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
+    try {
+      await setCursor(st.db, o.from === "start" ? null : o.from);
+    } finally {
+      await st.close();
+    }
+    logger.info({ from: o.from }, "cursor reset for replay");
+  }
+  const ix = await startIndexer({
+    rpcUrl: o.rpc,
+    packageId: o.package,
+    databaseUrl: o.databaseUrl,
+    dataDir: o.databaseUrl ? undefined : o.dataDir,
+    port: o.port,
+    host: o.host,
+    api: o.api,
+    batchSize: o.batchSize,
+    pageSize: o.pageSize,
+    logger,
+  });
+  logger.info(
+    { api: ix.url, storage: ix.storage.kind, dataDir: o.databaseUrl ? undefined : o.dataDir, package: o.package },
+    "indexer started",
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      logger.info({ signal: sig }, "stopping after the current batch");
+      resolve();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await ix.stop();
+  logger.info({ events: ix.ingester.position.events.toString(), cursor: ix.ingester.position.cursor }, "stopped");
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name("atoma-indexer")
+    .description("Follow the atoma package's events into Postgres and serve them over HTTP")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let result: Promise<number> = Promise.resolve(0);
+  addRunOptions(program.command("run").description("ingest events and serve the API")).action((o: RunOpts) => {
+    result = run(o);
+  });
+  addRunOptions(program.command("replay").description("move the cursor back, then run"))
+    .requiredOption("--from <cursor>", "cursor to resume after (`start` = from the first event)")
+    .action((o: RunOpts) => {
+      result = run(o);
+    });
+  program
+    .command("status")
+    .description("print the committed cursor and table counts")
+    .addOption(new Option("--database-url <url>", "PostgreSQL URL").env("DATABASE_URL"))
+    .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
+    .option("--json", "JSON output")
+    .action((o: { databaseUrl?: string; dataDir: string; json?: boolean }) => {
+      result = (async () => {
+        const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
+        try {
+          const c = await readCursor(st.db);
+          const { sql } = await import("drizzle-orm");
+          const [counts] = await st.rows<Record<string, string>>(
+            sql`select (select count(*) from requests)::text as requests, (select count(*) from nodes)::text as nodes, (select count(*) from dead_letters)::text as "deadLetters"`,
+          );
+          const out = {
+            cursor: c?.cursor ?? null,
+            events: (c?.events ?? 0n).toString(),
+            updatedAt: c?.updatedAt?.toISOString() ?? null,
+            ...counts,
+          };
+          process.stdout.write(
+            o.json
+              ? `${JSON.stringify(out)}\n`
+              : `${Object.entries(out)
+                  .map(([k, v]) => `${k}: ${v}`)
+                  .join("\n")}\n`,
+          );
+          return 0;
+        } finally {
+          await st.close();
+        }
+      })();
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return result;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`atoma-indexer: ${e.message}\n`);
+    process.exit(1);
+  },
+);
