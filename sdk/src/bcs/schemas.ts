@@ -17,13 +17,13 @@ export const Balance = bcs.struct("Balance", { value: bcs.u64() });
 /** `sui::table::Table<K, V>` as stored inline: its UID and size. */
 export const Table = bcs.struct("Table", { id: UID, size: bcs.u64() });
 /** `sui::vec_map::VecMap<K, V>`. */
-export function VecMap<K, V>(key: BcsType<K>, value: BcsType<V>) {
+export function VecMap<K, V, KI, VI>(key: BcsType<K, KI>, value: BcsType<V, VI>) {
   return bcs.struct(`VecMap<${key.name},${value.name}>`, {
     contents: bcs.vector(bcs.struct(`Entry<${key.name},${value.name}>`, { key, value })),
   });
 }
 /** `sui::dynamic_field::Field<Name, Value>`: the object holding a Table entry. */
-export function DynamicField<K, V>(name: BcsType<K>, value: BcsType<V>) {
+export function DynamicField<K, V, KI, VI>(name: BcsType<K, KI>, value: BcsType<V, VI>) {
   return bcs.struct(`Field<${name.name},${value.name}>`, { id: UID, name, value });
 }
 

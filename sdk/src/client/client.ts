@@ -1,0 +1,604 @@
+/**
+ * `AtomaClient`: requester, operator and reader calls on top of `client.core` of @mysten/sui 2.x
+ * only, so it works with SuiGrpcClient, SuiGraphQLClient and SuiJsonRpcClient alike.
+ */
+import { bcs } from "@mysten/sui/bcs";
+import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
+import type { Signer } from "@mysten/sui/cryptography";
+import { Transaction } from "@mysten/sui/transactions";
+import { deriveDynamicFieldID, normalizeSuiAddress } from "@mysten/sui/utils";
+import { RequestStatus } from "../bcs/enums.js";
+import { type AtomaEvent, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
+import {
+  Cluster,
+  type ClusterData,
+  type NodeData,
+  NodeField,
+  Registry,
+  type RegistryData,
+  Request,
+  type RequestData,
+} from "../bcs/schemas.js";
+import { assertKeyAttested } from "../crypto/attested.js";
+import { equalBytes } from "../crypto/bytes.js";
+import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
+import { openAsUser, sealForNodes } from "../crypto/envelope.js";
+import { decodeMoveAbort } from "../errors/move-errors.js";
+import { DecodeError, InvalidInputError } from "../errors.js";
+import * as B from "../tx/builders.js";
+import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
+import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+
+export interface AtomaConfig {
+  /** The package id to call (latest version). */
+  packageId: string;
+  /** The shared Registry object id. */
+  registryId: string;
+  /** Known initial shared version of the Registry (saves a lookup). */
+  registryInitialSharedVersion?: number | string;
+  /** Initial shared version of 0x8 (Random); resolved by the transport if omitted. */
+  randomInitialSharedVersion?: number | string;
+  /**
+   * The package that defines the event types (the original package id: event types keep it
+   * across upgrades). Default: `packageId`.
+   */
+  eventsPackageId?: string;
+}
+
+/** Durable position in the event stream; plain JSON, safe to persist. */
+export interface EventCursor {
+  after: string | null;
+}
+
+/** A decoded Atoma event with where it came from. */
+export interface AtomaEventRecord {
+  event: AtomaEvent;
+  /** Full Move type, e.g. `0x…::events::RequestCreated`. */
+  type: string;
+  txDigest: string;
+  eventIndex: number;
+  checkpoint: string | null;
+  sender: string;
+}
+
+export interface EventPage {
+  events: AtomaEventRecord[];
+  /** Cursor after the last event of this page (unchanged if the page is empty). */
+  cursor: EventCursor;
+  hasNextPage: boolean;
+}
+
+export interface CreatedObject {
+  objectId: string;
+  type: string | undefined;
+  owner: SuiClientTypes.ObjectOwner | null;
+}
+
+export interface ExecuteResult {
+  digest: string;
+  effects: SuiClientTypes.TransactionEffects;
+  /** Decoded Atoma events of the transaction, in order. */
+  events: AtomaEvent[];
+  created: CreatedObject[];
+}
+
+export interface ObjectMeta {
+  objectId: string;
+  version: string;
+  digest: string;
+  /** For shared objects. */
+  initialSharedVersion?: string;
+}
+
+/** What node-runners, the indexer and devnet tests need from the chain. */
+export interface AtomaChain {
+  readonly config: AtomaConfig;
+  getRegistry(): Promise<RegistryData & { meta: ObjectMeta }>;
+  getNode(nodeId: string): Promise<NodeData>;
+  getRequest(requestId: string): Promise<RequestData & { meta: ObjectMeta }>;
+  getCluster(clusterId: string): Promise<ClusterData & { meta: ObjectMeta }>;
+  listEvents(cursor?: EventCursor, limit?: number): Promise<EventPage>;
+  execute(tx: Transaction, signer: Signer): Promise<ExecuteResult>;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface CreateRequestOptions {
+  /** 0 Inference, 1 Wasm. */
+  kind: number;
+  capability: Uint8Array | string;
+  /** Input bytes as stored on chain (plain, a blob locator, or an envelope). */
+  input: Uint8Array;
+  /** Default: blake2b256(input). */
+  inputHash?: Uint8Array;
+  maxPrice: U64Input;
+  sampleSize?: number;
+  quorumBps?: number;
+  maxTokens?: U64Input;
+  fuel?: U64Input;
+  confidential?: boolean;
+  /** Sample right after creation (a second transaction). Default true. */
+  sample?: boolean;
+}
+
+export interface CreatedRequest {
+  requestId: string;
+  escrow: bigint;
+  createDigest: string;
+  sampleDigest?: string;
+  /** Nodes sampled in round 0 (when sampled). */
+  nodes: string[];
+  events: AtomaEvent[];
+}
+
+export interface FetchedOutput {
+  /** The output bytes posted on chain. */
+  posted: Uint8Array;
+  /** The plaintext (posted bytes, or the opened user-layer envelope). */
+  plaintext: Uint8Array;
+  agreedOutputHash: Uint8Array;
+  /** Which bytes hash to the agreed hash. */
+  verifiedOver: "posted" | "plaintext";
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+function toBytes(v: Uint8Array | string): Uint8Array {
+  return typeof v === "string" ? new TextEncoder().encode(v) : v;
+}
+
+export class AtomaClient implements AtomaChain {
+  readonly config: AtomaConfig;
+  #sharedVersions = new Map<string, string>();
+
+  constructor(
+    readonly client: ClientWithCoreApi,
+    config: AtomaConfig,
+  ) {
+    this.config = {
+      ...config,
+      packageId: checkId(config.packageId, "config.packageId"),
+      registryId: checkId(config.registryId, "config.registryId"),
+      eventsPackageId: checkId(config.eventsPackageId ?? config.packageId, "config.eventsPackageId"),
+    };
+    if (config.registryInitialSharedVersion !== undefined) {
+      this.#sharedVersions.set(this.config.registryId, String(config.registryInitialSharedVersion));
+    }
+  }
+
+  // === readers ===
+
+  async #getObject(id: string, what: string): Promise<{ content: Uint8Array; meta: ObjectMeta; type: string }> {
+    const objectId = checkId(id, what);
+    let res: SuiClientTypes.GetObjectResponse<{ content: true }>;
+    try {
+      res = await this.client.core.getObject({ objectId, include: { content: true } });
+    } catch (cause) {
+      throw new NotFoundError(what, objectId, { cause });
+    }
+    const o = res.object;
+    if (!o?.content) throw new NotFoundError(what, objectId);
+    const meta: ObjectMeta = { objectId: o.objectId, version: o.version, digest: o.digest };
+    if (o.owner?.$kind === "Shared") {
+      meta.initialSharedVersion = String(o.owner.Shared.initialSharedVersion);
+      this.#sharedVersions.set(objectId, meta.initialSharedVersion);
+    }
+    return { content: o.content, meta, type: o.type };
+  }
+
+  #checkType(type: string, module: string, name: string, id: string): void {
+    if (!type.endsWith(`::${module}::${name}`))
+      throw new DecodeError(`${name} ${id}`, `object has type ${type}, not ${module}::${name}`);
+  }
+
+  async getRegistry(): Promise<RegistryData & { meta: ObjectMeta }> {
+    const { content, meta, type } = await this.#getObject(this.config.registryId, "registry");
+    this.#checkType(type, "registry", "Registry", meta.objectId);
+    return { ...readExact(Registry, content, `Registry ${meta.objectId}`), meta };
+  }
+
+  async getRequest(requestId: string): Promise<RequestData & { meta: ObjectMeta }> {
+    const { content, meta, type } = await this.#getObject(requestId, "request");
+    this.#checkType(type, "request", "Request", meta.objectId);
+    return { ...readExact(Request, content, `Request ${meta.objectId}`), meta };
+  }
+
+  async getCluster(clusterId: string): Promise<ClusterData & { meta: ObjectMeta }> {
+    const { content, meta, type } = await this.#getObject(clusterId, "cluster");
+    this.#checkType(type, "cluster", "Cluster", meta.objectId);
+    return { ...readExact(Cluster, content, `Cluster ${meta.objectId}`), meta };
+  }
+
+  /** The id of the dynamic field holding `nodeId` in the registry's `nodes` table. */
+  static nodeFieldId(nodesTableId: string, nodeId: string): string {
+    return deriveDynamicFieldID(
+      checkId(nodesTableId, "nodesTableId"),
+      "0x2::object::ID",
+      bcs.Address.serialize(checkId(nodeId, "nodeId")).toBytes(),
+    );
+  }
+
+  #nodesTableId: string | undefined;
+
+  async getNode(nodeId: string): Promise<NodeData> {
+    if (!this.#nodesTableId) this.#nodesTableId = (await this.getRegistry()).nodes.id.id;
+    const fieldId = AtomaClient.nodeFieldId(this.#nodesTableId, nodeId);
+    const { content } = await this.#getObject(fieldId, `node ${nodeId}`).catch((e: unknown) => {
+      if (e instanceof NotFoundError) throw new NotFoundError("node", nodeId, { cause: e });
+      throw e;
+    });
+    const field = readExact(NodeField, content, `Node ${nodeId}`);
+    return field.value;
+  }
+
+  // === events ===
+
+  async listEvents(cursor: EventCursor = { after: null }, limit = 50): Promise<EventPage> {
+    let page: SuiClientTypes.ListEventsResponse;
+    try {
+      page = await this.client.core.listEvents({
+        filter: { eventType: `${this.config.eventsPackageId}::events` },
+        after: cursor.after,
+        limit,
+      });
+    } catch (cause) {
+      throw new ChainError(`listEvents failed: ${(cause as Error).message}`, undefined, { cause });
+    }
+    const events: AtomaEventRecord[] = [];
+    for (const e of page.events) {
+      if (!atomaEventName(e.eventType)) continue;
+      events.push({
+        event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
+        type: e.eventType,
+        txDigest: e.transactionDigest,
+        eventIndex: e.eventIndex,
+        checkpoint: e.checkpoint,
+        sender: e.sender,
+      });
+    }
+    const endCursor =
+      (page as { endCursor?: string | null; cursor?: string | null }).endCursor ??
+      (page as { cursor?: string | null }).cursor;
+    return { events, cursor: { after: endCursor ?? cursor.after }, hasNextPage: page.hasNextPage };
+  }
+
+  /**
+   * Decoded events from `cursor` on, forever (polling every `pollMs` once caught up) until
+   * `signal` aborts. Each record comes with the cursor to resume after it... per page: persist
+   * `iterator`'s `cursor` field (updated after each page is fully yielded).
+   */
+  async *events(
+    opts: { cursor?: EventCursor; pollMs?: number; signal?: AbortSignal; limit?: number } = {},
+  ): AsyncGenerator<AtomaEventRecord & { cursor: EventCursor }> {
+    let cursor = opts.cursor ?? { after: null };
+    const pollMs = opts.pollMs ?? 1000;
+    while (!opts.signal?.aborted) {
+      const page = await this.listEvents(cursor, opts.limit ?? 50);
+      for (let i = 0; i < page.events.length; i++) {
+        const rec = page.events[i] as AtomaEventRecord;
+        // Resuming mid-page replays the page from its start; the last record carries the page cursor.
+        yield { ...rec, cursor: i === page.events.length - 1 ? page.cursor : cursor };
+      }
+      cursor = page.cursor;
+      if (!page.hasNextPage) {
+        try {
+          await sleep(pollMs, opts.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  // === execution ===
+
+  async execute(tx: Transaction, signer: Signer): Promise<ExecuteResult> {
+    tx.setSenderIfNotSet(signer.toSuiAddress());
+    let res: SuiClientTypes.TransactionResult<{ effects: true; events: true; objectTypes: true }>;
+    try {
+      res = await this.client.core.signAndExecuteTransaction({
+        transaction: tx,
+        signer,
+        include: { effects: true, events: true, objectTypes: true },
+      });
+    } catch (cause) {
+      const abort = decodeMoveAbort((cause as Error)?.message ?? String(cause));
+      if (abort) throw abort;
+      throw new ChainError(`transaction failed: ${(cause as Error)?.message ?? String(cause)}`, undefined, { cause });
+    }
+    const t = res.$kind === "Transaction" ? res.Transaction : res.FailedTransaction;
+    if (!t.status.success) {
+      const abort = decodeMoveAbort(t.status.error);
+      if (abort) throw abort;
+      throw new ChainError(`transaction ${t.digest} failed: ${t.status.error.message}`, t.digest);
+    }
+    try {
+      await this.client.core.waitForTransaction({ digest: t.digest });
+    } catch {
+      // Not every transport indexes; effects are final already.
+    }
+    const events = (t.events ?? [])
+      .filter((e) => atomaEventName(e.eventType))
+      .map((e) => decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }));
+    const created = t.effects.changedObjects
+      .filter((c) => c.idOperation === "Created")
+      .map((c) => ({ objectId: c.objectId, type: t.objectTypes?.[c.objectId], owner: c.outputOwner }));
+    return { digest: t.digest, effects: t.effects, events, created };
+  }
+
+  /** A shared input: full ref when its initial version is known (explicit mutability), else the id. */
+  async #shared(id: string): Promise<SharedInput> {
+    const v = this.#sharedVersions.get(normalizeSuiAddress(id));
+    if (v !== undefined) return { objectId: id, initialSharedVersion: v };
+    return id;
+  }
+
+  async #base() {
+    return {
+      packageId: this.config.packageId,
+      registry: await this.#shared(this.config.registryId),
+      randomInitialSharedVersion: this.config.randomInitialSharedVersion,
+    };
+  }
+
+  async #run(signer: Signer, build: (tx: Transaction) => void): Promise<ExecuteResult> {
+    const tx = new Transaction();
+    tx.setSender(signer.toSuiAddress());
+    build(tx);
+    return this.execute(tx, signer);
+  }
+
+  // === requester ===
+
+  /** Escrow the chain will take: N × max_price × (10_000 + margin_bps) / 10_000. */
+  async escrowFor(sampleSize: number | undefined, maxPrice: U64Input): Promise<bigint> {
+    const reg = await this.getRegistry();
+    const n = BigInt(sampleSize || reg.params.default_sample_size);
+    return (n * BigInt(maxPrice) * (10_000n + BigInt(reg.params.margin_bps))) / 10_000n;
+  }
+
+  /**
+   * Creates a request (paying exactly the escrow from the gas coin) and, unless
+   * `sample: false`, samples its nodes in a second transaction: a request shared by
+   * create_request cannot be an input of the same transaction on Sui.
+   */
+  async createRequest(signer: Signer, o: CreateRequestOptions): Promise<CreatedRequest> {
+    const escrow = await this.escrowFor(o.sampleSize, o.maxPrice);
+    const base = await this.#base();
+    const created = await this.#run(signer, (tx) =>
+      B.buildCreateRequest(tx, {
+        ...base,
+        payment: { fromGas: escrow },
+        kind: o.kind,
+        capability: toBytes(o.capability),
+        inputHash: o.inputHash ?? hashOutput(o.input),
+        input: o.input,
+        maxTokens: o.maxTokens,
+        fuel: o.fuel,
+        sampleSize: o.sampleSize,
+        quorumBps: o.quorumBps,
+        maxPrice: o.maxPrice,
+        confidential: o.confidential,
+      }),
+    );
+    const ev = created.events.find((e) => e.name === "RequestCreated");
+    if (ev?.name !== "RequestCreated")
+      throw new ChainError("create_request emitted no RequestCreated event", created.digest);
+    const requestId = ev.data.request_id;
+    const out: CreatedRequest = { requestId, escrow, createDigest: created.digest, nodes: [], events: created.events };
+    if (o.sample === false) return out;
+    const sampled = await this.sampleNodes(signer, requestId);
+    out.sampleDigest = sampled.digest;
+    out.events = [...created.events, ...sampled.events];
+    const ns = sampled.events.find((e) => e.name === "NodesSampled");
+    if (ns?.name === "NodesSampled") out.nodes = ns.data.nodes;
+    return out;
+  }
+
+  async sampleNodes(signer: Signer, requestId: string): Promise<ExecuteResult> {
+    const base = await this.#base();
+    const request = await this.#requestInput(requestId);
+    return this.#run(signer, (tx) => B.buildSampleNodes(tx, { ...base, request }));
+  }
+
+  async #requestInput(requestId: string): Promise<SharedInput> {
+    if (!this.#sharedVersions.has(normalizeSuiAddress(requestId))) await this.getRequest(requestId);
+    return this.#shared(requestId);
+  }
+
+  /**
+   * Seals `payload` to the enc keys of `nodeIds` (node layer), after checking each key is the
+   * one bound in that node's valid on-chain attestation (unless `requireAttestation: false`).
+   */
+  async sealForSampledNodes(
+    requestId: string,
+    nodeIds: string[],
+    payload: Uint8Array,
+    opts: { requireAttestation?: boolean; nowMs?: number } = {},
+  ): Promise<Uint8Array> {
+    const nowMs = opts.nowMs ?? Date.now();
+    const recipients = await Promise.all(
+      nodeIds.map(async (id) => {
+        const n = await this.getNode(id);
+        const attestation = n.attestation
+          ? {
+              teeKind: n.attestation.tee_kind,
+              reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
+              expiresMs: BigInt(n.attestation.expires_ms),
+              revoked: n.attestation.revoked,
+            }
+          : null;
+        const rec = { nodeId: id, sigPk: Uint8Array.from(n.sig_pk), encPk: Uint8Array.from(n.enc_pk), attestation };
+        if (opts.requireAttestation !== false) assertKeyAttested(rec, nowMs);
+        return rec;
+      }),
+    );
+    return sealForNodes({
+      requestId,
+      payload,
+      recipients,
+      requireAttestation: opts.requireAttestation !== false,
+      nowMs,
+    }).envelope;
+  }
+
+  /** Polls until the request is Settled or Failed. */
+  async waitForSettlement(requestId: string, o: WaitOptions = {}): Promise<RequestData & { meta: ObjectMeta }> {
+    const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+    for (;;) {
+      const r = await this.getRequest(requestId);
+      if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return r;
+      if (Date.now() >= deadline)
+        throw new TimeoutError(
+          `request ${requestId} not settled after ${o.timeoutMs ?? 120_000} ms (status ${r.status})`,
+        );
+      await sleep(Math.min(o.pollMs ?? 1000, Math.max(0, deadline - Date.now())), o.signal);
+    }
+  }
+
+  /**
+   * Reads the posted output of a Settled request, opens it when `userSk` is given (user-layer
+   * envelope bound to the request id) and checks it against the agreed output hash.
+   */
+  async fetchOutput(requestId: string, o: { userSk?: Uint8Array } = {}): Promise<FetchedOutput> {
+    const r = await this.getRequest(requestId);
+    if (r.status !== RequestStatus.Settled)
+      throw new InvalidInputError("requestId", `request ${requestId} is not Settled (status ${r.status})`);
+    if (!r.agreed_output_hash) throw new DecodeError(`Request ${requestId}`, "Settled without agreed_output_hash");
+    const agreed = Uint8Array.from(r.agreed_output_hash);
+    const posted = Uint8Array.from(r.output);
+    if (posted.length === 0) throw new NotFoundError("output of request", requestId);
+    const plaintext = o.userSk ? openAsUser({ requestId, envelope: posted, userSk: o.userSk }) : posted;
+    if (equalBytes(hashOutput(posted), agreed))
+      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
+    if (equalBytes(hashOutput(plaintext), agreed))
+      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "plaintext" };
+    throw new DecodeError(`output of ${requestId}`, "does not hash to the agreed output hash");
+  }
+
+  // === operator ===
+
+  async registerNode(
+    signer: Signer,
+    a: {
+      stake: U64Input;
+      sigPk: Uint8Array;
+      encPk: Uint8Array;
+      capabilities: (Uint8Array | string)[];
+      price: U64Input;
+    },
+  ): Promise<ExecuteResult & { nodeId: string; nodeCapId: string }> {
+    const base = await this.#base();
+    const res = await this.#run(signer, (tx) =>
+      B.buildRegisterNode(tx, {
+        ...base,
+        stake: { fromGas: a.stake },
+        sigPk: a.sigPk,
+        encPk: a.encPk,
+        capabilities: a.capabilities.map(toBytes),
+        price: a.price,
+      }),
+    );
+    const ev = res.events.find((e) => e.name === "NodeRegistered");
+    if (ev?.name !== "NodeRegistered")
+      throw new ChainError("register_node emitted no NodeRegistered event", res.digest);
+    return { ...res, nodeId: ev.data.node_id, nodeCapId: ev.data.node_id };
+  }
+
+  async addStake(signer: Signer, nodeCap: string, amount: U64Input) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildAddStake(tx, { ...base, nodeCap, coin: { fromGas: amount } }));
+  }
+  async requestUnstake(signer: Signer, nodeCap: string) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildRequestUnstake(tx, { ...base, nodeCap }));
+  }
+  async withdrawStake(signer: Signer, nodeCap: string) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildWithdrawStake(tx, { ...base, nodeCap }));
+  }
+  async setPrice(signer: Signer, nodeCap: string, price: U64Input) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildSetPrice(tx, { ...base, nodeCap, price }));
+  }
+  async setCapabilities(signer: Signer, nodeCap: string, capabilities: (Uint8Array | string)[]) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) =>
+      B.buildSetCapabilities(tx, { ...base, nodeCap, capabilities: capabilities.map(toBytes) }),
+    );
+  }
+  async recordAttestation(signer: Signer, a: Omit<B.RecordAttestationArgs, "packageId" | "registry">) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildRecordAttestation(tx, { ...base, ...a }));
+  }
+
+  /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`; returns the salt to keep for reveal. */
+  async commit(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt?: Uint8Array },
+  ): Promise<ExecuteResult & { salt: Uint8Array; commitment: Uint8Array }> {
+    const salt = a.salt ?? randomSalt();
+    const commitment = computeCommitment(a.outputHash, a.nodeId, salt);
+    const request = await this.#requestInput(a.requestId);
+    const res = await this.#run(signer, (tx) =>
+      B.buildCommit(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, commitment }),
+    );
+    return { ...res, salt, commitment };
+  }
+  async reveal(signer: Signer, a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }) {
+    const request = await this.#requestInput(a.requestId);
+    return this.#run(signer, (tx) =>
+      B.buildReveal(tx, {
+        packageId: this.config.packageId,
+        request,
+        nodeCap: a.nodeCap,
+        outputHash: a.outputHash,
+        salt: a.salt,
+      }),
+    );
+  }
+  async postOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+    const request = await this.#requestInput(a.requestId);
+    return this.#run(signer, (tx) =>
+      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output }),
+    );
+  }
+  async settle(signer: Signer, requestId: string) {
+    const base = await this.#base();
+    const request = await this.#requestInput(requestId);
+    return this.#run(signer, (tx) => B.buildSettle(tx, { ...base, request }));
+  }
+  async escalate(signer: Signer, requestId: string) {
+    const base = await this.#base();
+    const request = await this.#requestInput(requestId);
+    return this.#run(signer, (tx) => B.buildEscalate(tx, { ...base, request }));
+  }
+  async ackRotation(signer: Signer, a: { clusterId: string; nodeCap: string; epoch: U64Input }) {
+    const base = await this.#base();
+    if (!this.#sharedVersions.has(normalizeSuiAddress(a.clusterId))) await this.getCluster(a.clusterId);
+    const cluster = await this.#shared(a.clusterId);
+    return this.#run(signer, (tx) => B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch }));
+  }
+  async completeRotation(signer: Signer, clusterId: string) {
+    const base = await this.#base();
+    if (!this.#sharedVersions.has(normalizeSuiAddress(clusterId))) await this.getCluster(clusterId);
+    const cluster = await this.#shared(clusterId);
+    return this.#run(signer, (tx) => B.buildCompleteRotation(tx, { ...base, cluster }));
+  }
+}

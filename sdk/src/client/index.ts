@@ -1,0 +1,4 @@
+export type { MoveAbortLike, MoveErrorInfo } from "../errors/move-errors.js";
+export { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode, moveErrorLine } from "../errors/move-errors.js";
+export * from "./client.js";
+export * from "./errors.js";
