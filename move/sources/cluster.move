@@ -203,6 +203,14 @@ public fun is_valid_commitment(c: &Cluster, commitment: &vector<u8>, now_ms: u64
 }
 
 #[test_only]
+public fun new_cap_for_testing(c: &Cluster, ctx: &mut TxContext): MasterCap {
+    MasterCap { id: object::new(ctx), cluster_id: object::id(c) }
+}
+
+#[test_only]
+public fun set_version_for_testing(c: &mut Cluster, v: u64) { c.version = v; }
+
+#[test_only]
 public fun destroy_for_testing(c: Cluster, cap: MasterCap) {
     std::unit_test::destroy(c);
     std::unit_test::destroy(cap);

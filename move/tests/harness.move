@@ -217,6 +217,17 @@ public fun sample_entry(env: &mut Env, req: &mut Request, rnd: &random::Random) 
     request::sample_nodes_for_testing(req, &env.reg, rnd, &env.clock, env.sc.ctx());
 }
 
+public fun new_cluster(
+    env: &mut Env,
+    members: vector<ID>,
+    commitment: vector<u8>,
+    q: u64,
+): (atoma::cluster::Cluster, atoma::cluster::MasterCap) {
+    let c = atoma::cluster::new(&env.reg, members, commitment, q, env.sc.ctx());
+    let cap = atoma::cluster::new_cap_for_testing(&c, env.sc.ctx());
+    (c, cap)
+}
+
 public fun escalate(env: &mut Env, req: &mut Request, seed: u64) {
     env.sc.next_tx(keeper());
     let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&(seed + 1_000_000)));
