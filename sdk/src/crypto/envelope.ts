@@ -66,7 +66,7 @@ export interface Envelope {
   ephemeralPk: Uint8Array;
   nonce: Uint8Array;
   recipients: RecipientEntry[];
-  /** Payload ciphertext including its 16-byte tag. */
+  /** Payload ciphertext including its 16-byte tag (from decodeEnvelope: a view into the input bytes). */
   ciphertext: Uint8Array;
 }
 
@@ -163,7 +163,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   o += 4;
   if (clen < TAG_LEN) throw new DecodeError("envelope.ciphertextLength", `must be at least ${TAG_LEN}, got ${clen}`);
   need(o, clen, "ciphertext");
-  const ciphertext = bytes.slice(o, o + clen);
+  const ciphertext = bytes.subarray(o, o + clen); // a view: no copy of large payloads
   o += clen;
   if (o !== bytes.length) throw new DecodeError("envelope", `${bytes.length - o} trailing bytes after the ciphertext`);
   return {
