@@ -352,10 +352,10 @@ const P = (name: NormalizedType): NormalizedType => name;
 const S = (address: string, module: string, name: string, typeArguments: NormalizedType[] = []): NormalizedType => ({
   Struct: { address, module, name, typeArguments },
 });
-function fw(abilities: Ability[], fields: [string, NormalizedType][], tparams = 0): NormalizedStruct {
+function fw(abilities: Ability[], fields: [string, NormalizedType][], tparams = 0, phantom = true): NormalizedStruct {
   return {
     abilities: { abilities },
-    typeParameters: Array.from({ length: tparams }, () => ({ constraints: { abilities: [] }, isPhantom: true })),
+    typeParameters: Array.from({ length: tparams }, () => ({ constraints: { abilities: [] }, isPhantom: phantom })),
     fields: fields.map(([name, type]) => ({ name, type })),
   };
 }
@@ -423,6 +423,55 @@ export const FRAMEWORK_STRUCTS: Record<string, NormalizedStruct> = {
     ],
   ),
   "0x2::tx_context::TxContext": fw(["Drop"], []),
+  "0x2::vec_map::VecMap": fw(
+    ["Copy", "Drop", "Store"],
+    [["contents", { Vector: S("0x2", "vec_map", "Entry", [{ TypeParameter: 0 }, { TypeParameter: 1 }]) }]],
+    2,
+    false,
+  ),
+  "0x2::vec_map::Entry": fw(
+    ["Copy", "Drop", "Store"],
+    [
+      ["key", { TypeParameter: 0 }],
+      ["value", { TypeParameter: 1 }],
+    ],
+    2,
+    false,
+  ),
+  "0x2::vec_set::VecSet": fw(["Copy", "Drop", "Store"], [["contents", { Vector: { TypeParameter: 0 } }]], 1, false),
+  "0x2::object_table::ObjectTable": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["size", "U64"],
+    ],
+    2,
+  ),
+  "0x2::object_bag::ObjectBag": fw(
+    ["Key", "Store"],
+    [
+      ["id", S("0x2", "object", "UID")],
+      ["size", "U64"],
+    ],
+  ),
+  "0x2::linked_table::LinkedTable": {
+    abilities: { abilities: ["Key", "Store"] },
+    typeParameters: [
+      { constraints: { abilities: ["Copy", "Drop", "Store"] }, isPhantom: false },
+      { constraints: { abilities: ["Store"] }, isPhantom: true },
+    ],
+    fields: [
+      { name: "id", type: S("0x2", "object", "UID") },
+      { name: "size", type: "U64" },
+      { name: "head", type: S("0x1", "option", "Option", [{ TypeParameter: 0 }]) },
+      { name: "tail", type: S("0x1", "option", "Option", [{ TypeParameter: 0 }]) },
+    ],
+  },
+  "0x2::table_vec::TableVec": fw(
+    ["Store"],
+    [["contents", S("0x2", "table", "Table", ["U64", { TypeParameter: 0 }])]],
+    1,
+  ),
   "0x2::dynamic_field::Field": {
     abilities: { abilities: ["Key"] },
     typeParameters: [
