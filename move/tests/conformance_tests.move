@@ -49,7 +49,7 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
 fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -183,7 +183,7 @@ fun unanimous() {
 fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -493,7 +493,7 @@ fun one_dissenter() {
 fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -636,7 +636,7 @@ fun one_absentee() {
 fun dispute_resolved() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -946,7 +946,7 @@ fun dispute_resolved() {
 fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1244,7 +1244,7 @@ fun dispute_failed() {
 fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1380,7 +1380,7 @@ fun dispute_expired() {
 fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1430,7 +1430,7 @@ fun never_sampled() {
 fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 1);
@@ -1609,7 +1609,7 @@ fun confidential_sampling() {
 fun confidential_not_enough_nodes() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 1);
@@ -1675,7 +1675,7 @@ fun confidential_not_enough_nodes() {
 fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1836,7 +1836,7 @@ fun weighted_sampling() {
 fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1938,7 +1938,7 @@ fun unbonding() {
 fun withdraw_too_early() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);
@@ -1967,7 +1967,7 @@ fun withdraw_too_early() {
 fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
-    let mut mcaps: vector<MasterCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     assert!(s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events() == 0, 1);

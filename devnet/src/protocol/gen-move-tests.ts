@@ -1,0 +1,278 @@
+/**
+ * Writes the conformance scenarios (./scenarios.ts) as a Move test module,
+ * move/tests/conformance_tests.move, asserting the outcomes of the TypeScript run: statuses,
+ * stakes, payouts, slashes, reputations, refund, treasury, the sampled nodes of each round in
+ * order, cluster state and the number of events of every transaction. Run it with
+ * `pnpm exec tsx devnet/src/protocol/gen-move-tests.ts` (add `--check` to only compare).
+ */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { blake2b256, toHex } from "./machine.js";
+import {
+  CAPABILITY,
+  encPkOf,
+  keyCommitmentOf,
+  outputHashOf,
+  runScenario,
+  type ScenarioRun,
+  saltOf,
+  sigPkOf,
+  utf8,
+  VERIFIER_PK,
+} from "./runner.js";
+import { operatorOf, RANDOM_BYTES_HEX, REQUESTER, SCENARIOS, START_MS, type Step } from "./scenarios.js";
+
+export const GENERATED_PATH = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../move/tests/conformance_tests.move",
+);
+
+const x = (b: Uint8Array): string => `x"${toHex(b)}"`;
+const addr = (a: string): string => `@${a}`;
+const xb = (v: unknown): string => x(v as Uint8Array);
+
+function stepCode(run: ScenarioRun, i: number): string[] {
+  const t = run.trace[i]!;
+  const step: Step = t.step;
+  const d = t.data;
+  const cap = (n: number) => `&caps[${n}]`;
+  const L: string[] = [];
+  const withReg = (mut: boolean, body: string[]) => [
+    `let ${mut ? "mut " : ""}reg = s.take_shared<Registry>();`,
+    ...body,
+    "ts::return_shared(reg);",
+  ];
+  const withReq = (body: string[]) => ["let mut req = s.take_shared<Request>();", ...body, "ts::return_shared(req);"];
+  const withCl = (body: string[]) => ["let mut cl = s.take_shared<Cluster>();", ...body, "ts::return_shared(cl);"];
+  switch (step.do) {
+    case "advance":
+      return [];
+    case "set_param":
+      return withReg(true, [`registry::set_param(&mut reg, &admin, b"${step.name}", ${step.value});`]);
+    case "add_verifier":
+      return withReg(true, [`registry::add_verifier(&mut reg, &admin, ${x(VERIFIER_PK)});`]);
+    case "allow_measurement":
+      return withReg(true, [
+        `registry::allow_measurement(&mut reg, &admin, ${step.teeKind}, ${x(utf8(step.measurement))});`,
+      ]);
+    case "register": {
+      const spec = run.scenario.nodes[step.node]!;
+      return withReg(true, [
+        `let c = coin::mint_for_testing<SUI>(${spec.stake}, s.ctx());`,
+        `caps.push_back(node::register_node(&mut reg, c, ${x(sigPkOf(step.node))}, ${x(encPkOf(step.node))}, vector[${x(utf8(spec.capability ?? CAPABILITY))}], ${spec.price}, s.ctx()));`,
+      ]);
+    }
+    case "attest":
+      return withReg(true, [
+        `attestation::record_attestation(&mut reg, ${cap(step.node)}, ${step.teeKind}, ${xb(d.measurement)}, ${xb(d.rdh)}, ${xb(d.eh)}, ${d.expires}, ${x(VERIFIER_PK)}, ${xb(d.signature)}, &clock);`,
+      ]);
+    case "create_request":
+      return withReg(true, [
+        `let c = coin::mint_for_testing<SUI>(${d.payment}, s.ctx());`,
+        `let _ = request::create_request(&mut reg, c, 0, ${x(utf8(step.capability ?? CAPABILITY))}, ${x(inputHash())}, ${x(utf8("hello"))}, 256, 0, ${step.sampleSize}, ${step.quorumBps ?? 0n}, ${step.maxPrice}, ${step.confidential ?? false}, &clock, s.ctx());`,
+      ]);
+    case "sample":
+      return [
+        "let rnd = s.take_shared<Random>();",
+        "let mut g = random::new_generator(&rnd, s.ctx());",
+        ...withReg(false, withReq(["request::sample_with(&mut req, &reg, &mut g, &clock);"])),
+        "ts::return_shared(rnd);",
+      ];
+    case "escalate":
+      return [
+        "let rnd = s.take_shared<Random>();",
+        "let mut g = random::new_generator(&rnd, s.ctx());",
+        ...withReg(true, withReq(["settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());"])),
+        "ts::return_shared(rnd);",
+      ];
+    case "commit":
+      return withReq([`request::commit(&mut req, ${cap(step.node)}, ${xb(d.commitment)}, &clock);`]);
+    case "reveal":
+      return withReq([
+        `request::reveal(&mut req, ${cap(step.node)}, ${x(outputHashOf(step.output))}, ${x(saltOf(step.node))}, &clock);`,
+      ]);
+    case "settle":
+      return withReg(true, withReq(["settlement::settle(&mut req, &mut reg, &clock, s.ctx());"]));
+    case "post_output":
+      return withReq([`request::post_output(&mut req, ${cap(step.node)}, ${x(utf8(step.bytes))}, &clock);`]);
+    case "add_stake":
+      return withReg(true, [
+        `let c = coin::mint_for_testing<SUI>(${step.amount}, s.ctx());`,
+        `node::add_stake(&mut reg, ${cap(step.node)}, c);`,
+      ]);
+    case "request_unstake":
+      return withReg(true, [`node::request_unstake(&mut reg, ${cap(step.node)}, &clock);`]);
+    case "withdraw_stake":
+      return withReg(true, [
+        `let c = node::withdraw_stake(&mut reg, ${cap(step.node)}, &clock, s.ctx());`,
+        `transfer::public_transfer(c, ${addr(operatorOf(step.node))});`,
+      ]);
+    case "create_cluster":
+      L.push(
+        ...withReg(false, [
+          `let m = cluster::create_cluster(&reg, vector[${step.members.map((n) => `node::node_id(&caps[${n}])`).join(", ")}], ${x(keyCommitmentOf(step.key))}, ${step.ackQuorumBps}, s.ctx());`,
+          "mcaps.push_back(m);",
+        ]),
+      );
+      return L;
+    case "start_rotation":
+      return withCl([
+        `cluster::start_rotation(&mut cl, &mcaps[0], ${step.epoch}, ${x(keyCommitmentOf(step.key))}, ${d.deadline}, &clock);`,
+      ]);
+    case "ack_rotation":
+      return withReg(
+        false,
+        withCl([`cluster::ack_rotation(&mut cl, &reg, ${cap(step.node)}, ${step.epoch}, &clock);`]),
+      );
+    case "complete_rotation":
+      return withReg(false, withCl(["cluster::complete_rotation(&mut cl, &reg, &clock);"]));
+    case "abort_rotation":
+      return withCl(["cluster::abort_rotation(&mut cl, &clock);"]);
+  }
+}
+
+function inputHash(): Uint8Array {
+  return blake2b256(utf8("input"));
+}
+
+function scenarioTest(run: ScenarioRun): string {
+  const s = run.scenario;
+  let code = 0;
+  const next = () => ++code;
+  const body: string[] = [];
+  body.push("let (mut s, admin, mut clock) = setup();");
+  body.push("let mut caps: vector<NodeCap> = vector[];");
+  const hasCluster = s.steps.some((st) => st.do === "create_cluster");
+  body.push(`let ${hasCluster ? "mut " : ""}mcaps: vector<MasterCap> = vector[];`);
+  let prevEvents = 0;
+  let registered = 0;
+  for (let i = 0; i < run.trace.length; i++) {
+    const t = run.trace[i]!;
+    if (t.step.do === "register") {
+      if (t.step.node !== registered) throw new Error(`${s.name}: nodes must register in index order`);
+      registered++;
+    }
+    // the clock advances recorded before this transaction
+    body.push(`// txn ${t.txn}: ${t.step.do}${"node" in t.step ? ` node ${t.step.node}` : ""}`);
+    body.push(`clock.set_for_testing(${t.nowMs});`);
+    body.push(`assert!(s.next_tx(${addr(t.sender)}).num_user_events() == ${prevEvents}, ${next()});`);
+    body.push(...stepCode(run, i));
+    prevEvents = t.events.length;
+  }
+  if (!s.abort) {
+    const o = run.outcome;
+    body.push("// outcome");
+    body.push(`assert!(s.next_tx(${addr(REQUESTER)}).num_user_events() == ${prevEvents}, ${next()});`);
+    body.push("let reg = s.take_shared<Registry>();");
+    body.push(`assert!(registry::treasury_value(&reg) == ${o.treasury}, ${next()});`);
+    o.nodes.forEach((n, i) => {
+      body.push(`let id = node::node_id(&caps[${i}]);`);
+      body.push(`assert!(id == object::id_from_address(@${n.id}), ${next()});`);
+      body.push(`assert!(registry::node_status(&reg, id) == ${n.status}, ${next()});`);
+      body.push(`assert!(registry::node_stake(&reg, id) == ${n.stake}, ${next()});`);
+      body.push(`assert!(registry::node_unbonding(&reg, id) == ${n.unbonding}, ${next()});`);
+      body.push(`assert!(registry::node_earned(&reg, id) == ${n.paid}, ${next()});`);
+      body.push(`assert!(registry::node_slashed(&reg, id) == ${n.slashed}, ${next()});`);
+      body.push(`assert!(registry::node_reputation(&reg, id) == ${n.reputation}, ${next()});`);
+    });
+    if (o.requestStatus !== undefined) {
+      body.push("let req = s.take_shared<Request>();");
+      body.push(`assert!(request::status(&req) == ${o.requestStatus}, ${next()});`);
+      o.sampled.forEach((round, r) => {
+        const v = round.map((n) => `node::node_id(&caps[${n}])`).join(", ");
+        body.push(`assert!(request::sampled_nodes(&req, ${r}) == vector[${v}], ${next()});`);
+      });
+      body.push("ts::return_shared(req);");
+    }
+    if (o.refund > 0n) {
+      body.push(`let refund = s.take_from_address<Coin<SUI>>(${addr(REQUESTER)});`);
+      body.push(`assert!(refund.value() == ${o.refund}, ${next()});`);
+      body.push(`ts::return_to_address(${addr(REQUESTER)}, refund);`);
+    }
+    if (o.cluster) {
+      body.push("let cl = s.take_shared<Cluster>();");
+      body.push(`assert!(cluster::epoch(&cl) == ${o.cluster.epoch}, ${next()});`);
+      body.push(`assert!(cluster::has_pending(&cl) == ${o.cluster.pending}, ${next()});`);
+      body.push(`assert!(cluster::commitment(&cl) == ${x(o.cluster.commitment)}, ${next()});`);
+      body.push("ts::return_shared(cl);");
+    }
+    body.push("ts::return_shared(reg);");
+  }
+  body.push("finish(s, admin, clock, caps, mcaps);");
+  const attr = s.abort
+    ? `#[test, expected_failure(abort_code = atoma::${s.abort.module}::${s.abort.error})]`
+    : "#[test]";
+  const doc = `/// ${s.summary}`;
+  return [doc, attr, `fun ${s.name}() {`, ...body.map((l) => `    ${l}`), "}"].join("\n");
+}
+
+export function generateConformanceMove(): string {
+  const runs = SCENARIOS.map(runScenario);
+  const head = `// GENERATED by devnet/src/protocol/gen-move-tests.ts from devnet/src/protocol/scenarios.ts.
+// Do not edit: change the scenarios or the TypeScript state machine and regenerate with
+//   pnpm exec tsx devnet/src/protocol/gen-move-tests.ts
+// Every assertion below is an outcome of the TypeScript run (devnet/src/protocol), so a change to
+// the Move package that the TypeScript side does not follow (or the reverse) fails here or in
+// devnet/test/protocol/gen-move-tests.test.ts.
+#[test_only]
+module atoma::conformance_tests;
+
+use atoma::attestation;
+use atoma::cluster::{Self, Cluster, MasterCap};
+use atoma::node::{Self, NodeCap};
+use atoma::registry::{Self, AdminCap, Registry};
+use atoma::request::{Self, Request};
+use atoma::settlement;
+use sui::clock::{Self, Clock};
+use sui::coin::{Self, Coin};
+use sui::random::{Self, Random};
+use sui::sui::SUI;
+use sui::test_scenario::{Self as ts, Scenario};
+
+/// txn 0: Random, Registry + AdminCap, Clock; txn 1: the Random state.
+fun setup(): (Scenario, AdminCap, Clock) {
+    let mut s = ts::begin(@0x0);
+    random::create_for_testing(s.ctx());
+    let (reg, admin) = registry::new_for_testing(s.ctx());
+    registry::share_for_testing(reg);
+    let mut clock = clock::create_for_testing(s.ctx());
+    clock.set_for_testing(${START_MS});
+    s.next_tx(@0x0);
+    let mut rnd = s.take_shared<Random>();
+    rnd.update_randomness_state_for_testing(0, x"${RANDOM_BYTES_HEX}", s.ctx());
+    ts::return_shared(rnd);
+    (s, admin, clock)
+}
+
+fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>, mut mcaps: vector<MasterCap>) {
+    while (!caps.is_empty()) transfer::public_transfer(caps.pop_back(), @0xdead);
+    caps.destroy_empty();
+    while (!mcaps.is_empty()) transfer::public_transfer(mcaps.pop_back(), @0xdead);
+    mcaps.destroy_empty();
+    transfer::public_transfer(admin, @0x0);
+    clock.destroy_for_testing();
+    s.end();
+}
+`;
+  return `${head}\n${runs.map(scenarioTest).join("\n\n")}\n`;
+}
+
+function main(): void {
+  const text = generateConformanceMove();
+  if (process.argv.includes("--check")) {
+    const disk = readFileSync(GENERATED_PATH, "utf8");
+    if (disk !== text) {
+      console.error(`${GENERATED_PATH} is stale: regenerate with pnpm exec tsx devnet/src/protocol/gen-move-tests.ts`);
+      process.exit(1);
+    }
+    console.log("conformance_tests.move is up to date");
+    return;
+  }
+  const tmp = `${GENERATED_PATH}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, GENERATED_PATH);
+  console.log(`wrote ${GENERATED_PATH} (${SCENARIOS.length} scenarios)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
