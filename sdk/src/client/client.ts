@@ -318,7 +318,8 @@ export class AtomaClient implements AtomaChain {
         include: { effects: true, events: true, objectTypes: true },
       });
     } catch (cause) {
-      const abort = decodeMoveAbort((cause as Error)?.message ?? String(cause));
+      const structured = (cause as { executionError?: Parameters<typeof decodeMoveAbort>[0] } | null)?.executionError;
+      const abort = decodeMoveAbort(structured) ?? decodeMoveAbort((cause as Error)?.message ?? String(cause));
       if (abort) throw abort;
       throw new ChainError(`transaction failed: ${(cause as Error)?.message ?? String(cause)}`, undefined, { cause });
     }

@@ -155,6 +155,8 @@ export interface MoveAbortLike {
 
 const MSG_RE =
   /MoveAbort\(MoveLocation \{ module: ModuleId \{ address: ([0-9a-fx]+), name: Identifier\("([A-Za-z0-9_]+)"\) \}(?:, function: \d+, instruction: \d+, function_name: Some\("([A-Za-z0-9_]+)"\))?[^)]*\}?\)?, (\d+)\)/;
+/** The core API's message form: `abort code: 7, in '0x…::module::function'`. */
+const CORE_MSG_RE = /abort code: (\d+), in '0x[0-9a-fA-F]+::([A-Za-z0-9_]+)::([A-Za-z0-9_]+)'/;
 const LOOSE_RE = /module[^A-Za-z0-9_]+(?:[0-9a-fx]+::)?([a-z_][a-z0-9_]*)[\s\S]*?(?:abort code|code)[:\s]+(\d+)/i;
 
 /**
@@ -173,6 +175,8 @@ export function decodeMoveAbort(
     const s = String(input);
     const m = MSG_RE.exec(s);
     if (m) return fromParts(m[2] as string, m[4] as string, m[3]);
+    const c = CORE_MSG_RE.exec(s);
+    if (c) return fromParts(c[2] as string, c[1] as string, c[3]);
     const l = LOOSE_RE.exec(s);
     if (l) return fromParts(l[1] as string, l[2] as string);
     return undefined;

@@ -67,6 +67,11 @@ describe("Move error table", () => {
     expect(j?.constantName).toBe("EParamOutOfBounds");
     expect(j?.functionName).toBe("set");
 
+    const m2 = decodeMoveAbort(
+      `MoveAbort in 1st command, abort code: ${clever(4)}, in '0xab::node::add_stake' (instruction 3)`,
+    );
+    expect(m2?.constantName).toBe("ENodeLeaving");
+    expect(m2?.functionName).toBe("add_stake");
     expect(decodeMoveAbort("InsufficientGas")).toBeUndefined();
     const unknown = decodeMoveAbort("77", "nowhere");
     expect(unknown?.errorCode).toBe(77);
