@@ -220,6 +220,8 @@ function wrapKeys(
 interface SealTarget {
   id: Uint8Array;
   pk: Uint8Array;
+  /** Names the key in errors. */
+  field: string;
 }
 
 function seal(
@@ -239,12 +241,12 @@ function seal(
   const dek = randomBytes(KEY_LEN);
   const base = { version: ENVELOPE_VERSION, suite, layer, bindingKind: b.kind, binding: b.value, ephemeralPk, nonce };
   const header = headerBytes(base);
-  const recipients: RecipientEntry[] = targets.map((t, i) => {
+  const recipients: RecipientEntry[] = targets.map((t) => {
     let shared: Uint8Array;
     try {
       shared = x25519.getSharedSecret(eph, t.pk);
     } catch (cause) {
-      throw new InvalidInputError(`recipients[${i}].encPk`, "is not a valid X25519 public key", { cause });
+      throw new InvalidInputError(t.field, "is not a valid X25519 public key (low-order point)", { cause });
     }
     const w = wrapKeys(header, suite, shared, t.pk, ephemeralPk, t.id);
     return { id: t.id, wrappedKey: aead(suite, w.kek, w.nonce, w.aad).encrypt(dek) };
@@ -335,7 +337,7 @@ export function sealForNodes(opts: SealForNodesOptions): SealedForNodes {
         throw new InvalidInputError(`recipients[${i}].sigPk`, "is required when attestation is required");
       assertKeyAttested({ nodeId: id, sigPk: r.sigPk, encPk: r.encPk, attestation: r.attestation }, nowMs);
     }
-    return { id, pk: r.encPk };
+    return { id, pk: r.encPk, field: `recipients[${i}].encPk` };
   });
   const env = seal(Layer.Node, opts, opts.payload, targets, opts.suite ?? Suite.Aes256Gcm);
   return {
@@ -371,7 +373,7 @@ export function sealForUser(opts: SealForUserOptions): Uint8Array {
     Layer.User,
     opts,
     opts.payload,
-    [{ id: userRecipientId(opts.userPk), pk: opts.userPk }],
+    [{ id: userRecipientId(opts.userPk), pk: opts.userPk, field: "userPk" }],
     opts.suite ?? Suite.Aes256Gcm,
   );
   return encodeEnvelope(env);

@@ -269,5 +269,16 @@ describe("input validation", () => {
       /inputHash: must be 32 bytes/,
     );
     expect(() => sealForUser({ requestId, payload, userPk: new Uint8Array(31) })).toThrow(/userPk: must be 32 bytes/);
+    // low-order X25519 points (all-zero shared secret) are refused
+    expect(() => sealForUser({ requestId, payload, userPk: new Uint8Array(32) })).toThrow(
+      /userPk: is not a valid X25519/,
+    );
+    const lowOrder = { nodeId: "0x5", encPk: new Uint8Array(32).fill(0).fill(1, 0, 1) };
+    expect(() => sealForNodes({ requestId, payload, recipients: [lowOrder], confidential: false })).toThrow(
+      /recipients\[0\]\.encPk: is not a valid X25519/,
+    );
+    expect(() =>
+      sealForUser({ requestId, inputHash: new Uint8Array(32), payload, userPk: user.publicKey } as never),
+    ).toThrow(/exactly one of requestId and inputHash/);
   });
 });

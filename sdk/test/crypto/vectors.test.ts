@@ -117,6 +117,8 @@ describe("BLAKE2b-256 and commitments", () => {
   const outputHash = range(0x00, 0x1f);
   const nodeId = "0x00000000000000000000000000000000000000000000000000000000000000a7";
   const salt = new Uint8Array(32).fill(0x5a);
+  // Also checked against Move: atoma::request::commitment_of(x"00..1f", object::id_from_address(@0xa7),
+  // 32 × 0x5a) == this value (a #[test] run with the WASM Move compiler passed, and failed for a changed byte).
   const EXPECTED = "0ac6da0f141490712bbf4b08db5d0831a44bd078086dfc2655ebbe769f3c2d7f";
   it("commitment = blake2b256(output_hash ‖ node_id ‖ salt): fixed answer, checked by streaming hash", () => {
     const c = computeCommitment(outputHash, nodeId, salt);
