@@ -29,6 +29,7 @@ import {
   typeToString,
 } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
+import { frameworkBinding, frameworkModules } from "./framework.js";
 import type {
   BalanceValue,
   CallContext,
@@ -231,7 +232,18 @@ export class Runtime {
       previousTransaction: genesis,
       storageRebate: 0n,
     };
-    for (const o of [clock, random]) this.objects.set(o.id, this.finishObject(o));
+    const framework: StoredObject = {
+      id: normalizeAddress("0x2"),
+      version: 1n,
+      digest: "",
+      owner: "Immutable",
+      hasPublicTransfer: false,
+      previousTransaction: genesis,
+      storageRebate: 0n,
+      modules: frameworkModules(),
+    };
+    for (const o of [clock, random, framework]) this.objects.set(o.id, this.finishObject(o));
+    this.boundPackages.set(framework.id, frameworkBinding);
   }
 
   // ---------- struct resolution ----------

@@ -65,6 +65,35 @@ describe("devnet through SuiJsonRpcClient", () => {
     expect(BigInt(aliceChange!.amount)).toBe(-(3_000_000n + fee));
   });
 
+  it("runs the framework subset (0x2::coin, 0x2::transfer) from a PTB", async () => {
+    const coins = await client.core.listCoins({ owner: alice.toSuiAddress() });
+    const before = BigInt((await client.core.getBalance({ owner: bob.toSuiAddress() })).balance.balance);
+    const tx = new Transaction();
+    const [c] = tx.splitCoins(tx.gas, [10_000n]);
+    const part = tx.moveCall({
+      target: "0x2::coin::split",
+      typeArguments: ["0x2::sui::SUI"],
+      arguments: [c!, tx.pure.u64(4_000n)],
+    });
+    tx.moveCall({
+      target: "0x2::transfer::public_transfer",
+      typeArguments: ["0x2::coin::Coin<0x2::sui::SUI>"],
+      arguments: [part, tx.pure.address(bob.toSuiAddress())],
+    });
+    tx.transferObjects([c!], alice.toSuiAddress());
+    const r = await client.signAndExecuteTransaction({
+      transaction: tx,
+      signer: alice,
+      options: { showEffects: true },
+    });
+    expect(r.effects?.status).toEqual({ status: "success" });
+    const after = BigInt((await client.core.getBalance({ owner: bob.toSuiAddress() })).balance.balance);
+    expect(after - before).toBe(4_000n);
+    expect(coins.objects.length).toBeGreaterThan(0);
+    const fn = await client.getNormalizedMoveFunction({ package: "0x2", module: "coin", function: "split" });
+    expect(fn.return.length).toBe(1);
+  });
+
   it("publishes a Move package and serves its normalized functions", async () => {
     const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
     const tx = new Transaction();
@@ -206,7 +235,7 @@ describe("devnet through SuiJsonRpcClient", () => {
     r = await client.signAndExecuteTransaction({ transaction: tx, signer: alice, options: { showEffects: true } });
     expect(r.effects?.status.status).toBe("success");
     const bobCoins = await client.core.listCoins({ owner: bob.toSuiAddress() });
-    expect(bobCoins.objects.map((x) => x.balance).sort()).toEqual(["300", "3000000"]);
+    expect(bobCoins.objects.map((x) => x.balance).sort()).toEqual(["300", "3000000", "4000"]);
     const obj = await client.getObject({ id: counterId, options: { showContent: true } });
     expect((obj.data!.content as unknown as { fields: { pot: string } }).fields.pot).toBe("400");
   });
