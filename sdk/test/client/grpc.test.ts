@@ -8,7 +8,8 @@ import type { MethodInfo, RpcOptions, RpcTransport, ServerStreamingCall, UnaryCa
 import { TestTransport } from "@protobuf-ts/runtime-rpc";
 import { describe, expect, it } from "vitest";
 import { EVENT_SCHEMAS, NodeField, Registry, Request, RequestStatus } from "../../src/bcs/index.js";
-import { AtomaClient, NotFoundError } from "../../src/client/index.js";
+import { AtomaClient, NotFoundError, TimeoutError } from "../../src/client/index.js";
+import { hashOutput, sealForUser, x25519PublicKey } from "../../src/crypto/index.js";
 import { DecodeError } from "../../src/errors.js";
 
 type Handler = (input: Record<string, unknown>) => object | object[];
@@ -269,6 +270,53 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
       }
     }
     expect(seen).toEqual(["RequestCreated", "NodePaid"]);
+  });
+
+  it("waits for settlement and fetches, opens and verifies the output", async () => {
+    const userSk = new Uint8Array(32).fill(5);
+    const payload = new TextEncoder().encode("4");
+    const envelope = sealForUser({ requestId: REQ_ID, payload, userPk: x25519PublicKey(userSk) });
+    const withOutput = (output: Uint8Array, agreed: Uint8Array, status: number = RequestStatus.Settled) => ({
+      [REQ_ID]: {
+        type: `${PKG}::request::Request`,
+        bytes: Request.serialize({
+          ...request,
+          status,
+          output: [...output],
+          agreed_output_hash: [...agreed],
+        }).toBytes(),
+        shared: 44n,
+      },
+    });
+    const client = (objs: Parameters<typeof objectAnswer>[0]) =>
+      new AtomaClient(
+        new SuiGrpcClient({
+          network: "localnet",
+          transport: new CannedTransport({ batchGetObjects: objectAnswer(objs) }),
+        }),
+        {
+          packageId: PKG,
+          registryId: REG_ID,
+        },
+      );
+
+    const sealed = client(withOutput(envelope, hashOutput(payload)));
+    expect((await sealed.waitForSettlement(REQ_ID, { timeoutMs: 1000, pollMs: 10 })).status).toBe(
+      RequestStatus.Settled,
+    );
+    const out = await sealed.fetchOutput(REQ_ID, { userSk });
+    expect(new TextDecoder().decode(out.plaintext)).toBe("4");
+    expect(out.verifiedOver).toBe("plaintext");
+
+    const plain = client(withOutput(payload, hashOutput(payload)));
+    expect((await plain.fetchOutput(REQ_ID)).verifiedOver).toBe("posted");
+
+    const wrong = client(withOutput(payload, new Uint8Array(32)));
+    await expect(wrong.fetchOutput(REQ_ID)).rejects.toThrow(/agreed output hash/);
+
+    const pending = client(withOutput(payload, hashOutput(payload), RequestStatus.Revealing));
+    await expect(pending.waitForSettlement(REQ_ID, { timeoutMs: 50, pollMs: 10 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(pending.fetchOutput(REQ_ID)).rejects.toThrow(/not Settled/);
   });
 
   it("names the type of a malformed event", async () => {
