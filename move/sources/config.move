@@ -7,6 +7,10 @@ const EUnknownParam: vector<u8> = b"unknown parameter name";
 const EParamOutOfBounds: vector<u8> = b"parameter value out of bounds";
 
 const DAY_MS: u64 = 86_400_000;
+/// Largest eligible set per capability. Sampling reads every member's registry entry (a
+/// dynamic field): Sui caps the child objects one transaction may load at 1_000
+/// (`object_runtime_max_num_cached_objects`), so the bound leaves room for the rest.
+const MAX_ELIGIBLE: u64 = 900;
 
 public struct Params has copy, drop, store {
     min_stake: u64,
@@ -25,6 +29,8 @@ public struct Params has copy, drop, store {
     max_eligible_per_capability: u64,
     rotation_grace_ms: u64,
 }
+
+public fun max_eligible_bound(): u64 { MAX_ELIGIBLE }
 
 public fun defaults(): Params {
     Params {
@@ -90,7 +96,7 @@ public(package) fun set(p: &mut Params, name: vector<u8>, v: u64) {
         check(v >= 1_024 && v <= 131_072);
         p.max_inline_bytes = v;
     } else if (name == b"max_eligible_per_capability") {
-        check(v >= 1 && v <= 2_048);
+        check(v >= 1 && v <= MAX_ELIGIBLE);
         p.max_eligible_per_capability = v;
     } else if (name == b"rotation_grace_ms") {
         check(v <= 7 * DAY_MS);

@@ -251,6 +251,7 @@ fun params_set_within_bounds() {
     env.set_param(b"default_sample_size", 5);
     env.set_param(b"stake_cap", 500 * h::sui!());
     env.set_param(b"rotation_grace_ms", 0);
+    env.set_param(b"max_eligible_per_capability", 900);
     let p = *env.reg_ref().params();
     assert_eq!(p.quorum_bps(), 10_000);
     assert_eq!(p.margin_bps(), 0);
@@ -286,7 +287,7 @@ fun min_stake_out_of_bounds() {
 #[test, expected_failure(abort_code = config::EParamOutOfBounds)]
 fun eligible_cap_out_of_bounds() {
     let mut env = h::new(0);
-    env.set_param(b"max_eligible_per_capability", 2_049);
+    env.set_param(b"max_eligible_per_capability", 901);
     env.finish();
 }
 
