@@ -1,2 +1,2 @@
 export * from "./builders.js";
-export * from "./inputs.js";
+export type { OwnedInput, OwnedObjectRef, PackageTarget, SharedInput, SharedObjectRef, U64Input } from "./inputs.js";
