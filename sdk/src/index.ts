@@ -1,1 +1,12 @@
+/**
+ * @atoma/sdk — BCS schemas, transaction builders, the chain client, composable encryption and
+ * attestation verification for the `atoma` Move package.
+ */
+export * from "./attestation/index.js";
+export * from "./bcs/index.js";
+// Both bcs/ and attestation/ define TeeKind with the same values; the bcs one is canonical.
+export { TeeKind } from "./bcs/index.js";
+export * from "./client/index.js";
+export * from "./crypto/index.js";
 export * from "./errors.js";
+export * from "./tx/index.js";
