@@ -6,7 +6,6 @@
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Logger } from "pino";
-import { buildApi } from "./api.js";
 import { type Db, openStorage, type Storage } from "./db.js";
 import { Ingester } from "./ingester.js";
 import { CoreEventSource, type EventSource } from "./source.js";
@@ -78,7 +77,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
   const app =
     opts.api === false
       ? null
-      : await buildApi({
+      : await (await import("./api.js")).buildApi({
           storage,
           registry: ingester.metrics.registry,
           health: () => ({ caughtUp: ingester.caughtUp, lastError: ingester.lastError?.message ?? null }),
