@@ -36,4 +36,8 @@ function rate(label: string, n: number, f: () => unknown): number {
 const N = Number(process.env.BENCH_N ?? 200_000);
 const bcsRate = rate("decodeAtomaEvent(RequestCreated, BCS)", N, () => decodeAtomaEvent({ type, bcs: bytes }));
 const jsonRate = rate("peer: JSON.parse of the same event's JSON", N, () => JSON.parse(json));
+const parseRate = rate("peer: bare RequestCreated.parse (no checks)", N, () =>
+  EVENT_SCHEMAS.RequestCreated.parse(bytes),
+);
 console.log(`ratio decodeAtomaEvent / JSON.parse = ${(bcsRate / jsonRate).toFixed(2)}`);
+console.log(`ratio decodeAtomaEvent / bare parse = ${(bcsRate / parseRate).toFixed(2)}`);

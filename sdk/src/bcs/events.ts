@@ -213,11 +213,18 @@ export function readExact<T>(schema: { read(reader: BcsReader): T }, raw: Uint8A
   } catch (cause) {
     throw new DecodeError(what, `malformed BCS (${(cause as Error).message})`, { cause });
   }
-  let trailing = true;
-  try {
-    reader.read8();
-  } catch {
-    trailing = false;
+  // BcsReader keeps its position private; read it when present (no exception on the hot
+  // path), else probe one more byte.
+  const pos = (reader as unknown as { bytePosition?: unknown }).bytePosition;
+  let trailing: boolean;
+  if (typeof pos === "number") trailing = pos !== raw.length;
+  else {
+    trailing = true;
+    try {
+      reader.read8();
+    } catch {
+      trailing = false;
+    }
   }
   if (trailing) throw new DecodeError(what, "malformed BCS: trailing bytes after the value");
   return data;
