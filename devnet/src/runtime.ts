@@ -246,6 +246,40 @@ export class Runtime {
     this.boundPackages.set(framework.id, frameworkBinding);
   }
 
+  /** Object ids by owning address (AddressOwner) or parent (ObjectOwner). */
+  readonly byOwner = new Map<string, Set<string>>();
+  private ownerKey(o: StoredObject): string | undefined {
+    if (o.owner === "Immutable") return undefined;
+    if ("AddressOwner" in o.owner) return o.owner.AddressOwner;
+    if ("ObjectOwner" in o.owner) return o.owner.ObjectOwner;
+    return undefined;
+  }
+  private index(o: StoredObject): void {
+    const k = this.ownerKey(o);
+    if (!k) return;
+    let set = this.byOwner.get(k);
+    if (!set) {
+      set = new Set();
+      this.byOwner.set(k, set);
+    }
+    set.add(o.id);
+  }
+  private unindex(o: StoredObject | undefined): void {
+    const k = o && this.ownerKey(o);
+    if (k) this.byOwner.get(k)?.delete(o.id);
+  }
+  /** Objects owned by an address (or children of an object id). */
+  ownedBy(owner: string): StoredObject[] {
+    const ids = this.byOwner.get(normalizeAddress(owner));
+    if (!ids) return [];
+    const out: StoredObject[] = [];
+    for (const id of ids) {
+      const o = this.objects.get(id);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
   // ---------- struct resolution ----------
 
   readonly resolve = (t: Extract<MoveType, { kind: "struct" }>): NormalizedStruct | undefined => {
@@ -375,10 +409,15 @@ export class Runtime {
   /** Applies a write set to the store (used by execution and by journal replay). */
   apply(ws: WriteSet): void {
     for (const o of ws.written) {
+      this.unindex(this.objects.get(o.id));
       this.objects.set(o.id, o);
+      this.index(o);
       if (o.modules) this.tryBind(o);
     }
-    for (const id of ws.deleted) this.objects.delete(id);
+    for (const id of ws.deleted) {
+      this.unindex(this.objects.get(id));
+      this.objects.delete(id);
+    }
     if (!this.txs.has(ws.tx.digest)) {
       this.txs.set(ws.tx.digest, ws.tx);
       this.txOrder.push(ws.tx.digest);

@@ -306,7 +306,7 @@ export class Devnet {
     const o = normalizeAddress(owner);
     const want = coinType ? `0x2::coin::Coin<${canonicalType(coinType)}>` : null;
     const out: StoredObject[] = [];
-    for (const obj of this.runtime.objects.values()) {
+    for (const obj of this.runtime.ownedBy(o)) {
       if (!obj.type || obj.owner === "Immutable" || !("AddressOwner" in obj.owner) || obj.owner.AddressOwner !== o)
         continue;
       if (obj.type.kind !== "struct" || obj.type.module !== "coin" || obj.type.name !== "Coin") continue;
@@ -468,7 +468,8 @@ export class Devnet {
         const o = normalizeAddress(String(owner));
         const q = (query ?? {}) as { filter?: Record<string, unknown> | null; options?: Record<string, unknown> };
         const f = q.filter ?? null;
-        const all = [...rt.objects.values()]
+        const all = rt
+          .ownedBy(o)
           .filter((x) => x.owner !== "Immutable" && "AddressOwner" in x.owner && x.owner.AddressOwner === o && x.type)
           .filter((x) => {
             if (!f) return true;
@@ -628,7 +629,8 @@ export class Devnet {
       sui_getTotalTransactionBlocks: () => String(rt.txOrder.length),
       suix_getDynamicFields: ([parent, cursor, limit]) => {
         const pid = normalizeAddress(String(parent));
-        const all = [...rt.objects.values()]
+        const all = rt
+          .ownedBy(pid)
           .filter((o) => o.owner !== "Immutable" && "ObjectOwner" in o.owner && o.owner.ObjectOwner === pid && o.type)
           .sort((a, b) => (a.id < b.id ? -1 : 1));
         const p = this.page(all, (o) => o.id, cursor, limit);
