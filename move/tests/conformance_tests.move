@@ -2428,3 +2428,122 @@ fun key_rotation_quorum_not_reached() {
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
+
+/// set_param accepts every parameter at an edge of its bounds
+#[test]
+fun params_at_bounds() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    // txn 2: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 1);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_eligible_per_capability", 900);
+    ts::return_shared(reg);
+    // txn 3: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 2);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_sample_size", 64);
+    ts::return_shared(reg);
+    // txn 4: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 3);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"default_sample_size", 64);
+    ts::return_shared(reg);
+    // txn 5: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 4);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"quorum_bps", 5001);
+    ts::return_shared(reg);
+    // txn 6: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 5);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"margin_bps", 5000);
+    ts::return_shared(reg);
+    // txn 7: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 6);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"slash_absent_bps", 10000);
+    ts::return_shared(reg);
+    // txn 8: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 7);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"slash_dissent_bps", 10000);
+    ts::return_shared(reg);
+    // txn 9: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 8);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"commit_window_ms", 10000);
+    ts::return_shared(reg);
+    // txn 10: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 9);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"reveal_window_ms", 604800000);
+    ts::return_shared(reg);
+    // txn 11: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 10);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"unbonding_ms", 7776000000);
+    ts::return_shared(reg);
+    // txn 12: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 11);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"attestation_validity_ms", 60000);
+    ts::return_shared(reg);
+    // txn 13: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 12);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_inline_bytes", 131072);
+    ts::return_shared(reg);
+    // txn 14: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 13);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"rotation_grace_ms", 0);
+    ts::return_shared(reg);
+    // txn 15: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 14);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"min_stake", 1000000000);
+    ts::return_shared(reg);
+    // txn 16: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 15);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"stake_cap", 1000000000);
+    ts::return_shared(reg);
+    // outcome
+    assert!(s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events() == 0, 16);
+    let reg = s.take_shared<Registry>();
+    assert!(registry::treasury_value(&reg) == 0, 17);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
+/// max_eligible_per_capability above 900 aborts with config::EParamOutOfBounds
+#[test, expected_failure(abort_code = atoma::config::EParamOutOfBounds)]
+fun param_above_bound() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    // txn 2: set_param
+    clock.set_for_testing(1700000000000);
+    assert!(s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events() == 0, 1);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_eligible_per_capability", 901);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}

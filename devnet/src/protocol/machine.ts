@@ -173,6 +173,8 @@ function nodeIndex(r: Registry, id: string): Node {
 }
 
 const DAY = DAY_MS;
+/** `config::MAX_ELIGIBLE`: Sui loads at most 1_000 child objects per transaction. */
+export const MAX_ELIGIBLE = 900n;
 /** `config::set`: bounds in the same if-chain order as config.move. */
 function configSet(p: Params, name: string, v: bigint): void {
   const ok = (c: boolean) => check(c, "config", "EParamOutOfBounds");
@@ -213,7 +215,7 @@ function configSet(p: Params, name: string, v: bigint): void {
       ok(v >= 1_024n && v <= 131_072n);
       break;
     case "max_eligible_per_capability":
-      ok(v >= 1n && v <= 2_048n);
+      ok(v >= 1n && v <= MAX_ELIGIBLE);
       break;
     case "rotation_grace_ms":
       ok(v <= 7n * DAY);
