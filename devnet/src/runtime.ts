@@ -485,18 +485,7 @@ export class Runtime {
     session.loadInputs(pt.inputs);
     session.loadGas(budget, price);
     const outcome = session.executeAll(pt.commands);
-    const signed =
-      mode === "execute"
-        ? suiBcs.SenderSignedData.serialize([
-            {
-              intentMessage: {
-                intent: { scope: { TransactionData: true }, version: { V0: true }, appId: { Sui: true } },
-                value: suiBcs.TransactionData.parse(txBytes),
-              },
-              txSignatures: signatures,
-            },
-          ]).toBase64()
-        : "";
+    const signed = mode === "execute" ? senderSignedData(txBytes, signatures) : "";
     const record = session.finish(outcome, signed, signatures);
     if (mode === "execute") {
       const ws: WriteSet = { written: session.writtenObjects, deleted: session.deletedIds, tx: record };
@@ -512,6 +501,24 @@ function toHex(b: Uint8Array): string {
 }
 function ref(o: StoredObject): { objectId: string; version: string; digest: string } {
   return { objectId: o.id, version: o.version.toString(), digest: o.digest };
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+/** BCS SenderSignedData = vector[ { IntentMessage{ intent [0,0,0], TransactionData }, vector<sig bytes> } ], base64. */
+export function senderSignedData(txBytes: Uint8Array, signatures: string[]): string {
+  const sigs = signatures.map((s) => fromBase64(s));
+  const parts: Uint8Array[] = [new Uint8Array([1, 0, 0, 0]), txBytes, new Uint8Array(uleb(sigs.length))];
+  for (const sig of sigs) parts.push(new Uint8Array(uleb(sig.length)), sig);
+  return Buffer.concat(parts).toString("base64");
 }
 
 export function decodeTx(txBytes: Uint8Array): ParsedTx {

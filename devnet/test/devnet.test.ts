@@ -453,6 +453,9 @@ describe("devnet through SuiJsonRpcClient", () => {
       options: { showEffects: true },
     });
     expect(r.effects?.status.status).toBe("success");
-    await client.waitForTransaction({ digest: r.digest });
+    const full = await client.waitForTransaction({ digest: r.digest, options: { showRawInput: true } });
+    const signed = bcs.SenderSignedData.parse(Buffer.from(full.rawTransaction!, "base64"));
+    expect(signed[0]!.txSignatures.length).toBe(1);
+    expect(signed[0]!.intentMessage.value.V1!.sender).toBe(alice.toSuiAddress());
   });
 });
