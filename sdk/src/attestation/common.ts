@@ -3,7 +3,7 @@
  * the TEE kind numbering that the Move package uses.
  */
 import "./reflect-polyfill.js";
-import { X509Certificate, X509Crl } from "@peculiar/x509";
+import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509Crl } from "@peculiar/x509";
 import { AtomaError, InvalidInputError } from "../errors.js";
 
 /** Names of the individual checks; `AttestationError.check` says which one failed. */
@@ -124,27 +124,98 @@ export async function verifyChain(
     }
     path.push(issuerRoot);
   }
-  for (let i = 0; i < path.length; i++) {
-    const cert = path[i] as X509Certificate;
-    const issuer = (path[i + 1] ?? cert) as X509Certificate;
-    if (cert.notBefore.getTime() > now.getTime() || cert.notAfter.getTime() < now.getTime()) {
-      throw new AttestationError(
-        "cert_validity",
-        `${what}: certificate ${cert.subject} is not valid at ${now.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
-      );
+  try {
+    for (let i = 0; i < path.length; i++) {
+      const cert = path[i] as X509Certificate;
+      const issuer = (path[i + 1] ?? cert) as X509Certificate;
+      if (cert.notBefore.getTime() > now.getTime() || cert.notAfter.getTime() < now.getTime()) {
+        throw new AttestationError(
+          "cert_validity",
+          `${what}: certificate ${cert.subject} is not valid at ${now.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
+        );
+      }
+      if (cert.issuer !== issuer.subject) {
+        throw new AttestationError("cert_chain", `${what}: ${cert.subject} is not issued by ${issuer.subject}`);
+      }
+      try {
+        checkAlgorithmIdentifiers(cert, what);
+      } catch (cause) {
+        if (cause instanceof AttestationError && cause.check === "cert_chain") throw cause;
+        throw new AttestationError("cert_chain", `${what}: ${cert.subject}: malformed DER`, { cause });
+      }
+      let ok = false;
+      try {
+        ok = await cert.verify({ publicKey: issuer, signatureOnly: true });
+      } catch (cause) {
+        throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} could not be checked`, {
+          cause,
+        });
+      }
+      if (!ok) throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} does not verify`);
     }
-    if (cert.issuer !== issuer.subject) {
-      throw new AttestationError("cert_chain", `${what}: ${cert.subject} is not issued by ${issuer.subject}`);
-    }
-    let ok = false;
+  } catch (cause) {
+    if (cause instanceof AttestationError) throw cause;
+    throw new AttestationError("cert_chain", `${what}: a certificate does not parse`, { cause });
+  }
+  // Constraints are read only after every signature verified (so their bytes are authentic).
+  for (let i = 1; i < path.length; i++) {
     try {
-      ok = await cert.verify({ publicKey: issuer, signatureOnly: true });
+      checkIssuerIsCa(path[i] as X509Certificate, i - 1, what);
     } catch (cause) {
-      throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} could not be checked`, { cause });
+      if (cause instanceof AttestationError) throw cause;
+      throw new AttestationError("cert_chain", `${what}: extensions of ${path[i]?.subject} do not parse`, { cause });
     }
-    if (!ok) throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} does not verify`);
   }
   return path;
+}
+
+/**
+ * RFC 5280 4.1.1.2: the outer signatureAlgorithm must equal the signed tbsCertificate.signature
+ * (the outer one is not covered by the signature, so a difference means tampering).
+ */
+function checkAlgorithmIdentifiers(cert: X509Certificate, what: string): void {
+  const [outer] = readTlvs(new Uint8Array(cert.rawData));
+  const parts = outer ? readTlvs(outer.value) : [];
+  const tbs = parts[0];
+  const outerAlg = parts[1];
+  const tbsParts = tbs ? readTlvs(tbs.value) : [];
+  const tbsAlg = tbsParts[0]?.tag === 0xa0 ? tbsParts[2] : tbsParts[1];
+  if (!outerAlg || !tbsAlg || outerAlg.tag !== 0x30 || !bytesEqual(outerAlg.value, tbsAlg.value)) {
+    throw new AttestationError(
+      "cert_chain",
+      `${what}: ${cert.subject}: signatureAlgorithm differs from the signed one`,
+    );
+  }
+  // ECDSA signatures: the BIT STRING must hold exactly one DER Ecdsa-Sig-Value (two minimal
+  // INTEGERs), so the certificate's bytes cannot change while r and s stay the same.
+  const [algOid] = readTlvs(outerAlg.value);
+  const sigBits = parts[2];
+  if (algOid && oidToString(algOid.value).startsWith("1.2.840.10045.4.") && sigBits) {
+    const seq = sigBits.value[0] === 0 ? readTlvs(sigBits.value.subarray(1)) : [];
+    const ints = seq.length === 1 && seq[0]?.tag === 0x30 ? readTlvs(seq[0].value) : [];
+    const minimal = (v: Uint8Array) =>
+      v.length > 0 &&
+      !(v[0] === 0 && (v.length === 1 || ((v[1] as number) & 0x80) === 0)) &&
+      ((v[0] as number) & 0x80) === 0;
+    if (ints.length !== 2 || !ints.every((t) => t.tag === 0x02 && minimal(t.value))) {
+      throw new AttestationError("cert_chain", `${what}: ${cert.subject}: ECDSA signature is not strict DER`);
+    }
+  }
+}
+
+/** An issuing certificate must be a CA (basicConstraints cA, path length) allowed to sign certificates. */
+function checkIssuerIsCa(issuer: X509Certificate, casBelow: number, what: string): void {
+  const bc = issuer.getExtension(BasicConstraintsExtension);
+  if (!bc?.ca)
+    throw new AttestationError("cert_chain", `${what}: issuer ${issuer.subject} is not a CA (basicConstraints)`);
+  // casBelow = number of certificates below the issuer in the path, minus the leaf.
+  if (bc.pathLength !== undefined && casBelow > bc.pathLength) {
+    throw new AttestationError("cert_chain", `${what}: path length constraint of ${issuer.subject} exceeded`);
+  }
+  const ku = issuer.getExtension(KeyUsagesExtension);
+  if (ku && (ku.usages & KeyUsageFlags.keyCertSign) === 0) {
+    throw new AttestationError("cert_chain", `${what}: issuer ${issuer.subject} may not sign certificates (keyUsage)`);
+  }
 }
 
 /** Checks a CRL's issuer signature and validity window, then that none of `certs` is listed. */
@@ -191,8 +262,10 @@ export function readTlvs(b: Uint8Array): Tlv[] {
     let len = b[o++] as number;
     if (len & 0x80) {
       const n = len & 0x7f;
+      if (n === 0 || n > 4) throw new AttestationError("parse", "DER: unsupported length form");
       len = 0;
       for (let i = 0; i < n; i++) len = len * 256 + (b[o++] as number);
+      if (len < 0x80 || (n > 1 && len < 256 ** (n - 1))) throw new AttestationError("parse", "DER: non-minimal length");
     }
     if (o + len > b.length) throw new AttestationError("parse", "certificate extension: truncated DER");
     out.push({ tag, value: b.subarray(o, o + len) });

@@ -200,8 +200,9 @@ export async function verifySevSnpReport(report: Uint8Array, opts: VerifySevSnpO
   if (!signedByVlek) {
     const hw = vcek.getExtension(OID.hwid);
     if (hw) {
-      const [t] = readTlvs(new Uint8Array(hw.value));
-      const hwId = t && t.tag === 0x04 ? t.value : new Uint8Array(hw.value);
+      // AMD puts the 64 raw bytes in the extension value; accept an OCTET STRING wrapping too.
+      const raw = new Uint8Array(hw.value);
+      const hwId = raw.length === 64 ? raw : (readTlvs(raw).find((t) => t.tag === 0x04)?.value ?? raw);
       if (!bytesEqual(hwId, chipId))
         throw new AttestationError("cert_chain", "VCEK hwID does not match the report's CHIP_ID");
     }

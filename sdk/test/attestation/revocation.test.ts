@@ -1,6 +1,14 @@
 import "../../src/attestation/reflect-polyfill.js";
 import { webcrypto } from "node:crypto";
-import { X509CertificateGenerator, X509Crl, X509CrlGenerator, X509CrlReason } from "@peculiar/x509";
+import {
+  BasicConstraintsExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  X509CertificateGenerator,
+  X509Crl,
+  X509CrlGenerator,
+  X509CrlReason,
+} from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { checkCrl, toCrl, verifyChain } from "../../src/attestation/common.js";
 import { haveVectors, NOW, vec } from "./vectors.js";
@@ -26,6 +34,10 @@ describe("certificate revocation", () => {
       notAfter,
       keys: caKeys,
       signingAlgorithm: alg,
+      extensions: [
+        new BasicConstraintsExtension(true, undefined, true),
+        new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+      ],
     });
     const mkLeaf = (serial: string) =>
       X509CertificateGenerator.create({

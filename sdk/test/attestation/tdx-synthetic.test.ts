@@ -6,7 +6,14 @@
 import "../../src/attestation/reflect-polyfill.js";
 import { webcrypto } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { X509CertificateGenerator, X509CrlGenerator, X509CrlReason } from "@peculiar/x509";
+import {
+  BasicConstraintsExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  X509CertificateGenerator,
+  X509CrlGenerator,
+  X509CrlReason,
+} from "@peculiar/x509";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AttestationError, verifyTdxQuote } from "../../src/attestation/index.js";
 
@@ -30,7 +37,12 @@ interface Pki {
   leafSerial: string;
 }
 
-async function makePki(): Promise<Pki> {
+const caExt = () => [
+  new BasicConstraintsExtension(true, undefined, true),
+  new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+];
+
+async function makePki(intermediateIsCa = true): Promise<Pki> {
   const [rk, ck, lk] = [await keys(), await keys(), await keys()];
   const notBefore = new Date("2024-01-01T00:00:00Z");
   const notAfter = new Date("2030-01-01T00:00:00Z");
@@ -41,6 +53,7 @@ async function makePki(): Promise<Pki> {
     notAfter,
     keys: rk,
     signingAlgorithm: alg,
+    extensions: caExt(),
   });
   const ca = await X509CertificateGenerator.create({
     serialNumber: "02",
@@ -51,6 +64,7 @@ async function makePki(): Promise<Pki> {
     publicKey: ck.publicKey,
     signingKey: rk.privateKey,
     signingAlgorithm: alg,
+    extensions: intermediateIsCa ? caExt() : [],
   });
   const leaf = await X509CertificateGenerator.create({
     serialNumber: "0a0b0c",
@@ -120,6 +134,16 @@ describe("verifyTdxQuote on a self-built v5 quote (TDX 1.5 body)", () => {
       q[at] = (q[at] as number) ^ 1;
       await expect(verifyTdxQuote(q, { trustedRoots: [pki.rootPem], now })).rejects.toBeInstanceOf(AttestationError);
     }
+  });
+
+  it("rejects a chain whose intermediate is not a CA", async () => {
+    const bad = await makePki(false);
+    await expect(
+      verifyTdxQuote(await makeQuoteV5(bad, body), { trustedRoots: [bad.rootPem], now }),
+    ).rejects.toMatchObject({
+      check: "cert_chain",
+      message: expect.stringContaining("not a CA"),
+    });
   });
 
   it("rejects a PCK certificate revoked by the PCK CA's CRL", async () => {

@@ -156,13 +156,19 @@ describe.skipIf(!haveVectors)("verifyTdxQuote with the genuine SPR quote (v4)", 
     expect(checks).toContain("qe_report_data");
   });
 
+  it("rejects a flip that only changes the DER framing of the PCK leaf's ECDSA signature", async () => {
+    // Found by a 3000-flip sweep: 'F' -> 'D' turns SEQUENCE length 0x45 into 0x43; r and s stay
+    // the same, so only the strict-DER check on the signature value catches it.
+    await expect(verifyTdxQuote(flip(quote, 2909, 1), opts)).rejects.toMatchObject({ check: "cert_chain" });
+  });
+
   it("rejects flipped bits inside the DER of each certificate of the chain", async () => {
     const text = new TextDecoder().decode(quote.subarray(pemStart, sigEnd));
     const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----\n([\s\S]+?)-----END CERTIFICATE-----/g)];
     expect(blocks.length).toBe(3);
     for (const [bi, m] of blocks.entries()) {
       const der = new Uint8Array(Buffer.from((m[1] as string).replace(/\n/g, ""), "base64"));
-      const next = samplePositions([{ name: `cert${bi}`, start: 0, end: der.length }], 12, 100 + bi);
+      const next = samplePositions([{ name: `cert${bi}`, start: 0, end: der.length }], 30, 100 + bi);
       const rebuild = (certDer: Uint8Array): Uint8Array => {
         const b64 = Buffer.from(certDer)
           .toString("base64")
