@@ -366,3 +366,27 @@ fun revoke_unknown_node() {
     env.revoke(object::id_from_address(@0x5));
     env.finish();
 }
+
+/// A sampled node that requests unstake and stays silent is still slashed, from unbonding.
+#[test]
+fun unbonding_node_is_still_slashed() {
+    let mut env = h::new(5);
+    let mut req = env.request(5, 0, h::price(), false);
+    env.sample(&mut req, 2);
+    let absent = req.sampled_nodes(0)[4];
+    let mut i = 0;
+    while (env.node_id(i) != absent) i = i + 1;
+    env.unstake(i);
+    let before = env.reg_ref().node_unbonding(absent);
+    let books = env.books(&req);
+    env.play_round(&mut req, 0, vector[0, 0, 0, 0, 2]);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    assert_eq!(env.reg_ref().node_unbonding(absent), before - before * 200 / 10_000);
+    assert_eq!(env.reg_ref().node_status(absent), 2); // still Leaving, not Jailed
+    let (paid, _, _, slashed) = env.check_conservation(&req, books);
+    assert_eq!(slashed, before * 200 / 10_000);
+    assert_eq!(paid, 4 * h::price());
+    destroy(req);
+    env.finish();
+}
