@@ -333,5 +333,3 @@ function senderOf(step: Step): string {
       return operatorOf(step.node);
   }
 }
-
-export type { Registry };
