@@ -403,6 +403,12 @@ public(package) fun assert_version(r: &Request) {
     assert!(r.version == protocol_version::current(), EWrongVersion);
 }
 
+/// For `settle`: a request created by an older package version can still be settled by the
+/// newer one, so an upgrade never locks escrow.
+public(package) fun assert_version_settleable(r: &Request) {
+    assert!(r.version <= protocol_version::current(), EWrongVersion);
+}
+
 public(package) fun assignments(r: &Request): &vector<Assignment> { &r.assignments }
 public(package) fun a_node_id(a: &Assignment): ID { a.node_id }
 public(package) fun a_round(a: &Assignment): u8 { a.round }

@@ -34,7 +34,7 @@ const REP_DISSENT: u64 = 10;
 
 /// Anyone. Never blocked by the pause switch, so escrow is never locked.
 public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock, ctx: &mut TxContext) {
-    request.assert_version();
+    request.assert_version_settleable();
     registry.assert_version();
     let now = clock.timestamp_ms();
     let status = request.status();

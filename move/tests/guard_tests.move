@@ -270,11 +270,25 @@ fun old_request_post_output() {
     destroy(req);
     env.finish();
 }
-#[test, expected_failure(abort_code = request::EWrongVersion)]
-fun old_request_settle() {
+/// A request from an older package version still settles (an upgrade never locks escrow);
+/// one from a newer version does not.
+#[test]
+fun older_request_still_settles() {
     let mut env = h::new(3);
     let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
     req.set_version_for_testing(0);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    destroy(req);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun newer_request_settle() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    req.set_version_for_testing(2);
     env.settle(&mut req);
     destroy(req);
     env.finish();
