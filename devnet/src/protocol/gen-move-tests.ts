@@ -8,6 +8,8 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { EVENT_SCHEMAS } from "@atoma/sdk";
+import { bcs } from "@mysten/sui/bcs";
 import { blake2b256, toHex } from "./machine.js";
 import {
   CAPABILITY,
@@ -22,6 +24,7 @@ import {
   VERIFIER_PK,
 } from "./runner.js";
 import { operatorOf, RANDOM_BYTES_HEX, REQUESTER, SCENARIOS, START_MS, type Step } from "./scenarios.js";
+import type { ProtocolEvent } from "./types.js";
 
 export const GENERATED_PATH = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -136,6 +139,26 @@ function inputHash(): Uint8Array {
   return blake2b256(utf8("input"));
 }
 
+/**
+ * `bcs::to_bytes(&event::events_by_type<events::X>())` for every event type the transaction
+ * emitted, from the TypeScript events encoded with the SDK's BCS schemas: field values, order
+ * and the SDK layout are all checked against Move.
+ */
+export function eventsBcs(events: ProtocolEvent[]): [string, Uint8Array][] {
+  const names = [...new Set(events.map((e) => e.name))];
+  return names.map((name) => {
+    const schema = EVENT_SCHEMAS[name as keyof typeof EVENT_SCHEMAS];
+    if (!schema) throw new Error(`no SDK BCS schema for event ${name}`);
+    const list = events.filter((e) => e.name === name).map((e) => e.fields);
+    // biome-ignore lint/suspicious/noExplicitAny: one schema per name, checked above
+    const bytes = bcs
+      .vector(schema as any)
+      .serialize(list)
+      .toBytes();
+    return [name, bytes];
+  });
+}
+
 function scenarioTest(run: ScenarioRun): string {
   const s = run.scenario;
   let code = 0;
@@ -158,6 +181,11 @@ function scenarioTest(run: ScenarioRun): string {
     body.push(`clock.set_for_testing(${t.nowMs});`);
     body.push(`assert!(s.next_tx(${addr(t.sender)}).num_user_events() == ${prevEvents}, ${next()});`);
     body.push(...stepCode(run, i));
+    if (!t.abort) {
+      for (const [name, bytes] of eventsBcs(t.events)) {
+        body.push(`assert!(bcs::to_bytes(&event::events_by_type<events::${name}>()) == ${x(bytes)}, ${next()});`);
+      }
+    }
     prevEvents = t.events.length;
   }
   if (!s.abort) {
@@ -219,13 +247,16 @@ export function generateConformanceMove(): string {
 module atoma::conformance_tests;
 
 use atoma::attestation;
+use atoma::events;
 use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
 use atoma::settlement;
+use std::bcs;
 use sui::clock::{Self, Clock};
 use sui::coin::{Self, Coin};
+use sui::event;
 use sui::random::{Self, Random};
 use sui::sui::SUI;
 use sui::test_scenario::{Self as ts, Scenario};
