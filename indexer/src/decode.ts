@@ -17,6 +17,34 @@ export function eventNameOf(type: string): EventName | undefined {
   return name !== undefined && Object.hasOwn(EVENT_SCHEMAS, name) ? (name as EventName) : undefined;
 }
 
+const uleb = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+/**
+ * BCS size of a parsed event value (for the trailing-bytes check, without re-serializing). In
+ * these schemas: addresses/IDs are "0x"+64 hex (32 bytes), u64 decimal strings (8), u8 numbers (1),
+ * bools (1), vectors ULEB128 length + items.
+ */
+function sizeOf(v: unknown): number {
+  switch (typeof v) {
+    case "string":
+      return v.startsWith("0x") ? 32 : 8;
+    case "number":
+    case "boolean":
+      return 1;
+    case "object": {
+      if (Array.isArray(v)) {
+        let n = uleb(v.length);
+        for (const x of v) n += sizeOf(x);
+        return n;
+      }
+      let n = 0;
+      for (const x of Object.values(v as object)) n += sizeOf(x);
+      return n;
+    }
+    default:
+      throw new DecodeError("event", `unexpected decoded value ${typeof v}`);
+  }
+}
+
 export function decode(raw: { type: string; bcs: Uint8Array }): DecodedEvent {
   const name = eventNameOf(raw.type);
   if (name === undefined)
@@ -28,8 +56,8 @@ export function decode(raw: { type: string; bcs: Uint8Array }): DecodedEvent {
   } catch (e) {
     throw new DecodeError(`event.bcs (${name})`, `malformed BCS: ${(e as Error).message}`, { cause: e });
   }
-  // parse() ignores trailing bytes: a layout we do not know, so refuse it.
-  const len = schema.serialize(data as never).toBytes().length;
+  // parse() would ignore trailing bytes: a layout we do not know, so refuse it.
+  const len = sizeOf(data);
   if (len !== raw.bcs.length)
     throw new DecodeError(`event.bcs (${name})`, `malformed BCS: ${raw.bcs.length - len} trailing bytes`);
   return { name, data } as DecodedEvent;

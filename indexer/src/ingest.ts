@@ -3,16 +3,16 @@
  * NOTHING on the event id), derived append-only rows for the newly inserted events only, folded
  * current-state upserts (nodes, requests, clusters, key rotations), dead letters, and the cursor.
  */
-import { sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { getTableColumns, sql } from "drizzle-orm";
+import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "./db.js";
 import { type DecodedEvent, decode } from "./decode.js";
 import * as s from "./schema.js";
 import type { RawEvent } from "./source.js";
 
 export const DEFAULT_STREAM = "atoma";
-/** Rows per INSERT statement (Postgres caps a statement at 65535 parameters). */
-const CHUNK = 1000;
+/** Rows per INSERT statement (bounded JSON parameter size). */
+const CHUNK = 5000;
 
 type Decoded = { raw: RawEvent; ev: DecodedEvent | null; reason: string | null };
 
@@ -51,31 +51,55 @@ export function decodeAll(events: RawEvent[]): Decoded[] {
   });
 }
 
-async function insertChunks(
+/**
+ * Multi-row insert as ONE statement with ONE parameter: the rows as a JSON array expanded by
+ * jsonb_to_recordset. Building a drizzle VALUES list of thousands of rows costs more CPU than the
+ * database spends inserting them; this is the same on PGlite and node-postgres.
+ */
+async function bulkInsert<T = Record<string, unknown>>(
   tx: Db,
   table: PgTable,
   rows: Record<string, unknown>[],
-  mode: "nothing" | { target: unknown[]; set: Record<string, unknown> },
-): Promise<void> {
+  conflict: "nothing" | { target: string[]; set: Record<string, string> },
+  returning?: string,
+): Promise<T[]> {
+  const cfg = getTableConfig(table);
+  const cols = Object.entries(getTableColumns(table));
+  const names = cols.map(([, c]) => `"${c.name}"`).join(", ");
+  const defs = cols.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(", ");
+  const onConflict =
+    conflict === "nothing"
+      ? "on conflict do nothing"
+      : `on conflict (${conflict.target.map((t) => `"${t}"`).join(", ")}) do update set ${Object.entries(conflict.set)
+          .map(([k, v]) => `"${k}" = ${v}`)
+          .join(", ")}`;
+  const out: T[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const q = tx.insert(table).values(rows.slice(i, i + CHUNK) as never);
-    if (mode === "nothing") await q.onConflictDoNothing();
-    else await q.onConflictDoUpdate({ target: mode.target as never, set: mode.set as never });
+    const json = JSON.stringify(
+      rows.slice(i, i + CHUNK).map((r) => {
+        const o: Record<string, unknown> = {};
+        for (const [key, c] of cols) o[c.name] = r[key] ?? null;
+        return o;
+      }),
+      (_k, v) => (typeof v === "bigint" ? v.toString() : v),
+    );
+    const q = sql`${sql.raw(`insert into "${cfg.name}" as t (${names}) select ${names} from jsonb_to_recordset(`)}${json}${sql.raw(`::jsonb) as x(${defs}) ${onConflict}${returning ? ` returning ${returning}` : ""}`)}`;
+    const res = (await tx.execute(q)) as unknown as { rows: T[] };
+    if (returning) out.push(...res.rows);
   }
+  return out;
 }
 
 const big = (x: string | number | bigint) => BigInt(x);
 /** SET col = coalesce(excluded.col, table.col): a partial patch keeps columns it does not carry. */
 const snake = (c: string) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-/** SET col = coalesce(excluded.col, table.col) for drizzle keys `cols` (camelCase). */
-function coalesceSet(table: string, cols: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(
-    cols.map((c) => [c, sql.raw(`coalesce(excluded."${snake(c)}", "${table}"."${snake(c)}")`)]),
-  );
+/** SET col = coalesce(excluded.col, t.col): a partial patch keeps the columns it does not carry. */
+function coalesceSet(cols: readonly string[]): Record<string, string> {
+  return Object.fromEntries(cols.map((c) => [snake(c), `coalesce(excluded."${snake(c)}", t."${snake(c)}")`]));
 }
-function addSet(table: string, cols: readonly string[]): Record<string, unknown> {
+function addSet(cols: readonly string[]): Record<string, string> {
   return Object.fromEntries(
-    cols.map((c) => [c, sql.raw(`coalesce("${table}"."${snake(c)}", 0) + coalesce(excluded."${snake(c)}", 0)`)]),
+    cols.map((c) => [snake(c), `coalesce(t."${snake(c)}", 0) + coalesce(excluded."${snake(c)}", 0)`]),
   );
 }
 
@@ -141,12 +165,14 @@ export async function applyBatch(
         checkpoint: d.raw.checkpoint ?? null,
         data: d.ev ? jsonOf(d.ev.data) : null,
       }));
-      const ins = await tx
-        .insert(s.rawEvents)
-        .values(rows)
-        .onConflictDoNothing()
-        .returning({ txDigest: s.rawEvents.txDigest, eventSeq: s.rawEvents.eventSeq, pos: s.rawEvents.pos });
-      const got = new Map(ins.map((r) => [`${r.txDigest}:${r.eventSeq}`, r.pos]));
+      const ins = await bulkInsert<{ tx_digest: string; event_seq: number; pos: string | number }>(
+        tx,
+        s.rawEvents,
+        rows,
+        "nothing",
+        "tx_digest, event_seq, pos",
+      );
+      const got = new Map(ins.map((r) => [`${r.tx_digest}:${r.event_seq}`, BigInt(r.pos)]));
       for (const d of chunk) if (got.has(`${d.raw.txDigest}:${d.raw.eventSeq}`)) fresh.push(d);
       // Positions must be dense: renumber the fresh rows of this chunk if some were duplicates.
       if (ins.length !== chunk.length) {
@@ -482,9 +508,9 @@ export async function applyBatch(
     ];
     for (const [name, table] of appendTables) {
       const rows = t[name];
-      if (rows?.length) await insertChunks(tx, table, rows, "nothing");
+      if (rows?.length) await bulkInsert(tx, table, rows, "nothing");
     }
-    if (dead.length) await insertChunks(tx, s.deadLetters, dead, "nothing");
+    if (dead.length) await bulkInsert(tx, s.deadLetters, dead, "nothing");
 
     // 3. current state: every column listed (null = "not in this batch") so multi-row inserts line up.
     const nodeCols = [
@@ -508,7 +534,7 @@ export async function applyBatch(
       return r;
     };
     if (nodes.size)
-      await insertChunks(
+      await bulkInsert(
         tx,
         s.nodes,
         [...nodes].map(([nodeId, p]) => ({
@@ -518,8 +544,8 @@ export async function applyBatch(
           reveals: p.reveals ?? 0n,
         })),
         {
-          target: [s.nodes.nodeId],
-          set: { ...coalesceSet("nodes", nodeCols), ...addSet("nodes", nodeAdd) },
+          target: ["node_id"],
+          set: { ...coalesceSet(nodeCols), ...addSet(nodeAdd) },
         },
       );
     const reqCols = [
@@ -548,19 +574,19 @@ export async function applyBatch(
       "lastPos",
     ];
     if (requests.size)
-      await insertChunks(
+      await bulkInsert(
         tx,
         s.requests,
         [...requests].map(([requestId, p]) => full({ requestId }, p, reqCols)),
-        { target: [s.requests.requestId], set: coalesceSet("requests", reqCols) },
+        { target: ["request_id"], set: coalesceSet(reqCols) },
       );
     const clusterCols = ["members", "epoch", "commitment", "createdTx"];
     if (clusters.size)
-      await insertChunks(
+      await bulkInsert(
         tx,
         s.clusters,
         [...clusters].map(([clusterId, p]) => full({ clusterId }, p, clusterCols)),
-        { target: [s.clusters.clusterId], set: coalesceSet("clusters", clusterCols) },
+        { target: ["cluster_id"], set: coalesceSet(clusterCols) },
       );
     const rotCols = [
       "status",
@@ -573,11 +599,11 @@ export async function applyBatch(
       "lastPos",
     ];
     if (rotations.size)
-      await insertChunks(
+      await bulkInsert(
         tx,
         s.keyRotations,
         [...rotations].map(([, p]) => full({ clusterId: p.clusterId, epoch: p.epoch }, p, rotCols)),
-        { target: [s.keyRotations.clusterId, s.keyRotations.epoch], set: coalesceSet("key_rotations", rotCols) },
+        { target: ["cluster_id", "epoch"], set: coalesceSet(rotCols) },
       );
 
     // 4. the watermark, in the same transaction.
