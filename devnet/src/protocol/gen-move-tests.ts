@@ -9,6 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EVENT_SCHEMAS } from "@atoma/sdk";
+import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import { blake2b256, toHex } from "./machine.js";
 import {
@@ -150,9 +151,8 @@ export function eventsBcs(events: ProtocolEvent[]): [string, Uint8Array][] {
     const schema = EVENT_SCHEMAS[name as keyof typeof EVENT_SCHEMAS];
     if (!schema) throw new Error(`no SDK BCS schema for event ${name}`);
     const list = events.filter((e) => e.name === name).map((e) => e.fields);
-    // biome-ignore lint/suspicious/noExplicitAny: one schema per name, checked above
     const bytes = bcs
-      .vector(schema as any)
+      .vector(schema as unknown as BcsType<Record<string, unknown>>)
       .serialize(list)
       .toBytes();
     return [name, bytes];

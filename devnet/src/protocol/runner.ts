@@ -27,7 +27,6 @@ import {
   MoveAbort,
   type NodeCap,
   type ProtocolEvent,
-  type Registry,
   type Request,
 } from "./types.js";
 

@@ -94,7 +94,7 @@ const reveals = (pairs: [number, string][]): Step[] => pairs.map(([n, o]) => ({ 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const rep = (name: string, n: number) => Array.from({ length: n }, () => name);
 const ACTIVE = 0;
-const JAILED = 1;
+
 const LEAVING = 2;
 const SETTLED = 3;
 const FAILED = 5;
