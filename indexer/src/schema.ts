@@ -176,6 +176,7 @@ export const requests = pgTable(
     index("requests_status").on(t.status),
     index("requests_requester").on(t.requester),
     index("requests_created_pos").on(t.createdPos),
+    index("requests_order").on(sql`coalesce(${t.createdPos}, ${t.lastPos})`),
   ],
 );
 

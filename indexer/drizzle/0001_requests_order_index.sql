@@ -1,0 +1,1 @@
+CREATE INDEX "requests_order" ON "requests" USING btree (coalesce("created_pos", "last_pos"));
