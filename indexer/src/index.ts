@@ -72,7 +72,10 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
     logger: opts.logger,
   });
   const ac = new AbortController();
-  const running = ingester.run(ac.signal);
+  const running = ingester.run(ac.signal).catch((e: Error) => {
+    ingester.lastError = e;
+    opts.logger?.error({ err: e.message }, "ingester stopped");
+  });
   let url: string | null = null;
   const app =
     opts.api === false
