@@ -917,7 +917,8 @@ function failRequest(tx: Tx, request: Request, registry: Registry, reason: numbe
 
 /** Anyone; works while paused. */
 export function settle(tx: Tx, request: Request, registry: Registry): void {
-  requestVersion(request);
+  // `assert_version_settleable`: an older request can be settled by a newer package.
+  check(request.version <= VERSION, "request", "EWrongVersion");
   assertVersion(registry);
   const now = tx.now;
   const status = request.status;

@@ -1065,6 +1065,16 @@ describe("happy paths", () => {
     expect(w.request!.status).toBe(RequestStatus.Revealing);
   });
 
+  it("settle accepts a request of an older package version, not of a newer one", () => {
+    const w = new World(3);
+    w.revealedAll();
+    w.request!.version = 2n;
+    aborts(() => w.settle(), "request", "EWrongVersion");
+    w.request!.version = 0n;
+    w.settle();
+    expect(w.request!.status).toBe(RequestStatus.Settled);
+  });
+
   it("settle works while paused", () => {
     const w = new World(3);
     w.revealedAll();
