@@ -2,8 +2,11 @@
  * Scripted event streams made of real BCS bytes (the events.move layouts), for tests, benches
  * and the demo's dry runs.
  */
-import { EVENT_SCHEMAS, type EventInput, type EventName } from "./decode-fallback.js";
+import { EVENT_SCHEMAS } from "@atoma/sdk";
+import type { EventName } from "./decode.js";
 import type { RawEvent } from "./source.js";
+
+export type EventInput<N extends EventName> = Parameters<(typeof EVENT_SCHEMAS)[N]["serialize"]>[0];
 
 export const TEST_PACKAGE = `0x${"a1".repeat(32)}`;
 export const TEST_PACKAGE_V2 = `0x${"b2".repeat(32)}`;

@@ -198,8 +198,8 @@ describe.each(backends)("ingestion (%s)", (backend) => {
     );
     expect(dl.map((d) => d.tx_digest)).toEqual([digest(901), digest(902), digest(903), digest(904)]);
     expect(dl[0]!.reason).toMatch(/OutputPosted.*malformed BCS/);
-    expect(dl[1]!.reason).toMatch(/1 trailing bytes/);
-    expect(dl[2]!.reason).toMatch(/unknown event type.*FutureEvent/);
+    expect(dl[1]!.reason).toMatch(/OutputPosted.*trailing bytes/);
+    expect(dl[2]!.reason).toMatch(/FutureEvent.*not an atoma::events event type/);
     expect(await st.rows(sql`select size::text from outputs where request_id = ${hexId(3, 9)}`)).toEqual([
       { size: "1" },
     ]);
