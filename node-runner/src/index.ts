@@ -1,1 +1,9 @@
-export {};
+/** @atoma/node-runner — the operator's daemon, its chain port, config and CLI pieces. */
+export * from "./config.js";
+export * from "./daemon/chain-port.js";
+export * from "./daemon/daemon.js";
+export * from "./daemon/execute.js";
+export * from "./daemon/file-journal.js";
+export * from "./daemon/node.js";
+export * from "./metrics.js";
+export * from "./sdk-port.js";

@@ -1,0 +1,70 @@
+/**
+ * `/metrics` (Prometheus text format, prom-client) and `/health` (fastify) for `atoma-node run`.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { Counter, Gauge, Registry } from "prom-client";
+import type { DaemonMetric } from "./daemon/daemon.js";
+
+export interface NodeMetrics {
+  registry: Registry;
+  /** Feed to `DaemonOptions.onMetric`. */
+  record(name: DaemonMetric, value?: number): void;
+  pending: Gauge;
+}
+
+export function createMetrics(nodeId: string): NodeMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node_id: nodeId });
+  const tasks = new Counter({
+    name: "atoma_node_task_steps_total",
+    help: "Task steps done by this node, by step",
+    labelNames: ["step"] as const,
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: "atoma_node_events_total",
+    help: "Chain events read",
+    registers: [registry],
+  });
+  const pending = new Gauge({
+    name: "atoma_node_pending_tasks",
+    help: "Tasks queued or running",
+    registers: [registry],
+  });
+  return {
+    registry,
+    pending,
+    record(name, value) {
+      if (name === "events") events.inc(value ?? 1);
+      else tasks.inc({ step: name }, value ?? 1);
+    },
+  };
+}
+
+export interface HealthInfo {
+  ok: boolean;
+  nodeId: string;
+  pendingTasks: number;
+  lastPollOkMs: number;
+}
+
+/** Starts /metrics and /health on `port` (0 = any free port); returns the server and its URL. */
+export async function startMetricsServer(
+  metrics: NodeMetrics,
+  health: () => HealthInfo,
+  port: number,
+  host = "127.0.0.1",
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false });
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get("/health", async (_req, reply) => {
+    const h = health();
+    reply.code(h.ok ? 200 : 503);
+    return h;
+  });
+  const url = await app.listen({ port, host });
+  return { app, url };
+}

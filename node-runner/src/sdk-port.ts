@@ -1,0 +1,130 @@
+/**
+ * `ChainPort` over `AtomaClient` of @atoma/sdk: events through `listEvents` with a durable
+ * (JSON) cursor, requests decoded from object BCS, and every state change signed with the
+ * node's Ed25519 key. Time is the chain's: the `timestamp_ms` of the Clock object `0x6`.
+ */
+import type { AtomaClient, AtomaEvent, EventCursor, RequestData } from "@atoma/sdk";
+import { bcs } from "@mysten/sui/bcs";
+import type { Signer } from "@mysten/sui/cryptography";
+import type { ChainPort, DaemonEvent, EventBatch, RequestStatusCode, RequestView } from "./daemon/chain-port.js";
+
+export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000000000000000000006";
+
+const ClockBcs = bcs.struct("Clock", { id: bcs.struct("UID", { id: bcs.Address }), timestamp_ms: bcs.u64() });
+
+export interface SdkPortOptions {
+  atoma: AtomaClient;
+  signer: Signer;
+  /** This node's id (= its NodeCap object id). */
+  nodeId: string;
+  /** Override of the time source (e.g. a devnet's clock in-process). */
+  nowMs?: () => Promise<bigint>;
+}
+
+/** Maps a decoded Atoma event to what the daemon reacts to. */
+export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
+  switch (ev.name) {
+    case "NodesSampled":
+      return { name: "NodesSampled", requestId: ev.data.request_id, round: ev.data.round, nodes: [...ev.data.nodes] };
+    case "DisputeOpened":
+      return { name: "DisputeOpened", requestId: ev.data.request_id };
+    case "RequestSettled":
+      return { name: "RequestSettled", requestId: ev.data.request_id };
+    case "RequestFailed":
+      return { name: "RequestFailed", requestId: ev.data.request_id };
+    case "KeyRotationStarted":
+      return { name: "KeyRotationStarted", clusterId: ev.data.cluster_id, epoch: BigInt(ev.data.epoch) };
+    default:
+      return { name: "Other", type: ev.name };
+  }
+}
+
+const u8 = (v: Iterable<number>) => Uint8Array.from(v);
+
+/** Maps the SDK's decoded `Request` to the daemon's view. */
+export function toRequestView(id: string, r: RequestData): RequestView {
+  return {
+    id,
+    requester: r.requester,
+    kind: r.kind,
+    capability: u8(r.capability),
+    inputHash: u8(r.input_hash),
+    input: u8(r.input),
+    maxTokens: BigInt(r.max_tokens),
+    fuel: BigInt(r.fuel),
+    sampleSize: BigInt(r.sample_size),
+    confidential: r.confidential,
+    status: r.status as RequestStatusCode,
+    round: r.round,
+    commitDeadlineMs: BigInt(r.commit_deadline_ms),
+    revealDeadlineMs: BigInt(r.reveal_deadline_ms),
+    disputeDeadlineMs: BigInt(r.dispute_deadline_ms),
+    assignments: r.assignments.map((a) => ({
+      nodeId: a.node_id,
+      round: a.round,
+      price: BigInt(a.price),
+      committed: a.committed,
+      revealed: a.revealed,
+      outputHash: u8(a.output_hash),
+    })),
+    agreedOutputHash: r.agreed_output_hash ? u8(r.agreed_output_hash) : null,
+    outputPosted: r.output.length > 0,
+  };
+}
+
+/** Reads `timestamp_ms` of the Clock object through `client.core`. */
+export async function chainNowMs(atoma: AtomaClient): Promise<bigint> {
+  const res = await atoma.client.core.getObject({ objectId: CLOCK_OBJECT_ID, include: { content: true } });
+  const content = res.object?.content;
+  if (!content) throw new Error("Clock object 0x6 has no content");
+  return BigInt(ClockBcs.parse(content).timestamp_ms);
+}
+
+export class SdkChainPort implements ChainPort {
+  constructor(private readonly o: SdkPortOptions) {}
+
+  nowMs(): Promise<bigint> {
+    return this.o.nowMs ? this.o.nowMs() : chainNowMs(this.o.atoma);
+  }
+
+  async nextEvents(cursor: unknown, limit: number): Promise<EventBatch> {
+    const c = (cursor as EventCursor | null) ?? { after: null };
+    const page = await this.o.atoma.listEvents(c, limit);
+    return { events: page.events.map((rec) => toDaemonEvent(rec.event)), cursor: page.cursor };
+  }
+
+  async getRequest(requestId: string): Promise<RequestView> {
+    const r = await this.o.atoma.getRequest(requestId);
+    return toRequestView(r.meta.objectId, r);
+  }
+
+  async commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    await this.o.atoma.commit(this.o.signer, {
+      requestId,
+      nodeCap: this.o.nodeId,
+      nodeId: this.o.nodeId,
+      outputHash,
+      salt,
+    });
+  }
+
+  async reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    await this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, salt });
+  }
+
+  async settle(requestId: string): Promise<void> {
+    await this.o.atoma.settle(this.o.signer, requestId);
+  }
+
+  async escalate(requestId: string): Promise<void> {
+    await this.o.atoma.escalate(this.o.signer, requestId);
+  }
+
+  async postOutput(requestId: string, output: Uint8Array): Promise<void> {
+    await this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output });
+  }
+
+  async ackRotation(clusterId: string, epoch: bigint): Promise<void> {
+    await this.o.atoma.ackRotation(this.o.signer, { clusterId, nodeCap: this.o.nodeId, epoch });
+  }
+}
