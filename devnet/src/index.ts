@@ -4,6 +4,7 @@
  */
 import { Devnet, type DevnetOptions } from "./server.js";
 
+export { ATOMA_MODULES, atomaBinding } from "./atoma/index.js";
 export * from "./bytecode.js";
 export * from "./errors.js";
 export { type Checkpoint, Journal } from "./journal.js";

@@ -286,9 +286,11 @@ export class Runtime {
     const key = structKey(t);
     const fw = FRAMEWORK_STRUCTS[key];
     if (fw) return fw;
-    const pkg = this.objects.get(t.address);
-    return pkg?.modules?.get(t.module)?.normalized.structs[t.name];
+    const mods = this.objects.get(t.address)?.modules ?? this.pendingModules.get(t.address);
+    return mods?.get(t.module)?.normalized.structs[t.name];
   };
+  /** Modules of packages being published (their `init` creates objects of their own types). */
+  readonly pendingModules = new Map<string, Map<string, LoadedModule>>();
 
   /** BCS bytes and digest of an object from its value. */
   finishObject(o: StoredObject): StoredObject {
@@ -703,17 +705,19 @@ class Session {
       this.fail(`Gas budget: ${budget} is lower than min: ${minBudget}.`);
     if (payment.length === 0) {
       if (this.mode === "execute") this.fail("Gas payment is empty");
-      // Dry run / dev inspect: a mock gas coin holding the budget.
+      // Dry run / dev inspect: a mock gas coin as Sui makes it (DEV_INSPECT_GAS_COIN_VALUE), so a
+      // SplitCoins from gas larger than the budget simulates as it will execute.
+      const mock = 1_000_000_000_000_000_000n;
       const w: Working = {
         id: ZERO_ADDR,
         type: GAS_COIN_TYPE,
-        value: { id: { id: ZERO_ADDR }, balance: { value: budget } },
+        value: { id: { id: ZERO_ADDR }, balance: { value: mock } },
         owner: { AddressOwner: this.sender },
         state: "store",
         mutated: true,
       };
       this.working.set(ZERO_ADDR, w);
-      this.gasTotal = budget;
+      this.gasTotal = mock;
       this.gasId = ZERO_ADDR;
       this.gasSlot = { type: GAS_COIN_TYPE, value: w.value, objectId: ZERO_ADDR, input: true, mutableInput: true };
       return;
@@ -1020,6 +1024,15 @@ class Session {
         "VMVerificationOrDeserializationError: no modules",
       );
     this.published.push({ id, modules });
+    // Module initializers (`fun init(ctx)`), as Sui runs them at publish, when a binding implements `module::init`.
+    const names = [...modules.keys()].sort().join(",");
+    const binding = this.rt.bindings.find((b) => [...b.modules].sort().join(",") === names);
+    if (binding) this.rt.pendingModules.set(id, modules);
+    for (const [mod, lm] of modules) {
+      const init = lm.functions.get("init");
+      const impl = binding?.functions[`${mod}::init`];
+      if (init && impl) impl(new Ctx(this, id, mod, "init", init.index), [], []);
+    }
     const capId = this.freshId();
     const type = parseType("0x2::package::UpgradeCap");
     const value = { id: { id: capId }, package: id, version: 1n, policy: 0 };

@@ -1,0 +1,1 @@
+export { ATOMA_MODULES, atomaBinding } from "./binding.js";

@@ -1,0 +1,79 @@
+/** Shared setup: a devnet with the atoma binding, the package published by an ordinary Publish tx. */
+import { loadBuiltPackage } from "@atoma/move";
+import { AtomaClient } from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { atomaBinding, type RunningDevnet, startDevnet } from "../../src/index.js";
+
+export const T0 = 1_700_000_000_000n;
+
+export interface Deployed {
+  packageId: string;
+  registryId: string;
+  registryInitialSharedVersion: string;
+  adminCapId: string;
+}
+
+/** Publishes `atoma` with `publisher` (funded first) and reads the Registry and AdminCap from the effects. */
+export async function publishAtoma(
+  client: SuiJsonRpcClient,
+  url: string,
+  publisher: Ed25519Keypair,
+): Promise<Deployed> {
+  await requestSuiFromFaucetV2({ host: url, recipient: publisher.toSuiAddress() });
+  const built = await loadBuiltPackage("atoma");
+  const tx = new Transaction();
+  const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
+  tx.transferObjects([cap], publisher.toSuiAddress());
+  const r = await client.signAndExecuteTransaction({
+    transaction: tx,
+    signer: publisher,
+    options: { showEffects: true, showObjectChanges: true },
+  });
+  if (r.effects?.status.status !== "success") throw new Error(`publish failed: ${r.effects?.status.error}`);
+  const changes = r.objectChanges ?? [];
+  const pub = changes.find((c) => c.type === "published");
+  const created = changes.filter((c) => c.type === "created");
+  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
+  const admin = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
+  if (pub?.type !== "published" || !registry || !admin) throw new Error("publish: no package/Registry/AdminCap");
+  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
+  if (!owner.Shared) throw new Error("Registry is not shared");
+  await client.waitForTransaction({ digest: r.digest });
+  return {
+    packageId: pub.packageId,
+    registryId: registry.objectId,
+    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
+    adminCapId: admin.objectId,
+  };
+}
+
+export interface Env {
+  d: RunningDevnet;
+  sui: SuiJsonRpcClient;
+  atoma: AtomaClient;
+  admin: Ed25519Keypair;
+  deployed: Deployed;
+}
+
+export async function startAtomaDevnet(seed = "atoma"): Promise<Env> {
+  const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, packages: [atomaBinding] });
+  const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+  const admin = Ed25519Keypair.generate();
+  const deployed = await publishAtoma(sui, d.url, admin);
+  const atoma = new AtomaClient(sui, {
+    packageId: deployed.packageId,
+    registryId: deployed.registryId,
+    registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+  });
+  return { d, sui, atoma, admin, deployed };
+}
+
+/** A funded Ed25519 keypair. */
+export async function funded(url: string): Promise<Ed25519Keypair> {
+  const k = Ed25519Keypair.generate();
+  await requestSuiFromFaucetV2({ host: url, recipient: k.toSuiAddress() });
+  return k;
+}
