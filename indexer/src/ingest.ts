@@ -163,7 +163,6 @@ export async function applyBatch(
         bcs: toHex(d.raw.bcs),
         timestampMs: d.raw.timestampMs ?? null,
         checkpoint: d.raw.checkpoint ?? null,
-        data: d.ev ? jsonOf(d.ev.data) : null,
       }));
       const ins = await bulkInsert<{ tx_digest: string; event_seq: number; pos: string | number }>(
         tx,

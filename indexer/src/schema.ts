@@ -39,7 +39,6 @@ export const rawEvents = pgTable(
     bcs: text("bcs").notNull(),
     timestampMs: u64("timestamp_ms"),
     checkpoint: u64("checkpoint"),
-    data: jsonb("data"),
   },
   (t) => [primaryKey({ columns: [t.txDigest, t.eventSeq] }), index("raw_events_pos").on(t.pos)],
 );

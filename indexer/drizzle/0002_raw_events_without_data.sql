@@ -1,0 +1,1 @@
+ALTER TABLE "raw_events" DROP COLUMN "data";
