@@ -72,11 +72,15 @@ const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 function describe(err: unknown): string {
@@ -152,13 +156,23 @@ export class NodeDaemon {
       const next = this.queue.shift() as { requestId: string; round: number };
       const key = `${next.requestId}:${next.round}`;
       const p = this.runTask(next.requestId, next.round)
-        .catch((err) => {
-          this.stats.errors++;
-          this.metric("errors");
-          this.o.logger.error({ requestId: next.requestId, round: next.round, err: describe(err) }, "task failed");
-        })
-        .finally(() => {
+        .then(
+          () => false,
+          (err) => {
+            this.stats.errors++;
+            this.metric("errors");
+            this.o.logger.error({ requestId: next.requestId, round: next.round, err: describe(err) }, "task failed");
+            return true;
+          },
+        )
+        .then(async (failed) => {
           this.active.delete(key);
+          // A journaled task that failed on a transient error is retried until it ends.
+          const rec = this.o.journal.get(next.requestId, next.round);
+          if (failed && rec && !rec.settled && !this.controller.signal.aborted) {
+            await sleep(1_000, this.controller.signal);
+            if (!this.controller.signal.aborted) this.enqueue(next.requestId, next.round);
+          }
           this.pump();
         });
       this.active.set(key, p);
@@ -306,6 +320,7 @@ export class NodeDaemon {
         this.metric("committed");
         log.info("committed");
       } catch (err) {
+        if (!isFinalAbort(err)) throw err;
         log.warn({ err: describe(err) }, "commit rejected");
         rec = { ...task, settled: true, outcome: "failed", reason: `commit rejected: ${describe(err)}` };
         await this.o.journal.put(rec);
@@ -335,6 +350,7 @@ export class NodeDaemon {
         this.metric("revealed");
         log.info("revealed");
       } catch (err) {
+        if (!isFinalAbort(err)) throw err; // transient: the task is retried from the journal
         log.warn({ err: describe(err) }, "reveal rejected");
       }
     }

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, loadKeystore, parseConfig, renderConfig } from "../../src/config.js";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const tsx = path.join(root, "node_modules/.bin/tsx");
+const cli = path.join(root, "node-runner/src/cli.ts");
+const dir = mkdtempSync(path.join(tmpdir(), "atoma-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(tsx, [cli, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("atoma-node CLI", () => {
+  it("init writes a 0600 keystore and a commented config; refuses to overwrite keys", () => {
+    const r = run("-c", "n/atoma-node.json", "--json", "init", "--price", "55");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { address: string; keystore: string };
+    expect(out.address).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(statSync(out.keystore).mode & 0o777).toBe(0o600);
+    const text = readFileSync(path.join(dir, "n/atoma-node.json"), "utf8");
+    expect(text).toMatch(/^\/\/ atoma-node configuration/);
+    expect(parseConfig(text).price).toBe("55");
+    const keys = loadKeystore(out.keystore);
+    expect(keys.signer.toSuiAddress()).toBe(out.address);
+    // Secrets never appear on stdout/stderr.
+    const secret = JSON.parse(readFileSync(out.keystore, "utf8")) as { ed25519: string; x25519: string };
+    expect(r.out + r.err).not.toContain(secret.ed25519);
+    const again = run("-c", "n/atoma-node.json", "init");
+    expect(again.code).toBe(2);
+    expect(again.err).toContain("refusing to overwrite keys");
+  }, 60_000);
+
+  it("exit codes: --help 0, unknown command 2, bad option value 2, not registered 2", () => {
+    expect(run("--help").code).toBe(0);
+    expect(run("run", "--help").code).toBe(0);
+    expect(run("bogus").code).toBe(2);
+    expect(run("-c", "n/atoma-node.json", "run", "--fault", "nope").code).toBe(2);
+    const s = run("-c", "n/atoma-node.json", "--json", "status");
+    expect(s.code).toBe(2);
+    expect(JSON.parse(s.out).message).toContain("nodeId");
+  }, 60_000);
+
+  it("refuses --fault unless the chain is a devnet", () => {
+    const file = path.join(dir, "n/atoma-node.json");
+    const c = parseConfig(readFileSync(file, "utf8"));
+    writeFileSync(file, renderConfig({ ...c, nodeId: `0x${"ab".repeat(32)}`, rpcUrl: "http://127.0.0.1:9" }));
+    const r = run("-c", "n/atoma-node.json", "run", "--fault", "wrong-output");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("not an @atoma/devnet");
+  }, 60_000);
+
+  it("rejects a keystore readable by others and a bad config field, naming the field", () => {
+    const ks = path.join(dir, "n/keystore.json");
+    chmodSync(ks, 0o644);
+    expect(() => loadKeystore(ks)).toThrow(/must be 600/);
+    chmodSync(ks, 0o600);
+    expect(() => parseConfig(JSON.stringify({ ...DEFAULT_CONFIG, price: "1.5" }), "x.json")).toThrow(/x\.json: price/);
+  });
+});
