@@ -5,7 +5,7 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
-import { atomaBinding, type RunningDevnet, startDevnet } from "../../src/index.js";
+import { atomaBinding, type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
 
 export const T0 = 1_700_000_000_000n;
 
@@ -58,8 +58,8 @@ export interface Env {
   deployed: Deployed;
 }
 
-export async function startAtomaDevnet(seed = "atoma"): Promise<Env> {
-  const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, packages: [atomaBinding] });
+export async function startAtomaDevnet(seed = "atoma", opts: DevnetOptions = {}): Promise<Env> {
+  const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, packages: [atomaBinding], ...opts });
   const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
   const admin = Ed25519Keypair.generate();
   const deployed = await publishAtoma(sui, d.url, admin);

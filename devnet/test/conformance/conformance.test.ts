@@ -1,0 +1,99 @@
+/**
+ * Conformance: every scenario of devnet/src/protocol/scenarios.ts, run through the SDK against a
+ * devnet with the atoma binding, must reach the outcomes the scenario declares (the same data
+ * the generated Move tests in move/tests/conformance_tests.move assert) and agree with the
+ * reference run of the TypeScript state machine step by step (event names and every numeric or
+ * boolean event field, aborts).
+ */
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../../src/protocol/runner.js";
+import { SCENARIOS, START_MS } from "../../src/protocol/scenarios.js";
+import { startAtomaDevnet } from "../atoma/harness.js";
+import { runOnDevnet } from "./sdk-runner.js";
+
+/** Scenarios whose outcome is decided by the randomness among non-interchangeable nodes. */
+const RANDOMNESS_DECIDES = new Set(["weighted_sampling"]);
+
+const norm = (v: unknown): unknown => (typeof v === "bigint" || typeof v === "number" ? String(v) : v);
+const scalars = (fields: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => typeof v === "bigint" || typeof v === "number" || typeof v === "boolean")
+      .map(([k, v]) => [k, norm(v)]),
+  );
+
+describe("conformance scenarios through the SDK on the devnet", () => {
+  it("covers every scenario", () => {
+    expect(SCENARIOS.length).toBeGreaterThanOrEqual(18);
+  });
+  for (const s of SCENARIOS) {
+    it(s.name, async () => {
+      const ref = runScenario(s);
+      const env = await startAtomaDevnet(`conformance-${s.name}`, {
+        clockMs: START_MS,
+        faucetAmount: 100_000n * 10n ** 9n,
+      });
+      try {
+        const run = await runOnDevnet(env, s, ref);
+        expect(run.relabelFailed).toBe(RANDOMNESS_DECIDES.has(s.name));
+        // Step by step against the reference run.
+        expect(run.steps.map((r) => r.step)).toEqual(ref.trace.map((t) => t.step));
+        for (const [k, r] of run.steps.entries()) {
+          const t = ref.trace[k]!;
+          expect(
+            r.events.map((e) => e.name),
+            `${s.name} step ${k} (${r.step.do}) events`,
+          ).toEqual(t.events.map((e) => e.name));
+          if (!RANDOMNESS_DECIDES.has(s.name))
+            r.events.forEach((e, j) => {
+              const want = scalars(t.events[j]!.fields);
+              const got = Object.fromEntries(Object.keys(want).map((f) => [f, norm(e.data[f])]));
+              expect(got, `${s.name} step ${k} event ${e.name}`).toEqual(want);
+            });
+        }
+        if (s.abort) {
+          expect(run.abort?.module).toBe(s.abort.module);
+          expect(run.abort?.constantName).toBe(s.abort.error);
+          return;
+        }
+        expect(run.abort).toBeUndefined();
+        const x = s.expect!;
+        expect(run.steps.flatMap((r) => r.events.map((e) => e.name))).toEqual(x.events);
+        const registry = await env.atoma.getRegistry();
+        expect(BigInt(registry.treasury.value)).toBe(x.treasury);
+        if (x.requestStatus !== undefined) {
+          const req = await env.atoma.getRequest(run.requestId!);
+          expect(Number(req.status)).toBe(x.requestStatus);
+        }
+        if (x.refund !== undefined) expect(run.refund).toBe(x.refund);
+        for (const [i, want] of Object.entries(x.nodes)) {
+          const n = await env.atoma.getNode(run.nodes[Number(i)]!.nodeId);
+          expect({ status: Number(n.status), paid: BigInt(n.earned), slashed: BigInt(n.slashed) }, `node ${i}`).toEqual(
+            want,
+          );
+          const r = ref.outcome.nodes[Number(i)]!;
+          expect(
+            { stake: BigInt(n.stake.value), unbonding: BigInt(n.unbonding.value), reputation: BigInt(n.reputation) },
+            `node ${i} vs reference`,
+          ).toEqual({ stake: r.stake, unbonding: r.unbonding, reputation: r.reputation });
+        }
+        if (x.sampled) {
+          const req = await env.atoma.getRequest(run.requestId!);
+          const rounds = [0, 1]
+            .map((round) => req.assignments.filter((a) => Number(a.round) === round).map((a) => a.node_id))
+            .filter((r) => r.length > 0);
+          expect(rounds.map((r) => r.length)).toEqual(x.sampled.map((r) => r.length));
+          if (!RANDOMNESS_DECIDES.has(s.name))
+            expect(rounds.map((r) => r.map((id) => run.nodes.findIndex((n) => n.nodeId === id)))).toEqual(x.sampled);
+          else expect(new Set(rounds.flat()).size).toBe(rounds.flat().length); // escalation excludes round 0
+        }
+        if (x.cluster) {
+          const c = await env.atoma.getCluster(run.clusterId!);
+          expect({ epoch: BigInt(c.epoch), pending: c.pending !== null && c.pending !== undefined }).toEqual(x.cluster);
+        }
+      } finally {
+        await env.d.close();
+      }
+    });
+  }
+});
