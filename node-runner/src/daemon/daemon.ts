@@ -123,6 +123,10 @@ export class NodeDaemon {
     renameSync(tmp, file);
   }
 
+  get nodeId(): string {
+    return this.o.nodeId;
+  }
+
   get pendingTasks(): number {
     return this.active.size + this.queue.length;
   }

@@ -1,0 +1,168 @@
+/**
+ * A whole local network in one process, for the demo, the end-to-end tests and the benchmark:
+ * the devnet with the `atoma` binding, the package published by an ordinary Publish
+ * transaction, short windows set as admin, nodes registered and (optionally) attested, and the
+ * indexer on embedded PGlite.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { atomaBinding, type RunningDevnet, startDevnet } from "@atoma/devnet";
+import { type RunningIndexer, startIndexer } from "@atoma/indexer";
+import { loadBuiltPackage } from "@atoma/move";
+import {
+  AtomaClient,
+  blake2b256,
+  buildAddVerifier,
+  buildAllowMeasurement,
+  buildSetParam,
+  concatBytes,
+  signVerdict,
+} from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { createKeystore, type NodeKeys } from "../config.js";
+
+export interface Deployed {
+  packageId: string;
+  registryId: string;
+  registryInitialSharedVersion: string;
+  adminCapId: string;
+}
+
+/** Publishes the built `atoma` package with `publisher` (funded by the faucet first). */
+export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
+  await requestSuiFromFaucetV2({ host: url, recipient: publisher.toSuiAddress() });
+  const built = await loadBuiltPackage("atoma");
+  const tx = new Transaction();
+  const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
+  tx.transferObjects([cap], publisher.toSuiAddress());
+  const r = await sui.signAndExecuteTransaction({
+    transaction: tx,
+    signer: publisher,
+    options: { showEffects: true, showObjectChanges: true },
+  });
+  if (r.effects?.status.status !== "success") throw new Error(`publish failed: ${r.effects?.status.error}`);
+  const changes = r.objectChanges ?? [];
+  const pub = changes.find((c) => c.type === "published");
+  const created = changes.filter((c) => c.type === "created");
+  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
+  const admin = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
+  if (pub?.type !== "published" || !registry || !admin) throw new Error("publish: no package/Registry/AdminCap");
+  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
+  if (!owner.Shared) throw new Error("Registry is not shared");
+  await sui.waitForTransaction({ digest: r.digest });
+  return {
+    packageId: pub.packageId,
+    registryId: registry.objectId,
+    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
+    adminCapId: admin.objectId,
+  };
+}
+
+export interface DemoChain {
+  devnet: RunningDevnet;
+  url: string;
+  sui: SuiJsonRpcClient;
+  atoma: AtomaClient;
+  admin: Ed25519Keypair;
+  deployed: Deployed;
+  /** The demo verifier's Ed25519 secret key (allow-listed by AdminCap). */
+  verifierSk: Uint8Array;
+  /** The measurement allow-listed for TDX in the demo. */
+  measurement: Uint8Array;
+}
+
+export const DEMO_MEASUREMENT = blake2b256(new TextEncoder().encode("atoma-demo-measurement"));
+
+/** Devnet + publish + admin setup: 10 s windows, a demo verifier and a TDX measurement allowed. */
+export async function startChain(o: { seed?: string; stateDir?: string; port?: number } = {}): Promise<DemoChain> {
+  const devnet = await startDevnet({
+    seed: o.seed ?? "atoma-demo",
+    checkpointIntervalMs: 250,
+    packages: [atomaBinding],
+    ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+  });
+  const sui = new SuiJsonRpcClient({ url: devnet.url, network: "localnet" });
+  const admin = Ed25519Keypair.generate();
+  const deployed = await publishAtoma(sui, devnet.url, admin);
+  const atoma = new AtomaClient(sui, {
+    packageId: deployed.packageId,
+    registryId: deployed.registryId,
+    registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+  });
+  const verifierSk = ed25519.utils.randomSecretKey();
+  const registry = { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion };
+  const base = { packageId: deployed.packageId, registry, adminCap: deployed.adminCapId };
+  const tx = new Transaction();
+  buildSetParam(tx, { ...base, name: "commit_window_ms", value: 10_000n });
+  buildSetParam(tx, { ...base, name: "reveal_window_ms", value: 10_000n });
+  buildAddVerifier(tx, { ...base, verifierPk: ed25519.getPublicKey(verifierSk) });
+  buildAllowMeasurement(tx, { ...base, teeKind: 1, measurement: DEMO_MEASUREMENT });
+  await atoma.execute(tx, admin);
+  return { devnet, url: devnet.url, sui, atoma, admin, deployed, verifierSk, measurement: DEMO_MEASUREMENT };
+}
+
+export interface RegisteredNode {
+  nodeId: string;
+  keys: NodeKeys;
+  stateDir: string;
+  capabilities: string[];
+}
+
+/**
+ * Creates a node's keystore (0600) under `dir`, funds its address, registers it and, with
+ * `attest`, records an attestation verdict signed by the demo verifier (TEE kind TDX with the
+ * demo measurement: a simulated TEE; no hardware attestation happens on this machine).
+ */
+export async function registerNode(
+  chain: DemoChain,
+  dir: string,
+  o: { capabilities: string[]; price: bigint; stake?: bigint; attest?: boolean },
+): Promise<RegisteredNode> {
+  mkdirSync(dir, { recursive: true });
+  const keys = createKeystore(path.join(dir, "keystore.json"));
+  await requestSuiFromFaucetV2({ host: chain.url, recipient: keys.signer.toSuiAddress() });
+  const res = await chain.atoma.registerNode(keys.signer, {
+    stake: o.stake ?? 100_000_000_000n,
+    sigPk: keys.sigPk,
+    encPk: keys.encPk,
+    capabilities: o.capabilities,
+    price: o.price,
+  });
+  if (o.attest) {
+    const now = chain.devnet.clock.now();
+    const verdict = {
+      nodeId: res.nodeId,
+      teeKind: 1,
+      measurement: chain.measurement,
+      reportDataHash: blake2b256(concatBytes(keys.sigPk, keys.encPk)),
+      evidenceHash: blake2b256(new TextEncoder().encode(`demo-evidence:${res.nodeId}`)),
+      expiresMs: now + 3_600_000n,
+    };
+    await chain.atoma.recordAttestation(keys.signer, {
+      nodeCap: res.nodeId,
+      teeKind: verdict.teeKind,
+      measurement: verdict.measurement,
+      reportDataHash: verdict.reportDataHash,
+      evidenceHash: verdict.evidenceHash,
+      expiresMs: verdict.expiresMs,
+      verifierPk: ed25519.getPublicKey(chain.verifierSk),
+      signature: signVerdict(verdict, chain.verifierSk),
+    });
+  }
+  return { nodeId: res.nodeId, keys, stateDir: path.join(dir, "state"), capabilities: o.capabilities };
+}
+
+export async function startDemoIndexer(chain: DemoChain, dataDir?: string): Promise<RunningIndexer> {
+  return startIndexer({
+    rpcUrl: chain.url,
+    packageId: chain.deployed.packageId,
+    ...(dataDir ? { dataDir } : {}),
+    pollMs: 200,
+    rateLimit: false,
+  });
+}

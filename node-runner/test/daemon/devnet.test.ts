@@ -1,0 +1,89 @@
+/**
+ * The daemon through the SDK chain port against a real devnet (JSON-RPC over HTTP, the atoma
+ * package published by a Publish transaction): request → sampled → commit → reveal → settle →
+ * output posted, and the chain port's views/clock.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { RequestKind, RequestStatus } from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Executor } from "../../src/daemon/execute.js";
+import { type RunningNode, startNode } from "../../src/daemon/node.js";
+import { type DemoChain, registerNode, startChain } from "../../src/demo/network.js";
+import { chainNowMs } from "../../src/sdk-port.js";
+
+const enc = new TextEncoder();
+const upper: Executor = {
+  name: "upper",
+  capabilities: ["test:upper-v1"],
+  run: async (job) => enc.encode(new TextDecoder().decode(job.input).toUpperCase()),
+};
+
+describe("daemon over the SDK on a devnet", () => {
+  let chain: DemoChain;
+  const nodes: RunningNode[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), "atoma-devnet-daemon-"));
+  beforeAll(async () => {
+    chain = await startChain({ seed: "daemon-devnet" });
+    for (let i = 0; i < 3; i++) {
+      const n = await registerNode(chain, path.join(dir, `n${i}`), { capabilities: ["test:upper-v1"], price: 1000n });
+      nodes.push(
+        await startNode({
+          rpcUrl: chain.url,
+          packageId: chain.deployed.packageId,
+          registryId: chain.deployed.registryId,
+          nodeId: n.nodeId,
+          keys: n.keys,
+          stateDir: n.stateDir,
+          executors: [upper],
+          logger: pino({ level: "silent" }),
+          pollMs: 50,
+          metricsPort: i === 0 ? 0 : null,
+        }),
+      );
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await chain?.devnet.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads chain time from the Clock object", async () => {
+    const before = chain.devnet.clock.now();
+    const read = await chainNowMs(chain.atoma);
+    const after = chain.devnet.clock.now();
+    expect(read >= before && read <= after).toBe(true);
+  });
+
+  it("settles a request end to end and posts the output", async () => {
+    const user = Ed25519Keypair.generate();
+    await requestSuiFromFaucetV2({ host: chain.url, recipient: user.toSuiAddress() });
+    const { requestId, nodes: sampled } = await chain.atoma.createRequest(user, {
+      kind: RequestKind.Wasm,
+      capability: "test:upper-v1",
+      input: enc.encode("hello atoma"),
+      maxPrice: 2000n,
+    });
+    expect(sampled).toHaveLength(3);
+    const r = await chain.atoma.waitForSettlement(requestId, { timeoutMs: 30_000, pollMs: 100 });
+    expect(r.status).toBe(RequestStatus.Settled);
+    // The output is posted in a separate transaction after settlement.
+    for (let i = 0; i < 100 && (await chain.atoma.getRequest(requestId)).output.length === 0; i++)
+      await new Promise((res) => setTimeout(res, 100));
+    const out = await chain.atoma.fetchOutput(requestId);
+    expect(new TextDecoder().decode(out.plaintext)).toBe("HELLO ATOMA");
+    const earned = await Promise.all(
+      nodes.map(async (n) => BigInt((await chain.atoma.getNode(n.daemon.nodeId)).earned)),
+    );
+    expect(earned).toEqual([1000n, 1000n, 1000n]);
+    const metrics = await (await fetch(`${nodes[0]?.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/atoma_node_task_steps_total\{step="revealed",node_id="0x[0-9a-f]+"\} 1/);
+    const health = await fetch(`${nodes[0]?.metricsUrl}/health`);
+    expect(health.status).toBe(200);
+  }, 60_000);
+});
