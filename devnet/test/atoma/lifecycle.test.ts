@@ -313,7 +313,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect(coinId).toBeDefined();
     const coin = await env.sui.getObject({ id: coinId!, options: { showContent: true, showOwner: true } });
     expect(coin.data?.owner).toEqual({ AddressOwner: o.kp.toSuiAddress() });
-    expect((coin.data?.content as unknown as { fields: { balance: string } }).fields.balance).toBe(String(200n * SUI));
+    expect((coin.data!.content as unknown as { fields: { balance: string } }).fields.balance).toBe(String(200n * SUI));
     const n = await env.atoma.getNode(o.nodeId);
     expect(n.unbonding.value).toBe("0");
   });

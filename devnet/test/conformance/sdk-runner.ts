@@ -16,7 +16,6 @@
 
 import * as B from "@atoma/sdk";
 import { type AtomaClient, MoveAbortError, signVerdict } from "@atoma/sdk";
-import type { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { blake2b256, escrowFor } from "../../src/protocol/machine.js";
