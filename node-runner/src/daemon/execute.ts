@@ -2,7 +2,7 @@
  * Turns a request into an executor job: opens the node layer of a confidential input with the
  * node's X25519 key, picks the executor by capability id, hashes the output.
  */
-import { hashOutput, openAsNode } from "@atoma/sdk";
+import { BindingKind, decodeEnvelope, hashOutput, openAsNode } from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./daemon.js";
 
@@ -49,7 +49,12 @@ export function makeExecute(o: {
     let input = r.input;
     if (r.confidential) {
       try {
-        input = openAsNode({ requestId: r.id, envelope: r.input, nodeId: o.nodeId, encSk: o.encSk });
+        // Sealed before creation: bound to the input hash; after sampling: to the request id.
+        const env = decodeEnvelope(r.input);
+        input =
+          env.bindingKind === BindingKind.InputHash
+            ? openAsNode({ inputHash: r.inputHash, envelope: env, nodeId: o.nodeId, encSk: o.encSk })
+            : openAsNode({ requestId: r.id, envelope: env, nodeId: o.nodeId, encSk: o.encSk });
       } catch (err) {
         throw new ExecutionRefused(`undecryptable input: ${(err as Error).message}`);
       }

@@ -1,6 +1,10 @@
 /**
- * The executors a node runs. Uses node-runner/src/executors (WASM sandbox, built-in models,
- * OpenAI-compatible backend) when that module is present.
+ * The executors a node runs, from node-runner/src/executors (WASM sandbox, built-in models,
+ * OpenAI-compatible backend), adapted to the daemon's `Executor` (./execute.ts). That module is
+ * loaded at run time and described here structurally, so the daemon does not depend on its
+ * internals: an executor has `capabilities()` and `execute(task)` returning `{status, output}`;
+ * `ok`, `out_of_fuel` and `trap` are deterministic results (committed), `error`/`timeout` are not
+ * (the request is skipped with the reason).
  */
 import type { Executor } from "./execute.js";
 
@@ -9,6 +13,88 @@ export interface ExecutorOptions {
   blobUrl?: string | null;
 }
 
-export async function loadExecutors(_o: ExecutorOptions = {}): Promise<Executor[]> {
-  return [];
+interface ForeignResult {
+  status: string;
+  output: Uint8Array;
+  message?: string;
+}
+interface ForeignExecutor {
+  readonly id: string;
+  capabilities(): { id: string }[];
+  canServe(capability: string): { ok: boolean };
+  execute(task: {
+    capability: string;
+    input: Uint8Array;
+    params: { maxTokens?: number; fuel?: bigint };
+  }): Promise<ForeignResult>;
+}
+type ForeignModule = Record<string, unknown>;
+
+const DETERMINISTIC = new Set(["ok", "out_of_fuel", "trap"]);
+
+/** Adapts one executor of node-runner/src/executors to the daemon's interface. */
+export function adaptExecutor(e: ForeignExecutor): Executor {
+  const caps = e.capabilities().map((c) => c.id);
+  return {
+    name: e.id,
+    capabilities: caps.length ? caps : [`${e.id}:*`],
+    async run(job) {
+      const res = await e.execute({
+        capability: job.capability,
+        input: job.input,
+        params: {
+          ...(job.maxTokens > 0n ? { maxTokens: Number(job.maxTokens) } : {}),
+          ...(job.fuel > 0n ? { fuel: job.fuel } : {}),
+        },
+      });
+      if (!DETERMINISTIC.has(res.status))
+        throw new Error(`${e.id}: ${res.status}${res.message ? ` (${res.message})` : ""}`);
+      return res.output;
+    },
+  };
+}
+
+async function tryImport(rel: string): Promise<ForeignModule | null> {
+  try {
+    return (await import(new URL(rel, import.meta.url).href)) as ForeignModule;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return null;
+    throw err;
+  }
+}
+
+function isExecutor(v: unknown): v is ForeignExecutor {
+  const e = v as ForeignExecutor | null;
+  return (
+    !!e && typeof e.capabilities === "function" && typeof e.execute === "function" && typeof e.canServe === "function"
+  );
+}
+
+/**
+ * Loads the executors: `createExecutors(options)` of ../executors/index.js when it exists,
+ * else every `*Executor` class of the individual modules that constructs without arguments.
+ */
+export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]> {
+  const index = await tryImport("../executors/index.js");
+  const factory = index?.createExecutors;
+  if (typeof factory === "function") {
+    const list = (await (factory as (o: ExecutorOptions) => unknown)(o)) as unknown[];
+    return list.filter(isExecutor).map(adaptExecutor);
+  }
+  const out: Executor[] = [];
+  for (const rel of ["../executors/builtin.js", "../executors/wasm.js"]) {
+    const mod = index ?? (await tryImport(rel));
+    if (!mod) continue;
+    for (const [name, ctor] of Object.entries(mod)) {
+      if (!name.endsWith("Executor") || typeof ctor !== "function") continue;
+      try {
+        const e = new (ctor as new () => unknown)();
+        if (isExecutor(e) && !out.some((x) => x.name === e.id)) out.push(adaptExecutor(e));
+      } catch {
+        // needs options: not a default executor
+      }
+    }
+    if (index) break;
+  }
+  return out;
 }
