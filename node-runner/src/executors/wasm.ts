@@ -1,0 +1,197 @@
+/**
+ * WASM executor ("AWS lambda"): content-addressed modules (capability id = `wasm:` + hex blake2b-256
+ * of the module bytes, or the bare hex), instrumented for deterministic fuel, run under WASI
+ * preview 1 in a fresh worker_thread with fixed resource limits and a wall-clock guard.
+ */
+import { Worker } from "node:worker_threads";
+import { blake2b } from "@noble/hashes/blake2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { type InstrumentOptions, instrumentWasm, WasmRejected } from "./instrument.js";
+import {
+  type CanServe,
+  type CapabilityInfo,
+  capabilityString,
+  type ExecResult,
+  type ExecTask,
+  type Executor,
+  ExecutorError,
+} from "./types.js";
+
+export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-1`;
+const WORKER_URL = new URL("./wasm-worker.mjs", import.meta.url);
+
+export interface WasmExecutorOptions extends InstrumentOptions {
+  /** Fetch a module by digest (e.g. from the blob store) when it is not registered locally. */
+  fetchModule?: (digestHex: string) => Promise<Uint8Array | null>;
+  /** Default fuel when the task gives none. Default 1e9. */
+  defaultFuel?: bigint;
+  /** Maximum fuel a task may ask for. Default 1e11. */
+  maxFuel?: bigint;
+  /** Max stdout bytes. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Wall-clock guard in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Worker resource limits. */
+  stackSizeMb?: number;
+  maxOldGenerationSizeMb?: number;
+}
+
+/** blake2b-256 of the module bytes, lowercase hex. */
+export function wasmDigest(bytes: Uint8Array): string {
+  return bytesToHex(blake2b(bytes, { dkLen: 32 }));
+}
+
+/** Parses `wasm:<64 hex>` or `<64 hex>`; returns the digest or null. */
+export function parseWasmCapability(cap: Uint8Array | string): string | null {
+  const s = capabilityString(cap);
+  const m = /^(?:wasm:)?([0-9a-f]{64})$/.exec(s);
+  return m ? (m[1] as string) : null;
+}
+
+interface Prepared {
+  module: WebAssembly.Module;
+  instrumentMs: number;
+}
+
+export class WasmExecutor implements Executor {
+  readonly id = "wasm";
+  private readonly raw = new Map<string, Uint8Array>();
+  private readonly cache = new Map<string, Promise<Prepared>>();
+  private readonly o: Required<Omit<WasmExecutorOptions, "fetchModule">> & Pick<WasmExecutorOptions, "fetchModule">;
+
+  constructor(opts: WasmExecutorOptions = {}) {
+    this.o = {
+      maxMemoryPages: opts.maxMemoryPages ?? 256,
+      maxCallDepth: opts.maxCallDepth ?? 2000,
+      denan: opts.denan ?? true,
+      defaultFuel: opts.defaultFuel ?? 1_000_000_000n,
+      maxFuel: opts.maxFuel ?? 100_000_000_000n,
+      maxOutputBytes: opts.maxOutputBytes ?? 1 << 20,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      stackSizeMb: opts.stackSizeMb ?? 4,
+      maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 256,
+      fetchModule: opts.fetchModule,
+    };
+  }
+
+  /** Registers a module; validates + instruments it now (throws WasmRejected). Returns the capability id. */
+  async addModule(bytes: Uint8Array): Promise<string> {
+    const d = wasmDigest(bytes);
+    this.raw.set(d, bytes);
+    try {
+      await this.prepare(d);
+    } catch (e) {
+      this.raw.delete(d);
+      throw e;
+    }
+    return `wasm:${d}`;
+  }
+
+  capabilities(): CapabilityInfo[] {
+    return [...this.raw.keys()].map((d) => ({
+      id: `wasm:${d}`,
+      description: "WASI preview 1 module, deterministic fuel",
+      manifest: { modelDigest: d, engineVersion: WASM_ENGINE_VERSION, hardwareClass: "any", seed: 0, dtype: "wasm32" },
+    }));
+  }
+
+  canServe(capability: Uint8Array | string): CanServe {
+    const d = parseWasmCapability(capability);
+    if (!d) return { ok: false, reason: "not a wasm capability (expected wasm:<blake2b-256 hex>)" };
+    if (this.raw.has(d) || this.o.fetchModule) return { ok: true };
+    return { ok: false, reason: `module ${d} is not available` };
+  }
+
+  /** Instrument + compile, cached by digest. */
+  prepare(digest: string): Promise<Prepared> {
+    let p = this.cache.get(digest);
+    if (!p) {
+      p = (async () => {
+        let bytes = this.raw.get(digest);
+        if (!bytes && this.o.fetchModule) {
+          const got = await this.o.fetchModule(digest);
+          if (got) {
+            if (wasmDigest(got) !== digest)
+              throw new ExecutorError("DIGEST_MISMATCH", `module ${digest}: fetched bytes hash to ${wasmDigest(got)}`);
+            bytes = got;
+            this.raw.set(digest, got);
+          }
+        }
+        if (!bytes) throw new ExecutorError("UNKNOWN_MODULE", `module ${digest}: not available`);
+        const t0 = performance.now();
+        const { bytes: inst } = instrumentWasm(bytes, this.o);
+        const module = await WebAssembly.compile(new Uint8Array(inst));
+        return { module, instrumentMs: performance.now() - t0 };
+      })();
+      this.cache.set(digest, p);
+      p.catch(() => this.cache.delete(digest));
+    }
+    return p;
+  }
+
+  async execute(task: ExecTask, signal?: AbortSignal): Promise<ExecResult> {
+    const d = parseWasmCapability(task.capability);
+    if (!d) return { status: "error", output: new Uint8Array(), message: "capability: not a wasm capability" };
+    const fuel = task.params.fuel ?? this.o.defaultFuel;
+    if (fuel <= 0n || fuel > this.o.maxFuel)
+      return { status: "error", output: new Uint8Array(), message: `params.fuel: must be in [1, ${this.o.maxFuel}]` };
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(d);
+    } catch (e) {
+      if (e instanceof ExecutorError) return { status: "error", output: new Uint8Array(), message: e.message };
+      throw e;
+    }
+    return runInWorker(
+      {
+        module: prepared.module,
+        input: task.input,
+        fuel,
+        maxOutput: this.o.maxOutputBytes,
+        maxDepth: this.o.maxCallDepth,
+      },
+      this.o,
+      signal,
+    );
+  }
+}
+
+function runInWorker(
+  data: { module: WebAssembly.Module; input: Uint8Array; fuel: bigint; maxOutput: number; maxDepth: number },
+  o: { timeoutMs: number; stackSizeMb: number; maxOldGenerationSizeMb: number },
+  signal?: AbortSignal,
+): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const worker = new Worker(WORKER_URL, {
+      workerData: data,
+      resourceLimits: { stackSizeMb: o.stackSizeMb, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb },
+      stdout: true,
+      stderr: true,
+      execArgv: [],
+      env: {},
+    });
+    let done = false;
+    const finish = (r: ExecResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      void worker.terminate();
+      resolve(r);
+    };
+    const timer = setTimeout(
+      () => finish({ status: "timeout", output: new Uint8Array(), message: `wall-clock guard ${o.timeoutMs} ms` }),
+      o.timeoutMs,
+    );
+    const onAbort = () => finish({ status: "timeout", output: new Uint8Array(), message: "aborted" });
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort);
+    worker.on("message", (m: ExecResult) => finish({ ...m, output: new Uint8Array(m.output) }));
+    worker.on("error", (e) => finish({ status: "error", output: new Uint8Array(), message: `worker: ${e.message}` }));
+    worker.on("exit", (code) =>
+      finish({ status: "error", output: new Uint8Array(), message: `worker exited with code ${code}` }),
+    );
+  });
+}
+
+export { WasmRejected };
