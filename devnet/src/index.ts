@@ -2,9 +2,10 @@
  * @atoma/devnet — a local simulation of a Sui network for development and CI (not a Sui node).
  * Real deployments use Sui localnet, testnet or mainnet.
  */
+import { atomaBinding, atomaConsumerBinding } from "./atoma/index.js";
 import { Devnet, type DevnetOptions } from "./server.js";
 
-export { ATOMA_MODULES, atomaBinding } from "./atoma/index.js";
+export { ATOMA_MODULES, type AtomaTarget, atomaBinding, atomaConsumerBinding } from "./atoma/index.js";
 export * from "./bytecode.js";
 export * from "./errors.js";
 export { type Checkpoint, Journal } from "./journal.js";
@@ -36,9 +37,15 @@ export interface RunningDevnet {
   close(): Promise<void>;
 }
 
-/** Starts a devnet in this process. `port` 0 (default) picks a free port. */
+/**
+ * Starts a devnet in this process. `port` 0 (default) picks a free port. The `atoma` package
+ * binding and the example consumer's (`atoma_consumer`) are always included: publishing
+ * `loadBuiltPackage("atoma")` runs `registry::init` and binds every public/entry function.
+ */
 export async function startDevnet(opts: DevnetOptions = {}): Promise<RunningDevnet> {
-  const devnet = new Devnet(opts);
+  const packages = [atomaBinding, ...(opts.packages ?? []).filter((b) => b !== atomaBinding)];
+  const devnet = new Devnet({ ...opts, packages });
+  devnet.runtime.bindPackage(atomaConsumerBinding(devnet.runtime));
   const url = await devnet.listen();
   return {
     url,

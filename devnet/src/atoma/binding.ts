@@ -65,15 +65,32 @@ function protocolTx(ctx: CallContext): p.Tx {
   });
 }
 
+/**
+ * Where the atoma code runs: its own package (types relative, aborts via `ctx.abort`), or called
+ * from another package's function (the example consumer): full type names and aborts located
+ * in the atoma package's bytecode.
+ */
+export interface AtomaTarget {
+  /** Prefix of atoma type names: "" inside the atoma package, `0x…::` from another package. */
+  prefix: string;
+  abort(ctx: CallContext, errorName: string, module: string): never;
+}
+const SELF: AtomaTarget = { prefix: "", abort: (ctx, name, module) => ctx.abort(name, module) };
+
 /** Runs `body` on the state machine and applies its effects (coins in/out, shares, events). */
-function exec<R>(ctx: CallContext, coinsIn: CoinV[], body: (tx: p.Tx) => R): { result: R; returned: CoinV[] } {
+export function exec<R>(
+  ctx: CallContext,
+  coinsIn: CoinV[],
+  body: (tx: p.Tx) => R,
+  target: AtomaTarget = SELF,
+): { result: R; returned: CoinV[] } {
   const tx = protocolTx(ctx);
   let result: R;
   try {
     result = body(tx);
   } catch (e) {
     if (!(e instanceof p.MoveAbort)) throw e;
-    if ((ATOMA_MODULES as readonly string[]).includes(e.module)) ctx.abort(e.errorName, e.module);
+    if ((ATOMA_MODULES as readonly string[]).includes(e.module)) target.abort(ctx, e.errorName, e.module);
     throw new MoveAbortError(FRAMEWORK, e.module, FRAMEWORK_FN[e.module] ?? e.module, 0, BigInt(e.code));
   }
   const fx = tx.effects;
@@ -93,11 +110,12 @@ function exec<R>(ctx: CallContext, coinsIn: CoinV[], body: (tx: p.Tx) => R): { r
     if (c.to === null) returned.push(coin);
     else ctx.transfer(coin, c.to, SUI_COIN);
   }
-  for (const s of fx.shared) {
-    if ("requester" in s) ctx.share(requestTo(s), "request::Request");
-    else ctx.share(clusterTo(s), "cluster::Cluster");
+  for (const x of fx.shared) {
+    if ("requester" in x) ctx.share(requestTo(x), `${target.prefix}request::Request`);
+    else ctx.share(clusterTo(x), `${target.prefix}cluster::Cluster`);
   }
-  for (const ev of fx.events) ctx.emit(`events::${ev.name}`, toRuntime(ev.fields) as Record<string, unknown>);
+  for (const ev of fx.events)
+    ctx.emit(`${target.prefix}events::${ev.name}`, toRuntime(ev.fields) as Record<string, unknown>);
   return { result, returned };
 }
 
@@ -116,14 +134,15 @@ const mcapOf = (x: unknown): p.MasterCap => {
 const adminOf = (x: unknown): p.AdminCap => ({ id: (x as { id: { id: string } }).id.id });
 
 /** A `&mut Registry` call: converts, runs, writes back. */
-function withRegistry<R>(
+export function withRegistry<R>(
   ctx: CallContext,
   rv: unknown,
   coins: CoinV[],
   body: (tx: p.Tx, r: p.Registry) => R,
+  target: AtomaTarget = SELF,
 ): { result: R; returned: CoinV[] } {
-  const view = registryFrom(ctx, rv as RegistryV);
-  const out = exec(ctx, coins, (tx) => body(tx, view.registry));
+  const view = registryFrom(ctx, rv as RegistryV, target.prefix);
+  const out = exec(ctx, coins, (tx) => body(tx, view.registry), target);
   view.writeBack();
   return out;
 }

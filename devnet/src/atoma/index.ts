@@ -1,1 +1,2 @@
-export { ATOMA_MODULES, atomaBinding } from "./binding.js";
+export { ATOMA_MODULES, type AtomaTarget, atomaBinding } from "./binding.js";
+export { atomaConsumerBinding } from "./consumer.js";

@@ -285,8 +285,9 @@ export interface RegistryView {
   writeBack(): void;
 }
 
-export function registryFrom(ctx: CallContext, v: RegistryV): RegistryView {
-  const nodes = new TableMap<p.Node, NodeV>(ctx, v.nodes, ID_T, NODE_T, (k) => k, nodeFrom, nodeTo);
+/** `prefix`: "" inside the atoma package, `0x…::` (the atoma package id) when called from another package. */
+export function registryFrom(ctx: CallContext, v: RegistryV, prefix = ""): RegistryView {
+  const nodes = new TableMap<p.Node, NodeV>(ctx, v.nodes, ID_T, `${prefix}${NODE_T}`, (k) => k, nodeFrom, nodeTo);
   const eligible = new TableMap<string[], string[]>(
     ctx,
     v.eligible,

@@ -5,6 +5,7 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { blake2b } from "@noble/hashes/blake2.js";
 import { atomaBinding, type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
 
 export const T0 = 1_700_000_000_000n;
@@ -71,9 +72,12 @@ export async function startAtomaDevnet(seed = "atoma", opts: DevnetOptions = {})
   return { d, sui, atoma, admin, deployed };
 }
 
-/** A funded Ed25519 keypair. */
-export async function funded(url: string): Promise<Ed25519Keypair> {
-  const k = Ed25519Keypair.generate();
+/** A funded Ed25519 keypair (derived from `label` when given, so runs are reproducible). */
+export async function funded(url: string, label?: string): Promise<Ed25519Keypair> {
+  const k =
+    label === undefined
+      ? Ed25519Keypair.generate()
+      : Ed25519Keypair.fromSecretKey(blake2b(new TextEncoder().encode(`atoma-devnet-test:${label}`), { dkLen: 32 }));
   await requestSuiFromFaucetV2({ host: url, recipient: k.toSuiAddress() });
   return k;
 }

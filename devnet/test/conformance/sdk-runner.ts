@@ -59,6 +59,8 @@ export interface DevnetRun {
   /** Sum of the requester's balance changes in transactions it did not send (refunds). */
   refund: bigint;
   relabelFailed: boolean;
+  /** The chain sampled the same nodes as the reference run, in another order. */
+  orderDiffers: boolean;
   abort?: MoveAbortError;
 }
 
@@ -67,15 +69,16 @@ type Json = Record<string, unknown>;
 export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Promise<DevnetRun> {
   const { atoma, sui, d, deployed } = env;
   const url = d.url;
-  const [requester, keeper, clusterOwner] = await Promise.all([funded(url), funded(url), funded(url)]);
-  const operators = await Promise.all(s.nodes.map(() => funded(url)));
+  const key = (role: string) => funded(url, `${s.name}:${role}`);
+  const [requester, keeper, clusterOwner] = await Promise.all([key("requester"), key("keeper"), key("cluster")]);
+  const operators = await Promise.all(s.nodes.map((_n, i) => key(`operator:${i}`)));
   const bound: (DevnetNode | undefined)[] = [];
   const base = {
     packageId: deployed.packageId,
     registry: { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion },
   };
   const admin = { ...base, adminCap: deployed.adminCapId };
-  const run: DevnetRun = { steps: [], nodes: [], refund: 0n, relabelFailed: false };
+  const run: DevnetRun = { steps: [], nodes: [], refund: 0n, relabelFailed: false, orderDiffers: false };
   let masterCap: string | undefined;
 
   // Each node's history (spec + steps that named it) decides which nodes are interchangeable.
@@ -100,21 +103,42 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
     build(tx);
     return atoma.execute(tx, kp);
   };
+  const same = (a: number, b: number) => history[a]!.join("|") === history[b]!.join("|");
+  const labelOf = (nodes: (DevnetNode | undefined)[], id: string) => nodes.findIndex((n) => n?.nodeId === id);
   const rebind = (sampledIds: string[]) => {
     const expected = refSampled[sampling++] ?? [];
     if (expected.length !== sampledIds.length) {
       run.relabelFailed = true;
       return;
     }
-    expected.forEach((label, k) => {
-      const cur = bound.findIndex((n) => n?.nodeId === sampledIds[k]);
-      if (cur === label) return;
-      if (cur < 0 || history[cur]!.join("|") !== history[label]!.join("|")) {
+    // 1. Same nodes in the same order, swapping interchangeable labels.
+    const trial = [...bound];
+    const positional = expected.every((label, k) => {
+      const cur = labelOf(trial, sampledIds[k]!);
+      if (cur === label) return true;
+      if (cur < 0 || !same(cur, label)) return false;
+      [trial[cur], trial[label]] = [trial[label], trial[cur]];
+      return true;
+    });
+    if (positional) {
+      bound.splice(0, bound.length, ...trial);
+      return;
+    }
+    // 2. The same set of nodes in another order (outcomes that do not depend on the order agree).
+    const want = new Set(expected);
+    const set = [...bound];
+    for (const id of sampledIds) {
+      const cur = labelOf(set, id);
+      if (want.has(cur)) continue;
+      const swap = expected.find((l) => !sampledIds.includes(set[l]?.nodeId ?? "") && same(l, cur));
+      if (cur < 0 || swap === undefined) {
         run.relabelFailed = true;
         return;
       }
-      [bound[cur], bound[label]] = [bound[label], bound[cur]];
-    });
+      [set[cur], set[swap]] = [set[swap], set[cur]];
+    }
+    bound.splice(0, bound.length, ...set);
+    run.orderDiffers = true;
   };
 
   for (const step of s.steps) {
