@@ -26,7 +26,7 @@ interface JobV {
 export function atomaConsumerBinding(runtime: Runtime): PackageBinding {
   const atomaPackageOf = (objectId: string): string => {
     const t = runtime.getObject(objectId)?.type;
-    if (!t || t.kind !== "struct") throw new TypeError(`atoma consumer: ${objectId} is not a Move object`);
+    if (t?.kind !== "struct") throw new TypeError(`atoma consumer: ${objectId} is not a Move object`);
     return t.address;
   };
   const targetFor = (pkg: string, fn: string): AtomaTarget => ({
