@@ -3,7 +3,7 @@
  * `atoma-node`: the operator's CLI (init, register, stake, unstake, withdraw, set-price,
  * capabilities, run, status, attest, verifier). Exit codes: 0 ok, 1 runtime failure, 2 usage.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { AtomaError, InvalidInputError } from "@atoma/sdk";
 import { Command, CommanderError, Option } from "commander";
@@ -209,15 +209,24 @@ export function buildProgram(): Command {
     .command("run")
     .description("run the daemon: watch sampled requests, execute, commit, reveal, settle, post output")
     .option("--inference-url <url>", "OpenAI-compatible inference backend")
+    .option("--wasm-app <file...>", "WASM app modules to serve (capability wasm:<blake2b-256 hex> each)")
     .addOption(new Option("--fault <kind>", "test-only fault injection (devnet only)").choices([...FAULTS]))
     .option("--metrics-port <port>", "port of /metrics and /health (overrides config; 'off' disables)")
     .option("--log-level <level>", "pino log level", "info")
+    .addOption(
+      new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
+        .choices(["journaled", "committed", "revealed"])
+        .hideHelp(),
+    )
     .action(async (o, cmd: Command) => {
       const { file, config, keys, out } = context(cmd);
       const nodeId = needNode(config, file);
       const fault = o.fault as Fault | undefined;
       if (fault && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+      const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
+      if (killAfter && !(await isDevnet(config.rpcUrl)))
+        throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
@@ -228,12 +237,22 @@ export function buildProgram(): Command {
         nodeId,
         keys,
         stateDir: resolveFrom(file, config.stateDir),
-        executors: await loadExecutors({ inferenceUrl: o.inferenceUrl ?? config.inferenceUrl }),
+        executors: await loadExecutors({
+          inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
+          wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
+        }),
         logger,
         concurrency: config.concurrency,
         pollMs: config.pollMs,
         metricsPort,
         ...(fault ? { fault } : {}),
+        ...(killAfter
+          ? {
+              onStep: (step: string) => {
+                if (step === killAfter) process.kill(process.pid, "SIGKILL");
+              },
+            }
+          : {}),
       });
       out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
         event: "running",

@@ -10,7 +10,8 @@ import type { Executor } from "./execute.js";
 
 export interface ExecutorOptions {
   inferenceUrl?: string | null;
-  blobUrl?: string | null;
+  /** WASM app modules this node serves (capability `wasm:<blake2b-256 hex>` each). */
+  wasmModules?: Uint8Array[];
 }
 
 interface ForeignResult {
@@ -27,6 +28,7 @@ interface ForeignExecutor {
     input: Uint8Array;
     params: { maxTokens?: number; fuel?: bigint };
   }): Promise<ForeignResult>;
+  addModule?(bytes: Uint8Array): Promise<string>;
 }
 type ForeignModule = Record<string, unknown>;
 
@@ -34,10 +36,12 @@ const DETERMINISTIC = new Set(["ok", "out_of_fuel", "trap"]);
 
 /** Adapts one executor of node-runner/src/executors to the daemon's interface. */
 export function adaptExecutor(e: ForeignExecutor): Executor {
-  const caps = e.capabilities().map((c) => c.id);
+  // On chain a capability is at most 64 bytes: `wasm:<64 hex>` (69) is registered as the bare
+  // digest, which the WASM executor accepts too.
+  const caps = e.capabilities().map((c) => (c.id.length > 64 && c.id.startsWith("wasm:") ? c.id.slice(5) : c.id));
   return {
     name: e.id,
-    capabilities: caps.length ? caps : [`${e.id}:*`],
+    capabilities: caps,
     async run(job) {
       const res = await e.execute({
         capability: job.capability,
@@ -77,24 +81,27 @@ function isExecutor(v: unknown): v is ForeignExecutor {
 export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]> {
   const index = await tryImport("../executors/index.js");
   const factory = index?.createExecutors;
+  const found: ForeignExecutor[] = [];
   if (typeof factory === "function") {
     const list = (await (factory as (o: ExecutorOptions) => unknown)(o)) as unknown[];
-    return list.filter(isExecutor).map(adaptExecutor);
-  }
-  const out: Executor[] = [];
-  for (const rel of ["../executors/builtin.js", "../executors/wasm.js"]) {
-    const mod = index ?? (await tryImport(rel));
-    if (!mod) continue;
-    for (const [name, ctor] of Object.entries(mod)) {
-      if (!name.endsWith("Executor") || typeof ctor !== "function") continue;
-      try {
-        const e = new (ctor as new () => unknown)();
-        if (isExecutor(e) && !out.some((x) => x.name === e.id)) out.push(adaptExecutor(e));
-      } catch {
-        // needs options: not a default executor
+    found.push(...list.filter(isExecutor));
+  } else {
+    for (const rel of ["../executors/builtin.js", "../executors/wasm.js"]) {
+      const mod = index ?? (await tryImport(rel));
+      if (!mod) continue;
+      for (const [name, ctor] of Object.entries(mod)) {
+        if (!name.endsWith("Executor") || typeof ctor !== "function") continue;
+        try {
+          const e = new (ctor as new () => unknown)();
+          if (isExecutor(e) && !found.some((x) => x.id === e.id)) found.push(e);
+        } catch {
+          // needs options: not a default executor
+        }
       }
+      if (index) break;
     }
-    if (index) break;
   }
-  return out;
+  for (const e of found) if (e.addModule) for (const m of o.wasmModules ?? []) await e.addModule(m);
+  // An executor with nothing to serve (a WASM executor without modules) is left out.
+  return found.filter((e) => e.capabilities().length > 0).map(adaptExecutor);
 }

@@ -83,7 +83,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
-    const executors = await loadExecutors();
+    // A WASM app (WASI, stdin → stdout), content-addressed: capability wasm:<blake2b-256>.
+    let wasmModules: Uint8Array[] = [];
+    try {
+      const { assembleApp } = await import("../../apps/wat.js");
+      wasmModules = [await assembleApp("word-count")];
+    } catch (err) {
+      log(`• WASM app could not be assembled (${(err as Error).message}); skipped`);
+    }
+    const executors = await loadExecutors({ wasmModules });
     const capabilities = executors.flatMap((e) => e.capabilities).filter((c) => !c.endsWith("*"));
     if (capabilities.length === 0) throw new Error("no executors available (node-runner/src/executors)");
     const logger = pino({ level: process.env.ATOMA_DEMO_LOG ?? "silent" });
@@ -149,8 +157,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         confidential: true,
       },
     ].filter((j) => capabilities.includes(j.capability));
-    const wasmCap = capabilities.find((c) => c.startsWith("wasm"));
-    if (!wasmCap) log("• WASM apps: no WASM executor in this checkout yet; the WASM request is skipped");
+    const wasmCap = executors.find((e) => e.name === "wasm")?.capabilities[0];
+    if (wasmCap)
+      mix.unshift({
+        label: "WASM app (word count)",
+        capability: wasmCap,
+        kind: RequestKind.Wasm,
+        input: enc.encode("the quick brown fox jumps over the lazy dog"),
+      });
+    else log("• WASM apps: no WASM executor in this checkout; the WASM request is skipped");
 
     const results = new Map<string, { label: string; status: number }>();
     const minBatches = o.minBatches ?? 1;
