@@ -6,7 +6,14 @@ import {
   buildAddVerifier,
   buildAllowMeasurement,
   buildCreateCluster,
+  buildDisallowMeasurement,
+  buildJail,
+  buildMigrate,
+  buildRemoveVerifier,
+  buildRevokeAttestation,
+  buildSetPaused,
   buildStartRotation,
+  buildWithdrawTreasury,
   hashOutput,
   MoveAbortError,
   RequestStatus,
@@ -300,6 +307,60 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect(c1.epoch).toBe("1");
     expect(Uint8Array.from(c1.commitment)).toEqual(k1);
     expect(Uint8Array.from(c1.previous_commitment)).toEqual(k0);
+  });
+
+  it("admin and operator calls: pause, prices, capabilities, revoke, verifiers, treasury, jail, migrate", async () => {
+    const abortOf = (e: unknown) => (e as MoveAbortError).constantName;
+    const [o0, o1] = [ops[0]!, ops[1]!];
+    // Pause blocks live entry points with EPaused; unpause restores them.
+    await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: true }));
+    expect(abortOf(await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI).catch((e: unknown) => e))).toBe("EPaused");
+    await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: false }));
+    await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI);
+    expect((await env.atoma.getNode(o0.nodeId)).price).toBe(String(2n * SUI));
+    // New capabilities: the node joins the new capability's eligible list (a new Table entry).
+    const eligibleBefore = (await env.atoma.getRegistry()).eligible.size;
+    await env.atoma.setCapabilities(o1.kp, o1.nodeId, ["llama", "mistral"]);
+    expect(
+      (await env.atoma.getNode(o1.nodeId)).capabilities.map((c) => new TextDecoder().decode(Uint8Array.from(c))),
+    ).toEqual(["llama", "mistral"]);
+    expect(BigInt((await env.atoma.getRegistry()).eligible.size)).toBe(BigInt(eligibleBefore) + 1n);
+    // Revoke an attestation.
+    await exec(env.admin, (tx) => buildRevokeAttestation(tx, { ...admin(), nodeId: o0.nodeId }));
+    expect((await env.atoma.getNode(o0.nodeId)).attestation?.revoked).toBe(true);
+    // Verifier and measurement removal; removing twice aborts.
+    await exec(env.admin, (tx) => buildRemoveVerifier(tx, { ...admin(), verifierPk }));
+    const again = await exec(env.admin, (tx) => buildRemoveVerifier(tx, { ...admin(), verifierPk })).catch(
+      (e: unknown) => e,
+    );
+    expect(abortOf(again)).toBe("EUnknownVerifier");
+    const m = enc.encode("mrtd-lifecycle");
+    await exec(env.admin, (tx) => buildDisallowMeasurement(tx, { ...admin(), teeKind: TeeKind.Tdx, measurement: m }));
+    expect((await env.atoma.getRegistry()).measurements.contents[0]?.value ?? []).toEqual([]);
+    // Treasury withdrawal: a coin to the admin; more than the treasury aborts.
+    const treasury = BigInt((await env.atoma.getRegistry()).treasury.value);
+    expect(treasury).toBeGreaterThan(0n);
+    const w = await exec(env.admin, (tx) => buildWithdrawTreasury(tx, { ...admin(), amount: treasury }));
+    const coinId = w.created.find((c) => c.type?.includes("::coin::Coin<"))!.objectId;
+    const coin = await env.sui.getObject({ id: coinId, options: { showContent: true, showOwner: true } });
+    expect(coin.data?.owner).toEqual({ AddressOwner: env.admin.toSuiAddress() });
+    expect((coin.data!.content as unknown as { fields: { balance: string } }).fields.balance).toBe(String(treasury));
+    expect((await env.atoma.getRegistry()).treasury.value).toBe("0");
+    const over = await exec(env.admin, (tx) => buildWithdrawTreasury(tx, { ...admin(), amount: 1n })).catch(
+      (e: unknown) => e,
+    );
+    expect(abortOf(over)).toBe("EInsufficientTreasury");
+    // Jailing a healthy node and migrating the current version abort.
+    const base = { packageId: env.deployed.packageId, registry: admin().registry };
+    expect(
+      abortOf(await exec(keeper, (tx) => buildJail(tx, { ...base, nodeId: o0.nodeId })).catch((e: unknown) => e)),
+    ).toBe("ENotJailable");
+    expect(abortOf(await exec(env.admin, (tx) => buildMigrate(tx, admin())).catch((e: unknown) => e))).toBe(
+      "ENotUpgrade",
+    );
+    // add_stake from the gas coin.
+    await env.atoma.addStake(o1.kp, o1.nodeId, 5n * SUI);
+    expect((await env.atoma.getNode(o1.nodeId)).stake.value).toBe(String(205n * SUI));
   });
 
   it("unstake, unbonding with the devnet clock, withdraw the stake as a coin", async () => {
