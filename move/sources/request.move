@@ -1,5 +1,7 @@
 /// Compute requests: one shared `Request` per request; create, sample (entry, `Random`),
-/// commit, reveal, post output, and the read API for contracts.
+/// create-and-sample in one call (entry, `Random`), commit, reveal, post output, and the read
+/// API for contracts. Shared code: `new` (checks, escrow, change, RequestCreated) and
+/// `sample_with` (sampling checks, round 0, NodesSampled).
 module atoma::request;
 
 use atoma::events;
@@ -232,6 +234,49 @@ public(package) fun new(
 
 // === Sample ===
 
+/// `create_request` then `sample_nodes` in one call, for a one-transaction request: a
+/// Request shared by `create_request` cannot be an input of a later command of the same PTB.
+/// Same checks, same events (RequestCreated, then NodesSampled), same escrow and change; the
+/// Request id takes the first fresh id and the generator the next, as in the two calls.
+/// `entry` (never `public`), like `sample_nodes`.
+entry fun create_and_sample(
+    registry: &mut Registry,
+    payment: Coin<SUI>,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    max_tokens: u64,
+    fuel: u64,
+    sample_size: u64,
+    quorum_bps: u64,
+    max_price: u64,
+    confidential: bool,
+    r: &Random,
+    clock: &Clock,
+    ctx: &mut TxContext,
+) {
+    let mut req = new(
+        registry,
+        payment,
+        kind,
+        capability,
+        input_hash,
+        input,
+        max_tokens,
+        fuel,
+        sample_size,
+        quorum_bps,
+        max_price,
+        confidential,
+        clock,
+        ctx,
+    );
+    let mut g = r.new_generator(ctx);
+    sample_with(&mut req, registry, &mut g, clock);
+    transfer::share_object(req);
+}
+
 /// Samples N distinct nodes with on-chain randomness. `entry` (never `public`): a public
 /// function taking `Random` could be aborted after peeking at the result.
 entry fun sample_nodes(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
@@ -439,6 +484,43 @@ public fun share_for_testing(r: Request) { transfer::share_object(r) }
 #[test_only]
 public fun sample_nodes_for_testing(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
     sample_nodes(request, registry, r, clock, ctx)
+}
+
+#[test_only]
+public fun create_and_sample_for_testing(
+    registry: &mut Registry,
+    payment: Coin<SUI>,
+    kind: u8,
+    capability: vector<u8>,
+    input_hash: vector<u8>,
+    input: vector<u8>,
+    max_tokens: u64,
+    fuel: u64,
+    sample_size: u64,
+    quorum_bps: u64,
+    max_price: u64,
+    confidential: bool,
+    r: &Random,
+    clock: &Clock,
+    ctx: &mut TxContext,
+) {
+    create_and_sample(
+        registry,
+        payment,
+        kind,
+        capability,
+        input_hash,
+        input,
+        max_tokens,
+        fuel,
+        sample_size,
+        quorum_bps,
+        max_price,
+        confidential,
+        r,
+        clock,
+        ctx,
+    )
 }
 
 #[test_only]
