@@ -421,6 +421,28 @@ const functions: Record<string, MoveFunctionImpl> = {
     );
     return [result.id];
   },
+  "request::create_and_sample": (ctx, args) => {
+    // create_request then sample_nodes in one call: the Request takes the first fresh id, the
+    // generator the next; events RequestCreated then NodesSampled.
+    const [r, payment, kind, capability, inputHash, input, maxTokens, fuel, n, q, maxPrice, confidential] = args;
+    const coin = payment as CoinV;
+    withRegistry(ctx, r, [coin], (tx, x) => {
+      const request = p.createRequest(tx, x, coin.balance.value, {
+        kind: num(kind),
+        capability: b(capability),
+        input_hash: b(inputHash),
+        input: b(input),
+        max_tokens: big(maxTokens),
+        fuel: big(fuel),
+        sample_size: big(n),
+        quorum_bps: big(q),
+        max_price: big(maxPrice),
+        confidential: confidential as boolean,
+      });
+      p.sampleNodes(tx, request, x);
+    });
+    return [];
+  },
   "request::sample_nodes": (ctx, [q, r]) => {
     withRequest(ctx, q, r, false, (tx, x, y) => p.sampleNodes(tx, x, y!));
     return [];

@@ -62,7 +62,10 @@ export interface Env {
 export async function startAtomaDevnet(seed = "atoma", opts: DevnetOptions = {}): Promise<Env> {
   const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, packages: [atomaBinding], ...opts });
   const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
-  const admin = Ed25519Keypair.generate();
+  // Derived from the seed: the same seed publishes the same package ids (reproducible runs).
+  const admin = Ed25519Keypair.fromSecretKey(
+    blake2b(new TextEncoder().encode(`atoma-devnet-admin:${seed}`), { dkLen: 32 }),
+  );
   const deployed = await publishAtoma(sui, d.url, admin);
   const atoma = new AtomaClient(sui, {
     packageId: deployed.packageId,

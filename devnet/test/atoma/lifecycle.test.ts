@@ -197,6 +197,47 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect(names).toContain("OutputPosted");
   });
 
+  it("entry create_and_sample: one transaction creates, escrows and samples; an abort changes nothing", async () => {
+    const call = (sampleSize: bigint) => {
+      const tx = new Transaction();
+      const [pay] = tx.splitCoins(tx.gas, [10n * SUI]);
+      tx.moveCall({
+        target: `${env.deployed.packageId}::request::create_and_sample`,
+        arguments: [
+          tx.object(env.deployed.registryId),
+          pay!,
+          tx.pure.u8(0),
+          tx.pure.vector("u8", enc.encode("llama")),
+          tx.pure.vector("u8", hashOutput(enc.encode("in"))),
+          tx.pure.vector("u8", enc.encode("in")),
+          tx.pure.u64(64),
+          tx.pure.u64(0),
+          tx.pure.u64(sampleSize),
+          tx.pure.u64(0),
+          tx.pure.u64(SUI),
+          tx.pure.bool(false),
+          tx.object.random(),
+          tx.object.clock(),
+        ],
+      });
+      return env.atoma.execute(tx, requester);
+    };
+    const count = BigInt((await env.atoma.getRegistry()).request_count);
+    const res = await call(2n);
+    expect(res.events.map((e) => e.name)).toEqual(["RequestCreated", "NodesSampled"]);
+    const created = res.events[0]!;
+    if (created.name !== "RequestCreated") throw new Error("no RequestCreated");
+    const req = await env.atoma.getRequest(created.data.request_id);
+    expect(req.status).toBe(RequestStatus.Sampled);
+    expect(req.assignments).toHaveLength(2);
+    expect(req.escrow.value).toBe("2100000000");
+    expect(BigInt((await env.atoma.getRegistry()).request_count)).toBe(count + 1n);
+    const tooMany = await call(5n).catch((e: unknown) => e);
+    expect((tooMany as MoveAbortError).module).toBe("request");
+    expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
+    expect(BigInt((await env.atoma.getRegistry()).request_count)).toBe(count + 1n);
+  });
+
   it("confidential sampling picks only nodes with a recorded, verifier-signed attestation", async () => {
     const mrtd = enc.encode("mrtd-lifecycle");
     await exec(env.admin, (tx) => buildAddVerifier(tx, { ...admin(), verifierPk }));
