@@ -86,7 +86,9 @@ export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]
     const list = (await (factory as (o: ExecutorOptions) => unknown)(o)) as unknown[];
     found.push(...list.filter(isExecutor));
   } else {
-    for (const rel of ["../executors/builtin.js", "../executors/wasm.js"]) {
+    // The WASM executor pulls in binaryen (~15 MB of JS, seconds to load): only when needed.
+    const rels = ["../executors/builtin.js", ...(o.wasmModules?.length ? ["../executors/wasm.js"] : [])];
+    for (const rel of rels) {
       const mod = index ?? (await tryImport(rel));
       if (!mod) continue;
       for (const [name, ctor] of Object.entries(mod)) {

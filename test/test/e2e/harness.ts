@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { AtomaClient, blake2b256, concatBytes, signVerdict } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
@@ -11,6 +12,7 @@ import { loadConfig, loadKeystore, type NodeKeys } from "../../../node-runner/sr
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 export const CLI = path.join(ROOT, "node-runner/src/cli.ts");
+const TSX_LOADER = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export interface DevnetInfo {
   url: string;
@@ -30,7 +32,8 @@ export interface Proc {
 }
 
 export function spawnProc(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
-  const child = spawn(TSX, args, {
+  // `node --import tsx` (not the tsx wrapper) so signals hit the process that runs the code.
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -163,7 +166,7 @@ export function runNode(node: CliNode, extra: string[] = []): Proc {
   return spawnProc([CLI, "-c", node.config, "--json", "run", "--log-level", "warn", ...extra]);
 }
 
-export async function waitRunning(p: Proc): Promise<{ metricsUrl: string | null }> {
-  const line = await waitForLine(p, (l) => l.includes('"event":"running"'));
+export async function waitRunning(p: Proc, ms = 60_000): Promise<{ metricsUrl: string | null }> {
+  const line = await waitForLine(p, (l) => l.includes('"event":"running"'), ms);
   return JSON.parse(line) as { metricsUrl: string | null };
 }
