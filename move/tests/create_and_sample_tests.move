@@ -190,6 +190,11 @@ fun creates_samples_and_shares_in_one_call() {
     assert_eq!(nodes.length(), 3);
     nodes.do_ref!(|id| assert!(all.contains(id)));
     assert!(nodes[0] != nodes[1] && nodes[0] != nodes[2] && nodes[1] != nodes[2]);
+    // The TypeScript twin (devnet/test/protocol/create-and-sample.test.ts) reproduces these
+    // test_scenario ids: the Request takes the call's first fresh id (after the payment coin),
+    // the generator the next, and draws nodes 4, 2, 1 in that order.
+    assert_eq!(req.id().to_address(), @0xe4d0bcbdc026b98a242f13e2761601107c90de400f0c24cdafea526abf201c26);
+    assert_eq!(nodes, vector[t.caps[4].node_id(), t.caps[2].node_id(), t.caps[1].node_id()]);
     // The change went back to the requester.
     let change = t.sc.take_from_address<Coin<SUI>>(h::requester());
     assert_eq!(change.value(), 5);

@@ -618,6 +618,26 @@ export interface CreateRequestArgs {
 
 /** `create_request`: `payment` is the value of the Coin<SUI> passed in. Returns the Request (shared). */
 export function createRequest(tx: Tx, registry: Registry, payment: bigint, a: CreateRequestArgs): Request {
+  const request = newRequest(tx, registry, payment, a);
+  tx.effects.shared.push(request);
+  return request;
+}
+
+/**
+ * `entry create_and_sample`: `create_request` then `sample_nodes` in one call (one transaction).
+ * Same checks and events (RequestCreated, then NodesSampled); the Request takes the first fresh
+ * id, the generator the next (`random::new_generator`), then the Request is shared, Sampled.
+ */
+export function createAndSample(tx: Tx, registry: Registry, payment: bigint, a: CreateRequestArgs): Request {
+  const request = newRequest(tx, registry, payment, a);
+  const g = newGenerator(tx);
+  sampleWith(tx, request, registry, g);
+  tx.effects.shared.push(request);
+  return request;
+}
+
+/** `request::new`: checks, escrow, change, RequestCreated; the Request is not shared yet. */
+export function newRequest(tx: Tx, registry: Registry, payment: bigint, a: CreateRequestArgs): Request {
   assertLive(registry);
   const p = registry.params;
   const n = a.sample_size === 0n ? p.default_sample_size : a.sample_size;
@@ -675,7 +695,6 @@ export function createRequest(tx: Tx, registry: Registry, payment: bigint, a: Cr
     escrow,
     created_ms: now,
   });
-  tx.effects.shared.push(request);
   return request;
 }
 
