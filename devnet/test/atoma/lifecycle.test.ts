@@ -112,6 +112,11 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect(reg.node_count).toBe("3");
     expect(reg.nodes.size).toBe("3");
     expect(reg.eligible.size).toBe("1");
+    // The table's entries are Field<ID, Node> children of its UID, listed by suix_getDynamicFields.
+    const fields = await env.sui.getDynamicFields({ parentId: reg.nodes.id.id });
+    expect(fields.data.map((f) => f.name.value).sort()).toEqual(ops.map((o) => o.nodeId).sort());
+    expect(fields.data.every((f) => f.name.type === "0x2::object::ID")).toBe(true);
+    expect(fields.data.every((f) => f.objectType.endsWith("::registry::Node"))).toBe(true);
   });
 
   it("a view function answers through devInspect (registry::node_count)", async () => {
