@@ -1,0 +1,380 @@
+/**
+ * Coordinated master-key rotation (the `cluster` module) from the node-runner's side.
+ *
+ * - `RotationCoordinator` (holds the cluster's MasterCap): generates the next X25519 master key
+ *   (stored 0600), seals its secret to every attested member's enc key and publishes the
+ *   envelope through a `KeyDistribution`, then `start_rotation` with the commitment
+ *   `blake2b256(pk)`; `step()` completes the session at the ack quorum or aborts it once the
+ *   deadline has passed.
+ * - `RotationParticipant` (a member node): on `KeyRotationStarted` for a cluster it belongs to,
+ *   checks that its own key is attested, fetches and opens the envelope, checks the key
+ *   against the on-chain commitment, stores it (pending) and acks; on `KeyRotationCompleted`
+ *   marks it active, on `KeyRotationAborted` marks it aborted.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import {
+  type AtomaClient,
+  type AtomaEvent,
+  type AtomaEventRecord,
+  assertKeyAttested,
+  blake2b256,
+  buildAbortRotation,
+  buildCompleteRotation,
+  buildCreateCluster,
+  buildStartRotation,
+  bytesToHex,
+  type ClusterData,
+  equalBytes,
+  generateEncryptionKeyPair,
+  InvalidInputError,
+  KeyNotAttestedError,
+  type NodeData,
+  objectIdHex,
+  openAsNode,
+  sealForNodes,
+  x25519PublicKey,
+} from "@atoma/sdk";
+import type { Signer } from "@mysten/sui/cryptography";
+import { Transaction } from "@mysten/sui/transactions";
+import { writeFileAtomic } from "../config.js";
+import { type KeyDistribution, type MasterKeyStore, rotationBinding } from "./keys.js";
+
+type Clock = () => bigint | number;
+const nowOf = (c: Clock | undefined) => BigInt((c ?? Date.now)());
+
+/** The chain calls rotation needs (an AtomaClient fits). */
+export type RotationChain = Pick<
+  AtomaClient,
+  "config" | "getCluster" | "getNode" | "execute" | "listEvents" | "ackRotation"
+>;
+
+function attestedRecord(nodeId: string, n: NodeData) {
+  return {
+    nodeId,
+    sigPk: Uint8Array.from(n.sig_pk),
+    encPk: Uint8Array.from(n.enc_pk),
+    attestation: n.attestation
+      ? {
+          teeKind: n.attestation.tee_kind,
+          reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
+          expiresMs: BigInt(n.attestation.expires_ms),
+          revoked: n.attestation.revoked,
+        }
+      : null,
+  };
+}
+
+const quorumReached = (c: ClusterData) =>
+  c.pending !== null && BigInt(c.pending.acks.length) * 10_000n >= BigInt(c.ack_quorum_bps) * BigInt(c.members.length);
+
+export type CoordinatorStep =
+  | { state: "idle"; epoch: bigint }
+  | { state: "waiting"; epoch: bigint; acks: number; needed: bigint; deadlineMs: bigint }
+  | { state: "completed"; epoch: bigint; commitment: Uint8Array }
+  | { state: "aborted"; epoch: bigint };
+
+export interface StartedRotation {
+  epoch: bigint;
+  commitment: Uint8Array;
+  deadlineMs: bigint;
+  /** Members the new key was sealed to (attested at start). */
+  recipients: string[];
+  /** Members left out and why (not attested, key not bound in the attestation). */
+  skipped: { nodeId: string; reason: string }[];
+}
+
+export class RotationCoordinator {
+  readonly clusterId: string;
+  constructor(
+    readonly o: {
+      chain: RotationChain;
+      signer: Signer;
+      clusterId: string;
+      masterCapId: string;
+      keys: MasterKeyStore;
+      distribution: KeyDistribution;
+      /** Chain-time clock in ms (default Date.now). */
+      now?: Clock;
+    },
+  ) {
+    this.clusterId = objectIdHex(o.clusterId, "clusterId");
+  }
+
+  /** create_cluster with a fresh master key (epoch 0, stored active); the MasterCap goes to the signer. */
+  static async createCluster(o: {
+    chain: RotationChain;
+    signer: Signer;
+    members: string[];
+    ackQuorumBps: number | bigint;
+    keys: MasterKeyStore;
+  }): Promise<{ clusterId: string; masterCapId: string; commitment: Uint8Array; masterPk: Uint8Array }> {
+    const kp = generateEncryptionKeyPair();
+    const commitment = blake2b256(kp.publicKey);
+    const tx = new Transaction();
+    tx.setSender(o.signer.toSuiAddress());
+    buildCreateCluster(tx, {
+      packageId: o.chain.config.packageId,
+      registry: o.chain.config.registryId,
+      members: o.members,
+      commitment,
+      ackQuorumBps: o.ackQuorumBps,
+    });
+    const r = await o.chain.execute(tx, o.signer);
+    const clusterId = r.created.find((c) => c.type?.endsWith("::cluster::Cluster"))?.objectId;
+    const masterCapId = r.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))?.objectId;
+    if (!clusterId || !masterCapId) throw new InvalidInputError("create_cluster", "created no Cluster/MasterCap");
+    o.keys.save({ clusterId, epoch: 0n, commitment, secretKey: kp.secretKey, status: "active" });
+    return { clusterId, masterCapId, commitment, masterPk: kp.publicKey };
+  }
+
+  async #clusterRef() {
+    const c = await this.o.chain.getCluster(this.clusterId);
+    if (!c.meta.initialSharedVersion) throw new InvalidInputError("clusterId", "Cluster is not a shared object");
+    return { c, ref: { objectId: this.clusterId, initialSharedVersion: c.meta.initialSharedVersion } };
+  }
+
+  /**
+   * Generates the next master key (stored 0600 as pending), seals its secret to the attested
+   * members, publishes the envelope, then start_rotation(epoch + 1, blake2b256(pk), deadline).
+   */
+  async startRotation(a: { deadlineMs: bigint }): Promise<StartedRotation> {
+    const { c, ref } = await this.#clusterRef();
+    const epoch = BigInt(c.epoch) + 1n;
+    const now = nowOf(this.o.now);
+    const recipients: {
+      nodeId: string;
+      sigPk: Uint8Array;
+      encPk: Uint8Array;
+      attestation: ReturnType<typeof attestedRecord>["attestation"];
+    }[] = [];
+    const skipped: { nodeId: string; reason: string }[] = [];
+    for (const m of c.members) {
+      const rec = attestedRecord(m, await this.o.chain.getNode(m));
+      try {
+        assertKeyAttested(rec, now);
+        recipients.push(rec);
+      } catch (e) {
+        if (!(e instanceof KeyNotAttestedError)) throw e;
+        skipped.push({ nodeId: m, reason: e.reason });
+      }
+    }
+    const ackQuorum = (BigInt(c.ack_quorum_bps) * BigInt(c.members.length) + 9_999n) / 10_000n;
+    if (BigInt(recipients.length) < ackQuorum)
+      throw new InvalidInputError(
+        "cluster members",
+        `only ${recipients.length} attested members for an ack quorum of ${ackQuorum}: the rotation could not complete`,
+      );
+    const kp = generateEncryptionKeyPair();
+    const commitment = blake2b256(kp.publicKey);
+    this.o.keys.save({ clusterId: this.clusterId, epoch, commitment, secretKey: kp.secretKey, status: "pending" });
+    const { envelope } = sealForNodes({
+      inputHash: rotationBinding(this.clusterId, epoch, commitment),
+      payload: kp.secretKey,
+      recipients,
+      requireAttestation: true,
+      nowMs: now,
+    });
+    await this.o.distribution.put(this.clusterId, epoch, envelope);
+    const tx = new Transaction();
+    tx.setSender(this.o.signer.toSuiAddress());
+    buildStartRotation(tx, {
+      packageId: this.o.chain.config.packageId,
+      cluster: ref,
+      masterCap: this.o.masterCapId,
+      epoch,
+      commitment,
+      deadlineMs: a.deadlineMs,
+    });
+    await this.o.chain.execute(tx, this.o.signer);
+    return { epoch, commitment, deadlineMs: a.deadlineMs, recipients: recipients.map((r) => r.nodeId), skipped };
+  }
+
+  /** Completes at quorum, aborts after the deadline, else reports the wait. */
+  async step(): Promise<CoordinatorStep> {
+    const { c, ref } = await this.#clusterRef();
+    if (!c.pending) return { state: "idle", epoch: BigInt(c.epoch) };
+    const epoch = BigInt(c.pending.epoch);
+    const deadlineMs = BigInt(c.pending.deadline_ms);
+    const tx = new Transaction();
+    tx.setSender(this.o.signer.toSuiAddress());
+    const base = { packageId: this.o.chain.config.packageId, cluster: ref };
+    if (quorumReached(c)) {
+      buildCompleteRotation(tx, {
+        ...base,
+        registry: this.o.chain.config.registryId,
+      });
+      await this.o.chain.execute(tx, this.o.signer);
+      this.o.keys.setStatus(this.clusterId, epoch, "active");
+      return { state: "completed", epoch, commitment: Uint8Array.from(c.pending.commitment) };
+    }
+    if (nowOf(this.o.now) >= deadlineMs) {
+      buildAbortRotation(tx, base);
+      await this.o.chain.execute(tx, this.o.signer);
+      this.o.keys.setStatus(this.clusterId, epoch, "aborted");
+      return { state: "aborted", epoch };
+    }
+    const needed = (BigInt(c.ack_quorum_bps) * BigInt(c.members.length) + 9_999n) / 10_000n;
+    return { state: "waiting", epoch, acks: c.pending.acks.length, needed, deadlineMs };
+  }
+}
+
+export type ParticipantOutcome =
+  | { kind: "acked"; clusterId: string; epoch: bigint; commitment: Uint8Array }
+  | { kind: "activated"; clusterId: string; epoch: bigint }
+  | { kind: "aborted"; clusterId: string; epoch: bigint }
+  | { kind: "refused"; clusterId: string; epoch: bigint; reason: string }
+  | { kind: "waiting-for-key"; clusterId: string; epoch: bigint };
+
+interface ParticipantState {
+  version: 1;
+  cursor: string | null;
+}
+
+export class RotationParticipant {
+  readonly nodeId: string;
+  #cursor: string | null = null;
+  /** Started rotations whose key envelope was not published yet: retried on each poll. */
+  #waiting = new Map<string, Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]>();
+
+  constructor(
+    readonly o: {
+      chain: RotationChain;
+      signer: Signer;
+      nodeId: string;
+      /** Default: the node id (NodeCap id = node id). */
+      nodeCapId?: string;
+      /** This node's X25519 secret (its attested enc key). */
+      encSk: Uint8Array;
+      keys: MasterKeyStore;
+      distribution: KeyDistribution;
+      /** Event cursor file (atomic writes); omitted: kept in memory. */
+      stateFile?: string;
+      now?: Clock;
+    },
+  ) {
+    this.nodeId = objectIdHex(o.nodeId, "nodeId");
+    if (o.stateFile && existsSync(o.stateFile)) {
+      const s = JSON.parse(readFileSync(o.stateFile, "utf8")) as ParticipantState;
+      this.#cursor = s.cursor;
+    }
+  }
+
+  /** Handles one decoded event; null when it is not about this node's clusters. */
+  async handle(ev: AtomaEvent): Promise<ParticipantOutcome | null> {
+    switch (ev.name) {
+      case "KeyRotationStarted":
+        return this.#onStarted(ev.data);
+      case "KeyRotationCompleted": {
+        const epoch = BigInt(ev.data.epoch);
+        const k = this.o.keys.load(ev.data.cluster_id, epoch);
+        if (!k || !equalBytes(k.commitment, Uint8Array.from(ev.data.commitment))) return null;
+        this.o.keys.setStatus(ev.data.cluster_id, epoch, "active");
+        return { kind: "activated", clusterId: ev.data.cluster_id, epoch };
+      }
+      case "KeyRotationAborted": {
+        const epoch = BigInt(ev.data.epoch);
+        this.#waiting.delete(`${ev.data.cluster_id}:${epoch}`);
+        if (!this.o.keys.setStatus(ev.data.cluster_id, epoch, "aborted")) return null;
+        return { kind: "aborted", clusterId: ev.data.cluster_id, epoch };
+      }
+      default:
+        return null;
+    }
+  }
+
+  async #onStarted(d: Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]): Promise<ParticipantOutcome | null> {
+    const clusterId = objectIdHex(d.cluster_id);
+    const epoch = BigInt(d.epoch);
+    const commitment = Uint8Array.from(d.commitment);
+    const cluster = await this.o.chain.getCluster(clusterId);
+    if (!cluster.members.map((m) => objectIdHex(m)).includes(this.nodeId)) return null;
+    const refuse = (reason: string): ParticipantOutcome => ({ kind: "refused", clusterId, epoch, reason });
+    if (
+      !cluster.pending ||
+      BigInt(cluster.pending.epoch) !== epoch ||
+      !equalBytes(Uint8Array.from(cluster.pending.commitment), commitment)
+    )
+      return refuse("no longer pending on chain");
+    const now = nowOf(this.o.now);
+    if (now >= BigInt(d.deadline_ms)) return refuse("deadline passed");
+    // Our own key must be the attested one: the chain checks is_attested at ack, and the
+    // coordinator only seals to attested keys.
+    const me = attestedRecord(this.nodeId, await this.o.chain.getNode(this.nodeId));
+    if (!equalBytes(me.encPk, x25519PublicKey(this.o.encSk)))
+      return refuse("encSk is not this node's on-chain enc key");
+    try {
+      assertKeyAttested(me, now);
+    } catch (e) {
+      if (e instanceof KeyNotAttestedError) return refuse(`not attested: ${e.reason}`);
+      throw e;
+    }
+    const envelope = await this.o.distribution.get(clusterId, epoch);
+    if (!envelope) {
+      this.#waiting.set(`${clusterId}:${epoch}`, d);
+      return { kind: "waiting-for-key", clusterId, epoch };
+    }
+    this.#waiting.delete(`${clusterId}:${epoch}`);
+    let secretKey: Uint8Array;
+    try {
+      secretKey = openAsNode({
+        inputHash: rotationBinding(clusterId, epoch, commitment),
+        envelope,
+        nodeId: this.nodeId,
+        encSk: this.o.encSk,
+      });
+    } catch (e) {
+      return refuse(`key envelope does not open: ${(e as Error).message}`);
+    }
+    if (secretKey.length !== 32) return refuse("key envelope does not hold a 32-byte X25519 secret");
+    if (!equalBytes(blake2b256(x25519PublicKey(secretKey)), commitment))
+      return refuse(`blake2b256(distributed master pk) != on-chain commitment ${bytesToHex(commitment)}`);
+    this.o.keys.save({ clusterId, epoch, commitment, secretKey, status: "pending" });
+    await this.o.chain.ackRotation(this.o.signer, {
+      clusterId,
+      nodeCap: this.o.nodeCapId ?? this.nodeId,
+      epoch,
+    });
+    return { kind: "acked", clusterId, epoch, commitment };
+  }
+
+  /** Reads all new events once (persisting the cursor) and retries rotations waiting for their key. */
+  async poll(): Promise<ParticipantOutcome[]> {
+    const out: ParticipantOutcome[] = [];
+    for (const d of [...this.#waiting.values()]) {
+      const r = await this.#onStarted(d);
+      if (r && r.kind !== "waiting-for-key") out.push(r);
+    }
+    for (;;) {
+      const page = await this.o.chain.listEvents({ after: this.#cursor }, 50);
+      for (const rec of page.events as AtomaEventRecord[]) {
+        const r = await this.handle(rec.event);
+        if (r) out.push(r);
+      }
+      this.#cursor = page.cursor.after;
+      if (this.o.stateFile) {
+        const s: ParticipantState = { version: 1, cursor: this.#cursor };
+        writeFileAtomic(this.o.stateFile, `${JSON.stringify(s)}\n`);
+      }
+      if (!page.hasNextPage) break;
+    }
+    return out;
+  }
+
+  /** Polls every `pollMs` until `signal` aborts; `onOutcome` sees each outcome. */
+  async run(o: { pollMs?: number; signal: AbortSignal; onOutcome?: (r: ParticipantOutcome) => void }): Promise<void> {
+    while (!o.signal.aborted) {
+      for (const r of await this.poll()) o.onOutcome?.(r);
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, o.pollMs ?? 1000);
+        o.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            res();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+}
