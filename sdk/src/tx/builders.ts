@@ -7,7 +7,12 @@
  * every pure argument is typed, so `tx.build({ onlyTransactionKind: true })` needs no client.
  * Online: pass plain ids and let the client resolve them.
  */
-import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
+import type {
+  Transaction,
+  TransactionArgument,
+  TransactionObjectArgument,
+  TransactionResult,
+} from "@mysten/sui/transactions";
 import { InvalidInputError } from "../errors.js";
 import {
   bytesArg,
@@ -295,25 +300,44 @@ export interface CreateRequestArgs extends WithRegistry {
   confidential?: boolean;
 }
 
+/** The arguments create_request and create_and_sample share, registry to confidential. */
+function createRequestArgs(tx: Transaction, a: CreateRequestArgs): TransactionArgument[] {
+  if (a.confidential !== undefined && typeof a.confidential !== "boolean")
+    throw new InvalidInputError("confidential", "must be a boolean");
+  return [
+    sharedArg(tx, a.registry, true, "registry"),
+    coinArg(tx, a.payment, "payment"),
+    u8(tx, a.kind, "kind"),
+    bytesArg(tx, a.capability, "capability"),
+    bytesArg(tx, a.inputHash, "inputHash", 32),
+    bytesArg(tx, a.input, "input"),
+    u64(tx, a.maxTokens ?? 0, "maxTokens"),
+    u64(tx, a.fuel ?? 0, "fuel"),
+    u64(tx, a.sampleSize ?? 0, "sampleSize"),
+    u64(tx, a.quorumBps ?? 0, "quorumBps"),
+    u64(tx, a.maxPrice, "maxPrice"),
+    tx.pure.bool(a.confidential ?? false),
+  ];
+}
+
 /** create_request; returns the handle of the new Request's ID (the object is shared). */
 export function buildCreateRequest(tx: Transaction, a: CreateRequestArgs): TransactionResult {
   return tx.moveCall({
     target: target(a, "request", "create_request"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      coinArg(tx, a.payment, "payment"),
-      u8(tx, a.kind, "kind"),
-      bytesArg(tx, a.capability, "capability"),
-      bytesArg(tx, a.inputHash, "inputHash", 32),
-      bytesArg(tx, a.input, "input"),
-      u64(tx, a.maxTokens ?? 0, "maxTokens"),
-      u64(tx, a.fuel ?? 0, "fuel"),
-      u64(tx, a.sampleSize ?? 0, "sampleSize"),
-      u64(tx, a.quorumBps ?? 0, "quorumBps"),
-      u64(tx, a.maxPrice, "maxPrice"),
-      tx.pure.bool(a.confidential ?? false),
-      clockArg(tx),
-    ],
+    arguments: [...createRequestArgs(tx, a), clockArg(tx)],
+  });
+}
+
+/**
+ * create_and_sample (entry, Random): create_request then sample_nodes in ONE transaction (a
+ * Request shared by create_request cannot be an input of a later command of the same PTB).
+ * Uses Random, so it must be the last command of its PTB but for transfers and merges. Returns
+ * no value: read the Request id from the RequestCreated event (or the shared object created).
+ */
+export function buildCreateAndSample(tx: Transaction, a: CreateRequestArgs & WithRandom): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "create_and_sample"),
+    arguments: [...createRequestArgs(tx, a), randomArg(tx, a.randomInitialSharedVersion), clockArg(tx)],
   });
 }
 
@@ -501,6 +525,7 @@ export const ATOMA_TX_TARGETS = [
   "node::jail",
   "attestation::record_attestation",
   "request::create_request",
+  "request::create_and_sample",
   "request::sample_nodes",
   "request::commit",
   "request::reveal",

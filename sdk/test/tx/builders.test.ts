@@ -76,6 +76,17 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
       input: b(10),
       maxPrice: 5,
     }),
+  "request::create_and_sample": (tx) =>
+    B.buildCreateAndSample(tx, {
+      ...base,
+      payment: { fromGas: 5_250 },
+      kind: 0,
+      capability: b(3),
+      inputHash: b(32),
+      input: b(10),
+      maxPrice: 5,
+      randomInitialSharedVersion: 42,
+    }),
   "request::sample_nodes": (tx) => B.buildSampleNodes(tx, { ...base, request: REQ, randomInitialSharedVersion: 42 }),
   "request::commit": (tx) => B.buildCommit(tx, { packageId: PKG, request: REQ, nodeCap: CAP, commitment: b(32) }),
   "request::reveal": (tx) =>
