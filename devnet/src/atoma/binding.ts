@@ -422,12 +422,11 @@ const functions: Record<string, MoveFunctionImpl> = {
     return [result.id];
   },
   "request::create_and_sample": (ctx, args) => {
-    // create_request then sample_nodes in one call: the Request takes the first fresh id, the
-    // generator the next; events RequestCreated then NodesSampled.
+    // request::new, then the generator (next fresh id), sample_with, share: p.createAndSample.
     const [r, payment, kind, capability, inputHash, input, maxTokens, fuel, n, q, maxPrice, confidential] = args;
     const coin = payment as CoinV;
-    withRegistry(ctx, r, [coin], (tx, x) => {
-      const request = p.createRequest(tx, x, coin.balance.value, {
+    withRegistry(ctx, r, [coin], (tx, x) =>
+      p.createAndSample(tx, x, coin.balance.value, {
         kind: num(kind),
         capability: b(capability),
         input_hash: b(inputHash),
@@ -438,9 +437,8 @@ const functions: Record<string, MoveFunctionImpl> = {
         quorum_bps: big(q),
         max_price: big(maxPrice),
         confidential: confidential as boolean,
-      });
-      p.sampleNodes(tx, request, x);
-    });
+      }),
+    );
     return [];
   },
   "request::sample_nodes": (ctx, [q, r]) => {
