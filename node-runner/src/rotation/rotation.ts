@@ -254,7 +254,14 @@ export class RotationParticipant {
   ) {
     this.nodeId = objectIdHex(o.nodeId, "nodeId");
     if (o.stateFile && existsSync(o.stateFile)) {
-      const s = JSON.parse(readFileSync(o.stateFile, "utf8")) as ParticipantState;
+      let s: ParticipantState | undefined;
+      try {
+        s = JSON.parse(readFileSync(o.stateFile, "utf8")) as ParticipantState;
+      } catch {
+        s = undefined;
+      }
+      if (s?.version !== 1 || !(s.cursor === null || typeof s.cursor === "string"))
+        throw new InvalidInputError("stateFile", `${o.stateFile} must hold {"version":1,"cursor":string|null}`);
       this.#cursor = s.cursor;
     }
   }

@@ -8,7 +8,15 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunningIndexer } from "@atoma/indexer";
-import { blake2b256, buildSetParam, bytesToHex, MoveAbortError, openAsNode, sealForNodes } from "@atoma/sdk";
+import {
+  blake2b256,
+  buildSetParam,
+  bytesToHex,
+  MoveAbortError,
+  openAsNode,
+  sealForNodes,
+  x25519PublicKey,
+} from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -164,7 +172,7 @@ describe("key rotation sessions end to end", () => {
       expect(stores[i]?.load(clusterId, 1n)?.status).toBe("active");
     }
     const newSk = stores[0]?.load(clusterId, 1n)?.secretKey as Uint8Array;
-    masterPk1 = (await import("@atoma/sdk")).x25519PublicKey(newSk);
+    masterPk1 = x25519PublicKey(newSk);
     expect(blake2b256(masterPk1)).toEqual(started.commitment);
 
     // SDK encryption: the new key is the current one; the old key is accepted within grace.
