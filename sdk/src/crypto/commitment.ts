@@ -3,7 +3,10 @@ import { randomBytes } from "@noble/hashes/utils.js";
 import { blake2b256 } from "../attestation/binding.js";
 import { ensureBytes, InvalidInputError } from "../errors.js";
 import { objectIdBytes } from "./bytes.js";
+import { fastBlake2b256 } from "./fast.js";
 
+// The same binding as attestation's blake2b256 (pure @noble; the SDK index re-exports both).
+// Bulk inputs go through hashOutput / fastBlake2b256 (hash-wasm ≥ 64 KiB; identical digests).
 export { blake2b256 };
 
 /** A fresh random 32-byte commitment salt. Keep it secret until reveal. */
@@ -14,7 +17,7 @@ export function randomSalt(): Uint8Array {
 /** blake2b256 of canonical output bytes (token ids, canonical JSON, WASM output bytes). */
 export function hashOutput(output: Uint8Array): Uint8Array {
   ensureBytes(output, "output");
-  return blake2b256(output);
+  return fastBlake2b256(output);
 }
 
 /** `commitment = blake2b256(outputHash ‖ nodeId ‖ salt)`, all three 32 bytes. */

@@ -14,6 +14,7 @@ import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
 import { type AttestationSummary, assertKeyAttested } from "./attested.js";
 import { bytesToHex, concatBytes, equalBytes, objectIdBytes, objectIdHex } from "./bytes.js";
 import { DecryptError } from "./errors.js";
+import { aesGcmDecrypt, aesGcmEncrypt } from "./fast.js";
 
 export const ENVELOPE_VERSION = 1;
 
@@ -46,6 +47,15 @@ export function nonceLength(suite: SuiteId): number {
 
 function aead(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) {
   return suite === Suite.Aes256Gcm ? gcm(key, nonce, aad) : xchacha20poly1305(key, nonce, aad);
+}
+
+/** The payload AEAD: AES-256-GCM via node:crypto where available (same bytes as noble), else `aead`. */
+function payloadEncrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array) {
+  return suite === Suite.Aes256Gcm ? aesGcmEncrypt(key, nonce, aad, pt) : aead(suite, key, nonce, aad).encrypt(pt);
+}
+
+function payloadDecrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array) {
+  return suite === Suite.Aes256Gcm ? aesGcmDecrypt(key, nonce, aad, ct) : aead(suite, key, nonce, aad).decrypt(ct);
 }
 
 export interface RecipientEntry {
@@ -251,7 +261,7 @@ function seal(
     const w = wrapKeys(header, suite, shared, t.pk, ephemeralPk, t.id);
     return { id: t.id, wrappedKey: aead(suite, w.kek, w.nonce, w.aad).encrypt(dek) };
   });
-  const ciphertext = aead(suite, dek, nonce, concatBytes(LABEL_PAYLOAD, header)).encrypt(payload);
+  const ciphertext = payloadEncrypt(suite, dek, nonce, concatBytes(LABEL_PAYLOAD, header), payload);
   eph.fill(0);
   dek.fill(0);
   return { ...base, recipients, ciphertext };
@@ -285,7 +295,7 @@ function open(
     const shared = x25519.getSharedSecret(sk, env.ephemeralPk);
     const w = wrapKeys(header, env.suite, shared, pk, env.ephemeralPk, recipientId);
     const dek = aead(env.suite, w.kek, w.nonce, w.aad).decrypt(entry.wrappedKey);
-    const out = aead(env.suite, dek, env.nonce, concatBytes(LABEL_PAYLOAD, header)).decrypt(env.ciphertext);
+    const out = payloadDecrypt(env.suite, dek, env.nonce, concatBytes(LABEL_PAYLOAD, header), env.ciphertext);
     dek.fill(0);
     return out;
   } catch (cause) {

@@ -33,6 +33,14 @@ export {
 } from "./envelope.js";
 export { DecryptError, KeyNotAttestedError } from "./errors.js";
 export {
+  aesGcmBackend,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  BLAKE2B_WASM_MIN,
+  blake2bBackend,
+  fastBlake2b256,
+} from "./fast.js";
+export {
   generateEncryptionKeyPair,
   generateSigningKeyPair,
   type KeyPair,
