@@ -121,14 +121,20 @@ export interface CreateRequestOptions {
   maxTokens?: U64Input;
   fuel?: U64Input;
   confidential?: boolean;
-  /** Sample right after creation (a second transaction). Default true. */
+  /** Sample right after creation. Default true. */
   sample?: boolean;
+  /**
+   * With `sample`, create_request then sample_nodes as two transactions instead of the one
+   * `request::create_and_sample` transaction (default false).
+   */
+  twoStep?: boolean;
 }
 
 export interface CreatedRequest {
   requestId: string;
   escrow: bigint;
   createDigest: string;
+  /** The transaction that sampled (equal to `createDigest` on the one-transaction path). */
   sampleDigest?: string;
   /** Nodes sampled in round 0 (when sampled). */
   nodes: string[];
@@ -376,33 +382,44 @@ export class AtomaClient implements AtomaChain {
 
   /**
    * Creates a request (paying exactly the escrow from the gas coin) and, unless
-   * `sample: false`, samples its nodes in a second transaction: a request shared by
-   * create_request cannot be an input of the same transaction on Sui.
+   * `sample: false`, samples its nodes in the same transaction (`request::create_and_sample`).
+   * `twoStep: true` samples in a second transaction instead (create_request, then
+   * sample_nodes): a Request shared by create_request cannot be an input of a later command
+   * of the same PTB.
    */
   async createRequest(signer: Signer, o: CreateRequestOptions): Promise<CreatedRequest> {
     const escrow = await this.escrowFor(o.sampleSize, o.maxPrice);
     const base = await this.#base();
+    const args: B.CreateRequestArgs & B.WithRandom = {
+      ...base,
+      payment: { fromGas: escrow },
+      kind: o.kind,
+      capability: toBytes(o.capability),
+      inputHash: o.inputHash ?? hashOutput(o.input),
+      input: o.input,
+      maxTokens: o.maxTokens,
+      fuel: o.fuel,
+      sampleSize: o.sampleSize,
+      quorumBps: o.quorumBps,
+      maxPrice: o.maxPrice,
+      confidential: o.confidential,
+    };
+    const oneTx = o.sample !== false && o.twoStep !== true;
     const created = await this.#run(signer, (tx) =>
-      B.buildCreateRequest(tx, {
-        ...base,
-        payment: { fromGas: escrow },
-        kind: o.kind,
-        capability: toBytes(o.capability),
-        inputHash: o.inputHash ?? hashOutput(o.input),
-        input: o.input,
-        maxTokens: o.maxTokens,
-        fuel: o.fuel,
-        sampleSize: o.sampleSize,
-        quorumBps: o.quorumBps,
-        maxPrice: o.maxPrice,
-        confidential: o.confidential,
-      }),
+      oneTx ? B.buildCreateAndSample(tx, args) : B.buildCreateRequest(tx, args),
     );
+    const fn = oneTx ? "create_and_sample" : "create_request";
     const ev = created.events.find((e) => e.name === "RequestCreated");
-    if (ev?.name !== "RequestCreated")
-      throw new ChainError("create_request emitted no RequestCreated event", created.digest);
+    if (ev?.name !== "RequestCreated") throw new ChainError(`${fn} emitted no RequestCreated event`, created.digest);
     const requestId = ev.data.request_id;
     const out: CreatedRequest = { requestId, escrow, createDigest: created.digest, nodes: [], events: created.events };
+    if (oneTx) {
+      const ns = created.events.find((e) => e.name === "NodesSampled");
+      if (ns?.name !== "NodesSampled") throw new ChainError(`${fn} emitted no NodesSampled event`, created.digest);
+      out.sampleDigest = created.digest;
+      out.nodes = ns.data.nodes;
+      return out;
+    }
     if (o.sample === false) return out;
     const sampled = await this.sampleNodes(signer, requestId);
     out.sampleDigest = sampled.digest;
