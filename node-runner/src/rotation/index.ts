@@ -1,2 +1,3 @@
+export * from "./hook.js";
 export * from "./keys.js";
 export * from "./rotation.js";

@@ -28,6 +28,7 @@ import {
   generateEncryptionKeyPair,
   InvalidInputError,
   KeyNotAttestedError,
+  MoveAbortError,
   type NodeData,
   objectIdHex,
   openAsNode,
@@ -336,11 +337,16 @@ export class RotationParticipant {
     if (!equalBytes(blake2b256(x25519PublicKey(secretKey)), commitment))
       return refuse(`blake2b256(distributed master pk) != on-chain commitment ${bytesToHex(commitment)}`);
     this.o.keys.save({ clusterId, epoch, commitment, secretKey, status: "pending" });
-    await this.o.chain.ackRotation(this.o.signer, {
-      clusterId,
-      nodeCap: this.o.nodeCapId ?? this.nodeId,
-      epoch,
-    });
+    try {
+      await this.o.chain.ackRotation(this.o.signer, {
+        clusterId,
+        nodeCap: this.o.nodeCapId ?? this.nodeId,
+        epoch,
+      });
+    } catch (e) {
+      // Acked already (a restart after the ack, before the cursor was saved): the key is stored.
+      if (!(e instanceof MoveAbortError && e.constantName === "EAlreadyAcked")) throw e;
+    }
     return { kind: "acked", clusterId, epoch, commitment };
   }
 
