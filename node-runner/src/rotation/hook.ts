@@ -3,14 +3,13 @@
  * `<stateDir>/cluster-keys` (0600) and its event cursor in `<stateDir>/rotation-cursor.json`.
  */
 import path from "node:path";
-import type { AtomaClient } from "@atoma/sdk";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { type KeyDistribution, MasterKeyStore } from "./keys.js";
 import { type RotationChain, RotationParticipant } from "./rotation.js";
 
 export interface RotationHookOptions {
-  atoma: RotationChain | AtomaClient;
+  atoma: RotationChain;
   keys: NodeKeys;
   nodeId: string;
   stateDir: string;

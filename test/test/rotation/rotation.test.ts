@@ -310,6 +310,33 @@ describe("key rotation sessions end to end", () => {
     expect(Uint8Array.from(c.previous_commitment)).toEqual(blake2b256(masterPk1));
   });
 
+  it("the coordinator does not start a rotation that cannot reach its quorum of attested members", async () => {
+    const keys = new MasterKeyStore(path.join(dir, "master-b"));
+    const b = await RotationCoordinator.createCluster({
+      chain: chain.atoma,
+      signer: chain.admin,
+      members: [outsider.nodeId, nodes[0]!.nodeId],
+      ackQuorumBps: 10_000n,
+      keys,
+    });
+    const coord = new RotationCoordinator({
+      chain: chain.atoma,
+      signer: chain.admin,
+      clusterId: b.clusterId,
+      masterCapId: b.masterCapId,
+      keys,
+      distribution,
+      now,
+    });
+    await expect(coord.startRotation({ deadlineMs: now() + 60_000n })).rejects.toThrow(
+      /only 1 attested members for an ack quorum of 2/,
+    );
+    const c = await chain.atoma.getCluster(b.clusterId);
+    expect(c.pending).toBeNull();
+    expect(keys.list(b.clusterId).map((k) => k.epoch)).toEqual([0n]);
+    expect(await distribution.get(b.clusterId, 1n)).toBeNull();
+  });
+
   it("the indexer's audit trail lists the rotations with their acks", async () => {
     if (!indexer?.url) throw new Error("indexer has no API url");
     await indexer.waitForCursor({ timeoutMs: 30_000 });
