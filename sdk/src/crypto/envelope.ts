@@ -14,7 +14,7 @@ import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
 import { type AttestationSummary, assertKeyAttested } from "./attested.js";
 import { bytesToHex, concatBytes, equalBytes, objectIdBytes, objectIdHex } from "./bytes.js";
 import { DecryptError } from "./errors.js";
-import { aesGcmDecrypt, aesGcmEncrypt } from "./fast.js";
+import { aesGcmDecrypt, aesGcmEncrypt, xchachaDecrypt, xchachaEncrypt } from "./fast.js";
 
 export const ENVELOPE_VERSION = 1;
 
@@ -49,13 +49,13 @@ function aead(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Arra
   return suite === Suite.Aes256Gcm ? gcm(key, nonce, aad) : xchacha20poly1305(key, nonce, aad);
 }
 
-/** The payload AEAD: AES-256-GCM via node:crypto where available (same bytes as noble), else `aead`. */
+/** The payload AEAD: via node:crypto where available (same bytes as noble; see fast.ts), else noble. */
 function payloadEncrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array) {
-  return suite === Suite.Aes256Gcm ? aesGcmEncrypt(key, nonce, aad, pt) : aead(suite, key, nonce, aad).encrypt(pt);
+  return suite === Suite.Aes256Gcm ? aesGcmEncrypt(key, nonce, aad, pt) : xchachaEncrypt(key, nonce, aad, pt);
 }
 
 function payloadDecrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array) {
-  return suite === Suite.Aes256Gcm ? aesGcmDecrypt(key, nonce, aad, ct) : aead(suite, key, nonce, aad).decrypt(ct);
+  return suite === Suite.Aes256Gcm ? aesGcmDecrypt(key, nonce, aad, ct) : xchachaDecrypt(key, nonce, aad, ct);
 }
 
 export interface RecipientEntry {

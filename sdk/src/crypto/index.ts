@@ -39,6 +39,9 @@ export {
   BLAKE2B_WASM_MIN,
   blake2bBackend,
   fastBlake2b256,
+  xchachaBackend,
+  xchachaDecrypt,
+  xchachaEncrypt,
 } from "./fast.js";
 export {
   generateEncryptionKeyPair,
