@@ -6,7 +6,7 @@ import { locateFramework } from "./move/tools/framework.js";
 const PACKAGES = ["move", "sdk", "devnet", "indexer", "node-runner", "test"];
 /** Test files that compile or publish the Move package (directly or through a devnet). */
 const NEEDS_MOVE =
-  /@atoma\/move|loadBuiltPackage|buildMovePackage|startDevnet|publishAtoma|devnet\/src\/cli|startDemoNetwork/;
+  /@atoma\/move|loadBuiltPackage|buildMovePackage|startDevnet|publishAtoma|devnet\/src\/cli|startDemoNetwork|startChain|demo\/network/;
 
 function testFiles(dir: string, out: string[] = []): string[] {
   let entries: string[];

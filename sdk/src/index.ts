@@ -7,6 +7,7 @@ export * from "./bcs/index.js";
 // Both bcs/ and attestation/ define TeeKind with the same values; the bcs one is canonical.
 export { TeeKind } from "./bcs/index.js";
 export * from "./client/index.js";
+export * from "./cluster/index.js";
 export * from "./crypto/index.js";
 export * from "./errors.js";
 export * from "./tx/index.js";
