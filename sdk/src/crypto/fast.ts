@@ -96,6 +96,10 @@ function nodeOpen(
   d.setAuthTag(ct.subarray(ct.length - GCM_TAG_LEN));
   const body = d.update(ct.subarray(0, ct.length - GCM_TAG_LEN));
   const fin = d.final(); // throws "Unsupported state or unable to authenticate data" on a bad tag
+  // Stream modes give everything from update(); when `body` owns its whole ArrayBuffer (not a
+  // slice of Node's shared Buffer pool) hand back a plain Uint8Array view of it instead of a copy.
+  if (fin.length === 0 && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength)
+    return new Uint8Array(body.buffer, 0, body.byteLength);
   return plain([body, fin], body.length + fin.length);
 }
 
