@@ -400,7 +400,19 @@ export class NodeDaemon {
     if (request.status === RequestStatus.Settled && request.agreedOutputHash && !request.outputPosted) {
       const agreedHex = hex(request.agreedOutputHash);
       const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
-      if (rec.outputHash === agreedHex && winners[0]?.nodeId === this.o.nodeId) {
+      const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
+      if (rec.outputHash === agreedHex && rank >= 0) {
+        // The first agreeing node posts; the next ones step in, one by one, if it does not.
+        for (let waited = 0; waited < rank * 2_000 && !this.controller.signal.aborted; waited += 250) {
+          await sleep(250, this.controller.signal);
+          if ((await this.o.chain.getRequest(requestId)).outputPosted) break;
+        }
+      }
+      const stillMissing =
+        rank > 0 && !this.controller.signal.aborted
+          ? !(await this.o.chain.getRequest(requestId)).outputPosted
+          : rank === 0;
+      if (rec.outputHash === agreedHex && stillMissing) {
         try {
           const output = new Uint8Array(Buffer.from(rec.output, "base64"));
           await this.retry(() => this.o.chain.postOutput(requestId, output), "post_output");
