@@ -77,8 +77,10 @@ export interface DemoChain {
 
 export const DEMO_MEASUREMENT = blake2b256(new TextEncoder().encode("atoma-demo-measurement"));
 
-/** Devnet + publish + admin setup: 10 s windows, a demo verifier and a TDX measurement allowed. */
-export async function startChain(o: { seed?: string; stateDir?: string; port?: number } = {}): Promise<DemoChain> {
+/** Devnet + publish + admin setup: 60 s commit/reveal windows, a demo verifier and a TDX measurement allowed. */
+export async function startChain(
+  o: { seed?: string; stateDir?: string; port?: number; windowMs?: bigint } = {},
+): Promise<DemoChain> {
   const devnet = await startDevnet({
     seed: o.seed ?? "atoma-demo",
     checkpointIntervalMs: 250,
@@ -98,8 +100,10 @@ export async function startChain(o: { seed?: string; stateDir?: string; port?: n
   const registry = { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion };
   const base = { packageId: deployed.packageId, registry, adminCap: deployed.adminCapId };
   const tx = new Transaction();
-  buildSetParam(tx, { ...base, name: "commit_window_ms", value: 10_000n });
-  buildSetParam(tx, { ...base, name: "reveal_window_ms", value: 10_000n });
+  // Windows only bound the wait for an absent node; 60 s keeps honest nodes in time on a busy
+  // machine (chain time is wall time) while being far shorter than the 5 min / 2 min defaults.
+  buildSetParam(tx, { ...base, name: "commit_window_ms", value: o.windowMs ?? 60_000n });
+  buildSetParam(tx, { ...base, name: "reveal_window_ms", value: o.windowMs ?? 60_000n });
   buildAddVerifier(tx, { ...base, verifierPk: ed25519.getPublicKey(verifierSk) });
   buildAllowMeasurement(tx, { ...base, teeKind: 1, measurement: DEMO_MEASUREMENT });
   await atoma.execute(tx, admin);

@@ -1,6 +1,6 @@
 /**
  * Child process for the e2e tests: a devnet with the atoma binding, the package published by a
- * Publish transaction, 10 s windows, a demo verifier and TDX measurement allow-listed. Prints one
+ * Publish transaction, 60 s windows, a demo verifier and TDX measurement allow-listed. Prints one
  * JSON line with what the test needs (including the test verifier's key), then runs until SIGTERM.
  */
 import { startChain } from "../../../node-runner/src/demo/network.js";
