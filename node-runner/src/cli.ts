@@ -268,7 +268,9 @@ export function buildProgram(): Command {
       logger.info("stopped");
     });
 
-  const attest = program.command("attest").description("TEE attestation: verify evidence into a signed verdict");
+  const attest = program
+    .command("attest")
+    .description("TEE attestation: verify evidence into a signed verdict, record a verdict on chain");
   attest
     .command("verify")
     .description("verify TEE evidence and print the signed verdict (JSON)")
@@ -301,6 +303,40 @@ export function buildProgram(): Command {
         chainFile: o.chain,
       });
       process.stdout.write(`${JSON.stringify(res)}\n`);
+    });
+
+  attest
+    .command("record <verdict>")
+    .description("record a verdict (the JSON printed by `attest verify` or POST /v1/attest) on chain for this node")
+    .action(async (file: string, _o, cmd: Command) => {
+      const { file: cfg, config, keys, atoma, out } = context(cmd);
+      const nodeId = needNode(config, cfg);
+      const v = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      const hexField = (k: string, len?: number) => {
+        const x = v[k];
+        if (
+          typeof x !== "string" ||
+          !/^(0x)?([0-9a-fA-F]{2})+$/.test(x) ||
+          (len && x.replace(/^0x/, "").length !== len * 2)
+        )
+          throw new InvalidInputError(`${file}: ${k}`, len ? `must be ${len} bytes of hex` : "must be hex");
+        return new Uint8Array(Buffer.from(x.replace(/^0x/, ""), "hex"));
+      };
+      if (v.nodeId !== nodeId)
+        throw new InvalidInputError(`${file}: nodeId`, `is ${String(v.nodeId)}, not this node (${nodeId})`);
+      if (typeof v.teeKind !== "number" || typeof v.expiresMs !== "string" || !/^\d+$/.test(v.expiresMs))
+        throw new InvalidInputError(`${file}: teeKind/expiresMs`, "must be a number and a decimal string");
+      const res = await atoma.recordAttestation(keys.signer, {
+        nodeCap: nodeId,
+        teeKind: v.teeKind,
+        measurement: hexField("measurement"),
+        reportDataHash: hexField("reportDataHash", 32),
+        evidenceHash: hexField("evidenceHash", 32),
+        expiresMs: BigInt(v.expiresMs),
+        verifierPk: hexField("verifierPublicKey", 32),
+        signature: hexField("signature", 64),
+      });
+      out(`attestation recorded (tx ${res.digest})`, { digest: res.digest });
     });
 
   program

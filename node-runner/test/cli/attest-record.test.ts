@@ -1,0 +1,88 @@
+/** `atoma-node attest record` against a devnet: a verifier's verdict JSON lands on chain for this node. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { blake2b256, concatBytes, encodeVerdictMessage, signVerdict } from "@atoma/sdk";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../src/demo/network.js";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+describe("atoma-node attest record", () => {
+  let chain: DemoChain;
+  let node: RegisteredNode;
+  const dir = mkdtempSync(path.join(tmpdir(), "atoma-attest-"));
+  const config = path.join(dir, "atoma-node.json");
+  beforeAll(async () => {
+    chain = await startChain({ seed: "attest-record" });
+    node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
+    saveConfig(config, {
+      ...DEFAULT_CONFIG,
+      rpcUrl: chain.url,
+      packageId: chain.deployed.packageId,
+      registryId: chain.deployed.registryId,
+      nodeId: node.nodeId,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await chain?.devnet.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Async spawn: the devnet runs in this process and must keep answering. */
+  function record(verdictFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
+      path.join(root, "node-runner/src/cli.ts"),
+      "-c",
+      config,
+      "--json",
+      "attest",
+      "record",
+      verdictFile,
+    ]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
+  }
+
+  it("records a signed verdict; rejects one for another node with exit 2", async () => {
+    const verdict = {
+      nodeId: node.nodeId,
+      teeKind: 1,
+      measurement: chain.measurement,
+      reportDataHash: blake2b256(concatBytes(node.keys.sigPk, node.keys.encPk)),
+      evidenceHash: blake2b256(new TextEncoder().encode("evidence")),
+      expiresMs: chain.devnet.clock.now() + 600_000n,
+    };
+    const json = {
+      nodeId: verdict.nodeId,
+      teeKind: verdict.teeKind,
+      measurement: hex(verdict.measurement),
+      reportDataHash: hex(verdict.reportDataHash),
+      evidenceHash: hex(verdict.evidenceHash),
+      expiresMs: verdict.expiresMs.toString(),
+      message: Buffer.from(encodeVerdictMessage(verdict)).toString("base64"),
+      signature: hex(signVerdict(verdict, chain.verifierSk)),
+      verifierPublicKey: hex(ed25519.getPublicKey(chain.verifierSk)),
+    };
+    const file = path.join(dir, "verdict.json");
+    writeFileSync(file, JSON.stringify(json));
+    const r = await record(file);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const n = await chain.atoma.getNode(node.nodeId);
+    expect(n.attestation?.tee_kind).toBe(1);
+    expect(BigInt(n.attestation?.expires_ms ?? 0)).toBe(verdict.expiresMs);
+
+    const other = path.join(dir, "other.json");
+    writeFileSync(other, JSON.stringify({ ...json, nodeId: `0x${"cd".repeat(32)}` }));
+    const bad = await record(other);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("nodeId");
+  }, 90_000);
+});
