@@ -37,6 +37,8 @@ export interface DemoOptions {
   /** Where progress goes (default: stdout, or stderr with --json). */
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Called with the summary before `keepRunning` waits (so scripts get it right away). */
+  onSummary?: (s: DemoSummary) => void;
 }
 
 const enc = new TextEncoder();
@@ -255,6 +257,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
     );
     const summary: DemoSummary = { settled, failed, slashed, payouts, durationMs: Date.now() - t0 };
+    o.onSummary?.(summary);
     if (o.keepRunning && !o.signal?.aborted) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
       await new Promise<void>((resolve) => {
@@ -295,8 +298,15 @@ async function main(): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const summary = await runDemo({ json: !!opts.json, keepRunning: !!opts.keepRunning, nodes, signal: ac.signal });
-    if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    await runDemo({
+      json: !!opts.json,
+      keepRunning: !!opts.keepRunning,
+      nodes,
+      signal: ac.signal,
+      onSummary: (summary) => {
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      },
+    });
     return ac.signal.aborted && !opts.keepRunning ? 130 : 0;
   } catch (err) {
     if (err instanceof MoveToolchainError || /framework/i.test((err as Error).message)) {
