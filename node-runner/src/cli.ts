@@ -22,6 +22,7 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
+import { DirKeyDistribution, runRotationParticipant } from "./rotation/index.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -213,6 +214,10 @@ export function buildProgram(): Command {
     .addOption(new Option("--fault <kind>", "test-only fault injection (devnet only)").choices([...FAULTS]))
     .option("--metrics-port <port>", "port of /metrics and /health (overrides config; 'off' disables)")
     .option("--log-level <level>", "pino log level", "info")
+    .option(
+      "--cluster-key-dir <dir>",
+      "key-distribution folder of a cluster coordinator: take part in master-key rotations (ack after checking the key)",
+    )
     .addOption(
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
@@ -254,6 +259,18 @@ export function buildProgram(): Command {
             }
           : {}),
       });
+      const rotation = new AbortController();
+      const rotationLoop = o.clusterKeyDir
+        ? runRotationParticipant({
+            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
+            keys,
+            nodeId,
+            stateDir: resolveFrom(file, config.stateDir),
+            distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
+            signal: rotation.signal,
+            logger,
+          })
+        : Promise.resolve();
       out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
         event: "running",
         nodeId,
@@ -264,7 +281,8 @@ export function buildProgram(): Command {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
-      await node.stop();
+      rotation.abort();
+      await Promise.all([node.stop(), rotationLoop]);
       logger.info("stopped");
     });
 

@@ -6,4 +6,5 @@ export * from "./daemon/execute.js";
 export * from "./daemon/file-journal.js";
 export * from "./daemon/node.js";
 export * from "./metrics.js";
+export * from "./rotation/index.js";
 export * from "./sdk-port.js";

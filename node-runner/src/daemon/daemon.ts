@@ -208,12 +208,10 @@ export class NodeDaemon {
     if (ev.name === "NodesSampled" && ev.nodes.includes(this.o.nodeId)) {
       this.o.logger.info({ requestId: ev.requestId, round: ev.round }, "sampled");
       this.enqueue(ev.requestId, ev.round);
-    } else if (ev.name === "KeyRotationStarted" && this.o.chain.ackRotation) {
-      const ack = this.o.chain.ackRotation.bind(this.o.chain);
-      void this.retry(() => ack(ev.clusterId, ev.epoch), "ack_rotation").catch((err) =>
-        this.o.logger.debug({ err: describe(err) }, "ack_rotation not applicable"),
-      );
     }
+    // KeyRotationStarted is not acked here: a blind ack would vouch for a key this node never
+    // received. The RotationParticipant (node-runner/src/rotation, `run --cluster-key-dir`) acks
+    // only after opening the new master key and checking it against the on-chain commitment.
   }
 
   private async retry<T>(fn: () => Promise<T>, what: string, attempts = 5): Promise<T> {
