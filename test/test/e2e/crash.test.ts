@@ -31,7 +31,9 @@ describe("SIGKILL between commit and reveal (real processes)", () => {
   let nodes: CliNode[] = [];
 
   beforeAll(async () => {
-    dev = await startDevnetChild("e2e-crash");
+    // Long windows: the victim restarts between commit and reveal, and on a loaded 2-core machine a
+    // process start can take tens of seconds; no step here waits for a deadline, so this costs nothing.
+    dev = await startDevnetChild("e2e-crash", 600_000n);
     nodes = await Promise.all(
       [0, 1, 2].map((i) =>
         cliNode(dev, path.join(dir, `node-${i}`), { capabilities: ["builtin:forecast-v1"], price: 1000n }),
@@ -65,7 +67,12 @@ describe("SIGKILL between commit and reveal (real processes)", () => {
         sampleSize: 3,
       });
       expect(sampled).toContain(victim.nodeId);
-      const exit = await doomed.exited;
+      const exit = await Promise.race([
+        doomed.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`trial ${t}: the victim did not commit within 180 s`)), 180_000),
+        ),
+      ]);
       expect(exit.signal).toBe("SIGKILL");
       const mid = await dev.atoma.getRequest(requestId);
       const mine = mid.assignments.find((a) => a.node_id === victim.nodeId);

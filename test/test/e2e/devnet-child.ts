@@ -5,7 +5,12 @@
  */
 import { startChain } from "../../../node-runner/src/demo/network.js";
 
-const chain = await startChain({ seed: process.argv[2] ?? "e2e" });
+// argv: [seed] [commit/reveal window ms]
+const windowArg = process.argv[3];
+const chain = await startChain({
+  seed: process.argv[2] ?? "e2e",
+  ...(windowArg ? { windowMs: BigInt(windowArg) } : {}),
+});
 process.stdout.write(
   `${JSON.stringify({
     url: chain.url,

@@ -74,8 +74,13 @@ export async function stopProc(p: Proc): Promise<void> {
   clearTimeout(t);
 }
 
-export async function startDevnetChild(seed: string): Promise<{ proc: Proc; info: DevnetInfo; atoma: AtomaClient }> {
-  const proc = spawnProc([path.join(ROOT, "test/test/e2e/devnet-child.ts"), seed]);
+export async function startDevnetChild(
+  seed: string,
+  windowMs?: bigint,
+): Promise<{ proc: Proc; info: DevnetInfo; atoma: AtomaClient }> {
+  const args = [path.join(ROOT, "test/test/e2e/devnet-child.ts"), seed];
+  if (windowMs !== undefined) args.push(String(windowMs));
+  const proc = spawnProc(args);
   const line = await waitForLine(proc, (l) => l.startsWith("{"));
   const info = JSON.parse(line) as DevnetInfo;
   const atoma = new AtomaClient(new SuiJsonRpcClient({ url: info.url, network: "localnet" }), {
