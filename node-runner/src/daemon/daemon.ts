@@ -338,14 +338,14 @@ export class NodeDaemon {
     // Reveal once every node of the round committed, or the commit deadline passed.
     request = await this.waitFor(
       requestId,
-      (r, now) =>
-        r.round !== round ||
-        r.status === RequestStatus.Revealing ||
-        (r.status === RequestStatus.Sampled && now >= r.commitDeadlineMs),
+      // Anything but the commit phase of this round ends the wait: a task resumed from the journal
+      // for a request that is already settled must not sit on a concurrency slot until a deadline.
+      (r, now) => r.round !== round || r.status !== RequestStatus.Sampled || now >= r.commitDeadlineMs,
       (r) => r.revealDeadlineMs,
     );
     const me = request.assignments.find((a) => a.nodeId === this.o.nodeId && a.round === round);
-    if (!rec.revealed && !me?.revealed && request.round === round) {
+    const revealable = request.status === RequestStatus.Sampled || request.status === RequestStatus.Revealing;
+    if (!rec.revealed && !me?.revealed && request.round === round && revealable) {
       try {
         await this.retry(() => this.o.chain.reveal(requestId, unhex(task.outputHash), unhex(task.salt)), "reveal");
         this.stats.revealed++;
