@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { describe, expect, inject, it } from "vitest";
+import { requirePostgres } from "../../test/setup/prerequisites.js";
 import { openStorage } from "../src/db.js";
 import { longStream, scriptedEvents, TEST_PACKAGE } from "../src/fixtures.js";
 import { readCursor } from "../src/ingest.js";
@@ -17,7 +18,7 @@ import { startRpcServer } from "./rpc-server.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const pgUrl = inject("databaseUrl");
-const unavailable = inject("databaseUnavailable");
+const pgAvailable = requirePostgres(inject("databaseUnavailable"), "the indexer crash-safety test on PostgreSQL");
 
 function spawnIndexer(rpc: string, databaseUrl: string): ChildProcess {
   return spawn(
@@ -42,7 +43,7 @@ function spawnIndexer(rpc: string, databaseUrl: string): ChildProcess {
   );
 }
 
-describe.skipIf(!!unavailable)("crash safety", () => {
+describe.skipIf(!pgAvailable)("crash safety", () => {
   it("SIGKILL at 20 random points, restart each time: tables equal a clean run", async () => {
     const events = [...scriptedEvents(), ...longStream(1000, 12)]; // 12 045 events
     const rpc = await startRpcServer(events, { delayMs: 5 });

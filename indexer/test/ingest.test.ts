@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { requirePostgres } from "../../test/setup/prerequisites.js";
 import type { Storage } from "../src/db.js";
 import { digest, hexId, rawEvent, scriptedEvents, TEST_PACKAGE } from "../src/fixtures.js";
 import { applyBatch, readCursor } from "../src/ingest.js";
@@ -8,9 +9,15 @@ import { ArrayEventSource } from "../src/source.js";
 import { type Backend, dump, openTestStorage } from "./helpers.js";
 
 const pgUrl = inject("databaseUrl");
-const backends: Backend[] = inject("databaseUnavailable") ? ["pglite"] : ["pglite", "postgres"];
+// Without a server the PostgreSQL suite is listed as skipped (never dropped from the list); under CI it fails.
+const pgAvailable = requirePostgres(inject("databaseUnavailable"), "the indexer ingestion tests on PostgreSQL");
+const backends: Backend[] = ["pglite", "postgres"];
 
 describe.each(backends)("ingestion (%s)", (backend) => {
+  if (backend === "postgres" && !pgAvailable) {
+    it.skip("(SKIPPED: PostgreSQL unavailable)", () => {});
+    return;
+  }
   let st: Storage;
   beforeAll(async () => {
     st = await openTestStorage(backend, pgUrl);

@@ -1,18 +1,42 @@
-/** `pnpm move:build`: compile every Move package into publishable bytecode under move/build/. */
+/**
+ * `pnpm move:build`: compile every Move package into the committed bytecode under move/build/
+ * (`--check`: compile and compare, write nothing).
+ */
 import path from "node:path";
-import { BUILD_DIR, buildMovePackage, listMovePackages, locateFramework } from "./index.js";
+import {
+  artifactDrift,
+  compileMovePackage,
+  formatArtifact,
+  listBuiltPackages,
+  locateFramework,
+  REPO_ROOT,
+  readArtifact,
+  writeArtifact,
+} from "./index.js";
 
-const json = process.argv.includes("--json");
-if (process.argv.includes("--help")) {
-  console.log(`Usage: pnpm move:build [--json]
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const check = args.includes("--check");
+if (args.includes("--help")) {
+  console.log(`Usage: pnpm move:build [--check] [--json]
 
-Compiles move/ (package "atoma") and every package in move/examples/ with the Sui
-compiler built to WASM, writing base64 modules, dependency ids and the package digest to
-move/build/<package>.json. Framework sources come from $SUI_FRAMEWORK_DIR
-(default ~/.cache/atoma/sui-framework), else GitHub.
+Compiles every Move package (move/packages/*, move/examples/*, and the test fixture packages
+that have bytecode in move/build/) with the Sui compiler built to WASM, writing modules,
+dependency ids, package digest, module names and source hash to move/build/<package>.json.
+These files are committed: the demo, the devnet and the tests use them without compiling.
+Framework sources come from $SUI_FRAMEWORK_DIR (default ~/.cache/atoma/sui-framework), else GitHub.
 
-Exit codes: 0 built, 1 compile error, 2 framework sources unavailable.`);
+  --check   compile and compare with the committed files; write nothing (exit 1 on a difference)
+  --json    one JSON line with the result
+
+Exit codes: 0 built (or up to date), 1 compile error or drift with --check,
+2 usage error or framework sources unavailable.`);
   process.exit(0);
+}
+const unknown = args.filter((a) => !["--json", "--check"].includes(a));
+if (unknown.length) {
+  console.error(`move:build: unknown argument ${unknown[0]} (see --help)`);
+  process.exit(2);
 }
 
 const source = await locateFramework();
@@ -21,19 +45,39 @@ if (source.kind === "none") {
   process.exit(2);
 }
 const results = [];
-for (const pkg of listMovePackages()) {
+let drifted = 0;
+for (const pkg of listBuiltPackages()) {
   const started = Date.now();
   try {
-    const built = await buildMovePackage(pkg, source);
-    const out = path.join(BUILD_DIR, `${pkg.name}.json`);
-    results.push({ package: pkg.name, modules: built.modules.length, out, ms: Date.now() - started });
+    const fresh = await compileMovePackage(pkg, source);
+    const before = readArtifact(pkg.name);
+    const same = before !== undefined && formatArtifact(before) === formatArtifact(fresh);
+    const out = path.relative(REPO_ROOT, path.join(REPO_ROOT, "move", "build", `${pkg.name}.json`));
+    const ms = Date.now() - started;
+    if (check) {
+      const drift = artifactDrift(pkg, fresh);
+      if (drift.differences.length) drifted++;
+      results.push({ package: pkg.name, out, upToDate: same, differences: drift.differences, ms });
+      if (!json)
+        console.log(
+          same
+            ? `up to date ${pkg.name}: ${out}`
+            : `DRIFT ${pkg.name}: ${out} differs in ${drift.differences.join(", ")}`,
+        );
+      continue;
+    }
+    if (!same) writeArtifact(fresh);
+    results.push({ package: pkg.name, modules: fresh.modules.length, out, updated: !same, ms });
     if (!json)
-      console.log(
-        `built ${pkg.name}: ${built.modules.length} modules -> ${path.relative(process.cwd(), out)} (${Date.now() - started} ms)`,
-      );
+      console.log(`${same ? "unchanged" : "built"} ${pkg.name}: ${fresh.modules.length} modules -> ${out} (${ms} ms)`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
 }
-if (json) console.log(JSON.stringify({ built: results }));
+if (json) console.log(JSON.stringify({ [check ? "checked" : "built"]: results }));
+if (check && drifted) {
+  if (!json)
+    console.error(`move:build --check: ${drifted} package(s) differ; run pnpm move:build and commit move/build/`);
+  process.exit(1);
+}

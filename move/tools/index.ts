@@ -1,25 +1,44 @@
 /**
- * The offline Move toolchain: compile and unit-test the `atoma` package (and the packages in
- * `move/examples/`) with the Sui compiler built to WASM.
+ * The offline Move toolchain: compile and unit-test the Move packages (`move/packages/*` and the
+ * example packages in `move/examples/*`) with the Sui compiler built to WASM, and keep their
+ * committed bytecode (`move/build/<package>.json`) in step with the sources.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import * as template from "@mysten/move-bytecode-template";
 import {
   dumpMovePackage,
   initMovePackageBuilder,
   resolveMovePackageDependencies,
   testMovePackage,
 } from "@zktx.io/sui-move-builder/full";
-import { type FrameworkSource, fetcherFor, locateFramework, readTree } from "./framework.js";
+import { type FrameworkSource, fetcherFor, locateFramework } from "./framework.js";
 
-export { frameworkDir, hasLocalFramework, locateFramework } from "./framework.js";
+export { type FrameworkSource, frameworkDir, hasLocalFramework, locateFramework } from "./framework.js";
 
-/** The `move/` folder. */
+/** The `move/` folder (the toolchain, `packages/`, `examples/` and `build/`). */
 export const MOVE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** Where `move:build` writes publishable bytecode (gitignored). */
+/** The repository root (paths recorded in build artifacts are relative to it). */
+export const REPO_ROOT = path.dirname(MOVE_ROOT);
+/** Protocol packages, one folder each (`move/packages/atoma`). */
+export const PACKAGES_DIR = path.join(MOVE_ROOT, "packages");
+/** Example packages that use the protocol packages (`move/examples/atoma_consumer`). */
+export const EXAMPLES_DIR = path.join(MOVE_ROOT, "examples");
+/** The `atoma` package: `Move.toml`, `sources/`, `tests/`. */
+export const ATOMA_PACKAGE_DIR = path.join(PACKAGES_DIR, "atoma");
+/** Where the committed, publishable bytecode lives: `move/build/<package>.json`. */
 export const BUILD_DIR = path.join(MOVE_ROOT, "build");
+
+/** Compiler that produced the bytecode, recorded in each artifact. */
+export const COMPILER = `@zktx.io/sui-move-builder ${
+  (
+    JSON.parse(
+      readFileSync(path.join(MOVE_ROOT, "node_modules", "@zktx.io", "sui-move-builder", "package.json"), "utf8"),
+    ) as { version: string }
+  ).version
+}`;
 
 export interface MovePackageDir {
   /** Package name from Move.toml. */
@@ -40,6 +59,16 @@ export interface BuiltMovePackage {
   sourceHash: string;
 }
 
+/** `move/build/<package>.json`: the built package plus what a reviewer needs to check it. */
+export interface MoveBuildArtifact extends BuiltMovePackage {
+  /** Package folder, relative to the repository root (e.g. `move/packages/atoma`). */
+  path: string;
+  /** Module names, in the order of `modules`. */
+  moduleNames: string[];
+  /** Compiler name and version. */
+  compiler: string;
+}
+
 export class MoveToolchainError extends Error {
   override name = "MoveToolchainError";
   constructor(
@@ -57,31 +86,71 @@ function packageName(dir: string): string {
   return m[1];
 }
 
-/** The root package and every example package, root first. */
-export function listMovePackages(): MovePackageDir[] {
-  const out: MovePackageDir[] = [{ name: packageName(MOVE_ROOT), dir: MOVE_ROOT }];
-  const examples = path.join(MOVE_ROOT, "examples");
-  if (existsSync(examples)) {
-    for (const entry of readdirSync(examples).sort()) {
-      const dir = path.join(examples, entry);
-      if (existsSync(path.join(dir, "Move.toml"))) out.push({ name: packageName(dir), dir });
-    }
+function packagesIn(parent: string): MovePackageDir[] {
+  if (!existsSync(parent)) return [];
+  const out: MovePackageDir[] = [];
+  for (const entry of readdirSync(parent).sort()) {
+    const dir = path.join(parent, entry);
+    if (existsSync(path.join(dir, "Move.toml"))) out.push({ name: packageName(dir), dir });
   }
   return out;
 }
 
-/** Move.toml, sources/** and (optionally) tests/** of a package, as the compiler's virtual files. */
-export function readPackageFiles(dir: string, withTests: boolean): Record<string, string> {
+/** Every Move package of the repository: `atoma` first, then `move/packages/*`, then `move/examples/*`. */
+export function listMovePackages(): MovePackageDir[] {
+  const all = [...packagesIn(PACKAGES_DIR), ...packagesIn(EXAMPLES_DIR)];
+  return [...all.filter((p) => p.name === "atoma"), ...all.filter((p) => p.name !== "atoma")];
+}
+
+/**
+ * Every package that has committed bytecode in `move/build/` or is listed by `listMovePackages`
+ * (test fixture packages elsewhere in the repository keep their bytecode in `move/build/` too).
+ */
+export function listBuiltPackages(): MovePackageDir[] {
+  const out = listMovePackages();
+  if (!existsSync(BUILD_DIR)) return out;
+  for (const f of readdirSync(BUILD_DIR).sort()) {
+    if (!f.endsWith(".json")) continue;
+    const name = f.slice(0, -".json".length);
+    if (out.some((p) => p.name === name)) continue;
+    const artifact = readArtifact(name);
+    if (!artifact) continue;
+    out.push({ name, dir: path.resolve(REPO_ROOT, artifact.path) });
+  }
+  return out;
+}
+
+/** `.move` files below `dir`, keyed `prefix/relative/path` (what the Sui CLI's find_move_filenames picks). */
+function moveFilesUnder(dir: string, prefix: string, out: Record<string, string>): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir).sort()) {
+    const full = path.join(dir, entry);
+    const key = `${prefix}/${entry}`;
+    if (statSync(full).isDirectory()) moveFilesUnder(full, key, out);
+    else if (entry.endsWith(".move")) out[key] = readFileSync(full, "utf8");
+  }
+}
+
+/**
+ * The folders of a package the compiler reads, exactly as the Sui CLI's package system picks
+ * them (move-package `source_paths_for_config`): `sources/` and `scripts/` always; `examples/`
+ * and `tests/` too in test (dev) mode. So a stray package under `examples/` breaks our test
+ * runs exactly as it breaks `sui move test`.
+ */
+export function sourceFolders(testMode: boolean): string[] {
+  return testMode ? ["sources", "scripts", "examples", "tests"] : ["sources", "scripts"];
+}
+
+/** Move.toml and the `.move` files of `sourceFolders(testMode)`, as the compiler's virtual files. */
+export function readPackageFiles(dir: string, testMode: boolean): Record<string, string> {
   const files: Record<string, string> = { "Move.toml": readFileSync(path.join(dir, "Move.toml"), "utf8") };
-  readTree(path.join(dir, "sources"), "sources", files);
-  if (withTests && existsSync(path.join(dir, "tests"))) readTree(path.join(dir, "tests"), "tests", files);
+  for (const folder of sourceFolders(testMode)) moveFilesUnder(path.join(dir, folder), folder, files);
   return files;
 }
 
-function hashFiles(files: Record<string, string>, extra: string[] = []): string {
+function hashFiles(files: Record<string, string>): string {
   const h = createHash("sha256");
   for (const key of Object.keys(files).sort()) h.update(`${key}\0${files[key]}\0`);
-  for (const e of extra) h.update(e);
   return h.digest("hex");
 }
 
@@ -102,15 +171,85 @@ function sourcesWithLocalDeps(dir: string): Record<string, string> {
   return files;
 }
 
-/** Compiles one package; reuses `move/build/<name>.json` when the sources did not change. */
-export async function buildMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<BuiltMovePackage> {
-  const files = readPackageFiles(pkg.dir, false);
-  const sourceHash = hashFiles(sourcesWithLocalDeps(pkg.dir));
-  const out = path.join(BUILD_DIR, `${pkg.name}.json`);
-  if (existsSync(out)) {
-    const cached = JSON.parse(readFileSync(out, "utf8")) as BuiltMovePackage;
-    if (cached.sourceHash === sourceHash) return cached;
+/** sha256 over the sources (and local dependencies' sources) a package's bytecode is built from. */
+export function sourceHashOf(pkg: MovePackageDir): string {
+  return hashFiles(sourcesWithLocalDeps(pkg.dir));
+}
+
+/** Path of the committed artifact of package `name`. */
+export function artifactPath(name: string): string {
+  return path.join(BUILD_DIR, `${name}.json`);
+}
+
+/** Reads `move/build/<name>.json`, or undefined when there is none. */
+export function readArtifact(name: string): MoveBuildArtifact | undefined {
+  const file = artifactPath(name);
+  if (!existsSync(file)) return undefined;
+  let parsed: MoveBuildArtifact;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8")) as MoveBuildArtifact;
+  } catch (err) {
+    throw new MoveToolchainError(`${file} is not valid JSON: ${(err as Error).message}`, "artifact");
   }
+  for (const field of ["name", "path", "sourceHash", "compiler"] as const) {
+    if (typeof parsed[field] !== "string") {
+      throw new MoveToolchainError(`${file}: field "${field}" is missing or not a string`, "artifact");
+    }
+  }
+  if (!Array.isArray(parsed.modules) || !Array.isArray(parsed.dependencies) || !Array.isArray(parsed.digest)) {
+    throw new MoveToolchainError(`${file}: "modules", "dependencies" and "digest" must be arrays`, "artifact");
+  }
+  return parsed;
+}
+
+/** Module names of base64 compiled modules, in order. */
+export function moduleNamesOf(modules: string[]): string[] {
+  return modules.map((b64) => {
+    const raw = template.deserialize(new Uint8Array(Buffer.from(b64, "base64"))) as {
+      self_module_handle_idx: number;
+      module_handles: { name: number }[];
+      identifiers: string[];
+    };
+    const handle = raw.module_handles[raw.self_module_handle_idx];
+    const name = handle ? raw.identifiers[handle.name] : undefined;
+    if (!name) throw new MoveToolchainError("compiled module without a self handle", "artifact");
+    return name;
+  });
+}
+
+/**
+ * The artifact as committed: pretty JSON, one module per line, digest on one line, fields in a
+ * fixed order, so the same sources always give the same bytes and a diff shows what changed.
+ */
+export function formatArtifact(a: MoveBuildArtifact): string {
+  const list = (xs: string[]) =>
+    xs.length ? `[\n${xs.map((x) => `    ${JSON.stringify(x)}`).join(",\n")}\n  ]` : "[]";
+  return `{
+  "name": ${JSON.stringify(a.name)},
+  "path": ${JSON.stringify(a.path)},
+  "compiler": ${JSON.stringify(a.compiler)},
+  "sourceHash": ${JSON.stringify(a.sourceHash)},
+  "dependencies": ${list(a.dependencies)},
+  "digest": [${a.digest.join(", ")}],
+  "moduleNames": ${list(a.moduleNames)},
+  "modules": ${list(a.modules)}
+}
+`;
+}
+
+function toBuilt(a: MoveBuildArtifact): BuiltMovePackage {
+  return {
+    name: a.name,
+    modules: a.modules,
+    dependencies: a.dependencies,
+    digest: a.digest,
+    sourceHash: a.sourceHash,
+  };
+}
+
+/** Compiles one package from its sources, ignoring any committed bytecode; writes nothing. */
+export async function compileMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<MoveBuildArtifact> {
+  const files = readPackageFiles(pkg.dir, false);
   const src = source ?? (await locateFramework());
   await init();
   const fetcher = fetcherFor(src, pkg.dir);
@@ -121,25 +260,86 @@ export async function buildMovePackage(pkg: MovePackageDir, source?: FrameworkSo
       result.category ?? "build",
     );
   }
-  const built: BuiltMovePackage = {
+  return {
     name: pkg.name,
-    modules: result.modules,
+    path: path.relative(REPO_ROOT, pkg.dir).split(path.sep).join("/"),
+    compiler: COMPILER,
+    sourceHash: sourceHashOf(pkg),
     dependencies: result.dependencies,
     digest: Array.from(result.digest),
-    sourceHash,
+    moduleNames: moduleNamesOf(result.modules),
+    modules: result.modules,
   };
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(built, null, 2)}\n`);
-  renameSync(tmp, out); // atomic replace
-  return built;
 }
 
-/** Builds (or loads from cache) the package named `name`. */
+/** Writes `move/build/<name>.json` atomically. */
+export function writeArtifact(a: MoveBuildArtifact): string {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const out = artifactPath(a.name);
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, formatArtifact(a));
+  renameSync(tmp, out); // atomic replace
+  return out;
+}
+
+/**
+ * The bytecode of one package: the committed `move/build/<name>.json` when it was built from the
+ * current sources (no compiler, no framework sources needed), else compiled and written there.
+ */
+export async function buildMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<BuiltMovePackage> {
+  const sourceHash = sourceHashOf(pkg);
+  const committed = readArtifact(pkg.name);
+  if (committed?.sourceHash === sourceHash) return toBuilt(committed);
+  const src = source ?? (await locateFramework());
+  if (src.kind === "none") {
+    throw new MoveToolchainError(
+      `${path.relative(REPO_ROOT, artifactPath(pkg.name))} ${committed ? "was built from other sources than" : "is missing for"} ${path.relative(REPO_ROOT, pkg.dir)}, and rebuilding it needs the Sui framework sources. ${src.fix}`,
+      "framework",
+    );
+  }
+  const built = await compileMovePackage(pkg, src);
+  writeArtifact(built);
+  return toBuilt(built);
+}
+
+/** The bytecode of the package named `name` (committed, or built when its sources changed). */
 export async function loadBuiltPackage(name = "atoma"): Promise<BuiltMovePackage> {
-  const pkg = listMovePackages().find((p) => p.name === name);
+  const pkg = listBuiltPackages().find((p) => p.name === name);
   if (!pkg) throw new MoveToolchainError(`no Move package named ${name} under ${MOVE_ROOT}`, "manifest");
   return buildMovePackage(pkg);
+}
+
+/** How a committed artifact differs from its package's sources, or from a fresh compile. */
+export interface ArtifactDrift {
+  package: string;
+  artifact: string;
+  /** What differs, e.g. `sourceHash`, `modules (request)`, `missing`. */
+  differences: string[];
+}
+
+/**
+ * Compares `move/build/<name>.json` with the package: its recorded source hash against the
+ * current sources (no compiler needed), and, when `fresh` is given, every field against a fresh
+ * compile.
+ */
+export function artifactDrift(pkg: MovePackageDir, fresh?: MoveBuildArtifact): ArtifactDrift {
+  const artifact = path.relative(REPO_ROOT, artifactPath(pkg.name));
+  const committed = readArtifact(pkg.name);
+  if (!committed) return { package: pkg.name, artifact, differences: ["missing"] };
+  const differences: string[] = [];
+  if (committed.sourceHash !== sourceHashOf(pkg)) differences.push("sourceHash (sources changed since the build)");
+  if (fresh) {
+    if (formatArtifact(committed) === formatArtifact(fresh)) return { package: pkg.name, artifact, differences };
+    for (const field of ["path", "compiler", "dependencies", "digest", "moduleNames"] as const) {
+      if (JSON.stringify(committed[field]) !== JSON.stringify(fresh[field])) differences.push(field);
+    }
+    const changed = fresh.moduleNames.filter(
+      (m, i) => committed.modules[committed.moduleNames.indexOf(m)] !== fresh.modules[i],
+    );
+    if (changed.length) differences.push(`modules (${changed.join(", ")})`);
+    if (!differences.length) differences.push("formatting");
+  }
+  return { package: pkg.name, artifact, differences };
 }
 
 export interface MoveTestCase {
@@ -183,6 +383,8 @@ export async function runMoveTests(pkg: MovePackageDir, source?: FrameworkSource
   }
   const output = result.output.replace(ANSI, "");
   const cases = parseMoveTestOutput(output);
+  // A compile error (e.g. an unassigned address in examples/) runs no test: report it as one failure.
+  if (!result.passed && cases.length === 0) cases.push({ name: `${pkg.name}::<compile>`, status: "FAIL" });
   return {
     status: "ran",
     package: pkg.name,

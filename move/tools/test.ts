@@ -4,17 +4,18 @@ import { listMovePackages, locateFramework, runMoveTests } from "./index.js";
 if (process.argv.includes("--help")) {
   console.log(`Usage: pnpm move:test [--json] [--strict]
 
-Runs the Move unit tests of move/ and move/examples/* with the WASM Sui compiler.
-Prints one PASS/FAIL line per test and a summary.
+Runs the Move unit tests of every package (move/packages/*, move/examples/*) with the WASM
+Sui compiler, each from its own folder with sources/, scripts/, examples/ and tests/ as
+\`sui move test\` compiles them. Prints one PASS/FAIL line per test and a summary.
 
   --json    print one JSON object with every result
-  --strict  exit 3 when tests were skipped (framework sources unavailable)
+  --strict  exit 3 when tests were skipped (framework sources unavailable); implied by CI=true
 
 Exit codes: 0 all passed (or skipped without --strict), 1 a test failed, 3 skipped with --strict.`);
   process.exit(0);
 }
 const json = process.argv.includes("--json");
-const strict = process.argv.includes("--strict");
+const strict = process.argv.includes("--strict") || process.env.CI === "true" || process.env.CI === "1";
 
 const source = await locateFramework();
 let passed = 0;

@@ -1,11 +1,12 @@
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
+import { requirePostgres } from "../setup/prerequisites.js";
 
 const url = inject("databaseUrl");
-const unavailable = inject("databaseUnavailable");
+const pgAvailable = requirePostgres(inject("databaseUnavailable"), "the PostgreSQL setup test");
 
 describe("throwaway PostgreSQL cluster", () => {
-  it.skipIf(Boolean(unavailable))("answers queries on the provided URL", async () => {
+  it.skipIf(!pgAvailable)("answers queries on the provided URL", async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {

@@ -1,6 +1,6 @@
 /**
  * Abort codes of the `atoma` package, per module: `#[error(code = N)]`.
- * Mirrors the `#[error(code = N)]` constants of move/sources/*.move; the
+ * Mirrors the `#[error(code = N)]` constants of move/packages/atoma/sources/*.move; the
  * devnet glue maps (module, errorName) to the exact clever code read from the bytecode, so only
  * the names must match the Move sources.
  */

@@ -1,6 +1,6 @@
 /**
  * Writes the conformance scenarios (./scenarios.ts) as a Move test module,
- * move/tests/conformance_tests.move, asserting the outcomes of the TypeScript run: statuses,
+ * move/packages/atoma/tests/conformance_tests.move, asserting the outcomes of the TypeScript run: statuses,
  * stakes, payouts, slashes, reputations, refund, treasury, the sampled nodes of each round in
  * order, cluster state and the number of events of every transaction. Run it with
  * `pnpm exec tsx devnet/src/protocol/gen-move-tests.ts` (add `--check` to only compare).
@@ -29,7 +29,7 @@ import type { ProtocolEvent } from "./types.js";
 
 export const GENERATED_PATH = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  "../../../move/tests/conformance_tests.move",
+  "../../../move/packages/atoma/tests/conformance_tests.move",
 );
 
 const x = (b: Uint8Array): string => `x"${toHex(b)}"`;

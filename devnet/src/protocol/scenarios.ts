@@ -1,7 +1,7 @@
 /**
  * The lifecycle conformance scenarios, expressed once as data. `runner.ts` runs them against
  * the TypeScript state machine; `gen-move-tests.ts` writes the same scenarios as a Move
- * test module (move/tests/conformance_tests.move) that asserts the outcomes the TypeScript run
+ * test module (move/packages/atoma/tests/conformance_tests.move) that asserts the outcomes the TypeScript run
  * produced — statuses, stakes, payouts, slashes, reputations, refunds, treasury, sampled nodes
  * in order and events per transaction. Node ids, the Random state and the fresh address that
  * seeds each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same

@@ -1,7 +1,7 @@
 /**
  * Conformance: every scenario of devnet/src/protocol/scenarios.ts, run through the SDK against a
  * devnet with the atoma binding, must reach the outcomes the scenario declares (the same data
- * the generated Move tests in move/tests/conformance_tests.move assert) and agree with the
+ * the generated Move tests in move/packages/atoma/tests/conformance_tests.move assert) and agree with the
  * reference run of the TypeScript state machine step by step (event names and every numeric or
  * boolean event field, aborts).
  */

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { MOVE_ROOT } from "@atoma/move";
+import { ATOMA_PACKAGE_DIR } from "@atoma/move";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/protocol/index.js";
 
-/** `#[error(code = N)] const EName` of every module in move/sources. */
+/** `#[error(code = N)] const EName` of every module in move/packages/atoma/sources. */
 function moveErrorTable(): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  const dir = path.join(MOVE_ROOT, "sources");
+  const dir = path.join(ATOMA_PACKAGE_DIR, "sources");
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".move"))) {
     const src = readFileSync(path.join(dir, f), "utf8");
     const mod = /module\s+atoma::(\w+)/.exec(src)?.[1];
@@ -21,7 +21,7 @@ function moveErrorTable(): Record<string, Record<string, number>> {
 }
 
 describe("abort codes", () => {
-  it("mirror the #[error(code = N)] constants of move/sources exactly", () => {
+  it("mirror the #[error(code = N)] constants of move/packages/atoma/sources exactly", () => {
     expect(ERROR_CODES).toEqual(moveErrorTable());
   });
 });

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireVectors, VECTORS_DIR } from "../../../test/setup/prerequisites.js";
 import {
   attestationRoutes,
   configfsTsmProvider,
@@ -18,11 +18,8 @@ import {
 } from "../../src/attestation/index.js";
 import { encodeVerdictMessage, expectedReportData, TeeKind, verifyVerdict } from "../../src/attestation/sdk.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const VECTORS = path.resolve(repoRoot, "../shared/vectors/attestation");
-const haveVectors = existsSync(path.join(VECTORS, "tdx/tdx_prod_quote_SPR_E4.dat"));
-if (!haveVectors)
-  console.warn(`[attestation tests] genuine vectors not found at ${VECTORS}: skipping the vector tests`);
+const VECTORS = VECTORS_DIR;
+const haveVectors = requireVectors("node-runner attestation tests on genuine TDX and SEV-SNP evidence");
 const vec = (rel: string) => new Uint8Array(readFileSync(path.join(VECTORS, rel)));
 const NOW = new Date("2023-06-20T00:00:00Z");
 

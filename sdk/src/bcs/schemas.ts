@@ -1,6 +1,6 @@
 /**
  * BCS schemas of every object and event of the `atoma` Move package. Field order is the Move
- * declaration order (docs/protocol.md, move/sources/*.move); `sdk/test/bcs/layout.test.ts`
+ * declaration order (docs/protocol.md, move/packages/atoma/sources/*.move); `sdk/test/bcs/layout.test.ts`
  * compares them byte for byte with layouts generated from the compiled bytecode.
  */
 

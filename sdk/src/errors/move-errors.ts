@@ -3,7 +3,7 @@
  *
  * Move 2024 clever errors (`#[error(code = N)] const EName: vector<u8> = b"msg";`) abort with
  * a 64-bit code whose bit 63 is set and whose bits 48..55 hold `N`; plain aborts carry `N`
- * directly. `sdk/test/client/move-errors.test.ts` parses move/sources/*.move and fails when
+ * directly. `sdk/test/client/move-errors.test.ts` parses move/packages/atoma/sources/*.move and fails when
  * this table differs from the sources.
  */
 import { AtomaError } from "../errors.js";
@@ -15,7 +15,7 @@ export interface MoveErrorInfo {
 
 /** module -> error code -> constant name and message. */
 export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveErrorInfo>>>> = {
-  // BEGIN GENERATED (python3 of the test's parser; keep in sync with move/sources)
+  // BEGIN GENERATED (python3 of the test's parser; keep in sync with move/packages/atoma/sources)
   attestation: {
     1: { name: "EUnknownVerifier", message: "verifier_pk is not allow-listed" },
     2: { name: "EInvalidTeeKind", message: "tee_kind must be 0..=4" },

@@ -1,14 +1,11 @@
 /** Locates the genuine attestation vectors (never copied into the repository). */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { requireVectors, VECTORS_DIR } from "../../../test/setup/prerequisites.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const VECTORS = path.resolve(repoRoot, "../shared/vectors/attestation");
-export const haveVectors = existsSync(path.join(VECTORS, "tdx/tdx_prod_quote_SPR_E4.dat"));
-if (!haveVectors) {
-  console.warn(`[attestation tests] genuine vectors not found at ${VECTORS}: skipping the vector tests`);
-}
+export const VECTORS = VECTORS_DIR;
+/** True when the vectors are present; false (after a SKIPPED banner) when not; throws under CI. */
+export const haveVectors = requireVectors("the SDK's genuine-evidence tests (TDX, SEV-SNP, revocation)");
 
 export function vec(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(path.join(VECTORS, rel)));

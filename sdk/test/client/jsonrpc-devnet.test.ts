@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage, locateFramework } from "@atoma/move";
+import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -22,9 +22,8 @@ const FIXTURE = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
   "../../../devnet/test/fixtures/devnet_probe",
 );
-const framework = await locateFramework();
 
-describe.skipIf(framework.kind === "none")("AtomaClient over SuiJsonRpcClient (devnet)", () => {
+describe("AtomaClient over SuiJsonRpcClient (devnet)", () => {
   let d: RunningDevnet;
   let stateDir: string;
   let atoma: AtomaClient;

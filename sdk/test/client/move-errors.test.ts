@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode } from "../../src/errors/move-errors.js";
 import { AtomaError } from "../../src/errors.js";
 
-const SOURCES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../move/sources");
+const SOURCES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../move/packages/atoma/sources");
 
 function parseSources(): Record<string, Record<number, { name: string; message: string }>> {
   const out: Record<string, Record<number, { name: string; message: string }>> = {};
@@ -30,7 +30,7 @@ function clever(code: number, line = 42): bigint {
 }
 
 describe("Move error table", () => {
-  it("matches the #[error(code = N)] constants of move/sources", () => {
+  it("matches the #[error(code = N)] constants of move/packages/atoma/sources", () => {
     expect(MOVE_ERRORS).toEqual(parseSources());
   });
 

@@ -1,4 +1,4 @@
-import { loadBuiltPackage, locateFramework } from "@atoma/move";
+import { loadBuiltPackage } from "@atoma/move";
 import { bcs } from "@mysten/sui/bcs";
 import { Transaction } from "@mysten/sui/transactions";
 import { fromBase64, normalizeSuiAddress } from "@mysten/sui/utils";
@@ -201,8 +201,7 @@ describe("transaction builders (offline)", () => {
   });
 });
 
-const framework = await locateFramework();
-describe.skipIf(framework.kind === "none")("builders against the compiled package", () => {
+describe("builders against the compiled package", () => {
   let fns: Map<string, FunctionSig>;
   beforeAll(async () => {
     fns = readFunctions((await loadBuiltPackage("atoma")).modules);

@@ -3,7 +3,6 @@
  * default ONE transaction calling `request::create_and_sample`; `twoStep: true` keeps
  * create_request + sample_nodes (two transactions); `sample: false` only creates.
  */
-import { locateFramework } from "@atoma/move";
 import { bcs } from "@mysten/sui/bcs";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { fromBase64 } from "@mysten/sui/utils";
@@ -13,9 +12,8 @@ import { MoveAbortError, RequestStatus } from "../../src/index.js";
 
 const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
-const framework = await locateFramework();
 
-describe.skipIf(framework.kind === "none")("AtomaClient.createRequest: one transaction by default", () => {
+describe("AtomaClient.createRequest: one transaction by default", () => {
   let env: Env;
   let requester: Ed25519Keypair;
   const nodeIds: string[] = [];
