@@ -37,7 +37,7 @@ export class MissingPrerequisiteError extends Error {
     readonly notRun: string,
   ) {
     super(
-      `CI=true and the ${prerequisite} are unavailable (${detail}): ${notRun} cannot run, and nothing may skip under CI. To fix: ${ENABLE[prerequisite]}.`,
+      `CI=true and a prerequisite is missing: ${prerequisite} (${detail}); ${notRun} cannot run, and nothing may skip under CI. To fix: ${ENABLE[prerequisite]}.`,
     );
   }
 }
