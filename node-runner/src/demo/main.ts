@@ -18,13 +18,26 @@ import type { Fault } from "../daemon/daemon.js";
 import { loadExecutors } from "../daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../daemon/node.js";
 import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "./network.js";
+import { type DemoNodeRecord, type DemoRequestRecord, nodeRecord, requestRecord } from "./record.js";
 
+/** The record of a run, printed as one JSON line by `pnpm start --json`. */
 export interface DemoSummary {
+  /** Requests settled / failed. */
   settled: number;
   failed: number;
+  /** Node ids slashed (from NodeSlashed events). */
   slashed: string[];
+  /** MIST paid per node id (from NodePaid events). */
   payouts: Record<string, string>;
   durationMs: number;
+  /** The node started with --fault wrong-output. */
+  faultyNode: string;
+  packageId: string;
+  /** Where the network was reachable; it stays up only when `keptRunning`. */
+  urls: { devnet: string; indexer: string | null; explorer: string | null };
+  keptRunning: boolean;
+  requests: DemoRequestRecord[];
+  nodes: DemoNodeRecord[];
 }
 
 export interface DemoOptions {
@@ -247,18 +260,41 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const failed = results.size - settled;
     log("");
     log(`Summary: ${settled} request(s) settled, ${failed} failed`);
+    const nodeRecords: DemoNodeRecord[] = [];
     for (const n of nodes) {
       const rec = await chain.atoma.getNode(n.nodeId);
+      nodeRecords.push(nodeRecord(n.nodeId, n.label, n.fault !== undefined, rec, events));
       log(
         `  ${n.label.padEnd(18)} paid ${(Number(BigInt(payouts[n.nodeId] ?? "0")) / 1e9).toFixed(4)} SUI, reputation ${rec.reputation}${slashed.includes(n.nodeId) ? `, SLASHED ${(Number(rec.slashed) / 1e9).toFixed(2)} SUI` : ""}`,
       );
     }
-    log(
-      `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
-    );
-    const summary: DemoSummary = { settled, failed, slashed, payouts, durationMs: Date.now() - t0 };
+    const requestRecords: DemoRequestRecord[] = [];
+    for (const [id, r] of results)
+      requestRecords.push(requestRecord(id, r.label, await chain.atoma.getRequest(id), events));
+    const keptRunning = !!o.keepRunning && !o.signal?.aborted;
+    // URLs are printed only when the network stays up: after this run they would be dead.
+    if (keptRunning) {
+      log(
+        `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
+      );
+    } else {
+      log("The network stops now; run `pnpm start --keep-running` to keep it up and browse the indexer API.");
+    }
+    const summary: DemoSummary = {
+      settled,
+      failed,
+      slashed,
+      payouts,
+      durationMs: Date.now() - t0,
+      faultyNode: faultyId,
+      packageId: chain.deployed.packageId,
+      urls: { devnet: chain.url, indexer: indexer.url, explorer: null },
+      keptRunning,
+      requests: requestRecords,
+      nodes: nodeRecords,
+    };
     o.onSummary?.(summary);
-    if (o.keepRunning && !o.signal?.aborted) {
+    if (keptRunning) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
       await new Promise<void>((resolve) => {
         if (o.signal?.aborted) return resolve();
@@ -274,7 +310,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
 async function main(): Promise<number> {
   const program = new Command("pnpm start")
     .description("run the whole Atoma network locally: devnet, indexer, 5 nodes (one faulty), a mix of requests")
-    .option("--json", "end with one JSON line: {settled, failed, slashed, payouts, durationMs}")
+    .option(
+      "--json",
+      "end with one JSON line, the record of the run: counts, faultyNode, urls, each request and each node (see node-runner/README.md)",
+    )
     .option("--keep-running", "keep the network up after the summary (Ctrl-C stops)")
     .option("--nodes <n>", "number of nodes (>= 5 so a dispute can escalate)", "5")
     .exitOverride();
@@ -311,7 +350,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof MoveToolchainError || /framework/i.test((err as Error).message)) {
       process.stderr.write(
-        `The demo needs the compiled Move package, and compiling it needs the Sui framework sources.\n${(err as Error).message}\nFix: put move-stdlib/ and sui-framework/ in ~/.cache/atoma/sui-framework (or set SUI_FRAMEWORK_DIR); see docs/development.md.\n`,
+        `The committed Move bytecode (move/build/) does not match the Move sources, and rebuilding it needs the Sui framework sources.\n${(err as Error).message}\nFix: restore the sources or the committed move/build/*.json (git status), or put move-stdlib/ and sui-framework/ in ~/.cache/atoma/sui-framework (or set SUI_FRAMEWORK_DIR) and run pnpm move:build; see docs/development.md.\n`,
       );
       return 1;
     }
