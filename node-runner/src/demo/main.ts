@@ -76,6 +76,17 @@ async function allEvents(chain: DemoChain): Promise<AtomaEvent[]> {
   }
 }
 
+/**
+ * The closing hint: the indexer API URLs when the network stays up, else how to keep it up
+ * (after the run they would be dead).
+ */
+export function whereToLook(keptRunning: boolean, indexerUrl: string | null): string {
+  if (keptRunning && indexerUrl) {
+    return `Look around: ${indexerUrl}/v1/requests · ${indexerUrl}/v1/slashes · ${indexerUrl}/v1/nodes · ${indexerUrl}/docs`;
+  }
+  return "The network stops now; run `pnpm start --keep-running` to keep it up and browse the indexer API.";
+}
+
 export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const t0 = Date.now();
   const log = o.log ?? ((line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`));
@@ -272,14 +283,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     for (const [id, r] of results)
       requestRecords.push(requestRecord(id, r.label, await chain.atoma.getRequest(id), events));
     const keptRunning = !!o.keepRunning && !o.signal?.aborted;
-    // URLs are printed only when the network stays up: after this run they would be dead.
-    if (keptRunning) {
-      log(
-        `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
-      );
-    } else {
-      log("The network stops now; run `pnpm start --keep-running` to keep it up and browse the indexer API.");
-    }
+    log(whereToLook(keptRunning, indexer.url));
     const summary: DemoSummary = {
       settled,
       failed,
