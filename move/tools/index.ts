@@ -113,7 +113,7 @@ export function listBuiltPackages(): MovePackageDir[] {
     if (!f.endsWith(".json")) continue;
     const name = f.slice(0, -".json".length);
     if (out.some((p) => p.name === name)) continue;
-    const artifact = readArtifact(name);
+    const artifact = readArtifactOrUndefined(name);
     if (!artifact) continue;
     out.push({ name, dir: path.resolve(REPO_ROOT, artifact.path) });
   }
@@ -202,6 +202,15 @@ export function readArtifact(name: string): MoveBuildArtifact | undefined {
   return parsed;
 }
 
+/** `readArtifact`, with an unreadable or old-format file treated as absent (so it is rebuilt). */
+function readArtifactOrUndefined(name: string): MoveBuildArtifact | undefined {
+  try {
+    return readArtifact(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Module names of base64 compiled modules, in order. */
 export function moduleNamesOf(modules: string[]): string[] {
   return modules.map((b64) => {
@@ -288,7 +297,7 @@ export function writeArtifact(a: MoveBuildArtifact): string {
  */
 export async function buildMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<BuiltMovePackage> {
   const sourceHash = sourceHashOf(pkg);
-  const committed = readArtifact(pkg.name);
+  const committed = readArtifactOrUndefined(pkg.name);
   if (committed?.sourceHash === sourceHash) return toBuilt(committed);
   const src = source ?? (await locateFramework());
   if (src.kind === "none") {
