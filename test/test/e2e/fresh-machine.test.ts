@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DemoSummary } from "../../../node-runner/src/demo/main.js";
-import { ROOT } from "./harness.js";
+import { ROOT, spawnProc, stopProc, waitForLine } from "./harness.js";
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
 const home = mkdtempSync(path.join(tmpdir(), "atoma-fresh-home-"));
@@ -121,5 +121,36 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
     expect(err).toContain("pnpm start --keep-running");
     // Nothing was fetched or cached into the empty HOME or framework folder.
     expect(readdirSync(emptyFramework)).toEqual([]);
+  }, 600_000);
+
+  it("with --keep-running, prints the URLs, which answer until Ctrl-C stops the network", async () => {
+    const p = spawnProc([path.join(ROOT, "node-runner/src/demo/main.ts"), "--json", "--keep-running"], {
+      env: { HOME: home, SUI_FRAMEWORK_DIR: emptyFramework },
+    });
+    try {
+      const s = JSON.parse(await waitForLine(p, (l) => l.startsWith("{"), 540_000)) as DemoSummary;
+      expect(s.keptRunning).toBe(true);
+      expect(s.slashed).toEqual([s.faultyNode]);
+      const indexer = s.urls.indexer as string;
+      // The summary line is printed before the wait; the hint follows it on stderr.
+      const deadline = Date.now() + 30_000;
+      while (!p.err.join("").includes("Look around:") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(p.err.join("")).toContain(`Look around: ${indexer}/v1/requests`);
+      expect((await fetch(`${s.urls.devnet}/health`)).status).toBe(200);
+      const id = s.requests[0]?.id as string;
+      let status = 0;
+      while (Date.now() < deadline) {
+        status = (await fetch(`${indexer}/v1/requests/${id}`)).status;
+        if (status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status, `indexer ${indexer} never served request ${id}`).toBe(200);
+      p.child.kill("SIGINT");
+      expect((await p.exited).code).toBe(0);
+      await expect(fetch(`${indexer}/v1/requests`)).rejects.toThrow();
+    } finally {
+      await stopProc(p);
+    }
   }, 600_000);
 });
