@@ -88,4 +88,25 @@ describe("a package nested in examples/ under test mode", () => {
       expect(run.output).toMatch(/address 'guest' is not assigned a value/);
     },
   );
+
+  it.skipIf(!source)(
+    `fails the same way in a package that depends on it locally (dependencies compile examples/ and tests/ in test mode too)${source ? "" : " (SKIPPED: framework sources unavailable)"}`,
+    async () => {
+      hostWithNestedExample();
+      write(
+        "user/Move.toml",
+        '[package]\nname = "user"\nedition = "2024"\n\n[dependencies]\nhost = { local = "../host" }\n\n[addresses]\nuser = "0x0"\n',
+      );
+      write("user/sources/u.move", "module user::u;\n\npublic fun four(): u64 { host::a::one() + 3 }\n");
+      write(
+        "user/tests/u_tests.move",
+        "#[test_only]\nmodule user::u_tests;\n\n#[test]\nfun four() { assert!(user::u::four() == 4) }\n",
+      );
+      const run = await runMoveTests({ name: "user", dir: path.join(tmp, "user") }, source);
+      expect(run.status).toBe("ran");
+      if (run.status !== "ran") return;
+      expect(run.cases).toEqual([{ name: "user::<compile>", status: "FAIL" }]);
+      expect(run.output).toMatch(/address 'guest' is not assigned a value/);
+    },
+  );
 });

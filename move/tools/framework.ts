@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { GitHubMovePackageFetcher, MovePackageFetcher } from "@zktx.io/sui-move-builder/full";
+import { readPackageFiles } from "./layout.js";
 
 /** Folder that holds `move-stdlib/` and `sui-framework/` (each with `Move.toml` and `sources/`). */
 export function frameworkDir(): string {
@@ -38,9 +39,14 @@ export class FrameworkNotFoundError extends Error {
 
 /** Answers the compiler's git requests for the Sui framework from a local folder. */
 export class LocalFrameworkFetcher extends MovePackageFetcher {
+  /**
+   * `localRoot`: the package whose `local = "…"` dependencies are resolved from disk; they are read
+   * like the root package (`testMode`: with `examples/` and `tests/`, as the Sui CLI compiles them).
+   */
   constructor(
     private readonly dir: string,
     private readonly localRoot?: string,
+    private readonly testMode = false,
   ) {
     super();
     if (localRoot) {
@@ -49,10 +55,7 @@ export class LocalFrameworkFetcher extends MovePackageFetcher {
   }
 
   private readLocalPackage(localPath: string): Record<string, string> {
-    const dir = path.resolve(this.localRoot ?? ".", localPath);
-    const files: Record<string, string> = { "Move.toml": readFileSync(path.join(dir, "Move.toml"), "utf8") };
-    readTree(path.join(dir, "sources"), "sources", files);
-    return files;
+    return readPackageFiles(path.resolve(this.localRoot ?? ".", localPath), this.testMode);
   }
 
   override async fetch(gitUrl: string, _rev: string, subdir?: string): Promise<Record<string, string>> {
@@ -82,9 +85,9 @@ export class LocalFrameworkFetcher extends MovePackageFetcher {
 
 /** GitHub fetcher that also resolves local dependencies from disk. */
 class GitHubWithLocal extends GitHubMovePackageFetcher {
-  constructor(localRoot: string) {
+  constructor(localRoot: string, testMode: boolean) {
     super();
-    const local = new LocalFrameworkFetcher(frameworkDir(), localRoot);
+    const local = new LocalFrameworkFetcher(frameworkDir(), localRoot, testMode);
     this.fetchLocal = local.fetchLocal;
   }
 }
@@ -111,8 +114,9 @@ export async function locateFramework(): Promise<FrameworkSource> {
   };
 }
 
-export function fetcherFor(source: FrameworkSource, localRoot: string): MovePackageFetcher {
-  if (source.kind === "local") return new LocalFrameworkFetcher(source.dir, localRoot);
-  if (source.kind === "github") return new GitHubWithLocal(localRoot);
+/** The fetcher for a package at `localRoot`; `testMode` reads its local dependencies as test builds do. */
+export function fetcherFor(source: FrameworkSource, localRoot: string, testMode = false): MovePackageFetcher {
+  if (source.kind === "local") return new LocalFrameworkFetcher(source.dir, localRoot, testMode);
+  if (source.kind === "github") return new GitHubWithLocal(localRoot, testMode);
   throw new FrameworkNotFoundError(source.fix);
 }

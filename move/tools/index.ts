@@ -4,7 +4,7 @@
  * committed bytecode (`move/build/<package>.json`) in step with the sources.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as template from "@mysten/move-bytecode-template";
@@ -15,8 +15,10 @@ import {
   testMovePackage,
 } from "@zktx.io/sui-move-builder/full";
 import { type FrameworkSource, fetcherFor, locateFramework } from "./framework.js";
+import { readPackageFiles } from "./layout.js";
 
 export { type FrameworkSource, frameworkDir, hasLocalFramework, locateFramework } from "./framework.js";
+export { readPackageFiles, sourceFolders } from "./layout.js";
 
 /** The `move/` folder (the toolchain, `packages/`, `examples/` and `build/`). */
 export const MOVE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -118,34 +120,6 @@ export function listBuiltPackages(): MovePackageDir[] {
     out.push({ name, dir: path.resolve(REPO_ROOT, artifact.path) });
   }
   return out;
-}
-
-/** `.move` files below `dir`, keyed `prefix/relative/path` (what the Sui CLI's find_move_filenames picks). */
-function moveFilesUnder(dir: string, prefix: string, out: Record<string, string>): void {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir).sort()) {
-    const full = path.join(dir, entry);
-    const key = `${prefix}/${entry}`;
-    if (statSync(full).isDirectory()) moveFilesUnder(full, key, out);
-    else if (entry.endsWith(".move")) out[key] = readFileSync(full, "utf8");
-  }
-}
-
-/**
- * The folders of a package the compiler reads, exactly as the Sui CLI's package system picks
- * them (move-package `source_paths_for_config`): `sources/` and `scripts/` always; `examples/`
- * and `tests/` too in test (dev) mode. So a stray package under `examples/` breaks our test
- * runs exactly as it breaks `sui move test`.
- */
-export function sourceFolders(testMode: boolean): string[] {
-  return testMode ? ["sources", "scripts", "examples", "tests"] : ["sources", "scripts"];
-}
-
-/** Move.toml and the `.move` files of `sourceFolders(testMode)`, as the compiler's virtual files. */
-export function readPackageFiles(dir: string, testMode: boolean): Record<string, string> {
-  const files: Record<string, string> = { "Move.toml": readFileSync(path.join(dir, "Move.toml"), "utf8") };
-  for (const folder of sourceFolders(testMode)) moveFilesUnder(path.join(dir, folder), folder, files);
-  return files;
 }
 
 function hashFiles(files: Record<string, string>): string {
@@ -378,7 +352,7 @@ export async function runMoveTests(pkg: MovePackageDir, source?: FrameworkSource
   if (src.kind === "none") return { status: "skipped", package: pkg.name, reason: src.fix };
   await init();
   const files = readPackageFiles(pkg.dir, true);
-  const fetcher = fetcherFor(src, pkg.dir);
+  const fetcher = fetcherFor(src, pkg.dir, true);
   const resolvedDependencies = await resolveMovePackageDependencies({ files, fetcher });
   const result = await testMovePackage({ files, fetcher, resolvedDependencies, silenceWarnings: true });
   if ("error" in result) {
