@@ -22,8 +22,11 @@ import { type DemoChain, type RegisteredNode, registerNode, startChain, startDem
 export interface DemoSummary {
   settled: number;
   failed: number;
+  /** Node ids named by NodeSlashed events. */
   slashed: string[];
   payouts: Record<string, string>;
+  /** The nodes the demo started, with the fault each was started with (null: honest). */
+  nodes: { nodeId: string; label: string; fault: Fault | null }[];
   durationMs: number;
 }
 
@@ -256,7 +259,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     log(
       `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
     );
-    const summary: DemoSummary = { settled, failed, slashed, payouts, durationMs: Date.now() - t0 };
+    const summary: DemoSummary = {
+      settled,
+      failed,
+      slashed,
+      payouts,
+      nodes: nodes.map((n) => ({ nodeId: n.nodeId, label: n.label, fault: n.fault ?? null })),
+      durationMs: Date.now() - t0,
+    };
     o.onSummary?.(summary);
     if (o.keepRunning && !o.signal?.aborted) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
@@ -274,7 +284,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
 async function main(): Promise<number> {
   const program = new Command("pnpm start")
     .description("run the whole Atoma network locally: devnet, indexer, 5 nodes (one faulty), a mix of requests")
-    .option("--json", "end with one JSON line: {settled, failed, slashed, payouts, durationMs}")
+    .option("--json", "end with one JSON line: {settled, failed, slashed, payouts, nodes, durationMs}")
     .option("--keep-running", "keep the network up after the summary (Ctrl-C stops)")
     .option("--nodes <n>", "number of nodes (>= 5 so a dispute can escalate)", "5")
     .exitOverride();
