@@ -1,11 +1,16 @@
 /**
- * The lifecycle conformance scenarios, expressed once as data. `runner.ts` runs them against
- * the TypeScript state machine; `gen-move-tests.ts` writes the same scenarios as a Move
- * test module (move/tests/conformance_tests.move) that asserts the outcomes the TypeScript run
- * produced — statuses, stakes, payouts, slashes, reputations, refunds, treasury, sampled nodes
- * in order and events per transaction. Node ids, the Random state and the fresh address that
- * seeds each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same
- * nodes on both sides.
+ * The lifecycle conformance scenarios, expressed once as data, with hand-written expected
+ * outcomes: request status, per-node status, payouts, slashes, stake and unbonding, refund,
+ * treasury, the ordered event names, sampled nodes (where the randomness decides) and cluster
+ * state. These expectations are the oracle: they are written from the protocol rules, never
+ * computed by an implementation, and this module imports no implementation (it must not: the
+ * devnet's engine may change, e.g. to executing the Move bytecode, and the scenarios must still
+ * judge it). `runner.ts` runs them against the TypeScript state machine (scenarios.test.ts),
+ * `gen-move-tests.ts` writes them as a Move test module (move/tests/conformance_tests.move) that
+ * asserts these same expectations on the Move package, and devnet/test/conformance runs them
+ * through the SDK against a devnet. Node ids, the Random state and the fresh address that seeds
+ * each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same nodes on
+ * both sides.
  */
 
 export const SUI = 1_000_000_000n;
@@ -49,11 +54,20 @@ export type Step =
   | { do: "complete_rotation" }
   | { do: "abort_rotation" };
 
+/** A node's expected end state; `stake` / `unbonding` default to `expectedBond` (see there). */
+export interface NodeExpectation {
+  status: number;
+  paid: bigint;
+  slashed: bigint;
+  stake?: bigint;
+  unbonding?: bigint;
+}
+
 export interface Expectation {
   /** Request status at the end (0 Created … 5 Failed). */
   requestStatus?: number;
-  /** Per node index: final status, total paid (earned), total slashed. */
-  nodes: Record<number, { status: number; paid: bigint; slashed: bigint }>;
+  /** Per node index: final status, total paid (earned), total slashed, stake and unbonding. */
+  nodes: Record<number, NodeExpectation>;
   /** Escrow refunded to the requester (sum of refund coins). */
   refund?: bigint;
   /** Treasury at the end (it starts at 0). */
@@ -62,7 +76,8 @@ export interface Expectation {
   events: string[];
   /** Nodes sampled per round, in sampling order (only where the randomness decides the order). */
   sampled?: number[][];
-  cluster?: { epoch: bigint; pending: boolean };
+  /** `key`: the label of the master key whose commitment the cluster holds at the end. */
+  cluster?: { epoch: bigint; pending: boolean; key?: string };
 }
 
 export interface Scenario {
@@ -73,6 +88,26 @@ export interface Scenario {
   /** Either outcomes, or the abort that the last step must raise. */
   expect?: Expectation;
   abort?: { module: string; error: string };
+}
+
+/**
+ * A node's expected stake and unbonding at the end, from the scenario's own data: the explicit
+ * values when the expectation gives them, else registered stake + every `add_stake` − slashed,
+ * nothing unbonding (scenarios where a node unstakes must state both).
+ */
+export function expectedBond(s: Scenario, node: number): { stake: bigint; unbonding: bigint } {
+  const want = s.expect?.nodes[node];
+  if (!want) throw new Error(`scenario ${s.name}: no expectation for node ${node}`);
+  const unstakes = s.steps.some((st) => st.do === "request_unstake" && st.node === node);
+  if (unstakes && (want.stake === undefined || want.unbonding === undefined))
+    throw new Error(`scenario ${s.name}: node ${node} unstakes, so its expected stake and unbonding must be written`);
+  const added = s.steps.reduce((a, st) => a + (st.do === "add_stake" && st.node === node ? st.amount : 0n), 0n);
+  const spec = s.nodes[node];
+  if (!spec) throw new Error(`scenario ${s.name}: no node ${node}`);
+  return {
+    stake: want.stake ?? spec.stake + added - want.slashed,
+    unbonding: want.unbonding ?? 0n,
+  };
 }
 
 /** Random (0x8) state bytes used by every scenario. */
@@ -522,7 +557,8 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(LEAVING), 1: st(ACTIVE, SUI) },
+      // node 0: its 200 SUI moved to unbonding, then withdrawn: nothing left on either side
+      nodes: { 0: { ...st(LEAVING), stake: 0n, unbonding: 0n }, 1: st(ACTIVE, SUI) },
       refund: 1_050_000_000n,
       treasury: 50_000_000n,
       events: [
@@ -627,7 +663,7 @@ export const SCENARIOS: Scenario[] = [
         "KeyRotationAcked",
         "KeyRotationCompleted",
       ],
-      cluster: { epoch: 1n, pending: false },
+      cluster: { epoch: 1n, pending: false, key: "master-1" },
     },
   },
   {
@@ -656,7 +692,7 @@ export const SCENARIOS: Scenario[] = [
         "KeyRotationAcked",
         "KeyRotationAborted",
       ],
-      cluster: { epoch: 0n, pending: false },
+      cluster: { epoch: 0n, pending: false, key: "master-0" },
     },
   },
   {
