@@ -1,7 +1,7 @@
 /**
  * Writes the conformance scenarios (./scenarios.ts) as a Move test module,
  * move/tests/conformance_tests.move. Every assertion is a hand-written expectation of the
- * scenario (request status, per-node status, payouts, slashes, stake, unbonding, refund,
+ * scenario (request status, per-node status, payouts, slashes, stake, unbonding, reputation, refund,
  * treasury, how many events of each type and in all, sampled nodes where given, cluster epoch
  * and key), never a value the TypeScript run produced: the run only supplies call arguments
  * (payments, commitments, attestation signatures, clock times), so the module stays an oracle
@@ -24,7 +24,16 @@ import {
   utf8,
   VERIFIER_PK,
 } from "./runner.js";
-import { expectedBond, operatorOf, RANDOM_BYTES_HEX, REQUESTER, SCENARIOS, START_MS, type Step } from "./scenarios.js";
+import {
+  expectedBond,
+  expectedReputation,
+  operatorOf,
+  RANDOM_BYTES_HEX,
+  REQUESTER,
+  SCENARIOS,
+  START_MS,
+  type Step,
+} from "./scenarios.js";
 
 const blake2b256 = (b: Uint8Array): Uint8Array => blake2b(b, { dkLen: 32 });
 const toHex = (b: Uint8Array): string => Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
@@ -204,6 +213,7 @@ function scenarioTest(run: ScenarioRun): string {
       body.push(`assert!(registry::node_unbonding(&reg, id) == ${bond.unbonding}, ${next()});`);
       body.push(`assert!(registry::node_earned(&reg, id) == ${want.paid}, ${next()});`);
       body.push(`assert!(registry::node_slashed(&reg, id) == ${want.slashed}, ${next()});`);
+      body.push(`assert!(registry::node_reputation(&reg, id) == ${expectedReputation(s, i)}, ${next()});`);
     }
     if (e.requestStatus !== undefined) {
       body.push("let req = s.take_shared<Request>();");

@@ -54,13 +54,17 @@ export type Step =
   | { do: "complete_rotation" }
   | { do: "abort_rotation" };
 
-/** A node's expected end state; `stake` / `unbonding` default to `expectedBond` (see there). */
+/**
+ * A node's expected end state; `stake` / `unbonding` default to `expectedBond`, `reputation` to
+ * `expectedReputation` (see there).
+ */
 export interface NodeExpectation {
   status: number;
   paid: bigint;
   slashed: bigint;
   stake?: bigint;
   unbonding?: bigint;
+  reputation?: bigint;
 }
 
 export interface Expectation {
@@ -108,6 +112,23 @@ export function expectedBond(s: Scenario, node: number): { stake: bigint; unbond
     stake: want.stake ?? spec.stake + added - want.slashed,
     unbonding: want.unbonding ?? 0n,
   };
+}
+
+/** Reputation of a newly registered node. */
+export const INITIAL_REPUTATION = 1_000n;
+
+/**
+ * A node's expected reputation at the end: the explicit value when given, else (never slashed)
+ * 1000, plus 1 when it was paid (a scenario has one request). A slashed node must state it
+ * (-10 for dissent, -5 for absence).
+ */
+export function expectedReputation(s: Scenario, node: number): bigint {
+  const want = s.expect?.nodes[node];
+  if (!want) throw new Error(`scenario ${s.name}: no expectation for node ${node}`);
+  if (want.reputation !== undefined) return want.reputation;
+  if (want.slashed > 0n)
+    throw new Error(`scenario ${s.name}: node ${node} is slashed, so its reputation must be written`);
+  return INITIAL_REPUTATION + (want.paid > 0n ? 1n : 0n);
 }
 
 /** Random (0x8) state bytes used by every scenario. */
@@ -205,7 +226,7 @@ export const SCENARIOS: Scenario[] = [
       nodes: {
         0: st(ACTIVE, SUI),
         1: st(ACTIVE, SUI),
-        2: st(ACTIVE, 0n, 20n * SUI),
+        2: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n }, // dissent: -10
         ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
       },
       // pool 20 pays all 8 payouts (8); margin 0.4 from escrow 6.3 → refund 5.9; treasury 0.4 + 12
@@ -253,7 +274,12 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, 0n, 4n * SUI) },
+      nodes: {
+        0: st(ACTIVE, SUI),
+        1: st(ACTIVE, SUI),
+        2: st(ACTIVE, SUI),
+        3: { ...st(ACTIVE, 0n, 4n * SUI), reputation: 995n }, // absent: -5
+      },
       // escrow 8.4; pool 4 pays 3; margin 0.15 → refund 8.25; treasury 0.15 + 1
       refund: 8_250_000_000n,
       treasury: 1_150_000_000n,
@@ -300,8 +326,8 @@ export const SCENARIOS: Scenario[] = [
       requestStatus: SETTLED,
       nodes: {
         0: st(ACTIVE, SUI),
-        1: st(ACTIVE, 0n, 20n * SUI),
-        2: st(ACTIVE, 0n, 20n * SUI),
+        1: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n },
+        2: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n },
         ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
       },
       // pool 40 pays 7; margin 0.35 → refund 5.95; treasury 0.35 + 33
@@ -371,7 +397,7 @@ export const SCENARIOS: Scenario[] = [
       requestStatus: FAILED,
       nodes: {
         ...Object.fromEntries(range(0, 8).map((i) => [i, st(ACTIVE)])),
-        8: st(ACTIVE, 0n, 4n * SUI),
+        8: { ...st(ACTIVE, 0n, 4n * SUI), reputation: 995n },
       },
       refund: 6_300_000_000n,
       treasury: 4n * SUI,
@@ -613,7 +639,12 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(ACTIVE, 0n, 2_020_000_000n), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, SUI) },
+      nodes: {
+        0: { ...st(ACTIVE, 0n, 2_020_000_000n), reputation: 995n },
+        1: st(ACTIVE, SUI),
+        2: st(ACTIVE, SUI),
+        3: st(ACTIVE, SUI),
+      },
       // pool 2.02 pays 2.02 of the 3; escrow pays 0.98; margin 0.15; refund 8.4 − 0.98 − 0.15
       refund: 7_270_000_000n,
       treasury: 150_000_000n,

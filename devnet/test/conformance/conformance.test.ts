@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { keyCommitmentOf, runScenario } from "../../src/protocol/runner.js";
-import { expectedBond, SCENARIOS, START_MS } from "../../src/protocol/scenarios.js";
+import { expectedBond, expectedReputation, SCENARIOS, START_MS } from "../../src/protocol/scenarios.js";
 import { startAtomaDevnet } from "../atoma/harness.js";
 import { runOnDevnet } from "./sdk-runner.js";
 
@@ -101,9 +101,10 @@ describe("conformance scenarios through the SDK on the devnet", () => {
               slashed: want.slashed,
             },
           );
-          expect({ stake: BigInt(n.stake.value), unbonding: BigInt(n.unbonding.value) }, `node ${i} bond`).toEqual(
-            expectedBond(s, Number(i)),
-          );
+          expect(
+            { stake: BigInt(n.stake.value), unbonding: BigInt(n.unbonding.value), reputation: BigInt(n.reputation) },
+            `node ${i} bond and reputation`,
+          ).toEqual({ ...expectedBond(s, Number(i)), reputation: expectedReputation(s, Number(i)) });
         }
         if (x.sampled) {
           const req = await env.atoma.getRequest(run.requestId!);

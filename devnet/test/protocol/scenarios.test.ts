@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { keyCommitmentOf, runScenario } from "../../src/protocol/runner.js";
-import { expectedBond, SCENARIOS } from "../../src/protocol/scenarios.js";
+import { expectedBond, expectedReputation, SCENARIOS } from "../../src/protocol/scenarios.js";
 
 describe("conformance scenarios against the TypeScript state machine", () => {
   it("covers the lifecycle scenarios of the issue", () => {
@@ -44,12 +44,14 @@ describe("conformance scenarios against the TypeScript state machine", () => {
           slashed: n.slashed,
           stake: n.stake,
           unbonding: n.unbonding,
+          reputation: n.reputation,
         }).toEqual({
           node: Number(i),
           status: want.status,
           paid: want.paid,
           slashed: want.slashed,
           ...expectedBond(s, Number(i)),
+          reputation: expectedReputation(s, Number(i)),
         });
       }
       if (e.refund !== undefined) expect(o.refund).toBe(e.refund);
