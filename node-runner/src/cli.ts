@@ -363,16 +363,20 @@ export function buildProgram(): Command {
     .requiredOption("--verifier-key <file>", "verifier Ed25519 secret key (0600)")
     .requiredOption("--policy <file>", "attestation policy JSON")
     .option("--blob-dir <dir>", "evidence blob store", ".atoma/blobs")
+    .option("--tdx-root <file...>", "trusted TDX root PEMs (Intel SGX Root CA)")
+    .option("--sev-snp-root <file...>", "trusted SEV-SNP ARK PEMs")
     .option("--port <port>", "listen port", "8090")
     .option("--host <host>", "listen host", "127.0.0.1")
     .action(async (o, cmd: Command) => {
       const { readFile } = await import("node:fs/promises");
       const a = await import("./attestation/index.js");
       const Fastify = (await import("fastify")).default;
+      const pems = (files?: string[]) => Promise.all((files ?? []).map((f) => readFile(f, "utf8")));
+      const [tdx, sevSnp] = await Promise.all([pems(o.tdxRoot), pems(o.sevSnpRoot)]);
       const service = a.createVerifierService({
         verifierKey: await a.readVerifierKey(o.verifierKey),
         policy: JSON.parse(await readFile(o.policy, "utf8")),
-        trustedRoots: {},
+        trustedRoots: { ...(tdx.length ? { tdx } : {}), ...(sevSnp.length ? { sevSnp } : {}) },
         blobDir: o.blobDir,
       });
       const app = Fastify({ logger: false });

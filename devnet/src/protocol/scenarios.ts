@@ -1,11 +1,16 @@
 /**
- * The lifecycle conformance scenarios, expressed once as data. `runner.ts` runs them against
- * the TypeScript state machine; `gen-move-tests.ts` writes the same scenarios as a Move
- * test module (move/packages/atoma/tests/conformance_tests.move) that asserts the outcomes the TypeScript run
- * produced — statuses, stakes, payouts, slashes, reputations, refunds, treasury, sampled nodes
- * in order and events per transaction. Node ids, the Random state and the fresh address that
- * seeds each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same
- * nodes on both sides.
+ * The lifecycle conformance scenarios, expressed once as data, with hand-written expected
+ * outcomes: request status, per-node status, payouts, slashes, stake and unbonding, refund,
+ * treasury, the ordered event names, sampled nodes (where the randomness decides) and cluster
+ * state. These expectations are the oracle: they are written from the protocol rules, never
+ * computed by an implementation, and this module imports no implementation (it must not: the
+ * devnet's engine may change, e.g. to executing the Move bytecode, and the scenarios must still
+ * judge it). `runner.ts` runs them against the TypeScript state machine (scenarios.test.ts),
+ * `gen-move-tests.ts` writes them as a Move test module (move/packages/atoma/tests/conformance_tests.move) that
+ * asserts these same expectations on the Move package, and devnet/test/conformance runs them
+ * through the SDK against a devnet. Node ids, the Random state and the fresh address that seeds
+ * each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same nodes on
+ * both sides.
  */
 
 export const SUI = 1_000_000_000n;
@@ -49,11 +54,24 @@ export type Step =
   | { do: "complete_rotation" }
   | { do: "abort_rotation" };
 
+/**
+ * A node's expected end state; `stake` / `unbonding` default to `expectedBond`, `reputation` to
+ * `expectedReputation` (see there).
+ */
+export interface NodeExpectation {
+  status: number;
+  paid: bigint;
+  slashed: bigint;
+  stake?: bigint;
+  unbonding?: bigint;
+  reputation?: bigint;
+}
+
 export interface Expectation {
   /** Request status at the end (0 Created … 5 Failed). */
   requestStatus?: number;
-  /** Per node index: final status, total paid (earned), total slashed. */
-  nodes: Record<number, { status: number; paid: bigint; slashed: bigint }>;
+  /** Per node index: final status, total paid (earned), total slashed, stake and unbonding. */
+  nodes: Record<number, NodeExpectation>;
   /** Escrow refunded to the requester (sum of refund coins). */
   refund?: bigint;
   /** Treasury at the end (it starts at 0). */
@@ -62,7 +80,8 @@ export interface Expectation {
   events: string[];
   /** Nodes sampled per round, in sampling order (only where the randomness decides the order). */
   sampled?: number[][];
-  cluster?: { epoch: bigint; pending: boolean };
+  /** `key`: the label of the master key whose commitment the cluster holds at the end. */
+  cluster?: { epoch: bigint; pending: boolean; key?: string };
 }
 
 export interface Scenario {
@@ -73,6 +92,43 @@ export interface Scenario {
   /** Either outcomes, or the abort that the last step must raise. */
   expect?: Expectation;
   abort?: { module: string; error: string };
+}
+
+/**
+ * A node's expected stake and unbonding at the end, from the scenario's own data: the explicit
+ * values when the expectation gives them, else registered stake + every `add_stake` − slashed,
+ * nothing unbonding (scenarios where a node unstakes must state both).
+ */
+export function expectedBond(s: Scenario, node: number): { stake: bigint; unbonding: bigint } {
+  const want = s.expect?.nodes[node];
+  if (!want) throw new Error(`scenario ${s.name}: no expectation for node ${node}`);
+  const unstakes = s.steps.some((st) => st.do === "request_unstake" && st.node === node);
+  if (unstakes && (want.stake === undefined || want.unbonding === undefined))
+    throw new Error(`scenario ${s.name}: node ${node} unstakes, so its expected stake and unbonding must be written`);
+  const added = s.steps.reduce((a, st) => a + (st.do === "add_stake" && st.node === node ? st.amount : 0n), 0n);
+  const spec = s.nodes[node];
+  if (!spec) throw new Error(`scenario ${s.name}: no node ${node}`);
+  return {
+    stake: want.stake ?? spec.stake + added - want.slashed,
+    unbonding: want.unbonding ?? 0n,
+  };
+}
+
+/** Reputation of a newly registered node. */
+export const INITIAL_REPUTATION = 1_000n;
+
+/**
+ * A node's expected reputation at the end: the explicit value when given, else (never slashed)
+ * 1000, plus 1 when it was paid (a scenario has one request). A slashed node must state it
+ * (-10 for dissent, -5 for absence).
+ */
+export function expectedReputation(s: Scenario, node: number): bigint {
+  const want = s.expect?.nodes[node];
+  if (!want) throw new Error(`scenario ${s.name}: no expectation for node ${node}`);
+  if (want.reputation !== undefined) return want.reputation;
+  if (want.slashed > 0n)
+    throw new Error(`scenario ${s.name}: node ${node} is slashed, so its reputation must be written`);
+  return INITIAL_REPUTATION + (want.paid > 0n ? 1n : 0n);
 }
 
 /** Random (0x8) state bytes used by every scenario. */
@@ -170,7 +226,7 @@ export const SCENARIOS: Scenario[] = [
       nodes: {
         0: st(ACTIVE, SUI),
         1: st(ACTIVE, SUI),
-        2: st(ACTIVE, 0n, 20n * SUI),
+        2: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n }, // dissent: -10
         ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
       },
       // pool 20 pays all 8 payouts (8); margin 0.4 from escrow 6.3 → refund 5.9; treasury 0.4 + 12
@@ -218,7 +274,12 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, 0n, 4n * SUI) },
+      nodes: {
+        0: st(ACTIVE, SUI),
+        1: st(ACTIVE, SUI),
+        2: st(ACTIVE, SUI),
+        3: { ...st(ACTIVE, 0n, 4n * SUI), reputation: 995n }, // absent: -5
+      },
       // escrow 8.4; pool 4 pays 3; margin 0.15 → refund 8.25; treasury 0.15 + 1
       refund: 8_250_000_000n,
       treasury: 1_150_000_000n,
@@ -265,8 +326,8 @@ export const SCENARIOS: Scenario[] = [
       requestStatus: SETTLED,
       nodes: {
         0: st(ACTIVE, SUI),
-        1: st(ACTIVE, 0n, 20n * SUI),
-        2: st(ACTIVE, 0n, 20n * SUI),
+        1: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n },
+        2: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n },
         ...Object.fromEntries(range(3, 9).map((i) => [i, st(ACTIVE, SUI)])),
       },
       // pool 40 pays 7; margin 0.35 → refund 5.95; treasury 0.35 + 33
@@ -336,7 +397,7 @@ export const SCENARIOS: Scenario[] = [
       requestStatus: FAILED,
       nodes: {
         ...Object.fromEntries(range(0, 8).map((i) => [i, st(ACTIVE)])),
-        8: st(ACTIVE, 0n, 4n * SUI),
+        8: { ...st(ACTIVE, 0n, 4n * SUI), reputation: 995n },
       },
       refund: 6_300_000_000n,
       treasury: 4n * SUI,
@@ -522,7 +583,8 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(LEAVING), 1: st(ACTIVE, SUI) },
+      // node 0: its 200 SUI moved to unbonding, then withdrawn: nothing left on either side
+      nodes: { 0: { ...st(LEAVING), stake: 0n, unbonding: 0n }, 1: st(ACTIVE, SUI) },
       refund: 1_050_000_000n,
       treasury: 50_000_000n,
       events: [
@@ -577,7 +639,12 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      nodes: { 0: st(ACTIVE, 0n, 2_020_000_000n), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE, SUI) },
+      nodes: {
+        0: { ...st(ACTIVE, 0n, 2_020_000_000n), reputation: 995n },
+        1: st(ACTIVE, SUI),
+        2: st(ACTIVE, SUI),
+        3: st(ACTIVE, SUI),
+      },
       // pool 2.02 pays 2.02 of the 3; escrow pays 0.98; margin 0.15; refund 8.4 − 0.98 − 0.15
       refund: 7_270_000_000n,
       treasury: 150_000_000n,
@@ -627,7 +694,7 @@ export const SCENARIOS: Scenario[] = [
         "KeyRotationAcked",
         "KeyRotationCompleted",
       ],
-      cluster: { epoch: 1n, pending: false },
+      cluster: { epoch: 1n, pending: false, key: "master-1" },
     },
   },
   {
@@ -656,7 +723,7 @@ export const SCENARIOS: Scenario[] = [
         "KeyRotationAcked",
         "KeyRotationAborted",
       ],
-      cluster: { epoch: 0n, pending: false },
+      cluster: { epoch: 0n, pending: false, key: "master-0" },
     },
   },
   {

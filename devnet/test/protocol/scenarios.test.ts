@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../src/protocol/runner.js";
-import { SCENARIOS } from "../../src/protocol/scenarios.js";
+import { keyCommitmentOf, runScenario } from "../../src/protocol/runner.js";
+import { expectedBond, expectedReputation, SCENARIOS } from "../../src/protocol/scenarios.js";
 
 describe("conformance scenarios against the TypeScript state machine", () => {
   it("covers the lifecycle scenarios of the issue", () => {
@@ -37,16 +37,34 @@ describe("conformance scenarios against the TypeScript state machine", () => {
       if (e.requestStatus !== undefined) expect(o.requestStatus).toBe(e.requestStatus);
       for (const [i, want] of Object.entries(e.nodes)) {
         const n = o.nodes[Number(i)]!;
-        expect({ node: Number(i), status: n.status, paid: n.paid, slashed: n.slashed }).toEqual({
+        expect({
           node: Number(i),
-          ...want,
+          status: n.status,
+          paid: n.paid,
+          slashed: n.slashed,
+          stake: n.stake,
+          unbonding: n.unbonding,
+          reputation: n.reputation,
+        }).toEqual({
+          node: Number(i),
+          status: want.status,
+          paid: want.paid,
+          slashed: want.slashed,
+          ...expectedBond(s, Number(i)),
+          reputation: expectedReputation(s, Number(i)),
         });
       }
       if (e.refund !== undefined) expect(o.refund).toBe(e.refund);
       expect(o.treasury).toBe(e.treasury);
       expect(o.events).toEqual(e.events);
       if (e.sampled) expect(o.sampled).toEqual(e.sampled);
-      if (e.cluster) expect({ epoch: o.cluster?.epoch, pending: o.cluster?.pending }).toEqual(e.cluster);
+      if (e.cluster) {
+        expect({ epoch: o.cluster?.epoch, pending: o.cluster?.pending }).toEqual({
+          epoch: e.cluster.epoch,
+          pending: e.cluster.pending,
+        });
+        if (e.cluster.key) expect(o.cluster?.commitment).toEqual(keyCommitmentOf(e.cluster.key));
+      }
     });
   }
 

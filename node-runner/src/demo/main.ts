@@ -274,7 +274,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const nodeRecords: DemoNodeRecord[] = [];
     for (const n of nodes) {
       const rec = await chain.atoma.getNode(n.nodeId);
-      nodeRecords.push(nodeRecord(n.nodeId, n.label, n.fault !== undefined, rec, events));
+      nodeRecords.push(nodeRecord(n.nodeId, n.label, n.fault ?? null, rec, events));
       log(
         `  ${n.label.padEnd(18)} paid ${(Number(BigInt(payouts[n.nodeId] ?? "0")) / 1e9).toFixed(4)} SUI, reputation ${rec.reputation}${slashed.includes(n.nodeId) ? `, SLASHED ${(Number(rec.slashed) / 1e9).toFixed(2)} SUI` : ""}`,
       );

@@ -46,6 +46,8 @@ export interface DemoNodeRecord {
   id: string;
   label: string;
   faulty: boolean;
+  /** The fault the node was started with (`--fault`), null for an honest node. */
+  fault: string | null;
   /** Stake left (MIST). */
   stake: string;
   /** Total paid to the node (MIST) and the requests it was paid for. */
@@ -99,7 +101,7 @@ export function requestRecord(id: string, label: string, r: RequestData, events:
 export function nodeRecord(
   id: string,
   label: string,
-  faulty: boolean,
+  fault: string | null,
   n: NodeData,
   events: AtomaEvent[],
 ): DemoNodeRecord {
@@ -122,7 +124,8 @@ export function nodeRecord(
   return {
     id,
     label,
-    faulty,
+    faulty: fault !== null,
+    fault,
     stake: String(n.stake.value),
     payouts: String(paid),
     paidRequests,

@@ -27,10 +27,17 @@ class MachineChain {
   events: DaemonEvent[] = [];
   slashed: string[] = [];
   paid = new Map<string, bigint>();
-  private readonly t0 = Date.now();
-  /** Chain time runs 5x wall time (10 s windows last 2 s). */
+  /**
+   * Chain time stands still unless the test moves it (`advanceTo`): no commit or reveal window
+   * can close on an honest daemon because the machine is loaded.
+   */
+  private clockMs = 1_700_000_000_000n;
   get now(): bigint {
-    return 1_700_000_000_000n + BigInt((Date.now() - this.t0) * 5);
+    return this.clockMs;
+  }
+  /** Moves the chain clock forward to `ms` (never back). */
+  advanceTo(ms: bigint): void {
+    if (ms > this.clockMs) this.clockMs = ms;
   }
   private txn = 1n;
 
@@ -302,10 +309,15 @@ describe("NodeDaemon on the protocol state machine", () => {
     for (const d of daemons) d.start();
     const bad = submit(chain, "no executor serves this", "test:unknown-v1");
     const good = submit(chain, "after the bad one");
-    await until(() => chain.requests.get(good)?.status === 3 && daemons.every((d) => d.stats.skipped === 1));
+    await until(
+      () =>
+        chain.requests.get(good)?.status === 3 &&
+        (chain.requests.get(good)?.output.length ?? 0) > 0 &&
+        daemons.every((d) => d.stats.skipped === 1),
+    );
     // Nobody revealed the bad one; a keeper settles it after the reveal deadline (round 0 →
     // Disputed), and escalation finds no fresh node → Failed, absentees slashed.
-    await until(() => chain.now >= (chain.requests.get(bad)?.reveal_deadline_ms ?? 0n));
+    chain.advanceTo(chain.requests.get(bad)?.reveal_deadline_ms ?? 0n);
     chain.apply("0xee", bad, (tx, reg, r) => m.settle(tx, r as Request, reg));
     expect(chain.requests.get(bad)?.status).toBe(4);
     chain.apply("0xee", bad, (tx, reg, r) => m.escalate(tx, r as Request, reg));
@@ -313,5 +325,36 @@ describe("NodeDaemon on the protocol state machine", () => {
     await Promise.all(daemons.map((d) => d.stop()));
     expect(daemons.map((d) => d.stats.skipped)).toEqual([1, 1, 1]);
     expect(new TextDecoder().decode(chain.requests.get(good)?.output)).toBe("echo:eno dab eht retfa");
+  }, 60_000);
+
+  it("an honest node that takes seconds of wall time to execute still makes every window", async () => {
+    const { chain, caps } = setup(3);
+    const slow: Executor = {
+      ...echo,
+      run: async (job) => {
+        await new Promise((r) => setTimeout(r, 3_000)); // a loaded machine
+        return echo.run(job);
+      },
+    };
+    const daemons = caps.map((c, i) =>
+      daemonFor(
+        chain,
+        c,
+        tmp(),
+        i === 0 ? { execute: makeExecute({ nodeId: c.node_id, encSk: new Uint8Array(32), executors: [slow] }) } : {},
+      ),
+    );
+    for (const d of daemons) d.start();
+    const id = submit(chain, "take your time");
+    await until(() => chain.requests.get(id)?.status === 3 && (chain.requests.get(id)?.output.length ?? 0) > 0);
+    await Promise.all(daemons.map((d) => d.stop()));
+    const r = chain.requests.get(id) as Request;
+    expect(r.round).toBe(0);
+    expect(r.assignments.map((a) => [a.node_id, a.committed, a.revealed]).sort()).toEqual(
+      caps.map((c) => [c.node_id, true, true]).sort(),
+    );
+    expect(chain.slashed).toEqual([]);
+    expect(caps.map((c) => chain.paid.get(c.node_id))).toEqual([10n, 10n, 10n]);
+    expect(chain.now).toBe(1_700_000_000_000n); // nothing moved the clock
   }, 60_000);
 });

@@ -75,7 +75,7 @@ describe("demo record", () => {
         revoked: false,
       },
     } as unknown as NodeData;
-    const paid = nodeRecord(id(11), "node-2", false, n, events);
+    const paid = nodeRecord(id(11), "node-2", null, n, events);
     expect(paid.payouts).toBe("1000");
     expect(paid.paidRequests).toEqual([id(1), id(2)]);
     expect(paid.slashes).toEqual([]);
@@ -87,7 +87,13 @@ describe("demo record", () => {
       expiresMs: 20,
       revoked: false,
     });
-    const slashed = nodeRecord(id(10), "node-1 (faulty)", true, { ...n, attestation: null } as NodeData, events);
+    const slashed = nodeRecord(
+      id(10),
+      "node-1 (faulty)",
+      "wrong-output",
+      { ...n, attestation: null } as NodeData,
+      events,
+    );
     expect(slashed).toMatchObject({ stake: "95000", payouts: "0", reputation: 7, attestation: null, faulty: true });
     expect(slashed.slashes).toEqual([{ requestId: id(1), amount: "5000", reason: "Dissent" }]);
   });

@@ -14,16 +14,33 @@ describe("pnpm start --json", () => {
       failed: number;
       slashed: string[];
       payouts: Record<string, string>;
+      nodes: { id: string; label: string; fault: string | null }[];
       durationMs: number;
     };
     expect(s.settled).toBeGreaterThanOrEqual(5); // WASM, text, forecast, recommend, confidential
     expect(s.settled % 5).toBe(0);
     expect(s.failed).toBe(0);
-    expect(s.slashed).toHaveLength(1);
-    expect(s.slashed[0]).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(Object.keys(s.payouts)).not.toContain(s.slashed[0]);
+    // Exactly one node was started faulty: node-1, announced as such on stderr when it registered.
+    expect(s.nodes.map((n) => [n.label, n.fault])).toEqual([
+      ["node-1 (faulty)", "wrong-output"],
+      ["node-2", null],
+      ["node-3", null],
+      ["node-4", null],
+      ["node-5", null],
+    ]);
+    const faulty = s.nodes[0]!.id;
+    expect(faulty).toMatch(/^0x[0-9a-f]{64}$/);
+    const announced = `${faulty.slice(0, 8)}…${faulty.slice(-4)} registered, staked 100 SUI, attested (demo verifier), --fault wrong-output`;
+    expect(p.err.join("")).toContain(announced);
+    // The chain slashed that node and no other (ids from the NodeSlashed events).
+    expect(s.slashed).toEqual([faulty]);
+    expect(Object.keys(s.payouts)).not.toContain(faulty);
+    const honest = s.nodes.slice(1).map((n) => n.id);
     expect(Object.keys(s.payouts).length).toBeGreaterThanOrEqual(3);
-    for (const v of Object.values(s.payouts)) expect(BigInt(v)).toBeGreaterThan(0n);
+    for (const [id, v] of Object.entries(s.payouts)) {
+      expect(honest).toContain(id);
+      expect(BigInt(v)).toBeGreaterThan(0n);
+    }
     expect(s.durationMs).toBeGreaterThan(0);
     // Human progress went to stderr; stdout holds only the summary line.
     expect(p.out.filter((l) => l.trim())).toHaveLength(1);

@@ -1,6 +1,6 @@
 /** Real processes for the end-to-end tests: devnet, indexer and node-runners as children. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { AtomaClient, blake2b256, concatBytes, signVerdict } from "@atoma/sdk";
@@ -8,6 +8,7 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { loadConfig, loadKeystore, type NodeKeys } from "../../../node-runner/src/config.js";
+import { makePki, makeQuoteV5, tdxBody } from "../../../sdk/test/attestation/tdx-builder.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -22,6 +23,8 @@ export interface DevnetInfo {
   adminCapId: string;
   verifierSk: string;
   measurement: string;
+  /** A 48-byte TDX MRTD the chain allows (for quotes sent through the verifier service). */
+  tdxMrtd: string;
 }
 
 export interface Proc {
@@ -174,4 +177,87 @@ export function runNode(node: CliNode, extra: string[] = []): Proc {
 export async function waitRunning(p: Proc, ms = 60_000): Promise<{ metricsUrl: string | null }> {
   const line = await waitForLine(p, (l) => l.includes('"event":"running"'), ms);
   return JSON.parse(line) as { metricsUrl: string | null };
+}
+
+export interface VerifiedAttestation {
+  /** The quote sent as evidence. */
+  quote: Uint8Array;
+  /** The JSON the verifier service answered (recorded as is with `atoma-node attest record`). */
+  verdict: {
+    nodeId: string;
+    teeKind: number;
+    measurement: string;
+    reportDataHash: string;
+    evidenceHash: string;
+    expiresMs: string;
+    signature: string;
+    verifierPublicKey: string;
+  };
+}
+
+/**
+ * The real attestation path for one node: a TDX quote (self-built PKI, REPORTDATA bound to the
+ * node's keys, the chain's allowed MRTD) POSTed to `atoma-node verifier` (a child process holding
+ * the devnet's allow-listed verifier key and trusting that PKI's root), then the verdict it
+ * returns recorded on chain with `atoma-node attest record`.
+ */
+export async function attestThroughVerifier(
+  dev: { info: DevnetInfo },
+  node: CliNode,
+  dir: string,
+): Promise<VerifiedAttestation> {
+  mkdirSync(dir, { recursive: true });
+  const pki = await makePki();
+  const reportData = blake2b256(concatBytes(node.keys.sigPk, node.keys.encPk));
+  const quote = await makeQuoteV5(pki, tdxBody(new Uint8Array(Buffer.from(dev.info.tdxMrtd, "hex")), reportData));
+  const keyFile = path.join(dir, "verifier.key");
+  writeFileSync(keyFile, dev.info.verifierSk, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const policyFile = path.join(dir, "policy.json");
+  writeFileSync(
+    policyFile,
+    JSON.stringify({ tdx: { allowedMeasurements: [dev.info.tdxMrtd] }, validityMs: 3_600_000 }),
+  );
+  const rootFile = path.join(dir, "tdx-root.pem");
+  writeFileSync(rootFile, pki.rootPem);
+  const verifier = spawnProc([
+    CLI,
+    "--json",
+    "verifier",
+    "--verifier-key",
+    keyFile,
+    "--policy",
+    policyFile,
+    "--tdx-root",
+    rootFile,
+    "--blob-dir",
+    path.join(dir, "blobs"),
+    "--port",
+    "0",
+  ]);
+  try {
+    const line = await waitForLine(verifier, (l) => l.includes('"url"'));
+    const { url } = JSON.parse(line) as { url: string };
+    const res = await fetch(`${url}/v1/attest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        nodeId: node.nodeId,
+        sigPk: Buffer.from(node.keys.sigPk).toString("base64"),
+        encPk: Buffer.from(node.keys.encPk).toString("base64"),
+        teeKind: "tdx",
+        evidence: Buffer.from(quote).toString("base64"),
+      }),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`POST /v1/attest answered ${res.status}: ${text}`);
+    const verdict = JSON.parse(text) as VerifiedAttestation["verdict"];
+    const verdictFile = path.join(dir, "verdict.json");
+    writeFileSync(verdictFile, text);
+    const rec = await cli(["-c", node.config, "--json", "attest", "record", verdictFile]);
+    if (rec.code !== 0) throw new Error(`attest record failed (${rec.code}): ${rec.err}`);
+    return { quote, verdict };
+  } finally {
+    await stopProc(verifier);
+  }
 }

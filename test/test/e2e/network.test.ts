@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assembleApp } from "../../../node-runner/apps/wat.js";
 import { loadExecutors } from "../../../node-runner/src/daemon/executors-loader.js";
 import {
+  attestThroughVerifier,
   type CliNode,
   cli,
   cliNode,
@@ -32,6 +33,7 @@ import {
   spawnProc,
   startDevnetChild,
   stopProc,
+  type VerifiedAttestation,
   waitForLine,
   waitRunning,
 } from "./harness.js";
@@ -47,6 +49,8 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
   let indexerUrl = "";
   let metricsUrl: string | null = null;
   let wasmCap = "";
+  /** node-1's attestation, obtained through `atoma-node verifier` (the others get harness-signed verdicts). */
+  let verified: VerifiedAttestation;
   const wasm = assembleApp("word-count");
 
   beforeAll(async () => {
@@ -59,9 +63,14 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
     const caps = ["builtin:textgen-v1", "builtin:forecast-v1", "builtin:recommend-v1", wasmCap];
     nodes = await Promise.all(
       [0, 1, 2, 3, 4].map((i) =>
-        cliNode(dev, path.join(dir, `node-${i}`), { capabilities: caps, price: 1_000_000n + BigInt(i), attest: true }),
+        cliNode(dev, path.join(dir, `node-${i}`), {
+          capabilities: caps,
+          price: 1_000_000n + BigInt(i),
+          attest: i !== 1,
+        }),
       ),
     );
+    verified = await attestThroughVerifier(dev, nodes[1] as CliNode, path.join(dir, "verifier"));
     const runs = nodes.map((n, i) =>
       runNode(n, ["--wasm-app", wasmFile, ...(i === 0 ? ["--fault", "wrong-output"] : [])]),
     );
@@ -91,6 +100,29 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
     await Promise.all(procs.slice(1).map(stopProc));
     if (dev) await stopProc(dev.proc);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("node-1's attestation came through the verifier service: its TDX quote's MRTD, key binding and evidence hash are on chain", async () => {
+    const n = nodes[1] as CliNode;
+    const a = (await dev.atoma.getNode(n.nodeId)).attestation;
+    expect(a).toBeTruthy();
+    const hex = (b: ArrayLike<number>) => Buffer.from(Uint8Array.from(b)).toString("hex");
+    expect({
+      teeKind: a?.tee_kind,
+      measurement: hex(a?.measurement ?? []),
+      reportDataHash: hex(a?.report_data_hash ?? []),
+      evidenceHash: hex(a?.evidence_hash ?? []),
+      expiresMs: String(a?.expires_ms),
+      revoked: a?.revoked,
+    }).toEqual({
+      teeKind: 1,
+      measurement: dev.info.tdxMrtd,
+      reportDataHash: bytesToHex(blake2b256(new Uint8Array([...n.keys.sigPk, ...n.keys.encPk]))).replace(/^0x/, ""),
+      evidenceHash: bytesToHex(blake2b256(verified.quote)).replace(/^0x/, ""),
+      expiresMs: verified.verdict.expiresMs,
+      revoked: false,
+    });
+    expect(verified.verdict.nodeId).toBe(n.nodeId);
   });
 
   it("settles requests of every kind with the right outputs, slashes the faulty node, and the indexer sees it", async () => {

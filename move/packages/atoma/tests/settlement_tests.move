@@ -1,0 +1,303 @@
+/// Where settlement money goes on the dispute paths: escalation, dissent slashing, absence
+/// slashing, failed disputes. Every node stakes 1000 SUI at price 1 SUI, N = 3 (escrow
+/// 3.15 SUI) unless said otherwise; margin 5%, dissent slash 10%, absence slash 2%.
+/// Every expected figure is written out by hand from those parameters (see each test's
+/// comment), and each operator's payout, each node's remaining stake, the requester's refund
+/// and the treasury's intake are asserted exactly.
+#[test_only]
+module atoma::settlement_tests;
+
+use atoma::harness::{Self as h, Env};
+use atoma::request::{Self, Request};
+use std::unit_test::{assert_eq, destroy};
+
+const SUI: u64 = 1_000_000_000;
+const STAKE: u64 = 1_000_000_000_000; // 1000 SUI
+
+/// `pool` nodes, each staking exactly 1000 SUI (operator i owns node i).
+fun env_of(pool: u64): Env {
+    let mut env = h::new(0);
+    let mut i = 0;
+    while (i < pool) {
+        env.register(i, STAKE, vector[h::cap()]);
+        i = i + 1;
+    };
+    env
+}
+
+/// The behaviour a node played: its position in round 0 then round 1; `none` when unsampled.
+fun role(req: &Request, id: ID, r0: &vector<u8>, r1: &vector<u8>): Option<u8> {
+    let (in0, i0) = req.sampled_nodes(0).index_of(&id);
+    if (in0) return option::some(r0[i0]);
+    if (req.round() >= 1) {
+        let (in1, i1) = req.sampled_nodes(1).index_of(&id);
+        if (in1) return option::some(r1[i1]);
+    };
+    option::none()
+}
+
+/// Expected money, per role and in total.
+public struct Want has drop {
+    /// payout to an operator whose node revealed the winning hash (0 when none won)
+    winner_paid: u64,
+    /// stake taken from a node that revealed another hash
+    dissent_slash: u64,
+    /// stake taken from a node that never revealed
+    absent_slash: u64,
+    refund: u64,
+    treasury_in: u64,
+}
+
+/// Checks every operator's coins, every node's stake and slashed total, the requester's
+/// refund and the treasury intake against `w`.
+fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1: vector<u8>, w: Want) {
+    assert_eq!(req.escrow_value(), 0);
+    let mut i = 0;
+    while (i < env.pool()) {
+        let id = env.node_id(i);
+        let got = env.drain(h::operator(i));
+        let stake = env.reg_ref().node_stake(id);
+        let r = role(req, id, &r0, &r1);
+        let (pay, slash) = if (r.is_none()) (0, 0)
+        else {
+            let b = r.destroy_some();
+            if (b == h::honest()) (w.winner_paid, 0)
+            else if (b == h::dissent()) (0, w.dissent_slash)
+            else (0, w.absent_slash) // absent, silent
+        };
+        assert_eq!(got, pay);
+        assert_eq!(env.reg_ref().node_earned(id), pay);
+        assert_eq!(stake, STAKE - slash);
+        assert_eq!(env.reg_ref().node_slashed(id), slash);
+        i = i + 1;
+    };
+    assert_eq!(env.drain(h::requester()), w.refund);
+    assert_eq!(env.reg_ref().treasury_value() - treasury_before, w.treasury_in);
+}
+
+fun done(env: Env, req: Request) {
+    destroy(req);
+    env.finish();
+}
+
+/// Round 0 [dissent, honest, honest] -> dispute; round 1: the 6 remaining nodes all honest.
+/// Dissenter slashed 10% of 1000 = 100 SUI. 8 winners paid 1 SUI each from the slash pool,
+/// 92 SUI of it left -> treasury. Margin 5% of 8 = 0.4 SUI from escrow; refund 3.15 - 0.4 =
+/// 2.75 SUI; treasury 92 + 0.4 = 92.4 SUI.
+#[test]
+fun escalation_resolves_dissenter_slashed_pool_rest_to_treasury() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    assert_eq!(req.escrow_value(), 3_150_000_000);
+    let t0 = env.reg_ref().treasury_value();
+    let (r0, r1) = (vector[h::dissent(), h::honest(), h::honest()], vector[0, 0, 0, 0, 0, 0]);
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    assert_eq!(env.reg_ref().treasury_value(), t0); // nothing moves when a dispute opens
+    env.escalate(&mut req, 1);
+    assert_eq!(req.sampled_nodes(1).length(), 6);
+    env.play_round(&mut req, 1, r1);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    assert_eq!(req.agreed_output_hash(), option::some(h::hash_a()));
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        r1,
+        Want {
+            winner_paid: 1 * SUI,
+            dissent_slash: 100 * SUI,
+            absent_slash: 0,
+            refund: 2_750_000_000,
+            treasury_in: 92_400_000_000,
+        },
+    );
+    done(env, req);
+}
+
+/// N = 5, all 5 sampled, round 0 [absent, honest x4]: 4 of 5 reveal >= 66.67% -> settled on
+/// the fast path. Absentee slashed 2% of 1000 = 20 SUI; 4 winners paid 1 SUI each from the
+/// pool, 16 SUI left -> treasury. Escrow 5.25 SUI untouched by payouts; margin 5% of 4 =
+/// 0.2 SUI; refund 5.05 SUI; treasury 16.2 SUI.
+#[test]
+fun fast_path_absentee_slashed_pool_rest_to_treasury() {
+    let mut env = env_of(5);
+    let mut req = env.request(5, 0, h::price(), false);
+    assert_eq!(req.escrow_value(), 5_250_000_000);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::absent(), h::honest(), h::honest(), h::honest(), h::honest()];
+    env.sample(&mut req, 2);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    assert_eq!(req.round(), 0);
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        vector[],
+        Want {
+            winner_paid: 1 * SUI,
+            dissent_slash: 0,
+            absent_slash: 20 * SUI,
+            refund: 5_050_000_000,
+            treasury_in: 16_200_000_000,
+        },
+    );
+    done(env, req);
+}
+
+/// N = 5, all 5 sampled, stake 1000 SUI but slash_absent 10 bps: the absentee loses 1 SUI,
+/// less than the 4 SUI owed to the winners. The first winner is paid from the pool, the other
+/// three from escrow: escrow 5.25 - 3 = 2.25; margin 0.2; refund 2.05 SUI; treasury 0.2 SUI
+/// (nothing of the pool is left).
+#[test]
+fun small_slash_pool_is_spent_before_escrow() {
+    let mut env = env_of(5);
+    env.set_param(b"slash_absent_bps", 10);
+    let mut req = env.request(5, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::absent(), h::honest(), h::honest(), h::honest(), h::honest()];
+    env.sample(&mut req, 3);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        vector[],
+        Want {
+            winner_paid: 1 * SUI,
+            dissent_slash: 0,
+            absent_slash: 1 * SUI,
+            refund: 2_050_000_000,
+            treasury_in: 200_000_000,
+        },
+    );
+    done(env, req);
+}
+
+/// Round 0 [absent, honest, honest]: 2 of 3 reveal < 66.67% -> dispute. Round 1 (6 nodes)
+/// [absent, dissent, honest x4]: hash A has 6 of 7 revealers -> settled. Two absentees slashed
+/// 20 SUI each, the round-1 dissenter 100 SUI: pool 140 SUI; 6 winners paid 1 SUI each from
+/// it, 134 SUI left -> treasury. Margin 5% of 6 = 0.3 SUI; refund 3.15 - 0.3 = 2.85 SUI;
+/// treasury 134.3 SUI.
+#[test]
+fun escalation_after_absence_slashes_absentees_of_both_rounds_and_dissenter() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::absent(), h::honest(), h::honest()];
+    let r1 = vector[h::absent(), h::dissent(), h::honest(), h::honest(), h::honest(), h::honest()];
+    env.sample(&mut req, 4);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    assert_eq!(env.reg_ref().treasury_value(), t0);
+    env.escalate(&mut req, 4);
+    env.play_round(&mut req, 1, r1);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        r1,
+        Want {
+            winner_paid: 1 * SUI,
+            dissent_slash: 100 * SUI,
+            absent_slash: 20 * SUI,
+            refund: 2_850_000_000,
+            treasury_in: 134_300_000_000,
+        },
+    );
+    done(env, req);
+}
+
+/// Round 0 [dissent, honest, honest] -> dispute; round 1 [absent, dissent, honest, dissent,
+/// honest, dissent]: A 4, B 4 of 8 revealers -> no quorum -> Failed. No winner, so dissenters
+/// keep their stake; only the absentee loses 20 SUI, all of it -> treasury. Full refund
+/// 3.15 SUI; nobody paid.
+#[test]
+fun escalation_fails_full_refund_absentee_slash_to_treasury() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::dissent(), h::honest(), h::honest()];
+    let r1 = vector[h::absent(), h::dissent(), h::honest(), h::dissent(), h::honest(), h::dissent()];
+    env.sample(&mut req, 5);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    env.escalate(&mut req, 5);
+    env.play_round(&mut req, 1, r1);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_failed());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        r1,
+        Want { winner_paid: 0, dissent_slash: 0, absent_slash: 20 * SUI, refund: 3_150_000_000, treasury_in: 20 * SUI },
+    );
+    done(env, req);
+}
+
+/// Round 0 [absent, honest, honest] -> dispute; nobody escalates; settle after the dispute
+/// deadline -> Failed: the absentee's 20 SUI -> treasury, full refund 3.15 SUI, nobody paid.
+#[test]
+fun dispute_expired_full_refund_absentee_slash_to_treasury() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::absent(), h::honest(), h::honest()];
+    env.sample(&mut req, 6);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.set_time(req.dispute_deadline_ms());
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_failed());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        vector[],
+        Want { winner_paid: 0, dissent_slash: 0, absent_slash: 20 * SUI, refund: 3_150_000_000, treasury_in: 20 * SUI },
+    );
+    done(env, req);
+}
+
+/// 3 nodes only, round 0 [absent, dissent, honest] -> dispute; escalation finds no fresh node
+/// -> Failed: the absentee's 20 SUI -> treasury, the dissenter kept whole, full refund.
+#[test]
+fun escalation_without_nodes_full_refund_absentee_slash_to_treasury() {
+    let mut env = env_of(3);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::absent(), h::dissent(), h::honest()];
+    env.sample(&mut req, 7);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.escalate(&mut req, 7);
+    assert_eq!(req.status(), request::status_failed());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        vector[],
+        Want { winner_paid: 0, dissent_slash: 0, absent_slash: 20 * SUI, refund: 3_150_000_000, treasury_in: 20 * SUI },
+    );
+    done(env, req);
+}
