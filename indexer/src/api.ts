@@ -3,18 +3,19 @@
  * network stats; opaque cursor pagination; OpenAPI at /docs/json and UI at /docs; /health, /metrics.
  * Bad input is a 4xx `{ error, message, field? }`, never a 500.
  */
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { blake2b256, bytesToHex } from "@atoma/sdk";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { type Static, type TSchema, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { type SQL, sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import fastifyStatic from "@fastify/static";
-import { blake2b256, bytesToHex } from "@atoma/sdk";
-import type { ClientWithCoreApi } from "@mysten/sui/client";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Storage } from "./db.js";
@@ -365,7 +366,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       sql`, `,
     )})`;
     const [evs, atts] = await Promise.all([
-      q<{ node_id: string; kind: "paid" | "slashed"; reason: number | null }>(sql`select x.node_id, x.kind, x.reason from (
+      q<{
+        node_id: string;
+        kind: "paid" | "slashed";
+        reason: number | null;
+      }>(sql`select x.node_id, x.kind, x.reason from (
           select p.node_id, 'paid' as kind, null::smallint as reason, r.pos from payouts p join raw_events r using (tx_digest, event_seq) where p.node_id in ${inIds}
           union all
           select s.node_id, 'slashed' as kind, s.reason, r.pos from slashes s join raw_events r using (tx_digest, event_seq) where s.node_id in ${inIds}
@@ -380,7 +385,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       byNode.set(e.node_id, l);
     }
     // The latest recorded attestation stays visible after a revocation, marked revoked.
-    const recorded = await q(sql`select distinct on (a.node_id) a.* from attestations a join raw_events r using (tx_digest, event_seq)
+    const recorded =
+      await q(sql`select distinct on (a.node_id) a.* from attestations a join raw_events r using (tx_digest, event_seq)
           where a.node_id in ${inIds} and a.event = 'recorded' order by a.node_id, r.pos desc`);
     const latest = new Map(atts.map((a) => [String(a.node_id), a]));
     const rec = new Map(recorded.map((a) => [String(a.node_id), shape(a)]));

@@ -102,7 +102,13 @@ async function run(o: RunOpts): Promise<number> {
     logger,
   });
   logger.info(
-    { api: ix.url, explorer: o.explorer !== false && ix.url ? `${ix.url}/` : undefined, storage: ix.storage.kind, dataDir: o.databaseUrl ? undefined : o.dataDir, package: o.package },
+    {
+      api: ix.url,
+      explorer: o.explorer !== false && ix.url ? `${ix.url}/` : undefined,
+      storage: ix.storage.kind,
+      dataDir: o.databaseUrl ? undefined : o.dataDir,
+      package: o.package,
+    },
     "indexer started",
   );
   await new Promise<void>((resolve) => {

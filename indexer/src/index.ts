@@ -26,11 +26,11 @@ export {
   buildApi,
   encodeCursor,
 } from "./api.js";
-export { foldReputation, REPUTATION } from "./reputation.js";
 export { type Db, openStorage, type Storage } from "./db.js";
 export { decode, eventNameOf } from "./decode.js";
 export { applyBatch, readCursor, setCursor } from "./ingest.js";
 export { Ingester } from "./ingester.js";
+export { foldReputation, REPUTATION } from "./reputation.js";
 export * as schema from "./schema.js";
 export { ArrayEventSource, CoreEventSource, type EventPage, type EventSource, type RawEvent } from "./source.js";
 

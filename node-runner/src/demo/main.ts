@@ -25,6 +25,8 @@ export interface DemoSummary {
   slashed: string[];
   payouts: Record<string, string>;
   durationMs: number;
+  /** The explorer web page (served by the indexer). */
+  explorer: string;
 }
 
 export interface DemoOptions {
@@ -79,12 +81,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   };
   try {
     log("Atoma on Sui — local network demo");
-    chain = await startChain({ seed: `demo-${t0}` });
+    chain = await startChain({ seed: `demo-${t0}`, evidenceDir: path.join(dir, "evidence") });
     log(
       `• devnet       ${chain.url}  (simulation of Sui JSON-RPC; atoma published as ${short(chain.deployed.packageId)})`,
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
+    log(`• explorer     ${indexer.url}/`);
     // A WASM app (WASI, stdin → stdout), content-addressed: capability wasm:<blake2b-256>.
     let wasmModules: Uint8Array[] = [];
     try {
@@ -256,7 +259,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     log(
       `Look around: ${indexer.url}/v1/requests · ${indexer.url}/v1/slashes · ${indexer.url}/v1/nodes · ${indexer.url}/docs`,
     );
-    const summary: DemoSummary = { settled, failed, slashed, payouts, durationMs: Date.now() - t0 };
+    const summary: DemoSummary = {
+      settled,
+      failed,
+      slashed,
+      payouts,
+      durationMs: Date.now() - t0,
+      explorer: `${indexer.url}/`,
+    };
     o.onSummary?.(summary);
     if (o.keepRunning && !o.signal?.aborted) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
@@ -274,7 +284,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
 async function main(): Promise<number> {
   const program = new Command("pnpm start")
     .description("run the whole Atoma network locally: devnet, indexer, 5 nodes (one faulty), a mix of requests")
-    .option("--json", "end with one JSON line: {settled, failed, slashed, payouts, durationMs}")
+    .option("--json", "end with one JSON line: {settled, failed, slashed, payouts, durationMs, explorer}")
     .option("--keep-running", "keep the network up after the summary (Ctrl-C stops)")
     .option("--nodes <n>", "number of nodes (>= 5 so a dispute can escalate)", "5")
     .exitOverride();

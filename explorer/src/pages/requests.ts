@@ -1,0 +1,109 @@
+/** Requests: a live list (polled every 2 s while the page is open), filterable by status and node. */
+import { type ApiRequest, api } from "../api.js";
+import { h, link, replace } from "../dom.js";
+import { duration, short, sui, time } from "../format.js";
+
+const STATUSES = ["open", "sampled", "disputed", "settled", "failed"];
+export const POLL_MS = 2000;
+
+export async function requestsPage(root: HTMLElement, query: URLSearchParams, signal: AbortSignal): Promise<void> {
+  const status = query.get("status") ?? "";
+  const node = query.get("node") ?? "";
+  const qs = new URLSearchParams({ limit: "100" });
+  if (status) qs.set("status", status);
+  if (node) qs.set("node", node);
+  const list = h("div", { class: "table-wrap" });
+  const live = h("span", { class: "live", id: "live" }, "live");
+  const filters = h(
+    "div",
+    { class: "controls" },
+    h(
+      "select",
+      {
+        id: "request-status",
+        onchange: (e: Event) => {
+          const v = (e.target as HTMLSelectElement).value;
+          const q = new URLSearchParams(query);
+          if (v) q.set("status", v);
+          else q.delete("status");
+          location.hash = `#/requests${q.size ? `?${q}` : ""}`;
+        },
+      },
+      h("option", { value: "" }, "any status"),
+      STATUSES.map((s) => h("option", { value: s, selected: s === status }, s)),
+    ),
+    node
+      ? h(
+          "span",
+          null,
+          "sampled node ",
+          link(`/node/${node}`, h("code", null, short(node))),
+          " ",
+          link("/requests", "×"),
+        )
+      : null,
+    live,
+  );
+  replace(root, h("h1", null, "Requests"), filters, list);
+  let known = new Set<string>();
+  const draw = (items: ApiRequest[]) => {
+    const rows = items.map((r) =>
+      h(
+        "tr",
+        {
+          "data-request": r.requestId,
+          "data-status": r.status ?? "",
+          class: known.size && !known.has(r.requestId) ? "new" : null,
+        },
+        h("td", null, link(`/request/${r.requestId}`, h("code", null, short(r.requestId)))),
+        h("td", null, h("span", { class: `badge ${r.status ?? ""}` }, r.status ?? "—")),
+        h("td", null, h("span", { title: r.capability ?? "" }, short(r.capability, 12))),
+        h("td", { class: "num" }, link(`/request/${r.requestId}`, r.sampleSize ?? "—")),
+        h("td", { class: "num" }, r.round ?? "—"),
+        h("td", null, time(r.createdMs)),
+        h(
+          "td",
+          { class: "num" },
+          r.settledMs && r.createdMs ? duration(Number(r.settledMs) - Number(r.createdMs)) : "—",
+        ),
+        h("td", { class: "num" }, sui(r.paidTotal, 4)),
+        h("td", null, r.outputHash ? h("code", null, short(r.outputHash)) : "—"),
+      ),
+    );
+    replace(
+      list,
+      h(
+        "table",
+        { id: "requests" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            ["request", "status", "capability", "sample", "round", "created", "latency", "paid", "agreed hash"].map(
+              (c) => h("th", null, c),
+            ),
+          ),
+        ),
+        h("tbody", null, rows),
+      ),
+      h("p", { class: "muted" }, `${items.length} shown, newest first; refreshes every ${POLL_MS / 1000} s`),
+    );
+    known = new Set(items.map((r) => r.requestId));
+  };
+  const tick = async () => {
+    try {
+      const page = await api.requests(`?${qs}`);
+      if (!signal.aborted) {
+        draw(page.items);
+        live.className = "live";
+      }
+    } catch {
+      live.className = "live down";
+    }
+  };
+  await tick();
+  const timer = setInterval(tick, POLL_MS);
+  signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+}
