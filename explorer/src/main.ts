@@ -26,7 +26,7 @@ async function route(): Promise<void> {
   document.body.dataset.page = seg[0] ?? "network";
   replace(app, h("p", { class: "muted" }, "loading…"));
   try {
-    if (seg.length === 0) await networkPage(app);
+    if (seg.length === 0) await networkPage(app, query);
     else if (seg[0] === "requests") await requestsPage(app, query, ac.signal);
     else if (seg[0] === "request" && seg[1]) await requestPage(app, seg[1]);
     else if (seg[0] === "node" && seg[1]) await nodePage(app, seg[1]);
@@ -34,7 +34,8 @@ async function route(): Promise<void> {
     else if (seg[0] === "rotations") await rotationsPage(app, query);
     else if (seg[0] === "verify") verifyPage(app);
     else replace(app, h("h1", null, "Not found"), h("p", null, `No page ${path}. `, h("a", { href: "#/" }, "Network")));
-    if (location.hash.includes("#nodes") || path.endsWith("#nodes")) document.getElementById("nodes")?.scrollIntoView();
+    const focus = query.get("focus");
+    if (focus) document.getElementById(focus)?.scrollIntoView();
   } catch (err) {
     if (ac.signal.aborted) return;
     replace(app, h("h1", null, "Error"), h("p", { class: "error", id: "error" }, (err as Error).message));

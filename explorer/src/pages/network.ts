@@ -48,7 +48,9 @@ function sortValue(n: ApiNode, k: SortKey): bigint | string | number {
 
 const state = { sort: "stake" as SortKey, desc: true, filter: "", status: "", tee: "" };
 
-export async function networkPage(root: HTMLElement): Promise<void> {
+export async function networkPage(root: HTMLElement, query: URLSearchParams): Promise<void> {
+  state.status = query.get("status") ?? "";
+  state.tee = query.get("tee") ?? "";
   const [stats, nodes, ts] = await Promise.all([api.stats(), api.nodes(), api.timeseries(60_000, 30)]);
   const by = stats.requestsByStatus;
   const total = Object.values(by).reduce((a, b) => a + Number(b), 0);
@@ -65,10 +67,10 @@ export async function networkPage(root: HTMLElement): Promise<void> {
   const totals = h(
     "section",
     { class: "cards" },
-    card("nodes", nodes.length, "/#nodes", "total-nodes"),
-    card("active", active, "/?status=0#nodes", "total-active"),
-    card("attested", attested, "/#nodes", "total-attested"),
-    card("total stake", sui(stake.toString(), 2), "/#nodes", "total-stake"),
+    card("nodes", nodes.length, "/?focus=nodes", "total-nodes"),
+    card("active", active, "/?status=0&focus=nodes", "total-active"),
+    card("attested", attested, "/?focus=nodes", "total-attested"),
+    card("total stake", sui(stake.toString(), 2), "/?focus=nodes", "total-stake"),
     card("requests", total, "/requests", "total-requests"),
     card("settled", by.settled ?? "0", "/requests?status=settled", "total-settled"),
     card("failed", by.failed ?? "0", "/requests?status=failed", "total-failed"),
@@ -235,11 +237,6 @@ export async function networkPage(root: HTMLElement): Promise<void> {
     );
   };
   draw();
-  const q = new URLSearchParams(location.hash.split("?")[1] ?? "");
-  if (q.get("status") !== null && state.status !== q.get("status")) {
-    state.status = q.get("status") ?? "";
-    draw();
-  }
   replace(root, h("h1", null, "Network"), totals, charts, h("h2", { id: "nodes-title" }, "Nodes"), controls, table);
 }
 
