@@ -698,6 +698,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         querystring: strict({
           bucketMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 60_000 })),
           buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 30 })),
+          toMs: Type.Optional(
+            Type.String({
+              pattern: "^[0-9]{1,18}$",
+              description: "last instant to include (default: the latest event)",
+            }),
+          ),
         }),
         response: { 200: TimeseriesT, ...errors },
       },
@@ -708,7 +714,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       const [latest] = await q<{ t: string | null }>(sql`select greatest(
           (select max(created_ms) from requests), (select max(settled_ms) from requests),
           (select max(timestamp_ms) from raw_events))::text as t`);
-      const last = BigInt(latest?.t ?? "0");
+      const last = BigInt(req.query.toMs ?? latest?.t ?? "0");
       const toMs = (last / BigInt(bucketMs) + 1n) * BigInt(bucketMs);
       const fromMs = toMs - BigInt(bucketMs) * BigInt(n);
       const b = (col: SQL) => sql`floor((${col} - ${fromMs.toString()}::bigint) / ${bucketMs}::float8)::int`;
@@ -723,8 +729,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
             from requests where settled_ms >= ${fromMs.toString()}::bigint and status in ('settled', 'failed') group by 1`,
         ),
         q<{ b: number; n: number; amount: string }>(
-          sql`select ${b(sql`r.timestamp_ms`)} as b, count(*)::int as n, sum(s.amount)::text as amount
-            from slashes s join raw_events r using (tx_digest, event_seq) where r.timestamp_ms >= ${fromMs.toString()}::bigint group by 1`,
+          // Slashes happen while settling (or escalating) a request: counted at the request's settlement
+          // time (the same Move clock as the other series), else at the event's checkpoint time.
+          sql`select ${b(sql`coalesce(q.settled_ms, r.timestamp_ms)`)} as b, count(*)::int as n, sum(s.amount)::text as amount
+            from slashes s join raw_events r using (tx_digest, event_seq) left join requests q on q.request_id = s.request_id
+            where coalesce(q.settled_ms, r.timestamp_ms) >= ${fromMs.toString()}::bigint group by 1`,
         ),
       ]);
       const buckets = Array.from({ length: n }, (_, i) => ({

@@ -6,11 +6,13 @@
  * reason SLASH_ABSENT / SLASH_DISSENT); `indexer/test/reputation.test.ts` reads those sources and
  * fails when they drift.
  */
+import { SlashReason } from "@atoma/sdk";
+
 export const REPUTATION = {
   initial: 1_000n,
   perPayout: 1n,
   /** Penalty by `NodeSlashed.reason`: 0 absent, 1 dissent. */
-  penaltyByReason: { 0: 5n, 1: 10n } as Record<number, bigint>,
+  penaltyByReason: { [SlashReason.Absent]: 5n, [SlashReason.Dissent]: 10n } as Record<number, bigint>,
 } as const;
 
 export class UnknownSlashReasonError extends Error {
