@@ -57,7 +57,7 @@ export async function verifyRequestOutput(detail: RequestDetail): Promise<Output
     checks.push({
       name: "decode the Request object (BCS, @atoma/sdk schema)",
       ok: true,
-      detail: `${obj.objectId} version ${obj.version}`,
+      detail: `${obj.objectId} version ${obj.version}, digest ${obj.digest}`,
     });
   } catch (err) {
     checks.push({ name: "decode the Request object (BCS, @atoma/sdk schema)", ok: false, detail: String(err) });

@@ -63,15 +63,20 @@ export function verifyPage(root: HTMLElement): void {
               evidence,
               ...(await inputs.read()),
             });
-            const extra = claims
-              ? [
-                  { name: "measurement", ok: true, detail: hex(claims.measurement) },
-                  { name: "report data", ok: true, detail: hex(claims.reportData) },
-                ]
-              : [];
+            const claimed = claims
+              ? h(
+                  "dl",
+                  { class: "facts", id: "evidence-claims" },
+                  h("dt", null, "measurement"),
+                  h("dd", null, h("code", null, hex(claims.measurement))),
+                  h("dt", null, "report data"),
+                  h("dd", null, h("code", null, hex(claims.reportData))),
+                )
+              : null;
             replace(
               checks,
-              renderChecks([{ name: "evidence read", ok: true, detail: `${evidence.length} bytes` }, check, ...extra]),
+              renderChecks([{ name: "evidence read", ok: true, detail: `${evidence.length} bytes` }, check]),
+              claimed,
             );
           },
         },
