@@ -73,6 +73,19 @@ export interface RunningIndexer {
   stop(): Promise<void>;
 }
 
+/** The explorer's bundle folder (built when missing or stale); the API still starts when the build fails. */
+async function explorerBundle(logger?: Logger): Promise<string | undefined> {
+  try {
+    const { ensureExplorerBuilt } = await import("@atoma/explorer/build");
+    return await ensureExplorerBuilt({ log: (line) => logger?.info(line) });
+  } catch (err) {
+    const msg = `explorer: not served (${(err as Error).message})`;
+    if (logger) logger.error(msg);
+    else process.stderr.write(`${msg}\n`);
+    return undefined;
+  }
+}
+
 export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIndexer> {
   let source = opts.source;
   const client =
@@ -82,11 +95,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
     if (!client) throw new TypeError("client or rpcUrl: one is required");
     source = new CoreEventSource(client, opts.packageId);
   }
-  const explorerDir = opts.explorer
-    ? await (await import("@atoma/explorer/build")).ensureExplorerBuilt({
-        log: (line) => opts.logger?.info(line),
-      })
-    : undefined;
+  const explorerDir = opts.explorer ? await explorerBundle(opts.logger) : undefined;
   const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const ingester = new Ingester({
     db: storage.db,
