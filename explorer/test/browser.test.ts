@@ -189,7 +189,7 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     await shot(page, "node-slashed");
   });
 
-  it.skipIf(!haveVectors)("verify: a genuine Intel TDX quote passes @atoma/sdk's verifier in the page", async () => {
+  it.skipIf(!haveVectors)("verify: genuine TDX and SEV-SNP evidence through @atoma/sdk's verifiers in the page", async () => {
     const page = await open({ width: 1400, height: 1000, dark: false });
     await page.goto(`${summary.explorer}#/verify`);
     await page.selectOption("#evidence-kind", "1");
@@ -214,6 +214,19 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     await page.click("#verify-evidence-button");
     await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
     expect(await page.textContent("#evidence-checks .check.bad")).toContain("quote_signature");
+    // AMD SEV-SNP: the genuine report's chain (RSA-PSS) and signature (P-384) verify in the page, and
+    // the verifier's default policy then refuses it, because that guest runs with DEBUG set.
+    const snp = path.join(VECTORS, "../sev-snp");
+    await page.reload();
+    await page.selectOption("#evidence-kind", "2");
+    await page.setInputFiles("#evidence-file", path.join(snp, "attestation.bin"));
+    await page.setInputFiles("#file-vcek", path.join(snp, "vcek.der"));
+    await page.setInputFiles("#file-chain", path.join(snp, "ask_ark_milan.pem"));
+    await page.fill("#file-now", "2023-06-20T00:00:00");
+    await page.click("#verify-evidence-button");
+    await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
+    expect(await page.textContent("#evidence-checks .check.bad")).toContain("policy_debug");
+    await shot(page, "verify-snp-genuine-debug");
   });
 
   it("narrow and dark: no horizontal overflow, key rotations page, no JavaScript errors anywhere", async () => {
