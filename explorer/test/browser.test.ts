@@ -189,45 +189,48 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     await shot(page, "node-slashed");
   });
 
-  it.skipIf(!haveVectors)("verify: genuine TDX and SEV-SNP evidence through @atoma/sdk's verifiers in the page", async () => {
-    const page = await open({ width: 1400, height: 1000, dark: false });
-    await page.goto(`${summary.explorer}#/verify`);
-    await page.selectOption("#evidence-kind", "1");
-    await page.setInputFiles("#evidence-file", path.join(VECTORS, "tdx_prod_quote_SPR_E4.dat"));
-    await page.setInputFiles("#file-root", path.join(VECTORS, "intel_sgx_root_ca.pem"));
-    await page.fill("#file-now", "2023-06-20T00:00:00");
-    await page.click("#verify-evidence-button");
-    await page.waitForSelector("#evidence-checks .checks");
-    expect(await page.getAttribute("#evidence-checks .checks", "data-failed")).toBe("0");
-    await shot(page, "verify-tdx-genuine");
-    // One flipped byte of the quote body: the quote signature check fails.
-    await page.setInputFiles("#evidence-file", {
-      name: "tampered.dat",
-      mimeType: "application/octet-stream",
-      buffer: await (async () => {
-        const { readFileSync } = await import("node:fs");
-        const b = readFileSync(path.join(VECTORS, "tdx_prod_quote_SPR_E4.dat"));
-        b[200] = (b[200] ?? 0) ^ 1;
-        return b;
-      })(),
-    });
-    await page.click("#verify-evidence-button");
-    await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
-    expect(await page.textContent("#evidence-checks .check.bad")).toContain("quote_signature");
-    // AMD SEV-SNP: the genuine report's chain (RSA-PSS) and signature (P-384) verify in the page, and
-    // the verifier's default policy then refuses it, because that guest runs with DEBUG set.
-    const snp = path.join(VECTORS, "../sev-snp");
-    await page.reload();
-    await page.selectOption("#evidence-kind", "2");
-    await page.setInputFiles("#evidence-file", path.join(snp, "attestation.bin"));
-    await page.setInputFiles("#file-vcek", path.join(snp, "vcek.der"));
-    await page.setInputFiles("#file-chain", path.join(snp, "ask_ark_milan.pem"));
-    await page.fill("#file-now", "2023-06-20T00:00:00");
-    await page.click("#verify-evidence-button");
-    await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
-    expect(await page.textContent("#evidence-checks .check.bad")).toContain("policy_debug");
-    await shot(page, "verify-snp-genuine-debug");
-  });
+  it.skipIf(!haveVectors)(
+    "verify: genuine TDX and SEV-SNP evidence through @atoma/sdk's verifiers in the page",
+    async () => {
+      const page = await open({ width: 1400, height: 1000, dark: false });
+      await page.goto(`${summary.explorer}#/verify`);
+      await page.selectOption("#evidence-kind", "1");
+      await page.setInputFiles("#evidence-file", path.join(VECTORS, "tdx_prod_quote_SPR_E4.dat"));
+      await page.setInputFiles("#file-root", path.join(VECTORS, "intel_sgx_root_ca.pem"));
+      await page.fill("#file-now", "2023-06-20T00:00:00");
+      await page.click("#verify-evidence-button");
+      await page.waitForSelector("#evidence-checks .checks");
+      expect(await page.getAttribute("#evidence-checks .checks", "data-failed")).toBe("0");
+      await shot(page, "verify-tdx-genuine");
+      // One flipped byte of the quote body: the quote signature check fails.
+      await page.setInputFiles("#evidence-file", {
+        name: "tampered.dat",
+        mimeType: "application/octet-stream",
+        buffer: await (async () => {
+          const { readFileSync } = await import("node:fs");
+          const b = readFileSync(path.join(VECTORS, "tdx_prod_quote_SPR_E4.dat"));
+          b[200] = (b[200] ?? 0) ^ 1;
+          return b;
+        })(),
+      });
+      await page.click("#verify-evidence-button");
+      await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
+      expect(await page.textContent("#evidence-checks .check.bad")).toContain("quote_signature");
+      // AMD SEV-SNP: the genuine report's chain (RSA-PSS) and signature (P-384) verify in the page, and
+      // the verifier's default policy then refuses it, because that guest runs with DEBUG set.
+      const snp = path.join(VECTORS, "../sev-snp");
+      await page.reload();
+      await page.selectOption("#evidence-kind", "2");
+      await page.setInputFiles("#evidence-file", path.join(snp, "attestation.bin"));
+      await page.setInputFiles("#file-vcek", path.join(snp, "vcek.der"));
+      await page.setInputFiles("#file-chain", path.join(snp, "ask_ark_milan.pem"));
+      await page.fill("#file-now", "2023-06-20T00:00:00");
+      await page.click("#verify-evidence-button");
+      await page.waitForSelector('#evidence-checks .checks[data-failed="1"]');
+      expect(await page.textContent("#evidence-checks .check.bad")).toContain("policy_debug");
+      await shot(page, "verify-snp-genuine-debug");
+    },
+  );
 
   it("narrow and dark: no horizontal overflow, key rotations page, no JavaScript errors anywhere", async () => {
     for (const [w, dark] of [

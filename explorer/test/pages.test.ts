@@ -31,7 +31,24 @@ describe.skipIf(!executablePath)("explorer pages over scripted events", () => {
   let ix: RunningIndexer;
   let browser: Browser;
   let page: Page;
-  const events = scriptedEvents();
+  // A node whose capability is markup: chain data is shown as text, never parsed as HTML.
+  const XSS = `<img src=x onerror="window.__pwned=1">`;
+  const events = [
+    ...scriptedEvents(),
+    rawEvent(
+      "NodeRegistered",
+      {
+        node_id: hexId(1, 9),
+        operator: hexId(2, 9),
+        stake: 5n,
+        sig_pk: new Array(32).fill(4),
+        enc_pk: new Array(32).fill(5),
+        capabilities: [new TextEncoder().encode(XSS)],
+        price: 1n,
+      },
+      { tx: 5_000, seq: 0 },
+    ),
+  ];
   const source = new ArrayEventSource(events);
   const errors: string[] = [];
 
@@ -50,6 +67,17 @@ describe.skipIf(!executablePath)("explorer pages over scripted events", () => {
   afterAll(async () => {
     await browser?.close();
     await ix?.stop();
+  });
+
+  it("shows hostile chain strings as text (no script runs)", async () => {
+    await page.goto(`${ix.url}/#/node/${hexId(1, 9)}`);
+    await page.waitForSelector("main h1");
+    expect(await page.locator("main code.cap").first().textContent()).toBe(XSS);
+    await page.goto(`${ix.url}/`);
+    await page.fill("#node-filter", "onerror");
+    expect(await page.locator("#nodes tbody tr").count()).toBe(1);
+    expect(await page.locator("main img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
   it("key rotations: the audit trail of the cluster, epoch by epoch", async () => {

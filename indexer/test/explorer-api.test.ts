@@ -179,6 +179,9 @@ describe("explorer API", () => {
     expect(page.body).toContain("<title>Atoma explorer</title>");
     expect((await app.inject({ method: "GET", url: "/.source-hash" })).statusCode).toBe(404);
     expect((await json(app, "/v1/stats")).status).toBe(200);
+    // Unknown paths still get the API's JSON 404, not an HTML page.
+    expect(await json(app, "/v1/nothing")).toMatchObject({ status: 404, body: { error: "not_found" } });
+    expect((await json(app, "/no-such-file.js")).status).toBe(404);
     expect((await bare.inject({ method: "GET", url: "/" })).statusCode).toBe(404);
   });
 });
