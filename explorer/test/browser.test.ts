@@ -233,6 +233,11 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
   );
 
   it("narrow and dark: no horizontal overflow, key rotations page, no JavaScript errors anywhere", async () => {
+    const list = (await (await fetch(`${summary.explorer}v1/requests?limit=1`)).json()) as {
+      items: { requestId: string }[];
+    };
+    const anyRequest = list.items[0]?.requestId;
+    expect(anyRequest).toMatch(/^0x/);
     for (const [w, dark] of [
       [390, true],
       [390, false],
@@ -240,7 +245,15 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     ] as const) {
       const page = await open({ width: w, height: 860, dark });
       const tag = `${w < 600 ? "narrow" : "wide"}-${dark ? "dark" : "light"}`;
-      for (const route of ["", "#/requests", `#/node/${summary.slashed[0]}`, "#/rotations", "#/slashes", "#/verify"]) {
+      for (const route of [
+        "",
+        "#/requests",
+        `#/request/${anyRequest}`,
+        `#/node/${summary.slashed[0]}`,
+        "#/rotations",
+        "#/slashes",
+        "#/verify",
+      ]) {
         await page.goto(`${summary.explorer}${route}`);
         await page.waitForSelector("main h1");
         await page.waitForLoadState("networkidle");

@@ -156,4 +156,21 @@ describe.skipIf(!executablePath)("explorer pages over scripted events", () => {
     expect(await page.getAttribute("#requests tbody tr:first-child", "data-request")).toBe(fresh);
     expect(errors).toEqual([]);
   });
+
+  it("the theme button switches dark and light, and the choice survives a reload", async () => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${ix.url}/#/rotations`);
+    await page.waitForSelector("main h1");
+    const light = await bg();
+    await page.click("#theme");
+    expect(await page.getAttribute("html", "data-theme")).toBe("dark");
+    const dark = await bg();
+    expect(dark).not.toBe(light);
+    await page.reload();
+    await page.waitForSelector("main h1");
+    expect(await bg()).toBe(dark);
+    await page.click("#theme");
+    expect(await bg()).toBe(light);
+  });
 });
