@@ -4,7 +4,7 @@
  * published package, indexer on PGlite, 5 nodes with one faulty; see node-runner/src/demo/network.ts
  * startChain / startDemoIndexer). Screenshots go to explorer/test-artifacts/ (not committed).
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,7 +56,6 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     demo = spawnProc([path.join(ROOT, "node-runner/src/demo/main.ts"), "--json", "--keep-running"]);
     summary = JSON.parse(await waitForLine(demo, (l) => l.startsWith("{"), 280_000)) as Summary;
