@@ -86,6 +86,12 @@ export async function buildExplorer(o: { outDir?: string; log?: (line: string) =
     throw new ExplorerBuildError(`explorer: vite build failed: ${(err as Error).message}`);
   }
   writeFileSync(path.join(tmp, HASH_FILE), `${hash}\n`);
+  // A concurrent builder (another process starting an indexer) may have finished first: keep its
+  // bundle rather than swap folders under a server that already serves it.
+  if (builtHash(outDir) === hash) {
+    rmSync(tmp, { recursive: true, force: true });
+    return outDir;
+  }
   const old = `${outDir}.old-${process.pid}-${Date.now()}`;
   if (existsSync(outDir)) renameSync(outDir, old);
   try {

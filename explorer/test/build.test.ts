@@ -44,4 +44,17 @@ describe("explorer build", () => {
     );
     expect(size(entry!)).toBeLessThan(size(verify!) / 4);
   }, 120_000);
+
+  it("two concurrent builds of the same inputs leave one complete bundle and nothing else", async () => {
+    const base = mkdtempSync(path.join(tmpdir(), "atoma-explorer-race-"));
+    try {
+      const out = path.join(base, "dist");
+      await Promise.all([buildExplorer({ outDir: out }), buildExplorer({ outDir: out })]);
+      expect(readdirSync(base)).toEqual(["dist"]);
+      expect(builtHash(out)).toBe(sourceHash());
+      expect(readdirSync(path.join(out, "assets")).some((f) => f.startsWith("index-"))).toBe(true);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
