@@ -4,7 +4,7 @@
  * transaction, short windows set as admin, nodes registered and (optionally) attested, and the
  * indexer on embedded PGlite.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { atomaBinding, type RunningDevnet, startDevnet } from "@atoma/devnet";
 import { type RunningIndexer, startIndexer } from "@atoma/indexer";
@@ -15,7 +15,6 @@ import {
   buildAddVerifier,
   buildAllowMeasurement,
   buildSetParam,
-  bytesToHex,
   concatBytes,
   signVerdict,
 } from "@atoma/sdk";
@@ -24,6 +23,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { createBlobStore } from "../attestation/blob-store.js";
 import { createKeystore, type NodeKeys } from "../config.js";
 
 export interface Deployed {
@@ -110,7 +110,6 @@ export async function startChain(
   buildAddVerifier(tx, { ...base, verifierPk: ed25519.getPublicKey(verifierSk) });
   buildAllowMeasurement(tx, { ...base, teeKind: 1, measurement: DEMO_MEASUREMENT });
   await atoma.execute(tx, admin);
-  if (o.evidenceDir) mkdirSync(o.evidenceDir, { recursive: true });
   return {
     devnet,
     url: devnet.url,
@@ -156,7 +155,7 @@ export async function registerNode(
     // Simulated evidence (no TEE here): stored like the verifier's blob store so the explorer can
     // fetch it by hash; its hash matches the chain, and a TDX verifier rejects it as no quote.
     const evidence = new TextEncoder().encode(`demo-evidence:${res.nodeId}`);
-    if (chain.evidenceDir) writeFileSync(path.join(chain.evidenceDir, bytesToHex(blake2b256(evidence))), evidence);
+    if (chain.evidenceDir) await createBlobStore(chain.evidenceDir).put(evidence);
     const verdict = {
       nodeId: res.nodeId,
       teeKind: 1,
