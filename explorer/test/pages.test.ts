@@ -132,6 +132,7 @@ describe.skipIf(!executablePath)("explorer pages over scripted events", () => {
     expect(await page.textContent("main")).toContain("No attestation recorded.");
     await page.goto(`${ix.url}/#/requests`);
     await page.waitForSelector(`#requests tr[data-request="${r1}"]`);
+    await page.waitForSelector('#live[data-via="stream"]');
     const fresh = hexId(3, 99);
     events.push(
       rawEvent(
@@ -154,6 +155,34 @@ describe.skipIf(!executablePath)("explorer pages over scripted events", () => {
     );
     await page.waitForSelector(`#requests tr[data-request="${fresh}"]`, { timeout: 15_000 });
     expect(await page.getAttribute("#requests tbody tr:first-child", "data-request")).toBe(fresh);
+    // Without the event stream (a proxy that drops it), the list falls back to polling.
+    const ctx = await browser.newContext();
+    const other = await ctx.newPage();
+    await other.route("**/v1/stream", (r) => r.abort());
+    await other.goto(`${ix.url}/#/requests`);
+    await other.waitForSelector('#live[data-via="polling"]');
+    const later = hexId(3, 100);
+    events.push(
+      rawEvent(
+        "RequestCreated",
+        {
+          request_id: later,
+          requester: hexId(2, 1),
+          kind: 1,
+          capability: new TextEncoder().encode("wasm"),
+          input_hash: new Array(32).fill(4),
+          sample_size: 3n,
+          quorum_bps: 6667n,
+          confidential: false,
+          max_price: 10n,
+          escrow: 30n,
+          created_ms: 31_000n,
+        },
+        { tx: 10_000, seq: 0 },
+      ),
+    );
+    await other.waitForSelector(`#requests tr[data-request="${later}"]`, { timeout: 15_000 });
+    await ctx.close();
     expect(errors).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { blake2b256, bytesToHex } from "@atoma/sdk";
 import cors from "@fastify/cors";
@@ -37,6 +38,8 @@ export interface ApiOptions {
   evidenceDir?: string;
   /** A built explorer bundle (index.html + assets), served at `/`. */
   explorerDir?: string;
+  /** Subscribes to committed batches: enables the server-sent events of `GET /v1/stream`. */
+  onCommit?: (listener: () => void) => () => void;
 }
 
 export class BadInputError extends Error {
@@ -846,6 +849,68 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       reply.header("content-type", "application/octet-stream");
       reply.header("cache-control", "public, max-age=31536000, immutable");
       return reply.send(Buffer.from(bytes) as never);
+    },
+  );
+
+  // ---- live updates: one server-sent event per committed batch ----
+  const streams = new Set<ServerResponse>();
+  app.addHook("preClose", (done) => {
+    for (const s of streams) s.end();
+    done();
+  });
+  app.get(
+    "/v1/stream",
+    {
+      schema: {
+        description:
+          "Server-sent events: `commit` with `{ events, cursor }` after each committed batch (clients re-read what they show); a comment every 15 s keeps the connection open",
+        response: { 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const subscribe = opts.onCommit;
+      if (!subscribe)
+        return reply.status(503).send({ error: "unavailable", message: "this API has no running ingester" });
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.write("retry: 2000\n: connected\n\n");
+      streams.add(res);
+      // One write at a time; a commit during a write is sent right after it (never dropped).
+      let sending = false;
+      let again = false;
+      const send = async () => {
+        if (sending) {
+          again = true;
+          return;
+        }
+        sending = true;
+        try {
+          do {
+            again = false;
+            const c = await readCursor(st.db);
+            res.write(
+              `event: commit\ndata: ${JSON.stringify({ events: (c?.events ?? 0n).toString(), cursor: c?.cursor ?? null })}\n\n`,
+            );
+          } while (again);
+        } catch {
+          // The database is closing: the stream ends with the server.
+        } finally {
+          sending = false;
+        }
+      };
+      const off = subscribe(() => void send());
+      const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      req.raw.on("close", () => {
+        off();
+        clearInterval(beat);
+        streams.delete(res);
+      });
     },
   );
 

@@ -122,6 +122,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
           ...(client ? { chain: client } : {}),
           ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}),
           ...(explorerDir ? { explorerDir } : {}),
+          onCommit: (listener) => ingester.onCommit(listener),
         });
   if (app) url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   let stopped = false;

@@ -11,11 +11,12 @@ import { fromBase64 } from "@mysten/sui/utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApi } from "../src/api.js";
-import { hexId, scriptedEvents } from "../src/fixtures.js";
+import { hexId, rawEvent, scriptedEvents } from "../src/fixtures.js";
 import { type RunningIndexer, startIndexer } from "../src/index.js";
 import { ArrayEventSource } from "../src/source.js";
 
 let ix: RunningIndexer;
+let source: ArrayEventSource;
 let app: FastifyInstance;
 let bare: FastifyInstance;
 let dir: string;
@@ -95,9 +96,17 @@ beforeAll(async () => {
   writeFileSync(path.join(site, "index.html"), "<!doctype html><title>Atoma explorer</title>");
   writeFileSync(path.join(site, ".source-hash"), "secret-ish\n");
   const events = scriptedEvents();
-  ix = await startIndexer({ source: new ArrayEventSource(events), api: false });
+  source = new ArrayEventSource(events);
+  ix = await startIndexer({ source, api: false, pollMs: 50 });
   await ix.waitForCursor({ events: events.length });
-  app = await buildApi({ storage: ix.storage, rateLimit: false, chain, evidenceDir: store, explorerDir: site });
+  app = await buildApi({
+    storage: ix.storage,
+    rateLimit: false,
+    chain,
+    evidenceDir: store,
+    explorerDir: site,
+    onCommit: (l) => ix.ingester.onCommit(l),
+  });
   bare = await buildApi({ storage: ix.storage, rateLimit: false });
 });
 afterAll(async () => {
@@ -183,5 +192,35 @@ describe("explorer API", () => {
     expect(await json(app, "/v1/nothing")).toMatchObject({ status: 404, body: { error: "not_found" } });
     expect((await json(app, "/no-such-file.js")).status).toBe(404);
     expect((await bare.inject({ method: "GET", url: "/" })).statusCode).toBe(404);
+  });
+
+  it("streams one server-sent event per committed batch, and closes with the server", async () => {
+    expect((await json(bare, "/v1/stream")).status).toBe(503);
+    const live = await buildApi({ storage: ix.storage, rateLimit: false, onCommit: (l) => ix.ingester.onCommit(l) });
+    const url = await live.listen({ port: 0, host: "127.0.0.1" });
+    const res = await fetch(`${url}/v1/stream`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = "";
+    const until = async (re: RegExp) => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${re}: ${text}`);
+        text += dec.decode(value);
+      }
+    };
+    await until(/: connected/);
+    const before = ix.ingester.position.events;
+    source.events.push(
+      rawEvent("StakeChanged", { node_id: n1, old_stake: 1n, new_stake: 2n, reason: 0 }, { tx: 7_777, seq: 0 }),
+    );
+    await until(/event: commit\ndata: (\{[^\n]*\})\n\n/);
+    const data = JSON.parse(text.match(/event: commit\ndata: (\{[^\n]*\})/)![1]!) as { events: string };
+    expect(BigInt(data.events)).toBe(before + 1n);
+    // Closing the server ends the open stream (it does not hang on it).
+    await live.close();
+    await expect(until(/never/)).rejects.toThrow(/stream ended/);
   });
 });

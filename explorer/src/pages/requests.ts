@@ -1,4 +1,7 @@
-/** Requests: a live list (polled every 2 s while the page is open), filterable by status and node. */
+/**
+ * Requests: a live list, filterable by status and node. It re-reads the list on each server-sent
+ * `commit` event of `/v1/stream`, and polls every POLL_MS while that stream is not open.
+ */
 import { type ApiRequest, api } from "../api.js";
 import { h, link, replace } from "../dom.js";
 import { duration, short, sui, time } from "../format.js";
@@ -88,7 +91,7 @@ export async function requestsPage(root: HTMLElement, query: URLSearchParams, si
         ),
         h("tbody", null, rows),
       ),
-      h("p", { class: "muted" }, `${items.length} shown, newest first; refreshes every ${POLL_MS / 1000} s`),
+      h("p", { class: "muted" }, `${items.length} shown, newest first; updates live`),
     );
     known = new Set(items.map((r) => r.requestId));
   };
@@ -104,6 +107,27 @@ export async function requestsPage(root: HTMLElement, query: URLSearchParams, si
     }
   };
   await tick();
-  const timer = setInterval(tick, POLL_MS);
-  signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  if (signal.aborted) return;
+  let streamOpen = false;
+  const stream = new EventSource(new URL("v1/stream", window.location.href.split("#")[0]).href);
+  stream.addEventListener("open", () => {
+    streamOpen = true;
+    live.dataset.via = "stream";
+  });
+  stream.addEventListener("commit", () => void tick());
+  stream.addEventListener("error", () => {
+    streamOpen = false;
+    live.dataset.via = "polling";
+  });
+  const timer = setInterval(() => {
+    if (!streamOpen) void tick();
+  }, POLL_MS);
+  signal.addEventListener(
+    "abort",
+    () => {
+      clearInterval(timer);
+      stream.close();
+    },
+    { once: true },
+  );
 }
