@@ -3,17 +3,25 @@
  * network stats; opaque cursor pagination; OpenAPI at /docs/json and UI at /docs; /health, /metrics.
  * Bad input is a 4xx `{ error, message, field? }`, never a 500.
  */
+
+import { readFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
+import path from "node:path";
+import { blake2b256, bytesToHex } from "@atoma/sdk";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { type Static, type TSchema, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { type SQL, sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Storage } from "./db.js";
 import { readCursor } from "./ingest.js";
+import { foldReputation } from "./reputation.js";
 
 export interface ApiOptions {
   storage: Storage;
@@ -24,6 +32,14 @@ export interface ApiOptions {
   /** Requests per minute per client (default 6000); false disables the limit. */
   rateLimit?: number | false;
   corsOrigin?: string | boolean;
+  /** A chain client: enables `GET /v1/requests/:id/object` (the live Request object's BCS). */
+  chain?: ClientWithCoreApi;
+  /** The verifier's blob store (files named by blake2b-256 hex): enables `GET /v1/evidence/:hash`. */
+  evidenceDir?: string;
+  /** A built explorer bundle (index.html + assets), served at `/`. */
+  explorerDir?: string;
+  /** Subscribes to committed batches: enables the server-sent events of `GET /v1/stream`. */
+  onCommit?: (listener: () => void) => () => void;
 }
 
 export class BadInputError extends Error {
@@ -66,6 +82,19 @@ const NodeT = Type.Object({
   paidTotal: nullable(Type.String()),
   slashedTotal: nullable(Type.String()),
   reveals: nullable(Type.String()),
+  reputation: Type.String({ description: "derived from NodePaid / NodeSlashed events (see reputation.ts)" }),
+  attestation: nullable(
+    Type.Object({
+      teeKind: nullable(Type.Integer()),
+      measurement: nullable(Type.String()),
+      verifier: nullable(Type.String()),
+      evidenceHash: nullable(Type.String()),
+      reportDataHash: nullable(Type.String()),
+      recordedMs: nullable(Type.String()),
+      expiresMs: nullable(Type.String()),
+      revoked: Type.Boolean(),
+    }),
+  ),
 });
 const RequestT = Type.Object({
   requestId: Type.String(),
@@ -143,6 +172,20 @@ const RotationT = Type.Object({
   ackedBy: Type.Array(Type.String()),
 });
 const HistoryT = Type.Object({ ...EventRef, event: Type.String(), data: Type.Unknown() });
+
+/** Response item types, for typed clients such as the explorer (`import type`). */
+export type ApiNode = Static<typeof NodeT>;
+export type ApiRequest = Static<typeof RequestT>;
+export type ApiSample = Static<typeof SampleT>;
+export type ApiCommit = Static<typeof CommitT>;
+export type ApiReveal = Static<typeof RevealT>;
+export type ApiPayout = Static<typeof PayoutT>;
+export type ApiSlash = Static<typeof SlashT>;
+export type ApiDispute = Static<typeof DisputeT>;
+export type ApiOutput = Static<typeof OutputT>;
+export type ApiAttestation = Static<typeof AttestationT>;
+export type ApiRotation = Static<typeof RotationT>;
+export type ApiHistory = Static<typeof HistoryT>;
 
 // ---- cursors: base64url(JSON array of key parts) ----
 export function encodeCursor(parts: (string | number)[]): string {
@@ -317,6 +360,61 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reg ? reg.metrics() : "";
   });
 
+  /** Adds the derived reputation and the latest attestation (recorded or revoked) to node rows. */
+  const enrichNodes = async (items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
+    const ids = items.map((n) => String(n.nodeId));
+    if (ids.length === 0) return items;
+    const inIds = sql`(${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )})`;
+    const [evs, atts] = await Promise.all([
+      q<{
+        node_id: string;
+        kind: "paid" | "slashed";
+        reason: number | null;
+      }>(sql`select x.node_id, x.kind, x.reason from (
+          select p.node_id, 'paid' as kind, null::smallint as reason, r.pos from payouts p join raw_events r using (tx_digest, event_seq) where p.node_id in ${inIds}
+          union all
+          select s.node_id, 'slashed' as kind, s.reason, r.pos from slashes s join raw_events r using (tx_digest, event_seq) where s.node_id in ${inIds}
+        ) x order by x.pos`),
+      q(sql`select distinct on (a.node_id) a.*, r.pos from attestations a join raw_events r using (tx_digest, event_seq)
+          where a.node_id in ${inIds} order by a.node_id, r.pos desc`),
+    ]);
+    const byNode = new Map<string, { kind: "paid" | "slashed"; reason: number | null }[]>();
+    for (const e of evs) {
+      const l = byNode.get(e.node_id) ?? [];
+      l.push(e);
+      byNode.set(e.node_id, l);
+    }
+    // The latest recorded attestation stays visible after a revocation, marked revoked.
+    const recorded =
+      await q(sql`select distinct on (a.node_id) a.* from attestations a join raw_events r using (tx_digest, event_seq)
+          where a.node_id in ${inIds} and a.event = 'recorded' order by a.node_id, r.pos desc`);
+    const latest = new Map(atts.map((a) => [String(a.node_id), a]));
+    const rec = new Map(recorded.map((a) => [String(a.node_id), shape(a)]));
+    return items.map((n) => {
+      const id = String(n.nodeId);
+      const r = rec.get(id);
+      return {
+        ...n,
+        reputation: foldReputation(byNode.get(id) ?? []).toString(),
+        attestation: r
+          ? {
+              teeKind: r.teeKind ?? null,
+              measurement: r.measurement ?? null,
+              verifier: r.verifier ?? null,
+              evidenceHash: r.evidenceHash ?? null,
+              reportDataHash: r.reportDataHash ?? null,
+              recordedMs: r.recordedMs ?? null,
+              expiresMs: r.expiresMs ?? null,
+              revoked: latest.get(id)?.event === "revoked",
+            }
+          : null,
+      };
+    });
+  };
+
   // ---- nodes ----
   const NodesQuery = strict({
     status: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
@@ -339,7 +437,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           after ? sql`node_id > ${after}` : undefined,
         ])} order by node_id limit ${limit + 1}`,
       );
-      const items = rows.slice(0, limit).map(shape);
+      const items = await enrichNodes(rows.slice(0, limit).map(shape));
       return { items, nextCursor: rows.length > limit ? encodeCursor([String(items.at(-1)!.nodeId)]) : null } as never;
     },
   );
@@ -360,7 +458,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       const history = await q(
         sql`select h.tx_digest, h.event_seq, h.event, h.data from node_history h join raw_events r using (tx_digest, event_seq) where h.node_id = ${id} order by r.pos desc limit 100`,
       );
-      return { node: shape(node), history: history.map(shape) } as never;
+      const [enriched] = await enrichNodes([shape(node)]);
+      return { node: enriched, history: history.map(shape) } as never;
     },
   );
 
@@ -575,6 +674,256 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       } as never;
     },
   );
+
+  // ---- time series for the explorer's charts ----
+  const TimeseriesT = Type.Object({
+    bucketMs: Type.Integer(),
+    fromMs: Type.String(),
+    toMs: Type.String(),
+    buckets: Type.Array(
+      Type.Object({
+        startMs: Type.String(),
+        created: Type.Integer(),
+        settled: Type.Integer(),
+        failed: Type.Integer(),
+        latencyP50Ms: nullable(Type.Number()),
+        slashes: Type.Integer(),
+        slashedAmount: Type.String(),
+      }),
+    ),
+  });
+  app.get(
+    "/v1/timeseries",
+    {
+      schema: {
+        description:
+          "Requests created / settled / failed, median settlement latency and slashes per time bucket (chain clock), ending at the latest event",
+        querystring: strict({
+          bucketMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 60_000 })),
+          buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 30 })),
+          toMs: Type.Optional(
+            Type.String({
+              pattern: "^[0-9]{1,18}$",
+              description: "last instant to include (default: the latest event)",
+            }),
+          ),
+        }),
+        response: { 200: TimeseriesT, ...errors },
+      },
+    },
+    async (req) => {
+      const bucketMs = int(req.query.bucketMs, "bucketMs", 1000, 86_400_000, 60_000);
+      const n = int(req.query.buckets, "buckets", 1, 500, 30);
+      const [latest] = await q<{ t: string | null }>(sql`select greatest(
+          (select max(created_ms) from requests), (select max(settled_ms) from requests),
+          (select max(timestamp_ms) from raw_events))::text as t`);
+      const last = BigInt(req.query.toMs ?? latest?.t ?? "0");
+      const toMs = (last / BigInt(bucketMs) + 1n) * BigInt(bucketMs);
+      const fromMs = toMs - BigInt(bucketMs) * BigInt(n);
+      const b = (col: SQL) => sql`floor((${col} - ${fromMs.toString()}::bigint) / ${bucketMs}::float8)::int`;
+      const [created, settled, slashed] = await Promise.all([
+        q<{ b: number; n: number }>(
+          sql`select ${b(sql`created_ms`)} as b, count(*)::int as n from requests where created_ms >= ${fromMs.toString()}::bigint group by 1`,
+        ),
+        q<{ b: number; settled: number; failed: number; p50: number | null }>(
+          sql`select ${b(sql`settled_ms`)} as b, count(*) filter (where status = 'settled')::int as settled,
+            count(*) filter (where status = 'failed')::int as failed,
+            percentile_cont(0.5) within group (order by (settled_ms - created_ms)) filter (where status = 'settled' and created_ms is not null) as p50
+            from requests where settled_ms >= ${fromMs.toString()}::bigint and status in ('settled', 'failed') group by 1`,
+        ),
+        q<{ b: number; n: number; amount: string }>(
+          // Slashes happen while settling (or escalating) a request: counted at the request's settlement
+          // time (the same Move clock as the other series), else at the event's checkpoint time.
+          sql`select ${b(sql`coalesce(q.settled_ms, r.timestamp_ms)`)} as b, count(*)::int as n, sum(s.amount)::text as amount
+            from slashes s join raw_events r using (tx_digest, event_seq) left join requests q on q.request_id = s.request_id
+            where coalesce(q.settled_ms, r.timestamp_ms) >= ${fromMs.toString()}::bigint group by 1`,
+        ),
+      ]);
+      const buckets = Array.from({ length: n }, (_, i) => ({
+        startMs: (fromMs + BigInt(i) * BigInt(bucketMs)).toString(),
+        created: 0,
+        settled: 0,
+        failed: 0,
+        latencyP50Ms: null as number | null,
+        slashes: 0,
+        slashedAmount: "0",
+      }));
+      const at = (i: number) => (i >= 0 && i < n ? buckets[i] : undefined);
+      for (const r of created) {
+        const x = at(Number(r.b));
+        if (x) x.created = Number(r.n);
+      }
+      for (const r of settled) {
+        const x = at(Number(r.b));
+        if (!x) continue;
+        x.settled = Number(r.settled);
+        x.failed = Number(r.failed);
+        x.latencyP50Ms = r.p50 === null ? null : Number(r.p50);
+      }
+      for (const r of slashed) {
+        const x = at(Number(r.b));
+        if (!x) continue;
+        x.slashes = Number(r.n);
+        x.slashedAmount = r.amount;
+      }
+      return { bucketMs, fromMs: fromMs.toString(), toMs: toMs.toString(), buckets } as never;
+    },
+  );
+
+  // ---- the live Request object, for verifying an output in the browser ----
+  app.get(
+    "/v1/requests/:requestId/object",
+    {
+      schema: {
+        description:
+          "The Request object as the chain holds it now (BCS, base64), read through the indexer's RPC: decode it with @atoma/sdk's `Request` schema to check the posted output against the agreed hash",
+        params: IdParam("requestId"),
+        response: {
+          200: Type.Object({
+            objectId: Type.String(),
+            version: Type.String(),
+            digest: Type.String(),
+            type: Type.String(),
+            bcs: Type.String({ description: "base64 of the object's Move struct BCS" }),
+          }),
+          503: ErrorBody,
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const id = normId(req.params.requestId as string);
+      if (!opts.chain)
+        return reply.status(503).send({ error: "unavailable", message: "this indexer has no chain client" });
+      let res: Awaited<ReturnType<ClientWithCoreApi["core"]["getObject"]>>;
+      try {
+        res = await opts.chain.core.getObject({ objectId: id, include: { content: true } });
+      } catch (err) {
+        return reply.status(404).send({
+          error: "not_found",
+          message: `requestId: no object ${id} on chain (${(err as Error).message.slice(0, 200)})`,
+          field: "requestId",
+        });
+      }
+      const o = res.object;
+      if (!o?.content || !/::requests?::Request$/.test(o.type))
+        return reply
+          .status(404)
+          .send({ error: "not_found", message: `requestId: ${id} is not a Request object`, field: "requestId" });
+      return {
+        objectId: o.objectId,
+        version: String(o.version),
+        digest: o.digest,
+        type: o.type,
+        bcs: Buffer.from(o.content).toString("base64"),
+      } as never;
+    },
+  );
+
+  // ---- stored attestation evidence, by its blake2b-256 ----
+  app.get(
+    "/v1/evidence/:hash",
+    {
+      schema: {
+        description:
+          "Attestation evidence from the verifier's blob store, by blake2b-256 hex (the on-chain evidence_hash); re-verify it with @atoma/sdk",
+        params: strict({ hash: Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$" }) }),
+        response: { 503: ErrorBody, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const hash = (req.params.hash as string).replace(/^0x/, "").toLowerCase();
+      if (!opts.evidenceDir)
+        return reply.status(503).send({ error: "unavailable", message: "this indexer has no evidence store" });
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(path.join(opts.evidenceDir, hash)));
+      } catch {
+        return reply.status(404).send({ error: "not_found", message: `hash: no evidence ${hash}`, field: "hash" });
+      }
+      // Content addressing is checked here too; the page checks it again.
+      if (bytesToHex(blake2b256(bytes)) !== hash)
+        return reply
+          .status(404)
+          .send({ error: "not_found", message: `hash: stored blob does not hash to ${hash}`, field: "hash" });
+      reply.header("content-type", "application/octet-stream");
+      reply.header("cache-control", "public, max-age=31536000, immutable");
+      return reply.send(Buffer.from(bytes) as never);
+    },
+  );
+
+  // ---- live updates: one server-sent event per committed batch ----
+  const streams = new Set<ServerResponse>();
+  app.addHook("preClose", (done) => {
+    for (const s of streams) s.end();
+    done();
+  });
+  app.get(
+    "/v1/stream",
+    {
+      schema: {
+        description:
+          "Server-sent events: `commit` with `{ events, cursor }` after each committed batch (clients re-read what they show); a comment every 15 s keeps the connection open",
+        response: { 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const subscribe = opts.onCommit;
+      if (!subscribe)
+        return reply.status(503).send({ error: "unavailable", message: "this API has no running ingester" });
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.write("retry: 2000\n: connected\n\n");
+      streams.add(res);
+      // One write at a time; a commit during a write is sent right after it (never dropped).
+      let sending = false;
+      let again = false;
+      const send = async () => {
+        if (sending) {
+          again = true;
+          return;
+        }
+        sending = true;
+        try {
+          do {
+            again = false;
+            const c = await readCursor(st.db);
+            res.write(
+              `event: commit\ndata: ${JSON.stringify({ events: (c?.events ?? 0n).toString(), cursor: c?.cursor ?? null })}\n\n`,
+            );
+          } while (again);
+        } catch {
+          // The database is closing: the stream ends with the server.
+        } finally {
+          sending = false;
+        }
+      };
+      const off = subscribe(() => void send());
+      const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      req.raw.on("close", () => {
+        off();
+        clearInterval(beat);
+        streams.delete(res);
+      });
+    },
+  );
+
+  // ---- the explorer (static bundle) at / ----
+  if (opts.explorerDir) {
+    await app.register(fastifyStatic, {
+      root: path.resolve(opts.explorerDir),
+      prefix: "/",
+      index: ["index.html"],
+      wildcard: true,
+      allowedPath: (p) => !p.split("/").some((seg) => seg.startsWith(".")),
+    });
+  }
   return app as unknown as FastifyInstance;
 }
 

@@ -30,6 +30,8 @@ interface RunOpts {
   batchSize: number;
   pageSize: number;
   api: boolean;
+  explorer: boolean;
+  evidenceDir?: string;
   json?: boolean;
   from?: string;
 }
@@ -67,6 +69,8 @@ function addRunOptions(cmd: Command): Command {
     .option("--port <n>", "API port (0 = any)", intArg("--port", 0, 65535), 4100)
     .option("--host <host>", "API host", "127.0.0.1")
     .option("--no-api", "do not serve the HTTP API")
+    .option("--no-explorer", "do not serve the explorer web page at / (built at start when missing or stale)")
+    .option("--evidence-dir <dir>", "the attestation verifier's blob store, served at /v1/evidence/:hash")
     .option("--batch-size <n>", "events per database transaction", intArg("--batch-size", 1, 100_000), 1000)
     .option("--page-size <n>", "events per RPC page", intArg("--page-size", 1, 1000), 50)
     .option("--json", "JSON log lines");
@@ -91,12 +95,20 @@ async function run(o: RunOpts): Promise<number> {
     port: o.port,
     host: o.host,
     api: o.api,
+    explorer: o.explorer !== false && o.api !== false,
+    ...(o.evidenceDir ? { evidenceDir: o.evidenceDir } : {}),
     batchSize: o.batchSize,
     pageSize: o.pageSize,
     logger,
   });
   logger.info(
-    { api: ix.url, storage: ix.storage.kind, dataDir: o.databaseUrl ? undefined : o.dataDir, package: o.package },
+    {
+      api: ix.url,
+      explorer: o.explorer !== false && ix.url ? `${ix.url}/` : undefined,
+      storage: ix.storage.kind,
+      dataDir: o.databaseUrl ? undefined : o.dataDir,
+      package: o.package,
+    },
     "indexer started",
   );
   await new Promise<void>((resolve) => {

@@ -10,11 +10,27 @@ import { type Db, openStorage, type Storage } from "./db.js";
 import { Ingester } from "./ingester.js";
 import { CoreEventSource, type EventSource } from "./source.js";
 
-export { buildApi, encodeCursor } from "./api.js";
+export {
+  type ApiAttestation,
+  type ApiCommit,
+  type ApiDispute,
+  type ApiHistory,
+  type ApiNode,
+  type ApiOutput,
+  type ApiPayout,
+  type ApiRequest,
+  type ApiReveal,
+  type ApiRotation,
+  type ApiSample,
+  type ApiSlash,
+  buildApi,
+  encodeCursor,
+} from "./api.js";
 export { type Db, openStorage, type Storage } from "./db.js";
 export { decode, eventNameOf } from "./decode.js";
 export { applyBatch, readCursor, setCursor } from "./ingest.js";
 export { Ingester } from "./ingester.js";
+export { foldReputation, REPUTATION } from "./reputation.js";
 export * as schema from "./schema.js";
 export { ArrayEventSource, CoreEventSource, type EventPage, type EventSource, type RawEvent } from "./source.js";
 
@@ -37,6 +53,10 @@ export interface StartIndexerOptions {
   pollMs?: number;
   rateLimit?: number | false;
   logger?: Logger;
+  /** Serve the explorer at `/` (built first when missing or stale; see explorer/build.ts). */
+  explorer?: boolean;
+  /** The verifier's blob store, served at `/v1/evidence/:hash`. */
+  evidenceDir?: string;
 }
 
 export interface RunningIndexer {
@@ -53,15 +73,29 @@ export interface RunningIndexer {
   stop(): Promise<void>;
 }
 
+/** The explorer's bundle folder (built when missing or stale); the API still starts when the build fails. */
+async function explorerBundle(logger?: Logger): Promise<string | undefined> {
+  try {
+    const { ensureExplorerBuilt } = await import("@atoma/explorer/build");
+    return await ensureExplorerBuilt({ log: (line) => logger?.info(line) });
+  } catch (err) {
+    const msg = `explorer: not served (${(err as Error).message})`;
+    if (logger) logger.error(msg);
+    else process.stderr.write(`${msg}\n`);
+    return undefined;
+  }
+}
+
 export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIndexer> {
   let source = opts.source;
+  const client =
+    opts.client ?? (opts.rpcUrl ? new SuiJsonRpcClient({ url: opts.rpcUrl, network: "localnet" }) : undefined);
   if (!source) {
     if (!opts.packageId) throw new TypeError("packageId: required unless a source is given");
-    const client =
-      opts.client ?? (opts.rpcUrl ? new SuiJsonRpcClient({ url: opts.rpcUrl, network: "localnet" }) : undefined);
     if (!client) throw new TypeError("client or rpcUrl: one is required");
     source = new CoreEventSource(client, opts.packageId);
   }
+  const explorerDir = opts.explorer ? await explorerBundle(opts.logger) : undefined;
   const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const ingester = new Ingester({
     db: storage.db,
@@ -85,6 +119,10 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
           registry: ingester.metrics.registry,
           health: () => ({ caughtUp: ingester.caughtUp, lastError: ingester.lastError?.message ?? null }),
           rateLimit: opts.rateLimit,
+          ...(client ? { chain: client } : {}),
+          ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}),
+          ...(explorerDir ? { explorerDir } : {}),
+          onCommit: (listener) => ingester.onCommit(listener),
         });
   if (app) url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   let stopped = false;

@@ -38,6 +38,8 @@ export interface DemoSummary {
   keptRunning: boolean;
   requests: DemoRequestRecord[];
   nodes: DemoNodeRecord[];
+  /** The explorer web page (served by the indexer; reachable while the network runs). */
+  explorer: string;
 }
 
 export interface DemoOptions {
@@ -82,7 +84,7 @@ async function allEvents(chain: DemoChain): Promise<AtomaEvent[]> {
  */
 export function whereToLook(keptRunning: boolean, indexerUrl: string | null): string {
   if (keptRunning && indexerUrl) {
-    return `Look around: ${indexerUrl}/v1/requests · ${indexerUrl}/v1/slashes · ${indexerUrl}/v1/nodes · ${indexerUrl}/docs`;
+    return `Look around: ${indexerUrl}/ (explorer) · ${indexerUrl}/v1/requests · ${indexerUrl}/v1/slashes · ${indexerUrl}/v1/nodes · ${indexerUrl}/docs`;
   }
   return "The network stops now; run `pnpm start --keep-running` to keep it up and browse the indexer API.";
 }
@@ -103,12 +105,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   };
   try {
     log("Atoma on Sui — local network demo");
-    chain = await startChain({ seed: `demo-${t0}` });
+    chain = await startChain({ seed: `demo-${t0}`, evidenceDir: path.join(dir, "evidence") });
     log(
       `• devnet       ${chain.url}  (simulation of Sui JSON-RPC; atoma published as ${short(chain.deployed.packageId)})`,
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
+    log(`• explorer     ${indexer.url}/`);
     // A WASM app (WASI, stdin → stdout), content-addressed: capability wasm:<blake2b-256>.
     let wasmModules: Uint8Array[] = [];
     try {
@@ -292,7 +295,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       durationMs: Date.now() - t0,
       faultyNode: faultyId,
       packageId: chain.deployed.packageId,
-      urls: { devnet: chain.url, indexer: indexer.url, explorer: null },
+      urls: { devnet: chain.url, indexer: indexer.url, explorer: `${indexer.url}/` },
+      explorer: `${indexer.url}/`,
       keptRunning,
       requests: requestRecords,
       nodes: nodeRecords,

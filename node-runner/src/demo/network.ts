@@ -23,6 +23,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { createBlobStore } from "../attestation/blob-store.js";
 import { createKeystore, type NodeKeys } from "../config.js";
 
 export interface Deployed {
@@ -73,13 +74,15 @@ export interface DemoChain {
   verifierSk: Uint8Array;
   /** The measurement allow-listed for TDX in the demo. */
   measurement: Uint8Array;
+  /** Where attested nodes' (simulated) evidence is stored by blake2b-256 hex, like the verifier's blob store. */
+  evidenceDir?: string;
 }
 
 export const DEMO_MEASUREMENT = blake2b256(new TextEncoder().encode("atoma-demo-measurement"));
 
 /** Devnet + publish + admin setup: 60 s commit/reveal windows, a demo verifier and a TDX measurement allowed. */
 export async function startChain(
-  o: { seed?: string; stateDir?: string; port?: number; windowMs?: bigint } = {},
+  o: { seed?: string; stateDir?: string; port?: number; windowMs?: bigint; evidenceDir?: string } = {},
 ): Promise<DemoChain> {
   const devnet = await startDevnet({
     seed: o.seed ?? "atoma-demo",
@@ -107,7 +110,17 @@ export async function startChain(
   buildAddVerifier(tx, { ...base, verifierPk: ed25519.getPublicKey(verifierSk) });
   buildAllowMeasurement(tx, { ...base, teeKind: 1, measurement: DEMO_MEASUREMENT });
   await atoma.execute(tx, admin);
-  return { devnet, url: devnet.url, sui, atoma, admin, deployed, verifierSk, measurement: DEMO_MEASUREMENT };
+  return {
+    devnet,
+    url: devnet.url,
+    sui,
+    atoma,
+    admin,
+    deployed,
+    verifierSk,
+    measurement: DEMO_MEASUREMENT,
+    ...(o.evidenceDir ? { evidenceDir: o.evidenceDir } : {}),
+  };
 }
 
 export interface RegisteredNode {
@@ -139,12 +152,16 @@ export async function registerNode(
   });
   if (o.attest) {
     const now = chain.devnet.clock.now();
+    // Simulated evidence (no TEE here): stored like the verifier's blob store so the explorer can
+    // fetch it by hash; its hash matches the chain, and a TDX verifier rejects it as no quote.
+    const evidence = new TextEncoder().encode(`demo-evidence:${res.nodeId}`);
+    if (chain.evidenceDir) await createBlobStore(chain.evidenceDir).put(evidence);
     const verdict = {
       nodeId: res.nodeId,
       teeKind: 1,
       measurement: chain.measurement,
       reportDataHash: blake2b256(concatBytes(keys.sigPk, keys.encPk)),
-      evidenceHash: blake2b256(new TextEncoder().encode(`demo-evidence:${res.nodeId}`)),
+      evidenceHash: blake2b256(evidence),
       expiresMs: now + 3_600_000n,
     };
     await chain.atoma.recordAttestation(keys.signer, {
@@ -168,5 +185,7 @@ export async function startDemoIndexer(chain: DemoChain, dataDir?: string): Prom
     ...(dataDir ? { dataDir } : {}),
     pollMs: 200,
     rateLimit: false,
+    explorer: true,
+    ...(chain.evidenceDir ? { evidenceDir: chain.evidenceDir } : {}),
   });
 }

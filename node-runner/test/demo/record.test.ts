@@ -10,7 +10,7 @@ describe("demo closing hint", () => {
   it("prints the indexer URLs only when the network stays up", () => {
     const url = "http://127.0.0.1:4321";
     expect(whereToLook(true, url)).toBe(
-      `Look around: ${url}/v1/requests · ${url}/v1/slashes · ${url}/v1/nodes · ${url}/docs`,
+      `Look around: ${url}/ (explorer) · ${url}/v1/requests · ${url}/v1/slashes · ${url}/v1/nodes · ${url}/docs`,
     );
     const gone = whereToLook(false, url);
     expect(gone).not.toContain(url);

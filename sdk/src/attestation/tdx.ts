@@ -3,9 +3,11 @@
  * certification data carrying the PCK certificate chain). See docs/attestation.md.
  */
 import "./reflect-polyfill.js";
+import { fromBase64, toBase64 } from "@mysten/bcs";
 import { p256 } from "@noble/curves/nist.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { X509Certificate } from "@peculiar/x509";
+import { hexToBytes } from "../crypto/bytes.js";
 import { InvalidInputError } from "../errors.js";
 import {
   AttestationError,
@@ -200,8 +202,15 @@ function parsePemChain(data: Uint8Array): X509Certificate[] {
   let last = 0;
   while (m) {
     const b64 = (m[1] as string).replace(/\n/g, "");
-    const der = Uint8Array.from(Buffer.from(b64, "base64"));
-    if (Buffer.from(der).toString("base64") !== b64) {
+    // Browser-safe (no Buffer): atob rejects characters outside the alphabet; the round trip rejects
+    // non-canonical padding bits.
+    let der: Uint8Array;
+    try {
+      der = fromBase64(b64);
+    } catch {
+      throw new AttestationError("parse", `PCK chain PEM block ${certs.length}: base64 is not valid`);
+    }
+    if (toBase64(der) !== b64) {
       throw new AttestationError("parse", `PCK chain PEM block ${certs.length}: base64 is not canonical`);
     }
     try {
@@ -445,7 +454,7 @@ function checkCollateralSignature(
       "collateral must be the raw PCS JSON string with a 64-byte hex signature to verify it",
     );
   }
-  const sig = Uint8Array.from(Buffer.from(j.signature, "hex"));
+  const sig = hexToBytes(j.signature, "collateral signature");
   if (!ecdsaP256Verify(sig, new TextEncoder().encode(j.raw), spkiToRawP256(signer))) {
     throw new AttestationError(check, "collateral signature does not verify with the TCB signing certificate");
   }
@@ -504,7 +513,11 @@ function checkQeIdentity(input: string | object, qeReport: Uint8Array, now: Date
   checkCollateralSignature(j, signer, "qe_identity");
   const id = j.body;
   checkWindow(id, now, "qe_identity");
-  const hex = (v: unknown) => Uint8Array.from(Buffer.from(String(v), "hex"));
+  const hex = (v: unknown) => {
+    if (typeof v !== "string" || !/^([0-9a-fA-F]{2})*$/.test(v))
+      throw new AttestationError("qe_identity", `QE identity field ${JSON.stringify(v)} is not hex`);
+    return hexToBytes(v);
+  };
   const masked = (val: Uint8Array, mask: Uint8Array) => val.map((x, i) => x & (mask[i] ?? 0));
   const miscselect = qeReport.subarray(16, 20);
   const attributes = qeReport.subarray(48, 64);

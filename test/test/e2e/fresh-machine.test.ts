@@ -116,7 +116,7 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
     expect(s.keptRunning).toBe(false);
     expect(s.urls.devnet).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
     expect(s.urls.indexer).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
-    expect(s.urls.explorer).toBeNull();
+    expect(s.urls.explorer).toBe(`${s.urls.indexer}/`);
     expect(err).not.toContain("Look around:");
     expect(err).toContain("pnpm start --keep-running");
     // Nothing was fetched or cached into the empty HOME or framework folder.

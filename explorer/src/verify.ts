@@ -1,0 +1,203 @@
+/**
+ * Checks run in the browser with @atoma/sdk (loaded on demand, so the first page stays small):
+ * a settled request's posted output against the agreed hash, and stored attestation evidence
+ * against the on-chain record (re-running the SDK's TDX / SEV-SNP verifiers).
+ */
+import {
+  AttestationError,
+  blake2b256,
+  bytesToHex,
+  enumName,
+  equalBytes,
+  expectedReportData,
+  hashOutput,
+  hexToBytes,
+  Request,
+  RequestStatus,
+  type SevSnpClaims,
+  type TdxClaims,
+  TeeKind,
+  verifySevSnpReport,
+  verifyTdxQuote,
+} from "@atoma/sdk";
+import { fromBase64 } from "@mysten/bcs";
+import { type ApiNode, type ApiReveal, api, type RequestDetail } from "./api.js";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const hex0x = (b: Uint8Array) => `0x${bytesToHex(b)}`;
+const sameHex = (a: string | null | undefined, b: Uint8Array) =>
+  !!a && a.toLowerCase().replace(/^0x/, "") === bytesToHex(b);
+
+export interface OutputVerification {
+  checks: Check[];
+  /** The posted output bytes as read from the chain (for display and for editing). */
+  posted: Uint8Array | null;
+  agreed: Uint8Array | null;
+}
+
+/** Reads the Request object (BCS) and checks its posted output against the agreed hash. */
+export async function verifyRequestOutput(detail: RequestDetail): Promise<OutputVerification> {
+  const checks: Check[] = [];
+  const id = detail.request.requestId;
+  let obj: Awaited<ReturnType<typeof api.requestObject>>;
+  try {
+    obj = await api.requestObject(id);
+  } catch (err) {
+    checks.push({ name: "read the Request object", ok: false, detail: (err as Error).message });
+    return { checks, posted: null, agreed: null };
+  }
+  let req: ReturnType<typeof Request.parse>;
+  try {
+    req = Request.parse(fromBase64(obj.bcs));
+    checks.push({
+      name: "decode the Request object (BCS, @atoma/sdk schema)",
+      ok: true,
+      detail: `${obj.objectId} version ${obj.version}, digest ${obj.digest}`,
+    });
+  } catch (err) {
+    checks.push({ name: "decode the Request object (BCS, @atoma/sdk schema)", ok: false, detail: String(err) });
+    return { checks, posted: null, agreed: null };
+  }
+  const status = String(enumName(RequestStatus, req.status) ?? req.status);
+  checks.push({ name: "request is settled", ok: req.status === RequestStatus.Settled, detail: `status ${status}` });
+  const agreed = req.agreed_output_hash ? Uint8Array.from(req.agreed_output_hash) : null;
+  checks.push({
+    name: "agreed hash on chain equals the indexed settlement",
+    ok: !!agreed && sameHex(detail.request.outputHash, agreed),
+    detail: agreed ? `chain ${hex0x(agreed)}, indexer ${detail.request.outputHash ?? "none"}` : "no agreed hash",
+  });
+  if (agreed) {
+    const round = detail.request.round ?? 0;
+    const revs = detail.reveals.filter((r: ApiReveal) => r.round === round);
+    const agreeing = revs.filter((r) => sameHex(r.outputHash, agreed));
+    checks.push({
+      name: "revealed hashes of the deciding round agree",
+      ok: agreeing.length > 0 && agreeing.length * 2 > revs.length,
+      detail: `${agreeing.length} of ${revs.length} reveals in round ${round} equal the agreed hash`,
+    });
+  }
+  const posted = Uint8Array.from(req.output);
+  checks.push({
+    name: "an output is posted",
+    ok: posted.length > 0,
+    detail: `${posted.length} bytes`,
+  });
+  if (posted.length > 0 && agreed) checks.push(outputCheck(posted, agreed, detail.request.confidential === true));
+  return { checks, posted, agreed };
+}
+
+/** blake2b-256 of `output` (the SDK's hashOutput) against the agreed hash. */
+export function outputCheck(output: Uint8Array, agreed: Uint8Array, confidential = false): Check {
+  const got = hashOutput(output);
+  const ok = equalBytes(got, agreed);
+  return {
+    name: "blake2b-256(output) equals the agreed hash",
+    ok,
+    detail: `recomputed ${hex0x(got)}${ok ? "" : `, agreed ${hex0x(agreed)}`}${!ok && confidential ? " (confidential: the agreed hash may be over the plaintext; paste the opened output)" : ""}`,
+  };
+}
+
+export interface EvidenceOptions {
+  teeKind: number;
+  evidence: Uint8Array;
+  /** Trust anchors: Intel SGX Root CA (TDX) or AMD ARK (SEV-SNP), PEM. */
+  trustedRoots: string[];
+  /** SEV-SNP collateral. */
+  vcek?: Uint8Array;
+  chain?: string;
+  now: Date;
+}
+
+/** Runs the SDK's verifier for the evidence's TEE kind; one check, with the claims on success. */
+export async function verifyEvidence(
+  o: EvidenceOptions,
+): Promise<{ check: Check; claims: TdxClaims | SevSnpClaims | null }> {
+  const name = `${String(enumName(TeeKind, o.teeKind) ?? o.teeKind)} evidence verifies (@atoma/sdk)`;
+  try {
+    if (o.teeKind === TeeKind.Tdx) {
+      if (o.trustedRoots.length === 0) throw new Error("no trusted root given (Intel SGX Root CA, PEM)");
+      const claims = await verifyTdxQuote(o.evidence, { trustedRoots: o.trustedRoots, now: o.now });
+      return { check: { name, ok: true, detail: `quote v${claims.version}, PCK ${claims.pckSubject}` }, claims };
+    }
+    if (o.teeKind === TeeKind.SevSnp) {
+      if (!o.vcek || !o.chain) throw new Error("SEV-SNP needs the VCEK and the ASK/ARK chain");
+      const claims = await verifySevSnpReport(o.evidence, {
+        vcek: o.vcek,
+        chain: o.chain,
+        ...(o.trustedRoots.length ? { trustedRoots: o.trustedRoots } : {}),
+        now: o.now,
+      });
+      return {
+        check: {
+          name,
+          ok: true,
+          detail: `report v${claims.version}${claims.rootPinned ? ", ARK pinned" : ", ARK not pinned"}`,
+        },
+        claims,
+      };
+    }
+    throw new Error(`no verifier in @atoma/sdk for TEE kind ${o.teeKind}`);
+  } catch (err) {
+    const detail =
+      err instanceof AttestationError ? `${err.check}: ${err.message}` : (err as Error).message || String(err);
+    return { check: { name, ok: false, detail }, claims: null };
+  }
+}
+
+/** Every check of one node's recorded attestation against its stored evidence. */
+export async function verifyNodeAttestation(
+  node: ApiNode,
+  o: { trustedRoots: string[]; vcek?: Uint8Array; chain?: string; now: Date },
+): Promise<Check[]> {
+  const a = node.attestation;
+  const checks: Check[] = [];
+  if (!a) return [{ name: "an attestation is recorded", ok: false, detail: "none" }];
+  const exp = Number(a.expiresMs ?? 0);
+  checks.push({
+    name: "attestation is current",
+    ok: !a.revoked && exp > o.now.getTime(),
+    detail: a.revoked ? "revoked" : `expires ${new Date(exp).toISOString()}`,
+  });
+  if (node.sigPk && node.encPk && a.reportDataHash) {
+    const want = expectedReportData(hexToBytes(node.sigPk), hexToBytes(node.encPk));
+    checks.push({
+      name: "report_data_hash = blake2b256(sig_pk ‖ enc_pk) of the node's keys",
+      ok: sameHex(a.reportDataHash, want),
+      detail: `on chain ${a.reportDataHash}`,
+    });
+  }
+  let evidence: Uint8Array;
+  try {
+    evidence = await api.evidence(a.evidenceHash ?? "");
+    checks.push({ name: "evidence fetched from the store", ok: true, detail: `${evidence.length} bytes` });
+  } catch (err) {
+    checks.push({ name: "evidence fetched from the store", ok: false, detail: (err as Error).message });
+    return checks;
+  }
+  const h = blake2b256(evidence);
+  checks.push({
+    name: "blake2b-256(evidence) equals the on-chain evidence_hash",
+    ok: sameHex(a.evidenceHash, h),
+    detail: `recomputed ${hex0x(h)}`,
+  });
+  const { check, claims } = await verifyEvidence({ teeKind: a.teeKind ?? 0, evidence, ...o });
+  checks.push(check);
+  if (claims) {
+    checks.push({
+      name: "measurement in the evidence equals the on-chain measurement",
+      ok: sameHex(a.measurement, claims.measurement),
+      detail: `evidence ${hex0x(claims.measurement)}`,
+    });
+    checks.push({
+      name: "report data binds the on-chain report_data_hash",
+      ok: sameHex(a.reportDataHash, claims.reportData.subarray(0, 32)),
+      detail: `report data ${hex0x(claims.reportData.subarray(0, 32))}`,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,37 @@
+/**
+ * A node's reputation, derived from its events: the Move package keeps it in the Node object
+ * but emits no event for it. Mirrors `registry::reward` (+1 per `NodePaid`) and `registry::slash`
+ * (−penalty per `NodeSlashed`, floor 0) with the constants of `move/sources/registry.move`
+ * (INITIAL_REPUTATION) and `move/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash
+ * reason SLASH_ABSENT / SLASH_DISSENT); `indexer/test/reputation.test.ts` reads those sources and
+ * fails when they drift.
+ */
+import { SlashReason } from "@atoma/sdk";
+
+export const REPUTATION = {
+  initial: 1_000n,
+  perPayout: 1n,
+  /** Penalty by `NodeSlashed.reason`: 0 absent, 1 dissent. */
+  penaltyByReason: { [SlashReason.Absent]: 5n, [SlashReason.Dissent]: 10n } as Record<number, bigint>,
+} as const;
+
+export class UnknownSlashReasonError extends Error {
+  override name = "UnknownSlashReasonError";
+  constructor(readonly reason: number) {
+    super(`reputation: NodeSlashed reason ${reason} has no known reputation penalty`);
+  }
+}
+
+/** Folds a node's payouts and slashes, in chain order, into its reputation. */
+export function foldReputation(events: Iterable<{ kind: "paid" | "slashed"; reason?: number | null }>): bigint {
+  let rep: bigint = REPUTATION.initial;
+  for (const e of events) {
+    if (e.kind === "paid") rep += REPUTATION.perPayout;
+    else {
+      const p = REPUTATION.penaltyByReason[e.reason ?? -1];
+      if (p === undefined) throw new UnknownSlashReasonError(e.reason ?? -1);
+      rep = rep > p ? rep - p : 0n;
+    }
+  }
+  return rep;
+}
