@@ -32,7 +32,7 @@ try {
   const out = path.join(MOVE_ROOT, "..", "devnet", "framework", "bytecode.json");
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ sourceHash: h.digest("hex"), ...built }, null, 1)}\n`);
+  writeFileSync(tmp, `${JSON.stringify({ sourceHash: h.digest("hex"), ...built }, null, 2)}\n`);
   renameSync(tmp, out);
   const counts = Object.fromEntries(Object.entries(built.packages).map(([k, v]) => [k, v.length]));
   if (process.argv.includes("--json")) console.log(JSON.stringify({ out, modules: counts }));
