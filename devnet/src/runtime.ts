@@ -29,7 +29,7 @@ import {
   typeToString,
 } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
-import { frameworkBinding, frameworkModules } from "./framework.js";
+import { type CallArg, callMoveFunction, type SessionState } from "./execute.js";
 import type {
   BalanceValue,
   CallContext,
@@ -41,6 +41,7 @@ import type {
   PackageBinding,
   StoredObject,
 } from "./types.js";
+import { frameworkPackages, GasMeter, VmLoader } from "./vm/index.js";
 
 const enc = new TextEncoder();
 export const SUI_TYPE = "0x2::sui::SUI";
@@ -112,7 +113,7 @@ export interface WriteSet {
   tx: TxRecord;
 }
 
-type Slot = {
+export type Slot = {
   type: MoveType;
   value: unknown;
   /** For key objects: their id in the working set. */
@@ -124,8 +125,8 @@ type Slot = {
   moved?: boolean;
 };
 
-type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
-interface Working {
+export type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
+export interface Working {
   id: string;
   orig?: StoredObject;
   type: MoveType;
@@ -199,6 +200,20 @@ export class Runtime {
   now: () => bigint;
   /** Called after each commit (the journal and checkpointer hook here). */
   onCommit?: (ws: WriteSet) => void;
+  /** The Move interpreter's module loader (framework bytecode and every published package). */
+  readonly vmLoader = new VmLoader((address) => this.packageBytes(address));
+  /** Packages being published by the transaction in flight (visible to their `init`). */
+  readonly vmPending = new Map<string, Uint8Array[]>();
+  /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */
+  randomInnerId = ZERO_ADDR;
+
+  private packageBytes(address: string): Uint8Array[] | undefined {
+    const fw = frameworkPackages().get(address);
+    if (fw) return fw;
+    const mods = this.objects.get(address)?.modules;
+    if (mods) return [...mods.values()].map((m) => m.bytes);
+    return this.vmPending.get(address);
+  }
 
   constructor(opts: RuntimeOptions = {}) {
     this.seed = opts.seed ?? "atoma-devnet";
@@ -221,6 +236,7 @@ export class Runtime {
       storageRebate: 0n,
     };
     const randomInner = toHex(hashBytes("random-inner:", this.seed));
+    this.randomInnerId = randomInner;
     const random: StoredObject = {
       id: RANDOM_ID,
       version: 1n,
@@ -232,18 +248,24 @@ export class Runtime {
       previousTransaction: genesis,
       storageRebate: 0n,
     };
-    const framework: StoredObject = {
-      id: normalizeAddress("0x2"),
-      version: 1n,
-      digest: "",
-      owner: "Immutable",
-      hasPublicTransfer: false,
-      previousTransaction: genesis,
-      storageRebate: 0n,
-      modules: frameworkModules(),
-    };
-    for (const o of [clock, random, framework]) this.objects.set(o.id, this.finishObject(o));
-    this.boundPackages.set(framework.id, frameworkBinding);
+    const framework = [...frameworkPackages().entries()].map(
+      ([id, mods]): StoredObject => ({
+        id,
+        version: 1n,
+        digest: "",
+        owner: "Immutable",
+        hasPublicTransfer: false,
+        previousTransaction: genesis,
+        storageRebate: 0n,
+        modules: new Map(
+          mods.map((b) => {
+            const lm = loadModule(b);
+            return [lm.normalized.name, lm];
+          }),
+        ),
+      }),
+    );
+    for (const o of [clock, random, ...framework]) this.objects.set(o.id, this.finishObject(o));
   }
 
   /** Object ids by owning address (AddressOwner) or parent (ObjectOwner). */
@@ -489,6 +511,11 @@ export class Runtime {
     const outcome = session.executeAll(pt.commands);
     const signed = mode === "execute" ? senderSignedData(txBytes, signatures) : "";
     const record = session.finish(outcome, signed, signatures);
+    for (const p of session.published) {
+      this.vmPending.delete(p.id);
+      this.pendingModules.delete(p.id);
+      if (outcome.failure || mode !== "execute") this.vmLoader.forget(p.id);
+    }
     if (mode === "execute") {
       const ws: WriteSet = { written: session.writtenObjects, deleted: session.deletedIds, tx: record };
       this.commit(ws);
@@ -575,8 +602,11 @@ interface CmdOutcome {
   results: { returnValues: [number[], string][]; mutableReferenceOutputs: unknown[] }[];
 }
 
+/** Gas units of executed bytecode per unit of computation (see devnet/README.md, gas schedule). */
+export const VM_UNITS_PER_COMPUTATION_UNIT = 100n;
+
 /** One transaction's execution. */
-class Session {
+class Session implements SessionState {
   readonly working = new Map<string, Working>();
   readonly inputs: Slot[] = [];
   readonly results: Slot[][] = [];
@@ -595,8 +625,10 @@ class Session {
   readonly timestamp: bigint;
   readonly lamport: bigint;
   private lamportInputs: bigint[] = [];
-  private published: { id: string; modules: Map<string, LoadedModule> }[] = [];
+  published: { id: string; modules: Map<string, LoadedModule> }[] = [];
   private commandCount = 0;
+  gas = new GasMeter(0);
+  objectLoads = 0;
 
   constructor(
     readonly rt: Runtime,
@@ -607,6 +639,34 @@ class Session {
     this.sender = normalizeAddress(tx.sender);
     this.timestamp = rt.now();
     this.lamport = 0n;
+  }
+
+  get epoch(): bigint {
+    return this.rt.epoch;
+  }
+  get referenceGasPrice(): bigint {
+    return this.rt.gas.referenceGasPrice;
+  }
+  get resolve() {
+    return this.rt.resolve;
+  }
+  get loader() {
+    return this.rt.vmLoader;
+  }
+  get randomInnerId(): string {
+    return this.rt.randomInnerId;
+  }
+  randomBeacon(): Uint8Array {
+    return hashBytes("random-beacon:", this.rt.seed, this.digest);
+  }
+  idsCreated(): bigint {
+    return this.idCounter;
+  }
+  loadStored(id: string): Working | undefined {
+    return this.rt.objects.has(id) ? this.load(id, true) : undefined;
+  }
+  eventCount(): number {
+    return this.events.length;
   }
 
   private fail(text: string): never {
@@ -760,6 +820,9 @@ class Session {
   executeAll(commands: CommandT[]): CmdOutcome {
     const results: CmdOutcome["results"] = [];
     this.commandCount = commands.length;
+    const fixed = this.price > 0n ? this.budget / this.price - 1000n - 100n * BigInt(commands.length) : 0n;
+    const units = fixed > 0n ? fixed * VM_UNITS_PER_COMPUTATION_UNIT : 0n;
+    this.gas = new GasMeter(Number(units > 10n ** 15n ? 10n ** 15n : units));
     for (const [i, c] of commands.entries()) {
       try {
         const out = this.command(c, i);
@@ -1024,14 +1087,28 @@ class Session {
         "VMVerificationOrDeserializationError: no modules",
       );
     this.published.push({ id, modules });
-    // Module initializers (`fun init(ctx)`), as Sui runs them at publish, when a binding implements `module::init`.
+    // Module initializers (`fun init(ctx)` / `fun init(otw, ctx)`), as Sui runs them at publish.
     const names = [...modules.keys()].sort().join(",");
     const binding = this.rt.bindings.find((b) => [...b.modules].sort().join(",") === names);
-    if (binding) this.rt.pendingModules.set(id, modules);
+    this.rt.pendingModules.set(id, modules);
+    this.rt.vmPending.set(
+      id,
+      [...modules.values()].map((m) => m.bytes),
+    );
     for (const [mod, lm] of modules) {
       const init = lm.functions.get("init");
+      if (!init) continue;
       const impl = binding?.functions[`${mod}::init`];
-      if (init && impl) impl(new Ctx(this, id, mod, "init", init.index), [], []);
+      if (binding) {
+        if (impl) impl(new Ctx(this, id, mod, "init", init.index), [], []);
+        continue;
+      }
+      const args: CallArg[] = [];
+      if (init.parameters.length === 2) {
+        const otw = fromNormalized(init.parameters[0]!, []);
+        args.push({ kind: "val", type: otw, value: { dummy_field: false } });
+      }
+      callMoveFunction(this, id, mod, "init", [], args);
     }
     const capId = this.freshId();
     const type = parseType("0x2::package::UpgradeCap");
@@ -1091,6 +1168,7 @@ class Session {
         `ArityMismatch: ${mc.module}::${mc.function} takes ${params.length} arguments, got ${mc.arguments.length}`,
       );
     const args: unknown[] = [];
+    const callArgs: CallArg[] = [];
     const byValue: Working[] = [];
     const mutRefs: Working[] = [];
     for (const [i, p] of params.entries()) {
@@ -1111,21 +1189,35 @@ class Session {
         if (kind === "mut") {
           if (s.input && !s.mutableInput) throw this.argError(i, "InvalidObjectByMutRef");
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
-          mutRefs.push(this.working.get(s.objectId)!);
+          const w = this.working.get(s.objectId)!;
+          mutRefs.push(w);
           args.push(s.value);
+          callArgs.push({
+            kind,
+            type: t,
+            value: s.value,
+            writeBack: (v) => {
+              w.value = v;
+              s.value = v;
+            },
+          });
         } else if (kind === "ref") {
           args.push(s.value);
+          callArgs.push({ kind, type: t, value: s.value });
         } else {
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
           const w = this.takeObject(s, i);
           byValue.push(w);
           args.push(w.value);
+          callArgs.push({ kind, type: t, value: w.value });
         }
       } else if (s.pure) {
         if (kind !== "val" && kind !== "ref") throw this.argError(i, "InvalidUsageOfPureArg");
         if (!isPureType(t))
           throw this.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
-        args.push(this.pureAs(s, t, i));
+        const v = this.pureAs(s, t, i);
+        args.push(v);
+        callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
       } else {
         if (s.objectId && !s.input) {
           // Non-key values never have objectId; fallthrough safety.
@@ -1135,22 +1227,36 @@ class Session {
         if (s.moved) throw this.argError(i, "ArgumentWithoutValue");
         if (kind === "val" && !abilitiesOf(t, this.rt.resolve).has("Copy")) s.moved = true;
         args.push(kind === "val" && !s.moved ? deepClone(s.value) : s.value);
+        callArgs.push({
+          kind,
+          type: t,
+          value: s.value,
+          ...(kind === "mut"
+            ? {
+                writeBack: (v: unknown) => {
+                  s.value = v;
+                  const w = s.objectId ? this.working.get(s.objectId) : undefined;
+                  if (w) w.value = v;
+                },
+              }
+            : {}),
+        });
       }
     }
     const binding = this.rt.boundPackages.get(pkg);
     const impl: MoveFunctionImpl | undefined = binding?.functions[`${mc.module}::${mc.function}`];
-    if (!impl)
-      throw new ExecutionFailure(
-        { FunctionNotFound: true },
-        `FunctionNotFound: ${shortAddress(pkg)}::${mc.module}::${mc.function} has no TypeScript implementation bound in the devnet${binding ? ` (binding ${binding.name})` : " (no binding for this package)"}`,
-      );
-    const ctx = new Ctx(this, pkg, mc.module, mc.function, fn.index);
-    const out =
-      impl(
-        ctx,
-        args,
-        typeArgs.map((t) => typeToString(t)),
-      ) ?? [];
+    let out: unknown[];
+    if (impl) {
+      const ctx = new Ctx(this, pkg, mc.module, mc.function, fn.index);
+      out =
+        impl(
+          ctx,
+          args,
+          typeArgs.map((t) => typeToString(t)),
+        ) ?? [];
+    } else {
+      out = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs).returns.map((r) => r.value);
+    }
     if (out.length !== fn.return.length)
       throw new ExecutionFailure(
         { VMInvariantViolation: true },
@@ -1247,7 +1353,8 @@ class Session {
       else changes.push({ w, kind: "mutated" });
     }
     // Gas: computation + storage - rebate.
-    const computationCost = this.price * (1000n + 100n * BigInt(this.commandCount));
+    const vmUnits = (BigInt(this.gas.used) + VM_UNITS_PER_COMPUTATION_UNIT - 1n) / VM_UNITS_PER_COMPUTATION_UNIT;
+    const computationCost = this.price * (1000n + 100n * BigInt(this.commandCount) + vmUnits);
     let storageCost = 0n;
     let storageRebate = 0n;
     const out = new Map<string, StoredObject>();
