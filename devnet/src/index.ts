@@ -43,9 +43,7 @@ export interface RunningDevnet {
  * `loadBuiltPackage("atoma")` runs `registry::init` and binds every public/entry function.
  */
 export async function startDevnet(opts: DevnetOptions = {}): Promise<RunningDevnet> {
-  const packages = [atomaBinding, ...(opts.packages ?? []).filter((b) => b !== atomaBinding)];
-  const devnet = new Devnet({ ...opts, packages });
-  devnet.runtime.bindPackage(atomaConsumerBinding(devnet.runtime));
+  const devnet = new Devnet(opts);
   const url = await devnet.listen();
   return {
     url,

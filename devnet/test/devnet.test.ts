@@ -9,7 +9,6 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../src/index.js";
-import { probeBinding } from "./probe-binding.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 const T0 = 1_700_000_000_000n;
