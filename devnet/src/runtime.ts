@@ -30,17 +30,7 @@ import {
 } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
 import { type CallArg, callMoveFunction, type SessionState } from "./execute.js";
-import type {
-  BalanceValue,
-  CallContext,
-  CoinApi,
-  CoinValue,
-  DynamicFieldApi,
-  MoveFunctionImpl,
-  Owner,
-  PackageBinding,
-  StoredObject,
-} from "./types.js";
+import type { CoinValue, Owner, StoredObject } from "./types.js";
 import { frameworkPackages, GasMeter, VmLoader } from "./vm/index.js";
 
 const enc = new TextEncoder();
@@ -191,9 +181,6 @@ export class Runtime {
   readonly txs = new Map<string, TxRecord>();
   readonly txOrder: string[] = [];
   readonly events: EventRecord[] = [];
-  readonly bindings: PackageBinding[] = [];
-  /** package id → binding name. */
-  readonly boundPackages = new Map<string, PackageBinding>();
   readonly gas: GasConfig;
   readonly seed: string;
   epoch = 0n;
@@ -337,24 +324,6 @@ export class Runtime {
     return o;
   }
 
-  // ---------- bindings ----------
-
-  /** Registers a TypeScript implementation; binds it to already-published packages with the same module set. */
-  bindPackage(binding: PackageBinding): void {
-    this.bindings.push(binding);
-    for (const o of this.objects.values()) if (o.modules) this.tryBind(o);
-  }
-  private tryBind(pkg: StoredObject): void {
-    if (!pkg.modules || this.boundPackages.has(pkg.id)) return;
-    const names = [...pkg.modules.keys()].sort().join(",");
-    const b = this.bindings.find((x) => [...x.modules].sort().join(",") === names);
-    if (b) this.boundPackages.set(pkg.id, b);
-  }
-  /** Published packages bound to `name`. */
-  packagesBoundTo(name: string): string[] {
-    return [...this.boundPackages.entries()].filter(([, b]) => b.name === name).map(([id]) => id);
-  }
-
   getNormalizedModule(pkg: string, module: string): LoadedModule {
     const p = this.objects.get(normalizeAddress(pkg));
     if (!p?.modules) throw new RpcError(-32602, `Package object does not exist with ID ${normalizeAddress(pkg)}`);
@@ -436,7 +405,6 @@ export class Runtime {
       this.unindex(this.objects.get(o.id));
       this.objects.set(o.id, o);
       this.index(o);
-      if (o.modules) this.tryBind(o);
     }
     for (const id of ws.deleted) {
       this.unindex(this.objects.get(id));
@@ -1088,8 +1056,6 @@ class Session implements SessionState {
       );
     this.published.push({ id, modules });
     // Module initializers (`fun init(ctx)` / `fun init(otw, ctx)`), as Sui runs them at publish.
-    const names = [...modules.keys()].sort().join(",");
-    const binding = this.rt.bindings.find((b) => [...b.modules].sort().join(",") === names);
     this.rt.pendingModules.set(id, modules);
     this.rt.vmPending.set(
       id,
@@ -1098,11 +1064,6 @@ class Session implements SessionState {
     for (const [mod, lm] of modules) {
       const init = lm.functions.get("init");
       if (!init) continue;
-      const impl = binding?.functions[`${mod}::init`];
-      if (binding) {
-        if (impl) impl(new Ctx(this, id, mod, "init", init.index), [], []);
-        continue;
-      }
       const args: CallArg[] = [];
       if (init.parameters.length === 2) {
         const otw = fromNormalized(init.parameters[0]!, []);
@@ -1243,20 +1204,7 @@ class Session implements SessionState {
         });
       }
     }
-    const binding = this.rt.boundPackages.get(pkg);
-    const impl: MoveFunctionImpl | undefined = binding?.functions[`${mc.module}::${mc.function}`];
-    let out: unknown[];
-    if (impl) {
-      const ctx = new Ctx(this, pkg, mc.module, mc.function, fn.index);
-      out =
-        impl(
-          ctx,
-          args,
-          typeArgs.map((t) => typeToString(t)),
-        ) ?? [];
-    } else {
-      out = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs).returns.map((r) => r.value);
-    }
+    const out = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs).returns.map((r) => r.value);
     if (out.length !== fn.return.length)
       throw new ExecutionFailure(
         { VMInvariantViolation: true },
@@ -1696,258 +1644,6 @@ function suiIn(
 
 function fromBase58Digest(d: string): Uint8Array {
   return enc.encode(d);
-}
-
-/** The `ctx` handed to package implementations. */
-class Ctx implements CallContext {
-  readonly sender: string;
-  readonly txDigest: string;
-  readonly epoch: bigint;
-  readonly coin: CoinApi;
-  readonly dynamicField: DynamicFieldApi;
-  constructor(
-    private readonly s: Session,
-    readonly packageId: string,
-    readonly module: string,
-    readonly fn: string,
-    private readonly fnIndex: number,
-  ) {
-    this.sender = s.sender;
-    this.txDigest = s.digest;
-    this.epoch = s.rt.epoch;
-    this.coin = this.coinApi();
-    this.dynamicField = this.dfApi();
-  }
-  private dfApi(): DynamicFieldApi {
-    const s = this.s;
-    const parentId = (p: { id: { id: string } } | string): string =>
-      normalizeAddress(typeof p === "string" ? p : p.id.id);
-    const fieldId = (parent: string, kt: MoveType, key: unknown): string => {
-      const kb = bcsFor(kt, s.rt.resolve).serialize(key).toBytes();
-      const tag = suiBcs.TypeTag.serialize(typeToString(kt, true)).toBytes();
-      return toHex(hashBytes(new Uint8Array([0xf0]), hexToBytes(parent), u64le(BigInt(kb.length)), kb, tag));
-    };
-    const dfAbort = (code: bigint, fn: string): never => {
-      throw new MoveAbortError(normalizeAddress("0x2"), "dynamic_field", fn, 0, code);
-    };
-    const find = (
-      p: { id: { id: string } } | string,
-      keyType: string,
-      key: unknown,
-      write: boolean,
-    ): Working | undefined => {
-      const parent = parentId(p);
-      const id = fieldId(parent, this.resolveType(keyType), key);
-      let w = s.working.get(id);
-      if (!w) {
-        const o = s.rt.objects.get(id);
-        if (!o || o.owner === "Immutable" || !("ObjectOwner" in o.owner) || o.owner.ObjectOwner !== parent)
-          return undefined;
-        w = s.loadChild(id);
-      }
-      if (w.state === "deleted" || w.state === "wrapped") return undefined;
-      if (write) {
-        w.readOnly = false;
-        w.mutated = true;
-      }
-      return w;
-    };
-    return {
-      add: (p, keyType, key, valueType, value) => {
-        const parent = parentId(p);
-        const kt = this.resolveType(keyType);
-        const id = fieldId(parent, kt, key);
-        if (find(p, keyType, key, false)) dfAbort(0n, "add");
-        const type: MoveType = {
-          kind: "struct",
-          address: normalizeAddress("0x2"),
-          module: "dynamic_field",
-          name: "Field",
-          args: [kt, this.resolveType(valueType)],
-        };
-        const existing = s.working.get(id);
-        const v = { id: { id }, name: key, value };
-        bcsFor(type, s.rt.resolve).serialize(v);
-        if (existing) {
-          existing.value = v;
-          existing.type = type;
-          existing.state = "transferred";
-          existing.owner = { ObjectOwner: parent };
-          existing.readOnly = false;
-          existing.mutated = true;
-        } else {
-          const w = s.created(id, type, v);
-          w.state = "transferred";
-          w.owner = { ObjectOwner: parent };
-        }
-      },
-      exists: (p, keyType, key) => !!find(p, keyType, key, false),
-      read: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, false) ?? dfAbort(1n, "borrow");
-        return (w.value as { value: T }).value;
-      },
-      borrow: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, true) ?? dfAbort(1n, "borrow_mut");
-        return (w.value as { value: T }).value;
-      },
-      remove: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, true) ?? dfAbort(1n, "remove");
-        w.state = "deleted";
-        return (w.value as { value: T }).value;
-      },
-    };
-  }
-  get function(): string {
-    return this.fn;
-  }
-  timestampMs(): bigint {
-    return this.s.timestamp;
-  }
-  randomBytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let off = 0;
-    while (off < n) {
-      const block = hashBytes("random:", this.s.rt.seed, this.s.digest, u64le(this.s.randomCounter++));
-      out.set(block.subarray(0, Math.min(32, n - off)), off);
-      off += 32;
-    }
-    return out;
-  }
-  randomBeacon(): Uint8Array {
-    return hashBytes("random-beacon:", this.s.rt.seed, this.s.digest);
-  }
-  randomU64InRange(lo: bigint, hi: bigint): bigint {
-    if (hi < lo) this.abortAt("random", 0n);
-    const b = this.randomBytes(16);
-    let x = 0n;
-    for (const v of b) x = (x << 8n) | BigInt(v);
-    return lo + (x % (hi - lo + 1n));
-  }
-  freshId(): string {
-    return this.s.freshId();
-  }
-  typeName(type: string): string {
-    return typeToString(this.resolveType(type));
-  }
-  private resolveType(type: string): MoveType {
-    const full = /^[A-Za-z_][A-Za-z0-9_]*::[A-Za-z_]/.test(type) ? `${this.packageId}::${type}` : type;
-    return parseType(full);
-  }
-  newObject<T extends Record<string, unknown>>(type: string, fields: T): T & { id: { id: string } } {
-    const t = this.resolveType(type);
-    if (!abilitiesOf(t, this.s.rt.resolve).has("Key"))
-      throw new Error(`newObject: ${typeToString(t)} is not a key type`);
-    const id = this.s.freshId();
-    const value = { id: { id }, ...fields } as T & { id: { id: string } };
-    value.id = { id };
-    this.s.created(id, t, value);
-    return value;
-  }
-  private place(
-    obj: { id: { id: string } },
-    state: "transferred" | "shared" | "frozen",
-    owner: Owner,
-    type?: string,
-  ): void {
-    const id = obj.id.id;
-    let w = this.s.working.get(id);
-    if (!w) {
-      if (!type) throw new Error(`object ${id} is unknown to this transaction; pass its type (unwrapped value)`);
-      w = this.s.created(id, this.resolveType(type), obj);
-    }
-    if (state === "shared" && w.orig && !(w.orig.owner !== "Immutable" && "Shared" in w.orig.owner))
-      throw new ExecutionFailure({ SharedObjectOperationNotAllowed: true }, "SharedObjectOperationNotAllowed");
-    w.value = obj;
-    w.state = state;
-    w.owner = state === "shared" && w.orig ? w.orig.owner : owner;
-    w.mutated = true;
-  }
-  transfer(obj: { id: { id: string } }, recipient: string, type?: string): void {
-    this.place(obj, "transferred", { AddressOwner: normalizeAddress(recipient) }, type);
-  }
-  share(obj: { id: { id: string } }, type?: string): void {
-    // initial_shared_version is the version the object gets in this transaction (patched at finish).
-    this.place(obj, "shared", { Shared: { initial_shared_version: "0" } }, type);
-    const w = this.s.working.get(obj.id.id)!;
-    if (!w.orig) w.owner = { Shared: { initial_shared_version: "__LAMPORT__" } };
-  }
-  freeze(obj: { id: { id: string } }, type?: string): void {
-    this.place(obj, "frozen", "Immutable", type);
-  }
-  deleteObject(obj: { id: { id: string } }): void {
-    const w = this.s.working.get(obj.id.id);
-    if (w) w.state = "deleted";
-  }
-  emit(type: string, value: Record<string, unknown>): void {
-    this.s.emit(this.resolveType(type), value, this.module, this.packageId);
-  }
-  abort(code: number | bigint | string, module?: string): never {
-    const mod = module ?? this.module;
-    if (typeof code !== "string") return this.abortAt(mod, BigInt(code));
-    const lm = this.s.moduleOf(this.packageId, mod);
-    const sites = lm?.errors.filter((e) => e.name === code) ?? [];
-    const site = (mod === this.module ? sites.find((e) => e.function === this.fn) : undefined) ?? sites[0];
-    if (!site)
-      throw new ExecutionFailure(
-        { VMInvariantViolation: true },
-        `VMInvariantViolation: the bytecode of ${mod} has no abort site for the clever error ${code} (binding ${this.module}::${this.fn})`,
-      );
-    throw new MoveAbortError(this.packageId, mod, site.function, site.functionIndex, site.code);
-  }
-  private abortAt(module: string, code: bigint): never {
-    throw new MoveAbortError(this.packageId, module, this.fn, module === this.module ? this.fnIndex : 0, code);
-  }
-  private coinApi(): CoinApi {
-    const fwAbort = (module: string, code: bigint, fn: string): never => {
-      throw new MoveAbortError(normalizeAddress("0x2"), module, fn, 0, code);
-    };
-    const coinType = (t?: string): MoveType => parseType(`0x2::coin::Coin<${t ?? SUI_TYPE}>`);
-    return {
-      value: (c) => ("balance" in c ? c.balance.value : c.value),
-      split: (c, amount, t) => {
-        if (c.balance.value < amount) fwAbort("balance", 2n, "split");
-        c.balance.value -= amount;
-        const id = this.s.freshId();
-        const v: CoinValue = { id: { id }, balance: { value: amount } };
-        this.s.created(id, coinType(t), v);
-        const src = this.s.working.get(c.id.id);
-        if (src) src.mutated = true;
-        return v;
-      },
-      join: (dst, src) => {
-        dst.balance.value += src.balance.value;
-        src.balance.value = 0n;
-        this.deleteObject(src);
-      },
-      intoBalance: (c) => {
-        const b = { value: c.balance.value };
-        c.balance.value = 0n;
-        this.deleteObject(c);
-        return b;
-      },
-      fromBalance: (b, t) => {
-        const id = this.s.freshId();
-        const v: CoinValue = { id: { id }, balance: { value: b.value } };
-        b.value = 0n;
-        this.s.created(id, coinType(t), v);
-        return v;
-      },
-      zero: () => ({ value: 0n }),
-      splitBalance: (b, amount) => {
-        if (b.value < amount) fwAbort("balance", 2n, "split");
-        b.value -= amount;
-        return { value: amount };
-      },
-      joinBalance: (dst, src) => {
-        dst.value += src.value;
-        src.value = 0n;
-        return dst.value;
-      },
-      destroyZero: (b: BalanceValue) => {
-        if (b.value !== 0n) fwAbort("balance", 0n, "destroy_zero");
-      },
-    };
-  }
 }
 
 export { canonicalType, toSuiContentFields };

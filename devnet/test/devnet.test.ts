@@ -24,7 +24,7 @@ describe("devnet through SuiJsonRpcClient", () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(path.join(tmpdir(), "devnet-test-"));
-    d = await startDevnet({ seed: "test", stateDir, clockMs: T0, checkpointIntervalMs: 100, packages: [] });
+    d = await startDevnet({ seed: "test", stateDir, clockMs: T0, checkpointIntervalMs: 100 });
     client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
   });
   afterAll(async () => {
@@ -443,7 +443,7 @@ describe("devnet through SuiJsonRpcClient", () => {
     const before = await client.getObject({ id: counterId, options: { showBcs: true } });
     const total = d.devnet.runtime.txOrder.length;
     await d.close();
-    d = await startDevnet({ seed: "test", stateDir, clockMs: T0, checkpointIntervalMs: 100, packages: [] });
+    d = await startDevnet({ seed: "test", stateDir, clockMs: T0, checkpointIntervalMs: 100 });
     client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     const after = await client.getObject({ id: counterId, options: { showBcs: true } });
     expect(after.data!.digest).toBe(before.data!.digest);
