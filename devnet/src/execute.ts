@@ -22,6 +22,7 @@ import {
   VmFailure,
   type VmHost,
   type VmLoader,
+  valueDepth,
   fromBcs as vmFromBcs,
 } from "./vm/index.js";
 
@@ -114,6 +115,7 @@ class CallHost implements VmHost {
     return toBcs(t, v, (st) => this.s.loader.layout(st));
   }
   private objectValue(t: MoveType, v: Value): unknown {
+    checkDepth(v);
     const b = this.bytes(t, v);
     if (b.length > LIMITS.maxObjectSize)
       throw new ExecutionFailure(
@@ -169,6 +171,7 @@ class CallHost implements VmHost {
   emit(ty: MoveType, v: Value): void {
     if (this.s.eventCount() >= LIMITS.maxEvents)
       throw new VmFailure("TooManyEvents", `MEMORY_LIMIT_EXCEEDED: more than ${LIMITS.maxEvents} events`);
+    checkDepth(v);
     const b = this.bytes(ty, v);
     if (b.length > LIMITS.maxEventSize)
       throw new VmFailure(
@@ -275,6 +278,12 @@ class CallHost implements VmHost {
     }
     this.children.clear();
   }
+}
+
+function checkDepth(v: Value): void {
+  const d = valueDepth(v);
+  if (d > LIMITS.maxValueDepth)
+    throw new VmFailure("ValueTooDeep", `VM_MAX_VALUE_DEPTH_REACHED: value depth ${d} over ${LIMITS.maxValueDepth}`);
 }
 
 function dfLocation(fn: string) {

@@ -31,7 +31,7 @@ import {
 import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
 import { type CallArg, callMoveFunction, type SessionState } from "./execute.js";
 import type { CoinValue, Owner, StoredObject } from "./types.js";
-import { frameworkPackages, GasMeter, VmLoader } from "./vm/index.js";
+import { frameworkPackages, GasMeter, LIMITS, VmLoader } from "./vm/index.js";
 
 const enc = new TextEncoder();
 export const SUI_TYPE = "0x2::sui::SUI";
@@ -426,6 +426,11 @@ export class Runtime {
   /** Verifies the signatures of `txBytes` and executes it. Throws RpcError for rejected transactions. */
   executeSigned(txB64: string, signatures: string[]): ExecOutcome {
     const txBytes = fromBase64(txB64);
+    if (txBytes.length > LIMITS.maxTxSize)
+      throw new RpcError(
+        -32002,
+        `Size limit exceeded: serialized transaction size is ${txBytes.length}, the maximum is ${LIMITS.maxTxSize}`,
+      );
     const digestBytes = hashBytes("TransactionData::", txBytes);
     const digest = toBase58(digestBytes);
     const existing = this.txs.get(digest);
@@ -671,6 +676,11 @@ class Session implements SessionState {
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
+        const size = fromBase64(inp.Pure.bytes).length;
+        if (size > LIMITS.maxPureArgumentSize)
+          this.fail(
+            `Size limit exceeded: maximum pure argument size is ${LIMITS.maxPureArgumentSize}, input ${i} has ${size} bytes`,
+          );
         this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure: fromBase64(inp.Pure.bytes) });
         continue;
       }
