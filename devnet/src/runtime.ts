@@ -191,6 +191,8 @@ export class Runtime {
   readonly vmLoader = new VmLoader((address) => this.packageBytes(address));
   /** Packages being published by the transaction in flight (visible to their `init`). */
   readonly vmPending = new Map<string, Uint8Array[]>();
+  /** Executed MoveCalls: count, interpreted instructions and time in the VM (including value conversion). */
+  readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0 };
   /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */
   randomInnerId = ZERO_ADDR;
 
@@ -1214,7 +1216,13 @@ class Session implements SessionState {
         });
       }
     }
-    const out = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs).returns.map((r) => r.value);
+    const t0 = performance.now();
+    const res = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs);
+    const stats = this.rt.vmStats;
+    stats.moveCalls++;
+    stats.instructions += res.instructions;
+    stats.ms += performance.now() - t0;
+    const out = res.returns.map((r) => r.value);
     if (out.length !== fn.return.length)
       throw new ExecutionFailure(
         { VMInvariantViolation: true },
