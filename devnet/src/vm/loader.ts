@@ -543,25 +543,25 @@ export class VmLoader {
 
   /** Forgets a package (e.g. a publish that failed). */
   forget(address: string): void {
-    const prefix = `${normalizeAddress(address)}::`;
-    for (const k of [...this.modules.keys()]) if (k.startsWith(prefix)) this.modules.delete(k);
+    const a = normalizeAddress(address);
+    this.loadedPackages.delete(a);
+    for (const k of [...this.modules.keys()]) if (k.startsWith(`${a}::`)) this.modules.delete(k);
   }
+
+  private readonly loadedPackages = new Set<string>();
 
   module(address: string, name: string): VmModule | undefined {
     const key = `${address}::${name}`;
     const hit = this.modules.get(key);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined || this.loadedPackages.has(address)) return hit ?? undefined;
     const bytes = this.source(address);
-    if (!bytes) {
-      this.modules.set(key, null);
-      return undefined;
-    }
+    if (!bytes) return undefined;
+    this.loadedPackages.add(address);
     for (const b of bytes) {
       const raw = template.deserialize(b) as RawModule;
       const m = new VmModule(raw, this);
       this.modules.set(`${m.address}::${m.name}`, m);
     }
-    if (!this.modules.has(key)) this.modules.set(key, null);
     return this.modules.get(key) ?? undefined;
   }
 
