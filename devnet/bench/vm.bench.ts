@@ -149,7 +149,7 @@ const execute = async (w: Worker, build: (tx: Transaction) => void, owned?: Ref)
         mutated?: { reference: Ref }[];
       }
     | undefined;
-  if (!eff || eff.status.status !== "success") {
+  if (eff?.status.status !== "success") {
     failures++;
     if (failures < 4) console.error("failed:", r.error?.message ?? eff?.status.error);
   }
@@ -163,7 +163,6 @@ const execute = async (w: Worker, build: (tx: Transaction) => void, owned?: Ref)
 };
 const salt = (i: number) => new Uint8Array(32).fill(i);
 const output = hashOutput(new TextEncoder().encode("the output"));
-const byNode = new Map(nodes.map((n) => [n.nodeId, n]));
 async function phase(kind: "commit" | "reveal"): Promise<number> {
   const t0 = performance.now();
   await Promise.all(
@@ -204,7 +203,6 @@ async function phase(kind: "commit" | "reveal"): Promise<number> {
   );
   return performance.now() - t0;
 }
-void byNode;
 const before = { ...d.runtime.vmStats };
 const commitMs = await phase("commit");
 const revealMs = await phase("reveal");

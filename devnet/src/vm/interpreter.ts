@@ -59,6 +59,7 @@ interface Frame {
   tyArgs: MoveType[];
 }
 
+const NO_TYPES: MoveType[] = [];
 const MAX_U8 = 0xff;
 const MAX_U16 = 0xffff;
 const MAX_U32 = 0xffffffff;
@@ -195,7 +196,13 @@ export class Interpreter {
         case OP.CallGeneric: {
           const site = A[pc] as CallSite;
           const target = site.target ?? this.link(site);
-          const targs = site.tyTokens ? site.tyTokens.map((t) => frame.module.toType(t, frame.tyArgs)) : [];
+          let targs: MoveType[] = NO_TYPES;
+          if (site.tyTokens) {
+            // Instantiations inside non-generic functions never change: resolve them once.
+            if (frame.tyArgs.length === 0)
+              targs = site.tyArgs ??= site.tyTokens.map((t) => frame.module.toType(t, NO_TYPES));
+            else targs = site.tyTokens.map((t) => frame.module.toType(t, frame.tyArgs));
+          }
           const n = target.params.length;
           const callArgs = stack.splice(stack.length - n, n);
           if (target.isNative) {

@@ -65,6 +65,8 @@ export interface CallSite {
   name: string;
   /** Type arguments as tokens of the caller's module (generic calls). */
   tyTokens?: Token[];
+  /** The resolved type arguments when the caller is not generic (cached). */
+  tyArgs?: MoveType[];
   target?: VmFunction;
 }
 
@@ -539,6 +541,8 @@ export type PackageSource = (address: string) => Uint8Array[] | undefined;
 export class VmLoader {
   private readonly modules = new Map<string, VmModule | null>();
   private readonly layouts = new Map<string, Layout>();
+  /** The same, by type object (types from decoded signatures and layouts are reused objects). */
+  private readonly layoutByType = new WeakMap<object, Layout>();
   constructor(private readonly source: PackageSource) {}
 
   /** Forgets a package (e.g. a publish that failed). */
@@ -581,9 +585,14 @@ export class VmLoader {
 
   /** Field / variant layout of a struct or enum type, with type arguments substituted. */
   layout(t: Extract<MoveType, { kind: "struct" }>): Layout {
+    const byObject = this.layoutByType.get(t);
+    if (byObject) return byObject;
     const key = typeToString(t, true);
     const hit = this.layouts.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.layoutByType.set(t, hit);
+      return hit;
+    }
     const d = this.datatype(t);
     const l: Layout = d.variants
       ? {
@@ -600,6 +609,7 @@ export class VmLoader {
           types: (d.fields ?? []).map((f) => d.module.toType(f.type, t.args)),
         };
     this.layouts.set(key, l);
+    this.layoutByType.set(t, l);
     return l;
   }
 
