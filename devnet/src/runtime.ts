@@ -1140,7 +1140,6 @@ class Session implements SessionState {
         { ArityMismatch: true },
         `ArityMismatch: ${mc.module}::${mc.function} takes ${params.length} arguments, got ${mc.arguments.length}`,
       );
-    const args: unknown[] = [];
     const callArgs: CallArg[] = [];
     const byValue: Working[] = [];
     const mutRefs: Working[] = [];
@@ -1164,7 +1163,6 @@ class Session implements SessionState {
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
           const w = this.working.get(s.objectId)!;
           mutRefs.push(w);
-          args.push(s.value);
           callArgs.push({
             kind,
             type: t,
@@ -1175,13 +1173,11 @@ class Session implements SessionState {
             },
           });
         } else if (kind === "ref") {
-          args.push(s.value);
           callArgs.push({ kind, type: t, value: s.value });
         } else {
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
           const w = this.takeObject(s, i);
           byValue.push(w);
-          args.push(w.value);
           callArgs.push({ kind, type: t, value: w.value });
         }
       } else if (s.pure) {
@@ -1189,7 +1185,6 @@ class Session implements SessionState {
         if (!isPureType(t))
           throw this.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
         const v = this.pureAs(s, t, i);
-        args.push(v);
         callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
       } else {
         if (s.objectId && !s.input) {
@@ -1199,7 +1194,6 @@ class Session implements SessionState {
           throw this.argError(i, "TypeMismatch", `expected ${typeToString(t)}, got ${typeToString(s.type)}`);
         if (s.moved) throw this.argError(i, "ArgumentWithoutValue");
         if (kind === "val" && !abilitiesOf(t, this.rt.resolve).has("Copy")) s.moved = true;
-        args.push(kind === "val" && !s.moved ? deepClone(s.value) : s.value);
         callArgs.push({
           kind,
           type: t,
