@@ -2,10 +2,8 @@
  * @atoma/devnet — a local simulation of a Sui network for development and CI (not a Sui node).
  * Real deployments use Sui localnet, testnet or mainnet.
  */
-import { atomaBinding, atomaConsumerBinding } from "./atoma/index.js";
 import { Devnet, type DevnetOptions } from "./server.js";
 
-export { ATOMA_MODULES, type AtomaTarget, atomaBinding, atomaConsumerBinding } from "./atoma/index.js";
 export * from "./bytecode.js";
 export * from "./errors.js";
 export { type Checkpoint, Journal } from "./journal.js";
@@ -43,9 +41,7 @@ export interface RunningDevnet {
  * `loadBuiltPackage("atoma")` runs `registry::init` and binds every public/entry function.
  */
 export async function startDevnet(opts: DevnetOptions = {}): Promise<RunningDevnet> {
-  const packages = [atomaBinding, ...(opts.packages ?? []).filter((b) => b !== atomaBinding)];
-  const devnet = new Devnet({ ...opts, packages });
-  devnet.runtime.bindPackage(atomaConsumerBinding(devnet.runtime));
+  const devnet = new Devnet(opts);
   const url = await devnet.listen();
   return {
     url,

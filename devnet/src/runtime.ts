@@ -29,18 +29,9 @@ import {
   typeToString,
 } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError, RpcError } from "./errors.js";
-import { frameworkBinding, frameworkModules } from "./framework.js";
-import type {
-  BalanceValue,
-  CallContext,
-  CoinApi,
-  CoinValue,
-  DynamicFieldApi,
-  MoveFunctionImpl,
-  Owner,
-  PackageBinding,
-  StoredObject,
-} from "./types.js";
+import { type CallArg, callMoveFunction, type SessionState } from "./execute.js";
+import type { CoinValue, Owner, StoredObject } from "./types.js";
+import { frameworkPackages, GasMeter, LIMITS, VmLoader } from "./vm/index.js";
 
 const enc = new TextEncoder();
 export const SUI_TYPE = "0x2::sui::SUI";
@@ -112,7 +103,7 @@ export interface WriteSet {
   tx: TxRecord;
 }
 
-type Slot = {
+export type Slot = {
   type: MoveType;
   value: unknown;
   /** For key objects: their id in the working set. */
@@ -124,8 +115,8 @@ type Slot = {
   moved?: boolean;
 };
 
-type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
-interface Working {
+export type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
+export interface Working {
   id: string;
   orig?: StoredObject;
   type: MoveType;
@@ -190,15 +181,28 @@ export class Runtime {
   readonly txs = new Map<string, TxRecord>();
   readonly txOrder: string[] = [];
   readonly events: EventRecord[] = [];
-  readonly bindings: PackageBinding[] = [];
-  /** package id → binding name. */
-  readonly boundPackages = new Map<string, PackageBinding>();
   readonly gas: GasConfig;
   readonly seed: string;
   epoch = 0n;
   now: () => bigint;
   /** Called after each commit (the journal and checkpointer hook here). */
   onCommit?: (ws: WriteSet) => void;
+  /** The Move interpreter's module loader (framework bytecode and every published package). */
+  readonly vmLoader = new VmLoader((address) => this.packageBytes(address));
+  /** Packages being published by the transaction in flight (visible to their `init`). */
+  readonly vmPending = new Map<string, Uint8Array[]>();
+  /** Executed MoveCalls: count, interpreted instructions and time in the VM (including value conversion). */
+  readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0 };
+  /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */
+  randomInnerId = ZERO_ADDR;
+
+  private packageBytes(address: string): Uint8Array[] | undefined {
+    const fw = frameworkPackages().get(address);
+    if (fw) return fw;
+    const mods = this.objects.get(address)?.modules;
+    if (mods) return [...mods.values()].map((m) => m.bytes);
+    return this.vmPending.get(address);
+  }
 
   constructor(opts: RuntimeOptions = {}) {
     this.seed = opts.seed ?? "atoma-devnet";
@@ -221,6 +225,7 @@ export class Runtime {
       storageRebate: 0n,
     };
     const randomInner = toHex(hashBytes("random-inner:", this.seed));
+    this.randomInnerId = randomInner;
     const random: StoredObject = {
       id: RANDOM_ID,
       version: 1n,
@@ -232,18 +237,24 @@ export class Runtime {
       previousTransaction: genesis,
       storageRebate: 0n,
     };
-    const framework: StoredObject = {
-      id: normalizeAddress("0x2"),
-      version: 1n,
-      digest: "",
-      owner: "Immutable",
-      hasPublicTransfer: false,
-      previousTransaction: genesis,
-      storageRebate: 0n,
-      modules: frameworkModules(),
-    };
-    for (const o of [clock, random, framework]) this.objects.set(o.id, this.finishObject(o));
-    this.boundPackages.set(framework.id, frameworkBinding);
+    const framework = [...frameworkPackages().entries()].map(
+      ([id, mods]): StoredObject => ({
+        id,
+        version: 1n,
+        digest: "",
+        owner: "Immutable",
+        hasPublicTransfer: false,
+        previousTransaction: genesis,
+        storageRebate: 0n,
+        modules: new Map(
+          mods.map((b) => {
+            const lm = loadModule(b);
+            return [lm.normalized.name, lm];
+          }),
+        ),
+      }),
+    );
+    for (const o of [clock, random, ...framework]) this.objects.set(o.id, this.finishObject(o));
   }
 
   /** Object ids by owning address (AddressOwner) or parent (ObjectOwner). */
@@ -313,24 +324,6 @@ export class Runtime {
       this.finishObject(o);
     }
     return o;
-  }
-
-  // ---------- bindings ----------
-
-  /** Registers a TypeScript implementation; binds it to already-published packages with the same module set. */
-  bindPackage(binding: PackageBinding): void {
-    this.bindings.push(binding);
-    for (const o of this.objects.values()) if (o.modules) this.tryBind(o);
-  }
-  private tryBind(pkg: StoredObject): void {
-    if (!pkg.modules || this.boundPackages.has(pkg.id)) return;
-    const names = [...pkg.modules.keys()].sort().join(",");
-    const b = this.bindings.find((x) => [...x.modules].sort().join(",") === names);
-    if (b) this.boundPackages.set(pkg.id, b);
-  }
-  /** Published packages bound to `name`. */
-  packagesBoundTo(name: string): string[] {
-    return [...this.boundPackages.entries()].filter(([, b]) => b.name === name).map(([id]) => id);
   }
 
   getNormalizedModule(pkg: string, module: string): LoadedModule {
@@ -414,7 +407,6 @@ export class Runtime {
       this.unindex(this.objects.get(o.id));
       this.objects.set(o.id, o);
       this.index(o);
-      if (o.modules) this.tryBind(o);
     }
     for (const id of ws.deleted) {
       this.unindex(this.objects.get(id));
@@ -436,6 +428,11 @@ export class Runtime {
   /** Verifies the signatures of `txBytes` and executes it. Throws RpcError for rejected transactions. */
   executeSigned(txB64: string, signatures: string[]): ExecOutcome {
     const txBytes = fromBase64(txB64);
+    if (txBytes.length > LIMITS.maxTxSize)
+      throw new RpcError(
+        -32002,
+        `Size limit exceeded: serialized transaction size is ${txBytes.length}, the maximum is ${LIMITS.maxTxSize}`,
+      );
     const digestBytes = hashBytes("TransactionData::", txBytes);
     const digest = toBase58(digestBytes);
     const existing = this.txs.get(digest);
@@ -489,6 +486,11 @@ export class Runtime {
     const outcome = session.executeAll(pt.commands);
     const signed = mode === "execute" ? senderSignedData(txBytes, signatures) : "";
     const record = session.finish(outcome, signed, signatures);
+    for (const p of session.published) {
+      this.vmPending.delete(p.id);
+      this.pendingModules.delete(p.id);
+      if (outcome.failure || mode !== "execute") this.vmLoader.forget(p.id);
+    }
     if (mode === "execute") {
       const ws: WriteSet = { written: session.writtenObjects, deleted: session.deletedIds, tx: record };
       this.commit(ws);
@@ -575,8 +577,11 @@ interface CmdOutcome {
   results: { returnValues: [number[], string][]; mutableReferenceOutputs: unknown[] }[];
 }
 
+/** Gas units of executed bytecode per unit of computation (see devnet/README.md, gas schedule). */
+export const VM_UNITS_PER_COMPUTATION_UNIT = 100n;
+
 /** One transaction's execution. */
-class Session {
+class Session implements SessionState {
   readonly working = new Map<string, Working>();
   readonly inputs: Slot[] = [];
   readonly results: Slot[][] = [];
@@ -595,8 +600,10 @@ class Session {
   readonly timestamp: bigint;
   readonly lamport: bigint;
   private lamportInputs: bigint[] = [];
-  private published: { id: string; modules: Map<string, LoadedModule> }[] = [];
+  published: { id: string; modules: Map<string, LoadedModule> }[] = [];
   private commandCount = 0;
+  gas = new GasMeter(0);
+  objectLoads = 0;
 
   constructor(
     readonly rt: Runtime,
@@ -607,6 +614,34 @@ class Session {
     this.sender = normalizeAddress(tx.sender);
     this.timestamp = rt.now();
     this.lamport = 0n;
+  }
+
+  get epoch(): bigint {
+    return this.rt.epoch;
+  }
+  get referenceGasPrice(): bigint {
+    return this.rt.gas.referenceGasPrice;
+  }
+  get resolve() {
+    return this.rt.resolve;
+  }
+  get loader() {
+    return this.rt.vmLoader;
+  }
+  get randomInnerId(): string {
+    return this.rt.randomInnerId;
+  }
+  randomBeacon(): Uint8Array {
+    return hashBytes("random-beacon:", this.rt.seed, this.digest);
+  }
+  idsCreated(): bigint {
+    return this.idCounter;
+  }
+  loadStored(id: string): Working | undefined {
+    return this.rt.objects.has(id) ? this.load(id, true) : undefined;
+  }
+  eventCount(): number {
+    return this.events.length;
   }
 
   private fail(text: string): never {
@@ -643,6 +678,11 @@ class Session {
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
+        const size = fromBase64(inp.Pure.bytes).length;
+        if (size > LIMITS.maxPureArgumentSize)
+          this.fail(
+            `Size limit exceeded: maximum pure argument size is ${LIMITS.maxPureArgumentSize}, input ${i} has ${size} bytes`,
+          );
         this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure: fromBase64(inp.Pure.bytes) });
         continue;
       }
@@ -760,6 +800,9 @@ class Session {
   executeAll(commands: CommandT[]): CmdOutcome {
     const results: CmdOutcome["results"] = [];
     this.commandCount = commands.length;
+    const fixed = this.price > 0n ? this.budget / this.price - 1000n - 100n * BigInt(commands.length) : 0n;
+    const units = fixed > 0n ? fixed * VM_UNITS_PER_COMPUTATION_UNIT : 0n;
+    this.gas = new GasMeter(Number(units > 10n ** 15n ? 10n ** 15n : units));
     for (const [i, c] of commands.entries()) {
       try {
         const out = this.command(c, i);
@@ -1024,14 +1067,21 @@ class Session {
         "VMVerificationOrDeserializationError: no modules",
       );
     this.published.push({ id, modules });
-    // Module initializers (`fun init(ctx)`), as Sui runs them at publish, when a binding implements `module::init`.
-    const names = [...modules.keys()].sort().join(",");
-    const binding = this.rt.bindings.find((b) => [...b.modules].sort().join(",") === names);
-    if (binding) this.rt.pendingModules.set(id, modules);
+    // Module initializers (`fun init(ctx)` / `fun init(otw, ctx)`), as Sui runs them at publish.
+    this.rt.pendingModules.set(id, modules);
+    this.rt.vmPending.set(
+      id,
+      [...modules.values()].map((m) => m.bytes),
+    );
     for (const [mod, lm] of modules) {
       const init = lm.functions.get("init");
-      const impl = binding?.functions[`${mod}::init`];
-      if (init && impl) impl(new Ctx(this, id, mod, "init", init.index), [], []);
+      if (!init) continue;
+      const args: CallArg[] = [];
+      if (init.parameters.length === 2) {
+        const otw = fromNormalized(init.parameters[0]!, []);
+        args.push({ kind: "val", type: otw, value: { dummy_field: false } });
+      }
+      callMoveFunction(this, id, mod, "init", [], args);
     }
     const capId = this.freshId();
     const type = parseType("0x2::package::UpgradeCap");
@@ -1090,7 +1140,7 @@ class Session {
         { ArityMismatch: true },
         `ArityMismatch: ${mc.module}::${mc.function} takes ${params.length} arguments, got ${mc.arguments.length}`,
       );
-    const args: unknown[] = [];
+    const callArgs: CallArg[] = [];
     const byValue: Working[] = [];
     const mutRefs: Working[] = [];
     for (const [i, p] of params.entries()) {
@@ -1111,21 +1161,31 @@ class Session {
         if (kind === "mut") {
           if (s.input && !s.mutableInput) throw this.argError(i, "InvalidObjectByMutRef");
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
-          mutRefs.push(this.working.get(s.objectId)!);
-          args.push(s.value);
+          const w = this.working.get(s.objectId)!;
+          mutRefs.push(w);
+          callArgs.push({
+            kind,
+            type: t,
+            value: s.value,
+            writeBack: (v) => {
+              w.value = v;
+              s.value = v;
+            },
+          });
         } else if (kind === "ref") {
-          args.push(s.value);
+          callArgs.push({ kind, type: t, value: s.value });
         } else {
           if (s === this.gasSlot) throw this.argError(i, "InvalidGasCoinUsage");
           const w = this.takeObject(s, i);
           byValue.push(w);
-          args.push(w.value);
+          callArgs.push({ kind, type: t, value: w.value });
         }
       } else if (s.pure) {
         if (kind !== "val" && kind !== "ref") throw this.argError(i, "InvalidUsageOfPureArg");
         if (!isPureType(t))
           throw this.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
-        args.push(this.pureAs(s, t, i));
+        const v = this.pureAs(s, t, i);
+        callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
       } else {
         if (s.objectId && !s.input) {
           // Non-key values never have objectId; fallthrough safety.
@@ -1134,23 +1194,29 @@ class Session {
           throw this.argError(i, "TypeMismatch", `expected ${typeToString(t)}, got ${typeToString(s.type)}`);
         if (s.moved) throw this.argError(i, "ArgumentWithoutValue");
         if (kind === "val" && !abilitiesOf(t, this.rt.resolve).has("Copy")) s.moved = true;
-        args.push(kind === "val" && !s.moved ? deepClone(s.value) : s.value);
+        callArgs.push({
+          kind,
+          type: t,
+          value: s.value,
+          ...(kind === "mut"
+            ? {
+                writeBack: (v: unknown) => {
+                  s.value = v;
+                  const w = s.objectId ? this.working.get(s.objectId) : undefined;
+                  if (w) w.value = v;
+                },
+              }
+            : {}),
+        });
       }
     }
-    const binding = this.rt.boundPackages.get(pkg);
-    const impl: MoveFunctionImpl | undefined = binding?.functions[`${mc.module}::${mc.function}`];
-    if (!impl)
-      throw new ExecutionFailure(
-        { FunctionNotFound: true },
-        `FunctionNotFound: ${shortAddress(pkg)}::${mc.module}::${mc.function} has no TypeScript implementation bound in the devnet${binding ? ` (binding ${binding.name})` : " (no binding for this package)"}`,
-      );
-    const ctx = new Ctx(this, pkg, mc.module, mc.function, fn.index);
-    const out =
-      impl(
-        ctx,
-        args,
-        typeArgs.map((t) => typeToString(t)),
-      ) ?? [];
+    const t0 = performance.now();
+    const res = callMoveFunction(this, pkg, mc.module, mc.function, typeArgs, callArgs);
+    const stats = this.rt.vmStats;
+    stats.moveCalls++;
+    stats.instructions += res.instructions;
+    stats.ms += performance.now() - t0;
+    const out = res.returns.map((r) => r.value);
     if (out.length !== fn.return.length)
       throw new ExecutionFailure(
         { VMInvariantViolation: true },
@@ -1247,7 +1313,8 @@ class Session {
       else changes.push({ w, kind: "mutated" });
     }
     // Gas: computation + storage - rebate.
-    const computationCost = this.price * (1000n + 100n * BigInt(this.commandCount));
+    const vmUnits = (BigInt(this.gas.used) + VM_UNITS_PER_COMPUTATION_UNIT - 1n) / VM_UNITS_PER_COMPUTATION_UNIT;
+    const computationCost = this.price * (1000n + 100n * BigInt(this.commandCount) + vmUnits);
     let storageCost = 0n;
     let storageRebate = 0n;
     const out = new Map<string, StoredObject>();
@@ -1589,258 +1656,6 @@ function suiIn(
 
 function fromBase58Digest(d: string): Uint8Array {
   return enc.encode(d);
-}
-
-/** The `ctx` handed to package implementations. */
-class Ctx implements CallContext {
-  readonly sender: string;
-  readonly txDigest: string;
-  readonly epoch: bigint;
-  readonly coin: CoinApi;
-  readonly dynamicField: DynamicFieldApi;
-  constructor(
-    private readonly s: Session,
-    readonly packageId: string,
-    readonly module: string,
-    readonly fn: string,
-    private readonly fnIndex: number,
-  ) {
-    this.sender = s.sender;
-    this.txDigest = s.digest;
-    this.epoch = s.rt.epoch;
-    this.coin = this.coinApi();
-    this.dynamicField = this.dfApi();
-  }
-  private dfApi(): DynamicFieldApi {
-    const s = this.s;
-    const parentId = (p: { id: { id: string } } | string): string =>
-      normalizeAddress(typeof p === "string" ? p : p.id.id);
-    const fieldId = (parent: string, kt: MoveType, key: unknown): string => {
-      const kb = bcsFor(kt, s.rt.resolve).serialize(key).toBytes();
-      const tag = suiBcs.TypeTag.serialize(typeToString(kt, true)).toBytes();
-      return toHex(hashBytes(new Uint8Array([0xf0]), hexToBytes(parent), u64le(BigInt(kb.length)), kb, tag));
-    };
-    const dfAbort = (code: bigint, fn: string): never => {
-      throw new MoveAbortError(normalizeAddress("0x2"), "dynamic_field", fn, 0, code);
-    };
-    const find = (
-      p: { id: { id: string } } | string,
-      keyType: string,
-      key: unknown,
-      write: boolean,
-    ): Working | undefined => {
-      const parent = parentId(p);
-      const id = fieldId(parent, this.resolveType(keyType), key);
-      let w = s.working.get(id);
-      if (!w) {
-        const o = s.rt.objects.get(id);
-        if (!o || o.owner === "Immutable" || !("ObjectOwner" in o.owner) || o.owner.ObjectOwner !== parent)
-          return undefined;
-        w = s.loadChild(id);
-      }
-      if (w.state === "deleted" || w.state === "wrapped") return undefined;
-      if (write) {
-        w.readOnly = false;
-        w.mutated = true;
-      }
-      return w;
-    };
-    return {
-      add: (p, keyType, key, valueType, value) => {
-        const parent = parentId(p);
-        const kt = this.resolveType(keyType);
-        const id = fieldId(parent, kt, key);
-        if (find(p, keyType, key, false)) dfAbort(0n, "add");
-        const type: MoveType = {
-          kind: "struct",
-          address: normalizeAddress("0x2"),
-          module: "dynamic_field",
-          name: "Field",
-          args: [kt, this.resolveType(valueType)],
-        };
-        const existing = s.working.get(id);
-        const v = { id: { id }, name: key, value };
-        bcsFor(type, s.rt.resolve).serialize(v);
-        if (existing) {
-          existing.value = v;
-          existing.type = type;
-          existing.state = "transferred";
-          existing.owner = { ObjectOwner: parent };
-          existing.readOnly = false;
-          existing.mutated = true;
-        } else {
-          const w = s.created(id, type, v);
-          w.state = "transferred";
-          w.owner = { ObjectOwner: parent };
-        }
-      },
-      exists: (p, keyType, key) => !!find(p, keyType, key, false),
-      read: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, false) ?? dfAbort(1n, "borrow");
-        return (w.value as { value: T }).value;
-      },
-      borrow: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, true) ?? dfAbort(1n, "borrow_mut");
-        return (w.value as { value: T }).value;
-      },
-      remove: <T>(p: { id: { id: string } } | string, keyType: string, key: unknown): T => {
-        const w = find(p, keyType, key, true) ?? dfAbort(1n, "remove");
-        w.state = "deleted";
-        return (w.value as { value: T }).value;
-      },
-    };
-  }
-  get function(): string {
-    return this.fn;
-  }
-  timestampMs(): bigint {
-    return this.s.timestamp;
-  }
-  randomBytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let off = 0;
-    while (off < n) {
-      const block = hashBytes("random:", this.s.rt.seed, this.s.digest, u64le(this.s.randomCounter++));
-      out.set(block.subarray(0, Math.min(32, n - off)), off);
-      off += 32;
-    }
-    return out;
-  }
-  randomBeacon(): Uint8Array {
-    return hashBytes("random-beacon:", this.s.rt.seed, this.s.digest);
-  }
-  randomU64InRange(lo: bigint, hi: bigint): bigint {
-    if (hi < lo) this.abortAt("random", 0n);
-    const b = this.randomBytes(16);
-    let x = 0n;
-    for (const v of b) x = (x << 8n) | BigInt(v);
-    return lo + (x % (hi - lo + 1n));
-  }
-  freshId(): string {
-    return this.s.freshId();
-  }
-  typeName(type: string): string {
-    return typeToString(this.resolveType(type));
-  }
-  private resolveType(type: string): MoveType {
-    const full = /^[A-Za-z_][A-Za-z0-9_]*::[A-Za-z_]/.test(type) ? `${this.packageId}::${type}` : type;
-    return parseType(full);
-  }
-  newObject<T extends Record<string, unknown>>(type: string, fields: T): T & { id: { id: string } } {
-    const t = this.resolveType(type);
-    if (!abilitiesOf(t, this.s.rt.resolve).has("Key"))
-      throw new Error(`newObject: ${typeToString(t)} is not a key type`);
-    const id = this.s.freshId();
-    const value = { id: { id }, ...fields } as T & { id: { id: string } };
-    value.id = { id };
-    this.s.created(id, t, value);
-    return value;
-  }
-  private place(
-    obj: { id: { id: string } },
-    state: "transferred" | "shared" | "frozen",
-    owner: Owner,
-    type?: string,
-  ): void {
-    const id = obj.id.id;
-    let w = this.s.working.get(id);
-    if (!w) {
-      if (!type) throw new Error(`object ${id} is unknown to this transaction; pass its type (unwrapped value)`);
-      w = this.s.created(id, this.resolveType(type), obj);
-    }
-    if (state === "shared" && w.orig && !(w.orig.owner !== "Immutable" && "Shared" in w.orig.owner))
-      throw new ExecutionFailure({ SharedObjectOperationNotAllowed: true }, "SharedObjectOperationNotAllowed");
-    w.value = obj;
-    w.state = state;
-    w.owner = state === "shared" && w.orig ? w.orig.owner : owner;
-    w.mutated = true;
-  }
-  transfer(obj: { id: { id: string } }, recipient: string, type?: string): void {
-    this.place(obj, "transferred", { AddressOwner: normalizeAddress(recipient) }, type);
-  }
-  share(obj: { id: { id: string } }, type?: string): void {
-    // initial_shared_version is the version the object gets in this transaction (patched at finish).
-    this.place(obj, "shared", { Shared: { initial_shared_version: "0" } }, type);
-    const w = this.s.working.get(obj.id.id)!;
-    if (!w.orig) w.owner = { Shared: { initial_shared_version: "__LAMPORT__" } };
-  }
-  freeze(obj: { id: { id: string } }, type?: string): void {
-    this.place(obj, "frozen", "Immutable", type);
-  }
-  deleteObject(obj: { id: { id: string } }): void {
-    const w = this.s.working.get(obj.id.id);
-    if (w) w.state = "deleted";
-  }
-  emit(type: string, value: Record<string, unknown>): void {
-    this.s.emit(this.resolveType(type), value, this.module, this.packageId);
-  }
-  abort(code: number | bigint | string, module?: string): never {
-    const mod = module ?? this.module;
-    if (typeof code !== "string") return this.abortAt(mod, BigInt(code));
-    const lm = this.s.moduleOf(this.packageId, mod);
-    const sites = lm?.errors.filter((e) => e.name === code) ?? [];
-    const site = (mod === this.module ? sites.find((e) => e.function === this.fn) : undefined) ?? sites[0];
-    if (!site)
-      throw new ExecutionFailure(
-        { VMInvariantViolation: true },
-        `VMInvariantViolation: the bytecode of ${mod} has no abort site for the clever error ${code} (binding ${this.module}::${this.fn})`,
-      );
-    throw new MoveAbortError(this.packageId, mod, site.function, site.functionIndex, site.code);
-  }
-  private abortAt(module: string, code: bigint): never {
-    throw new MoveAbortError(this.packageId, module, this.fn, module === this.module ? this.fnIndex : 0, code);
-  }
-  private coinApi(): CoinApi {
-    const fwAbort = (module: string, code: bigint, fn: string): never => {
-      throw new MoveAbortError(normalizeAddress("0x2"), module, fn, 0, code);
-    };
-    const coinType = (t?: string): MoveType => parseType(`0x2::coin::Coin<${t ?? SUI_TYPE}>`);
-    return {
-      value: (c) => ("balance" in c ? c.balance.value : c.value),
-      split: (c, amount, t) => {
-        if (c.balance.value < amount) fwAbort("balance", 2n, "split");
-        c.balance.value -= amount;
-        const id = this.s.freshId();
-        const v: CoinValue = { id: { id }, balance: { value: amount } };
-        this.s.created(id, coinType(t), v);
-        const src = this.s.working.get(c.id.id);
-        if (src) src.mutated = true;
-        return v;
-      },
-      join: (dst, src) => {
-        dst.balance.value += src.balance.value;
-        src.balance.value = 0n;
-        this.deleteObject(src);
-      },
-      intoBalance: (c) => {
-        const b = { value: c.balance.value };
-        c.balance.value = 0n;
-        this.deleteObject(c);
-        return b;
-      },
-      fromBalance: (b, t) => {
-        const id = this.s.freshId();
-        const v: CoinValue = { id: { id }, balance: { value: b.value } };
-        b.value = 0n;
-        this.s.created(id, coinType(t), v);
-        return v;
-      },
-      zero: () => ({ value: 0n }),
-      splitBalance: (b, amount) => {
-        if (b.value < amount) fwAbort("balance", 2n, "split");
-        b.value -= amount;
-        return { value: amount };
-      },
-      joinBalance: (dst, src) => {
-        dst.value += src.value;
-        src.value = 0n;
-        return dst.value;
-      },
-      destroyZero: (b: BalanceValue) => {
-        if (b.value !== 0n) fwAbort("balance", 0n, "destroy_zero");
-      },
-    };
-  }
 }
 
 export { canonicalType, toSuiContentFields };

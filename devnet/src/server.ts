@@ -16,7 +16,7 @@ import {
 import { DevnetError, RpcError } from "./errors.js";
 import { type Checkpoint, Journal } from "./journal.js";
 import { GAS_COIN_TYPE, hashBytes, Runtime, SUI_TYPE, type TxRecord } from "./runtime.js";
-import type { PackageBinding, StoredObject } from "./types.js";
+import type { StoredObject } from "./types.js";
 
 export interface DevnetOptions {
   port?: number;
@@ -28,7 +28,6 @@ export interface DevnetOptions {
   faucetAmount?: bigint;
   /** Start the clock at this fixed time (ms); otherwise wall time. */
   clockMs?: bigint;
-  packages?: PackageBinding[];
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
 }
 
@@ -53,7 +52,6 @@ export class Devnet {
     this.faucetAmount = opts.faucetAmount ?? 1_000_000_000_000n;
     if (opts.clockMs !== undefined) this.fixedMs = opts.clockMs;
     this.runtime = new Runtime({ seed: opts.seed ?? "atoma-devnet", now: () => this.nowMs() });
-    for (const b of opts.packages ?? []) this.runtime.bindPackage(b);
     if (opts.stateDir) {
       this.journal = new Journal(opts.stateDir);
       const r = this.journal.replay(this.runtime);

@@ -3,7 +3,7 @@ import { loadBuiltPackage } from "@atoma/move";
 import { hashOutput, MoveAbortError, RequestStatus } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ATOMA_MODULES } from "../../src/index.js";
+import { loadModule } from "../../src/index.js";
 import { type Env, funded, startAtomaDevnet } from "./harness.js";
 import { linkToAtoma } from "./link.js";
 
@@ -15,9 +15,12 @@ describe("atoma_consumer on the devnet", () => {
   beforeAll(async () => {
     env = await startAtomaDevnet("consumer");
     const built = await loadBuiltPackage("atoma_consumer");
+    const atomaModules = (await loadBuiltPackage("atoma")).modules.map(
+      (m) => loadModule(Buffer.from(m, "base64")).normalized.name,
+    );
     const tx = new Transaction();
     const cap = tx.publish({
-      modules: linkToAtoma(built.modules, ATOMA_MODULES, env.deployed.packageId),
+      modules: linkToAtoma(built.modules, atomaModules, env.deployed.packageId),
       dependencies: [...built.dependencies, env.deployed.packageId],
     });
     tx.transferObjects([cap], env.admin.toSuiAddress());

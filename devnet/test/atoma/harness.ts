@@ -6,7 +6,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
-import { atomaBinding, type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
+import { type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
 
 export const T0 = 1_700_000_000_000n;
 
@@ -60,7 +60,7 @@ export interface Env {
 }
 
 export async function startAtomaDevnet(seed = "atoma", opts: DevnetOptions = {}): Promise<Env> {
-  const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, packages: [atomaBinding], ...opts });
+  const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, ...opts });
   const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
   // Derived from the seed: the same seed publishes the same package ids (reproducible runs).
   const admin = Ed25519Keypair.fromSecretKey(

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { atomaBinding, type RunningDevnet, startDevnet } from "@atoma/devnet";
+import { type RunningDevnet, startDevnet } from "@atoma/devnet";
 import { type RunningIndexer, startIndexer } from "@atoma/indexer";
 import { loadBuiltPackage } from "@atoma/move";
 import {
@@ -87,7 +87,6 @@ export async function startChain(
   const devnet = await startDevnet({
     seed: o.seed ?? "atoma-demo",
     checkpointIntervalMs: 250,
-    packages: [atomaBinding],
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
   });

@@ -14,7 +14,6 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
-import { probeBinding } from "../../../devnet/test/probe-binding.js";
 import { AtomaClient, MoveAbortError, NotFoundError } from "../../src/client/index.js";
 import { DecodeError } from "../../src/errors.js";
 
@@ -39,7 +38,6 @@ describe("AtomaClient over SuiJsonRpcClient (devnet)", () => {
       stateDir,
       clockMs: 1_700_000_000_000n,
       checkpointIntervalMs: 0,
-      packages: [probeBinding],
     });
     const client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
