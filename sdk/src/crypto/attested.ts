@@ -60,7 +60,7 @@ export function assertKeyAttested(node: AttestedNode, nowMs: bigint | number): v
     if (!equalBytes(want, a.mlkemKeyHash))
       throw new KeyNotAttestedError(
         id,
-        "mlkemKeyHash != blake2b256(\"atoma/mlkem768-pk/v1\" ‖ mlkemPk): mlkemPk is not the attested key",
+        'mlkemKeyHash != blake2b256("atoma/mlkem768-pk/v1" ‖ mlkemPk): mlkemPk is not the attested key',
       );
   }
 }

@@ -15,7 +15,7 @@ import { blake2b256 } from "../attestation/binding.js";
 import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
 import { type AttestationSummary, assertKeyAttested } from "./attested.js";
 import { bytesToHex, concatBytes, equalBytes, objectIdBytes, objectIdHex } from "./bytes.js";
-import { DecryptError, LayerError, type LayerCheck } from "./errors.js";
+import { type LayerCheck, LayerError } from "./errors.js";
 import { aesGcmDecrypt, aesGcmEncrypt, xchachaDecrypt, xchachaEncrypt } from "./fast.js";
 import {
   expandMlKemSecret,
@@ -159,7 +159,9 @@ function checkFields(e: HeaderFields, err: (field: string, rule: string) => Erro
   if (e.kem !== Kem.X25519 && !(e.version === ENVELOPE_VERSION_2 && e.kem === Kem.X25519MlKem768))
     throw err(
       "envelope.kem",
-      e.version === ENVELOPE_VERSION ? "must be 1 (X25519) in version 1" : "must be 1 (X25519) or 2 (X25519+ML-KEM-768)",
+      e.version === ENVELOPE_VERSION
+        ? "must be 1 (X25519) in version 1"
+        : "must be 1 (X25519) or 2 (X25519+ML-KEM-768)",
     );
 }
 
@@ -385,7 +387,8 @@ export function sealEnvelope(binding: RequestBinding, o: SealEnvelopeOptions): E
     throw new InvalidInputError("recipients", `must hold 1..${MAX_RECIPIENTS} recipients`);
   const pq = o.postQuantum === true;
   const version =
-    o.version ?? (pq || o.layer === Layer.System || o.layer === Layer.Application ? ENVELOPE_VERSION_2 : ENVELOPE_VERSION);
+    o.version ??
+    (pq || o.layer === Layer.System || o.layer === Layer.Application ? ENVELOPE_VERSION_2 : ENVELOPE_VERSION);
   if (version === ENVELOPE_VERSION && (pq || o.layer > Layer.Node))
     throw new InvalidInputError("version", "version 1 has neither the hybrid KEM nor the system/application layers");
   const kem: KemId = pq ? Kem.X25519MlKem768 : Kem.X25519;
@@ -430,9 +433,13 @@ export function sealEnvelope(binding: RequestBinding, o: SealEnvelopeOptions): E
         try {
           shared = x25519.getSharedSecret(eph, t.pk);
         } catch (cause) {
-          throw new InvalidInputError(t.pkField ?? `${t.field}.encPk`, "is not a valid X25519 public key (low-order point)", {
-            cause,
-          });
+          throw new InvalidInputError(
+            t.pkField ?? `${t.field}.encPk`,
+            "is not a valid X25519 public key (low-order point)",
+            {
+              cause,
+            },
+          );
         }
       }
       const w = wrapKeys(version, header, suite, shared, t.pk, ephemeralPk, t.id, pqPart);
@@ -488,7 +495,11 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
     });
   }
   if (o.versions && !o.versions.includes(env.version))
-    throw new LayerError(lname, "version", `envelope version ${env.version} where ${o.versions.join(" or ")} is required`);
+    throw new LayerError(
+      lname,
+      "version",
+      `envelope version ${env.version} where ${o.versions.join(" or ")} is required`,
+    );
   if (env.layer !== o.layer)
     throw new LayerError(lname, "layer", `envelope is for the ${layerName(env.layer)} layer, not the ${lname} layer`);
   const b = resolveBinding(binding);
@@ -660,7 +671,15 @@ export function sealForUser(opts: SealForUserOptions): Uint8Array {
   const env = sealEnvelope(opts, {
     layer: Layer.User,
     payload: opts.payload,
-    targets: [{ id: userRecipientId(opts.userPk), pk: opts.userPk, mlkemPk: opts.userMlkemPk, field: "user", pkField: "userPk" }],
+    targets: [
+      {
+        id: userRecipientId(opts.userPk),
+        pk: opts.userPk,
+        mlkemPk: opts.userMlkemPk,
+        field: "user",
+        pkField: "userPk",
+      },
+    ],
     postQuantum,
     ...(opts.suite !== undefined ? { suite: opts.suite } : {}),
   });
