@@ -101,3 +101,12 @@ export {
   sealLayers,
   userTarget,
 } from "./layers.js";
+export {
+  acceptSession,
+  completeSession,
+  createSessionOffer,
+  SESSION_ANSWER_LEN,
+  SESSION_OFFER_LEN,
+  SessionChannel,
+  type SessionOffer,
+} from "./session.js";
