@@ -528,7 +528,14 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
     let pqPart: { mlkemPkHash: Uint8Array; kemCiphertext: Uint8Array } | null = null;
     if (mlkem) {
       const kemCiphertext = entry.kemCiphertext as Uint8Array;
-      shared = hybridDecapsulate({ x25519Sk: o.x25519Sk, mlkemDk: mlkem.dk, ephPk: env.ephemeralPk, kemCiphertext });
+      shared = hybridDecapsulate({
+        x25519Sk: o.x25519Sk,
+        mlkemDk: mlkem.dk,
+        mlkemPk: mlkem.pk,
+        x25519Pk: pk,
+        ephPk: env.ephemeralPk,
+        kemCiphertext,
+      });
       pqPart = { mlkemPkHash: blake2b256(mlkem.pk), kemCiphertext };
     } else {
       shared = x25519.getSharedSecret(o.x25519Sk, env.ephemeralPk);

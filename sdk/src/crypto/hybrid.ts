@@ -16,9 +16,33 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { sha3_256 } from "@noble/hashes/sha3.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
-import { mlkemKeyHash } from "../attestation/binding.js";
+import { blake2b256, mlkemKeyHash } from "../attestation/binding.js";
 import { ensureBytes, InvalidInputError } from "../errors.js";
-import { concatBytes } from "./bytes.js";
+import { bytesToHex, concatBytes } from "./bytes.js";
+
+/**
+ * Pre-expanded ML-KEM public keys (the matrix Â, about half the cost of an encapsulation),
+ * keyed by blake2b256(publicKey): public data only, so caching it leaks nothing. Nodes keep
+ * their keys across requests, so sealing to the same nodes again skips the expansion.
+ */
+const PREPARED_MAX = 256;
+type Prepared = {
+  encapsulate: typeof ml_kem768.encapsulate extends (pk: never, msg?: infer M) => infer R ? (msg?: M) => R : never;
+  decapsulate: (ct: Uint8Array, dk: Uint8Array) => Uint8Array;
+};
+const prepared = new Map<string, Prepared>();
+function preparedKey(publicKey: Uint8Array) {
+  const k = bytesToHex(blake2b256(publicKey));
+  let p = prepared.get(k);
+  if (p) {
+    prepared.delete(k); // LRU: move to the end
+  } else {
+    p = ml_kem768.prepare(publicKey) as unknown as Prepared;
+    if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
+  }
+  prepared.set(k, p);
+  return p;
+}
 
 export const MLKEM768_PUBLIC_KEY_LEN = 1184;
 export const MLKEM768_CIPHERTEXT_LEN = 1088;
@@ -35,7 +59,11 @@ export interface MlKemKeyPair {
   publicKey: Uint8Array;
 }
 
-/** A fresh ML-KEM-768 key pair (secret kept as the 64-byte seed); `seed` for known answers. */
+/**
+ * A fresh ML-KEM-768 key pair (secret kept as the 64-byte seed); `seed` for known answers.
+ * Opening with the seed re-expands the key each time (≈ one key generation); long-running
+ * holders (nodes) should keep `expandMlKemSecret(seed).dk` (2400 bytes) in memory instead.
+ */
 export function generateMlKemKeyPair(seed?: Uint8Array): MlKemKeyPair {
   const s = seed ?? randomBytes(MLKEM768_SEED_LEN);
   ensureBytes(s, "seed", MLKEM768_SEED_LEN);
@@ -100,7 +128,7 @@ export function hybridEncapsulate(o: {
   }
   let enc: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    enc = ml_kem768.encapsulate(o.mlkemPk, o.mlkemMsg);
+    enc = preparedKey(o.mlkemPk).encapsulate(o.mlkemMsg);
   } catch (cause) {
     throw new InvalidInputError(`${field}.mlkemPk`, "is not a valid ML-KEM-768 encapsulation key (modulus check)", {
       cause,
@@ -115,14 +143,21 @@ export function hybridEncapsulate(o: {
 /** Recipient side: the same shared secret from the X25519 and ML-KEM secrets. */
 export function hybridDecapsulate(o: {
   x25519Sk: Uint8Array;
+  /** Expanded 2400-byte decapsulation key. */
   mlkemDk: Uint8Array;
+  /** Its public key (given: the pre-expanded form is used). */
+  mlkemPk?: Uint8Array;
+  /** The recipient's X25519 public key (given: not recomputed from the secret). */
+  x25519Pk?: Uint8Array;
   ephPk: Uint8Array;
   kemCiphertext: Uint8Array;
 }): Uint8Array {
   ensureBytes(o.kemCiphertext, "kemCiphertext", MLKEM768_CIPHERTEXT_LEN);
-  const pkX = x25519.getPublicKey(o.x25519Sk);
+  const pkX = o.x25519Pk ?? x25519.getPublicKey(o.x25519Sk);
   const ssX = x25519.getSharedSecret(o.x25519Sk, o.ephPk);
-  const ssM = ml_kem768.decapsulate(o.kemCiphertext, o.mlkemDk);
+  const ssM = o.mlkemPk
+    ? preparedKey(o.mlkemPk).decapsulate(o.kemCiphertext, o.mlkemDk)
+    : ml_kem768.decapsulate(o.kemCiphertext, o.mlkemDk);
   const ss = xwingCombine(ssM, ssX, o.ephPk, pkX);
   ssX.fill(0);
   ssM.fill(0);

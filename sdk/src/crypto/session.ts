@@ -20,7 +20,6 @@ import { gcm } from "@noble/ciphers/aes.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { randomBytes } from "@noble/hashes/utils.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { blake2b256 } from "../attestation/binding.js";
 import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
