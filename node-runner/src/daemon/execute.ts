@@ -1,8 +1,23 @@
 /**
  * Turns a request into an executor job: opens the node layer of a confidential input with the
- * node's X25519 key, picks the executor by capability id, hashes the output.
+ * node's X25519 key (or, for a layered input, the user layer with the node's keys and the
+ * system/application layers with the cluster master key), combines the layers, picks the
+ * executor by capability id, hashes the output.
  */
-import { BindingKind, decodeEnvelope, hashOutput, openAsNode } from "@atoma/sdk";
+import {
+  BindingKind,
+  clusterLayerKey,
+  composePrompt,
+  decodeEnvelope,
+  decodeLayers,
+  hashOutput,
+  LAYERS_FORMAT,
+  type LayerKey,
+  type OpenedLayers,
+  openAsNode,
+  openLayers,
+  type RequestBinding,
+} from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./daemon.js";
 
@@ -37,25 +52,115 @@ export function findExecutor(executors: readonly Executor[], capability: string)
   );
 }
 
+/** What a node needs to open layered (user / system / application) confidential inputs. */
+export interface LayeredKeys {
+  /** The node's ML-KEM-768 secret (expanded 2400-byte key or 64-byte seed). */
+  mlkemSk?: Uint8Array;
+  /** The cluster whose master key opens system/application layers. */
+  clusterId?: string;
+  /** Master secrets this node holds for the cluster, newest epoch first (current, then in-grace previous). */
+  clusterKeys?: () => { epoch: bigint; secretKey: Uint8Array }[];
+  /** Called with the bytes opened under a cluster key (the node's rotation meter). */
+  onClusterBytes?: (clusterId: string, epoch: bigint, bytes: number) => void;
+}
+
+/**
+ * The combination rule for inference inputs (JSON with a `prompt`): the system layer is put
+ * before the user's prompt (`system ‖ "\n\n" ‖ prompt`); the application layer, a JSON object of
+ * application settings owned by the dapp, overrides the user's settings; the user's other
+ * fields stay. Without system/application layers the user layer is the input as is.
+ */
+export function combineLayeredInput(kind: number, l: OpenedLayers): Uint8Array {
+  if (!l.system && !l.application) return l.user;
+  if (kind !== 0) throw new ExecutionRefused("system/application layers are only combined for inference inputs");
+  const parse = (b: Uint8Array, what: string): Record<string, unknown> => {
+    let v: unknown;
+    try {
+      v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(b));
+    } catch {
+      throw new ExecutionRefused(`${what} layer is not JSON`);
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new ExecutionRefused(`${what} layer must be a JSON object`);
+    return v as Record<string, unknown>;
+  };
+  const u = parse(l.user, "user");
+  if (typeof u.prompt !== "string") throw new ExecutionRefused("user layer has no string prompt");
+  const app = l.application ? parse(l.application, "application") : {};
+  const prompt = composePrompt({
+    user: new TextEncoder().encode(u.prompt),
+    ...(l.system ? { system: l.system } : {}),
+  });
+  return new TextEncoder().encode(JSON.stringify({ ...u, ...app, prompt }));
+}
+
+function openLayered(
+  r: RequestView,
+  o: { nodeId: string; encSk: Uint8Array; layered?: LayeredKeys | undefined },
+  binding: RequestBinding,
+): Uint8Array {
+  const envs = decodeLayers(r.input);
+  const user: LayerKey = {
+    recipientId: o.nodeId,
+    x25519Sk: o.encSk,
+    ...(o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {}),
+  };
+  const needsCluster = envs.size > 1;
+  const candidates = needsCluster ? (o.layered?.clusterKeys?.() ?? []) : [];
+  if (needsCluster && (!o.layered?.clusterId || candidates.length === 0))
+    throw new ExecutionRefused("layered input has system/application layers and this node holds no cluster key");
+  let last: unknown;
+  for (const k of needsCluster ? candidates : [null]) {
+    const ck = k && o.layered?.clusterId ? clusterLayerKey(o.layered.clusterId, k.secretKey) : undefined;
+    try {
+      const opened = openLayers(binding, {
+        container: r.input,
+        keys: { user, ...(ck ? { system: ck, application: ck } : {}) },
+      });
+      if (k && o.layered?.clusterId)
+        o.layered.onClusterBytes?.(
+          o.layered.clusterId,
+          k.epoch,
+          (opened.system?.length ?? 0) + (opened.application?.length ?? 0),
+        );
+      return combineLayeredInput(r.kind, opened);
+    } catch (e) {
+      last = e;
+      if (e instanceof ExecutionRefused) throw e;
+    }
+  }
+  throw last;
+}
+
 export function makeExecute(o: {
   nodeId: string;
   encSk: Uint8Array;
   executors: readonly Executor[];
+  layered?: LayeredKeys;
 }): (r: RequestView) => Promise<ExecuteOutcome> {
   return async (r) => {
     const capability = new TextDecoder().decode(r.capability);
     const executor = findExecutor(o.executors, capability);
     if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     let input = r.input;
+    const pq = o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {};
     if (r.confidential) {
       try {
         // Sealed before creation: bound to the input hash; after sampling: to the request id.
-        const env = decodeEnvelope(r.input);
-        input =
-          env.bindingKind === BindingKind.InputHash
-            ? openAsNode({ inputHash: r.inputHash, envelope: env, nodeId: o.nodeId, encSk: o.encSk })
-            : openAsNode({ requestId: r.id, envelope: env, nodeId: o.nodeId, encSk: o.encSk });
+        if (r.input[0] === LAYERS_FORMAT) {
+          const first = decodeLayers(r.input).values().next().value;
+          const binding: RequestBinding =
+            first?.bindingKind === BindingKind.InputHash ? { inputHash: r.inputHash } : { requestId: r.id };
+          input = openLayered(r, o, binding);
+        } else {
+          const env = decodeEnvelope(r.input);
+          input =
+            env.bindingKind === BindingKind.InputHash
+              ? openAsNode({ inputHash: r.inputHash, envelope: env, nodeId: o.nodeId, encSk: o.encSk, ...pq })
+              : openAsNode({ requestId: r.id, envelope: env, nodeId: o.nodeId, encSk: o.encSk, ...pq });
+        }
       } catch (err) {
+        if (err instanceof ExecutionRefused) throw err;
         throw new ExecutionRefused(`undecryptable input: ${(err as Error).message}`);
       }
     }
