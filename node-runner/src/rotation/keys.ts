@@ -201,3 +201,25 @@ export class MasterKeyStore {
       .sort((a, b) => (a.epoch < b.epoch ? -1 : 1));
   }
 }
+
+/**
+ * Destroys (on disk) every stored key of `clusterId` older than the cluster's current epoch,
+ * except the previous epoch's while its grace period runs (`nowMs < previous_valid_until_ms`).
+ * Returns the destroyed epochs.
+ */
+export function destroyExpiredKeys(
+  store: MasterKeyStore,
+  clusterId: string,
+  cluster: { epoch: string | number | bigint; previous_valid_until_ms: string | number | bigint },
+  nowMs: bigint | number,
+): bigint[] {
+  const current = BigInt(cluster.epoch);
+  const graceOver = BigInt(nowMs) >= BigInt(cluster.previous_valid_until_ms);
+  const out: bigint[] = [];
+  for (const k of store.list(clusterId)) {
+    if (k.epoch >= current) continue;
+    if (k.epoch === current - 1n && !graceOver && k.status !== "aborted") continue;
+    if (store.destroy(clusterId, k.epoch)) out.push(k.epoch);
+  }
+  return out;
+}

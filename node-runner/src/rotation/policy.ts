@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type ClusterData, InvalidInputError, objectIdHex } from "@atoma/sdk";
 import { writeFileAtomic } from "../config.js";
-import type { MasterKeyStore } from "./keys.js";
+import { destroyExpiredKeys, type MasterKeyStore } from "./keys.js";
 import type { CoordinatorStep, RotationChain, RotationCoordinator, StartedRotation } from "./rotation.js";
 
 export interface RotationPolicy {
@@ -205,15 +205,7 @@ export class AutoRotator {
 
   /** Destroys on disk every stored key older than the current epoch whose grace period is over. */
   destroyExpired(c: ClusterData, now: bigint): bigint[] {
-    const current = BigInt(c.epoch);
-    const graceOver = now >= BigInt(c.previous_valid_until_ms);
-    const out: bigint[] = [];
-    for (const k of this.o.keys.list(this.o.coordinator.clusterId)) {
-      if (k.epoch >= current) continue;
-      if (k.epoch === current - 1n && !graceOver && k.status !== "aborted") continue;
-      if (this.o.keys.destroy(this.o.coordinator.clusterId, k.epoch)) out.push(k.epoch);
-    }
-    return out;
+    return destroyExpiredKeys(this.o.keys, this.o.coordinator.clusterId, c, now);
   }
 
   /** One round: advance a pending session, else start one if the policy says so; then destroy expired keys. */

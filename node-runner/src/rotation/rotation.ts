@@ -40,7 +40,7 @@ import {
 import type { Signer } from "@mysten/sui/cryptography";
 import { Transaction } from "@mysten/sui/transactions";
 import { writeFileAtomic } from "../config.js";
-import { type KeyDistribution, type MasterKeyStore, rotationBinding } from "./keys.js";
+import { destroyExpiredKeys, type KeyDistribution, type MasterKeyStore, rotationBinding } from "./keys.js";
 
 type Clock = () => bigint | number;
 const nowOf = (c: Clock | undefined) => BigInt((c ?? Date.now)());
@@ -273,7 +273,8 @@ export type ParticipantOutcome =
   | { kind: "activated"; clusterId: string; epoch: bigint }
   | { kind: "aborted"; clusterId: string; epoch: bigint }
   | { kind: "refused"; clusterId: string; epoch: bigint; reason: string }
-  | { kind: "waiting-for-key"; clusterId: string; epoch: bigint };
+  | { kind: "waiting-for-key"; clusterId: string; epoch: bigint }
+  | { kind: "destroyed"; clusterId: string; epoch: bigint };
 
 interface ParticipantState {
   version: 1;
@@ -285,6 +286,8 @@ export class RotationParticipant {
   #cursor: string | null = null;
   /** Started rotations whose key envelope was not published yet: retried on each poll. */
   #waiting = new Map<string, Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]>();
+  /** Clusters this node holds keys of: old keys are destroyed on disk once their grace is over. */
+  #clusters = new Set<string>();
 
   constructor(
     readonly o: {
@@ -328,6 +331,7 @@ export class RotationParticipant {
         const k = this.o.keys.load(ev.data.cluster_id, epoch);
         if (!k || !equalBytes(k.commitment, Uint8Array.from(ev.data.commitment))) return null;
         this.o.keys.setStatus(ev.data.cluster_id, epoch, "active");
+        this.#clusters.add(objectIdHex(ev.data.cluster_id));
         return { kind: "activated", clusterId: ev.data.cluster_id, epoch };
       }
       case "KeyRotationAborted": {
@@ -422,6 +426,11 @@ export class RotationParticipant {
         writeFileAtomic(this.o.stateFile, `${JSON.stringify(s)}\n`);
       }
       if (!page.hasNextPage) break;
+    }
+    for (const clusterId of this.#clusters) {
+      const c = await this.o.chain.getCluster(clusterId);
+      for (const epoch of destroyExpiredKeys(this.o.keys, clusterId, c, nowOf(this.o.now)))
+        out.push({ kind: "destroyed", clusterId, epoch });
     }
     return out;
   }

@@ -205,6 +205,17 @@ describe("automatic rotation by policy", () => {
     const ev2 = await auto.tick();
     expect(ev2[0]).toMatchObject({ kind: "started", reason: "interval", epoch: 2n, bytes: 0n });
     await completeRotation(2n);
-    expect((await chain.atoma.getCluster(clusterId)).epoch).toBe("2");
+    const c2 = await chain.atoma.getCluster(clusterId);
+    expect(c2.epoch).toBe("2");
+    // members keep their epoch-1 key during the grace period, and destroy it on disk after
+    const f1 = path.join(memberStores[0]?.dir as string, clusterId, "epoch-1.json");
+    expect(existsSync(f1)).toBe(true);
+    chain.devnet.clock.advance(BigInt(c2.previous_valid_until_ms) - now());
+    for (const [i, p] of participants.entries()) {
+      expect(await p.poll()).toEqual([{ kind: "destroyed", clusterId, epoch: 1n }]);
+      expect(memberStores[i]?.load(clusterId, 1n)).toBeNull();
+      expect(memberStores[i]?.load(clusterId, 2n)?.status).toBe("active");
+    }
+    expect(existsSync(f1)).toBe(false);
   });
 });
