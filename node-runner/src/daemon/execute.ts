@@ -10,11 +10,16 @@ import {
   composePrompt,
   decodeEnvelope,
   decodeLayers,
+  type Envelope,
   hashOutput,
   LAYERS_FORMAT,
+  Layer,
+  type LayerId,
   type LayerKey,
   type OpenedLayers,
+  objectIdBytes,
   openAsNode,
+  openEnvelope,
   openLayers,
   type RequestBinding,
 } from "@atoma/sdk";
@@ -105,31 +110,55 @@ function openLayered(
     x25519Sk: o.encSk,
     ...(o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {}),
   };
-  const needsCluster = envs.size > 1;
+  // A system/application layer addressed to this node opens with the node's keys; one
+  // addressed to the cluster (the usual case) with the cluster master key.
+  const me = objectIdBytes(o.nodeId);
+  const toNode = (e: Envelope) => e.recipients.some((x) => x.id.every((b, i) => b === me[i]));
+  const clusterLayers = [...envs].filter(([l, e]) => l !== Layer.User && !toNode(e));
+  const needsCluster = clusterLayers.length > 0;
   const candidates = needsCluster ? (o.layered?.clusterKeys?.() ?? []) : [];
   if (needsCluster && (!o.layered?.clusterId || candidates.length === 0))
     throw new ExecutionRefused("layered input has system/application layers and this node holds no cluster key");
-  let last: unknown;
-  for (const k of needsCluster ? candidates : [null]) {
-    const ck = k && o.layered?.clusterId ? clusterLayerKey(o.layered.clusterId, k.secretKey) : undefined;
-    try {
-      const opened = openLayers(binding, {
-        container: r.input,
-        keys: { user, ...(ck ? { system: ck, application: ck } : {}) },
-      });
-      if (k && o.layered?.clusterId)
-        o.layered.onClusterBytes?.(
-          o.layered.clusterId,
-          k.epoch,
-          (opened.system?.length ?? 0) + (opened.application?.length ?? 0),
-        );
-      return combineLayeredInput(r.kind, opened);
-    } catch (e) {
-      last = e;
-      if (e instanceof ExecutionRefused) throw e;
+  // The cluster key: the first candidate (newest first) that opens the first cluster-sealed layer.
+  let k: { epoch: bigint; secretKey: Uint8Array } | null = null;
+  if (needsCluster) {
+    const [layer, env] = clusterLayers[0] as [LayerId, Envelope];
+    for (const c of candidates) {
+      const ck = clusterLayerKey(o.layered?.clusterId as string, c.secretKey);
+      try {
+        openEnvelope(binding, {
+          layer,
+          envelope: env,
+          recipientId: objectIdBytes(ck.recipientId),
+          x25519Sk: ck.x25519Sk,
+          mlkemSk: ck.mlkemSk,
+        }).fill(0);
+        k = c;
+        break;
+      } catch {
+        /* try the next key */
+      }
     }
+    k ??= candidates[0] ?? null;
   }
-  throw last;
+  const ck = k && o.layered?.clusterId ? clusterLayerKey(o.layered.clusterId, k.secretKey) : undefined;
+  const keyFor = (l: LayerId) => {
+    const e = envs.get(l as 3 | 4);
+    return e && !toNode(e) ? ck : user;
+  };
+  const sys = keyFor(Layer.System);
+  const app = keyFor(Layer.Application);
+  const opened = openLayers(binding, {
+    container: r.input,
+    keys: { user, ...(sys ? { system: sys } : {}), ...(app ? { application: app } : {}) },
+  });
+  if (k && o.layered?.clusterId)
+    o.layered.onClusterBytes?.(
+      o.layered.clusterId,
+      k.epoch,
+      clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
+    );
+  return combineLayeredInput(r.kind, opened);
 }
 
 export function makeExecute(o: {
