@@ -72,7 +72,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
       nodeId: o.nodeId,
       encSk: o.keys.encSk,
       executors: o.executors,
-      ...(o.layered ? { layered: o.layered } : {}),
+      // the node's own ML-KEM key opens post-quantum node-layer / user-layer envelopes
+      ...(o.layered ? { layered: o.layered } : o.keys.mlkemSk ? { layered: { mlkemSk: o.keys.mlkemSk } } : {}),
     }),
     logger: o.logger,
     stateDir: o.stateDir,

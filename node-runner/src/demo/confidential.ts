@@ -5,7 +5,7 @@
  * runs (nodes meter the bytes they open under the active key; the coordinator rotates when
  * they pass `maxBytes` or the key is `intervalMs` old).
  *
- * ML-KEM keys are not on chain yet (no Move field): the demo verifier checks the simulated report
+ * Each node's ML-KEM key is the one in its keystore. ML-KEM keys are not on chain yet (no Move field): the demo verifier checks the simulated report
  * data `reportDataFor(sigPk, encPk, mlkemPk)` and publishes `mlkemKeyHash` next to its on-chain
  * verdict; requesters take it from there.
  */
@@ -70,9 +70,13 @@ export class ConfidentialDemo {
   }
 
   /** Keys for node `i` (call before starting it; the cluster part fills in once `start` ran). */
-  layeredFor(i: number): LayeredKeys {
-    const ml = generateMlKemKeyPair();
-    const st: NodeState = { mlkemPk: ml.publicKey, mlkemDk: expandMlKemSecret(ml.secretKey).dk };
+  layeredFor(i: number, keys?: { mlkemPk?: Uint8Array; mlkemSk?: Uint8Array }): LayeredKeys {
+    let st: NodeState;
+    if (keys?.mlkemPk && keys.mlkemSk) st = { mlkemPk: keys.mlkemPk, mlkemDk: keys.mlkemSk };
+    else {
+      const ml = generateMlKemKeyPair();
+      st = { mlkemPk: ml.publicKey, mlkemDk: expandMlKemSecret(ml.secretKey).dk };
+    }
     this.#nodes[i] = st;
     const self = this;
     return {

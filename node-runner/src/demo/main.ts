@@ -122,7 +122,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
           logger: logger.child({ node: label }),
           pollMs: 100,
           metricsPort: null,
-          layered: confidential.layeredFor(i),
+          layered: confidential.layeredFor(i, n.keys),
           ...(fault ? { fault } : {}),
         }),
       );
