@@ -179,7 +179,7 @@ export class ConfidentialDemo {
                 `  ↻ key rotation completed: epoch ${e.step.epoch} active; the previous key stays valid for the grace period`,
               );
             else if (e.kind === "destroyed")
-              this.log(`  ↻ master key of epoch ${e.epoch} destroyed on disk (grace over)`);
+              this.log(`  ↻ master key of epoch ${e.epoch} destroyed on disk (no longer honoured by the chain)`);
           }
           await this.#pollMembers();
         } catch (err) {
