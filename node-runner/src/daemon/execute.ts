@@ -22,6 +22,7 @@ import {
   openEnvelope,
   openLayers,
   type RequestBinding,
+  sealForUser,
 } from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./daemon.js";
@@ -69,6 +70,50 @@ export interface LayeredKeys {
   onClusterBytes?: (clusterId: string, epoch: bigint, bytes: number) => void;
 }
 
+export interface ReplyTo {
+  userPk: Uint8Array;
+  userMlkemPk?: Uint8Array;
+}
+
+/**
+ * The user's reply keys, when the user layer (a JSON object) carries
+ * `"replyTo": { "x25519": "<32-byte hex>", "mlkem768"?: "<1184-byte hex>" }`: the output is then
+ * posted sealed to them (user-layer envelope bound to the request id; post-quantum with mlkem768),
+ * while the nodes still agree on the hash of the plaintext output.
+ */
+export function replyToOf(user: Uint8Array): ReplyTo | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(user));
+  } catch {
+    return null;
+  }
+  const r = (v as { replyTo?: { x25519?: unknown; mlkem768?: unknown } } | null)?.replyTo;
+  if (r === undefined || v === null || typeof v !== "object") return null;
+  const hex = (h: unknown, n: number, what: string) => {
+    if (typeof h !== "string" || !new RegExp(`^[0-9a-f]{${2 * n}}$`).test(h))
+      throw new ExecutionRefused(`user layer replyTo.${what} must be ${n} bytes of lowercase hex`);
+    return new Uint8Array(Buffer.from(h, "hex"));
+  };
+  return {
+    userPk: hex(r?.x25519, 32, "x25519"),
+    ...(r?.mlkem768 !== undefined ? { userMlkemPk: hex(r.mlkem768, 1184, "mlkem768") } : {}),
+  };
+}
+
+function stripReplyTo(user: Uint8Array): Uint8Array {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(user)) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v) && "replyTo" in v) {
+      const { replyTo: _r, ...rest } = v as Record<string, unknown>;
+      return new TextEncoder().encode(JSON.stringify(rest));
+    }
+  } catch {
+    /* not JSON: the input as is */
+  }
+  return user;
+}
+
 /**
  * The combination rule for inference inputs (JSON with a `prompt`): the system layer is put
  * before the user's prompt (`system ‖ "\n\n" ‖ prompt`); the application layer, a JSON object of
@@ -76,7 +121,7 @@ export interface LayeredKeys {
  * fields stay. Without system/application layers the user layer is the input as is.
  */
 export function combineLayeredInput(kind: number, l: OpenedLayers): Uint8Array {
-  if (!l.system && !l.application) return l.user;
+  if (!l.system && !l.application) return stripReplyTo(l.user);
   if (kind !== 0) throw new ExecutionRefused("system/application layers are only combined for inference inputs");
   const parse = (b: Uint8Array, what: string): Record<string, unknown> => {
     let v: unknown;
@@ -89,7 +134,7 @@ export function combineLayeredInput(kind: number, l: OpenedLayers): Uint8Array {
       throw new ExecutionRefused(`${what} layer must be a JSON object`);
     return v as Record<string, unknown>;
   };
-  const u = parse(l.user, "user");
+  const { replyTo: _replyTo, ...u } = parse(l.user, "user");
   if (typeof u.prompt !== "string") throw new ExecutionRefused("user layer has no string prompt");
   const app = l.application ? parse(l.application, "application") : {};
   const prompt = composePrompt({
@@ -103,7 +148,7 @@ function openLayered(
   r: RequestView,
   o: { nodeId: string; encSk: Uint8Array; layered?: LayeredKeys | undefined },
   binding: RequestBinding,
-): Uint8Array {
+): { input: Uint8Array; replyTo: ReplyTo | null } {
   const envs = decodeLayers(r.input);
   const user: LayerKey = {
     recipientId: o.nodeId,
@@ -158,7 +203,7 @@ function openLayered(
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );
-  return combineLayeredInput(r.kind, opened);
+  return { input: combineLayeredInput(r.kind, opened), replyTo: replyToOf(opened.user) };
 }
 
 export function makeExecute(o: {
@@ -172,6 +217,7 @@ export function makeExecute(o: {
     const executor = findExecutor(o.executors, capability);
     if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     let input = r.input;
+    let replyTo: ReplyTo | null = null;
     const pq = o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {};
     if (r.confidential) {
       try {
@@ -180,7 +226,7 @@ export function makeExecute(o: {
           const first = decodeLayers(r.input).values().next().value;
           const binding: RequestBinding =
             first?.bindingKind === BindingKind.InputHash ? { inputHash: r.inputHash } : { requestId: r.id };
-          input = openLayered(r, o, binding);
+          ({ input, replyTo } = openLayered(r, o, binding));
         } else {
           const env = decodeEnvelope(r.input);
           input =
@@ -203,6 +249,17 @@ export function makeExecute(o: {
     });
     if (output.length > MAX_OUTPUT_BYTES)
       throw new ExecutionRefused(`output of ${output.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
-    return { output, outputHash: hashOutput(output) };
+    const outputHash = hashOutput(output);
+    if (!replyTo) return { output, outputHash };
+    // posted sealed to the user; the commitment is over the plaintext's hash
+    const sealed = sealForUser({
+      requestId: r.id,
+      payload: output,
+      userPk: replyTo.userPk,
+      ...(replyTo.userMlkemPk ? { userMlkemPk: replyTo.userMlkemPk } : {}),
+    });
+    if (sealed.length > MAX_OUTPUT_BYTES)
+      throw new ExecutionRefused(`sealed output of ${sealed.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
+    return { output: sealed, outputHash };
   };
 }

@@ -254,7 +254,16 @@ export class ConfidentialDemo {
       { inputHash },
       {
         user: {
-          payload: userInput,
+          // the user's reply keys ride in its own layer: the output is posted sealed to them
+          payload: new TextEncoder().encode(
+            JSON.stringify({
+              ...(JSON.parse(new TextDecoder().decode(userInput)) as Record<string, unknown>),
+              replyTo: {
+                x25519: Buffer.from(this.user.x.publicKey).toString("hex"),
+                mlkem768: Buffer.from(this.user.ml.publicKey).toString("hex"),
+              },
+            }),
+          ),
           recipients: [
             ...attestedNodeTargets(recipients, { nowMs }),
             userTarget(this.user.x.publicKey, this.user.ml.publicKey),
@@ -264,6 +273,23 @@ export class ConfidentialDemo {
         application: { payload: new TextEncoder().encode(JSON.stringify(DEMO_APP_SETTINGS)), recipients: toCluster },
       },
     );
+  }
+
+  /** The user opens the posted (sealed) output and checks it against the agreed hash; waits up to `timeoutMs` for the post. */
+  async openOutput(chain: DemoChain, requestId: string, timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const r = await chain.atoma.fetchOutput(requestId, {
+          userSk: this.user.x.secretKey,
+          userMlkemSk: this.user.ml.secretKey,
+        });
+        return new TextDecoder().decode(r.plaintext);
+      } catch (err) {
+        if (Date.now() >= end) throw err;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -217,6 +217,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       if (b + 1 >= minBatches && slashedNow) break;
     }
 
+    for (const [id, r] of results)
+      if (r.label.startsWith("confidential") && r.status === RequestStatus.Settled) {
+        const text = await confidential.openOutput(chain, id).catch((e: Error) => `(not opened: ${e.message})`);
+        log(`  🔓 ${r.label}: output posted sealed to the user (X25519+ML-KEM-768), opened and checked: ${text}`);
+        break;
+      }
     if (!(await confidential.waitForAutoRotation(30_000)))
       log("  ↻ no automatic key rotation completed within 30 s (policy not reached)");
     // Outputs are posted right after settlement; give the posting node a moment.

@@ -12,7 +12,9 @@ import {
   generateEncryptionKeyPair,
   generateHybridMasterKey,
   generateMlKemKeyPair,
+  hashOutput,
   nodeTarget,
+  openAsUser,
   sealLayers,
   userTarget,
 } from "@atoma/sdk";
@@ -153,6 +155,40 @@ describe("layered confidential inputs in the daemon", () => {
     await execute(ex, counted)(request(c));
     expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p", maxTokens: 3 });
     expect(counted).toEqual([]);
+  });
+
+  it("with replyTo in the user layer, the output is posted sealed to the user; the hash is over the plaintext", async () => {
+    const { ex, seen } = recorder();
+    const me = nodeTarget({ nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey }, 0, {
+      requireAttestation: false,
+      postQuantum: true,
+      nowMs: 0,
+    });
+    const replyTo = {
+      x25519: Buffer.from(user.publicKey).toString("hex"),
+      mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
+    };
+    const c = sealLayers(
+      { inputHash },
+      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo })), recipients: [me] } },
+    );
+    const req = request(c);
+    const out = await execute(ex)(req);
+    expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p" }); // replyTo is not given to the executor
+    const plain = openAsUser({
+      requestId: req.id,
+      envelope: out.output,
+      userSk: user.secretKey,
+      userMlkemSk: user.ml.secretKey,
+    });
+    expect(plain).toEqual(seen[0]);
+    expect(out.outputHash).toEqual(hashOutput(plain));
+    expect(() => openAsUser({ requestId: req.id, envelope: out.output, userSk: user.secretKey })).toThrow(/kem-key/);
+    const bad = sealLayers(
+      { inputHash },
+      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } })), recipients: [me] } },
+    );
+    await expect(execute(ex)(request(bad))).rejects.toThrow(/replyTo\.x25519 must be 32 bytes/);
   });
 
   it("combination rule: user layer alone passes through; non-JSON or prompt-less inputs are refused", () => {
