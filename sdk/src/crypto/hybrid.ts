@@ -26,10 +26,11 @@ import { bytesToHex, concatBytes } from "./bytes.js";
  * their keys across requests, so sealing to the same nodes again skips the expansion.
  */
 const PREPARED_MAX = 256;
-type Prepared = {
-  encapsulate: typeof ml_kem768.encapsulate extends (pk: never, msg?: infer M) => infer R ? (msg?: M) => R : never;
-  decapsulate: (ct: Uint8Array, dk: Uint8Array) => Uint8Array;
-};
+/** @noble/post-quantum's `ml_kem768.prepare(pk)` (marked experimental there; same outputs, checked by the known answers). */
+interface Prepared {
+  encapsulate(msg?: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array };
+  decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array;
+}
 const prepared = new Map<string, Prepared>();
 function preparedKey(publicKey: Uint8Array) {
   const k = bytesToHex(blake2b256(publicKey));
