@@ -18,6 +18,7 @@ import {
   type LayerKey,
   type OpenedLayers,
   objectIdBytes,
+  objectIdHex,
   openAsNode,
   openEnvelope,
   openLayers,
@@ -66,6 +67,11 @@ export interface LayeredKeys {
   clusterId?: string;
   /** Master secrets this node holds for the cluster, newest epoch first (current, then in-grace previous). */
   clusterKeys?: () => { epoch: bigint; secretKey: Uint8Array }[];
+  /**
+   * Instead of `clusterId` + `clusterKeys`: the master secrets held for any cluster id, newest
+   * first (a node in several clusters; the cluster is the recipient of the system/application layer).
+   */
+  clusterKeysFor?: (clusterId: string) => { epoch: bigint; secretKey: Uint8Array }[];
   /** Called with the bytes opened under a cluster key (the node's rotation meter). */
   onClusterBytes?: (clusterId: string, epoch: bigint, bytes: number) => void;
 }
@@ -161,15 +167,27 @@ function openLayered(
   const toNode = (e: Envelope) => e.recipients.some((x) => x.id.every((b, i) => b === me[i]));
   const clusterLayers = [...envs].filter(([l, e]) => l !== Layer.User && !toNode(e));
   const needsCluster = clusterLayers.length > 0;
-  const candidates = needsCluster ? (o.layered?.clusterKeys?.() ?? []) : [];
-  if (needsCluster && (!o.layered?.clusterId || candidates.length === 0))
+  let clusterId = o.layered?.clusterId;
+  let candidates = needsCluster && clusterId ? (o.layered?.clusterKeys?.() ?? []) : [];
+  if (needsCluster && candidates.length === 0 && o.layered?.clusterKeysFor) {
+    for (const rcpt of (clusterLayers[0] as [LayerId, Envelope])[1].recipients) {
+      const id = objectIdHex(rcpt.id);
+      const held = o.layered.clusterKeysFor(id);
+      if (held.length > 0) {
+        clusterId = id;
+        candidates = held;
+        break;
+      }
+    }
+  }
+  if (needsCluster && (!clusterId || candidates.length === 0))
     throw new ExecutionRefused("layered input has system/application layers and this node holds no cluster key");
   // The cluster key: the first candidate (newest first) that opens the first cluster-sealed layer.
   let k: { epoch: bigint; secretKey: Uint8Array } | null = null;
   if (needsCluster) {
     const [layer, env] = clusterLayers[0] as [LayerId, Envelope];
     for (const c of candidates) {
-      const ck = clusterLayerKey(o.layered?.clusterId as string, c.secretKey);
+      const ck = clusterLayerKey(clusterId as string, c.secretKey);
       try {
         openEnvelope(binding, {
           layer,
@@ -186,7 +204,7 @@ function openLayered(
     }
     k ??= candidates[0] ?? null;
   }
-  const ck = k && o.layered?.clusterId ? clusterLayerKey(o.layered.clusterId, k.secretKey) : undefined;
+  const ck = k && clusterId ? clusterLayerKey(clusterId, k.secretKey) : undefined;
   const keyFor = (l: LayerId) => {
     const e = envs.get(l as 3 | 4);
     return e && !toNode(e) ? ck : user;
@@ -197,9 +215,9 @@ function openLayered(
     container: r.input,
     keys: { user, ...(sys ? { system: sys } : {}), ...(app ? { application: app } : {}) },
   });
-  if (k && o.layered?.clusterId)
-    o.layered.onClusterBytes?.(
-      o.layered.clusterId,
+  if (k && clusterId)
+    o.layered?.onClusterBytes?.(
+      clusterId,
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );

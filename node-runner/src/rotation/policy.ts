@@ -259,3 +259,32 @@ export class AutoRotator {
     }
   }
 }
+
+/**
+ * Keys for layered inputs from a node's master-key store: the system/application layers open
+ * with the keys held for the cluster they are sealed to (newest first, aborted ones left out),
+ * and the bytes opened are reported through `meter` (automatic rotation by `maxBytes`).
+ */
+export function clusterLayeredKeys(o: {
+  store: MasterKeyStore;
+  mlkemSk?: Uint8Array;
+  meter?: SealedBytesMeter;
+  onError?: (err: Error) => void;
+}): {
+  mlkemSk?: Uint8Array;
+  clusterKeysFor: (clusterId: string) => { epoch: bigint; secretKey: Uint8Array }[];
+  onClusterBytes: (clusterId: string, epoch: bigint, bytes: number) => void;
+} {
+  return {
+    ...(o.mlkemSk ? { mlkemSk: o.mlkemSk } : {}),
+    clusterKeysFor: (clusterId) =>
+      o.store
+        .list(clusterId)
+        .filter((k) => k.status !== "aborted")
+        .sort((a, b) => (a.epoch > b.epoch ? -1 : 1))
+        .map((k) => ({ epoch: k.epoch, secretKey: k.secretKey })),
+    onClusterBytes: (clusterId, epoch, bytes) => {
+      o.meter?.add(clusterId, epoch, bytes).catch((e: Error) => o.onError?.(e));
+    },
+  };
+}

@@ -4,6 +4,10 @@
  * in-grace previous), combines them (system prompt before the user's, application settings over
  * the user's) and runs the executor on that — or refuses and runs nothing.
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   blake2b256,
   clusterTarget,
@@ -21,6 +25,7 @@ import {
 import { describe, expect, it } from "vitest";
 import type { RequestView } from "../../src/daemon/chain-port.js";
 import { combineLayeredInput, ExecutionRefused, type Executor, makeExecute } from "../../src/daemon/execute.js";
+import { clusterLayeredKeys, DirUsageReports, MasterKeyStore, SealedBytesMeter } from "../../src/rotation/index.js";
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -189,6 +194,43 @@ describe("layered confidential inputs in the daemon", () => {
       { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } })), recipients: [me] } },
     );
     await expect(execute(ex)(request(bad))).rejects.toThrow(/replyTo\.x25519 must be 32 bytes/);
+  });
+
+  it("atoma-node run's wiring: keys from the node's master-key store for whichever cluster a layer is sealed to, usage reported to a folder", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "atoma-layered-"));
+    try {
+      const store = new MasterKeyStore(path.join(dir, "cluster-keys"));
+      store.save({
+        clusterId,
+        epoch: 2n,
+        commitment: master.commitment,
+        secretKey: master.secretKey,
+        status: "active",
+      });
+      const usage = new DirUsageReports(path.join(dir, "usage"));
+      const { ex, seen } = recorder();
+      const run = makeExecute({
+        nodeId,
+        encSk: node.enc.secretKey,
+        executors: [ex],
+        layered: clusterLayeredKeys({
+          store,
+          mlkemSk: node.ml.secretKey,
+          meter: new SealedBytesMeter(nodeId, usage),
+        }),
+      });
+      await run(request(seal()));
+      expect(seen).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 50)); // the report is written asynchronously
+      expect(await usage.total(clusterId, 2n)).toBe(30n);
+      // a cluster this node holds no key for is refused before anything runs
+      await expect(run(request(seal(generateHybridMasterKey())))).rejects.toThrow(/system layer, check authentication/);
+      store.destroy(clusterId, 2n);
+      await expect(run(request(seal()))).rejects.toThrow(/holds no cluster key/);
+      expect(seen).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("combination rule: user layer alone passes through; non-JSON or prompt-less inputs are refused", () => {
