@@ -22,7 +22,14 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
-import { DirKeyDistribution, runRotationParticipant } from "./rotation/index.js";
+import {
+  clusterLayeredKeys,
+  DirKeyDistribution,
+  DirUsageReports,
+  MasterKeyStore,
+  runRotationParticipant,
+  SealedBytesMeter,
+} from "./rotation/index.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -218,6 +225,10 @@ export function buildProgram(): Command {
       "--cluster-key-dir <dir>",
       "key-distribution folder of a cluster coordinator: take part in master-key rotations (ack after checking the key)",
     )
+    .option(
+      "--usage-dir <dir>",
+      "usage-report folder of a cluster coordinator: report the bytes this node opens under each master key (automatic rotation)",
+    )
     .addOption(
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
@@ -251,6 +262,17 @@ export function buildProgram(): Command {
         pollMs: config.pollMs,
         metricsPort,
         ...(fault ? { fault } : {}),
+        // layered inputs: system/application layers open with the cluster master keys this node holds
+        ...(o.clusterKeyDir
+          ? {
+              layered: clusterLayeredKeys({
+                store: new MasterKeyStore(path.join(resolveFrom(file, config.stateDir), "cluster-keys")),
+                ...(keys.mlkemSk ? { mlkemSk: keys.mlkemSk } : {}),
+                ...(o.usageDir ? { meter: new SealedBytesMeter(nodeId, new DirUsageReports(String(o.usageDir))) } : {}),
+                onError: (err) => logger.warn({ err: err.message }, "usage report failed"),
+              }),
+            }
+          : {}),
         ...(killAfter
           ? {
               onStep: (step: string) => {

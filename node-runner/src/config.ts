@@ -16,7 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { InvalidInputError, x25519PublicKey } from "@atoma/sdk";
+import { expandMlKemSecret, InvalidInputError, x25519PublicKey } from "@atoma/sdk";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 
 export interface NodeConfig {
@@ -183,6 +183,10 @@ export interface NodeKeys {
   sigPk: Uint8Array;
   encSk: Uint8Array;
   encPk: Uint8Array;
+  /** ML-KEM-768 decapsulation key (expanded, 2400 bytes) for post-quantum inputs; absent in older keystores. */
+  mlkemSk?: Uint8Array;
+  /** Its encapsulation key (1184 bytes); report data bytes 32..64 bind mlkemKeyHash(mlkemPk). */
+  mlkemPk?: Uint8Array;
 }
 
 interface KeystoreFile {
@@ -191,25 +195,35 @@ interface KeystoreFile {
   ed25519: string;
   /** X25519 secret key, hex. */
   x25519: string;
+  /** ML-KEM-768 seed d ‖ z (64 bytes), hex; optional (keystores written before it existed). */
+  mlkem768?: string;
 }
 
-function keysFrom(ed: Uint8Array, x: Uint8Array): NodeKeys {
+function keysFrom(ed: Uint8Array, x: Uint8Array, mlkemSeed?: Uint8Array): NodeKeys {
   const signer = Ed25519Keypair.fromSecretKey(ed);
-  return { signer, sigPk: signer.getPublicKey().toRawBytes(), encSk: x, encPk: x25519PublicKey(x) };
+  const base = { signer, sigPk: signer.getPublicKey().toRawBytes(), encSk: x, encPk: x25519PublicKey(x) };
+  if (!mlkemSeed) return base;
+  const { dk, pk } = expandMlKemSecret(mlkemSeed, "keystore.mlkem768");
+  return { ...base, mlkemSk: dk, mlkemPk: pk };
 }
 
 /** Creates a new keystore file with mode 0600; refuses to overwrite one. */
-export function createKeystore(file: string, seed?: { ed25519: Uint8Array; x25519: Uint8Array }): NodeKeys {
+export function createKeystore(
+  file: string,
+  seed?: { ed25519: Uint8Array; x25519: Uint8Array; mlkem768?: Uint8Array },
+): NodeKeys {
   if (existsSync(file)) throw new InvalidInputError("keystore", `${file} exists already; refusing to overwrite keys`);
   const ed = seed?.ed25519 ?? new Uint8Array(randomBytes(32));
   const x = seed?.x25519 ?? new Uint8Array(randomBytes(32));
+  const ml = seed?.mlkem768 ?? new Uint8Array(randomBytes(64));
   const body: KeystoreFile = {
     version: 1,
     ed25519: Buffer.from(ed).toString("hex"),
     x25519: Buffer.from(x).toString("hex"),
+    mlkem768: Buffer.from(ml).toString("hex"),
   };
   writeFileAtomic(file, `${JSON.stringify(body)}\n`, 0o600);
-  return keysFrom(ed, x);
+  return keysFrom(ed, x, ml);
 }
 
 /** Loads the keystore; rejects a file readable by group or others. */
@@ -227,5 +241,11 @@ export function loadKeystore(file: string): NodeKeys {
   const hex = /^[0-9a-f]{64}$/;
   if (body.version !== 1 || !hex.test(body.ed25519 ?? "") || !hex.test(body.x25519 ?? ""))
     throw new InvalidInputError("keystore", `${file} must hold version 1 and two 32-byte hex keys`);
-  return keysFrom(new Uint8Array(Buffer.from(body.ed25519, "hex")), new Uint8Array(Buffer.from(body.x25519, "hex")));
+  if (body.mlkem768 !== undefined && !/^[0-9a-f]{128}$/.test(body.mlkem768))
+    throw new InvalidInputError("keystore", `${file}: mlkem768 must be a 64-byte hex ML-KEM-768 seed`);
+  return keysFrom(
+    new Uint8Array(Buffer.from(body.ed25519, "hex")),
+    new Uint8Array(Buffer.from(body.x25519, "hex")),
+    body.mlkem768 !== undefined ? new Uint8Array(Buffer.from(body.mlkem768, "hex")) : undefined,
+  );
 }

@@ -18,6 +18,7 @@ export const attestBodySchema = {
     nodeId: { type: "string", pattern: "^0x[0-9a-fA-F]{1,64}$" },
     sigPk: b64,
     encPk: b64,
+    mlkemPk: b64,
     teeKind: { type: "string", enum: ["none", "tdx", "sev-snp"] },
     evidence: b64,
     collateral: {
@@ -40,6 +41,7 @@ export interface AttestBody {
   nodeId: string;
   sigPk: string;
   encPk: string;
+  mlkemPk?: string;
   teeKind: TeeKindInput;
   evidence: string;
   collateral?: {
@@ -78,6 +80,7 @@ export function bodyToRequest(body: AttestBody) {
     nodeId: body.nodeId,
     sigPk: bytes(body.sigPk),
     encPk: bytes(body.encPk),
+    ...(body.mlkemPk ? { mlkemPk: bytes(body.mlkemPk) } : {}),
     teeKind: body.teeKind,
     evidence: bytes(body.evidence),
     ...(collateral ? { collateral } : {}),
@@ -97,6 +100,7 @@ export function resultToJson(r: VerifierResult) {
     message: Buffer.from(encodeVerdictMessage(r.verdict)).toString("base64"),
     signature: hex(r.signature),
     verifierPublicKey: hex(r.verifierPublicKey),
+    ...(r.mlkemKeyHash ? { mlkemKeyHash: hex(r.mlkemKeyHash) } : {}),
   };
 }
 

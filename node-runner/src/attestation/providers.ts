@@ -123,7 +123,11 @@ export function insecureNoTeeProvider(): AttestationProvider {
   };
 }
 
-/** The 64-byte report data a node asks its TEE for: blake2b256(sigPk || encPk) then zeros. */
+/**
+ * The 64-byte report data a node asks its TEE for: blake2b256(sigPk || encPk) then zeros.
+ * (With an ML-KEM key, use the SDK's `reportDataFor(sigPk, encPk, mlkemPk)`: bytes 32..64 =
+ * mlkemKeyHash(mlkemPk).)
+ */
 export function nodeReportData(bindingHash: Uint8Array): Uint8Array {
   if (!(bindingHash instanceof Uint8Array) || bindingHash.length !== 32) {
     throw new InvalidInputError("bindingHash", "must be 32 bytes");

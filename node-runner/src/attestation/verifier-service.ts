@@ -10,8 +10,10 @@ import {
   AttestationError,
   type AttestationVerdict,
   type CertInput,
+  checkMlKemBinding,
   checkReportDataBinding,
   expectedReportData,
+  mlkemKeyHash as hashMlKemKey,
   InvalidInputError,
   type SevSnpClaims,
   signVerdict,
@@ -67,6 +69,8 @@ export interface EvidenceRequest {
   nodeId: string;
   sigPk: Uint8Array;
   encPk: Uint8Array;
+  /** The node's ML-KEM-768 key (1184 bytes): report data bytes 32..64 must bind it. */
+  mlkemPk?: Uint8Array;
   teeKind: TeeKindInput;
   evidence: Uint8Array;
   collateral?: EvidenceCollateral;
@@ -80,6 +84,12 @@ export interface VerifierResult {
   /** Hex blake2b-256 of the evidence; the blob's name in the store. */
   evidenceHash: string;
   claims: TdxClaims | SevSnpClaims | { teeKind: "none" };
+  /**
+   * mlkemKeyHash(mlkemPk) when the request named an ML-KEM key and the report data binds it
+   * (kind none: the claimed key's hash, as untrusted as the None verdict). Not part of the
+   * signed on-chain verdict (v1 message); requesters use it for post-quantum sealing.
+   */
+  mlkemKeyHash?: Uint8Array;
 }
 
 export interface VerifierService {
@@ -127,6 +137,7 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
     let claims: VerifierResult["claims"];
     let teeKind: number;
     let measurement: Uint8Array;
+    let mlkemKeyHash: Uint8Array | undefined;
     switch (req.teeKind) {
       case "tdx": {
         const roots = opts.trustedRoots.tdx;
@@ -140,6 +151,7 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
           throw new AttestationError("policy_debug", "TD has the DEBUG attribute");
         checkMeasurement("tdx", c.measurement, opts.policy.tdx);
         checkReportDataBinding(c, req.sigPk, req.encPk);
+        if (req.mlkemPk) mlkemKeyHash = checkMlKemBinding(c, req.mlkemPk);
         claims = c;
         teeKind = TeeKind.Tdx;
         measurement = c.measurement;
@@ -159,6 +171,7 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
         });
         checkMeasurement("sev-snp", c.measurement, p);
         checkReportDataBinding(c, req.sigPk, req.encPk);
+        if (req.mlkemPk) mlkemKeyHash = checkMlKemBinding(c, req.mlkemPk);
         claims = c;
         teeKind = TeeKind.SevSnp;
         measurement = c.measurement;
@@ -169,6 +182,7 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
           throw new AttestationError("policy_measurement", "TEE kind none is refused (allowInsecureNoTee is off)");
         }
         claims = { teeKind: "none" };
+        if (req.mlkemPk) mlkemKeyHash = hashMlKemKey(req.mlkemPk);
         teeKind = TeeKind.None;
         measurement = new Uint8Array(0);
         break;
@@ -186,7 +200,14 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
       expiresMs: BigInt(now.getTime() + validityMs),
     };
     const signature = signVerdict(verdict, secret);
-    return { verdict, signature, verifierPublicKey: publicKey, evidenceHash: hash, claims };
+    return {
+      verdict,
+      signature,
+      verifierPublicKey: publicKey,
+      evidenceHash: hash,
+      claims,
+      ...(mlkemKeyHash ? { mlkemKeyHash } : {}),
+    };
   }
 
   return { publicKey, blobs, verifyEvidence };

@@ -10,7 +10,7 @@ import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
 import { SdkChainPort } from "../sdk-port.js";
 import { type Fault, NodeDaemon } from "./daemon.js";
-import { type Executor, makeExecute } from "./execute.js";
+import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
 
 export interface StartNodeOptions {
@@ -28,6 +28,8 @@ export interface StartNodeOptions {
   /** null = no metrics server. */
   metricsPort?: number | null;
   onStep?: ConstructorParameters<typeof NodeDaemon>[0]["onStep"];
+  /** Keys for layered (user/system/application) confidential inputs. */
+  layered?: LayeredKeys;
 }
 
 export interface RunningNode {
@@ -66,7 +68,13 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     nodeId: o.nodeId,
     chain,
     journal,
-    execute: makeExecute({ nodeId: o.nodeId, encSk: o.keys.encSk, executors: o.executors }),
+    execute: makeExecute({
+      nodeId: o.nodeId,
+      encSk: o.keys.encSk,
+      executors: o.executors,
+      // the node's own ML-KEM key opens post-quantum node-layer / user-layer envelopes
+      ...(o.layered ? { layered: o.layered } : o.keys.mlkemSk ? { layered: { mlkemSk: o.keys.mlkemSk } } : {}),
+    }),
     logger: o.logger,
     stateDir: o.stateDir,
     ...(o.concurrency ? { concurrency: o.concurrency } : {}),

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MoveToolchainError } from "@atoma/move";
-import { type AtomaEvent, type EventCursor, hashOutput, RequestKind, RequestStatus, sealForNodes } from "@atoma/sdk";
+import { type AtomaEvent, type EventCursor, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Command } from "commander";
@@ -17,6 +17,7 @@ import pino from "pino";
 import type { Fault } from "../daemon/daemon.js";
 import { loadExecutors } from "../daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../daemon/node.js";
+import { ConfidentialDemo } from "./confidential.js";
 import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "./network.js";
 import { type DemoNodeRecord, type DemoRequestRecord, nodeRecord, requestRecord } from "./record.js";
 
@@ -97,7 +98,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const running: RunningNode[] = [];
   let chain: DemoChain | undefined;
   let indexer: Awaited<ReturnType<typeof startDemoIndexer>> | undefined;
+  const confidential = new ConfidentialDemo(dir, log);
   const cleanup = async () => {
+    await confidential.stop().catch(() => {});
     await Promise.allSettled(running.map((n) => n.stop()));
     await indexer?.stop().catch(() => {});
     await chain?.devnet.close().catch(() => {});
@@ -146,6 +149,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
           logger: logger.child({ node: label }),
           pollMs: 100,
           metricsPort: null,
+          layered: confidential.layeredFor(i, n.keys),
           ...(fault ? { fault } : {}),
         }),
       );
@@ -153,6 +157,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         `• ${label.padEnd(18)} ${short(n.nodeId)} registered, staked 100 SUI, attested (demo verifier)${fault ? ", --fault wrong-output" : ""}`,
       );
     }
+    await confidential.start(chain, nodes);
     const labelOf = (id: string) => nodes.find((n) => n.nodeId === id)?.label ?? short(id);
     const faultyId = nodes[0]?.nodeId as string;
 
@@ -206,33 +211,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         let input = job.input;
         const inputHash = hashOutput(job.input);
         if (job.confidential) {
-          // Sealed to every attested node's key (checked against its on-chain attestation).
-          const recipients = await Promise.all(
-            nodes.map(async (n) => {
-              const rec = await chain!.atoma.getNode(n.nodeId);
-              const att = rec.attestation;
-              return {
-                nodeId: n.nodeId,
-                sigPk: Uint8Array.from(rec.sig_pk),
-                encPk: Uint8Array.from(rec.enc_pk),
-                attestation: att
-                  ? {
-                      teeKind: att.tee_kind,
-                      reportDataHash: Uint8Array.from(att.report_data_hash),
-                      expiresMs: BigInt(att.expires_ms),
-                      revoked: att.revoked,
-                    }
-                  : null,
-              };
-            }),
-          );
-          input = sealForNodes({
-            inputHash,
-            payload: job.input,
-            recipients,
-            requireAttestation: true,
-            nowMs: chain.devnet.clock.now(),
-          }).envelope;
+          // Three layers, hybrid keys: user input → attested nodes + user; system prompt and
+          // application settings → the cluster's current master key (see ./confidential.ts).
+          input = await confidential.seal(chain, nodes, inputHash, job.input);
         }
         const created = await chain.atoma.createRequest(user, {
           kind: job.kind,
@@ -263,6 +244,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       if (b + 1 >= minBatches && slashedNow) break;
     }
 
+    for (const [id, r] of results)
+      if (r.label.startsWith("confidential") && r.status === RequestStatus.Settled) {
+        const text = await confidential.openOutput(chain, id).catch((e: Error) => `(not opened: ${e.message})`);
+        log(`  🔓 ${r.label}: output posted sealed to the user (X25519+ML-KEM-768), opened and checked: ${text}`);
+        break;
+      }
+    if (!(await confidential.waitForAutoRotation(30_000)))
+      log("  ↻ no automatic key rotation completed within 30 s (policy not reached)");
     // Outputs are posted right after settlement; give the posting node a moment.
     const events = await allEvents(chain);
     const slashed = [...new Set(events.flatMap((e) => (e.name === "NodeSlashed" ? [e.data.node_id] : [])))];

@@ -28,6 +28,7 @@ export async function runRotationParticipant(o: RotationHookOptions): Promise<vo
     signer: o.keys.signer,
     nodeId: o.nodeId,
     encSk: o.keys.encSk,
+    ...(o.keys.mlkemSk ? { mlkemSk: o.keys.mlkemSk } : {}),
     keys: new MasterKeyStore(path.join(o.stateDir, "cluster-keys")),
     distribution: o.distribution,
     stateFile: path.join(o.stateDir, "rotation-cursor.json"),

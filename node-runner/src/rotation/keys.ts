@@ -4,7 +4,19 @@
  * each attested member's X25519 key (node-layer envelope, bound to cluster/epoch/commitment)
  * and publishes it; members fetch and open it.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import {
   blake2b256,
@@ -13,9 +25,9 @@ import {
   equalBytes,
   hexToBytes,
   InvalidInputError,
+  masterSecretCommitment,
   objectIdBytes,
   objectIdHex,
-  x25519PublicKey,
 } from "@atoma/sdk";
 import { writeFileAtomic } from "../config.js";
 
@@ -97,10 +109,13 @@ export class MasterKeyStore {
     return path.join(this.dir, objectIdHex(clusterId, "clusterId"), `epoch-${epoch}.json`);
   }
 
-  /** Stores a key after checking blake2b256(pk(secretKey)) == commitment. */
+  /**
+   * Stores a key after checking its commitment: blake2b256(pk) for a 32-byte X25519 secret,
+   * the hybrid commitment for a 96-byte X25519 ‖ ML-KEM-768 seed secret.
+   */
   save(k: StoredMasterKey): void {
-    if (!equalBytes(blake2b256(x25519PublicKey(k.secretKey)), k.commitment))
-      throw new InvalidInputError("secretKey", "blake2b256(public key) does not equal the commitment");
+    if (!equalBytes(masterSecretCommitment(k.secretKey), k.commitment))
+      throw new InvalidInputError("secretKey", "the commitment of its public key(s) does not equal the commitment");
     const f = this.#file(k.clusterId, k.epoch);
     mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 });
     const body: KeyFile = {
@@ -131,12 +146,12 @@ export class MasterKeyStore {
     if (
       b.version !== 1 ||
       !hex.test(b.commitment ?? "") ||
-      !hex.test(b.secretKey ?? "") ||
+      !/^(?:[0-9a-f]{64}|[0-9a-f]{192})$/.test(b.secretKey ?? "") ||
       !/^\d+$/.test(b.epoch ?? "")
     )
       throw new InvalidInputError(
         "master key file",
-        `${f} must hold version 1, a decimal epoch and two 32-byte hex keys`,
+        `${f} must hold version 1, a decimal epoch, a 32-byte hex commitment and a 32- or 96-byte hex secret`,
       );
     return {
       clusterId: b.clusterId,
@@ -154,6 +169,26 @@ export class MasterKeyStore {
     return { ...k, status };
   }
 
+  /**
+   * Destroys a stored key on disk: overwrites the file with zeros (fsync), then unlinks it.
+   * Returns false when there was none. (Overwriting is best effort on copy-on-write or
+   * journaling file systems; the secret is never written anywhere else by this store.)
+   */
+  destroy(clusterId: string, epoch: bigint): boolean {
+    const f = this.#file(clusterId, epoch);
+    if (!existsSync(f)) return false;
+    const n = statSync(f).size;
+    const fd = openSync(f, "r+");
+    try {
+      writeSync(fd, new Uint8Array(n), 0, n, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(f);
+    return true;
+  }
+
   /** Every stored key of a cluster, by epoch. */
   list(clusterId: string): StoredMasterKey[] {
     const d = path.join(this.dir, objectIdHex(clusterId, "clusterId"));
@@ -165,4 +200,26 @@ export class MasterKeyStore {
       .filter((k): k is StoredMasterKey => k !== null)
       .sort((a, b) => (a.epoch < b.epoch ? -1 : 1));
   }
+}
+
+/**
+ * Destroys (on disk) every stored key of `clusterId` older than the cluster's current epoch,
+ * except the previous epoch's while its grace period runs (`nowMs < previous_valid_until_ms`).
+ * Returns the destroyed epochs.
+ */
+export function destroyExpiredKeys(
+  store: MasterKeyStore,
+  clusterId: string,
+  cluster: { epoch: string | number | bigint; previous_valid_until_ms: string | number | bigint },
+  nowMs: bigint | number,
+): bigint[] {
+  const current = BigInt(cluster.epoch);
+  const graceOver = BigInt(nowMs) >= BigInt(cluster.previous_valid_until_ms);
+  const out: bigint[] = [];
+  for (const k of store.list(clusterId)) {
+    if (k.epoch >= current) continue;
+    if (k.epoch === current - 1n && !graceOver && k.status !== "aborted") continue;
+    if (store.destroy(clusterId, k.epoch)) out.push(k.epoch);
+  }
+  return out;
 }

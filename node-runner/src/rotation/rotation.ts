@@ -26,9 +26,11 @@ import {
   type ClusterData,
   equalBytes,
   generateEncryptionKeyPair,
+  generateHybridMasterKey,
   InvalidInputError,
   KeyNotAttestedError,
   MoveAbortError,
+  masterSecretCommitment,
   type NodeData,
   objectIdHex,
   openAsNode,
@@ -38,7 +40,7 @@ import {
 import type { Signer } from "@mysten/sui/cryptography";
 import { Transaction } from "@mysten/sui/transactions";
 import { writeFileAtomic } from "../config.js";
-import { type KeyDistribution, type MasterKeyStore, rotationBinding } from "./keys.js";
+import { destroyExpiredKeys, type KeyDistribution, type MasterKeyStore, rotationBinding } from "./keys.js";
 
 type Clock = () => bigint | number;
 const nowOf = (c: Clock | undefined) => BigInt((c ?? Date.now)());
@@ -96,9 +98,29 @@ export class RotationCoordinator {
       distribution: KeyDistribution;
       /** Chain-time clock in ms (default Date.now). */
       now?: Clock;
+      /**
+       * Hybrid master keys (X25519 ‖ ML-KEM-768 seed, committed with hybridMasterKeyCommitment),
+       * so that layers sealed to the cluster are post-quantum.
+       */
+      postQuantum?: boolean;
+      /**
+       * Members' attested ML-KEM-768 keys (off chain: node records carry none yet). When every
+       * recipient has one, the key-distribution envelope is post-quantum too.
+       */
+      memberMlkemKey?: (nodeId: string) => { mlkemPk: Uint8Array; mlkemKeyHash: Uint8Array } | null;
     },
   ) {
     this.clusterId = objectIdHex(o.clusterId, "clusterId");
+  }
+
+  /** The newest master public keys this coordinator stored (for sealing to the cluster). */
+  newKeyPair(): { secretKey: Uint8Array; commitment: Uint8Array } {
+    if (this.o.postQuantum) {
+      const k = generateHybridMasterKey();
+      return { secretKey: k.secretKey, commitment: k.commitment };
+    }
+    const kp = generateEncryptionKeyPair();
+    return { secretKey: kp.secretKey, commitment: blake2b256(kp.publicKey) };
   }
 
   /** create_cluster with a fresh master key (epoch 0, stored active); the MasterCap goes to the signer. */
@@ -108,9 +130,18 @@ export class RotationCoordinator {
     members: string[];
     ackQuorumBps: number | bigint;
     keys: MasterKeyStore;
-  }): Promise<{ clusterId: string; masterCapId: string; commitment: Uint8Array; masterPk: Uint8Array }> {
-    const kp = generateEncryptionKeyPair();
-    const commitment = blake2b256(kp.publicKey);
+    /** Start with a hybrid (X25519 ‖ ML-KEM-768) master key. */
+    postQuantum?: boolean;
+  }): Promise<{
+    clusterId: string;
+    masterCapId: string;
+    commitment: Uint8Array;
+    masterPk: Uint8Array;
+    masterMlkemPk?: Uint8Array;
+  }> {
+    const h = o.postQuantum ? generateHybridMasterKey() : null;
+    const kp = h ?? generateEncryptionKeyPair();
+    const commitment = h ? h.commitment : blake2b256(kp.publicKey);
     const tx = new Transaction();
     tx.setSender(o.signer.toSuiAddress());
     buildCreateCluster(tx, {
@@ -125,7 +156,13 @@ export class RotationCoordinator {
     const masterCapId = r.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))?.objectId;
     if (!clusterId || !masterCapId) throw new InvalidInputError("create_cluster", "created no Cluster/MasterCap");
     o.keys.save({ clusterId, epoch: 0n, commitment, secretKey: kp.secretKey, status: "active" });
-    return { clusterId, masterCapId, commitment, masterPk: kp.publicKey };
+    return {
+      clusterId,
+      masterCapId,
+      commitment,
+      masterPk: kp.publicKey,
+      ...(h ? { masterMlkemPk: h.mlkemPublicKey } : {}),
+    };
   }
 
   async #clusterRef() {
@@ -165,14 +202,26 @@ export class RotationCoordinator {
         "cluster members",
         `only ${recipients.length} attested members for an ack quorum of ${ackQuorum}: the rotation could not complete`,
       );
-    const kp = generateEncryptionKeyPair();
-    const commitment = blake2b256(kp.publicKey);
+    const kp = this.newKeyPair();
+    const commitment = kp.commitment;
     this.o.keys.save({ clusterId: this.clusterId, epoch, commitment, secretKey: kp.secretKey, status: "pending" });
+    const pq = recipients.map((r) => this.o.memberMlkemKey?.(r.nodeId) ?? null);
+    const postQuantum = pq.every((k) => k !== null);
     const { envelope } = sealForNodes({
       inputHash: rotationBinding(this.clusterId, epoch, commitment),
       payload: kp.secretKey,
-      recipients,
+      recipients: postQuantum
+        ? recipients.map((r, i) => {
+            const k = pq[i] as { mlkemPk: Uint8Array; mlkemKeyHash: Uint8Array };
+            return {
+              ...r,
+              mlkemPk: k.mlkemPk,
+              attestation: r.attestation ? { ...r.attestation, mlkemKeyHash: k.mlkemKeyHash } : null,
+            };
+          })
+        : recipients,
       requireAttestation: true,
+      postQuantum,
       nowMs: now,
     });
     await this.o.distribution.put(this.clusterId, epoch, envelope);
@@ -224,7 +273,8 @@ export type ParticipantOutcome =
   | { kind: "activated"; clusterId: string; epoch: bigint }
   | { kind: "aborted"; clusterId: string; epoch: bigint }
   | { kind: "refused"; clusterId: string; epoch: bigint; reason: string }
-  | { kind: "waiting-for-key"; clusterId: string; epoch: bigint };
+  | { kind: "waiting-for-key"; clusterId: string; epoch: bigint }
+  | { kind: "destroyed"; clusterId: string; epoch: bigint };
 
 interface ParticipantState {
   version: 1;
@@ -236,6 +286,8 @@ export class RotationParticipant {
   #cursor: string | null = null;
   /** Started rotations whose key envelope was not published yet: retried on each poll. */
   #waiting = new Map<string, Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]>();
+  /** Clusters this node holds keys of: old keys are destroyed on disk once their grace is over. */
+  #clusters = new Set<string>();
 
   constructor(
     readonly o: {
@@ -246,6 +298,8 @@ export class RotationParticipant {
       nodeCapId?: string;
       /** This node's X25519 secret (its attested enc key). */
       encSk: Uint8Array;
+      /** This node's ML-KEM-768 secret: opens post-quantum key-distribution envelopes. */
+      mlkemSk?: Uint8Array;
       keys: MasterKeyStore;
       distribution: KeyDistribution;
       /** Event cursor file (atomic writes); omitted: kept in memory. */
@@ -277,6 +331,7 @@ export class RotationParticipant {
         const k = this.o.keys.load(ev.data.cluster_id, epoch);
         if (!k || !equalBytes(k.commitment, Uint8Array.from(ev.data.commitment))) return null;
         this.o.keys.setStatus(ev.data.cluster_id, epoch, "active");
+        this.#clusters.add(objectIdHex(ev.data.cluster_id));
         return { kind: "activated", clusterId: ev.data.cluster_id, epoch };
       }
       case "KeyRotationAborted": {
@@ -329,13 +384,15 @@ export class RotationParticipant {
         envelope,
         nodeId: this.nodeId,
         encSk: this.o.encSk,
+        ...(this.o.mlkemSk ? { mlkemSk: this.o.mlkemSk } : {}),
       });
     } catch (e) {
       return refuse(`key envelope does not open: ${(e as Error).message}`);
     }
-    if (secretKey.length !== 32) return refuse("key envelope does not hold a 32-byte X25519 secret");
-    if (!equalBytes(blake2b256(x25519PublicKey(secretKey)), commitment))
-      return refuse(`blake2b256(distributed master pk) != on-chain commitment ${bytesToHex(commitment)}`);
+    if (secretKey.length !== 32 && secretKey.length !== 96)
+      return refuse("key envelope does not hold a 32-byte X25519 or 96-byte hybrid master secret");
+    if (!equalBytes(masterSecretCommitment(secretKey), commitment))
+      return refuse(`commitment of the distributed master key != on-chain commitment ${bytesToHex(commitment)}`);
     this.o.keys.save({ clusterId, epoch, commitment, secretKey, status: "pending" });
     try {
       await this.o.chain.ackRotation(this.o.signer, {
@@ -369,6 +426,11 @@ export class RotationParticipant {
         writeFileAtomic(this.o.stateFile, `${JSON.stringify(s)}\n`);
       }
       if (!page.hasNextPage) break;
+    }
+    for (const clusterId of this.#clusters) {
+      const c = await this.o.chain.getCluster(clusterId);
+      for (const epoch of destroyExpiredKeys(this.o.keys, clusterId, c, nowOf(this.o.now)))
+        out.push({ kind: "destroyed", clusterId, epoch });
     }
     return out;
   }

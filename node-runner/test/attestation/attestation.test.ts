@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { generateMlKemKeyPair } from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,13 @@ import {
   nodeReportData,
   runAttestVerify,
 } from "../../src/attestation/index.js";
-import { encodeVerdictMessage, expectedReportData, TeeKind, verifyVerdict } from "../../src/attestation/sdk.js";
+import {
+  encodeVerdictMessage,
+  expectedReportData,
+  mlkemKeyHash,
+  TeeKind,
+  verifyVerdict,
+} from "../../src/attestation/sdk.js";
 
 const VECTORS = VECTORS_DIR;
 const haveVectors = requireVectors("node-runner attestation tests on genuine TDX and SEV-SNP evidence");
@@ -79,6 +86,38 @@ describe("verifier service", () => {
     expect(await s.blobs.get(r.evidenceHash)).toEqual(new Uint8Array([9]));
     expect(verifyVerdict(r.verdict, r.signature, ed25519.getPublicKey(sk))).toBe(true);
     expect(Buffer.from(r.verifierPublicKey)).toEqual(Buffer.from(ed25519.getPublicKey(sk)));
+  });
+
+  it("reports the ML-KEM key hash for a node that names one (None kind: the claimed key's hash)", async () => {
+    const s = service({ allowInsecureNoTee: true });
+    const ml = generateMlKemKeyPair().publicKey;
+    const r = await s.verifyEvidence({
+      nodeId: "0x1",
+      sigPk,
+      encPk,
+      mlkemPk: ml,
+      teeKind: "none",
+      evidence: new Uint8Array([7]),
+    });
+    expect(r.mlkemKeyHash).toEqual(mlkemKeyHash(ml));
+    const plain = await s.verifyEvidence({
+      nodeId: "0x1",
+      sigPk,
+      encPk,
+      teeKind: "none",
+      evidence: new Uint8Array([7]),
+    });
+    expect(plain.mlkemKeyHash).toBeUndefined();
+    await expect(
+      s.verifyEvidence({
+        nodeId: "0x1",
+        sigPk,
+        encPk,
+        mlkemPk: ml.subarray(1),
+        teeKind: "none",
+        evidence: new Uint8Array([7]),
+      }),
+    ).rejects.toThrow(/mlkemPk: must be 1184 bytes/);
   });
 
   it.skipIf(!haveVectors)("verifies genuine TDX evidence, then applies the allow-list and the binding", async () => {

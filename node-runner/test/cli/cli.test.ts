@@ -28,9 +28,18 @@ describe("atoma-node CLI", () => {
     expect(parseConfig(text).price).toBe("55");
     const keys = loadKeystore(out.keystore);
     expect(keys.signer.toSuiAddress()).toBe(out.address);
+    // a post-quantum (ML-KEM-768) key comes with the keystore: 64-byte seed on disk, expanded in memory
+    expect(keys.mlkemPk?.length).toBe(1184);
+    expect(keys.mlkemSk?.length).toBe(2400);
     // Secrets never appear on stdout/stderr.
-    const secret = JSON.parse(readFileSync(out.keystore, "utf8")) as { ed25519: string; x25519: string };
+    const secret = JSON.parse(readFileSync(out.keystore, "utf8")) as {
+      ed25519: string;
+      x25519: string;
+      mlkem768: string;
+    };
+    expect(secret.mlkem768).toMatch(/^[0-9a-f]{128}$/);
     expect(r.out + r.err).not.toContain(secret.ed25519);
+    expect(r.out + r.err).not.toContain(secret.mlkem768);
     const again = run("-c", "n/atoma-node.json", "init");
     expect(again.code).toBe(2);
     expect(again.err).toContain("refusing to overwrite keys");
@@ -60,6 +69,13 @@ describe("atoma-node CLI", () => {
     chmodSync(ks, 0o644);
     expect(() => loadKeystore(ks)).toThrow(/must be 600/);
     chmodSync(ks, 0o600);
+    // a keystore written before ML-KEM keys existed still loads (no post-quantum key); a bad one is refused
+    const body = JSON.parse(readFileSync(ks, "utf8")) as Record<string, unknown>;
+    const old = path.join(dir, "n/old-keystore.json");
+    writeFileSync(old, JSON.stringify({ ...body, mlkem768: undefined }), { mode: 0o600 });
+    expect(loadKeystore(old).mlkemSk).toBeUndefined();
+    writeFileSync(old, JSON.stringify({ ...body, mlkem768: "ab" }), { mode: 0o600 });
+    expect(() => loadKeystore(old)).toThrow(/mlkem768 must be a 64-byte hex ML-KEM-768 seed/);
     expect(() => parseConfig(JSON.stringify({ ...DEFAULT_CONFIG, price: "1.5" }), "x.json")).toThrow(/x\.json: price/);
   });
 });

@@ -1,4 +1,11 @@
-export { blake2b256, checkReportDataBinding, expectedReportData } from "./binding.js";
+export {
+  blake2b256,
+  checkMlKemBinding,
+  checkReportDataBinding,
+  expectedReportData,
+  mlkemKeyHash,
+  reportDataFor,
+} from "./binding.js";
 export {
   type AttestationCheck,
   AttestationError,

@@ -492,9 +492,13 @@ export class AtomaClient implements AtomaChain {
 
   /**
    * Reads the posted output of a Settled request, opens it when `userSk` is given (user-layer
-   * envelope bound to the request id) and checks it against the agreed output hash.
+   * envelope bound to the request id; `userMlkemSk` for a post-quantum one) and checks it
+   * against the agreed output hash.
    */
-  async fetchOutput(requestId: string, o: { userSk?: Uint8Array } = {}): Promise<FetchedOutput> {
+  async fetchOutput(
+    requestId: string,
+    o: { userSk?: Uint8Array; userMlkemSk?: Uint8Array } = {},
+  ): Promise<FetchedOutput> {
     const r = await this.getRequest(requestId);
     if (r.status !== RequestStatus.Settled)
       throw new InvalidInputError("requestId", `request ${requestId} is not Settled (status ${r.status})`);
@@ -502,7 +506,14 @@ export class AtomaClient implements AtomaChain {
     const agreed = Uint8Array.from(r.agreed_output_hash);
     const posted = Uint8Array.from(r.output);
     if (posted.length === 0) throw new NotFoundError("output of request", requestId);
-    const plaintext = o.userSk ? openAsUser({ requestId, envelope: posted, userSk: o.userSk }) : posted;
+    const plaintext = o.userSk
+      ? openAsUser({
+          requestId,
+          envelope: posted,
+          userSk: o.userSk,
+          ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
+        })
+      : posted;
     if (equalBytes(hashOutput(posted), agreed))
       return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
     if (equalBytes(hashOutput(plaintext), agreed))

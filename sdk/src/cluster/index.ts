@@ -14,6 +14,7 @@ import { blake2b256 } from "../attestation/binding.js";
 import type { ClusterData } from "../bcs/schemas.js";
 import { bytesToHex, equalBytes, objectIdHex } from "../crypto/bytes.js";
 import { openAsNode, type RequestBinding, type SuiteId, sealForNodes } from "../crypto/envelope.js";
+import { generateMlKemKeyPair, MLKEM768_PUBLIC_KEY_LEN, MLKEM768_SEED_LEN, mlkemPublicKey } from "../crypto/hybrid.js";
 import { generateEncryptionKeyPair, type KeyPair, x25519PublicKey } from "../crypto/keys.js";
 import { AtomaError, ensureBytes, InvalidInputError } from "../errors.js";
 
@@ -46,6 +47,66 @@ export class ClusterKeyError extends AtomaError {
 export function masterKeyCommitment(masterPk: Uint8Array): Uint8Array {
   ensureBytes(masterPk, "masterPk", 32);
   return blake2b256(masterPk);
+}
+
+const LABEL_HYBRID_COMMITMENT = new TextEncoder().encode("atoma/cluster-key/v2");
+/** Length of a hybrid master secret: X25519 secret (32) ‖ ML-KEM-768 seed (64). */
+export const HYBRID_MASTER_SECRET_LEN = 32 + MLKEM768_SEED_LEN;
+
+/**
+ * Commitment of a hybrid (post-quantum) master key:
+ * `blake2b256("atoma/cluster-key/v2" ‖ masterPk ‖ masterMlkemPk)` — the on-chain commitment
+ * then carries the ML-KEM key too (same 32-byte field as the classic `blake2b256(masterPk)`).
+ */
+export function hybridMasterKeyCommitment(masterPk: Uint8Array, masterMlkemPk: Uint8Array): Uint8Array {
+  ensureBytes(masterPk, "masterPk", 32);
+  ensureBytes(masterMlkemPk, "masterMlkemPk", MLKEM768_PUBLIC_KEY_LEN);
+  const buf = new Uint8Array(LABEL_HYBRID_COMMITMENT.length + 32 + MLKEM768_PUBLIC_KEY_LEN);
+  buf.set(LABEL_HYBRID_COMMITMENT, 0);
+  buf.set(masterPk, LABEL_HYBRID_COMMITMENT.length);
+  buf.set(masterMlkemPk, LABEL_HYBRID_COMMITMENT.length + 32);
+  return blake2b256(buf);
+}
+
+/** The public parts of a master secret (32-byte classic or 96-byte hybrid). */
+export function masterPublicKeys(masterSk: Uint8Array): { masterPk: Uint8Array; masterMlkemPk?: Uint8Array } {
+  ensureBytes(masterSk, "masterSk");
+  if (masterSk.length === 32) return { masterPk: x25519PublicKey(masterSk) };
+  if (masterSk.length === HYBRID_MASTER_SECRET_LEN)
+    return {
+      masterPk: x25519PublicKey(masterSk.subarray(0, 32)),
+      masterMlkemPk: mlkemPublicKey(masterSk.subarray(32)),
+    };
+  throw new InvalidInputError(
+    "masterSk",
+    `must be 32 bytes (X25519) or ${HYBRID_MASTER_SECRET_LEN} bytes (X25519 ‖ ML-KEM-768 seed), got ${masterSk.length}`,
+  );
+}
+
+/** The commitment of a master secret, classic or hybrid. */
+export function masterSecretCommitment(masterSk: Uint8Array): Uint8Array {
+  const p = masterPublicKeys(masterSk);
+  return p.masterMlkemPk ? hybridMasterKeyCommitment(p.masterPk, p.masterMlkemPk) : masterKeyCommitment(p.masterPk);
+}
+
+/** A fresh hybrid master key: secret = X25519 secret ‖ ML-KEM-768 seed (96 bytes), its public keys and commitment. */
+export function generateHybridMasterKey(): {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  mlkemPublicKey: Uint8Array;
+  commitment: Uint8Array;
+} {
+  const kp = generateEncryptionKeyPair();
+  const ml = generateMlKemKeyPair();
+  const secretKey = new Uint8Array(HYBRID_MASTER_SECRET_LEN);
+  secretKey.set(kp.secretKey, 0);
+  secretKey.set(ml.secretKey, 32);
+  return {
+    secretKey,
+    publicKey: kp.publicKey,
+    mlkemPublicKey: ml.publicKey,
+    commitment: hybridMasterKeyCommitment(kp.publicKey, ml.publicKey),
+  };
 }
 
 /** A fresh X25519 master key pair and its commitment. */
@@ -92,8 +153,9 @@ export function assertClusterKey(
   cluster: ClusterKeyState,
   masterPk: Uint8Array,
   nowMs: bigint | number,
+  masterMlkemPk?: Uint8Array,
 ): "current" | "previous" {
-  const c = masterKeyCommitment(masterPk);
+  const c = masterMlkemPk ? hybridMasterKeyCommitment(masterPk, masterMlkemPk) : masterKeyCommitment(masterPk);
   const keys = activeClusterKeys(cluster, nowMs);
   if (equalBytes(c, keys.current)) return "current";
   if (keys.previous && equalBytes(c, keys.previous.commitment)) return "previous";
@@ -116,6 +178,8 @@ export type SealForClusterOptions = RequestBinding & {
   /** The cluster id (default: `cluster.id.id`). */
   clusterId?: string;
   masterPk: Uint8Array;
+  /** The master key's ML-KEM-768 public key (hybrid clusters): the envelope is then post-quantum. */
+  masterMlkemPk?: Uint8Array;
   payload: Uint8Array;
   /** Clock for the grace-period check, ms (default Date.now()). */
   nowMs?: bigint | number;
@@ -133,15 +197,16 @@ function clusterIdOf(o: { cluster: ClusterKeyState; clusterId?: string }): strin
  * master key with the cluster id as recipient id, bound to the request id or input hash.
  */
 export function sealForCluster(o: SealForClusterOptions): Uint8Array {
-  assertClusterKey(o.cluster, o.masterPk, o.nowMs ?? Date.now());
+  assertClusterKey(o.cluster, o.masterPk, o.nowMs ?? Date.now(), o.masterMlkemPk);
   const clusterId = clusterIdOf(o);
   const binding: RequestBinding =
     o.requestId !== undefined ? { requestId: o.requestId } : { inputHash: o.inputHash as Uint8Array };
   return sealForNodes({
     ...binding,
     payload: o.payload,
-    recipients: [{ nodeId: clusterId, encPk: o.masterPk }],
+    recipients: [{ nodeId: clusterId, encPk: o.masterPk, ...(o.masterMlkemPk ? { mlkemPk: o.masterMlkemPk } : {}) }],
     requireAttestation: false,
+    postQuantum: o.masterMlkemPk !== undefined,
     ...(o.suite !== undefined ? { suite: o.suite } : {}),
   }).envelope;
 }
@@ -156,11 +221,14 @@ export type OpenForClusterOptions = RequestBinding & {
 export function openForCluster(o: OpenForClusterOptions): Uint8Array {
   const binding: RequestBinding =
     o.requestId !== undefined ? { requestId: o.requestId } : { inputHash: o.inputHash as Uint8Array };
+  masterPublicKeys(o.masterSk); // checks the length
+  const hybrid = o.masterSk.length === HYBRID_MASTER_SECRET_LEN;
   return openAsNode({
     ...binding,
     envelope: o.envelope,
     nodeId: objectIdHex(o.clusterId, "clusterId"),
-    encSk: o.masterSk,
+    encSk: hybrid ? o.masterSk.subarray(0, 32) : o.masterSk,
+    ...(hybrid ? { mlkemSk: o.masterSk.subarray(32) } : {}),
   });
 }
 
@@ -173,7 +241,7 @@ export class ClusterKeyring {
 
   /** Adds a master secret key; returns its commitment. */
   add(masterSk: Uint8Array): Uint8Array {
-    const c = masterKeyCommitment(x25519PublicKey(masterSk));
+    const c = masterSecretCommitment(masterSk);
     this.#keys.set(bytesToHex(c), Uint8Array.from(masterSk));
     return c;
   }
@@ -238,4 +306,16 @@ export class ClusterKeyring {
     }
     throw last;
   }
+}
+
+/** The key `openLayers` needs for a layer sealed to a cluster (system / application layer). */
+export function clusterLayerKey(
+  clusterId: string,
+  masterSk: Uint8Array,
+): { recipientId: string; x25519Sk: Uint8Array; mlkemSk?: Uint8Array } {
+  masterPublicKeys(masterSk);
+  const id = objectIdHex(clusterId, "clusterId");
+  return masterSk.length === HYBRID_MASTER_SECRET_LEN
+    ? { recipientId: id, x25519Sk: masterSk.subarray(0, 32), mlkemSk: masterSk.subarray(32) }
+    : { recipientId: id, x25519Sk: masterSk };
 }
