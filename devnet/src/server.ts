@@ -23,6 +23,8 @@ export interface DevnetOptions {
   host?: string;
   seed?: string;
   stateDir?: string;
+  /** Cut a corrupt journal at its first bad line (after a backup) instead of refusing to start. */
+  repair?: boolean;
   checkpointIntervalMs?: number;
   /** MIST per faucet request (default 1 000 SUI). */
   faucetAmount?: bigint;
@@ -56,7 +58,20 @@ export class Devnet {
     for (const b of opts.packages ?? []) this.runtime.bindPackage(b);
     if (opts.stateDir) {
       this.journal = new Journal(opts.stateDir);
-      const r = this.journal.replay(this.runtime);
+      const log = opts.log;
+      const r = this.journal.replay(this.runtime, {
+        ...(opts.repair ? { repair: true } : {}),
+        ...(log
+          ? {
+              warn: (o: object, msg: string) => log.warn(o, msg),
+              progress: (done: number, total: number) =>
+                log.info(
+                  { doneBytes: done, totalBytes: total },
+                  `replaying journal: ${Math.floor((100 * done) / total)} % of ${(total / 1048576).toFixed(1)} MiB`,
+                ),
+            }
+          : {}),
+      });
       this.checkpoints.push(...r.checkpoints);
       if (r.clock) {
         this.offsetMs = r.clock.offsetMs;
