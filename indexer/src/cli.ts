@@ -2,7 +2,9 @@
 /**
  * atoma-indexer: run | replay --from <cursor> | status. Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
+import { parseDeployment } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { openStorage } from "./db.js";
@@ -21,8 +23,9 @@ const pkgArg = (v: string) => {
 };
 
 interface RunOpts {
-  rpc: string;
-  package: string;
+  rpc?: string;
+  package?: string;
+  deployment?: string;
   databaseUrl?: string;
   dataDir?: string;
   port: number;
@@ -60,8 +63,13 @@ function makeLogger(json: boolean) {
 
 function addRunOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--rpc <url>", "Sui JSON-RPC URL")
-    .requiredOption("--package <id>", "original package id of `atoma` (all versions are followed)", pkgArg)
+    .option("--deployment <file>", "deployment file written by `atoma-node deploy` (gives --rpc and --package)")
+    .option("--rpc <url>", "Sui JSON-RPC URL (default: the deployment's)")
+    .option(
+      "--package <id>",
+      "original package id of `atoma`, all versions followed (default: the deployment's)",
+      pkgArg,
+    )
     .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: embedded PGlite)").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
     .option("--port <n>", "API port (0 = any)", intArg("--port", 0, 65535), 4100)
@@ -72,7 +80,21 @@ function addRunOptions(cmd: Command): Command {
     .option("--json", "JSON log lines");
 }
 
-async function run(o: RunOpts): Promise<number> {
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** --rpc/--package, or the deployment file's; one of the two must give each. */
+function target(o: RunOpts): { rpc: string; package: string } {
+  const d = o.deployment ? parseDeployment(readFileSync(o.deployment, "utf8"), o.deployment) : null;
+  const rpc = o.rpc ?? d?.rpcUrl;
+  const pkg = o.package ?? d?.packageId;
+  if (!rpc || !pkg) throw new UsageError("give --deployment <file>, or both --rpc <url> and --package <id>");
+  return { rpc, package: pkg };
+}
+
+async function run(opts: RunOpts): Promise<number> {
+  const o = { ...opts, ...target(opts) };
   const logger = makeLogger(!!o.json);
   if (o.from !== undefined) {
     const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
@@ -174,6 +196,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: Error) => {
     process.stderr.write(`atoma-indexer: ${e.message}\n`);
-    process.exit(1);
+    process.exit(e instanceof UsageError || e.name === "InvalidInputError" ? 2 : 1);
   },
 );
