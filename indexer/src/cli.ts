@@ -2,7 +2,7 @@
 /**
  * atoma-indexer: run | replay --from <cursor> | status. Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { parseDeployment } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -17,6 +17,29 @@ const intArg = (name: string, min: number, max: number) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
   return n;
 };
+/** `start`, or an event cursor as the RPC returns it: {"txDigest":"<base58>","eventSeq":"<n>"}. */
+function cursorArg(v: string): string {
+  if (v === "start") return v;
+  const c = ((): { txDigest?: unknown; eventSeq?: unknown } | null => {
+    try {
+      return JSON.parse(v) as { txDigest?: unknown; eventSeq?: unknown } | null;
+    } catch {
+      return null;
+    }
+  })();
+  if (
+    !c ||
+    typeof c.txDigest !== "string" ||
+    !/^[1-9A-HJ-NP-Za-km-z]{1,64}$/.test(c.txDigest) ||
+    typeof c.eventSeq !== "string" ||
+    !/^\d{1,20}$/.test(c.eventSeq)
+  )
+    throw new InvalidArgumentError(
+      `--from must be \`start\` or an event cursor {"txDigest":"<base58 digest>","eventSeq":"<n>"} (as \`atoma-indexer status\` prints it); got ${JSON.stringify(v.slice(0, 80))}`,
+    );
+  return JSON.stringify({ txDigest: c.txDigest, eventSeq: c.eventSeq });
+}
+
 const pkgArg = (v: string) => {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(v)) throw new InvalidArgumentError("--package must be a 0x-hex package id");
   return v;
@@ -93,10 +116,27 @@ function target(o: RunOpts): { rpc: string; package: string } {
   return { rpc, package: pkg };
 }
 
+/** Asks the RPC for the page after `cursor` before it is committed, so a cursor the chain does not know is refused. */
+async function checkCursorKnown(rpc: string, packageId: string, cursor: string): Promise<void> {
+  const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
+  const client = new SuiJsonRpcClient({ url: rpc, network: "localnet" });
+  try {
+    await client.core.listEvents({ filter: { eventType: `${packageId}::events` }, after: cursor, limit: 1 });
+  } catch (e) {
+    const err = e as Error;
+    if (err.name === "TypeError" && err.message === "fetch failed")
+      throw new Error(`cannot reach the chain RPC at ${rpc}`, { cause: e });
+    throw new UsageError(
+      `--from ${cursor}: ${rpc} does not accept this cursor (${err.message}); the cursor was not changed`,
+    );
+  }
+}
+
 async function run(opts: RunOpts): Promise<number> {
   const o = { ...opts, ...target(opts) };
   const logger = makeLogger(!!o.json);
   if (o.from !== undefined) {
+    if (o.from !== "start") await checkCursorKnown(o.rpc, o.package, o.from);
     const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
     try {
       await setCursor(st.db, o.from === "start" ? null : o.from);
@@ -145,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
     result = run(o);
   });
   addRunOptions(program.command("replay").description("move the cursor back, then run"))
-    .requiredOption("--from <cursor>", "cursor to resume after (`start` = from the first event)")
+    .requiredOption("--from <cursor>", "cursor to resume after (`start` = from the first event)", cursorArg)
     .action((o: RunOpts) => {
       result = run(o);
     });
@@ -157,6 +197,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--json", "JSON output")
     .action((o: { databaseUrl?: string; dataDir: string; json?: boolean }) => {
       result = (async () => {
+        if (!o.databaseUrl && !existsSync(o.dataDir))
+          throw new Error(`no indexer database at ${o.dataDir} (--data-dir; \`atoma-indexer run\` creates it)`);
         const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
         try {
           const c = await readCursor(st.db);
