@@ -141,9 +141,11 @@ export class Journal {
           const line = JSON.parse(buf.subarray(pos, nl).toString("utf8")) as Line;
           if (line.t === "tx") rt.apply(this.decodeWriteSet(rt, line));
           else if (line.t === "cp") checkpoints.push(line.cp);
-          else if (line.t === "clock")
+          else if (line.t === "clock") {
             clock = { offsetMs: BigInt(line.offsetMs), fixedMs: line.fixedMs === null ? null : BigInt(line.fixedMs) };
-          else throw new Error(`unknown line type ${JSON.stringify((line as { t?: unknown }).t)}`);
+            if (clock.fixedMs !== null && (clock.fixedMs < 0n || clock.fixedMs >= 1n << 64n))
+              throw new Error(`clock ${clock.fixedMs} ms is not a u64 timestamp`);
+          } else throw new Error(`unknown line type ${JSON.stringify((line as { t?: unknown }).t)}`);
         } catch (e) {
           const err = new JournalCorruptError(this.file, lineNo, lines, (e as Error).message.slice(0, 200));
           if (!o.repair) throw err;
