@@ -48,6 +48,13 @@ const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
 const page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String()) });
+const HealthBody = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("error")]),
+  events: Type.String(),
+  cursor: nullable(Type.String()),
+  caughtUp: nullable(Type.Boolean()),
+  lastError: nullable(Type.String()),
+});
 const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody };
 const strict = <P extends Record<string, TSchema>>(p: P) => Type.Object(p, { additionalProperties: false });
 
@@ -289,21 +296,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     {
       schema: {
         response: {
-          200: Type.Object({
-            status: Type.String(),
-            events: Type.String(),
-            cursor: nullable(Type.String()),
-            caughtUp: nullable(Type.Boolean()),
-            lastError: nullable(Type.String()),
-          }),
+          200: HealthBody,
+          503: HealthBody,
         },
       },
     },
-    async () => {
+    async (_req, reply) => {
       const c = await readCursor(st.db);
       const h = opts.health?.();
+      // Unhealthy while the last attempt failed (RPC unreachable, package missing): 503.
+      if (h?.lastError) reply.code(503);
       return {
-        status: "ok",
+        status: h?.lastError ? ("error" as const) : ("ok" as const),
         events: (c?.events ?? 0n).toString(),
         cursor: c?.cursor ?? null,
         caughtUp: h ? h.caughtUp : null,

@@ -60,7 +60,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
     const client =
       opts.client ?? (opts.rpcUrl ? new SuiJsonRpcClient({ url: opts.rpcUrl, network: "localnet" }) : undefined);
     if (!client) throw new TypeError("client or rpcUrl: one is required");
-    source = new CoreEventSource(client, opts.packageId);
+    source = new CoreEventSource(client, opts.packageId, "events", opts.rpcUrl ?? "the chain RPC");
   }
   const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const ingester = new Ingester({
