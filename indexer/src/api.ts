@@ -23,8 +23,17 @@ export interface ApiOptions {
   logger?: Logger | false;
   /** Requests per minute per client (default 6000); false disables the limit. */
   rateLimit?: number | false;
-  corsOrigin?: string | boolean;
+  /**
+   * Origins allowed by CORS (browser apps reading the API): a list of origins, or true for any.
+   * Default: none (no CORS headers, so other sites' pages cannot read it). Only GET/HEAD are
+   * ever allowed cross-origin: the API has no writes.
+   */
+  corsOrigin?: string[] | boolean;
 }
+
+/** Messages never echo more than this much of the input (a 10 KB URL is not repeated back). */
+const MAX_MESSAGE = 300;
+const clip = (m: string) => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}…` : m);
 
 export class BadInputError extends Error {
   readonly statusCode = 400;
@@ -233,6 +242,15 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // Errors Fastify raises before routing (a malformed URL, a bad content type) in our shape,
+    // without echoing the URL.
+    frameworkErrors: (err, _req, reply) => {
+      const r = reply as unknown as { status(n: number): { send(b: unknown): void } };
+      r.status(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({
+        error: "bad_request",
+        message: clip(err.message.replace(/'[^']*'/g, "the URL")),
+      });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(
@@ -254,16 +272,20 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           v?.params?.missingProperty ??
           v?.instancePath?.replace(/^\//, "") ??
           undefined;
+        const all = err.validation as { keyword?: string; params?: { allowedValue?: unknown } }[];
+        const allowed = all.filter((x) => x.keyword === "const").map((x) => String(x.params?.allowedValue));
+        // A union of literals fails once per literal ("must be equal to constant" ×5): say it once, with the values.
+        const rule = allowed.length > 0 ? `must be one of ${allowed.join(", ")}` : (v as { message?: string })?.message;
         return reply.status(400).send({
           error: "bad_request",
-          message: `${err.validationContext ?? "input"}${field ? `.${field}` : ""}: ${err.message}`,
+          message: clip(`${err.validationContext ?? "input"}${field ? `.${field}` : ""}: ${rule ?? err.message}`),
           ...(field ? { field } : {}),
         });
       }
       if (status < 500)
         return reply.status(status).send({
           error: status === 429 ? "rate_limited" : status === 404 ? "not_found" : "bad_request",
-          message: err.message,
+          message: clip(err.message),
           ...(err.field ? { field: err.field } : {}),
         });
       if (opts.logger) opts.logger.error({ err: err.message }, "request failed");
@@ -272,10 +294,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     },
   );
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: "not_found", message: `no route ${req.method} ${req.url.slice(0, 200)}` }),
+    reply.status(404).send({ error: "not_found", message: clip(`no route ${req.method} ${req.url.slice(0, 200)}`) }),
   );
 
-  await app.register(cors, { origin: opts.corsOrigin ?? true });
+  const origins = opts.corsOrigin ?? false;
+  if (origins !== false)
+    await app.register(cors, { origin: origins, methods: ["GET", "HEAD"], strictPreflight: false });
   if (opts.rateLimit !== false)
     await app.register(rateLimit, {
       max: opts.rateLimit ?? 6000,
@@ -315,11 +339,21 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       };
     },
   );
-  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
-    const reg = opts.registry;
-    reply.header("content-type", reg?.contentType ?? "text/plain");
-    return reg ? reg.metrics() : "";
-  });
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        description: "Prometheus metrics (text exposition format)",
+        produces: ["text/plain"],
+        response: { 200: Type.String({ description: "Prometheus text format" }) },
+      },
+    },
+    async (_req, reply) => {
+      const reg = opts.registry;
+      reply.header("content-type", reg?.contentType ?? "text/plain");
+      return reg ? reg.metrics() : "";
+    },
+  );
 
   // ---- nodes ----
   const NodesQuery = strict({
@@ -564,7 +598,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           (select count(*) from dead_letters)::text as dead, (select count(*) from nodes)::text as nodes`),
       ]);
       const l = lat[0]!;
-      const num = (x: number | string | null) => (x === null ? null : Number(x));
+      // Percentiles are interpolated: whole milliseconds are the precision that means something.
+      const num = (x: number | string | null) => (x === null ? null : Math.round(Number(x)));
       return {
         events: counts[0]!.events,
         deadLetters: counts[0]!.dead,

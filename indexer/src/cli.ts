@@ -56,6 +56,7 @@ interface RunOpts {
   batchSize: number;
   pageSize: number;
   api: boolean;
+  corsOrigin?: string[];
   json?: boolean;
   from?: string;
 }
@@ -98,6 +99,10 @@ function addRunOptions(cmd: Command): Command {
     .option("--port <n>", "API port (0 = any)", intArg("--port", 0, 65535), 4100)
     .option("--host <host>", "API host", "127.0.0.1")
     .option("--no-api", "do not serve the HTTP API")
+    .option(
+      "--cors-origin <origins...>",
+      "origins whose pages may read the API (GET only), e.g. http://localhost:5173; '*' = any (default: none)",
+    )
     .option("--batch-size <n>", "events per database transaction", intArg("--batch-size", 1, 100_000), 1000)
     .option("--page-size <n>", "events per RPC page", intArg("--page-size", 1, 1000), 50)
     .option("--json", "JSON log lines");
@@ -153,6 +158,7 @@ async function run(opts: RunOpts): Promise<number> {
     port: o.port,
     host: o.host,
     api: o.api,
+    ...(o.corsOrigin ? { corsOrigin: o.corsOrigin.includes("*") ? true : o.corsOrigin } : {}),
     batchSize: o.batchSize,
     pageSize: o.pageSize,
     logger,

@@ -36,6 +36,8 @@ export interface StartIndexerOptions {
   pageSize?: number;
   pollMs?: number;
   rateLimit?: number | false;
+  /** CORS origins allowed to read the API (true = any); default none. */
+  corsOrigin?: string[] | boolean;
   logger?: Logger;
 }
 
@@ -85,6 +87,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
           registry: ingester.metrics.registry,
           health: () => ({ caughtUp: ingester.caughtUp, lastError: ingester.lastError?.message ?? null }),
           rateLimit: opts.rateLimit,
+          ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
         });
   if (app) url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   let stopped = false;
