@@ -7,7 +7,14 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CoinValue, type PackageBinding, type RunningDevnet, startDevnet } from "../src/index.js";
+import {
+  type CoinValue,
+  Journal,
+  type PackageBinding,
+  type RunningDevnet,
+  Runtime,
+  startDevnet,
+} from "../src/index.js";
 import { probeBinding } from "./probe-binding.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
@@ -115,6 +122,30 @@ describe("runtime invariants", () => {
     const backups = readdirSync(stateDir).filter((f) => f.startsWith("journal.jsonl.bak-"));
     expect(backups).toHaveLength(1);
     expect(readFileSync(path.join(stateDir, backups[0]!), "utf8")).toBe(`${broken.join("\n")}\n`);
+  });
+
+  it("reports replay progress and warns when it truncates a torn tail", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "devnet-progress-"));
+    dirs.push(stateDir);
+    const { d } = await setup(probeBinding, stateDir);
+    await d.close();
+    const file = path.join(stateDir, "journal.jsonl");
+    appendFileSync(file, '{"t":"tx"');
+    const progress: [number, number][] = [];
+    const warnings: string[] = [];
+    const j = new Journal(stateDir);
+    j.replay(new Runtime({ seed: "rt", now: () => 0n }), {
+      progress: (done, total) => progress.push([done, total]),
+      progressEveryBytes: 1000,
+      warn: (_o, msg) => warnings.push(msg),
+    });
+    j.close();
+    const total = progress[0]![1];
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.every(([done, t], i) => t === total && done <= t && (i === 0 || done > progress[i - 1]![0]))).toBe(
+      true,
+    );
+    expect(warnings).toEqual(["journal: torn last line (a crash mid-write) truncated"]);
   });
 
   it("derives the same Random results from the same seed", async () => {

@@ -184,6 +184,8 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("atoma-indexer")
     .description("Follow the atoma package's events into Postgres and serve them over HTTP")
+    .version("0.1.0", "--version", "print the version")
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let result: Promise<number> = Promise.resolve(0);
@@ -240,10 +242,15 @@ async function main(argv: string[]): Promise<number> {
   return result;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
   (e: Error) => {
+    const usage = e instanceof UsageError || e.name === "InvalidInputError";
+    // With --json the error is a JSON line on stdout too, so `… --json | jq` sees it.
+    if (argv.includes("--json"))
+      process.stdout.write(`${JSON.stringify({ error: usage ? "USAGE" : e.name, message: e.message })}\n`);
     process.stderr.write(`atoma-indexer: ${e.message}\n`);
-    process.exit(e instanceof UsageError || e.name === "InvalidInputError" ? 2 : 1);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -75,5 +75,10 @@ describe("atoma-indexer CLI input checks", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`no indexer database at ${missing}`);
     expect(existsSync(missing)).toBe(false);
+    const j = await cli(["status", "--json", "--data-dir", missing]);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out)).toEqual({ error: "Error", message: expect.stringContaining("no indexer database") });
+    const v = await cli(["--version"]);
+    expect(v.out.trim()).toBe("0.1.0");
   });
 });
