@@ -260,6 +260,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     o.onSummary?.(summary);
     if (o.keepRunning && !o.signal?.aborted) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
+      // Full ids: what `atoma-node init --rpc-url … --package-id … --registry-id …` needs.
+      log(`  package  ${chain.deployed.packageId}`);
+      log(`  registry ${chain.deployed.registryId}`);
       await new Promise<void>((resolve) => {
         if (o.signal?.aborted) return resolve();
         o.signal?.addEventListener("abort", () => resolve(), { once: true });

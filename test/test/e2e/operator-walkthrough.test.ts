@@ -107,6 +107,10 @@ describe("operator walkthrough (node-runner/README.md)", () => {
       expect(r.code, `${line}\n${r.output}`).toBe(0);
       outputs.push(r.output);
     }
+    // A second daemon on the same config is refused while the first runs (one journal, one cursor).
+    const second = await shell.run("atoma-node run --metrics-port off");
+    expect(second.code).toBe(1);
+    expect(second.output).toMatch(/another atoma-node run \(pid \d+\) is using this state folder/);
     const work = path.join(home, "atoma-operator");
     // The deployment file has full ids, and the SDK reads it.
     const deployment = parseDeployment(readFileSync(path.join(work, "deployment.json"), "utf8"));
