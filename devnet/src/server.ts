@@ -415,7 +415,7 @@ export class Devnet {
     const [k, v] = Object.entries(f)[0]!;
     if (k === "All" || k === "Any" || k === "And" || k === "Or") {
       if (!Array.isArray(v)) throw new RpcError(-32602, `Invalid params: ${at}.${k} must be an array of filters`);
-      v.forEach((sub, i) => this.checkEventFilter(sub, `${at}.${k}[${i}]`, depth + 1));
+      for (const [i, sub] of v.entries()) this.checkEventFilter(sub, `${at}.${k}[${i}]`, depth + 1);
     }
   }
 
@@ -636,7 +636,7 @@ export class Devnet {
         b64Param(txB64, "tx_bytes");
         if (!Array.isArray(sigs))
           throw new RpcError(-32602, "Invalid params: signatures must be an array of base64 strings");
-        sigs.forEach((sig, i) => b64Param(sig, `signatures[${i}]`));
+        for (const [i, sig] of sigs.entries()) b64Param(sig, `signatures[${i}]`);
         const r = rt.executeSigned(txB64 as string, sigs as string[]);
         return this.txView(r.record, opts as Record<string, unknown>);
       },
