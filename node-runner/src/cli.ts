@@ -412,7 +412,6 @@ export function buildProgram(): Command {
       if (killAfter && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
       await ping();
-      const releaseLock = acquireRunLock(stateDir);
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
@@ -426,6 +425,8 @@ export function buildProgram(): Command {
       );
       if (unserved.length > 0)
         logger.warn({ unserved, served }, "configured capabilities no executor serves: requests for them are skipped");
+      // One daemon per state folder (journal + cursor); taken last, released if the start fails.
+      const releaseLock = acquireRunLock(stateDir);
       const node = await startNode({
         rpcUrl: config.rpcUrl,
         packageId: config.packageId,
@@ -446,6 +447,9 @@ export function buildProgram(): Command {
               },
             }
           : {}),
+      }).catch((err: unknown) => {
+        releaseLock();
+        throw err;
       });
       const rotation = new AbortController();
       const rotationLoop = o.clusterKeyDir
