@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { AtomaError, InvalidInputError, parseDeployment, renderDeployment } from "@atoma/sdk";
+import { AtomaError, InvalidInputError, parseDeployment } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import {
@@ -19,35 +19,23 @@ import {
   renderConfig,
   resolveFrom,
   saveConfig,
-  writeFileAtomic,
 } from "./config.js";
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
-import { isFetchFailure, UnreachableError, UsageError } from "./errors.js";
+import { isFetchFailure, NoGasError, UnreachableError, UsageError } from "./errors.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
 import { acquireRunLock } from "./lock.js";
 import { callerCwd, configPath, userPath } from "./paths.js";
 import { DirKeyDistribution, runRotationParticipant } from "./rotation/index.js";
 
-export { UsageError } from "./errors.js";
+export { NoGasError, UsageError } from "./errors.js";
 
 export const VERSION = "0.1.0";
 
 interface GlobalOpts {
   config?: string;
   json?: boolean;
-}
-
-/** Raised when a transaction finds no gas: says which address to fund and how. */
-export class NoGasError extends Error {
-  override name = "NoGasError";
-  constructor(address: string, rpcUrl: string) {
-    super(
-      `address ${address} has no SUI on ${rpcUrl}: fund it with \`atoma-node faucet\` (a devnet or localnet ` +
-        "faucet) or send it SUI, then retry",
-    );
-  }
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -161,27 +149,16 @@ export function buildProgram(): Command {
       if (existsSync(out) && !o.force)
         throw new UsageError(`${out} exists already (a deployment is recorded there); pass --force to replace it`);
       const keyFile = userPath(o.adminKeystore);
-      const keys = existsSync(keyFile) ? loadKeystore(keyFile) : createKeystore(keyFile);
-      const address = keys.signer.toSuiAddress();
-      const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
-      const sui = new SuiJsonRpcClient({ url: o.rpcUrl, network: "localnet" });
-      let balance: bigint;
-      try {
-        balance = BigInt((await sui.getBalance({ owner: address })).totalBalance);
-      } catch (err) {
-        throw isFetchFailure(err) ? new UnreachableError("the chain RPC", o.rpcUrl, err) : err;
-      }
-      if (balance === 0n && (await isDevnet(o.rpcUrl))) {
-        const { requestSuiFromFaucetV2 } = await import("@mysten/sui/faucet");
-        await requestSuiFromFaucetV2({ host: o.rpcUrl, recipient: address });
-      } else if (balance === 0n) throw new NoGasError(address, o.rpcUrl);
-      const { deployAtoma } = await import("./deploy.js");
-      const d = await deployAtoma(sui, o.rpcUrl, keys.signer, {
-        ...(o.commitWindowMs ? { commitWindowMs: BigInt(o.commitWindowMs) } : {}),
-        ...(o.revealWindowMs ? { revealWindowMs: BigInt(o.revealWindowMs) } : {}),
+      const { deployToFile } = await import("./deploy.js");
+      const d = await deployToFile({
+        rpcUrl: o.rpcUrl,
+        out,
+        adminKeystore: keyFile,
+        setup: {
+          ...(o.commitWindowMs ? { commitWindowMs: BigInt(o.commitWindowMs) } : {}),
+          ...(o.revealWindowMs ? { revealWindowMs: BigInt(o.revealWindowMs) } : {}),
+        },
       });
-      mkdirSync(path.dirname(out), { recursive: true });
-      writeFileAtomic(out, renderDeployment(d));
       printer(g.json)(
         [
           `published atoma on ${d.rpcUrl} (tx ${d.digest})`,

@@ -3,11 +3,17 @@
  * applies the admin setup (optional commit/reveal windows) with the AdminCap it created, and
  * returns the deployment record (sdk `Deployment`) with full ids.
  */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import { loadBuiltPackage } from "@atoma/move";
-import { AtomaClient, buildSetParam, DEPLOYMENT_VERSION, type Deployment } from "@atoma/sdk";
-import type { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { AtomaClient, buildSetParam, DEPLOYMENT_VERSION, type Deployment, renderDeployment } from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { createKeystore, loadKeystore, writeFileAtomic } from "./config.js";
+import { isDevnet } from "./daemon/node.js";
+import { isFetchFailure, NoGasError, UnreachableError } from "./errors.js";
 
 export class DeployError extends Error {
   override name = "DeployError";
@@ -79,4 +85,33 @@ export async function deployAtoma(
     await atoma.execute(tx, publisher);
   }
   return { version: DEPLOYMENT_VERSION, rpcUrl, chainIdentifier, ...p, deployedAt: new Date().toISOString() };
+}
+
+/**
+ * `atoma-node deploy`: the publisher key from `adminKeystore` (created 0600 if missing), funded
+ * from the faucet on a devnet (elsewhere a NoGasError names the address), publish + admin setup,
+ * and the deployment written atomically to `out`.
+ */
+export async function deployToFile(o: {
+  rpcUrl: string;
+  out: string;
+  adminKeystore: string;
+  setup?: AdminSetup;
+}): Promise<Deployment> {
+  const keys = existsSync(o.adminKeystore) ? loadKeystore(o.adminKeystore) : createKeystore(o.adminKeystore);
+  const address = keys.signer.toSuiAddress();
+  const sui = new SuiJsonRpcClient({ url: o.rpcUrl, network: "localnet" });
+  let balance: bigint;
+  try {
+    balance = BigInt((await sui.getBalance({ owner: address })).totalBalance);
+  } catch (err) {
+    throw isFetchFailure(err) ? new UnreachableError("the chain RPC", o.rpcUrl, err) : err;
+  }
+  if (balance === 0n && (await isDevnet(o.rpcUrl)))
+    await requestSuiFromFaucetV2({ host: o.rpcUrl, recipient: address });
+  else if (balance === 0n) throw new NoGasError(address, o.rpcUrl);
+  const d = await deployAtoma(sui, o.rpcUrl, keys.signer, o.setup);
+  mkdirSync(path.dirname(o.out), { recursive: true });
+  writeFileAtomic(o.out, renderDeployment(d));
+  return d;
 }

@@ -33,3 +33,14 @@ export function isFetchFailure(err: unknown): boolean {
   const e = err as { name?: string; message?: string; cause?: unknown } | undefined;
   return !!e && e.name === "TypeError" && e.message === "fetch failed";
 }
+
+/** A transaction found no gas: says which address to fund and how. */
+export class NoGasError extends Error {
+  override name = "NoGasError";
+  constructor(address: string, rpcUrl: string) {
+    super(
+      `address ${address} has no SUI on ${rpcUrl}: fund it with \`atoma-node faucet\` (a devnet or localnet ` +
+        "faucet) or send it SUI, then retry",
+    );
+  }
+}
