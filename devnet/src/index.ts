@@ -6,7 +6,7 @@ import { Devnet, type DevnetOptions } from "./server.js";
 
 export * from "./bytecode.js";
 export * from "./errors.js";
-export { type Checkpoint, Journal } from "./journal.js";
+export { type Checkpoint, Journal, JournalCorruptError, type ReplayOptions } from "./journal.js";
 export {
   CLOCK_ID,
   decodeTx,

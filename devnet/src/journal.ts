@@ -1,9 +1,21 @@
 /**
  * State persistence: an append-only journal (one JSON line per commit or checkpoint), replayed
- * on start. A torn last line (crash mid-write) is detected and truncated away. The journal is
- * fsynced when a checkpoint is cut and on close.
+ * on start. Only a torn last line (a crash mid-write leaves no newline) is truncated away; any
+ * other bad line refuses the start and names the line, because truncating there would delete
+ * every valid commit after it. `repair` keeps a backup and cuts the journal at the first bad
+ * line. The journal is fsynced when a checkpoint is cut and on close.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { fromBase64, toBase64 } from "@mysten/bcs";
 import { bcsFor, loadModule, parseType, typeToString } from "./bytecode.js";
@@ -60,6 +72,34 @@ function encodeObject(o: StoredObject): JObject {
   };
 }
 
+/** A journal line other than a torn tail does not parse or apply: the devnet refuses to start. */
+export class JournalCorruptError extends DevnetError {
+  override name = "JournalCorruptError";
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly totalLines: number,
+    reason: string,
+  ) {
+    super(
+      "STATE",
+      `${file}: line ${line} of ${totalLines} is corrupt (${reason}); refusing to start, as dropping it would lose ` +
+        `${totalLines - line + 1} line(s) of history. Fix the line, or start with --repair to keep lines 1..${line - 1} ` +
+        "(the whole journal is copied to a .bak file first)",
+    );
+  }
+}
+
+export interface ReplayOptions {
+  /** Cut the journal at the first bad line after copying it to `<file>.bak-<ms>`. */
+  repair?: boolean;
+  /** Told about a truncated torn tail or a repair. */
+  warn?: (o: object, msg: string) => void;
+  /** Progress every ~`progressEveryBytes` (default 4 MiB) of a long replay. */
+  progress?: (doneBytes: number, totalBytes: number) => void;
+  progressEveryBytes?: number;
+}
+
 export class Journal {
   private fd: number;
   readonly file: string;
@@ -70,31 +110,60 @@ export class Journal {
   }
 
   /** Replays the journal into `rt`; returns checkpoints and the last clock setting. */
-  replay(rt: Runtime): { checkpoints: Checkpoint[]; clock?: { offsetMs: bigint; fixedMs: bigint | null } } {
+  replay(
+    rt: Runtime,
+    o: ReplayOptions = {},
+  ): { checkpoints: Checkpoint[]; clock?: { offsetMs: bigint; fixedMs: bigint | null } } {
     const checkpoints: Checkpoint[] = [];
     let clock: { offsetMs: bigint; fixedMs: bigint | null } | undefined;
     if (existsSync(this.file)) {
-      const text = readFileSync(this.file, "utf8");
-      let good = 0;
+      const buf = readFileSync(this.file);
+      const total = buf.length;
+      // Complete lines end with "\n"; a tail without one is a torn write.
+      let lines = 0;
+      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
+      const every = o.progressEveryBytes ?? 4 * 1024 * 1024;
+      let nextProgress = every;
       let pos = 0;
-      while (pos < text.length) {
-        const nl = text.indexOf("\n", pos);
-        if (nl < 0) break; // torn tail: no newline
-        const lineText = text.slice(pos, nl);
-        let line: Line;
-        try {
-          line = JSON.parse(lineText) as Line;
-        } catch {
+      let lineNo = 0;
+      while (pos < total) {
+        const nl = buf.indexOf(10, pos);
+        if (nl < 0) {
+          truncateSync(this.file, pos);
+          o.warn?.(
+            { file: this.file, keptLines: lineNo, droppedBytes: total - pos },
+            "journal: torn last line (a crash mid-write) truncated",
+          );
           break;
         }
-        if (line.t === "tx") rt.apply(this.decodeWriteSet(rt, line));
-        else if (line.t === "cp") checkpoints.push(line.cp);
-        else if (line.t === "clock")
-          clock = { offsetMs: BigInt(line.offsetMs), fixedMs: line.fixedMs === null ? null : BigInt(line.fixedMs) };
+        lineNo++;
+        try {
+          const line = JSON.parse(buf.subarray(pos, nl).toString("utf8")) as Line;
+          if (line.t === "tx") rt.apply(this.decodeWriteSet(rt, line));
+          else if (line.t === "cp") checkpoints.push(line.cp);
+          else if (line.t === "clock") {
+            clock = { offsetMs: BigInt(line.offsetMs), fixedMs: line.fixedMs === null ? null : BigInt(line.fixedMs) };
+            if (clock.fixedMs !== null && (clock.fixedMs < 0n || clock.fixedMs >= 1n << 64n))
+              throw new Error(`clock ${clock.fixedMs} ms is not a u64 timestamp`);
+          } else throw new Error(`unknown line type ${JSON.stringify((line as { t?: unknown }).t)}`);
+        } catch (e) {
+          const err = new JournalCorruptError(this.file, lineNo, lines, (e as Error).message.slice(0, 200));
+          if (!o.repair) throw err;
+          const backup = `${this.file}.bak-${Date.now()}`;
+          copyFileSync(this.file, backup);
+          truncateSync(this.file, pos);
+          o.warn?.(
+            { file: this.file, backup, keptLines: lineNo - 1, droppedLines: lines - lineNo + 1 },
+            `journal repaired: cut at corrupt line ${lineNo} of ${lines}; the original is in ${backup}`,
+          );
+          break;
+        }
         pos = nl + 1;
-        good = Buffer.byteLength(text.slice(0, pos));
+        if (o.progress && pos >= nextProgress) {
+          o.progress(pos, total);
+          nextProgress = pos + every;
+        }
       }
-      if (good < Buffer.byteLength(text)) truncateSync(this.file, good);
       // Checkpoint membership of transactions.
       for (const cp of checkpoints)
         for (const d of cp.transactions) {

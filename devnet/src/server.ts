@@ -23,6 +23,8 @@ export interface DevnetOptions {
   host?: string;
   seed?: string;
   stateDir?: string;
+  /** Cut a corrupt journal at its first bad line (after a backup) instead of refusing to start. */
+  repair?: boolean;
   checkpointIntervalMs?: number;
   /** MIST per faucet request (default 1 000 SUI). */
   faucetAmount?: bigint;
@@ -35,6 +37,26 @@ type Params = unknown[];
 type Handler = (p: Params) => unknown;
 
 const MAX_BODY = 32 * 1024 * 1024;
+const U64_MAX = (1n << 64n) - 1n;
+const MAX_FILTER_DEPTH = 16;
+const MAX_BATCH = 100;
+
+/** A base64 parameter (tx bytes, signatures): refused with -32602 naming it before any decoding. */
+function b64Param(v: unknown, name: string): string {
+  if (typeof v !== "string" || v.length === 0 || v.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+    throw new RpcError(-32602, `Invalid params: ${name} must be standard base64`);
+  return v;
+}
+
+/** A clock argument of devnet_setClock / devnet_advanceClock: a whole number (JSON number or decimal string). */
+function clockArg(v: unknown, method: string): bigint {
+  if ((typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^-?\d{1,25}$/.test(v)))
+    return BigInt(v);
+  throw new RpcError(
+    -32602,
+    `Invalid params: ${method} params[0] must be a whole number of ms, got ${JSON.stringify(v)}`,
+  );
+}
 
 export class Devnet {
   readonly runtime: Runtime;
@@ -54,7 +76,20 @@ export class Devnet {
     this.runtime = new Runtime({ seed: opts.seed ?? "atoma-devnet", now: () => this.nowMs() });
     if (opts.stateDir) {
       this.journal = new Journal(opts.stateDir);
-      const r = this.journal.replay(this.runtime);
+      const log = opts.log;
+      const r = this.journal.replay(this.runtime, {
+        ...(opts.repair ? { repair: true } : {}),
+        ...(log
+          ? {
+              warn: (o: object, msg: string) => log.warn(o, msg),
+              progress: (done: number, total: number) =>
+                log.info(
+                  { doneBytes: done, totalBytes: total },
+                  `replaying journal: ${Math.floor((100 * done) / total)} % of ${(total / 1048576).toFixed(1)} MiB`,
+                ),
+            }
+          : {}),
+      });
       this.checkpoints.push(...r.checkpoints);
       if (r.clock) {
         this.offsetMs = r.clock.offsetMs;
@@ -76,12 +111,17 @@ export class Devnet {
     return this.fixedMs ?? BigInt(Date.now()) + this.offsetMs;
   }
   advanceClock(ms: bigint): bigint {
+    if (ms < 0n) throw new DevnetError("INVALID_PARAMS", `clock: cannot advance by ${ms} ms (must be >= 0)`);
+    if (this.nowMs() + ms > U64_MAX)
+      throw new DevnetError("INVALID_PARAMS", `clock: advancing by ${ms} ms passes the u64 limit of the Clock object`);
     if (this.fixedMs !== null) this.fixedMs += ms;
     else this.offsetMs += ms;
     this.journal?.writeClock(this.offsetMs, this.fixedMs);
     return this.nowMs();
   }
   setClock(ms: bigint): bigint {
+    if (ms < 0n || ms > U64_MAX)
+      throw new DevnetError("INVALID_PARAMS", `clock: ${ms} ms is not a u64 timestamp (0..${U64_MAX})`);
     this.fixedMs = ms;
     this.journal?.writeClock(this.offsetMs, this.fixedMs);
     return ms;
@@ -186,14 +226,27 @@ export class Devnet {
       }
       const text = Buffer.concat(chunks).toString("utf8");
       if (req.url?.startsWith("/v2/gas") || req.url?.startsWith("/gas") || req.url?.startsWith("/v1/gas")) {
-        send(200, this.faucetRequest(text));
+        const f = this.faucetRequest(text);
+        send("status" in f && f.status === "Success" ? 200 : 400, f);
         return;
       }
-      let body: { id?: unknown; method?: unknown; params?: unknown };
+      let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
         send(200, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
+        return;
+      }
+      if (Array.isArray(body)) {
+        // JSON-RPC 2.0 batch: one response per request, in order.
+        if (body.length === 0 || body.length > MAX_BATCH) {
+          const message = `Invalid Request: a batch holds 1..${MAX_BATCH} requests, got ${body.length}`;
+          send(200, { jsonrpc: "2.0", id: null, error: { code: -32600, message } });
+        } else
+          send(
+            200,
+            body.map((b) => this.dispatch(b)),
+          );
         return;
       }
       send(200, this.dispatch(body));
@@ -202,7 +255,7 @@ export class Devnet {
     }
   }
 
-  private faucetRequest(text: string): unknown {
+  private faucetRequest(text: string): Record<string, unknown> {
     let recipient: unknown;
     try {
       const b = JSON.parse(text) as { FixedAmountRequest?: { recipient?: unknown } };
@@ -220,7 +273,10 @@ export class Devnet {
   }
 
   /** Handles one JSON-RPC request object (exposed for in-process use). */
-  dispatch(body: { id?: unknown; method?: unknown; params?: unknown }): unknown {
+  dispatch(raw: unknown): unknown {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      return { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: must be a JSON object" } };
+    const body = raw as { id?: unknown; method?: unknown; params?: unknown };
     const id = body.id ?? null;
     const method = body.method;
     try {
@@ -346,6 +402,19 @@ export class Devnet {
     const tx = this.runtime.txs.get(digest);
     if (!tx) throw new RpcError(-32602, `Could not find the referenced transaction [TransactionDigest(${digest})].`);
     return tx;
+  }
+
+  /** Rejects a filter that is not a tree of one-key objects or that nests past MAX_FILTER_DEPTH. */
+  private checkEventFilter(f: unknown, at = "query", depth = 0): void {
+    if (depth > MAX_FILTER_DEPTH)
+      throw new RpcError(-32602, `Invalid params: ${at} nests deeper than ${MAX_FILTER_DEPTH} levels`);
+    if (typeof f !== "object" || f === null || Array.isArray(f) || Object.keys(f).length !== 1)
+      throw new RpcError(-32602, `Invalid params: ${at} must be an EventFilter object with one key`);
+    const [k, v] = Object.entries(f)[0]!;
+    if (k === "All" || k === "Any" || k === "And" || k === "Or") {
+      if (!Array.isArray(v)) throw new RpcError(-32602, `Invalid params: ${at}.${k} must be an array of filters`);
+      for (const [i, sub] of v.entries()) this.checkEventFilter(sub, `${at}.${k}[${i}]`, depth + 1);
+    }
   }
 
   private eventMatches(e: TxRecord["events"][number], f: Record<string, unknown>): boolean {
@@ -540,8 +609,7 @@ export class Devnet {
         });
       },
       sui_dryRunTransactionBlock: ([txB64]) => {
-        if (typeof txB64 !== "string") throw new RpcError(-32602, "Invalid params: tx_bytes must be base64");
-        const r = rt.dryRun(txB64).record;
+        const r = rt.dryRun(b64Param(txB64, "tx_bytes")).record;
         return {
           effects: r.effects,
           events: r.events,
@@ -553,7 +621,7 @@ export class Devnet {
       sui_devInspectTransactionBlock: ([sender, kindB64, gasPrice]) => {
         if (typeof sender !== "string" || typeof kindB64 !== "string")
           throw new RpcError(-32602, "Invalid params: sender and tx_bytes are required");
-        const r = rt.devInspect(sender, kindB64, gasPrice ? BigInt(String(gasPrice)) : undefined);
+        const r = rt.devInspect(sender, b64Param(kindB64, "tx_bytes"), gasPrice ? BigInt(String(gasPrice)) : undefined);
         const status = r.record.effects.status as { status: string; error?: string };
         return {
           effects: r.record.effects,
@@ -563,10 +631,11 @@ export class Devnet {
         };
       },
       sui_executeTransactionBlock: ([txB64, sigs, opts]) => {
-        if (typeof txB64 !== "string") throw new RpcError(-32602, "Invalid params: tx_bytes must be base64");
-        if (!Array.isArray(sigs) || !sigs.every((s) => typeof s === "string"))
+        b64Param(txB64, "tx_bytes");
+        if (!Array.isArray(sigs))
           throw new RpcError(-32602, "Invalid params: signatures must be an array of base64 strings");
-        const r = rt.executeSigned(txB64, sigs as string[]);
+        for (const [i, sig] of sigs.entries()) b64Param(sig, `signatures[${i}]`);
+        const r = rt.executeSigned(txB64 as string, sigs as string[]);
         return this.txView(r.record, opts as Record<string, unknown>);
       },
       sui_getTransactionBlock: ([digest, opts]) => this.txView(this.getTx(digest), opts as Record<string, unknown>),
@@ -591,6 +660,7 @@ export class Devnet {
       suix_queryEvents: ([query, cursor, limit, descending]) => {
         if (!query || typeof query !== "object")
           throw new RpcError(-32602, "Invalid params: query must be an EventFilter object");
+        this.checkEventFilter(query);
         let all = rt.events.filter((e) => this.eventMatches(e, query as Record<string, unknown>));
         if (descending === true) all = [...all].reverse();
         let start = 0;
@@ -658,8 +728,8 @@ export class Devnet {
         featureFlags: {},
         attributes: {},
       }),
-      devnet_advanceClock: ([ms]) => this.advanceClock(BigInt(String(ms ?? 0))).toString(),
-      devnet_setClock: ([ms]) => this.setClock(BigInt(String(ms))).toString(),
+      devnet_advanceClock: ([ms]) => this.advanceClock(clockArg(ms ?? 0, "devnet_advanceClock")).toString(),
+      devnet_setClock: ([ms]) => this.setClock(clockArg(ms, "devnet_setClock")).toString(),
       devnet_getClock: () => this.nowMs().toString(),
       devnet_cutCheckpoint: () => this.cutCheckpoint(true)?.sequenceNumber ?? null,
     };

@@ -79,7 +79,21 @@ describe("atoma-devnet CLI", () => {
       });
     const bad = await run(["--port", "nope"]);
     expect(bad.code).toBe(2);
-    expect(bad.out).toMatch(/--port must be a non-negative integer/);
+    expect(bad.out).toMatch(/--port must be an integer 0\.\.65535/);
+    for (const [args, msg] of [
+      [["--port", "70000"], /--port must be an integer 0\.\.65535/],
+      [["--faucet-amount", "abc"], /--faucet-amount must be a whole number of MIST/],
+      [["--faucet-amount", "-5"], /--faucet-amount must be a whole number of MIST/],
+      [["--state-dir", "/proc/nope"], /--state-dir \/proc\/nope is not a writable folder/],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.out).toMatch(msg);
+      expect(r.out).not.toMatch(/node:internal| {4}at /);
+    }
+    const version = await run(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toBe("0.1.0");
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--state-dir/);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMovePackage } from "@atoma/move";
@@ -7,7 +7,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningDevnet, startDevnet } from "../src/index.js";
+import { type CoinValue, Journal, type RunningDevnet, Runtime, startDevnet } from "../src/index.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 
@@ -63,6 +63,56 @@ describe("runtime invariants", () => {
     const bal = await c2.getBalance({ owner: kp.toSuiAddress() });
     expect(BigInt(bal.totalBalance) > 0n).toBe(true);
     expect(readFileSync(file, "utf8").endsWith("\n")).toBe(true);
+  });
+
+  it("refuses a journal corrupt before its last line, naming the line; --repair keeps a backup", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "devnet-corrupt-"));
+    dirs.push(stateDir);
+    const { d } = await setup(stateDir);
+    const txs = d.runtime.txOrder.length;
+    await d.close();
+    const file = path.join(stateDir, "journal.jsonl");
+    const original = readFileSync(file, "utf8");
+    const lines = original.split("\n").slice(0, -1);
+    expect(lines.length).toBeGreaterThan(4);
+    const broken = [...lines];
+    broken[2] = broken[2]!.slice(0, 20); // line 3 of N broken, later lines valid
+    writeFileSync(file, `${broken.join("\n")}\n`);
+    const opts = { seed: "rt", stateDir, checkpointIntervalMs: 0 };
+    await expect(startDevnet(opts)).rejects.toThrow(new RegExp(`line 3 of ${lines.length} is corrupt.*--repair`));
+    // Nothing was deleted.
+    expect(readFileSync(file, "utf8")).toBe(`${broken.join("\n")}\n`);
+    const d2 = await startDevnet({ ...opts, repair: true });
+    open.push(d2);
+    expect(d2.runtime.txOrder.length).toBeLessThan(txs);
+    expect(readFileSync(file, "utf8").startsWith(`${lines.slice(0, 2).join("\n")}\n`)).toBe(true);
+    const backups = readdirSync(stateDir).filter((f) => f.startsWith("journal.jsonl.bak-"));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(path.join(stateDir, backups[0]!), "utf8")).toBe(`${broken.join("\n")}\n`);
+  });
+
+  it("reports replay progress and warns when it truncates a torn tail", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "devnet-progress-"));
+    dirs.push(stateDir);
+    const { d } = await setup(stateDir);
+    await d.close();
+    const file = path.join(stateDir, "journal.jsonl");
+    appendFileSync(file, '{"t":"tx"');
+    const progress: [number, number][] = [];
+    const warnings: string[] = [];
+    const j = new Journal(stateDir);
+    j.replay(new Runtime({ seed: "rt", now: () => 0n }), {
+      progress: (done, total) => progress.push([done, total]),
+      progressEveryBytes: 1000,
+      warn: (_o, msg) => warnings.push(msg),
+    });
+    j.close();
+    const total = progress[0]![1];
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.every(([done, t], i) => t === total && done <= t && (i === 0 || done > progress[i - 1]![0]))).toBe(
+      true,
+    );
+    expect(warnings).toEqual(["journal: torn last line (a crash mid-write) truncated"]);
   });
 
   it("derives the same Random results from the same seed", async () => {

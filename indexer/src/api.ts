@@ -31,7 +31,12 @@ export interface ApiOptions {
   logger?: Logger | false;
   /** Requests per minute per client (default 6000); false disables the limit. */
   rateLimit?: number | false;
-  corsOrigin?: string | boolean;
+  /**
+   * Origins allowed by CORS (browser apps reading the API): a list of origins, or true for any.
+   * Default: none (no CORS headers, so other sites' pages cannot read it). Only GET/HEAD are
+   * ever allowed cross-origin: the API has no writes.
+   */
+  corsOrigin?: string[] | boolean;
   /** A chain client: enables `GET /v1/requests/:id/object` (the live Request object's BCS). */
   chain?: ClientWithCoreApi;
   /** The verifier's blob store (files named by blake2b-256 hex): enables `GET /v1/evidence/:hash`. */
@@ -41,6 +46,10 @@ export interface ApiOptions {
   /** Subscribes to committed batches: enables the server-sent events of `GET /v1/stream`. */
   onCommit?: (listener: () => void) => () => void;
 }
+
+/** Messages never echo more than this much of the input (a 10 KB URL is not repeated back). */
+const MAX_MESSAGE = 300;
+const clip = (m: string) => (m.length > MAX_MESSAGE ? `${m.slice(0, MAX_MESSAGE)}…` : m);
 
 export class BadInputError extends Error {
   readonly statusCode = 400;
@@ -64,6 +73,13 @@ const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) });
 const page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String()) });
+const HealthBody = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("error")]),
+  events: Type.String(),
+  cursor: nullable(Type.String()),
+  caughtUp: nullable(Type.Boolean()),
+  lastError: nullable(Type.String()),
+});
 const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody };
 const strict = <P extends Record<string, TSchema>>(p: P) => Type.Object(p, { additionalProperties: false });
 
@@ -269,6 +285,15 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // Errors Fastify raises before routing (a malformed URL, a bad content type) in our shape,
+    // without echoing the URL.
+    frameworkErrors: (err, _req, reply) => {
+      const r = reply as unknown as { status(n: number): { send(b: unknown): void } };
+      r.status(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({
+        error: "bad_request",
+        message: clip(err.message.replace(/'[^']*'/g, "the URL")),
+      });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(
@@ -290,16 +315,20 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           v?.params?.missingProperty ??
           v?.instancePath?.replace(/^\//, "") ??
           undefined;
+        const all = err.validation as { keyword?: string; params?: { allowedValue?: unknown } }[];
+        const allowed = all.filter((x) => x.keyword === "const").map((x) => String(x.params?.allowedValue));
+        // A union of literals fails once per literal ("must be equal to constant" ×5): say it once, with the values.
+        const rule = allowed.length > 0 ? `must be one of ${allowed.join(", ")}` : (v as { message?: string })?.message;
         return reply.status(400).send({
           error: "bad_request",
-          message: `${err.validationContext ?? "input"}${field ? `.${field}` : ""}: ${err.message}`,
+          message: clip(`${err.validationContext ?? "input"}${field ? `.${field}` : ""}: ${rule ?? err.message}`),
           ...(field ? { field } : {}),
         });
       }
       if (status < 500)
         return reply.status(status).send({
           error: status === 429 ? "rate_limited" : status === 404 ? "not_found" : "bad_request",
-          message: err.message,
+          message: clip(err.message),
           ...(err.field ? { field: err.field } : {}),
         });
       if (opts.logger) opts.logger.error({ err: err.message }, "request failed");
@@ -308,10 +337,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     },
   );
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: "not_found", message: `no route ${req.method} ${req.url.slice(0, 200)}` }),
+    reply.status(404).send({ error: "not_found", message: clip(`no route ${req.method} ${req.url.slice(0, 200)}`) }),
   );
 
-  await app.register(cors, { origin: opts.corsOrigin ?? true });
+  const origins = opts.corsOrigin ?? false;
+  if (origins !== false)
+    await app.register(cors, { origin: origins, methods: ["GET", "HEAD"], strictPreflight: false });
   if (opts.rateLimit !== false)
     await app.register(rateLimit, {
       max: opts.rateLimit ?? 6000,
@@ -332,21 +363,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     {
       schema: {
         response: {
-          200: Type.Object({
-            status: Type.String(),
-            events: Type.String(),
-            cursor: nullable(Type.String()),
-            caughtUp: nullable(Type.Boolean()),
-            lastError: nullable(Type.String()),
-          }),
+          200: HealthBody,
+          503: HealthBody,
         },
       },
     },
-    async () => {
+    async (_req, reply) => {
       const c = await readCursor(st.db);
       const h = opts.health?.();
+      // Unhealthy while the last attempt failed (RPC unreachable, package missing): 503.
+      if (h?.lastError) reply.code(503);
       return {
-        status: "ok",
+        status: h?.lastError ? ("error" as const) : ("ok" as const),
         events: (c?.events ?? 0n).toString(),
         cursor: c?.cursor ?? null,
         caughtUp: h ? h.caughtUp : null,
@@ -354,11 +382,21 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       };
     },
   );
-  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
-    const reg = opts.registry;
-    reply.header("content-type", reg?.contentType ?? "text/plain");
-    return reg ? reg.metrics() : "";
-  });
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        description: "Prometheus metrics (text exposition format)",
+        produces: ["text/plain"],
+        response: { 200: Type.String({ description: "Prometheus text format" }) },
+      },
+    },
+    async (_req, reply) => {
+      const reg = opts.registry;
+      reply.header("content-type", reg?.contentType ?? "text/plain");
+      return reg ? reg.metrics() : "";
+    },
+  );
 
   /** Adds the derived reputation and the latest attestation (recorded or revoked) to node rows. */
   const enrichNodes = async (items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
@@ -659,7 +697,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           (select count(*) from dead_letters)::text as dead, (select count(*) from nodes)::text as nodes`),
       ]);
       const l = lat[0]!;
-      const num = (x: number | string | null) => (x === null ? null : Number(x));
+      // Percentiles are interpolated: whole milliseconds are the precision that means something.
+      const num = (x: number | string | null) => (x === null ? null : Math.round(Number(x)));
       return {
         events: counts[0]!.events,
         deadLetters: counts[0]!.dead,

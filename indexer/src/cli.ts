@@ -2,7 +2,9 @@
 /**
  * atoma-indexer: run | replay --from <cursor> | status. Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
+import { parseDeployment } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { openStorage } from "./db.js";
@@ -15,14 +17,38 @@ const intArg = (name: string, min: number, max: number) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
   return n;
 };
+/** `start`, or an event cursor as the RPC returns it: {"txDigest":"<base58>","eventSeq":"<n>"}. */
+function cursorArg(v: string): string {
+  if (v === "start") return v;
+  const c = ((): { txDigest?: unknown; eventSeq?: unknown } | null => {
+    try {
+      return JSON.parse(v) as { txDigest?: unknown; eventSeq?: unknown } | null;
+    } catch {
+      return null;
+    }
+  })();
+  if (
+    !c ||
+    typeof c.txDigest !== "string" ||
+    !/^[1-9A-HJ-NP-Za-km-z]{1,64}$/.test(c.txDigest) ||
+    typeof c.eventSeq !== "string" ||
+    !/^\d{1,20}$/.test(c.eventSeq)
+  )
+    throw new InvalidArgumentError(
+      `--from must be \`start\` or an event cursor {"txDigest":"<base58 digest>","eventSeq":"<n>"} (as \`atoma-indexer status\` prints it); got ${JSON.stringify(v.slice(0, 80))}`,
+    );
+  return JSON.stringify({ txDigest: c.txDigest, eventSeq: c.eventSeq });
+}
+
 const pkgArg = (v: string) => {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(v)) throw new InvalidArgumentError("--package must be a 0x-hex package id");
   return v;
 };
 
 interface RunOpts {
-  rpc: string;
-  package: string;
+  rpc?: string;
+  package?: string;
+  deployment?: string;
   databaseUrl?: string;
   dataDir?: string;
   port: number;
@@ -32,6 +58,7 @@ interface RunOpts {
   api: boolean;
   explorer: boolean;
   evidenceDir?: string;
+  corsOrigin?: string[];
   json?: boolean;
   from?: string;
 }
@@ -62,8 +89,13 @@ function makeLogger(json: boolean) {
 
 function addRunOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--rpc <url>", "Sui JSON-RPC URL")
-    .requiredOption("--package <id>", "original package id of `atoma` (all versions are followed)", pkgArg)
+    .option("--deployment <file>", "deployment file written by `atoma-node deploy` (gives --rpc and --package)")
+    .option("--rpc <url>", "Sui JSON-RPC URL (default: the deployment's)")
+    .option(
+      "--package <id>",
+      "original package id of `atoma`, all versions followed (default: the deployment's)",
+      pkgArg,
+    )
     .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: embedded PGlite)").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
     .option("--port <n>", "API port (0 = any)", intArg("--port", 0, 65535), 4100)
@@ -71,14 +103,49 @@ function addRunOptions(cmd: Command): Command {
     .option("--no-api", "do not serve the HTTP API")
     .option("--no-explorer", "do not serve the explorer web page at / (built at start when missing or stale)")
     .option("--evidence-dir <dir>", "the attestation verifier's blob store, served at /v1/evidence/:hash")
+    .option(
+      "--cors-origin <origins...>",
+      "origins whose pages may read the API (GET only), e.g. http://localhost:5173; '*' = any (default: none)",
+    )
     .option("--batch-size <n>", "events per database transaction", intArg("--batch-size", 1, 100_000), 1000)
     .option("--page-size <n>", "events per RPC page", intArg("--page-size", 1, 1000), 50)
     .option("--json", "JSON log lines");
 }
 
-async function run(o: RunOpts): Promise<number> {
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** --rpc/--package, or the deployment file's; one of the two must give each. */
+function target(o: RunOpts): { rpc: string; package: string } {
+  const d = o.deployment ? parseDeployment(readFileSync(o.deployment, "utf8"), o.deployment) : null;
+  const rpc = o.rpc ?? d?.rpcUrl;
+  const pkg = o.package ?? d?.packageId;
+  if (!rpc || !pkg) throw new UsageError("give --deployment <file>, or both --rpc <url> and --package <id>");
+  return { rpc, package: pkg };
+}
+
+/** Asks the RPC for the page after `cursor` before it is committed, so a cursor the chain does not know is refused. */
+async function checkCursorKnown(rpc: string, packageId: string, cursor: string): Promise<void> {
+  const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
+  const client = new SuiJsonRpcClient({ url: rpc, network: "localnet" });
+  try {
+    await client.core.listEvents({ filter: { eventType: `${packageId}::events` }, after: cursor, limit: 1 });
+  } catch (e) {
+    const err = e as Error;
+    if (err.name === "TypeError" && err.message === "fetch failed")
+      throw new Error(`cannot reach the chain RPC at ${rpc}`, { cause: e });
+    throw new UsageError(
+      `--from ${cursor}: ${rpc} does not accept this cursor (${err.message}); the cursor was not changed`,
+    );
+  }
+}
+
+async function run(opts: RunOpts): Promise<number> {
+  const o = { ...opts, ...target(opts) };
   const logger = makeLogger(!!o.json);
   if (o.from !== undefined) {
+    if (o.from !== "start") await checkCursorKnown(o.rpc, o.package, o.from);
     const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
     try {
       await setCursor(st.db, o.from === "start" ? null : o.from);
@@ -97,6 +164,7 @@ async function run(o: RunOpts): Promise<number> {
     api: o.api,
     explorer: o.explorer !== false && o.api !== false,
     ...(o.evidenceDir ? { evidenceDir: o.evidenceDir } : {}),
+    ...(o.corsOrigin ? { corsOrigin: o.corsOrigin.includes("*") ? true : o.corsOrigin } : {}),
     batchSize: o.batchSize,
     pageSize: o.pageSize,
     logger,
@@ -128,6 +196,8 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("atoma-indexer")
     .description("Follow the atoma package's events into Postgres and serve them over HTTP")
+    .version("0.1.0", "--version", "print the version")
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let result: Promise<number> = Promise.resolve(0);
@@ -135,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
     result = run(o);
   });
   addRunOptions(program.command("replay").description("move the cursor back, then run"))
-    .requiredOption("--from <cursor>", "cursor to resume after (`start` = from the first event)")
+    .requiredOption("--from <cursor>", "cursor to resume after (`start` = from the first event)", cursorArg)
     .action((o: RunOpts) => {
       result = run(o);
     });
@@ -147,6 +217,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--json", "JSON output")
     .action((o: { databaseUrl?: string; dataDir: string; json?: boolean }) => {
       result = (async () => {
+        if (!o.databaseUrl && !existsSync(o.dataDir))
+          throw new Error(`no indexer database at ${o.dataDir} (--data-dir; \`atoma-indexer run\` creates it)`);
         const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
         try {
           const c = await readCursor(st.db);
@@ -182,10 +254,15 @@ async function main(argv: string[]): Promise<number> {
   return result;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
   (e: Error) => {
+    const usage = e instanceof UsageError || e.name === "InvalidInputError";
+    // With --json the error is a JSON line on stdout too, so `… --json | jq` sees it.
+    if (argv.includes("--json"))
+      process.stdout.write(`${JSON.stringify({ error: usage ? "USAGE" : e.name, message: e.message })}\n`);
     process.stderr.write(`atoma-indexer: ${e.message}\n`);
-    process.exit(1);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -52,6 +52,8 @@ export interface StartIndexerOptions {
   pageSize?: number;
   pollMs?: number;
   rateLimit?: number | false;
+  /** CORS origins allowed to read the API (true = any); default none. */
+  corsOrigin?: string[] | boolean;
   logger?: Logger;
   /** Serve the explorer at `/` (built first when missing or stale; see explorer/build.ts). */
   explorer?: boolean;
@@ -93,7 +95,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
   if (!source) {
     if (!opts.packageId) throw new TypeError("packageId: required unless a source is given");
     if (!client) throw new TypeError("client or rpcUrl: one is required");
-    source = new CoreEventSource(client, opts.packageId);
+    source = new CoreEventSource(client, opts.packageId, "events", opts.rpcUrl ?? "the chain RPC");
   }
   const explorerDir = opts.explorer ? await explorerBundle(opts.logger) : undefined;
   const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
@@ -123,6 +125,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
           ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}),
           ...(explorerDir ? { explorerDir } : {}),
           onCommit: (listener) => ingester.onCommit(listener),
+          ...(opts.corsOrigin !== undefined ? { corsOrigin: opts.corsOrigin } : {}),
         });
   if (app) url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   let stopped = false;

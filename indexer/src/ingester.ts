@@ -113,8 +113,13 @@ export class Ingester {
     this.total = c?.events ?? 0n;
     log?.info({ cursor: this.cursor, events: this.total.toString() }, "resuming");
     let backoff = this.pollMs;
+    let checked = !this.opts.source.check;
     while (!signal.aborted) {
       try {
+        if (!checked) {
+          await this.opts.source.check?.(signal);
+          checked = true;
+        }
         const batch: RawEvent[] = [];
         let cursor = this.cursor;
         let more = true;
@@ -129,6 +134,7 @@ export class Ingester {
           more = page.hasNextPage && page.events.length > 0;
         }
         if (signal.aborted) break;
+        this.lastError = null;
         this.caughtUp = !more;
         this.metrics.caughtUp.set(more ? 0 : 1);
         if (batch.length === 0) {
@@ -165,6 +171,8 @@ export class Ingester {
       } catch (e) {
         if (signal.aborted) break;
         this.lastError = e as Error;
+        this.caughtUp = false;
+        this.metrics.caughtUp.set(0);
         log?.warn({ err: (e as Error).message, retryMs: backoff }, "batch failed; retrying");
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 30_000);

@@ -23,6 +23,11 @@ export interface EventPage {
 }
 
 export interface EventSource {
+  /**
+   * Optional: checks that the followed package exists (a wrong id would otherwise look
+   * healthy and "caught up" forever); throws a message naming what is wrong.
+   */
+  check?(signal?: AbortSignal): Promise<void>;
   /** The next page of events strictly after `cursor` (null = from the start), oldest first. */
   nextPage(cursor: string | null, limit: number, signal?: AbortSignal): Promise<EventPage>;
 }
@@ -33,16 +38,44 @@ export class CoreEventSource implements EventSource {
     private readonly client: ClientWithCoreApi,
     private readonly packageId: string,
     private readonly module = "events",
+    /** Named in errors ("cannot reach <url>"). */
+    private readonly url = "the chain RPC",
   ) {}
 
+  /** Network failures name the URL instead of undici's bare "fetch failed". */
+  private async call<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      if (err.name === "TypeError" && err.message === "fetch failed")
+        throw new Error(`cannot reach ${this.url} (${err.cause?.code ?? "fetch failed"})`, { cause: e });
+      throw e;
+    }
+  }
+
+  async check(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.call(() => this.client.core.getObject({ objectId: this.packageId, signal }));
+    } catch (e) {
+      const msg = (e as Error).message;
+      // A transport that lacks object reads (method not found) cannot tell: not an error.
+      if (/not found|does ?not ?exist|notExists/i.test(msg) && !/method/i.test(msg))
+        throw new Error(`package ${this.packageId} does not exist on ${this.url}`, { cause: e });
+      if (/^cannot reach/.test(msg)) throw e;
+    }
+  }
+
   async nextPage(cursor: string | null, limit: number, signal?: AbortSignal): Promise<EventPage> {
-    const page = await this.client.core.listEvents({
-      filter: { eventType: `${this.packageId}::${this.module}` },
-      after: cursor,
-      limit,
-      order: "ascending",
-      signal,
-    });
+    const page = await this.call(() =>
+      this.client.core.listEvents({
+        filter: { eventType: `${this.packageId}::${this.module}` },
+        after: cursor,
+        limit,
+        order: "ascending",
+        signal,
+      }),
+    );
     return {
       events: page.events.map((e) => ({
         txDigest: e.transactionDigest,

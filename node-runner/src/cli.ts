@@ -3,10 +3,10 @@
  * `atoma-node`: the operator's CLI (init, register, stake, unstake, withdraw, set-price,
  * capabilities, run, status, attest, verifier). Exit codes: 0 ok, 1 runtime failure, 2 usage.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { AtomaError, InvalidInputError } from "@atoma/sdk";
-import { Command, CommanderError, Option } from "commander";
+import { AtomaError, InvalidInputError, parseDeployment } from "@atoma/sdk";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import {
   createKeystore,
@@ -14,6 +14,7 @@ import {
   loadConfig,
   loadKeystore,
   type NodeConfig,
+  normalizeCapability,
   parseConfig,
   renderConfig,
   resolveFrom,
@@ -22,6 +23,10 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
+import { isFetchFailure, NoGasError, UnreachableError, UsageError } from "./errors.js";
+import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
+import { acquireRunLock } from "./lock.js";
+import { callerCwd, configPath, userPath } from "./paths.js";
 import {
   clusterLayeredKeys,
   DirKeyDistribution,
@@ -31,13 +36,39 @@ import {
   SealedBytesMeter,
 } from "./rotation/index.js";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { NoGasError, UsageError } from "./errors.js";
+
+export const VERSION = "0.1.0";
 
 interface GlobalOpts {
-  config: string;
+  config?: string;
   json?: boolean;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function portArg(flag: string, allowOff: boolean) {
+  return (v: string): string => {
+    if (allowOff && v === "off") return v;
+    if (!/^\d+$/.test(v) || Number(v) > 65535)
+      throw new InvalidArgumentError(`${flag} must be a port 0..65535${allowOff ? " or 'off'" : ""}`);
+    return v;
+  };
+}
+function mistArg(flag: string) {
+  return (v: string): string => {
+    if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n)
+      throw new InvalidArgumentError(`${flag} must be a whole number of MIST`);
+    return v;
+  };
+}
+function inferenceUrlArg(v: string): string {
+  try {
+    parseInferenceUrl(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return v;
 }
 
 type Out = (human: string, json: Record<string, unknown>) => void;
@@ -59,74 +90,183 @@ function needNode(c: NodeConfig, file: string): string {
   return c.nodeId;
 }
 
-function context(cmd: Command) {
+/** Maps chain failures to errors that say what to do: unreachable RPC, no gas, no package. */
+function explainChainError(err: unknown, config: NodeConfig, address: string): unknown {
+  if (isFetchFailure(err)) return new UnreachableError("the chain RPC", config.rpcUrl, err);
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/No valid gas coins/i.test(msg)) return new NoGasError(address, config.rpcUrl);
+  if (/Package object does not exist|does not exist.*package|package.*not found/i.test(msg))
+    return new Error(
+      `package ${config.packageId} does not exist on ${config.rpcUrl}: deploy it (\`atoma-node deploy\`) and point ` +
+        "the config at the deployment (`atoma-node init --deployment deployment.json`)",
+      { cause: err },
+    );
+  return err;
+}
+
+async function context(cmd: Command, o: { ping?: boolean } = {}) {
   const g = cmd.optsWithGlobals() as GlobalOpts;
-  const file = path.resolve(g.config);
+  const file = configPath(g.config);
   const config = loadConfig(file);
   const keys = loadKeystore(resolveFrom(file, config.keystore));
+  if (/^0x0+$/.test(config.packageId) || /^0x0+$/.test(config.registryId))
+    throw new InvalidInputError(
+      `${file}: packageId/registryId`,
+      "are not set (0x0): run `atoma-node deploy` (or get a deployment file) and `atoma-node init --deployment <file>`",
+    );
   const atoma = atomaClientFor(config.rpcUrl, config.packageId, config.registryId);
-  return { g, file, config, keys, atoma, out: printer(g.json) };
+  const chain = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      throw explainChainError(err, config, keys.signer.toSuiAddress());
+    }
+  };
+  // One cheap call first, so a dead or wrong URL is named before anything else fails obscurely.
+  const ping = () => chain(() => atoma.client.core.getChainIdentifier());
+  if (o.ping !== false) await ping();
+  return { g, file, config, keys, atoma, chain, ping, out: printer(g.json) };
 }
 
 export function buildProgram(): Command {
   const program = new Command("atoma-node")
-    .description("Atoma-on-Sui execution node: keys, registration, staking and the daemon")
-    .option("-c, --config <file>", "config file", process.env.ATOMA_NODE_CONFIG ?? "atoma-node.json")
-    .option("--json", "machine-readable output (one JSON object)")
+    .description(
+      "Atoma-on-Sui execution node: deploy, keys, registration, staking and the daemon.\n" +
+        "Relative paths are resolved against the folder you run the command in.",
+    )
+    .version(VERSION, "--version", "print the version")
+    .option("-c, --config <file>", `config file (default: $ATOMA_NODE_CONFIG, else ${configPath(undefined)})`)
+    .option("--json", "machine-readable output: one JSON object per line on stdout, errors too")
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
 
   program
+    .command("deploy")
+    .description("publish the atoma package, apply the admin setup and write a deployment file with full ids")
+    .option("--rpc-url <url>", "chain JSON-RPC URL", DEFAULT_CONFIG.rpcUrl)
+    .option("--out <file>", "deployment file to write", "deployment.json")
+    .option("--admin-keystore <file>", "publisher/admin key (created 0600 if missing)", "admin-keystore.json")
+    .option("--commit-window-ms <ms>", "set Params.commit_window_ms after publishing", mistArg("--commit-window-ms"))
+    .option("--reveal-window-ms <ms>", "set Params.reveal_window_ms after publishing", mistArg("--reveal-window-ms"))
+    .option("--force", "overwrite an existing deployment file")
+    .action(async (o, cmd: Command) => {
+      const g = cmd.optsWithGlobals() as GlobalOpts;
+      const out = userPath(o.out);
+      if (existsSync(out) && !o.force)
+        throw new UsageError(`${out} exists already (a deployment is recorded there); pass --force to replace it`);
+      const keyFile = userPath(o.adminKeystore);
+      const { deployToFile } = await import("./deploy.js");
+      const d = await deployToFile({
+        rpcUrl: o.rpcUrl,
+        out,
+        adminKeystore: keyFile,
+        setup: {
+          ...(o.commitWindowMs ? { commitWindowMs: BigInt(o.commitWindowMs) } : {}),
+          ...(o.revealWindowMs ? { revealWindowMs: BigInt(o.revealWindowMs) } : {}),
+        },
+      });
+      printer(g.json)(
+        [
+          `published atoma on ${d.rpcUrl} (tx ${d.digest})`,
+          `package   ${d.packageId}`,
+          `registry  ${d.registryId}`,
+          `adminCap  ${d.adminCapId} (held by ${d.publisher}, key ${keyFile})`,
+          `wrote ${out}; next: atoma-node init --deployment ${path.relative(callerCwd(), out) || out}`,
+        ].join("\n"),
+        { deployment: out, ...d },
+      );
+    });
+
+  program
     .command("init")
     .description("create Ed25519 + X25519 keys (keystore 0600) and a commented config file")
-    .option("--rpc-url <url>", "chain JSON-RPC URL", DEFAULT_CONFIG.rpcUrl)
-    .option("--package-id <id>", "atoma package id", DEFAULT_CONFIG.packageId)
-    .option("--registry-id <id>", "Registry object id", DEFAULT_CONFIG.registryId)
+    .option("--deployment <file>", "deployment file written by `atoma-node deploy` (sets rpc url, package, registry)")
+    .option("--rpc-url <url>", `chain JSON-RPC URL (default: the deployment's, else ${DEFAULT_CONFIG.rpcUrl})`)
+    .option("--package-id <id>", "atoma package id (default: the deployment's)")
+    .option("--registry-id <id>", "Registry object id (default: the deployment's)")
     .option("--capabilities <ids>", "comma-separated capability ids", DEFAULT_CONFIG.capabilities.join(","))
-    .option("--price <mist>", "price per request (MIST)", DEFAULT_CONFIG.price)
-    .option("--stake <mist>", "stake at registration (MIST)", DEFAULT_CONFIG.stake)
-    .option("--metrics-port <port>", "port of /metrics and /health", String(DEFAULT_CONFIG.metricsPort))
+    .option("--price <mist>", "price per request (MIST)", mistArg("--price"), DEFAULT_CONFIG.price)
+    .option("--stake <mist>", "stake at registration (MIST)", mistArg("--stake"), DEFAULT_CONFIG.stake)
+    .option(
+      "--metrics-port <port>",
+      "port of /metrics and /health ('off' = none)",
+      portArg("--metrics-port", true),
+      String(DEFAULT_CONFIG.metricsPort),
+    )
     .action((o, cmd: Command) => {
       const g = cmd.optsWithGlobals() as GlobalOpts;
-      const file = path.resolve(g.config);
-      mkdirSync(path.dirname(file), { recursive: true });
+      const file = configPath(g.config);
+      const dep = o.deployment
+        ? parseDeployment(readFileSync(userPath(o.deployment), "utf8"), userPath(o.deployment))
+        : null;
       const config: NodeConfig = {
         ...DEFAULT_CONFIG,
-        rpcUrl: o.rpcUrl,
-        packageId: o.packageId,
-        registryId: o.registryId,
-        capabilities: String(o.capabilities).split(",").filter(Boolean),
+        rpcUrl: o.rpcUrl ?? dep?.rpcUrl ?? DEFAULT_CONFIG.rpcUrl,
+        packageId: o.packageId ?? dep?.packageId ?? DEFAULT_CONFIG.packageId,
+        registryId: o.registryId ?? dep?.registryId ?? DEFAULT_CONFIG.registryId,
+        capabilities: String(o.capabilities).split(",").filter(Boolean).map(normalizeCapability),
         price: o.price,
         stake: o.stake,
-        metricsPort: o.metricsPort === "null" ? null : Number(o.metricsPort),
+        metricsPort: o.metricsPort === "off" ? null : Number(o.metricsPort),
       };
       // Validate by round trip before anything is written.
       parseConfig(renderConfig(config), file);
+      mkdirSync(path.dirname(file), { recursive: true });
       const keys = createKeystore(resolveFrom(file, config.keystore));
       saveConfig(file, config);
+      const address = keys.signer.toSuiAddress();
+      const unset = /^0x0+$/.test(config.packageId);
       printer(g.json)(
-        `config ${file}\nkeystore ${resolveFrom(file, config.keystore)} (0600)\naddress ${keys.signer.toSuiAddress()}`,
-        {
-          config: file,
-          keystore: resolveFrom(file, config.keystore),
-          address: keys.signer.toSuiAddress(),
-        },
+        [
+          `config   ${file}`,
+          `keystore ${resolveFrom(file, config.keystore)} (0600)`,
+          `address  ${address}`,
+          `next: fund this address with at least the stake (${config.stake} MIST) plus gas: \`atoma-node faucet\` on a devnet/localnet`,
+          ...(unset ? ["warning: packageId is 0x0; run `atoma-node deploy` and init with --deployment"] : []),
+        ].join("\n"),
+        { config: file, keystore: resolveFrom(file, config.keystore), address, stake: config.stake },
       );
+    });
+
+  program
+    .command("faucet")
+    .description("ask the network's faucet (devnet or localnet) for SUI for this node's address")
+    .option("--faucet-url <url>", "faucet host (default: the rpc url, where a devnet serves POST /v2/gas)")
+    .action(async (o, cmd: Command) => {
+      const g = cmd.optsWithGlobals() as GlobalOpts;
+      const file = configPath(g.config);
+      const config = loadConfig(file);
+      const keys = loadKeystore(resolveFrom(file, config.keystore));
+      const address = keys.signer.toSuiAddress();
+      const host = o.faucetUrl ?? config.rpcUrl;
+      const { requestSuiFromFaucetV2 } = await import("@mysten/sui/faucet");
+      try {
+        await requestSuiFromFaucetV2({ host, recipient: address });
+      } catch (err) {
+        throw isFetchFailure(err) ? new UnreachableError("the faucet", host, err) : err;
+      }
+      const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
+      const sui = new SuiJsonRpcClient({ url: config.rpcUrl, network: "localnet" });
+      const balance = (await sui.getBalance({ owner: address })).totalBalance;
+      printer(g.json)(`funded ${address} from ${host}; balance ${balance} MIST`, { address, balance });
     });
 
   program
     .command("register")
     .description("register this node on chain with the configured stake, keys, capabilities and price")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
       if (config.nodeId) throw new InvalidInputError(`${file}: nodeId`, `already registered as ${config.nodeId}`);
-      const res = await atoma.registerNode(keys.signer, {
-        stake: mist(config.stake, "stake"),
-        sigPk: keys.sigPk,
-        encPk: keys.encPk,
-        capabilities: config.capabilities,
-        price: mist(config.price, "price"),
-      });
+      const res = await chain(() =>
+        atoma.registerNode(keys.signer, {
+          stake: mist(config.stake, "stake"),
+          sigPk: keys.sigPk,
+          encPk: keys.encPk,
+          capabilities: config.capabilities,
+          price: mist(config.price, "price"),
+        }),
+      );
       saveConfig(file, { ...config, nodeId: res.nodeId });
       out(`registered node ${res.nodeId} (tx ${res.digest})`, { nodeId: res.nodeId, digest: res.digest });
     });
@@ -135,8 +275,9 @@ export function buildProgram(): Command {
     .command("stake <mist>")
     .description("add stake (MIST) to this node")
     .action(async (amount: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
-      const res = await atoma.addStake(keys.signer, needNode(config, file), mist(amount, "mist"));
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, file);
+      const res = await chain(() => atoma.addStake(keys.signer, nodeId, mist(amount, "mist")));
       out(`staked ${amount} MIST (tx ${res.digest})`, { digest: res.digest, amount });
     });
 
@@ -144,8 +285,9 @@ export function buildProgram(): Command {
     .command("unstake")
     .description("request unstake: all stake starts unbonding, the node leaves sampling")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
-      const res = await atoma.requestUnstake(keys.signer, needNode(config, file));
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, file);
+      const res = await chain(() => atoma.requestUnstake(keys.signer, nodeId));
       out(`unstake requested (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -153,8 +295,9 @@ export function buildProgram(): Command {
     .command("withdraw")
     .description("withdraw unbonded stake after the unbonding period")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
-      const res = await atoma.withdrawStake(keys.signer, needNode(config, file));
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, file);
+      const res = await chain(() => atoma.withdrawStake(keys.signer, nodeId));
       out(`withdrawn (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -162,8 +305,9 @@ export function buildProgram(): Command {
     .command("set-price <mist>")
     .description("set the price per request (MIST)")
     .action(async (price: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
-      const res = await atoma.setPrice(keys.signer, needNode(config, file), mist(price, "mist"));
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, file);
+      const res = await chain(() => atoma.setPrice(keys.signer, nodeId, mist(price, "mist")));
       saveConfig(file, { ...config, price });
       out(`price set to ${price} MIST (tx ${res.digest})`, { digest: res.digest, price });
     });
@@ -171,9 +315,12 @@ export function buildProgram(): Command {
   program
     .command("capabilities <ids...>")
     .description("set the capability ids this node serves")
-    .action(async (ids: string[], _o, cmd: Command) => {
-      const { file, config, keys, atoma, out } = context(cmd);
-      const res = await atoma.setCapabilities(keys.signer, needNode(config, file), ids);
+    .action(async (given: string[], _o, cmd: Command) => {
+      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const ids = given.map(normalizeCapability);
+      parseConfig(renderConfig({ ...config, capabilities: ids }), "capabilities");
+      const nodeId = needNode(config, file);
+      const res = await chain(() => atoma.setCapabilities(keys.signer, nodeId, ids));
       saveConfig(file, { ...config, capabilities: ids });
       out(`capabilities set: ${ids.join(", ")} (tx ${res.digest})`, { digest: res.digest, capabilities: ids });
     });
@@ -182,9 +329,9 @@ export function buildProgram(): Command {
     .command("status")
     .description("stake, reputation, pending work and earnings of this node")
     .action(async (_o, cmd: Command) => {
-      const { file, config, atoma, out } = context(cmd);
+      const { file, config, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, file);
-      const n = await atoma.getNode(nodeId);
+      const n = await chain(() => atoma.getNode(nodeId));
       const { FileTaskJournal } = await import("./daemon/file-journal.js");
       const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
       const status = ["Active", "Jailed", "Leaving"][n.status] ?? String(n.status);
@@ -216,11 +363,19 @@ export function buildProgram(): Command {
   program
     .command("run")
     .description("run the daemon: watch sampled requests, execute, commit, reveal, settle, post output")
-    .option("--inference-url <url>", "OpenAI-compatible inference backend")
+    .option(
+      "--inference-url <url>",
+      "OpenAI-compatible backend (vLLM, llama.cpp server), e.g. http://127.0.0.1:8000/v1: each model it lists serves capability llm:<model>",
+      inferenceUrlArg,
+    )
     .option("--wasm-app <file...>", "WASM app modules to serve (capability wasm:<blake2b-256 hex> each)")
     .addOption(new Option("--fault <kind>", "test-only fault injection (devnet only)").choices([...FAULTS]))
-    .option("--metrics-port <port>", "port of /metrics and /health (overrides config; 'off' disables)")
-    .option("--log-level <level>", "pino log level", "info")
+    .option(
+      "--metrics-port <port>",
+      "port of /metrics and /health (overrides config; 'off' disables)",
+      portArg("--metrics-port", true),
+    )
+    .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(LOG_LEVELS).default("info"))
     .option(
       "--cluster-key-dir <dir>",
       "key-distribution folder of a cluster coordinator: take part in master-key rotations (ack after checking the key)",
@@ -235,28 +390,39 @@ export function buildProgram(): Command {
         .hideHelp(),
     )
     .action(async (o, cmd: Command) => {
-      const { file, config, keys, out } = context(cmd);
+      const { file, config, keys, out, ping } = await context(cmd, { ping: false });
       const nodeId = needNode(config, file);
+      const stateDir = resolveFrom(file, config.stateDir);
       const fault = o.fault as Fault | undefined;
       if (fault && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
       const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
       if (killAfter && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+      await ping();
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
+      const executors = await loadExecutors({
+        inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
+        wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(userPath(f)))),
+      });
+      const served = executors.flatMap((e) => e.capabilities);
+      const unserved = config.capabilities.filter(
+        (c) => !served.some((x) => (x.endsWith("*") ? c.startsWith(x.slice(0, -1)) : x === c)),
+      );
+      if (unserved.length > 0)
+        logger.warn({ unserved, served }, "configured capabilities no executor serves: requests for them are skipped");
+      // One daemon per state folder (journal + cursor); taken last, released if the start fails.
+      const releaseLock = acquireRunLock(stateDir);
       const node = await startNode({
         rpcUrl: config.rpcUrl,
         packageId: config.packageId,
         registryId: config.registryId,
         nodeId,
         keys,
-        stateDir: resolveFrom(file, config.stateDir),
-        executors: await loadExecutors({
-          inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
-          wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
-        }),
+        stateDir,
+        executors,
         logger,
         concurrency: config.concurrency,
         pollMs: config.pollMs,
@@ -280,6 +446,9 @@ export function buildProgram(): Command {
               },
             }
           : {}),
+      }).catch((err: unknown) => {
+        releaseLock();
+        throw err;
       });
       const rotation = new AbortController();
       const rotationLoop = o.clusterKeyDir
@@ -287,8 +456,8 @@ export function buildProgram(): Command {
             atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
             keys,
             nodeId,
-            stateDir: resolveFrom(file, config.stateDir),
-            distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
+            stateDir,
+            distribution: new DirKeyDistribution(userPath(String(o.clusterKeyDir))),
             signal: rotation.signal,
             logger,
           })
@@ -297,6 +466,7 @@ export function buildProgram(): Command {
         event: "running",
         nodeId,
         metricsUrl: node.metricsUrl,
+        capabilities: served,
       });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -305,6 +475,7 @@ export function buildProgram(): Command {
       });
       rotation.abort();
       await Promise.all([node.stop(), rotationLoop]);
+      releaseLock();
       logger.info("stopped");
     });
 
@@ -348,9 +519,10 @@ export function buildProgram(): Command {
   attest
     .command("record <verdict>")
     .description("record a verdict (the JSON printed by `attest verify` or POST /v1/attest) on chain for this node")
-    .action(async (file: string, _o, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, out } = context(cmd);
+    .action(async (given: string, _o, cmd: Command) => {
+      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, cfg);
+      const file = userPath(given);
       const v = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
       const hexField = (k: string, len?: number) => {
         const x = v[k];
@@ -366,7 +538,7 @@ export function buildProgram(): Command {
         throw new InvalidInputError(`${file}: nodeId`, `is ${String(v.nodeId)}, not this node (${nodeId})`);
       if (typeof v.teeKind !== "number" || typeof v.expiresMs !== "string" || !/^\d+$/.test(v.expiresMs))
         throw new InvalidInputError(`${file}: teeKind/expiresMs`, "must be a number and a decimal string");
-      const res = await atoma.recordAttestation(keys.signer, {
+      const verdict = {
         nodeCap: nodeId,
         teeKind: v.teeKind,
         measurement: hexField("measurement"),
@@ -375,7 +547,8 @@ export function buildProgram(): Command {
         expiresMs: BigInt(v.expiresMs),
         verifierPk: hexField("verifierPublicKey", 32),
         signature: hexField("signature", 64),
-      });
+      };
+      const res = await chain(() => atoma.recordAttestation(keys.signer, verdict));
       out(`attestation recorded (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -419,6 +592,11 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const json = argv.includes("--json");
+  if (json) {
+    // Commander's own errors (unknown option, bad value) as JSON too; help stays text.
+    program.configureOutput({ writeErr: (t) => process.stderr.write(t), outputError: () => {} });
+    for (const c of program.commands) c.configureOutput({ outputError: () => {} });
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -426,11 +604,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
         return 0;
+      if (json) process.stdout.write(`${JSON.stringify({ error: "USAGE", message: err.message })}\n`);
+      if (json) process.stderr.write(`atoma-node: ${err.message}\n`);
       return 2;
     }
-    const usage = err instanceof UsageError || err instanceof InvalidInputError;
+    const usage = err instanceof UsageError || err instanceof InvalidInputError || err instanceof InferenceUrlError;
     const message = err instanceof Error ? err.message : String(err);
-    const code = err instanceof AtomaError ? err.code : usage ? "USAGE" : "RUNTIME";
+    const code = err instanceof AtomaError ? err.code : usage ? "USAGE" : err instanceof Error ? err.name : "RUNTIME";
     if (json) process.stdout.write(`${JSON.stringify({ error: code, message })}\n`);
     process.stderr.write(`atoma-node: ${message}\n`);
     return usage ? 2 : 1;

@@ -103,6 +103,15 @@ export function parseConfig(text: string, file = "config"): NodeConfig {
     throw new InvalidInputError(file, `must be JSON with // comment lines (${(err as Error).message})`);
   }
   want(typeof raw === "object" && raw !== null && !Array.isArray(raw), file, "(root)", "must be an object");
+  const known = Object.keys(DEFAULT_CONFIG);
+  for (const k of Object.keys(raw as object))
+    if (!known.includes(k)) {
+      const near = known.find((x) => x.toLowerCase() === k.toLowerCase());
+      throw new InvalidInputError(
+        `${file}: ${k}`,
+        `is not a config field${near ? ` (did you mean "${near}"?)` : ""}; fields: ${known.join(", ")}`,
+      );
+    }
   const c = { ...DEFAULT_CONFIG, ...(raw as Partial<NodeConfig>) };
   const id = /^0x[0-9a-fA-F]{1,64}$/;
   want(typeof c.rpcUrl === "string" && /^https?:\/\//.test(c.rpcUrl), file, "rpcUrl", "must be an http(s) URL");
@@ -120,10 +129,10 @@ export function parseConfig(text: string, file = "config"): NodeConfig {
     Array.isArray(c.capabilities) &&
       c.capabilities.length >= 1 &&
       c.capabilities.length <= 16 &&
-      c.capabilities.every((x) => typeof x === "string" && x.length >= 1 && x.length <= 64),
+      c.capabilities.every((x) => typeof x === "string" && x.length >= 1 && Buffer.byteLength(x) <= 64),
     file,
     "capabilities",
-    "must be 1..=16 strings of 1..=64 characters",
+    "must be 1..=16 strings of 1..=64 bytes (a WASM app is its bare 64-hex digest or wasm:<hex>)",
   );
   want(typeof c.price === "string" && /^\d+$/.test(c.price), file, "price", "must be a decimal string of MIST");
   want(typeof c.stake === "string" && /^\d+$/.test(c.stake), file, "stake", "must be a decimal string of MIST");
@@ -147,6 +156,15 @@ export function parseConfig(text: string, file = "config"): NodeConfig {
   );
   want(Number.isInteger(c.pollMs) && c.pollMs >= 10, file, "pollMs", "must be an integer >= 10");
   return c;
+}
+
+/**
+ * A capability id as registered on chain (at most 64 bytes): `wasm:<64 hex>` (69 bytes, the
+ * form the WASM executor prints) becomes the bare digest, which the executor serves too.
+ */
+export function normalizeCapability(id: string): string {
+  const m = /^wasm:([0-9a-fA-F]{64})$/.exec(id);
+  return m ? m[1]!.toLowerCase() : id;
 }
 
 /** Writes `text` to `file` atomically (temp file, fsync, rename) with `mode`. */

@@ -104,6 +104,12 @@ export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]
     }
   }
   for (const e of found) if (e.addModule) for (const m of o.wasmModules ?? []) await e.addModule(m);
+  // The OpenAI-compatible backend: its models are asked for now, so a wrong or dead URL fails
+  // the start naming the URL (not every request later as "unknown capability").
+  if (o.inferenceUrl) {
+    const { discoverOpenAiExecutor } = await import("../executors/openai.js");
+    found.push(await discoverOpenAiExecutor(o.inferenceUrl));
+  }
   // An executor with nothing to serve (a WASM executor without modules) is left out.
   return found.filter((e) => e.capabilities().length > 0).map(adaptExecutor);
 }

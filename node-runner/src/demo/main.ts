@@ -293,6 +293,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     o.onSummary?.(summary);
     if (keptRunning) {
       log(`Network kept running (devnet ${chain.url}); Ctrl-C stops it.`);
+      // Full ids: what `atoma-node init --rpc-url … --package-id … --registry-id …` needs.
+      log(`  package  ${chain.deployed.packageId}`);
+      log(`  registry ${chain.deployed.registryId}`);
       await new Promise<void>((resolve) => {
         if (o.signal?.aborted) return resolve();
         o.signal?.addEventListener("abort", () => resolve(), { once: true });
@@ -333,6 +336,15 @@ async function main(): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // `pnpm start | head -3`: the reader went away. Stop quietly and clean up (the temporary
+  // folder holds node keystores) instead of dying on an unhandled EPIPE.
+  let stdoutClosed = false;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    ac.abort();
+  });
   try {
     await runDemo({
       json: !!opts.json,
@@ -343,7 +355,7 @@ async function main(): Promise<number> {
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       },
     });
-    return ac.signal.aborted && !opts.keepRunning ? 130 : 0;
+    return ac.signal.aborted && !opts.keepRunning && !stdoutClosed ? 130 : 0;
   } catch (err) {
     if (err instanceof MoveToolchainError || /framework/i.test((err as Error).message)) {
       process.stderr.write(
@@ -351,6 +363,7 @@ async function main(): Promise<number> {
       );
       return 1;
     }
+    if (stdoutClosed) return 0;
     if (ac.signal.aborted) return 130;
     process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

@@ -8,7 +8,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
 import { type RunningIndexer, startIndexer } from "@atoma/indexer";
-import { loadBuiltPackage } from "@atoma/move";
 import {
   AtomaClient,
   blake2b256,
@@ -25,6 +24,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { createBlobStore } from "../attestation/blob-store.js";
 import { createKeystore, type NodeKeys } from "../config.js";
+import { publishAtomaPackage } from "../deploy.js";
 
 export interface Deployed {
   packageId: string;
@@ -36,31 +36,7 @@ export interface Deployed {
 /** Publishes the built `atoma` package with `publisher` (funded by the faucet first). */
 export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
   await requestSuiFromFaucetV2({ host: url, recipient: publisher.toSuiAddress() });
-  const built = await loadBuiltPackage("atoma");
-  const tx = new Transaction();
-  const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
-  tx.transferObjects([cap], publisher.toSuiAddress());
-  const r = await sui.signAndExecuteTransaction({
-    transaction: tx,
-    signer: publisher,
-    options: { showEffects: true, showObjectChanges: true },
-  });
-  if (r.effects?.status.status !== "success") throw new Error(`publish failed: ${r.effects?.status.error}`);
-  const changes = r.objectChanges ?? [];
-  const pub = changes.find((c) => c.type === "published");
-  const created = changes.filter((c) => c.type === "created");
-  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
-  const admin = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
-  if (pub?.type !== "published" || !registry || !admin) throw new Error("publish: no package/Registry/AdminCap");
-  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
-  if (!owner.Shared) throw new Error("Registry is not shared");
-  await sui.waitForTransaction({ digest: r.digest });
-  return {
-    packageId: pub.packageId,
-    registryId: registry.objectId,
-    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
-    adminCapId: admin.objectId,
-  };
+  return publishAtomaPackage(sui, publisher);
 }
 
 export interface DemoChain {

@@ -4,15 +4,33 @@
  *
  * Fuel: an exported mutable i64 global `__fuel`. At function entry, at the top of every loop body
  * and at the start of each if-arm we insert `__fuel -= N; if (__fuel < 0) unreachable`, where N is
- * the static node count of that region (nested loops / arms excluded; they charge themselves).
- * Depth: every defined function `f` becomes a wrapper that increments `__depth`, traps above the
- * limit, calls `f$atoma_inner` (the original body) and decrements again.
+ * the static node count of that region (nested loops / arms excluded; they charge themselves),
+ * plus CALL_FUEL at function entry and LOOP_FUEL per loop iteration (the metering and back-edge
+ * overhead: a tight loop must not run faster than its fuel says). Work whose time depends on an
+ * operand is charged from that operand just before the operation: memory.fill / memory.copy
+ * MEMORY_FUEL_PER_BYTE per byte, memory.grow GROW_FUEL plus the bytes of the requested pages.
+ * Together these keep every allowed fuel (up to the executor's maxFuel) far inside its
+ * wall-clock guard, so a run ends by fuel, deterministically.
+ * Depth: every defined function `f` becomes a wrapper that adds its frame weight (1 per
+ * FRAME_LOCALS_PER_DEPTH locals, at least 1) to `__depth`, traps above the limit, calls
+ * `f$atoma_inner` (the original body) and subtracts again: big frames reach the limit sooner, so
+ * the deterministic trap always comes before V8's stack limit.
  * NaN: binaryen's `denan` pass after metering (every NaN becomes 0; see docs/determinism.md).
  */
 import binaryen from "binaryen";
 import { ExecutorError } from "./types.js";
 
 export const FUEL_GLOBAL = "__fuel";
+/** Per loop iteration, on top of the body's node count. */
+export const LOOP_FUEL = 128;
+/** Per call, on top of the body's node count. */
+export const CALL_FUEL = 128;
+/** memory.fill / memory.copy, per byte. */
+export const MEMORY_FUEL_PER_BYTE = 4;
+/** memory.grow, per call (plus MEMORY_FUEL_PER_BYTE per byte of the requested pages). */
+export const GROW_FUEL = 10_000;
+/** One unit of call depth per this many locals (params + locals) of a frame. */
+export const FRAME_LOCALS_PER_DEPTH = 16;
 export const DEPTH_GLOBAL = "__depth";
 const INNER_SUFFIX = "$atoma_inner";
 
@@ -136,9 +154,14 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
     for (let i = 0; i < m.getNumFunctions(); i++) {
       const f = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
       if (f.module !== null && f.module !== "") {
-        if (f.module !== "wasi_snapshot_preview1" || !ALLOWED_WASI_IMPORTS.has(f.base ?? ""))
+        if (f.module !== "wasi_snapshot_preview1")
           throw new WasmRejected(
-            `import ${f.module}.${f.base}: forbidden host function (only WASI preview 1 is allowed)`,
+            `import ${f.module}.${f.base}: forbidden host function (only wasi_snapshot_preview1 imports are allowed)`,
+          );
+        if (!ALLOWED_WASI_IMPORTS.has(f.base ?? ""))
+          throw new WasmRejected(
+            `import wasi_snapshot_preview1.${f.base}: refused: apps have no filesystem, sockets or processes ` +
+              `(input is stdin, output stdout; results must not depend on the host). Allowed: ${[...ALLOWED_WASI_IMPORTS].join(", ")}`,
           );
       }
     }
@@ -182,6 +205,41 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
         binaryen.getExpressionType(body),
       );
 
+    /** Charges `base + perUnit × local[t]` (t an i32 local) and traps when fuel runs out. */
+    const chargeDynamic = (t: number, perUnit: bigint, base: bigint): binaryen.ExpressionRef =>
+      m.block(
+        null,
+        [
+          m.global.set(
+            FUEL_GLOBAL,
+            m.i64.sub(
+              m.global.get(FUEL_GLOBAL, binaryen.i64),
+              m.i64.add(i64c(base), m.i64.mul(m.i64.extend_u(m.local.get(t, binaryen.i32)), i64c(perUnit))),
+            ),
+          ),
+          m.if(m.i64.lt_s(m.global.get(FUEL_GLOBAL, binaryen.i64), i64c(0n)), m.unreachable()),
+        ],
+        binaryen.none,
+      );
+    // Scratch i32 locals of the function being rewritten (appended after its own locals).
+    let scratchBase = 0;
+    let scratch: binaryen.Type[] = [];
+    /** `operand` → `{ t = operand; charge(t); t }`: charged when the operand is known, order kept. */
+    const meterOperand = (operand: binaryen.ExpressionRef, perUnit: bigint, base: bigint): binaryen.ExpressionRef => {
+      const t = scratchBase + scratch.length;
+      scratch.push(binaryen.i32);
+      return m.block(
+        null,
+        [m.local.set(t, operand), chargeDynamic(t, perUnit, base), m.local.get(t, binaryen.i32)],
+        binaryen.i32,
+      );
+    };
+    const DynSetters = binaryen as unknown as {
+      MemoryFill: { setSize(e: number, v: number): void };
+      MemoryCopy: { setSize(e: number, v: number): void };
+      MemoryGrow: { setDelta(e: number, v: number): void };
+    };
+
     const walk = (e: binaryen.ExpressionRef): number => {
       if (!e) return 0;
       const id = binaryen.getExpressionId(e);
@@ -192,7 +250,7 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
       if (id === Id.LoopId) {
         const body = info.body as number;
         const c = walk(body);
-        Setters.Loop.setBody(e, charge(c + 1, body));
+        Setters.Loop.setBody(e, charge(c + 1 + LOOP_FUEL, body));
         return 1;
       }
       if (id === Id.IfId) {
@@ -210,6 +268,12 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
         if (typeof v === "number") n += walk(v);
         else if (Array.isArray(v)) for (const c of v) if (typeof c === "number") n += walk(c);
       }
+      // After the children were walked (their own charges are inside them).
+      const perByte = BigInt(MEMORY_FUEL_PER_BYTE);
+      if (id === Id.MemoryFillId) DynSetters.MemoryFill.setSize(e, meterOperand(info.size as number, perByte, 0n));
+      else if (id === Id.MemoryCopyId) DynSetters.MemoryCopy.setSize(e, meterOperand(info.size as number, perByte, 0n));
+      else if (id === Id.MemoryGrowId)
+        DynSetters.MemoryGrow.setDelta(e, meterOperand(info.delta as number, perByte * 65_536n, BigInt(GROW_FUEL)));
       return n;
     };
 
@@ -222,16 +286,20 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
     for (const f of defined) {
       const ref = m.getFunction(f.name);
       const body = f.body;
+      const params = binaryen.expandType(f.params);
+      scratchBase = params.length + f.vars.length;
+      scratch = [];
       const c = walk(body);
-      const metered = charge(c + 1, body);
+      const metered = charge(c + 1 + CALL_FUEL, body);
       // depth wrapper
       m.removeFunction(f.name);
-      m.addFunction(f.name + INNER_SUFFIX, f.params, f.results, f.vars, metered);
-      const params = binaryen.expandType(f.params);
+      m.addFunction(f.name + INNER_SUFFIX, f.params, f.results, [...f.vars, ...scratch], metered);
       const args = params.map((t, i) => m.local.get(i, t));
-      const inc = m.global.set(DEPTH_GLOBAL, m.i32.add(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(1)));
+      // Frame weight: V8 keeps every local of a frame on the stack.
+      const weight = 1 + Math.floor((params.length + f.vars.length + scratch.length) / FRAME_LOCALS_PER_DEPTH);
+      const inc = m.global.set(DEPTH_GLOBAL, m.i32.add(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(weight)));
       const check = m.if(m.i32.gt_s(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(maxDepth)), m.unreachable());
-      const dec = m.global.set(DEPTH_GLOBAL, m.i32.sub(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(1)));
+      const dec = m.global.set(DEPTH_GLOBAL, m.i32.sub(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(weight)));
       const call = m.call(f.name + INNER_SUFFIX, args, f.results);
       let wrapper: binaryen.ExpressionRef;
       if (f.results === binaryen.none) {

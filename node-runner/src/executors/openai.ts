@@ -32,6 +32,80 @@ export interface OpenAiExecutorOptions {
   apiKey?: string;
 }
 
+/** Capability ids of backend models: `llm:<model id>` (at most 64 bytes on chain). */
+export const INFERENCE_CAPABILITY_PREFIX = "llm:";
+
+/** Checks an inference URL's syntax; returns its base (without a trailing `/v1`). */
+export function parseInferenceUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new InferenceUrlError(raw, "is not a URL (expected http(s)://host:port, e.g. http://127.0.0.1:8000/v1)");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new InferenceUrlError(raw, "must be http(s)");
+  return u.href.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+export class InferenceUrlError extends Error {
+  override name = "InferenceUrlError";
+  constructor(
+    readonly url: string,
+    rule: string,
+  ) {
+    super(`--inference-url ${url}: ${rule}`);
+  }
+}
+
+/** The backend did not answer `GET /v1/models` with a model list. */
+export class InferenceBackendError extends Error {
+  override name = "InferenceBackendError";
+}
+
+/**
+ * Asks the backend for its models (`GET /v1/models`, which vLLM and llama.cpp server answer) and
+ * returns an executor serving each as capability `llm:<model id>` through chat completions.
+ * Fails at start-up, naming the URL, when nothing answers, instead of at the first request.
+ */
+export async function discoverOpenAiExecutor(
+  rawUrl: string,
+  o: { hardwareClass?: string; timeoutMs?: number; apiKey?: string } = {},
+): Promise<OpenAiExecutor> {
+  const url = parseInferenceUrl(rawUrl);
+  const modelsUrl = `${url}/v1/models`;
+  let res: Response;
+  try {
+    res = await fetch(modelsUrl, {
+      headers: o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {},
+      signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    throw new InferenceBackendError(`cannot reach inference backend at ${modelsUrl} (${cause})`, { cause: e });
+  }
+  if (!res.ok) throw new InferenceBackendError(`inference backend ${modelsUrl} answered HTTP ${res.status}`);
+  const body = (await res.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
+  const ids = (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
+  if (ids.length === 0)
+    throw new InferenceBackendError(`inference backend ${modelsUrl} lists no models ({"data":[{"id":…}]})`);
+  const hardwareClass = o.hardwareClass ?? "openai-compatible";
+  const capabilities: OpenAiCapability[] = ids
+    .filter((id) => Buffer.byteLength(INFERENCE_CAPABILITY_PREFIX + id) <= 64)
+    .map((model) => ({
+      id: INFERENCE_CAPABILITY_PREFIX + model,
+      model,
+      endpoint: "chat",
+      manifest: { modelDigest: "", engineVersion: "openai-compatible", hardwareClass, seed: 0, dtype: "unknown" },
+    }));
+  return new OpenAiExecutor({
+    url,
+    capabilities,
+    hardwareClass,
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+  });
+}
+
 export class OpenAiExecutor implements Executor {
   readonly id = "openai";
   constructor(private readonly o: OpenAiExecutorOptions) {}

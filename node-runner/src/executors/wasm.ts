@@ -17,7 +17,7 @@ import {
   ExecutorError,
 } from "./types.js";
 
-export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-1`;
+export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-2`;
 const WORKER_URL = new URL("./wasm-worker.mjs", import.meta.url);
 
 export interface WasmExecutorOptions extends InstrumentOptions {

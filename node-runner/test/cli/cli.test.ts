@@ -52,13 +52,17 @@ describe("atoma-node CLI", () => {
     expect(run("-c", "n/atoma-node.json", "run", "--fault", "nope").code).toBe(2);
     const s = run("-c", "n/atoma-node.json", "--json", "status");
     expect(s.code).toBe(2);
-    expect(JSON.parse(s.out).message).toContain("nodeId");
+    expect(JSON.parse(s.out).message).toMatch(/packageId\/registryId: are not set \(0x0\): run `atoma-node deploy`/);
   }, 60_000);
 
   it("refuses --fault unless the chain is a devnet", () => {
     const file = path.join(dir, "n/atoma-node.json");
     const c = parseConfig(readFileSync(file, "utf8"));
-    writeFileSync(file, renderConfig({ ...c, nodeId: `0x${"ab".repeat(32)}`, rpcUrl: "http://127.0.0.1:9" }));
+    const id = `0x${"ab".repeat(32)}`;
+    writeFileSync(
+      file,
+      renderConfig({ ...c, nodeId: id, packageId: id, registryId: id, rpcUrl: "http://127.0.0.1:9" }),
+    );
     const r = run("-c", "n/atoma-node.json", "run", "--fault", "wrong-output");
     expect(r.code).toBe(2);
     expect(r.err).toContain("not an @atoma/devnet");

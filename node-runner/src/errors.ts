@@ -1,0 +1,46 @@
+/** Typed errors of the node runner that the CLI maps to exit codes (usage 2, runtime 1). */
+
+/** A command line that cannot work as given (exit 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** A service (chain RPC, inference backend) did not answer: names what and where. */
+export class UnreachableError extends Error {
+  override name = "UnreachableError";
+  constructor(
+    readonly what: string,
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(`cannot reach ${what} at ${url} (${reasonOf(cause)})`, { cause });
+  }
+}
+
+/** The most specific reason of a failed fetch: undici hides the socket error in `cause`. */
+export function reasonOf(err: unknown): string {
+  let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+  let msg = e?.message ?? String(err);
+  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e) {
+    if (e.code && typeof e.code === "string" && !e.code.startsWith("UND_ERR_")) return e.code;
+    if (e.message) msg = e.message;
+  }
+  return msg;
+}
+
+/** Whether `err` is a network-level fetch failure (nothing answered), not an HTTP or RPC error. */
+export function isFetchFailure(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; cause?: unknown } | undefined;
+  return !!e && e.name === "TypeError" && e.message === "fetch failed";
+}
+
+/** A transaction found no gas: says which address to fund and how. */
+export class NoGasError extends Error {
+  override name = "NoGasError";
+  constructor(address: string, rpcUrl: string) {
+    super(
+      `address ${address} has no SUI on ${rpcUrl}: fund it with \`atoma-node faucet\` (a devnet or localnet ` +
+        "faucet) or send it SUI, then retry",
+    );
+  }
+}
