@@ -75,8 +75,9 @@ public fun check_not_debug(body: &TdReport) {
 }
 
 /// Checks leaf -> intermediate -> root: issuer names, the root's key equal to the pinned one
-/// and its self-signature, signatures (the intermediate with the
-/// pinned key, never with a key taken from the quote), and every certificate valid at `now_ms`. Returns the leaf.
+/// and its self-signature, the intermediate signed by the pinned key (never by a key taken
+/// from the quote), the leaf by the intermediate, every certificate valid at `now_ms`.
+/// Returns the leaf.
 public fun check_pck_chain(chain: &vector<vector<u8>>, root_key: &vector<u8>, now_ms: u64): Certificate {
     assert!(chain.length() == 3, EPckChainLength);
     let leaf = x509::parse(&chain[0]);

@@ -23,8 +23,14 @@ const ECollateralSignature: vector<u8> = b"collateral signature does not verify 
 const EBadDate: vector<u8> = b"issueDate/nextUpdate missing or not YYYY-MM-DDTHH:MM:SSZ";
 #[error(code = 85)]
 const EStaleCollateral: vector<u8> = b"collateral is past nextUpdate plus the grace period";
+#[error(code = 87)]
+const ESignerNotTcbSigning: vector<u8> = b"collateral signer's subject CN is not Intel SGX TCB Signing";
 #[error(code = 86)]
 const ENotIssuedYet: vector<u8> = b"collateral issueDate is after the verification time";
+
+// === Constants ===
+
+const TCB_SIGNING_CN: vector<u8> = b"Intel SGX TCB Signing";
 
 // === Structs ===
 
@@ -55,7 +61,7 @@ public fun split_response(response: &vector<u8>, key: vector<u8>): (vector<u8>, 
 }
 
 /// Checks `signature` over `body` with `signer_der`, which the pinned root key must have
-/// signed and which must be valid at `now_ms`; then reads issueDate/nextUpdate and requires
+/// signed, whose subject CN must be `Intel SGX TCB Signing`, and which must be valid at `now_ms`; then reads issueDate/nextUpdate and requires
 /// `issueDate <= now <= nextUpdate + grace_ms`.
 public fun verify(
     body: vector<u8>,
@@ -67,6 +73,8 @@ public fun verify(
 ): SignedCollateral {
     let signer = x509::parse(signer_der);
     assert!(signer.is_signed_by(root_key), ESignerNotTrusted);
+    // Intel's root also signs the PCK CAs: only its TCB signing certificate may sign collateral.
+    assert!(signer.subject_has_common_name(&TCB_SIGNING_CN), ESignerNotTcbSigning);
     assert!(!signer.not_yet_valid(now_ms) && !signer.expired(now_ms), ESignerNotValid);
     assert!(signature.length() == 64, ECollateralSignature);
     let sig = x509::low_s(signature);

@@ -26,6 +26,9 @@ const OID_ECDSA_SHA256: vector<u8> = x"2a8648ce3d040302";
 const OID_EC_PUBLIC_KEY: vector<u8> = x"2a8648ce3d0201";
 /// 1.2.840.10045.3.1.7 prime256v1
 const OID_P256: vector<u8> = x"2a8648ce3d030107";
+/// 2.5.4.3 commonName
+const OID_COMMON_NAME: vector<u8> = x"550403";
+const TAG_SET: u8 = 0x31;
 /// Order of the P-256 group.
 const P256_N: u256 = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551;
 /// `secp256r1_verify` hash selector for SHA-256.
@@ -117,6 +120,26 @@ public fun not_after_ms(cert: &Certificate): u64 { cert.not_after_ms }
 public fun public_key(cert: &Certificate): &vector<u8> { &cert.public_key }
 
 public fun signature(cert: &Certificate): &vector<u8> { &cert.signature }
+
+/// True when the subject Name has a commonName (2.5.4.3) attribute whose value bytes are `cn`.
+public fun subject_has_common_name(cert: &Certificate, cn: &vector<u8>): bool {
+    let name = &cert.subject;
+    let outer = der::expect(name, 0, name.length(), der::tag_sequence());
+    let mut p = outer.value_start();
+    while (p < outer.end()) {
+        let set = der::expect(name, p, outer.end(), TAG_SET);
+        let mut q = set.value_start();
+        while (q < set.end()) {
+            let attr = der::expect(name, q, set.end(), der::tag_sequence());
+            let oid = der::expect(name, attr.value_start(), attr.end(), der::tag_oid());
+            let value = der::read(name, oid.end(), attr.end());
+            if (der::value(name, &oid) == OID_COMMON_NAME && &der::value(name, &value) == cn) return true;
+            q = attr.end();
+        };
+        p = set.end();
+    };
+    false
+}
 
 /// `0x04 || x || y` (65 bytes) -> `0x02/0x03 || x` (33 bytes).
 public fun compress_p256(point: &vector<u8>): vector<u8> {

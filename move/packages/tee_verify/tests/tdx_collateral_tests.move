@@ -109,6 +109,19 @@ fun signer_not_under_the_pinned_root_is_rejected() {
     );
 }
 
+#[test, expected_failure(abort_code = tdx_collateral::ESignerNotTcbSigning)]
+fun another_certificate_under_the_root_as_signer_is_rejected() {
+    // The test root is signed by the pinned test key, but it is not the TCB signing certificate.
+    tdx_collateral::verify(
+        tcb_body(),
+        &fx::tcb_info_test_signature(),
+        &fx::test_root_der(),
+        &fx::test_root_key(),
+        fx::collateral_time_ms(),
+        0,
+    );
+}
+
 #[test, expected_failure(abort_code = tdx_collateral::ESignerNotValid)]
 fun signer_outside_its_validity_is_rejected() {
     // The test signer is valid 2020-01-01 .. 2030-01-01.

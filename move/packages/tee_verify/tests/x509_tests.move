@@ -54,6 +54,14 @@ fun the_leaf_is_issued_by_the_intermediate() {
 }
 
 #[test]
+fun finds_the_subject_common_name() {
+    let leaf = x509::parse(&fx::pck_leaf_der());
+    assert!(leaf.subject_has_common_name(&b"Intel SGX PCK Certificate"));
+    assert!(!leaf.subject_has_common_name(&b"Intel SGX PCK Platform CA"));
+    assert!(!leaf.subject_has_common_name(&b"Intel Corporation"));
+}
+
+#[test]
 fun low_s_replaces_a_high_s_by_n_minus_s() {
     let r = x"0101010101010101010101010101010101010101010101010101010101010101";
     // s = n - 1 (high) becomes 1; s = 1 (low) stays.
