@@ -47,10 +47,11 @@ function nestedManifests(dir: string): string[] {
 }
 
 describe("Move package layout", () => {
-  it("lists atoma under move/packages and the example consumer under move/examples", () => {
+  it("lists atoma and tee_verify under move/packages and the example consumer under move/examples", () => {
     const pkgs = listMovePackages().map((p) => [p.name, path.relative(MOVE_ROOT, p.dir)]);
     expect(pkgs).toEqual([
       ["atoma", path.join("packages", "atoma")],
+      ["tee_verify", path.join("packages", "tee_verify")],
       ["atoma_consumer", path.join("examples", "atoma_consumer")],
     ]);
   });
