@@ -7,7 +7,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CoinValue, Journal, type RunningDevnet, Runtime, startDevnet } from "../src/index.js";
+import { Journal, type RunningDevnet, Runtime, startDevnet } from "../src/index.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 
