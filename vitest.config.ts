@@ -3,7 +3,7 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { locateFramework } from "./move/tools/framework.js";
 
-const PACKAGES = ["move", "sdk", "devnet", "indexer", "node-runner", "test"];
+const PACKAGES = ["move", "sdk", "devnet", "indexer", "node-runner", "simulate", "test"];
 /** Test files that compile or publish the Move package (directly or through a devnet). */
 const NEEDS_MOVE =
   /@atoma\/move|loadBuiltPackage|buildMovePackage|startDevnet|publishAtoma|devnet\/src\/cli|startDemoNetwork|startChain|demo\/network/;
@@ -55,7 +55,7 @@ export default defineConfig(async () => {
   }
   return {
     test: {
-      include: ["{move,sdk,devnet,indexer,node-runner,test}/test/**/*.test.ts"],
+      include: ["{move,sdk,devnet,indexer,node-runner,simulate,test}/test/**/*.test.ts"],
       exclude: ["**/node_modules/**", ...exclude],
       globalSetup: ["test/setup/postgres.ts"],
       testTimeout: 120_000,
