@@ -334,6 +334,7 @@ export class FastChain {
     out: Int32Array,
     excludeSlot = -1,
     lr?: { value: number; trueTotal: number },
+    stopUnless?: Uint8Array,
   ): number {
     const t = this.trees[capability] as Fenwick;
     if (lr) lr.trueTotal = this.untilted[capability] as number;
@@ -372,6 +373,8 @@ export class FastChain {
       drawn[nd++] = id;
       t.set(id, 0);
       out[got++] = id;
+      // A gas-steered call aborts as soon as the walk passes its budget: stop drawing.
+      if (stopUnless && !stopUnless[id]) break;
     }
     for (let j = 0; j < nd; j++) t.set(drawn[j] as number, savedW[j] as number);
     return got;

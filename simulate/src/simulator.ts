@@ -43,6 +43,8 @@ export interface SimCounters {
   honestCorrectSlashed: number;
   honestSlowSlashed: number;
   honestFailedSlashed: number;
+  /** Honest nodes that revealed the correct output in time and were slashed although it won (must stay 0). */
+  honestInTimeSlashedCorrectWon: number;
   adversaryAssignments: number;
   adversaryPaid: number;
   adversarySlashed: number;
@@ -132,6 +134,7 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
     honestCorrectSlashed: 0,
     honestSlowSlashed: 0,
     honestFailedSlashed: 0,
+    honestInTimeSlashedCorrectWon: 0,
     adversaryAssignments: 0,
     adversaryPaid: 0,
     adversarySlashed: 0,
@@ -289,14 +292,22 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
     lrBox.value = 1;
     let got = chain.sample(rng, cap, n, scratch, -1, useLr ? lrBox : undefined);
     if (s.strategy === "requester") {
+      // The requester's own create_and_sample, retried with a budget that aborts unless every
+      // draw lands on an adversary node; after steerAttempts it sends a normal budget.
       let tries = 1;
-      while (!allAdversary(scratch, got) && tries < s.steerAttempts) {
+      let won = got === n && allAdversary(scratch, got);
+      while (!won && tries < s.steerAttempts) {
+        gasAttempts[slot] = (gasAttempts[slot] as number) + 1;
+        got = chain.sample(rng, cap, n, scratch, -1, undefined, adversary);
+        tries++;
+        won = got === n && allAdversary(scratch, got);
+      }
+      if (!won) {
         gasAttempts[slot] = (gasAttempts[slot] as number) + 1;
         got = chain.sample(rng, cap, n, scratch, -1);
-        tries++;
       }
       c.steerAttempts += tries;
-      if (allAdversary(scratch, got)) c.steerWins++;
+      if (won) c.steerWins++;
     }
     lr[slot] = lrBox.value;
     return got;
@@ -372,6 +383,7 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
         c.honestCompute += cost;
         if (slashed > 0) {
           c.honestSlashed++;
+          if (kind !== KIND_FAILED && settled && out.winner === HASH_CORRECT) c.honestInTimeSlashedCorrectWon++;
           if (kind === KIND_SLOW) c.honestSlowSlashed++;
           else if (kind === KIND_HONEST) c.honestCorrectSlashed++;
           else c.honestFailedSlashed++;
@@ -397,7 +409,7 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
       let tries = 0;
       while (tries < s.steerAttempts) {
         tries++;
-        const got = chain.sample(rng, chain.rCap[slot] as number, 2 * n, scratch, slot);
+        const got = chain.sample(rng, chain.rCap[slot] as number, 2 * n, scratch, slot, undefined, adversary);
         if (got === 2 * n && allAdversary(scratch, got)) {
           steered = true;
           chain.escalateWith(slot, scratch, got, out);

@@ -1,0 +1,462 @@
+/**
+ * Cross-check of the fast model against the contract: random requests (sample sizes, quorums,
+ * prices, honest/wrong/odd/absent/withholding nodes, stake top-ups, unstakes, price changes)
+ * run through a devnet over its JSON-RPC with the SDK, and the same operations through
+ * `FastChain`, fed with the chain's draws. Compared request by request: escrow, eligibility of
+ * every sampled node and the escalation size, every NodeSlashed (node, amount, reason,
+ * remaining stake) and NodePaid (node, amount) in event order, RequestSettled (hash, agreeing
+ * nodes, paid, slashed, margin, refund, rounds), DisputeOpened (hashes, size), RequestFailed
+ * (reason, refund), and ENotEnoughNodes aborts. The devnet is reached only through RPC, so
+ * the same run checks whatever executes the package behind it.
+ */
+import { startDevnet } from "@atoma/devnet";
+import { loadBuiltPackage } from "@atoma/move";
+import {
+  type AtomaClient,
+  AtomaClient as Client,
+  type AtomaEvent,
+  blake2b256,
+  buildCommit,
+  buildCreateAndSample,
+  buildEscalate,
+  buildReveal,
+  buildSetParam,
+  buildSettle,
+  computeCommitment,
+  MoveAbortError,
+} from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { ACTIVE, DISPUTED, FAILED, FastChain, JAILED, NO_REVEAL, newOutcome, SETTLED } from "./chain.js";
+import { DriftError } from "./errors.js";
+import { escrowFor } from "./int.js";
+import { CONTRACT_DEFAULTS, type ProtocolParams, SUI } from "./params.js";
+import { Rng } from "./rng.js";
+
+export interface CrosscheckOptions {
+  requests: number;
+  seed: string;
+  nodes?: number;
+  /** Stop at the first mismatch (default) or collect them all. */
+  failFast?: boolean;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface CrosscheckResult {
+  requests: number;
+  settled: number;
+  failed: number;
+  disputes: number;
+  escalations: number;
+  notEnoughNodes: number;
+  slashesCompared: number;
+  paymentsCompared: number;
+  transactions: number;
+  mismatches: string[];
+  seconds: number;
+  requestsPerSecond: number;
+}
+
+const T0 = 1_700_000_000_000n;
+const CAP = "sim";
+/** The devnet's Random object (0x8) is shared at initial version 1. */
+const RANDOM_VERSION = 1;
+
+/** Behaviour of one sampled node in one round. */
+const B_CORRECT = 0;
+const B_WRONG = 1;
+const B_ODD = 2;
+const B_ABSENT = 3;
+const B_WITHHOLD = 4;
+
+function hashBytes(code: number): Uint8Array {
+  return blake2b256(new TextEncoder().encode(`atoma-sim-output:${code}`));
+}
+const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+/** Parameters the cross-check runs under: small stakes and a stake cap that binds, so slashes jail. */
+export const CROSSCHECK_PARAMS: ProtocolParams = {
+  ...CONTRACT_DEFAULTS,
+  stakeCap: 150 * SUI,
+};
+
+export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult> {
+  const t0 = performance.now();
+  const rng = new Rng(`${o.seed}/crosscheck`);
+  const nNodes = o.nodes ?? 10;
+  const mismatches: string[] = [];
+  let txs = 0;
+  const drift = (msg: string) => {
+    mismatches.push(msg);
+    if (o.failFast !== false) throw new DriftError(msg);
+  };
+  const d = await startDevnet({ seed: o.seed, clockMs: T0, checkpointIntervalMs: 600_000 });
+  try {
+    const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+    const admin = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-admin:${o.seed}`)));
+    const operator = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-operator:${o.seed}`)));
+    const requester = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-requester:${o.seed}`)));
+    for (let i = 0; i < 3; i++) await requestSuiFromFaucetV2({ host: d.url, recipient: admin.toSuiAddress() });
+    for (let i = 0; i < 2 + Math.ceil(nNodes / 4); i++)
+      await requestSuiFromFaucetV2({ host: d.url, recipient: operator.toSuiAddress() });
+    for (let i = 0; i < 2; i++) await requestSuiFromFaucetV2({ host: d.url, recipient: requester.toSuiAddress() });
+    const deployed = await publish(sui, admin);
+    txs++;
+    const atoma: AtomaClient = new Client(sui, {
+      packageId: deployed.packageId,
+      registryId: deployed.registryId,
+      registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+    });
+    const registry = { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion };
+    const base = { packageId: deployed.packageId, registry };
+    const p = CROSSCHECK_PARAMS;
+    {
+      const tx = new Transaction();
+      buildSetParam(tx, { ...base, adminCap: deployed.adminCapId, name: "stake_cap", value: BigInt(p.stakeCap) });
+      await atoma.execute(tx, admin);
+      txs++;
+    }
+    const chain = new FastChain({ params: p, maxNodes: nNodes, capabilities: 1, slots: 1, maxSampleSize: 4 });
+    const ids: string[] = [];
+    const index = new Map<string, number>();
+    for (let i = 0; i < nNodes; i++) {
+      const stake = (100 + rng.int(120)) * SUI + rng.int(1000);
+      const price = (5 + rng.int(6)) * 1_000_000;
+      const keyBytes = blake2b256(new TextEncoder().encode(`sim-node:${o.seed}:${i}`));
+      const r = await atoma.registerNode(operator, {
+        stake: BigInt(stake),
+        sigPk: keyBytes,
+        encPk: blake2b256(keyBytes),
+        capabilities: [CAP],
+        price: BigInt(price),
+      });
+      txs++;
+      ids.push(r.nodeId);
+      index.set(r.nodeId, chain.addNode(stake, price, 1));
+    }
+    const out = newOutcome();
+    const slashLog: string[] = [];
+    const payLog: string[] = [];
+    chain.listener = {
+      slashed: (_s, node, amount, reason, remaining) => slashLog.push(`${ids[node]}:${amount}:${reason}:${remaining}`),
+      paid: (_s, node, amount) => payLog.push(`${ids[node]}:${amount}`),
+    };
+    const res: CrosscheckResult = {
+      requests: 0,
+      settled: 0,
+      failed: 0,
+      disputes: 0,
+      escalations: 0,
+      notEnoughNodes: 0,
+      slashesCompared: 0,
+      paymentsCompared: 0,
+      transactions: 0,
+      mismatches,
+      seconds: 0,
+      requestsPerSecond: 0,
+    };
+
+    const exec = async (tx: Transaction, signer: Ed25519Keypair) => {
+      txs++;
+      // Explicit price and budget: no dry run and no gas-price query per transaction.
+      tx.setGasPrice(1_000);
+      tx.setGasBudget(500_000_000);
+      return atoma.execute(tx, signer);
+    };
+
+    /** Compares the money events of a transaction with what the model emitted. */
+    const compareMoney = (label: string, events: AtomaEvent[]) => {
+      const gotSlash = events
+        .filter((e) => e.name === "NodeSlashed")
+        .map((e) => {
+          const x = (e as Extract<AtomaEvent, { name: "NodeSlashed" }>).data;
+          return `${x.node_id}:${x.amount}:${x.reason}:${x.remaining_stake}`;
+        });
+      const gotPay = events
+        .filter((e) => e.name === "NodePaid")
+        .map((e) => {
+          const x = (e as Extract<AtomaEvent, { name: "NodePaid" }>).data;
+          return `${x.node_id}:${x.amount}`;
+        });
+      if (gotSlash.join() !== slashLog.join()) drift(`${label}: slashes chain [${gotSlash}] model [${slashLog}]`);
+      if (gotPay.join() !== payLog.join()) drift(`${label}: payments chain [${gotPay}] model [${payLog}]`);
+      res.slashesCompared += gotSlash.length;
+      res.paymentsCompared += gotPay.length;
+      slashLog.length = 0;
+      payLog.length = 0;
+    };
+
+    /** Commits/reveals for one round's behaviours, advancing the clock like a slow network. */
+    const playRound = async (label: string, requestId: string, nodes: number[], beh: number[], round: number) => {
+      const salts = nodes.map((_, j) => blake2b256(new TextEncoder().encode(`${label}:${round}:${j}`)));
+      const hashOf = (j: number) => {
+        const b = beh[j] as number;
+        return b === B_CORRECT ? 0 : b === B_WRONG ? 1 : 1000 + res.requests * 10 + j;
+      };
+      const committers = nodes.map((_, j) => j).filter((j) => beh[j] !== B_ABSENT);
+      if (committers.length) {
+        const tx = new Transaction();
+        for (const j of committers) {
+          const id = ids[nodes[j] as number] as string;
+          buildCommit(tx, {
+            packageId: deployed.packageId,
+            request: requestId,
+            nodeCap: id,
+            commitment: computeCommitment(hashBytes(hashOf(j)), id, salts[j] as Uint8Array),
+          });
+        }
+        await exec(tx, operator);
+      }
+      if (committers.length < nodes.length) d.clock.advance(p.commitWindowMs);
+      const revealers = committers.filter((j) => beh[j] !== B_WITHHOLD);
+      if (revealers.length) {
+        const tx = new Transaction();
+        for (const j of revealers) {
+          const id = ids[nodes[j] as number] as string;
+          buildReveal(tx, {
+            packageId: deployed.packageId,
+            request: requestId,
+            nodeCap: id,
+            outputHash: hashBytes(hashOf(j)),
+            salt: salts[j] as Uint8Array,
+          });
+        }
+        await exec(tx, operator);
+      }
+      const base0 = round === 0 ? 0 : (chain.rCount[0] as number) - nodes.length;
+      for (const j of revealers) chain.reveal(0, base0 + j, hashOf(j));
+      if (revealers.length < nodes.length) d.clock.advance(p.commitWindowMs + p.revealWindowMs);
+    };
+
+    const behaviours = (n: number): number[] => {
+      const mode = rng.next();
+      return Array.from({ length: n }, () => {
+        const u = rng.next();
+        if (mode < 0.5) return u < 0.9 ? B_CORRECT : u < 0.95 ? B_ABSENT : B_ODD;
+        return u < 0.45 ? B_CORRECT : u < 0.7 ? B_WRONG : u < 0.8 ? B_ODD : u < 0.9 ? B_ABSENT : B_WITHHOLD;
+      });
+    };
+
+    const checkSample = (label: string, nodes: number[], slotRound: number, maxPrice: number, want: number) => {
+      if (nodes.length !== want) drift(`${label}: chain sampled ${nodes.length} nodes, model expects ${want}`);
+      const seen = new Set<number>();
+      for (const i of nodes) {
+        if (chain.status[i] !== ACTIVE || (chain.price[i] as number) > maxPrice || chain.weight(i) === 0)
+          drift(`${label}: chain sampled ${ids[i]}, not eligible in the model`);
+        if (seen.has(i)) drift(`${label}: ${ids[i]} sampled twice`);
+        seen.add(i);
+        if (slotRound === 1) {
+          for (let j = 0; j < (chain.rCount[0] as number); j++)
+            if (chain.aRound[j] === 0 && chain.aNode[j] === i) drift(`${label}: round-1 node ${ids[i]} was in round 0`);
+        }
+      }
+    };
+
+    const eligibleCount = (maxPrice: number, exclude: Set<number>) => {
+      let k = 0;
+      for (let i = 0; i < chain.nodeCount; i++)
+        if (chain.status[i] === ACTIVE && (chain.price[i] as number) <= maxPrice && chain.weight(i) > 0 && !exclude.has(i))
+          k++;
+      return k;
+    };
+
+    for (let r = 0; r < o.requests; r++) {
+      const label = `request ${r}`;
+      // Operator moves between requests: top up jailed nodes, occasionally unstake or reprice.
+      for (let i = 0; i < chain.nodeCount; i++) {
+        if (chain.status[i] === JAILED && rng.next() < 0.7) {
+          const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
+          await atoma.addStake(operator, ids[i] as string, BigInt(amount));
+          txs++;
+          chain.addStake(i, amount);
+        }
+      }
+      if (rng.next() < 0.05) {
+        const i = rng.int(chain.nodeCount);
+        const price = (4 + rng.int(8)) * 1_000_000;
+        await atoma.setPrice(operator, ids[i] as string, BigInt(price));
+        txs++;
+        chain.price[i] = price;
+      }
+      if (rng.next() < 0.003) {
+        const i = rng.int(chain.nodeCount);
+        if (chain.status[i] !== 2 && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
+          await atoma.requestUnstake(operator, ids[i] as string);
+          txs++;
+          chain.unstake(i);
+        }
+      }
+
+      const n = 1 + rng.int(4);
+      const quorum = [0, 5_001, 6_667, 8_000, 10_000][rng.int(5)] as number;
+      const maxPrice = (6 + rng.int(6)) * 1_000_000;
+      const escrow = escrowFor(n, maxPrice, p.marginBps);
+      const expectEnough = eligibleCount(maxPrice, new Set()) >= n;
+      const tx = new Transaction();
+      buildCreateAndSample(tx, {
+        ...base,
+        payment: { fromGas: BigInt(escrow) },
+        kind: 1,
+        capability: new TextEncoder().encode(CAP),
+        inputHash: blake2b256(new TextEncoder().encode(`${label}`)),
+        input: new Uint8Array(0),
+        sampleSize: n,
+        quorumBps: quorum,
+        maxPrice: BigInt(maxPrice),
+        randomInitialSharedVersion: RANDOM_VERSION,
+      });
+      let created: Awaited<ReturnType<typeof exec>>;
+      try {
+        created = await exec(tx, requester);
+      } catch (e) {
+        if (e instanceof MoveAbortError && e.constantName === "ENotEnoughNodes") {
+          if (expectEnough) drift(`${label}: chain aborted ENotEnoughNodes, model has enough eligible nodes`);
+          res.notEnoughNodes++;
+          res.requests++;
+          continue;
+        }
+        throw e;
+      }
+      if (!expectEnough) drift(`${label}: chain sampled although the model has fewer than ${n} eligible nodes`);
+      const rc = created.events.find((e) => e.name === "RequestCreated");
+      const ns = created.events.find((e) => e.name === "NodesSampled");
+      if (rc?.name !== "RequestCreated" || ns?.name !== "NodesSampled") throw new DriftError(`${label}: no RequestCreated/NodesSampled`);
+      const requestId = rc.data.request_id;
+      const modelEscrow = chain.create(0, 0, n, quorum, maxPrice);
+      if (String(modelEscrow) !== String(rc.data.escrow)) drift(`${label}: escrow chain ${rc.data.escrow} model ${modelEscrow}`);
+      const nodes0 = ns.data.nodes.map((id) => index.get(id) ?? -1);
+      checkSample(label, nodes0, 0, maxPrice, n);
+      chain.startRound(0, nodes0, nodes0.length, 0);
+      await playRound(label, requestId, nodes0, behaviours(n), 0);
+      {
+        const tx = new Transaction();
+        buildSettle(tx, { ...base, request: requestId });
+        const ev = (await exec(tx, requester)).events;
+        chain.settle(0, out);
+        compareMoney(`${label} settle round 0`, ev);
+        compareOutcome(label, ev, out, ids, drift);
+      }
+      if (out.status === DISPUTED) {
+        res.disputes++;
+        if (rng.next() < 0.05) {
+          // Nobody escalates: the dispute expires and settle fails the request.
+          d.clock.advance(p.commitWindowMs + 1);
+          const tx = new Transaction();
+          buildSettle(tx, { ...base, request: requestId });
+          const ev = (await exec(tx, requester)).events;
+          chain.expireDispute(0, out);
+          compareMoney(`${label} expired dispute`, ev);
+          compareOutcome(label, ev, out, ids, drift);
+        } else {
+          const exclude = new Set(nodes0);
+          const want = Math.min(2 * n, eligibleCount(maxPrice, exclude));
+          const tx = new Transaction();
+          buildEscalate(tx, { ...base, request: requestId, randomInitialSharedVersion: RANDOM_VERSION });
+          const ev = (await exec(tx, operator)).events;
+          res.escalations++;
+          const ns1 = ev.find((e) => e.name === "NodesSampled");
+          const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
+          checkSample(`${label} escalation`, nodes1, 1, maxPrice, want);
+          chain.escalateWith(0, nodes1, nodes1.length, out);
+          if ((out.status as number) === FAILED) {
+            compareMoney(`${label} escalation`, ev);
+            compareOutcome(label, ev, out, ids, drift);
+          } else {
+            await playRound(label, requestId, nodes1, behaviours(nodes1.length), 1);
+            const tx2 = new Transaction();
+            buildSettle(tx2, { ...base, request: requestId });
+            const ev2 = (await exec(tx2, requester)).events;
+            chain.settle(0, out);
+            compareMoney(`${label} settle round 1`, ev2);
+            compareOutcome(label, ev2, out, ids, drift);
+          }
+        }
+      }
+      if (out.status === SETTLED) res.settled++;
+      else if (out.status === FAILED) res.failed++;
+      res.requests++;
+      o.progress?.(r + 1, o.requests);
+    }
+    // Final state: every node's stake and status as the registry holds them.
+    for (let i = 0; i < chain.nodeCount; i++) {
+      const nd = await atoma.getNode(ids[i] as string);
+      const stake = String(nd.stake.value);
+      if (stake !== String(chain.stake[i])) drift(`node ${ids[i]}: stake chain ${stake} model ${chain.stake[i]}`);
+      const unb = String(nd.unbonding.value);
+      if (unb !== String(chain.unbonding[i])) drift(`node ${ids[i]}: unbonding chain ${unb} model ${chain.unbonding[i]}`);
+      if (nd.status !== chain.status[i]) drift(`node ${ids[i]}: status chain ${nd.status} model ${chain.status[i]}`);
+    }
+    const reg = await atoma.getRegistry();
+    const treasury = String(reg.treasury.value);
+    if (treasury !== String(chain.treasury)) drift(`treasury chain ${treasury} model ${chain.treasury}`);
+    res.transactions = txs;
+    res.seconds = (performance.now() - t0) / 1000;
+    res.requestsPerSecond = res.requests / res.seconds;
+    return res;
+  } finally {
+    await d.close();
+  }
+}
+
+function compareOutcome(
+  label: string,
+  ev: AtomaEvent[],
+  out: ReturnType<typeof newOutcome>,
+  ids: string[],
+  drift: (m: string) => void,
+): void {
+  const settled = ev.find((e) => e.name === "RequestSettled");
+  const failed = ev.find((e) => e.name === "RequestFailed");
+  const disputed = ev.find((e) => e.name === "DisputeOpened");
+  if (out.status === SETTLED) {
+    if (settled?.name !== "RequestSettled") return drift(`${label}: model settled, chain emitted ${ev.map((e) => e.name)}`);
+    const x = settled.data;
+    const want = hex(hashBytes(out.winner));
+    if (hex(x.output_hash) !== want) drift(`${label}: winner chain ${hex(x.output_hash)} model ${want}`);
+    const fields: [string, unknown, number][] = [
+      ["paid_total", x.paid_total, out.paidTotal],
+      ["slashed_total", x.slashed_total, out.slashedTotal],
+      ["margin", x.margin, out.margin],
+      ["refund", x.refund, out.refund],
+      ["rounds", x.rounds, out.rounds],
+    ];
+    for (const [name, c, m] of fields) if (String(c) !== String(m)) drift(`${label}: ${name} chain ${c} model ${m}`);
+  } else if (out.status === FAILED) {
+    if (failed?.name !== "RequestFailed") return drift(`${label}: model failed, chain emitted ${ev.map((e) => e.name)}`);
+    if (failed.data.reason !== out.reason) drift(`${label}: fail reason chain ${failed.data.reason} model ${out.reason}`);
+    if (String(failed.data.refund) !== String(out.refund)) drift(`${label}: refund chain ${failed.data.refund} model ${out.refund}`);
+  } else if (out.status === DISPUTED) {
+    if (disputed?.name !== "DisputeOpened") return drift(`${label}: model disputed, chain emitted ${ev.map((e) => e.name)}`);
+  }
+  void ids;
+  void NO_REVEAL;
+}
+
+async function publish(sui: SuiJsonRpcClient, admin: Ed25519Keypair) {
+  const built = await loadBuiltPackage("atoma");
+  const tx = new Transaction();
+  const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
+  tx.transferObjects([cap], admin.toSuiAddress());
+  const r = await sui.signAndExecuteTransaction({
+    transaction: tx,
+    signer: admin,
+    options: { showEffects: true, showObjectChanges: true },
+  });
+  if (r.effects?.status.status !== "success") throw new DriftError(`publish failed: ${r.effects?.status.error}`);
+  const created = (r.objectChanges ?? []).filter((c) => c.type === "created");
+  const pub = (r.objectChanges ?? []).find((c) => c.type === "published");
+  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
+  const adminCap = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
+  if (pub?.type !== "published" || !registry || !adminCap) throw new DriftError("publish: no package/Registry/AdminCap");
+  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
+  if (!owner.Shared) throw new DriftError("Registry is not shared");
+  await sui.waitForTransaction({ digest: r.digest });
+  return {
+    packageId: pub.packageId,
+    registryId: registry.objectId,
+    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
+    adminCapId: adminCap.objectId,
+  };
+}
