@@ -470,7 +470,13 @@ export class FastChain {
    * settlement::escalate_with: 2N fresh nodes (never a round-0 node); Failed (no nodes, full
    * refund) when none is eligible. Returns the number sampled.
    */
-  escalate(slot: number, rng: Rng, scratch: Int32Array, out: Outcome, lr?: { value: number; trueTotal: number }): number {
+  escalate(
+    slot: number,
+    rng: Rng,
+    scratch: Int32Array,
+    out: Outcome,
+    lr?: { value: number; trueTotal: number },
+  ): number {
     const n = this.rN[slot] as number;
     const got = this.sample(rng, this.rCap[slot] as number, 2 * n, scratch, slot, lr);
     if (got === 0) {
@@ -506,7 +512,8 @@ export class FastChain {
       const h = this.aHash[base + j] as number;
       let amt = 0;
       if (h === NO_REVEAL) amt = this.slash(slot, id, this.p.slashAbsentBps, SLASH_ABSENT, REP_ABSENT);
-      else if (winner >= 0 && h !== winner) amt = this.slash(slot, id, this.p.slashDissentBps, SLASH_DISSENT, REP_DISSENT);
+      else if (winner >= 0 && h !== winner)
+        amt = this.slash(slot, id, this.p.slashDissentBps, SLASH_DISSENT, REP_DISSENT);
       else continue;
       this.aSlashed[base + j] = amt;
       pool += amt;

@@ -13,7 +13,6 @@ import { startDevnet } from "@atoma/devnet";
 import { loadBuiltPackage } from "@atoma/move";
 import {
   type AtomaClient,
-  AtomaClient as Client,
   type AtomaEvent,
   blake2b256,
   buildCommit,
@@ -22,6 +21,7 @@ import {
   buildReveal,
   buildSetParam,
   buildSettle,
+  AtomaClient as Client,
   computeCommitment,
   MoveAbortError,
 } from "@atoma/sdk";
@@ -29,7 +29,7 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
-import { ACTIVE, DISPUTED, FAILED, FastChain, JAILED, NO_REVEAL, newOutcome, SETTLED } from "./chain.js";
+import { ACTIVE, DISPUTED, FAILED, FastChain, JAILED, LEAVING, newOutcome, type Outcome, SETTLED } from "./chain.js";
 import { DriftError } from "./errors.js";
 import { escrowFor } from "./int.js";
 import { CONTRACT_DEFAULTS, type ProtocolParams, SUI } from "./params.js";
@@ -39,6 +39,8 @@ export interface CrosscheckOptions {
   requests: number;
   seed: string;
   nodes?: number;
+  /** Requests in flight per batch (one commit, reveal and settle PTB per batch and round). */
+  batch?: number;
   /** Stop at the first mismatch (default) or collect them all. */
   failFast?: boolean;
   progress?: (done: number, total: number) => void;
@@ -86,6 +88,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
   const t0 = performance.now();
   const rng = new Rng(`${o.seed}/crosscheck`);
   const nNodes = o.nodes ?? 10;
+  const batchSize = o.batch ?? 16;
   const mismatches: string[] = [];
   let txs = 0;
   const drift = (msg: string) => {
@@ -118,7 +121,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       await atoma.execute(tx, admin);
       txs++;
     }
-    const chain = new FastChain({ params: p, maxNodes: nNodes, capabilities: 1, slots: 1, maxSampleSize: 4 });
+    const chain = new FastChain({ params: p, maxNodes: nNodes, capabilities: 1, slots: batchSize, maxSampleSize: 4 });
     const ids: string[] = [];
     const index = new Map<string, number>();
     for (let i = 0; i < nNodes; i++) {
@@ -167,7 +170,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
     };
 
     /** Compares the money events of a transaction with what the model emitted. */
-    const compareMoney = (label: string, events: AtomaEvent[]) => {
+    const compareMoney = (label: string, events: AtomaEvent[], _slot: number) => {
       const gotSlash = events
         .filter((e) => e.name === "NodeSlashed")
         .map((e) => {
@@ -188,47 +191,50 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       payLog.length = 0;
     };
 
-    /** Commits/reveals for one round's behaviours, advancing the clock like a slow network. */
-    const playRound = async (label: string, requestId: string, nodes: number[], beh: number[], round: number) => {
-      const salts = nodes.map((_, j) => blake2b256(new TextEncoder().encode(`${label}:${round}:${j}`)));
-      const hashOf = (j: number) => {
-        const b = beh[j] as number;
-        return b === B_CORRECT ? 0 : b === B_WRONG ? 1 : 1000 + res.requests * 10 + j;
-      };
-      const committers = nodes.map((_, j) => j).filter((j) => beh[j] !== B_ABSENT);
-      if (committers.length) {
-        const tx = new Transaction();
-        for (const j of committers) {
-          const id = ids[nodes[j] as number] as string;
-          buildCommit(tx, {
-            packageId: deployed.packageId,
-            request: requestId,
-            nodeCap: id,
-            commitment: computeCommitment(hashBytes(hashOf(j)), id, salts[j] as Uint8Array),
-          });
+    const checkSample = (label: string, nodes: number[], slot: number, maxPrice: number, want: number) => {
+      if (nodes.length !== want) drift(`${label}: chain sampled ${nodes.length} nodes, model expects ${want}`);
+      const seen = new Set<number>();
+      for (const i of nodes) {
+        if (i < 0 || chain.status[i] !== ACTIVE || (chain.price[i] as number) > maxPrice || chain.weight(i) === 0)
+          drift(`${label}: chain sampled ${ids[i] ?? "an unknown node"}, not eligible in the model`);
+        if (seen.has(i)) drift(`${label}: ${ids[i]} sampled twice`);
+        seen.add(i);
+        if (slot >= 0) {
+          const base0 = slot * chain.perSlot;
+          for (let j = 0; j < (chain.rCount[slot] as number); j++)
+            if (chain.aRound[base0 + j] === 0 && chain.aNode[base0 + j] === i)
+              drift(`${label}: round-1 node ${ids[i]} was in round 0`);
         }
-        await exec(tx, operator);
       }
-      if (committers.length < nodes.length) d.clock.advance(p.commitWindowMs);
-      const revealers = committers.filter((j) => beh[j] !== B_WITHHOLD);
-      if (revealers.length) {
-        const tx = new Transaction();
-        for (const j of revealers) {
-          const id = ids[nodes[j] as number] as string;
-          buildReveal(tx, {
-            packageId: deployed.packageId,
-            request: requestId,
-            nodeCap: id,
-            outputHash: hashBytes(hashOf(j)),
-            salt: salts[j] as Uint8Array,
-          });
-        }
-        await exec(tx, operator);
-      }
-      const base0 = round === 0 ? 0 : (chain.rCount[0] as number) - nodes.length;
-      for (const j of revealers) chain.reveal(0, base0 + j, hashOf(j));
-      if (revealers.length < nodes.length) d.clock.advance(p.commitWindowMs + p.revealWindowMs);
     };
+
+    const eligibleCount = (maxPrice: number, exclude: Set<number>) => {
+      let k = 0;
+      for (let i = 0; i < chain.nodeCount; i++)
+        if (
+          chain.status[i] === ACTIVE &&
+          (chain.price[i] as number) <= maxPrice &&
+          chain.weight(i) > 0 &&
+          !exclude.has(i)
+        )
+          k++;
+      return k;
+    };
+
+    interface Live {
+      slot: number;
+      label: string;
+      requestId: string;
+      maxPrice: number;
+      n: number;
+      nodes: number[];
+      beh: number[];
+      salts: Uint8Array[];
+      hashes: number[];
+      /** Index of this round's first assignment in the model's slot. */
+      first: number;
+      round0: number[];
+    }
 
     const behaviours = (n: number): number[] => {
       const mode = rng.next();
@@ -239,32 +245,86 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       });
     };
 
-    const checkSample = (label: string, nodes: number[], slotRound: number, maxPrice: number, want: number) => {
-      if (nodes.length !== want) drift(`${label}: chain sampled ${nodes.length} nodes, model expects ${want}`);
-      const seen = new Set<number>();
-      for (const i of nodes) {
-        if (chain.status[i] !== ACTIVE || (chain.price[i] as number) > maxPrice || chain.weight(i) === 0)
-          drift(`${label}: chain sampled ${ids[i]}, not eligible in the model`);
-        if (seen.has(i)) drift(`${label}: ${ids[i]} sampled twice`);
-        seen.add(i);
-        if (slotRound === 1) {
-          for (let j = 0; j < (chain.rCount[0] as number); j++)
-            if (chain.aRound[j] === 0 && chain.aNode[j] === i) drift(`${label}: round-1 node ${ids[i]} was in round 0`);
-        }
+    const assign = (x: Live, nodes: number[], round: number) => {
+      x.nodes = nodes;
+      x.beh = behaviours(nodes.length);
+      x.first = (chain.rCount[x.slot] as number) - nodes.length;
+      x.salts = nodes.map((_, j) => blake2b256(new TextEncoder().encode(`${x.label}:${round}:${j}`)));
+      x.hashes = x.beh.map((b, j) =>
+        b === B_CORRECT ? 0 : b === B_WRONG ? 1 : 1000 + 100 * res.requests + 10 * round + j,
+      );
+    };
+
+    /**
+     * One round of commit and reveal for a batch of live requests, one PTB per phase, the
+     * clock moved past the commit (reveal) deadline when a node is absent (withholding).
+     */
+    const playRound = async (batch: Live[]) => {
+      const commit = new Transaction();
+      let commits = 0;
+      let absent = false;
+      for (const x of batch) {
+        x.nodes.forEach((node, j) => {
+          if (x.beh[j] === B_ABSENT) {
+            absent = true;
+            return;
+          }
+          const id = ids[node] as string;
+          buildCommit(commit, {
+            packageId: deployed.packageId,
+            request: x.requestId,
+            nodeCap: id,
+            commitment: computeCommitment(hashBytes(x.hashes[j] as number), id, x.salts[j] as Uint8Array),
+          });
+          commits++;
+        });
+      }
+      if (commits) await exec(commit, operator);
+      if (absent) d.clock.advance(p.commitWindowMs);
+      const reveal = new Transaction();
+      let reveals = 0;
+      let missing = absent;
+      for (const x of batch) {
+        x.nodes.forEach((node, j) => {
+          const b = x.beh[j];
+          if (b === B_ABSENT) return;
+          if (b === B_WITHHOLD) {
+            missing = true;
+            return;
+          }
+          buildReveal(reveal, {
+            packageId: deployed.packageId,
+            request: x.requestId,
+            nodeCap: ids[node] as string,
+            outputHash: hashBytes(x.hashes[j] as number),
+            salt: x.salts[j] as Uint8Array,
+          });
+          chain.reveal(x.slot, x.first + j, x.hashes[j] as number);
+          reveals++;
+        });
+      }
+      if (reveals) await exec(reveal, operator);
+      if (missing) d.clock.advance(p.commitWindowMs + p.revealWindowMs);
+    };
+
+    /** settle for every request of the batch in one PTB; compares each request's events in order. */
+    const settleAll = async (batch: Live[], what: string, expire: boolean): Promise<void> => {
+      if (!batch.length) return;
+      const tx = new Transaction();
+      for (const x of batch) buildSettle(tx, { ...base, request: x.requestId });
+      const ev = (await exec(tx, requester)).events;
+      for (const x of batch) {
+        const mine = ev.filter((e) => "request_id" in e.data && e.data.request_id === x.requestId);
+        if (expire) chain.expireDispute(x.slot, outs[x.slot] as Outcome);
+        else chain.settle(x.slot, outs[x.slot] as Outcome);
+        compareMoney(`${x.label} ${what}`, mine, x.slot);
+        compareOutcome(`${x.label} ${what}`, mine, outs[x.slot] as Outcome, drift);
       }
     };
 
-    const eligibleCount = (maxPrice: number, exclude: Set<number>) => {
-      let k = 0;
-      for (let i = 0; i < chain.nodeCount; i++)
-        if (chain.status[i] === ACTIVE && (chain.price[i] as number) <= maxPrice && chain.weight(i) > 0 && !exclude.has(i))
-          k++;
-      return k;
-    };
-
-    for (let r = 0; r < o.requests; r++) {
-      const label = `request ${r}`;
-      // Operator moves between requests: top up jailed nodes, occasionally unstake or reprice.
+    const outs: Outcome[] = Array.from({ length: batchSize }, () => newOutcome());
+    for (let r0 = 0; r0 < o.requests; r0 += batchSize) {
+      // Operator moves between batches: top up jailed nodes, occasionally unstake or reprice.
       for (let i = 0; i < chain.nodeCount; i++) {
         if (chain.status[i] === JAILED && rng.next() < 0.7) {
           const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
@@ -273,111 +333,126 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           chain.addStake(i, amount);
         }
       }
-      if (rng.next() < 0.05) {
+      if (rng.next() < 0.2) {
         const i = rng.int(chain.nodeCount);
         const price = (4 + rng.int(8)) * 1_000_000;
         await atoma.setPrice(operator, ids[i] as string, BigInt(price));
         txs++;
         chain.price[i] = price;
       }
-      if (rng.next() < 0.003) {
+      if (rng.next() < 0.02) {
         const i = rng.int(chain.nodeCount);
-        if (chain.status[i] !== 2 && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
+        if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
           await atoma.requestUnstake(operator, ids[i] as string);
           txs++;
           chain.unstake(i);
         }
       }
-
-      const n = 1 + rng.int(4);
-      const quorum = [0, 5_001, 6_667, 8_000, 10_000][rng.int(5)] as number;
-      const maxPrice = (6 + rng.int(6)) * 1_000_000;
-      const escrow = escrowFor(n, maxPrice, p.marginBps);
-      const expectEnough = eligibleCount(maxPrice, new Set()) >= n;
-      const tx = new Transaction();
-      buildCreateAndSample(tx, {
-        ...base,
-        payment: { fromGas: BigInt(escrow) },
-        kind: 1,
-        capability: new TextEncoder().encode(CAP),
-        inputHash: blake2b256(new TextEncoder().encode(`${label}`)),
-        input: new Uint8Array(0),
-        sampleSize: n,
-        quorumBps: quorum,
-        maxPrice: BigInt(maxPrice),
-        randomInitialSharedVersion: RANDOM_VERSION,
-      });
-      let created: Awaited<ReturnType<typeof exec>>;
-      try {
-        created = await exec(tx, requester);
-      } catch (e) {
-        if (e instanceof MoveAbortError && e.constantName === "ENotEnoughNodes") {
-          if (expectEnough) drift(`${label}: chain aborted ENotEnoughNodes, model has enough eligible nodes`);
-          res.notEnoughNodes++;
-          res.requests++;
-          continue;
-        }
-        throw e;
-      }
-      if (!expectEnough) drift(`${label}: chain sampled although the model has fewer than ${n} eligible nodes`);
-      const rc = created.events.find((e) => e.name === "RequestCreated");
-      const ns = created.events.find((e) => e.name === "NodesSampled");
-      if (rc?.name !== "RequestCreated" || ns?.name !== "NodesSampled") throw new DriftError(`${label}: no RequestCreated/NodesSampled`);
-      const requestId = rc.data.request_id;
-      const modelEscrow = chain.create(0, 0, n, quorum, maxPrice);
-      if (String(modelEscrow) !== String(rc.data.escrow)) drift(`${label}: escrow chain ${rc.data.escrow} model ${modelEscrow}`);
-      const nodes0 = ns.data.nodes.map((id) => index.get(id) ?? -1);
-      checkSample(label, nodes0, 0, maxPrice, n);
-      chain.startRound(0, nodes0, nodes0.length, 0);
-      await playRound(label, requestId, nodes0, behaviours(n), 0);
-      {
+      const live: Live[] = [];
+      const count = Math.min(batchSize, o.requests - r0);
+      for (let k = 0; k < count; k++) {
+        const r = r0 + k;
+        const label = `request ${r}`;
+        const n = 1 + rng.int(4);
+        const quorum = [0, 5_001, 6_667, 8_000, 10_000][rng.int(5)] as number;
+        const maxPrice = (6 + rng.int(6)) * 1_000_000;
+        const escrow = escrowFor(n, maxPrice, p.marginBps);
+        const expectEnough = eligibleCount(maxPrice, new Set()) >= n;
         const tx = new Transaction();
-        buildSettle(tx, { ...base, request: requestId });
-        const ev = (await exec(tx, requester)).events;
-        chain.settle(0, out);
-        compareMoney(`${label} settle round 0`, ev);
-        compareOutcome(label, ev, out, ids, drift);
-      }
-      if (out.status === DISPUTED) {
-        res.disputes++;
-        if (rng.next() < 0.05) {
-          // Nobody escalates: the dispute expires and settle fails the request.
-          d.clock.advance(p.commitWindowMs + 1);
-          const tx = new Transaction();
-          buildSettle(tx, { ...base, request: requestId });
-          const ev = (await exec(tx, requester)).events;
-          chain.expireDispute(0, out);
-          compareMoney(`${label} expired dispute`, ev);
-          compareOutcome(label, ev, out, ids, drift);
-        } else {
-          const exclude = new Set(nodes0);
-          const want = Math.min(2 * n, eligibleCount(maxPrice, exclude));
-          const tx = new Transaction();
-          buildEscalate(tx, { ...base, request: requestId, randomInitialSharedVersion: RANDOM_VERSION });
-          const ev = (await exec(tx, operator)).events;
-          res.escalations++;
-          const ns1 = ev.find((e) => e.name === "NodesSampled");
-          const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
-          checkSample(`${label} escalation`, nodes1, 1, maxPrice, want);
-          chain.escalateWith(0, nodes1, nodes1.length, out);
-          if ((out.status as number) === FAILED) {
-            compareMoney(`${label} escalation`, ev);
-            compareOutcome(label, ev, out, ids, drift);
-          } else {
-            await playRound(label, requestId, nodes1, behaviours(nodes1.length), 1);
-            const tx2 = new Transaction();
-            buildSettle(tx2, { ...base, request: requestId });
-            const ev2 = (await exec(tx2, requester)).events;
-            chain.settle(0, out);
-            compareMoney(`${label} settle round 1`, ev2);
-            compareOutcome(label, ev2, out, ids, drift);
+        buildCreateAndSample(tx, {
+          ...base,
+          payment: { fromGas: BigInt(escrow) },
+          kind: 1,
+          capability: new TextEncoder().encode(CAP),
+          inputHash: blake2b256(new TextEncoder().encode(`${o.seed}:${label}`)),
+          input: new Uint8Array(0),
+          sampleSize: n,
+          quorumBps: quorum,
+          maxPrice: BigInt(maxPrice),
+          randomInitialSharedVersion: RANDOM_VERSION,
+        });
+        res.requests++;
+        let created: Awaited<ReturnType<typeof exec>>;
+        try {
+          created = await exec(tx, requester);
+        } catch (e) {
+          if (e instanceof MoveAbortError && e.constantName === "ENotEnoughNodes") {
+            if (expectEnough) drift(`${label}: chain aborted ENotEnoughNodes, model has enough eligible nodes`);
+            res.notEnoughNodes++;
+            continue;
           }
+          throw e;
+        }
+        if (!expectEnough) drift(`${label}: chain sampled although the model has fewer than ${n} eligible nodes`);
+        const rc = created.events.find((e) => e.name === "RequestCreated");
+        const ns = created.events.find((e) => e.name === "NodesSampled");
+        if (rc?.name !== "RequestCreated" || ns?.name !== "NodesSampled")
+          throw new DriftError(`${label}: no RequestCreated/NodesSampled`);
+        const slot = live.length;
+        const modelEscrow = chain.create(slot, 0, n, quorum, maxPrice);
+        if (String(modelEscrow) !== String(rc.data.escrow))
+          drift(`${label}: escrow chain ${rc.data.escrow} model ${modelEscrow}`);
+        const nodes0 = ns.data.nodes.map((id) => index.get(id) ?? -1);
+        checkSample(label, nodes0, -1, maxPrice, n);
+        chain.startRound(slot, nodes0, nodes0.length, 0);
+        const x: Live = {
+          slot,
+          label,
+          requestId: rc.data.request_id,
+          maxPrice,
+          n,
+          nodes: [],
+          beh: [],
+          salts: [],
+          hashes: [],
+          first: 0,
+          round0: nodes0,
+        };
+        assign(x, nodes0, 0);
+        live.push(x);
+      }
+      await playRound(live);
+      await settleAll(live, "settle round 0", false);
+      const disputed = live.filter((x) => (outs[x.slot] as Outcome).status === DISPUTED);
+      res.disputes += disputed.length;
+      // 5 % of disputes are left to expire (nobody escalates); the rest escalate one by one.
+      const expire = disputed.filter(() => rng.next() < 0.05);
+      const escalated = disputed.filter((x) => !expire.includes(x));
+      const round1: Live[] = [];
+      for (const x of escalated) {
+        const want = Math.min(2 * x.n, eligibleCount(x.maxPrice, new Set(x.round0)));
+        const tx = new Transaction();
+        buildEscalate(tx, { ...base, request: x.requestId, randomInitialSharedVersion: RANDOM_VERSION });
+        const ev = (await exec(tx, operator)).events;
+        res.escalations++;
+        const ns1 = ev.find((e) => e.name === "NodesSampled");
+        const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
+        checkSample(`${x.label} escalation`, nodes1, x.slot, x.maxPrice, want);
+        const out = outs[x.slot] as Outcome;
+        chain.escalateWith(x.slot, nodes1, nodes1.length, out);
+        if ((out.status as number) === FAILED) {
+          compareMoney(`${x.label} escalation`, ev, x.slot);
+          compareOutcome(`${x.label} escalation`, ev, out, drift);
+        } else {
+          assign(x, nodes1, 1);
+          round1.push(x);
         }
       }
-      if (out.status === SETTLED) res.settled++;
-      else if (out.status === FAILED) res.failed++;
-      res.requests++;
-      o.progress?.(r + 1, o.requests);
+      if (round1.length) {
+        await playRound(round1);
+        await settleAll(round1, "settle round 1", false);
+      }
+      if (expire.length) {
+        d.clock.advance(p.commitWindowMs + 1);
+        await settleAll(expire, "expired dispute", true);
+      }
+      for (const x of live) {
+        const st = (outs[x.slot] as Outcome).status;
+        if (st === SETTLED) res.settled++;
+        else if (st === FAILED) res.failed++;
+        else drift(`${x.label}: left in status ${st}`);
+      }
+      o.progress?.(Math.min(o.requests, r0 + batchSize), o.requests);
     }
     // Final state: every node's stake and status as the registry holds them.
     for (let i = 0; i < chain.nodeCount; i++) {
@@ -385,7 +460,8 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       const stake = String(nd.stake.value);
       if (stake !== String(chain.stake[i])) drift(`node ${ids[i]}: stake chain ${stake} model ${chain.stake[i]}`);
       const unb = String(nd.unbonding.value);
-      if (unb !== String(chain.unbonding[i])) drift(`node ${ids[i]}: unbonding chain ${unb} model ${chain.unbonding[i]}`);
+      if (unb !== String(chain.unbonding[i]))
+        drift(`node ${ids[i]}: unbonding chain ${unb} model ${chain.unbonding[i]}`);
       if (nd.status !== chain.status[i]) drift(`node ${ids[i]}: status chain ${nd.status} model ${chain.status[i]}`);
     }
     const reg = await atoma.getRegistry();
@@ -400,18 +476,13 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
   }
 }
 
-function compareOutcome(
-  label: string,
-  ev: AtomaEvent[],
-  out: ReturnType<typeof newOutcome>,
-  ids: string[],
-  drift: (m: string) => void,
-): void {
+function compareOutcome(label: string, ev: AtomaEvent[], out: Outcome, drift: (m: string) => void): void {
   const settled = ev.find((e) => e.name === "RequestSettled");
   const failed = ev.find((e) => e.name === "RequestFailed");
   const disputed = ev.find((e) => e.name === "DisputeOpened");
   if (out.status === SETTLED) {
-    if (settled?.name !== "RequestSettled") return drift(`${label}: model settled, chain emitted ${ev.map((e) => e.name)}`);
+    if (settled?.name !== "RequestSettled")
+      return drift(`${label}: model settled, chain emitted ${ev.map((e) => e.name)}`);
     const x = settled.data;
     const want = hex(hashBytes(out.winner));
     if (hex(x.output_hash) !== want) drift(`${label}: winner chain ${hex(x.output_hash)} model ${want}`);
@@ -424,14 +495,16 @@ function compareOutcome(
     ];
     for (const [name, c, m] of fields) if (String(c) !== String(m)) drift(`${label}: ${name} chain ${c} model ${m}`);
   } else if (out.status === FAILED) {
-    if (failed?.name !== "RequestFailed") return drift(`${label}: model failed, chain emitted ${ev.map((e) => e.name)}`);
-    if (failed.data.reason !== out.reason) drift(`${label}: fail reason chain ${failed.data.reason} model ${out.reason}`);
-    if (String(failed.data.refund) !== String(out.refund)) drift(`${label}: refund chain ${failed.data.refund} model ${out.refund}`);
+    if (failed?.name !== "RequestFailed")
+      return drift(`${label}: model failed, chain emitted ${ev.map((e) => e.name)}`);
+    if (failed.data.reason !== out.reason)
+      drift(`${label}: fail reason chain ${failed.data.reason} model ${out.reason}`);
+    if (String(failed.data.refund) !== String(out.refund))
+      drift(`${label}: refund chain ${failed.data.refund} model ${out.refund}`);
   } else if (out.status === DISPUTED) {
-    if (disputed?.name !== "DisputeOpened") return drift(`${label}: model disputed, chain emitted ${ev.map((e) => e.name)}`);
+    if (disputed?.name !== "DisputeOpened")
+      return drift(`${label}: model disputed, chain emitted ${ev.map((e) => e.name)}`);
   }
-  void ids;
-  void NO_REVEAL;
 }
 
 async function publish(sui: SuiJsonRpcClient, admin: Ed25519Keypair) {
@@ -449,7 +522,8 @@ async function publish(sui: SuiJsonRpcClient, admin: Ed25519Keypair) {
   const pub = (r.objectChanges ?? []).find((c) => c.type === "published");
   const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
   const adminCap = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
-  if (pub?.type !== "published" || !registry || !adminCap) throw new DriftError("publish: no package/Registry/AdminCap");
+  if (pub?.type !== "published" || !registry || !adminCap)
+    throw new DriftError("publish: no package/Registry/AdminCap");
   const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
   if (!owner.Shared) throw new DriftError("Registry is not shared");
   await sui.waitForTransaction({ digest: r.digest });

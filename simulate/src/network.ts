@@ -21,6 +21,9 @@ export interface Network {
   largestEligible: number;
   /** Extra room for nodes joining by churn. */
   joinRoom: number;
+  /** Adversary and honest node counts per capability (for the exact closed form). */
+  adversaryPerCapability: number[];
+  honestPerCapability: number[];
 }
 
 /** Slots for concurrent requests: enough for arrivalRate × the longest request lifetime. */
@@ -47,10 +50,12 @@ export function buildNetwork(s: Scenario, rng = new Rng(`${s.seed}/network`)): N
   const unit = s.strategy === "sybil" ? p.minStake : capW(Math.max(s.stake, p.minStake));
   const advStakes: number[] = [];
   if (target > 0) {
-    const whole = Math.floor(target / unit);
+    // Equal stakes stay equal (whole nodes, f rounded to a node); otherwise a remainder node.
+    const equal = s.stakeDist === "uniform" && unit === capW(s.stake);
+    const whole = equal ? Math.round(target / unit) : Math.floor(target / unit);
     for (let i = 0; i < whole; i++) advStakes.push(unit);
     const rest = Math.round(target - whole * unit);
-    if (rest >= p.minStake) advStakes.push(rest);
+    if (!equal && rest >= p.minStake) advStakes.push(rest);
     if (advStakes.length === 0) advStakes.push(p.minStake);
   }
   const joinRoom = s.churn > 0 ? Math.ceil(s.requests * s.churn) + 16 : 0;
@@ -67,13 +72,19 @@ export function buildNetwork(s: Scenario, rng = new Rng(`${s.seed}/network`)): N
   // Adversary nodes first: they registered early, so they sit at the front of the eligible lists
   // (what a gas-steering adversary wants); interleaving would not change the sampling odds.
   let k = 0;
+  const advPer = new Array<number>(s.capabilities).fill(0);
+  const honPer = new Array<number>(s.capabilities).fill(0);
   for (const st of advStakes) {
-    const id = chain.addNode(st, s.price, 1 << (k++ % s.capabilities));
+    const c = k++ % s.capabilities;
+    const id = chain.addNode(st, s.price, 1 << c);
     adversary[id] = 1;
+    advPer[c] = (advPer[c] as number) + 1;
   }
   for (const st of honestStakes) {
-    const id = chain.addNode(st, s.price, 1 << (k++ % s.capabilities));
+    const c = k++ % s.capabilities;
+    const id = chain.addNode(st, s.price, 1 << c);
     if (rng.next() < s.slowFraction) slow[id] = 1;
+    honPer[c] = (honPer[c] as number) + 1;
   }
   const aw = advStakes.reduce((a, b) => a + capW(b), 0);
   let largest = 0;
@@ -87,5 +98,7 @@ export function buildNetwork(s: Scenario, rng = new Rng(`${s.seed}/network`)): N
     fRealized: aw / (aw + hw),
     largestEligible: largest,
     joinRoom,
+    adversaryPerCapability: advPer,
+    honestPerCapability: honPer,
   };
 }

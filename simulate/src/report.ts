@@ -7,10 +7,10 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { closedForm } from "./closed-form.js";
+import { resolveScenario, type Scenario, STRATEGIES } from "./scenario.js";
 import type { Progress } from "./simulator.js";
-import { resolveScenario, STRATEGIES, type Scenario } from "./scenario.js";
-import { plot } from "./svg.js";
 import { run, type Summary } from "./summary.js";
+import { plot } from "./svg.js";
 
 export const VALIDATION_F = [0.1, 0.2, 0.33, 0.5];
 export const VALIDATION_N = [3, 5, 10];
@@ -45,7 +45,15 @@ export function runSuite(o: SuiteOptions): SuiteResult {
   for (const n of VALIDATION_N) {
     for (const f of VALIDATION_F) {
       const s0 = resolveScenario(
-        { name: `validate-f${f}-n${n}`, f, sampleSize: n, strategy: "collude-smart", stakeDist: "uniform", requests: o.validationRequests, churn: 0 },
+        {
+          name: `validate-f${f}-n${n}`,
+          f,
+          sampleSize: n,
+          strategy: "collude-smart",
+          stakeDist: "uniform",
+          requests: o.validationRequests,
+          churn: 0,
+        },
         "suite",
         b,
       );
@@ -79,7 +87,11 @@ export function runSuite(o: SuiteOptions): SuiteResult {
     plan.push({
       label: `cost-n${n}`,
       kind: "cost",
-      s: resolveScenario({ name: `cost-n${n}`, sampleSize: n, strategy: "collude-smart", f: 0.2, requests: o.costRequests }, "suite", b),
+      s: resolveScenario(
+        { name: `cost-n${n}`, sampleSize: n, strategy: "collude-smart", f: 0.2, requests: o.costRequests },
+        "suite",
+        b,
+      ),
     });
   }
   const out: SuiteResult = { validation: [], strategies: [], cost: [], seconds: 0 };
@@ -91,7 +103,8 @@ export function runSuite(o: SuiteOptions): SuiteResult {
   return out;
 }
 
-const sci = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v === 0 ? "0" : v.toExponential(2));
+const sci = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : v === 0 ? "0" : v.toExponential(2);
 const fix = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 
 function ciOf(s: Summary): [number, number] {
@@ -104,7 +117,9 @@ export function plots(r: SuiteResult, quorumBps: number): Record<string, string>
   for (let f = 0.02; f <= 0.6001; f += 0.02) fGrid.push(Number(f.toFixed(2)));
   const curves = [1, 2, 3, 5, 7, 10, 15, 20].map((n) => ({
     name: `N=${n} closed form`,
-    points: fGrid.map((f) => [f, closedForm({ strategy: "collude-smart", sampleSize: n, quorumBps, f })?.p ?? 0] as [number, number]),
+    points: fGrid.map(
+      (f) => [f, closedForm({ strategy: "collude-smart", sampleSize: n, quorumBps, f })?.p ?? 0] as [number, number],
+    ),
   }));
   const sims = VALIDATION_N.map((n) => {
     const pts = r.validation.filter((s) => s.inputs.sampleSize === n);
@@ -135,7 +150,13 @@ export function plots(r: SuiteResult, quorumBps: number): Record<string, string>
       const pts = r.strategies.filter((s) => s.inputs.strategy === st);
       return {
         name: st,
-        points: pts.map((s) => [s.inputs.f, s.adversaryProfitPerRequest - s.adversaryBreakdownSui.external / s.requests] as [number, number]),
+        points: pts.map(
+          (s) =>
+            [s.inputs.f, s.adversaryProfitPerRequest - s.adversaryBreakdownSui.external / s.requests] as [
+              number,
+              number,
+            ],
+        ),
       };
     }),
   });
@@ -166,7 +187,9 @@ export function markdown(r: SuiteResult, command: string): string {
     "Closed form: exact enumeration over the hypergeometric sample compositions with the contract's round-0 and round-1 rules. Estimator: plain Monte Carlo (95 % Clopper–Pearson interval) or importance sampling (adversary weights × tilt, likelihood ratio per draw; 95 % normal interval) where fewer than 30 wrong outputs were expected.",
     "",
   );
-  L.push("| f | N | requests | estimator | wrong | P(wrong) | 95 % CI | closed form | f^N term | escalation term | in CI |");
+  L.push(
+    "| f | N | requests | estimator | wrong | P(wrong) | 95 % CI | closed form | f^N term | escalation term | in CI |",
+  );
   L.push("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const s of r.validation) {
     const [lo, hi] = ciOf(s);
@@ -186,11 +209,14 @@ export function markdown(r: SuiteResult, command: string): string {
     );
   }
   L.push("", "## Requester's cost of security (collude-smart, f = 0.2)", "");
-  L.push("| N | cost / request (SUI) | × one node | P(wrong) closed form at f=0.1 | f=0.2 | f=0.33 | mean settle (s) | p99 settle (s) |");
+  L.push(
+    "| N | cost / request (SUI) | × one node | P(wrong) closed form at f=0.1 | f=0.2 | f=0.33 | mean settle (s) | p99 settle (s) |",
+  );
   L.push("|---|---|---|---|---|---|---|---|");
   for (const s of r.cost) {
     const n = s.inputs.sampleSize;
-    const cf = (f: number) => sci(closedForm({ strategy: "collude-smart", sampleSize: n, quorumBps: s.inputs.quorumBps, f })?.p);
+    const cf = (f: number) =>
+      sci(closedForm({ strategy: "collude-smart", sampleSize: n, quorumBps: s.inputs.quorumBps, f })?.p);
     L.push(
       `| ${n} | ${fix(s.requesterCostPerRequest, 5)} | ${fix(s.costVsOneNode, 2)} | ${cf(0.1)} | ${cf(0.2)} | ${cf(0.33)} | ${fix(s.settleMs.mean / 1000, 1)} | ${fix(s.settleMs.p99 / 1000, 1)} |`,
     );

@@ -22,13 +22,16 @@ export type Strategy = (typeof STRATEGIES)[number];
 export const STRATEGY_HELP: Record<Strategy, string> = {
   none: "adversary nodes behave honestly (baseline)",
   collude: "every adversary node reveals the same wrong hash, always",
-  "collude-smart": "wrong hash only when the adversary holds every seat of round 0 (or can win the 3N union); else honest",
+  "collude-smart":
+    "wrong hash only when the adversary holds every seat of round 0 (or can win the 3N union); else honest",
   lazy: "never computes: reveals a cheap guess in round 0, copies the most common round-0 hash in an escalation",
   withhold: "commits, then never reveals",
   grief: "one adversary node reveals garbage in round 0 to force an escalation; honest otherwise",
   sybil: "collude-smart with the stake split into min_stake nodes",
-  requester: "the requester colludes: retries create_and_sample with a gas budget that aborts unless every seat is adversarial",
-  steer: "forces a dispute with a wrong reveal, then retries escalate with a gas budget that aborts unless all 2N are adversarial",
+  requester:
+    "the requester colludes: retries create_and_sample with a gas budget that aborts unless every seat is adversarial",
+  steer:
+    "forces a dispute with a wrong reveal, then retries escalate with a gas budget that aborts unless all 2N are adversarial",
 };
 
 export const STAKE_DISTS = ["uniform", "pareto", "whales"] as const;
@@ -187,15 +190,24 @@ const PARAM_CHECKS: Record<keyof ProtocolParams, Check> = {
 };
 
 /** Merges `over` onto `base` and checks every field; `where` prefixes error locations. */
-export function resolveScenario(over: Record<string, unknown>, where: string, base: Scenario = DEFAULT_SCENARIO): Scenario {
+export function resolveScenario(
+  over: Record<string, unknown>,
+  where: string,
+  base: Scenario = DEFAULT_SCENARIO,
+): Scenario {
   const out: Scenario = { ...base, params: { ...base.params } };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     if (k === "params") {
-      if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ConfigError(`${where}.params`, "must be an object");
+      if (typeof v !== "object" || v === null || Array.isArray(v))
+        throw new ConfigError(`${where}.params`, "must be an object");
       for (const [pk, pv] of Object.entries(v as Record<string, unknown>)) {
         const check = PARAM_CHECKS[pk as keyof ProtocolParams];
-        if (!check) throw new ConfigError(`${where}.params.${pk}`, `unknown parameter (known: ${Object.keys(PARAM_CHECKS).join(", ")})`);
+        if (!check)
+          throw new ConfigError(
+            `${where}.params.${pk}`,
+            `unknown parameter (known: ${Object.keys(PARAM_CHECKS).join(", ")})`,
+          );
         const err = check(pv);
         if (err) throw new ConfigError(`${where}.params.${pk}`, err);
         (out.params as unknown as Record<string, unknown>)[pk] = pv;
@@ -203,7 +215,8 @@ export function resolveScenario(over: Record<string, unknown>, where: string, ba
       continue;
     }
     const check = CHECKS[k as keyof typeof CHECKS];
-    if (!check) throw new ConfigError(`${where}.${k}`, `unknown field (known: ${Object.keys(CHECKS).join(", ")}, params)`);
+    if (!check)
+      throw new ConfigError(`${where}.${k}`, `unknown field (known: ${Object.keys(CHECKS).join(", ")}, params)`);
     const err = check(v);
     if (err) throw new ConfigError(`${where}.${k}`, err);
     (out as unknown as Record<string, unknown>)[k] = v;

@@ -223,7 +223,8 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
       else if (st === "collude-smart" || st === "sybil" || st === "requester" || st === "steer") {
         if (round === 0) adv = k === m || (st === "steer" && k > 0) ? HASH_WRONG : HASH_CORRECT;
         else adv = steered || winsUnion(k, m, q) ? HASH_WRONG : HASH_CORRECT;
-      } else if (st === "lazy") adv = round === 0 ? (rng.next() < s.lazyGuessCorrect ? HASH_CORRECT : HASH_GUESS) : prior.top;
+      } else if (st === "lazy")
+        adv = round === 0 ? (rng.next() < s.lazyGuessCorrect ? HASH_CORRECT : HASH_GUESS) : prior.top;
       else if (st === "withhold") adv = NO_REVEAL;
       else if (st === "grief") griefFirst = round === 0;
     }
@@ -455,7 +456,8 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
     gasAttempts[slot] = 0;
     c.requests++;
     const got = sampleRound0(slot, cap);
-    if (got < s.sampleSize) throw new ConfigError("nodes", `capability ${cap} has fewer eligible nodes than sampleSize`);
+    if (got < s.sampleSize)
+      throw new ConfigError("nodes", `capability ${cap} has fewer eligible nodes than sampleSize`);
     chain.startRound(slot, scratch, got, 0);
     when[slot] = playRound(slot, 0, t + s.netDelayMs, false);
     heap.push(slot);

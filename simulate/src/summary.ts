@@ -4,10 +4,10 @@
  * adversary's profit per request, the requester's cost against one node, settle times.
  */
 import { type ClosedForm, closedForm } from "./closed-form.js";
-import { type Progress, quantileMs, type SimResult, simulate } from "./simulator.js";
-import type { Scenario } from "./scenario.js";
-import { clopperPearson, type Interval, weightedInterval, wilson } from "./stats.js";
 import { SUI } from "./params.js";
+import type { Scenario } from "./scenario.js";
+import { type Progress, quantileMs, type SimResult, simulate } from "./simulator.js";
+import { clopperPearson, type Interval, weightedInterval, wilson } from "./stats.js";
 
 export interface Summary {
   inputs: {
@@ -85,17 +85,7 @@ export function summarize(r: SimResult): Summary {
     lo = cp.lo;
     hi = cp.hi;
   }
-  const exact = s.stakeDist === "uniform";
-  const cf = closedForm({
-    strategy: s.strategy,
-    sampleSize: s.sampleSize,
-    quorumBps: s.quorumBps,
-    f: r.network.fRealized,
-    ...(exact ? { adversaryNodes: r.network.adversaryNodes, honestNodes: r.network.honestNodes } : {}),
-    absent: s.honestCrash + s.honestTimeout,
-    nondet: s.honestNondet,
-    steerAttempts: s.steerAttempts,
-  });
+  const cf = closedFormOf(r);
   const profitMist = c.adversaryPaid - c.adversarySlashed - c.adversaryCompute - c.adversaryGas + c.adversaryExternal;
   const oneNode = (s.price * (10_000 + s.params.marginBps)) / 10_000;
   const lossNoExternal = -(profitMist - c.adversaryExternal);
@@ -148,10 +138,49 @@ export function summarize(r: SimResult): Summary {
     steerWins: c.steerWins,
     requesterCostPerRequest: c.requesterCost / n / SUI,
     costVsOneNode: c.requesterCost / n / oneNode,
-    settleMs: { mean: c.settleMsSum / n, p50: quantileMs(r.settleHistogram, 0.5), p99: quantileMs(r.settleHistogram, 0.99) },
+    settleMs: {
+      mean: c.settleMsSum / n,
+      p50: quantileMs(r.settleHistogram, 0.5),
+      p99: quantileMs(r.settleHistogram, 0.99),
+    },
     seconds: r.seconds,
     requestsPerSecond: n / r.seconds,
   };
+}
+
+/**
+ * The closed form for the run's network: exact (hypergeometric per capability, averaged over
+ * the uniformly chosen capability) for equal stakes without churn, else binomial at the
+ * realized f. Escalations draw from the same capability as round 0.
+ */
+export function closedFormOf(r: SimResult): ClosedForm | null {
+  const s = r.scenario;
+  const base = {
+    strategy: s.strategy,
+    sampleSize: s.sampleSize,
+    quorumBps: s.quorumBps,
+    absent: s.honestCrash + s.honestTimeout,
+    nondet: s.honestNondet,
+    steerAttempts: s.steerAttempts,
+  };
+  const uniformAdv = s.strategy !== "sybil" || s.stake === s.params.minStake;
+  if (s.stakeDist !== "uniform" || s.churn > 0 || !uniformAdv) return closedForm({ ...base, f: r.network.fRealized });
+  const caps = r.network.adversaryPerCapability.length;
+  let acc: ClosedForm | null = null;
+  for (let c = 0; c < caps; c++) {
+    const cf = closedForm({
+      ...base,
+      f: r.network.fRealized,
+      adversaryNodes: r.network.adversaryPerCapability[c] as number,
+      honestNodes: r.network.honestPerCapability[c] as number,
+    });
+    if (!cf) return null;
+    if (!acc) acc = { p: 0, method: cf.method, pAllSeats: 0, pEscalation: 0 };
+    acc.p += cf.p / caps;
+    acc.pAllSeats += cf.pAllSeats / caps;
+    acc.pEscalation += cf.pEscalation / caps;
+  }
+  return acc;
 }
 
 export function run(s: Scenario, progress?: Progress): Summary {
