@@ -110,7 +110,7 @@ program.action(() => {
     const over = scenarioOverrides(o);
     const single = SCENARIO_FLAGS.some(([, f]) => o[f] !== undefined);
     const cfg = o.config ? loadConfig(o.config as string, resolveScenario(over, "flags")) : null;
-    if (cfg && cfg.scenarios.length) {
+    if (cfg?.scenarios.length) {
       for (const s of cfg.scenarios) {
         const sum = run(s, progressBar(s.name));
         process.stdout.write(`${line(sum)}\n`);

@@ -41,6 +41,8 @@ export interface CrosscheckOptions {
   nodes?: number;
   /** Requests in flight per batch (one commit, reveal and settle PTB per batch and round). */
   batch?: number;
+  /** Test hook: parameters that differ in the model only (a deliberately drifted model must be caught). */
+  modelParams?: Partial<ProtocolParams>;
   /** Stop at the first mismatch (default) or collect them all. */
   failFast?: boolean;
   progress?: (done: number, total: number) => void;
@@ -121,7 +123,13 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       await atoma.execute(tx, admin);
       txs++;
     }
-    const chain = new FastChain({ params: p, maxNodes: nNodes, capabilities: 1, slots: batchSize, maxSampleSize: 4 });
+    const chain = new FastChain({
+      params: { ...p, ...o.modelParams },
+      maxNodes: nNodes,
+      capabilities: 1,
+      slots: batchSize,
+      maxSampleSize: 4,
+    });
     const ids: string[] = [];
     const index = new Map<string, number>();
     for (let i = 0; i < nNodes; i++) {
@@ -139,7 +147,6 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       ids.push(r.nodeId);
       index.set(r.nodeId, chain.addNode(stake, price, 1));
     }
-    const out = newOutcome();
     const slashLog: string[] = [];
     const payLog: string[] = [];
     chain.listener = {
@@ -481,8 +488,10 @@ function compareOutcome(label: string, ev: AtomaEvent[], out: Outcome, drift: (m
   const failed = ev.find((e) => e.name === "RequestFailed");
   const disputed = ev.find((e) => e.name === "DisputeOpened");
   if (out.status === SETTLED) {
-    if (settled?.name !== "RequestSettled")
-      return drift(`${label}: model settled, chain emitted ${ev.map((e) => e.name)}`);
+    if (settled?.name !== "RequestSettled") {
+      drift(`${label}: model settled, chain emitted ${ev.map((e) => e.name)}`);
+      return;
+    }
     const x = settled.data;
     const want = hex(hashBytes(out.winner));
     if (hex(x.output_hash) !== want) drift(`${label}: winner chain ${hex(x.output_hash)} model ${want}`);
@@ -495,15 +504,19 @@ function compareOutcome(label: string, ev: AtomaEvent[], out: Outcome, drift: (m
     ];
     for (const [name, c, m] of fields) if (String(c) !== String(m)) drift(`${label}: ${name} chain ${c} model ${m}`);
   } else if (out.status === FAILED) {
-    if (failed?.name !== "RequestFailed")
-      return drift(`${label}: model failed, chain emitted ${ev.map((e) => e.name)}`);
+    if (failed?.name !== "RequestFailed") {
+      drift(`${label}: model failed, chain emitted ${ev.map((e) => e.name)}`);
+      return;
+    }
     if (failed.data.reason !== out.reason)
       drift(`${label}: fail reason chain ${failed.data.reason} model ${out.reason}`);
     if (String(failed.data.refund) !== String(out.refund))
       drift(`${label}: refund chain ${failed.data.refund} model ${out.refund}`);
   } else if (out.status === DISPUTED) {
-    if (disputed?.name !== "DisputeOpened")
-      return drift(`${label}: model disputed, chain emitted ${ev.map((e) => e.name)}`);
+    if (disputed?.name !== "DisputeOpened") {
+      drift(`${label}: model disputed, chain emitted ${ev.map((e) => e.name)}`);
+      return;
+    }
   }
 }
 
