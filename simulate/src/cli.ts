@@ -53,6 +53,7 @@ const SCENARIO_FLAGS: [flag: string, field: keyof Scenario, help: string, parse?
   ],
   ["--churn <p>", "churn", "churn event probability per request", num("--churn")],
   ["--tilt <t>", "tilt", "importance sampling: adversary weight × t (1 = plain Monte Carlo)", num("--tilt")],
+  ["--sampler <name>", "sampler", "fenwick (O(log M) per draw) or linear (the contract's O(M) walk)"],
   ["--steer-attempts <n>", "steerAttempts", "gas-steering attempts (requester, steer)", num("--steer-attempts")],
 ];
 

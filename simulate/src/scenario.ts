@@ -34,6 +34,9 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
     "forces a dispute with a wrong reveal, then retries escalate with a gas budget that aborts unless all 2N are adversarial",
 };
 
+export const SAMPLERS = ["fenwick", "linear"] as const;
+export type Sampler = (typeof SAMPLERS)[number];
+
 export const STAKE_DISTS = ["uniform", "pareto", "whales"] as const;
 export type StakeDist = (typeof STAKE_DISTS)[number];
 
@@ -87,6 +90,8 @@ export interface Scenario {
   steerGas: number;
   /** Importance sampling: adversary sampling weights × tilt (1 = plain Monte Carlo). */
   tilt: number;
+  /** `fenwick` (O(log M) per draw) or `linear` (the contract's walk, O(M): the benchmark's peer). */
+  sampler: Sampler;
   params: ProtocolParams;
 }
 
@@ -122,6 +127,7 @@ export const DEFAULT_SCENARIO: Readonly<Scenario> = Object.freeze({
   steerAttempts: 1_000,
   steerGas: 5_000_000,
   tilt: 1,
+  sampler: "fenwick" as Sampler,
   params: { ...CONTRACT_DEFAULTS },
 });
 
@@ -172,6 +178,7 @@ const CHECKS: Record<Exclude<keyof Scenario, "params">, Check> = {
   steerAttempts: num(1, 1e9, true),
   steerGas: num(0, MAX_MIST, true),
   tilt: num(1, 1e6),
+  sampler: oneOf(SAMPLERS),
 };
 
 const PARAM_CHECKS: Record<keyof ProtocolParams, Check> = {

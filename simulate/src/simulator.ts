@@ -118,6 +118,8 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
   const out = newOutcome();
   const lrBox = { value: 1, trueTotal: 0 };
   const useLr = s.tilt !== 1;
+  const linear = s.sampler === "linear";
+  if (linear && useLr) throw new ConfigError("sampler", "importance sampling (tilt) needs the fenwick sampler");
   const hist = new Float64Array(BUCKETS);
   let unique = FIRST_UNIQUE;
   const c: SimCounters = {
@@ -291,7 +293,9 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
   function sampleRound0(slot: number, cap: number): number {
     const n = chain.rN[slot] as number;
     lrBox.value = 1;
-    let got = chain.sample(rng, cap, n, scratch, -1, useLr ? lrBox : undefined);
+    let got = linear
+      ? chain.sampleLinear(rng, cap, n, scratch)
+      : chain.sample(rng, cap, n, scratch, -1, useLr ? lrBox : undefined);
     if (s.strategy === "requester") {
       // The requester's own create_and_sample, retried with a budget that aborts unless every
       // draw lands on an adversary node; after steerAttempts it sends a normal budget.
@@ -423,7 +427,10 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
     }
     if (!steered) {
       lrBox.value = lr[slot] as number;
-      chain.escalate(slot, rng, scratch, out, useLr ? lrBox : undefined);
+      if (linear) {
+        const got = chain.sampleLinear(rng, chain.rCap[slot] as number, 2 * n, scratch, slot);
+        chain.escalateWith(slot, scratch, got, out);
+      } else chain.escalate(slot, rng, scratch, out, useLr ? lrBox : undefined);
       lr[slot] = lrBox.value;
       if ((out.status as number) === FAILED) {
         finish(slot, now);
