@@ -15,11 +15,15 @@ import {
   type AtomaClient,
   type AtomaEvent,
   blake2b256,
+  buildAddStake,
   buildCommit,
   buildCreateAndSample,
   buildEscalate,
+  buildRegisterNode,
+  buildRequestUnstake,
   buildReveal,
   buildSetParam,
+  buildSetPrice,
   buildSettle,
   AtomaClient as Client,
   computeCommitment,
@@ -64,6 +68,7 @@ export interface CrosscheckResult {
 }
 
 const T0 = 1_700_000_000_000n;
+const FAUCET = 1_000_000n * BigInt(SUI);
 const CAP = "sim";
 /** The devnet's Random object (0x8) is shared at initial version 1. */
 const RANDOM_VERSION = 1;
@@ -97,16 +102,15 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
     mismatches.push(msg);
     if (o.failFast !== false) throw new DriftError(msg);
   };
-  const d = await startDevnet({ seed: o.seed, clockMs: T0, checkpointIntervalMs: 600_000 });
+  // Slashes move SUI from the operator to the treasury all run long: a faucet of 1 000 000 SUI a call.
+  const d = await startDevnet({ seed: o.seed, clockMs: T0, checkpointIntervalMs: 600_000, faucetAmount: FAUCET });
   try {
     const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     const admin = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-admin:${o.seed}`)));
     const operator = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-operator:${o.seed}`)));
     const requester = Ed25519Keypair.fromSecretKey(blake2b256(new TextEncoder().encode(`sim-requester:${o.seed}`)));
-    for (let i = 0; i < 3; i++) await requestSuiFromFaucetV2({ host: d.url, recipient: admin.toSuiAddress() });
-    for (let i = 0; i < 2 + Math.ceil(nNodes / 4); i++)
-      await requestSuiFromFaucetV2({ host: d.url, recipient: operator.toSuiAddress() });
-    for (let i = 0; i < 2; i++) await requestSuiFromFaucetV2({ host: d.url, recipient: requester.toSuiAddress() });
+    for (const k of [admin, operator, requester])
+      await requestSuiFromFaucetV2({ host: d.url, recipient: k.toSuiAddress() });
     const deployed = await publish(sui, admin);
     txs++;
     const atoma: AtomaClient = new Client(sui, {
@@ -123,6 +127,47 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       await atoma.execute(tx, admin);
       txs++;
     }
+    /**
+     * One gas coin per signer, passed explicitly and followed through the effects (no coin
+     * selection, gas-price query or dry run per transaction). Refunds and payouts arrive as
+     * new coins: `mergeCoins` folds them back in now and then.
+     */
+    const gasRef = new Map<string, { objectId: string; version: string; digest: string }>();
+    const exec = async (tx: Transaction, signer: Ed25519Keypair) => {
+      txs++;
+      const who = signer.toSuiAddress();
+      const ref = gasRef.get(who);
+      if (ref) tx.setGasPayment([ref]);
+      tx.setGasPrice(1_000);
+      tx.setGasBudget(500_000_000);
+      try {
+        const r = await atoma.execute(tx, signer);
+        const g = r.effects.gasObject;
+        if (g?.outputVersion && g.outputDigest)
+          gasRef.set(who, { objectId: g.objectId, version: g.outputVersion, digest: g.outputDigest });
+        return r;
+      } catch (e) {
+        gasRef.delete(who); // an aborted transaction still charged the gas coin: look it up again
+        throw e;
+      }
+    };
+    const mergeCoins = async (owner: Ed25519Keypair) => {
+      const page = await sui.getCoins({ owner: owner.toSuiAddress(), limit: 256 });
+      const coins = [...page.data].sort((a, b) => (BigInt(b.balance) > BigInt(a.balance) ? 1 : -1));
+      const [gas, ...rest] = coins;
+      if (!gas) return;
+      gasRef.set(owner.toSuiAddress(), { objectId: gas.coinObjectId, version: gas.version, digest: gas.digest });
+      if (!rest.length) return;
+      const tx = new Transaction();
+      tx.mergeCoins(
+        tx.gas,
+        rest.map((c) => tx.object(c.coinObjectId)),
+      );
+      await exec(tx, owner);
+    };
+    await mergeCoins(operator);
+    await mergeCoins(requester);
+
     const chain = new FastChain({
       params: { ...p, ...o.modelParams },
       maxNodes: nNodes,
@@ -136,14 +181,19 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       const stake = (100 + rng.int(120)) * SUI + rng.int(1000);
       const price = (5 + rng.int(6)) * 1_000_000;
       const keyBytes = blake2b256(new TextEncoder().encode(`sim-node:${o.seed}:${i}`));
-      const r = await atoma.registerNode(operator, {
-        stake: BigInt(stake),
+      const tx = new Transaction();
+      tx.setSender(operator.toSuiAddress());
+      buildRegisterNode(tx, {
+        ...base,
+        stake: { fromGas: BigInt(stake) },
         sigPk: keyBytes,
         encPk: blake2b256(keyBytes),
-        capabilities: [CAP],
+        capabilities: [new TextEncoder().encode(CAP)],
         price: BigInt(price),
       });
-      txs++;
+      const ev = (await exec(tx, operator)).events.find((e) => e.name === "NodeRegistered");
+      if (ev?.name !== "NodeRegistered") throw new DriftError("register_node emitted no NodeRegistered");
+      const r = { nodeId: ev.data.node_id };
       ids.push(r.nodeId);
       index.set(r.nodeId, chain.addNode(stake, price, 1));
     }
@@ -166,14 +216,6 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       mismatches,
       seconds: 0,
       requestsPerSecond: 0,
-    };
-
-    const exec = async (tx: Transaction, signer: Ed25519Keypair) => {
-      txs++;
-      // Explicit price and budget: no dry run and no gas-price query per transaction.
-      tx.setGasPrice(1_000);
-      tx.setGasBudget(500_000_000);
-      return atoma.execute(tx, signer);
     };
 
     /** Compares the money events of a transaction with what the model emitted. */
@@ -331,27 +373,38 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
 
     const outs: Outcome[] = Array.from({ length: batchSize }, () => newOutcome());
     for (let r0 = 0; r0 < o.requests; r0 += batchSize) {
+      if ((r0 / batchSize) % 8 === 7 || !gasRef.has(requester.toSuiAddress())) {
+        for (const k of [operator, requester]) {
+          const bal = await sui.getBalance({ owner: k.toSuiAddress() });
+          if (BigInt(bal.totalBalance) < FAUCET / 10n)
+            await requestSuiFromFaucetV2({ host: d.url, recipient: k.toSuiAddress() });
+          await mergeCoins(k);
+        }
+      }
       // Operator moves between batches: top up jailed nodes, occasionally unstake or reprice.
       for (let i = 0; i < chain.nodeCount; i++) {
         if (chain.status[i] === JAILED && rng.next() < 0.7) {
           const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
-          await atoma.addStake(operator, ids[i] as string, BigInt(amount));
-          txs++;
+          const tx = new Transaction();
+          buildAddStake(tx, { ...base, nodeCap: ids[i] as string, coin: { fromGas: BigInt(amount) } });
+          await exec(tx, operator);
           chain.addStake(i, amount);
         }
       }
       if (rng.next() < 0.2) {
         const i = rng.int(chain.nodeCount);
         const price = (4 + rng.int(8)) * 1_000_000;
-        await atoma.setPrice(operator, ids[i] as string, BigInt(price));
-        txs++;
+        const tx = new Transaction();
+        buildSetPrice(tx, { ...base, nodeCap: ids[i] as string, price: BigInt(price) });
+        await exec(tx, operator);
         chain.price[i] = price;
       }
       if (rng.next() < 0.02) {
         const i = rng.int(chain.nodeCount);
         if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
-          await atoma.requestUnstake(operator, ids[i] as string);
-          txs++;
+          const tx = new Transaction();
+          buildRequestUnstake(tx, { ...base, nodeCap: ids[i] as string });
+          await exec(tx, operator);
           chain.unstake(i);
         }
       }
