@@ -98,6 +98,8 @@ const program = new Command()
   .option("--wrong-value <sui>", "external value per wrong output to the adversary (SUI)", num("--wrong-value"))
   .option("--quick", "default set with fewer requests (a smoke run)")
   .option("--json", "end with one JSON line")
+  // `crosscheck --requests N`: options after a subcommand belong to it.
+  .enablePositionalOptions()
   .exitOverride();
 for (const [flag, , help, parse] of SCENARIO_FLAGS) {
   const opt = new Option(flag, help);
