@@ -9,6 +9,7 @@
  *
  * Exit codes: 0 ok, 1 runtime failure (or a cross-check mismatch), 2 usage error.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "./config.js";
@@ -129,6 +130,9 @@ program.action(() => {
       return;
     }
     const base = resolveScenario(over, "flags", cfg?.base ?? DEFAULT_SCENARIO);
+    const dir =
+      (o.out as string | undefined) ?? path.join(".atoma", "simulate", new Date().toISOString().replace(/[:.]/g, "-"));
+    if (existsSync(dir)) throw new ConfigError("--out", `${path.resolve(dir)} exists; name a new folder`);
     const quick = o.quick === true;
     const bar = process.stderr.isTTY ? progressBar("scenarios") : undefined;
     const r = runSuite({
@@ -138,8 +142,6 @@ program.action(() => {
       costRequests: quick ? 200 : 2_000,
       onScenario: (_label, i, total) => bar?.(i + 1, total),
     });
-    const dir =
-      (o.out as string | undefined) ?? path.join(".atoma", "simulate", new Date().toISOString().replace(/[:.]/g, "-"));
     const command = `pnpm simulate${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
     const folder = writeReport(dir, r, command, base.quorumBps);
     process.stdout.write(`report: ${folder}\n`);

@@ -4,9 +4,10 @@
  * than the run can see), profit per strategy against f, the requester's cost against the
  * security level; written as report.md, report.json and three SVG plots into one folder.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { closedForm } from "./closed-form.js";
+import { ConfigError } from "./errors.js";
 import { resolveScenario, type Scenario, STRATEGIES } from "./scenario.js";
 import type { Progress } from "./simulator.js";
 import { run, type Summary } from "./summary.js";
@@ -115,7 +116,8 @@ function ciOf(s: Summary): [number, number] {
 export function plots(r: SuiteResult, quorumBps: number): Record<string, string> {
   const fGrid: number[] = [];
   for (let f = 0.02; f <= 0.6001; f += 0.02) fGrid.push(Number(f.toFixed(2)));
-  const curves = [1, 2, 3, 5, 7, 10, 15, 20].map((n) => ({
+  const ns = [1, 2, 3, 5, 7, 10, 15, 20];
+  const curves = ns.map((n) => ({
     name: `N=${n} closed form`,
     points: fGrid.map(
       (f) => [f, closedForm({ strategy: "collude-smart", sampleSize: n, quorumBps, f })?.p ?? 0] as [number, number],
@@ -125,6 +127,7 @@ export function plots(r: SuiteResult, quorumBps: number): Record<string, string>
     const pts = r.validation.filter((s) => s.inputs.sampleSize === n);
     return {
       name: `N=${n} simulated (95% CI)`,
+      color: ns.indexOf(n),
       points: pts.map((s) => [s.fRealized, s.pWrong] as [number, number]),
       bars: pts.map(ciOf),
       line: false,
@@ -228,6 +231,7 @@ export function markdown(r: SuiteResult, command: string): string {
 /** Writes the report folder atomically (a temp folder renamed into place). */
 export function writeReport(dir: string, r: SuiteResult, command: string, quorumBps: number): string {
   const final = path.resolve(dir);
+  if (existsSync(final)) throw new ConfigError("--out", `${final} exists; name a new folder`);
   const tmp = `${final}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   writeFileSync(path.join(tmp, "report.md"), markdown(r, command));

@@ -12,6 +12,8 @@ export interface Series {
   bars?: [number, number][];
   line?: boolean;
   dashed?: boolean;
+  /** Colour index (default: the series' position). */
+  color?: number;
 }
 
 export interface PlotSpec {
@@ -147,7 +149,7 @@ export function plot(spec: PlotSpec): string {
     `<text transform="translate(18 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
   );
   spec.series.forEach((s, si) => {
-    const color = COLORS[si % COLORS.length] as string;
+    const color = COLORS[(s.color ?? si) % COLORS.length] as string;
     const pts = s.points.filter(([x, y]) => ok(spec.x, x) && ok(spec.y, y));
     if (s.line !== false && pts.length > 1) {
       const d = pts.map(([x, y], i) => `${i ? "L" : "M"}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join("");
