@@ -372,147 +372,158 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
     };
 
     const outs: Outcome[] = Array.from({ length: batchSize }, () => newOutcome());
-    for (let r0 = 0; r0 < o.requests; r0 += batchSize) {
-      if ((r0 / batchSize) % 8 === 7 || !gasRef.has(requester.toSuiAddress())) {
-        for (const k of [operator, requester]) {
-          const bal = await sui.getBalance({ owner: k.toSuiAddress() });
-          if (BigInt(bal.totalBalance) < FAUCET / 10n)
-            await requestSuiFromFaucetV2({ host: d.url, recipient: k.toSuiAddress() });
-          await mergeCoins(k);
-        }
-      }
-      // Operator moves between batches: top up jailed nodes, occasionally unstake or reprice.
-      for (let i = 0; i < chain.nodeCount; i++) {
-        if (chain.status[i] === JAILED && rng.next() < 0.7) {
-          const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
-          const tx = new Transaction();
-          buildAddStake(tx, { ...base, nodeCap: ids[i] as string, coin: { fromGas: BigInt(amount) } });
-          await exec(tx, operator);
-          chain.addStake(i, amount);
-        }
-      }
-      if (rng.next() < 0.2) {
-        const i = rng.int(chain.nodeCount);
-        const price = (4 + rng.int(8)) * 1_000_000;
-        const tx = new Transaction();
-        buildSetPrice(tx, { ...base, nodeCap: ids[i] as string, price: BigInt(price) });
-        await exec(tx, operator);
-        chain.price[i] = price;
-      }
-      if (rng.next() < 0.02) {
-        const i = rng.int(chain.nodeCount);
-        if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
-          const tx = new Transaction();
-          buildRequestUnstake(tx, { ...base, nodeCap: ids[i] as string });
-          await exec(tx, operator);
-          chain.unstake(i);
-        }
-      }
-      const live: Live[] = [];
-      const count = Math.min(batchSize, o.requests - r0);
-      for (let k = 0; k < count; k++) {
-        const r = r0 + k;
-        const label = `request ${r}`;
-        const n = 1 + rng.int(4);
-        const quorum = [0, 5_001, 6_667, 8_000, 10_000][rng.int(5)] as number;
-        const maxPrice = (6 + rng.int(6)) * 1_000_000;
-        const escrow = escrowFor(n, maxPrice, p.marginBps);
-        const expectEnough = eligibleCount(maxPrice, new Set()) >= n;
-        const tx = new Transaction();
-        buildCreateAndSample(tx, {
-          ...base,
-          payment: { fromGas: BigInt(escrow) },
-          kind: 1,
-          capability: new TextEncoder().encode(CAP),
-          inputHash: blake2b256(new TextEncoder().encode(`${o.seed}:${label}`)),
-          input: new Uint8Array(0),
-          sampleSize: n,
-          quorumBps: quorum,
-          maxPrice: BigInt(maxPrice),
-          randomInitialSharedVersion: RANDOM_VERSION,
-        });
-        res.requests++;
-        let created: Awaited<ReturnType<typeof exec>>;
-        try {
-          created = await exec(tx, requester);
-        } catch (e) {
-          if (e instanceof MoveAbortError && e.constantName === "ENotEnoughNodes") {
-            if (expectEnough) drift(`${label}: chain aborted ENotEnoughNodes, model has enough eligible nodes`);
-            res.notEnoughNodes++;
-            continue;
+    // After a mismatch the chain and the model have parted: a later call may abort on chain.
+    // Collected mismatches are the finding then; the abort is reported as where it stopped.
+    try {
+      for (let r0 = 0; r0 < o.requests; r0 += batchSize) {
+        if ((r0 / batchSize) % 8 === 7 || !gasRef.has(requester.toSuiAddress())) {
+          for (const k of [operator, requester]) {
+            const bal = await sui.getBalance({ owner: k.toSuiAddress() });
+            if (BigInt(bal.totalBalance) < FAUCET / 10n)
+              await requestSuiFromFaucetV2({ host: d.url, recipient: k.toSuiAddress() });
+            await mergeCoins(k);
           }
-          throw e;
         }
-        if (!expectEnough) drift(`${label}: chain sampled although the model has fewer than ${n} eligible nodes`);
-        const rc = created.events.find((e) => e.name === "RequestCreated");
-        const ns = created.events.find((e) => e.name === "NodesSampled");
-        if (rc?.name !== "RequestCreated" || ns?.name !== "NodesSampled")
-          throw new DriftError(`${label}: no RequestCreated/NodesSampled`);
-        const slot = live.length;
-        const modelEscrow = chain.create(slot, 0, n, quorum, maxPrice);
-        if (String(modelEscrow) !== String(rc.data.escrow))
-          drift(`${label}: escrow chain ${rc.data.escrow} model ${modelEscrow}`);
-        const nodes0 = ns.data.nodes.map((id) => index.get(id) ?? -1);
-        checkSample(label, nodes0, -1, maxPrice, n);
-        chain.startRound(slot, nodes0, nodes0.length, 0);
-        const x: Live = {
-          slot,
-          label,
-          requestId: rc.data.request_id,
-          maxPrice,
-          n,
-          nodes: [],
-          beh: [],
-          salts: [],
-          hashes: [],
-          first: 0,
-          round0: nodes0,
-        };
-        assign(x, nodes0, 0);
-        live.push(x);
-      }
-      await playRound(live);
-      await settleAll(live, "settle round 0", false);
-      const disputed = live.filter((x) => (outs[x.slot] as Outcome).status === DISPUTED);
-      res.disputes += disputed.length;
-      // 5 % of disputes are left to expire (nobody escalates); the rest escalate one by one.
-      const expire = disputed.filter(() => rng.next() < 0.05);
-      const escalated = disputed.filter((x) => !expire.includes(x));
-      const round1: Live[] = [];
-      for (const x of escalated) {
-        const want = Math.min(2 * x.n, eligibleCount(x.maxPrice, new Set(x.round0)));
-        const tx = new Transaction();
-        buildEscalate(tx, { ...base, request: x.requestId, randomInitialSharedVersion: RANDOM_VERSION });
-        const ev = (await exec(tx, operator)).events;
-        res.escalations++;
-        const ns1 = ev.find((e) => e.name === "NodesSampled");
-        const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
-        checkSample(`${x.label} escalation`, nodes1, x.slot, x.maxPrice, want);
-        const out = outs[x.slot] as Outcome;
-        chain.escalateWith(x.slot, nodes1, nodes1.length, out);
-        if ((out.status as number) === FAILED) {
-          compareMoney(`${x.label} escalation`, ev, x.slot);
-          compareOutcome(`${x.label} escalation`, ev, out, drift);
-        } else {
-          assign(x, nodes1, 1);
-          round1.push(x);
+        // Operator moves between batches: top up jailed nodes, occasionally unstake or reprice.
+        for (let i = 0; i < chain.nodeCount; i++) {
+          if (chain.status[i] === JAILED && rng.next() < 0.7) {
+            const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
+            const tx = new Transaction();
+            buildAddStake(tx, { ...base, nodeCap: ids[i] as string, coin: { fromGas: BigInt(amount) } });
+            await exec(tx, operator);
+            chain.addStake(i, amount);
+          }
         }
+        if (rng.next() < 0.2) {
+          const i = rng.int(chain.nodeCount);
+          const price = (4 + rng.int(8)) * 1_000_000;
+          const tx = new Transaction();
+          buildSetPrice(tx, { ...base, nodeCap: ids[i] as string, price: BigInt(price) });
+          await exec(tx, operator);
+          chain.price[i] = price;
+        }
+        if (rng.next() < 0.02) {
+          const i = rng.int(chain.nodeCount);
+          if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
+            const tx = new Transaction();
+            buildRequestUnstake(tx, { ...base, nodeCap: ids[i] as string });
+            await exec(tx, operator);
+            chain.unstake(i);
+          }
+        }
+        const live: Live[] = [];
+        const count = Math.min(batchSize, o.requests - r0);
+        for (let k = 0; k < count; k++) {
+          const r = r0 + k;
+          const label = `request ${r}`;
+          const n = 1 + rng.int(4);
+          const quorum = [0, 5_001, 6_667, 8_000, 10_000][rng.int(5)] as number;
+          const maxPrice = (6 + rng.int(6)) * 1_000_000;
+          const escrow = escrowFor(n, maxPrice, p.marginBps);
+          const expectEnough = eligibleCount(maxPrice, new Set()) >= n;
+          const tx = new Transaction();
+          buildCreateAndSample(tx, {
+            ...base,
+            payment: { fromGas: BigInt(escrow) },
+            kind: 1,
+            capability: new TextEncoder().encode(CAP),
+            inputHash: blake2b256(new TextEncoder().encode(`${o.seed}:${label}`)),
+            input: new Uint8Array(0),
+            sampleSize: n,
+            quorumBps: quorum,
+            maxPrice: BigInt(maxPrice),
+            randomInitialSharedVersion: RANDOM_VERSION,
+          });
+          res.requests++;
+          let created: Awaited<ReturnType<typeof exec>>;
+          try {
+            created = await exec(tx, requester);
+          } catch (e) {
+            if (e instanceof MoveAbortError && e.constantName === "ENotEnoughNodes") {
+              if (expectEnough) drift(`${label}: chain aborted ENotEnoughNodes, model has enough eligible nodes`);
+              res.notEnoughNodes++;
+              continue;
+            }
+            throw e;
+          }
+          if (!expectEnough) drift(`${label}: chain sampled although the model has fewer than ${n} eligible nodes`);
+          const rc = created.events.find((e) => e.name === "RequestCreated");
+          const ns = created.events.find((e) => e.name === "NodesSampled");
+          if (rc?.name !== "RequestCreated" || ns?.name !== "NodesSampled")
+            throw new DriftError(`${label}: no RequestCreated/NodesSampled`);
+          const slot = live.length;
+          const modelEscrow = chain.create(slot, 0, n, quorum, maxPrice);
+          if (String(modelEscrow) !== String(rc.data.escrow))
+            drift(`${label}: escrow chain ${rc.data.escrow} model ${modelEscrow}`);
+          const nodes0 = ns.data.nodes.map((id) => index.get(id) ?? -1);
+          checkSample(label, nodes0, -1, maxPrice, n);
+          chain.startRound(slot, nodes0, nodes0.length, 0);
+          const x: Live = {
+            slot,
+            label,
+            requestId: rc.data.request_id,
+            maxPrice,
+            n,
+            nodes: [],
+            beh: [],
+            salts: [],
+            hashes: [],
+            first: 0,
+            round0: nodes0,
+          };
+          assign(x, nodes0, 0);
+          live.push(x);
+        }
+        await playRound(live);
+        await settleAll(live, "settle round 0", false);
+        const disputed = live.filter((x) => (outs[x.slot] as Outcome).status === DISPUTED);
+        res.disputes += disputed.length;
+        // 5 % of disputes are left to expire (nobody escalates); the rest escalate one by one.
+        const expire = disputed.filter(() => rng.next() < 0.05);
+        const escalated = disputed.filter((x) => !expire.includes(x));
+        const round1: Live[] = [];
+        for (const x of escalated) {
+          const want = Math.min(2 * x.n, eligibleCount(x.maxPrice, new Set(x.round0)));
+          const tx = new Transaction();
+          buildEscalate(tx, { ...base, request: x.requestId, randomInitialSharedVersion: RANDOM_VERSION });
+          const ev = (await exec(tx, operator)).events;
+          res.escalations++;
+          const ns1 = ev.find((e) => e.name === "NodesSampled");
+          const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
+          checkSample(`${x.label} escalation`, nodes1, x.slot, x.maxPrice, want);
+          const out = outs[x.slot] as Outcome;
+          chain.escalateWith(x.slot, nodes1, nodes1.length, out);
+          if ((out.status as number) === FAILED) {
+            compareMoney(`${x.label} escalation`, ev, x.slot);
+            compareOutcome(`${x.label} escalation`, ev, out, drift);
+          } else {
+            assign(x, nodes1, 1);
+            round1.push(x);
+          }
+        }
+        if (round1.length) {
+          await playRound(round1);
+          await settleAll(round1, "settle round 1", false);
+        }
+        if (expire.length) {
+          d.clock.advance(p.commitWindowMs + 1);
+          await settleAll(expire, "expired dispute", true);
+        }
+        for (const x of live) {
+          const st = (outs[x.slot] as Outcome).status;
+          if (st === SETTLED) res.settled++;
+          else if (st === FAILED) res.failed++;
+          else drift(`${x.label}: left in status ${st}`);
+        }
+        o.progress?.(Math.min(o.requests, r0 + batchSize), o.requests);
       }
-      if (round1.length) {
-        await playRound(round1);
-        await settleAll(round1, "settle round 1", false);
-      }
-      if (expire.length) {
-        d.clock.advance(p.commitWindowMs + 1);
-        await settleAll(expire, "expired dispute", true);
-      }
-      for (const x of live) {
-        const st = (outs[x.slot] as Outcome).status;
-        if (st === SETTLED) res.settled++;
-        else if (st === FAILED) res.failed++;
-        else drift(`${x.label}: left in status ${st}`);
-      }
-      o.progress?.(Math.min(o.requests, r0 + batchSize), o.requests);
+    } catch (e) {
+      if (!mismatches.length || e instanceof DriftError) throw e;
+      mismatches.push(`stopped at request ${res.requests}: ${(e as Error).message}`);
+      res.transactions = txs;
+      res.seconds = (performance.now() - t0) / 1000;
+      res.requestsPerSecond = res.requests / res.seconds;
+      return res;
     }
     // Final state: every node's stake and status as the registry holds them.
     for (let i = 0; i < chain.nodeCount; i++) {
