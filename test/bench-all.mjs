@@ -8,7 +8,7 @@ import path from "node:path";
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const only = process.argv[2];
 const scripts = [];
-for (const pkg of ["sdk", "devnet", "indexer", "node-runner"]) {
+for (const pkg of ["sdk", "devnet", "indexer", "node-runner", "simulate"]) {
   const dir = path.join(root, pkg, "bench");
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).sort()) if (f.endsWith(".bench.ts")) scripts.push(path.join(pkg, "bench", f));
