@@ -1,8 +1,8 @@
 /**
  * A node's reputation, derived from its events: the Move package keeps it in the Node object
  * but emits no event for it. Mirrors `registry::reward` (+1 per `NodePaid`) and `registry::slash`
- * (−penalty per `NodeSlashed`, floor 0) with the constants of `move/sources/registry.move`
- * (INITIAL_REPUTATION) and `move/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash
+ * (−penalty per `NodeSlashed`, floor 0) with the constants of `move/packages/atoma/sources/registry.move`
+ * (INITIAL_REPUTATION) and `move/packages/atoma/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash
  * reason SLASH_ABSENT / SLASH_DISSENT); `indexer/test/reputation.test.ts` reads those sources and
  * fails when they drift.
  */

@@ -1,5 +1,5 @@
 /**
- * The protocol parameters the fast model needs, with the defaults of `move/sources/config.move`
+ * The protocol parameters the fast model needs, with the defaults of `move/packages/atoma/sources/config.move`
  * (`config::defaults()`), and the constants of `settlement.move` / `registry.move`.
  * Amounts are MIST as JS numbers: every amount the model handles stays below 2^53.
  */
@@ -18,7 +18,7 @@ export interface ProtocolParams {
   maxEligiblePerCapability: number;
 }
 
-/** `config::defaults()` (move/sources/config.move). */
+/** `config::defaults()` (move/packages/atoma/sources/config.move). */
 export const CONTRACT_DEFAULTS: Readonly<ProtocolParams> = Object.freeze({
   minStake: 100_000_000_000,
   stakeCap: 10_000_000_000_000,

@@ -136,7 +136,7 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
       const deadline = Date.now() + 30_000;
       while (!p.err.join("").includes("Look around:") && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
-      expect(p.err.join("")).toContain(`Look around: ${indexer}/v1/requests`);
+      expect(p.err.join("")).toContain(`Look around: ${indexer}/ (explorer) · ${indexer}/v1/requests`);
       expect((await fetch(`${s.urls.devnet}/health`)).status).toBe(200);
       const id = s.requests[0]?.id as string;
       let status = 0;
