@@ -15,7 +15,7 @@ const int =
 const program = new Command()
   .name("atoma-devnet")
   .description(
-    "Local simulation of a Sui network (JSON-RPC subset + faucet) for development and CI.\nReal deployments use Sui localnet, testnet or mainnet.",
+    "Local simulation of a Sui network (sui.rpc.v2 over gRPC-web, JSON-RPC subset, faucet) for development and CI.\nReal deployments use Sui localnet, testnet or mainnet.",
   )
   .option("--port <port>", "TCP port (0 = any free port)", int("--port"), 9000)
   .option("--host <host>", "interface to bind", "127.0.0.1")
@@ -23,6 +23,7 @@ const program = new Command()
   .option("--state-dir <dir>", "persist state here (journal.jsonl); survives restarts")
   .option("--checkpoint-interval-ms <ms>", "cut a checkpoint this often", int("--checkpoint-interval-ms"), 1000)
   .option("--faucet-amount <mist>", "MIST per faucet request", "1000000000000")
+  .option("--no-jsonrpc", "serve only gRPC (sui.rpc.v2 over gRPC-web) and the faucet, as current Sui nodes do")
   .option("--json", "log JSON lines (default: JSON too; this flag also prints the ready line as JSON)")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
@@ -34,6 +35,7 @@ const o = program.opts<{
   stateDir?: string;
   checkpointIntervalMs: number;
   faucetAmount: string;
+  jsonrpc: boolean;
   json?: boolean;
 }>();
 const log = pino({ name: "atoma-devnet" });
@@ -46,11 +48,12 @@ try {
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     checkpointIntervalMs: o.checkpointIntervalMs,
     faucetAmount: BigInt(o.faucetAmount),
+    jsonRpc: o.jsonrpc,
     log,
   });
   if (o.json)
     process.stdout.write(
-      `${JSON.stringify({ event: "ready", url: d.url, faucet: `${d.url}/v2/gas`, chainIdentifier: d.devnet.chainIdentifier })}\n`,
+      `${JSON.stringify({ event: "ready", url: d.url, grpc: d.url, jsonRpc: o.jsonrpc ? d.url : null, faucet: `${d.url}/v2/gas`, chainIdentifier: d.devnet.chainIdentifier })}\n`,
     );
   else
     log.info(

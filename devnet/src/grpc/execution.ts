@@ -31,6 +31,42 @@ function outputsOf(o: ExecOutcome): GrpcTypes.CommandResult[] {
   }));
 }
 
+/**
+ * Inputs a client left unresolved (an object id with no kind) become `UnresolvedObject` call
+ * args, which the SDK's resolver completes (kind, version, digest, mutability from the callee's
+ * signature) as a full node does.
+ */
+function withUnresolvedInputs(t: GrpcTypes.Transaction): ReturnType<Transaction["getData"]> {
+  const k = t.kind?.data;
+  if (k?.oneofKind !== "programmableTransaction") return grpcTransactionToTransactionData(t);
+  const unresolved = new Map<number, GrpcTypes.Input>();
+  const inputs = k.programmableTransaction.inputs.map((input, i) => {
+    if (input.kind !== undefined && input.kind !== GrpcTypes.Input_InputKind.INPUT_KIND_UNKNOWN) return input;
+    if (!input.objectId)
+      throw invalid(`transaction.kind.programmable_transaction.inputs[${i}]`, "an input needs a kind or an object_id");
+    unresolved.set(i, input);
+    return { kind: GrpcTypes.Input_InputKind.PURE, pure: new Uint8Array() };
+  });
+  const data = grpcTransactionToTransactionData({
+    ...t,
+    kind: {
+      ...t.kind,
+      data: { oneofKind: "programmableTransaction", programmableTransaction: { ...k.programmableTransaction, inputs } },
+    },
+  });
+  for (const [i, input] of unresolved)
+    data.inputs[i] = {
+      $kind: "UnresolvedObject",
+      UnresolvedObject: {
+        objectId: input.objectId!,
+        ...(input.version !== undefined ? { version: String(input.version) } : {}),
+        ...(input.digest ? { digest: input.digest } : {}),
+        ...(input.mutable !== undefined ? { mutable: input.mutable } : {}),
+      },
+    } as (typeof data.inputs)[number];
+  return data;
+}
+
 export function transactionExecutionService(node: GrpcNode): ServiceImpl {
   const rt = node.runtime;
   /** Resolution goes through the SDK's own JSON-RPC resolver, answered in process (no HTTP). */
@@ -79,8 +115,9 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
           }
         } else if (t.kind) {
           try {
-            data = grpcTransactionToTransactionData(t);
+            data = withUnresolvedInputs(t);
           } catch (e) {
+            if (e instanceof GrpcStatusError) throw e;
             throw invalid("transaction.kind", (e as Error).message);
           }
         } else throw invalid("transaction", "one of bcs or kind is required");
