@@ -669,7 +669,8 @@ export class Devnet {
             const name = (o.value as { name: unknown }).name;
             return {
               name: { type: typeToString(kt), value: toSuiJson(kt, name, rt.resolve) },
-              bcsName: toBase58(bcsFor(kt, rt.resolve).serialize(name).toBytes()),
+              bcsEncoding: "base64",
+              bcsName: toBase64(bcsFor(kt, rt.resolve).serialize(name).toBytes()),
               type: "DynamicField",
               objectType: typeToString(vt),
               objectId: o.id,

@@ -135,9 +135,20 @@ function coreOwnerToProto(o: CoreChange["outputOwner"]): GrpcTypes.Owner | undef
 }
 
 function changeToProto(c: CoreChange, types: Map<string, string>): GrpcTypes.ChangedObject {
-  const input = { Exists: 1, DoesNotExist: 2 } as const;
-  const output = { ObjectWrite: 2, PackageWrite: 3, DoesNotExist: 1 } as const;
-  const idOp = { None: 1, Created: 2, Deleted: 3 } as const;
+  const input = {
+    Exists: ChangedObject_InputObjectState.EXISTS,
+    DoesNotExist: ChangedObject_InputObjectState.DOES_NOT_EXIST,
+  };
+  const output = {
+    ObjectWrite: ChangedObject_OutputObjectState.OBJECT_WRITE,
+    PackageWrite: ChangedObject_OutputObjectState.PACKAGE_WRITE,
+    DoesNotExist: ChangedObject_OutputObjectState.DOES_NOT_EXIST,
+  };
+  const idOp = {
+    None: ChangedObject_IdOperation.NONE,
+    Created: ChangedObject_IdOperation.CREATED,
+    Deleted: ChangedObject_IdOperation.DELETED,
+  };
   const t = types.get(c.objectId);
   return {
     objectId: c.objectId,

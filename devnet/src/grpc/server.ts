@@ -95,6 +95,7 @@ export class GrpcServer {
         const result = await impl.unary(input as never);
         out.send(O.toBinary(result));
       } else if (impl.stream) {
+        out.open();
         await impl.stream(
           input as never,
           {

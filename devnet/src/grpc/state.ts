@@ -1,4 +1,5 @@
 /** sui.rpc.v2.StateService: owned objects, balances, coin info, dynamic fields. */
+import { TypeTagSerializer } from "@mysten/sui/bcs";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import { bcsFor, type MoveType, typeToString } from "../bytecode.js";
@@ -11,7 +12,9 @@ const { DynamicField_DynamicFieldKind } = GrpcTypes;
 const SUI = normalizeStructTag("0x2::sui::SUI");
 
 type Struct = Extract<MoveType, { kind: "struct" }>;
-const typeStr = (t: MoveType): string => normalizeStructTag(typeToString(t, true));
+/** Any Move type in Sui's canonical form (full-length addresses). */
+const typeStr = (t: MoveType): string =>
+  TypeTagSerializer.tagToString(TypeTagSerializer.parseFromStr(typeToString(t, true), true));
 
 function coinTypeField(field: string, v: string | undefined): string {
   if (!v) throw invalid(field, "required");

@@ -79,6 +79,10 @@ export class GrpcWebResponder {
   private contentType(): string {
     return this.text ? "application/grpc-web-text" : "application/grpc-web+proto";
   }
+  /** Sends the response headers now (a server stream is open before its first message). */
+  open(): void {
+    this.start();
+  }
   private start(): void {
     if (this.started) return;
     this.started = true;

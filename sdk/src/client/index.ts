@@ -1,4 +1,5 @@
 export type { MoveAbortLike, MoveErrorInfo } from "../errors/move-errors.js";
 export { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode, moveErrorLine } from "../errors/move-errors.js";
+export * from "./checkpoints.js";
 export * from "./client.js";
 export * from "./errors.js";
