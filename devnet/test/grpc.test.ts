@@ -237,8 +237,8 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     await d?.close();
   });
 
-  const code = async (p: Promise<unknown>): Promise<[string, string]> => {
-    const e = await p.then(
+  const code = async (p: PromiseLike<unknown>): Promise<[string, string]> => {
+    const e = await Promise.resolve(p).then(
       () => undefined,
       (err: unknown) => err,
     );

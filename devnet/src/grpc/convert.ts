@@ -193,7 +193,39 @@ function statusToProto(s: CoreEffects["status"]): GrpcTypes.ExecutionStatus {
   return { success: false, error: err };
 }
 
+/** Effects of a system transaction without BCS effects (faucet mints): from its object changes. */
+function mintEffectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
+  const created = tx.objectChanges as {
+    objectId: string;
+    objectType: string;
+    owner: Owner;
+    version: string;
+    digest: string;
+  }[];
+  return {
+    version: 2,
+    status: { success: true },
+    epoch: BigInt(String((tx.effects as { executedEpoch?: string }).executedEpoch ?? "0")),
+    gasUsed: { computationCost: 0n, storageCost: 0n, storageRebate: 0n, nonRefundableStorageFee: 0n },
+    transactionDigest: tx.digest,
+    dependencies: [],
+    changedObjects: created.map((c) => ({
+      objectId: c.objectId,
+      inputState: ChangedObject_InputObjectState.DOES_NOT_EXIST,
+      outputState: ChangedObject_OutputObjectState.OBJECT_WRITE,
+      outputVersion: BigInt(c.version),
+      outputDigest: c.digest,
+      outputOwner: ownerToProto(c.owner),
+      idOperation: ChangedObject_IdOperation.CREATED,
+      objectType: normalizeStructTag(c.objectType),
+    })),
+    unchangedConsensusObjects: [],
+    unchangedLoadedRuntimeObjects: [],
+  };
+}
+
 export function effectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
+  if (tx.rawEffects.length === 0) return mintEffectsToProto(tx);
   const raw = Uint8Array.from(tx.rawEffects);
   const fx = parseTransactionEffectsBcs(raw);
   const types = new Map<string, string>();
@@ -224,9 +256,15 @@ export function effectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
   };
 }
 
+/** The signed transaction a record carries; undefined for system transactions (faucet mints). */
 function splitSenderSigned(b64: string): { txBytes: Uint8Array; signatures: Uint8Array[] } | undefined {
   if (!b64) return undefined;
-  const parsed = suiBcs.SenderSignedData.parse(fromBase64(b64));
+  let parsed: ReturnType<typeof suiBcs.SenderSignedData.parse>;
+  try {
+    parsed = suiBcs.SenderSignedData.parse(fromBase64(b64));
+  } catch {
+    return undefined;
+  }
   const first = parsed[0];
   if (!first) return undefined;
   return {
