@@ -3,6 +3,7 @@
  * atoma-indexer: run | replay --from <cursor> | status. Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
 import { Writable } from "node:stream";
+import { DEFAULT_SUI_TRANSPORT, SUI_TRANSPORTS, type SuiTransport } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { openStorage } from "./db.js";
@@ -22,6 +23,7 @@ const pkgArg = (v: string) => {
 
 interface RunOpts {
   rpc: string;
+  transport: SuiTransport;
   package: string;
   databaseUrl?: string;
   dataDir?: string;
@@ -60,7 +62,12 @@ function makeLogger(json: boolean) {
 
 function addRunOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--rpc <url>", "Sui JSON-RPC URL")
+    .requiredOption("--rpc <url>", "Sui node URL (gRPC-web; JSON-RPC with --transport jsonrpc)")
+    .addOption(
+      new Option("--transport <kind>", "gRPC (sui.rpc.v2) or legacy JSON-RPC")
+        .choices([...SUI_TRANSPORTS])
+        .default(DEFAULT_SUI_TRANSPORT),
+    )
     .requiredOption("--package <id>", "original package id of `atoma` (all versions are followed)", pkgArg)
     .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: embedded PGlite)").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
@@ -85,6 +92,7 @@ async function run(o: RunOpts): Promise<number> {
   }
   const ix = await startIndexer({
     rpcUrl: o.rpc,
+    transport: o.transport,
     packageId: o.package,
     databaseUrl: o.databaseUrl,
     dataDir: o.databaseUrl ? undefined : o.dataDir,

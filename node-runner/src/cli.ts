@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { AtomaError, InvalidInputError } from "@atoma/sdk";
+import { AtomaError, DEFAULT_SUI_TRANSPORT, InvalidInputError, SUI_TRANSPORTS, type SuiTransport } from "@atoma/sdk";
 import { Command, CommanderError, Option } from "commander";
 import pino from "pino";
 import {
@@ -31,6 +31,7 @@ export class UsageError extends Error {
 interface GlobalOpts {
   config: string;
   json?: boolean;
+  transport: SuiTransport;
 }
 
 type Out = (human: string, json: Record<string, unknown>) => void;
@@ -57,7 +58,7 @@ function context(cmd: Command) {
   const file = path.resolve(g.config);
   const config = loadConfig(file);
   const keys = loadKeystore(resolveFrom(file, config.keystore));
-  const atoma = atomaClientFor(config.rpcUrl, config.packageId, config.registryId);
+  const atoma = atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport);
   return { g, file, config, keys, atoma, out: printer(g.json) };
 }
 
@@ -66,13 +67,18 @@ export function buildProgram(): Command {
     .description("Atoma-on-Sui execution node: keys, registration, staking and the daemon")
     .option("-c, --config <file>", "config file", process.env.ATOMA_NODE_CONFIG ?? "atoma-node.json")
     .option("--json", "machine-readable output (one JSON object)")
+    .addOption(
+      new Option("--transport <kind>", "how to talk to the Sui node at rpcUrl: gRPC (sui.rpc.v2) or legacy JSON-RPC")
+        .choices([...SUI_TRANSPORTS])
+        .default(DEFAULT_SUI_TRANSPORT),
+    )
     .showHelpAfterError()
     .exitOverride();
 
   program
     .command("init")
     .description("create Ed25519 + X25519 keys (keystore 0600) and a commented config file")
-    .option("--rpc-url <url>", "chain JSON-RPC URL", DEFAULT_CONFIG.rpcUrl)
+    .option("--rpc-url <url>", "Sui node URL (gRPC-web, or JSON-RPC with --transport jsonrpc)", DEFAULT_CONFIG.rpcUrl)
     .option("--package-id <id>", "atoma package id", DEFAULT_CONFIG.packageId)
     .option("--registry-id <id>", "Registry object id", DEFAULT_CONFIG.registryId)
     .option("--capabilities <ids>", "comma-separated capability ids", DEFAULT_CONFIG.capabilities.join(","))
@@ -224,7 +230,7 @@ export function buildProgram(): Command {
         .hideHelp(),
     )
     .action(async (o, cmd: Command) => {
-      const { file, config, keys, out } = context(cmd);
+      const { g, file, config, keys, out } = context(cmd);
       const nodeId = needNode(config, file);
       const fault = o.fault as Fault | undefined;
       if (fault && !(await isDevnet(config.rpcUrl)))
@@ -237,6 +243,7 @@ export function buildProgram(): Command {
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
       const node = await startNode({
         rpcUrl: config.rpcUrl,
+        transport: g.transport,
         packageId: config.packageId,
         registryId: config.registryId,
         nodeId,
@@ -262,7 +269,7 @@ export function buildProgram(): Command {
       const rotation = new AbortController();
       const rotationLoop = o.clusterKeyDir
         ? runRotationParticipant({
-            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
+            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
             keys,
             nodeId,
             stateDir: resolveFrom(file, config.stateDir),

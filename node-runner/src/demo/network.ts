@@ -16,10 +16,13 @@ import {
   buildAllowMeasurement,
   buildSetParam,
   concatBytes,
+  DEFAULT_SUI_TRANSPORT,
+  type SuiTransport,
   signVerdict,
+  suiClientFor,
 } from "@atoma/sdk";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -32,32 +35,34 @@ export interface Deployed {
   adminCapId: string;
 }
 
-/** Publishes the built `atoma` package with `publisher` (funded by the faucet first). */
-export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
+/** Publishes the built `atoma` package with `publisher` (funded by the faucet first), over either transport. */
+export async function publishAtoma(sui: ClientWithCoreApi, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
   await requestSuiFromFaucetV2({ host: url, recipient: publisher.toSuiAddress() });
   const built = await loadBuiltPackage("atoma");
   const tx = new Transaction();
   const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
   tx.transferObjects([cap], publisher.toSuiAddress());
-  const r = await sui.signAndExecuteTransaction({
+  const r = await sui.core.signAndExecuteTransaction({
     transaction: tx,
     signer: publisher,
-    options: { showEffects: true, showObjectChanges: true },
+    include: { effects: true, objectTypes: true },
   });
-  if (r.effects?.status.status !== "success") throw new Error(`publish failed: ${r.effects?.status.error}`);
-  const changes = r.objectChanges ?? [];
-  const pub = changes.find((c) => c.type === "published");
-  const created = changes.filter((c) => c.type === "created");
-  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
-  const admin = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
-  if (pub?.type !== "published" || !registry || !admin) throw new Error("publish: no package/Registry/AdminCap");
-  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
-  if (!owner.Shared) throw new Error("Registry is not shared");
-  await sui.waitForTransaction({ digest: r.digest });
+  if (r.$kind !== "Transaction") throw new Error(`publish failed: ${r.FailedTransaction.status.error?.message}`);
+  const t = r.Transaction;
+  const changes = t.effects?.changedObjects ?? [];
+  const types = t.objectTypes ?? {};
+  const pub = changes.find((c) => c.outputState === "PackageWrite");
+  const created = changes.filter((c) => c.idOperation === "Created" && c.outputState === "ObjectWrite");
+  const registry = created.find((c) => types[c.objectId]?.endsWith("::registry::Registry"));
+  const admin = created.find((c) => types[c.objectId]?.endsWith("::registry::AdminCap"));
+  if (!pub || !registry || !admin) throw new Error("publish: no package/Registry/AdminCap");
+  const owner = registry.outputOwner;
+  if (owner?.$kind !== "Shared") throw new Error("Registry is not shared");
+  await sui.core.waitForTransaction({ digest: t.digest });
   return {
-    packageId: pub.packageId,
+    packageId: pub.objectId,
     registryId: registry.objectId,
-    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
+    registryInitialSharedVersion: String(owner.Shared.initialSharedVersion),
     adminCapId: admin.objectId,
   };
 }
@@ -65,7 +70,9 @@ export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher
 export interface DemoChain {
   devnet: RunningDevnet;
   url: string;
-  sui: SuiJsonRpcClient;
+  sui: ClientWithCoreApi;
+  /** How the demo's clients (SDK, nodes, indexer) talk to the devnet: gRPC unless asked otherwise. */
+  transport: SuiTransport;
   atoma: AtomaClient;
   admin: Ed25519Keypair;
   deployed: Deployed;
@@ -79,7 +86,14 @@ export const DEMO_MEASUREMENT = blake2b256(new TextEncoder().encode("atoma-demo-
 
 /** Devnet + publish + admin setup: 60 s commit/reveal windows, a demo verifier and a TDX measurement allowed. */
 export async function startChain(
-  o: { seed?: string; stateDir?: string; port?: number; windowMs?: bigint } = {},
+  o: {
+    seed?: string;
+    stateDir?: string;
+    port?: number;
+    windowMs?: bigint;
+    transport?: SuiTransport;
+    jsonRpc?: boolean;
+  } = {},
 ): Promise<DemoChain> {
   const devnet = await startDevnet({
     seed: o.seed ?? "atoma-demo",
@@ -87,8 +101,10 @@ export async function startChain(
     packages: [atomaBinding],
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
   });
-  const sui = new SuiJsonRpcClient({ url: devnet.url, network: "localnet" });
+  const transport = o.transport ?? DEFAULT_SUI_TRANSPORT;
+  const sui = suiClientFor(devnet.url, transport);
   const admin = Ed25519Keypair.generate();
   const deployed = await publishAtoma(sui, devnet.url, admin);
   const atoma = new AtomaClient(sui, {
@@ -107,7 +123,7 @@ export async function startChain(
   buildAddVerifier(tx, { ...base, verifierPk: ed25519.getPublicKey(verifierSk) });
   buildAllowMeasurement(tx, { ...base, teeKind: 1, measurement: DEMO_MEASUREMENT });
   await atoma.execute(tx, admin);
-  return { devnet, url: devnet.url, sui, atoma, admin, deployed, verifierSk, measurement: DEMO_MEASUREMENT };
+  return { devnet, url: devnet.url, sui, transport, atoma, admin, deployed, verifierSk, measurement: DEMO_MEASUREMENT };
 }
 
 export interface RegisteredNode {
@@ -164,6 +180,7 @@ export async function registerNode(
 export async function startDemoIndexer(chain: DemoChain, dataDir?: string): Promise<RunningIndexer> {
   return startIndexer({
     rpcUrl: chain.url,
+    transport: chain.transport,
     packageId: chain.deployed.packageId,
     ...(dataDir ? { dataDir } : {}),
     pollMs: 200,

@@ -3,3 +3,4 @@ export { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode, moveErrorL
 export * from "./checkpoints.js";
 export * from "./client.js";
 export * from "./errors.js";
+export * from "./transport.js";
