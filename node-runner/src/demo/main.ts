@@ -123,7 +123,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
     });
     log(
-      `• devnet       ${chain.url}  (simulation of Sui JSON-RPC; atoma published as ${short(chain.deployed.packageId)})`,
+      `• devnet       ${chain.url}  (simulation of a Sui node, clients over ${chain.transport === "grpc" ? "gRPC" : "JSON-RPC"}; atoma published as ${short(chain.deployed.packageId)})`,
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
