@@ -183,6 +183,18 @@ export class NodeDaemon {
     }
   }
 
+  private wakeController = new AbortController();
+
+  /**
+   * Ends the current idle wait of the event poll at once (a new checkpoint arrived on the
+   * stream): the daemon reacts to a sampling without waiting for a poll interval. The event
+   * list (durable cursor) stays the source of truth, so a missed or repeated wake-up is harmless.
+   */
+  wake(): void {
+    this.wakeController.abort();
+    this.wakeController = new AbortController();
+  }
+
   private async watch(): Promise<void> {
     const signal = this.controller.signal;
     let backoff = this.o.pollMs;
@@ -195,7 +207,8 @@ export class NodeDaemon {
         this.saveCursor();
         this.lastPollOk = Date.now();
         backoff = this.o.pollMs;
-        if (batch.events.length === 0) await sleep(this.o.pollMs, signal);
+        if (batch.events.length === 0)
+          await sleep(this.o.pollMs, AbortSignal.any([signal, this.wakeController.signal]));
       } catch (err) {
         this.o.logger.warn({ err: describe(err), retryInMs: backoff }, "event poll failed; retrying");
         await sleep(backoff, signal);

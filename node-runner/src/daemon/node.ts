@@ -3,7 +3,8 @@
  * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo.
  */
 import path from "node:path";
-import { AtomaClient, type SuiTransport, suiClientFor } from "@atoma/sdk";
+import { AtomaClient, checkpointStream, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor } from "@atoma/sdk";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
@@ -109,12 +110,28 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     );
   }
   daemon.start();
+  // Over gRPC the daemon reacts to each checkpoint with events (SubscribeCheckpoints) instead of
+  // waiting for its poll interval; the event list with its durable cursor remains the catch-up path.
+  const streaming = new AbortController();
+  const streamLoop =
+    (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc"
+      ? (async () => {
+          for await (const cp of checkpointStream(atoma.client as SuiGrpcClient, {
+            after: null,
+            signal: streaming.signal,
+            onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
+          }))
+            if (cp.transactions.some((t) => (t.events?.events.length ?? 0) > 0)) daemon.wake();
+        })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
+      : Promise.resolve();
   return {
     daemon,
     journal,
     metricsUrl: server?.url ?? null,
     async stop() {
+      streaming.abort();
       await daemon.stop();
+      await streamLoop;
       await server?.app.close();
     },
   };
