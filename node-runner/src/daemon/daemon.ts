@@ -183,7 +183,9 @@ export class NodeDaemon {
     }
   }
 
-  private wakeController = new AbortController();
+  private wakeIdle?: () => void;
+  /** Wake-ups received (metric for tests and benchmarks). */
+  wakes = 0;
 
   /**
    * Ends the current idle wait of the event poll at once (a new checkpoint arrived on the
@@ -191,8 +193,8 @@ export class NodeDaemon {
    * list (durable cursor) stays the source of truth, so a missed or repeated wake-up is harmless.
    */
   wake(): void {
-    this.wakeController.abort();
-    this.wakeController = new AbortController();
+    this.wakes++;
+    this.wakeIdle?.();
   }
 
   private async watch(): Promise<void> {
@@ -208,7 +210,11 @@ export class NodeDaemon {
         this.lastPollOk = Date.now();
         backoff = this.o.pollMs;
         if (batch.events.length === 0)
-          await sleep(this.o.pollMs, AbortSignal.any([signal, this.wakeController.signal]));
+          await new Promise<void>((resolve) => {
+            this.wakeIdle = resolve;
+            void sleep(this.o.pollMs, signal).then(resolve);
+          });
+        this.wakeIdle = undefined;
       } catch (err) {
         this.o.logger.warn({ err: describe(err), retryInMs: backoff }, "event poll failed; retrying");
         await sleep(backoff, signal);
