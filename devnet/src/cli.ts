@@ -36,7 +36,7 @@ const stateDir = (v: string): string => {
 const program = new Command()
   .name("atoma-devnet")
   .description(
-    "Local simulation of a Sui network (JSON-RPC subset + faucet) for development and CI.\nReal deployments use Sui localnet, testnet or mainnet.",
+    "Local simulation of a Sui network (sui.rpc.v2 over gRPC-web, JSON-RPC subset, faucet) for development and CI.\nReal deployments use Sui localnet, testnet or mainnet.",
   )
   .version("0.1.0", "--version", "print the version")
   .option("--port <port>", "TCP port (0 = any free port)", int("--port", 65535), 9000)
@@ -46,6 +46,7 @@ const program = new Command()
   .option("--repair", "cut a corrupt journal at its first bad line (the original is kept as journal.jsonl.bak-<ms>)")
   .option("--checkpoint-interval-ms <ms>", "cut a checkpoint this often", int("--checkpoint-interval-ms"), 1000)
   .option("--faucet-amount <mist>", "MIST per faucet request (default: 1000000000000)", mist)
+  .option("--no-jsonrpc", "serve only gRPC (sui.rpc.v2 over gRPC-web) and the faucet, as current Sui nodes do")
   .option("--json", "print the ready line on stdout as JSON (logs are JSON lines on stderr either way)")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
@@ -58,6 +59,7 @@ const o = program.opts<{
   checkpointIntervalMs: number;
   faucetAmount?: bigint;
   repair?: boolean;
+  jsonrpc: boolean;
   json?: boolean;
 }>();
 // Logs go to stderr so stdout carries only the ready line (JSON with --json): pipes to jq work.
@@ -72,11 +74,12 @@ try {
     ...(o.repair ? { repair: true } : {}),
     checkpointIntervalMs: o.checkpointIntervalMs,
     faucetAmount: o.faucetAmount ?? 1_000_000_000_000n,
+    jsonRpc: o.jsonrpc,
     log,
   });
   if (o.json)
     process.stdout.write(
-      `${JSON.stringify({ event: "ready", url: d.url, faucet: `${d.url}/v2/gas`, chainIdentifier: d.devnet.chainIdentifier })}\n`,
+      `${JSON.stringify({ event: "ready", url: d.url, grpc: d.url, jsonRpc: o.jsonrpc ? d.url : null, faucet: `${d.url}/v2/gas`, chainIdentifier: d.devnet.chainIdentifier })}\n`,
     );
   else process.stdout.write(`devnet RPC listening on ${d.url} (faucet POST ${d.url}/v2/gas)\n`);
   log.info({ url: d.url, faucet: `${d.url}/v2/gas`, stateDir: o.stateDir ?? null }, "listening");

@@ -14,6 +14,8 @@ import {
   typeToString,
 } from "./bytecode.js";
 import { DevnetError, RpcError } from "./errors.js";
+import { type GrpcOptions, GrpcServer } from "./grpc/server.js";
+import { isGrpcWebRequest } from "./grpc/web.js";
 import { type Checkpoint, Journal } from "./journal.js";
 import { GAS_COIN_TYPE, hashBytes, Runtime, SUI_TYPE, type TxRecord } from "./runtime.js";
 import type { StoredObject } from "./types.js";
@@ -30,6 +32,10 @@ export interface DevnetOptions {
   faucetAmount?: bigint;
   /** Start the clock at this fixed time (ms); otherwise wall time. */
   clockMs?: bigint;
+  /** Serve Sui JSON-RPC on POST / (default true; `--no-jsonrpc` turns it off, as current Sui nodes do). */
+  jsonRpc?: boolean;
+  /** Serve `sui.rpc.v2` over gRPC-web on the same port (default true). */
+  grpc?: boolean | GrpcOptions;
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
 }
 
@@ -69,6 +75,8 @@ export class Devnet {
   private fixedMs: bigint | null = null;
   readonly faucetAmount: bigint;
   private readonly handlers: Record<string, Handler>;
+  private readonly checkpointListeners = new Set<(cp: Checkpoint) => void>();
+  readonly grpc?: GrpcServer;
 
   constructor(readonly opts: DevnetOptions = {}) {
     this.faucetAmount = opts.faucetAmount ?? 1_000_000_000_000n;
@@ -104,6 +112,17 @@ export class Devnet {
     };
     if (this.checkpoints.length === 0) this.cutCheckpoint(true);
     this.handlers = this.makeHandlers();
+    if (opts.grpc !== false)
+      this.grpc = new GrpcServer(this, {
+        ...(typeof opts.grpc === "object" ? opts.grpc : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      });
+  }
+
+  /** Calls `listener` with each checkpoint cut from now on; returns the unsubscribe function. */
+  onCheckpoint(listener: (cp: Checkpoint) => void): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
   }
 
   // ---------- clock ----------
@@ -168,6 +187,7 @@ export class Devnet {
     this.pending = [];
     this.checkpoints.push(cp);
     this.journal?.writeCheckpoint(cp);
+    for (const l of this.checkpointListeners) l(cp);
     return cp;
   }
 
@@ -201,6 +221,10 @@ export class Devnet {
       res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.end(text);
     };
+    if (this.grpc && isGrpcWebRequest(req)) {
+      await this.grpc.handle(req, res);
+      return;
+    }
     try {
       if (req.method === "GET" && (req.url === "/health" || req.url === "/")) {
         send(200, {
@@ -228,6 +252,10 @@ export class Devnet {
       if (req.url?.startsWith("/v2/gas") || req.url?.startsWith("/gas") || req.url?.startsWith("/v1/gas")) {
         const f = this.faucetRequest(text);
         send("status" in f && f.status === "Success" ? 200 : 400, f);
+        return;
+      }
+      if (this.opts.jsonRpc === false) {
+        send(404, { error: "JSON-RPC is disabled on this devnet (--no-jsonrpc); use gRPC (sui.rpc.v2) on this port" });
         return;
       }
       let body: unknown;
@@ -709,7 +737,8 @@ export class Devnet {
             const name = (o.value as { name: unknown }).name;
             return {
               name: { type: typeToString(kt), value: toSuiJson(kt, name, rt.resolve) },
-              bcsName: toBase58(bcsFor(kt, rt.resolve).serialize(name).toBytes()),
+              bcsEncoding: "base64",
+              bcsName: toBase64(bcsFor(kt, rt.resolve).serialize(name).toBytes()),
               type: "DynamicField",
               objectType: typeToString(vt),
               objectId: o.id,

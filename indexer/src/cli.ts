@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { parseDeployment } from "@atoma/sdk";
+import { DEFAULT_SUI_TRANSPORT, parseDeployment, SUI_TRANSPORTS, type SuiTransport } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { openStorage } from "./db.js";
@@ -49,6 +49,7 @@ interface RunOpts {
   rpc?: string;
   package?: string;
   deployment?: string;
+  transport: SuiTransport;
   databaseUrl?: string;
   dataDir?: string;
   port: number;
@@ -90,11 +91,16 @@ function makeLogger(json: boolean) {
 function addRunOptions(cmd: Command): Command {
   return cmd
     .option("--deployment <file>", "deployment file written by `atoma-node deploy` (gives --rpc and --package)")
-    .option("--rpc <url>", "Sui JSON-RPC URL (default: the deployment's)")
+    .option("--rpc <url>", "Sui node URL, gRPC-web (JSON-RPC with --transport jsonrpc); default: the deployment's")
     .option(
       "--package <id>",
       "original package id of `atoma`, all versions followed (default: the deployment's)",
       pkgArg,
+    )
+    .addOption(
+      new Option("--transport <kind>", "gRPC (sui.rpc.v2) or legacy JSON-RPC")
+        .choices([...SUI_TRANSPORTS])
+        .default(DEFAULT_SUI_TRANSPORT),
     )
     .addOption(new Option("--database-url <url>", "PostgreSQL URL (default: embedded PGlite)").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
@@ -156,6 +162,7 @@ async function run(opts: RunOpts): Promise<number> {
   }
   const ix = await startIndexer({
     rpcUrl: o.rpc,
+    transport: o.transport,
     packageId: o.package,
     databaseUrl: o.databaseUrl,
     dataDir: o.databaseUrl ? undefined : o.dataDir,

@@ -3,8 +3,8 @@
  * serves them over HTTP. `startIndexer` runs both in-process (demo, e2e tests).
  */
 
+import { type SuiTransport, suiClientFor } from "@atoma/sdk";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Logger } from "pino";
 import { type Db, openStorage, type Storage } from "./db.js";
 import { Ingester } from "./ingester.js";
@@ -35,9 +35,11 @@ export * as schema from "./schema.js";
 export { ArrayEventSource, CoreEventSource, type EventPage, type EventSource, type RawEvent } from "./source.js";
 
 export interface StartIndexerOptions {
-  /** A Sui client (core API); or rpcUrl to make a JSON-RPC one; or a custom source. */
+  /** A Sui client (core API); or rpcUrl to make one (over `transport`); or a custom source. */
   client?: ClientWithCoreApi;
   rpcUrl?: string;
+  /** Transport for `rpcUrl` (default gRPC, what current Sui nodes serve). */
+  transport?: SuiTransport;
   source?: EventSource;
   /** The original (first-version) package id: events of every upgraded version are followed. */
   packageId?: string;
@@ -90,8 +92,7 @@ async function explorerBundle(logger?: Logger): Promise<string | undefined> {
 
 export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIndexer> {
   let source = opts.source;
-  const client =
-    opts.client ?? (opts.rpcUrl ? new SuiJsonRpcClient({ url: opts.rpcUrl, network: "localnet" }) : undefined);
+  const client = opts.client ?? (opts.rpcUrl ? suiClientFor(opts.rpcUrl, opts.transport) : undefined);
   if (!source) {
     if (!opts.packageId) throw new TypeError("packageId: required unless a source is given");
     if (!client) throw new TypeError("client or rpcUrl: one is required");

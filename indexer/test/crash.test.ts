@@ -30,6 +30,8 @@ function spawnIndexer(rpc: string, databaseUrl: string): ChildProcess {
       "run",
       "--rpc",
       rpc,
+      "--transport",
+      "jsonrpc", // the fake node (rpc-server.ts) answers JSON-RPC only
       "--package",
       TEST_PACKAGE,
       "--database-url",

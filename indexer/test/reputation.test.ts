@@ -5,7 +5,8 @@ import { SlashReason } from "@atoma/sdk";
 import { describe, expect, it } from "vitest";
 import { foldReputation, REPUTATION, UnknownSlashReasonError } from "../src/reputation.js";
 
-const src = (f: string) => readFileSync(path.resolve(import.meta.dirname, "../../move/packages/atoma/sources", f), "utf8");
+const src = (f: string) =>
+  readFileSync(path.resolve(import.meta.dirname, "../../move/packages/atoma/sources", f), "utf8");
 const constant = (text: string, name: string) => {
   const m = text.match(new RegExp(`const ${name}: u\\d+ = ([0-9_]+);`));
   if (!m?.[1]) throw new Error(`${name} not found in the Move sources`);

@@ -5,7 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { AtomaError, InvalidInputError, parseDeployment } from "@atoma/sdk";
+import {
+  AtomaError,
+  DEFAULT_SUI_TRANSPORT,
+  InvalidInputError,
+  parseDeployment,
+  SUI_TRANSPORTS,
+  type SuiTransport,
+} from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
 import {
@@ -43,6 +50,7 @@ export const VERSION = "0.1.0";
 interface GlobalOpts {
   config?: string;
   json?: boolean;
+  transport: SuiTransport;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -114,7 +122,7 @@ async function context(cmd: Command, o: { ping?: boolean } = {}) {
       `${file}: packageId/registryId`,
       "are not set (0x0): run `atoma-node deploy` (or get a deployment file) and `atoma-node init --deployment <file>`",
     );
-  const atoma = atomaClientFor(config.rpcUrl, config.packageId, config.registryId);
+  const atoma = atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport);
   const chain = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
@@ -138,13 +146,18 @@ export function buildProgram(): Command {
     .option("-c, --config <file>", `config file (default: $ATOMA_NODE_CONFIG, else ${configPath(undefined)})`)
     .option("--json", "machine-readable output: one JSON object per line on stdout, errors too")
     .configureHelp({ showGlobalOptions: true })
+    .addOption(
+      new Option("--transport <kind>", "how to talk to the Sui node at rpcUrl: gRPC (sui.rpc.v2) or legacy JSON-RPC")
+        .choices([...SUI_TRANSPORTS])
+        .default(DEFAULT_SUI_TRANSPORT),
+    )
     .showHelpAfterError()
     .exitOverride();
 
   program
     .command("deploy")
     .description("publish the atoma package, apply the admin setup and write a deployment file with full ids")
-    .option("--rpc-url <url>", "chain JSON-RPC URL", DEFAULT_CONFIG.rpcUrl)
+    .option("--rpc-url <url>", "Sui node URL (gRPC-web, or JSON-RPC with --transport jsonrpc)", DEFAULT_CONFIG.rpcUrl)
     .option("--out <file>", "deployment file to write", "deployment.json")
     .option("--admin-keystore <file>", "publisher/admin key (created 0600 if missing)", "admin-keystore.json")
     .option("--commit-window-ms <ms>", "set Params.commit_window_ms after publishing", mistArg("--commit-window-ms"))
@@ -159,6 +172,7 @@ export function buildProgram(): Command {
       const { deployToFile } = await import("./deploy.js");
       const d = await deployToFile({
         rpcUrl: o.rpcUrl,
+        transport: g.transport,
         out,
         adminKeystore: keyFile,
         setup: {
@@ -390,7 +404,7 @@ export function buildProgram(): Command {
         .hideHelp(),
     )
     .action(async (o, cmd: Command) => {
-      const { file, config, keys, out, ping } = await context(cmd, { ping: false });
+      const { g, file, config, keys, out, ping } = await context(cmd, { ping: false });
       const nodeId = needNode(config, file);
       const stateDir = resolveFrom(file, config.stateDir);
       const fault = o.fault as Fault | undefined;
@@ -417,6 +431,7 @@ export function buildProgram(): Command {
       const releaseLock = acquireRunLock(stateDir);
       const node = await startNode({
         rpcUrl: config.rpcUrl,
+        transport: g.transport,
         packageId: config.packageId,
         registryId: config.registryId,
         nodeId,
@@ -453,7 +468,7 @@ export function buildProgram(): Command {
       const rotation = new AbortController();
       const rotationLoop = o.clusterKeyDir
         ? runRotationParticipant({
-            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
+            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
             keys,
             nodeId,
             stateDir,

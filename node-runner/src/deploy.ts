@@ -6,9 +6,17 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadBuiltPackage } from "@atoma/move";
-import { AtomaClient, buildSetParam, DEPLOYMENT_VERSION, type Deployment, renderDeployment } from "@atoma/sdk";
+import {
+  AtomaClient,
+  buildSetParam,
+  DEPLOYMENT_VERSION,
+  type Deployment,
+  renderDeployment,
+  type SuiTransport,
+  suiClientFor,
+} from "@atoma/sdk";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { createKeystore, loadKeystore, writeFileAtomic } from "./config.js";
@@ -26,47 +34,48 @@ export interface AdminSetup {
 
 /** Publishes `atoma` (bytecode from move/build via @atoma/move) signed by `publisher`. */
 export async function publishAtomaPackage(
-  sui: SuiJsonRpcClient,
+  sui: ClientWithCoreApi,
   publisher: Ed25519Keypair,
 ): Promise<Omit<Deployment, "rpcUrl" | "chainIdentifier" | "deployedAt" | "version">> {
   const built = await loadBuiltPackage("atoma");
   const tx = new Transaction();
   const cap = tx.publish({ modules: built.modules, dependencies: built.dependencies });
   tx.transferObjects([cap], publisher.toSuiAddress());
-  const r = await sui.signAndExecuteTransaction({
+  const r = await sui.core.signAndExecuteTransaction({
     transaction: tx,
     signer: publisher,
-    options: { showEffects: true, showObjectChanges: true },
+    include: { effects: true, objectTypes: true },
   });
-  if (r.effects?.status.status !== "success") throw new DeployError(`publish failed: ${r.effects?.status.error}`);
-  const changes = r.objectChanges ?? [];
-  const pub = changes.find((c) => c.type === "published");
-  const created = changes.filter((c) => c.type === "created");
-  const registry = created.find((c) => c.objectType.endsWith("::registry::Registry"));
-  const admin = created.find((c) => c.objectType.endsWith("::registry::AdminCap"));
-  if (pub?.type !== "published" || !registry || !admin)
-    throw new DeployError("publish created no package, Registry or AdminCap");
-  const owner = registry.owner as { Shared?: { initial_shared_version: string | number } };
-  if (!owner.Shared) throw new DeployError("the Registry is not shared");
-  await sui.waitForTransaction({ digest: r.digest });
+  if (r.$kind !== "Transaction") throw new DeployError(`publish failed: ${r.FailedTransaction.status.error?.message}`);
+  const t = r.Transaction;
+  const changes = t.effects?.changedObjects ?? [];
+  const types = t.objectTypes ?? {};
+  const pub = changes.find((c) => c.outputState === "PackageWrite");
+  const created = changes.filter((c) => c.idOperation === "Created" && c.outputState === "ObjectWrite");
+  const registry = created.find((c) => types[c.objectId]?.endsWith("::registry::Registry"));
+  const admin = created.find((c) => types[c.objectId]?.endsWith("::registry::AdminCap"));
+  if (!pub || !registry || !admin) throw new DeployError("publish created no package, Registry or AdminCap");
+  const owner = registry.outputOwner;
+  if (owner?.$kind !== "Shared") throw new DeployError("the Registry is not shared");
+  await sui.core.waitForTransaction({ digest: t.digest });
   return {
-    packageId: pub.packageId,
+    packageId: pub.objectId,
     registryId: registry.objectId,
-    registryInitialSharedVersion: String(owner.Shared.initial_shared_version),
+    registryInitialSharedVersion: String(owner.Shared.initialSharedVersion),
     adminCapId: admin.objectId,
     publisher: publisher.toSuiAddress(),
-    digest: r.digest,
+    digest: t.digest,
   };
 }
 
 /** Publish + admin setup; the caller funds `publisher` first. */
 export async function deployAtoma(
-  sui: SuiJsonRpcClient,
+  sui: ClientWithCoreApi,
   rpcUrl: string,
   publisher: Ed25519Keypair,
   setup: AdminSetup = {},
 ): Promise<Deployment> {
-  const chainIdentifier = await sui.getChainIdentifier();
+  const { chainIdentifier } = await sui.core.getChainIdentifier();
   const p = await publishAtomaPackage(sui, publisher);
   const params = [
     ...(setup.commitWindowMs !== undefined ? [["commit_window_ms", setup.commitWindowMs] as const] : []),
@@ -97,13 +106,14 @@ export async function deployToFile(o: {
   out: string;
   adminKeystore: string;
   setup?: AdminSetup;
+  transport?: SuiTransport;
 }): Promise<Deployment> {
   const keys = existsSync(o.adminKeystore) ? loadKeystore(o.adminKeystore) : createKeystore(o.adminKeystore);
   const address = keys.signer.toSuiAddress();
-  const sui = new SuiJsonRpcClient({ url: o.rpcUrl, network: "localnet" });
+  const sui = suiClientFor(o.rpcUrl, o.transport);
   let balance: bigint;
   try {
-    balance = BigInt((await sui.getBalance({ owner: address })).totalBalance);
+    balance = BigInt((await sui.core.getBalance({ owner: address })).balance.balance);
   } catch (err) {
     throw isFetchFailure(err) ? new UnreachableError("the chain RPC", o.rpcUrl, err) : err;
   }

@@ -1,10 +1,10 @@
 /**
- * One running node: AtomaClient over JSON-RPC, the SDK chain port, the journal, the daemon and
+ * One running node: AtomaClient (over gRPC by default, JSON-RPC on request), the SDK chain port, the journal, the daemon and
  * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo.
  */
 import path from "node:path";
-import { AtomaClient } from "@atoma/sdk";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { AtomaClient, checkpointStream, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor } from "@atoma/sdk";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
@@ -15,6 +15,8 @@ import { FileTaskJournal } from "./file-journal.js";
 
 export interface StartNodeOptions {
   rpcUrl: string;
+  /** How to talk to `rpcUrl` (default gRPC, what current Sui nodes serve). */
+  transport?: SuiTransport;
   packageId: string;
   registryId: string;
   nodeId: string;
@@ -39,8 +41,20 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** Whether `rpcUrl` is an @atoma/devnet (it answers the devnet-only `devnet_getClock`). */
+/**
+ * Whether `rpcUrl` is an @atoma/devnet: it answers the devnet-only `devnet_getClock`, or (with
+ * JSON-RPC off) its `GET /health` names a chain identifier and a checkpoint.
+ */
 export async function isDevnet(rpcUrl: string): Promise<boolean> {
+  try {
+    const h = await fetch(new URL("/health", rpcUrl));
+    if (h.ok) {
+      const b = (await h.json()) as { status?: unknown; chainIdentifier?: unknown; checkpoint?: unknown };
+      if (b.status === "ok" && typeof b.chainIdentifier === "string" && typeof b.checkpoint === "string") return true;
+    }
+  } catch {
+    // not a devnet health endpoint; try JSON-RPC below
+  }
   try {
     const res = await fetch(rpcUrl, {
       method: "POST",
@@ -54,13 +68,17 @@ export async function isDevnet(rpcUrl: string): Promise<boolean> {
   }
 }
 
-export function atomaClientFor(rpcUrl: string, packageId: string, registryId: string): AtomaClient {
-  const client = new SuiJsonRpcClient({ url: rpcUrl, network: "localnet" });
-  return new AtomaClient(client, { packageId, registryId });
+export function atomaClientFor(
+  rpcUrl: string,
+  packageId: string,
+  registryId: string,
+  transport?: SuiTransport,
+): AtomaClient {
+  return new AtomaClient(suiClientFor(rpcUrl, transport), { packageId, registryId });
 }
 
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
-  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId);
+  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
   const chain = new SdkChainPort({ atoma, signer: o.keys.signer, nodeId: o.nodeId });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
   const metrics = createMetrics(o.nodeId);
@@ -100,12 +118,28 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     );
   }
   daemon.start();
+  // Over gRPC the daemon reacts to each checkpoint with events (SubscribeCheckpoints) instead of
+  // waiting for its poll interval; the event list with its durable cursor remains the catch-up path.
+  const streaming = new AbortController();
+  const streamLoop =
+    (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc"
+      ? (async () => {
+          for await (const cp of checkpointStream(atoma.client as SuiGrpcClient, {
+            after: null,
+            signal: streaming.signal,
+            onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
+          }))
+            if (cp.transactions.some((t) => (t.events?.events.length ?? 0) > 0)) daemon.wake();
+        })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
+      : Promise.resolve();
   return {
     daemon,
     journal,
     metricsUrl: server?.url ?? null,
     async stop() {
+      streaming.abort();
       await daemon.stop();
+      await streamLoop;
       await server?.app.close();
     },
   };

@@ -9,10 +9,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MoveToolchainError } from "@atoma/move";
-import { type AtomaEvent, type EventCursor, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
+import {
+  type AtomaEvent,
+  DEFAULT_SUI_TRANSPORT,
+  type EventCursor,
+  hashOutput,
+  RequestKind,
+  RequestStatus,
+  SUI_TRANSPORTS,
+  type SuiTransport,
+} from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import pino from "pino";
 import type { Fault } from "../daemon/daemon.js";
 import { loadExecutors } from "../daemon/executors-loader.js";
@@ -45,6 +54,10 @@ export interface DemoSummary {
 
 export interface DemoOptions {
   json?: boolean;
+  /** How every client talks to the devnet (default gRPC). */
+  transport?: SuiTransport;
+  /** Serve JSON-RPC on the devnet too (default true; false = gRPC only, as current Sui nodes). */
+  jsonRpc?: boolean;
   keepRunning?: boolean;
   nodes?: number;
   /** Batches of the request mix; more are sent until the faulty node has been slashed. */
@@ -108,9 +121,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   };
   try {
     log("Atoma on Sui — local network demo");
-    chain = await startChain({ seed: `demo-${t0}`, evidenceDir: path.join(dir, "evidence") });
+    chain = await startChain({
+      seed: `demo-${t0}`,
+      evidenceDir: path.join(dir, "evidence"),
+      ...(o.transport ? { transport: o.transport } : {}),
+      ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
+    });
     log(
-      `• devnet       ${chain.url}  (simulation of Sui JSON-RPC; atoma published as ${short(chain.deployed.packageId)})`,
+      `• devnet       ${chain.url}  (simulation of a Sui node, clients over ${chain.transport === "grpc" ? "gRPC" : "JSON-RPC"}; atoma published as ${short(chain.deployed.packageId)})`,
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
@@ -140,6 +158,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       running.push(
         await startNode({
           rpcUrl: chain.url,
+          transport: chain.transport,
           packageId: chain.deployed.packageId,
           registryId: chain.deployed.registryId,
           nodeId: n.nodeId,
@@ -316,13 +335,29 @@ async function main(): Promise<number> {
     )
     .option("--keep-running", "keep the network up after the summary (Ctrl-C stops)")
     .option("--nodes <n>", "number of nodes (>= 5 so a dispute can escalate)", "5")
+    .addOption(
+      new Option("--transport <kind>", "how the SDK, nodes and indexer talk to the devnet")
+        .choices([...SUI_TRANSPORTS])
+        .default(DEFAULT_SUI_TRANSPORT),
+    )
+    .option("--no-jsonrpc", "devnet serves gRPC only (as current Sui nodes do)")
     .exitOverride();
   try {
     program.parse(process.argv);
   } catch (err) {
     return (err as { code?: string }).code === "commander.helpDisplayed" ? 0 : 2;
   }
-  const opts = program.opts<{ json?: boolean; keepRunning?: boolean; nodes: string }>();
+  const opts = program.opts<{
+    json?: boolean;
+    keepRunning?: boolean;
+    nodes: string;
+    transport: SuiTransport;
+    jsonrpc: boolean;
+  }>();
+  if (!opts.jsonrpc && opts.transport === "jsonrpc") {
+    process.stderr.write("--transport jsonrpc needs JSON-RPC on the devnet (drop --no-jsonrpc)\n");
+    return 2;
+  }
   const nodes = Number(opts.nodes);
   if (!Number.isInteger(nodes) || nodes < 5 || nodes > 32) {
     process.stderr.write("--nodes: must be an integer 5..32\n");
@@ -350,6 +385,8 @@ async function main(): Promise<number> {
       json: !!opts.json,
       keepRunning: !!opts.keepRunning,
       nodes,
+      transport: opts.transport,
+      jsonRpc: opts.jsonrpc,
       signal: ac.signal,
       onSummary: (summary) => {
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

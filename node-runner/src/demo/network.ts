@@ -15,10 +15,13 @@ import {
   buildAllowMeasurement,
   buildSetParam,
   concatBytes,
+  DEFAULT_SUI_TRANSPORT,
+  type SuiTransport,
   signVerdict,
+  suiClientFor,
 } from "@atoma/sdk";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -33,8 +36,8 @@ export interface Deployed {
   adminCapId: string;
 }
 
-/** Publishes the built `atoma` package with `publisher` (funded by the faucet first). */
-export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
+/** Publishes the built `atoma` package with `publisher` (funded by the faucet first), over either transport. */
+export async function publishAtoma(sui: ClientWithCoreApi, url: string, publisher: Ed25519Keypair): Promise<Deployed> {
   await requestSuiFromFaucetV2({ host: url, recipient: publisher.toSuiAddress() });
   return publishAtomaPackage(sui, publisher);
 }
@@ -42,7 +45,9 @@ export async function publishAtoma(sui: SuiJsonRpcClient, url: string, publisher
 export interface DemoChain {
   devnet: RunningDevnet;
   url: string;
-  sui: SuiJsonRpcClient;
+  sui: ClientWithCoreApi;
+  /** How the demo's clients (SDK, nodes, indexer) talk to the devnet: gRPC unless asked otherwise. */
+  transport: SuiTransport;
   atoma: AtomaClient;
   admin: Ed25519Keypair;
   deployed: Deployed;
@@ -58,15 +63,25 @@ export const DEMO_MEASUREMENT = blake2b256(new TextEncoder().encode("atoma-demo-
 
 /** Devnet + publish + admin setup: 60 s commit/reveal windows, a demo verifier and a TDX measurement allowed. */
 export async function startChain(
-  o: { seed?: string; stateDir?: string; port?: number; windowMs?: bigint; evidenceDir?: string } = {},
+  o: {
+    seed?: string;
+    stateDir?: string;
+    port?: number;
+    windowMs?: bigint;
+    evidenceDir?: string;
+    transport?: SuiTransport;
+    jsonRpc?: boolean;
+  } = {},
 ): Promise<DemoChain> {
   const devnet = await startDevnet({
     seed: o.seed ?? "atoma-demo",
     checkpointIntervalMs: 250,
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
   });
-  const sui = new SuiJsonRpcClient({ url: devnet.url, network: "localnet" });
+  const transport = o.transport ?? DEFAULT_SUI_TRANSPORT;
+  const sui = suiClientFor(devnet.url, transport);
   const admin = Ed25519Keypair.generate();
   const deployed = await publishAtoma(sui, devnet.url, admin);
   const atoma = new AtomaClient(sui, {
@@ -89,6 +104,7 @@ export async function startChain(
     devnet,
     url: devnet.url,
     sui,
+    transport,
     atoma,
     admin,
     deployed,
@@ -156,6 +172,7 @@ export async function registerNode(
 export async function startDemoIndexer(chain: DemoChain, dataDir?: string): Promise<RunningIndexer> {
   return startIndexer({
     rpcUrl: chain.url,
+    transport: chain.transport,
     packageId: chain.deployed.packageId,
     ...(dataDir ? { dataDir } : {}),
     pollMs: 200,

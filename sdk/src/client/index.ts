@@ -1,5 +1,7 @@
 export type { MoveAbortLike, MoveErrorInfo } from "../errors/move-errors.js";
 export { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode, moveErrorLine } from "../errors/move-errors.js";
+export * from "./checkpoints.js";
 export * from "./client.js";
 export * from "./deployment.js";
 export * from "./errors.js";
+export * from "./transport.js";

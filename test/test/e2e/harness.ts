@@ -3,9 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { AtomaClient, blake2b256, concatBytes, signVerdict } from "@atoma/sdk";
+import { AtomaClient, blake2b256, concatBytes, signVerdict, suiClientFor } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { loadConfig, loadKeystore, type NodeKeys } from "../../../node-runner/src/config.js";
 import { makePki, makeQuoteV5, tdxBody } from "../../../sdk/test/attestation/tdx-builder.js";
@@ -86,7 +85,7 @@ export async function startDevnetChild(
   const proc = spawnProc(args);
   const line = await waitForLine(proc, (l) => l.startsWith("{"));
   const info = JSON.parse(line) as DevnetInfo;
-  const atoma = new AtomaClient(new SuiJsonRpcClient({ url: info.url, network: "localnet" }), {
+  const atoma = new AtomaClient(suiClientFor(info.url), {
     packageId: info.packageId,
     registryId: info.registryId,
     registryInitialSharedVersion: info.registryInitialSharedVersion,

@@ -1,5 +1,6 @@
 /**
- * AtomaClient over SuiJsonRpcClient against the devnet (real HTTP JSON-RPC, real signing,
+ * AtomaClient against the devnet over both transports — SuiGrpcClient (sui.rpc.v2 over
+ * gRPC-web, what current Sui nodes serve) and SuiJsonRpcClient (real HTTP, real signing,
  * real BCS). The devnet binds no `atoma` package yet, so this drives the probe package of
  * devnet's own tests: abort decoding (plain and clever codes, from effects and from the dry
  * run), object BCS reads with type checks, and event listing with a JSON cursor.
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
@@ -22,7 +24,7 @@ const FIXTURE = path.resolve(
   "../../../devnet/test/fixtures/devnet_probe",
 );
 
-describe("AtomaClient over SuiJsonRpcClient (devnet)", () => {
+describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (transport) => {
   let d: RunningDevnet;
   let stateDir: string;
   let atoma: AtomaClient;
@@ -39,7 +41,10 @@ describe("AtomaClient over SuiJsonRpcClient (devnet)", () => {
       clockMs: 1_700_000_000_000n,
       checkpointIntervalMs: 0,
     });
-    const client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+    const client =
+      transport === "grpc"
+        ? new SuiGrpcClient({ baseUrl: d.url, network: "localnet" })
+        : new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
     await requestSuiFromFaucetV2({ host: d.url, recipient: bob.toSuiAddress() });
     const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
@@ -103,12 +108,12 @@ describe("AtomaClient over SuiJsonRpcClient (devnet)", () => {
     expect(BigInt((err as MoveAbortError).abortCode) >> 63n).toBe(1n);
   });
 
-  it("reads object BCS through JSON-RPC and checks the type", async () => {
+  it("reads object BCS and checks the type", async () => {
     await expect(atoma.getRegistry()).rejects.toBeInstanceOf(DecodeError); // a Counter is not a Registry
     await expect(atoma.getRequest("0x1234")).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("lists events through JSON-RPC with a JSON cursor", async () => {
+  it("lists events with a JSON cursor", async () => {
     const page = await atoma.listEvents();
     expect(page.events).toEqual([]); // the probe has no `events` module
     expect(JSON.parse(JSON.stringify(page.cursor))).toEqual(page.cursor);

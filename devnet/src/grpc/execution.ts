@@ -1,0 +1,188 @@
+/** sui.rpc.v2.TransactionExecutionService: execute signed transactions, simulate (with resolution). */
+import { toBase64 } from "@mysten/bcs";
+import { GrpcTypes } from "@mysten/sui/grpc";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Transaction } from "@mysten/sui/transactions";
+import { DevnetError, RpcError } from "../errors.js";
+import type { ExecOutcome } from "../runtime.js";
+import { executedToProto } from "./convert.js";
+import { grpcTransactionToTransactionData, transactionDataToGrpcTransaction } from "./resolver.js";
+import type { GrpcNode, ServiceImpl } from "./service.js";
+import { unary } from "./service.js";
+import { GrpcStatusError, invalid } from "./status.js";
+
+const { SimulateTransactionRequest_TransactionChecks } = GrpcTypes;
+
+/** Budget used to simulate a transaction whose automatic budget estimate failed (to report its failure). */
+const FALLBACK_BUDGET = 50_000_000_000n;
+
+/** Runtime rejections (bad signature, bad BCS, unknown object…) are the caller's fault. */
+function asInvalid(field: string, e: unknown): never {
+  if (e instanceof DevnetError || e instanceof RpcError) throw invalid(field, e.message);
+  throw e;
+}
+
+function outputsOf(o: ExecOutcome): GrpcTypes.CommandResult[] {
+  return (o.results ?? []).map((r) => ({
+    returnValues: r.returnValues.map(([bytes, type]) => ({ value: { name: type, value: Uint8Array.from(bytes) } })),
+    mutatedByRef: (r.mutableReferenceOutputs as [unknown, number[], string][]).map(([, bytes, type]) => ({
+      value: { name: type, value: Uint8Array.from(bytes) },
+    })),
+  }));
+}
+
+/**
+ * Inputs a client left unresolved (an object id with no kind) become `UnresolvedObject` call
+ * args, which the SDK's resolver completes (kind, version, digest, mutability from the callee's
+ * signature) as a full node does.
+ */
+function withUnresolvedInputs(t: GrpcTypes.Transaction): ReturnType<Transaction["getData"]> {
+  const k = t.kind?.data;
+  if (k?.oneofKind !== "programmableTransaction") return grpcTransactionToTransactionData(t);
+  const unresolved = new Map<number, GrpcTypes.Input>();
+  const inputs = k.programmableTransaction.inputs.map((input, i) => {
+    if (input.kind !== undefined && input.kind !== GrpcTypes.Input_InputKind.INPUT_KIND_UNKNOWN) return input;
+    if (!input.objectId)
+      throw invalid(`transaction.kind.programmable_transaction.inputs[${i}]`, "an input needs a kind or an object_id");
+    unresolved.set(i, input);
+    return { kind: GrpcTypes.Input_InputKind.PURE, pure: new Uint8Array() };
+  });
+  const data = grpcTransactionToTransactionData({
+    ...t,
+    kind: {
+      ...t.kind,
+      data: { oneofKind: "programmableTransaction", programmableTransaction: { ...k.programmableTransaction, inputs } },
+    },
+  });
+  for (const [i, input] of unresolved)
+    data.inputs[i] = {
+      $kind: "UnresolvedObject",
+      UnresolvedObject: {
+        objectId: input.objectId!,
+        ...(input.version !== undefined ? { version: String(input.version) } : {}),
+        ...(input.digest ? { digest: input.digest } : {}),
+        ...(input.mutable !== undefined ? { mutable: input.mutable } : {}),
+      },
+    } as (typeof data.inputs)[number];
+  return data;
+}
+
+export function transactionExecutionService(node: GrpcNode): ServiceImpl {
+  const rt = node.runtime;
+  /** Resolution goes through the SDK's own JSON-RPC resolver, answered in process (no HTTP). */
+  const resolver = new SuiJsonRpcClient({
+    network: "localnet",
+    transport: {
+      request: async <T>({ method, params }: { method: string; params: unknown[] }): Promise<T> => {
+        const r = node.dispatch({ id: 1, method, params }) as { result?: T; error?: { message: string } };
+        if (r.error) throw new Error(r.error.message);
+        return r.result as T;
+      },
+    },
+  });
+
+  return {
+    ExecuteTransaction: unary((req: GrpcTypes.ExecuteTransactionRequest): GrpcTypes.ExecuteTransactionResponse => {
+      const bytes = req.transaction?.bcs?.value;
+      if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
+      if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
+      const sigs = req.signatures.map((s, i) => {
+        if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
+        return toBase64(s.bcs.value);
+      });
+      let out: ExecOutcome;
+      try {
+        out = rt.executeSigned(toBase64(bytes), sigs);
+      } catch (e) {
+        asInvalid("transaction", e);
+      }
+      return { transaction: executedToProto(out.record) };
+    }, GrpcTypes.ExecutedTransaction),
+
+    SimulateTransaction: unary(
+      async (req: GrpcTypes.SimulateTransactionRequest): Promise<GrpcTypes.SimulateTransactionResponse> => {
+        const t = req.transaction;
+        if (!t) throw invalid("transaction", "required");
+        const wantOutputs =
+          req.readMask?.paths.some((p) => p === "command_outputs" || p.startsWith("command_outputs.")) ?? true;
+        const checksOff = req.checks === SimulateTransactionRequest_TransactionChecks.DISABLED;
+        let data: ReturnType<Transaction["getData"]>;
+        if (t.bcs?.value?.length) {
+          try {
+            data = Transaction.from(t.bcs.value).getData();
+          } catch (e) {
+            throw invalid("transaction.bcs", `not BCS TransactionData: ${(e as Error).message}`);
+          }
+        } else if (t.kind) {
+          try {
+            data = withUnresolvedInputs(t);
+          } catch (e) {
+            if (e instanceof GrpcStatusError) throw e;
+            throw invalid("transaction.kind", (e as Error).message);
+          }
+        } else throw invalid("transaction", "one of bcs or kind is required");
+        // Gas selection: an empty payment list means "pick the sender's coins" (as a full node does).
+        if (req.doGasSelection && !data.gasData.payment?.length)
+          data = { ...data, gasData: { ...data.gasData, payment: null } };
+        const tx = Transaction.from(JSON.stringify(data));
+
+        const sender = tx.getData().sender ?? `0x${"0".repeat(64)}`;
+        if (checksOff && !req.doGasSelection) {
+          // Kind only (dev-inspect): resolve inputs, never gas.
+          let kind: Uint8Array;
+          try {
+            kind = await tx.build({ client: resolver, onlyTransactionKind: true });
+          } catch (e) {
+            throw invalid("transaction", (e as Error).message);
+          }
+          let out: ExecOutcome;
+          try {
+            out = rt.devInspect(sender, toBase64(kind));
+          } catch (e) {
+            asInvalid("transaction", e);
+          }
+          const data = Transaction.fromKind(kind).getData();
+          const grpcTx = transactionDataToGrpcTransaction({ ...data, sender });
+          return { transaction: executedToProto(out.record, grpcTx), commandOutputs: outputsOf(out) };
+        }
+
+        let bytes: Uint8Array;
+        try {
+          bytes = await tx.build({ client: resolver });
+        } catch (first) {
+          // The budget estimate (a dry run) failed: simulate with a fixed budget to report why.
+          if (tx.getData().gasData.budget) throw invalid("transaction", (first as Error).message);
+          tx.setGasBudget(FALLBACK_BUDGET);
+          try {
+            bytes = await tx.build({ client: resolver });
+          } catch {
+            throw invalid("transaction", (first as Error).message);
+          }
+        }
+        let out: ExecOutcome;
+        try {
+          out = rt.dryRun(toBase64(bytes));
+        } catch (e) {
+          asInvalid("transaction", e);
+        }
+        let commandOutputs: GrpcTypes.CommandResult[] = [];
+        if (wantOutputs) {
+          const kind = await Transaction.from(bytes).build({ client: resolver, onlyTransactionKind: true });
+          try {
+            commandOutputs = outputsOf(rt.devInspect(sender, toBase64(kind)));
+          } catch {
+            commandOutputs = [];
+          }
+        }
+        const grpcTx = {
+          ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()),
+          bcs: { name: "TransactionData", value: bytes },
+        };
+        return { transaction: executedToProto(out.record, grpcTx), commandOutputs };
+      },
+      GrpcTypes.SimulateTransactionResponse,
+    ),
+  };
+}
+
+export { GrpcStatusError };

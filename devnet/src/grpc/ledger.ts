@@ -1,0 +1,210 @@
+/** sui.rpc.v2.LedgerService: service info, objects, transactions, checkpoints, epoch, events. */
+
+import { GrpcTypes } from "@mysten/sui/grpc";
+import { normalizeStructTag } from "@mysten/sui/utils";
+import type { EventRecord } from "../runtime.js";
+import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
+import { addressField, type GrpcNode, type ServiceImpl, stream, unary } from "./service.js";
+import { GrpcCode, invalid, notFound } from "./status.js";
+
+const { QueryEndReason, Ordering } = GrpcTypes;
+
+export function epochProto(node: GrpcNode): GrpcTypes.Epoch {
+  const rt = node.runtime;
+  const start = timestampOf(node.checkpoints[0]!.timestampMs);
+  return {
+    epoch: rt.epoch,
+    firstCheckpoint: 0n,
+    start,
+    referenceGasPrice: rt.gas.referenceGasPrice,
+    protocolConfig: { protocolVersion: 1n, featureFlags: {}, attributes: {}, configs: {} } as GrpcTypes.ProtocolConfig,
+    systemState: {
+      version: 2n,
+      epoch: rt.epoch,
+      protocolVersion: 1n,
+      referenceGasPrice: rt.gas.referenceGasPrice,
+      epochStartTimestampMs: BigInt(node.checkpoints[0]!.timestampMs),
+      safeMode: false,
+      parameters: { epochDurationMs: 86_400_000n },
+      validators: undefined,
+    } as GrpcTypes.SystemState,
+  };
+}
+
+function getObject(node: GrpcNode, req: GrpcTypes.GetObjectRequest, field = "object_id"): GrpcTypes.Object {
+  const id = addressField(field, req.objectId);
+  const o = node.runtime.getObject(id);
+  if (!o) throw notFound(`object ${id} not found`);
+  if (req.version !== undefined && req.version !== o.version)
+    throw notFound(`object ${id} at version ${req.version} not found (the devnet keeps only the latest version)`);
+  return objectToProto(node.runtime, o);
+}
+
+function getTransaction(node: GrpcNode, digest: string | undefined, field = "digest"): GrpcTypes.ExecutedTransaction {
+  if (!digest) throw invalid(field, "required");
+  const tx = node.runtime.txs.get(digest);
+  if (!tx) throw notFound(`transaction ${digest} not found`);
+  return executedToProto(tx);
+}
+
+/** Normalized `pkg::module[::Name[<..>]]` prefix match, as Sui's event-type filter does. */
+function typeMatches(type: string, filter: string): boolean {
+  const parts = filter.split("::");
+  const addr = parts[0] ? `0x${parts[0].replace(/^0x/, "").padStart(64, "0")}` : "";
+  const want = [addr, ...parts.slice(1)].join("::");
+  const full = parts.length >= 3 ? normalizeStructTag(filter) : want;
+  const t = normalizeStructTag(type);
+  return t === full || t.startsWith(`${full}::`) || t.startsWith(`${full}<`);
+}
+
+function eventMatches(e: EventRecord, filter: GrpcTypes.EventFilter | undefined): boolean {
+  if (!filter || filter.terms.length === 0) return true;
+  return filter.terms.some((term) =>
+    term.literals.every((lit) => {
+      const p = lit.predicate;
+      let hit: boolean;
+      switch (p.oneofKind) {
+        case "sender":
+          hit = e.sender === addressField("filter.sender.address", p.sender.address);
+          break;
+        case "emitModule": {
+          const m = p.emitModule.module ?? "";
+          const [pkg, mod] = m.split("::");
+          if (!pkg || !mod) throw invalid("filter.emit_module.module", `"${m}" is not <package>::<module>`);
+          hit = e.packageId === addressField("filter.emit_module.module", pkg) && e.transactionModule === mod;
+          break;
+        }
+        case "eventType": {
+          const t = p.eventType.eventType ?? "";
+          if (!t.includes("::"))
+            throw invalid("filter.event_type.event_type", `"${t}" is not <package>::<module>[::<Name>]`);
+          hit = typeMatches(e.type, t);
+          break;
+        }
+        default:
+          throw invalid("filter", `event filter predicate ${p.oneofKind ?? "(empty)"} is not supported by the devnet`);
+      }
+      return hit !== lit.negated;
+    }),
+  );
+}
+
+function cursorBytes(i: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(i));
+  return b;
+}
+function cursorIndex(field: string, b: Uint8Array | undefined): number | undefined {
+  if (!b || b.length === 0) return undefined;
+  if (b.length !== 8) throw invalid(field, "not a cursor returned by this server");
+  return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0));
+}
+
+export function ledgerService(node: GrpcNode): ServiceImpl {
+  const rt = node.runtime;
+  return {
+    GetServiceInfo: unary(() => {
+      const last = node.checkpoints[node.checkpoints.length - 1]!;
+      return {
+        chainId: node.chainIdentifier,
+        chain: "localnet",
+        epoch: rt.epoch,
+        checkpointHeight: BigInt(last.sequenceNumber),
+        timestamp: timestampOf(last.timestampMs),
+        lowestAvailableCheckpoint: 0n,
+        lowestAvailableCheckpointObjects: 0n,
+        server: "atoma-devnet",
+      } satisfies GrpcTypes.GetServiceInfoResponse;
+    }),
+    GetObject: unary(
+      (req: GrpcTypes.GetObjectRequest): GrpcTypes.GetObjectResponse => ({ object: getObject(node, req) }),
+      GrpcTypes.Object,
+    ),
+    BatchGetObjects: unary((req: GrpcTypes.BatchGetObjectsRequest): GrpcTypes.BatchGetObjectsResponse => {
+      if (req.requests.length > 1000)
+        throw invalid("requests", `at most 1000 objects per batch, got ${req.requests.length}`);
+      return {
+        objects: req.requests.map((r, i) => {
+          try {
+            return { result: { oneofKind: "object", object: getObject(node, r, `requests[${i}].object_id`) } };
+          } catch (e) {
+            const err = e as { code?: keyof typeof GrpcCode; message: string };
+            if (!err.code) throw e;
+            if (err.code === "INVALID_ARGUMENT") throw e;
+            return {
+              result: { oneofKind: "error", error: { code: GrpcCode[err.code], message: err.message, details: [] } },
+            };
+          }
+        }),
+      };
+    }, GrpcTypes.Object),
+    GetTransaction: unary(
+      (req: GrpcTypes.GetTransactionRequest): GrpcTypes.GetTransactionResponse => ({
+        transaction: getTransaction(node, req.digest),
+      }),
+      GrpcTypes.ExecutedTransaction,
+    ),
+    BatchGetTransactions: unary(
+      (req: GrpcTypes.BatchGetTransactionsRequest): GrpcTypes.BatchGetTransactionsResponse => ({
+        transactions: req.digests.map((d, i) => {
+          if (!d) throw invalid(`digests[${i}]`, "required");
+          const tx = rt.txs.get(d);
+          return tx
+            ? { result: { oneofKind: "transaction", transaction: executedToProto(tx) } }
+            : {
+                result: {
+                  oneofKind: "error",
+                  error: { code: GrpcCode.NOT_FOUND, message: `transaction ${d} not found`, details: [] },
+                },
+              };
+        }),
+      }),
+      GrpcTypes.ExecutedTransaction,
+    ),
+    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest): GrpcTypes.GetCheckpointResponse => {
+      const id = req.checkpointId;
+      const cps = node.checkpoints;
+      let cp = cps[cps.length - 1];
+      if (id.oneofKind === "sequenceNumber") {
+        cp = id.sequenceNumber < BigInt(cps.length) ? cps[Number(id.sequenceNumber)] : undefined;
+        if (!cp) throw notFound(`checkpoint ${id.sequenceNumber} not found (latest is ${cps.length - 1})`);
+      } else if (id.oneofKind === "digest") {
+        cp = cps.find((c) => c.digest === id.digest);
+        if (!cp) throw notFound(`checkpoint ${id.digest} not found`);
+      }
+      return { checkpoint: checkpointToProto(rt, cp!) };
+    }, GrpcTypes.Checkpoint),
+    GetEpoch: unary((req: GrpcTypes.GetEpochRequest): GrpcTypes.GetEpochResponse => {
+      if (req.epoch !== undefined && req.epoch !== rt.epoch) throw notFound(`epoch ${req.epoch} not found`);
+      return { epoch: epochProto(node) };
+    }, GrpcTypes.Epoch),
+    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink) => {
+      const all = rt.events;
+      const limit = req.options?.limit && req.options.limit > 0 ? Math.min(req.options.limit, 1000) : 50;
+      const after = cursorIndex("options.after", req.options?.after);
+      const before = cursorIndex("options.before", req.options?.before);
+      const desc = req.options?.ordering === Ordering.DESCENDING;
+      const cpOf = new Map<string, string | null>();
+      const idx: number[] = [];
+      for (let i = 0; i < all.length; i++) {
+        if (after !== undefined && i <= after) continue;
+        if (before !== undefined && i >= before) continue;
+        const e = all[i]!;
+        if (!eventMatches(e, req.filter)) continue;
+        idx.push(i);
+      }
+      if (desc) idx.reverse();
+      const sent = idx.slice(0, limit);
+      for (const i of sent) {
+        const e = all[i]!;
+        if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
+        const cp = cpOf.get(e.id.txDigest) ?? null;
+        await sink.send({
+          event: eventToProto(e, cp),
+          watermark: { cursor: cursorBytes(i), ...(cp !== null ? { checkpoint: BigInt(cp) } : {}) },
+        });
+      }
+      if (idx.length > sent.length) await sink.send({ end: { reason: QueryEndReason.ITEM_LIMIT } });
+    }, GrpcTypes.Event),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The devnet's `sui.rpc.v2` gRPC-web endpoint: routes `/<service>/<method>` to the service
+ * modules, decodes the request with the SDK's generated message types after checking its wire
+ * format, checks the read mask, and answers with gRPC statuses (never crashes on bad input).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { GrpcTypes } from "@mysten/sui/grpc";
+import type { IMessageType } from "@protobuf-ts/runtime";
+import type { ServiceType } from "@protobuf-ts/runtime-rpc";
+import { checkReadMask, checkWire } from "./check.js";
+import { transactionExecutionService } from "./execution.js";
+import { ledgerService } from "./ledger.js";
+import { movePackageService } from "./move-package.js";
+import type { GrpcNode, MethodImpl, ServiceImpl } from "./service.js";
+import { stateService } from "./state.js";
+import { GrpcStatusError } from "./status.js";
+import { subscriptionService } from "./subscription.js";
+import { GrpcWebResponder, parseGrpcPath, readGrpcWebMessage } from "./web.js";
+
+export interface GrpcOptions {
+  /** Largest accepted request message (bytes); larger ones get RESOURCE_EXHAUSTED. Default 16 MiB. */
+  maxMessageBytes?: number;
+  log?: { warn: (o: object, msg?: string) => void };
+}
+
+interface Route {
+  service: ServiceType;
+  impls: ServiceImpl;
+}
+
+export class GrpcServer {
+  private readonly routes = new Map<string, Route>();
+  readonly maxMessageBytes: number;
+
+  constructor(
+    node: GrpcNode,
+    private readonly opts: GrpcOptions = {},
+  ) {
+    this.maxMessageBytes = opts.maxMessageBytes ?? 16 * 1024 * 1024;
+    const add = (service: ServiceType, impls: ServiceImpl): void => {
+      this.routes.set(service.typeName, { service, impls });
+    };
+    add(GrpcTypes.LedgerService, ledgerService(node));
+    add(GrpcTypes.StateService, stateService(node));
+    add(GrpcTypes.MovePackageService, movePackageService(node));
+    add(GrpcTypes.TransactionExecutionService, transactionExecutionService(node));
+    add(GrpcTypes.SubscriptionService, subscriptionService(node));
+    add(GrpcTypes.SignatureVerificationService, {});
+    add(GrpcTypes.NameService, {});
+  }
+
+  /** The `service/method` pairs answered (others of a known service are UNIMPLEMENTED). */
+  get implemented(): string[] {
+    return [...this.routes.values()].flatMap((r) => Object.keys(r.impls).map((m) => `${r.service.typeName}/${m}`));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ct = String(req.headers["content-type"] ?? "");
+    const text = ct.startsWith("application/grpc-web-text");
+    const out = new GrpcWebResponder(res, text);
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    try {
+      if (req.method !== "POST")
+        throw new GrpcStatusError("UNIMPLEMENTED", `gRPC-web calls are POST, got ${req.method}`);
+      if (!ct.startsWith("application/grpc-web"))
+        throw new GrpcStatusError(
+          "INVALID_ARGUMENT",
+          `content-type "${ct}" is not application/grpc-web[-text][+proto]`,
+        );
+      const path = parseGrpcPath(req.url);
+      if (!path) throw new GrpcStatusError("UNIMPLEMENTED", `"${req.url}" is not a /<service>/<method> path`);
+      const route = this.routes.get(path.service);
+      if (!route) throw new GrpcStatusError("UNIMPLEMENTED", `unknown service ${path.service}`);
+      const info = route.service.methods.find((m) => m.name === path.method);
+      if (!info)
+        throw new GrpcStatusError("UNIMPLEMENTED", `unknown method ${path.method} for service ${path.service}`);
+      const impl: MethodImpl | undefined = route.impls[path.method];
+      if (!impl)
+        throw new GrpcStatusError("UNIMPLEMENTED", `${path.service}/${path.method} is not implemented by the devnet`);
+      const bytes = await readGrpcWebMessage(req, text, this.maxMessageBytes);
+      checkWire(info.I as IMessageType<object>, bytes);
+      let input: object;
+      try {
+        input = info.I.fromBinary(bytes);
+      } catch (e) {
+        throw new GrpcStatusError("INVALID_ARGUMENT", `malformed ${info.I.typeName}: ${(e as Error).message}`);
+      }
+      const mask = (input as { readMask?: { paths: string[] } }).readMask;
+      if (mask && impl.mask) checkReadMask(impl.mask, mask.paths);
+      else if (mask && mask.paths.length > 0 && !impl.mask)
+        throw new GrpcStatusError("INVALID_ARGUMENT", `read_mask: ${info.I.typeName} takes no read mask`);
+      const O = info.O as IMessageType<object>;
+      if (impl.unary) {
+        const result = await impl.unary(input as never);
+        out.send(O.toBinary(result));
+      } else if (impl.stream) {
+        out.open();
+        await impl.stream(
+          input as never,
+          {
+            signal: abort.signal,
+            send: async (m: object) => {
+              if (abort.signal.aborted) return;
+              if (!out.send(O.toBinary(m))) await new Promise<void>((r) => res.once("drain", () => r()));
+            },
+          } as never,
+        );
+      }
+      out.finish();
+    } catch (e) {
+      if (e instanceof GrpcStatusError) out.finish(e);
+      else {
+        this.opts.log?.warn({ err: (e as Error).message, url: req.url }, "gRPC internal error");
+        out.finish(new GrpcStatusError("INTERNAL", (e as Error).message));
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** sui.rpc.v2.SubscriptionService: a live stream of checkpoints as they are cut, each with its transactions and events. */
+import { GrpcTypes } from "@mysten/sui/grpc";
+import type { Checkpoint } from "../journal.js";
+import { checkpointToProto } from "./convert.js";
+import { type GrpcNode, type ServiceImpl, stream } from "./service.js";
+
+export function subscriptionService(node: GrpcNode): ServiceImpl {
+  return {
+    // Like a Sui full node, the stream starts at the next checkpoint; a client that resumes from a
+    // cursor reads the gap with LedgerService.GetCheckpoint (see @atoma/sdk's checkpoint stream).
+    SubscribeCheckpoints: stream(
+      async (
+        _req: GrpcTypes.SubscribeCheckpointsRequest,
+        sink: { send(m: GrpcTypes.SubscribeCheckpointsResponse): Promise<void>; signal: AbortSignal },
+      ) => {
+        const queue: Checkpoint[] = [];
+        let wake: (() => void) | undefined;
+        const off = node.onCheckpoint((cp) => {
+          queue.push(cp);
+          wake?.();
+        });
+        try {
+          while (!sink.signal.aborted) {
+            while (queue.length > 0 && !sink.signal.aborted) {
+              const cp = queue.shift()!;
+              await sink.send({ cursor: BigInt(cp.sequenceNumber), checkpoint: checkpointToProto(node.runtime, cp) });
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              sink.signal.addEventListener("abort", () => resolve(), { once: true });
+            });
+            wake = undefined;
+          }
+        } finally {
+          off();
+        }
+      },
+      GrpcTypes.Checkpoint,
+    ),
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * The devnet's sui.rpc.v2 (gRPC-web) endpoint through the official SuiGrpcClient: the same
+ * answers as JSON-RPC on one chain, checkpoint subscription, the gRPC statuses for bad input,
+ * and a resumable checkpoint stream across a server restart (no gap, no duplicate).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildMovePackage } from "@atoma/move";
+import { bcs } from "@mysten/sui/bcs";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { type GrpcTypes, RpcError, SuiGrpcClient } from "@mysten/sui/grpc";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkpointStream } from "../../sdk/src/client/checkpoints.js";
+import { type RunningDevnet, startDevnet } from "../src/index.js";
+
+const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
+
+describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
+  let d: RunningDevnet;
+  let grpc: SuiGrpcClient;
+  let json: SuiJsonRpcClient;
+  const alice = Ed25519Keypair.generate();
+  let pkg = "";
+  let counterId = "";
+  let bumpDigest = "";
+
+  const exec = async (client: ClientWithCoreApi, tx: Transaction) => {
+    const r = await client.core.signAndExecuteTransaction({
+      transaction: tx,
+      signer: alice,
+      include: { effects: true, events: true, objectTypes: true },
+    });
+    if (r.$kind !== "Transaction") throw new Error(`failed: ${JSON.stringify(r.FailedTransaction.status)}`);
+    return r.Transaction;
+  };
+
+  beforeAll(async () => {
+    d = await startDevnet({
+      seed: "grpc",
+      clockMs: 1_700_000_000_000n,
+      checkpointIntervalMs: 0,
+    });
+    grpc = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
+    json = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+    await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
+    // Publish, create and bump through gRPC (the path current Sui nodes serve).
+    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
+    let tx = new Transaction();
+    tx.transferObjects(
+      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
+      alice.toSuiAddress(),
+    );
+    let t = await exec(grpc, tx);
+    pkg = t.effects!.changedObjects.find((c) => c.outputState === "PackageWrite")!.objectId;
+    tx = new Transaction();
+    tx.moveCall({ target: `${pkg}::counter::create` });
+    t = await exec(grpc, tx);
+    counterId = Object.entries(t.objectTypes ?? {}).find(([, ty]) => ty.endsWith("::counter::Counter"))![0];
+    tx = new Transaction();
+    tx.moveCall({
+      target: `${pkg}::counter::bump`,
+      arguments: [tx.object(counterId), tx.pure.u64(5), tx.object.clock()],
+    });
+    tx.moveCall({
+      target: `${pkg}::counter::tag`,
+      arguments: [tx.object(counterId), tx.pure.u64(7), tx.pure.vector("u8", [1, 2, 3])],
+    });
+    t = await exec(grpc, tx);
+    bumpDigest = t.digest;
+    d.cutCheckpoint();
+  }, 300_000);
+
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it("reads the same objects, owned objects, coins and balances", async () => {
+    const inc = { content: true, previousTransaction: true, objectBcs: true } as const;
+    const [g, j] = await Promise.all([
+      grpc.core.getObjects({ objectIds: [counterId, pkg], include: inc }),
+      json.core.getObjects({ objectIds: [counterId, pkg], include: inc }),
+    ]);
+    const strip = (o: (typeof g.objects)[number]) =>
+      o instanceof Error
+        ? o
+        : {
+            ...o,
+            objectBcs: o.objectBcs ? [...o.objectBcs] : undefined,
+            content: o.content ? [...o.content] : undefined,
+            json: undefined,
+            display: undefined,
+          };
+    expect(strip(g.objects[0]!)).toEqual(strip(j.objects[0]!));
+    const gObj = g.objects[0] as Exclude<(typeof g.objects)[number], Error>;
+    expect(bcs.u64().parse(gObj.content!.slice(32, 40))).toBe("5"); // value after bump(5)
+    expect((g.objects[1] as { objectId: string }).objectId).toBe(pkg);
+
+    const ids = async (c: ClientWithCoreApi) =>
+      (await c.core.listOwnedObjects({ owner: alice.toSuiAddress() })).objects
+        .map((o) => `${o.objectId}@${o.version}:${o.type}`)
+        .sort();
+    expect(await ids(grpc)).toEqual(await ids(json));
+    const [gb, jb] = await Promise.all([
+      grpc.core.getBalance({ owner: alice.toSuiAddress() }),
+      json.core.getBalance({ owner: alice.toSuiAddress() }),
+    ]);
+    expect(gb.balance.balance).toBe(jb.balance.balance);
+    expect(BigInt(gb.balance.balance)).toBeGreaterThan(0n);
+    const coins = async (c: ClientWithCoreApi) =>
+      (await c.core.listCoins({ owner: alice.toSuiAddress() })).objects.map((o) => [o.objectId, o.balance]);
+    expect(await coins(grpc)).toEqual(await coins(json));
+  });
+
+  it("lists the same dynamic fields", async () => {
+    const [g, j] = await Promise.all([
+      grpc.core.listDynamicFields({ parentId: counterId }),
+      json.core.listDynamicFields({ parentId: counterId }),
+    ]);
+    expect(g.dynamicFields).toHaveLength(1);
+    const norm = (f: (typeof g.dynamicFields)[number]) => ({
+      fieldId: f.fieldId,
+      nameType: f.name.type,
+      nameBcs: [...f.name.bcs],
+      valueType: f.valueType,
+    });
+    expect(g.dynamicFields.map(norm)).toEqual(j.dynamicFields.map(norm));
+    expect(bcs.u64().parse(g.dynamicFields[0]!.name.bcs)).toBe("7");
+  });
+
+  it("returns the same transaction: status, effects, events, object types", async () => {
+    const inc = { effects: true, events: true, objectTypes: true, balanceChanges: true } as const;
+    const [g, j] = await Promise.all([
+      grpc.core.getTransaction({ digest: bumpDigest, include: inc }),
+      json.core.getTransaction({ digest: bumpDigest, include: inc }),
+    ]);
+    const gt = g.Transaction!;
+    const jt = j.Transaction!;
+    expect(gt.status).toEqual(jt.status);
+    expect(gt.effects!.changedObjects).toEqual(jt.effects!.changedObjects);
+    expect(gt.effects!.gasUsed).toEqual(jt.effects!.gasUsed);
+    expect(gt.objectTypes).toEqual(jt.objectTypes);
+    expect(gt.checkpoint).toBe(jt.checkpoint);
+    expect(gt.events!.map((e) => [e.eventType, [...e.bcs]])).toEqual(jt.events!.map((e) => [e.eventType, [...e.bcs]]));
+    expect(gt.events![0]!.eventType).toBe(`${pkg}::counter::Bumped`);
+    expect(gt.balanceChanges).toEqual(jt.balanceChanges);
+  });
+
+  it("simulates with the same command results and lists the same events", async () => {
+    const sim = async (c: ClientWithCoreApi) => {
+      const tx = new Transaction();
+      tx.setSender(alice.toSuiAddress());
+      tx.moveCall({ target: `${pkg}::counter::value`, arguments: [tx.object(counterId)] });
+      const r = await c.core.simulateTransaction({ transaction: tx, include: { commandResults: true, effects: true } });
+      return r.commandResults!.map((x) => x.returnValues.map((v) => [...(v.bcs ?? [])]));
+    };
+    const g = await sim(grpc);
+    expect(g).toEqual(await sim(json));
+    expect(bcs.u64().parse(Uint8Array.from(g[0]![0]!))).toBe("5");
+
+    const ev = async (c: ClientWithCoreApi) =>
+      (await c.core.listEvents({ filter: { eventType: `${pkg}::counter::Bumped` } })).events.map((e) => ({
+        type: e.eventType,
+        bcs: [...e.bcs],
+        tx: e.transactionDigest,
+        sender: e.sender,
+      }));
+    const ge = await ev(grpc);
+    expect(ge).toHaveLength(1);
+    expect(ge).toEqual(await ev(json));
+    const fn = async (c: ClientWithCoreApi) =>
+      c.core.getMoveFunction({ packageId: pkg, moduleName: "counter", name: "bump" });
+    const [gf, jf] = await Promise.all([fn(grpc), fn(json)]);
+    expect(gf.function.parameters).toEqual(jf.function.parameters);
+    expect(gf.function.visibility).toBe("public");
+  });
+
+  it("streams each new checkpoint with its transactions and events", async () => {
+    const ac = new AbortController();
+    const call = grpc.subscriptionService.subscribeCheckpoints({}, { abort: ac.signal });
+    await call.headers;
+    const tx = new Transaction();
+    tx.moveCall({
+      target: `${pkg}::counter::bump`,
+      arguments: [tx.object(counterId), tx.pure.u64(1), tx.object.clock()],
+    });
+    const t = await exec(grpc, tx);
+    const cut = d.devnet.cutCheckpoint()!;
+    let got: GrpcTypes.SubscribeCheckpointsResponse | undefined;
+    for await (const m of call.responses) {
+      got = m;
+      break;
+    }
+    ac.abort();
+    expect(got!.cursor).toBe(BigInt(cut.sequenceNumber));
+    const txs = got!.checkpoint!.transactions;
+    expect(txs.map((x) => x.digest)).toEqual([t.digest]);
+    expect(txs[0]!.events!.events[0]!.eventType).toBe(`${pkg}::counter::Bumped`);
+    expect(txs[0]!.checkpoint).toBe(BigInt(cut.sequenceNumber));
+  });
+});
+
+/** One gRPC-web call with raw bytes (what a broken or hostile client sends). */
+async function rawCall(
+  url: string,
+  pathName: string,
+  message: Uint8Array,
+): Promise<{ status: string; message: string }> {
+  const body = Buffer.alloc(5 + message.length);
+  body.writeUInt32BE(message.length, 1);
+  body.set(message, 5);
+  const r = await fetch(`${url}${pathName}`, {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+    body,
+  });
+  return {
+    status: r.headers.get("grpc-status") ?? "",
+    message: decodeURIComponent(r.headers.get("grpc-message") ?? ""),
+  };
+}
+
+describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
+  let d: RunningDevnet;
+  let grpc: SuiGrpcClient;
+  beforeAll(async () => {
+    d = await startDevnet({ seed: "grpc-bad", checkpointIntervalMs: 0, grpc: { maxMessageBytes: 4096 } });
+    grpc = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  const code = async (p: PromiseLike<unknown>): Promise<[string, string]> => {
+    const e = await Promise.resolve(p).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(RpcError);
+    return [(e as RpcError).code, (e as RpcError).message];
+  };
+
+  it("unknown service or method: UNIMPLEMENTED", async () => {
+    expect(await rawCall(d.url, "/sui.rpc.v2.NoSuchService/Get", new Uint8Array())).toEqual({
+      status: "12",
+      message: "unknown service sui.rpc.v2.NoSuchService",
+    });
+    const m = await rawCall(d.url, "/sui.rpc.v2.LedgerService/NoSuchMethod", new Uint8Array());
+    expect(m.status).toBe("12");
+    expect(m.message).toContain("NoSuchMethod");
+    const n = await rawCall(d.url, "/sui.rpc.v2.LedgerService/ListCheckpoints", new Uint8Array());
+    expect(n).toEqual({
+      status: "12",
+      message: "sui.rpc.v2.LedgerService/ListCheckpoints is not implemented by the devnet",
+    });
+  });
+
+  it("malformed protobuf and wrong field types: INVALID_ARGUMENT naming the field", async () => {
+    const garbage = await rawCall(d.url, "/sui.rpc.v2.LedgerService/GetObject", Uint8Array.from([0x0a, 0xff, 0x01]));
+    expect(garbage.status).toBe("3");
+    expect(garbage.message).toMatch(/^object_id: malformed protobuf/);
+    // GetObjectRequest.object_id (#1, string) sent as a varint.
+    const wrong = await rawCall(d.url, "/sui.rpc.v2.LedgerService/GetObject", Uint8Array.from([0x08, 0x05]));
+    expect(wrong).toEqual({
+      status: "3",
+      message:
+        "object_id: wrong wire type for field of sui.rpc.v2.GetObjectRequest: expected length-delimited, got varint",
+    });
+    // Nested: BatchGetObjectsRequest.requests[].version (#2, uint64) sent as a string.
+    const nested = await rawCall(
+      d.url,
+      "/sui.rpc.v2.LedgerService/BatchGetObjects",
+      Uint8Array.from([0x0a, 0x03, 0x12, 0x01, 0x41]),
+    );
+    expect(nested.status).toBe("3");
+    expect(nested.message).toMatch(/^requests\.version: wrong wire type/);
+    expect(await code(grpc.ledgerService.getObject({ objectId: "not-an-id" }))).toEqual([
+      "INVALID_ARGUMENT",
+      'object_id: "not-an-id" is not a 0x-hex Sui address',
+    ]);
+  });
+
+  it("unknown read-mask path: INVALID_ARGUMENT naming the path", async () => {
+    expect(
+      await code(grpc.ledgerService.getObject({ objectId: "0x6", readMask: { paths: ["owner", "colour"] } })),
+    ).toEqual(["INVALID_ARGUMENT", 'read_mask: unknown path "colour" for sui.rpc.v2.Object']);
+    expect(
+      await code(grpc.ledgerService.getTransaction({ digest: "x", readMask: { paths: ["effects.nope"] } })),
+    ).toEqual(["INVALID_ARGUMENT", 'read_mask: unknown path "effects.nope" for sui.rpc.v2.ExecutedTransaction']);
+  });
+
+  it("oversized message: RESOURCE_EXHAUSTED; missing object: NOT_FOUND; the server still answers", async () => {
+    const big = await code(
+      grpc.ledgerService.getObject({ objectId: `0x${"a".repeat(64)}`, readMask: { paths: Array(1000).fill("owner") } }),
+    );
+    expect(big[0]).toBe("RESOURCE_EXHAUSTED");
+    expect(big[1]).toMatch(/exceeds the limit of 4096 bytes|larger than the limit of 4096 bytes/);
+    expect(await code(grpc.ledgerService.getObject({ objectId: "0x1234" }))).toEqual([
+      "NOT_FOUND",
+      `object 0x${"0".repeat(60)}1234 not found`,
+    ]);
+    expect(await code(grpc.ledgerService.getTransaction({ digest: "nope" }))).toEqual([
+      "NOT_FOUND",
+      "transaction nope not found",
+    ]);
+    const info = await grpc.ledgerService.getServiceInfo({});
+    expect(info.response.chainId).toBe(d.devnet.chainIdentifier);
+  });
+
+  it("with --no-jsonrpc, JSON-RPC is refused and gRPC still serves", async () => {
+    const only = await startDevnet({ seed: "grpc-only", checkpointIntervalMs: 0, jsonRpc: false });
+    try {
+      const r = await fetch(only.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sui_getChainIdentifier", params: [] }),
+      });
+      expect(r.status).toBe(404);
+      const c = new SuiGrpcClient({ baseUrl: only.url, network: "localnet" });
+      expect((await c.core.getChainIdentifier()).chainIdentifier).toBe(only.devnet.chainIdentifier);
+    } finally {
+      await only.close();
+    }
+  });
+});
+
+describe("checkpoint stream resumes across a server restart", () => {
+  it("yields every checkpoint exactly once, in order (2 000 checkpoints, restart mid-stream)", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "devnet-grpc-resume-"));
+    const TOTAL = 2000;
+    const RESTART_AT = 900;
+    const who = Ed25519Keypair.generate().toSuiAddress();
+    let d = await startDevnet({ seed: "resume", stateDir, checkpointIntervalMs: 0 });
+    const port = Number(new URL(d.url).port);
+    const produce = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        d.runtime.faucet(who, 1n);
+        d.devnet.cutCheckpoint();
+      }
+    };
+    const client = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
+    const ac = new AbortController();
+    const seen: bigint[] = [];
+    let reconnects = 0;
+    const consumer = (async () => {
+      for await (const cp of checkpointStream(client, {
+        after: 0n,
+        signal: ac.signal,
+        retryMs: 50,
+        onReconnect: () => reconnects++,
+      })) {
+        seen.push(cp.sequenceNumber!);
+        expect(cp.transactions.length).toBe(1);
+        if (cp.sequenceNumber === BigInt(TOTAL)) break;
+      }
+    })();
+    try {
+      // Produce in slices so part is streamed live and part is caught up.
+      for (let made = 0; made < RESTART_AT; made += 100) {
+        produce(100);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await d.close(); // the stream drops mid-way
+      d = await startDevnet({ seed: "resume", stateDir, checkpointIntervalMs: 0, port });
+      for (let made = RESTART_AT; made < TOTAL; made += 100) {
+        produce(100);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await consumer;
+    } finally {
+      ac.abort();
+      await d.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+    expect(reconnects).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBe(TOTAL);
+    expect(seen).toEqual(Array.from({ length: TOTAL }, (_, i) => BigInt(i + 1)));
+  }, 180_000);
+});

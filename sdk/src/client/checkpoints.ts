@@ -1,0 +1,81 @@
+/**
+ * A resumable checkpoint stream over `SubscriptionService.SubscribeCheckpoints`. A Sui full node
+ * streams from its tip only, so the stream reads the gap between the caller's cursor and the tip
+ * (and any gap after a reconnect) with `LedgerService.GetCheckpoint`: each checkpoint after
+ * `after` is yielded exactly once, in order, across disconnects and server restarts.
+ */
+import type { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
+
+export interface CheckpointStreamOptions {
+  /** The last checkpoint already processed; the stream starts after it. `null`: at the live tip. */
+  after: bigint | null;
+  signal?: AbortSignal;
+  /** Wait between reconnect attempts, ms (default 250). */
+  retryMs?: number;
+  /** Called with the error each time the stream drops and is reopened. */
+  onReconnect?: (error: unknown) => void;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+export async function* checkpointStream(
+  client: SuiGrpcClient,
+  opts: CheckpointStreamOptions,
+): AsyncGenerator<GrpcTypes.Checkpoint, void, undefined> {
+  const { signal } = opts;
+  let next: bigint | null = opts.after === null ? null : opts.after + 1n;
+  const fetchOne = async (seq: bigint): Promise<GrpcTypes.Checkpoint> => {
+    const { response } = await client.ledgerService.getCheckpoint(
+      { checkpointId: { oneofKind: "sequenceNumber", sequenceNumber: seq } },
+      { abort: signal },
+    );
+    if (!response.checkpoint) throw new Error(`GetCheckpoint ${seq} returned no checkpoint`);
+    return response.checkpoint;
+  };
+  while (!signal?.aborted) {
+    const inner = new AbortController();
+    const onAbort = (): void => inner.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const call = client.subscriptionService.subscribeCheckpoints({}, { abort: inner.signal });
+      await call.headers; // subscribed: every later checkpoint reaches this stream
+      if (next !== null) {
+        const { response } = await client.ledgerService.getCheckpoint(
+          { checkpointId: { oneofKind: undefined } },
+          { abort: signal },
+        );
+        const tip = response.checkpoint?.sequenceNumber ?? -1n;
+        for (; next <= tip; next++) yield await fetchOne(next);
+      }
+      for await (const msg of call.responses) {
+        const cp = msg.checkpoint;
+        const seq = msg.cursor ?? cp?.sequenceNumber;
+        if (!cp || seq === undefined) continue;
+        if (next === null) next = seq;
+        if (seq < next) continue; // already yielded (read during the catch-up)
+        for (; next < seq; next++) yield await fetchOne(next);
+        yield cp;
+        next = seq + 1n;
+      }
+      opts.onReconnect?.(new Error("checkpoint stream ended by the server"));
+    } catch (e) {
+      if (signal?.aborted) return;
+      opts.onReconnect?.(e);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      inner.abort();
+    }
+    await sleep(opts.retryMs ?? 250, signal);
+  }
+}
