@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readGgufFileInfo } from "node-llama-cpp";
+import { readGgufFileInfo, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ensureTinyModel,
@@ -112,7 +112,7 @@ describe("llama executor", () => {
     const out = dec(a.output);
     expect(out.finish).toBe("length");
     expect(out.tokens).toHaveLength(24);
-    expect(out.text).toBe(ex.engine.model.detokenize(out.tokens));
+    expect(out.text).toBe(ex.engine.model.detokenize(out.tokens as Token[]));
     expect(out.text.length).toBeGreaterThan(24);
     const other = await ex.execute({ ...task, input: enc("a random sample of water") });
     expect(dec(other.output).tokens).not.toEqual(out.tokens);
