@@ -1,0 +1,204 @@
+/**
+ * Determinism study for the llama.cpp executor (node-runner/docs/determinism.md):
+ * the same prompts, up to 256 new tokens each, in 3 separate processes per configuration, over
+ * threads {1,2} × batch size {1,8} × context reuse {fresh context, reused context with cleared
+ * KV cache (what the executor does), reused KV prefix}, plus a seeded sampler. Reports per
+ * configuration whether the 3 processes agree and which configurations agree with the baseline.
+ *
+ *   tsx node-runner/scripts/determinism.ts [--json] [--prompts N] [--tokens N] [--threads 1,2]
+ *
+ * Prints a Markdown table, and with --json one JSON line per configuration.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { ensureTinyModel, LlamaExecutor, type LlamaSampler } from "../src/executors/llama/index.js";
+
+type Reuse = "fresh" | "cleared" | "prefix";
+interface Config {
+  threads: number;
+  batchSize: number;
+  reuse: Reuse;
+  sampler: LlamaSampler;
+}
+interface ChildResult {
+  hashes: string[];
+  tokens: number;
+  ms: number;
+  hardwareClass: string;
+}
+
+const SUBJECTS = ["the honest node", "a random sample", "the chain", "each request", "the model output"];
+const VERBS = ["will commit", "can verify", "has been", "may reveal", "is not"];
+/** Prompts with shared prefixes (so prefix reuse has something to reuse) and non-ASCII text. */
+export function prompts(n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const s = SUBJECTS[i % SUBJECTS.length] as string;
+    const v = VERBS[Math.floor(i / SUBJECTS.length) % VERBS.length] as string;
+    const tail = i % 4 === 3 ? " — ünïcödé €, 日本語" : i % 4 === 2 ? ` ${"stake and slash ".repeat(i % 7)}` : "";
+    out.push(`${s} ${v}${tail}`.trim());
+  }
+  return out;
+}
+
+const sha = (ids: readonly number[]) => createHash("sha256").update(JSON.stringify(ids)).digest("hex");
+
+async function evaluate(seq: LlamaContextSequence, tokens: Token[], max: number, s: LlamaSampler): Promise<number[]> {
+  const out: number[] = [];
+  const opts =
+    s.kind === "greedy" ? { temperature: 0 } : { temperature: s.temperature, seed: s.seed, topK: s.topK, topP: s.topP };
+  for await (const t of seq.evaluate(tokens, opts)) {
+    out.push(t);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+async function child(cfg: Config, modelPath: string, n: number, maxTokens: number): Promise<ChildResult> {
+  const ex = await LlamaExecutor.create({
+    modelPath,
+    contextSize: 512,
+    threads: cfg.threads,
+    batchSize: cfg.batchSize,
+    sampler: cfg.sampler,
+  });
+  const { model } = ex.engine;
+  const hashes: string[] = [];
+  let total = 0;
+  const t0 = performance.now();
+  let shared: LlamaContextSequence | null = null;
+  for (const p of prompts(n)) {
+    let ids: number[];
+    if (cfg.reuse === "cleared") {
+      const r = await ex.execute({
+        capability: ex.capabilityId,
+        input: new TextEncoder().encode(p),
+        params: { maxTokens },
+      });
+      if (r.status !== "ok") throw new Error(`${p}: ${r.message}`);
+      ids = (JSON.parse(new TextDecoder().decode(r.output)) as { tokens: number[] }).tokens;
+    } else {
+      const { tokens } = ex.prepare(new TextEncoder().encode(p), maxTokens);
+      if (cfg.reuse === "fresh") {
+        const ctx = await model.createContext({
+          contextSize: 512,
+          batchSize: cfg.batchSize,
+          threads: cfg.threads,
+          flashAttention: false,
+        });
+        ids = await evaluate(ctx.getSequence(), tokens, maxTokens, cfg.sampler);
+        await ctx.dispose();
+      } else {
+        if (!shared) {
+          const ctx = await model.createContext({
+            contextSize: 512,
+            batchSize: cfg.batchSize,
+            threads: cfg.threads,
+            flashAttention: false,
+          });
+          shared = ctx.getSequence();
+        }
+        // keep the KV cache of the longest common prefix with what the sequence holds
+        const have = shared.contextTokens;
+        let keep = 0;
+        while (keep < have.length && keep < tokens.length - 1 && have[keep] === tokens[keep]) keep++;
+        if (keep < have.length) await shared.eraseContextTokenRanges([{ start: keep, end: shared.nextTokenIndex }]);
+        ids = await evaluate(shared, tokens.slice(keep), maxTokens, cfg.sampler);
+      }
+    }
+    total += ids.length;
+    hashes.push(sha(ids));
+  }
+  const ms = performance.now() - t0;
+  const hardwareClass = ex.manifest.hardwareClass;
+  await ex.close();
+  return { hashes, tokens: total, ms, hardwareClass };
+}
+
+const label = (c: Config) =>
+  `threads=${c.threads} batch=${c.batchSize} reuse=${c.reuse} sampler=${c.sampler.kind === "greedy" ? "greedy" : `seeded(${c.sampler.seed})`}`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const num = (flag: string, d: number) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : d;
+  };
+  const n = num("--prompts", 20);
+  const maxTokens = num("--tokens", 256);
+  const ci = args.indexOf("--child");
+  if (ci >= 0) {
+    const { cfg, modelPath } = JSON.parse(args[ci + 1] as string) as { cfg: Config; modelPath: string };
+    process.stdout.write(`${JSON.stringify(await child(cfg, modelPath, n, maxTokens))}\n`);
+    return;
+  }
+  const json = args.includes("--json");
+  const model = await ensureTinyModel();
+  const greedy: LlamaSampler = { kind: "greedy" };
+  const configs: Config[] = [];
+  const ti = args.indexOf("--threads");
+  const threadCounts = ti >= 0 ? (args[ti + 1] as string).split(",").map(Number) : [1, 2];
+  for (const reuse of ["cleared", "fresh", "prefix"] as const)
+    for (const threads of threadCounts)
+      for (const batchSize of [1, 8]) configs.push({ threads, batchSize, reuse, sampler: greedy });
+  const seeded: LlamaSampler = { kind: "seeded", seed: 42, temperature: 0.8, topK: 40, topP: 0.95 };
+  for (const threads of threadCounts) configs.push({ threads, batchSize: 8, reuse: "cleared", sampler: seeded });
+
+  const self = fileURLToPath(import.meta.url);
+  const tsx = path.resolve(path.dirname(self), "../../node_modules/.bin/tsx");
+  const rows: { cfg: Config; runs: ChildResult[] }[] = [];
+  for (const cfg of configs) {
+    const runs: ChildResult[] = [];
+    for (let p = 0; p < 3; p++) {
+      const r = spawnSync(
+        tsx,
+        [
+          self,
+          "--child",
+          JSON.stringify({ cfg, modelPath: model.path }),
+          "--prompts",
+          String(n),
+          "--tokens",
+          String(maxTokens),
+        ],
+        {
+          encoding: "utf8",
+          maxBuffer: 16 << 20,
+        },
+      );
+      if (r.status !== 0) throw new Error(`child failed (${label(cfg)}): ${r.stderr}`);
+      runs.push(JSON.parse(r.stdout.trim().split("\n").pop() as string) as ChildResult);
+    }
+    rows.push({ cfg, runs });
+  }
+  const baseline = rows[0]?.runs[0]?.hashes ?? [];
+  const seededBase = rows.find((r) => r.cfg.sampler.kind === "seeded")?.runs[0]?.hashes ?? [];
+  console.log(`model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, 3 processes per row`);
+  console.log(`hardware class: ${rows[0]?.runs[0]?.hardwareClass}\n`);
+  console.log("| configuration | 3 processes identical | prompts equal to baseline | tokens/s (mean) |");
+  console.log("| --- | --- | --- | --- |");
+  for (const { cfg, runs } of rows) {
+    const first = runs[0] as ChildResult;
+    const same = runs.every((r) => r.hashes.join() === first.hashes.join());
+    const base = cfg.sampler.kind === "greedy" ? baseline : seededBase;
+    const eq = first.hashes.filter((h, i) => h === base[i]).length;
+    const tps = runs.reduce((a, r) => a + r.tokens / (r.ms / 1000), 0) / runs.length;
+    console.log(`| ${label(cfg)} | ${same ? "yes" : "**no**"} | ${eq}/${first.hashes.length} | ${tps.toFixed(0)} |`);
+    if (json)
+      console.log(
+        JSON.stringify({
+          config: label(cfg),
+          processesIdentical: same,
+          equalToBaseline: eq,
+          prompts: first.hashes.length,
+          tokensPerSecond: Math.round(tps),
+          tokens: first.tokens,
+        }),
+      );
+  }
+}
+
+await main();
