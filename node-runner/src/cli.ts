@@ -22,6 +22,7 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
+import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { DirKeyDistribution, runRotationParticipant } from "./rotation/index.js";
 
 export class UsageError extends Error {
@@ -206,7 +207,27 @@ export function buildProgram(): Command {
       );
     });
 
-  program
+  addLlamaOptions(
+    program
+      .command("model-capability")
+      .description("the capability id and determinism manifest this node registers for a GGUF model (exit 1: refused)"),
+    true,
+  ).action(async (o, cmd: Command) => {
+    const out = printer((cmd.optsWithGlobals() as GlobalOpts).json);
+    const { LlamaExecutor } = await import("./executors/llama/index.js");
+    const ex = await LlamaExecutor.create(llamaOptionsFrom(o) as NonNullable<ReturnType<typeof llamaOptionsFrom>>);
+    try {
+      const human = ex.refusal
+        ? `refused: ${ex.refusal}`
+        : `${ex.capabilityId}\n${JSON.stringify(ex.manifest, null, 2)}`;
+      out(human, { capability: ex.capabilityId, manifest: ex.manifest, refusal: ex.refusal });
+      if (ex.refusal) process.exitCode = 1;
+    } finally {
+      await ex.close();
+    }
+  });
+
+  const run = program
     .command("run")
     .description("run the daemon: watch sampled requests, execute, commit, reveal, settle, post output")
     .option("--inference-url <url>", "OpenAI-compatible inference backend")
@@ -222,69 +243,78 @@ export function buildProgram(): Command {
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
         .hideHelp(),
-    )
-    .action(async (o, cmd: Command) => {
-      const { file, config, keys, out } = context(cmd);
-      const nodeId = needNode(config, file);
-      const fault = o.fault as Fault | undefined;
-      if (fault && !(await isDevnet(config.rpcUrl)))
-        throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
-      const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
-      if (killAfter && !(await isDevnet(config.rpcUrl)))
-        throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
-      const metricsPort =
-        o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
-      const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
-      const node = await startNode({
-        rpcUrl: config.rpcUrl,
-        packageId: config.packageId,
-        registryId: config.registryId,
-        nodeId,
-        keys,
-        stateDir: resolveFrom(file, config.stateDir),
-        executors: await loadExecutors({
-          inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
-          wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
-        }),
-        logger,
-        concurrency: config.concurrency,
-        pollMs: config.pollMs,
-        metricsPort,
-        ...(fault ? { fault } : {}),
-        ...(killAfter
-          ? {
-              onStep: (step: string) => {
-                if (step === killAfter) process.kill(process.pid, "SIGKILL");
-              },
-            }
-          : {}),
-      });
-      const rotation = new AbortController();
-      const rotationLoop = o.clusterKeyDir
-        ? runRotationParticipant({
-            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
-            keys,
-            nodeId,
-            stateDir: resolveFrom(file, config.stateDir),
-            distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
-            signal: rotation.signal,
-            logger,
-          })
-        : Promise.resolve();
-      out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
-        event: "running",
-        nodeId,
-        metricsUrl: node.metricsUrl,
-      });
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
-      rotation.abort();
-      await Promise.all([node.stop(), rotationLoop]);
-      logger.info("stopped");
+    );
+  addLlamaOptions(run).action(async (o, cmd: Command) => {
+    const { file, config, keys, out } = context(cmd);
+    const nodeId = needNode(config, file);
+    const fault = o.fault as Fault | undefined;
+    if (fault && !(await isDevnet(config.rpcUrl)))
+      throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+    const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
+    if (killAfter && !(await isDevnet(config.rpcUrl)))
+      throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+    const metricsPort =
+      o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
+    const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
+    const llamaOptions = llamaOptionsFrom(o);
+    const llama = llamaOptions
+      ? await (await import("./executors/llama/index.js")).LlamaExecutor.create(llamaOptions)
+      : null;
+    if (llama?.refusal)
+      out(`capability refused: ${llama.refusal}`, { event: "capability-refused", reason: llama.refusal });
+    else if (llama) logger.info({ capability: llama.capabilityId, manifest: llama.manifest }, "llama.cpp model loaded");
+    const node = await startNode({
+      rpcUrl: config.rpcUrl,
+      packageId: config.packageId,
+      registryId: config.registryId,
+      nodeId,
+      keys,
+      stateDir: resolveFrom(file, config.stateDir),
+      executors: await loadExecutors({
+        inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
+        wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
+        ...(llama ? { extra: [llama] } : {}),
+      }),
+      logger,
+      concurrency: config.concurrency,
+      pollMs: config.pollMs,
+      metricsPort,
+      ...(fault ? { fault } : {}),
+      ...(killAfter
+        ? {
+            onStep: (step: string) => {
+              if (step === killAfter) process.kill(process.pid, "SIGKILL");
+            },
+          }
+        : {}),
     });
+    const rotation = new AbortController();
+    const rotationLoop = o.clusterKeyDir
+      ? runRotationParticipant({
+          atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
+          keys,
+          nodeId,
+          stateDir: resolveFrom(file, config.stateDir),
+          distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
+          signal: rotation.signal,
+          logger,
+        })
+      : Promise.resolve();
+    out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
+      event: "running",
+      nodeId,
+      metricsUrl: node.metricsUrl,
+    });
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    rotation.abort();
+    await Promise.all([node.stop(), rotationLoop]);
+    await llama?.close();
+    logger.info("stopped");
+  });
 
   const attest = program
     .command("attest")
@@ -402,7 +432,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       return 2;
     }
-    const usage = err instanceof UsageError || err instanceof InvalidInputError;
+    const usage = err instanceof UsageError || err instanceof InvalidInputError || err instanceof LlamaUsageError;
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof AtomaError ? err.code : usage ? "USAGE" : "RUNTIME";
     if (json) process.stdout.write(`${JSON.stringify({ error: code, message })}\n`);
