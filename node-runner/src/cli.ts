@@ -425,7 +425,8 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // a command that reported a failure itself (model-capability: refused) set process.exitCode
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
