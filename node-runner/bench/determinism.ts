@@ -5,7 +5,8 @@
  * KV cache (what the executor does), reused KV prefix}, plus a seeded sampler. Reports per
  * configuration whether the 3 processes agree and which configurations agree with the baseline.
  *
- *   tsx node-runner/scripts/determinism.ts [--json] [--prompts N] [--tokens N] [--threads 1,2]
+ *   tsx node-runner/bench/determinism.ts [--json] [--prompts N] [--tokens N] [--threads 1,2]
+ *     [--reuse cleared,fresh,prefix] [--batch 1,8] [--no-seeded]
  *
  * Prints a Markdown table, and with --json one JSON line per configuration.
  */
@@ -25,6 +26,7 @@ interface Config {
 }
 interface ChildResult {
   hashes: string[];
+  ids: number[][];
   tokens: number;
   ms: number;
   hardwareClass: string;
@@ -67,6 +69,7 @@ async function child(cfg: Config, modelPath: string, n: number, maxTokens: numbe
   });
   const { model } = ex.engine;
   const hashes: string[] = [];
+  const all: number[][] = [];
   let total = 0;
   const t0 = performance.now();
   let shared: LlamaContextSequence | null = null;
@@ -111,11 +114,12 @@ async function child(cfg: Config, modelPath: string, n: number, maxTokens: numbe
     }
     total += ids.length;
     hashes.push(sha(ids));
+    all.push(ids);
   }
   const ms = performance.now() - t0;
   const hardwareClass = ex.manifest.hardwareClass;
   await ex.close();
-  return { hashes, tokens: total, ms, hardwareClass };
+  return { hashes, ids: all, tokens: total, ms, hardwareClass };
 }
 
 const label = (c: Config) =>
@@ -141,11 +145,20 @@ async function main(): Promise<void> {
   const configs: Config[] = [];
   const ti = args.indexOf("--threads");
   const threadCounts = ti >= 0 ? (args[ti + 1] as string).split(",").map(Number) : [1, 2];
-  for (const reuse of ["cleared", "fresh", "prefix"] as const)
+  const ri = args.indexOf("--reuse");
+  const reuses = (ri >= 0 ? (args[ri + 1] as string).split(",") : ["cleared", "fresh", "prefix"]) as Reuse[];
+  const bi = args.indexOf("--batch");
+  const batches = bi >= 0 ? (args[bi + 1] as string).split(",").map(Number) : [1, 8];
+  // the baseline (1 thread, batch 1, cleared KV) always comes first
+  configs.push({ threads: 1, batchSize: 1, reuse: "cleared", sampler: greedy });
+  for (const reuse of reuses)
     for (const threads of threadCounts)
-      for (const batchSize of [1, 8]) configs.push({ threads, batchSize, reuse, sampler: greedy });
+      for (const batchSize of batches)
+        if (threads !== 1 || batchSize !== 1 || reuse !== "cleared")
+          configs.push({ threads, batchSize, reuse, sampler: greedy });
   const seeded: LlamaSampler = { kind: "seeded", seed: 42, temperature: 0.8, topK: 40, topP: 0.95 };
-  for (const threads of threadCounts) configs.push({ threads, batchSize: 8, reuse: "cleared", sampler: seeded });
+  if (!args.includes("--no-seeded"))
+    for (const threads of threadCounts) configs.push({ threads, batchSize: 8, reuse: "cleared", sampler: seeded });
 
   const self = fileURLToPath(import.meta.url);
   const tsx = path.resolve(path.dirname(self), "../../node_modules/.bin/tsx");
@@ -174,25 +187,39 @@ async function main(): Promise<void> {
     }
     rows.push({ cfg, runs });
   }
-  const baseline = rows[0]?.runs[0]?.hashes ?? [];
-  const seededBase = rows.find((r) => r.cfg.sampler.kind === "seeded")?.runs[0]?.hashes ?? [];
+  const baseline = rows[0]?.runs[0] as ChildResult;
+  const seededBase = rows.find((r) => r.cfg.sampler.kind === "seeded")?.runs[0] as ChildResult;
+  /** `prompt#@token#` of each prompt whose tokens differ from the baseline's, at the first differing token. */
+  const divergence = (a: ChildResult, b: ChildResult) =>
+    a.ids.flatMap((ids, p) => {
+      const other = b.ids[p] ?? [];
+      let k = 0;
+      while (k < ids.length && ids[k] === other[k]) k++;
+      return k === ids.length && k === other.length ? [] : [`${p}@${k}`];
+    });
   console.log(`model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, 3 processes per row`);
   console.log(`hardware class: ${rows[0]?.runs[0]?.hardwareClass}\n`);
-  console.log("| configuration | 3 processes identical | prompts equal to baseline | tokens/s (mean) |");
-  console.log("| --- | --- | --- | --- |");
+  console.log(
+    "| configuration | 3 processes identical | prompts equal to baseline | first divergence (prompt@token) | tokens/s (mean) |",
+  );
+  console.log("| --- | --- | --- | --- | --- |");
   for (const { cfg, runs } of rows) {
     const first = runs[0] as ChildResult;
     const same = runs.every((r) => r.hashes.join() === first.hashes.join());
     const base = cfg.sampler.kind === "greedy" ? baseline : seededBase;
-    const eq = first.hashes.filter((h, i) => h === base[i]).length;
+    const eq = first.hashes.filter((h, i) => h === base.hashes[i]).length;
+    const div = divergence(first, base);
     const tps = runs.reduce((a, r) => a + r.tokens / (r.ms / 1000), 0) / runs.length;
-    console.log(`| ${label(cfg)} | ${same ? "yes" : "**no**"} | ${eq}/${first.hashes.length} | ${tps.toFixed(0)} |`);
+    console.log(
+      `| ${label(cfg)} | ${same ? "yes" : "**no**"} | ${eq}/${first.hashes.length} | ${div.join(" ") || "–"} | ${tps.toFixed(0)} |`,
+    );
     if (json)
       console.log(
         JSON.stringify({
           config: label(cfg),
           processesIdentical: same,
           equalToBaseline: eq,
+          divergence: div,
           prompts: first.hashes.length,
           tokensPerSecond: Math.round(tps),
           tokens: first.tokens,

@@ -16,8 +16,8 @@ describe("pnpm start --json", () => {
       payouts: Record<string, string>;
       durationMs: number;
     };
-    expect(s.settled).toBeGreaterThanOrEqual(5); // WASM, text, forecast, recommend, confidential
-    expect(s.settled % 5).toBe(0);
+    expect(s.settled).toBeGreaterThanOrEqual(6); // WASM, text, forecast, recommend, confidential, LLM (llama.cpp)
+    expect(s.settled % 6).toBe(0);
     expect(s.failed).toBe(0);
     expect(s.slashed).toHaveLength(1);
     expect(s.slashed[0]).toMatch(/^0x[0-9a-f]{64}$/);
