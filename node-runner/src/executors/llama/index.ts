@@ -17,6 +17,7 @@ export {
   parseLlamaManifest,
 } from "./manifest.js";
 export { type CheckedModel, checkModelFile, LlamaModelError, type LlamaModelErrorCode } from "./model-file.js";
+export { type OpenAiServer, startOpenAiServer } from "./openai-server.js";
 export {
   defaultModelCacheDir,
   ensureTinyModel,
