@@ -6,7 +6,7 @@
  * configuration whether the 3 processes agree and which configurations agree with the baseline.
  *
  *   tsx node-runner/bench/determinism.ts [--json] [--prompts N] [--tokens N] [--threads 1,2]
- *     [--reuse cleared,fresh,prefix] [--batch 1,8] [--no-seeded]
+ *     [--reuse cleared,fresh,prefix] [--batch 1,8] [--no-seeded] [--processes 3]
  *
  * Prints a Markdown table, and with --json one JSON line per configuration.
  */
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   const threadCounts = ti >= 0 ? (args[ti + 1] as string).split(",").map(Number) : [1, 2];
   const ri = args.indexOf("--reuse");
   const reuses = (ri >= 0 ? (args[ri + 1] as string).split(",") : ["cleared", "fresh", "prefix"]) as Reuse[];
+  const processes = num("--processes", 3);
   const bi = args.indexOf("--batch");
   const batches = bi >= 0 ? (args[bi + 1] as string).split(",").map(Number) : [1, 8];
   // the baseline (1 thread, batch 1, cleared KV) always comes first
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   const rows: { cfg: Config; runs: ChildResult[] }[] = [];
   for (const cfg of configs) {
     const runs: ChildResult[] = [];
-    for (let p = 0; p < 3; p++) {
+    for (let p = 0; p < processes; p++) {
       const r = spawnSync(
         tsx,
         [
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
       while (k < ids.length && ids[k] === other[k]) k++;
       return k === ids.length && k === other.length ? [] : [`${p}@${k}`];
     });
-  console.log(`model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, 3 processes per row`);
+  console.log(`model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, ${processes} processes per row`);
   console.log(`hardware class: ${rows[0]?.runs[0]?.hardwareClass}\n`);
   console.log(
     "| configuration | 3 processes identical | prompts equal to baseline | first divergence (prompt@token) | tokens/s (mean) |",
