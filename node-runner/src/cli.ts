@@ -227,7 +227,7 @@ export function buildProgram(): Command {
     }
   });
 
-  const run = program
+  program
     .command("run")
     .description("run the daemon: watch sampled requests, execute, commit, reveal, settle, post output")
     .option("--inference-url <url>", "OpenAI-compatible inference backend")
@@ -243,78 +243,82 @@ export function buildProgram(): Command {
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
         .hideHelp(),
-    );
-  addLlamaOptions(run).action(async (o, cmd: Command) => {
-    const { file, config, keys, out } = context(cmd);
-    const nodeId = needNode(config, file);
-    const fault = o.fault as Fault | undefined;
-    if (fault && !(await isDevnet(config.rpcUrl)))
-      throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
-    const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
-    if (killAfter && !(await isDevnet(config.rpcUrl)))
-      throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
-    const metricsPort =
-      o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
-    const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
-    const llamaOptions = llamaOptionsFrom(o);
-    const llama = llamaOptions
-      ? await (await import("./executors/llama/index.js")).LlamaExecutor.create(llamaOptions)
-      : null;
-    if (llama?.refusal)
-      out(`capability refused: ${llama.refusal}`, { event: "capability-refused", reason: llama.refusal });
-    else if (llama) logger.info({ capability: llama.capabilityId, manifest: llama.manifest }, "llama.cpp model loaded");
-    const node = await startNode({
-      rpcUrl: config.rpcUrl,
-      packageId: config.packageId,
-      registryId: config.registryId,
-      nodeId,
-      keys,
-      stateDir: resolveFrom(file, config.stateDir),
-      executors: await loadExecutors({
-        inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
-        wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
-        ...(llama ? { extra: [llama] } : {}),
-      }),
-      logger,
-      concurrency: config.concurrency,
-      pollMs: config.pollMs,
-      metricsPort,
-      ...(fault ? { fault } : {}),
-      ...(killAfter
-        ? {
-            onStep: (step: string) => {
-              if (step === killAfter) process.kill(process.pid, "SIGKILL");
-            },
-          }
-        : {}),
+    )
+    .action(async (o, cmd: Command) => {
+      const { file, config, keys, out } = context(cmd);
+      const nodeId = needNode(config, file);
+      const fault = o.fault as Fault | undefined;
+      if (fault && !(await isDevnet(config.rpcUrl)))
+        throw new UsageError(`--fault ${fault} is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+      const killAfter = o.testKillAfter as "journaled" | "committed" | "revealed" | undefined;
+      if (killAfter && !(await isDevnet(config.rpcUrl)))
+        throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
+      const metricsPort =
+        o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
+      const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
+      const llamaOptions = llamaOptionsFrom(o);
+      const llama = llamaOptions
+        ? await (await import("./executors/llama/index.js")).LlamaExecutor.create(llamaOptions)
+        : null;
+      if (llama?.refusal)
+        out(`capability refused: ${llama.refusal}`, { event: "capability-refused", reason: llama.refusal });
+      else if (llama)
+        logger.info({ capability: llama.capabilityId, manifest: llama.manifest }, "llama.cpp model loaded");
+      const node = await startNode({
+        rpcUrl: config.rpcUrl,
+        packageId: config.packageId,
+        registryId: config.registryId,
+        nodeId,
+        keys,
+        stateDir: resolveFrom(file, config.stateDir),
+        executors: await loadExecutors({
+          inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
+          wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(f))),
+          ...(llama ? { extra: [llama] } : {}),
+        }),
+        logger,
+        concurrency: config.concurrency,
+        pollMs: config.pollMs,
+        metricsPort,
+        ...(fault ? { fault } : {}),
+        ...(killAfter
+          ? {
+              onStep: (step: string) => {
+                if (step === killAfter) process.kill(process.pid, "SIGKILL");
+              },
+            }
+          : {}),
+      });
+      const rotation = new AbortController();
+      const rotationLoop = o.clusterKeyDir
+        ? runRotationParticipant({
+            atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
+            keys,
+            nodeId,
+            stateDir: resolveFrom(file, config.stateDir),
+            distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
+            signal: rotation.signal,
+            logger,
+          })
+        : Promise.resolve();
+      out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
+        event: "running",
+        nodeId,
+        metricsUrl: node.metricsUrl,
+      });
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      rotation.abort();
+      await Promise.all([node.stop(), rotationLoop]);
+      await llama?.close();
+      logger.info("stopped");
     });
-    const rotation = new AbortController();
-    const rotationLoop = o.clusterKeyDir
-      ? runRotationParticipant({
-          atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId),
-          keys,
-          nodeId,
-          stateDir: resolveFrom(file, config.stateDir),
-          distribution: new DirKeyDistribution(String(o.clusterKeyDir)),
-          signal: rotation.signal,
-          logger,
-        })
-      : Promise.resolve();
-    out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
-      event: "running",
-      nodeId,
-      metricsUrl: node.metricsUrl,
-    });
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    rotation.abort();
-    await Promise.all([node.stop(), rotationLoop]);
-    await llama?.close();
-    logger.info("stopped");
-  });
+
+  // --model and the llama.cpp settings (shared with model-capability)
+  addLlamaOptions(program.commands.find((c) => c.name() === "run") as Command);
 
   const attest = program
     .command("attest")
