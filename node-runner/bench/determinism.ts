@@ -163,7 +163,25 @@ async function main(): Promise<void> {
 
   const self = fileURLToPath(import.meta.url);
   const tsx = path.resolve(path.dirname(self), "../../node_modules/.bin/tsx");
-  const rows: { cfg: Config; runs: ChildResult[] }[] = [];
+  /** `prompt#@token#` of each prompt whose tokens differ from the baseline's, at the first differing token. */
+  const divergence = (a: ChildResult, b: ChildResult) =>
+    a.ids.flatMap((ids, p) => {
+      const other = b.ids[p] ?? [];
+      let k = 0;
+      while (k < ids.length && ids[k] === other[k]) k++;
+      return k === ids.length && k === other.length ? [] : [`${p}@${k}`];
+    });
+  console.log(
+    `model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, ${processes} processes per row\n`,
+  );
+  console.log(
+    `| configuration | ${processes} processes identical | prompts equal to baseline | first divergence (prompt@token) | tokens/s (mean) |`,
+  );
+  console.log("| --- | --- | --- | --- | --- |");
+  // Rows are printed as they finish, so a failure late in a long run loses nothing measured before it.
+  let baseline: ChildResult | null = null;
+  let seededBase: ChildResult | null = null;
+  let failed = 0;
   for (const cfg of configs) {
     const runs: ChildResult[] = [];
     for (let p = 0; p < processes; p++) {
@@ -178,36 +196,22 @@ async function main(): Promise<void> {
           "--tokens",
           String(maxTokens),
         ],
-        {
-          encoding: "utf8",
-          maxBuffer: 16 << 20,
-        },
+        { encoding: "utf8", maxBuffer: 16 << 20 },
       );
-      if (r.status !== 0) throw new Error(`child failed (${label(cfg)}): ${r.stderr}`);
+      if (r.status !== 0) {
+        console.log(`| ${label(cfg)} | process ${p + 1} failed (exit ${r.status}, signal ${r.signal}) | | | |`);
+        process.stderr.write(r.stderr);
+        failed++;
+        break;
+      }
       runs.push(JSON.parse(r.stdout.trim().split("\n").pop() as string) as ChildResult);
     }
-    rows.push({ cfg, runs });
-  }
-  const baseline = rows[0]?.runs[0] as ChildResult;
-  const seededBase = rows.find((r) => r.cfg.sampler.kind === "seeded")?.runs[0] as ChildResult;
-  /** `prompt#@token#` of each prompt whose tokens differ from the baseline's, at the first differing token. */
-  const divergence = (a: ChildResult, b: ChildResult) =>
-    a.ids.flatMap((ids, p) => {
-      const other = b.ids[p] ?? [];
-      let k = 0;
-      while (k < ids.length && ids[k] === other[k]) k++;
-      return k === ids.length && k === other.length ? [] : [`${p}@${k}`];
-    });
-  console.log(`model sha256 ${model.digest}, ${n} prompts × ≤${maxTokens} new tokens, ${processes} processes per row`);
-  console.log(`hardware class: ${rows[0]?.runs[0]?.hardwareClass}\n`);
-  console.log(
-    "| configuration | 3 processes identical | prompts equal to baseline | first divergence (prompt@token) | tokens/s (mean) |",
-  );
-  console.log("| --- | --- | --- | --- | --- |");
-  for (const { cfg, runs } of rows) {
-    const first = runs[0] as ChildResult;
+    const first = runs[0];
+    if (!first || runs.length < processes) continue;
+    if (cfg.sampler.kind === "greedy") baseline ??= first;
+    else seededBase ??= first;
+    const base = (cfg.sampler.kind === "greedy" ? baseline : seededBase) as ChildResult;
     const same = runs.every((r) => r.hashes.join() === first.hashes.join());
-    const base = cfg.sampler.kind === "greedy" ? baseline : seededBase;
     const eq = first.hashes.filter((h, i) => h === base.hashes[i]).length;
     const div = divergence(first, base);
     const tps = runs.reduce((a, r) => a + r.tokens / (r.ms / 1000), 0) / runs.length;
@@ -218,6 +222,7 @@ async function main(): Promise<void> {
       console.log(
         JSON.stringify({
           config: label(cfg),
+          hardwareClass: first.hardwareClass,
           processesIdentical: same,
           equalToBaseline: eq,
           divergence: div,
@@ -227,6 +232,7 @@ async function main(): Promise<void> {
         }),
       );
   }
+  if (failed) process.exitCode = 1;
 }
 
 await main();
