@@ -31,6 +31,7 @@ import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
 import { isFetchFailure, NoGasError, UnreachableError, UsageError } from "./errors.js";
+import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
 import { acquireRunLock } from "./lock.js";
 import { callerCwd, configPath, userPath } from "./paths.js";
@@ -374,6 +375,26 @@ export function buildProgram(): Command {
       );
     });
 
+  addLlamaOptions(
+    program
+      .command("model-capability")
+      .description("the capability id and determinism manifest this node registers for a GGUF model (exit 1: refused)"),
+    true,
+  ).action(async (o, cmd: Command) => {
+    const out = printer((cmd.optsWithGlobals() as GlobalOpts).json);
+    const { LlamaExecutor } = await import("./executors/llama/index.js");
+    const ex = await LlamaExecutor.create(llamaOptionsFrom(o) as NonNullable<ReturnType<typeof llamaOptionsFrom>>);
+    try {
+      const human = ex.refusal
+        ? `refused: ${ex.refusal}`
+        : `${ex.capabilityId}\n${JSON.stringify(ex.manifest, null, 2)}`;
+      out(human, { capability: ex.capabilityId, manifest: ex.manifest, refusal: ex.refusal });
+      if (ex.refusal) process.exitCode = 1;
+    } finally {
+      await ex.close();
+    }
+  });
+
   program
     .command("run")
     .description("run the daemon: watch sampled requests, execute, commit, reveal, settle, post output")
@@ -417,9 +438,18 @@ export function buildProgram(): Command {
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
+      const llamaOptions = llamaOptionsFrom(o);
+      const llama = llamaOptions
+        ? await (await import("./executors/llama/index.js")).LlamaExecutor.create(llamaOptions)
+        : null;
+      if (llama?.refusal)
+        out(`capability refused: ${llama.refusal}`, { event: "capability-refused", reason: llama.refusal });
+      else if (llama)
+        logger.info({ capability: llama.capabilityId, manifest: llama.manifest }, "llama.cpp model loaded");
       const executors = await loadExecutors({
         inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
         wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(userPath(f)))),
+        ...(llama ? { extra: [llama] } : {}),
       });
       const served = executors.flatMap((e) => e.capabilities);
       const unserved = config.capabilities.filter(
@@ -491,8 +521,12 @@ export function buildProgram(): Command {
       rotation.abort();
       await Promise.all([node.stop(), rotationLoop]);
       releaseLock();
+      await llama?.close();
       logger.info("stopped");
     });
+
+  // --model and the llama.cpp settings (shared with model-capability)
+  addLlamaOptions(program.commands.find((c) => c.name() === "run") as Command);
 
   const attest = program
     .command("attest")
@@ -614,7 +648,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // a command that reported a failure itself (model-capability: refused) set process.exitCode
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
@@ -623,7 +658,11 @@ export async function main(argv: string[]): Promise<number> {
       if (json) process.stderr.write(`atoma-node: ${err.message}\n`);
       return 2;
     }
-    const usage = err instanceof UsageError || err instanceof InvalidInputError || err instanceof InferenceUrlError;
+    const usage =
+      err instanceof UsageError ||
+      err instanceof InvalidInputError ||
+      err instanceof InferenceUrlError ||
+      err instanceof LlamaUsageError;
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof AtomaError ? err.code : usage ? "USAGE" : err instanceof Error ? err.name : "RUNTIME";
     if (json) process.stdout.write(`${JSON.stringify({ error: code, message })}\n`);

@@ -12,6 +12,8 @@ export interface ExecutorOptions {
   inferenceUrl?: string | null;
   /** WASM app modules this node serves (capability `wasm:<blake2b-256 hex>` each). */
   wasmModules?: Uint8Array[];
+  /** Executors the caller built itself (the llama.cpp executor of `run --model`), served as they are. */
+  extra?: ForeignExecutor[];
 }
 
 interface ForeignResult {
@@ -19,7 +21,7 @@ interface ForeignResult {
   output: Uint8Array;
   message?: string;
 }
-interface ForeignExecutor {
+export interface ForeignExecutor {
   readonly id: string;
   capabilities(): { id: string }[];
   canServe(capability: string): { ok: boolean };
@@ -103,6 +105,7 @@ export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]
       if (index) break;
     }
   }
+  found.push(...(o.extra ?? []));
   for (const e of found) if (e.addModule) for (const m of o.wasmModules ?? []) await e.addModule(m);
   // The OpenAI-compatible backend: its models are asked for now, so a wrong or dead URL fails
   // the start naming the URL (not every request later as "unknown capability").

@@ -26,6 +26,7 @@ import pino from "pino";
 import type { Fault } from "../daemon/daemon.js";
 import { loadExecutors } from "../daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../daemon/node.js";
+import { ensureTinyModel, LlamaExecutor } from "../executors/llama/index.js";
 import { ConfidentialDemo } from "./confidential.js";
 import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "./network.js";
 import { type DemoNodeRecord, type DemoRequestRecord, nodeRecord, requestRecord } from "./record.js";
@@ -112,9 +113,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   let chain: DemoChain | undefined;
   let indexer: Awaited<ReturnType<typeof startDemoIndexer>> | undefined;
   const confidential = new ConfidentialDemo(dir, log);
+  let llama: LlamaExecutor | null = null;
   const cleanup = async () => {
     await confidential.stop().catch(() => {});
     await Promise.allSettled(running.map((n) => n.stop()));
+    await llama?.close().catch(() => {});
     await indexer?.stop().catch(() => {});
     await chain?.devnet.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -141,7 +144,17 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     } catch (err) {
       log(`• WASM app could not be assembled (${(err as Error).message}); skipped`);
     }
-    const executors = await loadExecutors({ wasmModules });
+    // Real LLM inference: llama.cpp in process on the project's own tiny GGUF (generated, cached).
+    try {
+      const m = await ensureTinyModel();
+      llama = await LlamaExecutor.create({ modelPath: m.path, contextSize: 512 });
+      log(
+        `• llama.cpp    tiny Llama GGUF sha256:${m.digest.slice(0, 16)}… (generated), ${llama.manifest.hardwareClass}`,
+      );
+    } catch (err) {
+      log(`• llama.cpp unavailable (${(err as Error).message}); the LLM request is skipped`);
+    }
+    const executors = await loadExecutors({ wasmModules, ...(llama ? { extra: [llama] } : {}) });
     const capabilities = executors.flatMap((e) => e.capabilities).filter((c) => !c.endsWith("*"));
     if (capabilities.length === 0) throw new Error("no executors available (node-runner/src/executors)");
     const logger = pino({ level: process.env.ATOMA_DEMO_LOG ?? "silent" });
@@ -219,6 +232,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         input: enc.encode("the quick brown fox jumps over the lazy dog"),
       });
     else log("• WASM apps: no WASM executor in this checkout; the WASM request is skipped");
+    if (llama)
+      mix.push({
+        label: "LLM text (llama.cpp)",
+        capability: llama.capabilityId,
+        kind: RequestKind.Inference,
+        input: enc.encode("the honest network agrees that"),
+      });
 
     const results = new Map<string, { label: string; status: number }>();
     const minBatches = o.minBatches ?? 1;

@@ -17,8 +17,8 @@ describe("pnpm start --json", () => {
       nodes: { id: string; label: string; fault: string | null }[];
       durationMs: number;
     };
-    expect(s.settled).toBeGreaterThanOrEqual(5); // WASM, text, forecast, recommend, confidential
-    expect(s.settled % 5).toBe(0);
+    expect(s.settled).toBeGreaterThanOrEqual(6); // WASM, text, forecast, recommend, confidential, LLM (llama.cpp)
+    expect(s.settled % 6).toBe(0);
     expect(s.failed).toBe(0);
     // Exactly one node was started faulty: node-1, announced as such on stderr when it registered.
     expect(s.nodes.map((n) => [n.label, n.fault])).toEqual([
