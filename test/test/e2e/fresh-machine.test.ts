@@ -54,11 +54,11 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
     expect(lines, "stdout holds only the summary line").toHaveLength(1);
     const s = JSON.parse(lines[0] as string) as DemoSummary;
 
-    // Requests: the mix of 5 (WASM, text generation, forecast, recommendation, confidential) per batch.
+    // Requests: the mix of 6 (WASM, text generation, forecast, recommendation, confidential, LLM on llama.cpp) per batch.
     expect(s.failed).toBe(0);
     expect(s.settled).toBe(s.requests.length);
-    expect(s.settled % 5).toBe(0);
-    expect(s.settled).toBeGreaterThanOrEqual(5);
+    expect(s.settled % 6).toBe(0);
+    expect(s.settled).toBeGreaterThanOrEqual(6);
     expect(new Set(s.requests.map((r) => r.label))).toEqual(
       new Set([
         "WASM app (word count)",
@@ -66,6 +66,7 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
         "forecast",
         "recommendation",
         "confidential text generation",
+        "LLM text (llama.cpp)",
       ]),
     );
     for (const r of s.requests) {
@@ -73,7 +74,9 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
       expect(r.status).toBe("Settled");
       expect(r.agreedHash).toMatch(HEX32);
       expect(r.kind).toBe(r.label.startsWith("WASM") ? "Wasm" : "Inference");
-      expect(r.capability).toMatch(r.kind === "Wasm" ? /^(wasm:)?[0-9a-f]{64}$/ : /^builtin:/);
+      expect(r.capability).toMatch(
+        r.kind === "Wasm" ? /^(wasm:)?[0-9a-f]{64}$/ : r.label.startsWith("LLM") ? /^llm:[0-9a-f]{60}$/ : /^builtin:/,
+      );
       expect(r.confidential).toBe(r.label.startsWith("confidential"));
       expect([1, 2]).toContain(r.rounds);
       expect(r.sampledNodes).toHaveLength(r.rounds);
