@@ -42,6 +42,8 @@ export const ERROR_CODES = {
     EMeasurementNotAllowed: 6,
     EBadVerdictSignature: 7,
     EInvalidHash: 8,
+    EIssuedInFuture: 9,
+    EIssuedBeforeRevocation: 10,
   },
   request: {
     EWrongVersion: 1,

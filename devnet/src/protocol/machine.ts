@@ -113,15 +113,17 @@ export function attestationMessage(
   measurement: Uint8Array,
   reportDataHash: Uint8Array,
   evidenceHash: Uint8Array,
+  issuedMs: bigint,
   expiresMs: bigint,
 ): Uint8Array {
   return concat(
-    new TextEncoder().encode("ATOMA_ATTESTATION_V1"),
+    new TextEncoder().encode("ATOMA_ATTESTATION_V2"),
     addressBytes(nodeId),
     Uint8Array.of(teeKind),
     bcsBytes(measurement),
     bcsBytes(reportDataHash),
     bcsBytes(evidenceHash),
+    bcsU64(issuedMs),
     bcsU64(expiresMs),
   );
 }
@@ -537,6 +539,7 @@ export function recordAttestation(
   measurement: Uint8Array,
   reportDataHash: Uint8Array,
   evidenceHash: Uint8Array,
+  issuedMs: bigint,
   expiresMs: bigint,
   verifierPk: Uint8Array,
   signature: Uint8Array,
@@ -553,11 +556,12 @@ export function recordAttestation(
   const node = nodeRef(registry, nodeId);
   check(eq(reportDataHash, blake2b256(node.sig_pk, node.enc_pk)), "attestation", "EReportDataMismatch");
   check(evidenceHash.length === 32, "attestation", "EInvalidHash");
+  check(issuedMs <= now, "attestation", "EIssuedInFuture");
   check(expiresMs > now, "attestation", "EAttestationExpired");
-  check(expiresMs <= now + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
+  check(expiresMs <= issuedMs + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
   const allowed = registry.measurements.find((e) => e.key === teeKind)?.value ?? [];
   check(teeKind === 0 || allowed.some((m) => eq(m, measurement)), "attestation", "EMeasurementNotAllowed");
-  const msg = attestationMessage(nodeId, teeKind, measurement, reportDataHash, evidenceHash, expiresMs);
+  const msg = attestationMessage(nodeId, teeKind, measurement, reportDataHash, evidenceHash, issuedMs, expiresMs);
   check(ed25519Verify(signature, verifierPk, msg), "attestation", "EBadVerdictSignature");
   const verifier = ed25519Address(verifierPk);
   tx.emit("AttestationRecorded", {

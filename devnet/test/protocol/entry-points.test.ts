@@ -60,6 +60,7 @@ class World {
       measurement: enc.encode("mrtd"),
       rdh: m.blake2b256(n.sig_pk, n.enc_pk),
       eh: H("evidence"),
+      issued: this.now,
       expires: this.now + 3_600_000n,
       vpk: VPK,
       sk: VSK,
@@ -69,12 +70,13 @@ class World {
       measurement: Uint8Array;
       rdh: Uint8Array;
       eh: Uint8Array;
+      issued: bigint;
       expires: bigint;
       vpk: Uint8Array;
       sk: Uint8Array;
       sig?: Uint8Array;
     };
-    const msg = m.attestationMessage(n.node_id, a.tee, a.measurement, a.rdh, a.eh, a.expires);
+    const msg = m.attestationMessage(n.node_id, a.tee, a.measurement, a.rdh, a.eh, a.issued, a.expires);
     return { ...a, sig: a.sig ?? ed25519.sign(msg, a.sk) };
   }
   allowTdx() {
@@ -91,6 +93,7 @@ class World {
       a.measurement,
       a.rdh,
       a.eh,
+      a.issued,
       a.expires,
       a.vpk,
       a.sig,

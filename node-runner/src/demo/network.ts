@@ -161,6 +161,7 @@ export async function registerNode(
       measurement: chain.measurement,
       reportDataHash: blake2b256(concatBytes(keys.sigPk, keys.encPk)),
       evidenceHash: blake2b256(evidence),
+      issuedMs: now,
       expiresMs: now + 3_600_000n,
     };
     await chain.atoma.recordAttestation(keys.signer, {
@@ -169,6 +170,7 @@ export async function registerNode(
       measurement: verdict.measurement,
       reportDataHash: verdict.reportDataHash,
       evidenceHash: verdict.evidenceHash,
+      issuedMs: verdict.issuedMs,
       expiresMs: verdict.expiresMs,
       verifierPk: ed25519.getPublicKey(chain.verifierSk),
       signature: signVerdict(verdict, chain.verifierSk),

@@ -146,6 +146,7 @@ describe("verifier service", () => {
         measurement: new Uint8Array(),
         reportDataHash: expectedReportData(sigPk, encPk),
         evidenceHash: Buffer.from(j.evidenceHash, "hex"),
+        issuedMs: BigInt(j.issuedMs),
         expiresMs: BigInt(j.expiresMs),
       }),
     );

@@ -45,8 +45,13 @@ export const AttestationRecorded = bcs.struct("AttestationRecorded", {
   verifier: bcs.Address,
   recorded_ms: bcs.u64(),
   expires_ms: bcs.u64(),
+  issued_ms: bcs.u64(),
 });
-export const AttestationRevoked = bcs.struct("AttestationRevoked", { node_id: ID, revoked_by: bcs.Address });
+export const AttestationRevoked = bcs.struct("AttestationRevoked", {
+  node_id: ID,
+  revoked_by: bcs.Address,
+  revoked_ms: bcs.u64(),
+});
 export const RequestCreated = bcs.struct("RequestCreated", {
   request_id: ID,
   requester: bcs.Address,

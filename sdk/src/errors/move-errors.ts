@@ -21,10 +21,12 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     2: { name: "EInvalidTeeKind", message: "tee_kind must be 0..=4" },
     3: { name: "EReportDataMismatch", message: "report_data_hash != blake2b256(sig_pk || enc_pk)" },
     4: { name: "EAttestationExpired", message: "expires_ms is not after now" },
-    5: { name: "EValidityTooLong", message: "expires_ms is beyond now + attestation_validity_ms" },
+    5: { name: "EValidityTooLong", message: "expires_ms is beyond issued_ms + attestation_validity_ms" },
     6: { name: "EMeasurementNotAllowed", message: "measurement not allow-listed for tee_kind" },
     7: { name: "EBadVerdictSignature", message: "verdict signature does not verify" },
     8: { name: "EInvalidHash", message: "evidence_hash must be 32 bytes" },
+    9: { name: "EIssuedInFuture", message: "issued_ms is after now" },
+    10: { name: "EIssuedBeforeRevocation", message: "verdict issued at or before the node's last revocation" },
   },
   cluster: {
     1: { name: "EWrongVersion", message: "cluster version does not match the package version" },

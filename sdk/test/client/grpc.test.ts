@@ -139,6 +139,7 @@ const node = {
   served: 1,
   earned: 40,
   slashed: 0,
+  attestation_floor_ms: 0,
 };
 
 function objectAnswer(objects: Record<string, { type: string; bytes: Uint8Array; shared?: bigint }>): Handler {

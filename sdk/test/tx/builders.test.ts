@@ -62,6 +62,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
       measurement: b(48),
       reportDataHash: b(32),
       evidenceHash: b(32),
+      issuedMs: 500,
       expiresMs: 1000,
       verifierPk: b(32),
       signature: b(64),

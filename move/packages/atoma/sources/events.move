@@ -53,11 +53,14 @@ public struct AttestationRecorded has copy, drop {
     verifier: address,
     recorded_ms: u64,
     expires_ms: u64,
+    issued_ms: u64,
 }
 
+/// Verdicts for the node issued at or before `revoked_ms` are refused from now on.
 public struct AttestationRevoked has copy, drop {
     node_id: ID,
     revoked_by: address,
+    revoked_ms: u64,
 }
 
 // === Requests ===
@@ -218,6 +221,7 @@ public(package) fun attestation_recorded(
     verifier: address,
     recorded_ms: u64,
     expires_ms: u64,
+    issued_ms: u64,
 ) {
     event::emit(AttestationRecorded {
         node_id,
@@ -228,11 +232,12 @@ public(package) fun attestation_recorded(
         verifier,
         recorded_ms,
         expires_ms,
+        issued_ms,
     })
 }
 
-public(package) fun attestation_revoked(node_id: ID, revoked_by: address) {
-    event::emit(AttestationRevoked { node_id, revoked_by })
+public(package) fun attestation_revoked(node_id: ID, revoked_by: address, revoked_ms: u64) {
+    event::emit(AttestationRevoked { node_id, revoked_by, revoked_ms })
 }
 
 public(package) fun request_created(
