@@ -307,7 +307,8 @@ export function revokeAttestation(tx: Tx, registry: Registry, _cap: AdminCap, no
   if (!node) fail("registry", "EUnknownNode");
   if (!node.attestation) fail("registry", "ENoAttestation");
   node.attestation.revoked = true;
-  tx.emit("AttestationRevoked", { node_id: nodeId, revoked_by: tx.ctx.sender });
+  node.attestation_floor_ms = tx.now;
+  tx.emit("AttestationRevoked", { node_id: nodeId, revoked_by: tx.ctx.sender, revoked_ms: tx.now });
 }
 
 // registry internals (package-private in Move)
@@ -436,6 +437,7 @@ export function registerNode(
     served: 0n,
     earned: 0n,
     slashed: 0n,
+    attestation_floor_ms: 0n,
   };
   tx.emit("NodeRegistered", {
     node_id: id,
@@ -557,6 +559,7 @@ export function recordAttestation(
   check(eq(reportDataHash, blake2b256(node.sig_pk, node.enc_pk)), "attestation", "EReportDataMismatch");
   check(evidenceHash.length === 32, "attestation", "EInvalidHash");
   check(issuedMs <= now, "attestation", "EIssuedInFuture");
+  check(issuedMs > node.attestation_floor_ms, "attestation", "EIssuedBeforeRevocation");
   check(expiresMs > now, "attestation", "EAttestationExpired");
   check(expiresMs <= issuedMs + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
   const allowed = registry.measurements.find((e) => e.key === teeKind)?.value ?? [];
@@ -573,6 +576,7 @@ export function recordAttestation(
     verifier,
     recorded_ms: now,
     expires_ms: expiresMs,
+    issued_ms: issuedMs,
   });
   node.attestation = {
     tee_kind: teeKind,

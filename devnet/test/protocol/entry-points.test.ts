@@ -398,6 +398,26 @@ const abortCases: Case[] = [
     },
   ],
   [
+    "verdict issued after the clock",
+    "attestation",
+    "EIssuedInFuture",
+    (w) => {
+      w.allowTdx();
+      w.attest(0, { issued: w.now + 1n });
+    },
+  ],
+  [
+    "revoked verdict replayed",
+    "attestation",
+    "EIssuedBeforeRevocation",
+    (w) => {
+      w.allowTdx();
+      w.attest(0);
+      m.revokeAttestation(w.tx(), w.registry, w.admin, w.node(0).node_id);
+      w.attest(0);
+    },
+  ],
+  [
     "validity too long",
     "attestation",
     "EValidityTooLong",
@@ -1027,7 +1047,7 @@ describe("happy paths", () => {
     expect(m.isAttested(w.node(0), a.expires_ms)).toBe(false);
     m.revokeAttestation(w.tx("0x0"), w.registry, w.admin, w.caps[0]!.node_id);
     expect(w.last!.effects.events).toEqual([
-      { name: "AttestationRevoked", fields: { node_id: w.caps[0]!.node_id, revoked_by: "0x0" } },
+      { name: "AttestationRevoked", fields: { node_id: w.caps[0]!.node_id, revoked_by: "0x0", revoked_ms: w.now } },
     ]);
     expect(m.isAttested(w.node(0), w.now)).toBe(false);
   });
