@@ -830,8 +830,10 @@ export function postOutput(tx: Tx, request: Request, cap: NodeCap, output: Uint8
     "request",
     "ENotAgreeing",
   );
-  check(request.output_node === null, "request", "EOutputAlreadyPosted");
   check(BigInt(output.length) <= MAX_OUTPUT_BYTES, "request", "EOutputTooLarge");
+  // Public outputs only (this TS copy does not mirror the confidential per-node posts / accept_output).
+  check(request.confidential || request.output_node === null, "request", "EOutputAlreadyPosted");
+  check(request.confidential || eq(blake2b256(output), agreed), "request", "EOutputMismatch");
   request.output = Uint8Array.from(output);
   request.output_node = nodeId;
   tx.emit("OutputPosted", { request_id: request.id, node_id: nodeId, size: BigInt(output.length) });

@@ -690,8 +690,18 @@ const abortCases: Case[] = [
     (w) => {
       w.revealedAll();
       w.settle();
-      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("o"));
-      m.postOutput(w.tx(op(1)), w.request!, w.caps[1]!, enc.encode("o"));
+      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("A"));
+      m.postOutput(w.tx(op(1)), w.request!, w.caps[1]!, enc.encode("A"));
+    },
+  ],
+  [
+    "public output that does not hash to the agreed hash",
+    "request",
+    "EOutputMismatch",
+    (w) => {
+      w.revealedAll();
+      w.settle();
+      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("garbage"));
     },
   ],
   [
@@ -972,7 +982,10 @@ describe("every abort path: module, error name and code as in the Move package",
     const covered = new Set(abortCases.map(([, mod, e]) => `${mod}::${e}`));
     const all = Object.entries(ERROR_CODES).flatMap(([mod, t]) => Object.keys(t).map((e) => `${mod}::${e}`));
     // request::EWrongVersion on commit/reveal/post_output needs a migrated package; covered via sample.
-    expect(all.filter((e) => !covered.has(e))).toEqual([]);
+    // request::accept_output (confidential outputs, issue 13 A3) is not mirrored in this TS copy
+    // of the protocol; its abort paths are covered by the Move tests (request_tests::accept_*).
+    const notMirrored = ["EOutputAccepted", "ENotRequester", "ENotConfidential", "ENoOutputFromNode"];
+    expect(all.filter((e) => !covered.has(e))).toEqual(notMirrored.map((e) => `request::${e}`));
   });
 });
 
@@ -1074,8 +1087,8 @@ describe("happy paths", () => {
       ...order.map((o) => [o, SUI, "payout"]),
       ["0xbeef", 3_150_000_000n, "refund"],
     ]);
-    m.postOutput(w.tx(op(2)), r, w.caps[2]!, enc.encode("out"));
-    expect([r.output_node, new TextDecoder().decode(r.output)]).toEqual([w.caps[2]!.node_id, "out"]);
+    m.postOutput(w.tx(op(2)), r, w.caps[2]!, enc.encode("A"));
+    expect([r.output_node, new TextDecoder().decode(r.output)]).toEqual([w.caps[2]!.node_id, "A"]);
   });
 
   it("reveal after the commit deadline moves Sampled to Revealing", () => {

@@ -110,6 +110,7 @@ export const DisputeOpened = bcs.struct("DisputeOpened", {
 });
 export const RequestFailed = bcs.struct("RequestFailed", { request_id: ID, reason: bcs.u8(), refund: bcs.u64() });
 export const OutputPosted = bcs.struct("OutputPosted", { request_id: ID, node_id: ID, size: bcs.u64() });
+export const OutputAccepted = bcs.struct("OutputAccepted", { request_id: ID, node_id: ID });
 export const ClusterCreated = bcs.struct("ClusterCreated", {
   cluster_id: ID,
   members: bcs.vector(ID),
@@ -156,6 +157,7 @@ export const EVENT_SCHEMAS = {
   DisputeOpened,
   RequestFailed,
   OutputPosted,
+  OutputAccepted,
   ClusterCreated,
   KeyRotationStarted,
   KeyRotationAcked,

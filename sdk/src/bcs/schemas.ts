@@ -137,6 +137,7 @@ export const Request = bcs.struct("Request", {
   output: bytes,
   output_node: bcs.option(ID),
   settled_ms: bcs.u64(),
+  output_accepted: bcs.bool(),
 });
 
 export const Rotation = bcs.struct("Rotation", {

@@ -97,6 +97,11 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     19: { name: "EOutputAlreadyPosted", message: "output already posted" },
     20: { name: "EOutputTooLarge", message: "output exceeds 16_384 bytes" },
     21: { name: "EInvalidCapability", message: "capability must be 1..=64 bytes" },
+    22: { name: "EOutputMismatch", message: "blake2b256(output) != agreed output hash (public request)" },
+    23: { name: "EOutputAccepted", message: "the requester already accepted an output" },
+    24: { name: "ENotRequester", message: "only the requester may accept the output" },
+    25: { name: "ENotConfidential", message: "only confidential requests accept an output" },
+    26: { name: "ENoOutputFromNode", message: "the node posted no output for this request" },
   },
   settlement: {
     1: { name: "EWrongStatus", message: "request cannot be settled in its status" },

@@ -407,6 +407,20 @@ export function buildPostOutput(tx: Transaction, a: NodeOnRequest & { output: Ui
   });
 }
 
+/**
+ * accept_output (requester only, confidential requests): the requester, having decrypted the
+ * output `nodeId` posted and checked it against the agreed hash, makes it the request's output.
+ */
+export function buildAcceptOutput(
+  tx: Transaction,
+  a: PackageTarget & { request: SharedInput; nodeId: string },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "accept_output"),
+    arguments: [sharedArg(tx, a.request, true, "request"), idArg(tx, a.nodeId, "nodeId")],
+  });
+}
+
 // === settlement ===
 
 export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult {
@@ -534,6 +548,7 @@ export const ATOMA_TX_TARGETS = [
   "request::commit",
   "request::reveal",
   "request::post_output",
+  "request::accept_output",
   "settlement::settle",
   "settlement::escalate",
   "cluster::create_cluster",

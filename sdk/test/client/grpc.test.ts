@@ -91,6 +91,7 @@ const request = {
   output: [9, 9],
   output_node: NODE_ID,
   settled_ms: 5000,
+  output_accepted: false,
 };
 
 const params = {

@@ -149,6 +149,12 @@ public struct OutputPosted has copy, drop {
     size: u64,
 }
 
+/// Confidential request: the requester accepted the output `node_id` posted.
+public struct OutputAccepted has copy, drop {
+    request_id: ID,
+    node_id: ID,
+}
+
 // === Clusters and key rotation ===
 
 public struct ClusterCreated has copy, drop {
@@ -328,6 +334,10 @@ public(package) fun request_failed(request_id: ID, reason: u8, refund: u64) {
 
 public(package) fun output_posted(request_id: ID, node_id: ID, size: u64) {
     event::emit(OutputPosted { request_id, node_id, size })
+}
+
+public(package) fun output_accepted(request_id: ID, node_id: ID) {
+    event::emit(OutputAccepted { request_id, node_id })
 }
 
 public(package) fun cluster_created(cluster_id: ID, members: vector<ID>, epoch: u64, commitment: vector<u8>) {

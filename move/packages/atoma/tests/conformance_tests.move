@@ -175,7 +175,7 @@ fun unanimous() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::post_output(&mut req, &caps[1], x"74686520616e73776572", &clock);
+    request::post_output(&mut req, &caps[1], x"6f75747075743a41", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
