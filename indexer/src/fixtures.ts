@@ -71,8 +71,9 @@ export function scriptedEvents(): RawEvent[] {
     verifier: op,
     recorded_ms: 1000n,
     expires_ms: 9_000_000n,
+    issued_ms: 900n,
   });
-  add("AttestationRevoked", { node_id: n3, revoked_by: op });
+  add("AttestationRevoked", { node_id: n3, revoked_by: op, revoked_ms: 2000n });
   add("ClusterCreated", { cluster_id: cl, members: [n1, n2], epoch: 0n, commitment: bytes(8) });
   add("KeyRotationStarted", { cluster_id: cl, epoch: 1n, commitment: bytes(9), deadline_ms: 5000n, ack_quorum: 2n });
   add("KeyRotationAcked", { cluster_id: cl, epoch: 1n, node_id: n1, acks: 1n });

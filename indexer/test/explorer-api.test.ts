@@ -53,6 +53,7 @@ const requestBcs = Request.serialize({
   output: [...new TextEncoder().encode("hello")],
   output_node: n1,
   settled_ms: 15_000n,
+  output_accepted: false,
 }).toBytes();
 
 /** Only the `core.getObject` the endpoint uses, answering as @mysten/sui's core API does. */

@@ -585,15 +585,20 @@ export function buildProgram(): Command {
       };
       if (v.nodeId !== nodeId)
         throw new InvalidInputError(`${file}: nodeId`, `is ${String(v.nodeId)}, not this node (${nodeId})`);
-      if (typeof v.teeKind !== "number" || typeof v.expiresMs !== "string" || !/^\d+$/.test(v.expiresMs))
-        throw new InvalidInputError(`${file}: teeKind/expiresMs`, "must be a number and a decimal string");
+      if (typeof v.teeKind !== "number") throw new InvalidInputError(`${file}: teeKind`, "must be a number");
+      for (const k of ["issuedMs", "expiresMs"] as const) {
+        const t = v[k];
+        if (typeof t !== "string" || !/^\d+$/.test(t))
+          throw new InvalidInputError(`${file}: ${k}`, "must be a decimal string");
+      }
       const verdict = {
         nodeCap: nodeId,
         teeKind: v.teeKind,
         measurement: hexField("measurement"),
         reportDataHash: hexField("reportDataHash", 32),
         evidenceHash: hexField("evidenceHash", 32),
-        expiresMs: BigInt(v.expiresMs),
+        issuedMs: BigInt(v.issuedMs as string),
+        expiresMs: BigInt(v.expiresMs as string),
         verifierPk: hexField("verifierPublicKey", 32),
         signature: hexField("signature", 64),
       };

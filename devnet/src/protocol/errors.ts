@@ -42,6 +42,8 @@ export const ERROR_CODES = {
     EMeasurementNotAllowed: 6,
     EBadVerdictSignature: 7,
     EInvalidHash: 8,
+    EIssuedInFuture: 9,
+    EIssuedBeforeRevocation: 10,
   },
   request: {
     EWrongVersion: 1,
@@ -65,6 +67,11 @@ export const ERROR_CODES = {
     EOutputAlreadyPosted: 19,
     EOutputTooLarge: 20,
     EInvalidCapability: 21,
+    EOutputMismatch: 22,
+    EOutputAccepted: 23,
+    ENotRequester: 24,
+    ENotConfidential: 25,
+    ENoOutputFromNode: 26,
   },
   settlement: {
     EWrongStatus: 1,

@@ -80,7 +80,7 @@ function stepCode(run: ScenarioRun, i: number): string[] {
     }
     case "attest":
       return withReg(true, [
-        `attestation::record_attestation(&mut reg, ${cap(step.node)}, ${step.teeKind}, ${xb(d.measurement)}, ${xb(d.rdh)}, ${xb(d.eh)}, ${d.expires}, ${x(VERIFIER_PK)}, ${xb(d.signature)}, &clock);`,
+        `attestation::record_attestation(&mut reg, ${cap(step.node)}, ${step.teeKind}, ${xb(d.measurement)}, ${xb(d.rdh)}, ${xb(d.eh)}, ${d.issued}, ${d.expires}, ${x(VERIFIER_PK)}, ${xb(d.signature)}, &clock);`,
       ]);
     case "create_request":
       return withReg(true, [

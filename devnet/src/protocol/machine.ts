@@ -113,15 +113,17 @@ export function attestationMessage(
   measurement: Uint8Array,
   reportDataHash: Uint8Array,
   evidenceHash: Uint8Array,
+  issuedMs: bigint,
   expiresMs: bigint,
 ): Uint8Array {
   return concat(
-    new TextEncoder().encode("ATOMA_ATTESTATION_V1"),
+    new TextEncoder().encode("ATOMA_ATTESTATION_V2"),
     addressBytes(nodeId),
     Uint8Array.of(teeKind),
     bcsBytes(measurement),
     bcsBytes(reportDataHash),
     bcsBytes(evidenceHash),
+    bcsU64(issuedMs),
     bcsU64(expiresMs),
   );
 }
@@ -305,7 +307,8 @@ export function revokeAttestation(tx: Tx, registry: Registry, _cap: AdminCap, no
   if (!node) fail("registry", "EUnknownNode");
   if (!node.attestation) fail("registry", "ENoAttestation");
   node.attestation.revoked = true;
-  tx.emit("AttestationRevoked", { node_id: nodeId, revoked_by: tx.ctx.sender });
+  node.attestation_floor_ms = tx.now;
+  tx.emit("AttestationRevoked", { node_id: nodeId, revoked_by: tx.ctx.sender, revoked_ms: tx.now });
 }
 
 // registry internals (package-private in Move)
@@ -434,6 +437,7 @@ export function registerNode(
     served: 0n,
     earned: 0n,
     slashed: 0n,
+    attestation_floor_ms: 0n,
   };
   tx.emit("NodeRegistered", {
     node_id: id,
@@ -537,6 +541,7 @@ export function recordAttestation(
   measurement: Uint8Array,
   reportDataHash: Uint8Array,
   evidenceHash: Uint8Array,
+  issuedMs: bigint,
   expiresMs: bigint,
   verifierPk: Uint8Array,
   signature: Uint8Array,
@@ -553,11 +558,13 @@ export function recordAttestation(
   const node = nodeRef(registry, nodeId);
   check(eq(reportDataHash, blake2b256(node.sig_pk, node.enc_pk)), "attestation", "EReportDataMismatch");
   check(evidenceHash.length === 32, "attestation", "EInvalidHash");
+  check(issuedMs <= now, "attestation", "EIssuedInFuture");
+  check(issuedMs > node.attestation_floor_ms, "attestation", "EIssuedBeforeRevocation");
   check(expiresMs > now, "attestation", "EAttestationExpired");
-  check(expiresMs <= now + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
+  check(expiresMs <= issuedMs + registry.params.attestation_validity_ms, "attestation", "EValidityTooLong");
   const allowed = registry.measurements.find((e) => e.key === teeKind)?.value ?? [];
   check(teeKind === 0 || allowed.some((m) => eq(m, measurement)), "attestation", "EMeasurementNotAllowed");
-  const msg = attestationMessage(nodeId, teeKind, measurement, reportDataHash, evidenceHash, expiresMs);
+  const msg = attestationMessage(nodeId, teeKind, measurement, reportDataHash, evidenceHash, issuedMs, expiresMs);
   check(ed25519Verify(signature, verifierPk, msg), "attestation", "EBadVerdictSignature");
   const verifier = ed25519Address(verifierPk);
   tx.emit("AttestationRecorded", {
@@ -569,6 +576,7 @@ export function recordAttestation(
     verifier,
     recorded_ms: now,
     expires_ms: expiresMs,
+    issued_ms: issuedMs,
   });
   node.attestation = {
     tee_kind: teeKind,
@@ -822,8 +830,10 @@ export function postOutput(tx: Tx, request: Request, cap: NodeCap, output: Uint8
     "request",
     "ENotAgreeing",
   );
-  check(request.output_node === null, "request", "EOutputAlreadyPosted");
   check(BigInt(output.length) <= MAX_OUTPUT_BYTES, "request", "EOutputTooLarge");
+  // Public outputs only (this TS copy does not mirror the confidential per-node posts / accept_output).
+  check(request.confidential || request.output_node === null, "request", "EOutputAlreadyPosted");
+  check(request.confidential || eq(blake2b256(output), agreed), "request", "EOutputMismatch");
   request.output = Uint8Array.from(output);
   request.output_node = nodeId;
   tx.emit("OutputPosted", { request_id: request.id, node_id: nodeId, size: BigInt(output.length) });

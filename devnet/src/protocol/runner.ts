@@ -186,11 +186,24 @@ export function runScenario(s: Scenario): ScenarioRun {
         const measurement = utf8(step.measurement);
         const rdh = m.blake2b256(sigPkOf(step.node), encPkOf(step.node));
         const eh = evidenceHashOf(step.node);
+        const issued = tx.now;
         const expires = tx.now + ATTESTATION_VALIDITY_MS;
-        const msg = m.attestationMessage(cap.node_id, step.teeKind, measurement, rdh, eh, expires);
+        const msg = m.attestationMessage(cap.node_id, step.teeKind, measurement, rdh, eh, issued, expires);
         const signature = ed25519.sign(msg, VERIFIER_SK);
-        Object.assign(data, { measurement, rdh, eh, expires, signature });
-        m.recordAttestation(tx, registry, cap, step.teeKind, measurement, rdh, eh, expires, VERIFIER_PK, signature);
+        Object.assign(data, { measurement, rdh, eh, issued, expires, signature });
+        m.recordAttestation(
+          tx,
+          registry,
+          cap,
+          step.teeKind,
+          measurement,
+          rdh,
+          eh,
+          issued,
+          expires,
+          VERIFIER_PK,
+          signature,
+        );
         return;
       }
       case "create_request": {

@@ -176,7 +176,8 @@ export const SCENARIOS: Scenario[] = [
         [2, "A"],
       ]),
       { do: "settle" },
-      { do: "post_output", node: 1, bytes: "the answer" },
+      // the bytes must hash to the agreed output hash (outputHashOf("A") = blake2b256("output:A"))
+      { do: "post_output", node: 1, bytes: "output:A" },
     ],
     expect: {
       requestStatus: SETTLED,

@@ -98,6 +98,8 @@ export interface Node {
   served: bigint;
   earned: bigint;
   slashed: bigint;
+  /** Verdicts issued at or before this time are refused (the last revocation). */
+  attestation_floor_ms: bigint;
 }
 
 export interface Registry {

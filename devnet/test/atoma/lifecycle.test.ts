@@ -255,6 +255,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
         measurement: mrtd,
         reportDataHash: b2(o.sigPk, o.encPk),
         evidenceHash: b2(enc.encode(`evidence:${o.nodeId}`)),
+        issuedMs: now,
         expiresMs: now + 3_600_000n,
       };
       const r = await env.atoma.recordAttestation(o.kp, {
@@ -275,6 +276,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
       measurement: mrtd,
       reportDataHash: b2(o.sigPk, o.encPk),
       evidenceHash: b2(enc.encode("e")),
+      issuedMs: now,
       expiresMs: now + 3_600_000n,
     };
     const bad = await env.atoma

@@ -62,6 +62,7 @@ describe("atoma view functions via devInspect", () => {
       measurement: mrtd,
       reportDataHash: blake2b(new Uint8Array([...sigPk, ...encPk]), { dkLen: 32 }),
       evidenceHash: new Uint8Array(32).fill(3),
+      issuedMs: env.d.clock.now(),
       expiresMs: env.d.clock.now() + 3_600_000n,
     };
     await env.atoma.recordAttestation(op, { nodeCap: nodeId, ...v, verifierPk: vpk, signature: signVerdict(v, vsk) });

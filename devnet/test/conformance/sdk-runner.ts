@@ -232,7 +232,15 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
         const evidenceHash = evidenceHashOf(step.node);
         const expiresMs = now + ATTESTATION_VALIDITY_MS;
         const signature = signVerdict(
-          { nodeId: n.nodeId, teeKind: step.teeKind, measurement, reportDataHash, evidenceHash, expiresMs },
+          {
+            nodeId: n.nodeId,
+            teeKind: step.teeKind,
+            measurement,
+            reportDataHash,
+            evidenceHash,
+            issuedMs: now,
+            expiresMs,
+          },
           VERIFIER_SK,
         );
         return atoma.recordAttestation(n.kp, {
@@ -241,6 +249,7 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
           measurement,
           reportDataHash,
           evidenceHash,
+          issuedMs: now,
           expiresMs,
           verifierPk: VERIFIER_PK,
           signature,

@@ -60,6 +60,7 @@ class World {
       measurement: enc.encode("mrtd"),
       rdh: m.blake2b256(n.sig_pk, n.enc_pk),
       eh: H("evidence"),
+      issued: this.now,
       expires: this.now + 3_600_000n,
       vpk: VPK,
       sk: VSK,
@@ -69,12 +70,13 @@ class World {
       measurement: Uint8Array;
       rdh: Uint8Array;
       eh: Uint8Array;
+      issued: bigint;
       expires: bigint;
       vpk: Uint8Array;
       sk: Uint8Array;
       sig?: Uint8Array;
     };
-    const msg = m.attestationMessage(n.node_id, a.tee, a.measurement, a.rdh, a.eh, a.expires);
+    const msg = m.attestationMessage(n.node_id, a.tee, a.measurement, a.rdh, a.eh, a.issued, a.expires);
     return { ...a, sig: a.sig ?? ed25519.sign(msg, a.sk) };
   }
   allowTdx() {
@@ -91,6 +93,7 @@ class World {
       a.measurement,
       a.rdh,
       a.eh,
+      a.issued,
       a.expires,
       a.vpk,
       a.sig,
@@ -395,6 +398,26 @@ const abortCases: Case[] = [
     },
   ],
   [
+    "verdict issued after the clock",
+    "attestation",
+    "EIssuedInFuture",
+    (w) => {
+      w.allowTdx();
+      w.attest(0, { issued: w.now + 1n });
+    },
+  ],
+  [
+    "revoked verdict replayed",
+    "attestation",
+    "EIssuedBeforeRevocation",
+    (w) => {
+      w.allowTdx();
+      w.attest(0);
+      m.revokeAttestation(w.tx(), w.registry, w.admin, w.node(0).node_id);
+      w.attest(0);
+    },
+  ],
+  [
     "validity too long",
     "attestation",
     "EValidityTooLong",
@@ -667,8 +690,18 @@ const abortCases: Case[] = [
     (w) => {
       w.revealedAll();
       w.settle();
-      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("o"));
-      m.postOutput(w.tx(op(1)), w.request!, w.caps[1]!, enc.encode("o"));
+      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("A"));
+      m.postOutput(w.tx(op(1)), w.request!, w.caps[1]!, enc.encode("A"));
+    },
+  ],
+  [
+    "public output that does not hash to the agreed hash",
+    "request",
+    "EOutputMismatch",
+    (w) => {
+      w.revealedAll();
+      w.settle();
+      m.postOutput(w.tx(op(0)), w.request!, w.caps[0]!, enc.encode("garbage"));
     },
   ],
   [
@@ -949,7 +982,10 @@ describe("every abort path: module, error name and code as in the Move package",
     const covered = new Set(abortCases.map(([, mod, e]) => `${mod}::${e}`));
     const all = Object.entries(ERROR_CODES).flatMap(([mod, t]) => Object.keys(t).map((e) => `${mod}::${e}`));
     // request::EWrongVersion on commit/reveal/post_output needs a migrated package; covered via sample.
-    expect(all.filter((e) => !covered.has(e))).toEqual([]);
+    // request::accept_output (confidential outputs, issue 13 A3) is not mirrored in this TS copy
+    // of the protocol; its abort paths are covered by the Move tests (request_tests::accept_*).
+    const notMirrored = ["EOutputAccepted", "ENotRequester", "ENotConfidential", "ENoOutputFromNode"];
+    expect(all.filter((e) => !covered.has(e))).toEqual(notMirrored.map((e) => `request::${e}`));
   });
 });
 
@@ -1024,7 +1060,7 @@ describe("happy paths", () => {
     expect(m.isAttested(w.node(0), a.expires_ms)).toBe(false);
     m.revokeAttestation(w.tx("0x0"), w.registry, w.admin, w.caps[0]!.node_id);
     expect(w.last!.effects.events).toEqual([
-      { name: "AttestationRevoked", fields: { node_id: w.caps[0]!.node_id, revoked_by: "0x0" } },
+      { name: "AttestationRevoked", fields: { node_id: w.caps[0]!.node_id, revoked_by: "0x0", revoked_ms: w.now } },
     ]);
     expect(m.isAttested(w.node(0), w.now)).toBe(false);
   });
@@ -1051,8 +1087,8 @@ describe("happy paths", () => {
       ...order.map((o) => [o, SUI, "payout"]),
       ["0xbeef", 3_150_000_000n, "refund"],
     ]);
-    m.postOutput(w.tx(op(2)), r, w.caps[2]!, enc.encode("out"));
-    expect([r.output_node, new TextDecoder().decode(r.output)]).toEqual([w.caps[2]!.node_id, "out"]);
+    m.postOutput(w.tx(op(2)), r, w.caps[2]!, enc.encode("A"));
+    expect([r.output_node, new TextDecoder().decode(r.output)]).toEqual([w.caps[2]!.node_id, "A"]);
   });
 
   it("reveal after the commit deadline moves Sampled to Revealing", () => {

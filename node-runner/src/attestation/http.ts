@@ -96,6 +96,7 @@ export function resultToJson(r: VerifierResult) {
     measurement: hex(r.verdict.measurement),
     reportDataHash: hex(r.verdict.reportDataHash),
     evidenceHash: r.evidenceHash,
+    issuedMs: r.verdict.issuedMs.toString(),
     expiresMs: r.verdict.expiresMs.toString(),
     message: Buffer.from(encodeVerdictMessage(r.verdict)).toString("base64"),
     signature: hex(r.signature),

@@ -40,8 +40,14 @@ export interface AttestationPolicy {
   sevSnp?: KindPolicy;
   /** Sign verdicts of TEE kind None (development only; such nodes are never sampled for confidential requests). */
   allowInsecureNoTee?: boolean;
-  /** Verdict lifetime in ms (default 24 h, the protocol's attestation validity). */
+  /** Verdict lifetime in ms from its issue time (default 24 h, the protocol's attestation validity). */
   validityMs?: number;
+  /**
+   * How far before the verifier's clock a verdict is dated (default 10 s): the chain refuses a
+   * verdict issued after its own clock (`EIssuedInFuture`), and Sui's clock trails wall time a
+   * little. A revocation refuses every verdict issued at or before it, so dating early is safe.
+   */
+  issueSkewMs?: number;
 }
 
 export interface VerifierServiceOptions {
@@ -99,6 +105,7 @@ export interface VerifierService {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_ISSUE_SKEW_MS = 10_000;
 
 function hexBytes(h: string, field: string): Uint8Array {
   if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(h)) throw new InvalidInputError(field, "must be hex");
@@ -129,6 +136,9 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
   const blobs = typeof opts.blobDir === "string" ? createBlobStore(opts.blobDir) : opts.blobDir;
   const clock = opts.now ?? (() => new Date());
   const validityMs = opts.policy.validityMs ?? DAY_MS;
+  const issueSkewMs = opts.policy.issueSkewMs ?? DEFAULT_ISSUE_SKEW_MS;
+  if (!Number.isSafeInteger(issueSkewMs) || issueSkewMs < 0 || issueSkewMs >= validityMs)
+    throw new InvalidInputError("policy.issueSkewMs", "must be an integer in 0..validityMs");
 
   async function verifyEvidence(req: EvidenceRequest): Promise<VerifierResult> {
     if (!(req.evidence instanceof Uint8Array)) throw new InvalidInputError("evidence", "must be bytes");
@@ -197,7 +207,8 @@ export function createVerifierService(opts: VerifierServiceOptions): VerifierSer
       measurement,
       reportDataHash,
       evidenceHash: new Uint8Array(Buffer.from(hash, "hex")),
-      expiresMs: BigInt(now.getTime() + validityMs),
+      issuedMs: BigInt(now.getTime() - issueSkewMs),
+      expiresMs: BigInt(now.getTime() - issueSkewMs + validityMs),
     };
     const signature = signVerdict(verdict, secret);
     return {

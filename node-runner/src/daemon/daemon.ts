@@ -414,19 +414,27 @@ export class NodeDaemon {
       await sleep(this.o.pollMs, this.controller.signal);
     }
 
-    if (request.status === RequestStatus.Settled && request.agreedOutputHash && !request.outputPosted) {
+    // Confidential requests: every agreeing node posts its own output once (the chain keeps each
+    // post and the requester accepts one, so a bad first post cannot block a good one).
+    const everyonePosts = request.confidential;
+    if (
+      request.status === RequestStatus.Settled &&
+      request.agreedOutputHash &&
+      (!request.outputPosted || everyonePosts)
+    ) {
       const agreedHex = hex(request.agreedOutputHash);
       const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
       const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
-      if (rec.outputHash === agreedHex && rank >= 0) {
+      if (rec.outputHash === agreedHex && rank >= 0 && !everyonePosts) {
         // The first agreeing node posts; the next ones step in, one by one, if it does not.
         for (let waited = 0; waited < rank * 2_000 && !this.controller.signal.aborted; waited += 250) {
           await sleep(250, this.controller.signal);
           if ((await this.o.chain.getRequest(requestId)).outputPosted) break;
         }
       }
-      const stillMissing =
-        rank > 0 && !this.controller.signal.aborted
+      const stillMissing = everyonePosts
+        ? rank >= 0
+        : rank > 0 && !this.controller.signal.aborted
           ? !(await this.o.chain.getRequest(requestId)).outputPosted
           : rank === 0;
       if (rec.outputHash === agreedHex && stillMissing) {

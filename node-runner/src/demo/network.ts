@@ -153,6 +153,7 @@ export async function registerNode(
       measurement: chain.measurement,
       reportDataHash: blake2b256(concatBytes(keys.sigPk, keys.encPk)),
       evidenceHash: blake2b256(evidence),
+      issuedMs: now,
       expiresMs: now + 3_600_000n,
     };
     await chain.atoma.recordAttestation(keys.signer, {
@@ -161,6 +162,7 @@ export async function registerNode(
       measurement: verdict.measurement,
       reportDataHash: verdict.reportDataHash,
       evidenceHash: verdict.evidenceHash,
+      issuedMs: verdict.issuedMs,
       expiresMs: verdict.expiresMs,
       verifierPk: ed25519.getPublicKey(chain.verifierSk),
       signature: signVerdict(verdict, chain.verifierSk),

@@ -77,11 +77,12 @@ describe("verifier service", () => {
     await expect(
       service({}).verifyEvidence({ nodeId: "0x1", sigPk, encPk, teeKind: "none", evidence: new Uint8Array() }),
     ).rejects.toMatchObject({ check: "policy_measurement" });
-    const s = service({ allowInsecureNoTee: true, validityMs: 1000 });
+    const s = service({ allowInsecureNoTee: true, validityMs: 1000, issueSkewMs: 100 });
     const r = await s.verifyEvidence({ nodeId: "0x1", sigPk, encPk, teeKind: "none", evidence: new Uint8Array([9]) });
     expect(r.verdict.teeKind).toBe(TeeKind.None);
     expect(r.verdict.reportDataHash).toEqual(expectedReportData(sigPk, encPk));
-    expect(r.verdict.expiresMs).toBe(BigInt(NOW.getTime() + 1000));
+    expect(r.verdict.issuedMs).toBe(BigInt(NOW.getTime() - 100));
+    expect(r.verdict.expiresMs).toBe(BigInt(NOW.getTime() - 100 + 1000));
     expect(r.evidenceHash).toBe(hashHex(new Uint8Array([9])));
     expect(await s.blobs.get(r.evidenceHash)).toEqual(new Uint8Array([9]));
     expect(verifyVerdict(r.verdict, r.signature, ed25519.getPublicKey(sk))).toBe(true);
@@ -185,6 +186,7 @@ describe("verifier service", () => {
         measurement: new Uint8Array(),
         reportDataHash: expectedReportData(sigPk, encPk),
         evidenceHash: Buffer.from(j.evidenceHash, "hex"),
+        issuedMs: BigInt(j.issuedMs),
         expiresMs: BigInt(j.expiresMs),
       }),
     );
@@ -250,7 +252,8 @@ describe("verifier service", () => {
     await chmod(keyFile, 0o600);
     const j = await runAttestVerify(args);
     expect(j.evidenceHash).toBe(hashHex(new Uint8Array([1, 2])));
-    expect(j.expiresMs).toBe(String(NOW.getTime() + 86_400_000));
+    expect(j.issuedMs).toBe(String(NOW.getTime() - 10_000)); // dated 10 s early: Sui's clock trails
+    expect(j.expiresMs).toBe(String(NOW.getTime() - 10_000 + 86_400_000));
   });
 });
 

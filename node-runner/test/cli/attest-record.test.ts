@@ -58,6 +58,7 @@ describe("atoma-node attest record", () => {
       measurement: chain.measurement,
       reportDataHash: blake2b256(concatBytes(node.keys.sigPk, node.keys.encPk)),
       evidenceHash: blake2b256(new TextEncoder().encode("evidence")),
+      issuedMs: chain.devnet.clock.now(),
       expiresMs: chain.devnet.clock.now() + 600_000n,
     };
     const json = {
@@ -66,6 +67,7 @@ describe("atoma-node attest record", () => {
       measurement: hex(verdict.measurement),
       reportDataHash: hex(verdict.reportDataHash),
       evidenceHash: hex(verdict.evidenceHash),
+      issuedMs: verdict.issuedMs.toString(),
       expiresMs: verdict.expiresMs.toString(),
       message: Buffer.from(encodeVerdictMessage(verdict)).toString("base64"),
       signature: hex(signVerdict(verdict, chain.verifierSk)),

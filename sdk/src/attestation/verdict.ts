@@ -2,15 +2,18 @@
  * Attestation verdicts: an allow-listed verifier's Ed25519 signature over a fixed message that
  * the Move function `record_attestation` checks with `sui::ed25519::ed25519_verify`.
  *
- * msg = b"ATOMA_ATTESTATION_V1" || bcs(node_id: address) || bcs(tee_kind: u8)
+ * msg = b"ATOMA_ATTESTATION_V2" || bcs(node_id: address) || bcs(tee_kind: u8)
  *       || bcs(measurement: vector<u8>) || bcs(report_data_hash: vector<u8>)
- *       || bcs(evidence_hash: vector<u8>) || bcs(expires_ms: u64)
+ *       || bcs(evidence_hash: vector<u8>) || bcs(issued_ms: u64) || bcs(expires_ms: u64)
+ *
+ * `issued_ms` is what makes revocation stick: the chain refuses a verdict issued at or before
+ * the node's last revocation, so an old signed verdict cannot be replayed.
  */
 import { bcs } from "@mysten/bcs";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { InvalidInputError } from "../errors.js";
 
-export const VERDICT_DOMAIN = "ATOMA_ATTESTATION_V1";
+export const VERDICT_DOMAIN = "ATOMA_ATTESTATION_V2";
 
 export interface AttestationVerdict {
   /** The node's id (Sui address/object id), 0x-prefixed hex, up to 32 bytes. */
@@ -22,7 +25,9 @@ export interface AttestationVerdict {
   reportDataHash: Uint8Array;
   /** blake2b256(evidence bytes), 32 bytes. */
   evidenceHash: Uint8Array;
-  /** Expiry of the verdict, clock milliseconds. */
+  /** When the verifier issued the verdict, clock milliseconds (not after the chain's clock). */
+  issuedMs: bigint | number;
+  /** Expiry of the verdict, clock milliseconds (at most issuedMs + attestation_validity_ms). */
   expiresMs: bigint | number;
 }
 
@@ -32,6 +37,7 @@ const VerdictBcs = bcs.struct("AttestationVerdict", {
   measurement: bcs.vector(bcs.u8()),
   report_data_hash: bcs.vector(bcs.u8()),
   evidence_hash: bcs.vector(bcs.u8()),
+  issued_ms: bcs.u64(),
   expires_ms: bcs.u64(),
 });
 
@@ -45,6 +51,14 @@ function addressBytes(id: string): number[] {
   return out;
 }
 
+function u64Of(v: bigint | number, field: string): bigint {
+  if (typeof v === "number" && !Number.isSafeInteger(v)) throw new InvalidInputError(field, "must be an integer");
+  if (typeof v !== "number" && typeof v !== "bigint") throw new InvalidInputError(field, "must be a bigint or number");
+  const b = BigInt(v);
+  if (b < 0n || b >= 1n << 64n) throw new InvalidInputError(field, "must fit in a u64");
+  return b;
+}
+
 /** The exact bytes the verifier signs (see the module comment and docs/attestation.md). */
 export function encodeVerdictMessage(v: AttestationVerdict): Uint8Array {
   if (!Number.isInteger(v.teeKind) || v.teeKind < 0 || v.teeKind > 4) {
@@ -55,14 +69,15 @@ export function encodeVerdictMessage(v: AttestationVerdict): Uint8Array {
   }
   if (v.reportDataHash.length !== 32) throw new InvalidInputError("reportDataHash", "must be 32 bytes");
   if (v.evidenceHash.length !== 32) throw new InvalidInputError("evidenceHash", "must be 32 bytes");
-  const exp = BigInt(v.expiresMs);
-  if (exp < 0n || exp >= 1n << 64n) throw new InvalidInputError("expiresMs", "must fit in a u64");
+  const issued = u64Of(v.issuedMs, "issuedMs");
+  const exp = u64Of(v.expiresMs, "expiresMs");
   const body = VerdictBcs.serialize({
     node_id: addressBytes(v.nodeId),
     tee_kind: v.teeKind,
     measurement: Array.from(v.measurement),
     report_data_hash: Array.from(v.reportDataHash),
     evidence_hash: Array.from(v.evidenceHash),
+    issued_ms: issued,
     expires_ms: exp,
   }).toBytes();
   const domain = new TextEncoder().encode(VERDICT_DOMAIN);

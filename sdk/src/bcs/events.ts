@@ -45,8 +45,13 @@ export const AttestationRecorded = bcs.struct("AttestationRecorded", {
   verifier: bcs.Address,
   recorded_ms: bcs.u64(),
   expires_ms: bcs.u64(),
+  issued_ms: bcs.u64(),
 });
-export const AttestationRevoked = bcs.struct("AttestationRevoked", { node_id: ID, revoked_by: bcs.Address });
+export const AttestationRevoked = bcs.struct("AttestationRevoked", {
+  node_id: ID,
+  revoked_by: bcs.Address,
+  revoked_ms: bcs.u64(),
+});
 export const RequestCreated = bcs.struct("RequestCreated", {
   request_id: ID,
   requester: bcs.Address,
@@ -105,6 +110,7 @@ export const DisputeOpened = bcs.struct("DisputeOpened", {
 });
 export const RequestFailed = bcs.struct("RequestFailed", { request_id: ID, reason: bcs.u8(), refund: bcs.u64() });
 export const OutputPosted = bcs.struct("OutputPosted", { request_id: ID, node_id: ID, size: bcs.u64() });
+export const OutputAccepted = bcs.struct("OutputAccepted", { request_id: ID, node_id: ID });
 export const ClusterCreated = bcs.struct("ClusterCreated", {
   cluster_id: ID,
   members: bcs.vector(ID),
@@ -151,6 +157,7 @@ export const EVENT_SCHEMAS = {
   DisputeOpened,
   RequestFailed,
   OutputPosted,
+  OutputAccepted,
   ClusterCreated,
   KeyRotationStarted,
   KeyRotationAcked,

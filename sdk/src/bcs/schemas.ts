@@ -74,6 +74,8 @@ export const Attestation = bcs.struct("Attestation", {
   recorded_ms: bcs.u64(),
   expires_ms: bcs.u64(),
   revoked: bcs.bool(),
+  issued_ms: bcs.u64(),
+  verifier_pk: bytes,
 });
 
 export const Node = bcs.struct("Node", {
@@ -92,6 +94,7 @@ export const Node = bcs.struct("Node", {
   served: bcs.u64(),
   earned: bcs.u64(),
   slashed: bcs.u64(),
+  attestation_floor_ms: bcs.u64(),
 });
 
 /** The dynamic-field object that holds one Node inside `Registry.nodes`. */
@@ -134,6 +137,7 @@ export const Request = bcs.struct("Request", {
   output: bytes,
   output_node: bcs.option(ID),
   settled_ms: bcs.u64(),
+  output_accepted: bcs.bool(),
 });
 
 export const Rotation = bcs.struct("Rotation", {

@@ -608,6 +608,13 @@ export class AtomaClient implements AtomaChain {
       B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output }),
     );
   }
+  /** Requester of a confidential request: make the output `nodeId` posted the request's output. */
+  async acceptOutput(signer: Signer, a: { requestId: string; nodeId: string }) {
+    const request = await this.#requestInput(a.requestId);
+    return this.#run(signer, (tx) =>
+      B.buildAcceptOutput(tx, { packageId: this.config.packageId, request, nodeId: a.nodeId }),
+    );
+  }
   async settle(signer: Signer, requestId: string) {
     const base = await this.#base();
     const request = await this.#requestInput(requestId);

@@ -152,6 +152,7 @@ export function buildRevokeAttestation(tx: Transaction, a: WithAdmin & { nodeId:
       sharedArg(tx, a.registry, true, "registry"),
       ownedArg(tx, a.adminCap, "adminCap"),
       idArg(tx, a.nodeId, "nodeId"),
+      clockArg(tx),
     ],
   });
 }
@@ -258,6 +259,8 @@ export interface RecordAttestationArgs extends WithNodeCap {
   measurement: Uint8Array;
   reportDataHash: Uint8Array;
   evidenceHash: Uint8Array;
+  /** When the verifier issued the verdict (signed; refused if at or before the node's last revocation). */
+  issuedMs: U64Input;
   expiresMs: U64Input;
   verifierPk: Uint8Array;
   signature: Uint8Array;
@@ -273,6 +276,7 @@ export function buildRecordAttestation(tx: Transaction, a: RecordAttestationArgs
       bytesArg(tx, a.measurement, "measurement"),
       bytesArg(tx, a.reportDataHash, "reportDataHash", 32),
       bytesArg(tx, a.evidenceHash, "evidenceHash", 32),
+      u64(tx, a.issuedMs, "issuedMs"),
       u64(tx, a.expiresMs, "expiresMs"),
       bytesArg(tx, a.verifierPk, "verifierPk", 32),
       bytesArg(tx, a.signature, "signature", 64),
@@ -403,6 +407,20 @@ export function buildPostOutput(tx: Transaction, a: NodeOnRequest & { output: Ui
   });
 }
 
+/**
+ * accept_output (requester only, confidential requests): the requester, having decrypted the
+ * output `nodeId` posted and checked it against the agreed hash, makes it the request's output.
+ */
+export function buildAcceptOutput(
+  tx: Transaction,
+  a: PackageTarget & { request: SharedInput; nodeId: string },
+): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "request", "accept_output"),
+    arguments: [sharedArg(tx, a.request, true, "request"), idArg(tx, a.nodeId, "nodeId")],
+  });
+}
+
 // === settlement ===
 
 export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult {
@@ -530,6 +548,7 @@ export const ATOMA_TX_TARGETS = [
   "request::commit",
   "request::reveal",
   "request::post_output",
+  "request::accept_output",
   "settlement::settle",
   "settlement::escalate",
   "cluster::create_cluster",

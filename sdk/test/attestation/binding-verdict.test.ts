@@ -42,17 +42,20 @@ describe("attestation verdicts", () => {
     measurement: new Uint8Array(48).fill(0x5a),
     reportDataHash: expectedReportData(sigPk, encPk),
     evidenceHash: blake2b256(new Uint8Array([1, 2, 3])),
+    issuedMs: 1_699_999_000_000n,
     expiresMs: 1_700_000_000_000n,
   };
 
   it("encodes the documented message byte for byte", () => {
     const msg = encodeVerdictMessage(v);
-    const domain = new TextEncoder().encode("ATOMA_ATTESTATION_V1");
+    const domain = new TextEncoder().encode("ATOMA_ATTESTATION_V2");
     const addr = new Uint8Array(32);
     addr[30] = 0x0a;
     addr[31] = 0xbc;
     const u64 = new Uint8Array(8);
     new DataView(u64.buffer).setBigUint64(0, 1_700_000_000_000n, true);
+    const issued = new Uint8Array(8);
+    new DataView(issued.buffer).setBigUint64(0, 1_699_999_000_000n, true);
     const expected = new Uint8Array([
       ...domain,
       ...addr,
@@ -63,6 +66,7 @@ describe("attestation verdicts", () => {
       ...v.reportDataHash,
       32,
       ...v.evidenceHash,
+      ...issued,
       ...u64,
     ]);
     expect(Buffer.from(msg).toString("hex")).toBe(Buffer.from(expected).toString("hex"));
@@ -78,6 +82,9 @@ describe("attestation verdicts", () => {
     expect(ed25519.verify(sig, encodeVerdictMessage(v), pk)).toBe(true);
     expect(verifyVerdict({ ...v, teeKind: TeeKind.SevSnp }, sig, pk)).toBe(false);
     expect(verifyVerdict({ ...v, expiresMs: 1_700_000_000_001n }, sig, pk)).toBe(false);
+    // the issue time is signed: a replayed verdict cannot be re-dated past a revocation
+    expect(verifyVerdict({ ...v, issuedMs: 1_699_999_000_001n }, sig, pk)).toBe(false);
+    expect(() => encodeVerdictMessage({ ...v, issuedMs: -1n })).toThrow(/issuedMs: must fit in a u64/);
     expect(verifyVerdict({ ...v, nodeId: "0xabd" }, sig, pk)).toBe(false);
     const m = v.measurement.slice();
     m[0] = 0;

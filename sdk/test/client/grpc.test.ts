@@ -91,6 +91,7 @@ const request = {
   output: [9, 9],
   output_node: NODE_ID,
   settled_ms: 5000,
+  output_accepted: false,
 };
 
 const params = {
@@ -139,6 +140,7 @@ const node = {
   served: 1,
   earned: 40,
   slashed: 0,
+  attestation_floor_ms: 0,
 };
 
 function objectAnswer(objects: Record<string, { type: string; bytes: Uint8Array; shared?: bigint }>): Handler {

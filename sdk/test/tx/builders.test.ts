@@ -62,6 +62,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
       measurement: b(48),
       reportDataHash: b(32),
       evidenceHash: b(32),
+      issuedMs: 500,
       expiresMs: 1000,
       verifierPk: b(32),
       signature: b(64),
@@ -92,6 +93,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "request::reveal": (tx) =>
     B.buildReveal(tx, { packageId: PKG, request: REQ, nodeCap: CAP, outputHash: b(32), salt: b(32) }),
   "request::post_output": (tx) => B.buildPostOutput(tx, { packageId: PKG, request: REQ, nodeCap: CAP, output: b(100) }),
+  "request::accept_output": (tx) => B.buildAcceptOutput(tx, { packageId: PKG, request: REQ, nodeId: NODE }),
   "settlement::settle": (tx) => B.buildSettle(tx, { ...base, request: REQ }),
   "settlement::escalate": (tx) => B.buildEscalate(tx, { ...base, request: REQ, randomInitialSharedVersion: 42 }),
   "cluster::create_cluster": (tx) =>

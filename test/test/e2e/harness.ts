@@ -157,6 +157,7 @@ export async function cliNode(
       measurement: new Uint8Array(Buffer.from(dev.info.measurement, "hex")),
       reportDataHash: blake2b256(concatBytes(keys.sigPk, keys.encPk)),
       evidenceHash: blake2b256(new TextEncoder().encode(`e2e:${nodeId}`)),
+      issuedMs: await devnetNow(dev.info.url),
       expiresMs: (await devnetNow(dev.info.url)) + 3_600_000n,
     };
     await dev.atoma.recordAttestation(keys.signer, {

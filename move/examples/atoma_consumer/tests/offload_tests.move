@@ -151,7 +151,9 @@ fun offload_and_read_agreed_output() {
     sc.end();
 }
 
-#[test, expected_failure(abort_code = offload::EOutputMismatch)]
+/// Since issue 13 A3 the protocol itself refuses a public output that does not hash to the
+/// agreed hash (`request::EOutputMismatch`), before the consumer's own check.
+#[test, expected_failure(abort_code = atoma::request::EOutputMismatch)]
 fun posted_output_must_match_agreed_hash() {
     let mut sc = run(b"832040", b"999999", true);
     collect(&mut sc);

@@ -18,25 +18,30 @@ const EReportDataMismatch: vector<u8> = b"report_data_hash != blake2b256(sig_pk 
 #[error(code = 4)]
 const EAttestationExpired: vector<u8> = b"expires_ms is not after now";
 #[error(code = 5)]
-const EValidityTooLong: vector<u8> = b"expires_ms is beyond now + attestation_validity_ms";
+const EValidityTooLong: vector<u8> = b"expires_ms is beyond issued_ms + attestation_validity_ms";
 #[error(code = 6)]
 const EMeasurementNotAllowed: vector<u8> = b"measurement not allow-listed for tee_kind";
 #[error(code = 7)]
 const EBadVerdictSignature: vector<u8> = b"verdict signature does not verify";
 #[error(code = 8)]
 const EInvalidHash: vector<u8> = b"evidence_hash must be 32 bytes";
+#[error(code = 9)]
+const EIssuedInFuture: vector<u8> = b"issued_ms is after now";
+#[error(code = 10)]
+const EIssuedBeforeRevocation: vector<u8> = b"verdict issued at or before the node's last revocation";
 
-const PREFIX: vector<u8> = b"ATOMA_ATTESTATION_V1";
+const PREFIX: vector<u8> = b"ATOMA_ATTESTATION_V2";
 
 /// The message a verifier signs:
 /// PREFIX ‖ bcs(node_id as address) ‖ bcs(tee_kind) ‖ bcs(measurement) ‖ bcs(report_data_hash)
-/// ‖ bcs(evidence_hash) ‖ bcs(expires_ms).
+/// ‖ bcs(evidence_hash) ‖ bcs(issued_ms) ‖ bcs(expires_ms).
 public fun verdict_message(
     node_id: ID,
     tee_kind: u8,
     measurement: vector<u8>,
     report_data_hash: vector<u8>,
     evidence_hash: vector<u8>,
+    issued_ms: u64,
     expires_ms: u64,
 ): vector<u8> {
     let mut msg = PREFIX;
@@ -45,6 +50,7 @@ public fun verdict_message(
     msg.append(bcs::to_bytes(&measurement));
     msg.append(bcs::to_bytes(&report_data_hash));
     msg.append(bcs::to_bytes(&evidence_hash));
+    msg.append(bcs::to_bytes(&issued_ms));
     msg.append(bcs::to_bytes(&expires_ms));
     msg
 }
@@ -63,6 +69,7 @@ public fun record_attestation(
     measurement: vector<u8>,
     report_data_hash: vector<u8>,
     evidence_hash: vector<u8>,
+    issued_ms: u64,
     expires_ms: u64,
     verifier_pk: vector<u8>,
     signature: vector<u8>,
@@ -77,10 +84,12 @@ public fun record_attestation(
     keys.append(registry.node_enc_pk(node_id));
     assert!(report_data_hash == blake2b256(&keys), EReportDataMismatch);
     assert!(evidence_hash.length() == 32, EInvalidHash);
+    assert!(issued_ms <= now, EIssuedInFuture);
+    assert!(issued_ms > registry.node_attestation_floor_ms(node_id), EIssuedBeforeRevocation);
     assert!(expires_ms > now, EAttestationExpired);
-    assert!(expires_ms <= now + registry.params().attestation_validity_ms(), EValidityTooLong);
+    assert!(expires_ms <= issued_ms + registry.params().attestation_validity_ms(), EValidityTooLong);
     assert!(tee_kind == 0 || registry.is_measurement_allowed(tee_kind, &measurement), EMeasurementNotAllowed);
-    let msg = verdict_message(node_id, tee_kind, measurement, report_data_hash, evidence_hash, expires_ms);
+    let msg = verdict_message(node_id, tee_kind, measurement, report_data_hash, evidence_hash, issued_ms, expires_ms);
     assert!(ed25519::ed25519_verify(&signature, &verifier_pk, &msg), EBadVerdictSignature);
     let verifier = verifier_address(verifier_pk);
     atoma::events::attestation_recorded(
@@ -92,6 +101,7 @@ public fun record_attestation(
         verifier,
         now,
         expires_ms,
+        issued_ms,
     );
     let a = atoma::registry::new_attestation(
         tee_kind,
@@ -101,6 +111,8 @@ public fun record_attestation(
         verifier,
         now,
         expires_ms,
+        issued_ms,
+        verifier_pk,
     );
     registry.set_attestation(node_id, a);
 }

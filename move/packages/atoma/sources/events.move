@@ -53,11 +53,14 @@ public struct AttestationRecorded has copy, drop {
     verifier: address,
     recorded_ms: u64,
     expires_ms: u64,
+    issued_ms: u64,
 }
 
+/// Verdicts for the node issued at or before `revoked_ms` are refused from now on.
 public struct AttestationRevoked has copy, drop {
     node_id: ID,
     revoked_by: address,
+    revoked_ms: u64,
 }
 
 // === Requests ===
@@ -146,6 +149,12 @@ public struct OutputPosted has copy, drop {
     size: u64,
 }
 
+/// Confidential request: the requester accepted the output `node_id` posted.
+public struct OutputAccepted has copy, drop {
+    request_id: ID,
+    node_id: ID,
+}
+
 // === Clusters and key rotation ===
 
 public struct ClusterCreated has copy, drop {
@@ -218,6 +227,7 @@ public(package) fun attestation_recorded(
     verifier: address,
     recorded_ms: u64,
     expires_ms: u64,
+    issued_ms: u64,
 ) {
     event::emit(AttestationRecorded {
         node_id,
@@ -228,11 +238,12 @@ public(package) fun attestation_recorded(
         verifier,
         recorded_ms,
         expires_ms,
+        issued_ms,
     })
 }
 
-public(package) fun attestation_revoked(node_id: ID, revoked_by: address) {
-    event::emit(AttestationRevoked { node_id, revoked_by })
+public(package) fun attestation_revoked(node_id: ID, revoked_by: address, revoked_ms: u64) {
+    event::emit(AttestationRevoked { node_id, revoked_by, revoked_ms })
 }
 
 public(package) fun request_created(
@@ -323,6 +334,10 @@ public(package) fun request_failed(request_id: ID, reason: u8, refund: u64) {
 
 public(package) fun output_posted(request_id: ID, node_id: ID, size: u64) {
     event::emit(OutputPosted { request_id, node_id, size })
+}
+
+public(package) fun output_accepted(request_id: ID, node_id: ID) {
+    event::emit(OutputAccepted { request_id, node_id })
 }
 
 public(package) fun cluster_created(cluster_id: ID, members: vector<ID>, epoch: u64, commitment: vector<u8>) {

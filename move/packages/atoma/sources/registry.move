@@ -10,6 +10,7 @@ use atoma::config::{Self, Params};
 use atoma::events;
 use atoma::protocol_version;
 use sui::balance::{Self, Balance};
+use sui::clock::Clock;
 use sui::coin::{Self, Coin};
 use sui::sui::SUI;
 use sui::table::{Self, Table};
@@ -79,6 +80,8 @@ public struct Node has store {
     served: u64,
     earned: u64,
     slashed: u64,
+    /// Verdicts issued at or before this clock time are refused (the last revocation's time).
+    attestation_floor_ms: u64,
 }
 
 public struct Attestation has copy, drop, store {
@@ -90,6 +93,10 @@ public struct Attestation has copy, drop, store {
     recorded_ms: u64,
     expires_ms: u64,
     revoked: bool,
+    /// When the verifier issued the verdict (signed): a revocation refuses anything issued before it.
+    issued_ms: u64,
+    /// The verifier's key: the attestation ends when the key leaves the allow-list.
+    verifier_pk: vector<u8>,
 }
 
 fun init(ctx: &mut TxContext) {
@@ -182,13 +189,17 @@ public fun migrate(r: &mut Registry, _: &AdminCap) {
     r.version = protocol_version::current();
 }
 
-public fun revoke_attestation(r: &mut Registry, _: &AdminCap, node_id: ID, ctx: &TxContext) {
+/// Ends the node's attestation and refuses every verdict issued at or before now, so the
+/// revoked verdict (or any other signed before the revocation) cannot be recorded again.
+public fun revoke_attestation(r: &mut Registry, _: &AdminCap, node_id: ID, clock: &Clock, ctx: &TxContext) {
     r.assert_version();
     assert!(r.nodes.contains(node_id), EUnknownNode);
+    let now = clock.timestamp_ms();
     let node = &mut r.nodes[node_id];
     assert!(node.attestation.is_some(), ENoAttestation);
     node.attestation.borrow_mut().revoked = true;
-    events::attestation_revoked(node_id, ctx.sender());
+    node.attestation_floor_ms = now;
+    events::attestation_revoked(node_id, ctx.sender(), now);
 }
 
 // === Read API ===
@@ -241,13 +252,20 @@ public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned }
 public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed }
 public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { node(r, id).attestation }
 
-/// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms.
+/// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms,
+/// whose verifier is still allow-listed and whose measurement is still allowed (checked at use
+/// time, so removing a verifier or disallowing a measurement ends the attestations resting on it).
 public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
     let n = node(r, id);
     if (n.attestation.is_none()) return false;
     let a = n.attestation.borrow();
     a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
+        && r.verifiers.contains(&a.verifier_pk)
+        && r.is_measurement_allowed(a.tee_kind, &a.measurement)
 }
+
+/// Verdicts issued at or before this time are refused for the node (its last revocation; 0 if none).
+public fun node_attestation_floor_ms(r: &Registry, id: ID): u64 { node(r, id).attestation_floor_ms }
 
 /// Sampling weight: min(stake, stake_cap).
 public(package) fun node_weight(r: &Registry, id: ID): u64 {
@@ -264,6 +282,8 @@ public fun attestation_verifier(a: &Attestation): address { a.verifier }
 public fun attestation_recorded_ms(a: &Attestation): u64 { a.recorded_ms }
 public fun attestation_expires_ms(a: &Attestation): u64 { a.expires_ms }
 public fun attestation_revoked(a: &Attestation): bool { a.revoked }
+public fun attestation_issued_ms(a: &Attestation): u64 { a.issued_ms }
+public fun attestation_verifier_pk(a: &Attestation): vector<u8> { a.verifier_pk }
 
 // === Package-internal node state ===
 
@@ -297,6 +317,7 @@ public(package) fun add_node(
         served: 0,
         earned: 0,
         slashed: 0,
+        attestation_floor_ms: 0,
     };
     r.nodes.add(node_id, node);
     r.node_count = r.node_count + 1;
@@ -442,6 +463,8 @@ public(package) fun new_attestation(
     verifier: address,
     recorded_ms: u64,
     expires_ms: u64,
+    issued_ms: u64,
+    verifier_pk: vector<u8>,
 ): Attestation {
     Attestation {
         tee_kind,
@@ -452,6 +475,8 @@ public(package) fun new_attestation(
         recorded_ms,
         expires_ms,
         revoked: false,
+        issued_ms,
+        verifier_pk,
     }
 }
 

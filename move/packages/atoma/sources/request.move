@@ -11,6 +11,7 @@ use atoma::registry::Registry;
 use sui::balance::Balance;
 use sui::clock::Clock;
 use sui::coin::Coin;
+use sui::dynamic_field as df;
 use sui::hash::blake2b256;
 use sui::random::{Random, RandomGenerator};
 use sui::sui::SUI;
@@ -57,6 +58,16 @@ const EOutputAlreadyPosted: vector<u8> = b"output already posted";
 const EOutputTooLarge: vector<u8> = b"output exceeds 16_384 bytes";
 #[error(code = 21)]
 const EInvalidCapability: vector<u8> = b"capability must be 1..=64 bytes";
+#[error(code = 22)]
+const EOutputMismatch: vector<u8> = b"blake2b256(output) != agreed output hash (public request)";
+#[error(code = 23)]
+const EOutputAccepted: vector<u8> = b"the requester already accepted an output";
+#[error(code = 24)]
+const ENotRequester: vector<u8> = b"only the requester may accept the output";
+#[error(code = 25)]
+const ENotConfidential: vector<u8> = b"only confidential requests accept an output";
+#[error(code = 26)]
+const ENoOutputFromNode: vector<u8> = b"the node posted no output for this request";
 
 const CREATED: u8 = 0;
 const SAMPLED: u8 = 1;
@@ -104,6 +115,8 @@ public struct Request has key {
     output: vector<u8>,
     output_node: Option<ID>,
     settled_ms: u64,
+    /// Confidential requests: the requester accepted `output` (no more posts, no more swaps).
+    output_accepted: bool,
 }
 
 // === Create ===
@@ -214,6 +227,7 @@ public(package) fun new(
         output: vector[],
         output_node: option::none(),
         settled_ms: 0,
+        output_accepted: false,
     };
     registry.bump_request_count();
     events::request_created(
@@ -383,6 +397,11 @@ public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>,
 }
 
 /// One node that revealed the agreed hash stores the (encrypted) output, <= 16_384 bytes.
+/// Posts the agreed output. Public requests: the output must hash to the agreed hash
+/// (`EOutputMismatch`), so the first post is the right one and later posts abort. Confidential
+/// requests (the output may be sealed to the requester, which the chain cannot check): every
+/// agreeing node may post once; the first post fills `output`, later ones are kept per node
+/// (`output_of`), until the requester, who can decrypt them, accepts one (`accept_output`).
 public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>, _clock: &Clock) {
     request.assert_version();
     assert!(request.status == SETTLED, EWrongStatus);
@@ -390,12 +409,41 @@ public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>,
     let agreed = *request.agreed_output_hash.borrow();
     let agrees = request.assignments.any!(|a| a.node_id == node_id && a.revealed && a.output_hash == agreed);
     assert!(agrees, ENotAgreeing);
-    assert!(request.output_node.is_none(), EOutputAlreadyPosted);
+    assert!(!request.output_accepted, EOutputAccepted);
     assert!(output.length() <= MAX_OUTPUT_BYTES, EOutputTooLarge);
     let size = output.length();
-    request.output = output;
-    request.output_node = option::some(node_id);
+    if (!request.confidential) {
+        assert!(request.output_node.is_none(), EOutputAlreadyPosted);
+        assert!(blake2b256(&output) == agreed, EOutputMismatch);
+    } else {
+        let posted = request.output_node == option::some(node_id) || df::exists_(&request.id, node_id);
+        assert!(!posted, EOutputAlreadyPosted);
+    };
+    if (request.output_node.is_none()) {
+        request.output = output;
+        request.output_node = option::some(node_id);
+    } else df::add(&mut request.id, node_id, output);
     events::output_posted(object::id(request), node_id, size);
+}
+
+/// Confidential requests: the requester accepts the output `node_id` posted (after decrypting
+/// it and checking its hash against the agreed one). It becomes `output`; the previous `output`
+/// is kept as that node's post. No post or acceptance follows.
+public fun accept_output(request: &mut Request, node_id: ID, ctx: &TxContext) {
+    request.assert_version();
+    assert!(request.confidential, ENotConfidential);
+    assert!(ctx.sender() == request.requester, ENotRequester);
+    assert!(!request.output_accepted, EOutputAccepted);
+    if (request.output_node != option::some(node_id)) {
+        assert!(df::exists_(&request.id, node_id), ENoOutputFromNode);
+        let chosen: vector<u8> = df::remove(&mut request.id, node_id);
+        let prev = request.output;
+        request.output = chosen;
+        let prev_node = request.output_node.swap(node_id);
+        df::add(&mut request.id, prev_node, prev);
+    };
+    request.output_accepted = true;
+    events::output_accepted(object::id(request), node_id);
 }
 
 // === Read API ===
@@ -408,6 +456,14 @@ public fun is_failed(r: &Request): bool { r.status == FAILED }
 public fun agreed_output_hash(r: &Request): Option<vector<u8>> { r.agreed_output_hash }
 public fun output(r: &Request): vector<u8> { r.output }
 public fun output_node(r: &Request): Option<ID> { r.output_node }
+public fun output_accepted(r: &Request): bool { r.output_accepted }
+
+/// The output `node_id` posted (confidential requests keep every agreeing node's post).
+public fun output_of(r: &Request, node_id: ID): Option<vector<u8>> {
+    if (r.output_node == option::some(node_id)) option::some(r.output)
+    else if (df::exists_(&r.id, node_id)) option::some(*df::borrow<ID, vector<u8>>(&r.id, node_id))
+    else option::none()
+}
 public fun requester(r: &Request): address { r.requester }
 public fun kind(r: &Request): u8 { r.kind }
 public fun capability(r: &Request): vector<u8> { r.capability }

@@ -1,12 +1,17 @@
 /// Weighted sampling without replacement by capped stake (weight = min(stake, stake_cap)).
 ///
 /// Cost: one pass over the M nodes of the capability's eligible set to build the candidate
-/// list (O(M · |exclude|) with |exclude| <= 64), then k draws, each a linear walk over the
+/// list (O(M · |exclude|) with |exclude| <= 64), then k draws, each a full walk over the
 /// remaining candidates: O(k · M). M is bounded by `max_eligible_per_capability` (<= 2_048).
+/// A draw costs the same whatever it picks (no early exit), so a caller cannot steer the draw
+/// with a tight gas budget (issue 13 A1).
 module atoma::sampling;
 
 use atoma::registry::Registry;
 use sui::random::RandomGenerator;
+
+/// 2^127: the bias that turns a u128 comparison into a shift (see `draw`).
+const HALF: u128 = 170141183460469231731687303715884105728;
 
 /// Whether `id` may serve a request now (status Active, price <= max_price, attested when
 /// confidential, not excluded). Eligible-set members are Active by construction.
@@ -64,17 +69,23 @@ public(package) fun draw(ids: &mut vector<ID>, weights: &mut vector<u64>, k: u64
     let mut out = vector[];
     while (out.length() < k && ids.length() > 0) {
         let x = g.generate_u128_in_range(0, total - 1);
+        // Fixed work per draw (issue 13 A1): walk every remaining candidate, never stopping at
+        // the drawn one, and count without a branch the prefix sums <= x: that count is the
+        // drawn index (the first i whose prefix sum exceeds x, as a stopping walk would find).
+        // ((x + 2^127 - acc) >> 127) is 1 when acc <= x, else 0; no overflow since
+        // acc, x <= 2^11 · 2^64 < 2^127.
         let mut acc: u128 = 0;
+        let mut idx = 0;
         let mut i = 0;
         let n = ids.length();
         while (i < n) {
             acc = acc + (weights[i] as u128);
-            if (x < acc) break;
+            idx = idx + ((((x + HALF) - acc) >> 127) as u64);
             i = i + 1;
         };
-        total = total - (weights[i] as u128);
-        out.push_back(ids.swap_remove(i));
-        weights.swap_remove(i);
+        total = total - (weights[idx] as u128);
+        out.push_back(ids.swap_remove(idx));
+        weights.swap_remove(idx);
     };
     out
 }

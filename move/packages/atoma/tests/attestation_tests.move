@@ -23,6 +23,8 @@ fun record_and_expire() {
     assert_eq!(a.attestation_verifier(), attestation::verifier_address(f::verifier_pk()));
     assert_eq!(a.attestation_recorded_ms(), 1_000_000);
     assert_eq!(a.attestation_expires_ms(), f::expires_ms());
+    assert_eq!(a.attestation_issued_ms(), f::issued_ms());
+    assert_eq!(a.attestation_verifier_pk(), f::verifier_pk());
     assert!(!a.attestation_revoked());
     assert!(!env.reg_ref().is_attested(id, f::expires_ms()));
     assert!(env.reg_ref().is_attested(id, f::expires_ms() - 1));
@@ -50,6 +52,92 @@ fun revoked_is_not_attested() {
     env.finish();
 }
 
+/// Attack A2 (revocation replay): after `revoke_attestation` the node records the very same
+/// signed verdict again. It is refused: it was issued before the revocation.
+#[test, expected_failure(abort_code = attestation::EIssuedBeforeRevocation)]
+fun revoked_verdict_replay_refused() {
+    let mut env = f::env6();
+    f::attest(&mut env, 0, 1);
+    let id = env.node_id(0);
+    env.revoke(id);
+    assert_eq!(env.reg_ref().node_attestation_floor_ms(id), 1_000_000);
+    env.set_time(1_500_000);
+    f::attest(&mut env, 0, 1); // the old bytes, replayed
+    env.finish();
+}
+
+/// A verdict the verifier issues after the revocation is accepted and attests the node again.
+#[test]
+fun fresh_verdict_after_revocation_accepted() {
+    let mut env = f::env6();
+    f::attest(&mut env, 0, 1);
+    let id = env.node_id(0);
+    env.revoke(id);
+    env.set_time(f::fresh_issued_ms());
+    f::attest_fresh0(&mut env);
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    let a = env.reg_ref().node_attestation(id).destroy_some();
+    assert_eq!(a.attestation_issued_ms(), f::fresh_issued_ms());
+    assert!(!a.attestation_revoked());
+    env.finish();
+}
+
+/// A verdict dated after the clock (which would survive a later revocation) is refused.
+#[test, expected_failure(abort_code = attestation::EIssuedInFuture)]
+fun verdict_issued_in_future() {
+    let mut env = f::env6();
+    f::attest_fresh0(&mut env); // issued 2_000_000, clock at 1_000_000
+    env.finish();
+}
+
+/// Removing the verifier ends the attestations it signed; adding it back restores them.
+#[test]
+fun removed_verifier_ends_attestation() {
+    let mut env = f::env6();
+    f::attest(&mut env, 0, 1);
+    let id = env.node_id(0);
+    env.sc().next_tx(h::admin());
+    let (reg, cap) = env.reg_and_admin();
+    reg.remove_verifier(cap, f::verifier_pk());
+    assert!(!env.reg_ref().is_attested(id, env.now()));
+    env.sc().next_tx(h::admin());
+    let (reg, cap) = env.reg_and_admin();
+    reg.add_verifier(cap, f::verifier_pk());
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    env.finish();
+}
+
+/// Disallowing the measurement ends the attestations that rest on it: a confidential request
+/// can no longer sample the node.
+#[test]
+fun disallowed_measurement_ends_attestation() {
+    let mut env = f::env6();
+    f::attest(&mut env, 0, 1);
+    f::attest(&mut env, 2, 1);
+    let id = env.node_id(0);
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    env.sc().next_tx(h::admin());
+    let (reg, cap) = env.reg_and_admin();
+    reg.disallow_measurement(cap, 1, f::measurement());
+    assert!(!env.reg_ref().is_attested(id, env.now()));
+    assert!(!env.reg_ref().is_attested(env.node_id(2), env.now()));
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = atoma::request::ENotEnoughNodes)]
+fun disallowed_measurement_not_sampled() {
+    let mut env = f::env6();
+    f::attest(&mut env, 0, 1);
+    f::attest(&mut env, 2, 1);
+    env.sc().next_tx(h::admin());
+    let (reg, cap) = env.reg_and_admin();
+    reg.disallow_measurement(cap, 1, f::measurement());
+    let mut req = env.request(1, 0, h::price(), true);
+    env.sample(&mut req, 1);
+    destroy(req);
+    env.finish();
+}
+
 #[test]
 fun verdict_message_layout() {
     let msg = attestation::verdict_message(
@@ -58,12 +146,14 @@ fun verdict_message_layout() {
         x"aa",
         x"bb",
         x"cc",
+        3,
         258,
     );
-    let mut expected = b"ATOMA_ATTESTATION_V1";
+    let mut expected = b"ATOMA_ATTESTATION_V2";
     expected.append(x"0000000000000000000000000000000000000000000000000000000000000001");
     expected.append(x"01" );
     expected.append(x"01aa01bb01cc");
+    expected.append(x"0300000000000000");
     expected.append(x"0201000000000000");
     assert_eq!(msg, expected);
 }

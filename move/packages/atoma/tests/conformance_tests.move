@@ -175,7 +175,7 @@ fun unanimous() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::post_output(&mut req, &caps[1], x"74686520616e73776572", &clock);
+    request::post_output(&mut req, &caps[1], x"6f75747075743a41", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
@@ -1743,28 +1743,28 @@ fun confidential_sampling() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[0], 1, x"6d7274642d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e6520a9e8b73647e722207a95912171d67a08f1a03abcd18a7d064efbbf97a12063a0b87ac45c87bb43b99f7c2f53406e236b2ad20da04a606fcf72e0caf6e09", &clock);
+    attestation::record_attestation(&mut reg, &caps[0], 1, x"6d7274642d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"852f9961d56d2bd17ba72922a934296c12eab30b8bf3de909d35a50cf4e264f7bde8fd82bc323a736bb9e47e67a97f153c0c264e3b96a6ae27b725a7dc0acf09", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 9: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[1], 1, x"6d7274642d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"3f592af49aec2c1bd765d59e00fb8d22129f1f37942fcb4766712bcde86c144f0184007bbceeb51057b45ece7fa5c7afdb089a19e014d1c4c32f374aa18ece0a", &clock);
+    attestation::record_attestation(&mut reg, &caps[1], 1, x"6d7274642d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"f53b81e25c3e1f61c08af42cfeb464d0fc366b218abc8ed4618027a7f066566b7f788f510f8dd3e010279ddd32170ae97c9f0961c54941a16b8ce2992825f500", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 10: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[2], 1, x"6d7274642d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"470900ace3c3fd1acd80c402cee83377f0a1e39e1d6a4ec5fe8419f12ad5694b8f73e49da256063f3636f7d87adc67768fd6fab7daa61b7dd42b1c5160928909", &clock);
+    attestation::record_attestation(&mut reg, &caps[2], 1, x"6d7274642d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e3348c672177e0e6fe96167bd3933e18360fc49baf6fee9f82f4aa0e152f2dc0711bb19b87caaf11f2dafab221a7dae5798cf1a55cb568627cf0928d38a47809", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 11: attest node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[3], 0, x"", x"d91d348a5767f1c796bdcc9282fe9c704c27548e2992b1b0c31c8406a194495d", x"e3f6c7ffad84ff4033caf3f50bb446cac0f07547cbdfc9bce86669101d7857dc", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"9c2e9d42c0ec6624c14177b1cfd5a313a914f71e2f267bf404311a3e0ba8d682688206e14a5e499b86b581666ece8640bf6d40eb848f03372896e931b8f56b0c", &clock);
+    attestation::record_attestation(&mut reg, &caps[3], 0, x"", x"d91d348a5767f1c796bdcc9282fe9c704c27548e2992b1b0c31c8406a194495d", x"e3f6c7ffad84ff4033caf3f50bb446cac0f07547cbdfc9bce86669101d7857dc", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"2e50f8aa6287ff2ad00c6d66d2f3be76a2d42ab2d8ff335510cde99298d31d065b426597e2986148fb4386e3831af4905215f42c8b9390dec0e556338af7e00b", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 12: create_request
@@ -1943,7 +1943,7 @@ fun confidential_not_enough_nodes() {
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001);
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[1], 2, x"736e702d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"4e1561682fd49ccdcb68a0d5829c072a7f72e7f6fce085a9a3938ea5b0e8f1824825192ea9fdca2abeb096df1f7b4a222a057dce019a8c6d846e3a9fce7e2803", &clock);
+    attestation::record_attestation(&mut reg, &caps[1], 2, x"736e702d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"7e5a8a8ba03ff286f2da4ed37a282f4736da08aac15a0ea936e307b19fdb24dd797b0ed71cfe623417fbce4da00080a7cfcb8cada8c1b1d3633db40a887f9506", &clock);
     ts::return_shared(reg);
     // txn 8: create_request
     clock.set_for_testing(1700000000000);
@@ -2490,21 +2490,21 @@ fun key_rotation_complete() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[0], 3, x"63632d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"a1971c189d58f598fa132c25a9b1d24ea99930b827dcb54669a036b4dd935b92c5108216e9c30deb3a3fe02ecfa8df3cd7a3f1d26307511fefb7e9a1522ba000", &clock);
+    attestation::record_attestation(&mut reg, &caps[0], 3, x"63632d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"8717ade2580b46ed1d8eceba9e27b40d71d41a70e92c1fbb7bf2fa2b03e32ebe75ea061acd8858c10b058824bacb46490543dc5f23553bf075464d10146df70a", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 8: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[1], 3, x"63632d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"219de3584a7f0932e439f62a2fd537ebd10815b488268c50fa6ae8b99e9401ee6473488a4a0b9d3c01aaea87470de778b2b3618c8c1e27afdf4f2382d128b90d", &clock);
+    attestation::record_attestation(&mut reg, &caps[1], 3, x"63632d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"72da0b6d36c35a08acecabea3e13b748766166be945f15605fa83f41c36cefe86b2133c3420b1c67e4895a6eb2e673428826696dd460321756822fd7a890a70f", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 9: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[2], 3, x"63632d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"d1923b52a37e2793c7a65823c7226b860136fc0baa5fc606a89c3935f364db2abbdd75856c8902809d944dfefb0c179a67adb10a9ff2b8d77ba06ddfc376e101", &clock);
+    attestation::record_attestation(&mut reg, &caps[2], 3, x"63632d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"97ca5b604e4ae8182b57f9c34d2cb431b325522893582d2db2caf57d867b7682b9693848552b13e31834f4d1ebca79ebbedc661225b70d9c24e0037c23fd0f07", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 10: create_cluster
@@ -2652,7 +2652,7 @@ fun key_rotation_abort() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e5a1966031ab2c74b6da6b2cdfa23b1978819913a383f46ed4426aa25ce6ddd76f230bf4e413735a48e6b551db963bdf8793a07b8311c736e4a514c795184703", &clock);
+    attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e4f4c9a9c890c3eb6854ec86bd1f417dfdb5b1bf1b4d4fa5e32b24e92c303e6ba0444a0a56ec31fae9ae8ac587acbb041e4e32ebb7f5773b3512d72a8b868c08", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 8: create_cluster
@@ -2783,7 +2783,7 @@ fun key_rotation_quorum_not_reached() {
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001);
     let mut reg = s.take_shared<Registry>();
-    attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e5a1966031ab2c74b6da6b2cdfa23b1978819913a383f46ed4426aa25ce6ddd76f230bf4e413735a48e6b551db963bdf8793a07b8311c736e4a514c795184703", &clock);
+    attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e4f4c9a9c890c3eb6854ec86bd1f417dfdb5b1bf1b4d4fa5e32b24e92c303e6ba0444a0a56ec31fae9ae8ac587acbb041e4e32ebb7f5773b3512d72a8b868c08", &clock);
     ts::return_shared(reg);
     // txn 8: create_cluster
     clock.set_for_testing(1700000000000);

@@ -141,6 +141,7 @@ fun allow_and_attest(t: &mut T, k: u64) {
             f::measurement(),
             f::report_data(i),
             f::evidence_hash(),
+            f::issued_ms(),
             f::expires_ms(),
             f::verifier_pk(),
             f::sig(i, 1),

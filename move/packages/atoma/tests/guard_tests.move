@@ -270,6 +270,17 @@ fun old_request_post_output() {
     destroy(req);
     env.finish();
 }
+#[test, expected_failure(abort_code = request::EWrongVersion)]
+fun old_request_accept_output() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    req.set_version_for_testing(0);
+    let id = req.sampled_nodes(0)[0];
+    env.sc().next_tx(h::requester());
+    req.accept_output(id, env.sc().ctx());
+    destroy(req);
+    env.finish();
+}
 /// A request from an older package version still settles (an upgrade never locks escrow);
 /// one from a newer version does not.
 #[test]

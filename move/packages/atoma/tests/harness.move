@@ -111,7 +111,7 @@ public fun reg_cap_clock(env: &mut Env, i: u64): (&mut Registry, &NodeCap, &Cloc
 
 public fun revoke(env: &mut Env, id: ID) {
     env.sc.next_tx(admin());
-    env.reg.revoke_attestation(&env.admin_cap, id, env.sc.ctx());
+    env.reg.revoke_attestation(&env.admin_cap, id, &env.clock, env.sc.ctx());
 }
 
 public fun set_param(env: &mut Env, name: vector<u8>, v: u64) {
