@@ -16,7 +16,6 @@
  * nodes in the same order. A seed reproduces a sequence.
  */
 import { AtomaClient, computeCommitment, MoveAbortError } from "@atoma/sdk";
-import { fromBase58 } from "@mysten/bcs";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -140,6 +139,7 @@ export class SequenceRunner {
     const capabilities = ["cap-a", "cap-b"];
     let phase: "created" | "sampled" | "disputed" | "settled" | "done" = "done";
     const committed = new Map<string, string>();
+    const unstaked = new Set<number>();
     const revealed = new Map<string, string>();
 
     const registered = () => nodeIds.flatMap((id, i) => (id ? [i] : []));
@@ -153,7 +153,7 @@ export class SequenceRunner {
       const unregistered = operators.map((_, i) => i).filter((i) => !nodeIds[i]);
       if (unregistered.length > 0 && (regd.length < 3 || r.chance(60))) {
         const i = r.pick(unregistered);
-        const stake = r.chance(5) ? 99n * SUI : r.pick([100n * SUI, 150n * SUI, 300n * SUI]);
+        const stake = r.chance(2) ? 99n * SUI : r.pick([100n * SUI, 150n * SUI, 300n * SUI]);
         const caps = r.chance(80) ? [capabilities[0]!] : [capabilities[1]!];
         const price = BigInt(1 + r.int(20)) * 1_000_000n;
         const capsMove = `vector[${caps.map((c) => `x"${hex(enc.encode(c))}"`).join(", ")}]`;
@@ -189,8 +189,12 @@ export class SequenceRunner {
       let op: (typeof ALL)[number];
       let node = r.pick(regd);
       if (r.chance(8)) op = r.pick(ALL);
-      else if (r.chance(12)) op = r.pick(MISC);
-      else if (!requestId || phase === "done") op = "create";
+      else if (r.chance(12)) {
+        op = r.pick(MISC);
+        // Mostly withdraw what was unstaken (and long enough ago); else unstake first.
+        if (op === "withdraw" && !unstaked.has(node) && r.chance(85)) op = "unstake";
+        if (op === "unstake" && unstaked.has(node)) op = "withdraw";
+      } else if (!requestId || phase === "done") op = "create";
       else if (phase === "created") op = r.chance(90) ? "sample" : "advance";
       else if (phase === "sampled") {
         if (toCommit.length > 0 && !r.chance(4)) {
@@ -211,10 +215,10 @@ export class SequenceRunner {
       const me = operators[node]!;
       switch (op2) {
         case "create": {
-          const n = BigInt(r.chance(90) ? 1 + r.int(Math.max(1, regd.length)) : 1 + r.int(6));
-          const maxPrice = BigInt(5 + r.int(30)) * 1_000_000n;
+          const n = BigInt(r.chance(92) ? 1 + r.int(Math.max(1, Math.ceil(regd.length / 2))) : 1 + r.int(6));
+          const maxPrice = BigInt(r.chance(90) ? 15 + r.int(25) : 1 + r.int(15)) * 1_000_000n;
           const cap = r.chance(90) ? capabilities[0]! : capabilities[1]!;
-          const quorum = r.pick([0n, 0n, 5_000n, 7_500n]);
+          const quorum = r.chance(95) ? r.pick([0n, 0n, 6_000n, 7_500n]) : 5_000n;
           return {
             label: `create n=${n} max=${maxPrice} ${cap} q=${quorum}`,
             sender: requester,
@@ -366,7 +370,11 @@ export class SequenceRunner {
             label: `unstake ${node}`,
             sender: me,
             move: withReg([`node::request_unstake(&mut reg, &caps[${capIndex(node)}], &clock);`]),
-            run: () => atoma.requestUnstake(me.kp, nodeIds[node]!),
+            run: async () => {
+              const res = await atoma.requestUnstake(me.kp, nodeIds[node]!);
+              unstaked.add(node);
+              return res;
+            },
           };
         case "withdraw":
           return {
@@ -530,11 +538,12 @@ export class SequenceRunner {
    * The seed `random::new_generator` derived in transaction `digest`: hmac_sha3_256(Random
    * state, the transaction's first fresh address), with the devnet's Random state
    * (blake2b("random-beacon:" ‖ seed ‖ digest), devnet/README) and fresh ids
-   * (blake2b(digest bytes ‖ u64le(n)), devnet/src/runtime.ts).
+   * (blake2b(utf8(base58 digest) ‖ u64le(n)), `Session.freshId` in devnet/src/runtime.ts; not
+   * Sui's derive_id).
    */
   private generatorSeed(digest: string): Uint8Array {
     const beacon = blake2b(enc.encode(`random-beacon:${this.d.runtime.seed}${digest}`), { dkLen: 32 });
-    const fresh = blake2b(Uint8Array.from([...fromBase58(digest), 0, 0, 0, 0, 0, 0, 0, 0]), { dkLen: 32 });
+    const fresh = blake2b(Uint8Array.from([...enc.encode(digest), 0, 0, 0, 0, 0, 0, 0, 0]), { dkLen: 32 });
     return hmac(sha3_256, beacon, fresh);
   }
 }
