@@ -15,10 +15,21 @@
  * (hmac_sha3_256(Random state, fresh address of the transaction)), so both sides pick the same
  * nodes in the same order. A seed reproduces a sequence.
  */
-import { AtomaClient, computeCommitment, MoveAbortError } from "@atoma/sdk";
+import {
+  AtomaClient,
+  Attestation,
+  buildAddVerifier,
+  buildAllowMeasurement,
+  computeCommitment,
+  MoveAbortError,
+  signVerdict,
+} from "@atoma/sdk";
+import { bcs } from "@mysten/sui/bcs";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha3_256 } from "@noble/hashes/sha3.js";
@@ -140,6 +151,10 @@ export class SequenceRunner {
     let phase: "created" | "sampled" | "disputed" | "settled" | "done" = "done";
     const committed = new Map<string, string>();
     const unstaked = new Set<number>();
+    const moveNodeIds: string[] = [];
+    let verifierAdded = false;
+    /** Move test transaction number of the current step (txn 0 is the setup). */
+    let txn = 0;
     const revealed = new Map<string, string>();
 
     const registered = () => nodeIds.flatMap((id, i) => (id ? [i] : []));
@@ -173,6 +188,7 @@ export class SequenceRunner {
               price,
             });
             nodeIds[i] = res.nodeId;
+            moveNodeIds[i] = deriveId(txn, 1);
             capOrder.push(i);
             subs.set(hex(fromHexId(res.nodeId)), `object::id_to_bytes(&${moveNode(i)})`);
             return res;
@@ -184,16 +200,27 @@ export class SequenceRunner {
       const ids = (xs: number[]) => xs.map((i) => nodeIds[i]!);
       const toCommit = sampledIdx().filter((i) => !committed.has(nodeIds[i]!));
       const toReveal = sampledIdx().filter((i) => committed.has(nodeIds[i]!) && !revealed.has(nodeIds[i]!));
-      const MISC = ["add_stake", "unstake", "withdraw", "price", "capabilities", "advance"] as const;
+      const MISC = [
+        "add_stake",
+        "unstake",
+        "withdraw",
+        "price",
+        "capabilities",
+        "advance",
+        "attest",
+        "attest",
+        "verifier",
+      ] as const;
       const ALL = [...MISC, "create", "sample", "commit", "reveal", "settle", "escalate", "post"] as const;
       let op: (typeof ALL)[number];
       let node = r.pick(regd);
       if (r.chance(8)) op = r.pick(ALL);
-      else if (r.chance(12)) {
+      else if (r.chance(16)) {
         op = r.pick(MISC);
         // Mostly withdraw what was unstaken (and long enough ago); else unstake first.
         if (op === "withdraw" && !unstaked.has(node) && r.chance(85)) op = "unstake";
         if (op === "unstake" && unstaked.has(node)) op = "withdraw";
+        if (op === "attest" && !verifierAdded && r.chance(85)) op = "verifier";
       } else if (!requestId || phase === "done") op = "create";
       else if (phase === "created") op = r.chance(90) ? "sample" : "advance";
       else if (phase === "sampled") {
@@ -395,6 +422,67 @@ export class SequenceRunner {
             run: () => atoma.setPrice(me.kp, nodeIds[node]!, price),
           };
         }
+        case "verifier": {
+          const measurement = MEASUREMENTS[r.chance(80) ? 0 : 1]!;
+          return {
+            label: `verifier + measurement ${hex(measurement).slice(0, 8)}`,
+            sender: admin,
+            move: withReg([
+              `registry::add_verifier(&mut reg, &admin, x"${hex(VERIFIER_PK)}");`,
+              `registry::allow_measurement(&mut reg, &admin, 1, x"${hex(measurement)}");`,
+            ]),
+            run: async () => {
+              const tx = new Transaction();
+              const b = {
+                packageId: deployed.packageId,
+                registry: {
+                  objectId: deployed.registryId,
+                  initialSharedVersion: deployed.registryInitialSharedVersion,
+                },
+                adminCap: deployed.adminCapId,
+              };
+              buildAddVerifier(tx, { ...b, verifierPk: VERIFIER_PK });
+              buildAllowMeasurement(tx, { ...b, teeKind: 1, measurement });
+              const res = await atoma.execute(tx, admin.kp);
+              verifierAdded = true;
+              return res;
+            },
+          };
+        }
+        case "attest": {
+          const measurement = MEASUREMENTS[r.chance(85) ? 0 : 1]!;
+          const now = this.d.clock.now();
+          const expires = r.chance(90) ? now + 3_600_000n : now - 1n;
+          const rdh = blake2b(Uint8Array.from([...h32(`sig:${node}`), ...h32(`enc:${node}`)]), { dkLen: 32 });
+          const eh = h32(`evidence:${node}`);
+          const verdict = (nodeId: string) => ({
+            nodeId,
+            teeKind: 1,
+            measurement,
+            reportDataHash: rdh,
+            evidenceHash: eh,
+            expiresMs: expires,
+          });
+          const moveSig = signVerdict(verdict(moveNodeIds[node]!), VERIFIER_SK);
+          return {
+            label: `attest ${node} ${hex(measurement).slice(0, 8)} expires ${expires}`,
+            sender: me,
+            move: withReg([
+              `attestation::record_attestation(&mut reg, &caps[${capIndex(node)}], 1, x"${hex(measurement)}", x"${hex(rdh)}", x"${hex(eh)}", ${expires}, x"${hex(VERIFIER_PK)}", x"${hex(moveSig)}", &clock);`,
+            ]),
+            run: () =>
+              atoma.recordAttestation(me.kp, {
+                nodeCap: nodeIds[node]!,
+                teeKind: 1,
+                measurement,
+                reportDataHash: rdh,
+                evidenceHash: eh,
+                expiresMs: expires,
+                verifierPk: VERIFIER_PK,
+                signature: signVerdict(verdict(nodeIds[node]!), VERIFIER_SK),
+              }),
+          };
+        }
         case "capabilities": {
           const caps = r.chance(70) ? [...capabilities] : r.chance(50) ? [capabilities[1]!] : [];
           return {
@@ -419,6 +507,7 @@ export class SequenceRunner {
         continue;
       }
       const now = this.d.clock.now();
+      txn += 1;
       let res: { digest: string; events?: { name: string }[] } | undefined;
       try {
         res = (await op.run()) as typeof res;
@@ -489,6 +578,10 @@ export class SequenceRunner {
         for (const [f, v] of checks) body.push(`assert!(registry::node_${f}(&reg, ${id}) == ${v}, ${next()});`);
         const capsV = n.capabilities.map((c) => `x"${hex(Uint8Array.from(c))}"`).join(", ");
         body.push(`assert!(registry::node_capabilities(&reg, ${id}) == vector[${capsV}], ${next()});`);
+        const att = bcs.option(Attestation).serialize(n.attestation).toBytes();
+        body.push(
+          `assert!(bcs::to_bytes(&registry::node_attestation(&reg, ${id})) == ${spliced(att, subs)}, ${next()});`,
+        );
       }
       if (requestId) {
         const obj = await this.sui.getObject({ id: requestId, options: { showBcs: true } });
@@ -548,6 +641,19 @@ export class SequenceRunner {
   }
 }
 
+const VERIFIER_SK = h32("atoma-fuzz-verifier");
+const VERIFIER_PK = ed25519.getPublicKey(VERIFIER_SK);
+const MEASUREMENTS = [h32("measurement:good"), h32("measurement:other")];
+
+/** The id `test_scenario` gives the `n`-th object created in transaction `txn`. */
+function deriveId(txn: number, n: number): string {
+  const digest = new Uint8Array(32);
+  new DataView(digest.buffer).setBigUint64(0, BigInt(txn), true);
+  const le = new Uint8Array(8);
+  new DataView(le.buffer).setBigUint64(0, BigInt(n), true);
+  return `0x${hex(blake2b(Uint8Array.from([0xf1, ...digest, ...le]), { dkLen: 32 }))}`;
+}
+
 function abortAttr(a: NonNullable<SequenceTest["abort"]>): string {
   if (a.constant && a.module !== "?") return `abort_code = atoma::${a.module}::${a.constant}`;
   return `abort_code = ${a.code}`;
@@ -574,6 +680,7 @@ export function sequencesToMove(tests: SequenceTest[], seed: string): string {
 #[test_only, allow(unused_use)]
 module atoma::fuzz_sequences;
 
+use atoma::attestation;
 use atoma::events;
 use atoma::node::{Self, NodeCap};
 use atoma::registry::{Self, AdminCap, Registry};
