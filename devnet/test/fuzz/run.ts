@@ -30,18 +30,32 @@ export async function fuzzSequences(seed: string, count: number): Promise<FuzzRe
   } finally {
     await d.close();
   }
-  const text = sequencesToMove(tests, seed);
-  const dir = mkdtempSync(path.join(tmpdir(), "atoma-fuzz-"));
-  try {
-    cpSync(path.join(ATOMA_PACKAGE_DIR, "sources"), path.join(dir, "sources"), { recursive: true });
-    cpSync(path.join(ATOMA_PACKAGE_DIR, "Move.toml"), path.join(dir, "Move.toml"));
-    mkdirSync(path.join(dir, "tests"));
-    writeFileSync(path.join(dir, "tests", "fuzz_sequences.move"), text);
-    const run = await runMoveTests({ name: "atoma", dir }, source);
-    if (run.status !== "ran") throw new Error(`the Move tests did not run: ${run.reason}`);
-    const failed = run.cases.filter((c) => c.status !== "PASS").map((c) => c.name);
-    return { seed, tests, ran: run.cases.length, failed, text, output: run.output };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  // The real VM loads a package into a bounded arena: the sequences run in batches, one Move
+  // test module per batch.
+  let ran = 0;
+  const failed: string[] = [];
+  const texts: string[] = [];
+  let output = "";
+  for (let b = 0; b < tests.length; b += BATCH) {
+    const text = sequencesToMove(tests.slice(b, b + BATCH), seed);
+    texts.push(text);
+    const dir = mkdtempSync(path.join(tmpdir(), "atoma-fuzz-"));
+    try {
+      cpSync(path.join(ATOMA_PACKAGE_DIR, "sources"), path.join(dir, "sources"), { recursive: true });
+      cpSync(path.join(ATOMA_PACKAGE_DIR, "Move.toml"), path.join(dir, "Move.toml"));
+      mkdirSync(path.join(dir, "tests"));
+      writeFileSync(path.join(dir, "tests", "fuzz_sequences.move"), text);
+      const run = await runMoveTests({ name: "atoma", dir }, source);
+      if (run.status !== "ran") throw new Error(`the Move tests did not run: ${run.reason}`);
+      ran += run.cases.length;
+      failed.push(...run.cases.filter((c) => c.status !== "PASS").map((c) => c.name));
+      output += run.output;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  return { seed, tests, ran, failed, text: texts.join("\n"), output };
 }
+
+/** Sequences per Move test run. */
+const BATCH = 40;
