@@ -1,7 +1,9 @@
 /**
- * `pnpm fuzz:devnet [--count N] [--seed S] [--json]`: differential fuzzing of the devnet's Move
- * interpreter against the real Move VM (see devnet/src/vm/differential.ts). A seed reproduces
- * the same cases; a failing case is printed with its Move test.
+ * `pnpm fuzz:devnet [--target vm|atoma] [--count N] [--seed S] [--json]`: differential fuzzing
+ * against the real Move VM: `vm` (default) of the devnet's Move interpreter with random calls into
+ * the vm_ops fixture (devnet/src/vm/differential.ts); `atoma` of random atoma operation sequences
+ * run through the SDK on a devnet (devnet/test/fuzz/sequences.ts). A seed reproduces the same
+ * cases; a failing case is printed with its Move test.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,19 +14,26 @@ import { fromBase64 } from "@mysten/bcs";
 import { normalizeAddress, relocateModule } from "../src/bytecode.js";
 import { casesToMove, generateCases } from "../src/vm/differential.js";
 import { frameworkPackages, VmLoader } from "../src/vm/index.js";
+import { fuzzSequences } from "../test/fuzz/run.js";
 
-const HELP = `Usage: pnpm fuzz:devnet [--count N] [--seed S] [--json]
+const HELP = `Usage: pnpm fuzz:devnet [--target vm|atoma] [--count N] [--seed S] [--json]
 
-Runs N seeded random calls (default 200) into the vm_ops fixture through the devnet interpreter,
-writes their outcomes as Move unit tests and runs them in the real Move VM (WASM test runner).
+--target vm (default): N seeded random calls (default 200) into the vm_ops fixture through the
+devnet interpreter, their outcomes written as Move unit tests and run in the real Move VM (WASM
+test runner).
+--target atoma: N seeded random atoma operation sequences (register, stake, unstake, withdraw,
+price and capability changes, create, sample, commit, reveal, settle, escalate, post output,
+clock steps; honest, wrong, absent and late nodes) through the SDK on a devnet; every event's
+bytes, the abort and the final state become one Move test per sequence for the real Move VM.
 
 Exit codes: 0 all agree, 1 a disagreement or a runtime failure, 2 usage error.`;
 
-let opts: { count: number; seed: string; json: boolean };
+let opts: { count: number; seed: string; json: boolean; target: "vm" | "atoma" };
 try {
   const { values } = parseArgs({
     options: {
       count: { type: "string", default: "200" },
+      target: { type: "string", default: "vm" },
       seed: { type: "string", default: `fuzz-${Date.now()}` },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -37,10 +46,37 @@ try {
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > 100_000)
     throw new Error(`--count ${values.count}: must be 1..100000`);
-  opts = { count, seed: values.seed, json: values.json };
+  if (values.target !== "vm" && values.target !== "atoma") throw new Error(`--target ${values.target}: vm or atoma`);
+  opts = { count, seed: values.seed, json: values.json, target: values.target };
 } catch (e) {
   console.error(`fuzz:devnet: ${(e as Error).message}\n\n${HELP}`);
   process.exit(2);
+}
+
+if (opts.target === "atoma") {
+  try {
+    const r = await fuzzSequences(opts.seed, opts.count);
+    const ok = r.failed.length === 0 && r.ran === r.tests.length;
+    if (opts.json)
+      console.log(
+        JSON.stringify({ target: "atoma", seed: opts.seed, count: r.tests.length, ran: r.ran, failed: r.failed }),
+      );
+    else {
+      console.log(
+        `seed ${opts.seed}: ${r.ran}/${r.tests.length} sequences ran in the real Move VM, ${r.failed.length} disagree`,
+      );
+      for (const f of r.failed.slice(0, 5)) {
+        const name = f.split("::").pop() ?? f;
+        const t = r.tests.find((x) => x.name === name);
+        console.log(`\n${f}: ${t?.ops.join("; ")}\n${t?.move ?? ""}`);
+      }
+      if (!ok) console.log(r.output.slice(-3000));
+    }
+    process.exit(ok ? 0 : 1);
+  } catch (e) {
+    console.error(`fuzz:devnet: ${(e as Error).message}`);
+    process.exit(1);
+  }
 }
 
 const fixture = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "test", "fixtures", "vm_ops");

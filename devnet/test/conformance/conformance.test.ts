@@ -1,46 +1,18 @@
 /**
- * Conformance: every scenario of devnet/src/protocol/scenarios.ts, run through the SDK against a
- * devnet with the atoma binding, must reach the outcomes the scenario declares by hand (the same
- * data the generated Move tests in move/packages/atoma/tests/conformance_tests.move assert): the oracle. It is
- * also compared step by step with the reference run of the TypeScript state machine (event names
- * and every numeric or boolean event field, aborts); that comparison is a cross-check of two
- * engines, not the oracle, and goes when the reference runner does.
+ * Conformance: every scenario of devnet/test/protocol/scenarios.ts, run through the SDK against a
+ * devnet executing the published atoma bytecode, must reach the outcomes the scenario declares by
+ * hand (the same data the generated Move tests in move/packages/atoma/tests/conformance_tests.move
+ * assert on the real package): the oracle. Every step must run, and a scenario that expects an
+ * abort must raise it at its last step.
  */
 import { describe, expect, it } from "vitest";
-import { keyCommitmentOf, runScenario } from "../../src/protocol/runner.js";
-import { expectedBond, expectedReputation, SCENARIOS, START_MS } from "../../src/protocol/scenarios.js";
 import { startAtomaDevnet } from "../atoma/harness.js";
+import { keyCommitmentOf } from "../protocol/calls.js";
+import { expectedBond, expectedReputation, SCENARIOS, START_MS } from "../protocol/scenarios.js";
 import { runOnDevnet } from "./sdk-runner.js";
 
 /** Scenarios whose outcome is decided by the randomness among non-interchangeable nodes. */
 const RANDOMNESS_DECIDES = new Set(["weighted_sampling"]);
-
-const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const isBytes = (v: unknown): v is ArrayLike<number> =>
-  v instanceof Uint8Array || (Array.isArray(v) && v.every((x) => typeof x === "number"));
-/** Comparable form: numbers as strings, byte vectors (and vectors of them) as hex. */
-const norm = (v: unknown): unknown => {
-  if (typeof v === "bigint" || typeof v === "number") return String(v);
-  if (isBytes(v)) return hex(v);
-  if (Array.isArray(v) && v.every(isBytes)) return v.map((x) => hex(x as ArrayLike<number>));
-  return v;
-};
-/** Event fields that do not depend on object ids or addresses (which differ on the devnet). */
-const ID_DEPENDENT = new Set(["ResultCommitted.commitment"]);
-const scalars = (name: string, fields: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(
-    Object.entries(fields)
-      .filter(
-        ([k, v]) =>
-          !ID_DEPENDENT.has(`${name}.${k}`) &&
-          (typeof v === "bigint" ||
-            typeof v === "number" ||
-            typeof v === "boolean" ||
-            v instanceof Uint8Array ||
-            (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Uint8Array))),
-      )
-      .map(([k, v]) => [k, norm(v)]),
-  );
 
 describe("conformance scenarios through the SDK on the devnet", () => {
   it("covers every scenario", () => {
@@ -48,35 +20,16 @@ describe("conformance scenarios through the SDK on the devnet", () => {
   });
   for (const s of SCENARIOS) {
     it(s.name, async () => {
-      const ref = runScenario(s);
       const env = await startAtomaDevnet(`conformance-${s.name}`, {
         clockMs: START_MS,
         faucetAmount: 100_000n * 10n ** 9n,
       });
       try {
-        const run = await runOnDevnet(env, s, ref);
+        const run = await runOnDevnet(env, s);
         // Interchangeable nodes always re-label; unequal stakes may make the chain pick others.
         if (!RANDOMNESS_DECIDES.has(s.name)) expect(run.relabelFailed).toBe(false);
-        // Step by step against the reference run.
-        expect(run.steps.map((r) => r.step)).toEqual(ref.trace.map((t) => t.step));
-        for (const [k, r] of run.steps.entries()) {
-          const t = ref.trace[k]!;
-          expect(
-            r.events.map((e) => e.name),
-            `${s.name} step ${k} (${r.step.do}) events`,
-          ).toEqual(t.events.map((e) => e.name));
-          if (RANDOMNESS_DECIDES.has(s.name)) continue;
-          const want = t.events.map((e) => JSON.stringify(scalars(e.name, e.fields)));
-          const got = r.events.map((e, j) => {
-            const ref = t.events[j]!;
-            return JSON.stringify(
-              Object.fromEntries(Object.keys(scalars(ref.name, ref.fields)).map((f) => [f, norm(e.data[f])])),
-            );
-          });
-          // Sampled in another order: the same events, possibly permuted within the step.
-          if (run.orderDiffers) expect(got.sort(), `${s.name} step ${k} (${r.step.do})`).toEqual(want.sort());
-          else expect(got, `${s.name} step ${k} (${r.step.do})`).toEqual(want);
-        }
+        // Every step ran (an expected abort is raised by the last one).
+        expect(run.steps.map((r) => r.step)).toEqual(s.steps.filter((st) => st.do !== "advance"));
         if (s.abort) {
           expect(run.abort?.module).toBe(s.abort.module);
           expect(run.abort?.constantName).toBe(s.abort.error);

@@ -1,24 +1,24 @@
 /**
- * Runs a conformance scenario (devnet/src/protocol/scenarios.ts) through the real SDK
- * (`AtomaClient` + SDK transaction builders over `SuiJsonRpcClient`) against a devnet with the
- * atoma binding: a fresh devnet and a fresh publish per scenario, real Ed25519 keypairs per actor
+ * Runs a conformance scenario (devnet/test/protocol/scenarios.ts) through the real SDK
+ * (`AtomaClient` + SDK transaction builders over `SuiJsonRpcClient`) against a devnet executing the
+ * published atoma bytecode: a fresh devnet and a fresh publish per scenario, real Ed25519 keypairs per actor
  * (admin = publisher, requester, keeper, cluster owner, one operator per node), the clock moved
  * with the devnet's clock control.
  *
  * Node identities: on the devnet, node ids and the Random state differ from Move's
  * `test_scenario`, so sampling may pick other nodes (or the same ones in another order). Nodes
  * with the same spec and the same history are interchangeable; at each sampling the scenario's
- * node labels are re-bound to the devnet nodes the chain picked, in the order the reference run
- * (the TypeScript state machine replaying the Move test) picked them. When the picks cannot be
+ * node labels are re-bound to the devnet nodes the chain picked, in the order Move's
+ * `test_scenario` picked them (the scenario's `expect.sampled`, asserted by the generated Move test). When the picks cannot be
  * matched by swapping interchangeable nodes, `relabelFailed` is set: the outcome then depends on
  * the randomness itself (only `weighted_sampling` is designed that way).
  */
 
 import * as B from "@atoma/sdk";
-import { type AtomaClient, MoveAbortError, signVerdict } from "@atoma/sdk";
+import { type AtomaClient, blake2b256, expectedReportData, MoveAbortError, signVerdict } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
-import { blake2b256, escrowFor } from "../../src/protocol/machine.js";
+import { type Env, funded } from "../atoma/harness.js";
 import {
   ATTESTATION_VALIDITY_MS,
   CAPABILITY,
@@ -26,15 +26,13 @@ import {
   evidenceHashOf,
   keyCommitmentOf,
   outputHashOf,
-  type ScenarioRun,
   saltOf,
   sigPkOf,
   utf8,
   VERIFIER_PK,
   VERIFIER_SK,
-} from "../../src/protocol/runner.js";
-import type { Scenario, Step } from "../../src/protocol/scenarios.js";
-import { type Env, funded } from "../atoma/harness.js";
+} from "../protocol/calls.js";
+import type { Scenario, Step } from "../protocol/scenarios.js";
 
 export interface DevnetNode {
   kp: Ed25519Keypair;
@@ -66,7 +64,7 @@ export interface DevnetRun {
 
 type Json = Record<string, unknown>;
 
-export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Promise<DevnetRun> {
+export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
   const { atoma, sui, d, deployed } = env;
   const url = d.url;
   const key = (role: string) => funded(url, `${s.name}:${role}`);
@@ -83,13 +81,8 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
 
   // Each node's history (spec + steps that named it) decides which nodes are interchangeable.
   const history = s.nodes.map((spec) => [JSON.stringify(spec, (_k, v) => (typeof v === "bigint" ? `${v}` : v))]);
-  const refSampled = ref.trace
-    .filter((t) => t.step.do === "sample" || t.step.do === "escalate")
-    .map((t) => {
-      const ev = t.events.find((e) => e.name === "NodesSampled");
-      const ids = (ev?.fields.nodes as string[] | undefined) ?? [];
-      return ids.map((id) => ref.outcome.nodes.findIndex((n) => n.id === id));
-    });
+  // Round r of the one request is sampled by the r-th sample/escalate step.
+  const refSampled = s.expect?.sampled ?? [];
   let sampling = 0;
 
   const node = (i: number): DevnetNode => {
@@ -228,7 +221,7 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
       case "attest": {
         const n = node(step.node);
         const measurement = utf8(step.measurement);
-        const reportDataHash = blake2b256(n.sigPk, n.encPk);
+        const reportDataHash = expectedReportData(n.sigPk, n.encPk);
         const evidenceHash = evidenceHashOf(step.node);
         const expiresMs = now + ATTESTATION_VALIDITY_MS;
         const signature = signVerdict(
@@ -256,8 +249,7 @@ export async function runOnDevnet(env: Env, s: Scenario, ref: ScenarioRun): Prom
         });
       }
       case "create_request": {
-        const reg = await atoma.getRegistry();
-        const escrow = escrowFor(step.sampleSize, step.maxPrice, BigInt(reg.params.margin_bps));
+        const escrow = await atoma.escrowFor(Number(step.sampleSize), step.maxPrice);
         const res = await exec(requester, (tx) =>
           B.buildCreateRequest(tx, {
             ...base,

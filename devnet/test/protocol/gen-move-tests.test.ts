@@ -4,15 +4,15 @@ import path from "node:path";
 import { ATOMA_PACKAGE_DIR, runMoveTests } from "@atoma/move";
 import { describe, expect, it } from "vitest";
 import { requireFramework } from "../../../test/setup/prerequisites.js";
-import { GENERATED_PATH, generateConformanceMove } from "../../src/protocol/gen-move-tests.js";
-import { SCENARIOS } from "../../src/protocol/scenarios.js";
+import { GENERATED_PATH, generateConformanceMove } from "./gen-move-tests.js";
+import { SCENARIOS } from "./scenarios.js";
 
 const source = await requireFramework("the generated Move conformance tests run against the Move sources");
 
 describe("generated Move conformance tests", () => {
   const text = generateConformanceMove();
 
-  it("move/packages/atoma/tests/conformance_tests.move equals the generator's output (regenerate with `pnpm exec tsx devnet/src/protocol/gen-move-tests.ts`)", () => {
+  it("move/packages/atoma/tests/conformance_tests.move equals the generator's output (regenerate with `pnpm exec tsx devnet/test/protocol/gen-move-tests.ts`)", () => {
     expect(existsSync(GENERATED_PATH)).toBe(true);
     expect(readFileSync(GENERATED_PATH, "utf8")).toBe(text);
   });

@@ -1,157 +1,165 @@
 /**
- * The daemon against the protocol's TypeScript state machine (devnet/src/protocol, the same one
- * the devnet runs, checked against the Move tests): real commitments, real sampling, disputes,
- * slashing and payouts, in one process. The cross-process tests are in test/test/e2e.
+ * The daemon against a real devnet executing the published atoma bytecode (in process, JSON-RPC
+ * over HTTP, the SDK chain port): real commitments, real sampling, disputes, slashing and
+ * payouts. Chain time is the devnet's dev clock, frozen at T0 and moved only by the test; wall
+ * time never closes a window. The cross-process tests are in test/test/e2e.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { computeCommitment, hashOutput } from "@atoma/sdk";
+import { type RunningDevnet, startDevnet } from "@atoma/devnet";
+import { AtomaClient, buildSetParam, hashOutput, type RequestData } from "@atoma/sdk";
+import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { blake2b } from "@noble/hashes/blake2.js";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { contextFor, dummyTxHash } from "../../../devnet/src/protocol/ids.js";
-import * as m from "../../../devnet/src/protocol/machine.js";
-import { defaultParams, type NodeCap, type Registry, type Request } from "../../../devnet/src/protocol/types.js";
-import type { ChainPort, DaemonEvent, EventBatch, RequestView } from "../../src/daemon/chain-port.js";
+import type { ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
+import { publishAtoma } from "../../src/demo/network.js";
+import { SdkChainPort } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
 const logger = pino({ level: "silent" });
+const T0 = 1_700_000_000_000n;
 
-/** The whole chain in memory; every call is one "transaction" applied to clones, kept on success. */
-class MachineChain {
-  registry: Registry;
-  requests = new Map<string, Request>();
-  events: DaemonEvent[] = [];
-  slashed: string[] = [];
-  paid = new Map<string, bigint>();
-  /**
-   * Chain time stands still unless the test moves it (`advanceTo`): no commit or reveal window
-   * can close on an honest daemon because the machine is loaded.
-   */
-  private clockMs = 1_700_000_000_000n;
-  get now(): bigint {
-    return this.clockMs;
+/** A registered node: its operator key and id (= its NodeCap id). */
+interface ChainNode {
+  kp: Ed25519Keypair;
+  node_id: string;
+}
+
+/** A devnet with atoma published, 10 s commit/reveal windows, a keeper and a requester. */
+class DevnetChain {
+  private constructor(
+    readonly d: RunningDevnet,
+    readonly atoma: AtomaClient,
+    readonly keeper: Ed25519Keypair,
+  ) {}
+
+  static async start(seed: string): Promise<DevnetChain> {
+    const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 50 });
+    try {
+      const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+      const admin = key(`${seed}:admin`);
+      const deployed = await publishAtoma(sui, d.url, admin);
+      const atoma = new AtomaClient(sui, {
+        packageId: deployed.packageId,
+        registryId: deployed.registryId,
+        registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+      });
+      const base = {
+        packageId: deployed.packageId,
+        registry: { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion },
+        adminCap: deployed.adminCapId,
+      };
+      const tx = new Transaction();
+      buildSetParam(tx, { ...base, name: "commit_window_ms", value: 10_000n });
+      buildSetParam(tx, { ...base, name: "reveal_window_ms", value: 10_000n });
+      await atoma.execute(tx, admin);
+      const keeper = key(`${seed}:keeper`);
+      await requestSuiFromFaucetV2({ host: d.url, recipient: keeper.toSuiAddress() });
+      return new DevnetChain(d, atoma, keeper);
+    } catch (e) {
+      await d.close();
+      throw e;
+    }
   }
+
+  get now(): bigint {
+    return this.d.clock.now();
+  }
+
   /** Moves the chain clock forward to `ms` (never back). */
   advanceTo(ms: bigint): void {
-    if (ms > this.clockMs) this.clockMs = ms;
-  }
-  private txn = 1n;
-
-  constructor() {
-    const tx = this.tx("0xad");
-    this.registry = m.init(tx, { ...defaultParams(), commit_window_ms: 10_000n, reveal_window_ms: 10_000n }).registry;
+    if (ms > this.now) this.d.clock.set(ms);
   }
 
-  private tx(sender: string): m.Tx {
-    const digest = dummyTxHash(this.txn++);
-    return new m.Tx(contextFor(sender, digest, this.now, m.blake2b256(digest)));
+  request(id: string): Promise<RequestData> {
+    return this.atoma.getRequest(id);
   }
 
-  apply<T>(sender: string, requestId: string | null, f: (tx: m.Tx, reg: Registry, req: Request | undefined) => T): T {
-    const reg = structuredClone(this.registry);
-    const req = requestId ? structuredClone(this.requests.get(requestId)) : undefined;
-    const tx = this.tx(sender);
-    const out = f(tx, reg, req);
-    this.registry = reg;
-    if (req) this.requests.set(req.id, req);
-    for (const s of tx.effects.shared) if ("assignments" in s) this.requests.set(s.id, s);
-    for (const e of tx.effects.events) {
-      const fl = e.fields as Record<string, unknown>;
-      if (e.name === "NodesSampled")
-        this.events.push({
-          name: "NodesSampled",
-          requestId: String(fl.request_id),
-          round: Number(fl.round),
-          nodes: fl.nodes as string[],
-        });
-      else if (e.name === "NodeSlashed") this.slashed.push(String(fl.node_id));
-      else if (e.name === "NodePaid")
-        this.paid.set(String(fl.node_id), (this.paid.get(String(fl.node_id)) ?? 0n) + BigInt(fl.amount as bigint));
-      else this.events.push({ name: "Other", type: e.name });
+  /** Every atoma event so far, in order. */
+  async events(): Promise<{ name: string; data: Record<string, unknown> }[]> {
+    const out: { name: string; data: Record<string, unknown> }[] = [];
+    let cursor: { after: string | null } = { after: null };
+    for (;;) {
+      const page = await this.atoma.listEvents(cursor, 50);
+      for (const r of page.events) out.push({ name: r.event.name, data: r.event.data as Record<string, unknown> });
+      if (!page.hasNextPage || page.events.length === 0) break;
+      cursor = page.cursor as { after: string | null };
     }
     return out;
   }
 
-  view(id: string): RequestView {
-    const r = this.requests.get(id);
-    if (!r) throw new Error(`no request ${id}`);
-    return {
-      id: r.id,
-      requester: r.requester,
-      kind: r.kind,
-      capability: r.capability,
-      inputHash: r.input_hash,
-      input: r.input,
-      maxTokens: r.max_tokens,
-      fuel: r.fuel,
-      sampleSize: r.sample_size,
-      confidential: r.confidential,
-      status: r.status as RequestView["status"],
-      round: r.round,
-      commitDeadlineMs: r.commit_deadline_ms,
-      revealDeadlineMs: r.reveal_deadline_ms,
-      disputeDeadlineMs: r.dispute_deadline_ms,
-      assignments: r.assignments.map((a) => ({
-        nodeId: a.node_id,
-        round: a.round,
-        price: a.price,
-        committed: a.committed,
-        revealed: a.revealed,
-        outputHash: a.output_hash,
-      })),
-      agreedOutputHash: r.agreed_output_hash,
-      outputPosted: r.output.length > 0,
-    };
+  /** Node ids slashed (NodeSlashed events, in order). */
+  async slashed(): Promise<string[]> {
+    this.d.cutCheckpoint();
+    return (await this.events()).filter((e) => e.name === "NodeSlashed").map((e) => String(e.data.node_id));
   }
 
-  port(cap: NodeCap, opts: { dead?: () => boolean } = {}): ChainPort {
-    const op = cap.id;
+  /** Total paid per node id (NodePaid events). */
+  async paid(): Promise<Map<string, bigint>> {
+    this.d.cutCheckpoint();
+    const out = new Map<string, bigint>();
+    for (const e of await this.events())
+      if (e.name === "NodePaid") {
+        const id = String(e.data.node_id);
+        out.set(id, (out.get(id) ?? 0n) + BigInt(e.data.amount as bigint | string));
+      }
+    return out;
+  }
+
+  /** The SDK chain port of `node`; `dead` makes it never answer again (a killed process). */
+  port(node: ChainNode, opts: { dead?: () => boolean } = {}): ChainPort {
+    const inner = new SdkChainPort({ atoma: this.atoma, signer: node.kp, nodeId: node.node_id });
     const alive = async () => {
-      if (opts.dead?.()) await new Promise(() => {}); // a killed process never answers
+      if (opts.dead?.()) await new Promise(() => {});
     };
     return {
       nowMs: async () => {
         await alive();
-        return this.now;
+        return inner.nowMs();
       },
-      nextEvents: async (cursor: unknown, limit: number): Promise<EventBatch> => {
+      nextEvents: async (c, l) => {
         await alive();
-        const from = (cursor as number | null) ?? 0;
-        const events = this.events.slice(from, from + limit);
-        return { events, cursor: from + events.length };
+        return inner.nextEvents(c, l);
       },
       getRequest: async (id) => {
         await alive();
-        return this.view(id);
+        return inner.getRequest(id);
       },
-      commit: async (id, outputHash, salt) => {
+      commit: async (id, h, s) => {
         await alive();
-        this.apply(op, id, (tx, _reg, req) =>
-          m.commit(tx, req as Request, cap, computeCommitment(outputHash, cap.node_id, salt)),
-        );
+        return inner.commit(id, h, s);
       },
-      reveal: async (id, outputHash, salt) => {
+      reveal: async (id, h, s) => {
         await alive();
-        this.apply(op, id, (tx, _reg, req) => m.reveal(tx, req as Request, cap, outputHash, salt));
+        return inner.reveal(id, h, s);
       },
       settle: async (id) => {
         await alive();
-        this.apply(op, id, (tx, reg, req) => m.settle(tx, req as Request, reg));
+        return inner.settle(id);
       },
       escalate: async (id) => {
         await alive();
-        this.apply(op, id, (tx, reg, req) => m.escalate(tx, req as Request, reg));
+        return inner.escalate(id);
       },
-      postOutput: async (id, output) => {
+      postOutput: async (id, o) => {
         await alive();
-        this.apply(op, id, (tx, _reg, req) => m.postOutput(tx, req as Request, cap, output));
+        return inner.postOutput(id, o);
       },
     };
   }
+}
+
+/** A keypair derived from `label` (runs are reproducible with the devnet's seed). */
+function key(label: string): Ed25519Keypair {
+  return Ed25519Keypair.fromSecretKey(blake2b(enc.encode(`atoma-daemon-test:${label}`), { dkLen: 32 }));
 }
 
 /** A deterministic executor: output = "echo:" + input reversed. */
@@ -162,112 +170,121 @@ const echo: Executor = {
 };
 
 const dirs: string[] = [];
+const chains: DevnetChain[] = [];
 function tmp(): string {
   const d = mkdtempSync(path.join(tmpdir(), "atoma-daemon-"));
   dirs.push(d);
   return d;
 }
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(chains.splice(0).map((c) => c.d.close()));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(n: number, capabilities = ["test:echo-v1"]) {
-  const chain = new MachineChain();
-  const caps: NodeCap[] = [];
+async function setup(seed: string, n: number, capabilities = ["test:echo-v1"]) {
+  const chain = await DevnetChain.start(seed);
+  chains.push(chain);
+  const caps: ChainNode[] = [];
   for (let i = 0; i < n; i++) {
-    caps.push(
-      chain.apply(`0x${(i + 1).toString(16).padStart(2, "0")}`, null, (tx, reg) =>
-        m.registerNode(
-          tx,
-          reg,
-          100_000_000_000n,
-          m.blake2b256(enc.encode(`s${i}`)),
-          m.blake2b256(enc.encode(`e${i}`)),
-          capabilities.map((c) => enc.encode(c)),
-          10n,
-        ),
-      ),
-    );
+    const kp = key(`${seed}:operator:${i}`);
+    await requestSuiFromFaucetV2({ host: chain.d.url, recipient: kp.toSuiAddress() });
+    const res = await chain.atoma.registerNode(kp, {
+      stake: 100_000_000_000n,
+      sigPk: blake2b(enc.encode(`s${i}`), { dkLen: 32 }),
+      encPk: blake2b(enc.encode(`e${i}`), { dkLen: 32 }),
+      capabilities,
+      price: 10n,
+    });
+    caps.push({ kp, node_id: res.nodeId });
   }
-  return { chain, caps };
+  const requester = key(`${seed}:requester`);
+  await requestSuiFromFaucetV2({ host: chain.d.url, recipient: requester.toSuiAddress() });
+  return { chain, caps, requester };
 }
 
 function daemonFor(
-  chain: MachineChain,
-  cap: NodeCap,
+  chain: DevnetChain,
+  cap: ChainNode,
   stateDir: string,
   extra: Partial<ConstructorParameters<typeof NodeDaemon>[0]> = {},
 ) {
-  const d = new NodeDaemon({
+  return new NodeDaemon({
     nodeId: cap.node_id,
     chain: chain.port(cap),
     journal: new FileTaskJournal(path.join(stateDir, "journal")),
     execute: makeExecute({ nodeId: cap.node_id, encSk: new Uint8Array(32), executors: [echo] }),
     logger,
     stateDir,
-    pollMs: 5,
+    pollMs: 20,
     ...extra,
   });
-  return d;
 }
 
-function submit(chain: MachineChain, input: string, capability = "test:echo-v1"): string {
-  const req = chain.apply("0xee", null, (tx, reg) => {
-    const r = m.createRequest(tx, reg, 1_000_000n, {
-      kind: 1,
-      capability: enc.encode(capability),
-      input_hash: hashOutput(enc.encode(input)),
-      input: enc.encode(input),
-      max_tokens: 0n,
-      fuel: 0n,
-      sample_size: 3n,
-      quorum_bps: 0n,
-      max_price: 100n,
-      confidential: false,
-    });
-    return r;
+/** create_and_sample: 3 nodes at max price 100. */
+async function submit(
+  chain: DevnetChain,
+  requester: Ed25519Keypair,
+  input: string,
+  capability = "test:echo-v1",
+): Promise<string> {
+  const r = await chain.atoma.createRequest(requester, {
+    kind: 1,
+    capability,
+    input: enc.encode(input),
+    inputHash: hashOutput(enc.encode(input)),
+    maxTokens: 0n,
+    fuel: 0n,
+    sampleSize: 3,
+    quorumBps: 0,
+    maxPrice: 100n,
+    confidential: false,
   });
-  chain.apply("0xee", req.id, (tx, reg, r) => m.sampleNodes(tx, r as Request, reg));
-  return req.id;
+  expect(r.nodes).toHaveLength(3);
+  return r.requestId;
 }
 
-async function until(pred: () => boolean, ms = 20_000): Promise<void> {
+async function until(pred: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const t0 = Date.now();
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() - t0 > ms) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-describe("NodeDaemon on the protocol state machine", () => {
+const settledWithOutput = async (chain: DevnetChain, id: string) => {
+  const r = await chain.request(id);
+  return r.status === 3 && r.output.length > 0;
+};
+const text = (b: Iterable<number>) => new TextDecoder().decode(Uint8Array.from(b));
+
+describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
   it("settles requests with honest nodes, posts the output, and a wrong-output node is slashed after a dispute", async () => {
-    const { chain, caps } = setup(5);
-    const faulty = caps[0] as NodeCap;
+    const { chain, caps, requester } = await setup("daemon-dispute", 5);
+    const faulty = caps[0] as ChainNode;
     const daemons = caps.map((c, i) => daemonFor(chain, c, tmp(), i === 0 ? { fault: "wrong-output" } : {}));
     for (const d of daemons) d.start();
-    const ids = Array.from({ length: 10 }, (_, i) => submit(chain, `hello ${i}`));
-    await until(() =>
-      ids.every((id) => chain.requests.get(id)?.status === 3 && (chain.requests.get(id)?.output.length ?? 0) > 0),
-    );
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await submit(chain, requester, `hello ${i}`));
+    await until(async () => (await Promise.all(ids.map((id) => settledWithOutput(chain, id)))).every(Boolean), 240_000);
     await Promise.all(daemons.map((d) => d.stop()));
+    let faultySampled = false;
     for (const [i, id] of ids.entries()) {
-      const r = chain.requests.get(id) as Request;
-      expect(new TextDecoder().decode(r.output)).toBe(`echo:${[...`hello ${i}`].reverse().join("")}`);
+      const r = await chain.request(id);
+      expect(text(r.output)).toBe(`echo:${[...`hello ${i}`].reverse().join("")}`);
       const sampledFaulty = r.assignments.some((a) => a.node_id === faulty.node_id);
+      faultySampled ||= sampledFaulty;
       expect(r.round).toBe(sampledFaulty ? 1 : 0);
     }
-    const faultySampled = ids.some((id) =>
-      chain.requests.get(id)?.assignments.some((a) => a.node_id === faulty.node_id),
-    );
     expect(faultySampled).toBe(true);
-    expect(new Set(chain.slashed)).toEqual(new Set([faulty.node_id]));
-    expect(chain.paid.has(faulty.node_id)).toBe(false);
-    expect(chain.registry.nodes.get(faulty.node_id)?.slashed ?? 0n).toBeGreaterThan(0n);
-  }, 60_000);
+    expect(new Set(await chain.slashed())).toEqual(new Set([faulty.node_id]));
+    expect((await chain.paid()).has(faulty.node_id)).toBe(false);
+    expect(BigInt((await chain.atoma.getNode(faulty.node_id)).slashed)).toBeGreaterThan(0n);
+    expect(chain.now).toBe(T0); // nothing moved the clock
+  }, 300_000);
 
   it("a node that dies between commit and reveal reveals after restart and never commits twice", async () => {
-    const { chain, caps } = setup(3);
-    const victim = caps[0] as NodeCap;
+    const { chain, caps, requester } = await setup("daemon-restart", 3);
+    const victim = caps[0] as ChainNode;
     const victimDir = tmp();
     let dead = false;
     const first = new NodeDaemon({
@@ -277,7 +294,7 @@ describe("NodeDaemon on the protocol state machine", () => {
       execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [echo] }),
       logger,
       stateDir: victimDir,
-      pollMs: 5,
+      pollMs: 20,
       onStep: (step) => {
         if (step === "committed") dead = true; // "SIGKILL" right after the commit is on chain
       },
@@ -285,50 +302,47 @@ describe("NodeDaemon on the protocol state machine", () => {
     const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
     first.start();
     for (const d of others) d.start();
-    const id = submit(chain, "crash me");
-    await until(() => dead);
-    const afterCommit = chain.requests.get(id) as Request;
+    const id = await submit(chain, requester, "crash me");
+    await until(async () => dead);
+    const afterCommit = await chain.request(id);
     expect(afterCommit.assignments.find((a) => a.node_id === victim.node_id)?.committed).toBe(true);
     expect(afterCommit.assignments.find((a) => a.node_id === victim.node_id)?.revealed).toBe(false);
     // Restart from the same state dir (journal + cursor); the dead instance is abandoned.
     const second = daemonFor(chain, victim, victimDir);
     second.start();
-    await until(() => chain.requests.get(id)?.status === 3);
+    await until(async () => (await chain.request(id)).status === 3);
     await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
-    const r = chain.requests.get(id) as Request;
+    const r = await chain.request(id);
     expect(r.assignments.find((a) => a.node_id === victim.node_id)?.revealed).toBe(true);
     expect(r.round).toBe(0);
-    expect(chain.slashed).toEqual([]);
+    expect(await chain.slashed()).toEqual([]);
     expect(second.stats.committed).toBe(0);
-    expect(chain.paid.get(victim.node_id)).toBe(10n);
-  }, 60_000);
+    expect((await chain.paid()).get(victim.node_id)).toBe(10n);
+  }, 120_000);
 
   it("skips a request it cannot execute (logged), does not die, and keeps serving", async () => {
-    const { chain, caps } = setup(3, ["test:echo-v1", "test:unknown-v1"]);
+    const { chain, caps, requester } = await setup("daemon-skip", 3, ["test:echo-v1", "test:unknown-v1"]);
     const daemons = caps.map((c) => daemonFor(chain, c, tmp()));
     for (const d of daemons) d.start();
-    const bad = submit(chain, "no executor serves this", "test:unknown-v1");
-    const good = submit(chain, "after the bad one");
-    await until(
-      () =>
-        chain.requests.get(good)?.status === 3 &&
-        (chain.requests.get(good)?.output.length ?? 0) > 0 &&
-        daemons.every((d) => d.stats.skipped === 1),
-    );
+    const bad = await submit(chain, requester, "no executor serves this", "test:unknown-v1");
+    const good = await submit(chain, requester, "after the bad one");
+    await until(async () => (await settledWithOutput(chain, good)) && daemons.every((d) => d.stats.skipped === 1));
+    // The daemons stop first so that the keeper's settle and escalate below are the only
+    // transactions after the clock moves.
+    await Promise.all(daemons.map((d) => d.stop()));
     // Nobody revealed the bad one; a keeper settles it after the reveal deadline (round 0 →
     // Disputed), and escalation finds no fresh node → Failed, absentees slashed.
-    chain.advanceTo(chain.requests.get(bad)?.reveal_deadline_ms ?? 0n);
-    chain.apply("0xee", bad, (tx, reg, r) => m.settle(tx, r as Request, reg));
-    expect(chain.requests.get(bad)?.status).toBe(4);
-    chain.apply("0xee", bad, (tx, reg, r) => m.escalate(tx, r as Request, reg));
-    expect(chain.requests.get(bad)?.status).toBe(5);
-    await Promise.all(daemons.map((d) => d.stop()));
+    chain.advanceTo(BigInt((await chain.request(bad)).reveal_deadline_ms));
+    await chain.atoma.settle(chain.keeper, bad);
+    expect((await chain.request(bad)).status).toBe(4);
+    await chain.atoma.escalate(chain.keeper, bad);
+    expect((await chain.request(bad)).status).toBe(5);
     expect(daemons.map((d) => d.stats.skipped)).toEqual([1, 1, 1]);
-    expect(new TextDecoder().decode(chain.requests.get(good)?.output)).toBe("echo:eno dab eht retfa");
-  }, 60_000);
+    expect(text((await chain.request(good)).output)).toBe("echo:eno dab eht retfa");
+  }, 120_000);
 
   it("an honest node that takes seconds of wall time to execute still makes every window", async () => {
-    const { chain, caps } = setup(3);
+    const { chain, caps, requester } = await setup("daemon-slow", 3);
     const slow: Executor = {
       ...echo,
       run: async (job) => {
@@ -345,16 +359,17 @@ describe("NodeDaemon on the protocol state machine", () => {
       ),
     );
     for (const d of daemons) d.start();
-    const id = submit(chain, "take your time");
-    await until(() => chain.requests.get(id)?.status === 3 && (chain.requests.get(id)?.output.length ?? 0) > 0);
+    const id = await submit(chain, requester, "take your time");
+    await until(() => settledWithOutput(chain, id));
     await Promise.all(daemons.map((d) => d.stop()));
-    const r = chain.requests.get(id) as Request;
+    const r = await chain.request(id);
     expect(r.round).toBe(0);
     expect(r.assignments.map((a) => [a.node_id, a.committed, a.revealed]).sort()).toEqual(
       caps.map((c) => [c.node_id, true, true]).sort(),
     );
-    expect(chain.slashed).toEqual([]);
-    expect(caps.map((c) => chain.paid.get(c.node_id))).toEqual([10n, 10n, 10n]);
-    expect(chain.now).toBe(1_700_000_000_000n); // nothing moved the clock
-  }, 60_000);
+    expect(await chain.slashed()).toEqual([]);
+    const paid = await chain.paid();
+    expect(caps.map((c) => paid.get(c.node_id))).toEqual([10n, 10n, 10n]);
+    expect(chain.now).toBe(T0); // nothing moved the clock
+  }, 120_000);
 });

@@ -4,9 +4,7 @@
  * treasury, the ordered event names, sampled nodes (where the randomness decides) and cluster
  * state. These expectations are the oracle: they are written from the protocol rules, never
  * computed by an implementation, and this module imports no implementation (it must not: the
- * devnet's engine may change, e.g. to executing the Move bytecode, and the scenarios must still
- * judge it). `runner.ts` runs them against the TypeScript state machine (scenarios.test.ts),
- * `gen-move-tests.ts` writes them as a Move test module (move/packages/atoma/tests/conformance_tests.move) that
+ * scenarios judge whatever engine runs the package). `gen-move-tests.ts` writes them as a Move test module (move/packages/atoma/tests/conformance_tests.move) that
  * asserts these same expectations on the Move package, and devnet/test/conformance runs them
  * through the SDK against a devnet. Node ids, the Random state and the fresh address that seeds
  * each RandomGenerator are those of Move's `test_scenario`, so randomness picks the same nodes on
@@ -78,7 +76,11 @@ export interface Expectation {
   treasury: bigint;
   /** Names of every event the steps emitted, in order. */
   events: string[];
-  /** Nodes sampled per round, in sampling order (only where the randomness decides the order). */
+  /**
+   * Nodes sampled per round, in sampling order: the picks of Move's `test_scenario` randomness
+   * (the generated Move test asserts them on the real package; the SDK runner re-binds the
+   * devnet's interchangeable nodes to them).
+   */
   sampled?: number[][];
   /** `key`: the label of the master key whose commitment the cluster holds at the end. */
   cluster?: { epoch: bigint; pending: boolean; key?: string };
@@ -181,6 +183,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [[0, 2, 1]],
       nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI) },
       // escrow 3 × 2 SUI × 1.05 = 6.3 SUI; paid 3; margin 0.15; refund 3.15
       refund: 3_150_000_000n,
@@ -224,6 +227,10 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [
+        [0, 2, 1],
+        [4, 7, 6, 8, 3, 5],
+      ],
       nodes: {
         0: st(ACTIVE, SUI),
         1: st(ACTIVE, SUI),
@@ -275,6 +282,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [[2, 3, 1, 0]],
       nodes: {
         0: st(ACTIVE, SUI),
         1: st(ACTIVE, SUI),
@@ -325,6 +333,10 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [
+        [0, 2, 1],
+        [4, 7, 6, 8, 3, 5],
+      ],
       nodes: {
         0: st(ACTIVE, SUI),
         1: { ...st(ACTIVE, 0n, 20n * SUI), reputation: 990n },
@@ -396,6 +408,10 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: FAILED,
+      sampled: [
+        [0, 2, 1],
+        [4, 7, 6, 8, 3, 5],
+      ],
       nodes: {
         ...Object.fromEntries(range(0, 8).map((i) => [i, st(ACTIVE)])),
         8: { ...st(ACTIVE, 0n, 4n * SUI), reputation: 995n },
@@ -443,6 +459,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: FAILED,
+      sampled: [[0, 2, 1]],
       nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
       refund: 6_300_000_000n,
       treasury: 0n,
@@ -504,6 +521,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [[0, 1, 2]],
       nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE) },
       refund: 3_150_000_000n,
       treasury: 150_000_000n,
@@ -584,6 +602,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [[1]],
       // node 0: its 200 SUI moved to unbonding, then withdrawn: nothing left on either side
       nodes: { 0: { ...st(LEAVING), stake: 0n, unbonding: 0n }, 1: st(ACTIVE, SUI) },
       refund: 1_050_000_000n,
@@ -640,6 +659,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
+      sampled: [[3, 2, 1, 0]],
       nodes: {
         0: { ...st(ACTIVE, 0n, 2_020_000_000n), reputation: 995n },
         1: st(ACTIVE, SUI),
