@@ -4,7 +4,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { DEFAULT_SUI_TRANSPORT, parseDeployment, SUI_TRANSPORTS, type SuiTransport } from "@atoma/sdk";
+import {
+  DEFAULT_SUI_TRANSPORT,
+  isNetworkFailure,
+  networkFailureReason,
+  parseDeployment,
+  SUI_TRANSPORTS,
+  type SuiTransport,
+} from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
 import { openStorage } from "./db.js";
@@ -139,8 +146,8 @@ async function checkCursorKnown(rpc: string, packageId: string, cursor: string):
     await client.core.listEvents({ filter: { eventType: `${packageId}::events` }, after: cursor, limit: 1 });
   } catch (e) {
     const err = e as Error;
-    if (err.name === "TypeError" && err.message === "fetch failed")
-      throw new Error(`cannot reach the chain RPC at ${rpc}`, { cause: e });
+    if (isNetworkFailure(err))
+      throw new Error(`cannot reach the chain RPC at ${rpc} (${await networkFailureReason(err, rpc)})`, { cause: e });
     throw new UsageError(
       `--from ${cursor}: ${rpc} does not accept this cursor (${err.message}); the cursor was not changed`,
     );

@@ -2,6 +2,7 @@
  * Where events come from: a narrow `EventSource` (pages of raw events after a cursor), with an
  * implementation over `client.core.listEvents` of @mysten/sui 2.x.
  */
+import { isNetworkFailure, networkFailureReason } from "@atoma/sdk";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 
 export interface RawEvent {
@@ -47,9 +48,8 @@ export class CoreEventSource implements EventSource {
     try {
       return await f();
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      if (err.name === "TypeError" && err.message === "fetch failed")
-        throw new Error(`cannot reach ${this.url} (${err.cause?.code ?? "fetch failed"})`, { cause: e });
+      if (isNetworkFailure(e))
+        throw new Error(`cannot reach ${this.url} (${await networkFailureReason(e, this.url)})`, { cause: e });
       throw e;
     }
   }

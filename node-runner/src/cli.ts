@@ -30,7 +30,7 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
-import { isFetchFailure, NoGasError, UnreachableError, UsageError } from "./errors.js";
+import { isFetchFailure, NoGasError, UnreachableError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
 import { acquireRunLock } from "./lock.js";
@@ -128,6 +128,7 @@ async function context(cmd: Command, o: { ping?: boolean } = {}) {
     try {
       return await f();
     } catch (err) {
+      if (isFetchFailure(err)) throw await unreachable("the chain RPC", config.rpcUrl, err);
       throw explainChainError(err, config, keys.signer.toSuiAddress());
     }
   };

@@ -21,7 +21,7 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { createKeystore, loadKeystore, writeFileAtomic } from "./config.js";
 import { isDevnet } from "./daemon/node.js";
-import { isFetchFailure, NoGasError, UnreachableError } from "./errors.js";
+import { isFetchFailure, NoGasError, unreachable } from "./errors.js";
 
 export class DeployError extends Error {
   override name = "DeployError";
@@ -115,7 +115,7 @@ export async function deployToFile(o: {
   try {
     balance = BigInt((await sui.core.getBalance({ owner: address })).balance.balance);
   } catch (err) {
-    throw isFetchFailure(err) ? new UnreachableError("the chain RPC", o.rpcUrl, err) : err;
+    throw isFetchFailure(err) ? await unreachable("the chain RPC", o.rpcUrl, err) : err;
   }
   if (balance === 0n && (await isDevnet(o.rpcUrl)))
     await requestSuiFromFaucetV2({ host: o.rpcUrl, recipient: address });

@@ -1,3 +1,4 @@
+import { isNetworkFailure, networkFailureReason } from "@atoma/sdk";
 /** Typed errors of the node runner that the CLI maps to exit codes (usage 2, runtime 1). */
 
 /** A command line that cannot work as given (exit 2). */
@@ -30,8 +31,12 @@ export function reasonOf(err: unknown): string {
 
 /** Whether `err` is a network-level fetch failure (nothing answered), not an HTTP or RPC error. */
 export function isFetchFailure(err: unknown): boolean {
-  const e = err as { name?: string; message?: string; cause?: unknown } | undefined;
-  return !!e && e.name === "TypeError" && e.message === "fetch failed";
+  return isNetworkFailure(err);
+}
+
+/** An UnreachableError for a network failure, with the socket-level reason (probed when the transport hid it). */
+export async function unreachable(what: string, url: string, err: unknown): Promise<UnreachableError> {
+  return new UnreachableError(what, url, { code: await networkFailureReason(err, url), cause: err });
 }
 
 /** A transaction found no gas: says which address to fund and how. */

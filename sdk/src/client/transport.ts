@@ -25,3 +25,29 @@ export function suiClientFor(
 ): ClientWithCoreApi {
   return transport === "grpc" ? new SuiGrpcClient({ baseUrl: url, network }) : new SuiJsonRpcClient({ url, network });
 }
+
+/**
+ * Whether `err` says that nothing answered at the node's URL (a network-level failure, not an
+ * HTTP or RPC error): undici's `TypeError: fetch failed` over JSON-RPC, `RpcError: fetch failed`
+ * over gRPC-web.
+ */
+export function isNetworkFailure(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  return !!e && (e.name === "TypeError" || e.name === "RpcError") && e.message === "fetch failed";
+}
+
+/**
+ * The socket-level reason (`ECONNREFUSED`, `ENOTFOUND`…) a network failure had. gRPC-web's
+ * RpcError drops undici's cause, so the URL is probed once with a plain request to learn it.
+ */
+export async function networkFailureReason(err: unknown, url: string): Promise<string> {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code === "string" && !code.startsWith("UND_ERR_")) return code;
+  try {
+    await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(3_000) });
+    return "fetch failed";
+  } catch (probe) {
+    const c = (probe as { cause?: { code?: unknown } }).cause?.code;
+    return typeof c === "string" ? c : "fetch failed";
+  }
+}
