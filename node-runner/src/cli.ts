@@ -9,6 +9,7 @@ import {
   AtomaError,
   DEFAULT_SUI_TRANSPORT,
   InvalidInputError,
+  isNetworkFailure,
   parseDeployment,
   SUI_TRANSPORTS,
   type SuiTransport,
@@ -30,7 +31,7 @@ import {
 import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
-import { isFetchFailure, NoGasError, UnreachableError, UsageError, unreachable } from "./errors.js";
+import { NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
 import { acquireRunLock } from "./lock.js";
@@ -100,8 +101,8 @@ function needNode(c: NodeConfig, file: string): string {
 }
 
 /** Maps chain failures to errors that say what to do: unreachable RPC, no gas, no package. */
-function explainChainError(err: unknown, config: NodeConfig, address: string): unknown {
-  if (isFetchFailure(err)) return new UnreachableError("the chain RPC", config.rpcUrl, err);
+async function explainChainError(err: unknown, config: NodeConfig, address: string): Promise<unknown> {
+  if (isNetworkFailure(err)) return unreachable("the chain RPC", config.rpcUrl, err);
   const msg = err instanceof Error ? err.message : String(err);
   if (/No valid gas coins/i.test(msg)) return new NoGasError(address, config.rpcUrl);
   if (/Package object does not exist|does not exist.*package|package.*not found/i.test(msg))
@@ -128,8 +129,7 @@ async function context(cmd: Command, o: { ping?: boolean } = {}) {
     try {
       return await f();
     } catch (err) {
-      if (isFetchFailure(err)) throw await unreachable("the chain RPC", config.rpcUrl, err);
-      throw explainChainError(err, config, keys.signer.toSuiAddress());
+      throw await explainChainError(err, config, keys.signer.toSuiAddress());
     }
   };
   // One cheap call first, so a dead or wrong URL is named before anything else fails obscurely.
@@ -260,7 +260,7 @@ export function buildProgram(): Command {
       try {
         await requestSuiFromFaucetV2({ host, recipient: address });
       } catch (err) {
-        throw isFetchFailure(err) ? new UnreachableError("the faucet", host, err) : err;
+        throw isNetworkFailure(err) ? await unreachable("the faucet", host, err) : err;
       }
       const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
       const sui = new SuiJsonRpcClient({ url: config.rpcUrl, network: "localnet" });

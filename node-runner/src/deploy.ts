@@ -11,6 +11,7 @@ import {
   buildSetParam,
   DEPLOYMENT_VERSION,
   type Deployment,
+  isNetworkFailure,
   renderDeployment,
   type SuiTransport,
   suiClientFor,
@@ -21,7 +22,7 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { createKeystore, loadKeystore, writeFileAtomic } from "./config.js";
 import { isDevnet } from "./daemon/node.js";
-import { isFetchFailure, NoGasError, unreachable } from "./errors.js";
+import { NoGasError, unreachable } from "./errors.js";
 
 export class DeployError extends Error {
   override name = "DeployError";
@@ -115,7 +116,7 @@ export async function deployToFile(o: {
   try {
     balance = BigInt((await sui.core.getBalance({ owner: address })).balance.balance);
   } catch (err) {
-    throw isFetchFailure(err) ? await unreachable("the chain RPC", o.rpcUrl, err) : err;
+    throw isNetworkFailure(err) ? await unreachable("the chain RPC", o.rpcUrl, err) : err;
   }
   if (balance === 0n && (await isDevnet(o.rpcUrl)))
     await requestSuiFromFaucetV2({ host: o.rpcUrl, recipient: address });

@@ -1,4 +1,4 @@
-import { isNetworkFailure, networkFailureReason } from "@atoma/sdk";
+import { networkFailureReason } from "@atoma/sdk";
 /** Typed errors of the node runner that the CLI maps to exit codes (usage 2, runtime 1). */
 
 /** A command line that cannot work as given (exit 2). */
@@ -27,11 +27,6 @@ export function reasonOf(err: unknown): string {
     if (e.message) msg = e.message;
   }
   return msg;
-}
-
-/** Whether `err` is a network-level fetch failure (nothing answered), not an HTTP or RPC error. */
-export function isFetchFailure(err: unknown): boolean {
-  return isNetworkFailure(err);
 }
 
 /** An UnreachableError for a network failure, with the socket-level reason (probed when the transport hid it). */
