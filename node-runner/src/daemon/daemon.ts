@@ -1,8 +1,14 @@
 /**
  * The node daemon: follows the package's events with a durable cursor, and for every request
  * sampled to this node runs execute → journal → commit → reveal → settle → post output, with
- * bounded concurrency, deadline margins and retries. A bad request is skipped with a logged
- * reason; the daemon never dies of one.
+ * bounded execution concurrency, deadline margins and retries. A bad request is skipped with a
+ * logged reason; the daemon never dies of one.
+ *
+ * `concurrency` bounds the executions running at once, not the tasks in flight: a task that waits
+ * for the other sampled nodes (their commits, reveals, an escalation round) holds no execution
+ * slot. Otherwise nodes whose slots are all held by waiting tasks wait on each other until a
+ * deadline passes, and a node sampled again for the dispute round misses its commit and is
+ * slashed for it (node-runner/test/daemon/daemon.test.ts, "one execution slot per node").
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -59,7 +65,10 @@ export interface DaemonOptions {
   execute(request: RequestView): Promise<ExecuteOutcome>;
   logger: Logger;
   stateDir: string;
+  /** Executions (the executor's work) running at once; default 4. */
   concurrency?: number;
+  /** Tasks in flight, waiting included (bounds memory; the rest queue); default 1024. */
+  maxTasks?: number;
   pollMs?: number;
   fault?: Fault;
   onMetric?: (name: DaemonMetric, value?: number) => void;
@@ -95,8 +104,29 @@ export function isFinalAbort(err: unknown): boolean {
   );
 }
 
+/** A counting semaphore: at most `limit` calls of `run` at once, the rest wait in order. */
+class Semaphore {
+  private inUse = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inUse >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inUse++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inUse--;
+    }
+  }
+}
+
 export class NodeDaemon {
-  private readonly o: DaemonOptions & { concurrency: number; pollMs: number };
+  private readonly o: DaemonOptions & { concurrency: number; maxTasks: number; pollMs: number };
+  private readonly executions: Semaphore;
   private cursor: unknown = null;
   private readonly active = new Map<string, Promise<void>>();
   private readonly queue: Array<{ requestId: string; round: number }> = [];
@@ -106,7 +136,8 @@ export class NodeDaemon {
   lastPollOk = 0;
 
   constructor(options: DaemonOptions) {
-    this.o = { concurrency: 4, pollMs: 250, ...options };
+    this.o = { concurrency: 4, maxTasks: 1024, pollMs: 250, ...options };
+    this.executions = new Semaphore(this.o.concurrency);
     mkdirSync(this.o.stateDir, { recursive: true });
     const cursorFile = this.cursorPath();
     if (existsSync(cursorFile)) this.cursor = JSON.parse(readFileSync(cursorFile, "utf8")).cursor ?? null;
@@ -156,7 +187,7 @@ export class NodeDaemon {
   }
 
   private pump(): void {
-    while (this.active.size < this.o.concurrency && this.queue.length && !this.controller.signal.aborted) {
+    while (this.active.size < this.o.maxTasks && this.queue.length && !this.controller.signal.aborted) {
       const next = this.queue.shift() as { requestId: string; round: number };
       const key = `${next.requestId}:${next.round}`;
       const p = this.runTask(next.requestId, next.round)
@@ -299,7 +330,7 @@ export class NodeDaemon {
       }
       let outcome: ExecuteOutcome;
       try {
-        outcome = await this.o.execute(request);
+        outcome = await this.executions.run(() => this.o.execute(request));
       } catch (err) {
         return this.skip(requestId, round, `could not execute: ${describe(err)}`);
       }
@@ -358,7 +389,7 @@ export class NodeDaemon {
     request = await this.waitFor(
       requestId,
       // Anything but the commit phase of this round ends the wait: a task resumed from the journal
-      // for a request that is already settled must not sit on a concurrency slot until a deadline.
+      // for a request that is already settled must not sit in the task table until a deadline.
       (r, now) => r.round !== round || r.status !== RequestStatus.Sampled || now >= r.commitDeadlineMs,
       (r) => r.revealDeadlineMs,
     );

@@ -282,6 +282,28 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect(chain.now).toBe(T0); // nothing moved the clock
   }, 300_000);
 
+  it("one execution slot per node: tasks waiting on other nodes never hold it, so a dispute round cannot deadlock", async () => {
+    // Each node runs one execution at a time. Waiting for the others' commits, reveals or an
+    // escalation round must not occupy that slot: with a frozen clock no deadline would ever free it.
+    const { chain, caps, requester } = await setup("daemon-one-slot", 4);
+    const faulty = caps[0] as ChainNode;
+    const daemons = caps.map((c, i) =>
+      daemonFor(chain, c, tmp(), { concurrency: 1, ...(i === 0 ? { fault: "wrong-output" as const } : {}) }),
+    );
+    for (const d of daemons) d.start();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await submit(chain, requester, `slot ${i}`));
+    await until(async () => (await Promise.all(ids.map((id) => settledWithOutput(chain, id)))).every(Boolean), 90_000);
+    await Promise.all(daemons.map((d) => d.stop()));
+    for (const [i, id] of ids.entries()) {
+      const r = await chain.request(id);
+      expect(text(r.output)).toBe(`echo:${[...`slot ${i}`].reverse().join("")}`);
+      expect(r.round).toBe(r.assignments.some((a) => a.node_id === faulty.node_id) ? 1 : 0);
+    }
+    expect(new Set(await chain.slashed())).toEqual(new Set([faulty.node_id]));
+    expect(chain.now).toBe(T0);
+  }, 120_000);
+
   it("a node that dies between commit and reveal reveals after restart and never commits twice", async () => {
     const { chain, caps, requester } = await setup("daemon-restart", 3);
     const victim = caps[0] as ChainNode;
