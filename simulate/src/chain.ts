@@ -10,7 +10,7 @@
  * files.
  */
 import { Fenwick } from "./fenwick.js";
-import { escrowFor, mulDiv } from "./int.js";
+import { escrowFor, minEscalation, mulDiv } from "./int.js";
 import {
   INITIAL_REPUTATION,
   type ProtocolParams,
@@ -475,7 +475,8 @@ export class FastChain {
   /**
    * settlement::settle for a Sampled/Revealing request whose reveal phase is over. Round 0:
    * one hash revealed by >= quorum of N settles, else Disputed. Round 1: the first hash with
-   * count >= quorum of all revealers (3N union) settles, else Failed (no quorum).
+   * count >= quorum of (round-0 revealers + every escalation node) settles, else Failed (no
+   * quorum).
    */
   settle(slot: number, out: Outcome): void {
     const round = this.rRound[slot] as number;
@@ -497,9 +498,17 @@ export class FastChain {
         out.status = DISPUTED;
       }
     } else {
+      // Quorum of both rounds: round-0 revealers plus every escalation node, revealed or not
+      // (issue 13 A5; settlement::settle).
+      const at = slot * this.perSlot;
+      const cnt = this.rCount[slot] as number;
+      let quorumBase = 0;
+      for (let j = 0; j < cnt; j++) {
+        if (this.aRound[at + j] === 1 || this.aHash[at + j] !== NO_REVEAL) quorumBase++;
+      }
       let win = -1;
       for (let f = 0; f < distinct; f++) {
-        if ((this.#counts[f] as number) * 10_000 >= q * revealers) {
+        if ((this.#counts[f] as number) * 10_000 >= q * quorumBase) {
           win = f;
           break;
         }
@@ -521,7 +530,8 @@ export class FastChain {
 
   /**
    * settlement::escalate_with: 2N fresh nodes (never a round-0 node); Failed (no nodes, full
-   * refund) when none is eligible. Returns the number sampled.
+   * refund, no dissent slashing) when fewer than minEscalation(N, q) are eligible (issue 13
+   * A5). Returns the number sampled.
    */
   escalate(
     slot: number,
@@ -532,7 +542,7 @@ export class FastChain {
   ): number {
     const n = this.rN[slot] as number;
     const got = this.sample(rng, this.rCap[slot] as number, 2 * n, scratch, slot, lr);
-    if (got === 0) {
+    if (got < minEscalation(n, this.rQuorum[slot] as number)) {
       out.winner = -1;
       out.paidTotal = 0;
       out.slashedTotal = 0;
@@ -545,7 +555,7 @@ export class FastChain {
 
   /** Uses explicit nodes for round 1 (the cross-check feeds the chain's draw). */
   escalateWith(slot: number, nodes: ArrayLike<number>, count: number, out: Outcome): void {
-    if (count === 0) {
+    if (count < minEscalation(this.rN[slot] as number, this.rQuorum[slot] as number)) {
       out.winner = -1;
       out.paidTotal = 0;
       out.slashedTotal = 0;

@@ -193,7 +193,7 @@ program
         progress: progressBar("crosscheck"),
       });
       process.stdout.write(
-        `crosscheck: ${r.requests} requests (${r.settled} settled, ${r.failed} failed, ${r.disputes} disputes, ${r.escalations} escalations, ${r.notEnoughNodes} ENotEnoughNodes), ` +
+        `crosscheck: ${r.requests} requests (${r.settled} settled, ${r.failed} failed, ${r.disputes} disputes, ${r.escalations} escalations (${r.escalationsTooSmall} below min_escalation), ${r.notEnoughNodes} ENotEnoughNodes), ` +
           `${r.slashesCompared} slashes and ${r.paymentsCompared} payments compared, ${r.mismatches.length} mismatches, ${r.transactions} transactions in ${r.seconds.toFixed(1)} s (${r.requestsPerSecond.toFixed(1)} requests/s)\n`,
       );
       for (const m of r.mismatches.slice(0, 20)) process.stdout.write(`  mismatch: ${m}\n`);

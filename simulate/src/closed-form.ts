@@ -35,7 +35,7 @@ export interface ClosedForm {
   method: Method;
   /** P(the adversary holds every round-0 seat) — the f^N term. */
   pAllSeats: number;
-  /** The rest: wrong outputs settled through round 0 with absent honest nodes or through the 3N union. */
+  /** The rest: wrong outputs settled through round 0 with absent honest nodes or through round 1 (quorum over round-0 revealers + 2N). */
   pEscalation: number;
 }
 
@@ -124,7 +124,8 @@ export function closedForm(i: ClosedFormInput): ClosedForm | null {
         }
         return;
       }
-      // Disputed: 2N fresh seats; honest round-1 seats only matter through absence.
+      // Disputed: 2N fresh seats (>= min_escalation, so escalation proceeds); honest round-1
+      // seats only matter through absence, which no longer lowers the quorum (A5).
       for (let k1 = 0; k1 <= 2 * n; k1++) {
         const pk1 = p1(k0, k1);
         if (pk1 === 0) continue;
@@ -135,8 +136,9 @@ export function closedForm(i: ClosedFormInput): ClosedForm | null {
         for (let x1 = 0; x1 <= h1; x1++) {
           const pa = binom(h1, x1, a);
           if (pa === 0) continue;
+          // Quorum of both rounds over round-0 revealers plus every escalation node (A5).
           const r = rev0 + 2 * n - x1;
-          if (r >= 1 && wTotal * 10_000 >= q * r) pEsc += prob * pk1 * pa;
+          if (r >= 1 && wTotal * 10_000 >= q * (rev0 + 2 * n)) pEsc += prob * pk1 * pa;
         }
       }
     });

@@ -35,7 +35,7 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ACTIVE, DISPUTED, FAILED, FastChain, JAILED, LEAVING, newOutcome, type Outcome, SETTLED } from "./chain.js";
 import { DriftError } from "./errors.js";
-import { escrowFor } from "./int.js";
+import { escrowFor, minEscalation } from "./int.js";
 import { CONTRACT_DEFAULTS, type ProtocolParams, SUI } from "./params.js";
 import { Rng } from "./rng.js";
 
@@ -58,6 +58,8 @@ export interface CrosscheckResult {
   failed: number;
   disputes: number;
   escalations: number;
+  /** Escalations the chain failed for fewer than min_escalation fresh nodes (issue 13 A5). */
+  escalationsTooSmall: number;
   notEnoughNodes: number;
   slashesCompared: number;
   paymentsCompared: number;
@@ -209,6 +211,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       failed: 0,
       disputes: 0,
       escalations: 0,
+      escalationsTooSmall: 0,
       notEnoughNodes: 0,
       slashesCompared: 0,
       paymentsCompared: 0,
@@ -483,7 +486,11 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
         const escalated = disputed.filter((x) => !expire.includes(x));
         const round1: Live[] = [];
         for (const x of escalated) {
-          const want = Math.min(2 * x.n, eligibleCount(x.maxPrice, new Set(x.round0)));
+          // Fewer fresh nodes than min_escalation: the chain fails the request, samples nobody.
+          const avail = Math.min(2 * x.n, eligibleCount(x.maxPrice, new Set(x.round0)));
+          const tooSmall = avail < minEscalation(x.n, chain.rQuorum[x.slot] as number);
+          const want = tooSmall ? 0 : avail;
+          if (tooSmall) res.escalationsTooSmall++;
           const tx = new Transaction();
           buildEscalate(tx, { ...base, request: x.requestId, randomInitialSharedVersion: RANDOM_VERSION });
           const ev = (await exec(tx, operator)).events;

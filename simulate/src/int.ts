@@ -27,3 +27,11 @@ export function mulDiv(a: number, b: number, d: number): number {
 export function escrowFor(sampleSize: number, maxPrice: number, marginBps: number): number {
   return mulDiv(sampleSize * maxPrice, 10_000 + marginBps, 10_000);
 }
+
+/**
+ * `settlement::min_escalation`: the fewest escalation nodes E such that N round-0 revealers alone
+ * never reach the quorum of both rounds, floor(N × (10_000 − q) / q) + 1 (issue 13 A5).
+ */
+export function minEscalation(sampleSize: number, quorumBps: number): number {
+  return mulDiv(sampleSize, 10_000 - quorumBps, quorumBps) + 1;
+}

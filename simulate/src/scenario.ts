@@ -22,16 +22,15 @@ export type Strategy = (typeof STRATEGIES)[number];
 export const STRATEGY_HELP: Record<Strategy, string> = {
   none: "adversary nodes behave honestly (baseline)",
   collude: "every adversary node reveals the same wrong hash, always",
-  "collude-smart":
-    "wrong hash only when the adversary holds every seat of round 0 (or can win the 3N union); else honest",
+  "collude-smart": "wrong hash only when the adversary holds every seat of round 0 (or can win round 1); else honest",
   lazy: "never computes: reveals a cheap guess in round 0, copies the most common round-0 hash in an escalation",
   withhold: "commits, then never reveals",
   grief: "one adversary node reveals garbage in round 0 to force an escalation; honest otherwise",
   sybil: "collude-smart with the stake split into min_stake nodes",
   requester:
-    "the requester colludes: retries create_and_sample with a gas budget that aborts unless every seat is adversarial",
+    "the requester colludes: retries create_and_sample with a gas budget that aborts unless every seat is adversarial (the contract before issue 13 A1)",
   steer:
-    "forces a dispute with a wrong reveal, then retries escalate with a gas budget that aborts unless all 2N are adversarial",
+    "forces a dispute with a wrong reveal, then retries escalate with a gas budget that aborts unless all 2N are adversarial (the contract before issue 13 A1)",
 };
 
 export const SAMPLERS = ["fenwick", "linear"] as const;

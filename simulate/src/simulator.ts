@@ -200,7 +200,7 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
     prior.top = top;
   }
 
-  /** Whether an adversary revealing W with `k` more seats out of `m` wins the 3N union. */
+  /** Whether an adversary revealing W with `k` more seats out of `m` wins round 1 (quorum over round-0 revealers + all m escalation seats, A5). */
   function winsUnion(k: number, m: number, q: number): boolean {
     const w = prior.w + k;
     const r = prior.revealers + m;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DISPUTED, FAILED, FastChain, JAILED, newOutcome, SETTLED } from "../src/chain.js";
-import { escrowFor, mulDiv } from "../src/int.js";
-import { CONTRACT_DEFAULTS, REASON_NO_NODES, SUI } from "../src/params.js";
+import { DISPUTED, FAILED, FastChain, JAILED, newOutcome, SAMPLED, SETTLED } from "../src/chain.js";
+import { escrowFor, minEscalation, mulDiv } from "../src/int.js";
+import { CONTRACT_DEFAULTS, REASON_NO_NODES, REASON_NO_QUORUM, SUI } from "../src/params.js";
 import { Rng } from "../src/rng.js";
 
 describe("integer arithmetic (Move u64/u128 truncation)", () => {
@@ -66,6 +66,47 @@ describe("sampling (Fenwick tree over capped stake)", () => {
     expect(got).toBe(3);
     expect([...out.slice(0, 3)].sort()).toEqual([2, 3, 4]);
   });
+  it("minEscalation equals settlement::min_escalation (floor(N × (10000 − q) / q) + 1)", () => {
+    expect(minEscalation(3, 5_001)).toBe(3);
+    expect(minEscalation(3, 6_667)).toBe(2);
+    expect(minEscalation(3, 10_000)).toBe(1);
+    expect(minEscalation(64, 5_001)).toBe(64);
+    expect(minEscalation(1, 5_001)).toBe(1);
+  });
+  it("escalation (A5) with fewer than min_escalation fresh nodes fails (reason 1): full refund, no dissent slash", () => {
+    // N = 3 at 50.01 %: round 0 [honest, dissent, dissent]; 1 fresh node < min_escalation(3, 5_001) = 3
+    const c = chainWith([200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI]);
+    c.create(0, 0, 3, 5_001, 10_000_000);
+    c.startRound(0, [0, 1, 2], 3, 0);
+    c.reveal(0, 0, 0);
+    c.reveal(0, 1, 7);
+    c.reveal(0, 2, 7);
+    const o = newOutcome();
+    c.settle(0, o);
+    expect(o.status).toBe(DISPUTED);
+    const got = c.escalate(0, new Rng("a5"), new Int32Array(12), o);
+    expect(got).toBe(1);
+    expect(o.status).toBe(FAILED);
+    expect(o.reason).toBe(REASON_NO_NODES);
+    expect(o.slashedTotal).toBe(0);
+    expect(o.refund).toBe(escrowFor(3, 10_000_000, 500));
+    expect([...c.stake.slice(0, 4)]).toEqual([200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI]);
+    expect(c.treasury).toBe(0);
+  });
+  it("escalation (A5) with exactly min_escalation fresh nodes starts round 1", () => {
+    const c = chainWith([200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI]);
+    c.create(0, 0, 3, 5_001, 10_000_000);
+    c.startRound(0, [0, 1, 2], 3, 0);
+    c.reveal(0, 0, 0);
+    c.reveal(0, 1, 7);
+    c.reveal(0, 2, 7);
+    const o = newOutcome();
+    c.settle(0, o);
+    const got = c.escalate(0, new Rng("a5"), new Int32Array(12), o);
+    expect(got).toBe(3);
+    expect(c.rStatus[0]).toBe(SAMPLED);
+    expect(c.rRound[0]).toBe(1);
+  });
   it("escalation with no eligible node fails the request (reason 1) and refunds", () => {
     const c = chainWith([200 * SUI, 200 * SUI]);
     c.create(0, 0, 2, 0, 10_000_000);
@@ -106,7 +147,7 @@ describe("settlement (settlement.move)", () => {
     // 2 × 10_000 = 20_000 < 6_667 × 3 = 20_001
     expect(o.status).toBe(DISPUTED);
   });
-  it("round 1: winner by quorum of all revealers; dissenters slashed 10 %, absent 2 %, pool pays first", () => {
+  it("round 1: winner by quorum of round-0 revealers + every escalation node; dissenters slashed 10 %, pool pays first", () => {
     const c = chainWith([200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI]);
     c.create(0, 0, 2, 0, 10_000_000);
     c.startRound(0, [0, 1], 2, 0);
@@ -116,21 +157,42 @@ describe("settlement (settlement.move)", () => {
     c.settle(0, o);
     expect(o.status).toBe(DISPUTED);
     c.startRound(0, [2, 3, 4, 5], 4, 1);
-    c.reveal(0, 2, 0);
-    c.reveal(0, 3, 0);
-    c.reveal(0, 4, 0);
-    // node 5 absent
+    for (const j of [2, 3, 4, 5]) c.reveal(0, j, 0);
     c.settle(0, o);
+    // 5 of (2 + 4): 50_000 >= 6_667 × 6 = 40_002
     expect(o.status).toBe(SETTLED);
     expect(o.winner).toBe(0);
     const dissent = (200 * SUI * 1_000) / 10_000;
-    const absent = (200 * SUI * 200) / 10_000;
-    expect(o.slashedTotal).toBe(dissent + absent);
+    expect(o.slashedTotal).toBe(dissent);
     expect(c.stake[1]).toBe(200 * SUI - dissent);
-    // 4 agreeing nodes × price, all paid from the pool (24 SUI ≥ 40_000_000 MIST)
-    expect(o.paidTotal).toBe(40_000_000);
-    expect(o.refund).toBe(escrowFor(2, 10_000_000, 500) - 2_000_000);
-    expect(c.treasury).toBe(dissent + absent - 40_000_000 + 2_000_000);
+    // 5 agreeing nodes × price, all paid from the pool (20 SUI ≥ 50_000_000 MIST); margin 5 % of that
+    expect(o.paidTotal).toBe(50_000_000);
+    expect(o.margin).toBe(2_500_000);
+    expect(o.refund).toBe(escrowFor(2, 10_000_000, 500) - 2_500_000);
+    expect(c.treasury).toBe(dissent - 50_000_000 + 2_500_000);
+  });
+  it("round 1 (A5): an absent escalation node counts against every hash, so 4 of 5 revealers fail; absent slashed 2 %, full refund", () => {
+    const c = chainWith([200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI, 200 * SUI]);
+    c.create(0, 0, 2, 0, 10_000_000);
+    c.startRound(0, [0, 1], 2, 0);
+    c.reveal(0, 0, 0);
+    c.reveal(0, 1, 1);
+    const o = newOutcome();
+    c.settle(0, o);
+    c.startRound(0, [2, 3, 4, 5], 4, 1);
+    c.reveal(0, 2, 0);
+    c.reveal(0, 3, 0);
+    c.reveal(0, 4, 0);
+    // node 5 absent: 4 of (2 + 4) → 40_000 < 6_667 × 6 = 40_002 (counting only revealers, 4 of 5 won)
+    c.settle(0, o);
+    expect(o.status).toBe(FAILED);
+    expect(o.reason).toBe(REASON_NO_QUORUM);
+    const absent = (200 * SUI * 200) / 10_000;
+    expect(o.slashedTotal).toBe(absent);
+    expect(c.stake[1]).toBe(200 * SUI);
+    expect(c.stake[5]).toBe(200 * SUI - absent);
+    expect(o.refund).toBe(escrowFor(2, 10_000_000, 500));
+    expect(c.treasury).toBe(absent);
   });
   it("a slash below min_stake jails the node and removes it from sampling", () => {
     const c = chainWith([105 * SUI, 200 * SUI, 200 * SUI]);

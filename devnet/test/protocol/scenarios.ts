@@ -369,7 +369,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "dispute_failed",
     summary:
-      "round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 8, no quorum: Failed, full refund, only the absentee slashed",
+      "round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 9 (round-0 revealers + all 6 escalation nodes), no quorum: Failed, full refund, only the absentee slashed",
     nodes: nodes(9),
     steps: [
       ...reg(0, 1, 2),

@@ -58,8 +58,16 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
                 events::dispute_opened(request.id(), hashes, 2 * n);
             }
         } else {
+            // Quorum of both rounds: over round-0 revealers plus every escalation node, revealed
+            // or not (issue 13 A5), so absent escalation nodes cannot hand the round-0 revealers
+            // a quorum; with at least `min_escalation` escalation nodes, round-0 revealers alone
+            // never reach it.
             let q = request.quorum_bps() as u128;
-            let i = counts.find_index!(|c| (*c as u128) * 10_000 >= q * (revealers as u128));
+            let mut base = 0;
+            request.assignments().do_ref!(|a| {
+                if (a.a_round() == 1 || a.a_revealed()) base = base + 1;
+            });
+            let i = counts.find_index!(|c| (*c as u128) * 10_000 >= q * (base as u128));
             if (revealers >= 1 && i.is_some()) {
                 settle_with(request, registry, hashes[i.destroy_some()], now, ctx);
             } else {
@@ -167,8 +175,15 @@ fun pay_or_destroy(b: Balance<SUI>, to: address, ctx: &mut TxContext) {
     if (b.value() > 0) transfer::public_transfer(coin::from_balance(b, ctx), to) else b.destroy_zero();
 }
 
+/// The fewest escalation nodes E such that N round-0 revealers alone can never reach the quorum
+/// of both rounds: N · 10_000 < q · (N + E), i.e. E = floor(N · (10_000 - q) / q) + 1 (<= N).
+public fun min_escalation(sample_size: u64, quorum_bps: u64): u64 {
+    sample_size * (10_000 - quorum_bps) / quorum_bps + 1
+}
+
 /// Samples 2N fresh nodes (never a round-0 node) for the dispute round; takes all eligible
-/// when fewer; `Failed` (reason 1, full refund) when none. `entry`: takes `Random`.
+/// when fewer; `Failed` (reason 1, full refund, no dissent slashing) when fewer than
+/// `min_escalation(N, quorum_bps)` fresh nodes are eligible. `entry`: takes `Random`.
 entry fun escalate(request: &mut Request, registry: &mut Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
     let mut g = r.new_generator(ctx);
     escalate_with(request, registry, &mut g, clock, ctx);
@@ -197,7 +212,7 @@ public(package) fun escalate_with(
         now,
         g,
     );
-    if (nodes.is_empty()) {
+    if (nodes.length() < min_escalation(request.sample_size(), request.quorum_bps())) {
         fail(request, registry, REASON_NO_NODES, now, ctx);
     } else {
         request.start_round(registry, nodes, 1, now);

@@ -1115,7 +1115,7 @@ fun dispute_resolved() {
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 8, no quorum: Failed, full refund, only the absentee slashed
+/// round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 9 (round-0 revealers + all 6 escalation nodes), no quorum: Failed, full refund, only the absentee slashed
 #[test]
 fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();

@@ -301,3 +301,71 @@ fun escalation_without_nodes_full_refund_absentee_slash_to_treasury() {
     );
     done(env, req);
 }
+
+/// Attack A5 (small escalation), N = 3 at quorum 50.01 %: round 0 [honest, dissent, dissent]
+/// (a colluding majority) -> dispute; only 1 fresh node exists, fewer than
+/// `min_escalation(3, 5_001)` = 3, so escalation fails the request: full refund 3.15 SUI, the
+/// honest node is not slashed, nor anyone else (no winner, nobody absent).
+#[test]
+fun small_escalation_fails_full_refund_no_dissent_slash() {
+    let mut env = env_of(4);
+    let mut req = env.request(3, 5_001, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::honest(), h::dissent(), h::dissent()];
+    env.sample(&mut req, 2);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.escalate(&mut req, 2);
+    assert_eq!(req.status(), request::status_failed());
+    assert_eq!(req.round(), 0);
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        vector[],
+        Want { winner_paid: 0, dissent_slash: 0, absent_slash: 0, refund: 3_150_000_000, treasury_in: 0 },
+    );
+    done(env, req);
+}
+
+/// Attack A5 (absent escalation nodes): N = 3 at quorum 50.01 %, round 0 [honest, dissent,
+/// dissent] -> dispute; 6 fresh nodes are sampled and none reveals. Counting only revealers,
+/// B would hold 2 of 3 and slash the honest node; the quorum of both rounds counts every
+/// escalation node (2 of 9), so the request fails: full refund, the 6 absentees lose 20 SUI
+/// each (120 SUI -> treasury), the round-0 nodes keep their stake.
+#[test]
+fun absent_escalation_cannot_hand_round0_majority_a_quorum() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 5_001, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let r0 = vector[h::honest(), h::dissent(), h::dissent()];
+    let r1 = vector[h::absent(), h::absent(), h::absent(), h::absent(), h::absent(), h::absent()];
+    env.sample(&mut req, 2);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    env.escalate(&mut req, 2);
+    assert_eq!(req.sampled_nodes(1).length(), 6);
+    env.play_round(&mut req, 1, r1);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_failed());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        r1,
+        Want { winner_paid: 0, dissent_slash: 0, absent_slash: 20 * SUI, refund: 3_150_000_000, treasury_in: 120 * SUI },
+    );
+    done(env, req);
+}
+
+#[test]
+fun min_escalation_values() {
+    assert_eq!(atoma::settlement::min_escalation(3, 5_001), 3);
+    assert_eq!(atoma::settlement::min_escalation(3, 6_667), 2);
+    assert_eq!(atoma::settlement::min_escalation(3, 10_000), 1);
+    assert_eq!(atoma::settlement::min_escalation(64, 5_001), 64);
+    assert_eq!(atoma::settlement::min_escalation(1, 5_001), 1);
+}
