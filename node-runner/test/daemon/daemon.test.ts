@@ -283,9 +283,10 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
   }, 300_000);
 
   it("one execution slot per node: tasks waiting on other nodes never hold it, so a dispute round cannot deadlock", async () => {
+    // Five nodes: a dispute round needs min_escalation(3, q) = 2 fresh nodes (protocol A5).
     // Each node runs one execution at a time. Waiting for the others' commits, reveals or an
     // escalation round must not occupy that slot: with a frozen clock no deadline would ever free it.
-    const { chain, caps, requester } = await setup("daemon-one-slot", 4);
+    const { chain, caps, requester } = await setup("daemon-one-slot", 5);
     const faulty = caps[0] as ChainNode;
     const daemons = caps.map((c, i) =>
       daemonFor(chain, c, tmp(), { concurrency: 1, ...(i === 0 ? { fault: "wrong-output" as const } : {}) }),
