@@ -11,6 +11,7 @@
  * slashed for it (node-runner/test/daemon/daemon.test.ts, "one execution slot per node").
  */
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -138,6 +139,9 @@ export class NodeDaemon {
   constructor(options: DaemonOptions) {
     this.o = { concurrency: 4, maxTasks: 1024, pollMs: 250, ...options };
     this.executions = new Semaphore(this.o.concurrency);
+    // Every waiting task sleeps on this signal (one listener each, removed when the sleep ends):
+    // more than ten tasks in flight is normal, not a leak.
+    setMaxListeners(0, this.controller.signal);
     mkdirSync(this.o.stateDir, { recursive: true });
     const cursorFile = this.cursorPath();
     if (existsSync(cursorFile)) this.cursor = JSON.parse(readFileSync(cursorFile, "utf8")).cursor ?? null;
