@@ -3,6 +3,7 @@ export * from "./config.js";
 export * from "./daemon/chain-port.js";
 export * from "./daemon/daemon.js";
 export * from "./daemon/execute.js";
+export * from "./daemon/executors-loader.js";
 export * from "./daemon/file-journal.js";
 export * from "./daemon/node.js";
 export * from "./deploy.js";

@@ -16,11 +16,11 @@ import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { publishAtoma } from "../../../demo/src/network.js";
 import type { ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
-import { publishAtoma } from "../../src/demo/network.js";
 import { SdkChainPort } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();

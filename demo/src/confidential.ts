@@ -11,6 +11,17 @@
  */
 import path from "node:path";
 import {
+  type AutoRotationEvent,
+  AutoRotator,
+  type LayeredKeys,
+  MasterKeyStore,
+  MemoryKeyDistribution,
+  MemoryUsageReports,
+  RotationCoordinator,
+  RotationParticipant,
+  SealedBytesMeter,
+} from "@atoma/node-runner";
+import {
   assertClusterKey,
   attestedNodeTargets,
   checkMlKemBinding,
@@ -24,17 +35,6 @@ import {
   sealLayers,
   userTarget,
 } from "@atoma/sdk";
-import type { LayeredKeys } from "../daemon/execute.js";
-import {
-  type AutoRotationEvent,
-  AutoRotator,
-  MasterKeyStore,
-  MemoryKeyDistribution,
-  MemoryUsageReports,
-  RotationCoordinator,
-  RotationParticipant,
-  SealedBytesMeter,
-} from "../rotation/index.js";
 import type { DemoChain, RegisteredNode } from "./network.js";
 
 /** Rotate after this many bytes opened under one master key (small, so the demo sees a rotation). */
