@@ -38,10 +38,10 @@ import {
 import type { DemoChain, RegisteredNode } from "./network.js";
 
 /** Rotate after this many bytes opened under one master key (small, so the demo sees a rotation). */
-export const DEMO_ROTATION_POLICY = { intervalMs: 600_000, maxBytes: 64 };
+const DEMO_ROTATION_POLICY = { intervalMs: 600_000, maxBytes: 64 };
 
-export const DEMO_SYSTEM_PROMPT = "You are the dapp's private assistant. Keep answers short.";
-export const DEMO_APP_SETTINGS = { maxTokens: 12 };
+const DEMO_SYSTEM_PROMPT = "You are the dapp's private assistant. Keep answers short.";
+const DEMO_APP_SETTINGS = { maxTokens: 12 };
 
 interface NodeState {
   mlkemPk: Uint8Array;
