@@ -417,6 +417,36 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect((refused as MoveAbortError).constantName).toBe("EWrongStatus");
   }, 120_000);
 
+  it("a node stopped while it waits for the others' commits keeps its reveal to do, and reveals after the restart", async () => {
+    const { chain, caps, requester } = await setup("daemon-stop-waiting", 3);
+    const victim = caps[0] as ChainNode;
+    const victimDir = tmp();
+    let committed = false;
+    const first = daemonFor(chain, victim, victimDir, {
+      onStep: (step) => {
+        if (step === "committed") committed = true;
+      },
+    });
+    first.start(); // alone: the other two never commit, and the frozen clock never closes the window
+    const id = await submit(chain, requester, "stop while waiting");
+    await until(async () => committed);
+    await first.stop();
+    const journal = new FileTaskJournal(path.join(victimDir, "journal"));
+    expect(journal.get(id, 0)?.phase).toBe("committed");
+    const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
+    const second = daemonFor(chain, victim, victimDir);
+    for (const d of [second, ...others]) d.start();
+    await until(() => settledWithOutput(chain, id));
+    await Promise.all([second, ...others].map((d) => d.stop()));
+    const r = await chain.request(id);
+    expect(r.assignments.map((a) => a.revealed)).toEqual([true, true, true]);
+    expect(r.round).toBe(0);
+    expect(await chain.slashed()).toEqual([]);
+    expect(second.stats.committed).toBe(0);
+    expect((await chain.paid()).get(victim.node_id)).toBe(10n);
+    expect(chain.now).toBe(T0);
+  }, 120_000);
+
   it("skips a request it cannot execute (logged), does not die, and keeps serving", async () => {
     const { chain, caps, requester } = await setup("daemon-skip", 3, ["test:echo-v1", "test:unknown-v1"]);
     const daemons = caps.map((c) => daemonFor(chain, c, tmp()));
