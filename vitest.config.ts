@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 // (skipped with a banner on a user's machine, failed under CI=true).
 export default defineConfig({
   test: {
-    include: ["{move,sdk,devnet,indexer,node-runner,explorer,simulate,test}/test/**/*.test.ts"],
+    include: ["{move,sdk,devnet,indexer,node-runner,demo,explorer,simulate,test}/test/**/*.test.ts"],
     exclude: ["**/node_modules/**"],
     globalSetup: ["test/setup/postgres.ts"],
     testTimeout: 120_000,

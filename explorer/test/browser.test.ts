@@ -1,7 +1,7 @@
 /**
  * The explorer in a real browser (Debian's Chromium through playwright-core, no browser download),
  * against the real demo network: `pnpm start --json --keep-running` as a child process (devnet,
- * published package, indexer on PGlite, 5 nodes with one faulty; see node-runner/src/demo/network.ts
+ * published package, indexer on PGlite, 5 nodes with one faulty; see demo/src/network.ts
  * startChain / startDemoIndexer). Screenshots go to explorer/test-artifacts/ (not committed).
  */
 import { existsSync, mkdirSync } from "node:fs";
@@ -57,7 +57,7 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    demo = spawnProc([path.join(ROOT, "node-runner/src/demo/main.ts"), "--json", "--keep-running"]);
+    demo = spawnProc([path.join(ROOT, "demo/src/main.ts"), "--json", "--keep-running"]);
     summary = JSON.parse(await waitForLine(demo, (l) => l.startsWith("{"), 280_000)) as Summary;
     browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
   }, 300_000);

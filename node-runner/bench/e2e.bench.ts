@@ -12,9 +12,9 @@ import { RequestKind, RequestStatus } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
+import { registerNode, startChain } from "../../demo/src/network.js";
 import { loadExecutors } from "../src/daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../src/daemon/node.js";
-import { registerNode, startChain } from "../src/demo/network.js";
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);

@@ -12,9 +12,9 @@ import { RequestKind, type SuiTransport } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
+import { registerNode, startChain } from "../../demo/src/network.js";
 import type { Executor } from "../src/daemon/execute.js";
 import { type RunningNode, startNode } from "../src/daemon/node.js";
-import { registerNode, startChain } from "../src/demo/network.js";
 
 const JSON_OUT = process.argv.includes("--json");
 const ROUNDS = Number(process.env.STREAM_BENCH_ROUNDS ?? 8);

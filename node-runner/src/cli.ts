@@ -28,9 +28,9 @@ import {
   resolveFrom,
   saveConfig,
 } from "./config.js";
-import { FAULTS, type Fault } from "./daemon/daemon.js";
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
+import { FAULTS, type Fault } from "./daemon/task-runner.js";
 import { NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";

@@ -3,13 +3,11 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { Counter, Gauge, Registry } from "prom-client";
-import type { DaemonMetric } from "./daemon/daemon.js";
+import type { DaemonMetrics } from "./daemon/daemon.js";
 
-export interface NodeMetrics {
+/** The daemon's metrics (`DaemonOptions.metrics`) in a Prometheus registry. */
+export interface NodeMetrics extends DaemonMetrics {
   registry: Registry;
-  /** Feed to `DaemonOptions.onMetric`. */
-  record(name: DaemonMetric, value?: number): void;
-  pending: Gauge;
 }
 
 export function createMetrics(nodeId: string): NodeMetrics {
@@ -26,18 +24,16 @@ export function createMetrics(nodeId: string): NodeMetrics {
     help: "Chain events read",
     registers: [registry],
   });
-  const pending = new Gauge({
+  const pendingTasks = new Gauge({
     name: "atoma_node_pending_tasks",
     help: "Tasks queued or running",
     registers: [registry],
   });
   return {
     registry,
-    pending,
-    record(name, value) {
-      if (name === "events") events.inc(value ?? 1);
-      else tasks.inc({ step: name }, value ?? 1);
-    },
+    step: (step) => tasks.inc({ step }),
+    events: (count) => events.inc(count),
+    pending: (count) => pendingTasks.set(count),
   };
 }
 

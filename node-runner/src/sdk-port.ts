@@ -1,12 +1,20 @@
 /**
  * `ChainPort` over `AtomaClient` of @atoma/sdk: events through `listEvents` with a durable
  * (JSON) cursor, requests decoded from object BCS, and every state change signed with the
- * node's Ed25519 key. Time is the chain's: the `timestamp_ms` of the Clock object `0x6`.
+ * node's Ed25519 key; a Move abort surfaces as the SDK's `MoveAbortError`, even when a layer
+ * wrapped it. `SdkChainClock`: the chain's time, the `timestamp_ms` of the Clock object `0x6`.
  */
-import type { AtomaClient, AtomaEvent, EventCursor, RequestData } from "@atoma/sdk";
+import { type AtomaClient, type AtomaEvent, type EventCursor, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
 import type { Signer } from "@mysten/sui/cryptography";
-import type { ChainPort, DaemonEvent, EventBatch, RequestStatusCode, RequestView } from "./daemon/chain-port.js";
+import type {
+  ChainClock,
+  ChainPort,
+  DaemonEvent,
+  EventBatch,
+  RequestStatusCode,
+  RequestView,
+} from "./daemon/chain-port.js";
 
 export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000000000000000000006";
 
@@ -17,8 +25,6 @@ export interface SdkPortOptions {
   signer: Signer;
   /** This node's id (= its NodeCap object id). */
   nodeId: string;
-  /** Override of the time source (e.g. a devnet's clock in-process). */
-  nowMs?: () => Promise<bigint>;
 }
 
 /** Maps a decoded Atoma event to what the daemon reacts to. */
@@ -80,12 +86,36 @@ export async function chainNowMs(atoma: AtomaClient): Promise<bigint> {
   return BigInt(ClockBcs.parse(content).timestamp_ms);
 }
 
-export class SdkChainPort implements ChainPort {
-  constructor(private readonly o: SdkPortOptions) {}
+/** The Move abort behind `err`: the SDK's MoveAbortError itself or as a `cause` down the chain. */
+export function moveAbortOf(err: unknown): MoveAbortError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e !== null && e !== undefined && depth < 8; depth++) {
+    if (e instanceof MoveAbortError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Runs a state change; a Move abort anywhere in the failure's cause chain is what it rejects with. */
+async function surfacingAborts(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    throw moveAbortOf(err) ?? err;
+  }
+}
+
+/** The chain's clock: `timestamp_ms` of the Clock object `0x6`. */
+export class SdkChainClock implements ChainClock {
+  constructor(private readonly atoma: AtomaClient) {}
 
   nowMs(): Promise<bigint> {
-    return this.o.nowMs ? this.o.nowMs() : chainNowMs(this.o.atoma);
+    return chainNowMs(this.atoma);
   }
+}
+
+export class SdkChainPort implements ChainPort {
+  constructor(private readonly o: SdkPortOptions) {}
 
   async nextEvents(cursor: unknown, limit: number): Promise<EventBatch> {
     const c = (cursor as EventCursor | null) ?? { after: null };
@@ -99,32 +129,32 @@ export class SdkChainPort implements ChainPort {
   }
 
   async commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    await this.o.atoma.commit(this.o.signer, {
-      requestId,
-      nodeCap: this.o.nodeId,
-      nodeId: this.o.nodeId,
-      outputHash,
-      salt,
-    });
+    await surfacingAborts(() =>
+      this.o.atoma.commit(this.o.signer, {
+        requestId,
+        nodeCap: this.o.nodeId,
+        nodeId: this.o.nodeId,
+        outputHash,
+        salt,
+      }),
+    );
   }
 
   async reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    await this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, salt });
+    await surfacingAborts(() =>
+      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, salt }),
+    );
   }
 
   async settle(requestId: string): Promise<void> {
-    await this.o.atoma.settle(this.o.signer, requestId);
+    await surfacingAborts(() => this.o.atoma.settle(this.o.signer, requestId));
   }
 
   async escalate(requestId: string): Promise<void> {
-    await this.o.atoma.escalate(this.o.signer, requestId);
+    await surfacingAborts(() => this.o.atoma.escalate(this.o.signer, requestId));
   }
 
   async postOutput(requestId: string, output: Uint8Array): Promise<void> {
-    await this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output });
-  }
-
-  async ackRotation(clusterId: string, epoch: bigint): Promise<void> {
-    await this.o.atoma.ackRotation(this.o.signer, { clusterId, nodeCap: this.o.nodeId, epoch });
+    await surfacingAborts(() => this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output }));
   }
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { blake2b256, InvalidInputError } from "./sdk.js";
+import { blake2b256, InvalidInputError } from "@atoma/sdk";
 
 export interface BlobStore {
   readonly dir: string;

@@ -3,8 +3,8 @@
  * runs the verifier service once, and returns the JSON verdict (same shape as POST /v1/attest).
  */
 import { readFile, stat } from "node:fs/promises";
+import { InvalidInputError } from "@atoma/sdk";
 import { resultToJson } from "./http.js";
-import { InvalidInputError } from "./sdk.js";
 import { type AttestationPolicy, createVerifierService, type TeeKindInput } from "./verifier-service.js";
 
 export interface AttestVerifyArgs {

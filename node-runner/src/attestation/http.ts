@@ -3,8 +3,9 @@
  * verdict; 400 {error, message, field} for malformed input; 422 {error: "ATTESTATION_INVALID",
  * message, field: <failed check>} when the evidence does not verify or fails the policy.
  */
+
+import { AttestationError, encodeVerdictMessage, InvalidInputError } from "@atoma/sdk";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
-import { AttestationError, encodeVerdictMessage, InvalidInputError } from "./sdk.js";
 import type { EvidenceCollateral, TeeKindInput, VerifierResult, VerifierService } from "./verifier-service.js";
 
 const B64 = "^[A-Za-z0-9+/]*={0,2}$";

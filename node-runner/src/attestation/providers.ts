@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AttestationError, InvalidInputError, TeeKind } from "./sdk.js";
+import { AttestationError, InvalidInputError, TeeKind } from "@atoma/sdk";
 import type { TeeKindInput } from "./verifier-service.js";
 
 export interface Evidence {

@@ -3,9 +3,7 @@
  * and the key binding, stores the evidence content-addressed, and returns an Ed25519-signed
  * verdict that the Move function `record_attestation` accepts.
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
-import type { BlobStore } from "./blob-store.js";
-import { createBlobStore } from "./blob-store.js";
+
 import {
   AttestationError,
   type AttestationVerdict,
@@ -22,7 +20,10 @@ import {
   TeeKind,
   verifySevSnpReport,
   verifyTdxQuote,
-} from "./sdk.js";
+} from "@atoma/sdk";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import type { BlobStore } from "./blob-store.js";
+import { createBlobStore } from "./blob-store.js";
 
 export type TeeKindInput = "none" | "tdx" | "sev-snp";
 

@@ -60,7 +60,7 @@ export class BlobClient {
 }
 
 /** A request handler serving the Walrus subset from `dir` (files named by blob id, atomic writes). */
-export function createBlobHandler(o: { dir: string; maxBytes?: number }) {
+function createBlobHandler(o: { dir: string; maxBytes?: number }) {
   mkdirSync(o.dir, { recursive: true });
   const max = o.maxBytes ?? 64 << 20;
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -60,9 +60,18 @@ export interface EventBatch {
   cursor: unknown;
 }
 
-export interface ChainPort {
-  /** Current chain time in ms (the Clock object), used for deadlines. */
+/** The chain's time (the Clock object `0x6`), which every deadline is measured against. */
+export interface ChainClock {
+  /** Current chain time in ms. */
   nowMs(): Promise<bigint>;
+}
+
+/**
+ * Reads and state changes. A state change the Move code refuses rejects with the SDK's
+ * `MoveAbortError` (module, constant name): deterministic, never worth retrying; any other
+ * rejection is a transport or chain failure that may pass.
+ */
+export interface ChainPort {
   /** Events after `cursor` (null = from the beginning), at most `limit`. */
   nextEvents(cursor: unknown, limit: number): Promise<EventBatch>;
   getRequest(requestId: string): Promise<RequestView>;
@@ -72,12 +81,4 @@ export interface ChainPort {
   settle(requestId: string): Promise<void>;
   escalate(requestId: string): Promise<void>;
   postOutput(requestId: string, output: Uint8Array): Promise<void>;
-  ackRotation?(clusterId: string, epoch: bigint): Promise<void>;
-}
-
-/** A Move abort surfaced by the chain, with the module and error name when known. */
-export interface AbortInfo {
-  module: string;
-  name?: string;
-  code: number;
 }

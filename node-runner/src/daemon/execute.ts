@@ -26,7 +26,7 @@ import {
   sealForUser,
 } from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
-import type { ExecuteOutcome } from "./daemon.js";
+import type { ExecuteOutcome } from "./task-runner.js";
 
 export const MAX_OUTPUT_BYTES = 16_384;
 

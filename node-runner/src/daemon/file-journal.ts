@@ -1,10 +1,24 @@
 /**
  * A crash-safe task journal: one JSON file per (request, round), written to a temp file,
  * fsynced, then renamed over the old one, so a record is either the old or the new version.
+ * Records of the format before task phases (./task.ts) are read as the phase they reached.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
-import type { TaskJournal, TaskRecord } from "./daemon.js";
+import { readTaskRecord, type TaskJournal, type TaskRecord, TaskRecordError } from "./task.js";
+
+/** A journal file that cannot be read as a task record: names the file and what is wrong. */
+export class JournalFileError extends Error {
+  override name = "JournalFileError";
+  readonly code = "JOURNAL_FILE";
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`task journal ${file}: ${message}`, options);
+  }
+}
 
 export class FileTaskJournal implements TaskJournal {
   private readonly records = new Map<string, TaskRecord>();
@@ -13,7 +27,15 @@ export class FileTaskJournal implements TaskJournal {
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(dir)) {
       if (!f.endsWith(".json")) continue;
-      const rec = JSON.parse(readFileSync(path.join(dir, f), "utf8")) as TaskRecord;
+      const file = path.join(dir, f);
+      let rec: TaskRecord;
+      try {
+        rec = readTaskRecord(JSON.parse(readFileSync(file, "utf8")));
+      } catch (err) {
+        if (err instanceof SyntaxError || err instanceof TaskRecordError)
+          throw new JournalFileError(file, err.message, { cause: err });
+        throw err;
+      }
       this.records.set(FileTaskJournal.key(rec.requestId, rec.round), rec);
     }
   }
@@ -42,7 +64,7 @@ export class FileTaskJournal implements TaskJournal {
   }
 
   pending(): TaskRecord[] {
-    return [...this.records.values()].filter((r) => !r.settled);
+    return [...this.records.values()].filter((r) => r.phase !== "done");
   }
 
   all(): TaskRecord[] {

@@ -8,10 +8,11 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
-import { SdkChainPort } from "../sdk-port.js";
-import { type Fault, NodeDaemon } from "./daemon.js";
+import { SdkChainClock, SdkChainPort } from "../sdk-port.js";
+import { NodeDaemon } from "./daemon.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
+import type { Fault } from "./task-runner.js";
 
 export interface StartNodeOptions {
   rpcUrl: string;
@@ -85,6 +86,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const daemon = new NodeDaemon({
     nodeId: o.nodeId,
     chain,
+    clock: new SdkChainClock(atoma),
     journal,
     execute: makeExecute({
       nodeId: o.nodeId,
@@ -99,10 +101,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     ...(o.fault ? { fault: o.fault } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
-    onMetric: (name, value) => {
-      metrics.record(name, value);
-      metrics.pending.set(daemon.pendingTasks);
-    },
+    metrics,
   });
   let server: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   if (o.metricsPort !== null && o.metricsPort !== undefined) {

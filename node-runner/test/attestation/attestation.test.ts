@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { generateMlKemKeyPair } from "@atoma/sdk";
+import {
+  encodeVerdictMessage,
+  expectedReportData,
+  generateMlKemKeyPair,
+  mlkemKeyHash,
+  TeeKind,
+  verifyVerdict,
+} from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,13 +24,6 @@ import {
   nodeReportData,
   runAttestVerify,
 } from "../../src/attestation/index.js";
-import {
-  encodeVerdictMessage,
-  expectedReportData,
-  mlkemKeyHash,
-  TeeKind,
-  verifyVerdict,
-} from "../../src/attestation/sdk.js";
 
 const VECTORS = VECTORS_DIR;
 const haveVectors = requireVectors("node-runner attestation tests on genuine TDX and SEV-SNP evidence");

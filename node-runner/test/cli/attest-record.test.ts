@@ -6,8 +6,8 @@ import path from "node:path";
 import { blake2b256, concatBytes, encodeVerdictMessage, signVerdict } from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../src/demo/network.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

@@ -4,11 +4,11 @@
  * payouts. Chain time is the devnet's dev clock, frozen at T0 and moved only by the test; wall
  * time never closes a window. The cross-process tests are in test/test/e2e.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
-import { AtomaClient, buildSetParam, hashOutput, type RequestData } from "@atoma/sdk";
+import { AtomaClient, buildSetParam, hashOutput, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -16,12 +16,12 @@ import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChainPort } from "../../src/daemon/chain-port.js";
+import { publishAtoma } from "../../../demo/src/network.js";
+import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
-import { publishAtoma } from "../../src/demo/network.js";
-import { SdkChainPort } from "../../src/sdk-port.js";
+import { SdkChainClock, SdkChainPort } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
 const logger = pino({ level: "silent" });
@@ -115,15 +115,16 @@ class DevnetChain {
   }
 
   /** The SDK chain port of `node`; `dead` makes it never answer again (a killed process). */
-  port(node: ChainNode, opts: { dead?: () => boolean } = {}): ChainPort {
+  port(node: ChainNode, opts: { dead?: () => boolean } = {}): ChainPort & ChainClock {
     const inner = new SdkChainPort({ atoma: this.atoma, signer: node.kp, nodeId: node.node_id });
+    const clock = new SdkChainClock(this.atoma);
     const alive = async () => {
       if (opts.dead?.()) await new Promise(() => {});
     };
     return {
       nowMs: async () => {
         await alive();
-        return inner.nowMs();
+        return clock.nowMs();
       },
       nextEvents: async (c, l) => {
         await alive();
@@ -208,9 +209,11 @@ function daemonFor(
   stateDir: string,
   extra: Partial<ConstructorParameters<typeof NodeDaemon>[0]> = {},
 ) {
+  const port = chain.port(cap);
   return new NodeDaemon({
     nodeId: cap.node_id,
-    chain: chain.port(cap),
+    chain: port,
+    clock: port,
     journal: new FileTaskJournal(path.join(stateDir, "journal")),
     execute: makeExecute({ nodeId: cap.node_id, encSk: new Uint8Array(32), executors: [echo] }),
     logger,
@@ -310,9 +313,11 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const victim = caps[0] as ChainNode;
     const victimDir = tmp();
     let dead = false;
+    const victimPort = chain.port(victim, { dead: () => dead });
     const first = new NodeDaemon({
       nodeId: victim.node_id,
-      chain: chain.port(victim, { dead: () => dead }),
+      chain: victimPort,
+      clock: victimPort,
       journal: new FileTaskJournal(path.join(victimDir, "journal")),
       execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [echo] }),
       logger,
@@ -341,6 +346,106 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect(await chain.slashed()).toEqual([]);
     expect(second.stats.committed).toBe(0);
     expect((await chain.paid()).get(victim.node_id)).toBe(10n);
+  }, 120_000);
+
+  it("resumes from a journal record written before phases (committed, not revealed): reveals, never commits twice", async () => {
+    const { chain, caps, requester } = await setup("daemon-old-journal", 3);
+    const victim = caps[0] as ChainNode;
+    const victimDir = tmp();
+    let dead = false;
+    const victimPort = chain.port(victim, { dead: () => dead });
+    const first = new NodeDaemon({
+      nodeId: victim.node_id,
+      chain: victimPort,
+      clock: victimPort,
+      journal: new FileTaskJournal(path.join(victimDir, "journal")),
+      execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [echo] }),
+      logger,
+      stateDir: victimDir,
+      pollMs: 20,
+      onStep: (step) => {
+        if (step === "committed") dead = true;
+      },
+    });
+    const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
+    first.start();
+    for (const d of others) d.start();
+    const id = await submit(chain, requester, "old journal");
+    await until(async () => dead);
+    // Rewrite the record as the daemon before phases wrote it at this point (fields in its order).
+    const file = path.join(victimDir, "journal", `${id}-0.json`);
+    const rec = JSON.parse(readFileSync(file, "utf8")) as {
+      phase: string;
+      outputHash: string;
+      salt: string;
+      output: string;
+    };
+    expect(rec.phase).toBe("committed");
+    const old = {
+      requestId: id,
+      round: 0,
+      outputHash: rec.outputHash,
+      salt: rec.salt,
+      output: rec.output,
+      committed: true,
+      revealed: false,
+      settled: false,
+    };
+    writeFileSync(file, JSON.stringify(old));
+    const second = daemonFor(chain, victim, victimDir);
+    second.start();
+    await until(() => settledWithOutput(chain, id));
+    await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
+    const r = await chain.request(id);
+    expect(r.assignments.find((a) => a.node_id === victim.node_id)?.revealed).toBe(true);
+    expect(r.round).toBe(0);
+    expect(await chain.slashed()).toEqual([]);
+    expect(second.stats.committed).toBe(0);
+    expect(second.stats.revealed).toBe(1);
+    expect((await chain.paid()).get(victim.node_id)).toBe(10n);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ phase: "done", outcome: "settled" });
+    // The SDK port surfaces the chain's refusal as the SDK's typed abort: a second commit on a
+    // settled request is EWrongStatus of module request, not a string to match.
+    const refused = await chain
+      .port(victim)
+      .commit(id, new Uint8Array(Buffer.from(rec.outputHash, "hex")), new Uint8Array(32))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(MoveAbortError);
+    expect((refused as MoveAbortError).module).toBe("request");
+    expect((refused as MoveAbortError).constantName).toBe("EWrongStatus");
+  }, 120_000);
+
+  it("a node stopped while it waits for the others' commits keeps its reveal to do, and reveals after the restart", async () => {
+    const { chain, caps, requester } = await setup("daemon-stop-waiting", 3);
+    const victim = caps[0] as ChainNode;
+    const victimDir = tmp();
+    let committed = false;
+    const first = daemonFor(chain, victim, victimDir, {
+      onStep: (step) => {
+        if (step === "committed") committed = true;
+      },
+    });
+    first.start(); // alone: the other two never commit, and the frozen clock never closes the window
+    const id = await submit(chain, requester, "stop while waiting");
+    await until(async () => committed);
+    await first.stop();
+    const journal = new FileTaskJournal(path.join(victimDir, "journal"));
+    expect(journal.get(id, 0)?.phase).toBe("committed");
+    const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
+    const second = daemonFor(chain, victim, victimDir);
+    for (const d of [second, ...others]) d.start();
+    await until(() => settledWithOutput(chain, id));
+    await Promise.all([second, ...others].map((d) => d.stop()));
+    const r = await chain.request(id);
+    expect(r.assignments.map((a) => a.revealed)).toEqual([true, true, true]);
+    expect(r.round).toBe(0);
+    expect(await chain.slashed()).toEqual([]);
+    expect(second.stats.committed).toBe(0);
+    expect((await chain.paid()).get(victim.node_id)).toBe(10n);
+    expect(chain.now).toBe(T0);
   }, 120_000);
 
   it("skips a request it cannot execute (logged), does not die, and keeps serving", async () => {

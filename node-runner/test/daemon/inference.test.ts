@@ -11,9 +11,9 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoChain, registerNode, startChain } from "../../../demo/src/network.js";
 import { loadExecutors } from "../../src/daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
-import { type DemoChain, registerNode, startChain } from "../../src/demo/network.js";
 import { InferenceBackendError, InferenceUrlError } from "../../src/executors/openai.js";
 import { type FakeBackend, fakeReply, startOpenAiBackend } from "../support/openai-backend.js";
 

@@ -5,7 +5,7 @@ import { ROOT, spawnProc } from "./harness.js";
 
 describe("pnpm start --json", () => {
   it("settles the request mix, slashes exactly the faulty node, pays the others, ends with one JSON line", async () => {
-    const p = spawnProc([path.join(ROOT, "node-runner/src/demo/main.ts"), "--json"]);
+    const p = spawnProc([path.join(ROOT, "demo/src/main.ts"), "--json"]);
     const { code } = await p.exited;
     expect(code, p.err.join("").slice(-3000)).toBe(0);
     const last = p.out.filter((l) => l.trim()).at(-1) as string;

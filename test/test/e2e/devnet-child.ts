@@ -4,9 +4,10 @@
  * one, and a 48-byte MRTD for quotes that go through the verifier service). Prints one JSON line
  * with what the test needs (including the test verifier's key), then runs until SIGTERM.
  */
+
+import { startChain } from "@atoma/demo/network";
 import { buildAllowMeasurement } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
-import { startChain } from "../../../node-runner/src/demo/network.js";
 
 /** The TDX MRTD (48 bytes) that e2e quotes carry and the chain allows. */
 const TDX_MRTD = new Uint8Array(48).fill(0x5d);

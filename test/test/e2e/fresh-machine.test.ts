@@ -8,8 +8,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { DemoSummary } from "@atoma/demo";
 import { afterAll, describe, expect, it } from "vitest";
-import type { DemoSummary } from "../../../node-runner/src/demo/main.js";
 import { ROOT, spawnProc, stopProc, waitForLine } from "./harness.js";
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
@@ -127,7 +127,7 @@ describe("pnpm start --json on a fresh machine (empty HOME, no framework sources
   }, 600_000);
 
   it("with --keep-running, prints the URLs, which answer until Ctrl-C stops the network", async () => {
-    const p = spawnProc([path.join(ROOT, "node-runner/src/demo/main.ts"), "--json", "--keep-running"], {
+    const p = spawnProc([path.join(ROOT, "demo/src/main.ts"), "--json", "--keep-running"], {
       env: { HOME: home, SUI_FRAMEWORK_DIR: emptyFramework },
     });
     try {

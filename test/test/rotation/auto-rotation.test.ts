@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type DemoChain, type RegisteredNode, registerNode, startChain } from "@atoma/demo/network";
 import {
   buildSetParam,
   clusterLayerKey,
@@ -20,12 +21,6 @@ import {
 } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type DemoChain,
-  type RegisteredNode,
-  registerNode,
-  startChain,
-} from "../../../node-runner/src/demo/network.js";
 import {
   AutoRotator,
   MasterKeyStore,

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "@atoma/demo/network";
 import type { RunningIndexer } from "@atoma/indexer";
 import {
   blake2b256,
@@ -19,13 +20,6 @@ import {
 } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type DemoChain,
-  type RegisteredNode,
-  registerNode,
-  startChain,
-  startDemoIndexer,
-} from "../../../node-runner/src/demo/network.js";
 import {
   MasterKeyStore,
   MemoryKeyDistribution,

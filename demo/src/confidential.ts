@@ -11,6 +11,17 @@
  */
 import path from "node:path";
 import {
+  type AutoRotationEvent,
+  AutoRotator,
+  type LayeredKeys,
+  MasterKeyStore,
+  MemoryKeyDistribution,
+  MemoryUsageReports,
+  RotationCoordinator,
+  RotationParticipant,
+  SealedBytesMeter,
+} from "@atoma/node-runner";
+import {
   assertClusterKey,
   attestedNodeTargets,
   checkMlKemBinding,
@@ -24,24 +35,13 @@ import {
   sealLayers,
   userTarget,
 } from "@atoma/sdk";
-import type { LayeredKeys } from "../daemon/execute.js";
-import {
-  type AutoRotationEvent,
-  AutoRotator,
-  MasterKeyStore,
-  MemoryKeyDistribution,
-  MemoryUsageReports,
-  RotationCoordinator,
-  RotationParticipant,
-  SealedBytesMeter,
-} from "../rotation/index.js";
 import type { DemoChain, RegisteredNode } from "./network.js";
 
 /** Rotate after this many bytes opened under one master key (small, so the demo sees a rotation). */
-export const DEMO_ROTATION_POLICY = { intervalMs: 600_000, maxBytes: 64 };
+const DEMO_ROTATION_POLICY = { intervalMs: 600_000, maxBytes: 64 };
 
-export const DEMO_SYSTEM_PROMPT = "You are the dapp's private assistant. Keep answers short.";
-export const DEMO_APP_SETTINGS = { maxTokens: 12 };
+const DEMO_SYSTEM_PROMPT = "You are the dapp's private assistant. Keep answers short.";
+const DEMO_APP_SETTINGS = { maxTokens: 12 };
 
 interface NodeState {
   mlkemPk: Uint8Array;

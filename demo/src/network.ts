@@ -8,6 +8,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
 import { type RunningIndexer, startIndexer } from "@atoma/indexer";
+import { createKeystore, type NodeKeys, publishAtomaPackage } from "@atoma/node-runner";
+import { createBlobStore } from "@atoma/node-runner/attestation";
 import {
   AtomaClient,
   blake2b256,
@@ -25,9 +27,6 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { createBlobStore } from "../attestation/blob-store.js";
-import { createKeystore, type NodeKeys } from "../config.js";
-import { publishAtomaPackage } from "../deploy.js";
 
 export interface Deployed {
   packageId: string;

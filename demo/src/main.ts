@@ -5,10 +5,13 @@
  * the SDK, shows progress, and ends with a summary (`--json`: one JSON line at the end).
  */
 import { setMaxListeners } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MoveToolchainError } from "@atoma/move";
+import { type Fault, loadExecutors, type RunningNode, startNode } from "@atoma/node-runner";
+import { ensureTinyModel, LlamaExecutor } from "@atoma/node-runner/llama";
 import {
   type AtomaEvent,
   DEFAULT_SUI_TRANSPORT,
@@ -23,10 +26,6 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Command, Option } from "commander";
 import pino from "pino";
-import type { Fault } from "../daemon/daemon.js";
-import { loadExecutors } from "../daemon/executors-loader.js";
-import { type RunningNode, startNode } from "../daemon/node.js";
-import { ensureTinyModel, LlamaExecutor } from "../executors/llama/index.js";
 import { ConfidentialDemo } from "./confidential.js";
 import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "./network.js";
 import { type DemoNodeRecord, type DemoRequestRecord, nodeRecord, requestRecord } from "./record.js";
@@ -71,6 +70,7 @@ export interface DemoOptions {
   onSummary?: (s: DemoSummary) => void;
 }
 
+const require = createRequire(import.meta.url);
 const enc = new TextEncoder();
 const short = (id: string) => `${id.slice(0, 8)}…${id.slice(-4)}`;
 
@@ -136,13 +136,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
     log(`• explorer     ${indexer.url}/`);
-    // A WASM app (WASI, stdin → stdout), content-addressed: capability wasm:<blake2b-256>.
+    // A WASM app (WASI, stdin → stdout), content-addressed: capability wasm:<blake2b-256>. The
+    // committed binary (node-runner/apps/word-count.wasm, checked against its .wat by apps.test.ts).
     let wasmModules: Uint8Array[] = [];
     try {
-      const { assembleApp } = await import("../../apps/wat.js");
-      wasmModules = [await assembleApp("word-count")];
+      wasmModules = [new Uint8Array(readFileSync(require.resolve("@atoma/node-runner/apps/word-count.wasm")))];
     } catch (err) {
-      log(`• WASM app could not be assembled (${(err as Error).message}); skipped`);
+      log(`• WASM app could not be read (${(err as Error).message}); skipped`);
     }
     // Real LLM inference: llama.cpp in process on the project's own tiny GGUF (generated, cached).
     try {
@@ -351,7 +351,7 @@ async function main(): Promise<number> {
     .description("run the whole Atoma network locally: devnet, indexer, 5 nodes (one faulty), a mix of requests")
     .option(
       "--json",
-      "end with one JSON line, the record of the run: counts, faultyNode, urls, each request and each node (see node-runner/README.md)",
+      "end with one JSON line, the record of the run: counts, faultyNode, urls, each request and each node (see demo/README.md)",
     )
     .option("--keep-running", "keep the network up after the summary (Ctrl-C stops)")
     .option("--nodes <n>", "number of nodes (>= 5 so a dispute can escalate)", "5")

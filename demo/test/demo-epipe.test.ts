@@ -1,7 +1,7 @@
 /**
  * `pnpm start | head -3`: when the reader closes the pipe the demo stops quietly (no EPIPE stack
  * trace) and removes its temporary atoma-demo-* folder with the node keystores. Runs the demo
- * (node-runner/src/demo/main.ts, devnet + publishAtoma) as a child process.
+ * (demo/src/main.ts, devnet + publishAtoma) as a child process.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -16,7 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("demo with a closed stdout", () => {
   it("stops cleanly after the reader goes away and leaves no temporary folder", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "node-runner/src/demo/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "demo/src/main.ts"], {
       cwd: root,
       env: { ...process.env, TMPDIR: tmp },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,8 +1,8 @@
 /** The demo's closing hint and the record builders (the full run is test/test/e2e/fresh-machine.test.ts). */
 import { type AtomaEvent, type NodeData, type RequestData, RequestKind, RequestStatus } from "@atoma/sdk";
 import { describe, expect, it } from "vitest";
-import { whereToLook } from "../../src/demo/main.js";
-import { nodeRecord, requestRecord } from "../../src/demo/record.js";
+import { whereToLook } from "../src/main.js";
+import { nodeRecord, requestRecord } from "../src/record.js";
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
 

@@ -1,0 +1,325 @@
+/**
+ * One task (a request sampled to this node, one round) as a phase machine, one handler per
+ * phase (./task.ts names them):
+ *
+ *   (none)     execute: open the input, run the executor       → executed (or done: skipped)
+ *   executed   commit the output hash                          → committed (or done: commit refused)
+ *   committed  reveal once every node committed or the window closed → revealed
+ *   revealed   drive the request to its end (settle, escalate) → settled
+ *   settled    post the output if it is this node's turn       → done
+ *
+ * The runner persists the record after each handler, so a restarted node resumes at the phase it
+ * reached (a crash after `executed` reveals the journaled output; it never executes again).
+ * A handler returns null when the daemon is stopping: the record stays at its phase.
+ *
+ * Deadlines are read on the chain clock (`ChainClock`); wall time only paces polling. A Move abort
+ * (the SDK's `MoveAbortError`) is final: never retried; any other chain failure is retried a few
+ * times, then the task fails and the daemon runs it again from the journal.
+ */
+import { randomBytes } from "node:crypto";
+import { MoveAbortError } from "@atoma/sdk";
+import type { Logger } from "pino";
+import { type ChainClock, type ChainPort, RequestStatus, type RequestView } from "./chain-port.js";
+import { type Semaphore, sleep } from "./semaphore.js";
+import type { TaskJournal, TaskPhase, TaskRecord } from "./task.js";
+
+export type Fault = "wrong-output" | "silent" | "late";
+export const FAULTS: readonly Fault[] = ["wrong-output", "silent", "late"];
+
+export interface ExecuteOutcome {
+  output: Uint8Array;
+  outputHash: Uint8Array;
+}
+
+/** Steps a task counts (Prometheus label `step` of atoma_node_task_steps_total). */
+export type TaskStep = "executed" | "committed" | "revealed" | "settled_calls" | "posted" | "skipped" | "task_done";
+
+/** Durable points a test can stop the process at (`--test-kill-after`). */
+export type DurableStep = "journaled" | "committed" | "revealed";
+
+export interface TaskRunnerOptions {
+  nodeId: string;
+  chain: ChainPort;
+  clock: ChainClock;
+  journal: TaskJournal;
+  /** Opens the input (decrypts the node layer when sealed) and runs the executor. */
+  execute(request: RequestView): Promise<ExecuteOutcome>;
+  /** Bounds the executions running at once (not the tasks waiting on other nodes). */
+  executions: Semaphore;
+  logger: Logger;
+  pollMs: number;
+  fault?: Fault;
+  /** Aborted when the daemon stops. */
+  signal: AbortSignal;
+  count(step: TaskStep): void;
+  onStep?: (step: DurableStep, requestId: string) => void;
+}
+
+interface Task {
+  requestId: string;
+  round: number;
+  log: Logger;
+  /** The request as read when the task (re)started. */
+  request: RequestView;
+}
+
+type ActivePhase = Exclude<TaskPhase, "done">;
+type Handler = (task: Task, rec: TaskRecord) => Promise<TaskRecord | null>;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The durable step a record reaching `phase` marks, if any. */
+const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
+  executed: "journaled",
+  committed: "committed",
+  revealed: "revealed",
+};
+
+const assignment = (r: RequestView, nodeId: string, round: number) =>
+  r.assignments.find((a) => a.nodeId === nodeId && a.round === round);
+
+export class TaskRunner {
+  private readonly handlers: Record<ActivePhase, Handler> = {
+    executed: (t, r) => this.commit(t, r),
+    committed: (t, r) => this.reveal(t, r),
+    revealed: (t, r) => this.driveToEnd(t, r),
+    settled: (t, r) => this.postOutput(t, r),
+  };
+
+  constructor(private readonly o: TaskRunnerOptions) {}
+
+  /** Runs the task from the phase its journal record reached (from execution without one). */
+  async run(requestId: string, round: number): Promise<void> {
+    let rec = this.o.journal.get(requestId, round);
+    if (rec?.phase === "done") return;
+    const log = this.o.logger.child({ requestId, round });
+    const request = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
+    if (!assignment(request, this.o.nodeId, round)) {
+      log.warn("not assigned to this node in this round; skipping");
+      return;
+    }
+    const task: Task = { requestId, round, log, request };
+    if (!rec) {
+      rec = await this.execute(task);
+      await this.persist(rec);
+    }
+    while (rec.phase !== "done") {
+      if (this.o.signal.aborted) return;
+      const next = await this.handlers[rec.phase](task, rec);
+      if (!next) return;
+      await this.persist(next);
+      rec = next;
+    }
+  }
+
+  private async persist(rec: TaskRecord): Promise<void> {
+    await this.o.journal.put(rec);
+    const step = DURABLE[rec.phase];
+    if (step) this.o.onStep?.(step, rec.requestId);
+  }
+
+  /** No record yet: execute, then journal output, hash and salt before anything leaves the machine. */
+  private async execute(t: Task): Promise<TaskRecord> {
+    if (this.o.fault === "silent") {
+      t.log.warn("fault injection: staying silent");
+      return this.skipped(t, "fault injection: silent");
+    }
+    let outcome: ExecuteOutcome;
+    try {
+      outcome = await this.o.executions.run(() => this.o.execute(t.request));
+    } catch (err) {
+      return this.skipped(t, `could not execute: ${describe(err)}`);
+    }
+    this.o.count("executed");
+    let outputHash = outcome.outputHash;
+    if (this.o.fault === "wrong-output") {
+      outputHash = new Uint8Array(outputHash);
+      outputHash[0] = (outputHash[0] ?? 0) ^ 0xff;
+      t.log.warn("fault injection: committing a wrong output hash");
+    }
+    return {
+      requestId: t.requestId,
+      round: t.round,
+      phase: "executed",
+      outputHash: hex(outputHash),
+      salt: hex(new Uint8Array(randomBytes(32))),
+      output: Buffer.from(outcome.output).toString("base64"),
+    };
+  }
+
+  private skipped(t: Task, reason: string): TaskRecord {
+    this.o.count("skipped");
+    t.log.warn({ reason }, "request skipped");
+    return {
+      requestId: t.requestId,
+      round: t.round,
+      phase: "done",
+      outputHash: "",
+      salt: "",
+      output: "",
+      outcome: "skipped",
+      reason,
+    };
+  }
+
+  /** executed → committed: send the commitment unless the chain already has it. */
+  private async commit(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
+    if (!assignment(t.request, this.o.nodeId, t.round)?.committed) {
+      if (this.o.fault === "late") {
+        await this.waitFor(
+          t.requestId,
+          () => false,
+          (r) => r.commitDeadlineMs,
+        );
+        if (this.o.signal.aborted) return null;
+      }
+      try {
+        await this.retry(() => this.o.chain.commit(t.requestId, unhex(rec.outputHash), unhex(rec.salt)), "commit");
+        this.o.count("committed");
+        t.log.info("committed");
+      } catch (err) {
+        if (!(err instanceof MoveAbortError)) throw err;
+        t.log.warn({ err: describe(err) }, "commit rejected");
+        return { ...rec, phase: "done", outcome: "failed", reason: `commit rejected: ${describe(err)}` };
+      }
+    }
+    return { ...rec, phase: "committed" };
+  }
+
+  /** committed → revealed: once every node of the round committed or the commit window closed. */
+  private async reveal(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
+    const request = await this.waitFor(
+      t.requestId,
+      // Anything but the commit phase of this round ends the wait: a task resumed from the journal
+      // for a request that is already settled must not sit in the task table until a deadline.
+      (r, now) => r.round !== t.round || r.status !== RequestStatus.Sampled || now >= r.commitDeadlineMs,
+      (r) => r.revealDeadlineMs,
+    );
+    // Stopping mid-wait: the reveal may not be due yet; the next start reveals.
+    if (this.o.signal.aborted) return null;
+    const revealable = request.status === RequestStatus.Sampled || request.status === RequestStatus.Revealing;
+    if (!assignment(request, this.o.nodeId, t.round)?.revealed && request.round === t.round && revealable) {
+      try {
+        await this.retry(() => this.o.chain.reveal(t.requestId, unhex(rec.outputHash), unhex(rec.salt)), "reveal");
+        this.o.count("revealed");
+        t.log.info("revealed");
+      } catch (err) {
+        if (!(err instanceof MoveAbortError)) throw err; // transient: the task is retried from the journal
+        t.log.warn({ err: describe(err) }, "reveal rejected");
+      }
+    }
+    return { ...rec, phase: "revealed" };
+  }
+
+  /**
+   * revealed → settled: drive the request to its end. Settle when due (any node may), escalate a
+   * dispute, settle a dispute whose escalation never came; another node doing it first is fine.
+   */
+  private async driveToEnd(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
+    for (;;) {
+      if (this.o.signal.aborted) return null;
+      const [r, now] = await this.readWithTime(t.requestId);
+      if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
+      let action: "settle" | "escalate" | null = null;
+      if (r.status === RequestStatus.Disputed) action = now >= r.disputeDeadlineMs ? "settle" : "escalate";
+      else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
+        const current = r.assignments.filter((a) => a.round === r.round);
+        if (now >= r.revealDeadlineMs || current.every((a) => a.revealed)) action = "settle";
+      }
+      if (action) {
+        try {
+          if (action === "settle") {
+            await this.retry(() => this.o.chain.settle(t.requestId), "settle");
+            this.o.count("settled_calls");
+          } else await this.retry(() => this.o.chain.escalate(t.requestId), "escalate");
+          t.log.info({ action }, "request advanced");
+          continue;
+        } catch (err) {
+          t.log.debug({ action, err: describe(err) }, "not needed (another node did it)");
+        }
+      }
+      await sleep(this.o.pollMs, this.o.signal);
+    }
+  }
+
+  /**
+   * settled → done: post the output when this node agreed and it is its turn. Confidential
+   * requests: every agreeing node posts its own output once (the chain keeps each post and the
+   * requester accepts one, so a bad first post cannot block a good one). Public requests: the
+   * first agreeing node posts; the next ones step in, one by one, if it does not.
+   */
+  private async postOutput(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
+    const request = await this.retry(() => this.o.chain.getRequest(t.requestId), "getRequest");
+    const everyonePosts = request.confidential;
+    if (
+      request.status === RequestStatus.Settled &&
+      request.agreedOutputHash &&
+      (!request.outputPosted || everyonePosts)
+    ) {
+      const agreedHex = hex(request.agreedOutputHash);
+      const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
+      const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
+      const signal = this.o.signal;
+      if (rec.outputHash === agreedHex && rank >= 0 && !everyonePosts) {
+        for (let waited = 0; waited < rank * 2_000 && !signal.aborted; waited += 250) {
+          await sleep(250, signal);
+          if ((await this.o.chain.getRequest(t.requestId)).outputPosted) break;
+        }
+      }
+      const stillMissing = everyonePosts
+        ? rank >= 0
+        : rank > 0 && !signal.aborted
+          ? !(await this.o.chain.getRequest(t.requestId)).outputPosted
+          : rank === 0;
+      if (rec.outputHash === agreedHex && stillMissing) {
+        try {
+          const output = new Uint8Array(Buffer.from(rec.output, "base64"));
+          await this.retry(() => this.o.chain.postOutput(t.requestId, output), "post_output");
+          this.o.count("posted");
+          t.log.info("output posted");
+        } catch (err) {
+          t.log.warn({ err: describe(err) }, "post_output rejected");
+        }
+      }
+    }
+    this.o.count("task_done");
+    return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
+  }
+
+  private readWithTime(requestId: string): Promise<[RequestView, bigint]> {
+    return this.retry(() => Promise.all([this.o.chain.getRequest(requestId), this.o.clock.nowMs()]), "getRequest");
+  }
+
+  /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
+  private async retry<T>(fn: () => Promise<T>, what: string, attempts = 5): Promise<T> {
+    let delay = 200;
+    for (let i = 1; ; i++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof MoveAbortError || i >= attempts || this.o.signal.aborted) throw err;
+        this.o.logger.warn({ what, attempt: i, err: describe(err) }, "chain call failed; retrying");
+        await sleep(delay, this.o.signal);
+        delay *= 2;
+      }
+    }
+  }
+
+  /** Waits until `pred(request, now)` holds or the chain time passes `untilMs` (or the daemon stops). */
+  private async waitFor(
+    requestId: string,
+    pred: (r: RequestView, now: bigint) => boolean,
+    untilMs: (r: RequestView) => bigint,
+  ): Promise<RequestView> {
+    for (;;) {
+      const [r, now] = await this.readWithTime(requestId);
+      if (pred(r, now) || now >= untilMs(r) || this.o.signal.aborted) return r;
+      await sleep(this.o.pollMs, this.o.signal);
+    }
+  }
+}
