@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { readArtifact, REPO_ROOT } from "@atoma/move";
+import { REPO_ROOT, readArtifact } from "@atoma/move";
 import { describe, expect, it } from "vitest";
 import { GENERATED_DIR, renderGenerated, staleGenerated } from "../../scripts/codegen/files.js";
 import { CodegenError, generateBcs, generateErrors } from "../../scripts/codegen/generate.js";
@@ -49,7 +49,10 @@ describe("generated SDK bindings", () => {
     // The example consumer binds cleanly, and its errors are its own.
     const consumer = readArtifact("atoma_consumer");
     expect(consumer).toBeDefined();
-    const text = generateErrors({ name: "atoma_consumer", modules: (consumer as NonNullable<typeof consumer>).modules }, o);
+    const text = generateErrors(
+      { name: "atoma_consumer", modules: (consumer as NonNullable<typeof consumer>).modules },
+      o,
+    );
     expect(text).toContain("offload: {");
     expect(text).not.toContain("EInvalidPrice");
   });
