@@ -1,169 +1,39 @@
 /**
- * BCS schemas of every event of `atoma::events` and a decoder that turns a chain event
- * `{type, bcs}` into a typed, discriminated union.
+ * The events of `atoma::events` (schemas generated from the bytecode, `pnpm codegen`) and a
+ * decoder that turns a chain event `{type, bcs}` into a typed, discriminated union.
  */
 import { BcsReader } from "@mysten/bcs";
-import { bcs } from "@mysten/sui/bcs";
 import { fromBase64 } from "@mysten/sui/utils";
 import { DecodeError } from "../errors.js";
+import { EVENT_STRUCTS } from "../generated/atoma/bcs.js";
 
-const ID = bcs.Address;
-const bytes = bcs.vector(bcs.u8());
-
-export const NodeRegistered = bcs.struct("NodeRegistered", {
-  node_id: ID,
-  operator: bcs.Address,
-  stake: bcs.u64(),
-  sig_pk: bytes,
-  enc_pk: bytes,
-  capabilities: bcs.vector(bytes),
-  price: bcs.u64(),
-});
-export const StakeChanged = bcs.struct("StakeChanged", {
-  node_id: ID,
-  old_stake: bcs.u64(),
-  new_stake: bcs.u64(),
-  reason: bcs.u8(),
-});
-export const NodeStatusChanged = bcs.struct("NodeStatusChanged", {
-  node_id: ID,
-  old_status: bcs.u8(),
-  new_status: bcs.u8(),
-  unbonding_until_ms: bcs.u64(),
-});
-export const NodeUpdated = bcs.struct("NodeUpdated", {
-  node_id: ID,
-  price: bcs.u64(),
-  capabilities: bcs.vector(bytes),
-});
-export const AttestationRecorded = bcs.struct("AttestationRecorded", {
-  node_id: ID,
-  tee_kind: bcs.u8(),
-  measurement: bytes,
-  report_data_hash: bytes,
-  evidence_hash: bytes,
-  verifier: bcs.Address,
-  recorded_ms: bcs.u64(),
-  expires_ms: bcs.u64(),
-  issued_ms: bcs.u64(),
-});
-export const AttestationRevoked = bcs.struct("AttestationRevoked", {
-  node_id: ID,
-  revoked_by: bcs.Address,
-  revoked_ms: bcs.u64(),
-});
-export const RequestCreated = bcs.struct("RequestCreated", {
-  request_id: ID,
-  requester: bcs.Address,
-  kind: bcs.u8(),
-  capability: bytes,
-  input_hash: bytes,
-  sample_size: bcs.u64(),
-  quorum_bps: bcs.u64(),
-  confidential: bcs.bool(),
-  max_price: bcs.u64(),
-  escrow: bcs.u64(),
-  created_ms: bcs.u64(),
-});
-export const NodesSampled = bcs.struct("NodesSampled", {
-  request_id: ID,
-  round: bcs.u8(),
-  nodes: bcs.vector(ID),
-  commit_deadline_ms: bcs.u64(),
-  reveal_deadline_ms: bcs.u64(),
-});
-export const ResultCommitted = bcs.struct("ResultCommitted", {
-  request_id: ID,
-  node_id: ID,
-  round: bcs.u8(),
-  commitment: bytes,
-});
-export const ResultRevealed = bcs.struct("ResultRevealed", {
-  request_id: ID,
-  node_id: ID,
-  round: bcs.u8(),
-  output_hash: bytes,
-});
-export const NodePaid = bcs.struct("NodePaid", { request_id: ID, node_id: ID, amount: bcs.u64() });
-export const NodeSlashed = bcs.struct("NodeSlashed", {
-  request_id: ID,
-  node_id: ID,
-  amount: bcs.u64(),
-  reason: bcs.u8(),
-  remaining_stake: bcs.u64(),
-});
-export const RequestSettled = bcs.struct("RequestSettled", {
-  request_id: ID,
-  output_hash: bytes,
-  agreeing: bcs.vector(ID),
-  paid_total: bcs.u64(),
-  slashed_total: bcs.u64(),
-  margin: bcs.u64(),
-  refund: bcs.u64(),
-  rounds: bcs.u8(),
-  settled_ms: bcs.u64(),
-});
-export const DisputeOpened = bcs.struct("DisputeOpened", {
-  request_id: ID,
-  output_hashes: bcs.vector(bytes),
-  escalation_size: bcs.u64(),
-});
-export const RequestFailed = bcs.struct("RequestFailed", { request_id: ID, reason: bcs.u8(), refund: bcs.u64() });
-export const OutputPosted = bcs.struct("OutputPosted", { request_id: ID, node_id: ID, size: bcs.u64() });
-export const OutputAccepted = bcs.struct("OutputAccepted", { request_id: ID, node_id: ID });
-export const ClusterCreated = bcs.struct("ClusterCreated", {
-  cluster_id: ID,
-  members: bcs.vector(ID),
-  epoch: bcs.u64(),
-  commitment: bytes,
-});
-export const KeyRotationStarted = bcs.struct("KeyRotationStarted", {
-  cluster_id: ID,
-  epoch: bcs.u64(),
-  commitment: bytes,
-  deadline_ms: bcs.u64(),
-  ack_quorum: bcs.u64(),
-});
-export const KeyRotationAcked = bcs.struct("KeyRotationAcked", {
-  cluster_id: ID,
-  epoch: bcs.u64(),
-  node_id: ID,
-  acks: bcs.u64(),
-});
-export const KeyRotationCompleted = bcs.struct("KeyRotationCompleted", {
-  cluster_id: ID,
-  epoch: bcs.u64(),
-  commitment: bytes,
-  previous_commitment: bytes,
-  grace_until_ms: bcs.u64(),
-});
-export const KeyRotationAborted = bcs.struct("KeyRotationAborted", { cluster_id: ID, epoch: bcs.u64() });
-
-/** Every event schema, by Move struct name in `atoma::events`. */
-export const EVENT_SCHEMAS = {
-  NodeRegistered,
-  StakeChanged,
-  NodeStatusChanged,
-  NodeUpdated,
+export {
   AttestationRecorded,
   AttestationRevoked,
-  RequestCreated,
-  NodesSampled,
-  ResultCommitted,
-  ResultRevealed,
-  NodePaid,
-  NodeSlashed,
-  RequestSettled,
-  DisputeOpened,
-  RequestFailed,
-  OutputPosted,
-  OutputAccepted,
   ClusterCreated,
-  KeyRotationStarted,
+  DisputeOpened,
+  KeyRotationAborted,
   KeyRotationAcked,
   KeyRotationCompleted,
-  KeyRotationAborted,
-} as const;
+  KeyRotationStarted,
+  NodePaid,
+  NodeRegistered,
+  NodeSlashed,
+  NodeStatusChanged,
+  NodesSampled,
+  NodeUpdated,
+  OutputAccepted,
+  OutputPosted,
+  RequestCreated,
+  RequestFailed,
+  RequestSettled,
+  ResultCommitted,
+  ResultRevealed,
+  StakeChanged,
+} from "../generated/atoma/bcs.js";
+
+/** Every event schema, by Move struct name in `atoma::events` (generated from the bytecode). */
+export const EVENT_SCHEMAS = EVENT_STRUCTS;
 
 export type AtomaEventName = keyof typeof EVENT_SCHEMAS;
 export const ATOMA_EVENT_NAMES = Object.keys(EVENT_SCHEMAS) as AtomaEventName[];
