@@ -10,4 +10,5 @@ export * from "./client/index.js";
 export * from "./cluster/index.js";
 export * from "./crypto/index.js";
 export * from "./errors.js";
+export * from "./protocol.js";
 export * from "./tx/index.js";

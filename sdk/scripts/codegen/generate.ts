@@ -229,13 +229,14 @@ function paramLabel(t: NormalizedType): string {
   if ("MutableReference" in t) return paramLabel(t.MutableReference);
   if ("Vector" in t) return t.Vector === "U8" ? "bytes" : `${paramLabel(t.Vector)}s`;
   if ("TypeParameter" in t) return `t${t.TypeParameter}`;
-  return lowerFirst(t.Struct.name);
+  const n = t.Struct.name;
+  return /^[A-Z]+$/.test(n) ? n.toLowerCase() : lowerFirst(n);
 }
 
 /** Tuple labels from the parameter types; a label used twice gets the parameter's position. */
 function labels(params: NormalizedType[]): string[] {
   const base = params.map(paramLabel);
-  return base.map((l, i) => (base.indexOf(l) !== base.lastIndexOf(l) ? `${l}${i}` : l));
+  return base.map((l, i) => (base.indexOf(l) !== base.lastIndexOf(l) ? `${l}_${i}` : l));
 }
 
 /** `functions.ts`: one builder per public or entry function, grouped by module. */

@@ -162,11 +162,11 @@ export const registry = {
     return call(tx, `${packageId}::registry::eligible_nodes`, args);
   },
   /** `public fun has_node(&registry::Registry, 0x2::object::ID): bool` */
-  hasNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  hasNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::has_node`, args);
   },
   /** `public fun is_attested(&registry::Registry, 0x2::object::ID, u64): bool` */
-  isAttested(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg, u64: Arg]): TransactionResult {
+  isAttested(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg, u64: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::is_attested`, args);
   },
   /** `public fun is_measurement_allowed(&registry::Registry, u8, &vector<u8>): bool` */
@@ -190,19 +190,19 @@ export const registry = {
     return call(tx, `${packageId}::registry::migrate`, args);
   },
   /** `public fun node_attestation(&registry::Registry, 0x2::object::ID): 0x1::option::Option<registry::Attestation>` */
-  nodeAttestation(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeAttestation(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_attestation`, args);
   },
   /** `public fun node_attestation_floor_ms(&registry::Registry, 0x2::object::ID): u64` */
   nodeAttestationFloorMs(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, iD: Arg],
+    args: readonly [registry: Arg, id: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::registry::node_attestation_floor_ms`, args);
   },
   /** `public fun node_capabilities(&registry::Registry, 0x2::object::ID): vector<vector<u8>>` */
-  nodeCapabilities(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeCapabilities(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_capabilities`, args);
   },
   /** `public fun node_count(&registry::Registry): u64` */
@@ -210,51 +210,51 @@ export const registry = {
     return call(tx, `${packageId}::registry::node_count`, args);
   },
   /** `public fun node_earned(&registry::Registry, 0x2::object::ID): u64` */
-  nodeEarned(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeEarned(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_earned`, args);
   },
   /** `public fun node_enc_pk(&registry::Registry, 0x2::object::ID): vector<u8>` */
-  nodeEncPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeEncPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_enc_pk`, args);
   },
   /** `public fun node_operator(&registry::Registry, 0x2::object::ID): address` */
-  nodeOperator(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeOperator(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_operator`, args);
   },
   /** `public fun node_price(&registry::Registry, 0x2::object::ID): u64` */
-  nodePrice(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodePrice(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_price`, args);
   },
   /** `public fun node_reputation(&registry::Registry, 0x2::object::ID): u64` */
-  nodeReputation(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeReputation(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_reputation`, args);
   },
   /** `public fun node_served(&registry::Registry, 0x2::object::ID): u64` */
-  nodeServed(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeServed(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_served`, args);
   },
   /** `public fun node_sig_pk(&registry::Registry, 0x2::object::ID): vector<u8>` */
-  nodeSigPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeSigPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_sig_pk`, args);
   },
   /** `public fun node_slashed(&registry::Registry, 0x2::object::ID): u64` */
-  nodeSlashed(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeSlashed(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_slashed`, args);
   },
   /** `public fun node_stake(&registry::Registry, 0x2::object::ID): u64` */
-  nodeStake(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeStake(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_stake`, args);
   },
   /** `public fun node_status(&registry::Registry, 0x2::object::ID): u8` */
-  nodeStatus(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeStatus(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_status`, args);
   },
   /** `public fun node_unbonding(&registry::Registry, 0x2::object::ID): u64` */
-  nodeUnbonding(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeUnbonding(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_unbonding`, args);
   },
   /** `public fun node_unbonding_until_ms(&registry::Registry, 0x2::object::ID): u64` */
-  nodeUnbondingUntilMs(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  nodeUnbondingUntilMs(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_unbonding_until_ms`, args);
   },
   /** `public fun params(&registry::Registry): &config::Params` */
@@ -277,7 +277,7 @@ export const registry = {
   revokeAttestation(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, adminCap: Arg, iD: Arg, clock: Arg],
+    args: readonly [registry: Arg, adminCap: Arg, id: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::registry::revoke_attestation`, args);
   },
@@ -330,7 +330,7 @@ export const node = {
     return call(tx, `${packageId}::node::add_stake`, args);
   },
   /** `public fun jail(&mut registry::Registry, 0x2::object::ID)` */
-  jail(tx: Transaction, packageId: string, args: readonly [registry: Arg, iD: Arg]): TransactionResult {
+  jail(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::node::jail`, args);
   },
   /** `public fun node_id(&node::NodeCap): 0x2::object::ID` */
@@ -341,7 +341,7 @@ export const node = {
   registerNode(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, coin: Arg, bytes2: Arg, bytes3: Arg, bytess: Arg, u64: Arg],
+    args: readonly [registry: Arg, coin: Arg, bytes_2: Arg, bytes_3: Arg, bytess: Arg, u64: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::node::register_node`, args);
   },
@@ -389,13 +389,13 @@ export const attestation = {
       registry: Arg,
       nodeCap: Arg,
       u8: Arg,
-      bytes3: Arg,
-      bytes4: Arg,
-      bytes5: Arg,
-      u646: Arg,
-      u647: Arg,
-      bytes8: Arg,
-      bytes9: Arg,
+      bytes_3: Arg,
+      bytes_4: Arg,
+      bytes_5: Arg,
+      u64_6: Arg,
+      u64_7: Arg,
+      bytes_8: Arg,
+      bytes_9: Arg,
       clock: Arg,
     ],
   ): TransactionResult {
@@ -405,7 +405,7 @@ export const attestation = {
   verdictMessage(
     tx: Transaction,
     packageId: string,
-    args: readonly [iD: Arg, u8: Arg, bytes2: Arg, bytes3: Arg, bytes4: Arg, u645: Arg, u646: Arg],
+    args: readonly [id: Arg, u8: Arg, bytes_2: Arg, bytes_3: Arg, bytes_4: Arg, u64_5: Arg, u64_6: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::attestation::verdict_message`, args);
   },
@@ -453,7 +453,7 @@ export const cluster = {
   createCluster(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, iDs: Arg, bytes: Arg, u64: Arg],
+    args: readonly [registry: Arg, ids: Arg, bytes: Arg, u64: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::create_cluster`, args);
   },
@@ -493,7 +493,7 @@ export const cluster = {
   startRotation(
     tx: Transaction,
     packageId: string,
-    args: readonly [cluster: Arg, masterCap: Arg, u642: Arg, bytes: Arg, u644: Arg, clock: Arg],
+    args: readonly [cluster: Arg, masterCap: Arg, u64_2: Arg, bytes: Arg, u64_4: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::start_rotation`, args);
   },
@@ -502,7 +502,7 @@ export const cluster = {
 /** `atoma::request`. */
 export const request = {
   /** `public fun accept_output(&mut request::Request, 0x2::object::ID, &0x2::tx_context::TxContext)` */
-  acceptOutput(tx: Transaction, packageId: string, args: readonly [request: Arg, iD: Arg]): TransactionResult {
+  acceptOutput(tx: Transaction, packageId: string, args: readonly [request: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::accept_output`, args);
   },
   /** `public fun agreed_output_hash(&request::Request): 0x1::option::Option<vector<u8>>` */
@@ -529,7 +529,7 @@ export const request = {
   commitmentOf(
     tx: Transaction,
     packageId: string,
-    args: readonly [bytes0: Arg, iD: Arg, bytes2: Arg],
+    args: readonly [bytes_0: Arg, id: Arg, bytes_2: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::request::commitment_of`, args);
   },
@@ -545,14 +545,14 @@ export const request = {
       registry: Arg,
       coin: Arg,
       u8: Arg,
-      bytes3: Arg,
-      bytes4: Arg,
-      bytes5: Arg,
-      u646: Arg,
-      u647: Arg,
-      u648: Arg,
-      u649: Arg,
-      u6410: Arg,
+      bytes_3: Arg,
+      bytes_4: Arg,
+      bytes_5: Arg,
+      u64_6: Arg,
+      u64_7: Arg,
+      u64_8: Arg,
+      u64_9: Arg,
+      u64_10: Arg,
       bool: Arg,
       random: Arg,
       clock: Arg,
@@ -568,14 +568,14 @@ export const request = {
       registry: Arg,
       coin: Arg,
       u8: Arg,
-      bytes3: Arg,
-      bytes4: Arg,
-      bytes5: Arg,
-      u646: Arg,
-      u647: Arg,
-      u648: Arg,
-      u649: Arg,
-      u6410: Arg,
+      bytes_3: Arg,
+      bytes_4: Arg,
+      bytes_5: Arg,
+      u64_6: Arg,
+      u64_7: Arg,
+      u64_8: Arg,
+      u64_9: Arg,
+      u64_10: Arg,
       bool: Arg,
       clock: Arg,
     ],
@@ -591,7 +591,11 @@ export const request = {
     return call(tx, `${packageId}::request::dispute_deadline_ms`, args);
   },
   /** `public fun escrow_for(u64, u64, u64): u64` */
-  escrowFor(tx: Transaction, packageId: string, args: readonly [u640: Arg, u641: Arg, u642: Arg]): TransactionResult {
+  escrowFor(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [u64_0: Arg, u64_1: Arg, u64_2: Arg],
+  ): TransactionResult {
     return call(tx, `${packageId}::request::escrow_for`, args);
   },
   /** `public fun escrow_value(&request::Request): u64` */
@@ -647,7 +651,7 @@ export const request = {
     return call(tx, `${packageId}::request::output_node`, args);
   },
   /** `public fun output_of(&request::Request, 0x2::object::ID): 0x1::option::Option<vector<u8>>` */
-  outputOf(tx: Transaction, packageId: string, args: readonly [request: Arg, iD: Arg]): TransactionResult {
+  outputOf(tx: Transaction, packageId: string, args: readonly [request: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::output_of`, args);
   },
   /** `public fun post_output(&mut request::Request, &node::NodeCap, vector<u8>, &0x2::clock::Clock)` */
@@ -670,7 +674,7 @@ export const request = {
   reveal(
     tx: Transaction,
     packageId: string,
-    args: readonly [request: Arg, nodeCap: Arg, bytes2: Arg, bytes3: Arg, clock: Arg],
+    args: readonly [request: Arg, nodeCap: Arg, bytes_2: Arg, bytes_3: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::request::reveal`, args);
   },
