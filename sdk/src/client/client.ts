@@ -29,6 +29,7 @@ import { escrowFor } from "../protocol.js";
 import * as B from "../tx/builders.js";
 import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+import { sleep } from "./sleep.js";
 
 export interface AtomaConfig {
   /** The package id to call (latest version). */
@@ -151,20 +152,6 @@ export interface FetchedOutput {
   /** Which bytes hash to the agreed hash. */
   verifiedOver: "posted" | "plaintext";
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 function toBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === "string" ? new TextEncoder().encode(v) : v;
