@@ -131,8 +131,11 @@ function bcsExpr(t: NormalizedType, where: string, deps: Set<string>): string {
 
 const isWitness = (s: NormalizedStruct) => s.fields.length === 1 && s.fields[0]?.name === "dummy_field";
 
-/** `bcs.ts`: the framework layouts, then every struct of the package (dependencies first). */
-export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): string {
+/**
+ * `bcs.ts`: the framework layouts, then every struct of the package outside the event module;
+ * `events.ts`: the event module's structs. Dependencies first, else module then name order.
+ */
+export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): { bcs: string; events: string } {
   const modules = readModules(pkg);
   const defs = new Map<string, { module: string; code: string; deps: Set<string>; struct: NormalizedStruct }>();
   for (const m of modules) {
@@ -167,14 +170,24 @@ export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): string {
   };
   for (const name of defs.keys()) visit(name, name);
 
-  const events = [...defs].filter(([, d]) => d.module === o.eventModule).map(([n]) => n);
-  const objects = [...defs].filter(([, d]) => d.module !== o.eventModule && !isWitness(d.struct)).map(([n]) => n);
-  const out = [
-    header(o, `BCS schemas of every struct of \`${pkg.name}\`, field order as compiled.`),
+  const isEvent = (n: string) => defs.get(n)?.module === o.eventModule;
+  const events = order.filter(isEvent);
+  const objects = order.filter((n) => !isEvent(n));
+  for (const n of objects)
+    for (const d of defs.get(n)?.deps ?? [])
+      if (isEvent(d)) throw new CodegenError(`${pkg.name}::${defs.get(n)?.module}::${n}`, `holds event struct ${d}`);
+  const body = (names: string[]) => names.map((n) => defs.get(n)?.code).join("\n\n");
+  const dataStructs = objects.filter((n) => !isWitness((defs.get(n) as { struct: NormalizedStruct }).struct));
+  const locals = (code: string) => [
+    ...(/(: |\(|, )ID\b/.test(code) ? ["const ID = bcs.Address;"] : []),
+    ...(/\bbytes\b/.test(code) ? ["const bytes = bcs.vector(bcs.u8());"] : []),
+  ];
+  const objectCode = body(objects);
+  const bcsFile = [
+    header(o, `BCS schemas of every struct of \`${pkg.name}\` outside \`${o.eventModule}\`, field order as compiled.`),
     'import { type BcsType, bcs } from "@mysten/sui/bcs";',
     "",
-    "const ID = bcs.Address;",
-    "const bytes = bcs.vector(bcs.u8());",
+    ...locals(objectCode),
     "",
     "// === Sui framework layouts ===",
     "",
@@ -195,18 +208,33 @@ export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): string {
     "",
     `// === ${pkg.name} ===`,
     "",
-    order.map((n) => defs.get(n)?.code).join("\n\n"),
+    objectCode,
+    "",
+    "/** Every struct that carries data (witnesses left out), by name. */",
+    `export const OBJECT_STRUCTS = { ${dataStructs.join(", ")} } as const;`,
+    "",
+    ...dataStructs.map((n) => `export type ${n}Data = typeof ${n}.$inferType;`),
+    "",
+  ].join("\n");
+  const eventCode = body(events);
+  const fromBcs = [
+    ...["UID", "Balance", "Table", "VecMap"].filter((f) => new RegExp(`: (.*\\W)?${f}\\b`).test(eventCode)),
+    ...new Set(events.flatMap((n) => [...(defs.get(n)?.deps ?? [])].filter((d) => !isEvent(d)))),
+  ].sort();
+  const eventsFile = [
+    header(o, `BCS schemas of every struct of \`${pkg.name}::${o.eventModule}\`, field order as compiled.`),
+    'import { bcs } from "@mysten/sui/bcs";',
+    ...(fromBcs.length ? [`import { ${fromBcs.join(", ")} } from "./bcs.js";`] : []),
+    "",
+    ...locals(eventCode),
+    "",
+    eventCode,
     "",
     `/** Every struct of \`${pkg.name}::${o.eventModule}\`, by name. */`,
     `export const EVENT_STRUCTS = { ${events.join(", ")} } as const;`,
     "",
-    "/** Every other struct that carries data (witnesses left out), by name. */",
-    `export const OBJECT_STRUCTS = { ${objects.join(", ")} } as const;`,
-    "",
-    ...objects.map((n) => `export type ${n}Data = typeof ${n}.$inferType;`),
-    "",
-  ];
-  return out.join("\n");
+  ].join("\n");
+  return { bcs: bcsFile, events: eventsFile };
 }
 
 // === moveCall builders ===
@@ -328,8 +356,10 @@ export function generateErrors(pkg: PackageBytecode, o: CodegenOptions): string 
 
 /** Every generated file, by path relative to `sdk/src/generated/`, unformatted. */
 export function generatePackage(pkg: PackageBytecode, o: CodegenOptions): Map<string, string> {
+  const structs = generateBcs(pkg, o);
   return new Map([
-    [`${pkg.name}/bcs.ts`, generateBcs(pkg, o)],
+    [`${pkg.name}/bcs.ts`, structs.bcs],
+    [`${pkg.name}/events.ts`, structs.events],
     [`${pkg.name}/functions.ts`, generateFunctions(pkg, o)],
     [`${pkg.name}/errors.ts`, generateErrors(pkg, o)],
   ]);

@@ -5,32 +5,9 @@
 import { BcsReader } from "@mysten/bcs";
 import { fromBase64 } from "@mysten/sui/utils";
 import { DecodeError } from "../errors.js";
-import { EVENT_STRUCTS } from "../generated/atoma/bcs.js";
+import { EVENT_STRUCTS } from "../generated/atoma/events.js";
 
-export {
-  AttestationRecorded,
-  AttestationRevoked,
-  ClusterCreated,
-  DisputeOpened,
-  KeyRotationAborted,
-  KeyRotationAcked,
-  KeyRotationCompleted,
-  KeyRotationStarted,
-  NodePaid,
-  NodeRegistered,
-  NodeSlashed,
-  NodeStatusChanged,
-  NodesSampled,
-  NodeUpdated,
-  OutputAccepted,
-  OutputPosted,
-  RequestCreated,
-  RequestFailed,
-  RequestSettled,
-  ResultCommitted,
-  ResultRevealed,
-  StakeChanged,
-} from "../generated/atoma/bcs.js";
+export * from "../generated/atoma/events.js";
 
 /** Every event schema, by Move struct name in `atoma::events` (generated from the bytecode). */
 export const EVENT_SCHEMAS = EVENT_STRUCTS;

@@ -18,6 +18,7 @@ describe("generated SDK bindings", () => {
     expect([...rendered.keys()].map((f) => path.relative(GENERATED_DIR, f)).sort()).toEqual([
       "atoma/bcs.ts",
       "atoma/errors.ts",
+      "atoma/events.ts",
       "atoma/functions.ts",
     ]);
     expect(staleGenerated(rendered), "stale generated files: run `pnpm codegen`").toEqual([]);
