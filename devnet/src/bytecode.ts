@@ -53,6 +53,8 @@ export interface CleverAbortSite {
   code: bigint;
   /** `#[error(code = N)]` value, or undefined when the error has none. */
   errorCode?: number;
+  /** The constant's value when it is a `vector<u8>` (the error message), else undefined. */
+  message?: string;
   line: number;
   /** Function containing the abort, and its definition index. */
   function: string;
@@ -118,6 +120,10 @@ function constantString(data: number[] | undefined): string | undefined {
     }
   }
   return Buffer.from(data.slice(i, i + len)).toString("utf8");
+}
+
+function isBytesType(t: unknown): boolean {
+  return typeof t === "object" && t !== null && (t as { Vector?: unknown }).Vector === "U8";
 }
 
 const ABILITY_BITS: [number, Ability][] = [
@@ -206,10 +212,13 @@ export function loadModule(bytes: Uint8Array): LoadedModule {
       const top = Number(c >> 48n);
       const name = constantString(m.constant_pool[Number((c >> 16n) & 0xffffn)]?.data);
       if (!name) continue;
+      const value = m.constant_pool[Number(c & 0xffffn)];
+      const message = isBytesType(value?.type_) ? constantString(value?.data) : undefined;
       errors.push({
         name,
         code: c,
         ...((top & 0x4000) !== 0 ? { errorCode: top & 0xff } : {}),
+        ...(message !== undefined ? { message } : {}),
         line: Number((c >> 32n) & 0xffffn),
         function: fname,
         functionIndex: index,

@@ -38,3 +38,9 @@ export const nodeStatus = (v: number | null | undefined) => named(NodeStatus, v)
 export const teeKind = (v: number | null | undefined) => named(TeeKind, v);
 export const slashReason = (v: number | null | undefined) => named(SlashReason, v);
 export const failReason = (v: number | null | undefined) => named(FailureReason, v);
+
+/** `[value, name]` pairs of an enumeration, in value order, for a filter's options. */
+export const enumOptions = (e: Record<string, number>): [string, string][] =>
+  Object.entries(e)
+    .sort((a, b) => a[1] - b[1])
+    .map(([name, v]) => [String(v), name]);

@@ -6,20 +6,14 @@
 import {
   AttestationError,
   blake2b256,
-  bytesToHex,
-  enumName,
-  equalBytes,
   expectedReportData,
-  hashOutput,
-  hexToBytes,
-  Request,
-  RequestStatus,
   type SevSnpClaims,
   type TdxClaims,
-  TeeKind,
   verifySevSnpReport,
   verifyTdxQuote,
-} from "@atoma/sdk";
+} from "@atoma/sdk/attestation";
+import { enumName, Request, RequestStatus, TeeKind } from "@atoma/sdk/bcs";
+import { bytesToHex, equalBytes, hashOutput, hexToBytes } from "@atoma/sdk/crypto";
 import { fromBase64 } from "@mysten/bcs";
 import { type ApiNode, type ApiReveal, api, type RequestDetail } from "./api.js";
 

@@ -8,8 +8,10 @@ import path from "node:path";
 import {
   AtomaError,
   DEFAULT_SUI_TRANSPORT,
+  enumName,
   InvalidInputError,
   isNetworkFailure,
+  NodeStatus,
   parseDeployment,
   SUI_TRANSPORTS,
   type SuiTransport,
@@ -350,7 +352,7 @@ export function buildProgram(): Command {
       const n = await chain(() => atoma.getNode(nodeId));
       const { FileTaskJournal } = await import("./daemon/file-journal.js");
       const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
-      const status = ["Active", "Jailed", "Leaving"][n.status] ?? String(n.status);
+      const status = String(enumName(NodeStatus, n.status) ?? n.status);
       const s = {
         nodeId,
         status,

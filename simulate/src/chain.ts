@@ -9,6 +9,7 @@
  * contract's exact order (slash, jail, pay), and splitting them would spread one rule over two
  * files.
  */
+import { NodeStatus, RequestStatus } from "@atoma/sdk/bcs";
 import { Fenwick } from "./fenwick.js";
 import { escrowFor, minEscalation, mulDiv } from "./int.js";
 import {
@@ -23,16 +24,16 @@ import {
 } from "./params.js";
 import type { Rng } from "./rng.js";
 
-export const ACTIVE = 0;
-export const JAILED = 1;
-export const LEAVING = 2;
-
-export const CREATED = 0;
-export const SAMPLED = 1;
-export const REVEALING = 2;
-export const SETTLED = 3;
-export const DISPUTED = 4;
-export const FAILED = 5;
+// The chain's u8 enumerations, named as the Move sources name them (values: @atoma/sdk).
+export const { Active: ACTIVE, Jailed: JAILED, Leaving: LEAVING } = NodeStatus;
+export const {
+  Created: CREATED,
+  Sampled: SAMPLED,
+  Revealing: REVEALING,
+  Settled: SETTLED,
+  Disputed: DISPUTED,
+  Failed: FAILED,
+} = RequestStatus;
 
 /** Hash code of an assignment that did not reveal. */
 export const NO_REVEAL = -1;

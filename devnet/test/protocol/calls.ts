@@ -7,7 +7,7 @@
  * deadlines. Used by ./gen-move-tests.ts; the fixed keys and labels are shared with
  * ../conformance/sdk-runner.ts.
  */
-import { blake2b256, computeCommitment, concatBytes, expectedReportData, signVerdict } from "@atoma/sdk";
+import { blake2b256, computeCommitment, concatBytes, escrowFor, expectedReportData, signVerdict } from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
   ADMIN,
@@ -37,10 +37,6 @@ export const ATTESTATION_VALIDITY_MS = 3_600_000n;
 export const CAPABILITY = "llama-3-8b";
 /** `config::default_params().margin_bps` (move/packages/atoma/sources/config.move). */
 export const DEFAULT_MARGIN_BPS = 500n;
-
-/** `request::escrow_for`: N × max_price × (10_000 + margin_bps) / 10_000. */
-export const escrowFor = (n: bigint, maxPrice: bigint, marginBps: bigint): bigint =>
-  (n * maxPrice * (10_000n + marginBps)) / 10_000n;
 
 /** `tx_context::dummy_tx_hash_with_hint(hint)`: bcs(u64 hint) padded with zeros to 32 bytes. */
 export function dummyTxHash(hint: bigint): Uint8Array {

@@ -1,8 +1,10 @@
 /** Network: totals, charts (requests per minute, settlement latency, slashes) and the node table. */
+
+import { NodeStatus, TeeKind } from "@atoma/sdk/enums";
 import { type ApiNode, api } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, link, replace } from "../dom.js";
-import { duration, nodeStatus, short, sui, teeKind, time } from "../format.js";
+import { duration, enumOptions, nodeStatus, short, sui, teeKind, time } from "../format.js";
 
 type SortKey =
   | "nodeId"
@@ -119,37 +121,14 @@ export async function networkPage(root: HTMLElement, query: URLSearchParams): Pr
         draw();
       },
     }),
-    select(
-      "node-status",
-      "any status",
-      [
-        ["0", "Active"],
-        ["1", "Jailed"],
-        ["2", "Leaving"],
-      ],
-      state.status,
-      (v) => {
-        state.status = v;
-        draw();
-      },
-    ),
-    select(
-      "node-tee",
-      "any TEE",
-      [
-        ["0", "None"],
-        ["1", "Tdx"],
-        ["2", "SevSnp"],
-        ["3", "NvidiaCc"],
-        ["4", "Nitro"],
-        ["-", "not attested"],
-      ],
-      state.tee,
-      (v) => {
-        state.tee = v;
-        draw();
-      },
-    ),
+    select("node-status", "any status", enumOptions(NodeStatus), state.status, (v) => {
+      state.status = v;
+      draw();
+    }),
+    select("node-tee", "any TEE", [...enumOptions(TeeKind), ["-", "not attested"]], state.tee, (v) => {
+      state.tee = v;
+      draw();
+    }),
   );
   const draw = () => {
     const f = state.filter.trim().toLowerCase();

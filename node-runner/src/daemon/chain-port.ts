@@ -4,15 +4,11 @@
  * interface keeps its scheduling logic readable and independent of transport details.
  */
 
-export const RequestStatus = {
-  Created: 0,
-  Sampled: 1,
-  Revealing: 2,
-  Settled: 3,
-  Disputed: 4,
-  Failed: 5,
-} as const;
-export type RequestStatusCode = (typeof RequestStatus)[keyof typeof RequestStatus];
+import { RequestStatus } from "@atoma/sdk/bcs";
+
+/** The chain's request status (one definition, in the SDK). */
+export { RequestStatus };
+export type RequestStatusCode = RequestStatus;
 
 export interface AssignmentView {
   nodeId: string;

@@ -4,6 +4,7 @@
  */
 import "./reflect-polyfill.js";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509Crl } from "@peculiar/x509";
+import { TeeKind } from "../bcs/enums.js";
 import { AtomaError, InvalidInputError } from "../errors.js";
 
 /** Names of the individual checks; `AttestationError.check` says which one failed. */
@@ -38,10 +39,10 @@ export class AttestationError extends AtomaError {
   }
 }
 
-/** TEE kinds, numbered as in the Move package (`attestation::tee_kind`). */
-export const TeeKind = { None: 0, Tdx: 1, SevSnp: 2, NvidiaCc: 3, Nitro: 4 } as const;
+/** TEE kinds, numbered as in the Move package (one definition: `bcs/enums.ts`). */
+export { TeeKind };
 export type TeeKindName = keyof typeof TeeKind;
-export type TeeKindCode = (typeof TeeKind)[TeeKindName];
+export type TeeKindCode = TeeKind;
 
 /** A certificate (or CRL) given as a PEM string or DER bytes. */
 export type CertInput = string | Uint8Array;

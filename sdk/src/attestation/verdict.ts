@@ -11,6 +11,7 @@
  */
 import { bcs } from "@mysten/bcs";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { TeeKind } from "../bcs/enums.js";
 import { InvalidInputError } from "../errors.js";
 
 export const VERDICT_DOMAIN = "ATOMA_ATTESTATION_V2";
@@ -61,7 +62,7 @@ function u64Of(v: bigint | number, field: string): bigint {
 
 /** The exact bytes the verifier signs (see the module comment and docs/attestation.md). */
 export function encodeVerdictMessage(v: AttestationVerdict): Uint8Array {
-  if (!Number.isInteger(v.teeKind) || v.teeKind < 0 || v.teeKind > 4) {
+  if (!(Object.values(TeeKind) as number[]).includes(v.teeKind)) {
     throw new InvalidInputError("teeKind", "must be an integer 0..4 (None, Tdx, SevSnp, NvidiaCc, Nitro)");
   }
   for (const f of ["measurement", "reportDataHash", "evidenceHash"] as const) {

@@ -5,6 +5,7 @@
  * `after` is yielded exactly once, in order, across disconnects and server restarts.
  */
 import type { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
+import { sleep } from "./sleep.js";
 
 export interface CheckpointStreamOptions {
   /** The last checkpoint already processed; the stream starts after it. `null`: at the live tip. */
@@ -15,19 +16,6 @@ export interface CheckpointStreamOptions {
   /** Called with the error each time the stream drops and is reopened. */
   onReconnect?: (error: unknown) => void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 export async function* checkpointStream(
   client: SuiGrpcClient,
@@ -76,6 +64,6 @@ export async function* checkpointStream(
       signal?.removeEventListener("abort", onAbort);
       inner.abort();
     }
-    await sleep(opts.retryMs ?? 250, signal);
+    await sleep(opts.retryMs ?? 250, signal, "resolve");
   }
 }

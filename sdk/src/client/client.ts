@@ -25,9 +25,11 @@ import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.
 import { openAsUser, sealForNodes } from "../crypto/envelope.js";
 import { decodeMoveAbort } from "../errors/move-errors.js";
 import { DecodeError, InvalidInputError } from "../errors.js";
+import { escrowFor } from "../protocol.js";
 import * as B from "../tx/builders.js";
 import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+import { sleep } from "./sleep.js";
 
 export interface AtomaConfig {
   /** The package id to call (latest version). */
@@ -150,20 +152,6 @@ export interface FetchedOutput {
   /** Which bytes hash to the agreed hash. */
   verifiedOver: "posted" | "plaintext";
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 function toBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === "string" ? new TextEncoder().encode(v) : v;
@@ -373,11 +361,11 @@ export class AtomaClient implements AtomaChain {
 
   // === requester ===
 
-  /** Escrow the chain will take: N × max_price × (10_000 + margin_bps) / 10_000. */
+  /** Escrow the chain will take (`escrowFor` with the registry's default sample size and margin). */
   async escrowFor(sampleSize: number | undefined, maxPrice: U64Input): Promise<bigint> {
     const reg = await this.getRegistry();
     const n = BigInt(sampleSize || reg.params.default_sample_size);
-    return (n * BigInt(maxPrice) * (10_000n + BigInt(reg.params.margin_bps))) / 10_000n;
+    return escrowFor(n, BigInt(maxPrice), BigInt(reg.params.margin_bps));
   }
 
   /**

@@ -7,13 +7,9 @@
  * every pure argument is typed, so `tx.build({ onlyTransactionKind: true })` needs no client.
  * Online: pass plain ids and let the client resolve them.
  */
-import type {
-  Transaction,
-  TransactionArgument,
-  TransactionObjectArgument,
-  TransactionResult,
-} from "@mysten/sui/transactions";
+import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
 import { InvalidInputError } from "../errors.js";
+import { attestation, cluster, node, registry, request, settlement } from "../generated/atoma/functions.js";
 import {
   bytesArg,
   bytesVecArg,
@@ -23,10 +19,10 @@ import {
   type OwnedInput,
   ownedArg,
   type PackageTarget,
+  packageOf,
   randomArg,
   type SharedInput,
   sharedArg,
-  target,
   type U64Input,
   u8,
   u64,
@@ -69,92 +65,74 @@ function transferTo(tx: Transaction, obj: TransactionObjectArgument, recipient: 
 export function buildSetParam(tx: Transaction, a: WithAdmin & { name: string; value: U64Input }): TransactionResult {
   if (typeof a.name !== "string" || !/^[a-z_]+$/.test(a.name))
     throw new InvalidInputError("name", "must be a Params field name");
-  return tx.moveCall({
-    target: target(a, "registry", "set_param"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.adminCap, "adminCap"),
-      tx.pure.vector("u8", new TextEncoder().encode(a.name)),
-      u64(tx, a.value, "value"),
-    ],
-  });
+  return registry.setParam(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    tx.pure.vector("u8", new TextEncoder().encode(a.name)),
+    u64(tx, a.value, "value"),
+  ]);
 }
 
 export function buildSetPaused(tx: Transaction, a: WithAdmin & { paused: boolean }): TransactionResult {
   if (typeof a.paused !== "boolean") throw new InvalidInputError("paused", "must be a boolean");
-  return tx.moveCall({
-    target: target(a, "registry", "set_paused"),
-    arguments: [
+  return registry.setPaused(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    tx.pure.bool(a.paused),
+  ]);
+}
+
+function verifierCall(call: typeof registry.addVerifier) {
+  return (tx: Transaction, a: WithAdmin & { verifierPk: Uint8Array }): TransactionResult =>
+    call(tx, packageOf(a), [
       sharedArg(tx, a.registry, true, "registry"),
       ownedArg(tx, a.adminCap, "adminCap"),
-      tx.pure.bool(a.paused),
-    ],
-  });
+      bytesArg(tx, a.verifierPk, "verifierPk", 32),
+    ]);
 }
+export const buildAddVerifier = verifierCall(registry.addVerifier);
+export const buildRemoveVerifier = verifierCall(registry.removeVerifier);
 
-function verifierCall(fn: string) {
-  return (tx: Transaction, a: WithAdmin & { verifierPk: Uint8Array }): TransactionResult =>
-    tx.moveCall({
-      target: target(a, "registry", fn),
-      arguments: [
-        sharedArg(tx, a.registry, true, "registry"),
-        ownedArg(tx, a.adminCap, "adminCap"),
-        bytesArg(tx, a.verifierPk, "verifierPk", 32),
-      ],
-    });
-}
-export const buildAddVerifier = verifierCall("add_verifier");
-export const buildRemoveVerifier = verifierCall("remove_verifier");
-
-function measurementCall(fn: string) {
+function measurementCall(call: typeof registry.allowMeasurement) {
   return (tx: Transaction, a: WithAdmin & { teeKind: number; measurement: Uint8Array }): TransactionResult =>
-    tx.moveCall({
-      target: target(a, "registry", fn),
-      arguments: [
-        sharedArg(tx, a.registry, true, "registry"),
-        ownedArg(tx, a.adminCap, "adminCap"),
-        u8(tx, a.teeKind, "teeKind"),
-        bytesArg(tx, a.measurement, "measurement"),
-      ],
-    });
+    call(tx, packageOf(a), [
+      sharedArg(tx, a.registry, true, "registry"),
+      ownedArg(tx, a.adminCap, "adminCap"),
+      u8(tx, a.teeKind, "teeKind"),
+      bytesArg(tx, a.measurement, "measurement"),
+    ]);
 }
-export const buildAllowMeasurement = measurementCall("allow_measurement");
-export const buildDisallowMeasurement = measurementCall("disallow_measurement");
+export const buildAllowMeasurement = measurementCall(registry.allowMeasurement);
+export const buildDisallowMeasurement = measurementCall(registry.disallowMeasurement);
 
 /** withdraw_treasury; transfers the coin to `recipient` (default: the sender) unless `keep`. */
 export function buildWithdrawTreasury(
   tx: Transaction,
   a: WithAdmin & { amount: U64Input; recipient?: string; keep?: boolean },
 ): TransactionResult {
-  const coin = tx.moveCall({
-    target: target(a, "registry", "withdraw_treasury"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.adminCap, "adminCap"),
-      u64(tx, a.amount, "amount"),
-    ],
-  });
+  const coin = registry.withdrawTreasury(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    u64(tx, a.amount, "amount"),
+  ]);
   if (!a.keep) transferTo(tx, coin, a.recipient, "recipient");
   return coin;
 }
 
 export function buildMigrate(tx: Transaction, a: WithAdmin): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "registry", "migrate"),
-    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.adminCap, "adminCap")],
-  });
+  return registry.migrate(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+  ]);
 }
 
 export function buildRevokeAttestation(tx: Transaction, a: WithAdmin & { nodeId: string }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "registry", "revoke_attestation"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.adminCap, "adminCap"),
-      idArg(tx, a.nodeId, "nodeId"),
-      clockArg(tx),
-    ],
-  });
+  return registry.revokeAttestation(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    idArg(tx, a.nodeId, "nodeId"),
+    clockArg(tx),
+  ]);
 }
 
 // === node ===
@@ -173,37 +151,32 @@ export interface RegisterNodeArgs extends WithRegistry {
 
 /** register_node; transfers the returned NodeCap to `recipient` (default: the sender). */
 export function buildRegisterNode(tx: Transaction, a: RegisterNodeArgs): TransactionResult {
-  const cap = tx.moveCall({
-    target: target(a, "node", "register_node"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      coinArg(tx, a.stake, "stake"),
-      bytesArg(tx, a.sigPk, "sigPk", 32),
-      bytesArg(tx, a.encPk, "encPk", 32),
-      bytesVecArg(tx, a.capabilities, "capabilities"),
-      u64(tx, a.price, "price"),
-    ],
-  });
+  const cap = node.registerNode(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    coinArg(tx, a.stake, "stake"),
+    bytesArg(tx, a.sigPk, "sigPk", 32),
+    bytesArg(tx, a.encPk, "encPk", 32),
+    bytesVecArg(tx, a.capabilities, "capabilities"),
+    u64(tx, a.price, "price"),
+  ]);
   if (!a.keep) transferTo(tx, cap, a.recipient, "recipient");
   return cap;
 }
 
 export function buildAddStake(tx: Transaction, a: WithNodeCap & { coin: CoinInput }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "node", "add_stake"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      coinArg(tx, a.coin, "coin"),
-    ],
-  });
+  return node.addStake(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    coinArg(tx, a.coin, "coin"),
+  ]);
 }
 
 export function buildRequestUnstake(tx: Transaction, a: WithNodeCap): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "node", "request_unstake"),
-    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.nodeCap, "nodeCap"), clockArg(tx)],
-  });
+  return node.requestUnstake(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    clockArg(tx),
+  ]);
 }
 
 /** withdraw_stake; transfers the coin to `recipient` (default: the sender) unless `keep`. */
@@ -211,45 +184,37 @@ export function buildWithdrawStake(
   tx: Transaction,
   a: WithNodeCap & { recipient?: string; keep?: boolean },
 ): TransactionResult {
-  const coin = tx.moveCall({
-    target: target(a, "node", "withdraw_stake"),
-    arguments: [sharedArg(tx, a.registry, true, "registry"), ownedArg(tx, a.nodeCap, "nodeCap"), clockArg(tx)],
-  });
+  const coin = node.withdrawStake(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    clockArg(tx),
+  ]);
   if (!a.keep) transferTo(tx, coin, a.recipient, "recipient");
   return coin;
 }
 
 export function buildSetPrice(tx: Transaction, a: WithNodeCap & { price: U64Input }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "node", "set_price"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      u64(tx, a.price, "price"),
-    ],
-  });
+  return node.setPrice(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    u64(tx, a.price, "price"),
+  ]);
 }
 
 export function buildSetCapabilities(
   tx: Transaction,
   a: WithNodeCap & { capabilities: Uint8Array[] },
 ): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "node", "set_capabilities"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      bytesVecArg(tx, a.capabilities, "capabilities"),
-    ],
-  });
+  return node.setCapabilities(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    bytesVecArg(tx, a.capabilities, "capabilities"),
+  ]);
 }
 
 /** jail: anyone may jail an Active node whose stake fell below min_stake. */
 export function buildJail(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "node", "jail"),
-    arguments: [sharedArg(tx, a.registry, true, "registry"), idArg(tx, a.nodeId, "nodeId")],
-  });
+  return node.jail(tx, packageOf(a), [sharedArg(tx, a.registry, true, "registry"), idArg(tx, a.nodeId, "nodeId")]);
 }
 
 // === attestation ===
@@ -267,22 +232,19 @@ export interface RecordAttestationArgs extends WithNodeCap {
 }
 
 export function buildRecordAttestation(tx: Transaction, a: RecordAttestationArgs): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "attestation", "record_attestation"),
-    arguments: [
-      sharedArg(tx, a.registry, true, "registry"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      u8(tx, a.teeKind, "teeKind"),
-      bytesArg(tx, a.measurement, "measurement"),
-      bytesArg(tx, a.reportDataHash, "reportDataHash", 32),
-      bytesArg(tx, a.evidenceHash, "evidenceHash", 32),
-      u64(tx, a.issuedMs, "issuedMs"),
-      u64(tx, a.expiresMs, "expiresMs"),
-      bytesArg(tx, a.verifierPk, "verifierPk", 32),
-      bytesArg(tx, a.signature, "signature", 64),
-      clockArg(tx),
-    ],
-  });
+  return attestation.recordAttestation(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    u8(tx, a.teeKind, "teeKind"),
+    bytesArg(tx, a.measurement, "measurement"),
+    bytesArg(tx, a.reportDataHash, "reportDataHash", 32),
+    bytesArg(tx, a.evidenceHash, "evidenceHash", 32),
+    u64(tx, a.issuedMs, "issuedMs"),
+    u64(tx, a.expiresMs, "expiresMs"),
+    bytesArg(tx, a.verifierPk, "verifierPk", 32),
+    bytesArg(tx, a.signature, "signature", 64),
+    clockArg(tx),
+  ]);
 }
 
 // === request ===
@@ -305,7 +267,7 @@ export interface CreateRequestArgs extends WithRegistry {
 }
 
 /** The arguments create_request and create_and_sample share, registry to confidential. */
-function createRequestArgs(tx: Transaction, a: CreateRequestArgs): TransactionArgument[] {
+function createRequestArgs(tx: Transaction, a: CreateRequestArgs) {
   if (a.confidential !== undefined && typeof a.confidential !== "boolean")
     throw new InvalidInputError("confidential", "must be a boolean");
   return [
@@ -321,15 +283,12 @@ function createRequestArgs(tx: Transaction, a: CreateRequestArgs): TransactionAr
     u64(tx, a.quorumBps ?? 0, "quorumBps"),
     u64(tx, a.maxPrice, "maxPrice"),
     tx.pure.bool(a.confidential ?? false),
-  ];
+  ] as const;
 }
 
 /** create_request; returns the handle of the new Request's ID (the object is shared). */
 export function buildCreateRequest(tx: Transaction, a: CreateRequestArgs): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "create_request"),
-    arguments: [...createRequestArgs(tx, a), clockArg(tx)],
-  });
+  return request.createRequest(tx, packageOf(a), [...createRequestArgs(tx, a), clockArg(tx)]);
 }
 
 /**
@@ -339,10 +298,11 @@ export function buildCreateRequest(tx: Transaction, a: CreateRequestArgs): Trans
  * no value: read the Request id from the RequestCreated event (or the shared object created).
  */
 export function buildCreateAndSample(tx: Transaction, a: CreateRequestArgs & WithRandom): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "create_and_sample"),
-    arguments: [...createRequestArgs(tx, a), randomArg(tx, a.randomInitialSharedVersion), clockArg(tx)],
-  });
+  return request.createAndSample(tx, packageOf(a), [
+    ...createRequestArgs(tx, a),
+    randomArg(tx, a.randomInitialSharedVersion),
+    clockArg(tx),
+  ]);
 }
 
 export interface WithRequest extends WithRegistry {
@@ -351,15 +311,12 @@ export interface WithRequest extends WithRegistry {
 
 /** sample_nodes (entry, Random): must be the last non-transfer command of its PTB. */
 export function buildSampleNodes(tx: Transaction, a: WithRequest & WithRandom): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "sample_nodes"),
-    arguments: [
-      sharedArg(tx, a.request, true, "request"),
-      sharedArg(tx, a.registry, false, "registry"),
-      randomArg(tx, a.randomInitialSharedVersion),
-      clockArg(tx),
-    ],
-  });
+  return request.sampleNodes(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    sharedArg(tx, a.registry, false, "registry"),
+    randomArg(tx, a.randomInitialSharedVersion),
+    clockArg(tx),
+  ]);
 }
 
 export interface NodeOnRequest extends PackageTarget {
@@ -368,43 +325,34 @@ export interface NodeOnRequest extends PackageTarget {
 }
 
 export function buildCommit(tx: Transaction, a: NodeOnRequest & { commitment: Uint8Array }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "commit"),
-    arguments: [
-      sharedArg(tx, a.request, true, "request"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      bytesArg(tx, a.commitment, "commitment", 32),
-      clockArg(tx),
-    ],
-  });
+  return request.commit(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    bytesArg(tx, a.commitment, "commitment", 32),
+    clockArg(tx),
+  ]);
 }
 
 export function buildReveal(
   tx: Transaction,
   a: NodeOnRequest & { outputHash: Uint8Array; salt: Uint8Array },
 ): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "reveal"),
-    arguments: [
-      sharedArg(tx, a.request, true, "request"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      bytesArg(tx, a.outputHash, "outputHash", 32),
-      bytesArg(tx, a.salt, "salt"),
-      clockArg(tx),
-    ],
-  });
+  return request.reveal(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    bytesArg(tx, a.outputHash, "outputHash", 32),
+    bytesArg(tx, a.salt, "salt"),
+    clockArg(tx),
+  ]);
 }
 
 export function buildPostOutput(tx: Transaction, a: NodeOnRequest & { output: Uint8Array }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "post_output"),
-    arguments: [
-      sharedArg(tx, a.request, true, "request"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      bytesArg(tx, a.output, "output"),
-      clockArg(tx),
-    ],
-  });
+  return request.postOutput(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    bytesArg(tx, a.output, "output"),
+    clockArg(tx),
+  ]);
 }
 
 /**
@@ -415,32 +363,30 @@ export function buildAcceptOutput(
   tx: Transaction,
   a: PackageTarget & { request: SharedInput; nodeId: string },
 ): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "request", "accept_output"),
-    arguments: [sharedArg(tx, a.request, true, "request"), idArg(tx, a.nodeId, "nodeId")],
-  });
+  return request.acceptOutput(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    idArg(tx, a.nodeId, "nodeId"),
+  ]);
 }
 
 // === settlement ===
 
 export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "settlement", "settle"),
-    arguments: [sharedArg(tx, a.request, true, "request"), sharedArg(tx, a.registry, true, "registry"), clockArg(tx)],
-  });
+  return settlement.settle(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    sharedArg(tx, a.registry, true, "registry"),
+    clockArg(tx),
+  ]);
 }
 
 /** escalate (entry, Random): must be the last non-transfer command of its PTB. */
 export function buildEscalate(tx: Transaction, a: WithRequest & WithRandom): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "settlement", "escalate"),
-    arguments: [
-      sharedArg(tx, a.request, true, "request"),
-      sharedArg(tx, a.registry, true, "registry"),
-      randomArg(tx, a.randomInitialSharedVersion),
-      clockArg(tx),
-    ],
-  });
+  return settlement.escalate(tx, packageOf(a), [
+    sharedArg(tx, a.request, true, "request"),
+    sharedArg(tx, a.registry, true, "registry"),
+    randomArg(tx, a.randomInitialSharedVersion),
+    clockArg(tx),
+  ]);
 }
 
 // === cluster ===
@@ -456,18 +402,15 @@ export interface CreateClusterArgs extends WithRegistry {
 /** create_cluster; transfers the MasterCap to `recipient` (default: the sender) unless `keep`. */
 export function buildCreateCluster(tx: Transaction, a: CreateClusterArgs): TransactionResult {
   if (!Array.isArray(a.members)) throw new InvalidInputError("members", "must be an array of node ids");
-  const cap = tx.moveCall({
-    target: target(a, "cluster", "create_cluster"),
-    arguments: [
-      sharedArg(tx, a.registry, false, "registry"),
-      tx.pure.vector(
-        "id",
-        a.members.map((m, i) => checkId(m, `members[${i}]`)),
-      ),
-      bytesArg(tx, a.commitment, "commitment", 32),
-      u64(tx, a.ackQuorumBps, "ackQuorumBps"),
-    ],
-  });
+  const cap = cluster.createCluster(tx, packageOf(a), [
+    sharedArg(tx, a.registry, false, "registry"),
+    tx.pure.vector(
+      "id",
+      a.members.map((m, i) => checkId(m, `members[${i}]`)),
+    ),
+    bytesArg(tx, a.commitment, "commitment", 32),
+    u64(tx, a.ackQuorumBps, "ackQuorumBps"),
+  ]);
   if (!a.keep) transferTo(tx, cap, a.recipient, "recipient");
   return cap;
 }
@@ -480,47 +423,39 @@ export function buildStartRotation(
   tx: Transaction,
   a: WithCluster & { masterCap: OwnedInput; epoch: U64Input; commitment: Uint8Array; deadlineMs: U64Input },
 ): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "cluster", "start_rotation"),
-    arguments: [
-      sharedArg(tx, a.cluster, true, "cluster"),
-      ownedArg(tx, a.masterCap, "masterCap"),
-      u64(tx, a.epoch, "epoch"),
-      bytesArg(tx, a.commitment, "commitment", 32),
-      u64(tx, a.deadlineMs, "deadlineMs"),
-      clockArg(tx),
-    ],
-  });
+  return cluster.startRotation(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    u64(tx, a.epoch, "epoch"),
+    bytesArg(tx, a.commitment, "commitment", 32),
+    u64(tx, a.deadlineMs, "deadlineMs"),
+    clockArg(tx),
+  ]);
 }
 
 export function buildAckRotation(
   tx: Transaction,
   a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input },
 ): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "cluster", "ack_rotation"),
-    arguments: [
-      sharedArg(tx, a.cluster, true, "cluster"),
-      sharedArg(tx, a.registry, false, "registry"),
-      ownedArg(tx, a.nodeCap, "nodeCap"),
-      u64(tx, a.epoch, "epoch"),
-      clockArg(tx),
-    ],
-  });
+  return cluster.ackRotation(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    sharedArg(tx, a.registry, false, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    u64(tx, a.epoch, "epoch"),
+    clockArg(tx),
+  ]);
 }
 
 export function buildCompleteRotation(tx: Transaction, a: WithCluster & { registry: SharedInput }): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "cluster", "complete_rotation"),
-    arguments: [sharedArg(tx, a.cluster, true, "cluster"), sharedArg(tx, a.registry, false, "registry"), clockArg(tx)],
-  });
+  return cluster.completeRotation(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    sharedArg(tx, a.registry, false, "registry"),
+    clockArg(tx),
+  ]);
 }
 
 export function buildAbortRotation(tx: Transaction, a: WithCluster): TransactionResult {
-  return tx.moveCall({
-    target: target(a, "cluster", "abort_rotation"),
-    arguments: [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)],
-  });
+  return cluster.abortRotation(tx, packageOf(a), [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)]);
 }
 
 /** Every `module::function` these builders call, for coverage checks against the bytecode. */

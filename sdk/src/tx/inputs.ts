@@ -125,6 +125,7 @@ export function randomArg(tx: Transaction, randomInitialSharedVersion?: number |
   return tx.sharedObjectRef({ objectId: "0x8", initialSharedVersion: randomInitialSharedVersion, mutable: false });
 }
 
-export function target(pkg: PackageTarget, module: string, fn: string): `${string}::${string}::${string}` {
-  return `${checkId(pkg.packageId, "packageId")}::${module}::${fn}`;
+/** The checked package id of a call (the generated builders in `generated/atoma/functions.ts` take it). */
+export function packageOf(pkg: PackageTarget): string {
+  return checkId(pkg.packageId, "packageId");
 }
