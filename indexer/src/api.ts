@@ -99,6 +99,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     });
   await app.register(swagger, {
     openapi: { info: { title: "Atoma indexer API", version: "0.1.0" } },
+    // Shared schemas appear under their own names (components/schemas/Request, …).
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
