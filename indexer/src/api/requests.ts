@@ -1,0 +1,115 @@
+/** `/v1/requests`: the request list (newest first) and one request with its whole history in one query. */
+import { type Static, Type } from "@fastify/type-provider-typebox";
+import { eq, type SQL, sql } from "drizzle-orm";
+import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import * as s from "../schema.js";
+import { REQUEST_STATUSES } from "../status.js";
+import { jsonObject } from "./json.js";
+import type { ResourcePlugin } from "./plugin.js";
+import { cond, decodeCursor, encodeCursor, int, normId, shape } from "./query.js";
+import {
+  type ApiRequest,
+  CommitT,
+  Cursor,
+  DisputeT,
+  errors,
+  hex,
+  IdParam,
+  Limit,
+  nullable,
+  OutcomeT,
+  OutputT,
+  PayoutT,
+  page,
+  RequestT,
+  RevealT,
+  ref,
+  SampleT,
+  SlashT,
+  strict,
+} from "./schemas.js";
+
+const RequestsQuery = strict({
+  status: Type.Optional(Type.Union(REQUEST_STATUSES.map((x) => Type.Literal(x)))),
+  requester: Type.Optional(hex),
+  node: Type.Optional(hex),
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Cursor),
+});
+
+export const RequestDetail = Type.Object({
+  request: ref(RequestT),
+  samples: Type.Array(ref(SampleT)),
+  commits: Type.Array(ref(CommitT)),
+  reveals: Type.Array(ref(RevealT)),
+  payouts: Type.Array(ref(PayoutT)),
+  slashes: Type.Array(ref(SlashT)),
+  disputes: Type.Array(ref(DisputeT)),
+  outputs: Type.Array(ref(OutputT)),
+  outcome: nullable(ref(OutcomeT)),
+});
+
+/** The event rows of one request, in stream order, as a JSON array (`[]` when none). */
+const rowsOf = (table: PgTable, item: Parameters<typeof jsonObject>[2], order: "asc" | "desc" = "asc", limit = "") =>
+  sql`coalesce((select json_agg(x.o) from (select ${jsonObject(table, "t", item)} as o from ${sql.raw(`"${getTableConfig(table).name}"`)} t join raw_events r using (tx_digest, event_seq) where t.request_id = "requests"."request_id" order by r.pos ${sql.raw(order)} ${sql.raw(limit)}) x), '[]'::json)`;
+
+/** The whole detail document, built by the database in one round trip. */
+const detailDocument: SQL = sql`json_build_object(
+  'request', ${jsonObject(s.requests, '"requests"', RequestT)},
+  'samples', ${rowsOf(s.requestSamples, SampleT)},
+  'commits', ${rowsOf(s.commits, CommitT)},
+  'reveals', ${rowsOf(s.reveals, RevealT)},
+  'payouts', ${rowsOf(s.payouts, PayoutT)},
+  'slashes', ${rowsOf(s.slashes, SlashT)},
+  'disputes', ${rowsOf(s.disputes, DisputeT)},
+  'outputs', ${rowsOf(s.outputs, OutputT)},
+  'outcome', ${rowsOf(s.settlements, OutcomeT, "desc", "limit 1")} -> 0)`;
+
+export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
+  // A named prepared statement: parsed and planned once per connection.
+  const detail = api.storage.db
+    .select({ doc: sql<Static<typeof RequestDetail>>`${detailDocument}` })
+    .from(s.requests)
+    .where(eq(s.requests.requestId, sql.placeholder("id")))
+    .prepare("atoma_request_detail");
+
+  app.get(
+    "/v1/requests",
+    { schema: { querystring: RequestsQuery, response: { 200: page(RequestT), ...errors } } },
+    async (req) => {
+      const { status, requester, node, cursor } = req.query;
+      const limit = int(req.query.limit, "limit", 1, 200, 50);
+      const before = cursor ? decodeCursor(cursor, ["u64"])[0] : undefined;
+      const rows = await q(
+        sql`select * from requests ${cond([
+          status ? sql`status = ${status}` : undefined,
+          requester ? sql`requester = ${normId(requester)}` : undefined,
+          node
+            ? sql`request_id in (select request_id from request_samples where nodes @> ${JSON.stringify([normId(node)])}::jsonb)`
+            : undefined,
+          before !== undefined ? sql`coalesce(created_pos, last_pos) < ${before}` : undefined,
+        ])} order by coalesce(created_pos, last_pos) desc limit ${limit + 1}`,
+      );
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((r) => shape<ApiRequest>(r)),
+        nextCursor: rows.length > limit && last ? encodeCursor([String(last.created_pos ?? last.last_pos)]) : null,
+      };
+    },
+  );
+
+  app.get(
+    "/v1/requests/:requestId",
+    { schema: { params: IdParam("requestId"), response: { 200: RequestDetail, ...errors } } },
+    async (req, reply) => {
+      const id = normId(req.params.requestId);
+      const [row] = await detail.execute({ id });
+      if (!row)
+        return reply
+          .status(404)
+          .send({ error: "not_found", message: `requestId: no request ${id}`, field: "requestId" });
+      return row.doc;
+    },
+  );
+};
