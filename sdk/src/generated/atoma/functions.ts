@@ -754,6 +754,10 @@ export const settlement = {
   ): TransactionResult {
     return call(tx, `${packageId}::settlement::escalate`, args);
   },
+  /** `public fun min_escalation(u64, u64): u64` */
+  minEscalation(tx: Transaction, packageId: string, args: readonly [u64_0: Arg, u64_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::settlement::min_escalation`, args);
+  },
   /** `public fun settle(&mut request::Request, &mut registry::Registry, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
   settle(
     tx: Transaction,
@@ -902,5 +906,6 @@ export const MOVE_CALL_TARGETS = [
   "request::status_settled",
   "request::version",
   "settlement::escalate",
+  "settlement::min_escalation",
   "settlement::settle",
 ] as const;
