@@ -124,7 +124,7 @@ export class SdkChainPort implements ChainPort {
     await this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output });
   }
 
-  async ackRotation(clusterId: string, epoch: bigint): Promise<void> {
-    await this.o.atoma.ackRotation(this.o.signer, { clusterId, nodeCap: this.o.nodeId, epoch });
+  async ackRotation(clusterId: string, epoch: bigint, commitment: Uint8Array): Promise<void> {
+    await this.o.atoma.ackRotation(this.o.signer, { clusterId, nodeCap: this.o.nodeId, epoch, commitment });
   }
 }

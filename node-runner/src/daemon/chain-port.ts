@@ -72,7 +72,7 @@ export interface ChainPort {
   settle(requestId: string): Promise<void>;
   escalate(requestId: string): Promise<void>;
   postOutput(requestId: string, output: Uint8Array): Promise<void>;
-  ackRotation?(clusterId: string, epoch: bigint): Promise<void>;
+  ackRotation?(clusterId: string, epoch: bigint, commitment: Uint8Array): Promise<void>;
 }
 
 /** A Move abort surfaced by the chain, with the module and error name when known. */

@@ -495,7 +495,7 @@ export function buildStartRotation(
 
 export function buildAckRotation(
   tx: Transaction,
-  a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input },
+  a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input; commitment: Uint8Array },
 ): TransactionResult {
   return tx.moveCall({
     target: target(a, "cluster", "ack_rotation"),
@@ -504,6 +504,7 @@ export function buildAckRotation(
       sharedArg(tx, a.registry, false, "registry"),
       ownedArg(tx, a.nodeCap, "nodeCap"),
       u64(tx, a.epoch, "epoch"),
+      bytesArg(tx, a.commitment, "commitment", 32),
       clockArg(tx),
     ],
   });
@@ -520,6 +521,14 @@ export function buildAbortRotation(tx: Transaction, a: WithCluster): Transaction
   return tx.moveCall({
     target: target(a, "cluster", "abort_rotation"),
     arguments: [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)],
+  });
+}
+
+/** After a package upgrade, the `MasterCap` holder moves its cluster to the new version. */
+export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCap: OwnedInput }): TransactionResult {
+  return tx.moveCall({
+    target: target(a, "cluster", "migrate"),
+    arguments: [sharedArg(tx, a.cluster, true, "cluster"), ownedArg(tx, a.masterCap, "masterCap")],
   });
 }
 
@@ -556,4 +565,5 @@ export const ATOMA_TX_TARGETS = [
   "cluster::ack_rotation",
   "cluster::complete_rotation",
   "cluster::abort_rotation",
+  "cluster::migrate",
 ] as const;
