@@ -795,4 +795,12 @@ export const SCENARIOS: Scenario[] = [
     steps: [{ do: "set_param", name: "max_eligible_per_capability", value: 901n }],
     abort: { module: "config", error: "EParamOutOfBounds" },
   },
+  {
+    name: "unbonding_within_request_lifetime",
+    summary:
+      "unbonding_ms equal to a request's lifetime (4 × 300_000 + 2 × 120_000 ms) aborts with config::EUnbondingTooShort (issue 13 A7)",
+    nodes: [],
+    steps: [{ do: "set_param", name: "unbonding_ms", value: 1_440_000n }],
+    abort: { module: "config", error: "EUnbondingTooShort" },
+  },
 ];

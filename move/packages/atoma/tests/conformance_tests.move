@@ -2997,3 +2997,18 @@ fun param_above_bound() {
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
+
+/// unbonding_ms equal to a request's lifetime (4 × 300_000 + 2 × 120_000 ms) aborts with config::EUnbondingTooShort (issue 13 A7)
+#[test, expected_failure(abort_code = atoma::config::EUnbondingTooShort)]
+fun unbonding_within_request_lifetime() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    // txn 2: set_param
+    clock.set_for_testing(1700000000000);
+    s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"unbonding_ms", 1440000);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
