@@ -106,6 +106,8 @@ export class FastChain {
   readonly aRound: Uint8Array;
   readonly aPrice: Float64Array;
   readonly aHash: Int32Array;
+  /** Per assignment: 1 once the node committed (a reveal implies it). */
+  readonly aCommitted: Uint8Array;
   /** Per assignment of the last settlement: paid and slashed amounts (for accounting). */
   readonly aPaid: Float64Array;
   readonly aSlashed: Float64Array;
@@ -155,6 +157,7 @@ export class FastChain {
     this.aRound = new Uint8Array(a);
     this.aPrice = new Float64Array(a);
     this.aHash = new Int32Array(a);
+    this.aCommitted = new Uint8Array(a);
     this.aPaid = new Float64Array(a);
     this.aSlashed = new Float64Array(a);
     this.#drawn = new Int32Array(this.perSlot);
@@ -307,6 +310,7 @@ export class FastChain {
       this.aRound[base + k] = round;
       this.aPrice[base + k] = this.price[id] as number;
       this.aHash[base + k] = NO_REVEAL;
+      this.aCommitted[base + k] = 0;
       this.aPaid[base + k] = 0;
       this.aSlashed[base + k] = 0;
     }
@@ -315,9 +319,15 @@ export class FastChain {
     this.rStatus[slot] = SAMPLED;
   }
 
-  /** request::reveal (commit assumed): assignment `k` of the slot reveals `hash`. */
+  /** request::commit: assignment `k` of the slot commits (and may then withhold its reveal). */
+  commit(slot: number, k: number): void {
+    this.aCommitted[slot * this.perSlot + k] = 1;
+  }
+
+  /** request::reveal (commit implied): assignment `k` of the slot reveals `hash`. */
   reveal(slot: number, k: number, hash: number): void {
     this.aHash[slot * this.perSlot + k] = hash;
+    this.aCommitted[slot * this.perSlot + k] = 1;
   }
 
   // === sampling.move ===
@@ -566,7 +576,10 @@ export class FastChain {
     } else this.startRound(slot, nodes, count, 1);
   }
 
-  /** settlement::slash_all: absent (not revealed) always; with a winner, revealers of another hash. */
+  /**
+   * settlement::slash_all: absent (never committed) at the absent rate; committed but not
+   * revealed (withheld) at the dissent rate (issue 13 A4); with a winner, revealers of another hash.
+   */
   #slashAll(slot: number, winner: number): number {
     const base = slot * this.perSlot;
     const cnt = this.rCount[slot] as number;
@@ -575,7 +588,9 @@ export class FastChain {
       const id = this.aNode[base + j] as number;
       const h = this.aHash[base + j] as number;
       let amt = 0;
-      if (h === NO_REVEAL) amt = this.slash(slot, id, this.p.slashAbsentBps, SLASH_ABSENT, REP_ABSENT);
+      if (h === NO_REVEAL && this.aCommitted[base + j] === 0)
+        amt = this.slash(slot, id, this.p.slashAbsentBps, SLASH_ABSENT, REP_ABSENT);
+      else if (h === NO_REVEAL) amt = this.slash(slot, id, this.p.slashDissentBps, SLASH_DISSENT, REP_DISSENT);
       else if (winner >= 0 && h !== winner)
         amt = this.slash(slot, id, this.p.slashDissentBps, SLASH_DISSENT, REP_DISSENT);
       else continue;
@@ -585,7 +600,10 @@ export class FastChain {
     return pool;
   }
 
-  /** settlement::settle_with: slash, pay agreeing nodes from the pool then escrow, margin, refund. */
+  /**
+   * settlement::settle_with: slash, pay agreeing nodes (escalation round first, then round 0)
+   * from the pool then escrow, margin, refund.
+   */
   #settleWith(slot: number, winner: number, out: Outcome): void {
     const slashed = this.#slashAll(slot, winner);
     let pool = slashed;
@@ -593,23 +611,24 @@ export class FastChain {
     const base = slot * this.perSlot;
     const cnt = this.rCount[slot] as number;
     let paidTotal = 0;
-    for (let j = 0; j < cnt; j++) {
-      if (this.aHash[base + j] !== winner) continue;
-      const id = this.aNode[base + j] as number;
-      const price = this.aPrice[base + j] as number;
-      const fromPool = price < pool ? price : pool;
-      pool -= fromPool;
-      const rest = price - fromPool;
-      const fromEscrow = rest < escrow ? rest : escrow;
-      escrow -= fromEscrow;
-      const amount = fromPool + fromEscrow;
-      paidTotal += amount;
-      this.served[id] = (this.served[id] as number) + 1;
-      this.earned[id] = (this.earned[id] as number) + amount;
-      this.reputation[id] = (this.reputation[id] as number) + 1;
-      this.aPaid[base + j] = amount;
-      this.listener?.paid?.(slot, id, amount);
-    }
+    for (let pass = 0; pass < 2; pass++)
+      for (let j = 0; j < cnt; j++) {
+        if (this.aHash[base + j] !== winner || this.aRound[base + j] !== 1 - pass) continue;
+        const id = this.aNode[base + j] as number;
+        const price = this.aPrice[base + j] as number;
+        const fromPool = price < pool ? price : pool;
+        pool -= fromPool;
+        const rest = price - fromPool;
+        const fromEscrow = rest < escrow ? rest : escrow;
+        escrow -= fromEscrow;
+        const amount = fromPool + fromEscrow;
+        paidTotal += amount;
+        this.served[id] = (this.served[id] as number) + 1;
+        this.earned[id] = (this.earned[id] as number) + amount;
+        this.reputation[id] = (this.reputation[id] as number) + 1;
+        this.aPaid[base + j] = amount;
+        this.listener?.paid?.(slot, id, amount);
+      }
     const want = mulDiv(paidTotal, this.p.marginBps, 10_000);
     const margin = want < escrow ? want : escrow;
     escrow -= margin;
@@ -625,7 +644,7 @@ export class FastChain {
     out.rounds = (this.rRound[slot] as number) + 1;
   }
 
-  /** settlement::fail: slash absent only, everything else refunded. */
+  /** settlement::fail: slash absent and withheld only, everything else refunded. */
   #fail(slot: number, reason: number, out: Outcome): void {
     const pool = this.#slashAll(slot, -1);
     this.treasury += pool;

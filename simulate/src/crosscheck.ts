@@ -328,6 +328,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             nodeCap: id,
             commitment: computeCommitment(hashBytes(x.hashes[j] as number), id, x.salts[j] as Uint8Array),
           });
+          chain.commit(x.slot, x.first + j);
           commits++;
         });
       }

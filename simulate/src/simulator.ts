@@ -248,6 +248,7 @@ export function simulate(s: Scenario, progress?: Progress): SimResult {
         aComputed[base + j] = h === HASH_CORRECT && st !== "lazy" ? 1 : 0;
         if (st === "withhold") {
           chain.aHash[base + j] = NO_REVEAL;
+          chain.commit(slot, j);
           allRevealing = false;
           if (latency > lastCommit) lastCommit = latency;
           continue;

@@ -124,6 +124,51 @@ describe("sampling (Fenwick tree over capped stake)", () => {
 });
 
 describe("settlement (settlement.move)", () => {
+  it("A4: a withheld reveal (committed, not revealed) is slashed at the dissent rate, a missing commit at the absence rate", () => {
+    // N = 5 fast path: [withheld, absent, honest x3]: 3 of 5 < 66.67 % -> dispute; 2N = 10 fresh honest.
+    const c = new FastChain({ params: CONTRACT_DEFAULTS, maxNodes: 15, capabilities: 1, slots: 1, maxSampleSize: 5 });
+    for (let i = 0; i < 15; i++) c.addNode(1_000 * SUI, 10_000_000, 1);
+    c.create(0, 0, 5, 0, 10_000_000);
+    c.startRound(0, [0, 1, 2, 3, 4], 5, 0);
+    c.commit(0, 0);
+    for (let j = 2; j < 5; j++) c.reveal(0, j, 0);
+    const o = newOutcome();
+    c.settle(0, o);
+    expect(o.status).toBe(DISPUTED);
+    c.escalateWith(0, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14], 10, o);
+    for (let j = 5; j < 15; j++) c.reveal(0, j, 0);
+    c.settle(0, o);
+    expect(o.status).toBe(SETTLED);
+    expect(c.slashedAmt[0]).toBe(100 * SUI); // 10 % of 1 000 SUI
+    expect(c.slashedAmt[1]).toBe(20 * SUI); // 2 %
+    expect(o.slashedTotal).toBe(120 * SUI);
+  });
+  it("A4: the slash pool and escrow pay the escalation round first, then round 0", () => {
+    // N = 3, price = max_price = 1 SUI, dissent 10 bps of 1 000 SUI = 1 SUI pool; escrow 3.15 SUI.
+    const c = new FastChain({
+      params: { ...CONTRACT_DEFAULTS, slashDissentBps: 10 },
+      maxNodes: 9,
+      capabilities: 1,
+      slots: 1,
+      maxSampleSize: 4,
+    });
+    for (let i = 0; i < 9; i++) c.addNode(1_000 * SUI, SUI, 1);
+    c.create(0, 0, 3, 0, SUI);
+    c.startRound(0, [0, 1, 2], 3, 0);
+    c.commit(0, 0);
+    c.reveal(0, 1, 0);
+    c.reveal(0, 2, 0);
+    const o = newOutcome();
+    c.settle(0, o);
+    c.escalateWith(0, [3, 4, 5, 6, 7, 8], 6, o);
+    for (let j = 3; j < 9; j++) c.reveal(0, j, 0);
+    c.settle(0, o);
+    expect(o.status).toBe(SETTLED);
+    expect([...c.earned.slice(3, 9)]).toEqual([SUI, SUI, SUI, SUI, 150_000_000, 0]);
+    expect([c.earned[1], c.earned[2]]).toEqual([0, 0]);
+    expect(o.refund).toBe(0);
+    expect(o.margin).toBe(0);
+  });
   it("unanimous round 0 pays each agreeing node its price, margin 5 %, refunds the rest", () => {
     const c = chainWith([200 * SUI, 200 * SUI, 200 * SUI], 8_000_000);
     c.create(0, 0, 3, 0, 10_000_000);

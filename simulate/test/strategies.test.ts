@@ -56,7 +56,7 @@ describe("adversary strategies", () => {
     expect(lucky.counters.adversarySlashed).toBe(0);
   });
 
-  it("withhold: commits and stays silent — slashed as absent, forces escalations, never settles a wrong output", () => {
+  it("withhold: commits and stays silent — slashed as a dissenter (A4), forces escalations, never settles a wrong output", () => {
     const r = sim({ strategy: "withhold" });
     expect(r.counters.wrongSettled).toBe(0);
     expect(r.counters.adversaryPaid).toBe(0);

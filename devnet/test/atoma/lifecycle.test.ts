@@ -346,7 +346,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect((early as MoveAbortError).constantName).toBe("EQuorumNotReached");
     // Members must be attested to ack; ack quorum: ceil(6 667 × 2 / 10 000) = 2 members.
     for (const o of ops.slice(0, 2)) {
-      const r = await env.atoma.ackRotation(o.kp, { clusterId, nodeCap: o.nodeId, epoch: 1n });
+      const r = await env.atoma.ackRotation(o.kp, { clusterId, nodeCap: o.nodeId, epoch: 1n, commitment: k1 });
       expect(r.events.map((e) => e.name)).toEqual(["KeyRotationAcked"]);
     }
     const done = await env.atoma.completeRotation(keeper, clusterId);

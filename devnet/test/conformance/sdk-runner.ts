@@ -342,6 +342,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           clusterId: need(run.clusterId),
           nodeCap: node(step.node).nodeId,
           epoch: step.epoch,
+          commitment: keyCommitmentOf(step.key),
         });
       case "complete_rotation":
         return atoma.completeRotation(keeper, need(run.clusterId));

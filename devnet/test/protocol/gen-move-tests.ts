@@ -145,7 +145,9 @@ function stepCode(run: ScenarioRun, i: number): string[] {
     case "ack_rotation":
       return withReg(
         false,
-        withCl([`cluster::ack_rotation(&mut cl, &reg, ${cap(step.node)}, ${step.epoch}, &clock);`]),
+        withCl([
+          `cluster::ack_rotation(&mut cl, &reg, ${cap(step.node)}, ${step.epoch}, ${x(keyCommitmentOf(step.key))}, &clock);`,
+        ]),
       );
     case "complete_rotation":
       return withReg(false, withCl(["cluster::complete_rotation(&mut cl, &reg, &clock);"]));

@@ -48,7 +48,7 @@ export type Step =
   | { do: "withdraw_stake"; node: number }
   | { do: "create_cluster"; members: number[]; ackQuorumBps: bigint; key: string }
   | { do: "start_rotation"; epoch: bigint; key: string; deadlineInMs: bigint }
-  | { do: "ack_rotation"; node: number; epoch: bigint }
+  | { do: "ack_rotation"; node: number; epoch: bigint; key: string }
   | { do: "complete_rotation" }
   | { do: "abort_rotation" };
 
@@ -699,8 +699,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "attest", node: 2, teeKind: 3, measurement: "cc-1" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
-      { do: "ack_rotation", node: 0, epoch: 1n },
-      { do: "ack_rotation", node: 2, epoch: 1n },
+      { do: "ack_rotation", node: 0, epoch: 1n, key: "master-1" },
+      { do: "ack_rotation", node: 2, epoch: 1n, key: "master-1" },
       { do: "complete_rotation" },
     ],
     expect: {
@@ -729,7 +729,7 @@ export const SCENARIOS: Scenario[] = [
       { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
-      { do: "ack_rotation", node: 1, epoch: 1n },
+      { do: "ack_rotation", node: 1, epoch: 1n, key: "master-1" },
       { do: "advance", ms: 600_000n },
       { do: "abort_rotation" },
     ],
@@ -758,7 +758,7 @@ export const SCENARIOS: Scenario[] = [
       { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
-      { do: "ack_rotation", node: 1, epoch: 1n },
+      { do: "ack_rotation", node: 1, epoch: 1n, key: "master-1" },
       { do: "complete_rotation" },
     ],
     abort: { module: "cluster", error: "EQuorumNotReached" },
@@ -776,13 +776,15 @@ export const SCENARIOS: Scenario[] = [
       { do: "set_param", name: "slash_absent_bps", value: 10_000n },
       { do: "set_param", name: "slash_dissent_bps", value: 10_000n },
       { do: "set_param", name: "commit_window_ms", value: 10_000n },
-      { do: "set_param", name: "reveal_window_ms", value: 604_800_000n },
       { do: "set_param", name: "unbonding_ms", value: 7_776_000_000n },
+      { do: "set_param", name: "reveal_window_ms", value: 604_800_000n },
       { do: "set_param", name: "attestation_validity_ms", value: 60_000n },
       { do: "set_param", name: "max_inline_bytes", value: 131_072n },
       { do: "set_param", name: "rotation_grace_ms", value: 0n },
       { do: "set_param", name: "min_stake", value: 1_000_000_000n },
       { do: "set_param", name: "stake_cap", value: 1_000_000_000n },
+      { do: "set_param", name: "max_node_price", value: 1_000_000_000_000_000n },
+      { do: "set_param", name: "max_node_price", value: 1n },
     ],
     expect: { nodes: {}, treasury: 0n, events: [] },
   },
@@ -792,5 +794,13 @@ export const SCENARIOS: Scenario[] = [
     nodes: [],
     steps: [{ do: "set_param", name: "max_eligible_per_capability", value: 901n }],
     abort: { module: "config", error: "EParamOutOfBounds" },
+  },
+  {
+    name: "unbonding_within_request_lifetime",
+    summary:
+      "unbonding_ms equal to a request's lifetime (4 × 300_000 + 2 × 120_000 ms) aborts with config::EUnbondingTooShort (issue 13 A7)",
+    nodes: [],
+    steps: [{ do: "set_param", name: "unbonding_ms", value: 1_440_000n }],
+    abort: { module: "config", error: "EUnbondingTooShort" },
   },
 ];

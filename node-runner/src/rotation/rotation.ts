@@ -399,6 +399,7 @@ export class RotationParticipant {
         clusterId,
         nodeCap: this.o.nodeCapId ?? this.nodeId,
         epoch,
+        commitment,
       });
     } catch (e) {
       // Acked already (a restart after the ack, before the cursor was saved): the key is stored.

@@ -613,11 +613,17 @@ export class AtomaClient implements AtomaChain {
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildEscalate(tx, { ...base, request }));
   }
-  async ackRotation(signer: Signer, a: { clusterId: string; nodeCap: string; epoch: U64Input }) {
+  /** Acks the pending rotation of `epoch` to `commitment` (the ack binds both). */
+  async ackRotation(
+    signer: Signer,
+    a: { clusterId: string; nodeCap: string; epoch: U64Input; commitment: Uint8Array },
+  ) {
     const base = await this.#base();
     if (!this.#sharedVersions.has(normalizeSuiAddress(a.clusterId))) await this.getCluster(a.clusterId);
     const cluster = await this.#shared(a.clusterId);
-    return this.#run(signer, (tx) => B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch }));
+    return this.#run(signer, (tx) =>
+      B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch, commitment: a.commitment }),
+    );
   }
   async completeRotation(signer: Signer, clusterId: string) {
     const base = await this.#base();

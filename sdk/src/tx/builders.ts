@@ -435,13 +435,14 @@ export function buildStartRotation(
 
 export function buildAckRotation(
   tx: Transaction,
-  a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input },
+  a: WithCluster & { registry: SharedInput; nodeCap: OwnedInput; epoch: U64Input; commitment: Uint8Array },
 ): TransactionResult {
   return cluster.ackRotation(tx, packageOf(a), [
     sharedArg(tx, a.cluster, true, "cluster"),
     sharedArg(tx, a.registry, false, "registry"),
     ownedArg(tx, a.nodeCap, "nodeCap"),
     u64(tx, a.epoch, "epoch"),
+    bytesArg(tx, a.commitment, "commitment", 32),
     clockArg(tx),
   ]);
 }
@@ -456,6 +457,14 @@ export function buildCompleteRotation(tx: Transaction, a: WithCluster & { regist
 
 export function buildAbortRotation(tx: Transaction, a: WithCluster): TransactionResult {
   return cluster.abortRotation(tx, packageOf(a), [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)]);
+}
+
+/** After a package upgrade, the `MasterCap` holder moves its cluster to the new version. */
+export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCap: OwnedInput }): TransactionResult {
+  return cluster.migrate(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+  ]);
 }
 
 /** Every `module::function` these builders call, for coverage checks against the bytecode. */
@@ -491,4 +500,5 @@ export const ATOMA_TX_TARGETS = [
   "cluster::ack_rotation",
   "cluster::complete_rotation",
   "cluster::abort_rotation",
+  "cluster::migrate",
 ] as const;

@@ -110,6 +110,7 @@ const params = {
   max_inline_bytes: 16384,
   max_eligible_per_capability: 512,
   rotation_grace_ms: 1,
+  max_node_price: 1,
 };
 const registry = {
   id: { id: REG_ID },

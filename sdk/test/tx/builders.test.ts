@@ -108,9 +108,17 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
       deadlineMs: 10,
     }),
   "cluster::ack_rotation": (tx) =>
-    B.buildAckRotation(tx, { packageId: PKG, cluster: CLU, registry: REG, nodeCap: CAP, epoch: 1 }),
+    B.buildAckRotation(tx, {
+      packageId: PKG,
+      cluster: CLU,
+      registry: REG,
+      nodeCap: CAP,
+      epoch: 1,
+      commitment: new Uint8Array(32),
+    }),
   "cluster::complete_rotation": (tx) => B.buildCompleteRotation(tx, { packageId: PKG, cluster: CLU, registry: REG }),
   "cluster::abort_rotation": (tx) => B.buildAbortRotation(tx, { packageId: PKG, cluster: CLU }),
+  "cluster::migrate": (tx) => B.buildMigrateCluster(tx, { packageId: PKG, cluster: CLU, masterCap: CAP }),
 };
 
 type Parsed = ReturnType<typeof bcs.TransactionKind.parse>;

@@ -135,7 +135,12 @@ describe("key rotation sessions end to end", () => {
       { kind: "refused", clusterId, epoch: 1n, reason: "not attested: has no attestation" },
     ]);
     const bad = await chain.atoma
-      .ackRotation(outsider.keys.signer, { clusterId, nodeCap: outsider.nodeId, epoch: 1n })
+      .ackRotation(outsider.keys.signer, {
+        clusterId,
+        nodeCap: outsider.nodeId,
+        epoch: 1n,
+        commitment: started.commitment,
+      })
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(MoveAbortError);
     expect((bad as MoveAbortError).module).toBe("cluster");
@@ -209,7 +214,12 @@ describe("key rotation sessions end to end", () => {
     // A late ack is refused locally (deadline) and on chain (EDeadlinePassed).
     expect((await participants[1]?.poll())?.map((x) => x.kind)).toEqual(["refused"]);
     const lateAck = await chain.atoma
-      .ackRotation(nodes[1]!.keys.signer, { clusterId, nodeCap: nodes[1]!.nodeId, epoch: 2n })
+      .ackRotation(nodes[1]!.keys.signer, {
+        clusterId,
+        nodeCap: nodes[1]!.nodeId,
+        epoch: 2n,
+        commitment: started.commitment,
+      })
       .catch((e: unknown) => e);
     expect((lateAck as MoveAbortError).constantName).toBe("EDeadlinePassed");
     const step = await coordinator.step();

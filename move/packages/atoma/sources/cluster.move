@@ -39,6 +39,12 @@ const EAlreadyAcked: vector<u8> = b"node already acked this rotation";
 const EQuorumNotReached: vector<u8> = b"acks below ack_quorum_bps of members";
 #[error(code = 16)]
 const EDeadlineNotPassed: vector<u8> = b"rotation deadline has not passed";
+#[error(code = 17)]
+const EWrongCommitment: vector<u8> = b"ack names another commitment than the pending rotation's";
+#[error(code = 18)]
+const ENotActive: vector<u8> = b"node is not Active (Leaving or Jailed nodes cannot ack)";
+#[error(code = 19)]
+const ENotUpgrade: vector<u8> = b"cluster version is not lower than the package version";
 
 public struct MasterCap has key, store {
     id: UID,
@@ -139,17 +145,29 @@ public fun start_rotation(
     events::key_rotation_started(object::id(cluster), epoch, commitment, deadline_ms, cluster.ack_quorum());
 }
 
-public fun ack_rotation(cluster: &mut Cluster, registry: &Registry, cap: &NodeCap, epoch: u64, clock: &Clock) {
+/// A member acks the pending rotation: it names both the epoch and the commitment it holds the
+/// key for (issue 13 A7: an ack for the epoch alone could be counted for a commitment the
+/// member never saw), and must be Active and attested (a Leaving or Jailed node cannot ack).
+public fun ack_rotation(
+    cluster: &mut Cluster,
+    registry: &Registry,
+    cap: &NodeCap,
+    epoch: u64,
+    commitment: vector<u8>,
+    clock: &Clock,
+) {
     cluster.assert_version();
     registry.assert_live();
     let now = clock.timestamp_ms();
     let node_id = cap.node_id();
     assert!(cluster.pending.is_some(), ENoRotation);
     assert!(cluster.members.contains(&node_id), ENotMember);
+    assert!(registry.node_status(node_id) == atoma::registry::status_active(), ENotActive);
     assert!(registry.is_attested(node_id, now), ENotAttested);
     let cluster_id = object::id(cluster);
     let p = cluster.pending.borrow_mut();
     assert!(p.epoch == epoch, EWrongEpoch);
+    assert!(p.commitment == commitment, EWrongCommitment);
     assert!(now < p.deadline_ms, EDeadlinePassed);
     assert!(!p.acks.contains(&node_id), EAlreadyAcked);
     p.acks.push_back(node_id);
@@ -183,8 +201,17 @@ public fun abort_rotation(cluster: &mut Cluster, clock: &Clock) {
     events::key_rotation_aborted(object::id(cluster), epoch);
 }
 
+/// After a package upgrade: moves the cluster to the new package version (the `MasterCap`
+/// holder; like `registry::migrate`).
+public fun migrate(cluster: &mut Cluster, cap: &MasterCap) {
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    assert!(cluster.version < protocol_version::current(), ENotUpgrade);
+    cluster.version = protocol_version::current();
+}
+
 // === Read API ===
 
+public fun version(c: &Cluster): u64 { c.version }
 public fun members(c: &Cluster): vector<ID> { c.members }
 public fun epoch(c: &Cluster): u64 { c.epoch }
 public fun commitment(c: &Cluster): vector<u8> { c.commitment }

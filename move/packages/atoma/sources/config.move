@@ -5,12 +5,17 @@ module atoma::config;
 const EUnknownParam: vector<u8> = b"unknown parameter name";
 #[error(code = 2)]
 const EParamOutOfBounds: vector<u8> = b"parameter value out of bounds";
+#[error(code = 3)]
+const EUnbondingTooShort: vector<u8> = b"unbonding_ms must exceed 4 x commit_window_ms + 2 x reveal_window_ms";
 
 const DAY_MS: u64 = 86_400_000;
 /// Largest eligible set per capability. Sampling reads every member's registry entry (a
 /// dynamic field): Sui caps the child objects one transaction may load at 1_000
 /// (`object_runtime_max_num_cached_objects`), so the bound leaves room for the rest.
 const MAX_ELIGIBLE: u64 = 900;
+/// Largest value of `max_node_price` (1_000_000 SUI): 64 nodes at this price with a 50 % margin
+/// still fit a request's escrow in u64.
+const MAX_NODE_PRICE_BOUND: u64 = 1_000_000_000_000_000;
 
 public struct Params has copy, drop, store {
     min_stake: u64,
@@ -28,6 +33,8 @@ public struct Params has copy, drop, store {
     max_inline_bytes: u64,
     max_eligible_per_capability: u64,
     rotation_grace_ms: u64,
+    /// Highest price (MIST per request) a node may ask, at registration and `set_price` (issue 13 A6).
+    max_node_price: u64,
 }
 
 public fun max_eligible_bound(): u64 { MAX_ELIGIBLE }
@@ -49,10 +56,20 @@ public fun defaults(): Params {
         max_inline_bytes: 16_384,
         max_eligible_per_capability: 512,
         rotation_grace_ms: 3_600_000,
+        max_node_price: 1_000_000_000_000,
     }
 }
 
 fun check(ok: bool) { assert!(ok, EParamOutOfBounds); }
+
+/// The longest a node stays answerable for a request it was sampled in, when every step is taken
+/// at its deadline and `settle` is called at each deadline: sampling window, round 0 (commit +
+/// reveal), dispute window, round 1 (commit + reveal).
+public fun request_lifetime_ms(p: &Params): u64 { 4 * p.commit_window_ms + 2 * p.reveal_window_ms }
+
+/// `unbonding_ms` must exceed `request_lifetime_ms` (issue 13 A7): a sampled node that unstakes
+/// cannot withdraw before the request it is answerable for is settled and slashes it.
+fun check_unbonding(p: &Params) { assert!(p.unbonding_ms > request_lifetime_ms(p), EUnbondingTooShort); }
 
 /// Sets the field named `name` (ASCII field name of `Params`) to `value`, within its bounds.
 public(package) fun set(p: &mut Params, name: vector<u8>, v: u64) {
@@ -71,9 +88,11 @@ public(package) fun set(p: &mut Params, name: vector<u8>, v: u64) {
     } else if (name == b"commit_window_ms") {
         check(v >= 10_000 && v <= 7 * DAY_MS);
         p.commit_window_ms = v;
+        check_unbonding(p);
     } else if (name == b"reveal_window_ms") {
         check(v >= 10_000 && v <= 7 * DAY_MS);
         p.reveal_window_ms = v;
+        check_unbonding(p);
     } else if (name == b"quorum_bps") {
         check(v >= 5_001 && v <= 10_000);
         p.quorum_bps = v;
@@ -89,6 +108,7 @@ public(package) fun set(p: &mut Params, name: vector<u8>, v: u64) {
     } else if (name == b"unbonding_ms") {
         check(v <= 90 * DAY_MS);
         p.unbonding_ms = v;
+        check_unbonding(p);
     } else if (name == b"attestation_validity_ms") {
         check(v >= 60_000 && v <= 30 * DAY_MS);
         p.attestation_validity_ms = v;
@@ -101,6 +121,9 @@ public(package) fun set(p: &mut Params, name: vector<u8>, v: u64) {
     } else if (name == b"rotation_grace_ms") {
         check(v <= 7 * DAY_MS);
         p.rotation_grace_ms = v;
+    } else if (name == b"max_node_price") {
+        check(v >= 1 && v <= MAX_NODE_PRICE_BOUND);
+        p.max_node_price = v;
     } else {
         abort EUnknownParam
     }
@@ -121,3 +144,4 @@ public fun attestation_validity_ms(p: &Params): u64 { p.attestation_validity_ms 
 public fun max_inline_bytes(p: &Params): u64 { p.max_inline_bytes }
 public fun max_eligible_per_capability(p: &Params): u64 { p.max_eligible_per_capability }
 public fun rotation_grace_ms(p: &Params): u64 { p.rotation_grace_ms }
+public fun max_node_price(p: &Params): u64 { p.max_node_price }

@@ -23,6 +23,8 @@ const EStillUnbonding: vector<u8> = b"unbonding period has not ended";
 const EZeroAmount: vector<u8> = b"amount must be positive";
 #[error(code = 8)]
 const ENotJailable: vector<u8> = b"node is not Active with stake below min_stake";
+#[error(code = 9)]
+const EPriceTooHigh: vector<u8> = b"price exceeds the registry's max_node_price";
 
 public struct NodeCap has key, store {
     id: UID,
@@ -61,6 +63,7 @@ public fun register_node(
     assert!(stake.value() >= registry.params().min_stake(), EStakeTooLow);
     assert!(sig_pk.length() == 32 && enc_pk.length() == 32, EInvalidKey);
     check_capabilities(&capabilities);
+    assert!(price <= registry.params().max_node_price(), EPriceTooHigh);
     let id = object::new(ctx);
     let node_id = id.to_inner();
     let amount = stake.value();
@@ -77,21 +80,25 @@ public fun add_stake(registry: &mut Registry, cap: &NodeCap, coin: Coin<SUI>) {
 }
 
 /// All stake moves to unbonding; the node leaves sampling now; funds after `unbonding_ms`.
+/// Not blocked by the pause switch (issue 13 A7): pausing never freezes a node's stake.
 public fun request_unstake(registry: &mut Registry, cap: &NodeCap, clock: &Clock) {
-    registry.assert_live();
+    registry.assert_version();
     assert!(registry.node_status(cap.node_id) != atoma::registry::status_leaving(), ENodeLeaving);
     registry.begin_unstake(cap.node_id, clock.timestamp_ms());
 }
 
+/// Not blocked by the pause switch (issue 13 A7).
 public fun withdraw_stake(registry: &mut Registry, cap: &NodeCap, clock: &Clock, ctx: &mut TxContext): Coin<SUI> {
-    registry.assert_live();
+    registry.assert_version();
     assert!(registry.node_status(cap.node_id) == atoma::registry::status_leaving(), ENotLeaving);
     assert!(clock.timestamp_ms() >= registry.node_unbonding_until_ms(cap.node_id), EStillUnbonding);
     coin::from_balance(registry.take_unbonded(cap.node_id), ctx)
 }
 
+/// Price bounded by `max_node_price`, as at registration (issue 13 A6).
 public fun set_price(registry: &mut Registry, cap: &NodeCap, price: u64) {
     registry.assert_live();
+    assert!(price <= registry.params().max_node_price(), EPriceTooHigh);
     registry.set_price_internal(cap.node_id, price);
 }
 

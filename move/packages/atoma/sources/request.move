@@ -515,7 +515,16 @@ public(package) fun a_node_id(a: &Assignment): ID { a.node_id }
 public(package) fun a_round(a: &Assignment): u8 { a.round }
 public(package) fun a_price(a: &Assignment): u64 { a.price }
 public(package) fun a_revealed(a: &Assignment): bool { a.revealed }
+public(package) fun a_committed(a: &Assignment): bool { a.committed }
 public(package) fun a_output_hash(a: &Assignment): vector<u8> { a.output_hash }
+
+/// For `escalate`: a `Disputed` request created by an older package version moves to this
+/// version (its dispute round then runs under the new code), so an upgrade never strands a
+/// dispute (issue 13 A7).
+public(package) fun adopt_version(r: &mut Request) {
+    r.assert_version_settleable();
+    r.version = protocol_version::current();
+}
 
 public(package) fun escrow_mut(r: &mut Request): &mut Balance<SUI> { &mut r.escrow }
 public(package) fun set_status(r: &mut Request, s: u8) { r.status = s; }

@@ -103,15 +103,19 @@ fun tally(request: &Request, max_round: u8): (vector<vector<u8>>, vector<u64>, u
     (hashes, counts, revealers)
 }
 
-/// Slashes non-revealers (absent) and, when `winner` is some, revealers of another hash.
+/// Slashes nodes that never committed (absent), nodes that committed but did not reveal
+/// (withheld: dissent rate, issue 13 A4, so withholding a wrong hash never costs less than
+/// revealing it) and, when `winner` is some, revealers of another hash (dissent).
 fun slash_all(request: &Request, registry: &mut Registry, winner: &Option<vector<u8>>): (Balance<SUI>, u64) {
     let p = *registry.params();
     let request_id = request.id();
     let mut pool = balance::zero<SUI>();
     request.assignments().do_ref!(|a| {
         let id = a.a_node_id();
-        if (!a.a_revealed()) {
+        if (!a.a_committed()) {
             pool.join(registry.slash(request_id, id, p.slash_absent_bps(), SLASH_ABSENT, REP_ABSENT));
+        } else if (!a.a_revealed()) {
+            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), SLASH_DISSENT, REP_DISSENT));
         } else if (winner.is_some() && a.a_output_hash() != *winner.borrow()) {
             pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), SLASH_DISSENT, REP_DISSENT));
         }
@@ -126,7 +130,12 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
     let mut agreeing = vector[];
     let mut paid_total = 0;
     let assignments = *request.assignments();
-    assignments.do_ref!(|a| {
+    // Escalation round first (issue 13 A4): the slashed stake pays the fresh nodes that a
+    // dissenting or withholding round-0 node forced into the request, then round 0.
+    let mut order = vector[];
+    assignments.do_ref!(|a| if (a.a_round() == 1) order.push_back(*a));
+    assignments.do_ref!(|a| if (a.a_round() == 0) order.push_back(*a));
+    order.do_ref!(|a| {
         if (a.a_revealed() && a.a_output_hash() == winner) {
             let id = a.a_node_id();
             let price = a.a_price();
@@ -196,10 +205,10 @@ public(package) fun escalate_with(
     clock: &Clock,
     ctx: &mut TxContext,
 ) {
-    request.assert_version();
     registry.assert_live();
     let now = clock.timestamp_ms();
     assert!(request.status() == request::status_disputed(), ENotDisputed);
+    request.adopt_version();
     assert!(now < request.dispute_deadline_ms(), EDeadlinePassed);
     let exclude = request.sampled_nodes(0);
     let nodes = atoma::sampling::sample(

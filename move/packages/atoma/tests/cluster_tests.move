@@ -32,7 +32,7 @@ fun start(env: &Env, c: &mut Cluster, cap: &MasterCap) {
 
 fun ack(env: &mut Env, c: &mut Cluster, i: u64) {
     let (reg, cap, clock) = env.reg_cap_clock(i);
-    c.ack_rotation(reg, cap, 1, clock);
+    c.ack_rotation(reg, cap, 1, c1(), clock);
 }
 
 fun finish(env: Env, c: Cluster, cap: MasterCap) {
@@ -161,7 +161,7 @@ fun ack_wrong_epoch() {
     let (mut env, mut c, cap) = setup(10_000);
     start(&env, &mut c, &cap);
     let (reg, ncap, clock) = env.reg_cap_clock(0);
-    c.ack_rotation(reg, ncap, 2, clock);
+    c.ack_rotation(reg, ncap, 2, c1(), clock);
     finish(env, c, cap);
 }
 
@@ -263,4 +263,48 @@ fun create_cluster_shares_and_returns_cap() {
     sui::test_scenario::return_shared(c);
     std::unit_test::destroy(cap);
     env.finish();
+}
+
+/// Issue 13 A7: an ack names the commitment; an ack for the right epoch but another
+/// commitment (one the member never received) is refused.
+#[test, expected_failure(abort_code = cluster::EWrongCommitment)]
+fun ack_wrong_commitment() {
+    let (mut env, mut c, cap) = setup(10_000);
+    start(&env, &mut c, &cap);
+    let (reg, ncap, clock) = env.reg_cap_clock(0);
+    c.ack_rotation(reg, ncap, 1, c0(), clock);
+    finish(env, c, cap);
+}
+
+/// Issue 13 A7: a member that requested unstake (Leaving, still attested) cannot ack.
+#[test, expected_failure(abort_code = cluster::ENotActive)]
+fun ack_by_leaving_member() {
+    let (mut env, mut c, cap) = setup(10_000);
+    start(&env, &mut c, &cap);
+    env.unstake(0);
+    ack(&mut env, &mut c, 0);
+    finish(env, c, cap);
+}
+
+/// Issue 13 A7: a cluster of an older package version is migrated by its MasterCap holder,
+/// then rotates under the new version.
+#[test]
+fun migrate_older_cluster() {
+    let (mut env, mut c, cap) = setup(6_666);
+    c.set_version_for_testing(0);
+    c.migrate(&cap);
+    assert_eq!(c.version(), 1);
+    start(&env, &mut c, &cap);
+    ack(&mut env, &mut c, 0);
+    ack(&mut env, &mut c, 2);
+    c.complete_rotation(env.reg_ref(), env.clock());
+    assert_eq!(c.epoch(), 1);
+    finish(env, c, cap);
+}
+
+#[test, expected_failure(abort_code = cluster::ENotUpgrade)]
+fun migrate_same_version() {
+    let (env, mut c, cap) = setup(10_000);
+    c.migrate(&cap);
+    finish(env, c, cap);
 }

@@ -2539,7 +2539,7 @@ fun key_rotation_complete() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let reg = s.take_shared<Registry>();
     let mut cl = s.take_shared<Cluster>();
-    cluster::ack_rotation(&mut cl, &reg, &caps[0], 1, &clock);
+    cluster::ack_rotation(&mut cl, &reg, &caps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", &clock);
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
@@ -2548,7 +2548,7 @@ fun key_rotation_complete() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let reg = s.take_shared<Registry>();
     let mut cl = s.take_shared<Cluster>();
-    cluster::ack_rotation(&mut cl, &reg, &caps[2], 1, &clock);
+    cluster::ack_rotation(&mut cl, &reg, &caps[2], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", &clock);
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
@@ -2687,7 +2687,7 @@ fun key_rotation_abort() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let reg = s.take_shared<Registry>();
     let mut cl = s.take_shared<Cluster>();
-    cluster::ack_rotation(&mut cl, &reg, &caps[1], 1, &clock);
+    cluster::ack_rotation(&mut cl, &reg, &caps[1], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", &clock);
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
@@ -2815,7 +2815,7 @@ fun key_rotation_quorum_not_reached() {
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001);
     let reg = s.take_shared<Registry>();
     let mut cl = s.take_shared<Cluster>();
-    cluster::ack_rotation(&mut cl, &reg, &caps[1], 1, &clock);
+    cluster::ack_rotation(&mut cl, &reg, &caps[1], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", &clock);
     ts::return_shared(cl);
     ts::return_shared(reg);
     // txn 11: complete_rotation
@@ -2896,14 +2896,14 @@ fun params_at_bounds() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    registry::set_param(&mut reg, &admin, b"reveal_window_ms", 604800000);
+    registry::set_param(&mut reg, &admin, b"unbonding_ms", 7776000000);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 11: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    registry::set_param(&mut reg, &admin, b"unbonding_ms", 7776000000);
+    registry::set_param(&mut reg, &admin, b"reveal_window_ms", 604800000);
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 12: set_param
@@ -2939,6 +2939,20 @@ fun params_at_bounds() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
     let mut reg = s.take_shared<Registry>();
     registry::set_param(&mut reg, &admin, b"stake_cap", 1000000000);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 17: set_param
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_node_price", 1000000000000000);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 18: set_param
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"max_node_price", 1);
     ts::return_shared(reg);
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
@@ -2980,6 +2994,21 @@ fun param_above_bound() {
     s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000);
     let mut reg = s.take_shared<Registry>();
     registry::set_param(&mut reg, &admin, b"max_eligible_per_capability", 901);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
+/// unbonding_ms equal to a request's lifetime (4 × 300_000 + 2 × 120_000 ms) aborts with config::EUnbondingTooShort (issue 13 A7)
+#[test, expected_failure(abort_code = atoma::config::EUnbondingTooShort)]
+fun unbonding_within_request_lifetime() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    // txn 2: set_param
+    clock.set_for_testing(1700000000000);
+    s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000);
+    let mut reg = s.take_shared<Registry>();
+    registry::set_param(&mut reg, &admin, b"unbonding_ms", 1440000);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

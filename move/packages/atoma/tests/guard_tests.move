@@ -8,7 +8,7 @@ use atoma::fixtures as f;
 use atoma::harness::{Self as h, Env};
 use atoma::registry;
 use atoma::request::{Self, Request};
-use std::unit_test::destroy;
+use std::unit_test::{assert_eq, destroy};
 
 fun paused(): Env {
     let mut env = h::new(3);
@@ -41,18 +41,17 @@ fun paused_add_stake() {
     env.add_stake(0, 1);
     env.finish();
 }
-#[test, expected_failure(abort_code = registry::EPaused)]
-fun paused_request_unstake() {
+/// Issue 13 A7: the pause switch never freezes stake; a node unstakes and withdraws while paused.
+#[test]
+fun paused_unstake_and_withdraw_go_through() {
     let mut env = paused();
+    let id = env.node_id(0);
     env.unstake(0);
-    env.finish();
-}
-#[test, expected_failure(abort_code = registry::EPaused)]
-fun paused_withdraw_stake() {
-    let mut env = h::new(1);
-    env.unstake(0);
-    env.set_paused(true);
-    env.withdraw(0);
+    assert_eq!(env.reg_ref().node_status(id), registry::status_leaving_for_testing());
+    let until = env.reg_ref().node_unbonding_until_ms(id);
+    env.set_time(until);
+    assert_eq!(env.withdraw(0), 100 * h::sui!());
+    assert_eq!(env.reg_ref().node_unbonding(id), 0);
     env.finish();
 }
 #[test, expected_failure(abort_code = registry::EPaused)]
@@ -91,7 +90,7 @@ fun paused_ack_rotation() {
     c.start_rotation(&cap, 1, vector::tabulate!(32, |_| 2), env.now() + 10, env.clock());
     env.set_paused(true);
     let (reg, ncap, clock) = env.reg_cap_clock(0);
-    c.ack_rotation(reg, ncap, 1, clock);
+    c.ack_rotation(reg, ncap, 1, vector::tabulate!(32, |_| 2), clock);
     cluster::destroy_for_testing(c, cap);
     env.finish();
 }
@@ -305,10 +304,10 @@ fun newer_request_settle() {
     env.finish();
 }
 #[test, expected_failure(abort_code = request::EWrongVersion)]
-fun old_request_escalate() {
+fun newer_request_escalate() {
     let mut env = h::new(9);
     let mut req = disputed(&mut env);
-    req.set_version_for_testing(0);
+    req.set_version_for_testing(2);
     env.escalate(&mut req, 1);
     destroy(req);
     env.finish();
@@ -322,7 +321,7 @@ fun old_cluster_ack() {
     c.start_rotation(&cap, 1, vector::tabulate!(32, |_| 2), env.now() + 10, env.clock());
     c.set_version_for_testing(0);
     let (reg, ncap, clock) = env.reg_cap_clock(0);
-    c.ack_rotation(reg, ncap, 1, clock);
+    c.ack_rotation(reg, ncap, 1, vector::tabulate!(32, |_| 2), clock);
     cluster::destroy_for_testing(c, cap);
     env.finish();
 }

@@ -77,6 +77,16 @@ public fun register(env: &mut Env, i: u64, stake: u64, caps: vector<vector<u8>>)
     id
 }
 
+/// Registers node `i` at price `p` (for the price-bound tests).
+public fun register_priced(env: &mut Env, i: u64, stake: u64, caps: vector<vector<u8>>, p: u64): ID {
+    env.sc.next_tx(operator(i));
+    let coin = coin::mint_for_testing<SUI>(stake, env.sc.ctx());
+    let c = node::register_node(&mut env.reg, coin, key(i, 0x51), key(i, 0xE1), caps, p, env.sc.ctx());
+    let id = c.node_id();
+    env.caps.push_back(c);
+    id
+}
+
 public fun register_with(env: &mut Env, who: address, stake: u64, sig_pk: vector<u8>, caps: vector<vector<u8>>): ID {
     env.sc.next_tx(who);
     let coin = coin::mint_for_testing<SUI>(stake, env.sc.ctx());

@@ -390,3 +390,102 @@ fun unbonding_node_is_still_slashed() {
     destroy(req);
     env.finish();
 }
+
+/// Attack A6 (capability squatting): registering at price u64::MAX (never sampled, never
+/// slashed, yet holding an eligible-list seat) is refused at registration.
+#[test, expected_failure(abort_code = node::EPriceTooHigh)]
+fun squatting_at_max_price_refused() {
+    let mut env = h::new(0);
+    env.set_param(b"max_eligible_per_capability", 2);
+    env.register_priced(0, 100 * h::sui!(), vector[h::cap()], 18_446_744_073_709_551_615);
+    env.finish();
+}
+
+/// Attack A6 via `set_price`: a registered node cannot raise its price above `max_node_price`.
+#[test, expected_failure(abort_code = node::EPriceTooHigh)]
+fun set_price_above_bound_refused() {
+    let mut env = h::new(1);
+    let max = env.reg_ref().params().max_node_price();
+    env.set_price(0, max + 1);
+    env.finish();
+}
+
+/// The bound is inclusive and an admin parameter: a price at `max_node_price` is accepted, and
+/// after the admin lowers the bound to 5 SUI, 5 SUI is accepted.
+#[test]
+fun price_at_bound_accepted() {
+    let mut env = h::new(1);
+    assert_eq!(env.reg_ref().params().max_node_price(), 1_000 * h::sui!());
+    env.set_price(0, 1_000 * h::sui!());
+    assert_eq!(env.reg_ref().node_price(env.node_id(0)), 1_000 * h::sui!());
+    env.set_param(b"max_node_price", 5 * h::sui!());
+    env.set_price(0, 5 * h::sui!());
+    assert_eq!(env.reg_ref().node_price(env.node_id(0)), 5 * h::sui!());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
+fun max_node_price_out_of_bounds() {
+    let mut env = h::new(0);
+    env.set_param(b"max_node_price", 1_000_000_000_000_001);
+    env.finish();
+}
+
+/// Issue 13 A7: `unbonding_ms` at or below a request's lifetime (4 x 300_000 + 2 x 120_000 =
+/// 1_440_000 ms with the default windows) is refused, so a sampled node cannot unstake and
+/// withdraw before its request settles; one ms more is accepted.
+#[test, expected_failure(abort_code = config::EUnbondingTooShort)]
+fun unbonding_not_longer_than_request_lifetime() {
+    let mut env = h::new(0);
+    assert_eq!(config::request_lifetime_ms(env.reg_ref().params()), 1_440_000);
+    env.set_param(b"unbonding_ms", 1_440_001);
+    env.set_param(b"unbonding_ms", 1_440_000);
+    env.finish();
+}
+
+/// The same rule from the windows' side: a longer commit window than the unbonding allows
+/// is refused.
+#[test, expected_failure(abort_code = config::EUnbondingTooShort)]
+fun commit_window_beyond_unbonding_refused() {
+    let mut env = h::new(0);
+    env.set_param(b"unbonding_ms", 1_440_001);
+    env.set_param(b"commit_window_ms", 300_001);
+    env.finish();
+}
+
+/// Issue 13 A7 attack: a node sampled in a request unstakes at once (unbonding at the
+/// shortest allowed), stays absent, and every step of the request is taken at its last
+/// moment (dispute, escalation, round 1). At the final settlement the node still cannot
+/// withdraw, and the absence slash reaches its unbonding stake.
+#[test]
+fun sampled_node_cannot_unstake_past_its_slash() {
+    let mut env = h::new(9);
+    env.set_param(b"unbonding_ms", 1_440_001);
+    let mut req = env.request(3, 0, h::price(), false);
+    env.sample(&mut req, 1);
+    let x = req.sampled_nodes(0)[0];
+    let mut i = 0;
+    while (env.node_id(i) != x) i = i + 1;
+    let before = env.reg_ref().node_stake(x);
+    env.unstake(i);
+    env.play_round(&mut req, 0, vector[h::absent(), h::honest(), h::honest()]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), atoma::request::status_disputed());
+    let t = req.dispute_deadline_ms() - 1;
+    env.set_time(t);
+    env.escalate(&mut req, 1);
+    env.play_round(&mut req, 1, vector[0, 0, 0, 0, 0, 0]);
+    let t = req.reveal_deadline_ms();
+    env.set_time(t);
+    env.settle(&mut req);
+    assert_eq!(req.status(), atoma::request::status_settled());
+    assert!(env.now() < env.reg_ref().node_unbonding_until_ms(x));
+    let slash = before * 200 / 10_000;
+    assert_eq!(env.reg_ref().node_slashed(x), slash);
+    assert_eq!(env.reg_ref().node_unbonding(x), before - slash);
+    let until = env.reg_ref().node_unbonding_until_ms(x);
+    env.set_time(until);
+    assert_eq!(env.withdraw(i), before - slash);
+    destroy(req);
+    env.finish();
+}

@@ -62,8 +62,8 @@ fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1
         else {
             let b = r.destroy_some();
             if (b == h::honest()) (w.winner_paid, 0)
-            else if (b == h::dissent()) (0, w.dissent_slash)
-            else (0, w.absent_slash) // absent, silent
+            else if (b == h::dissent() || b == h::silent()) (0, w.dissent_slash) // withheld = dissent (A4)
+            else (0, w.absent_slash)
         };
         assert_eq!(got, pay);
         assert_eq!(env.reg_ref().node_earned(id), pay);
@@ -358,6 +358,97 @@ fun absent_escalation_cannot_hand_round0_majority_a_quorum() {
         r1,
         Want { winner_paid: 0, dissent_slash: 0, absent_slash: 20 * SUI, refund: 3_150_000_000, treasury_in: 120 * SUI },
     );
+    done(env, req);
+}
+
+/// Attack A4 (withholding): round 0 [silent, honest, honest]: the silent node committed a hash
+/// and, seeing the honest reveals, withholds its reveal. 2 of 3 revealed < 66.67% -> dispute;
+/// round 1: 6 honest. The withholder is slashed at the dissent rate, 10% of 1000 = 100 SUI
+/// (the absence rate, 20 SUI, before issue 13 A4); money as in the dissent case: 8 winners
+/// paid 1 SUI from the pool, margin 0.4, refund 2.75, treasury 92.4 SUI.
+#[test]
+fun withheld_reveal_is_slashed_as_dissent() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    let (r0, r1) = (vector[h::silent(), h::honest(), h::honest()], vector[0, 0, 0, 0, 0, 0]);
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, r0);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.escalate(&mut req, 1);
+    env.play_round(&mut req, 1, r1);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    check(
+        &mut env,
+        &req,
+        t0,
+        r0,
+        r1,
+        Want {
+            winner_paid: 1 * SUI,
+            dissent_slash: 100 * SUI,
+            absent_slash: 0,
+            refund: 2_750_000_000,
+            treasury_in: 92_400_000_000,
+        },
+    );
+    done(env, req);
+}
+
+/// Issue 13 A4: the slashed stake pays the escalation round first. Dissent slash 10 bps: the
+/// withholder loses 1 SUI; escrow 3.15 SUI. Round 1 (6 honest) is paid first: its first node
+/// 1 SUI from the pool, the next three 1 SUI each from escrow, the fifth the 0.15 SUI left,
+/// the sixth nothing; the two honest round-0 nodes get nothing (they were paid first before).
+/// No margin or refund is left; the treasury gets nothing.
+#[test]
+fun slashed_stake_pays_escalation_round_first() {
+    let mut env = env_of(9);
+    env.set_param(b"slash_dissent_bps", 10);
+    let mut req = env.request(3, 0, h::price(), false);
+    let t0 = env.reg_ref().treasury_value();
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, vector[h::silent(), h::honest(), h::honest()]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    env.play_round(&mut req, 1, vector[0, 0, 0, 0, 0, 0]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    let r0 = req.sampled_nodes(0);
+    let r1 = req.sampled_nodes(1);
+    assert_eq!(env.reg_ref().node_slashed(r0[0]), 1 * SUI);
+    let want = vector[SUI, SUI, SUI, SUI, 150_000_000, 0];
+    let mut j = 0;
+    while (j < 6) {
+        assert_eq!(env.reg_ref().node_earned(r1[j]), want[j]);
+        j = j + 1;
+    };
+    assert_eq!(env.reg_ref().node_earned(r0[1]), 0);
+    assert_eq!(env.reg_ref().node_earned(r0[2]), 0);
+    assert_eq!(env.drain(h::requester()), 0);
+    assert_eq!(env.reg_ref().treasury_value(), t0);
+    done(env, req);
+}
+
+/// Issue 13 A7: a request Disputed under an older package version is escalated by the new
+/// one (it adopts the new version) and settles.
+#[test]
+fun disputed_request_of_older_version_escalates() {
+    let mut env = env_of(9);
+    let mut req = env.request(3, 0, h::price(), false);
+    env.sample(&mut req, 1);
+    env.play_round(&mut req, 0, vector[h::dissent(), h::honest(), h::honest()]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    req.set_version_for_testing(0);
+    env.escalate(&mut req, 1);
+    assert_eq!(req.version(), 1);
+    assert_eq!(req.sampled_nodes(1).length(), 6);
+    env.play_round(&mut req, 1, vector[0, 0, 0, 0, 0, 0]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_settled());
+    assert_eq!(req.agreed_output_hash(), option::some(h::hash_a()));
     done(env, req);
 }
 

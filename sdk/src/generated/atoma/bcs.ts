@@ -40,6 +40,7 @@ export const Params = bcs.struct("Params", {
   max_inline_bytes: bcs.u64(),
   max_eligible_per_capability: bcs.u64(),
   rotation_grace_ms: bcs.u64(),
+  max_node_price: bcs.u64(),
 });
 
 /** `atoma::registry::AdminCap` (store, key). */

@@ -37,10 +37,14 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     14: { name: "EAlreadyAcked", message: "node already acked this rotation" },
     15: { name: "EQuorumNotReached", message: "acks below ack_quorum_bps of members" },
     16: { name: "EDeadlineNotPassed", message: "rotation deadline has not passed" },
+    17: { name: "EWrongCommitment", message: "ack names another commitment than the pending rotation's" },
+    18: { name: "ENotActive", message: "node is not Active (Leaving or Jailed nodes cannot ack)" },
+    19: { name: "ENotUpgrade", message: "cluster version is not lower than the package version" },
   },
   config: {
     1: { name: "EUnknownParam", message: "unknown parameter name" },
     2: { name: "EParamOutOfBounds", message: "parameter value out of bounds" },
+    3: { name: "EUnbondingTooShort", message: "unbonding_ms must exceed 4 x commit_window_ms + 2 x reveal_window_ms" },
   },
   node: {
     1: { name: "EStakeTooLow", message: "stake is below min_stake" },
@@ -51,6 +55,7 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     6: { name: "EStillUnbonding", message: "unbonding period has not ended" },
     7: { name: "EZeroAmount", message: "amount must be positive" },
     8: { name: "ENotJailable", message: "node is not Active with stake below min_stake" },
+    9: { name: "EPriceTooHigh", message: "price exceeds the registry's max_node_price" },
   },
   registry: {
     1: { name: "EWrongVersion", message: "object version does not match the package version" },

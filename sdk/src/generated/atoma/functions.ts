@@ -53,6 +53,10 @@ export const config = {
   maxInlineBytes(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
     return call(tx, `${packageId}::config::max_inline_bytes`, args);
   },
+  /** `public fun max_node_price(&config::Params): u64` */
+  maxNodePrice(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
+    return call(tx, `${packageId}::config::max_node_price`, args);
+  },
   /** `public fun max_sample_size(&config::Params): u64` */
   maxSampleSize(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
     return call(tx, `${packageId}::config::max_sample_size`, args);
@@ -64,6 +68,10 @@ export const config = {
   /** `public fun quorum_bps(&config::Params): u64` */
   quorumBps(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
     return call(tx, `${packageId}::config::quorum_bps`, args);
+  },
+  /** `public fun request_lifetime_ms(&config::Params): u64` */
+  requestLifetimeMs(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
+    return call(tx, `${packageId}::config::request_lifetime_ms`, args);
   },
   /** `public fun reveal_window_ms(&config::Params): u64` */
   revealWindowMs(tx: Transaction, packageId: string, args: readonly [params: Arg]): TransactionResult {
@@ -425,11 +433,11 @@ export const cluster = {
   ackQuorum(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::ack_quorum`, args);
   },
-  /** `public fun ack_rotation(&mut cluster::Cluster, &registry::Registry, &node::NodeCap, u64, &0x2::clock::Clock)` */
+  /** `public fun ack_rotation(&mut cluster::Cluster, &registry::Registry, &node::NodeCap, u64, vector<u8>, &0x2::clock::Clock)` */
   ackRotation(
     tx: Transaction,
     packageId: string,
-    args: readonly [cluster: Arg, registry: Arg, nodeCap: Arg, u64: Arg, clock: Arg],
+    args: readonly [cluster: Arg, registry: Arg, nodeCap: Arg, u64: Arg, bytes: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::ack_rotation`, args);
   },
@@ -477,6 +485,10 @@ export const cluster = {
   members(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::members`, args);
   },
+  /** `public fun migrate(&mut cluster::Cluster, &cluster::MasterCap)` */
+  migrate(tx: Transaction, packageId: string, args: readonly [cluster: Arg, masterCap: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::migrate`, args);
+  },
   /** `public fun pending_acks(&cluster::Cluster): u64` */
   pendingAcks(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::pending_acks`, args);
@@ -496,6 +508,10 @@ export const cluster = {
     args: readonly [cluster: Arg, masterCap: Arg, u64_2: Arg, bytes: Arg, u64_4: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::start_rotation`, args);
+  },
+  /** `public fun version(&cluster::Cluster): u64` */
+  version(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::version`, args);
   },
 };
 
@@ -779,9 +795,11 @@ export const MOVE_CALL_TARGETS = [
   "config::max_eligible_bound",
   "config::max_eligible_per_capability",
   "config::max_inline_bytes",
+  "config::max_node_price",
   "config::max_sample_size",
   "config::min_stake",
   "config::quorum_bps",
+  "config::request_lifetime_ms",
   "config::reveal_window_ms",
   "config::rotation_grace_ms",
   "config::slash_absent_bps",
@@ -856,10 +874,12 @@ export const MOVE_CALL_TARGETS = [
   "cluster::has_pending",
   "cluster::is_valid_commitment",
   "cluster::members",
+  "cluster::migrate",
   "cluster::pending_acks",
   "cluster::previous_commitment",
   "cluster::previous_valid_until_ms",
   "cluster::start_rotation",
+  "cluster::version",
   "request::accept_output",
   "request::agreed_output_hash",
   "request::capability",
