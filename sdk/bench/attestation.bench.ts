@@ -11,7 +11,7 @@ import { p256, p384 } from "@noble/curves/nist.js";
 import { verifySevSnpReport, verifyTdxQuote } from "../src/attestation/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const V = path.resolve(repoRoot, "../shared/vectors/attestation");
+const V = process.env.ATOMA_VECTORS_DIR ?? path.resolve(repoRoot, "../shared/vectors/attestation");
 if (!existsSync(path.join(V, "tdx/tdx_prod_quote_SPR_E4.dat"))) {
   console.log(`attestation bench: vectors not found at ${V}; skipped`);
   process.exit(0);
