@@ -157,8 +157,8 @@ export function nativeSha(alg: "sha256" | "sha384", data: Uint8Array): Uint8Arra
 /**
  * ECDSA verification with a raw `r ‖ s` signature over `message` hashed with SHA-256 (P-256) or
  * SHA-384 (P-384), any S accepted (no low-S rule), as noble's `verify(…, { prehash: true,
- * lowS: false, format: "compact" })`. `pubUncompressed` is the 0x04 ‖ X ‖ Y point. False on any
- * malformed input; null outside Node.
+ * lowS: false, format: "compact" })`. `pubUncompressed` is the 0x04 ‖ X ‖ Y point. False for a bad
+ * signature or a point off the curve; null outside Node and for other input shapes.
  */
 export function nativeEcdsaVerify(
   curve: "P-256" | "P-384",
@@ -169,7 +169,8 @@ export function nativeEcdsaVerify(
   const c = nativeCrypto;
   if (!c) return null;
   const n = curve === "P-256" ? 32 : 48;
-  if (signature.length !== 2 * n || pubUncompressed.length !== 2 * n + 1 || pubUncompressed[0] !== 4) return false;
+  // Other shapes (compressed keys, wrong lengths) are left to noble, which decides them.
+  if (signature.length !== 2 * n || pubUncompressed.length !== 2 * n + 1 || pubUncompressed[0] !== 4) return null;
   try {
     const key = publicKey(c, curve === "P-256" ? P256_SPKI : P384_SPKI, pubUncompressed);
     return c.verify(curve === "P-256" ? "sha256" : "sha384", message, { key, dsaEncoding: "ieee-p1363" }, signature);
