@@ -73,8 +73,20 @@ function privateKey(c: Crypto, prefix: Uint8Array, sk: Uint8Array) {
   }
 }
 
+// Parsed public keys (OpenSSL's decoder is the larger part of one ECDSA verification), by their
+// exact DER; public data only, so remembering them leaks nothing. Private keys are never kept.
+const PUBLIC_KEYS_MAX = 256;
+const publicKeys = new Map<string, NodeCrypto.KeyObject>();
+
 function publicKey(c: Crypto, prefix: Uint8Array, pk: Uint8Array) {
-  return c.createPublicKey({ key: asBuffer(der(prefix, pk)), format: "der", type: "spki" });
+  const d = der(prefix, pk);
+  const id = Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
+  const hit = publicKeys.get(id);
+  if (hit) return hit;
+  const k = c.createPublicKey({ key: asBuffer(d), format: "der", type: "spki" });
+  if (publicKeys.size >= PUBLIC_KEYS_MAX) publicKeys.delete(publicKeys.keys().next().value as string);
+  publicKeys.set(id, k);
+  return k;
 }
 
 function rawPublic(k: NodeCrypto.KeyObject, prefixLen: number): Uint8Array {
