@@ -6,7 +6,7 @@ import "./reflect-polyfill.js";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509Crl } from "@peculiar/x509";
 import { nativeCertSignatureValid } from "../crypto/native.js";
 import { AtomaError, InvalidInputError } from "../errors.js";
-import { cacheKey, cached, cachedAsync, countSignatureCheck, digestHex } from "./cache.js";
+import { cached, cachedAsync, cacheKey, countSignatureCheck, digestHex } from "./cache.js";
 
 /** Names of the individual checks; `AttestationError.check` says which one failed. */
 export type AttestationCheck =

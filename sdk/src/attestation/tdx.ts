@@ -8,7 +8,7 @@ import type { X509Certificate } from "@peculiar/x509";
 import { hexToBytes } from "../crypto/bytes.js";
 import { ecdsaVerify, sha256 } from "../crypto/primitives.js";
 import { InvalidInputError } from "../errors.js";
-import { cacheKey, cached, countSignatureCheck } from "./cache.js";
+import { cached, cacheKey, countSignatureCheck } from "./cache.js";
 import {
   AttestationError,
   bytesEqual,
