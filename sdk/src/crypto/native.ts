@@ -10,6 +10,7 @@
  * (sdk/test/crypto/native.test.ts).
  */
 import type * as NodeCrypto from "node:crypto";
+import { fromBase64, toBase64 } from "@mysten/bcs";
 
 type Crypto = typeof NodeCrypto;
 
@@ -40,21 +41,9 @@ export const nativeCrypto: Crypto | null = loadNodeCrypto();
 export const nativeBackend: "node:crypto" | "noble" = nativeCrypto ? "node:crypto" : "noble";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
-// DER prefixes of RFC 8410 keys: PKCS#8 private keys and SubjectPublicKeyInfo, followed by 32 bytes.
-const X25519_PKCS8 = hex("302e020100300506032b656e04220420");
-const X25519_SPKI = hex("302a300506032b656e032100");
-const ED25519_PKCS8 = hex("302e020100300506032b657004220420");
-const ED25519_SPKI = hex("302a300506032b6570032100");
 // SubjectPublicKeyInfo of an uncompressed NIST point (id-ecPublicKey + named curve).
 const P256_SPKI = hex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
 const P384_SPKI = hex("3076301006072a8648ce3d020106052b81040022036200");
-
-function der(prefix: Uint8Array, key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + key.length);
-  out.set(prefix, 0);
-  out.set(key, prefix.length);
-  return out;
-}
 
 /** Node's key functions take any Uint8Array at run time; its typings say Buffer. */
 const asBuffer = (b: Uint8Array) => b as unknown as Buffer;
@@ -64,40 +53,59 @@ function plain(b: ArrayBuffer | Uint8Array): Uint8Array {
   return b instanceof Uint8Array ? new Uint8Array(b) : new Uint8Array(b.slice(0));
 }
 
-function privateKey(c: Crypto, prefix: Uint8Array, sk: Uint8Array) {
-  const d = der(prefix, sk);
-  try {
-    return c.createPrivateKey({ key: asBuffer(d), format: "der", type: "pkcs8" });
-  } finally {
-    d.fill(0);
-  }
+const b64url = (b: Uint8Array) => toBase64(b).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const fromB64url = (s: string) =>
+  fromBase64(
+    s
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(s.length / 4) * 4, "="),
+  );
+
+type Okp = "X25519" | "Ed25519";
+
+/**
+ * RFC 8410 keys from their 32 raw bytes, imported as JWKs: Node builds them straight from the raw
+ * bytes (EVP_PKEY_new_raw_*), ≈ 10× faster than decoding PKCS#8 / SPKI DER through OpenSSL 3's
+ * decoders (≈ 30 µs against ≈ 300 µs here). For a private key Node reads `d` only (`x` must be
+ * a string); the public key is always derived from `d`.
+ */
+function okpPrivateKey(c: Crypto, crv: Okp, sk: Uint8Array): NodeCrypto.KeyObject {
+  return c.createPrivateKey({ key: { kty: "OKP", crv, d: b64url(sk), x: "" }, format: "jwk" });
+}
+function okpPublicKey(c: Crypto, crv: Okp, pk: Uint8Array): NodeCrypto.KeyObject {
+  return c.createPublicKey({ key: { kty: "OKP", crv, x: b64url(pk) }, format: "jwk" });
+}
+function okpRawPublic(c: Crypto, k: NodeCrypto.KeyObject): Uint8Array {
+  const x = c.createPublicKey(k).export({ format: "jwk" }).x;
+  if (typeof x !== "string") throw new Error("node:crypto exported no public key");
+  return fromB64url(x);
 }
 
-// Parsed public keys (OpenSSL's decoder is the larger part of one ECDSA verification), by their
-// exact DER; public data only, so remembering them leaks nothing. Private keys are never kept.
+// Parsed NIST public keys (OpenSSL's SPKI decoder is the larger part of one ECDSA verification),
+// by their exact bytes; public data only, so remembering them leaks nothing. Private keys are
+// never kept.
 const PUBLIC_KEYS_MAX = 256;
-const publicKeys = new Map<string, NodeCrypto.KeyObject>();
+const ecPublicKeys = new Map<string, NodeCrypto.KeyObject>();
 
-function publicKey(c: Crypto, prefix: Uint8Array, pk: Uint8Array) {
-  const d = der(prefix, pk);
-  const id = Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
-  const hit = publicKeys.get(id);
+function ecPublicKey(c: Crypto, prefix: Uint8Array, point: Uint8Array): NodeCrypto.KeyObject {
+  const der = new Uint8Array(prefix.length + point.length);
+  der.set(prefix, 0);
+  der.set(point, prefix.length);
+  const id = b64url(der);
+  const hit = ecPublicKeys.get(id);
   if (hit) return hit;
-  const k = c.createPublicKey({ key: asBuffer(d), format: "der", type: "spki" });
-  if (publicKeys.size >= PUBLIC_KEYS_MAX) publicKeys.delete(publicKeys.keys().next().value as string);
-  publicKeys.set(id, k);
+  const k = c.createPublicKey({ key: asBuffer(der), format: "der", type: "spki" });
+  if (ecPublicKeys.size >= PUBLIC_KEYS_MAX) ecPublicKeys.delete(ecPublicKeys.keys().next().value as string);
+  ecPublicKeys.set(id, k);
   return k;
-}
-
-function rawPublic(k: NodeCrypto.KeyObject, prefixLen: number): Uint8Array {
-  return plain(k.export({ format: "der", type: "spki" }) as Buffer).subarray(prefixLen);
 }
 
 /** X25519 public key of a 32-byte secret (null outside Node). */
 export function nativeX25519PublicKey(sk: Uint8Array): Uint8Array | null {
   const c = nativeCrypto;
   if (!c || sk.length !== 32) return null;
-  return rawPublic(c.createPublicKey(privateKey(c, X25519_PKCS8, sk)), X25519_SPKI.length);
+  return okpRawPublic(c, okpPrivateKey(c, "X25519", sk));
 }
 
 /**
@@ -107,10 +115,7 @@ export function nativeX25519PublicKey(sk: Uint8Array): Uint8Array | null {
 export function nativeX25519(sk: Uint8Array, pk: Uint8Array): Uint8Array | null {
   const c = nativeCrypto;
   if (!c || sk.length !== 32 || pk.length !== 32) return null;
-  const out = c.diffieHellman({
-    privateKey: privateKey(c, X25519_PKCS8, sk),
-    publicKey: publicKey(c, X25519_SPKI, pk),
-  });
+  const out = c.diffieHellman({ privateKey: okpPrivateKey(c, "X25519", sk), publicKey: okpPublicKey(c, "X25519", pk) });
   const r = plain(out);
   out.fill(0);
   if (r.every((x) => x === 0)) throw new Error("invalid X25519 shared secret: low-order point");
@@ -121,14 +126,14 @@ export function nativeX25519(sk: Uint8Array, pk: Uint8Array): Uint8Array | null 
 export function nativeEd25519PublicKey(sk: Uint8Array): Uint8Array | null {
   const c = nativeCrypto;
   if (!c || sk.length !== 32) return null;
-  return rawPublic(c.createPublicKey(privateKey(c, ED25519_PKCS8, sk)), ED25519_SPKI.length);
+  return okpRawPublic(c, okpPrivateKey(c, "Ed25519", sk));
 }
 
 /** Ed25519 (RFC 8032, deterministic) signature; null outside Node. */
 export function nativeEd25519Sign(message: Uint8Array, sk: Uint8Array): Uint8Array | null {
   const c = nativeCrypto;
   if (!c || sk.length !== 32) return null;
-  return plain(c.sign(null, message, privateKey(c, ED25519_PKCS8, sk)));
+  return plain(c.sign(null, message, okpPrivateKey(c, "Ed25519", sk)));
 }
 
 /**
@@ -141,7 +146,7 @@ export function nativeEd25519Accepts(signature: Uint8Array, message: Uint8Array,
   if (!c) return null;
   if (signature.length !== 64 || pk.length !== 32) return false;
   try {
-    return c.verify(null, message, publicKey(c, ED25519_SPKI, pk), signature);
+    return c.verify(null, message, okpPublicKey(c, "Ed25519", pk), signature);
   } catch {
     return false;
   }
@@ -184,7 +189,7 @@ export function nativeEcdsaVerify(
   // Other shapes (compressed keys, wrong lengths) are left to noble, which decides them.
   if (signature.length !== 2 * n || pubUncompressed.length !== 2 * n + 1 || pubUncompressed[0] !== 4) return null;
   try {
-    const key = publicKey(c, curve === "P-256" ? P256_SPKI : P384_SPKI, pubUncompressed);
+    const key = ecPublicKey(c, curve === "P-256" ? P256_SPKI : P384_SPKI, pubUncompressed);
     return c.verify(curve === "P-256" ? "sha256" : "sha384", message, { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
     return false;
