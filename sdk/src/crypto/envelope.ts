@@ -159,9 +159,41 @@ function checkFields(e: HeaderFields, err: (field: string, rule: string) => Erro
 
 /** Serialises an envelope (see encryption.md for the layout). */
 export function encodeEnvelope(e: Envelope): Uint8Array {
-  const kem = e.kem ?? Kem.X25519;
+  const kem = checkEnvelope(e);
   const f = { ...e, kem };
-  checkFields(f, (field, rule) => new InvalidInputError(field, rule));
+  const head = headerBytes(f);
+  const entryLen = recipientEntryLength(e.version, kem);
+  const out = new Uint8Array(head.length + 2 + e.recipients.length * entryLen + 4 + e.ciphertext.length);
+  const dv = new DataView(out.buffer);
+  out.set(head, 0);
+  let o = head.length;
+  dv.setUint16(o, e.recipients.length);
+  o += 2;
+  for (const r of e.recipients) {
+    out.set(r.id, o);
+    o += 32;
+    if (e.version === ENVELOPE_VERSION_2) {
+      const kc = r.kemCiphertext ?? new Uint8Array(0);
+      dv.setUint16(o, kc.length);
+      out.set(kc, o + 2);
+      o += 2 + kc.length;
+    }
+    out.set(r.wrappedKey, o);
+    o += WRAPPED_KEY_LEN;
+  }
+  dv.setUint32(o, e.ciphertext.length);
+  o += 4;
+  out.set(e.ciphertext, o);
+  return out;
+}
+
+/**
+ * Every check encodeEnvelope makes (InvalidInputError naming the field), without writing bytes:
+ * an envelope object that passes encodes to bytes that decodeEnvelope accepts. Returns its KEM.
+ */
+function checkEnvelope(e: Envelope): KemId {
+  const kem = e.kem ?? Kem.X25519;
+  checkFields({ ...e, kem }, (field, rule) => new InvalidInputError(field, rule));
   ensureBytes(e.binding, "envelope.binding", 32);
   ensureBytes(e.ephemeralPk, "envelope.ephemeralPk", 32);
   ensureBytes(e.nonce, "envelope.nonce", nonceLength(e.suite));
@@ -170,36 +202,17 @@ export function encodeEnvelope(e: Envelope): Uint8Array {
   ensureBytes(e.ciphertext, "envelope.ciphertext");
   if (e.ciphertext.length < TAG_LEN || e.ciphertext.length > 0xffffffff)
     throw new InvalidInputError("envelope.ciphertext", `must be ${TAG_LEN}..2^32-1 bytes`);
-  const head = headerBytes(f);
-  const entryLen = recipientEntryLength(e.version, kem);
   const ctLen = kem === Kem.X25519MlKem768 ? MLKEM768_CIPHERTEXT_LEN : 0;
-  const out = new Uint8Array(head.length + 2 + e.recipients.length * entryLen + 4 + e.ciphertext.length);
-  const dv = new DataView(out.buffer);
-  out.set(head, 0);
-  let o = head.length;
-  dv.setUint16(o, e.recipients.length);
-  o += 2;
   e.recipients.forEach((r, i) => {
     ensureBytes(r.id, `envelope.recipients[${i}].id`, 32);
     ensureBytes(r.wrappedKey, `envelope.recipients[${i}].wrappedKey`, WRAPPED_KEY_LEN);
-    out.set(r.id, o);
-    o += 32;
     if (e.version === ENVELOPE_VERSION_2) {
-      const kc = r.kemCiphertext ?? new Uint8Array(0);
-      ensureBytes(kc, `envelope.recipients[${i}].kemCiphertext`, ctLen);
-      dv.setUint16(o, kc.length);
-      out.set(kc, o + 2);
-      o += 2 + kc.length;
+      ensureBytes(r.kemCiphertext ?? new Uint8Array(0), `envelope.recipients[${i}].kemCiphertext`, ctLen);
     } else if (r.kemCiphertext !== undefined && r.kemCiphertext.length > 0) {
       throw new InvalidInputError(`envelope.recipients[${i}].kemCiphertext`, "version 1 has no KEM ciphertexts");
     }
-    out.set(r.wrappedKey, o);
-    o += WRAPPED_KEY_LEN;
   });
-  dv.setUint32(o, e.ciphertext.length);
-  o += 4;
-  out.set(e.ciphertext, o);
-  return out;
+  return kem;
 }
 
 /** Strict parser (v1 and v2): every field checked, no trailing bytes; failures are DecodeErrors naming the field. */
@@ -480,7 +493,10 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
   const lname = layerName(o.layer);
   let env: Envelope;
   try {
-    env = o.envelope instanceof Uint8Array ? decodeEnvelope(o.envelope) : decodeEnvelope(encodeEnvelope(o.envelope));
+    // An envelope object gets the checks its encoding would (no copy of its payload: the
+    // daemon hands over decoded envelopes of up to megabytes).
+    env =
+      o.envelope instanceof Uint8Array ? decodeEnvelope(o.envelope) : { ...o.envelope, kem: checkEnvelope(o.envelope) };
   } catch (cause) {
     throw new LayerError(lname, decodeCheck(cause), `envelope does not decode: ${(cause as Error).message}`, {
       cause,
