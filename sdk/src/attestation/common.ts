@@ -3,6 +3,7 @@
  * the TEE kind numbering that the Move package uses.
  */
 import "./reflect-polyfill.js";
+import { fromBase64, toBase64 } from "@mysten/bcs";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509Crl } from "@peculiar/x509";
 import { nativeCertSignatureValid } from "../crypto/native.js";
 import { AtomaError, InvalidInputError } from "../errors.js";
@@ -50,6 +51,19 @@ export type CertInput = string | Uint8Array;
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
+/** The DER of a string holding exactly one PEM certificate (canonical base64), else null. */
+function singlePemDer(pem: string): Uint8Array | null {
+  const m = /^\s*-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END CERTIFICATE-----\s*$/.exec(pem);
+  if (!m) return null;
+  const b64 = (m[1] as string).replace(/[\r\n]/g, "");
+  try {
+    const der = fromBase64(b64);
+    return toBase64(der) === b64 ? der : null;
+  } catch {
+    return null;
+  }
+}
+
 /** SHA-256 (hex) of each parsed certificate's / CRL's DER, computed once per object. */
 const derDigests = new WeakMap<object, string>();
 export function derDigest(x: X509Certificate | X509Crl): string {
@@ -64,7 +78,13 @@ export function derDigest(x: X509Certificate | X509Crl): string {
 /** Parses a certificate; the parse of the same bytes is remembered (attestation cache). */
 export function toCert(input: CertInput, field: string): X509Certificate {
   try {
-    if (typeof input === "string") return cached(cacheKey("cert-pem", utf8(input)), () => new X509Certificate(input));
+    if (typeof input === "string") {
+      // One PEM certificate is keyed by its DER, so a root given as PEM and the same root inside
+      // a quote's chain share one parse; anything else by the text itself.
+      const der = singlePemDer(input);
+      if (der) return cached(cacheKey("cert-der", der), () => new X509Certificate(input));
+      return cached(cacheKey("cert-pem", utf8(input)), () => new X509Certificate(input));
+    }
     if (input instanceof Uint8Array)
       return cached(cacheKey("cert-der", input), () => new X509Certificate(copyBuffer(input)));
   } catch (cause) {
