@@ -3,9 +3,12 @@
  * the TEE kind numbering that the Move package uses.
  */
 import "./reflect-polyfill.js";
+import { fromBase64, toBase64 } from "@mysten/bcs";
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509Crl } from "@peculiar/x509";
 import { TeeKind } from "../bcs/enums.js";
+import { nativeCertSignatureValid } from "../crypto/native.js";
 import { AtomaError, InvalidInputError } from "../errors.js";
+import { cached, cachedAsync, cacheKey, countSignatureCheck, digestHex } from "./cache.js";
 
 /** Names of the individual checks; `AttestationError.check` says which one failed. */
 export type AttestationCheck =
@@ -47,10 +50,44 @@ export type TeeKindCode = TeeKind;
 /** A certificate (or CRL) given as a PEM string or DER bytes. */
 export type CertInput = string | Uint8Array;
 
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/** The DER of a string holding exactly one PEM certificate (canonical base64), else null. */
+function singlePemDer(pem: string): Uint8Array | null {
+  const m = /^\s*-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END CERTIFICATE-----\s*$/.exec(pem);
+  if (!m) return null;
+  const b64 = (m[1] as string).replace(/[\r\n]/g, "");
+  try {
+    const der = fromBase64(b64);
+    return toBase64(der) === b64 ? der : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SHA-256 (hex) of each parsed certificate's / CRL's DER, computed once per object. */
+const derDigests = new WeakMap<object, string>();
+export function derDigest(x: X509Certificate | X509Crl): string {
+  let d = derDigests.get(x);
+  if (d === undefined) {
+    d = digestHex(new Uint8Array(x.rawData));
+    derDigests.set(x, d);
+  }
+  return d;
+}
+
+/** Parses a certificate; the parse of the same bytes is remembered (attestation cache). */
 export function toCert(input: CertInput, field: string): X509Certificate {
   try {
-    if (typeof input === "string") return new X509Certificate(input);
-    if (input instanceof Uint8Array) return new X509Certificate(copyBuffer(input));
+    if (typeof input === "string") {
+      // One PEM certificate is keyed by its DER, so a root given as PEM and the same root inside
+      // a quote's chain share one parse; anything else by the text itself.
+      const der = singlePemDer(input);
+      if (der) return cached(cacheKey("cert-der", der), () => new X509Certificate(input));
+      return cached(cacheKey("cert-pem", utf8(input)), () => new X509Certificate(input));
+    }
+    if (input instanceof Uint8Array)
+      return cached(cacheKey("cert-der", input), () => new X509Certificate(copyBuffer(input)));
   } catch (cause) {
     throw new InvalidInputError(field, "must be an X.509 certificate (PEM string or DER bytes)", { cause });
   }
@@ -64,10 +101,11 @@ export function certsFromPemBundle(pem: string, field: string): X509Certificate[
   return blocks.map((b, i) => toCert(b, `${field}[${i}]`));
 }
 
+/** Parses a CRL; the parse of the same bytes is remembered (attestation cache). */
 export function toCrl(input: CertInput, field: string): X509Crl {
   try {
-    if (typeof input === "string") return new X509Crl(input);
-    if (input instanceof Uint8Array) return new X509Crl(copyBuffer(input));
+    if (typeof input === "string") return cached(cacheKey("crl-pem", utf8(input)), () => new X509Crl(input));
+    if (input instanceof Uint8Array) return cached(cacheKey("crl-der", input), () => new X509Crl(copyBuffer(input)));
   } catch (cause) {
     throw new InvalidInputError(field, "must be an X.509 CRL (PEM string or DER bytes)", { cause });
   }
@@ -112,6 +150,53 @@ export async function verifyChain(
 ): Promise<X509Certificate[]> {
   if (chain.length === 0) throw new AttestationError("cert_chain", `${what}: empty certificate chain`);
   if (roots.length === 0) throw new InvalidInputError("trustedRoots", "must hold at least one root certificate");
+  // Everything but the validity windows depends on the bytes alone: a chain of the same
+  // certificates under the same roots that verified before is only re-checked against `now`.
+  const key = cacheKey("chain", what, chain.map(derDigest).join(","), roots.map(derDigest).join(","));
+  const path = await cachedAsync(key, () => verifyChainUncached(chain, roots, now, what));
+  for (const cert of path) checkValidity(cert, now, what); // a remembered chain: only the windows can fail
+  return path;
+}
+
+function checkValidity(cert: X509Certificate, now: Date, what: string): void {
+  if (cert.notBefore.getTime() > now.getTime() || cert.notAfter.getTime() < now.getTime()) {
+    throw new AttestationError(
+      "cert_validity",
+      `${what}: certificate ${cert.subject} is not valid at ${now.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
+    );
+  }
+}
+
+/**
+ * Signature of `cert` by `issuer`: OpenSSL (node:crypto X509Certificate.verify) in Node, WebCrypto
+ * through @peculiar/x509 elsewhere. Remembered per (certificate, issuer) digest pair.
+ */
+async function certSignatureValid(cert: X509Certificate, issuer: X509Certificate): Promise<boolean> {
+  const key = cacheKey("cert-sig", derDigest(cert), derDigest(issuer));
+  try {
+    return await cachedAsync(key, async () => {
+      countSignatureCheck();
+      const native = nativeCertSignatureValid(new Uint8Array(cert.rawData), new Uint8Array(issuer.rawData));
+      const ok = native ?? (await cert.verify({ publicKey: issuer, signatureOnly: true }));
+      if (!ok) throw new BadSignature();
+      return true;
+    });
+  } catch (e) {
+    if (e instanceof BadSignature) return false;
+    throw e;
+  }
+}
+
+/** A signature that does not verify (thrown inside a cached computation so that it is not remembered). */
+class BadSignature extends Error {}
+
+/** Every check of verifyChain, in order (windows, names, algorithm identifiers, signatures, CA constraints). */
+async function verifyChainUncached(
+  chain: X509Certificate[],
+  roots: X509Certificate[],
+  now: Date,
+  what: string,
+): Promise<X509Certificate[]> {
   const path = [...chain];
   const top = path[path.length - 1] as X509Certificate;
   const isRoot = (c: X509Certificate) =>
@@ -129,12 +214,7 @@ export async function verifyChain(
     for (let i = 0; i < path.length; i++) {
       const cert = path[i] as X509Certificate;
       const issuer = (path[i + 1] ?? cert) as X509Certificate;
-      if (cert.notBefore.getTime() > now.getTime() || cert.notAfter.getTime() < now.getTime()) {
-        throw new AttestationError(
-          "cert_validity",
-          `${what}: certificate ${cert.subject} is not valid at ${now.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
-        );
-      }
+      checkValidity(cert, now, what);
       if (cert.issuer !== issuer.subject) {
         throw new AttestationError("cert_chain", `${what}: ${cert.subject} is not issued by ${issuer.subject}`);
       }
@@ -146,7 +226,7 @@ export async function verifyChain(
       }
       let ok = false;
       try {
-        ok = await cert.verify({ publicKey: issuer, signatureOnly: true });
+        ok = await certSignatureValid(cert, issuer);
       } catch (cause) {
         throw new AttestationError("cert_chain", `${what}: signature of ${cert.subject} could not be checked`, {
           cause,
@@ -219,6 +299,20 @@ function checkIssuerIsCa(issuer: X509Certificate, casBelow: number, what: string
   }
 }
 
+/** A CRL's signature by `issuer` (WebCrypto through @peculiar/x509), remembered per (CRL, issuer) digest pair. */
+async function crlSignatureValid(crl: X509Crl, issuer: X509Certificate): Promise<boolean> {
+  try {
+    return await cachedAsync(cacheKey("crl-sig", derDigest(crl), derDigest(issuer)), async () => {
+      countSignatureCheck();
+      if (!(await crl.verify({ publicKey: issuer }))) throw new BadSignature();
+      return true;
+    });
+  } catch (e) {
+    if (e instanceof BadSignature) return false;
+    throw e;
+  }
+}
+
 /** Checks a CRL's issuer signature and validity window, then that none of `certs` is listed. */
 export async function checkCrl(
   crl: X509Crl,
@@ -229,7 +323,7 @@ export async function checkCrl(
 ): Promise<void> {
   let ok = false;
   try {
-    ok = await crl.verify({ publicKey: issuer });
+    ok = await crlSignatureValid(crl, issuer);
   } catch (cause) {
     throw new AttestationError("crl", `${field}: signature could not be checked`, { cause });
   }

@@ -6,6 +6,7 @@ export {
   mlkemKeyHash,
   reportDataFor,
 } from "./binding.js";
+export { attestationCache } from "./cache.js";
 export {
   type AttestationCheck,
   AttestationError,

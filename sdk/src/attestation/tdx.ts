@@ -4,16 +4,17 @@
  */
 import "./reflect-polyfill.js";
 import { fromBase64, toBase64 } from "@mysten/bcs";
-import { p256 } from "@noble/curves/nist.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import type { X509Certificate } from "@peculiar/x509";
 import { hexToBytes } from "../crypto/bytes.js";
+import { ecdsaVerify, sha256 } from "../crypto/primitives.js";
 import { InvalidInputError } from "../errors.js";
+import { cached, cacheKey, countSignatureCheck } from "./cache.js";
 import {
   AttestationError,
   bytesEqual,
   type CertInput,
   checkCrl,
+  derDigest,
   ensureDate,
   intValue,
   oidToString,
@@ -229,13 +230,30 @@ function parsePemChain(data: Uint8Array): X509Certificate[] {
   return certs;
 }
 
+/** ECDSA-P256/SHA-256 with a raw r ‖ s signature (node:crypto in Node, noble elsewhere). */
 function ecdsaP256Verify(sigRaw: Uint8Array, msg: Uint8Array, pubUncompressed: Uint8Array): boolean {
+  countSignatureCheck();
+  return ecdsaVerify("P-256", sigRaw, msg, pubUncompressed);
+}
+
+/**
+ * The same check, remembered when it succeeds, keyed by the digests of the signature, the message
+ * and the key: for signatures that repeat across quotes of one platform (the QE report's, the
+ * collateral's). The quote's own signature is unique per quote and is never looked up.
+ */
+function ecdsaP256VerifyCached(sigRaw: Uint8Array, msg: Uint8Array, pubUncompressed: Uint8Array): boolean {
+  const key = cacheKey("p256", sigRaw, msg, pubUncompressed);
   try {
-    return p256.verify(sigRaw, msg, pubUncompressed, { prehash: true, lowS: false, format: "compact" });
-  } catch {
-    return false;
+    return cached(key, () => {
+      if (!ecdsaP256Verify(sigRaw, msg, pubUncompressed)) throw new BadSignature();
+      return true;
+    });
+  } catch (e) {
+    if (e instanceof BadSignature) return false;
+    throw e;
   }
 }
+class BadSignature extends Error {}
 
 function spkiToRawP256(cert: X509Certificate): Uint8Array {
   // SubjectPublicKeyInfo for P-256 ends with the 65-byte uncompressed point.
@@ -310,7 +328,10 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
     throw new AttestationError("quote_signature", "quote signature does not verify with the attestation key");
   }
   // 2. QE report data binds the attestation key and the QE auth data.
-  const binding = sha256(new Uint8Array([...akRaw, ...qeAuth]));
+  const akAuth = new Uint8Array(akRaw.length + qeAuth.length);
+  akAuth.set(akRaw, 0);
+  akAuth.set(qeAuth, akRaw.length);
+  const binding = sha256(akAuth);
   const qeReportData = qeReport.subarray(320, 384);
   if (!bytesEqual(qeReportData.subarray(0, 32), binding) || qeReportData.subarray(32).some((x) => x !== 0)) {
     throw new AttestationError(
@@ -319,23 +340,23 @@ export async function verifyTdxQuote(quote: Uint8Array, opts: VerifyTdxOptions):
     );
   }
   // 3. PCK chain up to a trusted root, valid at `now`.
-  const chain = parsePemChain(pem);
+  const chain = cached(cacheKey("pck-pem", pem), () => parsePemChain(pem));
   const path = await verifyChain(chain, roots, now, "PCK chain");
   const pck = path[0] as X509Certificate;
   // 4. QE report signed by the PCK key.
-  if (!ecdsaP256Verify(qeReportSig, qeReport, spkiToRawP256(pck))) {
+  if (!ecdsaP256VerifyCached(qeReportSig, qeReport, spkiToRawP256(pck))) {
     throw new AttestationError(
       "qe_report_signature",
       "QE report signature does not verify with the PCK certificate key",
     );
   }
 
-  const sgx = parseSgxExtension(pck);
+  const sgx = cached(cacheKey("sgx-ext", derDigest(pck)), () => ({ ext: parseSgxExtension(pck) })).ext;
   const tcb: TdxTcb = {
     teeTcbSvn: toHex(body.teeTcbSvn),
     ...(body.teeTcbSvn2 ? { teeTcbSvn2: toHex(body.teeTcbSvn2) } : {}),
     qeIsvSvn: (qeReport[258] as number) | ((qeReport[259] as number) << 8),
-    ...(sgx ? { cpuSvn: sgx.cpuSvn, pceSvn: sgx.pceSvn } : {}),
+    ...(sgx ? { cpuSvn: [...sgx.cpuSvn], pceSvn: sgx.pceSvn } : {}), // a copy: sgx is cached
     ...(sgx?.fmspc ? { fmspc: sgx.fmspc } : {}),
   };
 
@@ -455,7 +476,7 @@ function checkCollateralSignature(
     );
   }
   const sig = hexToBytes(j.signature, "collateral signature");
-  if (!ecdsaP256Verify(sig, new TextEncoder().encode(j.raw), spkiToRawP256(signer))) {
+  if (!ecdsaP256VerifyCached(sig, new TextEncoder().encode(j.raw), spkiToRawP256(signer))) {
     throw new AttestationError(check, "collateral signature does not verify with the TCB signing certificate");
   }
 }

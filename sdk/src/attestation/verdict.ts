@@ -10,8 +10,8 @@
  * the node's last revocation, so an old signed verdict cannot be replayed.
  */
 import { bcs } from "@mysten/bcs";
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { TeeKind } from "../bcs/enums.js";
+import { ed25519Sign, ed25519Verify } from "../crypto/primitives.js";
 import { InvalidInputError } from "../errors.js";
 
 export const VERDICT_DOMAIN = "ATOMA_ATTESTATION_V2";
@@ -93,7 +93,7 @@ export function signVerdict(v: AttestationVerdict, secretKey: Uint8Array): Uint8
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) {
     throw new InvalidInputError("secretKey", "must be a 32-byte Ed25519 secret key");
   }
-  return ed25519.sign(encodeVerdictMessage(v), secretKey);
+  return ed25519Sign(encodeVerdictMessage(v), secretKey);
 }
 
 /** True when `sig` is `pk`'s Ed25519 signature of the verdict message. */
@@ -101,7 +101,7 @@ export function verifyVerdict(v: AttestationVerdict, sig: Uint8Array, pk: Uint8A
   if (!(sig instanceof Uint8Array) || sig.length !== 64) return false;
   if (!(pk instanceof Uint8Array) || pk.length !== 32) return false;
   try {
-    return ed25519.verify(sig, encodeVerdictMessage(v), pk);
+    return ed25519Verify(sig, encodeVerdictMessage(v), pk);
   } catch {
     return false;
   }

@@ -5,11 +5,6 @@
  * does not know, else v1 (so v1-only readers keep working); opening reads both.
  */
 
-import { gcm } from "@noble/ciphers/aes.js";
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { x25519 } from "@noble/curves/ed25519.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { blake2b256 } from "../attestation/binding.js";
 import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
@@ -24,6 +19,7 @@ import {
   MLKEM768_CIPHERTEXT_LEN,
   MLKEM768_PUBLIC_KEY_LEN,
 } from "./hybrid.js";
+import { hkdfSha256, x25519GetPublicKey, x25519GetSharedSecret, x25519RandomSecretKey } from "./primitives.js";
 
 /** The version sealing writes for classic (X25519-only) user/node envelopes. */
 export const ENVELOPE_VERSION = 1;
@@ -86,16 +82,12 @@ export function nonceLength(suite: SuiteId): number {
   return suite === Suite.Aes256Gcm ? 12 : 24;
 }
 
-function aead(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) {
-  return suite === Suite.Aes256Gcm ? gcm(key, nonce, aad) : xchacha20poly1305(key, nonce, aad);
-}
-
-/** The payload AEAD: via node:crypto where available (same bytes as noble; see fast.ts), else noble. */
-function payloadEncrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array) {
+/** The suite's AEAD (payload and key wraps): node:crypto where available (same bytes as noble; see fast.ts), else noble. */
+function aeadEncrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array) {
   return suite === Suite.Aes256Gcm ? aesGcmEncrypt(key, nonce, aad, pt) : xchachaEncrypt(key, nonce, aad, pt);
 }
 
-function payloadDecrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array) {
+function aeadDecrypt(suite: SuiteId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array) {
   return suite === Suite.Aes256Gcm ? aesGcmDecrypt(key, nonce, aad, ct) : xchachaDecrypt(key, nonce, aad, ct);
 }
 
@@ -167,9 +159,41 @@ function checkFields(e: HeaderFields, err: (field: string, rule: string) => Erro
 
 /** Serialises an envelope (see encryption.md for the layout). */
 export function encodeEnvelope(e: Envelope): Uint8Array {
-  const kem = e.kem ?? Kem.X25519;
+  const kem = checkEnvelope(e);
   const f = { ...e, kem };
-  checkFields(f, (field, rule) => new InvalidInputError(field, rule));
+  const head = headerBytes(f);
+  const entryLen = recipientEntryLength(e.version, kem);
+  const out = new Uint8Array(head.length + 2 + e.recipients.length * entryLen + 4 + e.ciphertext.length);
+  const dv = new DataView(out.buffer);
+  out.set(head, 0);
+  let o = head.length;
+  dv.setUint16(o, e.recipients.length);
+  o += 2;
+  for (const r of e.recipients) {
+    out.set(r.id, o);
+    o += 32;
+    if (e.version === ENVELOPE_VERSION_2) {
+      const kc = r.kemCiphertext ?? new Uint8Array(0);
+      dv.setUint16(o, kc.length);
+      out.set(kc, o + 2);
+      o += 2 + kc.length;
+    }
+    out.set(r.wrappedKey, o);
+    o += WRAPPED_KEY_LEN;
+  }
+  dv.setUint32(o, e.ciphertext.length);
+  o += 4;
+  out.set(e.ciphertext, o);
+  return out;
+}
+
+/**
+ * Every check encodeEnvelope makes (InvalidInputError naming the field), without writing bytes:
+ * an envelope object that passes encodes to bytes that decodeEnvelope accepts. Returns its KEM.
+ */
+function checkEnvelope(e: Envelope): KemId {
+  const kem = e.kem ?? Kem.X25519;
+  checkFields({ ...e, kem }, (field, rule) => new InvalidInputError(field, rule));
   ensureBytes(e.binding, "envelope.binding", 32);
   ensureBytes(e.ephemeralPk, "envelope.ephemeralPk", 32);
   ensureBytes(e.nonce, "envelope.nonce", nonceLength(e.suite));
@@ -178,36 +202,17 @@ export function encodeEnvelope(e: Envelope): Uint8Array {
   ensureBytes(e.ciphertext, "envelope.ciphertext");
   if (e.ciphertext.length < TAG_LEN || e.ciphertext.length > 0xffffffff)
     throw new InvalidInputError("envelope.ciphertext", `must be ${TAG_LEN}..2^32-1 bytes`);
-  const head = headerBytes(f);
-  const entryLen = recipientEntryLength(e.version, kem);
   const ctLen = kem === Kem.X25519MlKem768 ? MLKEM768_CIPHERTEXT_LEN : 0;
-  const out = new Uint8Array(head.length + 2 + e.recipients.length * entryLen + 4 + e.ciphertext.length);
-  const dv = new DataView(out.buffer);
-  out.set(head, 0);
-  let o = head.length;
-  dv.setUint16(o, e.recipients.length);
-  o += 2;
   e.recipients.forEach((r, i) => {
     ensureBytes(r.id, `envelope.recipients[${i}].id`, 32);
     ensureBytes(r.wrappedKey, `envelope.recipients[${i}].wrappedKey`, WRAPPED_KEY_LEN);
-    out.set(r.id, o);
-    o += 32;
     if (e.version === ENVELOPE_VERSION_2) {
-      const kc = r.kemCiphertext ?? new Uint8Array(0);
-      ensureBytes(kc, `envelope.recipients[${i}].kemCiphertext`, ctLen);
-      dv.setUint16(o, kc.length);
-      out.set(kc, o + 2);
-      o += 2 + kc.length;
+      ensureBytes(r.kemCiphertext ?? new Uint8Array(0), `envelope.recipients[${i}].kemCiphertext`, ctLen);
     } else if (r.kemCiphertext !== undefined && r.kemCiphertext.length > 0) {
       throw new InvalidInputError(`envelope.recipients[${i}].kemCiphertext`, "version 1 has no KEM ciphertexts");
     }
-    out.set(r.wrappedKey, o);
-    o += WRAPPED_KEY_LEN;
   });
-  dv.setUint32(o, e.ciphertext.length);
-  o += 4;
-  out.set(e.ciphertext, o);
-  return out;
+  return kem;
 }
 
 /** Strict parser (v1 and v2): every field checked, no trailing bytes; failures are DecodeErrors naming the field. */
@@ -348,7 +353,7 @@ function wrapKeys(
     ...(pq ? [pq.mlkemPkHash] : []),
   );
   const nl = nonceLength(suite);
-  const okm = hkdf(sha256, shared, L.salt, info, KEY_LEN + nl);
+  const okm = hkdfSha256(shared, L.salt, info, KEY_LEN + nl);
   const aad = concatBytes(L.wrap, header, recipientId, recipientPk, ...(pq ? [pq.mlkemPkHash, pq.kemCiphertext] : []));
   return { kek: okm.subarray(0, KEY_LEN), nonce: okm.subarray(KEY_LEN), aad };
 }
@@ -407,8 +412,8 @@ export function sealEnvelope(binding: RequestBinding, o: SealEnvelopeOptions): E
       );
     if (pq) ensureBytes(t.mlkemPk, `${t.field}.mlkemPk`, MLKEM768_PUBLIC_KEY_LEN);
   }
-  const eph = x25519.utils.randomSecretKey();
-  const ephemeralPk = x25519.getPublicKey(eph);
+  const eph = x25519RandomSecretKey();
+  const ephemeralPk = x25519GetPublicKey(eph);
   const nonce = randomBytes(nonceLength(suite));
   const dek = randomBytes(KEY_LEN);
   const base = { version, suite, layer: o.layer, bindingKind: b.kind, binding: b.value, kem, ephemeralPk, nonce };
@@ -431,7 +436,7 @@ export function sealEnvelope(binding: RequestBinding, o: SealEnvelopeOptions): E
         pqPart = { mlkemPkHash: blake2b256(mlkemPk), kemCiphertext: h.kemCiphertext };
       } else {
         try {
-          shared = x25519.getSharedSecret(eph, t.pk);
+          shared = x25519GetSharedSecret(eph, t.pk);
         } catch (cause) {
           throw new InvalidInputError(
             t.pkField ?? `${t.field}.encPk`,
@@ -444,11 +449,11 @@ export function sealEnvelope(binding: RequestBinding, o: SealEnvelopeOptions): E
       }
       const w = wrapKeys(version, header, suite, shared, t.pk, ephemeralPk, t.id, pqPart);
       shared.fill(0);
-      const wrappedKey = aead(suite, w.kek, w.nonce, w.aad).encrypt(dek);
+      const wrappedKey = aeadEncrypt(suite, w.kek, w.nonce, w.aad, dek);
       return pqPart ? { id: t.id, kemCiphertext: pqPart.kemCiphertext, wrappedKey } : { id: t.id, wrappedKey };
     });
     const L = version === ENVELOPE_VERSION ? LABELS[1] : LABELS[2];
-    const ciphertext = payloadEncrypt(suite, dek, nonce, concatBytes(L.payload, header), o.payload);
+    const ciphertext = aeadEncrypt(suite, dek, nonce, concatBytes(L.payload, header), o.payload);
     return { ...base, recipients, ciphertext };
   } finally {
     eph.fill(0);
@@ -488,7 +493,10 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
   const lname = layerName(o.layer);
   let env: Envelope;
   try {
-    env = o.envelope instanceof Uint8Array ? decodeEnvelope(o.envelope) : decodeEnvelope(encodeEnvelope(o.envelope));
+    // An envelope object gets the checks its encoding would (no copy of its payload: the
+    // daemon hands over decoded envelopes of up to megabytes).
+    env =
+      o.envelope instanceof Uint8Array ? decodeEnvelope(o.envelope) : { ...o.envelope, kem: checkEnvelope(o.envelope) };
   } catch (cause) {
     throw new LayerError(lname, decodeCheck(cause), `envelope does not decode: ${(cause as Error).message}`, {
       cause,
@@ -523,7 +531,7 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
   const header = headerBytes(env);
   const L = env.version === ENVELOPE_VERSION ? LABELS[1] : LABELS[2];
   try {
-    const pk = x25519.getPublicKey(o.x25519Sk);
+    const pk = x25519GetPublicKey(o.x25519Sk);
     let shared: Uint8Array;
     let pqPart: { mlkemPkHash: Uint8Array; kemCiphertext: Uint8Array } | null = null;
     if (mlkem) {
@@ -538,12 +546,12 @@ export function openEnvelope(binding: RequestBinding, o: OpenEnvelopeOptions): U
       });
       pqPart = { mlkemPkHash: blake2b256(mlkem.pk), kemCiphertext };
     } else {
-      shared = x25519.getSharedSecret(o.x25519Sk, env.ephemeralPk);
+      shared = x25519GetSharedSecret(o.x25519Sk, env.ephemeralPk);
     }
     const w = wrapKeys(env.version, header, env.suite, shared, pk, env.ephemeralPk, o.recipientId, pqPart);
     shared.fill(0);
-    const dek = aead(env.suite, w.kek, w.nonce, w.aad).decrypt(entry.wrappedKey);
-    const out = payloadDecrypt(env.suite, dek, env.nonce, concatBytes(L.payload, header), env.ciphertext);
+    const dek = aeadDecrypt(env.suite, w.kek, w.nonce, w.aad, entry.wrappedKey);
+    const out = aeadDecrypt(env.suite, dek, env.nonce, concatBytes(L.payload, header), env.ciphertext);
     dek.fill(0);
     return out;
   } catch (cause) {
@@ -704,7 +712,7 @@ export type OpenAsUserOptions = RequestBinding & {
 /** Opens a user-layer envelope. */
 export function openAsUser(opts: OpenAsUserOptions): Uint8Array {
   ensureBytes(opts.userSk, "userSk", 32);
-  const pk = x25519.getPublicKey(opts.userSk);
+  const pk = x25519GetPublicKey(opts.userSk);
   return openEnvelope(opts, {
     layer: Layer.User,
     envelope: opts.envelope,

@@ -14,8 +14,9 @@ import { gcm } from "@noble/ciphers/aes.js";
 import { hchacha, xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { createBLAKE2b, type IHasher } from "hash-wasm";
+import { nativeCrypto } from "./native.js";
 
-/** The subset of `node:crypto` used here (typed locally: no @types/node needed in browser builds). */
+/** The subset of `node:crypto` used here (a narrowed view of the handle ./native.ts loads). */
 interface NodeGcmCipher {
   setAAD(aad: Uint8Array): unknown;
   update(data: Uint8Array): Uint8Array;
@@ -36,21 +37,8 @@ interface NodeCryptoGcm {
 
 const GCM_TAG_LEN = 16;
 
-function loadNodeCrypto(): NodeCryptoGcm | null {
-  const proc = (
-    globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }
-  ).process;
-  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return null;
-  try {
-    const c = proc.getBuiltinModule("node:crypto") as Partial<NodeCryptoGcm> | undefined;
-    if (typeof c?.createCipheriv !== "function" || typeof c.createDecipheriv !== "function") return null;
-    return c as NodeCryptoGcm;
-  } catch {
-    return null;
-  }
-}
-
-const nodeCrypto = loadNodeCrypto();
+// node:crypto as loaded once for the SDK (./native.ts: process.getBuiltinModule, never imported).
+const nodeCrypto = nativeCrypto as unknown as NodeCryptoGcm | null;
 
 /** Which AES-256-GCM implementation `aesGcmEncrypt`/`aesGcmDecrypt` use in this runtime. */
 export const aesGcmBackend: "node:crypto" | "noble" = nodeCrypto ? "node:crypto" : "noble";

@@ -12,13 +12,13 @@
  * ML-KEM secret keys are kept as their 64-byte FIPS 203 seed `d ‖ z` (expanded on use); the
  * expanded 2400-byte decapsulation key is accepted too.
  */
-import { x25519 } from "@noble/curves/ed25519.js";
 import { sha3_256 } from "@noble/hashes/sha3.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { blake2b256, mlkemKeyHash } from "../attestation/binding.js";
 import { ensureBytes, InvalidInputError } from "../errors.js";
 import { bytesToHex, concatBytes } from "./bytes.js";
+import { x25519GetPublicKey, x25519GetSharedSecret } from "./primitives.js";
 
 /**
  * Pre-expanded ML-KEM public keys (the matrix Â, about half the cost of an encapsulation),
@@ -123,7 +123,7 @@ export function hybridEncapsulate(o: {
   ensureBytes(o.mlkemPk, `${field}.mlkemPk`, MLKEM768_PUBLIC_KEY_LEN);
   let ssX: Uint8Array;
   try {
-    ssX = x25519.getSharedSecret(o.ephSk, o.x25519Pk);
+    ssX = x25519GetSharedSecret(o.ephSk, o.x25519Pk);
   } catch (cause) {
     throw new InvalidInputError(`${field}.encPk`, "is not a valid X25519 public key (low-order point)", { cause });
   }
@@ -154,8 +154,8 @@ export function hybridDecapsulate(o: {
   kemCiphertext: Uint8Array;
 }): Uint8Array {
   ensureBytes(o.kemCiphertext, "kemCiphertext", MLKEM768_CIPHERTEXT_LEN);
-  const pkX = o.x25519Pk ?? x25519.getPublicKey(o.x25519Sk);
-  const ssX = x25519.getSharedSecret(o.x25519Sk, o.ephPk);
+  const pkX = o.x25519Pk ?? x25519GetPublicKey(o.x25519Sk);
+  const ssX = x25519GetSharedSecret(o.x25519Sk, o.ephPk);
   const ssM = o.mlkemPk
     ? preparedKey(o.mlkemPk).decapsulate(o.kemCiphertext, o.mlkemDk)
     : ml_kem768.decapsulate(o.kemCiphertext, o.mlkemDk);

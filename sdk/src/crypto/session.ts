@@ -16,16 +16,21 @@
  * (eX, eM, eY, ss, the keys) exists only in memory for the session's life and is zeroed by
  * `close()` / after the handshake, so compromise of a long-term key later opens no past session.
  */
-import { gcm } from "@noble/ciphers/aes.js";
-import { ed25519, x25519 } from "@noble/curves/ed25519.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { blake2b256 } from "../attestation/binding.js";
 import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
 import { concatBytes, equalBytes, objectIdBytes } from "./bytes.js";
 import { DecryptError } from "./errors.js";
+import { aesGcmDecrypt, aesGcmEncrypt } from "./fast.js";
 import { MLKEM768_CIPHERTEXT_LEN, MLKEM768_PUBLIC_KEY_LEN, xwingCombine } from "./hybrid.js";
+import {
+  ed25519Sign,
+  ed25519Verify,
+  hkdfSha256,
+  x25519GetPublicKey,
+  x25519GetSharedSecret,
+  x25519RandomSecretKey,
+} from "./primitives.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const LABEL = enc("atoma/session/v1");
@@ -44,10 +49,10 @@ export interface SessionOffer {
 /** Requester: a fresh offer for one stream of `requestId`. */
 export function createSessionOffer(requestId: string | Uint8Array): SessionOffer {
   const rid = objectIdBytes(requestId, "requestId");
-  const x = x25519.utils.randomSecretKey();
+  const x = x25519RandomSecretKey();
   const m = ml_kem768.keygen();
   return {
-    offer: concatBytes(new Uint8Array([1]), rid, x25519.getPublicKey(x), m.publicKey),
+    offer: concatBytes(new Uint8Array([1]), rid, x25519GetPublicKey(x), m.publicKey),
     secret: { x25519Sk: x, mlkemDk: m.secretKey },
   };
 }
@@ -90,7 +95,7 @@ export class SessionChannel {
     new DataView(ctr.buffer).setBigUint64(0, this.#sendCtr++);
     const nonce = concatBytes(new Uint8Array(4), ctr);
     const dir = this.role === "requester" ? 0 : 1;
-    return concatBytes(ctr, gcm(this.#send, nonce, this.#aad(dir, ctr)).encrypt(plaintext));
+    return concatBytes(ctr, aesGcmEncrypt(this.#send, nonce, this.#aad(dir, ctr), plaintext));
   }
 
   /** Decrypts the next message; refuses replayed, reordered or tampered ones (DecryptError). */
@@ -103,7 +108,12 @@ export class SessionChannel {
     if (n !== this.#recvNext) throw new DecryptError(`session message ${n} out of order (expected ${this.#recvNext})`);
     const dir = this.role === "requester" ? 1 : 0;
     try {
-      const pt = gcm(this.#recv, concatBytes(new Uint8Array(4), ctr), this.#aad(dir, ctr)).decrypt(message.subarray(8));
+      const pt = aesGcmDecrypt(
+        this.#recv,
+        concatBytes(new Uint8Array(4), ctr),
+        this.#aad(dir, ctr),
+        message.subarray(8),
+      );
       this.#recvNext++;
       return pt;
     } catch (cause) {
@@ -124,7 +134,7 @@ export class SessionChannel {
 }
 
 function deriveKeys(ss: Uint8Array, th: Uint8Array): Uint8Array {
-  const k = hkdf(sha256, ss, LABEL, th, 64);
+  const k = hkdfSha256(ss, LABEL, th, 64);
   ss.fill(0);
   return k;
 }
@@ -142,12 +152,12 @@ export function acceptSession(o: {
     throw new InvalidInputError("session.offer.requestId", "is not the request this node serves");
   ensureBytes(o.sigSk, "sigSk", 32);
   const nodeId = objectIdBytes(o.nodeId, "nodeId");
-  const y = x25519.utils.randomSecretKey();
-  const eY = x25519.getPublicKey(y);
+  const y = x25519RandomSecretKey();
+  const eY = x25519GetPublicKey(y);
   let ssX: Uint8Array;
   let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    ssX = x25519.getSharedSecret(y, p.eX);
+    ssX = x25519GetSharedSecret(y, p.eX);
     kem = ml_kem768.encapsulate(p.eM);
   } catch (cause) {
     throw new InvalidInputError("session.offer", "carries an invalid X25519 or ML-KEM-768 key", { cause });
@@ -156,7 +166,7 @@ export function acceptSession(o: {
   }
   const signed = concatBytes(new Uint8Array([1]), nodeId, eY, kem.cipherText);
   const th = blake2b256(concatBytes(LABEL, o.offer, signed));
-  const sig = ed25519.sign(concatBytes(LABEL_SIG, th), o.sigSk);
+  const sig = ed25519Sign(concatBytes(LABEL_SIG, th), o.sigSk);
   const ss = xwingCombine(kem.sharedSecret, ssX, eY, p.eX);
   kem.sharedSecret.fill(0);
   ssX.fill(0);
@@ -184,7 +194,7 @@ export function completeSession(o: {
     const sig = o.answer.subarray(SIGNED_ANSWER_PREFIX);
     let ok = false;
     try {
-      ok = ed25519.verify(sig, concatBytes(LABEL_SIG, th), o.nodeSigPk);
+      ok = ed25519Verify(sig, concatBytes(LABEL_SIG, th), o.nodeSigPk);
     } catch {
       ok = false;
     }
@@ -192,7 +202,7 @@ export function completeSession(o: {
     const eY = o.answer.subarray(33, 65);
     const ctM = o.answer.subarray(65, 65 + MLKEM768_CIPHERTEXT_LEN);
     const eX = o.offer.offer.subarray(33, 65);
-    const ssX = x25519.getSharedSecret(x25519Sk, eY);
+    const ssX = x25519GetSharedSecret(x25519Sk, eY);
     const ssM = ml_kem768.decapsulate(ctM, mlkemDk);
     const ss = xwingCombine(ssM, ssX, eY, eX);
     ssX.fill(0);

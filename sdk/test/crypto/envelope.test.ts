@@ -285,3 +285,29 @@ describe("input validation", () => {
     ).toThrow(/exactly one of requestId and inputHash/);
   });
 });
+
+describe("opening a decoded envelope object (as the node-runner daemon does)", () => {
+  const n0 = nodes[0];
+  if (!n0) throw new Error("no node");
+  for (const [name, suite] of suites) {
+    it(`${name}: opens as the bytes do; tampered objects fail as their encoding would`, () => {
+      const sealed = sealForNodes({ requestId, payload, recipients: nodes, suite, nowMs: NOW });
+      const open = (envelope: Uint8Array | ReturnType<typeof decodeEnvelope>) =>
+        openAsNode({ requestId, envelope, nodeId: n0.nodeId, encSk: n0.encSk });
+      const obj = decodeEnvelope(sealed.envelope);
+      expect(bytesToHex(open(obj))).toBe(bytesToHex(open(sealed.envelope)));
+      expect(bytesToHex(open(obj))).toBe(bytesToHex(payload));
+      // malformed objects: the field named, checked before any key work
+      const short = { ...obj, recipients: obj.recipients.map((r) => ({ ...r, wrappedKey: r.wrappedKey.subarray(1) })) };
+      expect(() => open(short)).toThrow(/envelope does not decode.*recipients\[0\]\.wrappedKey/);
+      expect(() => open({ ...obj, nonce: obj.nonce.subarray(1) })).toThrow(/envelope\.nonce/);
+      expect(() => open({ ...obj, ciphertext: obj.ciphertext.subarray(0, 15) })).toThrow(/envelope\.ciphertext/);
+      expect(() => open({ ...obj, recipients: [] })).toThrow(/envelope\.recipients/);
+      expect(() => open({ ...obj, version: 1, kem: 2 })).toThrow(/envelope\.kem/);
+      // a tampered ciphertext in the object: authentication, as with bytes
+      const ct = obj.ciphertext.slice();
+      ct[0] = (ct[0] as number) ^ 1;
+      expect(() => open({ ...obj, ciphertext: ct })).toThrow(/authentication failed/);
+    });
+  }
+});
