@@ -174,7 +174,11 @@ export class WasmPool {
       this.settle(job, fail("timeout", "aborted"));
       return;
     }
-    for (const s of this.slots) if (s.job === job) return this.kill(s, fail("timeout", "aborted"));
+    for (const s of this.slots)
+      if (s.job === job) {
+        this.kill(s, fail("timeout", "aborted"));
+        return;
+      }
   }
 
   private release(slot: Slot): void {
