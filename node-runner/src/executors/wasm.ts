@@ -20,7 +20,7 @@ import {
 } from "./types.js";
 import { WasmPool, type WasmPoolStats } from "./wasm-pool.js";
 
-export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-2`;
+export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-3`;
 
 export interface WasmExecutorOptions extends InstrumentOptions {
   /** Fetch a module by digest (e.g. from the blob store) when it is not registered locally. */
