@@ -217,14 +217,12 @@ export class WasmPool {
         this.o.timeoutMs,
       );
       const t = job.task;
-      s.worker.postMessage({
-        id: s.id,
-        module: t.module,
-        input: t.input,
-        fuel: t.fuel,
-        maxOutput: t.maxOutput,
-        maxDepth: t.maxDepth,
-      });
+      // one copy, handed over (a structured clone would copy twice); the caller's bytes stay theirs
+      const input = t.input.slice();
+      s.worker.postMessage(
+        { id: s.id, module: t.module, input, fuel: t.fuel, maxOutput: t.maxOutput, maxDepth: t.maxDepth },
+        [input.buffer],
+      );
     }
   }
 }
