@@ -1,10 +1,11 @@
 /**
  * A pool of warm worker_threads for the WASM executor. Workers are spawned once and reused; each
  * task gets a fresh instance inside its worker (wasm-worker.mjs), so no state crosses tasks. Tasks
- * wait FIFO for an idle worker. A task that passes its wall-clock guard (or is aborted) has its
- * worker terminated — the only way to stop running WASM — and the pool spawns a replacement when
- * work needs it; so does a worker that dies (out of memory, crash). Idle workers are unref'd: a
- * pool never keeps the process alive by itself.
+ * wait FIFO for an idle worker. A task that passes its wall-clock guard (counted from when a
+ * booted worker holds it) or is aborted has its worker terminated — the only way to stop running
+ * WASM — and a replacement is spawned at once, so the pool heals while idle; a worker that dies by
+ * itself (out of memory, crash) is replaced when work needs it. Idle workers are unref'd: a pool
+ * never keeps the process alive by itself.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -54,6 +55,8 @@ interface Slot {
   job: Job | null;
   timer: NodeJS.Timeout | null;
   id: number;
+  /** Booted: the guard of a task starts only then (a replacement worker's boot is not the task's time). */
+  online: boolean;
 }
 
 type WorkerReply = ExecResult & { id: number };
@@ -124,7 +127,11 @@ export class WasmPool {
       env: {},
     });
     worker.unref();
-    const slot: Slot = { worker, job: null, timer: null, id: -1 };
+    const slot: Slot = { worker, job: null, timer: null, id: -1, online: false };
+    worker.once("online", () => {
+      slot.online = true;
+      if (slot.job && !slot.timer) this.guard(slot);
+    });
     this.counters.spawned++;
     this.slots.add(slot);
     worker.on("message", (m: WorkerReply) => {
@@ -181,6 +188,13 @@ export class WasmPool {
       }
   }
 
+  private guard(s: Slot): void {
+    s.timer = setTimeout(
+      () => this.kill(s, fail("timeout", `wall-clock guard ${this.o.timeoutMs} ms`)),
+      this.o.timeoutMs,
+    );
+  }
+
   private release(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -212,10 +226,7 @@ export class WasmPool {
       slot.id = this.nextId++;
       slot.worker.ref();
       const s = slot;
-      s.timer = setTimeout(
-        () => this.kill(s, fail("timeout", `wall-clock guard ${this.o.timeoutMs} ms`)),
-        this.o.timeoutMs,
-      );
+      if (s.online) this.guard(s);
       const t = job.task;
       // one copy, handed over (a structured clone would copy twice); the caller's bytes stay theirs
       const input = t.input.slice();
