@@ -11,11 +11,14 @@
  * MEMORY_FUEL_PER_BYTE per byte, memory.grow GROW_FUEL plus the bytes of the requested pages.
  * Together these keep every allowed fuel (up to the executor's maxFuel) far inside its
  * wall-clock guard, so a run ends by fuel, deterministically.
- * Depth: every defined function `f` becomes a wrapper that adds its frame weight (1 per
- * FRAME_LOCALS_PER_DEPTH locals, at least 1) to `__depth`, traps above the limit, calls
- * `f$atoma_inner` (the original body) and subtracts again: big frames reach the limit sooner, so
- * the deterministic trap always comes before V8's stack limit.
+ * Depth: every defined function adds its frame weight (1 per FRAME_LOCALS_PER_DEPTH locals, at
+ * least 1) to `__depth` at entry (before its fuel charge), traps above the limit, and subtracts
+ * it again on every way out (the end of its body and each `return`, after the returned value is
+ * computed): big frames reach the limit sooner, so the deterministic trap always comes before
+ * V8's stack limit. (Until atoma-meter-2 this was a wrapper function around each body: the same
+ * counts and fuel, one extra call per call.)
  * NaN: binaryen's `denan` pass after metering (every NaN becomes 0; see docs/determinism.md).
+ * Then binaryen's `inlining` pass (small functions into their callers; behaviour and fuel unchanged).
  */
 import binaryen from "binaryen";
 import { ExecutorError } from "./types.js";
@@ -32,7 +35,6 @@ export const GROW_FUEL = 10_000;
 /** One unit of call depth per this many locals (params + locals) of a frame. */
 export const FRAME_LOCALS_PER_DEPTH = 16;
 export const DEPTH_GLOBAL = "__depth";
-const INNER_SUFFIX = "$atoma_inner";
 
 /** WASI preview 1 functions a module may import; everything else is refused at instrumentation. */
 export const ALLOWED_WASI_IMPORTS: ReadonlySet<string> = new Set([
@@ -75,8 +77,41 @@ const Id = binaryen;
 /** binaryen.js expression setters (present at runtime, missing from index.d.ts). */
 const Setters = binaryen as unknown as {
   Loop: { setBody(e: number, body: number): void };
-  If: { setIfTrue(e: number, v: number): void; setIfFalse(e: number, v: number): void };
+  If: {
+    setIfTrue(e: number, v: number): void;
+    setIfFalse(e: number, v: number): void;
+    setCondition(e: number, v: number): void;
+  };
+  Return: { setValue(e: number, v: number): void };
+  Const: { setValueI32(e: number, v: number): void };
+} & Record<string, Record<string, (e: number, a: number, b?: number) => void>>;
+/** binaryen.js function editing (present at runtime, missing from index.d.ts). */
+const FunctionApi = binaryen as unknown as {
+  _BinaryenFunctionAddVar(f: binaryen.FunctionRef, t: binaryen.Type): number;
+  Function: { setBody(f: binaryen.FunctionRef, body: binaryen.ExpressionRef): void };
 };
+/** binaryen.js class of each expression kind with child fields (for replacing a child in place). */
+const CLASS_NAMES = new Map<number, string>([
+  [Id.BlockId, "Block"],
+  [Id.IfId, "If"],
+  [Id.LoopId, "Loop"],
+  [Id.BreakId, "Break"],
+  [Id.SwitchId, "Switch"],
+  [Id.CallId, "Call"],
+  [Id.CallIndirectId, "CallIndirect"],
+  [Id.LocalSetId, "LocalSet"],
+  [Id.GlobalSetId, "GlobalSet"],
+  [Id.LoadId, "Load"],
+  [Id.StoreId, "Store"],
+  [Id.UnaryId, "Unary"],
+  [Id.BinaryId, "Binary"],
+  [Id.SelectId, "Select"],
+  [Id.DropId, "Drop"],
+  [Id.ReturnId, "Return"],
+  [Id.MemoryGrowId, "MemoryGrow"],
+  [Id.MemoryCopyId, "MemoryCopy"],
+  [Id.MemoryFillId, "MemoryFill"],
+]);
 /** Expression kinds we know how to walk; anything else (SIMD, atomics, GC, EH, tables, refs) is rejected. */
 const KIND_NAMES = new Map<number, string>([
   [Id.BlockId, "block"],
@@ -111,6 +146,7 @@ const CHILD_FIELDS = [
   "value",
   "ptr",
   "operands",
+  "target",
   "left",
   "right",
   "delta",
@@ -240,6 +276,30 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
       MemoryGrow: { setDelta(e: number, v: number): void };
     };
 
+    // Depth bookkeeping of the function being rewritten: its weight constants (set once its
+    // locals are counted) and a local holding a returned value while the weight is subtracted.
+    let weightConsts: binaryen.ExpressionRef[] = [];
+    let results: binaryen.Type = binaryen.none;
+    let resultLocal = -1;
+    let sawCall = false;
+    const depthAdd = (op: "add" | "sub"): binaryen.ExpressionRef => {
+      const w = m.i32.const(0);
+      weightConsts.push(w);
+      return m.global.set(DEPTH_GLOBAL, m.i32[op](m.global.get(DEPTH_GLOBAL, binaryen.i32), w));
+    };
+    const holdResult = (): number => {
+      if (resultLocal < 0) {
+        resultLocal = scratchBase + scratch.length;
+        scratch.push(results);
+      }
+      return resultLocal;
+    };
+    /** A `return` without a value becomes `{ depth -= w; return }` (a valued one is handled in place). */
+    const exit = (e: binaryen.ExpressionRef): binaryen.ExpressionRef =>
+      e && binaryen.getExpressionId(e) === Id.ReturnId && !(binaryen.getExpressionInfo(e) as binaryen.ReturnInfo).value
+        ? m.block(null, [depthAdd("sub"), e], binaryen.unreachable)
+        : e;
+
     const walk = (e: binaryen.ExpressionRef): number => {
       if (!e) return 0;
       const id = binaryen.getExpressionId(e);
@@ -250,23 +310,37 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
       if (id === Id.LoopId) {
         const body = info.body as number;
         const c = walk(body);
-        Setters.Loop.setBody(e, charge(c + 1 + LOOP_FUEL, body));
+        Setters.Loop.setBody(e, charge(c + 1 + LOOP_FUEL, exit(body)));
         return 1;
       }
       if (id === Id.IfId) {
-        const cond = walk(info.condition as number);
+        const condition = info.condition as number;
+        const cond = walk(condition);
+        const x = exit(condition);
+        if (x !== condition) Setters.If.setCondition(e, x);
         const t = info.ifTrue as number;
-        Setters.If.setIfTrue(e, charge(walk(t) + 1, t));
+        Setters.If.setIfTrue(e, charge(walk(t) + 1, exit(t)));
         const f = info.ifFalse as number;
-        if (f) Setters.If.setIfFalse(e, charge(walk(f) + 1, f));
+        if (f) Setters.If.setIfFalse(e, charge(walk(f) + 1, exit(f)));
         return cond + 1;
       }
       let n = 1;
       if (id === Id.ConstId) return n;
+      if (id === Id.CallId || id === Id.CallIndirectId) sawCall = true;
+      const cls = Setters[CLASS_NAMES.get(id) ?? ""];
       for (const k of CHILD_FIELDS) {
         const v = info[k];
-        if (typeof v === "number") n += walk(v);
-        else if (Array.isArray(v)) for (const c of v) if (typeof c === "number") n += walk(c);
+        if (typeof v === "number") {
+          n += walk(v);
+          const x = exit(v);
+          if (x !== v) cls?.[`set${k[0]?.toUpperCase()}${k.slice(1)}`]?.(e, x);
+        } else if (Array.isArray(v))
+          v.forEach((c, i) => {
+            if (typeof c !== "number") return;
+            n += walk(c);
+            const x = exit(c);
+            if (x !== c) cls?.[k === "children" ? "setChildAt" : "setOperandAt"]?.(e, i, x);
+          });
       }
       // After the children were walked (their own charges are inside them).
       const perByte = BigInt(MEMORY_FUEL_PER_BYTE);
@@ -274,44 +348,63 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
       else if (id === Id.MemoryCopyId) DynSetters.MemoryCopy.setSize(e, meterOperand(info.size as number, perByte, 0n));
       else if (id === Id.MemoryGrowId)
         DynSetters.MemoryGrow.setDelta(e, meterOperand(info.delta as number, perByte * 65_536n, BigInt(GROW_FUEL)));
+      else if (id === Id.ReturnId && info.value) {
+        // return v  →  return { r = v; depth -= w; r }
+        const r = holdResult();
+        Setters.Return.setValue(
+          e,
+          m.block(null, [m.local.set(r, info.value as number), depthAdd("sub"), m.local.get(r, results)], results),
+        );
+      }
       return n;
     };
 
-    // collect defined functions first (we add functions while rewriting)
-    const defined: binaryen.FunctionInfo[] = [];
     for (let i = 0; i < m.getNumFunctions(); i++) {
-      const f = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
-      if (!f.module) defined.push(f);
-    }
-    for (const f of defined) {
-      const ref = m.getFunction(f.name);
-      const body = f.body;
+      const ref = m.getFunctionByIndex(i);
+      const f = binaryen.getFunctionInfo(ref);
+      if (f.module) continue;
       const params = binaryen.expandType(f.params);
       scratchBase = params.length + f.vars.length;
       scratch = [];
-      const c = walk(body);
-      const metered = charge(c + 1 + CALL_FUEL, body);
-      // depth wrapper
-      m.removeFunction(f.name);
-      m.addFunction(f.name + INNER_SUFFIX, f.params, f.results, [...f.vars, ...scratch], metered);
-      const args = params.map((t, i) => m.local.get(i, t));
-      // Frame weight: V8 keeps every local of a frame on the stack.
-      const weight = 1 + Math.floor((params.length + f.vars.length + scratch.length) / FRAME_LOCALS_PER_DEPTH);
-      const inc = m.global.set(DEPTH_GLOBAL, m.i32.add(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(weight)));
-      const check = m.if(m.i32.gt_s(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(maxDepth)), m.unreachable());
-      const dec = m.global.set(DEPTH_GLOBAL, m.i32.sub(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(weight)));
-      const call = m.call(f.name + INNER_SUFFIX, args, f.results);
-      let wrapper: binaryen.ExpressionRef;
-      if (f.results === binaryen.none) {
-        wrapper = m.block(null, [inc, check, call, dec], binaryen.none);
-      } else {
-        const tmp = params.length;
-        wrapper = m.block(null, [inc, check, m.local.set(tmp, call), dec, m.local.get(tmp, f.results)], f.results);
+      weightConsts = [];
+      results = f.results;
+      resultLocal = -1;
+      sawCall = false;
+      const c = walk(f.body);
+      const metered = charge(c + 1 + CALL_FUEL, exit(f.body));
+      // Frame weight: V8 keeps every local of a frame on the stack (the metering scratch locals
+      // counted, the returned-value holder not: the weights of atoma-meter-2, whose wrapper held it).
+      const own = scratch.length - (resultLocal >= 0 ? 1 : 0);
+      const weight = 1 + Math.floor((params.length + f.vars.length + own) / FRAME_LOCALS_PER_DEPTH);
+      // A small leaf (no calls, weight 1) adds one small frame on top of a depth that is already
+      // checked: it is not counted, which saves three global updates and a branch per call.
+      const counted = sawCall || weight > 1;
+      let body = metered;
+      if (counted) {
+        const inc = depthAdd("add");
+        const check = m.if(
+          m.i32.gt_s(m.global.get(DEPTH_GLOBAL, binaryen.i32), m.i32.const(maxDepth)),
+          m.unreachable(),
+        );
+        if (f.results === binaryen.none) body = m.block(null, [inc, check, metered, depthAdd("sub")], binaryen.none);
+        else {
+          const r = holdResult();
+          body = m.block(
+            null,
+            [inc, check, m.local.set(r, metered), depthAdd("sub"), m.local.get(r, f.results)],
+            f.results,
+          );
+        }
       }
-      void ref;
-      m.addFunction(f.name, f.params, f.results, f.results === binaryen.none ? [] : [f.results], wrapper);
+      for (const w of weightConsts) Setters.Const.setValueI32(w, counted ? weight : 0);
+      for (const t of scratch) FunctionApi._BinaryenFunctionAddVar(ref, t);
+      FunctionApi.Function.setBody(ref, body);
     }
     if (opts.denan ?? true) m.runPasses(["denan"]);
+    // V8 (Node 20) does not inline WASM calls: binaryen inlines small functions here, after metering,
+    // so every fuel charge and check, depth update and trap stays, in the same order (the fuel used
+    // is unchanged); only the call overhead goes. (`inlining-optimizing` is 30× slower to run.)
+    m.runPasses(["inlining"]);
     if (!m.validate()) throw new WasmRejected("module: instrumented module failed validation (unsupported construct)");
     return { bytes: m.emitBinary(), memoryPages: { initial: mem.initial, max: mem.max } };
   } finally {

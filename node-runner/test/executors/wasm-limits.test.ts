@@ -34,6 +34,12 @@ const PATH_OPEN = `(module
     (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (memory (export "memory") 1 1) (func (export "_start")))`;
 
+// The loop sits in call_indirect's target operand: the walker once skipped that operand, so the
+// loop ran unmetered until the wall-clock guard (a non-deterministic timeout, the guard's cost).
+const LOOP_IN_CALL_TARGET = `(module (type $t (func)) (memory (export "memory") 1 1)
+  (table 1 funcref) (elem (i32.const 0) $nop) (func $nop)
+  (func (export "_start") (call_indirect (type $t) (loop $l (result i32) (br $l)))))`;
+
 const MAX_FUEL = 100_000_000_000n; // the executor's default maximum
 
 describe("WASM limits", () => {
@@ -81,6 +87,19 @@ describe("WASM limits", () => {
     expect(a.message).toMatch(/call depth limit 2000 exceeded/);
     expect(b.fuelUsed).toBe(a.fuelUsed);
   });
+
+  it("a loop hidden in call_indirect's target operand is metered: out of fuel, not the wall-clock guard", async () => {
+    const ex = new WasmExecutor({ poolSize: 1, timeoutMs: 5_000 });
+    try {
+      const cap = await ex.addModule(await wat(LOOP_IN_CALL_TARGET));
+      const a = await ex.execute({ capability: cap, input: new Uint8Array(), params: { fuel: 1_000_000n } });
+      const b = await ex.execute({ capability: cap, input: new Uint8Array(), params: { fuel: 1_000_000n } });
+      expect([a.status, a.message, a.fuelUsed]).toEqual(["out_of_fuel", undefined, 1_000_000n]);
+      expect([b.status, b.fuelUsed]).toEqual(["out_of_fuel", 1_000_000n]);
+    } finally {
+      await ex.close();
+    }
+  }, 30_000);
 
   it("path_open is refused naming the function and the reason", async () => {
     const ex = new WasmExecutor();

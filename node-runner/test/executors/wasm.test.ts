@@ -21,6 +21,32 @@ describe("wasm executor", () => {
     expect(b.fuelUsed).toBe(a.fuelUsed);
   });
 
+  it("fuel used is pinned: the figures of atoma-meter-2 (depth moved from a wrapper into the body, same counts)", async () => {
+    const ex = new WasmExecutor({ maxCallDepth: 500, poolSize: 1 });
+    try {
+      const run = async (app: Parameters<typeof assembleApp>[0], input: string) =>
+        ex.execute({
+          capability: await ex.addModule(await assembleApp(app)),
+          input: enc(input),
+          params: { fuel: 10_000_000n },
+        });
+      const got = await Promise.all([
+        run("echo-upper", "hello, World!"),
+        run("word-count", "the quick  brown\nfox "),
+        run("recurse", ""),
+        run("float-nan", ""),
+      ]);
+      expect(got.map((r) => [r.status, r.fuelUsed])).toEqual([
+        ["ok", 2647n],
+        ["ok", 6926n],
+        ["trap", 67497n],
+        ["ok", 285n],
+      ]);
+    } finally {
+      await ex.close();
+    }
+  });
+
   it("word-count counts words", async () => {
     const ex = new WasmExecutor();
     const cap = await ex.addModule(await assembleApp("word-count"));
