@@ -76,6 +76,8 @@ export const Attestation = bcs.struct("Attestation", {
   revoked: bcs.bool(),
   issued_ms: bcs.u64(),
   verifier_pk: bytes,
+  /** 0: verifier-signed verdict; 1: TDX quote verified on chain (no verifier). */
+  path: bcs.u8(),
 });
 
 export const Node = bcs.struct("Node", {
