@@ -74,6 +74,15 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     11: { name: "EUnknownVerifier", message: "verifier not allow-listed" },
     12: { name: "EUnknownMeasurement", message: "measurement not allow-listed" },
     13: { name: "EInvalidMeasurement", message: "measurement must be 1..=128 bytes" },
+    14: {
+      name: "EInvalidTdxRoot",
+      message: "TDX root key must be a 33-byte compressed P-256 point (0x02/0x03 prefix)",
+    },
+    15: { name: "ENoTdxRoot", message: "no TDX root key pinned (set_tdx_root first)" },
+    16: {
+      name: "EInvalidTcbPolicy",
+      message: "TCB policy: statuses must be 0..=5 (Revoked never), grace at most 90 days",
+    },
   },
   request: {
     1: { name: "EWrongVersion", message: "request version does not match the package version" },
@@ -108,6 +117,21 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     2: { name: "ESettleTooEarly", message: "reveals missing and the reveal deadline has not passed" },
     3: { name: "EDeadlinePassed", message: "dispute deadline has passed" },
     4: { name: "ENotDisputed", message: "request is not Disputed" },
+  },
+  tdx_attestation: {
+    20: {
+      name: "ECollateralRootNotPinned",
+      message: "collateral was verified under a root key that is not the pinned one",
+    },
+    21: { name: "EStaleCollateral", message: "TDX collateral is past its nextUpdate plus the registry's grace" },
+    22: { name: "EMeasurementNotAllowed", message: "MRTD is not allow-listed for tee_kind 1 (TDX)" },
+    23: { name: "EBindingMismatch", message: "report data does not start with blake2b256(sig_pk || enc_pk)" },
+    24: { name: "ETcbStatusNotAllowed", message: "the platform's TCB status is not allowed by the registry's policy" },
+    25: { name: "ENoTcbLevel", message: "no TDX TCB level of the TCB info matches the quote's TEE_TCB_SVN" },
+    26: { name: "ETcbRevoked", message: "the platform's TCB level is Revoked" },
+    27: { name: "ENotTdxTcbInfo", message: 'TCB info is not TDX TCB info ({"id":"TDX",...})' },
+    28: { name: "EIssuedBeforeRevocation", message: "attestation at or before the node's last revocation" },
+    29: { name: "EBadTcbInfo", message: "TCB info tcbLevels are not in the expected shape" },
   },
   // END GENERATED
 };
