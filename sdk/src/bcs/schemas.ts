@@ -162,6 +162,23 @@ export const Cluster = bcs.struct("Cluster", {
 });
 
 /** Object schemas by Move struct name (module-qualified names in `OBJECT_MODULES`). */
+/** The registry's dynamic field for on-chain TDX: pinned Intel root key and the TCB policy. */
+export const TdxConfig = bcs.struct("TdxConfig", {
+  root_key: bytes,
+  allowed_tcb_statuses: bytes,
+  collateral_grace_ms: bcs.u64(),
+});
+
+/** Intel collateral recorded on chain (`tdx_attestation::TdxCollateral`, shared). */
+export const TdxCollateral = bcs.struct("TdxCollateral", {
+  id: UID,
+  root_key: bytes,
+  tcb_info: bytes,
+  qe_identity: bytes,
+  issue_date_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+});
+
 export const OBJECT_SCHEMAS = {
   Params,
   Registry,
@@ -174,6 +191,8 @@ export const OBJECT_SCHEMAS = {
   Request,
   Rotation,
   Cluster,
+  TdxConfig,
+  TdxCollateral,
 } as const;
 
 export type ObjectName = keyof typeof OBJECT_SCHEMAS;

@@ -129,7 +129,7 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     24: { name: "ETcbStatusNotAllowed", message: "the platform's TCB status is not allowed by the registry's policy" },
     25: { name: "ENoTcbLevel", message: "no TDX TCB level of the TCB info matches the quote's TEE_TCB_SVN" },
     26: { name: "ETcbRevoked", message: "the platform's TCB level is Revoked" },
-    27: { name: "ENotTdxTcbInfo", message: 'TCB info is not TDX TCB info ({"id":"TDX",...})' },
+    27: { name: "ENotTdxTcbInfo", message: "TCB info id is not TDX" },
     28: { name: "EIssuedBeforeRevocation", message: "attestation at or before the node's last revocation" },
     29: { name: "EBadTcbInfo", message: "TCB info tcbLevels are not in the expected shape" },
   },
