@@ -127,17 +127,33 @@ describe("TDX attestation verified on chain (devnet)", () => {
     const created = r.created.find((c) => c.type?.endsWith("::tdx_attestation::TdxCollateral"));
     expect(created).toBeDefined();
     collateralId = created!.objectId;
+    // The client method records the same collateral again (a second shared object).
+    const again = await env.atoma.recordTdxCollateral(requester, {
+      tcbInfo: ev.tcbInfoResponse,
+      qeIdentity: ev.qeIdentityResponse,
+      signerDer: ev.signerDer,
+    });
+    expect(again.collateralId).not.toBe(collateralId);
     const reg = await env.atoma.getRegistry();
     expect(reg.verifiers).toEqual([]); // no verifier anywhere in this test
   });
 
   it("a node becomes attested through Move verification alone (path 1, no verifier)", async () => {
     for (const [i, o] of ops.slice(0, 2).entries()) {
-      const r = await exec(
-        o.kp,
-        (tx) => buildRecordTdxAttestation(tx, { ...nodeArgs(o), collateral: collateralId, quote: o.evidence.quote }),
-        i === 0 ? "tdx" : undefined,
-      );
+      // Node 0 through the builder (cost measured), node 1 through AtomaClient.recordTdxAttestation.
+      const r =
+        i === 0
+          ? await exec(
+              o.kp,
+              (tx) =>
+                buildRecordTdxAttestation(tx, { ...nodeArgs(o), collateral: collateralId, quote: o.evidence.quote }),
+              "tdx",
+            )
+          : await env.atoma.recordTdxAttestation(o.kp, {
+              nodeCap: o.nodeId,
+              collateral: collateralId,
+              quote: o.evidence.quote,
+            });
       expect(r.events.map((e) => e.name)).toEqual(["AttestationRecorded"]);
       const a = (await env.atoma.getNode(o.nodeId)).attestation;
       expect(a?.path).toBe(AttestationPath.TdxOnChain);
