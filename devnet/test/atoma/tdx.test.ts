@@ -59,6 +59,8 @@ describe("TDX attestation verified on chain (devnet)", () => {
   const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
     const tx = new Transaction();
     tx.setSender(kp.toSuiAddress());
+    // An explicit budget: no dry run before execution, so the instruction count is one execution's.
+    if (costName) tx.setGasBudget(5_000_000_000n);
     build(tx);
     const before = env.d.runtime.vmStats.instructions;
     const r: ExecuteResult = await env.atoma.execute(tx, kp);
@@ -215,6 +217,7 @@ describe("TDX attestation verified on chain (devnet)", () => {
     };
     const tx = new Transaction();
     tx.setSender(o.kp.toSuiAddress());
+    tx.setGasBudget(5_000_000_000n);
     const { buildRecordAttestation } = await import("@atoma/sdk");
     buildRecordAttestation(tx, { ...nodeArgs(o), ...v, verifierPk, signature: signVerdict(v, verifierSk) });
     const before = env.d.runtime.vmStats.instructions;
