@@ -237,6 +237,17 @@ function toBuilt(a: MoveBuildArtifact): BuiltMovePackage {
  */
 const BUNDLED_DEPENDENCIES: Record<string, string[]> = { atoma: ["tee_verify"] };
 
+/**
+ * A package's `Move.toml` with its `local = "…"` dependencies made absolute, for a copy of the
+ * package compiled from another folder (e.g. the atoma sources plus generated tests in a temp dir).
+ */
+export function manifestForCopy(pkgDir: string): string {
+  return readFileSync(path.join(pkgDir, "Move.toml"), "utf8").replace(
+    /local\s*=\s*"([^"]+)"/g,
+    (_m, p: string) => `local = "${path.resolve(pkgDir, p).split(path.sep).join("/")}"`,
+  );
+}
+
 /** Compiles one package from its sources, ignoring any committed bytecode; writes nothing. */
 export async function compileMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<MoveBuildArtifact> {
   const files = readPackageFiles(pkg.dir, false);
