@@ -241,6 +241,23 @@ fun attest_at_revocation_time() {
     finish(env, c);
 }
 
+#[test, expected_failure(abort_code = ta::ENotTdxTcbInfo)]
+fun sgx_tcb_info_refused() {
+    let env = setup(x::test_root_key(), vector[], test_time());
+    let mut sc = ts::begin(h::operator(2));
+    let mut clock = sui::clock::create_for_testing(sc.ctx());
+    clock.set_for_testing(env.now());
+    ta::record_tdx_collateral(
+        env.reg_ref(),
+        x::test_sgx_tcb_info(),
+        x::test_qe_identity(),
+        x::test_signer_der(),
+        &clock,
+        sc.ctx(),
+    );
+    abort 0
+}
+
 #[test, expected_failure(abort_code = registry::ENoTdxRoot)]
 fun no_root_pinned() {
     let mut env = h::new(1);
