@@ -230,19 +230,48 @@ function toBuilt(a: MoveBuildArtifact): BuiltMovePackage {
   };
 }
 
+/**
+ * Packages published together with their unpublished local dependencies (what the Sui CLI's
+ * `--with-unpublished-dependencies` does): `atoma` carries `tee_verify`'s modules (address 0x0
+ * in both) in its own package, dependencies first, so one publish deploys both.
+ */
+const BUNDLED_DEPENDENCIES: Record<string, string[]> = { atoma: ["tee_verify"] };
+
+/**
+ * A package's `Move.toml` with its `local = "…"` dependencies made absolute, for a copy of the
+ * package compiled from another folder (e.g. the atoma sources plus generated tests in a temp dir).
+ */
+export function manifestForCopy(pkgDir: string): string {
+  return readFileSync(path.join(pkgDir, "Move.toml"), "utf8").replace(
+    /local\s*=\s*"([^"]+)"/g,
+    (_m, p: string) => `local = "${path.resolve(pkgDir, p).split(path.sep).join("/")}"`,
+  );
+}
+
 /** Compiles one package from its sources, ignoring any committed bytecode; writes nothing. */
 export async function compileMovePackage(pkg: MovePackageDir, source?: FrameworkSource): Promise<MoveBuildArtifact> {
   const files = readPackageFiles(pkg.dir, false);
   const src = source ?? (await locateFramework());
   await init();
   const fetcher = fetcherFor(src, pkg.dir);
-  const result = await dumpMovePackage({ files, fetcher, silenceWarnings: true });
+  const result = await dumpMovePackage({
+    files,
+    fetcher,
+    silenceWarnings: true,
+  });
   if ("error" in result) {
     throw new MoveToolchainError(
       `build of ${pkg.name} failed (${result.category}):\n${result.error}`,
       result.category ?? "build",
     );
   }
+  const bundled: string[] = [];
+  for (const dep of BUNDLED_DEPENDENCIES[pkg.name] ?? []) {
+    const depDir = listMovePackages().find((p) => p.name === dep);
+    if (!depDir) throw new MoveToolchainError(`${pkg.name} bundles ${dep}, which is not a package here`, "build");
+    bundled.push(...(await compileMovePackage(depDir, src)).modules);
+  }
+  const modules = [...bundled, ...result.modules];
   return {
     name: pkg.name,
     path: path.relative(REPO_ROOT, pkg.dir).split(path.sep).join("/"),
@@ -250,8 +279,8 @@ export async function compileMovePackage(pkg: MovePackageDir, source?: Framework
     sourceHash: sourceHashOf(pkg),
     dependencies: result.dependencies,
     digest: Array.from(result.digest),
-    moduleNames: moduleNamesOf(result.modules),
-    modules: result.modules,
+    moduleNames: moduleNamesOf(modules),
+    modules,
   };
 }
 

@@ -97,6 +97,18 @@ function mist(v: string, field: string): bigint {
   return BigInt(v);
 }
 
+function readBinary(file: string, field: string): Uint8Array {
+  if (!existsSync(file)) throw new InvalidInputError(field, `${file} does not exist`);
+  return new Uint8Array(readFileSync(file));
+}
+
+/** A certificate file as DER: PEM (one CERTIFICATE block) is decoded, anything else is taken as DER. */
+function derOf(b: Uint8Array): Uint8Array {
+  const text = Buffer.from(b).toString("latin1");
+  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(text);
+  return m ? new Uint8Array(Buffer.from((m[1] as string).replace(/\s+/g, ""), "base64")) : b;
+}
+
 function needNode(c: NodeConfig, file: string): string {
   if (!c.nodeId) throw new InvalidInputError(`${file}: nodeId`, "is null; run `atoma-node register` first");
   return c.nodeId;
@@ -607,6 +619,52 @@ export function buildProgram(): Command {
       };
       const res = await chain(() => atoma.recordAttestation(keys.signer, verdict));
       out(`attestation recorded (tx ${res.digest})`, { digest: res.digest });
+    });
+
+  attest
+    .command("tdx <quote>")
+    .description(
+      "record this node's Intel TDX attestation verified by the contract itself (one transaction, no verifier): " +
+        "the binary DCAP quote whose report data binds this node's keys, and a TdxCollateral object",
+    )
+    .requiredOption("--collateral <id>", "TdxCollateral object id (recorded with `attest collateral`)")
+    .action(async (given: string, o: { collateral: string }, cmd: Command) => {
+      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, cfg);
+      const quote = readBinary(userPath(given), "quote");
+      const res = await chain(() =>
+        atoma.recordTdxAttestation(keys.signer, { nodeCap: nodeId, collateral: o.collateral, quote }),
+      );
+      out(`TDX attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
+    });
+
+  attest
+    .command("collateral")
+    .description(
+      "record Intel collateral (PCS TCB info and QE identity responses, as served) on chain; its signatures are " +
+        "checked in Move under the pinned Intel root. Prints the TdxCollateral object id",
+    )
+    .requiredOption("--tcb-info <file>", 'PCS response {"tcbInfo":{...},"signature":"..."}, byte for byte')
+    .requiredOption("--qe-identity <file>", 'PCS response {"enclaveIdentity":{...},"signature":"..."}')
+    .requiredOption("--signer <file>", "Intel SGX TCB Signing certificate (DER or PEM)")
+    .action(async (o: { tcbInfo: string; qeIdentity: string; signer: string }, cmd: Command) => {
+      const { keys, atoma, chain, out } = await context(cmd);
+      const trim = (b: Uint8Array) => {
+        let n = b.length;
+        while (n > 0 && (b[n - 1] === 0x0a || b[n - 1] === 0x0d || b[n - 1] === 0x20)) n--;
+        return b.subarray(0, n);
+      };
+      const res = await chain(() =>
+        atoma.recordTdxCollateral(keys.signer, {
+          tcbInfo: trim(readBinary(userPath(o.tcbInfo), "--tcb-info")),
+          qeIdentity: trim(readBinary(userPath(o.qeIdentity), "--qe-identity")),
+          signerDer: derOf(readBinary(userPath(o.signer), "--signer")),
+        }),
+      );
+      out(`TdxCollateral ${res.collateralId} (tx ${res.digest})`, {
+        collateralId: res.collateralId,
+        digest: res.digest,
+      });
     });
 
   program

@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ATOMA_PACKAGE_DIR, locateFramework, runMoveTests } from "@atoma/move";
+import { ATOMA_PACKAGE_DIR, locateFramework, manifestForCopy, runMoveTests } from "@atoma/move";
 import { startDevnet } from "../../src/index.js";
 import { SequenceRunner, type SequenceTest, sequencesToMove } from "./sequences.js";
 
@@ -42,7 +42,7 @@ export async function fuzzSequences(seed: string, count: number): Promise<FuzzRe
     const dir = mkdtempSync(path.join(tmpdir(), "atoma-fuzz-"));
     try {
       cpSync(path.join(ATOMA_PACKAGE_DIR, "sources"), path.join(dir, "sources"), { recursive: true });
-      cpSync(path.join(ATOMA_PACKAGE_DIR, "Move.toml"), path.join(dir, "Move.toml"));
+      writeFileSync(path.join(dir, "Move.toml"), manifestForCopy(ATOMA_PACKAGE_DIR));
       mkdirSync(path.join(dir, "tests"));
       writeFileSync(path.join(dir, "tests", "fuzz_sequences.move"), text);
       const run = await runMoveTests({ name: "atoma", dir }, source);

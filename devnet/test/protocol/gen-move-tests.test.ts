@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ATOMA_PACKAGE_DIR, runMoveTests } from "@atoma/move";
+import { ATOMA_PACKAGE_DIR, manifestForCopy, runMoveTests } from "@atoma/move";
 import { describe, expect, it } from "vitest";
 import { requireFramework } from "../../../test/setup/prerequisites.js";
 import { GENERATED_PATH, generateConformanceMove } from "./gen-move-tests.js";
@@ -32,7 +32,7 @@ describe("generated Move conformance tests", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "atoma-conformance-"));
       try {
         cpSync(path.join(ATOMA_PACKAGE_DIR, "sources"), path.join(dir, "sources"), { recursive: true });
-        cpSync(path.join(ATOMA_PACKAGE_DIR, "Move.toml"), path.join(dir, "Move.toml"));
+        writeFileSync(path.join(dir, "Move.toml"), manifestForCopy(ATOMA_PACKAGE_DIR));
         mkdirSync(path.join(dir, "tests"));
         writeFileSync(path.join(dir, "tests", "conformance_tests.move"), text);
         const run = await runMoveTests({ name: "atoma", dir }, source);

@@ -28,6 +28,7 @@ import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
 import * as B from "../tx/builders.js";
 import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
+import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
 import { sleep } from "./sleep.js";
 
@@ -559,6 +560,19 @@ export class AtomaClient implements AtomaChain {
     return this.#run(signer, (tx) =>
       B.buildSetCapabilities(tx, { ...base, nodeCap, capabilities: capabilities.map(toBytes) }),
     );
+  }
+  /** Records Intel collateral (TCB info, QE identity) as a shared TdxCollateral; returns its object id too. */
+  async recordTdxCollateral(signer: Signer, a: Omit<TDX.RecordTdxCollateralArgs, "packageId" | "registry">) {
+    const base = await this.#base();
+    const res = await this.#run(signer, (tx) => TDX.buildRecordTdxCollateral(tx, { ...base, ...a }));
+    const c = res.created.find((o) => o.type?.endsWith("::tdx_attestation::TdxCollateral"));
+    if (!c) throw new DecodeError("TdxCollateral", "record_tdx_collateral created no TdxCollateral object");
+    return { ...res, collateralId: c.objectId };
+  }
+  /** The node's TDX quote verified on chain (one transaction, no verifier). */
+  async recordTdxAttestation(signer: Signer, a: Omit<TDX.RecordTdxAttestationArgs, "packageId" | "registry">) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => TDX.buildRecordTdxAttestation(tx, { ...base, ...a }));
   }
   async recordAttestation(signer: Signer, a: Omit<B.RecordAttestationArgs, "packageId" | "registry">) {
     const base = await this.#base();

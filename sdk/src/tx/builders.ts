@@ -467,7 +467,7 @@ export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCa
   ]);
 }
 
-/** Every `module::function` these builders call, for coverage checks against the bytecode. */
+/** Every `module::function` these builders (and those of tdx.ts) call, for coverage checks against the bytecode. */
 export const ATOMA_TX_TARGETS = [
   "registry::set_param",
   "registry::set_paused",
@@ -486,6 +486,10 @@ export const ATOMA_TX_TARGETS = [
   "node::set_capabilities",
   "node::jail",
   "attestation::record_attestation",
+  "registry::set_tdx_root",
+  "registry::set_tdx_policy",
+  "tdx_attestation::record_tdx_collateral",
+  "tdx_attestation::record_tdx_attestation",
   "request::create_request",
   "request::create_and_sample",
   "request::sample_nodes",

@@ -9,9 +9,13 @@ import { Counter, type ModuleLayouts, readLayouts, structGen } from "./bytecode-
 
 describe("SDK schemas match the compiled Move structs", () => {
   let layouts: ModuleLayouts;
+  /** Modules of `tee_verify`, bundled into the atoma package: transient values, never stored. */
+  let bundled: Set<string>;
   beforeAll(async () => {
     const built = await loadBuiltPackage("atoma");
     layouts = readLayouts(built.modules);
+    const tee = readLayouts((await loadBuiltPackage("tee_verify")).modules);
+    bundled = new Set([...tee.structs.values()].map((s) => s.module));
   }, 300_000);
 
   function compare(qualified: string, schema: { serialize(v: never): { toHex(): string } }): void {
@@ -60,6 +64,7 @@ describe("SDK schemas match the compiled Move structs", () => {
   it("every struct of the package has an SDK schema", () => {
     const missing: string[] = [];
     for (const [q, s] of layouts.structs) {
+      if (bundled.has(s.module)) continue;
       if (s.module === "events") {
         if (!Object.hasOwn(EVENT_SCHEMAS, s.name)) missing.push(q);
       } else if (!Object.hasOwn(OBJECT_SCHEMAS, s.name)) {

@@ -54,6 +54,13 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "node::set_price": (tx) => B.buildSetPrice(tx, { ...base, nodeCap: CAP, price: 3 }),
   "node::set_capabilities": (tx) => B.buildSetCapabilities(tx, { ...base, nodeCap: CAP, capabilities: [b(2), b(4)] }),
   "node::jail": (tx) => B.buildJail(tx, { ...base, nodeId: NODE }),
+  "registry::set_tdx_root": (tx) => B.buildSetTdxRoot(tx, { ...base, adminCap: ADMIN, rootKey: b(33, 2) }),
+  "registry::set_tdx_policy": (tx) =>
+    B.buildSetTdxPolicy(tx, { ...base, adminCap: ADMIN, allowedTcbStatuses: [0, 1], graceMs: 86_400_000 }),
+  "tdx_attestation::record_tdx_collateral": (tx) =>
+    B.buildRecordTdxCollateral(tx, { ...base, tcbInfo: b(100), qeIdentity: b(100), signerDer: b(300) }),
+  "tdx_attestation::record_tdx_attestation": (tx) =>
+    B.buildRecordTdxAttestation(tx, { ...base, nodeCap: CAP, collateral: CLU, quote: b(2000) }),
   "attestation::record_attestation": (tx) =>
     B.buildRecordAttestation(tx, {
       ...base,
@@ -238,6 +245,17 @@ describe("builders against the compiled package", () => {
         if (input?.Pure) expect(p.ref, `${name} arg ${i} pure`).toBe("none");
       });
     }
+  });
+
+  it("TDX builders refuse a bad root key and a Revoked policy, naming the field", () => {
+    const tx = new Transaction();
+    const root = (rootKey: Uint8Array) => () => B.buildSetTdxRoot(tx, { ...base, adminCap: ADMIN, rootKey });
+    expect(root(b(32, 2))).toThrow(/rootKey.*33 bytes/);
+    expect(root(b(33, 4))).toThrow(/rootKey.*compressed/);
+    const policy = () =>
+      B.buildSetTdxPolicy(tx, { ...base, adminCap: ADMIN, allowedTcbStatuses: [0, B.TcbStatus.Revoked], graceMs: 1 });
+    expect(policy).toThrow(InvalidInputError);
+    expect(policy).toThrow(/allowedTcbStatuses/);
   });
 
   it("every state-changing public/entry function has a builder", () => {

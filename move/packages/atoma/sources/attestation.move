@@ -113,6 +113,7 @@ public fun record_attestation(
         expires_ms,
         issued_ms,
         verifier_pk,
+        atoma::registry::path_verdict(),
     );
     registry.set_attestation(node_id, a);
 }

@@ -12,6 +12,7 @@ use atoma::protocol_version;
 use sui::balance::{Self, Balance};
 use sui::clock::Clock;
 use sui::coin::{Self, Coin};
+use sui::dynamic_field as df;
 use sui::sui::SUI;
 use sui::table::{Self, Table};
 use sui::vec_map::{Self, VecMap};
@@ -42,11 +43,27 @@ const EUnknownVerifier: vector<u8> = b"verifier not allow-listed";
 const EUnknownMeasurement: vector<u8> = b"measurement not allow-listed";
 #[error(code = 13)]
 const EInvalidMeasurement: vector<u8> = b"measurement must be 1..=128 bytes";
+#[error(code = 14)]
+const EInvalidTdxRoot: vector<u8> = b"TDX root key must be a 33-byte compressed P-256 point (0x02/0x03 prefix)";
+#[error(code = 15)]
+const ENoTdxRoot: vector<u8> = b"no TDX root key pinned (set_tdx_root first)";
+#[error(code = 16)]
+const EInvalidTcbPolicy: vector<u8> = b"TCB policy: statuses must be 0..=5 (Revoked never), grace at most 90 days";
 
 const ACTIVE: u8 = 0;
 const JAILED: u8 = 1;
 const LEAVING: u8 = 2;
 const INITIAL_REPUTATION: u64 = 1_000;
+/// Which path produced an attestation: a verifier-signed verdict, or TDX verified on chain.
+const PATH_VERDICT: u8 = 0;
+const PATH_TDX_ONCHAIN: u8 = 1;
+/// TCB statuses as derived on chain (Intel's names); Revoked can never be allowed.
+const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
+const TCB_UP_TO_DATE: u8 = 0;
+/// Default freshness grace past the collateral's nextUpdate: 30 days (Intel issues TCB info for
+/// about a month, so a missed cycle still verifies; a 7-day maximum age caused an outage elsewhere).
+const DEFAULT_TDX_GRACE_MS: u64 = 30 * 24 * 3600 * 1000;
+const MAX_TDX_GRACE_MS: u64 = 90 * 24 * 3600 * 1000;
 
 public struct Registry has key {
     id: UID,
@@ -95,8 +112,25 @@ public struct Attestation has copy, drop, store {
     revoked: bool,
     /// When the verifier issued the verdict (signed): a revocation refuses anything issued before it.
     issued_ms: u64,
-    /// The verifier's key: the attestation ends when the key leaves the allow-list.
+    /// The key the attestation rests on: the verifier's Ed25519 key (path 0; it ends when the key
+    /// leaves the allow-list) or the pinned Intel root key (path 1; it ends when the root changes).
     verifier_pk: vector<u8>,
+    /// 0: verifier-signed verdict (`record_attestation`); 1: TDX quote verified on chain
+    /// (`record_tdx_attestation`, no verifier).
+    path: u8,
+}
+
+/// Dynamic-field key on the registry for the TDX on-chain verification settings.
+public struct TdxConfigKey has copy, drop, store {}
+
+/// The pinned Intel SGX root key and the admin's policy for on-chain TDX attestations.
+public struct TdxConfig has drop, store {
+    /// Compressed SEC1 P-256 key (33 bytes).
+    root_key: vector<u8>,
+    /// TCB statuses (TCB_* codes) that may serve confidential requests.
+    allowed_tcb_statuses: vector<u8>,
+    /// Collateral is fresh until its nextUpdate plus this grace.
+    collateral_grace_ms: u64,
 }
 
 fun init(ctx: &mut TxContext) {
@@ -144,6 +178,37 @@ public fun set_param(r: &mut Registry, _: &AdminCap, name: vector<u8>, value: u6
 public fun set_paused(r: &mut Registry, _: &AdminCap, paused: bool) {
     r.assert_version();
     r.paused = paused;
+}
+
+/// Pins the Intel SGX root key on-chain TDX verification trusts (compressed SEC1). Attestations
+/// resting on a previous root end (`is_attested`). The first call sets the default policy:
+/// UpToDate only, 30 days of collateral grace.
+public fun set_tdx_root(r: &mut Registry, _: &AdminCap, root_key: vector<u8>) {
+    r.assert_version();
+    assert!(root_key.length() == 33 && (root_key[0] == 2 || root_key[0] == 3), EInvalidTdxRoot);
+    if (df::exists_(&r.id, TdxConfigKey {})) {
+        let c: &mut TdxConfig = df::borrow_mut(&mut r.id, TdxConfigKey {});
+        c.root_key = root_key;
+    } else {
+        let c = TdxConfig {
+            root_key,
+            allowed_tcb_statuses: vector[TCB_UP_TO_DATE],
+            collateral_grace_ms: DEFAULT_TDX_GRACE_MS,
+        };
+        df::add(&mut r.id, TdxConfigKey {}, c);
+    }
+}
+
+/// Which TCB statuses may serve confidential requests (codes 0..=5, see docs/attestation.md) and
+/// the collateral grace past nextUpdate (at most 90 days).
+public fun set_tdx_policy(r: &mut Registry, _: &AdminCap, allowed_tcb_statuses: vector<u8>, grace_ms: u64) {
+    r.assert_version();
+    assert!(df::exists_(&r.id, TdxConfigKey {}), ENoTdxRoot);
+    assert!(grace_ms <= MAX_TDX_GRACE_MS, EInvalidTcbPolicy);
+    allowed_tcb_statuses.do_ref!(|s| assert!(*s <= TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, EInvalidTcbPolicy));
+    let c: &mut TdxConfig = df::borrow_mut(&mut r.id, TdxConfigKey {});
+    c.allowed_tcb_statuses = allowed_tcb_statuses;
+    c.collateral_grace_ms = grace_ms;
 }
 
 public fun add_verifier(r: &mut Registry, _: &AdminCap, pk: vector<u8>) {
@@ -260,8 +325,30 @@ public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
     if (n.attestation.is_none()) return false;
     let a = n.attestation.borrow();
     a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
-        && r.verifiers.contains(&a.verifier_pk)
+        && (if (a.path == PATH_TDX_ONCHAIN) r.tdx_root() == option::some(a.verifier_pk)
+            else r.verifiers.contains(&a.verifier_pk))
         && r.is_measurement_allowed(a.tee_kind, &a.measurement)
+}
+
+/// The pinned Intel root key, if any.
+public fun tdx_root(r: &Registry): Option<vector<u8>> {
+    if (!df::exists_(&r.id, TdxConfigKey {})) return option::none();
+    let c: &TdxConfig = df::borrow(&r.id, TdxConfigKey {});
+    option::some(c.root_key)
+}
+
+/// The pinned root key; aborts with ENoTdxRoot when none is.
+public fun tdx_root_key(r: &Registry): vector<u8> { tdx_config(r).root_key }
+
+public fun tdx_tcb_status_allowed(r: &Registry, status: u8): bool {
+    tdx_config(r).allowed_tcb_statuses.contains(&status)
+}
+
+public fun tdx_collateral_grace_ms(r: &Registry): u64 { tdx_config(r).collateral_grace_ms }
+
+fun tdx_config(r: &Registry): &TdxConfig {
+    assert!(df::exists_(&r.id, TdxConfigKey {}), ENoTdxRoot);
+    df::borrow(&r.id, TdxConfigKey {})
 }
 
 /// Verdicts issued at or before this time are refused for the node (its last revocation; 0 if none).
@@ -284,6 +371,9 @@ public fun attestation_expires_ms(a: &Attestation): u64 { a.expires_ms }
 public fun attestation_revoked(a: &Attestation): bool { a.revoked }
 public fun attestation_issued_ms(a: &Attestation): u64 { a.issued_ms }
 public fun attestation_verifier_pk(a: &Attestation): vector<u8> { a.verifier_pk }
+public fun attestation_path(a: &Attestation): u8 { a.path }
+public fun path_verdict(): u8 { PATH_VERDICT }
+public fun path_tdx_onchain(): u8 { PATH_TDX_ONCHAIN }
 
 // === Package-internal node state ===
 
@@ -465,6 +555,7 @@ public(package) fun new_attestation(
     expires_ms: u64,
     issued_ms: u64,
     verifier_pk: vector<u8>,
+    path: u8,
 ): Attestation {
     Attestation {
         tee_kind,
@@ -477,6 +568,7 @@ public(package) fun new_attestation(
         revoked: false,
         issued_ms,
         verifier_pk,
+        path,
     }
 }
 

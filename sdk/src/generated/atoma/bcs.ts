@@ -23,6 +23,57 @@ export function VecMap<K, V, KI, VI>(key: BcsType<K, KI>, value: BcsType<V, VI>)
 
 // === atoma ===
 
+/** `atoma::der::Tlv` (copy, drop). */
+export const Tlv = bcs.struct("Tlv", {
+  tag: bcs.u8(),
+  start: bcs.u64(),
+  value_start: bcs.u64(),
+  len: bcs.u64(),
+});
+
+/** `atoma::x509::Certificate` (copy, drop). */
+export const Certificate = bcs.struct("Certificate", {
+  tbs: bytes,
+  issuer: bytes,
+  subject: bytes,
+  not_before_ms: bcs.u64(),
+  not_after_ms: bcs.u64(),
+  public_key: bytes,
+  signature: bytes,
+});
+
+/** `atoma::tdx_quote::TdReport` (copy, drop). */
+export const TdReport = bcs.struct("TdReport", {
+  raw: bytes,
+});
+
+/** `atoma::tdx_quote::Quote` (copy, drop). */
+export const Quote = bcs.struct("Quote", {
+  version: bcs.u16(),
+  signed: bytes,
+  body: TdReport,
+  signature: bytes,
+  attestation_key: bytes,
+  qe_report: bytes,
+  qe_report_signature: bytes,
+  qe_auth_data: bytes,
+  pck_chain: bcs.vector(bytes),
+});
+
+/** `atoma::tdx::VerifiedTdx` (copy, drop). */
+export const VerifiedTdx = bcs.struct("VerifiedTdx", {
+  version: bcs.u16(),
+  body: TdReport,
+  pck_subject: bytes,
+});
+
+/** `atoma::tdx_collateral::SignedCollateral` (copy, drop). */
+export const SignedCollateral = bcs.struct("SignedCollateral", {
+  body: bytes,
+  issue_date_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+});
+
 /** `atoma::config::Params` (copy, drop, store). */
 export const Params = bcs.struct("Params", {
   min_stake: bcs.u64(),
@@ -60,6 +111,7 @@ export const Attestation = bcs.struct("Attestation", {
   revoked: bcs.bool(),
   issued_ms: bcs.u64(),
   verifier_pk: bytes,
+  path: bcs.u8(),
 });
 
 /** `atoma::registry::Node` (store). */
@@ -95,6 +147,18 @@ export const Registry = bcs.struct("Registry", {
   treasury: Balance,
   node_count: bcs.u64(),
   request_count: bcs.u64(),
+});
+
+/** `atoma::registry::TdxConfig` (drop, store). */
+export const TdxConfig = bcs.struct("TdxConfig", {
+  root_key: bytes,
+  allowed_tcb_statuses: bytes,
+  collateral_grace_ms: bcs.u64(),
+});
+
+/** `atoma::registry::TdxConfigKey` (copy, drop, store). */
+export const TdxConfigKey = bcs.struct("TdxConfigKey", {
+  dummy_field: bcs.bool(),
 });
 
 /** `atoma::node::NodeCap` (store, key). */
@@ -172,29 +236,55 @@ export const Request = bcs.struct("Request", {
   output_accepted: bcs.bool(),
 });
 
+/** `atoma::tdx_attestation::TdxCollateral` (key). */
+export const TdxCollateral = bcs.struct("TdxCollateral", {
+  id: UID,
+  root_key: bytes,
+  tcb_info: bytes,
+  qe_identity: bytes,
+  issue_date_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+});
+
 /** Every struct that carries data (witnesses left out), by name. */
 export const OBJECT_STRUCTS = {
+  Tlv,
+  Certificate,
+  TdReport,
+  Quote,
+  VerifiedTdx,
+  SignedCollateral,
   Params,
   AdminCap,
   Attestation,
   Node,
   Registry,
+  TdxConfig,
   NodeCap,
   Rotation,
   Cluster,
   MasterCap,
   Assignment,
   Request,
+  TdxCollateral,
 } as const;
 
+export type TlvData = typeof Tlv.$inferType;
+export type CertificateData = typeof Certificate.$inferType;
+export type TdReportData = typeof TdReport.$inferType;
+export type QuoteData = typeof Quote.$inferType;
+export type VerifiedTdxData = typeof VerifiedTdx.$inferType;
+export type SignedCollateralData = typeof SignedCollateral.$inferType;
 export type ParamsData = typeof Params.$inferType;
 export type AdminCapData = typeof AdminCap.$inferType;
 export type AttestationData = typeof Attestation.$inferType;
 export type NodeData = typeof Node.$inferType;
 export type RegistryData = typeof Registry.$inferType;
+export type TdxConfigData = typeof TdxConfig.$inferType;
 export type NodeCapData = typeof NodeCap.$inferType;
 export type RotationData = typeof Rotation.$inferType;
 export type ClusterData = typeof Cluster.$inferType;
 export type MasterCapData = typeof MasterCap.$inferType;
 export type AssignmentData = typeof Assignment.$inferType;
 export type RequestData = typeof Request.$inferType;
+export type TdxCollateralData = typeof TdxCollateral.$inferType;

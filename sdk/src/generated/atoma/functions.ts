@@ -11,6 +11,290 @@ function call(tx: Transaction, target: string, args: readonly Arg[], typeArgumen
   return tx.moveCall({ target, arguments: [...args], typeArguments: [...typeArguments] });
 }
 
+/** `atoma::der`. */
+export const der = {
+  /** `public fun bit_string(&vector<u8>, &der::Tlv): vector<u8>` */
+  bitString(tx: Transaction, packageId: string, args: readonly [bytes: Arg, tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::bit_string`, args);
+  },
+  /** `public fun end(&der::Tlv): u64` */
+  end(tx: Transaction, packageId: string, args: readonly [tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::end`, args);
+  },
+  /** `public fun expect(&vector<u8>, u64, u64, u8): der::Tlv` */
+  expect(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytes: Arg, u64_1: Arg, u64_2: Arg, u8: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::der::expect`, args);
+  },
+  /** `public fun integer_32(&vector<u8>, &der::Tlv): vector<u8>` */
+  integer32(tx: Transaction, packageId: string, args: readonly [bytes: Arg, tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::integer_32`, args);
+  },
+  /** `public fun len(&der::Tlv): u64` */
+  len(tx: Transaction, packageId: string, args: readonly [tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::len`, args);
+  },
+  /** `public fun raw(&vector<u8>, &der::Tlv): vector<u8>` */
+  raw(tx: Transaction, packageId: string, args: readonly [bytes: Arg, tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::raw`, args);
+  },
+  /** `public fun read(&vector<u8>, u64, u64): der::Tlv` */
+  read(tx: Transaction, packageId: string, args: readonly [bytes: Arg, u64_1: Arg, u64_2: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::read`, args);
+  },
+  /** `public fun slice(&vector<u8>, u64, u64): vector<u8>` */
+  slice(tx: Transaction, packageId: string, args: readonly [bytes: Arg, u64_1: Arg, u64_2: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::slice`, args);
+  },
+  /** `public fun start(&der::Tlv): u64` */
+  start(tx: Transaction, packageId: string, args: readonly [tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::start`, args);
+  },
+  /** `public fun tag(&der::Tlv): u8` */
+  tag(tx: Transaction, packageId: string, args: readonly [tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::tag`, args);
+  },
+  /** `public fun tag_bit_string(): u8` */
+  tagBitString(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::der::tag_bit_string`, args);
+  },
+  /** `public fun tag_integer(): u8` */
+  tagInteger(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::der::tag_integer`, args);
+  },
+  /** `public fun tag_oid(): u8` */
+  tagOid(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::der::tag_oid`, args);
+  },
+  /** `public fun tag_sequence(): u8` */
+  tagSequence(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::der::tag_sequence`, args);
+  },
+  /** `public fun time_ms(&vector<u8>, &der::Tlv): u64` */
+  timeMs(tx: Transaction, packageId: string, args: readonly [bytes: Arg, tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::time_ms`, args);
+  },
+  /** `public fun value(&vector<u8>, &der::Tlv): vector<u8>` */
+  value(tx: Transaction, packageId: string, args: readonly [bytes: Arg, tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::value`, args);
+  },
+  /** `public fun value_start(&der::Tlv): u64` */
+  valueStart(tx: Transaction, packageId: string, args: readonly [tlv: Arg]): TransactionResult {
+    return call(tx, `${packageId}::der::value_start`, args);
+  },
+};
+
+/** `atoma::x509`. */
+export const x509 = {
+  /** `public fun compress_p256(&vector<u8>): vector<u8>` */
+  compressP256(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::compress_p256`, args);
+  },
+  /** `public fun expired(&x509::Certificate, u64): bool` */
+  expired(tx: Transaction, packageId: string, args: readonly [certificate: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::expired`, args);
+  },
+  /** `public fun is_signed_by(&x509::Certificate, &vector<u8>): bool` */
+  isSignedBy(tx: Transaction, packageId: string, args: readonly [certificate: Arg, bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::is_signed_by`, args);
+  },
+  /** `public fun issuer(&x509::Certificate): &vector<u8>` */
+  issuer(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::issuer`, args);
+  },
+  /** `public fun low_s(&vector<u8>): vector<u8>` */
+  lowS(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::low_s`, args);
+  },
+  /** `public fun not_after_ms(&x509::Certificate): u64` */
+  notAfterMs(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::not_after_ms`, args);
+  },
+  /** `public fun not_before_ms(&x509::Certificate): u64` */
+  notBeforeMs(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::not_before_ms`, args);
+  },
+  /** `public fun not_yet_valid(&x509::Certificate, u64): bool` */
+  notYetValid(tx: Transaction, packageId: string, args: readonly [certificate: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::not_yet_valid`, args);
+  },
+  /** `public fun parse(&vector<u8>): x509::Certificate` */
+  parse(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::parse`, args);
+  },
+  /** `public fun public_key(&x509::Certificate): &vector<u8>` */
+  publicKey(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::public_key`, args);
+  },
+  /** `public fun signature(&x509::Certificate): &vector<u8>` */
+  signature(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::signature`, args);
+  },
+  /** `public fun signature_from_der(&vector<u8>): vector<u8>` */
+  signatureFromDer(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::signature_from_der`, args);
+  },
+  /** `public fun subject(&x509::Certificate): &vector<u8>` */
+  subject(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::subject`, args);
+  },
+  /** `public fun subject_has_common_name(&x509::Certificate, &vector<u8>): bool` */
+  subjectHasCommonName(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [certificate: Arg, bytes: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::x509::subject_has_common_name`, args);
+  },
+  /** `public fun tbs(&x509::Certificate): &vector<u8>` */
+  tbs(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::tbs`, args);
+  },
+};
+
+/** `atoma::tdx_quote`. */
+export const tdxQuote = {
+  /** `public fun attestation_key(&tdx_quote::Quote): &vector<u8>` */
+  attestationKey(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::attestation_key`, args);
+  },
+  /** `public fun body(&tdx_quote::Quote): &tdx_quote::TdReport` */
+  body(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::body`, args);
+  },
+  /** `public fun body_from_bytes(vector<u8>): tdx_quote::TdReport` */
+  bodyFromBytes(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::body_from_bytes`, args);
+  },
+  /** `public fun is_debug(&tdx_quote::TdReport): bool` */
+  isDebug(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::is_debug`, args);
+  },
+  /** `public fun mrtd(&tdx_quote::TdReport): vector<u8>` */
+  mrtd(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::mrtd`, args);
+  },
+  /** `public fun parse(&vector<u8>): tdx_quote::Quote` */
+  parse(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::parse`, args);
+  },
+  /** `public fun pck_chain(&tdx_quote::Quote): &vector<vector<u8>>` */
+  pckChain(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::pck_chain`, args);
+  },
+  /** `public fun qe_auth_data(&tdx_quote::Quote): &vector<u8>` */
+  qeAuthData(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::qe_auth_data`, args);
+  },
+  /** `public fun qe_report(&tdx_quote::Quote): &vector<u8>` */
+  qeReport(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::qe_report`, args);
+  },
+  /** `public fun qe_report_data(&tdx_quote::Quote): vector<u8>` */
+  qeReportData(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::qe_report_data`, args);
+  },
+  /** `public fun qe_report_signature(&tdx_quote::Quote): &vector<u8>` */
+  qeReportSignature(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::qe_report_signature`, args);
+  },
+  /** `public fun raw(&tdx_quote::TdReport): &vector<u8>` */
+  raw(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::raw`, args);
+  },
+  /** `public fun report_data(&tdx_quote::TdReport): vector<u8>` */
+  reportData(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::report_data`, args);
+  },
+  /** `public fun rtmr(&tdx_quote::TdReport, u64): vector<u8>` */
+  rtmr(tx: Transaction, packageId: string, args: readonly [tdReport: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::rtmr`, args);
+  },
+  /** `public fun signature(&tdx_quote::Quote): &vector<u8>` */
+  signature(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::signature`, args);
+  },
+  /** `public fun signed_bytes(&tdx_quote::Quote): &vector<u8>` */
+  signedBytes(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::signed_bytes`, args);
+  },
+  /** `public fun td_attributes(&tdx_quote::TdReport): vector<u8>` */
+  tdAttributes(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::td_attributes`, args);
+  },
+  /** `public fun version(&tdx_quote::Quote): u16` */
+  version(tx: Transaction, packageId: string, args: readonly [quote: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_quote::version`, args);
+  },
+};
+
+/** `atoma::tdx`. */
+export const tdx = {
+  /** `public fun body(&tdx::VerifiedTdx): &tdx_quote::TdReport` */
+  body(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::body`, args);
+  },
+  /** `public fun check_not_debug(&tdx_quote::TdReport)` */
+  checkNotDebug(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::check_not_debug`, args);
+  },
+  /** `public fun check_pck_chain(&vector<vector<u8>>, &vector<u8>, u64): x509::Certificate` */
+  checkPckChain(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytess: Arg, bytes: Arg, u64: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx::check_pck_chain`, args);
+  },
+  /** `public fun pck_subject(&tdx::VerifiedTdx): &vector<u8>` */
+  pckSubject(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::pck_subject`, args);
+  },
+  /** `public fun verify(&vector<u8>, &vector<u8>, u64): tdx::VerifiedTdx` */
+  verify(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::verify`, args);
+  },
+  /** `public fun version(&tdx::VerifiedTdx): u16` */
+  version(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::version`, args);
+  },
+};
+
+/** `atoma::tdx_collateral`. */
+export const tdxCollateral = {
+  /** `public fun body(&tdx_collateral::SignedCollateral): &vector<u8>` */
+  body(tx: Transaction, packageId: string, args: readonly [signedCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::body`, args);
+  },
+  /** `public fun date_field(&vector<u8>, vector<u8>): u64` */
+  dateField(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::date_field`, args);
+  },
+  /** `public fun issue_date_ms(&tdx_collateral::SignedCollateral): u64` */
+  issueDateMs(tx: Transaction, packageId: string, args: readonly [signedCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::issue_date_ms`, args);
+  },
+  /** `public fun next_update_ms(&tdx_collateral::SignedCollateral): u64` */
+  nextUpdateMs(tx: Transaction, packageId: string, args: readonly [signedCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::next_update_ms`, args);
+  },
+  /** `public fun split_response(&vector<u8>, vector<u8>): vector<u8>, vector<u8>` */
+  splitResponse(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::split_response`, args);
+  },
+  /** `public fun verify(vector<u8>, &vector<u8>, &vector<u8>, &vector<u8>, u64, u64): tdx_collateral::SignedCollateral` */
+  verify(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytes_0: Arg, bytes_1: Arg, bytes_2: Arg, bytes_3: Arg, u64_4: Arg, u64_5: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx_collateral::verify`, args);
+  },
+};
+
 /** `atoma::protocol_version`. */
 export const protocolVersion = {
   /** `public fun current(): u64` */
@@ -132,6 +416,10 @@ export const registry = {
   /** `public fun attestation_measurement(&registry::Attestation): vector<u8>` */
   attestationMeasurement(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::attestation_measurement`, args);
+  },
+  /** `public fun attestation_path(&registry::Attestation): u8` */
+  attestationPath(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::attestation_path`, args);
   },
   /** `public fun attestation_recorded_ms(&registry::Attestation): u64` */
   attestationRecordedMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
@@ -269,6 +557,14 @@ export const registry = {
   params(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::params`, args);
   },
+  /** `public fun path_tdx_onchain(): u8` */
+  pathTdxOnchain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::registry::path_tdx_onchain`, args);
+  },
+  /** `public fun path_verdict(): u8` */
+  pathVerdict(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::registry::path_verdict`, args);
+  },
   /** `public fun remove_verifier(&mut registry::Registry, &registry::AdminCap, vector<u8>)` */
   removeVerifier(
     tx: Transaction,
@@ -304,6 +600,38 @@ export const registry = {
     args: readonly [registry: Arg, adminCap: Arg, bool: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::registry::set_paused`, args);
+  },
+  /** `public fun set_tdx_policy(&mut registry::Registry, &registry::AdminCap, vector<u8>, u64)` */
+  setTdxPolicy(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, adminCap: Arg, bytes: Arg, u64: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::registry::set_tdx_policy`, args);
+  },
+  /** `public fun set_tdx_root(&mut registry::Registry, &registry::AdminCap, vector<u8>)` */
+  setTdxRoot(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, adminCap: Arg, bytes: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::registry::set_tdx_root`, args);
+  },
+  /** `public fun tdx_collateral_grace_ms(&registry::Registry): u64` */
+  tdxCollateralGraceMs(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::tdx_collateral_grace_ms`, args);
+  },
+  /** `public fun tdx_root(&registry::Registry): 0x1::option::Option<vector<u8>>` */
+  tdxRoot(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::tdx_root`, args);
+  },
+  /** `public fun tdx_root_key(&registry::Registry): vector<u8>` */
+  tdxRootKey(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::tdx_root_key`, args);
+  },
+  /** `public fun tdx_tcb_status_allowed(&registry::Registry, u8): bool` */
+  tdxTcbStatusAllowed(tx: Transaction, packageId: string, args: readonly [registry: Arg, u8: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::tdx_tcb_status_allowed`, args);
   },
   /** `public fun treasury_value(&registry::Registry): u64` */
   treasuryValue(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
@@ -784,8 +1112,110 @@ export const settlement = {
   },
 };
 
+/** `atoma::tdx_attestation`. */
+export const tdxAttestation = {
+  /** `public fun collateral_issue_date_ms(&tdx_attestation::TdxCollateral): u64` */
+  collateralIssueDateMs(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::collateral_issue_date_ms`, args);
+  },
+  /** `public fun collateral_next_update_ms(&tdx_attestation::TdxCollateral): u64` */
+  collateralNextUpdateMs(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::collateral_next_update_ms`, args);
+  },
+  /** `public fun collateral_root_key(&tdx_attestation::TdxCollateral): vector<u8>` */
+  collateralRootKey(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::collateral_root_key`, args);
+  },
+  /** `public fun collateral_tcb_info(&tdx_attestation::TdxCollateral): vector<u8>` */
+  collateralTcbInfo(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::collateral_tcb_info`, args);
+  },
+  /** `entry fun record_tdx_attestation(&mut registry::Registry, &node::NodeCap, &tdx_attestation::TdxCollateral, vector<u8>, &0x2::clock::Clock)` */
+  recordTdxAttestation(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, nodeCap: Arg, tdxCollateral: Arg, bytes: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::record_tdx_attestation`, args);
+  },
+  /** `public fun record_tdx_collateral(&registry::Registry, vector<u8>, vector<u8>, vector<u8>, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): 0x2::object::ID` */
+  recordTdxCollateral(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, bytes_1: Arg, bytes_2: Arg, bytes_3: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::record_tdx_collateral`, args);
+  },
+  /** `public fun tcb_status(&vector<u8>, &vector<u8>): u8` */
+  tcbStatus(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::tcb_status`, args);
+  },
+};
+
 /** Every `module::function` above. */
 export const MOVE_CALL_TARGETS = [
+  "der::bit_string",
+  "der::end",
+  "der::expect",
+  "der::integer_32",
+  "der::len",
+  "der::raw",
+  "der::read",
+  "der::slice",
+  "der::start",
+  "der::tag",
+  "der::tag_bit_string",
+  "der::tag_integer",
+  "der::tag_oid",
+  "der::tag_sequence",
+  "der::time_ms",
+  "der::value",
+  "der::value_start",
+  "x509::compress_p256",
+  "x509::expired",
+  "x509::is_signed_by",
+  "x509::issuer",
+  "x509::low_s",
+  "x509::not_after_ms",
+  "x509::not_before_ms",
+  "x509::not_yet_valid",
+  "x509::parse",
+  "x509::public_key",
+  "x509::signature",
+  "x509::signature_from_der",
+  "x509::subject",
+  "x509::subject_has_common_name",
+  "x509::tbs",
+  "tdx_quote::attestation_key",
+  "tdx_quote::body",
+  "tdx_quote::body_from_bytes",
+  "tdx_quote::is_debug",
+  "tdx_quote::mrtd",
+  "tdx_quote::parse",
+  "tdx_quote::pck_chain",
+  "tdx_quote::qe_auth_data",
+  "tdx_quote::qe_report",
+  "tdx_quote::qe_report_data",
+  "tdx_quote::qe_report_signature",
+  "tdx_quote::raw",
+  "tdx_quote::report_data",
+  "tdx_quote::rtmr",
+  "tdx_quote::signature",
+  "tdx_quote::signed_bytes",
+  "tdx_quote::td_attributes",
+  "tdx_quote::version",
+  "tdx::body",
+  "tdx::check_not_debug",
+  "tdx::check_pck_chain",
+  "tdx::pck_subject",
+  "tdx::verify",
+  "tdx::version",
+  "tdx_collateral::body",
+  "tdx_collateral::date_field",
+  "tdx_collateral::issue_date_ms",
+  "tdx_collateral::next_update_ms",
+  "tdx_collateral::split_response",
+  "tdx_collateral::verify",
   "protocol_version::current",
   "config::attestation_validity_ms",
   "config::commit_window_ms",
@@ -812,6 +1242,7 @@ export const MOVE_CALL_TARGETS = [
   "registry::attestation_expires_ms",
   "registry::attestation_issued_ms",
   "registry::attestation_measurement",
+  "registry::attestation_path",
   "registry::attestation_recorded_ms",
   "registry::attestation_report_data_hash",
   "registry::attestation_revoked",
@@ -843,11 +1274,19 @@ export const MOVE_CALL_TARGETS = [
   "registry::node_unbonding",
   "registry::node_unbonding_until_ms",
   "registry::params",
+  "registry::path_tdx_onchain",
+  "registry::path_verdict",
   "registry::remove_verifier",
   "registry::request_count",
   "registry::revoke_attestation",
   "registry::set_param",
   "registry::set_paused",
+  "registry::set_tdx_policy",
+  "registry::set_tdx_root",
+  "registry::tdx_collateral_grace_ms",
+  "registry::tdx_root",
+  "registry::tdx_root_key",
+  "registry::tdx_tcb_status_allowed",
   "registry::treasury_value",
   "registry::verifiers",
   "registry::version",
@@ -928,4 +1367,11 @@ export const MOVE_CALL_TARGETS = [
   "settlement::escalate",
   "settlement::min_escalation",
   "settlement::settle",
+  "tdx_attestation::collateral_issue_date_ms",
+  "tdx_attestation::collateral_next_update_ms",
+  "tdx_attestation::collateral_root_key",
+  "tdx_attestation::collateral_tcb_info",
+  "tdx_attestation::record_tdx_attestation",
+  "tdx_attestation::record_tdx_collateral",
+  "tdx_attestation::tcb_status",
 ] as const;

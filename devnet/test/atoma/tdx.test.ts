@@ -1,0 +1,248 @@
+/**
+ * Intel TDX verified by the atoma contract itself, on the devnet: evidence built under a
+ * self-made P-256 test root (test/fixtures/tdx-evidence.ts) and bound to each node's real keys;
+ * the admin pins that root; collateral is recorded (its signatures checked in Move); a node
+ * becomes attested through Move verification alone (no verifier allow-listed, no verdict) and is
+ * then sampled for a confidential request. Also measures gas and Move instructions of one
+ * on-chain TDX verification against one verifier-signed `record_attestation`.
+ */
+import {
+  AttestationPath,
+  buildAddVerifier,
+  buildAllowMeasurement,
+  buildRecordTdxAttestation,
+  buildRecordTdxCollateral,
+  buildSetTdxRoot,
+  type ExecuteResult,
+  MoveAbortError,
+  signVerdict,
+  TeeKind,
+} from "@atoma/sdk";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { blake2b } from "@noble/hashes/blake2.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
+import { type Env, funded, startAtomaDevnet } from "./harness.js";
+
+const SUI = 1_000_000_000n;
+const enc = new TextEncoder();
+const b2 = (a: Uint8Array, b: Uint8Array) => blake2b(Uint8Array.from([...a, ...b]), { dkLen: 32 });
+/** 2024-06-15: inside the test collateral's window (2024-06-01 .. 07-01) and the chain's validity. */
+const NOW = BigInt(Date.parse("2024-06-15T00:00:00Z"));
+
+interface Op {
+  kp: Ed25519Keypair;
+  nodeId: string;
+  sigPk: Uint8Array;
+  encPk: Uint8Array;
+  evidence: TdxEvidence;
+}
+
+interface Cost {
+  computation: bigint;
+  instructions: bigint;
+}
+
+describe("TDX attestation verified on chain (devnet)", () => {
+  let env: Env;
+  const ops: Op[] = [];
+  let requester: Ed25519Keypair;
+  let collateralId = "";
+  const costs: Record<string, Cost> = {};
+  const admin = () => ({
+    packageId: env.deployed.packageId,
+    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
+    adminCap: env.deployed.adminCapId,
+  });
+  const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
+    const tx = new Transaction();
+    tx.setSender(kp.toSuiAddress());
+    // An explicit budget: no dry run before execution, so the instruction count is one execution's.
+    if (costName) tx.setGasBudget(5_000_000_000n);
+    build(tx);
+    const before = env.d.runtime.vmStats.instructions;
+    const r: ExecuteResult = await env.atoma.execute(tx, kp);
+    if (costName) {
+      costs[costName] = {
+        computation: BigInt(r.effects.gasUsed.computationCost),
+        instructions: BigInt(env.d.runtime.vmStats.instructions - before),
+      };
+    }
+    return r;
+  };
+  const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeId });
+
+  beforeAll(async () => {
+    env = await startAtomaDevnet("tdx-onchain");
+    env.d.clock.set(NOW);
+    requester = await funded(env.d.url);
+    for (let i = 0; i < 3; i++) {
+      const kp = await funded(env.d.url);
+      const sigPk = kp.getPublicKey().toRawBytes();
+      const encPk = blake2b(enc.encode(`tdx-enc:${i}`), { dkLen: 32 });
+      const res = await env.atoma.registerNode(kp, {
+        stake: 200n * SUI,
+        sigPk,
+        encPk,
+        capabilities: ["llama"],
+        price: SUI,
+      });
+      // One test PKI (seed 1) for every node: same root, each quote binding that node's keys.
+      ops.push({ kp, nodeId: res.nodeId, sigPk, encPk, evidence: makeTdxEvidence({ sigPk, encPk }) });
+    }
+  }, 240_000);
+  afterAll(async () => {
+    await env?.d.close();
+  });
+
+  it("the admin pins the test root and allow-lists the MRTD; collateral is recorded with its signatures checked in Move", async () => {
+    const ev = ops[0]!.evidence;
+    await exec(env.admin, (tx) => buildSetTdxRoot(tx, { ...admin(), rootKey: ev.rootKey }));
+    await exec(env.admin, (tx) =>
+      buildAllowMeasurement(tx, { ...admin(), teeKind: TeeKind.Tdx, measurement: ev.mrtd }),
+    );
+    // A tampered TCB info (one byte of the signed body) is refused by the Move signature check.
+    const tampered = Uint8Array.from(ev.tcbInfoResponse);
+    tampered[40] = (tampered[40] as number) ^ 1;
+    const bad = await exec(requester, (tx) =>
+      buildRecordTdxCollateral(tx, {
+        ...admin(),
+        tcbInfo: tampered,
+        qeIdentity: ev.qeIdentityResponse,
+        signerDer: ev.signerDer,
+      }),
+    ).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(MoveAbortError);
+    const r = await exec(
+      requester,
+      (tx) =>
+        buildRecordTdxCollateral(tx, {
+          ...admin(),
+          tcbInfo: ev.tcbInfoResponse,
+          qeIdentity: ev.qeIdentityResponse,
+          signerDer: ev.signerDer,
+        }),
+      "collateral",
+    );
+    const created = r.created.find((c) => c.type?.endsWith("::tdx_attestation::TdxCollateral"));
+    expect(created).toBeDefined();
+    collateralId = created!.objectId;
+    // The client method records the same collateral again (a second shared object).
+    const again = await env.atoma.recordTdxCollateral(requester, {
+      tcbInfo: ev.tcbInfoResponse,
+      qeIdentity: ev.qeIdentityResponse,
+      signerDer: ev.signerDer,
+    });
+    expect(again.collateralId).not.toBe(collateralId);
+    const reg = await env.atoma.getRegistry();
+    expect(reg.verifiers).toEqual([]); // no verifier anywhere in this test
+  });
+
+  it("a node becomes attested through Move verification alone (path 1, no verifier)", async () => {
+    for (const [i, o] of ops.slice(0, 2).entries()) {
+      // Node 0 through the builder (cost measured), node 1 through AtomaClient.recordTdxAttestation.
+      const r =
+        i === 0
+          ? await exec(
+              o.kp,
+              (tx) =>
+                buildRecordTdxAttestation(tx, { ...nodeArgs(o), collateral: collateralId, quote: o.evidence.quote }),
+              "tdx",
+            )
+          : await env.atoma.recordTdxAttestation(o.kp, {
+              nodeCap: o.nodeId,
+              collateral: collateralId,
+              quote: o.evidence.quote,
+            });
+      expect(r.events.map((e) => e.name)).toEqual(["AttestationRecorded"]);
+      const a = (await env.atoma.getNode(o.nodeId)).attestation;
+      expect(a?.path).toBe(AttestationPath.TdxOnChain);
+      expect(a?.tee_kind).toBe(TeeKind.Tdx);
+      expect(Uint8Array.from(a?.measurement ?? [])).toEqual(o.evidence.mrtd);
+      expect(Uint8Array.from(a?.report_data_hash ?? [])).toEqual(b2(o.sigPk, o.encPk));
+      expect(Uint8Array.from(a?.verifier_pk ?? [])).toEqual(o.evidence.rootKey);
+      expect(a?.verifier).toBe(`0x${"0".repeat(64)}`);
+      expect(a?.recorded_ms).toBe(String(NOW));
+    }
+  });
+
+  it("a quote bound to another node's keys is refused with EBindingMismatch", async () => {
+    const [o0, o2] = [ops[0]!, ops[2]!];
+    const e = await exec(o2.kp, (tx) =>
+      buildRecordTdxAttestation(tx, { ...nodeArgs(o2), collateral: collateralId, quote: o0.evidence.quote }),
+    ).catch((x: unknown) => x);
+    expect((e as MoveAbortError).module).toBe("tdx_attestation");
+    expect((e as MoveAbortError).constantName).toBe("EBindingMismatch");
+    expect((await env.atoma.getNode(o2.nodeId)).attestation).toBeNull();
+  });
+
+  it("the TDX-attested nodes are sampled for a confidential request; the unattested one never", async () => {
+    const created = await env.atoma.createRequest(requester, {
+      kind: 0,
+      capability: "llama",
+      input: enc.encode("secret"),
+      sampleSize: 2,
+      maxPrice: SUI,
+      confidential: true,
+    });
+    expect([...created.nodes].sort()).toEqual([ops[0]!.nodeId, ops[1]!.nodeId].sort());
+    const tooMany = await env.atoma
+      .createRequest(requester, {
+        kind: 0,
+        capability: "llama",
+        input: enc.encode("s"),
+        sampleSize: 3,
+        maxPrice: SUI,
+        confidential: true,
+      })
+      .catch((e: unknown) => e);
+    expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
+  });
+
+  it("costs: one on-chain TDX verification vs one verifier-signed record_attestation (same run)", async () => {
+    const verifierSk = ed25519.utils.randomSecretKey();
+    const verifierPk = ed25519.getPublicKey(verifierSk);
+    await exec(env.admin, (tx) => buildAddVerifier(tx, { ...admin(), verifierPk }));
+    const o = ops[2]!;
+    const v = {
+      nodeId: o.nodeId,
+      teeKind: TeeKind.Tdx,
+      measurement: o.evidence.mrtd,
+      reportDataHash: b2(o.sigPk, o.encPk),
+      evidenceHash: blake2b(o.evidence.quote, { dkLen: 32 }),
+      issuedMs: NOW,
+      expiresMs: NOW + 3_600_000n,
+    };
+    const tx = new Transaction();
+    tx.setSender(o.kp.toSuiAddress());
+    tx.setGasBudget(5_000_000_000n);
+    const { buildRecordAttestation } = await import("@atoma/sdk");
+    buildRecordAttestation(tx, { ...nodeArgs(o), ...v, verifierPk, signature: signVerdict(v, verifierSk) });
+    const before = env.d.runtime.vmStats.instructions;
+    const r = await env.atoma.execute(tx, o.kp);
+    costs.verdict = {
+      computation: BigInt(r.effects.gasUsed.computationCost),
+      instructions: BigInt(env.d.runtime.vmStats.instructions - before),
+    };
+    expect((await env.atoma.getNode(o.nodeId)).attestation?.path).toBe(AttestationPath.Verdict);
+    const tdx = costs.tdx!;
+    const verdict = costs.verdict;
+    // A full quote verification (four P-256 signatures, DER parsing of three certificates,
+    // TCB level scan) executes far more Move instructions than one Ed25519 verdict check.
+    expect(tdx.instructions).toBeGreaterThan(verdict.instructions * 10n);
+    expect(tdx.computation).toBeGreaterThan(verdict.computation);
+    console.log(
+      JSON.stringify({
+        tdxOnChain: { computationCost: String(tdx.computation), instructions: String(tdx.instructions) },
+        collateral: {
+          computationCost: String(costs.collateral!.computation),
+          instructions: String(costs.collateral!.instructions),
+        },
+        verdict: { computationCost: String(verdict.computation), instructions: String(verdict.instructions) },
+        instructionRatio: Number(tdx.instructions) / Number(verdict.instructions),
+      }),
+    );
+  });
+});

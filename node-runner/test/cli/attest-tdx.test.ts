@@ -1,0 +1,106 @@
+/**
+ * `atoma-node attest collateral` and `attest tdx` against a devnet: Intel-shaped collateral and a
+ * TDX quote under a self-made test root (pinned by the admin here) bound to this node's keys;
+ * the node is attested by the contract's own verification, with no verifier verdict.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { AttestationPath, buildAllowMeasurement, buildSetTdxRoot, TeeKind } from "@atoma/sdk";
+import { Transaction } from "@mysten/sui/transactions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
+import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
+import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+
+describe("atoma-node attest collateral / attest tdx", () => {
+  let chain: DemoChain;
+  let node: RegisteredNode;
+  let ev: TdxEvidence;
+  const dir = mkdtempSync(path.join(tmpdir(), "atoma-attest-tdx-"));
+  const config = path.join(dir, "atoma-node.json");
+  beforeAll(async () => {
+    chain = await startChain({ seed: "attest-tdx" });
+    chain.devnet.clock.set(BigInt(Date.parse("2024-06-15T00:00:00Z")));
+    node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
+    saveConfig(config, {
+      ...DEFAULT_CONFIG,
+      rpcUrl: chain.url,
+      packageId: chain.deployed.packageId,
+      registryId: chain.deployed.registryId,
+      nodeId: node.nodeId,
+    });
+    ev = makeTdxEvidence({ sigPk: node.keys.sigPk, encPk: node.keys.encPk });
+    const admin = {
+      packageId: chain.deployed.packageId,
+      registry: chain.deployed.registryId,
+      adminCap: chain.deployed.adminCapId,
+    };
+    const tx = new Transaction();
+    tx.setSender(chain.admin.toSuiAddress());
+    buildSetTdxRoot(tx, { ...admin, rootKey: ev.rootKey });
+    buildAllowMeasurement(tx, { ...admin, teeKind: TeeKind.Tdx, measurement: ev.mrtd });
+    await chain.atoma.execute(tx, chain.admin);
+  }, 90_000);
+  afterAll(async () => {
+    await chain?.devnet.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Async spawn: the devnet runs in this process and must keep answering. */
+  function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
+      path.join(root, "node-runner/src/cli.ts"),
+      "-c",
+      config,
+      "--json",
+      ...args,
+    ]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
+  }
+
+  it("records the collateral, then the node's quote: attested on path 1 with no verifier", async () => {
+    const files = {
+      tcb: path.join(dir, "tcb.json"),
+      qe: path.join(dir, "qe.json"),
+      signer: path.join(dir, "signer.der"),
+      quote: path.join(dir, "quote.dat"),
+    };
+    writeFileSync(files.tcb, Buffer.concat([ev.tcbInfoResponse, Buffer.from("\n")]));
+    writeFileSync(files.qe, ev.qeIdentityResponse);
+    writeFileSync(files.signer, ev.signerDer);
+    writeFileSync(files.quote, ev.quote);
+    const c = await cli(
+      "attest",
+      "collateral",
+      "--tcb-info",
+      files.tcb,
+      "--qe-identity",
+      files.qe,
+      "--signer",
+      files.signer,
+    );
+    expect(c.status, `${c.stdout}\n${c.stderr}`).toBe(0);
+    const { collateralId } = JSON.parse(c.stdout.trim().split("\n").pop() as string) as { collateralId: string };
+    expect(collateralId).toMatch(/^0x[0-9a-f]{64}$/);
+
+    const r = await cli("attest", "tdx", files.quote, "--collateral", collateralId);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const a = (await chain.atoma.getNode(node.nodeId)).attestation;
+    expect(a?.path).toBe(AttestationPath.TdxOnChain);
+    expect(a?.tee_kind).toBe(TeeKind.Tdx);
+    expect(a?.verifier).toBe(`0x${"0".repeat(64)}`);
+
+    // A missing quote file is a usage error naming the argument.
+    const missing = await cli("attest", "tdx", path.join(dir, "nope.dat"), "--collateral", collateralId);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("quote");
+  }, 120_000);
+});

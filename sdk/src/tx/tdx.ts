@@ -1,0 +1,88 @@
+/**
+ * Builders for on-chain Intel TDX attestation (`registry::set_tdx_root` / `set_tdx_policy`,
+ * `tdx_attestation::record_tdx_collateral` / `record_tdx_attestation`): a node with a TDX TEE
+ * attests with one transaction and no verifier. See docs/attestation.md.
+ */
+import type { Transaction, TransactionResult } from "@mysten/sui/transactions";
+import { InvalidInputError } from "../errors.js";
+import { registry, tdxAttestation } from "../generated/atoma/functions.js";
+import type { WithAdmin, WithNodeCap, WithRegistry } from "./builders.js";
+import { bytesArg, clockArg, ownedArg, packageOf, type SharedInput, sharedArg, type U64Input, u64 } from "./inputs.js";
+
+/** TCB statuses as `tdx_attestation` derives them (Intel's names). Revoked is never allowed. */
+export const TcbStatus = {
+  UpToDate: 0,
+  SWHardeningNeeded: 1,
+  ConfigurationNeeded: 2,
+  ConfigurationAndSWHardeningNeeded: 3,
+  OutOfDate: 4,
+  OutOfDateConfigurationNeeded: 5,
+  Revoked: 6,
+} as const;
+
+/** Which path produced an attestation record (`Attestation.path`). */
+export const AttestationPath = { Verdict: 0, TdxOnChain: 1 } as const;
+
+/** Pins the Intel SGX root key (33-byte compressed P-256) that on-chain TDX verification trusts. */
+export function buildSetTdxRoot(tx: Transaction, a: WithAdmin & { rootKey: Uint8Array }): TransactionResult {
+  if (a.rootKey instanceof Uint8Array && a.rootKey.length === 33 && a.rootKey[0] !== 2 && a.rootKey[0] !== 3)
+    throw new InvalidInputError("rootKey", "must be a compressed P-256 point (prefix 0x02 or 0x03)");
+  return registry.setTdxRoot(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    bytesArg(tx, a.rootKey, "rootKey", 33),
+  ]);
+}
+
+/** Sets the TCB statuses (TcbStatus codes 0..=5) allowed for confidential work and the collateral grace. */
+export function buildSetTdxPolicy(
+  tx: Transaction,
+  a: WithAdmin & { allowedTcbStatuses: number[]; graceMs: U64Input },
+): TransactionResult {
+  if (!Array.isArray(a.allowedTcbStatuses) || a.allowedTcbStatuses.some((s) => !Number.isInteger(s) || s < 0 || s > 5))
+    throw new InvalidInputError("allowedTcbStatuses", "must be TcbStatus codes 0..=5 (Revoked is never allowed)");
+  return registry.setTdxPolicy(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.adminCap, "adminCap"),
+    tx.pure.vector("u8", a.allowedTcbStatuses),
+    u64(tx, a.graceMs, "graceMs"),
+  ]);
+}
+
+export interface RecordTdxCollateralArgs extends WithRegistry {
+  /** Intel PCS TCB info response, byte for byte: `{"tcbInfo":{...},"signature":"<hex>"}`. */
+  tcbInfo: Uint8Array;
+  /** Intel PCS QE identity response: `{"enclaveIdentity":{...},"signature":"<hex>"}`. */
+  qeIdentity: Uint8Array;
+  /** The Intel SGX TCB Signing certificate (DER). */
+  signerDer: Uint8Array;
+}
+
+/** Records Intel collateral as a shared `TdxCollateral` (permissionless; signatures checked in Move). Returns its ID. */
+export function buildRecordTdxCollateral(tx: Transaction, a: RecordTdxCollateralArgs): TransactionResult {
+  return tdxAttestation.recordTdxCollateral(tx, packageOf(a), [
+    sharedArg(tx, a.registry, false, "registry"),
+    bytesArg(tx, a.tcbInfo, "tcbInfo"),
+    bytesArg(tx, a.qeIdentity, "qeIdentity"),
+    bytesArg(tx, a.signerDer, "signerDer"),
+    clockArg(tx),
+  ]);
+}
+
+export interface RecordTdxAttestationArgs extends WithNodeCap {
+  /** A `TdxCollateral` object recorded under the currently pinned root. */
+  collateral: SharedInput;
+  /** The TDX DCAP quote (v4 or v5) whose report data binds the node's keys. */
+  quote: Uint8Array;
+}
+
+/** The node's TDX quote verified on chain; records attestation path 1 (no verifier). */
+export function buildRecordTdxAttestation(tx: Transaction, a: RecordTdxAttestationArgs): TransactionResult {
+  return tdxAttestation.recordTdxAttestation(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    sharedArg(tx, a.collateral, false, "collateral"),
+    bytesArg(tx, a.quote, "quote"),
+    clockArg(tx),
+  ]);
+}
