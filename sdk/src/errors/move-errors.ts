@@ -67,7 +67,6 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     4: { name: "EInvalidKey", message: "public key must be 32 bytes" },
     5: { name: "EUnknownNode", message: "node is not registered" },
     6: { name: "ENoAttestation", message: "node has no attestation" },
-    7: { name: "ECapabilityFull", message: "capability has max_eligible_per_capability nodes already" },
     8: { name: "EInsufficientTreasury", message: "treasury holds less than the amount" },
     9: { name: "EInvalidTeeKind", message: "tee_kind must be 1..=4 for a measurement" },
     10: { name: "EVerifierExists", message: "verifier already allow-listed" },
@@ -102,6 +101,11 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     24: { name: "ENotRequester", message: "only the requester may accept the output" },
     25: { name: "ENotConfidential", message: "only confidential requests accept an output" },
     26: { name: "ENoOutputFromNode", message: "the node posted no output for this request" },
+  },
+  sum_tree: {
+    1: { name: "EAlreadyMember", message: "id is already in the sum tree" },
+    2: { name: "ENotMember", message: "id is not in the sum tree" },
+    3: { name: "EOutOfRange", message: "draw point is not below the remaining weight" },
   },
   settlement: {
     1: { name: "EWrongStatus", message: "request cannot be settled in its status" },
