@@ -183,7 +183,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      sampled: [[0, 2, 1]],
+      sampled: [[0, 1, 2]],
       nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI) },
       // escrow 3 × 2 SUI × 1.05 = 6.3 SUI; paid 3; margin 0.15; refund 3.15
       refund: 3_150_000_000n,
@@ -228,8 +228,8 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       requestStatus: SETTLED,
       sampled: [
-        [0, 2, 1],
-        [4, 7, 6, 8, 3, 5],
+        [0, 1, 2],
+        [4, 8, 7, 5, 3, 6],
       ],
       nodes: {
         0: st(ACTIVE, SUI),
@@ -334,8 +334,8 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       requestStatus: SETTLED,
       sampled: [
-        [0, 2, 1],
-        [4, 7, 6, 8, 3, 5],
+        [0, 1, 2],
+        [4, 8, 7, 5, 3, 6],
       ],
       nodes: {
         0: st(ACTIVE, SUI),
@@ -409,8 +409,8 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       requestStatus: FAILED,
       sampled: [
-        [0, 2, 1],
-        [4, 7, 6, 8, 3, 5],
+        [0, 1, 2],
+        [4, 8, 7, 5, 3, 6],
       ],
       nodes: {
         ...Object.fromEntries(range(0, 8).map((i) => [i, st(ACTIVE)])),
@@ -459,7 +459,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: FAILED,
-      sampled: [[0, 2, 1]],
+      sampled: [[0, 1, 2]],
       nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
       refund: 6_300_000_000n,
       treasury: 0n,
@@ -521,7 +521,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     expect: {
       requestStatus: SETTLED,
-      sampled: [[0, 1, 2]],
+      sampled: [[0, 2, 1]],
       nodes: { 0: st(ACTIVE, SUI), 1: st(ACTIVE, SUI), 2: st(ACTIVE, SUI), 3: st(ACTIVE) },
       refund: 3_150_000_000n,
       treasury: 150_000_000n,
@@ -580,7 +580,7 @@ export const SCENARIOS: Scenario[] = [
       events: [...rep("NodeRegistered", 7), "RequestCreated", "NodesSampled", "DisputeOpened", "NodesSampled"],
       sampled: [
         [2, 1],
-        [4, 5, 3, 0],
+        [4, 3, 0, 5],
       ],
     },
   },

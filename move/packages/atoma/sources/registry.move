@@ -9,6 +9,7 @@ module atoma::registry;
 use atoma::config::{Self, Params};
 use atoma::events;
 use atoma::protocol_version;
+use atoma::sum_tree::{Self, Tree};
 use sui::balance::{Self, Balance};
 use sui::clock::Clock;
 use sui::coin::{Self, Coin};
@@ -29,8 +30,6 @@ const EInvalidKey: vector<u8> = b"public key must be 32 bytes";
 const EUnknownNode: vector<u8> = b"node is not registered";
 #[error(code = 6)]
 const ENoAttestation: vector<u8> = b"node has no attestation";
-#[error(code = 7)]
-const ECapabilityFull: vector<u8> = b"capability has max_eligible_per_capability nodes already";
 #[error(code = 8)]
 const EInsufficientTreasury: vector<u8> = b"treasury holds less than the amount";
 #[error(code = 9)]
@@ -71,7 +70,8 @@ public struct Registry has key {
     params: Params,
     paused: bool,
     nodes: Table<ID, Node>,
-    eligible: Table<vector<u8>, vector<ID>>,
+    /// Per capability, the sum trees of its Active nodes (fields under `id`, see `sum_tree`).
+    eligible: Table<vector<u8>, Eligible>,
     verifiers: vector<vector<u8>>,
     measurements: VecMap<u8, vector<vector<u8>>>,
     treasury: Balance<SUI>,
@@ -80,6 +80,14 @@ public struct Registry has key {
 }
 
 public struct AdminCap has key, store { id: UID }
+
+/// The sampling sets of one capability: every Active node, and the Active nodes with a
+/// recorded, unrevoked attestation (confidential requests draw from the second). Weight =
+/// min(stake, stake_cap) when last synced (see `sync_node`).
+public struct Eligible has store {
+    all: Tree,
+    attested: Tree,
+}
 
 public struct Node has store {
     node_id: ID,
@@ -265,6 +273,7 @@ public fun revoke_attestation(r: &mut Registry, _: &AdminCap, node_id: ID, clock
     node.attestation.borrow_mut().revoked = true;
     node.attestation_floor_ms = now;
     events::attestation_revoked(node_id, ctx.sender(), now);
+    sync_node(r, node_id);
 }
 
 // === Read API ===
@@ -284,17 +293,52 @@ public fun is_measurement_allowed(r: &Registry, tee_kind: u8, m: &vector<u8>): b
     r.measurements.contains(&tee_kind) && r.measurements.get(&tee_kind).contains(m)
 }
 
-/// The Active nodes serving `capability` (copy; empty when none).
+/// The nodes in `capability`'s sampling set, in slot order (O(M) loads: a read for tools and
+/// tests, never used on the request path). Nodes jailed by a settlement stay listed until
+/// `refresh_node` (see `sync_node`).
 public fun eligible_nodes(r: &Registry, capability: vector<u8>): vector<ID> {
-    if (r.eligible.contains(capability)) r.eligible[capability] else vector[]
+    if (r.eligible.contains(capability)) sum_tree::ids(&r.id, &r.eligible[capability].all) else vector[]
 }
 
-public(package) fun eligible_ref(r: &Registry, capability: &vector<u8>): &vector<ID> {
-    &r.eligible[*capability]
+/// The sum tree a request samples from: attested members only when `confidential`.
+public(package) fun eligible_tree(r: &Registry, capability: &vector<u8>, confidential: bool): &Tree {
+    let e = &r.eligible[*capability];
+    if (confidential) &e.attested else &e.all
 }
 
 public(package) fun has_eligible(r: &Registry, capability: &vector<u8>): bool {
     r.eligible.contains(*capability)
+}
+
+/// The UID the sum trees' fields hang under.
+public(package) fun tree_host(r: &Registry): &UID { &r.id }
+
+/// Whether a drawn node may serve: Active, price <= max_price, attested at `now_ms` when
+/// confidential. Evaluates every condition (no short circuit) so that every node that passes
+/// costs the same to check (issue 13 A1).
+public(package) fun may_serve(r: &Registry, id: ID, max_price: u64, confidential: bool, now_ms: u64): bool {
+    let n = &r.nodes[id];
+    let active = n.status == ACTIVE;
+    let cheap = n.price <= max_price;
+    let attested = if (confidential) attested_fixed_cost(r, n, now_ms) else true;
+    active && cheap && attested
+}
+
+/// `is_attested` with full scans of the allow-lists (the work does not depend on where the
+/// node's verifier or measurement sits in them).
+fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
+    if (n.attestation.is_none()) return false;
+    let a = n.attestation.borrow();
+    let mut hits = 0;
+    r.verifiers.do_ref!(|v| if (v == &a.verifier_pk) { hits = hits + 1; });
+    let keys = r.measurements.keys();
+    keys.do_ref!(|k| {
+        r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) hits = hits + 1; });
+    });
+    let fresh = a.expires_ms > now_ms;
+    let live = !a.revoked;
+    let kind = a.tee_kind != 0;
+    hits == 2 && fresh && live && kind
 }
 
 fun node(r: &Registry, id: ID): &Node {
@@ -411,29 +455,57 @@ public(package) fun add_node(
     };
     r.nodes.add(node_id, node);
     r.node_count = r.node_count + 1;
-    join_eligible(r, node_id);
+    sync_node(r, node_id);
 }
 
-fun join_eligible(r: &mut Registry, id: ID) {
+/// Brings the node's entries in its capabilities' sum trees in line with its record: Active
+/// nodes are members of `all` with weight min(stake, stake_cap), and of `attested` when they
+/// hold a recorded, unrevoked attestation; other nodes are in neither. Cost: per capability
+/// (<= 16) and tree, O(log16 M) field loads. Every state change a node's own transaction makes
+/// (register, stake, unstake, capabilities, attestation, `jail`) syncs at once; a settlement
+/// does not (slashing and jailing up to 3N nodes would need up to 3N · 16 · 2 · log M loads,
+/// past Sui's limit, issue 13 A7): sampling re-checks status on the drawn record, and
+/// `refresh_node` (anyone) applies the change later. A `stake_cap` change reaches a node's
+/// weight the same way.
+fun sync_node(r: &mut Registry, id: ID) {
     let caps = r.nodes[id].capabilities;
-    let max = r.params.max_eligible_per_capability();
-    caps.do!(|c| {
-        if (!r.eligible.contains(c)) r.eligible.add(c, vector[]);
-        let list = &mut r.eligible[c];
-        assert!(list.length() < max, ECapabilityFull);
-        list.push_back(id);
-    });
+    caps.do_ref!(|c| sync_in(r, id, c));
 }
 
-fun leave_eligible(r: &mut Registry, id: ID) {
-    let caps = r.nodes[id].capabilities;
-    caps.do_ref!(|c| {
-        if (r.eligible.contains(*c)) {
-            let list = &mut r.eligible[*c];
-            let (found, i) = list.index_of(&id);
-            if (found) { list.swap_remove(i); };
-        }
-    });
+fun sync_in(r: &mut Registry, id: ID, c: &vector<u8>) {
+    let n = &r.nodes[id];
+    let active = n.status == ACTIVE && n.capabilities.contains(c);
+    let attested = active && n.attestation.is_some() && {
+        let a = n.attestation.borrow();
+        a.tee_kind != 0 && !a.revoked
+    };
+    let w = node_weight(r, id);
+    if (!r.eligible.contains(*c)) {
+        if (!active) return;
+        let mut all_tag = *c;
+        all_tag.push_back(0);
+        let mut att_tag = *c;
+        att_tag.push_back(1);
+        r.eligible.add(*c, Eligible { all: sum_tree::new(all_tag), attested: sum_tree::new(att_tag) });
+    };
+    let e = &mut r.eligible[*c];
+    sync_tree(&mut r.id, &mut e.all, id, active, w);
+    sync_tree(&mut r.id, &mut e.attested, id, attested, w);
+}
+
+fun sync_tree(uid: &mut UID, t: &mut Tree, id: ID, member: bool, w: u64) {
+    let has = sum_tree::contains(uid, t, id);
+    if (member && has) sum_tree::set_weight(uid, t, id, w)
+    else if (member) sum_tree::insert(uid, t, id, w)
+    else if (has) sum_tree::remove(uid, t, id);
+}
+
+/// Anyone: re-syncs a node's sampling weight and membership with its record (after a
+/// settlement slashed or jailed it, or after `stake_cap` changed). Idempotent.
+public fun refresh_node(r: &mut Registry, node_id: ID) {
+    r.assert_version();
+    assert!(r.nodes.contains(node_id), EUnknownNode);
+    sync_node(r, node_id);
 }
 
 fun set_status(r: &mut Registry, id: ID, status: u8) {
@@ -454,17 +526,13 @@ public(package) fun deposit_stake(r: &mut Registry, id: ID, b: Balance<SUI>) {
     let new = node.stake.value();
     let status = node.status;
     events::stake_changed(id, old, new, 0);
-    if (status == JAILED && new >= min) {
-        set_status(r, id, ACTIVE);
-        join_eligible(r, id);
-    }
+    if (status == JAILED && new >= min) set_status(r, id, ACTIVE);
+    sync_node(r, id);
 }
 
 /// Moves all stake to unbonding; the node leaves every eligible set now.
 public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
     let unbonding_ms = r.params.unbonding_ms();
-    let was_active = r.nodes[id].status == ACTIVE;
-    if (was_active) leave_eligible(r, id);
     let node = &mut r.nodes[id];
     let old = node.stake.value();
     let all = node.stake.withdraw_all();
@@ -472,6 +540,7 @@ public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
     node.unbonding_until_ms = now_ms + unbonding_ms;
     events::stake_changed(id, old, 0, 1);
     set_status(r, id, LEAVING);
+    sync_node(r, id);
 }
 
 public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> {
@@ -489,19 +558,26 @@ public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) {
 }
 
 public(package) fun set_capabilities_internal(r: &mut Registry, id: ID, capabilities: vector<vector<u8>>) {
-    let active = r.nodes[id].status == ACTIVE;
-    if (active) leave_eligible(r, id);
+    let old = r.nodes[id].capabilities;
     r.nodes[id].capabilities = capabilities;
-    if (active) join_eligible(r, id);
+    old.do_ref!(|c| sync_in(r, id, c)); // leaves the dropped ones
+    sync_node(r, id);
     let node = &r.nodes[id];
     events::node_updated(id, node.price, node.capabilities);
 }
 
-/// Jails an Active node whose stake is below min_stake. Returns whether it was jailed.
+/// Jails an Active node whose stake is below min_stake and takes it out of its sampling sets.
+/// Returns whether it was jailed.
 public(package) fun jail_if_low(r: &mut Registry, id: ID): bool {
+    let jailed = jail_if_low_deferred(r, id);
+    if (jailed) sync_node(r, id);
+    jailed
+}
+
+/// `jail_if_low` without the sum-tree update (inside a settlement: bounded loads, see `sync_node`).
+fun jail_if_low_deferred(r: &mut Registry, id: ID): bool {
     let node = &r.nodes[id];
     if (node.status == ACTIVE && node.stake.value() < r.params.min_stake()) {
-        leave_eligible(r, id);
         set_status(r, id, JAILED);
         true
     } else false
@@ -529,7 +605,7 @@ public(package) fun slash(
     let remaining = node.stake.value();
     if (from_stake > 0) events::stake_changed(id, old, remaining, 3);
     events::node_slashed(request_id, id, amount, reason, remaining);
-    jail_if_low(r, id);
+    jail_if_low_deferred(r, id);
     out
 }
 
@@ -574,6 +650,7 @@ public(package) fun new_attestation(
 
 public(package) fun set_attestation(r: &mut Registry, id: ID, a: Attestation) {
     r.nodes[id].attestation.swap_or_fill(a);
+    sync_node(r, id);
 }
 
 // === Test helpers ===

@@ -225,7 +225,7 @@ fun unanimous() {
     assert!(registry::node_reputation(&reg, id) == 1001, 39);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 40);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 41);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 3150000000, 42);
@@ -578,8 +578,8 @@ fun one_dissenter() {
     assert!(registry::node_reputation(&reg, id) == 1001, 75);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[7]), node::node_id(&caps[6]), node::node_id(&caps[8]), node::node_id(&caps[3]), node::node_id(&caps[5])], 78);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 5900000000, 79);
@@ -1105,8 +1105,8 @@ fun dispute_resolved() {
     assert!(registry::node_reputation(&reg, id) == 1001, 75);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[7]), node::node_id(&caps[6]), node::node_id(&caps[8]), node::node_id(&caps[3]), node::node_id(&caps[5])], 78);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 5950000000, 79);
@@ -1445,8 +1445,8 @@ fun dispute_failed() {
     assert!(registry::node_reputation(&reg, id) == 995, 75);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[7]), node::node_id(&caps[6]), node::node_id(&caps[8]), node::node_id(&caps[3]), node::node_id(&caps[5])], 78);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 6300000000, 79);
@@ -1613,7 +1613,7 @@ fun dispute_expired() {
     assert!(registry::node_reputation(&reg, id) == 1000, 39);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 40);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 41);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 6300000000, 42);
@@ -1901,7 +1901,7 @@ fun confidential_sampling() {
     assert!(registry::node_reputation(&reg, id) == 1000, 45);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 46);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 47);
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 47);
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
     assert!(refund.value() == 3150000000, 48);
@@ -2107,7 +2107,7 @@ fun weighted_sampling() {
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 1, 22);
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 23);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[0])], 24);
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 24);
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);

@@ -69,6 +69,8 @@ fun frequencies_follow_capped_stake() {
     stakes.do!(|s| { env.register_with(h::operator(s), s * h::sui!(), h::key(s, 0x51), vector[h::cap()]); });
     env.set_param(b"stake_cap", 400 * h::sui!());
     let ids = vector::tabulate!(5, |i| env.node_id(i));
+    // A stake_cap change reaches the sum tree through refresh_node (anyone may call it).
+    ids.do_ref!(|id| env.reg().refresh_node(*id));
     let mut counts = vector[0, 0, 0, 0, 0];
     let draws = 2_800;
     let mut seed = 0;

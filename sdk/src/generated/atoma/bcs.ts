@@ -74,6 +74,39 @@ export const SignedCollateral = bcs.struct("SignedCollateral", {
   next_update_ms: bcs.u64(),
 });
 
+/** `atoma::sum_tree::InnerKey` (copy, drop, store). */
+export const InnerKey = bcs.struct("InnerKey", {
+  tag: bytes,
+  level: bcs.u8(),
+  idx: bcs.u64(),
+});
+
+/** `atoma::sum_tree::Leaf` (drop, store). */
+export const Leaf = bcs.struct("Leaf", {
+  ids: bcs.vector(ID),
+  weights: bcs.vector(bcs.u64()),
+});
+
+/** `atoma::sum_tree::LeafKey` (copy, drop, store). */
+export const LeafKey = bcs.struct("LeafKey", {
+  tag: bytes,
+  idx: bcs.u64(),
+});
+
+/** `atoma::sum_tree::SlotKey` (copy, drop, store). */
+export const SlotKey = bcs.struct("SlotKey", {
+  tag: bytes,
+  id: ID,
+});
+
+/** `atoma::sum_tree::Tree` (store). */
+export const Tree = bcs.struct("Tree", {
+  tag: bytes,
+  size: bcs.u64(),
+  height: bcs.u8(),
+  total: bcs.u128(),
+});
+
 /** `atoma::config::Params` (copy, drop, store). */
 export const Params = bcs.struct("Params", {
   min_stake: bcs.u64(),
@@ -112,6 +145,12 @@ export const Attestation = bcs.struct("Attestation", {
   issued_ms: bcs.u64(),
   verifier_pk: bytes,
   path: bcs.u8(),
+});
+
+/** `atoma::registry::Eligible` (store). */
+export const Eligible = bcs.struct("Eligible", {
+  all: Tree,
+  attested: Tree,
 });
 
 /** `atoma::registry::Node` (store). */
@@ -254,9 +293,15 @@ export const OBJECT_STRUCTS = {
   Quote,
   VerifiedTdx,
   SignedCollateral,
+  InnerKey,
+  Leaf,
+  LeafKey,
+  SlotKey,
+  Tree,
   Params,
   AdminCap,
   Attestation,
+  Eligible,
   Node,
   Registry,
   TdxConfig,
@@ -275,9 +320,15 @@ export type TdReportData = typeof TdReport.$inferType;
 export type QuoteData = typeof Quote.$inferType;
 export type VerifiedTdxData = typeof VerifiedTdx.$inferType;
 export type SignedCollateralData = typeof SignedCollateral.$inferType;
+export type InnerKeyData = typeof InnerKey.$inferType;
+export type LeafData = typeof Leaf.$inferType;
+export type LeafKeyData = typeof LeafKey.$inferType;
+export type SlotKeyData = typeof SlotKey.$inferType;
+export type TreeData = typeof Tree.$inferType;
 export type ParamsData = typeof Params.$inferType;
 export type AdminCapData = typeof AdminCap.$inferType;
 export type AttestationData = typeof Attestation.$inferType;
+export type EligibleData = typeof Eligible.$inferType;
 export type NodeData = typeof Node.$inferType;
 export type RegistryData = typeof Registry.$inferType;
 export type TdxConfigData = typeof TdxConfig.$inferType;

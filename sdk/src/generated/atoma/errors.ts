@@ -73,7 +73,6 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     4: { name: "EInvalidKey", message: "public key must be 32 bytes" },
     5: { name: "EUnknownNode", message: "node is not registered" },
     6: { name: "ENoAttestation", message: "node has no attestation" },
-    7: { name: "ECapabilityFull", message: "capability has max_eligible_per_capability nodes already" },
     8: { name: "EInsufficientTreasury", message: "treasury holds less than the amount" },
     9: { name: "EInvalidTeeKind", message: "tee_kind must be 1..=4 for a measurement" },
     10: { name: "EVerifierExists", message: "verifier already allow-listed" },
@@ -123,6 +122,11 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     2: { name: "ESettleTooEarly", message: "reveals missing and the reveal deadline has not passed" },
     3: { name: "EDeadlinePassed", message: "dispute deadline has passed" },
     4: { name: "ENotDisputed", message: "request is not Disputed" },
+  },
+  sum_tree: {
+    1: { name: "EAlreadyMember", message: "id is already in the sum tree" },
+    2: { name: "ENotMember", message: "id is not in the sum tree" },
+    3: { name: "EOutOfRange", message: "draw point is not below the remaining weight" },
   },
   tdx: {
     60: { name: "EQuoteSignature", message: "quote signature does not verify with the attestation key" },

@@ -295,6 +295,50 @@ export const tdxCollateral = {
   },
 };
 
+/** `atoma::sum_tree`. */
+export const sumTree = {
+  /** `public fun contains(&0x2::object::UID, &sum_tree::Tree, 0x2::object::ID): bool` */
+  contains(tx: Transaction, packageId: string, args: readonly [uid: Arg, tree: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::contains`, args);
+  },
+  /** `public fun height(&sum_tree::Tree): u8` */
+  height(tx: Transaction, packageId: string, args: readonly [tree: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::height`, args);
+  },
+  /** `public fun ids(&0x2::object::UID, &sum_tree::Tree): vector<0x2::object::ID>` */
+  ids(tx: Transaction, packageId: string, args: readonly [uid: Arg, tree: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::ids`, args);
+  },
+  /** `public fun node_sums(&0x2::object::UID, &sum_tree::Tree, u8, u64): vector<u128>` */
+  nodeSums(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [uid: Arg, tree: Arg, u8: Arg, u64: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::node_sums`, args);
+  },
+  /** `public fun pick(&0x2::object::UID, &sum_tree::Tree, u128, &vector<u64>, &vector<u64>): u64, 0x2::object::ID, u64` */
+  pick(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [uid: Arg, tree: Arg, u128: Arg, u64s_3: Arg, u64s_4: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::pick`, args);
+  },
+  /** `public fun size(&sum_tree::Tree): u64` */
+  size(tx: Transaction, packageId: string, args: readonly [tree: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::size`, args);
+  },
+  /** `public fun slot_weight(&0x2::object::UID, &sum_tree::Tree, 0x2::object::ID): u64, u64` */
+  slotWeight(tx: Transaction, packageId: string, args: readonly [uid: Arg, tree: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::slot_weight`, args);
+  },
+  /** `public fun total(&sum_tree::Tree): u128` */
+  total(tx: Transaction, packageId: string, args: readonly [tree: Arg]): TransactionResult {
+    return call(tx, `${packageId}::sum_tree::total`, args);
+  },
+};
+
 /** `atoma::protocol_version`. */
 export const protocolVersion = {
   /** `public fun current(): u64` */
@@ -564,6 +608,10 @@ export const registry = {
   /** `public fun path_verdict(): u8` */
   pathVerdict(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
     return call(tx, `${packageId}::registry::path_verdict`, args);
+  },
+  /** `public fun refresh_node(&mut registry::Registry, 0x2::object::ID)` */
+  refreshNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::refresh_node`, args);
   },
   /** `public fun remove_verifier(&mut registry::Registry, &registry::AdminCap, vector<u8>)` */
   removeVerifier(
@@ -840,6 +888,14 @@ export const cluster = {
   /** `public fun version(&cluster::Cluster): u64` */
   version(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::version`, args);
+  },
+};
+
+/** `atoma::sampling`. */
+export const sampling = {
+  /** `public fun max_rejects(): u64` */
+  maxRejects(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::sampling::max_rejects`, args);
   },
 };
 
@@ -1216,6 +1272,14 @@ export const MOVE_CALL_TARGETS = [
   "tdx_collateral::next_update_ms",
   "tdx_collateral::split_response",
   "tdx_collateral::verify",
+  "sum_tree::contains",
+  "sum_tree::height",
+  "sum_tree::ids",
+  "sum_tree::node_sums",
+  "sum_tree::pick",
+  "sum_tree::size",
+  "sum_tree::slot_weight",
+  "sum_tree::total",
   "protocol_version::current",
   "config::attestation_validity_ms",
   "config::commit_window_ms",
@@ -1276,6 +1340,7 @@ export const MOVE_CALL_TARGETS = [
   "registry::params",
   "registry::path_tdx_onchain",
   "registry::path_verdict",
+  "registry::refresh_node",
   "registry::remove_verifier",
   "registry::request_count",
   "registry::revoke_attestation",
@@ -1319,6 +1384,7 @@ export const MOVE_CALL_TARGETS = [
   "cluster::previous_valid_until_ms",
   "cluster::start_rotation",
   "cluster::version",
+  "sampling::max_rejects",
   "request::accept_output",
   "request::agreed_output_hash",
   "request::capability",
