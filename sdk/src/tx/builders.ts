@@ -201,6 +201,14 @@ export function buildSetPrice(tx: Transaction, a: WithNodeCap & { price: U64Inpu
   ]);
 }
 
+/** Anyone: re-syncs a node's sampling weight with its record (after a settlement slashed or jailed it, or a `stake_cap` change). */
+export function buildRefreshNode(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
+  return registry.refreshNode(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    idArg(tx, a.nodeId, "nodeId"),
+  ]);
+}
+
 export function buildSetCapabilities(
   tx: Transaction,
   a: WithNodeCap & { capabilities: Uint8Array[] },
@@ -471,6 +479,7 @@ export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCa
 export const ATOMA_TX_TARGETS = [
   "registry::set_param",
   "registry::set_paused",
+  "registry::refresh_node",
   "registry::add_verifier",
   "registry::remove_verifier",
   "registry::allow_measurement",

@@ -5,20 +5,35 @@ import { describe, expect, it } from "vitest";
 import { decodeMoveAbort, MOVE_ERRORS, MoveAbortError, moveErrorCode } from "../../src/errors/move-errors.js";
 import { AtomaError } from "../../src/errors.js";
 
-const SOURCES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../move/packages/atoma/sources");
+const PACKAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../move/packages");
+// The published atoma package bundles tee_verify's modules (move/tools/index.ts), so the table
+// covers both packages' sources.
+const SOURCE_DIRS = ["atoma", "tee_verify"].map((p) => path.join(PACKAGES, p, "sources"));
+
+/** A Move byte-string literal's text as bytes-to-UTF-8 (escapes: \\" \\\\ \\n \\t \\r \\0 \\xHH). */
+function unescapeMove(s: string): string {
+  const named: Record<string, string> = { n: "\n", t: "\t", r: "\r", "0": "\0" };
+  return s.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
+    e.length === 3 ? String.fromCharCode(Number.parseInt(e.slice(1), 16)) : (named[e] ?? e),
+  );
+}
 
 function parseSources(): Record<string, Record<number, { name: string; message: string }>> {
   const out: Record<string, Record<number, { name: string; message: string }>> = {};
-  for (const f of readdirSync(SOURCES).filter((f) => f.endsWith(".move"))) {
-    const src = readFileSync(path.join(SOURCES, f), "utf8");
-    const mod = /module\s+atoma::(\w+)/.exec(src)?.[1];
+  for (const f of SOURCE_DIRS.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith(".move"))
+      .map((f) => path.join(d, f)),
+  )) {
+    const src = readFileSync(f, "utf8");
+    const mod = /module\s+(?:atoma|tee_verify)::(\w+)/.exec(src)?.[1];
     if (!mod) continue;
     const re = /#\[error\(code\s*=\s*(\d+)\)\]\s*const\s+(\w+)\s*:\s*vector<u8>\s*=\s*b"((?:[^"\\]|\\.)*)"/g;
     for (const m of src.matchAll(re)) {
       out[mod] ??= {};
       const table = out[mod];
       expect(table[Number(m[1])], `${mod}: code ${m[1]} used twice`).toBeUndefined();
-      table[Number(m[1])] = { name: m[2] as string, message: m[3] as string };
+      table[Number(m[1])] = { name: m[2] as string, message: unescapeMove(m[3] as string) };
     }
   }
   return out;
@@ -30,7 +45,7 @@ function clever(code: number, line = 42): bigint {
 }
 
 describe("Move error table", () => {
-  it("matches the #[error(code = N)] constants of move/packages/atoma/sources", () => {
+  it("matches the #[error(code = N)] constants of move/packages/{atoma,tee_verify}/sources", () => {
     expect(MOVE_ERRORS).toEqual(parseSources());
   });
 

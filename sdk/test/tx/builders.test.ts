@@ -54,6 +54,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "node::set_price": (tx) => B.buildSetPrice(tx, { ...base, nodeCap: CAP, price: 3 }),
   "node::set_capabilities": (tx) => B.buildSetCapabilities(tx, { ...base, nodeCap: CAP, capabilities: [b(2), b(4)] }),
   "node::jail": (tx) => B.buildJail(tx, { ...base, nodeId: NODE }),
+  "registry::refresh_node": (tx) => B.buildRefreshNode(tx, { ...base, nodeId: NODE }),
   "registry::set_tdx_root": (tx) => B.buildSetTdxRoot(tx, { ...base, adminCap: ADMIN, rootKey: b(33, 2) }),
   "registry::set_tdx_policy": (tx) =>
     B.buildSetTdxPolicy(tx, { ...base, adminCap: ADMIN, allowedTcbStatuses: [0, 1], graceMs: 86_400_000 }),

@@ -325,20 +325,24 @@ public(package) fun may_serve(r: &Registry, id: ID, max_price: u64, confidential
 }
 
 /// `is_attested` with full scans of the allow-lists (the work does not depend on where the
-/// node's verifier or measurement sits in them).
+/// node's verifier or measurement sits in them), and both signer rules evaluated whatever the
+/// record's path (verdict: an allow-listed verifier; on-chain TDX: the pinned root).
 fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
     if (n.attestation.is_none()) return false;
     let a = n.attestation.borrow();
-    let mut hits = 0;
-    r.verifiers.do_ref!(|v| if (v == &a.verifier_pk) { hits = hits + 1; });
+    let mut verifier_hits = 0;
+    r.verifiers.do_ref!(|v| if (v == &a.verifier_pk) { verifier_hits = verifier_hits + 1; });
+    let mut measurement_hits = 0;
     let keys = r.measurements.keys();
     keys.do_ref!(|k| {
-        r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) hits = hits + 1; });
+        r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) measurement_hits = measurement_hits + 1; });
     });
+    let root_matches = r.tdx_root() == option::some(a.verifier_pk);
+    let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches else verifier_hits > 0;
     let fresh = a.expires_ms > now_ms;
     let live = !a.revoked;
     let kind = a.tee_kind != 0;
-    hits == 2 && fresh && live && kind
+    signer_ok && measurement_hits > 0 && fresh && live && kind
 }
 
 fun node(r: &Registry, id: ID): &Node {
