@@ -240,7 +240,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         input: enc.encode("the honest network agrees that"),
       });
 
-    const results = new Map<string, { label: string; status: number }>();
+    const results = new Map<string, { label: string; status: number; confidential: boolean }>();
     const minBatches = o.minBatches ?? 1;
     const maxBatches = o.maxBatches ?? 4;
     for (let b = 0; b < maxBatches; b++) {
@@ -263,7 +263,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
           ...(job.confidential ? { confidential: true } : {}),
         });
         ids.push(created.requestId);
-        results.set(created.requestId, { label: job.label, status: RequestStatus.Sampled });
+        results.set(created.requestId, {
+          label: job.label,
+          status: RequestStatus.Sampled,
+          confidential: job.confidential === true,
+        });
         log(`  → ${job.label.padEnd(30)} ${short(created.requestId)} sampled ${created.nodes.map(labelOf).join(", ")}`);
       }
       for (const id of ids) {
@@ -272,7 +276,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
           pollMs: 100,
           ...(o.signal ? { signal: o.signal } : {}),
         });
-        const entry = results.get(id) as { label: string; status: number };
+        const entry = results.get(id) as { label: string; status: number; confidential: boolean };
         entry.status = r.status;
         const rounds = r.round === 1 ? " after a dispute (round 1)" : "";
         log(
@@ -291,7 +295,20 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       }
     if (!(await confidential.waitForAutoRotation(30_000)))
       log("  ↻ no automatic key rotation completed within 30 s (policy not reached)");
-    // Outputs are posted right after settlement; give the posting node a moment.
+    // The first agreeing node posts a public output right after settlement: wait for the posts
+    // (bounded), so the summary, the record and the explorer show each settled request's output.
+    const unposted = [...results]
+      .filter(([, r]) => r.status === RequestStatus.Settled && !r.confidential)
+      .map(([id]) => id);
+    const live = chain;
+    for (const deadline = Date.now() + 30_000; unposted.length && Date.now() < deadline && !o.signal?.aborted; ) {
+      const posted = await Promise.all(
+        unposted.map(async (id) => (await live.atoma.getRequest(id)).output.length > 0),
+      );
+      for (let i = posted.length - 1; i >= 0; i--) if (posted[i]) unposted.splice(i, 1);
+      if (unposted.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (unposted.length) log(`  … ${unposted.length} settled request(s) without a posted output after 30 s`);
     const events = await allEvents(chain);
     const slashed = [...new Set(events.flatMap((e) => (e.name === "NodeSlashed" ? [e.data.node_id] : [])))];
     const payouts: Record<string, string> = {};

@@ -144,6 +144,10 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     expect(await page.locator(`#request-slashes tr[data-node="${summary.slashed[0]}"]`).count()).toBe(1);
     await page.click("#verify-output-button");
     await page.waitForSelector("#output-checks .checks");
+    const bad = await page
+      .locator("#output-checks .check.bad")
+      .evaluateAll((l) => l.map((x) => `${x.getAttribute("data-check")}: ${x.textContent}`));
+    expect(bad, "every output check passes").toEqual([]);
     expect(await page.getAttribute("#output-checks .checks", "data-failed")).toBe("0");
     const names = await page
       .locator("#output-checks .check.ok")
