@@ -11,6 +11,7 @@ import {
   parseDeployment,
   SUI_TRANSPORTS,
   type SuiTransport,
+  suiClientFor,
 } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino } from "pino";
@@ -24,9 +25,13 @@ const intArg = (name: string, min: number, max: number) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
   return n;
 };
-/** `start`, or an event cursor as the RPC returns it: {"txDigest":"<base58>","eventSeq":"<n>"}. */
+/**
+ * `start`, or an event cursor as the RPC returns it: {"txDigest":"<base58>","eventSeq":"<n>"}
+ * over JSON-RPC, base64 bytes over gRPC.
+ */
 function cursorArg(v: string): string {
   if (v === "start") return v;
+  if (/^[A-Za-z0-9+/]{4,200}={0,2}$/.test(v) && v.length % 4 === 0) return v;
   const c = ((): { txDigest?: unknown; eventSeq?: unknown } | null => {
     try {
       return JSON.parse(v) as { txDigest?: unknown; eventSeq?: unknown } | null;
@@ -42,7 +47,7 @@ function cursorArg(v: string): string {
     !/^\d{1,20}$/.test(c.eventSeq)
   )
     throw new InvalidArgumentError(
-      `--from must be \`start\` or an event cursor {"txDigest":"<base58 digest>","eventSeq":"<n>"} (as \`atoma-indexer status\` prints it); got ${JSON.stringify(v.slice(0, 80))}`,
+      `--from must be \`start\` or an event cursor ({"txDigest":"<base58 digest>","eventSeq":"<n>"} over JSON-RPC, base64 over gRPC, as \`atoma-indexer status\` prints it); got ${JSON.stringify(v.slice(0, 80))}`,
     );
   return JSON.stringify({ txDigest: c.txDigest, eventSeq: c.eventSeq });
 }
@@ -139,9 +144,13 @@ function target(o: RunOpts): { rpc: string; package: string } {
 }
 
 /** Asks the RPC for the page after `cursor` before it is committed, so a cursor the chain does not know is refused. */
-async function checkCursorKnown(rpc: string, packageId: string, cursor: string): Promise<void> {
-  const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
-  const client = new SuiJsonRpcClient({ url: rpc, network: "localnet" });
+async function checkCursorKnown(
+  rpc: string,
+  transport: SuiTransport,
+  packageId: string,
+  cursor: string,
+): Promise<void> {
+  const client = suiClientFor(rpc, transport);
   try {
     await client.core.listEvents({ filter: { eventType: `${packageId}::events` }, after: cursor, limit: 1 });
   } catch (e) {
@@ -158,7 +167,7 @@ async function run(opts: RunOpts): Promise<number> {
   const o = { ...opts, ...target(opts) };
   const logger = makeLogger(!!o.json);
   if (o.from !== undefined) {
-    if (o.from !== "start") await checkCursorKnown(o.rpc, o.package, o.from);
+    if (o.from !== "start") await checkCursorKnown(o.rpc, o.transport, o.package, o.from);
     const st = await openStorage({ databaseUrl: o.databaseUrl, dataDir: o.databaseUrl ? undefined : o.dataDir });
     try {
       await setCursor(st.db, o.from === "start" ? null : o.from);
@@ -202,7 +211,11 @@ async function run(opts: RunOpts): Promise<number> {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await ix.stop();
-  logger.info({ events: ix.ingester.position.events.toString(), cursor: ix.ingester.position.cursor }, "stopped");
+  const at = ix.ingester.position;
+  logger.info(
+    { events: at.events.toString(), cursor: at.cursor, checkpoint: at.checkpoint?.toString() ?? null },
+    "stopped",
+  );
   return 0;
 }
 
@@ -225,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
     });
   program
     .command("status")
-    .description("print the committed cursor and table counts")
+    .description("print the committed cursor, checkpoint watermark and table counts")
     .addOption(new Option("--database-url <url>", "PostgreSQL URL").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
     .option("--json", "JSON output")
@@ -242,6 +255,7 @@ async function main(argv: string[]): Promise<number> {
           );
           const out = {
             cursor: c?.cursor ?? null,
+            checkpoint: c?.checkpointHi?.toString() ?? null,
             events: (c?.events ?? 0n).toString(),
             updatedAt: c?.updatedAt?.toISOString() ?? null,
             ...counts,

@@ -5,7 +5,9 @@
 
 import { type SuiTransport, suiClientFor } from "@atoma/sdk";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
+import { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
+import { type CheckpointSource, GrpcCheckpointSource } from "./checkpoints.js";
 import { type Db, openStorage, type Storage } from "./db.js";
 import { Ingester } from "./ingester.js";
 import { CoreEventSource, type EventSource } from "./source.js";
@@ -26,6 +28,13 @@ export {
   buildApi,
   encodeCursor,
 } from "./api.js";
+export {
+  CHECKPOINT_READ_MASK,
+  type CheckpointBatch,
+  type CheckpointSource,
+  checkpointEvents,
+  GrpcCheckpointSource,
+} from "./checkpoints.js";
 export { type Db, openStorage, type Storage } from "./db.js";
 export { decode, eventNameOf } from "./decode.js";
 export { applyBatch, readCursor, setCursor } from "./ingest.js";
@@ -41,6 +50,11 @@ export interface StartIndexerOptions {
   /** Transport for `rpcUrl` (default gRPC, what current Sui nodes serve). */
   transport?: SuiTransport;
   source?: EventSource;
+  /**
+   * Ingest by checkpoint from this source (`source` is then the catch-up path). Default: a
+   * `GrpcCheckpointSource` when the client is a `SuiGrpcClient` and no `source` is given; `false`: poll.
+   */
+  checkpoints?: CheckpointSource | false;
   /** The original (first-version) package id: events of every upgraded version are followed. */
   packageId?: string;
   databaseUrl?: string;
@@ -73,7 +87,7 @@ export interface RunningIndexer {
   waitForCursor(opts?: {
     events?: number | bigint;
     timeoutMs?: number;
-  }): Promise<{ cursor: string | null; events: bigint }>;
+  }): Promise<{ cursor: string | null; checkpoint: bigint | null; events: bigint }>;
   stop(): Promise<void>;
 }
 
@@ -92,11 +106,14 @@ async function explorerBundle(logger?: Logger): Promise<string | undefined> {
 
 export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIndexer> {
   let source = opts.source;
+  let checkpoints = opts.checkpoints === false ? undefined : opts.checkpoints;
   const client = opts.client ?? (opts.rpcUrl ? suiClientFor(opts.rpcUrl, opts.transport) : undefined);
   if (!source) {
     if (!opts.packageId) throw new TypeError("packageId: required unless a source is given");
     if (!client) throw new TypeError("client or rpcUrl: one is required");
     source = new CoreEventSource(client, opts.packageId, "events", opts.rpcUrl ?? "the chain RPC");
+    if (opts.checkpoints === undefined && client instanceof SuiGrpcClient)
+      checkpoints = new GrpcCheckpointSource(client, opts.packageId);
   }
   const explorerDir = opts.explorer ? await explorerBundle(opts.logger) : undefined;
   const storage = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
@@ -107,6 +124,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<RunningIn
     pageSize: opts.pageSize,
     pollMs: opts.pollMs ?? 200,
     logger: opts.logger,
+    ...(checkpoints ? { checkpoints } : {}),
   });
   const ac = new AbortController();
   const running = ingester.run(ac.signal).catch((e: Error) => {

@@ -131,14 +131,15 @@ async function writeProjection(tx: Db, b: Projection): Promise<void> {
 }
 
 /**
- * Writes `events` and moves the stream's cursor to `nextCursor`, atomically. Positions of the new
- * raw events follow the stream's event count before this batch.
+ * Writes `events` and moves the stream's cursor to `nextCursor` (null keeps it) and, with
+ * `checkpoint`, the checkpoint watermark, atomically. Positions of the new raw events follow the
+ * stream's event count before this batch.
  */
 export async function applyBatch(
   db: Db,
   events: RawEvent[],
   nextCursor: string | null,
-  opts: { stream?: string } = {},
+  opts: { stream?: string; checkpoint?: bigint } = {},
 ): Promise<BatchResult> {
   const stream = opts.stream ?? DEFAULT_STREAM;
   const decoded = decodeAll(events);
@@ -176,11 +177,12 @@ export async function applyBatch(
     // 3. the watermark, in the same transaction.
     await tx
       .insert(s.cursors)
-      .values({ stream, cursor: nextCursor, events: pos, lastTimestampMs: lastTs })
+      .values({ stream, cursor: nextCursor, events: pos, lastTimestampMs: lastTs, checkpointHi: opts.checkpoint })
       .onConflictDoUpdate({
         target: s.cursors.stream,
         set: {
           cursor: sql`coalesce(excluded.cursor, ${s.cursors.cursor})`,
+          checkpointHi: sql`coalesce(excluded.checkpoint_hi_inclusive, ${s.cursors.checkpointHi})`,
           events: pos,
           lastTimestampMs: sql`coalesce(excluded.last_timestamp_ms, ${s.cursors.lastTimestampMs})`,
           updatedAt: sql`now()`,
@@ -193,15 +195,24 @@ export async function applyBatch(
 export async function readCursor(
   db: Db,
   stream = DEFAULT_STREAM,
-): Promise<{ cursor: string | null; events: bigint; lastTimestampMs: bigint | null; updatedAt: Date } | null> {
+): Promise<{
+  cursor: string | null;
+  checkpointHi: bigint | null;
+  events: bigint;
+  lastTimestampMs: bigint | null;
+  updatedAt: Date;
+} | null> {
   const r = await db.select().from(s.cursors).where(sql`${s.cursors.stream} = ${stream}`);
   return r[0] ?? null;
 }
 
-/** Sets the stream's cursor (replay --from): later batches resume after it. */
+/**
+ * Sets the stream's event cursor (replay --from): later batches resume after it. The checkpoint
+ * watermark is cleared, so ingestion by checkpoint catches up from this cursor with listEvents first.
+ */
 export async function setCursor(db: Db, cursor: string | null, stream = DEFAULT_STREAM): Promise<void> {
   await db
     .insert(s.cursors)
     .values({ stream, cursor })
-    .onConflictDoUpdate({ target: s.cursors.stream, set: { cursor, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({ target: s.cursors.stream, set: { cursor, checkpointHi: null, updatedAt: sql`now()` } });
 }

@@ -1,10 +1,15 @@
 /**
- * The ingestion loop: fetch pages after the committed cursor until a batch is full, commit the
- * batch (rows + cursor in one transaction), then fetch more. One batch in memory at a time; the
- * next page is fetched only after the previous batch committed (back-pressure).
+ * The ingestion loop. Polling (JSON-RPC): fetch pages after the committed cursor until a batch is
+ * full, commit the batch (rows + cursor in one transaction), then fetch more; one batch in memory
+ * at a time, the next page fetched only after the previous batch committed (back-pressure).
+ * By checkpoint (gRPC, with a `CheckpointSource`): follow the checkpoint stream from the committed
+ * checkpoint watermark, committing each run of checkpoints that arrived together with the
+ * watermark in the same transaction; a database without a watermark first catches up with the
+ * event list up to the tip read before it, then follows the checkpoints after that tip.
  */
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { CheckpointBatch, CheckpointSource } from "./checkpoints.js";
 import type { Db } from "./db.js";
 import { applyBatch, DEFAULT_STREAM, readCursor } from "./ingest.js";
 import type { EventSource, RawEvent } from "./source.js";
@@ -21,6 +26,13 @@ export interface IngesterOptions {
   stream?: string;
   logger?: Logger;
   registry?: Registry;
+  /** Ingest by checkpoint from this source (`source` is then the catch-up path of a database without a watermark). */
+  checkpoints?: CheckpointSource;
+  /**
+   * By checkpoint: how long to wait for the next checkpoint before committing those received
+   * (ms, default 20); a batch also closes at `batchSize` events or 1000 checkpoints.
+   */
+  lingerMs?: number;
 }
 
 export interface IngesterMetrics {
@@ -60,6 +72,25 @@ export function createMetrics(registry = new Registry()): IngesterMetrics {
   };
 }
 
+/** Checkpoints per transaction at most (catch-up of empty checkpoints). */
+const MAX_CHECKPOINTS = 1000;
+
+/** Whether `p` settles within `ms` (a rejection counts: it is surfaced when `p` is awaited). */
+const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+    );
+  });
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
@@ -81,6 +112,7 @@ export class Ingester {
   private readonly pollMs: number;
   private readonly stream: string;
   private cursor: string | null = null;
+  private checkpoint: bigint | null = null;
   private total = 0n;
   private listeners = new Set<() => void>();
   caughtUp = false;
@@ -95,8 +127,9 @@ export class Ingester {
     if (!(this.batchSize >= 1)) throw new RangeError("batchSize: must be a positive integer");
   }
 
-  get position(): { cursor: string | null; events: bigint } {
-    return { cursor: this.cursor, events: this.total };
+  /** The committed event cursor, checkpoint watermark (null until ingesting by checkpoint) and event count. */
+  get position(): { cursor: string | null; checkpoint: bigint | null; events: bigint } {
+    return { cursor: this.cursor, checkpoint: this.checkpoint, events: this.total };
   }
 
   /** Resolves on every committed batch (for waitForCursor). */
@@ -107,11 +140,21 @@ export class Ingester {
 
   /** Runs until `signal` aborts; the batch in progress is committed or dropped whole. */
   async run(signal: AbortSignal): Promise<void> {
-    const log = this.opts.logger;
     const c = await readCursor(this.opts.db, this.stream);
     this.cursor = c?.cursor ?? null;
+    this.checkpoint = c?.checkpointHi ?? null;
     this.total = c?.events ?? 0n;
-    log?.info({ cursor: this.cursor, events: this.total.toString() }, "resuming");
+    this.opts.logger?.info(
+      { cursor: this.cursor, checkpoint: this.checkpoint?.toString() ?? null, events: this.total.toString() },
+      "resuming",
+    );
+    if (this.opts.checkpoints) await this.runCheckpoints(this.opts.checkpoints, signal);
+    else await this.runPolling(signal);
+  }
+
+  /** Polls the event list; with `untilCaughtUp`, returns once a pass found no more events (the catch-up). */
+  private async runPolling(signal: AbortSignal, untilCaughtUp = false): Promise<void> {
+    const log = this.opts.logger;
     let backoff = this.pollMs;
     let checked = !this.opts.source.check;
     while (!signal.aborted) {
@@ -139,6 +182,7 @@ export class Ingester {
         this.metrics.caughtUp.set(more ? 0 : 1);
         if (batch.length === 0) {
           this.metrics.lag.set(0);
+          if (untilCaughtUp) return;
           this.emit();
           await sleep(this.pollMs, signal);
           continue;
@@ -166,6 +210,7 @@ export class Ingester {
         );
         this.lastError = null;
         backoff = this.pollMs;
+        if (untilCaughtUp && !more) return;
         this.emit();
         if (!more) await sleep(this.pollMs, signal);
       } catch (e) {
@@ -178,6 +223,111 @@ export class Ingester {
         backoff = Math.min(backoff * 2, 30_000);
       }
     }
+  }
+
+  /** By checkpoint: catch up with the event list when there is no watermark yet, then follow the checkpoints. */
+  private async runCheckpoints(source: CheckpointSource, signal: AbortSignal): Promise<void> {
+    const log = this.opts.logger;
+    let backoff = this.pollMs;
+    let checked = !this.opts.source.check;
+    while (!signal.aborted) {
+      try {
+        if (!checked) {
+          await this.opts.source.check?.(signal);
+          checked = true;
+        }
+        if (this.checkpoint === null) {
+          // Every event of a checkpoint up to `tip` is in the list read after it; events of later
+          // checkpoints read here too are dropped as duplicates when their checkpoint comes.
+          const tip = await source.tip(signal);
+          log?.info({ tip: tip.toString(), cursor: this.cursor }, "catching up with the event list");
+          await this.runPolling(signal, true);
+          if (signal.aborted) break;
+          await applyBatch(this.opts.db, [], null, { stream: this.stream, checkpoint: tip });
+          this.checkpoint = tip;
+          this.emit();
+        }
+        await this.follow(source, this.checkpoint, signal);
+      } catch (e) {
+        if (signal.aborted) break;
+        this.lastError = e as Error;
+        this.caughtUp = false;
+        this.metrics.caughtUp.set(0);
+        log?.warn({ err: (e as Error).message, retryMs: backoff }, "checkpoint ingestion failed; retrying");
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  /** Follows the checkpoints after `after` until `signal` aborts; checkpoints that arrive together share a transaction. */
+  private async follow(source: CheckpointSource, after: bigint, signal: AbortSignal): Promise<void> {
+    const it = source
+      .checkpoints(after, {
+        signal,
+        onReconnect: (err) => {
+          if (signal.aborted) return;
+          this.lastError = err instanceof Error ? err : new Error(String(err));
+          this.caughtUp = false;
+          this.metrics.caughtUp.set(0);
+          this.emit();
+          this.opts.logger?.warn({ err: this.lastError.message }, "checkpoint stream dropped; resuming");
+        },
+      })
+      [Symbol.asyncIterator]();
+    try {
+      let batch: CheckpointBatch[] = [];
+      let events = 0;
+      let pending = it.next();
+      for (;;) {
+        const r = await pending;
+        if (r.done || signal.aborted) return;
+        batch.push(r.value);
+        events += r.value.events.length;
+        pending = it.next();
+        const full = events >= this.batchSize || batch.length >= MAX_CHECKPOINTS;
+        const next = !full && (await settlesWithin(pending, this.opts.lingerMs ?? 20));
+        if (next && !signal.aborted) continue;
+        if (signal.aborted) return;
+        await this.commitCheckpoints(batch, !next && !full);
+        batch = [];
+        events = 0;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+
+  private async commitCheckpoints(batch: CheckpointBatch[], caughtUp: boolean): Promise<void> {
+    const events = batch.flatMap((b) => b.events);
+    const last = batch[batch.length - 1]!;
+    const end = this.metrics.batches.startTimer();
+    const r = await applyBatch(this.opts.db, events, null, { stream: this.stream, checkpoint: last.checkpoint });
+    const secs = end();
+    this.checkpoint = last.checkpoint;
+    this.total += BigInt(r.inserted);
+    this.lastError = null;
+    this.caughtUp = caughtUp;
+    this.metrics.caughtUp.set(caughtUp ? 1 : 0);
+    this.metrics.events.inc(r.inserted);
+    this.metrics.deadLetters.inc(r.deadLetters);
+    const lagMs = last.timestampMs != null ? Math.max(0, Date.now() - Number(last.timestampMs)) : undefined;
+    this.metrics.lag.set(caughtUp || lagMs === undefined ? 0 : lagMs);
+    const fields = {
+      checkpoint: last.checkpoint.toString(),
+      checkpoints: batch.length,
+      events: r.inserted,
+      duplicates: r.duplicates,
+      deadLetters: r.deadLetters,
+      total: this.total.toString(),
+      ms: Math.round(secs * 1000),
+      caughtUp,
+      lagMs,
+    };
+    // Checkpoints without atoma events only move the watermark: not worth a line each.
+    if (events.length > 0) this.opts.logger?.info(fields, "batch committed");
+    else this.opts.logger?.debug(fields, "watermark advanced");
+    this.emit();
   }
 
   private emit(): void {

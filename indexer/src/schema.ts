@@ -292,10 +292,15 @@ export const deadLetters = pgTable(
   (t) => eventPk(t),
 );
 
-/** The watermark: the source cursor after the last committed batch, per stream. */
+/**
+ * The watermark, per stream: the event-list cursor after the last committed batch (JSON-RPC
+ * polling and the listEvents catch-up) and, when ingesting by checkpoint, the last checkpoint
+ * whose events are all committed (`checkpoint_hi_inclusive`, as in Sui's indexer framework).
+ */
 export const cursors = pgTable("cursors", {
   stream: text("stream").primaryKey(),
   cursor: text("cursor"),
+  checkpointHi: u64("checkpoint_hi_inclusive"),
   events: u64("events").notNull().default(sql`0`),
   lastTimestampMs: u64("last_timestamp_ms"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -55,7 +55,18 @@ describe("atoma-indexer CLI input checks", () => {
       const st = await openStorage({ dataDir });
       await setCursor(st.db, good);
       await st.close();
-      const base = ["replay", "--rpc", rpc.url, "--package", TEST_PACKAGE, "--data-dir", dataDir, "--no-api"];
+      const base = [
+        "replay",
+        "--rpc",
+        rpc.url,
+        "--transport",
+        "jsonrpc",
+        "--package",
+        TEST_PACKAGE,
+        "--data-dir",
+        dataDir,
+        "--no-api",
+      ];
       const bad = await cli([...base, "--from", "garbage"]);
       expect(bad.code).toBe(2);
       expect(bad.err).toMatch(/--from must be `start` or an event cursor/);

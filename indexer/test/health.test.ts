@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startDevnet } from "@atoma/devnet";
 import { afterAll, describe, expect, it } from "vitest";
+import { testDevnetOptions, testTransport } from "../../test/setup/transport.js";
 import { type RunningIndexer, startIndexer } from "../src/index.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "atoma-indexer-health-"));
@@ -41,10 +42,11 @@ describe("indexer /health", () => {
   });
 
   it("is 503 when the package does not exist, not healthy and caught up", async () => {
-    const d = await startDevnet({ seed: "health", checkpointIntervalMs: 0 });
+    const d = await startDevnet({ seed: "health", checkpointIntervalMs: 0, ...testDevnetOptions() });
     try {
       const ix = await startIndexer({
         rpcUrl: d.url,
+        transport: testTransport(),
         packageId: `0x${"de".repeat(32)}`,
         dataDir: path.join(dir, "b"),
         rateLimit: false,

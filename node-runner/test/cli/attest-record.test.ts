@@ -7,6 +7,7 @@ import { blake2b256, concatBytes, encodeVerdictMessage, signVerdict } from "@ato
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
+import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -18,7 +19,7 @@ describe("atoma-node attest record", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "atoma-attest-"));
   const config = path.join(dir, "atoma-node.json");
   beforeAll(async () => {
-    chain = await startChain({ seed: "attest-record" });
+    chain = await startChain({ seed: "attest-record", transport: testTransport(), ...testDevnetOptions() });
     node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
     saveConfig(config, {
       ...DEFAULT_CONFIG,

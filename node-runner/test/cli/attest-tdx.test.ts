@@ -12,6 +12,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
+import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -23,7 +24,7 @@ describe("atoma-node attest collateral / attest tdx", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "atoma-attest-tdx-"));
   const config = path.join(dir, "atoma-node.json");
   beforeAll(async () => {
-    chain = await startChain({ seed: "attest-tdx" });
+    chain = await startChain({ seed: "attest-tdx", transport: testTransport(), ...testDevnetOptions() });
     chain.devnet.clock.set(BigInt(Date.parse("2024-06-15T00:00:00Z")));
     node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
     saveConfig(config, {

@@ -1,6 +1,6 @@
 /**
  * The daemon against a real devnet executing the published atoma bytecode (in process, JSON-RPC
- * over HTTP, the SDK chain port): real commitments, real sampling, disputes, slashing and
+ * over HTTP, or gRPC-web with ATOMA_TEST_TRANSPORT=grpc; the SDK chain port): real commitments, real sampling, disputes, slashing and
  * payouts. Chain time is the devnet's dev clock, frozen at T0 and moved only by the test; wall
  * time never closes a window. The cross-process tests are in test/test/e2e.
  */
@@ -10,13 +10,13 @@ import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
 import { AtomaClient, buildSetParam, hashOutput, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
+import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
 import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
@@ -42,9 +42,9 @@ class DevnetChain {
   ) {}
 
   static async start(seed: string): Promise<DevnetChain> {
-    const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 50 });
+    const d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 50, ...testDevnetOptions() });
     try {
-      const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+      const sui = testClient(d.url, "jsonrpc"); // ATOMA_TEST_TRANSPORT=grpc: gRPC-only devnet
       const admin = key(`${seed}:admin`);
       const deployed = await publishAtoma(sui, d.url, admin);
       const atoma = new AtomaClient(sui, {

@@ -12,6 +12,7 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, registerNode, startChain } from "../../../demo/src/network.js";
+import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import type { Executor } from "../../src/daemon/execute.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
 import { chainNowMs } from "../../src/sdk-port.js";
@@ -28,7 +29,7 @@ describe("daemon over the SDK on a devnet", () => {
   const nodes: RunningNode[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), "atoma-devnet-daemon-"));
   beforeAll(async () => {
-    chain = await startChain({ seed: "daemon-devnet" });
+    chain = await startChain({ seed: "daemon-devnet", transport: testTransport(), ...testDevnetOptions() });
     for (let i = 0; i < 3; i++) {
       const n = await registerNode(chain, path.join(dir, `n${i}`), { capabilities: ["test:upper-v1"], price: 1000n });
       nodes.push(

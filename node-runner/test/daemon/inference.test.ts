@@ -12,6 +12,7 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, registerNode, startChain } from "../../../demo/src/network.js";
+import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { loadExecutors } from "../../src/daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
 import { InferenceBackendError, InferenceUrlError } from "../../src/executors/openai.js";
@@ -24,7 +25,7 @@ describe("--inference-url", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "atoma-inference-"));
   beforeAll(async () => {
     backend = await startOpenAiBackend(["tiny-chat"]);
-    chain = await startChain({ seed: "inference" });
+    chain = await startChain({ seed: "inference", transport: testTransport(), ...testDevnetOptions() });
   }, 60_000);
   afterAll(async () => {
     await node?.stop();

@@ -15,6 +15,11 @@ export interface CheckpointStreamOptions {
   retryMs?: number;
   /** Called with the error each time the stream drops and is reopened. */
   onReconnect?: (error: unknown) => void;
+  /**
+   * Field paths of `Checkpoint` to read (e.g. `transactions.events`), sent with the subscription
+   * and each catch-up read. A Sui full node's default mask is `sequence_number,digest` only.
+   */
+  readMask?: readonly string[];
 }
 
 export async function* checkpointStream(
@@ -23,10 +28,26 @@ export async function* checkpointStream(
 ): AsyncGenerator<GrpcTypes.Checkpoint, void, undefined> {
   const { signal } = opts;
   let next: bigint | null = opts.after === null ? null : opts.after + 1n;
+  const readMask = opts.readMask ? { readMask: { paths: [...opts.readMask] } } : {};
+  // One short-lived signal per call: passing `signal` itself would leave one abort listener on it
+  // per call (thousands during a catch-up).
+  const withSignal = async <T>(f: (abort: AbortSignal) => PromiseLike<T>): Promise<T> => {
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    if (signal?.aborted) ac.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await f(ac.signal);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  };
   const fetchOne = async (seq: bigint): Promise<GrpcTypes.Checkpoint> => {
-    const { response } = await client.ledgerService.getCheckpoint(
-      { checkpointId: { oneofKind: "sequenceNumber", sequenceNumber: seq } },
-      { abort: signal },
+    const { response } = await withSignal((abort) =>
+      client.ledgerService.getCheckpoint(
+        { checkpointId: { oneofKind: "sequenceNumber", sequenceNumber: seq }, ...readMask },
+        { abort },
+      ),
     );
     if (!response.checkpoint) throw new Error(`GetCheckpoint ${seq} returned no checkpoint`);
     return response.checkpoint;
@@ -36,12 +57,14 @@ export async function* checkpointStream(
     const onAbort = (): void => inner.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const call = client.subscriptionService.subscribeCheckpoints({}, { abort: inner.signal });
+      const call = client.subscriptionService.subscribeCheckpoints({ ...readMask }, { abort: inner.signal });
       await call.headers; // subscribed: every later checkpoint reaches this stream
       if (next !== null) {
-        const { response } = await client.ledgerService.getCheckpoint(
-          { checkpointId: { oneofKind: undefined } },
-          { abort: signal },
+        const { response } = await withSignal((abort) =>
+          client.ledgerService.getCheckpoint(
+            { checkpointId: { oneofKind: undefined }, readMask: { paths: ["sequence_number"] } },
+            { abort },
+          ),
         );
         const tip = response.checkpoint?.sequenceNumber ?? -1n;
         for (; next <= tip; next++) yield await fetchOne(next);

@@ -1,0 +1,1 @@
+ALTER TABLE "cursors" ADD COLUMN "checkpoint_hi_inclusive" bigint;
