@@ -302,9 +302,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       .map(([id]) => id);
     const live = chain;
     for (const deadline = Date.now() + 30_000; unposted.length && Date.now() < deadline && !o.signal?.aborted; ) {
-      const posted = await Promise.all(
-        unposted.map(async (id) => (await live.atoma.getRequest(id)).output.length > 0),
-      );
+      const posted = await Promise.all(unposted.map(async (id) => (await live.atoma.getRequest(id)).output.length > 0));
       for (let i = posted.length - 1; i >= 0; i--) if (posted[i]) unposted.splice(i, 1);
       if (unposted.length) await new Promise((r) => setTimeout(r, 100));
     }
