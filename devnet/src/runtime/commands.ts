@@ -28,7 +28,7 @@ export function executeAll(ses: Session, commands: CommandT[]): CmdOutcome {
   ses.gas = meterFor(ses.budget, ses.price, commands.length);
   for (const [i, c] of commands.entries()) {
     try {
-      const out = command(ses, c, i);
+      const out = command(ses, c);
       ses.results.push(out);
       results.push({
         returnValues: out.map((s) => [Array.from(ses.slotBytes(s)), typeToString(s.type, true)]),
@@ -115,8 +115,8 @@ function failureOf(e: unknown, command: number): NonNullable<CmdOutcome["failure
   };
 }
 
-function command(ses: Session, c: CommandT, idx: number): Slot[] {
-  if (c.MoveCall) return moveCall(ses, c.MoveCall, idx);
+function command(ses: Session, c: CommandT): Slot[] {
+  if (c.MoveCall) return moveCall(ses, c.MoveCall);
   if (c.SplitCoins) return splitCoins(ses, c.SplitCoins);
   if (c.MergeCoins) return mergeCoins(ses, c.MergeCoins);
   if (c.TransferObjects) return transferObjects(ses, c.TransferObjects);

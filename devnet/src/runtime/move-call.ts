@@ -67,7 +67,6 @@ export function publish(ses: Session, p: { modules: string[]; dependencies: stri
 export function moveCall(
   ses: Session,
   mc: { package: string; module: string; function: string; typeArguments: string[]; arguments: ArgT[] },
-  cmdIdx: number,
 ): Slot[] {
   const pkg = normalizeAddress(mc.package);
   const mod = ses.moduleOf(pkg, mc.module);
@@ -156,9 +155,6 @@ export function moveCall(
       const v = ses.pureAs(s, t, i);
       callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
     } else {
-      if (s.objectId && !s.input) {
-        // Non-key values never have objectId; fallthrough safety.
-      }
       if (typeToString(s.type) !== typeToString(t))
         throw ses.argError(i, "TypeMismatch", `expected ${typeToString(t)}, got ${typeToString(s.type)}`);
       if (s.moved) throw ses.argError(i, "ArgumentWithoutValue");
@@ -209,7 +205,6 @@ export function moveCall(
   for (const w of byValue) if (w.state === "inflight" && !returnedIds.has(w.id)) w.state = "wrapped";
   for (const w of ses.working.values())
     if (w.state === "inflight" && !w.orig && !returnedIds.has(w.id) && !ses.isHeldInSlot(w.id)) w.state = "wrapped";
-  void cmdIdx;
   return returned;
 }
 

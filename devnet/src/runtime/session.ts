@@ -24,14 +24,12 @@ export class Session implements SessionState {
   gasId?: string;
   gasSlot?: Slot;
   idCounter = 0n;
-  randomCounter = 0n;
   budget = 0n;
   price = 0n;
   smashed: StoredObject[] = [];
   gasTotal = 0n;
   readonly sender: string;
   readonly timestamp: bigint;
-  readonly lamport: bigint;
   readonly lamportInputs: bigint[] = [];
   published: { id: string; modules: Map<string, LoadedModule> }[] = [];
   commandCount = 0;
@@ -46,7 +44,6 @@ export class Session implements SessionState {
   ) {
     this.sender = normalizeAddress(tx.sender);
     this.timestamp = rt.now();
-    this.lamport = 0n;
   }
 
   get epoch(): bigint {
@@ -223,9 +220,7 @@ export class Session implements SessionState {
     if (!s.objectId) throw this.argError(argIdx, "TypeMismatch", "expected an object");
     const w = this.working.get(s.objectId)!;
     if (s.input && !s.mutableInput) throw this.argError(argIdx, "InvalidObjectByValue");
-    if (w.orig && w.orig.owner !== "Immutable" && "Shared" in w.orig.owner && s !== this.gasSlot) {
-      // Shared objects can be taken by value only to be deleted; we keep it simple and allow it.
-    }
+    // A shared object taken by value is allowed (Sui allows it only to delete it).
     s.moved = true;
     w.state = "inflight";
     return w;
