@@ -7,7 +7,7 @@ import type { StoredObject } from "../types.js";
 import { type JsonRpcNode, type Methods, page, type ViewOptions } from "./params.js";
 
 /** An object as `sui_getObject` shows it, with the fields `opts` asks for. */
-export function objectView(rt: Runtime, o: StoredObject, opts: ViewOptions): Record<string, unknown> {
+function objectView(rt: Runtime, o: StoredObject, opts: ViewOptions): Record<string, unknown> {
   const data: Record<string, unknown> = { objectId: o.id, version: o.version.toString(), digest: o.digest };
   const typeStr = o.type ? typeToString(o.type) : "package";
   if (opts?.showType) data.type = typeStr;

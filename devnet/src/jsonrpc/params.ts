@@ -4,8 +4,8 @@ import { RpcError } from "../errors.js";
 import type { Checkpoint } from "../journal.js";
 import type { Runtime } from "../runtime.js";
 
-export type Params = unknown[];
-export type Handler = (p: Params) => unknown;
+type Params = unknown[];
+type Handler = (p: Params) => unknown;
 export type Methods = Record<string, Handler>;
 
 /** The node the methods read and drive (implemented by `Devnet`). */

@@ -10,7 +10,7 @@ import type { Session } from "./session.js";
 import type { Working } from "./types.js";
 
 /** Gas units of executed bytecode per unit of computation (see devnet/README.md, gas schedule). */
-export const VM_UNITS_PER_COMPUTATION_UNIT = 100n;
+const VM_UNITS_PER_COMPUTATION_UNIT = 100n;
 
 /** Loads the gas payment into the session (a mock coin for dry runs without one) and checks the budget. */
 export function loadGas(ses: Session, budget: bigint, price: bigint): void {

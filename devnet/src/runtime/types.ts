@@ -53,7 +53,7 @@ export type Slot = {
   moved?: boolean;
 };
 
-export type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
+type WorkingState = "store" | "inflight" | "transferred" | "shared" | "frozen" | "deleted" | "wrapped";
 export interface Working {
   id: string;
   orig?: StoredObject;

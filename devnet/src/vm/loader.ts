@@ -632,5 +632,3 @@ export class VmLoader {
 export type Layout =
   | { kind: "struct"; names: string[]; types: MoveType[] }
   | { kind: "enum"; variants: { name: string; names: string[]; types: MoveType[] }[] };
-
-export const ABILITY = { Copy: 1, Drop: 2, Store: 4, Key: 8 } as const;

@@ -42,7 +42,7 @@ const h32 = (s: string): Uint8Array => blake2b(enc.encode(s), { dkLen: 32 });
 const SUI = 1_000_000_000n;
 
 /** A deterministic stream of choices from a seed. */
-export class Rng {
+class Rng {
   private buf = new Uint8Array(0);
   private pos = 0;
   private counter = 0;

@@ -11,7 +11,7 @@
  * both sides.
  */
 
-export const SUI = 1_000_000_000n;
+const SUI = 1_000_000_000n;
 
 /** A node, by index in `Scenario.nodes`; its operator address is `operatorOf(index)`. */
 export interface NodeSpec {
@@ -117,7 +117,7 @@ export function expectedBond(s: Scenario, node: number): { stake: bigint; unbond
 }
 
 /** Reputation of a newly registered node. */
-export const INITIAL_REPUTATION = 1_000n;
+const INITIAL_REPUTATION = 1_000n;
 
 /**
  * A node's expected reputation at the end: the explicit value when given, else (never slashed)
