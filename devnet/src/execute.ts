@@ -26,7 +26,7 @@ import {
   fromBcs as vmFromBcs,
 } from "./vm/index.js";
 
-/** The parts of a transaction session the interpreter works on (implemented by runtime.ts). */
+/** The parts of a transaction session the interpreter works on (implemented by runtime/session.ts). */
 interface WorkingObject {
   id: string;
   orig?: { owner: Owner };
