@@ -5,7 +5,7 @@
 import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import { DevnetError } from "./errors.js";
-import { deserializeModule, serializeModule, type Token } from "./move-binary.js";
+import { deserializeModule, type RawModule, serializeModule, type Token } from "./move-binary.js";
 
 export type NormalizedType =
   | "Bool"
@@ -69,6 +69,8 @@ export interface LoadedModule {
   /** Every function (exposed or not), with its definition index (for MoveLocation.function). */
   functions: Map<string, NormalizedFunction & { index: number }>;
   bytes: Uint8Array;
+  /** The deserialized module (the interpreter's loader reads it instead of deserializing again). */
+  raw: RawModule;
 }
 
 function constantString(data: number[] | undefined): string | undefined {
@@ -216,6 +218,7 @@ export function loadModule(bytes: Uint8Array): LoadedModule {
     functions,
     errors,
     bytes,
+    raw: m,
   };
 }
 

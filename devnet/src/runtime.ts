@@ -7,7 +7,7 @@
  */
 import { fromBase64, toBase58 } from "@mysten/bcs";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
-import { loadModule, normalizeAddress, parseType, typeToString } from "./bytecode.js";
+import { type LoadedModule, loadModule, normalizeAddress, parseType, typeToString } from "./bytecode.js";
 import { RpcError } from "./errors.js";
 import { executeAll } from "./runtime/commands.js";
 import { finishTransaction } from "./runtime/effects.js";
@@ -50,20 +50,19 @@ export class Runtime extends ObjectStore {
   /** Called after each commit (the journal and checkpointer hook here). */
   onCommit?: (ws: WriteSet) => void;
   /** The Move interpreter's module loader (framework bytecode and every published package). */
-  readonly vmLoader = new VmLoader((address) => this.packageBytes(address));
+  readonly vmLoader = new VmLoader((address) => this.packageModules(address));
   /** Packages being published by the transaction in flight (visible to their `init`). */
-  readonly vmPending = new Map<string, Uint8Array[]>();
+  readonly vmPending = new Map<string, LoadedModule[]>();
   /** Executed MoveCalls: count, interpreted instructions and time in the VM (including value conversion). */
   readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0 };
   /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */
   randomInnerId = ZERO_ADDR;
 
-  private packageBytes(address: string): Uint8Array[] | undefined {
-    const fw = frameworkPackages().get(address);
-    if (fw) return fw;
+  /** A package's modules for the interpreter: the stored package's (already deserialized), else the framework's or those being published. */
+  private packageModules(address: string): readonly (Uint8Array | LoadedModule)[] | undefined {
     const mods = this.objects.get(address)?.modules;
-    if (mods) return [...mods.values()].map((m) => m.bytes);
-    return this.vmPending.get(address);
+    if (mods) return [...mods.values()];
+    return frameworkPackages().get(address) ?? this.vmPending.get(address);
   }
   constructor(opts: RuntimeOptions = {}) {
     super(opts.now ?? (() => BigInt(Date.now())));

@@ -42,10 +42,7 @@ export function publish(ses: Session, p: { modules: string[]; dependencies: stri
   ses.published.push({ id, modules });
   // Module initializers (`fun init(ctx)` / `fun init(otw, ctx)`), as Sui runs them at publish.
   ses.rt.pendingModules.set(id, modules);
-  ses.rt.vmPending.set(
-    id,
-    [...modules.values()].map((m) => m.bytes),
-  );
+  ses.rt.vmPending.set(id, [...modules.values()]);
   for (const [mod, lm] of modules) {
     const init = lm.functions.get("init");
     if (!init) continue;

@@ -486,7 +486,8 @@ function decodeBody(
 }
 
 /** Where the loader finds a package's module bytes. */
-export type PackageSource = (address: string) => Uint8Array[] | undefined;
+/** A package's modules: bytes, or bytes already deserialized (then the loader does not deserialize them again). */
+export type PackageSource = (address: string) => readonly (Uint8Array | { raw: RawModule })[] | undefined;
 
 /** Loads and links modules of every package (framework and published) on demand. */
 export class VmLoader {
@@ -513,7 +514,7 @@ export class VmLoader {
     if (!bytes) return undefined;
     this.loadedPackages.add(address);
     for (const b of bytes) {
-      const raw = deserializeModule(b);
+      const raw = b instanceof Uint8Array ? deserializeModule(b) : b.raw;
       const m = new VmModule(raw, this);
       this.modules.set(`${m.address}::${m.name}`, m);
     }
