@@ -1,7 +1,7 @@
 /**
  * `pnpm fuzz:devnet [--target vm|atoma] [--count N] [--seed S] [--json]`: differential fuzzing
  * against the real Move VM: `vm` (default) of the devnet's Move interpreter with random calls into
- * the vm_ops fixture (devnet/src/vm/differential.ts); `atoma` of random atoma operation sequences
+ * the vm_ops fixture (devnet/test/vm/cases.ts); `atoma` of random atoma operation sequences
  * run through the SDK on a devnet (devnet/test/fuzz/sequences.ts). A seed reproduces the same
  * cases; a failing case is printed with its Move test.
  */
@@ -12,9 +12,9 @@ import { parseArgs } from "node:util";
 import { buildMovePackage, locateFramework, runMoveTests } from "@atoma/move";
 import { fromBase64 } from "@mysten/bcs";
 import { normalizeAddress, relocateModule } from "../src/bytecode.js";
-import { casesToMove, generateCases } from "../src/vm/differential.js";
 import { frameworkPackages, VmLoader } from "../src/vm/index.js";
 import { fuzzSequences } from "../test/fuzz/run.js";
+import { casesToMove, generateCases } from "../test/vm/cases.js";
 
 const HELP = `Usage: pnpm fuzz:devnet [--target vm|atoma] [--count N] [--seed S] [--json]
 

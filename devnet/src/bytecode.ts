@@ -3,9 +3,9 @@
  * abilities and BCS schemas generated from struct layouts.
  */
 import type { BcsType } from "@mysten/bcs";
-import * as template from "@mysten/move-bytecode-template";
 import { bcs } from "@mysten/sui/bcs";
 import { DevnetError } from "./errors.js";
+import { deserializeModule, type RawModule, serializeModule, type Token } from "./move-binary.js";
 
 export type NormalizedType =
   | "Bool"
@@ -69,40 +69,8 @@ export interface LoadedModule {
   /** Every function (exposed or not), with its definition index (for MoveLocation.function). */
   functions: Map<string, NormalizedFunction & { index: number }>;
   bytes: Uint8Array;
-}
-
-type Token =
-  | string
-  | { Vector: Token }
-  | { Datatype: number }
-  | { DatatypeInstantiation: [number, Token[]] }
-  | { Reference: Token }
-  | { MutableReference: Token }
-  | { TypeParameter: number };
-
-interface RawModule {
-  version: number;
-  self_module_handle_idx: number;
-  module_handles: { address: number; name: number }[];
-  datatype_handles: {
-    module: number;
-    name: number;
-    abilities: number;
-    type_parameters: { constraints: number; is_phantom: boolean }[];
-  }[];
-  function_handles: { module: number; name: number; parameters: number; return_: number; type_parameters: number[] }[];
-  friend_decls: { address: number; name: number }[];
-  signatures: Token[][];
-  identifiers: string[];
-  address_identifiers: string[];
-  struct_defs: { struct_handle: number; field_information: { Declared?: { name: number; signature: Token }[] } }[];
-  function_defs: {
-    function: number;
-    visibility: "Public" | "Private" | "Friend";
-    is_entry: boolean;
-    code?: { code: unknown[] } | null;
-  }[];
-  constant_pool: { type_: unknown; data: number[] }[];
+  /** The deserialized module (the interpreter's loader reads it instead of deserializing again). */
+  raw: RawModule;
 }
 
 function constantString(data: number[] | undefined): string | undefined {
@@ -149,26 +117,17 @@ export function shortAddress(a: string): string {
   return `0x${h === "" ? "0" : h}`;
 }
 
-function deserialize(bytes: Uint8Array): RawModule {
-  try {
-    return template.deserialize(bytes) as RawModule;
-  } catch (e) {
-    const msg = typeof e === "object" && e && "message" in e ? String((e as { message: unknown }).message) : String(e);
-    throw new DevnetError("BYTECODE", `module bytecode does not deserialize: ${msg}`);
-  }
-}
-
 /** Rewrites the all-zero address identifier (the unpublished package's own address) to `packageId`. */
 export function relocateModule(bytes: Uint8Array, packageId: string): Uint8Array {
-  const raw = deserialize(bytes);
+  const raw = deserializeModule(bytes);
   const zero = "0".repeat(64);
   const target = normalizeAddress(packageId).slice(2);
   raw.address_identifiers = raw.address_identifiers.map((a) => (a.replace(/^0x/, "") === zero ? target : a));
-  return template.serialize(raw);
+  return serializeModule(raw);
 }
 
 export function loadModule(bytes: Uint8Array): LoadedModule {
-  const m = deserialize(bytes);
+  const m = deserializeModule(bytes);
   const ident = (i: number): string => m.identifiers[i] ?? "";
   const addr = (i: number): string => shortAddress(m.address_identifiers[i] ?? "0");
   const self = m.module_handles[m.self_module_handle_idx];
@@ -259,6 +218,7 @@ export function loadModule(bytes: Uint8Array): LoadedModule {
     functions,
     errors,
     bytes,
+    raw: m,
   };
 }
 

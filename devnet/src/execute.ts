@@ -26,8 +26,8 @@ import {
   fromBcs as vmFromBcs,
 } from "./vm/index.js";
 
-/** The parts of a transaction session the interpreter works on (implemented by runtime.ts). */
-export interface WorkingObject {
+/** The parts of a transaction session the interpreter works on (implemented by runtime/session.ts). */
+interface WorkingObject {
   id: string;
   orig?: { owner: Owner };
   type: MoveType;
@@ -291,7 +291,7 @@ function dfLocation(fn: string) {
 }
 
 /** Maps an interpreter error to the transaction failure Sui reports. */
-export function vmErrorToFailure(e: unknown): unknown {
+function vmErrorToFailure(e: unknown): unknown {
   if (e instanceof VmAbort) {
     const l = e.location;
     return new MoveAbortError(l.address, l.module, l.functionName, l.functionIndex, e.code);

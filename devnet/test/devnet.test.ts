@@ -210,6 +210,32 @@ describe("devnet through SuiJsonRpcClient", () => {
     );
   });
 
+  it("rolls back the commands before a failing one: the input coin keeps its balance", async () => {
+    const carol = Ed25519Keypair.generate();
+    await requestSuiFromFaucetV2({ host: d.url, recipient: carol.toSuiAddress() });
+    await requestSuiFromFaucetV2({ host: d.url, recipient: carol.toSuiAddress() });
+    const [gasCoin, coin] = (await client.core.listCoins({ owner: carol.toSuiAddress() })).objects;
+    const tx = new Transaction();
+    const [part] = tx.splitCoins(tx.object(coin!.objectId), [1_000_000n]);
+    tx.transferObjects([part!], bob.toSuiAddress());
+    tx.splitCoins(tx.object(coin!.objectId), [10n ** 15n]); // more than it holds: fails
+    tx.setGasPayment([{ objectId: gasCoin!.objectId, version: gasCoin!.version, digest: gasCoin!.digest }]);
+    tx.setGasBudget(50_000_000);
+    tx.setSender(carol.toSuiAddress());
+    const r = await client.core.signAndExecuteTransaction({
+      transaction: tx,
+      signer: carol,
+      include: { effects: true },
+    });
+    expect(r.$kind).toBe("FailedTransaction");
+    expect(r.FailedTransaction!.status.error!.message).toMatch(/InsufficientCoinBalance in command 2/);
+    const after = await client.core.getObject({ objectId: coin!.objectId });
+    expect(after.object.version).not.toBe(coin!.version); // written back (a mutable input), unchanged
+    const coins = await client.core.listCoins({ owner: carol.toSuiAddress() });
+    expect(coins.objects.find((c) => c.objectId === coin!.objectId)?.balance).toBe("1000000000000");
+    expect(coins.objects.length).toBe(2);
+  });
+
   it("uses Random, coins into Balance and results feeding later commands", async () => {
     let tx = new Transaction();
     tx.moveCall({ target: `${pkg}::counter::roll`, arguments: [tx.object(counterId), tx.object.random()] });

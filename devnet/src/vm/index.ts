@@ -3,13 +3,9 @@ export { VmAbort, VmFailure, type VmFailureKind, type VmLocation } from "./error
 export { frameworkPackages } from "./framework.js";
 export { GAS_SCHEDULE, GasMeter, LIMITS } from "./gas.js";
 export { Interpreter, type NativeContext, type NativeFunction, type VmHost, type VmStats } from "./interpreter.js";
-export { type Layout, type PackageSource, type VmFunction, VmLoader, VmModule } from "./loader.js";
-export { canonicalTypeName, childId, NATIVES, objectIdOf, typeTagBcs } from "./natives.js";
+export { type Layout, type PackageSource, type VmFunction, VmLoader } from "./loader.js";
+export { childId, NATIVES, objectIdOf } from "./natives.js";
 export {
-  BcsReader,
-  BcsWriter,
-  copyValue,
-  equals,
   fromBcs,
   Ref,
   toBcs,

@@ -1,62 +1,13 @@
 /**
- * Loader and linker: deserializes modules (@mysten/move-bytecode-template), resolves handles to
+ * Loader and linker: deserializes modules (move-binary.ts), resolves handles to
  * functions and datatypes across packages, and decodes each function body once into compact
  * arrays (opcode bytes + pre-resolved operands + integer widths from a static stack-type pass).
  */
-import * as template from "@mysten/move-bytecode-template";
 import { type MoveType, normalizeAddress, shortAddress, typeToString } from "../bytecode.js";
+import { deserializeModule, type RawField, type RawModule, type Token } from "../move-binary.js";
 import { VmFailure } from "./errors.js";
 import { OP } from "./opcodes.js";
 import { decodeConstant } from "./values.js";
-
-export type Token =
-  | string
-  | { Vector: Token }
-  | { Datatype: number }
-  | { DatatypeInstantiation: [number, Token[]] }
-  | { Reference: Token }
-  | { MutableReference: Token }
-  | { TypeParameter: number };
-
-interface RawField {
-  name: number;
-  signature: Token;
-}
-export interface RawModule {
-  version: number;
-  self_module_handle_idx: number;
-  module_handles: { address: number; name: number }[];
-  datatype_handles: {
-    module: number;
-    name: number;
-    abilities: number;
-    type_parameters: { constraints: number; is_phantom: boolean }[];
-  }[];
-  function_handles: { module: number; name: number; parameters: number; return_: number; type_parameters: number[] }[];
-  field_handles: { owner: number; field: number }[];
-  struct_def_instantiations: { def: number; type_parameters: number }[];
-  function_instantiations: { handle: number; type_parameters: number }[];
-  field_instantiations: { handle: number; type_parameters: number }[];
-  signatures: Token[][];
-  identifiers: string[];
-  address_identifiers: string[];
-  constant_pool: { type_: Token; data: number[] }[];
-  struct_defs: { struct_handle: number; field_information: { Declared?: RawField[] } }[];
-  function_defs: {
-    function: number;
-    visibility: "Public" | "Private" | "Friend";
-    is_entry: boolean;
-    code?: {
-      locals: number;
-      code: (string | Record<string, unknown>)[];
-      jump_tables: { head_enum: number; jump_table: { Full: number[] } }[];
-    } | null;
-  }[];
-  enum_defs: { enum_handle: number; variants: { variant_name: number; fields: RawField[] }[] }[];
-  enum_def_instantiations: { def: number; type_parameters: number }[];
-  variant_handles: { enum_def: number; variant: number }[];
-  variant_instantiation_handles: { enum_def: number; variant: number }[];
-}
 
 /** A call site, linked on first execution. */
 export interface CallSite {
@@ -535,7 +486,8 @@ function decodeBody(
 }
 
 /** Where the loader finds a package's module bytes. */
-export type PackageSource = (address: string) => Uint8Array[] | undefined;
+/** A package's modules: bytes, or bytes already deserialized (then the loader does not deserialize them again). */
+export type PackageSource = (address: string) => readonly (Uint8Array | { raw: RawModule })[] | undefined;
 
 /** Loads and links modules of every package (framework and published) on demand. */
 export class VmLoader {
@@ -562,7 +514,7 @@ export class VmLoader {
     if (!bytes) return undefined;
     this.loadedPackages.add(address);
     for (const b of bytes) {
-      const raw = template.deserialize(b) as RawModule;
+      const raw = b instanceof Uint8Array ? deserializeModule(b) : b.raw;
       const m = new VmModule(raw, this);
       this.modules.set(`${m.address}::${m.name}`, m);
     }
@@ -632,5 +584,3 @@ export class VmLoader {
 export type Layout =
   | { kind: "struct"; names: string[]; types: MoveType[] }
   | { kind: "enum"; variants: { name: string; names: string[]; types: MoveType[] }[] };
-
-export const ABILITY = { Copy: 1, Drop: 2, Store: 4, Key: 8 } as const;

@@ -34,7 +34,7 @@ function chargeBytes(ctx: NativeContext, n: number, extra = 0): void {
 }
 
 /** Move's canonical type string (`type_name`): addresses as 64 hex digits without 0x. */
-export function canonicalTypeName(t: MoveType): string {
+function canonicalTypeName(t: MoveType): string {
   if (t.kind === "prim") return t.name;
   if (t.kind === "vector") return `vector<${canonicalTypeName(t.of)}>`;
   const args = t.args.length ? `<${t.args.map(canonicalTypeName).join(",")}>` : "";
@@ -42,7 +42,7 @@ export function canonicalTypeName(t: MoveType): string {
 }
 
 /** Type tag BCS (`TypeTag`), as dynamic-field ids hash it. */
-export function typeTagBcs(t: MoveType, out: number[] = []): number[] {
+function typeTagBcs(t: MoveType, out: number[] = []): number[] {
   if (t.kind === "prim") {
     out.push({ bool: 0, u8: 1, u64: 2, u128: 3, address: 4, signer: 5, u16: 8, u32: 9, u256: 10 }[t.name]);
     return out;

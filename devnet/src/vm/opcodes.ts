@@ -97,6 +97,3 @@ export const OP = {
   MoveTo: 94,
   MoveToGeneric: 95,
 } as const;
-export type OpName = keyof typeof OP;
-/** First opcode of the global-storage family (not part of Sui's Move). */
-export const FIRST_GLOBAL_OP = 76;

@@ -66,7 +66,7 @@ export function equals(a: Value, b: Value): boolean {
 
 export type LayoutOf = (t: Extract<MoveType, { kind: "struct" }>) => Layout;
 
-export class BcsWriter {
+class BcsWriter {
   buf = new Uint8Array(256);
   len = 0;
   private grow(n: number): void {
@@ -121,7 +121,7 @@ export class BcsWriter {
 const INT_BYTES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, u128: 16, u256: 32 };
 
 /** BCS-encodes a value of type `t`. */
-export function encodeValue(t: MoveType, v: Value, layoutOf: LayoutOf, w = new BcsWriter()): BcsWriter {
+function encodeValue(t: MoveType, v: Value, layoutOf: LayoutOf, w = new BcsWriter()): BcsWriter {
   if (v instanceof Ref) v = v.get();
   if (t.kind === "prim") {
     switch (t.name) {
@@ -157,7 +157,7 @@ export function encodeValue(t: MoveType, v: Value, layoutOf: LayoutOf, w = new B
   return w;
 }
 
-export class BcsReader {
+class BcsReader {
   pos = 0;
   constructor(readonly b: Uint8Array) {}
   need(n: number): void {
@@ -203,7 +203,7 @@ export class BcsReader {
 }
 
 /** BCS-decodes a value of type `t`. */
-export function decodeValue(t: MoveType, r: BcsReader, layoutOf?: LayoutOf): Value {
+function decodeValue(t: MoveType, r: BcsReader, layoutOf?: LayoutOf): Value {
   if (t.kind === "prim") {
     switch (t.name) {
       case "bool": {

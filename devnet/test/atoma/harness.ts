@@ -8,7 +8,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
 
-export const T0 = 1_700_000_000_000n;
+const T0 = 1_700_000_000_000n;
 
 export interface Deployed {
   packageId: string;

@@ -14,6 +14,9 @@
  * a sampling's generator is seeded as the devnet's `random::new_generator` was
  * (hmac_sha3_256(Random state, fresh address of the transaction)), so both sides pick the same
  * nodes in the same order. A seed reproduces a sequence.
+ *
+ * Over 600 lines on purpose: `SequenceRunner.run` is one switch over the operations, each one's SDK
+ * call next to the Move lines that replay it; split apart, the two sides could drift.
  */
 import {
   AtomaClient,
@@ -42,7 +45,7 @@ const h32 = (s: string): Uint8Array => blake2b(enc.encode(s), { dkLen: 32 });
 const SUI = 1_000_000_000n;
 
 /** A deterministic stream of choices from a seed. */
-export class Rng {
+class Rng {
   private buf = new Uint8Array(0);
   private pos = 0;
   private counter = 0;
@@ -638,7 +641,7 @@ export class SequenceRunner {
    * The seed `random::new_generator` derived in transaction `digest`: hmac_sha3_256(Random
    * state, the transaction's first fresh address), with the devnet's Random state
    * (blake2b("random-beacon:" ‖ seed ‖ digest), devnet/README) and fresh ids
-   * (blake2b(utf8(base58 digest) ‖ u64le(n)), `Session.freshId` in devnet/src/runtime.ts; not
+   * (blake2b(utf8(base58 digest) ‖ u64le(n)), `Session.freshId` in devnet/src/runtime/session.ts; not
    * Sui's derive_id).
    */
   private generatorSeed(digest: string): Uint8Array {

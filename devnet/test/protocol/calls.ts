@@ -36,17 +36,17 @@ export const keyCommitmentOf = (key: string): Uint8Array => hash(utf8(`key:${key
 export const ATTESTATION_VALIDITY_MS = 3_600_000n;
 export const CAPABILITY = "llama-3-8b";
 /** `config::default_params().margin_bps` (move/packages/atoma/sources/config.move). */
-export const DEFAULT_MARGIN_BPS = 500n;
+const DEFAULT_MARGIN_BPS = 500n;
 
 /** `tx_context::dummy_tx_hash_with_hint(hint)`: bcs(u64 hint) padded with zeros to 32 bytes. */
-export function dummyTxHash(hint: bigint): Uint8Array {
+function dummyTxHash(hint: bigint): Uint8Array {
   const out = new Uint8Array(32);
   new DataView(out.buffer).setBigUint64(0, hint, true);
   return out;
 }
 
 /** `derive_id(tx_digest, n) = blake2b256(0xf1 ‖ tx_digest ‖ u64le(n))`, as 0x-hex. */
-export function deriveId(txDigest: Uint8Array, n: bigint): string {
+function deriveId(txDigest: Uint8Array, n: bigint): string {
   const le = new Uint8Array(8);
   new DataView(le.buffer).setBigUint64(0, n, true);
   return `0x${Array.from(hash(Uint8Array.of(0xf1), txDigest, le), (b) => b.toString(16).padStart(2, "0")).join("")}`;
@@ -125,7 +125,7 @@ export function scenarioCalls(s: Scenario): StepCall[] {
   return out;
 }
 
-export function senderOf(step: Step): string {
+function senderOf(step: Step): string {
   switch (step.do) {
     case "set_param":
     case "add_verifier":

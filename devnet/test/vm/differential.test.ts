@@ -10,8 +10,8 @@ import { buildMovePackage, locateFramework, runMoveTests } from "@atoma/move";
 import { fromBase64 } from "@mysten/bcs";
 import { describe, expect, it } from "vitest";
 import { normalizeAddress, relocateModule } from "../../src/bytecode.js";
-import { casesToMove, generateCases } from "../../src/vm/differential.js";
 import { frameworkPackages, VmLoader } from "../../src/vm/index.js";
+import { casesToMove, generateCases } from "./cases.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "fixtures", "vm_ops");
 const PKG = normalizeAddress("0xd1ff");

@@ -1,0 +1,47 @@
+/** Constants, hashing and small conversions shared by the runtime's modules. */
+import { toBase58 } from "@mysten/bcs";
+import { blake2b } from "@noble/hashes/blake2.js";
+import { normalizeAddress, parseType } from "../bytecode.js";
+import type { Owner, StoredObject } from "../types.js";
+
+const enc = new TextEncoder();
+export const SUI_TYPE = "0x2::sui::SUI";
+export const GAS_COIN_TYPE = parseType("0x2::coin::Coin<0x2::sui::SUI>");
+export const CLOCK_ID = normalizeAddress("0x6");
+export const RANDOM_ID = normalizeAddress("0x8");
+export const ZERO_ADDR = normalizeAddress("0x0");
+export const DELETED_DIGEST = toBase58(new Uint8Array(32).fill(99));
+export const WRAPPED_DIGEST = toBase58(new Uint8Array(32).fill(88));
+
+export function hashBytes(...parts: (Uint8Array | string)[]): Uint8Array {
+  const h = blake2b.create({ dkLen: 32 });
+  for (const p of parts) h.update(typeof p === "string" ? enc.encode(p) : p);
+  return h.digest();
+}
+export function hexToBytes(h: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(h.replace(/^0x/, ""), "hex"));
+}
+export function u64le(n: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, n, true);
+  return b;
+}
+export function deepClone<T>(v: T): T {
+  return structuredClone(v);
+}
+export function ownerToBcs(o: Owner): Record<string, unknown> {
+  if (o === "Immutable") return { Immutable: true };
+  if ("AddressOwner" in o) return { AddressOwner: o.AddressOwner };
+  if ("ObjectOwner" in o) return { ObjectOwner: o.ObjectOwner };
+  return { Shared: { initialSharedVersion: o.Shared.initial_shared_version } };
+}
+export function toHex(b: Uint8Array): string {
+  return `0x${Buffer.from(b).toString("hex")}`;
+}
+export function ref(o: StoredObject): { objectId: string; version: string; digest: string } {
+  return { objectId: o.id, version: o.version.toString(), digest: o.digest };
+}
+/** The digest string as bytes (the seed of the ids a transaction creates). */
+export function fromBase58Digest(d: string): Uint8Array {
+  return enc.encode(d);
+}
