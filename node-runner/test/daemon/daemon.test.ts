@@ -142,9 +142,13 @@ class DevnetChain {
         await alive();
         return inner.reveal(id, h, s);
       },
-      settle: async (id) => {
+      revealAndSettle: async (id, h, s, o) => {
         await alive();
-        return inner.settle(id);
+        return inner.revealAndSettle(id, h, s, o);
+      },
+      settle: async (id, o) => {
+        await alive();
+        return inner.settle(id, o);
       },
       escalate: async (id) => {
         await alive();
