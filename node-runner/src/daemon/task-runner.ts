@@ -248,8 +248,8 @@ export class TaskRunner {
       t.requestId,
       // Anything but the commit phase of this round ends the wait: a task resumed from the journal
       // for a request that is already settled must not sit in the task table until a deadline.
-      (r, now) => r.round !== t.round || r.status !== RequestStatus.Sampled || now >= r.commitDeadlineMs,
-      (r) => r.revealDeadlineMs,
+      (r) => r.round !== t.round || r.status !== RequestStatus.Sampled,
+      (r) => r.commitDeadlineMs,
     );
     // Stopping mid-wait: the reveal may not be due yet; the next start reveals.
     if (this.o.signal.aborted) return null;
@@ -323,15 +323,18 @@ export class TaskRunner {
     for (;;) {
       if (this.o.signal.aborted) return null;
       const seen = this.eventCount(t.requestId);
-      const [r, now] = await this.readWithTime(t.requestId);
+      const r = await this.retry(() => this.o.chain.getRequest(t.requestId), "getRequest");
       if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
-      if (r.status === RequestStatus.Disputed) action = now >= r.disputeDeadlineMs ? "settle" : "escalate";
+      if (r.status === RequestStatus.Disputed)
+        action = (await this.now()) >= r.disputeDeadlineMs ? "settle" : "escalate";
       else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
         const current = r.assignments.filter((a) => a.round === r.round);
-        if (now >= r.revealDeadlineMs) action = "settle";
-        else if (current.every((a) => a.revealed)) {
+        // The clock is read only while a reveal is missing (the deadline then decides).
+        if (!current.every((a) => a.revealed)) {
+          if ((await this.now()) >= r.revealDeadlineMs) action = "settle";
+        } else {
           dueSince ??= Date.now();
           const rank = Math.max(
             0,
@@ -409,8 +412,8 @@ export class TaskRunner {
     return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
   }
 
-  private readWithTime(requestId: string): Promise<[RequestView, bigint]> {
-    return this.retry(() => Promise.all([this.o.chain.getRequest(requestId), this.o.clock.nowMs()]), "getRequest");
+  private now(): Promise<bigint> {
+    return this.retry(() => this.o.clock.nowMs(), "clock");
   }
 
   /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
@@ -428,16 +431,20 @@ export class TaskRunner {
     }
   }
 
-  /** Waits until `pred(request, now)` holds or the chain time passes `untilMs` (or the daemon stops). */
+  /**
+   * Waits until `pred(request)` holds or the chain time reaches `untilMs` (or the daemon stops).
+   * The request is re-read when one of its events arrives (`notify`), else every `pollMs`; the
+   * clock is read only when `pred` does not hold.
+   */
   private async waitFor(
     requestId: string,
-    pred: (r: RequestView, now: bigint) => boolean,
+    pred: (r: RequestView) => boolean,
     untilMs: (r: RequestView) => bigint,
   ): Promise<RequestView> {
     for (;;) {
       const seen = this.eventCount(requestId);
-      const [r, now] = await this.readWithTime(requestId);
-      if (pred(r, now) || now >= untilMs(r) || this.o.signal.aborted) return r;
+      const r = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
+      if (pred(r) || this.o.signal.aborted || (await this.now()) >= untilMs(r)) return r;
       await this.nap(requestId, seen);
     }
   }
