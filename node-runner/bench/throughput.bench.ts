@@ -180,6 +180,18 @@ const secs = (performance.now() - t0) / 1000;
 // Let straggling transactions (late settles, posts) land before counting.
 await new Promise((r) => setTimeout(r, 2_000));
 const txsPerRequest = (chain.devnet.runtime.txs.size - txsBefore) / REQUESTS;
+// What those transactions were: by the events they emitted ("aborted" when the status is failure).
+const kinds = new Map<string, number>();
+for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
+  const status = (rec.effects as { status?: { status?: string } }).status?.status;
+  const names = [...new Set(rec.events.map((e) => e.type.split("::").at(-1) ?? ""))]
+    .filter((n) =>
+      ["RequestCreated", "ResultCommitted", "ResultRevealed", "RequestSettled", "OutputPosted"].includes(n),
+    )
+    .sort();
+  const key = status === "failure" ? "aborted" : names.join("+") || "other";
+  kinds.set(key, (kinds.get(key) ?? 0) + 1);
+}
 
 await Promise.all(running.map((n) => n.stop()));
 await chain.devnet.close();
@@ -187,6 +199,9 @@ rmSync(dir, { recursive: true, force: true });
 
 console.log(
   `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
+);
+console.log(
+  `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
 );
 const rt = median(lat) / tx;
 report(

@@ -81,7 +81,7 @@ const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
 };
 
 /** How long the n-th node of a round waits, after every node revealed, before it settles too. */
-const SETTLE_STAGGER_MS = 500;
+const SETTLE_STAGGER_MS = 2_000;
 
 const assignment = (r: RequestView, nodeId: string, round: number) =>
   r.assignments.find((a) => a.nodeId === nodeId && a.round === round);
