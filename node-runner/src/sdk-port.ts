@@ -38,6 +38,10 @@ export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
       return { name: "RequestSettled", requestId: ev.data.request_id };
     case "RequestFailed":
       return { name: "RequestFailed", requestId: ev.data.request_id };
+    case "ResultCommitted":
+    case "ResultRevealed":
+    case "OutputPosted":
+      return { name: "RequestProgress", requestId: ev.data.request_id };
     case "KeyRotationStarted":
       return { name: "KeyRotationStarted", clusterId: ev.data.cluster_id, epoch: BigInt(ev.data.epoch) };
     default:
@@ -146,8 +150,29 @@ export class SdkChainPort implements ChainPort {
     );
   }
 
-  async settle(requestId: string): Promise<void> {
-    await surfacingAborts(() => this.o.atoma.settle(this.o.signer, requestId));
+  async revealAndSettle(
+    requestId: string,
+    outputHash: Uint8Array,
+    salt: Uint8Array,
+    output?: Uint8Array,
+  ): Promise<void> {
+    await surfacingAborts(() =>
+      this.o.atoma.revealAndSettle(this.o.signer, {
+        requestId,
+        nodeCap: this.o.nodeId,
+        outputHash,
+        salt,
+        ...(output ? { output } : {}),
+      }),
+    );
+  }
+
+  async settle(requestId: string, output?: Uint8Array): Promise<void> {
+    await surfacingAborts(() =>
+      output
+        ? this.o.atoma.settleAndPostOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output })
+        : this.o.atoma.settle(this.o.signer, requestId),
+    );
   }
 
   async escalate(requestId: string): Promise<void> {

@@ -47,6 +47,8 @@ export type DaemonEvent =
   | { name: "DisputeOpened"; requestId: string }
   | { name: "RequestSettled"; requestId: string }
   | { name: "RequestFailed"; requestId: string }
+  /** A node committed or revealed (ResultCommitted, ResultRevealed), or posted the output. */
+  | { name: "RequestProgress"; requestId: string }
   | { name: "KeyRotationStarted"; clusterId: string; epoch: bigint }
   | { name: "Other"; type: string };
 
@@ -74,7 +76,15 @@ export interface ChainPort {
   /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`. */
   commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
   reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
-  settle(requestId: string): Promise<void>;
+  /**
+   * Reveals and settles in one transaction: only for the reveal that completes the round (every
+   * other node of the round revealed), else the settle aborts and takes the reveal with it. With
+   * `output`, the public output is posted in the same transaction (only when every revealed hash
+   * equals `outputHash`, so the settle agrees on it).
+   */
+  revealAndSettle(requestId: string, outputHash: Uint8Array, salt: Uint8Array, output?: Uint8Array): Promise<void>;
+  /** Settles; with `output`, posts it in the same transaction (same rule as `revealAndSettle`). */
+  settle(requestId: string, output?: Uint8Array): Promise<void>;
   escalate(requestId: string): Promise<void>;
   postOutput(requestId: string, output: Uint8Array): Promise<void>;
 }

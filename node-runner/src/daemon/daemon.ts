@@ -224,6 +224,8 @@ export class NodeDaemon {
   }
 
   private onEvent(ev: DaemonEvent): void {
+    // Tasks waiting on this request (for commits, reveals, a settlement) re-read it now.
+    if ("requestId" in ev) this.tasks.notify(ev.requestId);
     if (ev.name === "NodesSampled" && ev.nodes.includes(this.o.nodeId)) {
       this.o.logger.info({ requestId: ev.requestId, round: ev.round }, "sampled");
       this.enqueue(ev.requestId, ev.round);

@@ -80,6 +80,9 @@ const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
   revealed: "revealed",
 };
 
+/** How long the n-th node of a round waits, after every node revealed, before it settles too. */
+const SETTLE_STAGGER_MS = 2_000;
+
 const assignment = (r: RequestView, nodeId: string, round: number) =>
   r.assignments.find((a) => a.nodeId === nodeId && a.round === round);
 
@@ -91,12 +94,60 @@ export class TaskRunner {
     settled: (t, r) => this.postOutput(t, r),
   };
 
+  /** Per request with a task running here: how many events it had (a wait that saw an older count returns at once). */
+  private readonly progress = new Map<string, { events: number; wake: Set<() => void>; tasks: number }>();
+
   constructor(private readonly o: TaskRunnerOptions) {}
+
+  /**
+   * An event of `requestId` arrived (a commit, a reveal, a settlement, a new round): tasks
+   * waiting on that request re-read it now instead of at their next poll.
+   */
+  notify(requestId: string): void {
+    const p = this.progress.get(requestId);
+    if (!p) return;
+    p.events++;
+    for (const wake of p.wake) wake();
+  }
+
+  /** Events seen so far for `requestId` (what a later `nap` compares against). */
+  private eventCount(requestId: string): number {
+    return this.progress.get(requestId)?.events ?? 0;
+  }
+
+  /**
+   * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), `pollMs`
+   * passes (the fallback that sees chain time reach a deadline), or the daemon stops.
+   */
+  private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<void> {
+    const p = this.progress.get(requestId);
+    if (!p || p.events !== seen) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        p.wake.delete(done);
+        resolve();
+      };
+      p.wake.add(done);
+      void sleep(ms, this.o.signal).then(done);
+    });
+  }
 
   /** Runs the task from the phase its journal record reached (from execution without one). */
   async run(requestId: string, round: number): Promise<void> {
-    let rec = this.o.journal.get(requestId, round);
+    const rec = this.o.journal.get(requestId, round);
     if (rec?.phase === "done") return;
+    const entry = this.progress.get(requestId) ?? { events: 0, wake: new Set<() => void>(), tasks: 0 };
+    entry.tasks++;
+    this.progress.set(requestId, entry);
+    try {
+      await this.runPhases(requestId, round, rec);
+    } finally {
+      if (--entry.tasks === 0) this.progress.delete(requestId);
+    }
+  }
+
+  private async runPhases(requestId: string, round: number, journaled: TaskRecord | undefined): Promise<void> {
+    let rec = journaled;
     const log = this.o.logger.child({ requestId, round });
     const request = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
     if (!assignment(request, this.o.nodeId, round)) {
@@ -197,17 +248,38 @@ export class TaskRunner {
       t.requestId,
       // Anything but the commit phase of this round ends the wait: a task resumed from the journal
       // for a request that is already settled must not sit in the task table until a deadline.
-      (r, now) => r.round !== t.round || r.status !== RequestStatus.Sampled || now >= r.commitDeadlineMs,
-      (r) => r.revealDeadlineMs,
+      (r) => r.round !== t.round || r.status !== RequestStatus.Sampled,
+      (r) => r.commitDeadlineMs,
     );
     // Stopping mid-wait: the reveal may not be due yet; the next start reveals.
     if (this.o.signal.aborted) return null;
     const revealable = request.status === RequestStatus.Sampled || request.status === RequestStatus.Revealing;
     if (!assignment(request, this.o.nodeId, t.round)?.revealed && request.round === t.round && revealable) {
+      const outputHash = unhex(rec.outputHash);
+      const salt = unhex(rec.salt);
+      const last = this.lastRevealer(request, t.round);
       try {
-        await this.retry(() => this.o.chain.reveal(t.requestId, unhex(rec.outputHash), unhex(rec.salt)), "reveal");
+        if (last) {
+          // This reveal completes the round: settle (and post the output when the settle is sure
+          // to agree on it) in the same transaction. A state read is never ahead of the chain, so
+          // "every other node revealed" cannot be wrong; if the combined transaction still aborts
+          // (say the post does), the plain reveal follows.
+          const output = this.agreedOutputIfSure(request, t.round, rec);
+          try {
+            await this.retry(
+              () => this.o.chain.revealAndSettle(t.requestId, outputHash, salt, output),
+              "reveal+settle",
+            );
+            this.o.count("settled_calls");
+            if (output) this.o.count("posted");
+          } catch (err) {
+            if (!(err instanceof MoveAbortError)) throw err;
+            t.log.debug({ err: describe(err) }, "reveal+settle refused; revealing alone");
+            await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
+          }
+        } else await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
         this.o.count("revealed");
-        t.log.info("revealed");
+        t.log.info({ settled: last }, "revealed");
       } catch (err) {
         if (!(err instanceof MoveAbortError)) throw err; // transient: the task is retried from the journal
         t.log.warn({ err: describe(err) }, "reveal rejected");
@@ -216,25 +288,74 @@ export class TaskRunner {
     return { ...rec, phase: "revealed" };
   }
 
+  /** Whether every other node sampled in `round` has revealed (this node's reveal completes the round). */
+  private lastRevealer(r: RequestView, round: number): boolean {
+    const current = r.assignments.filter((a) => a.round === round);
+    return (
+      current.some((a) => a.nodeId === this.o.nodeId) && current.every((a) => a.nodeId === this.o.nodeId || a.revealed)
+    );
+  }
+
+  /**
+   * The output to post with the settle, when the settle is sure to agree on this node's hash: a
+   * public round-0 request whose every node revealed (or, with this reveal, will have revealed)
+   * this node's hash: one hash revealed by the whole sample meets any quorum, so `settle` agrees
+   * on it and `post_output` (which checks the output against it) follows. Otherwise undefined.
+   */
+  private agreedOutputIfSure(r: RequestView, round: number, rec: TaskRecord): Uint8Array | undefined {
+    if (r.confidential || round !== 0 || this.o.fault) return undefined;
+    const current = r.assignments.filter((a) => a.round === round);
+    const same = current.every(
+      (a) => a.nodeId === this.o.nodeId || (a.revealed && hex(a.outputHash) === rec.outputHash),
+    );
+    return same ? new Uint8Array(Buffer.from(rec.output, "base64")) : undefined;
+  }
+
   /**
    * revealed → settled: drive the request to its end. Settle when due (any node may), escalate a
    * dispute, settle a dispute whose escalation never came; another node doing it first is fine.
    */
   private async driveToEnd(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
+    // When every node revealed, the first node of the round (in sampling order) settles at once
+    // and the others only after SETTLE_STAGGER_MS each: one settle transaction per request
+    // instead of one per node, and still a settle if that node died.
+    let dueSince: number | null = null;
     for (;;) {
       if (this.o.signal.aborted) return null;
-      const [r, now] = await this.readWithTime(t.requestId);
+      const seen = this.eventCount(t.requestId);
+      const r = await this.retry(() => this.o.chain.getRequest(t.requestId), "getRequest");
       if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
       let action: "settle" | "escalate" | null = null;
-      if (r.status === RequestStatus.Disputed) action = now >= r.disputeDeadlineMs ? "settle" : "escalate";
+      let output: Uint8Array | undefined;
+      if (r.status === RequestStatus.Disputed)
+        action = (await this.now()) >= r.disputeDeadlineMs ? "settle" : "escalate";
       else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
         const current = r.assignments.filter((a) => a.round === r.round);
-        if (now >= r.revealDeadlineMs || current.every((a) => a.revealed)) action = "settle";
+        // The clock is read only while a reveal is missing (the deadline then decides).
+        if (!current.every((a) => a.revealed)) {
+          if ((await this.now()) >= r.revealDeadlineMs) action = "settle";
+        } else {
+          dueSince ??= Date.now();
+          const rank = Math.max(
+            0,
+            current.findIndex((a) => a.nodeId === this.o.nodeId),
+          );
+          if (Date.now() - dueSince >= rank * SETTLE_STAGGER_MS) {
+            action = "settle";
+            if (r.round === t.round) output = this.agreedOutputIfSure(r, t.round, rec);
+          }
+        }
       }
       if (action) {
         try {
           if (action === "settle") {
-            await this.retry(() => this.o.chain.settle(t.requestId), "settle");
+            try {
+              await this.retry(() => this.o.chain.settle(t.requestId, output), "settle");
+              if (output) this.o.count("posted");
+            } catch (err) {
+              if (!(output && err instanceof MoveAbortError)) throw err;
+              await this.retry(() => this.o.chain.settle(t.requestId), "settle");
+            }
             this.o.count("settled_calls");
           } else await this.retry(() => this.o.chain.escalate(t.requestId), "escalate");
           t.log.info({ action }, "request advanced");
@@ -243,7 +364,7 @@ export class TaskRunner {
           t.log.debug({ action, err: describe(err) }, "not needed (another node did it)");
         }
       }
-      await sleep(this.o.pollMs, this.o.signal);
+      await this.nap(t.requestId, seen);
     }
   }
 
@@ -291,8 +412,8 @@ export class TaskRunner {
     return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
   }
 
-  private readWithTime(requestId: string): Promise<[RequestView, bigint]> {
-    return this.retry(() => Promise.all([this.o.chain.getRequest(requestId), this.o.clock.nowMs()]), "getRequest");
+  private now(): Promise<bigint> {
+    return this.retry(() => this.o.clock.nowMs(), "clock");
   }
 
   /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
@@ -310,16 +431,21 @@ export class TaskRunner {
     }
   }
 
-  /** Waits until `pred(request, now)` holds or the chain time passes `untilMs` (or the daemon stops). */
+  /**
+   * Waits until `pred(request)` holds or the chain time reaches `untilMs` (or the daemon stops).
+   * The request is re-read when one of its events arrives (`notify`), else every `pollMs`; the
+   * clock is read only when `pred` does not hold.
+   */
   private async waitFor(
     requestId: string,
-    pred: (r: RequestView, now: bigint) => boolean,
+    pred: (r: RequestView) => boolean,
     untilMs: (r: RequestView) => bigint,
   ): Promise<RequestView> {
     for (;;) {
-      const [r, now] = await this.readWithTime(requestId);
-      if (pred(r, now) || now >= untilMs(r) || this.o.signal.aborted) return r;
-      await sleep(this.o.pollMs, this.o.signal);
+      const seen = this.eventCount(requestId);
+      const r = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
+      if (pred(r) || this.o.signal.aborted || (await this.now()) >= untilMs(r)) return r;
+      await this.nap(requestId, seen);
     }
   }
 }

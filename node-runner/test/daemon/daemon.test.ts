@@ -8,7 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
-import { AtomaClient, buildSetParam, hashOutput, MoveAbortError, type RequestData } from "@atoma/sdk";
+import {
+  AtomaClient,
+  type AtomaEventRecord,
+  buildSetParam,
+  hashOutput,
+  MoveAbortError,
+  type RequestData,
+} from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
@@ -17,7 +24,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
-import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
+import { type ChainClock, type ChainPort, RequestStatus } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
@@ -142,9 +149,13 @@ class DevnetChain {
         await alive();
         return inner.reveal(id, h, s);
       },
-      settle: async (id) => {
+      revealAndSettle: async (id, h, s, o) => {
         await alive();
-        return inner.settle(id);
+        return inner.revealAndSettle(id, h, s, o);
+      },
+      settle: async (id, o) => {
+        await alive();
+        return inner.settle(id, o);
       },
       escalate: async (id) => {
         await alive();
@@ -395,6 +406,9 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const second = daemonFor(chain, victim, victimDir);
     second.start();
     await until(() => settledWithOutput(chain, id));
+    // The victim's reveal may itself settle and post (it is the last to reveal): the chain is done
+    // before its task is; stop once the task journaled its end.
+    await until(async () => JSON.parse(readFileSync(file, "utf8")).phase === "done");
     await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
     const r = await chain.request(id);
     expect(r.assignments.find((a) => a.node_id === victim.node_id)?.revealed).toBe(true);
@@ -499,5 +513,51 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const paid = await chain.paid();
     expect(caps.map((c) => paid.get(c.node_id))).toEqual([10n, 10n, 10n]);
     expect(chain.now).toBe(T0); // nothing moved the clock
+  }, 120_000);
+
+  it("the last revealer settles and posts the output in its reveal's transaction; one settle per request", async () => {
+    const { chain, caps, requester } = await setup("daemon-reveal-settle", 3);
+    const late = caps[0] as ChainNode;
+    // `late` learns of the reveal window 1.5 s after the others (a read in the reveal phase is
+    // answered late, then fresh), so it is the last to reveal.
+    const base = chain.port(late);
+    let delayed = false;
+    const port: ChainPort & ChainClock = {
+      ...base,
+      getRequest: async (id) => {
+        const r = await base.getRequest(id);
+        if (r.status !== RequestStatus.Revealing || delayed) return r;
+        delayed = true;
+        await new Promise((res) => setTimeout(res, 1_500));
+        return base.getRequest(id);
+      },
+    };
+    const daemons = caps.map((c) => daemonFor(chain, c, tmp(), c === late ? { chain: port, clock: port } : {}));
+    for (const d of daemons) d.start();
+    const id = await submit(chain, requester, "last one settles");
+    await until(() => settledWithOutput(chain, id));
+    await until(async () => daemons.every((d) => d.pendingTasks === 0));
+    await Promise.all(daemons.map((d) => d.stop()));
+    const recs: AtomaEventRecord[] = [];
+    for (let page = await chain.atoma.listEvents({ after: null }, 1000); ; ) {
+      recs.push(...page.events);
+      if (!page.hasNextPage || page.events.length === 0) break;
+      page = await chain.atoma.listEvents(page.cursor, 1000);
+    }
+    const of = (name: string) =>
+      recs.filter((e) => e.event.name === name && (e.event.data as { request_id?: string }).request_id === id);
+    const lateReveal = of("ResultRevealed").find((e) => (e.event.data as { node_id: string }).node_id === late.node_id);
+    expect(of("ResultRevealed")).toHaveLength(3);
+    expect(of("ResultRevealed").at(-1)?.txDigest).toBe(lateReveal?.txDigest);
+    expect(of("RequestSettled").map((e) => e.txDigest)).toEqual([lateReveal?.txDigest]);
+    const posts = of("OutputPosted");
+    expect(posts.map((e) => [e.txDigest, (e.event.data as { node_id: string }).node_id])).toEqual([
+      [lateReveal?.txDigest, late.node_id],
+    ]);
+    expect(text((await chain.request(id)).output)).toBe("echo:selttes eno tsal");
+    // One settle transaction in all (the late node's reveal), none sent by the others.
+    expect(daemons.map((d) => d.stats.settledCalls)).toEqual([1, 0, 0]);
+    expect(daemons.map((d) => d.stats.posted)).toEqual([1, 0, 0]);
+    expect(await chain.slashed()).toEqual([]);
   }, 120_000);
 });

@@ -622,6 +622,38 @@ export class AtomaClient implements AtomaChain {
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildSettle(tx, { ...base, request }));
   }
+  /**
+   * The last reveal of a round and the settle it makes due, in one transaction (one round trip
+   * instead of two). Only for the node whose reveal completes the round (every other node sampled
+   * in the round revealed): otherwise `settle` aborts with ESettleTooEarly and, a PTB being atomic,
+   * takes the reveal with it. With `output` (public requests, when every revealed hash equals
+   * `outputHash` so the settle agrees on it), `post_output` rides in the same transaction too.
+   */
+  async revealAndSettle(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array; output?: Uint8Array },
+  ) {
+    const base = await this.#base();
+    const request = await this.#requestInput(a.requestId);
+    return this.#run(signer, (tx) => {
+      const target = { packageId: this.config.packageId, request, nodeCap: a.nodeCap };
+      B.buildReveal(tx, { ...target, outputHash: a.outputHash, salt: a.salt });
+      B.buildSettle(tx, { ...base, request });
+      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output });
+    });
+  }
+  /**
+   * settle and the agreed output's post in one transaction, for a node that revealed the hash the
+   * settle is sure to agree on (public requests: the output must hash to it, else both abort).
+   */
+  async settleAndPostOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+    const base = await this.#base();
+    const request = await this.#requestInput(a.requestId);
+    return this.#run(signer, (tx) => {
+      B.buildSettle(tx, { ...base, request });
+      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output });
+    });
+  }
   async escalate(signer: Signer, requestId: string) {
     const base = await this.#base();
     const request = await this.#requestInput(requestId);
