@@ -1,3 +1,5 @@
+import { sleep as sdkSleep } from "@atoma/sdk";
+
 /** A counting semaphore: at most `limit` calls of `run` at once, the rest wait in order. */
 export class Semaphore {
   private inUse = 0;
@@ -18,18 +20,5 @@ export class Semaphore {
   }
 }
 
-/** Resolves after `ms` of wall time, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+/** Resolves after `ms` of wall time, or at once when `signal` aborts (the SDK's abortable sleep). */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => sdkSleep(ms, signal, "resolve");

@@ -4,4 +4,5 @@ export * from "./checkpoints.js";
 export * from "./client.js";
 export * from "./deployment.js";
 export * from "./errors.js";
+export { sleep } from "./sleep.js";
 export * from "./transport.js";
