@@ -2,7 +2,8 @@
 /// `verifyTdxQuote` (sdk/src/attestation/tdx.ts): the quote signature over header || body
 /// with the attestation key, the QE report-data binding of that key, the PCK chain
 /// leaf -> intermediate -> pinned root at a given time, the QE report signature with the PCK
-/// leaf key, and no debug TD. TCB info / QE identity collateral is not checked here.
+/// leaf key, and no debug TD. TCB info / QE identity collateral is evaluated by
+/// `tee_verify::tdx_tcb` from what this returns (the PCK leaf, the QE report, the TD report).
 module tee_verify::tdx;
 
 use std::hash::sha2_256;
@@ -51,6 +52,14 @@ public struct VerifiedTdx has copy, drop {
     body: TdReport,
     /// PCK leaf certificate subject (DER Name).
     pck_subject: vector<u8>,
+    /// The PCK leaf certificate (its SGX extension carries the platform's TCB).
+    pck_leaf: Certificate,
+    /// The PCK intermediate (platform/processor CA) certificate.
+    pck_intermediate: Certificate,
+    /// The 384-byte QE report (SGX report body) the PCK key signed.
+    qe_report: vector<u8>,
+    /// The earliest notAfter of the three PCK chain certificates.
+    chain_not_after_ms: u64,
 }
 
 // === Public-View ===
@@ -62,11 +71,22 @@ public fun verify(quote: &vector<u8>, root_key: &vector<u8>, now_ms: u64): Verif
     let q = tdx_quote::parse(quote);
     check_quote_signature(&q);
     check_qe_report_binding(&q);
-    let leaf = check_pck_chain(q.pck_chain(), root_key, now_ms);
+    let (leaf, inter, root) = check_chain(q.pck_chain(), root_key, now_ms);
     let qe_sig = x509::low_s(q.qe_report_signature());
     assert!(ecdsa_r1::secp256r1_verify(&qe_sig, leaf.public_key(), q.qe_report(), SHA256), EQeReportSignature);
     check_not_debug(q.body());
-    VerifiedTdx { version: q.version(), body: *q.body(), pck_subject: *leaf.subject() }
+    let mut chain_not_after_ms = leaf.not_after_ms();
+    if (inter.not_after_ms() < chain_not_after_ms) chain_not_after_ms = inter.not_after_ms();
+    if (root.not_after_ms() < chain_not_after_ms) chain_not_after_ms = root.not_after_ms();
+    VerifiedTdx {
+        version: q.version(),
+        body: *q.body(),
+        pck_subject: *leaf.subject(),
+        pck_leaf: leaf,
+        pck_intermediate: inter,
+        qe_report: *q.qe_report(),
+        chain_not_after_ms,
+    }
 }
 
 /// Aborts with `EDebugTd` when the TD runs in debug mode.
@@ -79,6 +99,27 @@ public fun check_not_debug(body: &TdReport) {
 /// from the quote), the leaf by the intermediate, every certificate valid at `now_ms`.
 /// Returns the leaf.
 public fun check_pck_chain(chain: &vector<vector<u8>>, root_key: &vector<u8>, now_ms: u64): Certificate {
+    let (leaf, _, _) = check_chain(chain, root_key, now_ms);
+    leaf
+}
+
+public fun version(v: &VerifiedTdx): u16 { v.version }
+
+public fun body(v: &VerifiedTdx): &TdReport { &v.body }
+
+public fun pck_subject(v: &VerifiedTdx): &vector<u8> { &v.pck_subject }
+
+public fun pck_leaf(v: &VerifiedTdx): &Certificate { &v.pck_leaf }
+
+public fun pck_intermediate(v: &VerifiedTdx): &Certificate { &v.pck_intermediate }
+
+public fun qe_report(v: &VerifiedTdx): &vector<u8> { &v.qe_report }
+
+public fun chain_not_after_ms(v: &VerifiedTdx): u64 { v.chain_not_after_ms }
+
+// === Private ===
+
+fun check_chain(chain: &vector<vector<u8>>, root_key: &vector<u8>, now_ms: u64): (Certificate, Certificate, Certificate) {
     assert!(chain.length() == 3, EPckChainLength);
     let leaf = x509::parse(&chain[0]);
     let inter = x509::parse(&chain[1]);
@@ -91,16 +132,8 @@ public fun check_pck_chain(chain: &vector<vector<u8>>, root_key: &vector<u8>, no
     check_validity(&leaf, now_ms);
     check_validity(&inter, now_ms);
     check_validity(&root, now_ms);
-    leaf
+    (leaf, inter, root)
 }
-
-public fun version(v: &VerifiedTdx): u16 { v.version }
-
-public fun body(v: &VerifiedTdx): &TdReport { &v.body }
-
-public fun pck_subject(v: &VerifiedTdx): &vector<u8> { &v.pck_subject }
-
-// === Private ===
 
 fun check_quote_signature(q: &Quote) {
     let mut ak = vector[4u8];

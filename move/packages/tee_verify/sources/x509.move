@@ -17,6 +17,8 @@ const EUnsupportedKey: vector<u8> = b"certificate key is not an uncompressed P-2
 const ETrailingData: vector<u8> = b"certificate has bytes after its outer SEQUENCE";
 #[error(code = 23)]
 const EAlgorithmMismatch: vector<u8> = b"TBS signature algorithm differs from the outer one";
+#[error(code = 24)]
+const EBadExtensions: vector<u8> = b"certificate extensions are not [3] SEQUENCE OF {OID, BOOLEAN?, OCTET STRING}";
 
 // === Constants ===
 
@@ -29,6 +31,9 @@ const OID_P256: vector<u8> = x"2a8648ce3d030107";
 /// 2.5.4.3 commonName
 const OID_COMMON_NAME: vector<u8> = x"550403";
 const TAG_SET: u8 = 0x31;
+const TAG_BOOLEAN: u8 = 0x01;
+const TAG_OCTET_STRING: u8 = 0x04;
+const TAG_EXTENSIONS: u8 = 0xa3;
 /// Order of the P-256 group.
 const P256_N: u256 = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551;
 /// `secp256r1_verify` hash selector for SHA-256.
@@ -141,6 +146,47 @@ public fun subject_has_common_name(cert: &Certificate, cn: &vector<u8>): bool {
     false
 }
 
+/// The serial number: the content bytes of the TBS serialNumber INTEGER, as DER has them
+/// (compare with a CRL entry's `userCertificate` content bytes).
+public fun serial(cert: &Certificate): vector<u8> {
+    let (tbs, _) = tbs_fields(cert);
+    let tl = tbs.length();
+    let outer = der::expect(&tbs, 0, tl, der::tag_sequence());
+    let mut p = outer.value_start();
+    let first = der::read(&tbs, p, tl);
+    if (first.tag() == 0xa0) p = first.end();
+    let serial = der::expect(&tbs, p, tl, der::tag_integer());
+    der::value(&tbs, &serial)
+}
+
+/// The extnValue (OCTET STRING content) of the extension `oid` (OID content bytes), if the
+/// certificate has it.
+public fun extension(cert: &Certificate, oid: &vector<u8>): Option<vector<u8>> {
+    let (tbs, after_spki) = tbs_fields(cert);
+    let tl = tbs.length();
+    let mut p = after_spki;
+    while (p < tl) {
+        let t = der::read(&tbs, p, tl);
+        if (t.tag() == TAG_EXTENSIONS) {
+            let list = der::expect(&tbs, t.value_start(), t.end(), der::tag_sequence());
+            assert!(list.end() == t.end(), EBadExtensions);
+            let mut q = list.value_start();
+            while (q < list.end()) {
+                let ext = der::expect(&tbs, q, list.end(), der::tag_sequence());
+                let id = der::expect(&tbs, ext.value_start(), ext.end(), der::tag_oid());
+                let mut v = der::read(&tbs, id.end(), ext.end());
+                if (v.tag() == TAG_BOOLEAN) v = der::read(&tbs, v.end(), ext.end());
+                assert!(v.tag() == TAG_OCTET_STRING && v.end() == ext.end(), EBadExtensions);
+                if (&der::value(&tbs, &id) == oid) return option::some(der::value(&tbs, &v));
+                q = ext.end();
+            };
+            return option::none()
+        };
+        p = t.end();
+    };
+    option::none()
+}
+
 /// `0x04 || x || y` (65 bytes) -> `0x02/0x03 || x` (33 bytes).
 public fun compress_p256(point: &vector<u8>): vector<u8> {
     assert!(point.length() == 65 && point[0] == 4, EUnsupportedKey);
@@ -174,6 +220,25 @@ public fun low_s(sig: &vector<u8>): vector<u8> {
 }
 
 // === Private ===
+
+/// The TBS bytes and the position right after its subjectPublicKeyInfo (where the optional
+/// unique ids and the [3] extensions start).
+fun tbs_fields(cert: &Certificate): (vector<u8>, u64) {
+    let tbs = cert.tbs;
+    let tl = tbs.length();
+    let outer = der::expect(&tbs, 0, tl, der::tag_sequence());
+    let end = outer.end();
+    let mut p = outer.value_start();
+    let first = der::read(&tbs, p, end);
+    if (first.tag() == 0xa0) p = first.end();
+    let mut i = 0;
+    // serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+    while (i < 6) {
+        p = der::read(&tbs, p, end).end();
+        i = i + 1;
+    };
+    (tbs, p)
+}
 
 fun algorithm_oid(data: &vector<u8>, alg: &der::Tlv): vector<u8> {
     let oid = der::expect(data, alg.value_start(), alg.end(), der::tag_oid());
