@@ -59,6 +59,8 @@ const PATH_TDX_ONCHAIN: u8 = 1;
 /// TCB statuses as derived on chain (Intel's names); Revoked can never be allowed.
 const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
 const TCB_UP_TO_DATE: u8 = 0;
+/// `Attestation.tcb_status` of records whose TCB status was not derived on chain.
+const TCB_NOT_EVALUATED: u8 = 255;
 /// Default freshness grace past the collateral's nextUpdate: 30 days (Intel issues TCB info for
 /// about a month, so a missed cycle still verifies; a 7-day maximum age caused an outage elsewhere).
 const DEFAULT_TDX_GRACE_MS: u64 = 30 * 24 * 3600 * 1000;
@@ -126,6 +128,9 @@ public struct Attestation has copy, drop, store {
     /// 0: verifier-signed verdict (`record_attestation`); 1: TDX quote verified on chain
     /// (`record_tdx_attestation`, no verifier).
     path: u8,
+    /// Path 1: the TCB status derived on chain (TCB_* code), re-checked against the policy at
+    /// use time (`is_attested`); 255 on other paths (not derived on chain).
+    tcb_status: u8,
 }
 
 /// Dynamic-field key on the registry for the TDX on-chain verification settings.
@@ -337,7 +342,7 @@ fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
     keys.do_ref!(|k| {
         r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) measurement_hits = measurement_hits + 1; });
     });
-    let root_matches = r.tdx_root() == option::some(a.verifier_pk);
+    let root_matches = r.tdx_root() == option::some(a.verifier_pk) && tdx_tcb_still_allowed(r, a);
     let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches else verifier_hits > 0;
     let fresh = a.expires_ms > now_ms;
     let live = !a.revoked;
@@ -373,7 +378,7 @@ public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
     if (n.attestation.is_none()) return false;
     let a = n.attestation.borrow();
     a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
-        && (if (a.path == PATH_TDX_ONCHAIN) r.tdx_root() == option::some(a.verifier_pk)
+        && (if (a.path == PATH_TDX_ONCHAIN) r.tdx_root() == option::some(a.verifier_pk) && tdx_tcb_still_allowed(r, a)
             else r.verifiers.contains(&a.verifier_pk))
         && r.is_measurement_allowed(a.tee_kind, &a.measurement)
 }
@@ -393,6 +398,12 @@ public fun tdx_tcb_status_allowed(r: &Registry, status: u8): bool {
 }
 
 public fun tdx_collateral_grace_ms(r: &Registry): u64 { tdx_config(r).collateral_grace_ms }
+
+/// The record's TCB status is still in the policy (tightening the policy ends attestations
+/// that no longer qualify, as the revocation floor does).
+fun tdx_tcb_still_allowed(r: &Registry, a: &Attestation): bool {
+    df::exists_(&r.id, TdxConfigKey {}) && r.tdx_tcb_status_allowed(a.tcb_status)
+}
 
 fun tdx_config(r: &Registry): &TdxConfig {
     assert!(df::exists_(&r.id, TdxConfigKey {}), ENoTdxRoot);
@@ -420,6 +431,7 @@ public fun attestation_revoked(a: &Attestation): bool { a.revoked }
 public fun attestation_issued_ms(a: &Attestation): u64 { a.issued_ms }
 public fun attestation_verifier_pk(a: &Attestation): vector<u8> { a.verifier_pk }
 public fun attestation_path(a: &Attestation): u8 { a.path }
+public fun attestation_tcb_status(a: &Attestation): u8 { a.tcb_status }
 public fun path_verdict(): u8 { PATH_VERDICT }
 public fun path_tdx_onchain(): u8 { PATH_TDX_ONCHAIN }
 
@@ -649,7 +661,14 @@ public(package) fun new_attestation(
         issued_ms,
         verifier_pk,
         path,
+        tcb_status: TCB_NOT_EVALUATED,
     }
+}
+
+/// The record with the TCB status derived on chain (path 1).
+public(package) fun with_tcb_status(mut a: Attestation, status: u8): Attestation {
+    a.tcb_status = status;
+    a
 }
 
 public(package) fun set_attestation(r: &mut Registry, id: ID, a: Attestation) {

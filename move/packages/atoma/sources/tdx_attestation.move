@@ -1,7 +1,9 @@
 /// Intel TDX attestations verified by the contract itself (no verifier): the quote, its PCK chain
 /// up to the Intel root key pinned in the registry (`registry::set_tdx_root`), the collateral
 /// recorded as `TdxCollateral` objects (Intel signatures checked in Move), the MRTD allow-list,
-/// the key binding of the report data and the TCB status policy. The record says path 1
+/// the key binding of the report data and the TCB status policy (platform TCB level from the
+/// PCK certificate's SGX extension and the quote's TEE_TCB_SVN, QE TCB level from the QE
+/// identity, converged as Intel's QVL does: `tee_verify::tdx_tcb`). The record says path 1
 /// (`registry::path_tdx_onchain`); the verdict path (`attestation::record_attestation`) stays
 /// for SEV-SNP and as a fallback.
 module atoma::tdx_attestation;
@@ -12,7 +14,7 @@ use sui::clock::Clock;
 use sui::hash::blake2b256;
 use tee_verify::tdx;
 use tee_verify::tdx_collateral;
-use tee_verify::tdx_quote;
+use tee_verify::tdx_tcb;
 
 // === Errors ===
 
@@ -26,26 +28,16 @@ const EMeasurementNotAllowed: vector<u8> = b"MRTD is not allow-listed for tee_ki
 const EBindingMismatch: vector<u8> = b"report data does not start with blake2b256(sig_pk || enc_pk)";
 #[error(code = 24)]
 const ETcbStatusNotAllowed: vector<u8> = b"the platform's TCB status is not allowed by the registry's policy";
-#[error(code = 25)]
-const ENoTcbLevel: vector<u8> = b"no TDX TCB level of the TCB info matches the quote's TEE_TCB_SVN";
 #[error(code = 26)]
 const ETcbRevoked: vector<u8> = b"the platform's TCB level is Revoked";
 #[error(code = 27)]
 const ENotTdxTcbInfo: vector<u8> = b"TCB info id is not TDX";
 #[error(code = 28)]
 const EIssuedBeforeRevocation: vector<u8> = b"attestation at or before the node's last revocation";
-#[error(code = 29)]
-const EBadTcbInfo: vector<u8> = b"TCB info tcbLevels are not in the expected shape";
 
 // === Constants ===
 
 const TEE_TDX: u8 = 1;
-const TCB_UP_TO_DATE: u8 = 0;
-const TCB_SW_HARDENING_NEEDED: u8 = 1;
-const TCB_CONFIGURATION_NEEDED: u8 = 2;
-const TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED: u8 = 3;
-const TCB_OUT_OF_DATE: u8 = 4;
-const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
 const TCB_REVOKED: u8 = 6;
 
 // === Structs ===
@@ -105,8 +97,9 @@ public fun record_tdx_collateral(
 /// Checks, in order: collateral under the pinned root and fresh (nextUpdate + grace); the quote
 /// (signatures, QE binding, PCK chain to the pinned root valid at the Clock, not a debug TD);
 /// MRTD allow-listed; report data bytes 0..32 = blake2b256(sig_pk || enc_pk); the TCB status
-/// derived from the TCB info allowed by the policy. Expires at the earlier of now +
-/// attestation_validity_ms and the collateral's nextUpdate + grace.
+/// (`tcb_status`) allowed by the policy. Expires at the earliest of now +
+/// attestation_validity_ms, the collateral's nextUpdate + grace and the PCK chain's notAfter;
+/// the status is kept in the record so `registry::is_attested` re-checks the policy at use time.
 entry fun record_tdx_attestation(
     registry: &mut Registry,
     cap: &NodeCap,
@@ -129,11 +122,14 @@ entry fun record_tdx_attestation(
     keys.append(registry.node_enc_pk(node_id));
     let report_data_hash = blake2b256(&keys);
     assert!(tee_verify::der::slice(&body.report_data(), 0, 32) == report_data_hash, EBindingMismatch);
-    let status = tcb_status(&collateral.tcb_info, &tee_tcb_svn(body));
+    let status = tcb_status(collateral, &verified);
     assert!(status != TCB_REVOKED, ETcbRevoked);
     assert!(registry.tdx_tcb_status_allowed(status), ETcbStatusNotAllowed);
     assert!(now > registry.node_attestation_floor_ms(node_id), EIssuedBeforeRevocation);
-    let expires_ms = min(now + registry.params().attestation_validity_ms(), stale_at + 1);
+    let expires_ms = min(
+        min(now + registry.params().attestation_validity_ms(), stale_at + 1),
+        verified.chain_not_after_ms() + 1,
+    );
     let evidence_hash = blake2b256(&quote);
     atoma::events::attestation_recorded(
         node_id,
@@ -157,86 +153,33 @@ entry fun record_tdx_attestation(
         now,
         root_key,
         atoma::registry::path_tdx_onchain(),
-    );
+    ).with_tcb_status(status);
     registry.set_attestation(node_id, a);
 }
 
 // === Public-View ===
 
-/// The TCB status (TCB_* code) of the first TDX TCB level whose `tdxtcbcomponents` SVNs are all
-/// at most the quote's TEE_TCB_SVN (Intel's rule for the TDX components; the SGX components and
-/// PCESVN of the PCK certificate's extension are not compared here).
-public fun tcb_status(tcb_info: &vector<u8>, tee_tcb_svn: &vector<u8>): u8 {
-    let mut p = 0;
-    loop {
-        let (found, at) = find_from(tcb_info, &b"\"tdxtcbcomponents\":[", p);
-        if (!found) abort ENoTcbLevel;
-        p = at;
-        let mut ok = true;
-        let mut i = 0;
-        while (i < 16) {
-            let (f, svn_at) = find_from(tcb_info, &b"{\"svn\":", p);
-            assert!(f, EBadTcbInfo);
-            let (svn, next) = read_uint(tcb_info, svn_at);
-            if (svn > (tee_tcb_svn[i] as u64)) ok = false;
-            p = next;
-            i = i + 1;
-        };
-        let (f, status_at) = find_from(tcb_info, &b"\"tcbStatus\":\"", p);
-        assert!(f, EBadTcbInfo);
-        let mut end = status_at;
-        while (end < tcb_info.length() && tcb_info[end] != 0x22) end = end + 1;
-        p = end;
-        if (ok) return status_code(tee_verify::der::slice(tcb_info, status_at, end))
-    }
+/// The TCB status (TCB_* code) of a verified quote under this collateral: the platform's
+/// level (PCK SGX components and PCESVN, the quote's TDX components, FMSPC / PCE-ID / TDX
+/// module matched) converged with the QE's level from the QE identity, as Intel's QVL does.
+public fun tcb_status(c: &TdxCollateral, v: &tdx::VerifiedTdx): u8 {
+    let pck = tdx_tcb::pck_tcb(v.pck_leaf());
+    let platform = tdx_tcb::platform_status(&c.tcb_info, &pck, v.body().raw());
+    let qe = tdx_tcb::qe_status(&c.qe_identity, v.qe_report());
+    tdx_tcb::converge(platform, qe)
 }
 
 public fun collateral_root_key(c: &TdxCollateral): vector<u8> { c.root_key }
 
 public fun collateral_tcb_info(c: &TdxCollateral): vector<u8> { c.tcb_info }
 
+public fun collateral_qe_identity(c: &TdxCollateral): vector<u8> { c.qe_identity }
+
 public fun collateral_issue_date_ms(c: &TdxCollateral): u64 { c.issue_date_ms }
 
 public fun collateral_next_update_ms(c: &TdxCollateral): u64 { c.next_update_ms }
 
 // === Private ===
-
-fun tee_tcb_svn(body: &tdx_quote::TdReport): vector<u8> { tee_verify::der::slice(body.raw(), 0, 16) }
-
-fun status_code(s: vector<u8>): u8 {
-    if (s == b"UpToDate") TCB_UP_TO_DATE
-    else if (s == b"SWHardeningNeeded") TCB_SW_HARDENING_NEEDED
-    else if (s == b"ConfigurationNeeded") TCB_CONFIGURATION_NEEDED
-    else if (s == b"ConfigurationAndSWHardeningNeeded") TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED
-    else if (s == b"OutOfDate") TCB_OUT_OF_DATE
-    else if (s == b"OutOfDateConfigurationNeeded") TCB_OUT_OF_DATE_CONFIGURATION_NEEDED
-    else if (s == b"Revoked") TCB_REVOKED
-    else abort EBadTcbInfo
-}
-
-/// (found, index just past `needle`) of the first `needle` at or after `from`.
-fun find_from(hay: &vector<u8>, needle: &vector<u8>, from: u64): (bool, u64) {
-    let (n, k) = (hay.length(), needle.length());
-    let mut i = from;
-    while (i + k <= n) {
-        let mut j = 0;
-        while (j < k && hay[i + j] == needle[j]) j = j + 1;
-        if (j == k) return (true, i + k);
-        i = i + 1;
-    };
-    (false, n)
-}
-
-fun read_uint(s: &vector<u8>, from: u64): (u64, u64) {
-    let mut v = 0;
-    let mut i = from;
-    while (i < s.length() && s[i] >= 0x30 && s[i] <= 0x39) {
-        v = v * 10 + ((s[i] - 0x30) as u64);
-        i = i + 1;
-    };
-    assert!(i > from && i - from <= 5, EBadTcbInfo);
-    (v, i)
-}
 
 fun starts_with(s: &vector<u8>, prefix: &vector<u8>): bool {
     s.length() >= prefix.length() && tee_verify::der::slice(s, 0, prefix.length()) == *prefix
@@ -252,11 +195,12 @@ fun max(a: u64, b: u64): u64 { if (a > b) a else b }
 public fun new_collateral_for_testing(
     root_key: vector<u8>,
     tcb_info: vector<u8>,
+    qe_identity: vector<u8>,
     issue_date_ms: u64,
     next_update_ms: u64,
     ctx: &mut TxContext,
 ): TdxCollateral {
-    TdxCollateral { id: object::new(ctx), root_key, tcb_info, qe_identity: vector[], issue_date_ms, next_update_ms }
+    TdxCollateral { id: object::new(ctx), root_key, tcb_info, qe_identity, issue_date_ms, next_update_ms }
 }
 
 #[test_only]

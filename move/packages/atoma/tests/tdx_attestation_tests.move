@@ -46,6 +46,7 @@ fun record_collateral(env: &mut h::Env): TdxCollateral {
     let owned = ta::new_collateral_for_testing(
         c.collateral_root_key(),
         c.collateral_tcb_info(),
+        c.collateral_qe_identity(),
         c.collateral_issue_date_ms(),
         c.collateral_next_update_ms(),
         sc.ctx(),
@@ -86,6 +87,7 @@ fun test_root_evidence_attests_without_verifier() {
     assert_eq!(a.attestation_verifier(), @0x0);
     assert_eq!(a.attestation_verifier_pk(), x::test_root_key());
     assert_eq!(a.attestation_recorded_ms(), test_time());
+    assert_eq!(a.attestation_tcb_status(), 0);
     // Default grace 30 days past nextUpdate, before now + attestation_validity_ms? The earlier wins.
     let validity = env.reg_ref().params().attestation_validity_ms();
     let stale_at = x::test_next_update_ms() + 30 * DAY_MS + 1;
@@ -99,34 +101,121 @@ fun test_root_evidence_attests_without_verifier() {
     finish(env, c);
 }
 
-fun svn(a: u8, b: u8, c: u8): vector<u8> {
-    let mut v = vector[a, b, c];
-    while (v.length() < 16) v.push_back(0);
-    v
+/// Records `quote` under the test collateral with `policy` allowed; returns its TCB status.
+fun attest_under_policy(quote: vector<u8>, policy: vector<u8>): u8 {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    env.sc().next_tx(h::admin());
+    let (reg, admin) = env.reg_and_admin();
+    reg.set_tdx_policy(admin, policy, 30 * DAY_MS);
+    attest(&mut env, &c, quote);
+    let id = env.node_id(0);
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    let status = env.reg_ref().node_attestation(id).destroy_some().attestation_tcb_status();
+    finish(env, c);
+    status
+}
+
+// Each quote below the UpToDate level in one place only, accepted under a policy allowing
+// OutOfDate, with the status recorded.
+
+#[test]
+fun sgx_component_below_the_level_is_out_of_date() {
+    assert_eq!(attest_under_policy(x::sgx_out_of_date_quote(), vector[0, 4]), 4);
 }
 
 #[test]
-fun tcb_status_derivation() {
-    let (info, _) = tee_verify::tdx_collateral::split_response(&x::test_tcb_info(), b"tcbInfo");
-    assert_eq!(ta::tcb_status(&info, &svn(3, 0, 5)), 0); // UpToDate
-    assert_eq!(ta::tcb_status(&info, &svn(9, 9, 9)), 0);
-    assert_eq!(ta::tcb_status(&info, &svn(3, 0, 4)), 4); // OutOfDate
-    assert_eq!(ta::tcb_status(&info, &svn(1, 0, 0)), 6); // Revoked
+fun pcesvn_below_the_level_is_out_of_date() {
+    assert_eq!(attest_under_policy(x::pce_out_of_date_quote(), vector[0, 4]), 4);
 }
 
-#[test, expected_failure(abort_code = ta::ENoTcbLevel)]
-fun no_tcb_level() {
-    let mut v = vector[];
-    while (v.length() < 16) v.push_back(0);
-    let (info, _) = tee_verify::tdx_collateral::split_response(&x::test_tcb_info(), b"tcbInfo");
-    ta::tcb_status(&info, &v);
+#[test]
+fun qe_out_of_date_makes_an_up_to_date_platform_out_of_date() {
+    assert_eq!(attest_under_policy(x::qe_out_of_date_quote(), vector[0, 4]), 4);
 }
 
-#[test, expected_failure(abort_code = ta::EBadTcbInfo)]
-fun bad_tcb_info() {
-    let mut v = vector[];
-    while (v.length() < 16) v.push_back(9);
-    ta::tcb_status(&b"{\"tcbLevels\":[{\"tcb\":{\"tdxtcbcomponents\":[{\"svn\":1}]}}]}", &v);
+#[test]
+fun tdx_component_below_the_level_is_out_of_date() {
+    assert_eq!(attest_under_policy(x::out_of_date_quote(), vector[0, 4]), 4);
+}
+
+#[test, expected_failure(abort_code = ta::ETcbStatusNotAllowed)]
+fun sgx_components_out_of_date_refused_by_default_policy() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::sgx_out_of_date_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::ETcbStatusNotAllowed)]
+fun pcesvn_out_of_date_refused_by_default_policy() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::pce_out_of_date_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::ETcbStatusNotAllowed)]
+fun qe_out_of_date_refused_by_default_policy() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::qe_out_of_date_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::ETcbRevoked)]
+fun qe_revoked() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::qe_revoked_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = tee_verify::tdx_tcb::EFmspcMismatch)]
+fun pck_of_another_platform_model() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::other_fmspc_quote());
+    finish(env, c);
+}
+
+#[test]
+fun pck_chain_not_after_caps_the_expiry() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    attest(&mut env, &c, x::short_leaf_quote());
+    let id = env.node_id(0);
+    let a = env.reg_ref().node_attestation(id).destroy_some();
+    // now + 1 day and the collateral's nextUpdate + grace are both later than the leaf's notAfter.
+    assert!(test_time() + env.reg_ref().params().attestation_validity_ms() > x::short_leaf_not_after_ms() + 1);
+    assert_eq!(a.attestation_expires_ms(), x::short_leaf_not_after_ms() + 1);
+    assert!(env.reg_ref().is_attested(id, x::short_leaf_not_after_ms()));
+    assert!(!env.reg_ref().is_attested(id, x::short_leaf_not_after_ms() + 1));
+    finish(env, c);
+}
+
+#[test]
+fun tightening_the_policy_ends_attestations_that_no_longer_qualify() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    env.sc().next_tx(h::admin());
+    let (reg, admin) = env.reg_and_admin();
+    reg.set_tdx_policy(admin, vector[0, 4], 30 * DAY_MS);
+    attest(&mut env, &c, x::out_of_date_quote());
+    let id = env.node_id(0);
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    assert!(env.reg_ref().may_serve(id, 1_000_000_000, true, env.now()));
+    env.sc().next_tx(h::admin());
+    let (reg, admin) = env.reg_and_admin();
+    reg.set_tdx_policy(admin, vector[0], 30 * DAY_MS);
+    assert!(!env.reg_ref().is_attested(id, env.now()));
+    assert!(!env.reg_ref().may_serve(id, 1_000_000_000, true, env.now()));
+    // Loosening it again brings the record back (it was never revoked).
+    env.sc().next_tx(h::admin());
+    let (reg, admin) = env.reg_and_admin();
+    reg.set_tdx_policy(admin, vector[0, 4], 30 * DAY_MS);
+    assert!(env.reg_ref().is_attested(id, env.now()));
+    finish(env, c);
 }
 
 #[test]
@@ -163,7 +252,7 @@ fun revoked_tcb() {
 fun wrong_root() {
     // The genuine quote chains to Intel's root; the registry pins the test root.
     let mut env = setup(x::test_root_key(), x::genuine_mrtd(), x::genuine_time_ms());
-    let c = ta::new_collateral_for_testing(x::test_root_key(), x::test_tcb_info(), 0, x::genuine_time_ms(), env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::test_root_key(), x::test_tcb_info(), vector[], 0, x::genuine_time_ms(), env.sc().ctx());
     attest(&mut env, &c, x::genuine_quote());
     finish(env, c);
 }
@@ -172,7 +261,7 @@ fun wrong_root() {
 fun expired_certificate() {
     let now = x::genuine_leaf_not_after_ms() + 1;
     let mut env = setup(x::intel_root_key(), x::genuine_mrtd(), now);
-    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), 0, now, env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), vector[], 0, now, env.sc().ctx());
     attest(&mut env, &c, x::genuine_quote());
     finish(env, c);
 }
@@ -180,7 +269,7 @@ fun expired_certificate() {
 #[test, expected_failure(abort_code = ta::EMeasurementNotAllowed)]
 fun measurement_not_allow_listed() {
     let mut env = setup(x::intel_root_key(), vector[], x::genuine_time_ms());
-    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), 0, x::genuine_time_ms(), env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), vector[], 0, x::genuine_time_ms(), env.sc().ctx());
     attest(&mut env, &c, x::genuine_quote());
     finish(env, c);
 }
@@ -217,7 +306,7 @@ fun collateral_inside_grace_still_verifies() {
 fun genuine_quote_binding_mismatch() {
     // Genuine Intel evidence passes every check up to the binding: its report data is someone else's.
     let mut env = setup(x::intel_root_key(), x::genuine_mrtd(), x::genuine_time_ms());
-    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), 0, x::genuine_time_ms(), env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), vector[], 0, x::genuine_time_ms(), env.sc().ctx());
     attest(&mut env, &c, x::genuine_quote());
     finish(env, c);
 }
@@ -225,7 +314,7 @@ fun genuine_quote_binding_mismatch() {
 #[test, expected_failure(abort_code = ta::ECollateralRootNotPinned)]
 fun collateral_under_old_root() {
     let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
-    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), 0, test_time(), env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), vector[], 0, test_time(), env.sc().ctx());
     attest(&mut env, &c, x::test_quote());
     finish(env, c);
 }
@@ -261,7 +350,7 @@ fun sgx_tcb_info_refused() {
 #[test, expected_failure(abort_code = registry::ENoTdxRoot)]
 fun no_root_pinned() {
     let mut env = h::new(1);
-    let c = ta::new_collateral_for_testing(x::test_root_key(), x::test_tcb_info(), 0, 0, env.sc().ctx());
+    let c = ta::new_collateral_for_testing(x::test_root_key(), x::test_tcb_info(), vector[], 0, 0, env.sc().ctx());
     attest(&mut env, &c, x::test_quote());
     finish(env, c);
 }
