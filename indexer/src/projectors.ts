@@ -4,6 +4,7 @@
  * nothing here touches the database (ingest.ts writes the projection in one transaction).
  */
 import { NodeStatus, RequestStatus } from "@atoma/sdk";
+import { attestationPath } from "./attestation-path.js";
 import type { EventData, EventName } from "./decode.js";
 import type { EventContext, Projection } from "./projection.js";
 import { STATUS_OF_CHAIN } from "./status.js";
@@ -109,6 +110,7 @@ export const projectors: Projectors = {
       recordedMs: big(x.recorded_ms),
       expiresMs: big(x.expires_ms),
       revokedBy: null,
+      path: attestationPath(x.tee_kind, x.verifier),
     });
     history("AttestationRecorded", x.node_id, x, at);
   },

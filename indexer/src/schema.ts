@@ -100,6 +100,8 @@ export const attestations = pgTable(
     recordedMs: u64("recorded_ms"),
     expiresMs: u64("expires_ms"),
     revokedBy: text("revoked_by"),
+    /** "verdict" | "tdx-onchain" | "nitro-onchain" | "onchain" (src/attestation-path.ts); null on revocations. */
+    path: text("path"),
   },
   (t) => [...eventPk(t), index("attestations_node").on(t.nodeId)],
 );
