@@ -318,6 +318,9 @@ public(package) fun has_eligible(r: &Registry, capability: &vector<u8>): bool {
 /// The UID the sum trees' fields hang under.
 public(package) fun tree_host(r: &Registry): &UID { &r.id }
 
+/// The same UID, mutable: `tdx_attestation` keeps the recorded CRLs under it.
+public(package) fun host_mut(r: &mut Registry): &mut UID { &mut r.id }
+
 /// Whether a drawn node may serve: Active, price <= max_price, attested at `now_ms` when
 /// confidential. Evaluates every condition (no short circuit) so that every node that passes
 /// costs the same to check (issue 13 A1).

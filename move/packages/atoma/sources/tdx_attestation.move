@@ -11,10 +11,13 @@ module atoma::tdx_attestation;
 use atoma::node::NodeCap;
 use atoma::registry::Registry;
 use sui::clock::Clock;
+use sui::dynamic_field as df;
 use sui::hash::blake2b256;
+use tee_verify::crl;
 use tee_verify::tdx;
 use tee_verify::tdx_collateral;
 use tee_verify::tdx_tcb;
+use tee_verify::x509::Certificate;
 
 // === Errors ===
 
@@ -34,6 +37,19 @@ const ETcbRevoked: vector<u8> = b"the platform's TCB level is Revoked";
 const ENotTdxTcbInfo: vector<u8> = b"TCB info id is not TDX";
 #[error(code = 28)]
 const EIssuedBeforeRevocation: vector<u8> = b"attestation at or before the node's last revocation";
+
+#[error(code = 30)]
+const ECrlSignature: vector<u8> = b"CRL is not signed by its CA certificate, or that CA is not signed by the pinned root";
+#[error(code = 31)]
+const ECrlIssuerMismatch: vector<u8> = b"CRL issuer is not the subject of the CA certificate given with it";
+#[error(code = 32)]
+const ECrlNotNewer: vector<u8> = b"a CRL of this issuer with the same or a later thisUpdate is already recorded";
+#[error(code = 33)]
+const EStaleCrl: vector<u8> = b"the recorded CRL is past its nextUpdate plus the registry's grace";
+#[error(code = 34)]
+const EPckRevoked: vector<u8> = b"the PCK leaf certificate's serial is on its CA's recorded CRL";
+#[error(code = 35)]
+const ECaRevoked: vector<u8> = b"the PCK CA certificate's serial is on the root CA's recorded CRL";
 
 // === Constants ===
 
@@ -57,7 +73,59 @@ public struct TdxCollateral has key {
     next_update_ms: u64,
 }
 
+/// What `recorded_crl` returns.
+public struct RecordedCrlView has copy, drop {
+    this_update_ms: u64,
+    next_update_ms: u64,
+    revoked: vector<vector<u8>>,
+}
+
+/// Dynamic-field key (on the registry) of the newest recorded CRL of a CA, by its subject Name.
+public struct CrlKey has copy, drop, store {
+    issuer: vector<u8>,
+}
+
+/// A CRL whose signature was checked in Move: the revoked serials of one CA's certificates.
+public struct RecordedCrl has drop, store {
+    /// The pinned root key the CA chained to when recorded (a re-pinned root ignores it).
+    root_key: vector<u8>,
+    this_update_ms: u64,
+    next_update_ms: u64,
+    revoked: vector<vector<u8>>,
+}
+
 // === Public ===
+
+/// Records a CRL (DER) of `ca_der`, the CA certificate that signed it: the Intel root CA
+/// itself (the root CRL) or a PCK CA signed by the pinned root (the PCK CRL). Permissionless:
+/// the signatures are the authority. Only a newer CRL (later thisUpdate) replaces a recorded
+/// one, so nobody can roll revocations back. From then on `record_tdx_attestation` refuses a
+/// PCK leaf (or PCK CA) whose serial its issuer's CRL lists, and refuses every quote of that
+/// issuer once the CRL is past its nextUpdate plus the collateral grace.
+public fun record_tdx_crl(registry: &mut Registry, crl_der: vector<u8>, ca_der: vector<u8>, clock: &Clock) {
+    registry.assert_live();
+    let root_key = registry.tdx_root_key();
+    let now = clock.timestamp_ms();
+    let ca = tee_verify::x509::parse(&ca_der);
+    assert!(ca.is_signed_by(&root_key), ECrlSignature);
+    let c = crl::parse(&crl_der);
+    assert!(c.issuer() == ca.subject(), ECrlIssuerMismatch);
+    assert!(c.is_signed_by(ca.public_key()), ECrlSignature);
+    assert!(now <= c.next_update_ms() + registry.tdx_collateral_grace_ms(), EStaleCrl);
+    let key = CrlKey { issuer: *c.issuer() };
+    let host = registry.host_mut();
+    if (df::exists_(host, key)) {
+        let old: RecordedCrl = df::remove(host, key);
+        assert!(old.root_key != root_key || c.this_update_ms() > old.this_update_ms, ECrlNotNewer);
+    };
+    let rec = RecordedCrl {
+        root_key,
+        this_update_ms: c.this_update_ms(),
+        next_update_ms: c.next_update_ms(),
+        revoked: *c.revoked(),
+    };
+    df::add(host, key, rec);
+}
 
 /// Verifies Intel PCS responses (`{"tcbInfo":{...},"signature":"..."}` and
 /// `{"enclaveIdentity":{...},"signature":"..."}`) with the TCB signing certificate `signer_der`
@@ -115,6 +183,9 @@ entry fun record_tdx_attestation(
     let stale_at = collateral.next_update_ms + registry.tdx_collateral_grace_ms();
     assert!(now <= stale_at, EStaleCollateral);
     let verified = tdx::verify(&quote, &root_key, now);
+    let grace = registry.tdx_collateral_grace_ms();
+    assert!(!is_revoked(registry, verified.pck_leaf(), &root_key, now, grace), EPckRevoked);
+    assert!(!is_revoked(registry, verified.pck_intermediate(), &root_key, now, grace), ECaRevoked);
     let body = verified.body();
     let mrtd = body.mrtd();
     assert!(registry.is_measurement_allowed(TEE_TDX, &mrtd), EMeasurementNotAllowed);
@@ -159,6 +230,16 @@ entry fun record_tdx_attestation(
 
 // === Public-View ===
 
+/// The recorded CRL of the CA named `issuer` (DER Name): (thisUpdate, nextUpdate, revoked
+/// serials), if any.
+public fun recorded_crl(registry: &Registry, issuer: vector<u8>): Option<RecordedCrlView> {
+    let host = registry.tree_host();
+    let key = CrlKey { issuer };
+    if (!df::exists_(host, key)) return option::none();
+    let r: &RecordedCrl = df::borrow(host, key);
+    option::some(RecordedCrlView { this_update_ms: r.this_update_ms, next_update_ms: r.next_update_ms, revoked: r.revoked })
+}
+
 /// The TCB status (TCB_* code) of a verified quote under this collateral: the platform's
 /// level (PCK SGX components and PCESVN, the quote's TDX components, FMSPC / PCE-ID / TDX
 /// module matched) converged with the QE's level from the QE identity, as Intel's QVL does.
@@ -179,7 +260,23 @@ public fun collateral_issue_date_ms(c: &TdxCollateral): u64 { c.issue_date_ms }
 
 public fun collateral_next_update_ms(c: &TdxCollateral): u64 { c.next_update_ms }
 
+public fun crl_view_this_update_ms(v: &RecordedCrlView): u64 { v.this_update_ms }
+
+public fun crl_view_revoked(v: &RecordedCrlView): vector<vector<u8>> { v.revoked }
+
 // === Private ===
+
+/// True when `cert`'s issuer has a CRL recorded under the pinned root that lists its serial;
+/// aborts with `EStaleCrl` when that CRL is past nextUpdate + grace.
+fun is_revoked(r: &Registry, cert: &Certificate, root_key: &vector<u8>, now: u64, grace: u64): bool {
+    let key = CrlKey { issuer: *cert.issuer() };
+    let host = r.tree_host();
+    if (!df::exists_(host, key)) return false;
+    let rec: &RecordedCrl = df::borrow(host, key);
+    if (&rec.root_key != root_key) return false;
+    assert!(now <= rec.next_update_ms + grace, EStaleCrl);
+    rec.revoked.contains(&tee_verify::x509::serial(cert))
+}
 
 fun starts_with(s: &vector<u8>, prefix: &vector<u8>): bool {
     s.length() >= prefix.length() && tee_verify::der::slice(s, 0, prefix.length()) == *prefix

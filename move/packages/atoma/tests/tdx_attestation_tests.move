@@ -372,3 +372,133 @@ fun revoked_never_allowed() {
     reg.set_tdx_policy(admin, vector[0, 6], DAY_MS);
     env.finish();
 }
+
+// === CRLs ===
+
+fun record_crl(env: &mut h::Env, crl: vector<u8>, ca: vector<u8>) {
+    env.sc().next_tx(h::operator(2));
+    let (reg, _, clock) = env.reg_cap_clock(0);
+    ta::record_tdx_crl(reg, crl, ca, clock);
+}
+
+#[test]
+fun genuine_crls_recorded_and_genuine_pck_not_revoked() {
+    // Intel's root CA CRL and PCK Platform CA CRL, signatures checked in Move; the genuine
+    // quote's PCK leaf is not on it, so it still reaches (and fails) the binding check.
+    let mut env = setup(x::intel_root_key(), x::genuine_mrtd(), x::genuine_crl_time_ms());
+    record_crl(&mut env, x::genuine_root_crl(), x::genuine_root_der());
+    record_crl(&mut env, x::genuine_pck_crl(), x::genuine_pck_ca_der());
+    let ca = tee_verify::x509::parse(&x::genuine_pck_ca_der());
+    let rec = ta::recorded_crl(env.reg_ref(), *ca.subject()).destroy_some();
+    assert_eq!(rec.crl_view_revoked().length(), 44);
+    assert_eq!(rec.crl_view_this_update_ms(), 1686209272000);
+    let root = tee_verify::x509::parse(&x::genuine_root_der());
+    assert_eq!(ta::recorded_crl(env.reg_ref(), *root.subject()).destroy_some().crl_view_revoked().length(), 0);
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::EBindingMismatch)]
+fun genuine_quote_passes_the_crl_check_up_to_the_binding() {
+    let now = x::genuine_crl_time_ms();
+    let mut env = setup(x::intel_root_key(), x::genuine_mrtd(), now);
+    record_crl(&mut env, x::genuine_root_crl(), x::genuine_root_der());
+    record_crl(&mut env, x::genuine_pck_crl(), x::genuine_pck_ca_der());
+    let c = ta::new_collateral_for_testing(x::intel_root_key(), x::test_tcb_info(), vector[], 0, now, env.sc().ctx());
+    attest(&mut env, &c, x::genuine_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::EPckRevoked)]
+fun revoked_pck_leaf_refused() {
+    // The attack: a platform whose PCK key Intel revoked keeps quoting with it.
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    record_crl(&mut env, x::test_pck_crl_revoking_leaf(), x::test_pck_ca_der());
+    attest(&mut env, &c, x::test_quote());
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::ECaRevoked)]
+fun revoked_pck_ca_refused() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    record_crl(&mut env, x::test_root_crl_revoking_ca(), x::test_root_der());
+    attest(&mut env, &c, x::test_quote());
+    finish(env, c);
+}
+
+#[test]
+fun empty_crls_let_the_quote_through() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    record_crl(&mut env, x::test_pck_crl(), x::test_pck_ca_der());
+    record_crl(&mut env, x::test_root_crl(), x::test_root_der());
+    attest(&mut env, &c, x::test_quote());
+    assert!(env.reg_ref().is_attested(env.node_id(0), env.now()));
+    finish(env, c);
+}
+
+#[test, expected_failure(abort_code = ta::ECrlNotNewer)]
+fun older_crl_cannot_replace_a_newer_one() {
+    // Rolling back to a CRL issued before the revocation would un-revoke the leaf.
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    record_crl(&mut env, x::test_pck_crl_revoking_leaf(), x::test_pck_ca_der());
+    record_crl(&mut env, x::test_older_pck_crl(), x::test_pck_ca_der());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::ECrlSignature)]
+fun crl_signed_by_another_key_refused() {
+    // Intel's genuine PCK CRL with its genuine CA, under the test root: that CA is not signed by
+    // the pinned root, so its CRL cannot be recorded.
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    record_crl(&mut env, x::genuine_pck_crl(), x::genuine_pck_ca_der());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::ECrlSignature)]
+fun flipped_bit_in_a_crl_refused() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let mut crl = x::test_pck_crl_revoking_leaf();
+    let at = x::revoked_leaf_serial_at(); // serial 3 -> 2: still well-formed, no longer signed
+    *&mut crl[at] = crl[at] ^ 0x01;
+    record_crl(&mut env, crl, x::test_pck_ca_der());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::ECrlIssuerMismatch)]
+fun crl_of_another_ca_refused() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    record_crl(&mut env, x::test_root_crl(), x::test_pck_ca_der());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::EStaleCrl)]
+fun stale_crl_refused() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    // The test CRLs' nextUpdate is 2024-07-01, as the collateral's: one ms past it + 30 days.
+    env.set_time(x::test_next_update_ms() + 30 * DAY_MS + 1);
+    record_crl(&mut env, x::test_pck_crl(), x::test_pck_ca_der());
+    env.finish();
+}
+
+#[test, expected_failure(abort_code = ta::EStaleCrl)]
+fun stale_recorded_crl_blocks_quotes_of_its_ca() {
+    let mut env = setup(x::test_root_key(), x::test_mrtd(), test_time());
+    let c = record_collateral(&mut env);
+    record_crl(&mut env, x::test_pck_crl(), x::test_pck_ca_der());
+    // The collateral stays usable at its own grace edge; this CRL's edge is the same, so move
+    // the collateral window instead: a collateral valid far later, the CRL now stale.
+    let later = ta::new_collateral_for_testing(
+        c.collateral_root_key(),
+        c.collateral_tcb_info(),
+        c.collateral_qe_identity(),
+        0,
+        x::test_next_update_ms() + 60 * DAY_MS,
+        env.sc().ctx(),
+    );
+    env.set_time(x::test_next_update_ms() + 30 * DAY_MS + 1);
+    attest(&mut env, &later, x::test_quote());
+    ta::destroy_collateral_for_testing(later);
+    finish(env, c);
+}
