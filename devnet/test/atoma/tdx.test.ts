@@ -12,6 +12,7 @@ import {
   buildAllowMeasurement,
   buildRecordTdxAttestation,
   buildRecordTdxCollateral,
+  buildRecordTdxCrl,
   buildSetTdxRoot,
   type ExecuteResult,
   MoveAbortError,
@@ -244,5 +245,31 @@ describe("TDX attestation verified on chain (devnet)", () => {
         instructionRatio: Number(tdx.instructions) / Number(verdict.instructions),
       }),
     );
+  });
+
+  it("a PCK CRL recorded on chain (signature checked in Move) gets a revoked PCK's quote refused", async () => {
+    const o = ops[2]!;
+    // The same test PKI; its PCK CA's CRL lists serial 3, the PCK leaf of every test quote.
+    const revoking = makeTdxEvidence({ sigPk: o.sigPk, encPk: o.encPk, pckCrlRevoked: [3] });
+    const tampered = Uint8Array.from(revoking.pckCrlDer);
+    const serialAt = Buffer.from(tampered).lastIndexOf(Buffer.from([2, 1, 3, 0x17])) + 2;
+    tampered[serialAt] = 2; // still well-formed, no longer what the CA signed
+    const bad = await exec(requester, (tx) =>
+      buildRecordTdxCrl(tx, { ...admin(), crl: tampered, caDer: revoking.pckCaDer }),
+    ).catch((e: unknown) => e);
+    expect((bad as MoveAbortError).constantName).toBe("ECrlSignature");
+    // Before the CRL, node 2's own quote verifies (its attestation is replaced by path 1).
+    await exec(o.kp, (tx) =>
+      buildRecordTdxAttestation(tx, { ...nodeArgs(o), collateral: collateralId, quote: o.evidence.quote }),
+    );
+    expect((await env.atoma.getNode(o.nodeId)).attestation?.path).toBe(AttestationPath.TdxOnChain);
+    await exec(requester, (tx) =>
+      buildRecordTdxCrl(tx, { ...admin(), crl: revoking.pckCrlDer, caDer: revoking.pckCaDer }),
+    );
+    const e = await exec(o.kp, (tx) =>
+      buildRecordTdxAttestation(tx, { ...nodeArgs(o), collateral: collateralId, quote: o.evidence.quote }),
+    ).catch((x: unknown) => x);
+    expect((e as MoveAbortError).module).toBe("tdx_attestation");
+    expect((e as MoveAbortError).constantName).toBe("EPckRevoked");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Builders for on-chain Intel TDX attestation (`registry::set_tdx_root` / `set_tdx_policy`,
- * `tdx_attestation::record_tdx_collateral` / `record_tdx_attestation`): a node with a TDX TEE
+ * `tdx_attestation::record_tdx_collateral` / `record_tdx_crl` / `record_tdx_attestation`): a node with a TDX TEE
  * attests with one transaction and no verifier. See docs/attestation.md.
  */
 import type { Transaction, TransactionResult } from "@mysten/sui/transactions";
@@ -65,6 +65,26 @@ export function buildRecordTdxCollateral(tx: Transaction, a: RecordTdxCollateral
     bytesArg(tx, a.tcbInfo, "tcbInfo"),
     bytesArg(tx, a.qeIdentity, "qeIdentity"),
     bytesArg(tx, a.signerDer, "signerDer"),
+    clockArg(tx),
+  ]);
+}
+
+export interface RecordTdxCrlArgs extends WithRegistry {
+  /** A CRL (DER) as Intel's PCS serves it: the root CA CRL or a PCK CA CRL. */
+  crl: Uint8Array;
+  /** The CA certificate (DER) that signed it, itself signed by the pinned root (or the root itself). */
+  caDer: Uint8Array;
+}
+
+/**
+ * Records a CRL on chain (permissionless; signatures checked in Move; only a newer CRL replaces
+ * a recorded one). From then on attestations whose PCK leaf or PCK CA it lists are refused.
+ */
+export function buildRecordTdxCrl(tx: Transaction, a: RecordTdxCrlArgs): TransactionResult {
+  return tdxAttestation.recordTdxCrl(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    bytesArg(tx, a.crl, "crl"),
+    bytesArg(tx, a.caDer, "caDer"),
     clockArg(tx),
   ]);
 }

@@ -42,6 +42,16 @@ export const Certificate = bcs.struct("Certificate", {
   signature: bytes,
 });
 
+/** `atoma::crl::Crl` (copy, drop). */
+export const Crl = bcs.struct("Crl", {
+  tbs: bytes,
+  signature: bytes,
+  issuer: bytes,
+  this_update_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+  revoked: bcs.vector(bytes),
+});
+
 /** `atoma::tdx_quote::TdReport` (copy, drop). */
 export const TdReport = bcs.struct("TdReport", {
   raw: bytes,
@@ -65,6 +75,10 @@ export const VerifiedTdx = bcs.struct("VerifiedTdx", {
   version: bcs.u16(),
   body: TdReport,
   pck_subject: bytes,
+  pck_leaf: Certificate,
+  pck_intermediate: Certificate,
+  qe_report: bytes,
+  chain_not_after_ms: bcs.u64(),
 });
 
 /** `atoma::tdx_collateral::SignedCollateral` (copy, drop). */
@@ -72,6 +86,14 @@ export const SignedCollateral = bcs.struct("SignedCollateral", {
   body: bytes,
   issue_date_ms: bcs.u64(),
   next_update_ms: bcs.u64(),
+});
+
+/** `atoma::tdx_tcb::PckTcb` (copy, drop). */
+export const PckTcb = bcs.struct("PckTcb", {
+  fmspc: bytes,
+  pce_id: bytes,
+  sgx_components: bcs.vector(bcs.u64()),
+  pce_svn: bcs.u64(),
 });
 
 /** `atoma::sum_tree::InnerKey` (copy, drop, store). */
@@ -145,6 +167,7 @@ export const Attestation = bcs.struct("Attestation", {
   issued_ms: bcs.u64(),
   verifier_pk: bytes,
   path: bcs.u8(),
+  tcb_status: bcs.u8(),
 });
 
 /** `atoma::registry::Eligible` (store). */
@@ -275,6 +298,26 @@ export const Request = bcs.struct("Request", {
   output_accepted: bcs.bool(),
 });
 
+/** `atoma::tdx_attestation::CrlKey` (copy, drop, store). */
+export const CrlKey = bcs.struct("CrlKey", {
+  issuer: bytes,
+});
+
+/** `atoma::tdx_attestation::RecordedCrl` (drop, store). */
+export const RecordedCrl = bcs.struct("RecordedCrl", {
+  root_key: bytes,
+  this_update_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+  revoked: bcs.vector(bytes),
+});
+
+/** `atoma::tdx_attestation::RecordedCrlView` (copy, drop). */
+export const RecordedCrlView = bcs.struct("RecordedCrlView", {
+  this_update_ms: bcs.u64(),
+  next_update_ms: bcs.u64(),
+  revoked: bcs.vector(bytes),
+});
+
 /** `atoma::tdx_attestation::TdxCollateral` (key). */
 export const TdxCollateral = bcs.struct("TdxCollateral", {
   id: UID,
@@ -289,10 +332,12 @@ export const TdxCollateral = bcs.struct("TdxCollateral", {
 export const OBJECT_STRUCTS = {
   Tlv,
   Certificate,
+  Crl,
   TdReport,
   Quote,
   VerifiedTdx,
   SignedCollateral,
+  PckTcb,
   InnerKey,
   Leaf,
   LeafKey,
@@ -311,15 +356,20 @@ export const OBJECT_STRUCTS = {
   MasterCap,
   Assignment,
   Request,
+  CrlKey,
+  RecordedCrl,
+  RecordedCrlView,
   TdxCollateral,
 } as const;
 
 export type TlvData = typeof Tlv.$inferType;
 export type CertificateData = typeof Certificate.$inferType;
+export type CrlData = typeof Crl.$inferType;
 export type TdReportData = typeof TdReport.$inferType;
 export type QuoteData = typeof Quote.$inferType;
 export type VerifiedTdxData = typeof VerifiedTdx.$inferType;
 export type SignedCollateralData = typeof SignedCollateral.$inferType;
+export type PckTcbData = typeof PckTcb.$inferType;
 export type InnerKeyData = typeof InnerKey.$inferType;
 export type LeafData = typeof Leaf.$inferType;
 export type LeafKeyData = typeof LeafKey.$inferType;
@@ -338,4 +388,7 @@ export type ClusterData = typeof Cluster.$inferType;
 export type MasterCapData = typeof MasterCap.$inferType;
 export type AssignmentData = typeof Assignment.$inferType;
 export type RequestData = typeof Request.$inferType;
+export type CrlKeyData = typeof CrlKey.$inferType;
+export type RecordedCrlData = typeof RecordedCrl.$inferType;
+export type RecordedCrlViewData = typeof RecordedCrlView.$inferType;
 export type TdxCollateralData = typeof TdxCollateral.$inferType;

@@ -46,6 +46,10 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     2: { name: "EParamOutOfBounds", message: "parameter value out of bounds" },
     3: { name: "EUnbondingTooShort", message: "unbonding_ms must exceed 4 x commit_window_ms + 2 x reveal_window_ms" },
   },
+  crl: {
+    120: { name: "EBadCrl", message: "CRL is not SEQUENCE { tbsCertList, ecdsa-with-SHA256, BIT STRING } in DER" },
+    121: { name: "ENoNextUpdate", message: "CRL has no nextUpdate" },
+  },
   der: {
     1: { name: "ETruncated", message: "DER element runs past the end of its input" },
     2: { name: "EUnexpectedTag", message: "DER element has another tag than the one expected" },
@@ -155,11 +159,21 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     22: { name: "EMeasurementNotAllowed", message: "MRTD is not allow-listed for tee_kind 1 (TDX)" },
     23: { name: "EBindingMismatch", message: "report data does not start with blake2b256(sig_pk || enc_pk)" },
     24: { name: "ETcbStatusNotAllowed", message: "the platform's TCB status is not allowed by the registry's policy" },
-    25: { name: "ENoTcbLevel", message: "no TDX TCB level of the TCB info matches the quote's TEE_TCB_SVN" },
     26: { name: "ETcbRevoked", message: "the platform's TCB level is Revoked" },
     27: { name: "ENotTdxTcbInfo", message: "TCB info id is not TDX" },
     28: { name: "EIssuedBeforeRevocation", message: "attestation at or before the node's last revocation" },
-    29: { name: "EBadTcbInfo", message: "TCB info tcbLevels are not in the expected shape" },
+    30: {
+      name: "ECrlSignature",
+      message: "CRL is not signed by its CA certificate, or that CA is not signed by the pinned root",
+    },
+    31: { name: "ECrlIssuerMismatch", message: "CRL issuer is not the subject of the CA certificate given with it" },
+    32: {
+      name: "ECrlNotNewer",
+      message: "a CRL of this issuer with the same or a later thisUpdate is already recorded",
+    },
+    33: { name: "EStaleCrl", message: "the recorded CRL is past its nextUpdate plus the registry's grace" },
+    34: { name: "EPckRevoked", message: "the PCK leaf certificate's serial is on its CA's recorded CRL" },
+    35: { name: "ECaRevoked", message: "the PCK CA certificate's serial is on the root CA's recorded CRL" },
   },
   tdx_collateral: {
     80: { name: "EMalformedResponse", message: 'collateral is not {"<key>":{...},"signature":"<128 hex>"}' },
@@ -183,10 +197,41 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     48: { name: "EBadPem", message: "PCK chain is not canonical PEM CERTIFICATE blocks" },
     49: { name: "EBadBody", message: "TD report body is not 584 or 648 bytes" },
   },
+  tdx_tcb: {
+    100: { name: "ENoPckExtension", message: "PCK leaf certificate has no SGX extension (1.2.840.113741.1.13.1)" },
+    101: {
+      name: "EBadPckExtension",
+      message: "PCK SGX extension lacks FMSPC, PCE-ID, the 16 TCB components or PCESVN",
+    },
+    102: { name: "EFmspcMismatch", message: "TCB info fmspc is not the PCK certificate's FMSPC" },
+    103: { name: "EPceIdMismatch", message: "TCB info pceId is not the PCK certificate's PCE-ID" },
+    104: {
+      name: "ENoTcbLevel",
+      message: "no TCB level matches the PCK SGX components, PCESVN and the quote's TEE_TCB_SVN",
+    },
+    105: { name: "EBadCollateralJson", message: "TCB info / QE identity is not in the shape Intel's PCS serves" },
+    106: {
+      name: "ETdxModuleMismatch",
+      message: "TD report MRSIGNERSEAM/SEAMATTRIBUTES differ from the TCB info tdxModule",
+    },
+    107: {
+      name: "EUnsupportedTdxModule",
+      message: "TEE_TCB_SVN[1] > 0 (TDX module 1.5+) needs tdxModuleIdentities, not evaluated",
+    },
+    108: { name: "ENotTdQeIdentity", message: "QE identity id is not TD_QE" },
+    109: { name: "EQeMrsignerMismatch", message: "QE report MRSIGNER differs from the QE identity" },
+    110: { name: "EQeIsvProdIdMismatch", message: "QE report ISVPRODID differs from the QE identity" },
+    111: { name: "EQeMiscselectMismatch", message: "QE report MISCSELECT under the mask differs from the QE identity" },
+    112: { name: "EQeAttributesMismatch", message: "QE report attributes under the mask differ from the QE identity" },
+  },
   x509: {
     20: { name: "EUnsupportedSignatureAlgorithm", message: "certificate signature algorithm is not ecdsa-with-SHA256" },
     21: { name: "EUnsupportedKey", message: "certificate key is not an uncompressed P-256 point" },
     22: { name: "ETrailingData", message: "certificate has bytes after its outer SEQUENCE" },
     23: { name: "EAlgorithmMismatch", message: "TBS signature algorithm differs from the outer one" },
+    24: {
+      name: "EBadExtensions",
+      message: "certificate extensions are not [3] SEQUENCE OF {OID, BOOLEAN?, OCTET STRING}",
+    },
   },
 };

@@ -97,6 +97,10 @@ export const x509 = {
   expired(tx: Transaction, packageId: string, args: readonly [certificate: Arg, u64: Arg]): TransactionResult {
     return call(tx, `${packageId}::x509::expired`, args);
   },
+  /** `public fun extension(&x509::Certificate, &vector<u8>): 0x1::option::Option<vector<u8>>` */
+  extension(tx: Transaction, packageId: string, args: readonly [certificate: Arg, bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::extension`, args);
+  },
   /** `public fun is_signed_by(&x509::Certificate, &vector<u8>): bool` */
   isSignedBy(tx: Transaction, packageId: string, args: readonly [certificate: Arg, bytes: Arg]): TransactionResult {
     return call(tx, `${packageId}::x509::is_signed_by`, args);
@@ -129,6 +133,10 @@ export const x509 = {
   publicKey(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
     return call(tx, `${packageId}::x509::public_key`, args);
   },
+  /** `public fun serial(&x509::Certificate): vector<u8>` */
+  serial(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::x509::serial`, args);
+  },
   /** `public fun signature(&x509::Certificate): &vector<u8>` */
   signature(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
     return call(tx, `${packageId}::x509::signature`, args);
@@ -152,6 +160,38 @@ export const x509 = {
   /** `public fun tbs(&x509::Certificate): &vector<u8>` */
   tbs(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
     return call(tx, `${packageId}::x509::tbs`, args);
+  },
+};
+
+/** `atoma::crl`. */
+export const crl = {
+  /** `public fun is_revoked(&crl::Crl, &vector<u8>): bool` */
+  isRevoked(tx: Transaction, packageId: string, args: readonly [crl: Arg, bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::is_revoked`, args);
+  },
+  /** `public fun is_signed_by(&crl::Crl, &vector<u8>): bool` */
+  isSignedBy(tx: Transaction, packageId: string, args: readonly [crl: Arg, bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::is_signed_by`, args);
+  },
+  /** `public fun issuer(&crl::Crl): &vector<u8>` */
+  issuer(tx: Transaction, packageId: string, args: readonly [crl: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::issuer`, args);
+  },
+  /** `public fun next_update_ms(&crl::Crl): u64` */
+  nextUpdateMs(tx: Transaction, packageId: string, args: readonly [crl: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::next_update_ms`, args);
+  },
+  /** `public fun parse(&vector<u8>): crl::Crl` */
+  parse(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::parse`, args);
+  },
+  /** `public fun revoked(&crl::Crl): &vector<vector<u8>>` */
+  revoked(tx: Transaction, packageId: string, args: readonly [crl: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::revoked`, args);
+  },
+  /** `public fun this_update_ms(&crl::Crl): u64` */
+  thisUpdateMs(tx: Transaction, packageId: string, args: readonly [crl: Arg]): TransactionResult {
+    return call(tx, `${packageId}::crl::this_update_ms`, args);
   },
 };
 
@@ -237,6 +277,10 @@ export const tdx = {
   body(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx::body`, args);
   },
+  /** `public fun chain_not_after_ms(&tdx::VerifiedTdx): u64` */
+  chainNotAfterMs(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::chain_not_after_ms`, args);
+  },
   /** `public fun check_not_debug(&tdx_quote::TdReport)` */
   checkNotDebug(tx: Transaction, packageId: string, args: readonly [tdReport: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx::check_not_debug`, args);
@@ -249,9 +293,21 @@ export const tdx = {
   ): TransactionResult {
     return call(tx, `${packageId}::tdx::check_pck_chain`, args);
   },
+  /** `public fun pck_intermediate(&tdx::VerifiedTdx): &x509::Certificate` */
+  pckIntermediate(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::pck_intermediate`, args);
+  },
+  /** `public fun pck_leaf(&tdx::VerifiedTdx): &x509::Certificate` */
+  pckLeaf(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::pck_leaf`, args);
+  },
   /** `public fun pck_subject(&tdx::VerifiedTdx): &vector<u8>` */
   pckSubject(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx::pck_subject`, args);
+  },
+  /** `public fun qe_report(&tdx::VerifiedTdx): &vector<u8>` */
+  qeReport(tx: Transaction, packageId: string, args: readonly [verifiedTdx: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx::qe_report`, args);
   },
   /** `public fun verify(&vector<u8>, &vector<u8>, u64): tdx::VerifiedTdx` */
   verify(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg, u64: Arg]): TransactionResult {
@@ -292,6 +348,50 @@ export const tdxCollateral = {
     args: readonly [bytes_0: Arg, bytes_1: Arg, bytes_2: Arg, bytes_3: Arg, u64_4: Arg, u64_5: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::tdx_collateral::verify`, args);
+  },
+};
+
+/** `atoma::tdx_tcb`. */
+export const tdxTcb = {
+  /** `public fun converge(u8, u8): u8` */
+  converge(tx: Transaction, packageId: string, args: readonly [u8_0: Arg, u8_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::converge`, args);
+  },
+  /** `public fun fmspc(&tdx_tcb::PckTcb): vector<u8>` */
+  fmspc(tx: Transaction, packageId: string, args: readonly [pckTcb: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::fmspc`, args);
+  },
+  /** `public fun pce_id(&tdx_tcb::PckTcb): vector<u8>` */
+  pceId(tx: Transaction, packageId: string, args: readonly [pckTcb: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::pce_id`, args);
+  },
+  /** `public fun pce_svn(&tdx_tcb::PckTcb): u64` */
+  pceSvn(tx: Transaction, packageId: string, args: readonly [pckTcb: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::pce_svn`, args);
+  },
+  /** `public fun pck_tcb(&x509::Certificate): tdx_tcb::PckTcb` */
+  pckTcb(tx: Transaction, packageId: string, args: readonly [certificate: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::pck_tcb`, args);
+  },
+  /** `public fun platform_status(&vector<u8>, &tdx_tcb::PckTcb, &vector<u8>): u8` */
+  platformStatus(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytes_0: Arg, pckTcb: Arg, bytes_2: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::platform_status`, args);
+  },
+  /** `public fun qe_status(&vector<u8>, &vector<u8>): u8` */
+  qeStatus(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::qe_status`, args);
+  },
+  /** `public fun sgx_components(&tdx_tcb::PckTcb): vector<u64>` */
+  sgxComponents(tx: Transaction, packageId: string, args: readonly [pckTcb: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::sgx_components`, args);
+  },
+  /** `public fun status_code(vector<u8>): u8` */
+  statusCode(tx: Transaction, packageId: string, args: readonly [bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_tcb::status_code`, args);
   },
 };
 
@@ -476,6 +576,10 @@ export const registry = {
   /** `public fun attestation_revoked(&registry::Attestation): bool` */
   attestationRevoked(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::attestation_revoked`, args);
+  },
+  /** `public fun attestation_tcb_status(&registry::Attestation): u8` */
+  attestationTcbStatus(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::attestation_tcb_status`, args);
   },
   /** `public fun attestation_tee_kind(&registry::Attestation): u8` */
   attestationTeeKind(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
@@ -1178,6 +1282,10 @@ export const tdxAttestation = {
   collateralNextUpdateMs(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx_attestation::collateral_next_update_ms`, args);
   },
+  /** `public fun collateral_qe_identity(&tdx_attestation::TdxCollateral): vector<u8>` */
+  collateralQeIdentity(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::collateral_qe_identity`, args);
+  },
   /** `public fun collateral_root_key(&tdx_attestation::TdxCollateral): vector<u8>` */
   collateralRootKey(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx_attestation::collateral_root_key`, args);
@@ -1185,6 +1293,14 @@ export const tdxAttestation = {
   /** `public fun collateral_tcb_info(&tdx_attestation::TdxCollateral): vector<u8>` */
   collateralTcbInfo(tx: Transaction, packageId: string, args: readonly [tdxCollateral: Arg]): TransactionResult {
     return call(tx, `${packageId}::tdx_attestation::collateral_tcb_info`, args);
+  },
+  /** `public fun crl_view_revoked(&tdx_attestation::RecordedCrlView): vector<vector<u8>>` */
+  crlViewRevoked(tx: Transaction, packageId: string, args: readonly [recordedCrlView: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::crl_view_revoked`, args);
+  },
+  /** `public fun crl_view_this_update_ms(&tdx_attestation::RecordedCrlView): u64` */
+  crlViewThisUpdateMs(tx: Transaction, packageId: string, args: readonly [recordedCrlView: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::crl_view_this_update_ms`, args);
   },
   /** `entry fun record_tdx_attestation(&mut registry::Registry, &node::NodeCap, &tdx_attestation::TdxCollateral, vector<u8>, &0x2::clock::Clock)` */
   recordTdxAttestation(
@@ -1202,8 +1318,24 @@ export const tdxAttestation = {
   ): TransactionResult {
     return call(tx, `${packageId}::tdx_attestation::record_tdx_collateral`, args);
   },
-  /** `public fun tcb_status(&vector<u8>, &vector<u8>): u8` */
-  tcbStatus(tx: Transaction, packageId: string, args: readonly [bytes_0: Arg, bytes_1: Arg]): TransactionResult {
+  /** `public fun record_tdx_crl(&mut registry::Registry, vector<u8>, vector<u8>, &0x2::clock::Clock)` */
+  recordTdxCrl(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, bytes_1: Arg, bytes_2: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::record_tdx_crl`, args);
+  },
+  /** `public fun recorded_crl(&registry::Registry, vector<u8>): 0x1::option::Option<tdx_attestation::RecordedCrlView>` */
+  recordedCrl(tx: Transaction, packageId: string, args: readonly [registry: Arg, bytes: Arg]): TransactionResult {
+    return call(tx, `${packageId}::tdx_attestation::recorded_crl`, args);
+  },
+  /** `public fun tcb_status(&tdx_attestation::TdxCollateral, &tdx::VerifiedTdx): u8` */
+  tcbStatus(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [tdxCollateral: Arg, verifiedTdx: Arg],
+  ): TransactionResult {
     return call(tx, `${packageId}::tdx_attestation::tcb_status`, args);
   },
 };
@@ -1229,6 +1361,7 @@ export const MOVE_CALL_TARGETS = [
   "der::value_start",
   "x509::compress_p256",
   "x509::expired",
+  "x509::extension",
   "x509::is_signed_by",
   "x509::issuer",
   "x509::low_s",
@@ -1237,11 +1370,19 @@ export const MOVE_CALL_TARGETS = [
   "x509::not_yet_valid",
   "x509::parse",
   "x509::public_key",
+  "x509::serial",
   "x509::signature",
   "x509::signature_from_der",
   "x509::subject",
   "x509::subject_has_common_name",
   "x509::tbs",
+  "crl::is_revoked",
+  "crl::is_signed_by",
+  "crl::issuer",
+  "crl::next_update_ms",
+  "crl::parse",
+  "crl::revoked",
+  "crl::this_update_ms",
   "tdx_quote::attestation_key",
   "tdx_quote::body",
   "tdx_quote::body_from_bytes",
@@ -1261,9 +1402,13 @@ export const MOVE_CALL_TARGETS = [
   "tdx_quote::td_attributes",
   "tdx_quote::version",
   "tdx::body",
+  "tdx::chain_not_after_ms",
   "tdx::check_not_debug",
   "tdx::check_pck_chain",
+  "tdx::pck_intermediate",
+  "tdx::pck_leaf",
   "tdx::pck_subject",
+  "tdx::qe_report",
   "tdx::verify",
   "tdx::version",
   "tdx_collateral::body",
@@ -1272,6 +1417,15 @@ export const MOVE_CALL_TARGETS = [
   "tdx_collateral::next_update_ms",
   "tdx_collateral::split_response",
   "tdx_collateral::verify",
+  "tdx_tcb::converge",
+  "tdx_tcb::fmspc",
+  "tdx_tcb::pce_id",
+  "tdx_tcb::pce_svn",
+  "tdx_tcb::pck_tcb",
+  "tdx_tcb::platform_status",
+  "tdx_tcb::qe_status",
+  "tdx_tcb::sgx_components",
+  "tdx_tcb::status_code",
   "sum_tree::contains",
   "sum_tree::height",
   "sum_tree::ids",
@@ -1310,6 +1464,7 @@ export const MOVE_CALL_TARGETS = [
   "registry::attestation_recorded_ms",
   "registry::attestation_report_data_hash",
   "registry::attestation_revoked",
+  "registry::attestation_tcb_status",
   "registry::attestation_tee_kind",
   "registry::attestation_verifier",
   "registry::attestation_verifier_pk",
@@ -1435,9 +1590,14 @@ export const MOVE_CALL_TARGETS = [
   "settlement::settle",
   "tdx_attestation::collateral_issue_date_ms",
   "tdx_attestation::collateral_next_update_ms",
+  "tdx_attestation::collateral_qe_identity",
   "tdx_attestation::collateral_root_key",
   "tdx_attestation::collateral_tcb_info",
+  "tdx_attestation::crl_view_revoked",
+  "tdx_attestation::crl_view_this_update_ms",
   "tdx_attestation::record_tdx_attestation",
   "tdx_attestation::record_tdx_collateral",
+  "tdx_attestation::record_tdx_crl",
+  "tdx_attestation::recorded_crl",
   "tdx_attestation::tcb_status",
 ] as const;
