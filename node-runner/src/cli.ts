@@ -667,6 +667,25 @@ export function buildProgram(): Command {
       });
     });
 
+  attest
+    .command("crl")
+    .description(
+      "record a CRL on chain (Intel's root CA CRL or a PCK CA CRL, as the PCS serves it); its signature and the CA " +
+        "certificate's are checked in Move under the pinned Intel root. Quotes whose PCK certificate it lists are refused",
+    )
+    .requiredOption("--crl <file>", "the CRL (DER)")
+    .requiredOption("--ca <file>", "the CA certificate that signed it (DER or PEM): the root CA or a PCK CA")
+    .action(async (o: { crl: string; ca: string }, cmd: Command) => {
+      const { atoma, chain, out, keys } = await context(cmd);
+      const res = await chain(() =>
+        atoma.recordTdxCrl(keys.signer, {
+          crl: readBinary(userPath(o.crl), "--crl"),
+          caDer: derOf(readBinary(userPath(o.ca), "--ca")),
+        }),
+      );
+      out(`CRL recorded (tx ${res.digest})`, { digest: res.digest });
+    });
+
   program
     .command("verifier")
     .description("serve the attestation verifier (POST /v1/attest)")

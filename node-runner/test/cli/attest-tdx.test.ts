@@ -1,5 +1,5 @@
 /**
- * `atoma-node attest collateral` and `attest tdx` against a devnet: Intel-shaped collateral and a
+ * `atoma-node attest collateral`, `attest crl` and `attest tdx` against a devnet: Intel-shaped collateral and a
  * TDX quote under a self-made test root (pinned by the admin here) bound to this node's keys;
  * the node is attested by the contract's own verification, with no verifier verdict.
  */
@@ -17,7 +17,7 @@ import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
-describe("atoma-node attest collateral / attest tdx", () => {
+describe("atoma-node attest collateral / attest crl / attest tdx", () => {
   let chain: DemoChain;
   let node: RegisteredNode;
   let ev: TdxEvidence;
@@ -78,6 +78,12 @@ describe("atoma-node attest collateral / attest tdx", () => {
     writeFileSync(files.qe, ev.qeIdentityResponse);
     writeFileSync(files.signer, ev.signerDer);
     writeFileSync(files.quote, ev.quote);
+    const crlFiles = { crl: path.join(dir, "pck.crl"), ca: path.join(dir, "pck-ca.der") };
+    writeFileSync(crlFiles.crl, ev.pckCrlDer);
+    writeFileSync(crlFiles.ca, ev.pckCaDer);
+    // The PCK CA's CRL (revoking nothing yet), its signatures checked in Move.
+    const crl = await cli("attest", "crl", "--crl", crlFiles.crl, "--ca", crlFiles.ca);
+    expect(crl.status, `${crl.stdout}\n${crl.stderr}`).toBe(0);
     const c = await cli(
       "attest",
       "collateral",
@@ -98,6 +104,20 @@ describe("atoma-node attest collateral / attest tdx", () => {
     expect(a?.path).toBe(AttestationPath.TdxOnChain);
     expect(a?.tee_kind).toBe(TeeKind.Tdx);
     expect(a?.verifier).toBe(`0x${"0".repeat(64)}`);
+
+    // A newer CRL listing this node's PCK certificate (serial 3): its quote is refused from now on.
+    const revoking = makeTdxEvidence({
+      sigPk: node.keys.sigPk,
+      encPk: node.keys.encPk,
+      pckCrlRevoked: [3],
+      crlThisUpdate: "240602000000Z",
+    });
+    writeFileSync(crlFiles.crl, revoking.pckCrlDer);
+    const crl2 = await cli("attest", "crl", "--crl", crlFiles.crl, "--ca", crlFiles.ca);
+    expect(crl2.status, `${crl2.stdout}\n${crl2.stderr}`).toBe(0);
+    const refused = await cli("attest", "tdx", files.quote, "--collateral", collateralId);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain("EPckRevoked");
 
     // A missing quote file is a usage error naming the argument.
     const missing = await cli("attest", "tdx", path.join(dir, "nope.dat"), "--collateral", collateralId);

@@ -569,6 +569,11 @@ export class AtomaClient implements AtomaChain {
     if (!c) throw new DecodeError("TdxCollateral", "record_tdx_collateral created no TdxCollateral object");
     return { ...res, collateralId: c.objectId };
   }
+  /** Records a CRL (root CA or PCK CA, DER) with the CA certificate that signed it; checked in Move. */
+  async recordTdxCrl(signer: Signer, a: Omit<TDX.RecordTdxCrlArgs, "packageId" | "registry">) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => TDX.buildRecordTdxCrl(tx, { ...base, ...a }));
+  }
   /** The node's TDX quote verified on chain (one transaction, no verifier). */
   async recordTdxAttestation(signer: Signer, a: Omit<TDX.RecordTdxAttestationArgs, "packageId" | "registry">) {
     const base = await this.#base();
