@@ -498,6 +498,7 @@ export const ATOMA_TX_TARGETS = [
   "registry::set_tdx_root",
   "registry::set_tdx_policy",
   "tdx_attestation::record_tdx_collateral",
+  "tdx_attestation::record_tdx_crl",
   "tdx_attestation::record_tdx_attestation",
   "request::create_request",
   "request::create_and_sample",

@@ -60,6 +60,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
     B.buildSetTdxPolicy(tx, { ...base, adminCap: ADMIN, allowedTcbStatuses: [0, 1], graceMs: 86_400_000 }),
   "tdx_attestation::record_tdx_collateral": (tx) =>
     B.buildRecordTdxCollateral(tx, { ...base, tcbInfo: b(100), qeIdentity: b(100), signerDer: b(300) }),
+  "tdx_attestation::record_tdx_crl": (tx) => B.buildRecordTdxCrl(tx, { ...base, crl: b(300), caDer: b(300) }),
   "tdx_attestation::record_tdx_attestation": (tx) =>
     B.buildRecordTdxAttestation(tx, { ...base, nodeCap: CAP, collateral: CLU, quote: b(2000) }),
   "attestation::record_attestation": (tx) =>
