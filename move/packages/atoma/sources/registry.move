@@ -345,7 +345,8 @@ fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
     keys.do_ref!(|k| {
         r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) measurement_hits = measurement_hits + 1; });
     });
-    let root_matches = r.tdx_root() == option::some(a.verifier_pk) && tdx_tcb_still_allowed(r, a);
+    let tcb_allowed = tdx_tcb_still_allowed(r, a);
+    let root_matches = r.tdx_root() == option::some(a.verifier_pk) && tcb_allowed;
     let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches else verifier_hits > 0;
     let fresh = a.expires_ms > now_ms;
     let live = !a.revoked;
