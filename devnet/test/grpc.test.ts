@@ -421,6 +421,16 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     );
     expect(nested.status).toBe("3");
     expect(nested.message).toMatch(/^requests\.version: wrong wire type/);
+    // The read mask's own field: GetObjectRequest.read_mask (#3).paths (#1, string) sent as a varint.
+    const maskPaths = await rawCall(
+      d.url,
+      "/sui.rpc.v2.LedgerService/GetObject",
+      Uint8Array.from([0x1a, 0x02, 0x08, 0x01]),
+    );
+    expect([maskPaths.status, maskPaths.message]).toEqual([
+      "3",
+      "read_mask.paths: wrong wire type for field of google.protobuf.FieldMask: expected length-delimited, got varint",
+    ]);
     expect(await code(grpc.ledgerService.getObject({ objectId: "not-an-id" }))).toEqual([
       "INVALID_ARGUMENT",
       'object_id: "not-an-id" is not a 0x-hex Sui address',
