@@ -50,6 +50,11 @@ export interface DemoSummary {
   nodes: DemoNodeRecord[];
   /** The explorer web page (served by the indexer; reachable while the network runs). */
   explorer: string;
+  /**
+   * What the indexer had committed when the run ended (it is given up to 30 s to reach the chain's
+   * event count): its events, the chain's, and its checkpoint watermark (gRPC ingests by checkpoint).
+   */
+  indexed: { events: number; chainEvents: number; checkpoint: string | null };
 }
 
 export interface DemoOptions {
@@ -131,7 +136,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
     });
     log(
-      `• devnet       ${chain.url}  (simulation of a Sui node, clients over ${chain.transport === "grpc" ? "gRPC" : "JSON-RPC"}; atoma published as ${short(chain.deployed.packageId)})`,
+      `• devnet       ${chain.url}  (simulation of a Sui node, clients over ${chain.transport === "grpc" ? "gRPC" : "JSON-RPC"}${o.jsonRpc === false ? ", JSON-RPC off" : ""}; atoma published as ${short(chain.deployed.packageId)})`,
     );
     indexer = await startDemoIndexer(chain);
     log(`• indexer      ${indexer.url}  (embedded PGlite)`);
@@ -328,6 +333,16 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const requestRecords: DemoRequestRecord[] = [];
     for (const [id, r] of results)
       requestRecords.push(requestRecord(id, r.label, await chain.atoma.getRequest(id), events));
+    const ix = indexer;
+    const position = await ix.waitForCursor({ events: events.length }).catch(() => ix.ingester.position);
+    const indexed = {
+      events: Number(position.events),
+      chainEvents: events.length,
+      checkpoint: position.checkpoint === null ? null : position.checkpoint.toString(),
+    };
+    log(
+      `  indexer: ${indexed.events} of ${indexed.chainEvents} events${indexed.checkpoint === null ? "" : `, checkpoint ${indexed.checkpoint}`}`,
+    );
     const keptRunning = !!o.keepRunning && !o.signal?.aborted;
     log(whereToLook(keptRunning, indexer.url));
     const summary: DemoSummary = {
@@ -343,6 +358,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       keptRunning,
       requests: requestRecords,
       nodes: nodeRecords,
+      indexed,
     };
     o.onSummary?.(summary);
     if (keptRunning) {

@@ -7,13 +7,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMovePackage } from "@atoma/move";
+import { fromBase64 } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { type GrpcTypes, RpcError, SuiGrpcClient } from "@mysten/sui/grpc";
+import { GrpcTypes, RpcError, SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import type { IMessageType } from "@protobuf-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointStream } from "../../sdk/src/client/checkpoints.js";
 import { type RunningDevnet, startDevnet } from "../src/index.js";
@@ -179,9 +181,130 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
     expect(gf.function.visibility).toBe("public");
   });
 
+  it("applies read masks: a raw call gets only the masked fields, nested paths and * included", async () => {
+    const call = async <I extends object, O extends object>(
+      method: string,
+      I: IMessageType<I>,
+      O: IMessageType<O>,
+      req: I,
+    ): Promise<O[]> => {
+      const r = await rawCall(d.url, `/sui.rpc.v2.${method}`, I.toBinary(req));
+      expect([r.status, r.message]).toEqual(["0", ""]);
+      return r.messages.map((m) => O.fromBinary(m));
+    };
+    const [obj] = await call("LedgerService/GetObject", GrpcTypes.GetObjectRequest, GrpcTypes.GetObjectResponse, {
+      objectId: counterId,
+      readMask: { paths: ["object_id", "owner"] },
+    });
+    expect(fieldsOf(GrpcTypes.Object, obj!.object!)).toEqual(["object_id", "owner"]);
+    expect(obj!.object!.objectId).toBe(counterId);
+    expect(obj!.object!.owner!.kind).toBe(GrpcTypes.Owner_OwnerKind.SHARED);
+
+    // Nested paths: only effects.status and each event's type; repeated messages element by element.
+    const [tx] = await call(
+      "LedgerService/GetTransaction",
+      GrpcTypes.GetTransactionRequest,
+      GrpcTypes.GetTransactionResponse,
+      { digest: bumpDigest, readMask: { paths: ["effects.status", "events.events.event_type", "checkpoint"] } },
+    );
+    const t = tx!.transaction!;
+    expect(fieldsOf(GrpcTypes.ExecutedTransaction, t)).toEqual(["checkpoint", "effects", "events"]);
+    expect(fieldsOf(GrpcTypes.TransactionEffects, t.effects!)).toEqual(["status"]);
+    expect(t.effects!.status!.success).toBe(true);
+    expect(t.events!.events.map((e) => fieldsOf(GrpcTypes.Event, e))).toEqual([["event_type"]]);
+    expect(t.events!.events[0]!.eventType).toBe(`${pkg}::counter::Bumped`);
+
+    // `*`: every field.
+    const [all] = await call("LedgerService/GetObject", GrpcTypes.GetObjectRequest, GrpcTypes.GetObjectResponse, {
+      objectId: counterId,
+      readMask: { paths: ["*"] },
+    });
+    expect(fieldsOf(GrpcTypes.Object, all!.object!)).toEqual(
+      expect.arrayContaining(["bcs", "contents", "digest", "json", "object_type", "owner", "previous_transaction"]),
+    );
+    // An empty mask selects nothing.
+    const [none] = await call("LedgerService/GetObject", GrpcTypes.GetObjectRequest, GrpcTypes.GetObjectResponse, {
+      objectId: counterId,
+      readMask: { paths: [] },
+    });
+    expect(fieldsOf(GrpcTypes.Object, none!.object!)).toEqual([]);
+  });
+
+  it("without a read mask each method answers with Sui's default fields", async () => {
+    const c = grpc;
+    const obj = (await c.ledgerService.getObject({ objectId: counterId })).response.object!;
+    expect(fieldsOf(GrpcTypes.Object, obj)).toEqual(["digest", "object_id", "version"]);
+    const batch = (await c.ledgerService.batchGetObjects({ requests: [{ objectId: counterId }] })).response;
+    const r0 = batch.objects[0]!.result;
+    expect(r0.oneofKind === "object" && fieldsOf(GrpcTypes.Object, r0.object)).toEqual([
+      "digest",
+      "object_id",
+      "version",
+    ]);
+    const tx = (await c.ledgerService.getTransaction({ digest: bumpDigest })).response.transaction!;
+    expect(fieldsOf(GrpcTypes.ExecutedTransaction, tx)).toEqual(["digest"]);
+    const cp = (await c.ledgerService.getCheckpoint({ checkpointId: { oneofKind: undefined } })).response.checkpoint!;
+    expect(fieldsOf(GrpcTypes.Checkpoint, cp)).toEqual(["digest", "sequence_number"]);
+    const epoch = (await c.ledgerService.getEpoch({})).response.epoch!;
+    expect(fieldsOf(GrpcTypes.Epoch, epoch)).toEqual([
+      "epoch",
+      "first_checkpoint",
+      "protocol_config",
+      "reference_gas_price",
+      "start",
+    ]);
+    expect(fieldsOf(GrpcTypes.ProtocolConfig, epoch.protocolConfig!)).toEqual(["protocol_version"]);
+    const owned = (await c.stateService.listOwnedObjects({ owner: alice.toSuiAddress() })).response.objects;
+    expect(owned.length).toBeGreaterThan(0);
+    for (const o of owned) expect(fieldsOf(GrpcTypes.Object, o)).toEqual(["object_id", "object_type", "version"]);
+    const dfs = (await c.stateService.listDynamicFields({ parent: counterId })).response.dynamicFields;
+    expect(dfs.map((f) => fieldsOf(GrpcTypes.DynamicField, f))).toEqual([["field_id", "parent"]]);
+    const events: GrpcTypes.Event[] = [];
+    for await (const m of c.ledgerService.listEvents({}).responses) if (m.event) events.push(m.event);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(fieldsOf(GrpcTypes.Event, e)).toEqual(["event_type"]);
+
+    // ExecuteTransaction: `effects`; SubscribeCheckpoints: the cursor and an empty checkpoint.
+    const ac = new AbortController();
+    const sub = c.subscriptionService.subscribeCheckpoints({}, { abort: ac.signal });
+    await sub.headers;
+    const bump = new Transaction();
+    bump.setSender(alice.toSuiAddress());
+    bump.moveCall({
+      target: `${pkg}::counter::bump`,
+      arguments: [bump.object(counterId), bump.pure.u64(2), bump.object.clock()],
+    });
+    const bytes = await bump.build({ client: grpc });
+    const { signature } = await alice.signTransaction(bytes);
+    const done = (
+      await c.transactionExecutionService.executeTransaction({
+        transaction: { bcs: { value: bytes } },
+        signatures: [{ bcs: { value: fromBase64(signature) }, signature: { oneofKind: undefined } }],
+      })
+    ).response.transaction!;
+    expect(fieldsOf(GrpcTypes.ExecutedTransaction, done)).toEqual(["effects"]);
+    expect(done.effects!.status!.success).toBe(true);
+    const cut = d.devnet.cutCheckpoint()!;
+    let first: GrpcTypes.SubscribeCheckpointsResponse | undefined;
+    for await (const m of sub.responses) {
+      first = m;
+      break;
+    }
+    ac.abort();
+    expect(first!.cursor).toBe(BigInt(cut.sequenceNumber));
+    expect(fieldsOf(GrpcTypes.Checkpoint, first!.checkpoint!)).toEqual([]);
+  });
+
   it("streams each new checkpoint with its transactions and events", async () => {
     const ac = new AbortController();
-    const call = grpc.subscriptionService.subscribeCheckpoints({}, { abort: ac.signal });
+    const call = grpc.subscriptionService.subscribeCheckpoints(
+      {
+        readMask: {
+          paths: ["sequence_number", "transactions.digest", "transactions.events", "transactions.checkpoint"],
+        },
+      },
+      { abort: ac.signal },
+    );
     await call.headers;
     const tx = new Transaction();
     tx.moveCall({
@@ -204,12 +327,12 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
   });
 });
 
-/** One gRPC-web call with raw bytes (what a broken or hostile client sends). */
+/** One gRPC-web call with raw bytes (what a broken or hostile client sends): status, message and the response messages. */
 async function rawCall(
   url: string,
   pathName: string,
   message: Uint8Array,
-): Promise<{ status: string; message: string }> {
+): Promise<{ status: string; message: string; messages: Uint8Array[] }> {
   const body = Buffer.alloc(5 + message.length);
   body.writeUInt32BE(message.length, 1);
   body.set(message, 5);
@@ -218,10 +341,27 @@ async function rawCall(
     headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
     body,
   });
-  return {
-    status: r.headers.get("grpc-status") ?? "",
-    message: decodeURIComponent(r.headers.get("grpc-message") ?? ""),
-  };
+  const bytes = Buffer.from(await r.arrayBuffer());
+  const messages: Uint8Array[] = [];
+  let status = r.headers.get("grpc-status") ?? "";
+  let msg = r.headers.get("grpc-message") ?? "";
+  for (let at = 0; at + 5 <= bytes.length; ) {
+    const len = bytes.readUInt32BE(at + 1);
+    const payload = bytes.subarray(at + 5, at + 5 + len);
+    if (bytes[at]! & 0x80) {
+      const trailers = payload.toString("utf8");
+      status = /grpc-status:(\d+)/.exec(trailers)?.[1] ?? status;
+      msg = /grpc-message:([^\r\n]*)/.exec(trailers)?.[1] ?? msg;
+    } else messages.push(new Uint8Array(payload));
+    at += 5 + len;
+  }
+  return { status, message: decodeURIComponent(msg), messages };
+}
+
+/** The fields a message carries, by proto name (absent and empty repeated fields left out). */
+function fieldsOf<T extends object>(type: IMessageType<T>, m: T): string[] {
+  const json = type.toJson(m, { useProtoFieldName: true }) as Record<string, unknown>;
+  return Object.keys(json).sort();
 }
 
 describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
@@ -248,6 +388,7 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     expect(await rawCall(d.url, "/sui.rpc.v2.NoSuchService/Get", new Uint8Array())).toEqual({
       status: "12",
       message: "unknown service sui.rpc.v2.NoSuchService",
+      messages: [],
     });
     const m = await rawCall(d.url, "/sui.rpc.v2.LedgerService/NoSuchMethod", new Uint8Array());
     expect(m.status).toBe("12");
@@ -256,6 +397,7 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     expect(n).toEqual({
       status: "12",
       message: "sui.rpc.v2.LedgerService/ListCheckpoints is not implemented by the devnet",
+      messages: [],
     });
   });
 
@@ -269,6 +411,7 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
       status: "3",
       message:
         "object_id: wrong wire type for field of sui.rpc.v2.GetObjectRequest: expected length-delimited, got varint",
+      messages: [],
     });
     // Nested: BatchGetObjectsRequest.requests[].version (#2, uint64) sent as a string.
     const nested = await rawCall(
@@ -278,6 +421,16 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     );
     expect(nested.status).toBe("3");
     expect(nested.message).toMatch(/^requests\.version: wrong wire type/);
+    // The read mask's own field: GetObjectRequest.read_mask (#3).paths (#1, string) sent as a varint.
+    const maskPaths = await rawCall(
+      d.url,
+      "/sui.rpc.v2.LedgerService/GetObject",
+      Uint8Array.from([0x1a, 0x02, 0x08, 0x01]),
+    );
+    expect([maskPaths.status, maskPaths.message]).toEqual([
+      "3",
+      "read_mask.paths: wrong wire type for field of google.protobuf.FieldMask: expected length-delimited, got varint",
+    ]);
     expect(await code(grpc.ledgerService.getObject({ objectId: "not-an-id" }))).toEqual([
       "INVALID_ARGUMENT",
       'object_id: "not-an-id" is not a 0x-hex Sui address',
@@ -291,6 +444,45 @@ describe("devnet gRPC: bad input gets a gRPC status, never a crash", () => {
     expect(
       await code(grpc.ledgerService.getTransaction({ digest: "x", readMask: { paths: ["effects.nope"] } })),
     ).toEqual(["INVALID_ARGUMENT", 'read_mask: unknown path "effects.nope" for sui.rpc.v2.ExecutedTransaction']);
+    // `*` stands alone; well-known types (Timestamp) are leaves, as in Sui's field tables.
+    expect(await code(grpc.ledgerService.getTransaction({ digest: "x", readMask: { paths: ["effects.*"] } }))).toEqual([
+      "INVALID_ARGUMENT",
+      'read_mask: unknown path "effects.*" for sui.rpc.v2.ExecutedTransaction',
+    ]);
+    expect(
+      await code(grpc.ledgerService.getTransaction({ digest: "x", readMask: { paths: ["timestamp.seconds"] } })),
+    ).toEqual(["INVALID_ARGUMENT", 'read_mask: unknown path "timestamp.seconds" for sui.rpc.v2.ExecutedTransaction']);
+    // Server streams check the mask before the stream opens.
+    const events = grpc.ledgerService.listEvents({ readMask: { paths: ["event_type", "colour"] } });
+    expect(await code(events.status)).toEqual([
+      "INVALID_ARGUMENT",
+      'read_mask: unknown path "colour" for sui.rpc.v2.Event',
+    ]);
+    const sub = grpc.subscriptionService.subscribeCheckpoints({ readMask: { paths: ["transactions.nope"] } });
+    expect(await code(sub.status)).toEqual([
+      "INVALID_ARGUMENT",
+      'read_mask: unknown path "transactions.nope" for sui.rpc.v2.Checkpoint',
+    ]);
+  });
+
+  it("malformed gRPC-web frames and methods: INVALID_ARGUMENT / UNIMPLEMENTED, and the server still answers", async () => {
+    const post = (body: Uint8Array, method = "POST") =>
+      fetch(`${d.url}/sui.rpc.v2.LedgerService/GetServiceInfo`, {
+        method,
+        headers: { "content-type": "application/grpc-web+proto" },
+        ...(method === "POST" ? { body: Buffer.from(body) } : {}),
+      }).then((r) => [r.headers.get("grpc-status"), decodeURIComponent(r.headers.get("grpc-message") ?? "")]);
+    expect(await post(Uint8Array.from([0, 0]))).toEqual(["3", "malformed gRPC-web frame: body shorter than 5 bytes"]);
+    expect(await post(Uint8Array.from([0, 0, 0, 0, 9, 1]))).toEqual([
+      "3",
+      "malformed gRPC-web frame: declared length 9, got 1 bytes (one message per unary/server-streaming call)",
+    ]);
+    expect(await post(Uint8Array.from([1, 0, 0, 0, 0]))).toEqual([
+      "12",
+      "gRPC-web frame flag 1: compressed messages are not supported",
+    ]);
+    expect(await post(new Uint8Array(), "GET")).toEqual(["12", "gRPC-web calls are POST, got GET"]);
+    expect((await grpc.ledgerService.getServiceInfo({})).response.chainId).toBe(d.devnet.chainIdentifier);
   });
 
   it("oversized message: RESOURCE_EXHAUSTED; missing object: NOT_FOUND; the server still answers", async () => {

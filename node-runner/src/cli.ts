@@ -15,6 +15,7 @@ import {
   parseDeployment,
   SUI_TRANSPORTS,
   type SuiTransport,
+  suiClientFor,
 } from "@atoma/sdk";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pino from "pino";
@@ -33,7 +34,7 @@ import {
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
 import { FAULTS, type Fault } from "./daemon/task-runner.js";
-import { NoGasError, UsageError, unreachable } from "./errors.js";
+import { ChainReadError, NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
 import { acquireRunLock } from "./lock.js";
@@ -276,9 +277,16 @@ export function buildProgram(): Command {
       } catch (err) {
         throw isNetworkFailure(err) ? await unreachable("the faucet", host, err) : err;
       }
-      const { SuiJsonRpcClient } = await import("@mysten/sui/jsonRpc");
-      const sui = new SuiJsonRpcClient({ url: config.rpcUrl, network: "localnet" });
-      const balance = (await sui.getBalance({ owner: address })).totalBalance;
+      // The balance over the configured transport (gRPC by default), like every other command.
+      const sui = suiClientFor(config.rpcUrl, g.transport);
+      let balance: string;
+      try {
+        balance = (await sui.core.getBalance({ owner: address })).balance.balance;
+      } catch (err) {
+        throw isNetworkFailure(err)
+          ? await unreachable("the Sui node", config.rpcUrl, err)
+          : new ChainReadError(`the balance of ${address}`, config.rpcUrl, g.transport, err);
+      }
       printer(g.json)(`funded ${address} from ${host}; balance ${balance} MIST`, { address, balance });
     });
 

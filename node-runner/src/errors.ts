@@ -18,6 +18,19 @@ export class UnreachableError extends Error {
   }
 }
 
+/** A read from the Sui node failed although the node answered: names what, where and over which transport. */
+export class ChainReadError extends Error {
+  override name = "ChainReadError";
+  constructor(what: string, url: string, transport: string, cause: unknown) {
+    const why = reasonOf(cause);
+    const hint =
+      transport === "jsonrpc" && /\b404\b/.test(why)
+        ? " (the node serves no JSON-RPC; current Sui nodes serve gRPC: drop --transport jsonrpc)"
+        : "";
+    super(`cannot read ${what} from ${url} over ${transport}: ${why}${hint}`, { cause });
+  }
+}
+
 /** The most specific reason of a failed fetch: undici hides the socket error in `cause`. */
 export function reasonOf(err: unknown): string {
   let e = err as { code?: string; message?: string; cause?: unknown } | undefined;

@@ -1,9 +1,9 @@
 /**
- * Request checks a Sui full node makes before answering: every field of the request carries the
- * wire type its schema declares (a mismatch is INVALID_ARGUMENT naming the field), and every
- * read-mask path names a field of the message the mask applies to.
+ * The wire check a Sui full node makes before answering: every field of the request carries the
+ * wire type its schema declares (a mismatch is INVALID_ARGUMENT naming the field). Read masks are
+ * checked in mask.ts.
  */
-import { BinaryReader, type FieldInfo, type IMessageType, ScalarType, WireType } from "@protobuf-ts/runtime";
+import { BinaryReader, type IMessageType, ScalarType, WireType } from "@protobuf-ts/runtime";
 import { invalid } from "./status.js";
 
 type AnyMessageType = IMessageType<object>;
@@ -68,18 +68,6 @@ export function checkWire(type: AnyMessageType, bytes: Uint8Array, path = ""): v
       reader.skip(wire);
     } catch (e) {
       throw invalid(name, `malformed protobuf: ${(e as Error).message}`);
-    }
-  }
-}
-
-/** Each path (snake_case, dot-separated) must name a field of `root`; the message names the path. */
-export function checkReadMask(root: AnyMessageType, paths: readonly string[]): void {
-  for (const p of paths) {
-    let t: AnyMessageType | undefined = root;
-    for (const seg of p.split(".")) {
-      const f: FieldInfo | undefined = t?.fields.find((x) => x.name === seg);
-      if (!t || !f) throw invalid("read_mask", `unknown path "${p}" for ${root.typeName}`);
-      t = f.kind === "message" ? (f.T() as AnyMessageType) : undefined;
     }
   }
 }

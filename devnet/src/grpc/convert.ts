@@ -300,7 +300,8 @@ export function executedToProto(tx: TxRecord, override?: GrpcTypes.Transaction):
   };
 }
 
-export function checkpointToProto(rt: Runtime, cp: Checkpoint): GrpcTypes.Checkpoint {
+/** `withTransactions: false` leaves the (costly) transactions out, for masks that do not select them. */
+export function checkpointToProto(rt: Runtime, cp: Checkpoint, withTransactions = true): GrpcTypes.Checkpoint {
   const seq = BigInt(cp.sequenceNumber);
   return {
     sequenceNumber: seq,
@@ -320,7 +321,7 @@ export function checkpointToProto(rt: Runtime, cp: Checkpoint): GrpcTypes.Checkp
       timestamp: timestampOf(cp.timestampMs),
       commitments: [],
     },
-    transactions: cp.transactions.flatMap((d) => {
+    transactions: (withTransactions ? cp.transactions : []).flatMap((d) => {
       const tx = rt.txs.get(d);
       return tx ? [executedToProto(tx)] : [];
     }),

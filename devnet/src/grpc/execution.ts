@@ -6,6 +6,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { DevnetError, RpcError } from "../errors.js";
 import type { ExecOutcome } from "../runtime.js";
 import { executedToProto } from "./convert.js";
+import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { grpcTransactionToTransactionData, transactionDataToGrpcTransaction } from "./resolver.js";
 import type { GrpcNode, ServiceImpl } from "./service.js";
 import { unary } from "./service.js";
@@ -82,107 +83,115 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
   });
 
   return {
-    ExecuteTransaction: unary((req: GrpcTypes.ExecuteTransactionRequest): GrpcTypes.ExecuteTransactionResponse => {
-      const bytes = req.transaction?.bcs?.value;
-      if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
-      if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
-      const sigs = req.signatures.map((s, i) => {
-        if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
-        return toBase64(s.bcs.value);
-      });
-      let out: ExecOutcome;
-      try {
-        out = rt.executeSigned(toBase64(bytes), sigs);
-      } catch (e) {
-        asInvalid("transaction", e);
-      }
-      return { transaction: executedToProto(out.record) };
-    }, GrpcTypes.ExecutedTransaction),
-
-    SimulateTransaction: unary(
-      async (req: GrpcTypes.SimulateTransactionRequest): Promise<GrpcTypes.SimulateTransactionResponse> => {
-        const t = req.transaction;
-        if (!t) throw invalid("transaction", "required");
-        const wantOutputs =
-          req.readMask?.paths.some((p) => p === "command_outputs" || p.startsWith("command_outputs.")) ?? true;
-        const checksOff = req.checks === SimulateTransactionRequest_TransactionChecks.DISABLED;
-        let data: ReturnType<Transaction["getData"]>;
-        if (t.bcs?.value?.length) {
-          try {
-            data = Transaction.from(t.bcs.value).getData();
-          } catch (e) {
-            throw invalid("transaction.bcs", `not BCS TransactionData: ${(e as Error).message}`);
-          }
-        } else if (t.kind) {
-          try {
-            data = withUnresolvedInputs(t);
-          } catch (e) {
-            if (e instanceof GrpcStatusError) throw e;
-            throw invalid("transaction.kind", (e as Error).message);
-          }
-        } else throw invalid("transaction", "one of bcs or kind is required");
-        // Gas selection: an empty payment list means "pick the sender's coins" (as a full node does).
-        if (req.doGasSelection && !data.gasData.payment?.length)
-          data = { ...data, gasData: { ...data.gasData, payment: null } };
-        const tx = Transaction.from(JSON.stringify(data));
-
-        const sender = tx.getData().sender ?? `0x${"0".repeat(64)}`;
-        if (checksOff && !req.doGasSelection) {
-          // Kind only (dev-inspect): resolve inputs, never gas.
-          let kind: Uint8Array;
-          try {
-            kind = await tx.build({ client: resolver, onlyTransactionKind: true });
-          } catch (e) {
-            throw invalid("transaction", (e as Error).message);
-          }
-          let out: ExecOutcome;
-          try {
-            out = rt.devInspect(sender, toBase64(kind));
-          } catch (e) {
-            asInvalid("transaction", e);
-          }
-          const data = Transaction.fromKind(kind).getData();
-          const grpcTx = transactionDataToGrpcTransaction({ ...data, sender });
-          return { transaction: executedToProto(out.record, grpcTx), commandOutputs: outputsOf(out) };
-        }
-
-        let bytes: Uint8Array;
-        try {
-          bytes = await tx.build({ client: resolver });
-        } catch (first) {
-          // The budget estimate (a dry run) failed: simulate with a fixed budget to report why.
-          if (tx.getData().gasData.budget) throw invalid("transaction", (first as Error).message);
-          tx.setGasBudget(FALLBACK_BUDGET);
-          try {
-            bytes = await tx.build({ client: resolver });
-          } catch {
-            throw invalid("transaction", (first as Error).message);
-          }
-        }
+    ExecuteTransaction: unary(
+      (req: GrpcTypes.ExecuteTransactionRequest, mask): GrpcTypes.ExecuteTransactionResponse => {
+        const bytes = req.transaction?.bcs?.value;
+        if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
+        if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
+        const sigs = req.signatures.map((s, i) => {
+          if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
+          return toBase64(s.bcs.value);
+        });
         let out: ExecOutcome;
         try {
-          out = rt.dryRun(toBase64(bytes));
+          out = rt.executeSigned(toBase64(bytes), sigs);
         } catch (e) {
           asInvalid("transaction", e);
         }
-        let commandOutputs: GrpcTypes.CommandResult[] = [];
-        if (wantOutputs) {
-          const kind = await Transaction.from(bytes).build({ client: resolver, onlyTransactionKind: true });
-          try {
-            commandOutputs = outputsOf(rt.devInspect(sender, toBase64(kind)));
-          } catch {
-            commandOutputs = [];
-          }
-        }
-        const grpcTx = {
-          ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()),
-          bcs: { name: "TransactionData", value: bytes },
-        };
-        return { transaction: executedToProto(out.record, grpcTx), commandOutputs };
+        return { transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record), mask) };
       },
-      GrpcTypes.SimulateTransactionResponse,
+      READ_MASKS.executeTransaction,
+    ),
+
+    SimulateTransaction: unary(
+      async (req: GrpcTypes.SimulateTransactionRequest, mask): Promise<GrpcTypes.SimulateTransactionResponse> =>
+        applyMask(GrpcTypes.SimulateTransactionResponse, await simulate(req, mask), mask),
+      READ_MASKS.simulateTransaction,
     ),
   };
+
+  async function simulate(
+    req: GrpcTypes.SimulateTransactionRequest,
+    mask: FieldMaskTree,
+  ): Promise<GrpcTypes.SimulateTransactionResponse> {
+    const t = req.transaction;
+    if (!t) throw invalid("transaction", "required");
+    const wantOutputs = mask.contains("command_outputs");
+    const checksOff = req.checks === SimulateTransactionRequest_TransactionChecks.DISABLED;
+    let data: ReturnType<Transaction["getData"]>;
+    if (t.bcs?.value?.length) {
+      try {
+        data = Transaction.from(t.bcs.value).getData();
+      } catch (e) {
+        throw invalid("transaction.bcs", `not BCS TransactionData: ${(e as Error).message}`);
+      }
+    } else if (t.kind) {
+      try {
+        data = withUnresolvedInputs(t);
+      } catch (e) {
+        if (e instanceof GrpcStatusError) throw e;
+        throw invalid("transaction.kind", (e as Error).message);
+      }
+    } else throw invalid("transaction", "one of bcs or kind is required");
+    // Gas selection: an empty payment list means "pick the sender's coins" (as a full node does).
+    if (req.doGasSelection && !data.gasData.payment?.length)
+      data = { ...data, gasData: { ...data.gasData, payment: null } };
+    const tx = Transaction.from(JSON.stringify(data));
+
+    const sender = tx.getData().sender ?? `0x${"0".repeat(64)}`;
+    if (checksOff && !req.doGasSelection) {
+      // Kind only (dev-inspect): resolve inputs, never gas.
+      let kind: Uint8Array;
+      try {
+        kind = await tx.build({ client: resolver, onlyTransactionKind: true });
+      } catch (e) {
+        throw invalid("transaction", (e as Error).message);
+      }
+      let out: ExecOutcome;
+      try {
+        out = rt.devInspect(sender, toBase64(kind));
+      } catch (e) {
+        asInvalid("transaction", e);
+      }
+      const data = Transaction.fromKind(kind).getData();
+      const grpcTx = transactionDataToGrpcTransaction({ ...data, sender });
+      return { transaction: executedToProto(out.record, grpcTx), commandOutputs: outputsOf(out) };
+    }
+
+    let bytes: Uint8Array;
+    try {
+      bytes = await tx.build({ client: resolver });
+    } catch (first) {
+      // The budget estimate (a dry run) failed: simulate with a fixed budget to report why.
+      if (tx.getData().gasData.budget) throw invalid("transaction", (first as Error).message);
+      tx.setGasBudget(FALLBACK_BUDGET);
+      try {
+        bytes = await tx.build({ client: resolver });
+      } catch {
+        throw invalid("transaction", (first as Error).message);
+      }
+    }
+    let out: ExecOutcome;
+    try {
+      out = rt.dryRun(toBase64(bytes));
+    } catch (e) {
+      asInvalid("transaction", e);
+    }
+    let commandOutputs: GrpcTypes.CommandResult[] = [];
+    if (wantOutputs) {
+      const kind = await Transaction.from(bytes).build({ client: resolver, onlyTransactionKind: true });
+      try {
+        commandOutputs = outputsOf(rt.devInspect(sender, toBase64(kind)));
+      } catch {
+        commandOutputs = [];
+      }
+    }
+    const grpcTx = {
+      ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()),
+      bcs: { name: "TransactionData", value: bytes },
+    };
+    return { transaction: executedToProto(out.record, grpcTx), commandOutputs };
+  }
 }
 
 export { GrpcStatusError };

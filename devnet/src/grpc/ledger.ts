@@ -2,8 +2,10 @@
 
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { normalizeStructTag } from "@mysten/sui/utils";
+import type { Checkpoint } from "../journal.js";
 import type { EventRecord } from "../runtime.js";
 import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
+import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { addressField, type GrpcNode, type ServiceImpl, stream, unary } from "./service.js";
 import { GrpcCode, invalid, notFound } from "./status.js";
 
@@ -89,6 +91,11 @@ function eventMatches(e: EventRecord, filter: GrpcTypes.EventFilter | undefined)
   );
 }
 
+/** A checkpoint with the fields `mask` selects (its transactions are converted only when selected). */
+export function maskedCheckpoint(node: GrpcNode, cp: Checkpoint, mask: FieldMaskTree): GrpcTypes.Checkpoint {
+  return applyMask(GrpcTypes.Checkpoint, checkpointToProto(node.runtime, cp, mask.contains("transactions")), mask);
+}
+
 function cursorBytes(i: number): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt(i));
@@ -117,16 +124,19 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
       } satisfies GrpcTypes.GetServiceInfoResponse;
     }),
     GetObject: unary(
-      (req: GrpcTypes.GetObjectRequest): GrpcTypes.GetObjectResponse => ({ object: getObject(node, req) }),
-      GrpcTypes.Object,
+      (req: GrpcTypes.GetObjectRequest, mask): GrpcTypes.GetObjectResponse => ({
+        object: applyMask(GrpcTypes.Object, getObject(node, req), mask),
+      }),
+      READ_MASKS.object,
     ),
-    BatchGetObjects: unary((req: GrpcTypes.BatchGetObjectsRequest): GrpcTypes.BatchGetObjectsResponse => {
+    BatchGetObjects: unary((req: GrpcTypes.BatchGetObjectsRequest, mask): GrpcTypes.BatchGetObjectsResponse => {
       if (req.requests.length > 1000)
         throw invalid("requests", `at most 1000 objects per batch, got ${req.requests.length}`);
       return {
         objects: req.requests.map((r, i) => {
           try {
-            return { result: { oneofKind: "object", object: getObject(node, r, `requests[${i}].object_id`) } };
+            const object = getObject(node, r, `requests[${i}].object_id`);
+            return { result: { oneofKind: "object", object: applyMask(GrpcTypes.Object, object, mask) } };
           } catch (e) {
             const err = e as { code?: keyof typeof GrpcCode; message: string };
             if (!err.code) throw e;
@@ -137,20 +147,25 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
           }
         }),
       };
-    }, GrpcTypes.Object),
+    }, READ_MASKS.object),
     GetTransaction: unary(
-      (req: GrpcTypes.GetTransactionRequest): GrpcTypes.GetTransactionResponse => ({
-        transaction: getTransaction(node, req.digest),
+      (req: GrpcTypes.GetTransactionRequest, mask): GrpcTypes.GetTransactionResponse => ({
+        transaction: applyMask(GrpcTypes.ExecutedTransaction, getTransaction(node, req.digest), mask),
       }),
-      GrpcTypes.ExecutedTransaction,
+      READ_MASKS.transaction,
     ),
     BatchGetTransactions: unary(
-      (req: GrpcTypes.BatchGetTransactionsRequest): GrpcTypes.BatchGetTransactionsResponse => ({
+      (req: GrpcTypes.BatchGetTransactionsRequest, mask): GrpcTypes.BatchGetTransactionsResponse => ({
         transactions: req.digests.map((d, i) => {
           if (!d) throw invalid(`digests[${i}]`, "required");
           const tx = rt.txs.get(d);
           return tx
-            ? { result: { oneofKind: "transaction", transaction: executedToProto(tx) } }
+            ? {
+                result: {
+                  oneofKind: "transaction",
+                  transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx), mask),
+                },
+              }
             : {
                 result: {
                   oneofKind: "error",
@@ -159,9 +174,9 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
               };
         }),
       }),
-      GrpcTypes.ExecutedTransaction,
+      READ_MASKS.transaction,
     ),
-    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest): GrpcTypes.GetCheckpointResponse => {
+    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest, mask): GrpcTypes.GetCheckpointResponse => {
       const id = req.checkpointId;
       const cps = node.checkpoints;
       let cp = cps[cps.length - 1];
@@ -172,13 +187,13 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         cp = cps.find((c) => c.digest === id.digest);
         if (!cp) throw notFound(`checkpoint ${id.digest} not found`);
       }
-      return { checkpoint: checkpointToProto(rt, cp!) };
-    }, GrpcTypes.Checkpoint),
-    GetEpoch: unary((req: GrpcTypes.GetEpochRequest): GrpcTypes.GetEpochResponse => {
+      return { checkpoint: maskedCheckpoint(node, cp!, mask) };
+    }, READ_MASKS.checkpoint),
+    GetEpoch: unary((req: GrpcTypes.GetEpochRequest, mask): GrpcTypes.GetEpochResponse => {
       if (req.epoch !== undefined && req.epoch !== rt.epoch) throw notFound(`epoch ${req.epoch} not found`);
-      return { epoch: epochProto(node) };
-    }, GrpcTypes.Epoch),
-    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink) => {
+      return { epoch: applyMask(GrpcTypes.Epoch, epochProto(node), mask) };
+    }, READ_MASKS.epoch),
+    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink, mask) => {
       const all = rt.events;
       const limit = req.options?.limit && req.options.limit > 0 ? Math.min(req.options.limit, 1000) : 50;
       const after = cursorIndex("options.after", req.options?.after);
@@ -200,11 +215,11 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
         const cp = cpOf.get(e.id.txDigest) ?? null;
         await sink.send({
-          event: eventToProto(e, cp),
+          event: applyMask(GrpcTypes.Event, eventToProto(e, cp), mask),
           watermark: { cursor: cursorBytes(i), ...(cp !== null ? { checkpoint: BigInt(cp) } : {}) },
         });
       }
       if (idx.length > sent.length) await sink.send({ end: { reason: QueryEndReason.ITEM_LIMIT } });
-    }, GrpcTypes.Event),
+    }, READ_MASKS.event),
   };
 }

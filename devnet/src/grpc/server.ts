@@ -1,15 +1,17 @@
 /**
  * The devnet's `sui.rpc.v2` gRPC-web endpoint: routes `/<service>/<method>` to the service
  * modules, decodes the request with the SDK's generated message types after checking its wire
- * format, checks the read mask, and answers with gRPC statuses (never crashes on bad input).
+ * format, checks the read mask (or takes the method's default) for the handler to apply, and
+ * answers with gRPC statuses (never crashes on bad input).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import type { IMessageType } from "@protobuf-ts/runtime";
 import type { ServiceType } from "@protobuf-ts/runtime-rpc";
-import { checkReadMask, checkWire } from "./check.js";
+import { checkWire } from "./check.js";
 import { transactionExecutionService } from "./execution.js";
 import { ledgerService } from "./ledger.js";
+import { readMaskOf } from "./mask.js";
 import { movePackageService } from "./move-package.js";
 import type { GrpcNode, MethodImpl, ServiceImpl } from "./service.js";
 import { stateService } from "./state.js";
@@ -86,13 +88,13 @@ export class GrpcServer {
       } catch (e) {
         throw new GrpcStatusError("INVALID_ARGUMENT", `malformed ${info.I.typeName}: ${(e as Error).message}`);
       }
-      const mask = (input as { readMask?: { paths: string[] } }).readMask;
-      if (mask && impl.mask) checkReadMask(impl.mask, mask.paths);
-      else if (mask && mask.paths.length > 0 && !impl.mask)
+      const requested = (input as { readMask?: { paths: string[] } }).readMask;
+      if (requested && requested.paths.length > 0 && !impl.mask)
         throw new GrpcStatusError("INVALID_ARGUMENT", `read_mask: ${info.I.typeName} takes no read mask`);
+      const mask = readMaskOf(impl.mask ?? { root: info.O, default: "*" }, requested);
       const O = info.O as IMessageType<object>;
       if (impl.unary) {
-        const result = await impl.unary(input as never);
+        const result = await impl.unary(input as never, mask);
         out.send(O.toBinary(result));
       } else if (impl.stream) {
         out.open();
@@ -105,6 +107,7 @@ export class GrpcServer {
               if (!out.send(O.toBinary(m))) await new Promise<void>((r) => res.once("drain", () => r()));
             },
           } as never,
+          mask,
         );
       }
       out.finish();

@@ -1,8 +1,8 @@
 /** What a service module provides: per-method handlers plus the message a read mask applies to. */
-import type { IMessageType } from "@protobuf-ts/runtime";
 import type { Checkpoint } from "../journal.js";
 import type { Runtime } from "../runtime.js";
 import type { StoredObject } from "../types.js";
+import type { FieldMaskTree, ReadMaskSpec } from "./mask.js";
 import { invalid } from "./status.js";
 
 /** The devnet state a service reads, through the node's public accessors only. */
@@ -23,23 +23,24 @@ export interface StreamSink<O> {
 }
 
 export interface MethodImpl {
-  /** Root message of the request's `read_mask` (its paths are checked against it). */
-  mask?: IMessageType<object>;
-  unary?: (input: never) => object | Promise<object>;
-  stream?: (input: never, sink: StreamSink<never>) => Promise<void>;
+  /** The request's `read_mask`: the message its paths name and the method's default (Sui's). */
+  mask?: ReadMaskSpec;
+  unary?: (input: never, mask: FieldMaskTree) => object | Promise<object>;
+  stream?: (input: never, sink: StreamSink<never>, mask: FieldMaskTree) => Promise<void>;
 }
 
 export type ServiceImpl = Record<string, MethodImpl>;
 
-// biome-ignore lint/suspicious/noExplicitAny: handlers are typed at their definition; the table erases them.
-export const unary = <I, O extends object>(f: (input: I) => O | Promise<O>, mask?: IMessageType<any>): MethodImpl => ({
+export const unary = <I, O extends object>(
+  f: (input: I, mask: FieldMaskTree) => O | Promise<O>,
+  mask?: ReadMaskSpec,
+): MethodImpl => ({
   unary: f as MethodImpl["unary"],
   ...(mask ? { mask } : {}),
 });
 export const stream = <I, O>(
-  f: (input: I, sink: StreamSink<O>) => Promise<void>,
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  mask?: IMessageType<any>,
+  f: (input: I, sink: StreamSink<O>, mask: FieldMaskTree) => Promise<void>,
+  mask?: ReadMaskSpec,
 ): MethodImpl => ({ stream: f as MethodImpl["stream"], ...(mask ? { mask } : {}) });
 
 /** A required 0x-hex address/object id field. */

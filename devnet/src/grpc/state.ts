@@ -5,6 +5,7 @@ import { normalizeStructTag } from "@mysten/sui/utils";
 import { bcsFor, type MoveType, typeToString } from "../bytecode.js";
 import type { StoredObject } from "../types.js";
 import { objectToProto } from "./convert.js";
+import { applyMask, READ_MASKS } from "./mask.js";
 import { addressField, type GrpcNode, isCoin, pageOf, type ServiceImpl, unary } from "./service.js";
 import { invalid, notFound } from "./status.js";
 
@@ -42,7 +43,7 @@ export function stateService(node: GrpcNode): ServiceImpl {
     return by;
   };
   return {
-    ListOwnedObjects: unary((req: GrpcTypes.ListOwnedObjectsRequest): GrpcTypes.ListOwnedObjectsResponse => {
+    ListOwnedObjects: unary((req: GrpcTypes.ListOwnedObjectsRequest, mask): GrpcTypes.ListOwnedObjectsResponse => {
       const owner = addressField("owner", req.owner);
       let all = addressOwned(owner);
       if (req.objectType) {
@@ -59,8 +60,11 @@ export function stateService(node: GrpcNode): ServiceImpl {
         });
       }
       const p = pageOf(all, (o) => o.id, req.pageSize, req.pageToken);
-      return { objects: p.page.map((o) => objectToProto(rt, o)), ...(p.next ? { nextPageToken: p.next } : {}) };
-    }, GrpcTypes.Object),
+      return {
+        objects: p.page.map((o) => applyMask(GrpcTypes.Object, objectToProto(rt, o), mask)),
+        ...(p.next ? { nextPageToken: p.next } : {}),
+      };
+    }, READ_MASKS.ownedObject),
     GetBalance: unary((req: GrpcTypes.GetBalanceRequest): GrpcTypes.GetBalanceResponse => {
       const owner = addressField("owner", req.owner);
       const coinType = coinTypeField("coin_type", req.coinType);
@@ -89,7 +93,7 @@ export function stateService(node: GrpcNode): ServiceImpl {
         metadata: { decimals: 9, name: "Sui", symbol: "SUI", description: "", iconUrl: "" },
       };
     }),
-    ListDynamicFields: unary((req: GrpcTypes.ListDynamicFieldsRequest): GrpcTypes.ListDynamicFieldsResponse => {
+    ListDynamicFields: unary((req: GrpcTypes.ListDynamicFieldsRequest, mask): GrpcTypes.ListDynamicFieldsResponse => {
       const parent = addressField("parent", req.parent);
       const all = rt
         .ownedBy(parent)
@@ -114,11 +118,10 @@ export function stateService(node: GrpcNode): ServiceImpl {
             valueType: typeStr(vt),
             ...(isObject ? { childId: v.value as string } : {}),
           };
-          if (isObject) vt = vt as MoveType;
-          return out;
+          return applyMask(GrpcTypes.DynamicField, out, mask);
         }),
         ...(p.next ? { nextPageToken: p.next } : {}),
       };
-    }, GrpcTypes.DynamicField),
+    }, READ_MASKS.dynamicField),
   };
 }

@@ -1,17 +1,20 @@
 /** sui.rpc.v2.SubscriptionService: a live stream of checkpoints as they are cut, each with its transactions and events. */
-import { GrpcTypes } from "@mysten/sui/grpc";
+import type { GrpcTypes } from "@mysten/sui/grpc";
 import type { Checkpoint } from "../journal.js";
-import { checkpointToProto } from "./convert.js";
+import { maskedCheckpoint } from "./ledger.js";
+import { READ_MASKS } from "./mask.js";
 import { type GrpcNode, type ServiceImpl, stream } from "./service.js";
 
 export function subscriptionService(node: GrpcNode): ServiceImpl {
   return {
     // Like a Sui full node, the stream starts at the next checkpoint; a client that resumes from a
     // cursor reads the gap with LedgerService.GetCheckpoint (see @atoma/sdk's checkpoint stream).
+    // Without a read mask each message carries the cursor and an empty checkpoint, as on Sui.
     SubscribeCheckpoints: stream(
       async (
         _req: GrpcTypes.SubscribeCheckpointsRequest,
         sink: { send(m: GrpcTypes.SubscribeCheckpointsResponse): Promise<void>; signal: AbortSignal },
+        mask,
       ) => {
         const queue: Checkpoint[] = [];
         let wake: (() => void) | undefined;
@@ -23,7 +26,7 @@ export function subscriptionService(node: GrpcNode): ServiceImpl {
           while (!sink.signal.aborted) {
             while (queue.length > 0 && !sink.signal.aborted) {
               const cp = queue.shift()!;
-              await sink.send({ cursor: BigInt(cp.sequenceNumber), checkpoint: checkpointToProto(node.runtime, cp) });
+              await sink.send({ cursor: BigInt(cp.sequenceNumber), checkpoint: maskedCheckpoint(node, cp, mask) });
             }
             await new Promise<void>((resolve) => {
               wake = resolve;
@@ -35,7 +38,7 @@ export function subscriptionService(node: GrpcNode): ServiceImpl {
           off();
         }
       },
-      GrpcTypes.Checkpoint,
+      READ_MASKS.subscribeCheckpoints,
     ),
   };
 }

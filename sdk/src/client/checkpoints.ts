@@ -17,10 +17,21 @@ export interface CheckpointStreamOptions {
   onReconnect?: (error: unknown) => void;
   /**
    * Field paths of `Checkpoint` to read (e.g. `transactions.events`), sent with the subscription
-   * and each catch-up read. A Sui full node's default mask is `sequence_number,digest` only.
+   * and each catch-up read; default `DEFAULT_CHECKPOINT_READ_MASK`. Without a mask a Sui full node
+   * sends `sequence_number,digest` from GetCheckpoint and nothing but the cursor from the
+   * subscription, so the mask is always sent.
    */
   readMask?: readonly string[];
 }
+
+/** What `checkpointStream` reads unless told otherwise: the checkpoint's identity, time and the transactions' events. */
+export const DEFAULT_CHECKPOINT_READ_MASK: readonly string[] = [
+  "sequence_number",
+  "digest",
+  "summary.timestamp",
+  "transactions.digest",
+  "transactions.events",
+];
 
 export async function* checkpointStream(
   client: SuiGrpcClient,
@@ -28,7 +39,7 @@ export async function* checkpointStream(
 ): AsyncGenerator<GrpcTypes.Checkpoint, void, undefined> {
   const { signal } = opts;
   let next: bigint | null = opts.after === null ? null : opts.after + 1n;
-  const readMask = opts.readMask ? { readMask: { paths: [...opts.readMask] } } : {};
+  const readMask = { readMask: { paths: [...(opts.readMask ?? DEFAULT_CHECKPOINT_READ_MASK)] } };
   // One short-lived signal per call: passing `signal` itself would leave one abort listener on it
   // per call (thousands during a catch-up).
   const withSignal = async <T>(f: (abort: AbortSignal) => PromiseLike<T>): Promise<T> => {

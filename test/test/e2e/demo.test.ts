@@ -1,11 +1,16 @@
-/** `pnpm start --json` (the demo entry, as a child process): checks the closing JSON summary. */
+/**
+ * `pnpm start --json --no-jsonrpc` (the demo entry, as a child process) on a gRPC-only devnet, as
+ * current Sui nodes: checks the closing JSON summary, and that the indexer (ingesting by
+ * checkpoint over gRPC) filled with every event of the run. `pnpm start` with its defaults is
+ * run by fresh-machine.test.ts.
+ */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, spawnProc } from "./harness.js";
 
-describe("pnpm start --json", () => {
+describe("pnpm start --json --no-jsonrpc", () => {
   it("settles the request mix, slashes exactly the faulty node, pays the others, ends with one JSON line", async () => {
-    const p = spawnProc([path.join(ROOT, "demo/src/main.ts"), "--json"]);
+    const p = spawnProc([path.join(ROOT, "demo/src/main.ts"), "--json", "--no-jsonrpc"]);
     const { code } = await p.exited;
     expect(code, p.err.join("").slice(-3000)).toBe(0);
     const last = p.out.filter((l) => l.trim()).at(-1) as string;
@@ -16,6 +21,7 @@ describe("pnpm start --json", () => {
       payouts: Record<string, string>;
       nodes: { id: string; label: string; fault: string | null }[];
       durationMs: number;
+      indexed: { events: number; chainEvents: number; checkpoint: string | null };
     };
     expect(s.settled).toBeGreaterThanOrEqual(6); // WASM, text, forecast, recommend, confidential, LLM (llama.cpp)
     expect(s.settled % 6).toBe(0);
@@ -42,6 +48,11 @@ describe("pnpm start --json", () => {
       expect(BigInt(v)).toBeGreaterThan(0n);
     }
     expect(s.durationMs).toBeGreaterThan(0);
+    // The indexer filled over gRPC: every event of the package, by checkpoint (a watermark).
+    expect(s.indexed.chainEvents).toBeGreaterThan(20);
+    expect(s.indexed.events).toBe(s.indexed.chainEvents);
+    expect(s.indexed.checkpoint).toMatch(/^[1-9][0-9]*$/);
+    expect(p.err.join("")).toContain("clients over gRPC, JSON-RPC off");
     // Human progress went to stderr; stdout holds only the summary line.
     expect(p.out.filter((l) => l.trim())).toHaveLength(1);
     expect(p.err.join("")).toContain("Summary:");
