@@ -24,7 +24,7 @@
 
 import { p384 } from "@noble/curves/nist.js";
 import { sha384 } from "@noble/hashes/sha2.js";
-import { decodeFirst, encode } from "cborg";
+import { decodeFirst, encode, type TagDecoder } from "cborg";
 import { AWS_NITRO_ROOT_G1_DER } from "./aws-root.js";
 import {
   CertificateError,
@@ -75,8 +75,8 @@ const REQUIRED_PCRS = [0, 1, 2, 3, 4, 8] as const;
 class Tag18 {
   constructor(readonly value: unknown) {}
 }
-const TAGS: ((inner: unknown) => unknown)[] = [];
-TAGS[18] = (inner) => new Tag18(inner);
+const TAGS: TagDecoder[] = [];
+TAGS[18] = (decode) => new Tag18(decode());
 const CBOR = { useMaps: true, rejectDuplicateMapKeys: true, tags: TAGS } as const;
 
 const parseErr = (what: string): never => {

@@ -117,13 +117,13 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!tbsT || !algT || !sigT || rest.length || tbsT.tag !== 0x30 || algT.tag !== 0x30 || sigT.tag !== 0x03)
     fail("certificate: expected tbsCertificate, signatureAlgorithm, signatureValue");
   const algOid = children(der, algT)[0];
-  if (!algOid || algOid.tag !== 0x06) fail("signatureAlgorithm: no OID");
+  if (algOid?.tag !== 0x06) fail("signatureAlgorithm: no OID");
   if (der[sigT.body] !== 0) fail("signatureValue: unused bits");
   const f = children(der, tbsT);
   let i = 0;
   if (f[0]?.tag === 0xa0) i++;
   const [serial, tbsAlg, issuer, validity, subject, spki] = f.slice(i, i + 6);
-  if (!serial || serial.tag !== 0x02 || tbsAlg?.tag !== 0x30 || issuer?.tag !== 0x30) fail("tbsCertificate: layout");
+  if (serial?.tag !== 0x02 || tbsAlg?.tag !== 0x30 || issuer?.tag !== 0x30) fail("tbsCertificate: layout");
   if (validity?.tag !== 0x30 || subject?.tag !== 0x30 || spki?.tag !== 0x30) fail("tbsCertificate: layout");
   const [nb, na, ...vx] = children(der, validity);
   if (!nb || !na || vx.length) fail("validity: two times expected");
@@ -146,7 +146,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     for (const e of children(der, exts)) {
       const parts = children(der, e);
       const oid = parts[0];
-      if (!oid || oid.tag !== 0x06) fail("extension: no OID");
+      if (oid?.tag !== 0x06) fail("extension: no OID");
       const id = hex(der, oid);
       if (seen.has(id)) fail(`extension ${id} twice`);
       seen.add(id);
