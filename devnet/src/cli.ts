@@ -101,6 +101,11 @@ try {
     );
   else process.stdout.write(`devnet RPC listening on ${d.url} (faucet POST ${d.url}/v2/gas)\n`);
   log.info({ url: d.url, faucet: `${d.url}/v2/gas`, stateDir: o.stateDir ?? null }, "listening");
+  if (o.nitroTestRoot?.length)
+    log.warn(
+      { nitroTestRoots: o.nitroTestRoot.length },
+      "TEST ONLY: Nitro documents under the given test roots are accepted",
+    );
   let closing = false;
   const stop = (sig: string): void => {
     if (closing) return;
