@@ -18,8 +18,9 @@
  *
  * CBOR is decoded by cborg (strict decoding, duplicate map keys refused, trailing bytes after the
  * first item ignored as ciborium's `from_reader` does). Known differences from ciborium: a CBOR
- * float with an integral value is read as an integer, and a duplicate key in a map that Sui never
- * reads (inside an unknown payload field) is refused here.
+ * float with an integral value is read as an integer; a duplicate map key or a tag other than 18
+ * inside a field Sui never reads (an unknown payload field) is refused here; a COSE array of
+ * more than 4 items is refused.
  */
 
 import { p384 } from "@noble/curves/nist.js";
