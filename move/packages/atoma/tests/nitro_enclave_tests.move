@@ -122,6 +122,29 @@ fun user_data_of_another_node() {
     env.finish();
 }
 
+/// PCR0..2 of the genuine AWS document (../shared/vectors/attestation/nitro/attestation.cbor,
+/// 2024-09-07T14:37:39.545Z), as the native returns them.
+fun genuine_pcrs(): vector<vector<u8>> {
+    vector[
+        x"e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94ae3949dd54e7c9fe86a",
+        x"0343b056cd8485ca7890ddd833476d78460aed2aa161548e4e26bedf321726696257d623e8805f3f605946b3d8b0c6aa",
+        x"d5dcbdea0aa39c802f9d55ced2ea6e4d74ecec5f08fe40c508882639c9090642669106a062a3e24ee2805a3024b9b75c",
+    ]
+}
+
+/// The genuine document's fields (its PCRs allow-listed, its timestamp, its 1,024 bytes of 0x01
+/// user data) pass every check before the binding and fail there. (Sui's native itself refuses
+/// that document: user_data over 512 bytes; see devnet/test/vm/nitro.test.ts.)
+#[test, expected_failure(abort_code = na::EBindingMismatch)]
+fun genuine_document_fields_fail_at_the_binding() {
+    let p = genuine_pcrs();
+    let mut env = setup(na::measurement(&p[0], &p[1], &p[2]));
+    let mut u = vector[];
+    while (u.length() < 1024) u.push_back(1);
+    record(&mut env, p, option::some(u), NOW);
+    env.finish();
+}
+
 #[test, expected_failure(abort_code = na::EDocumentInFuture)]
 fun document_in_future() {
     let mut env = setup(m());
