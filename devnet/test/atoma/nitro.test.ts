@@ -27,7 +27,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeNitroEvidence, type NitroEvidence } from "../../../test/fixtures/nitro-evidence.js";
-import { haveAttestationVectors, VECTORS_DIR } from "../../../test/setup/prerequisites.js";
+import { requireVectors, VECTORS_DIR } from "../../../test/setup/prerequisites.js";
 import { type Env, funded, startAtomaDevnet } from "./harness.js";
 
 const SUI = 1_000_000_000n;
@@ -50,6 +50,8 @@ interface Cost {
 }
 
 /** Root of the test PKI (seed 1): the same for every document built with the default seed. */
+const haveVectors = requireVectors("the devnet's genuine Nitro document test");
+
 const TEST_ROOT = makeNitroEvidence({ sigPk: new Uint8Array(32), encPk: new Uint8Array(32), timestampMs: 0n }).rootDer;
 
 describe("Nitro attestation verified on chain (devnet)", () => {
@@ -163,7 +165,7 @@ describe("Nitro attestation verified on chain (devnet)", () => {
     expect((await env.atoma.getNode(o.nodeId)).attestation).toBeNull();
   });
 
-  it.skipIf(!haveAttestationVectors())(
+  it.skipIf(!haveVectors)(
     "the genuine AWS document is refused by the native's parser (EParseError = 1: 1 KiB user_data over Sui's 512)",
     async () => {
       const doc = new Uint8Array(readFileSync(path.join(VECTORS_DIR, "nitro", "attestation.cbor")));
