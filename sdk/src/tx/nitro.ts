@@ -8,7 +8,6 @@
  */
 import type { Transaction, TransactionResult } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
-import { reportDataFor } from "../attestation/binding.js";
 import { InvalidInputError } from "../errors.js";
 import { nitroEnclave } from "../generated/atoma/functions.js";
 import type { WithNodeCap } from "./builders.js";
@@ -18,7 +17,11 @@ import { bytesArg, clockArg, ownedArg, packageOf, sharedArg } from "./inputs.js"
 const MAX_DOCUMENT_BYTES = 16 * 1024;
 
 export interface RecordNitroAttestationArgs extends WithNodeCap {
-  /** The Nitro attestation document (COSE_Sign1, CBOR) whose user_data starts with blake2b256(sig_pk ‖ enc_pk). */
+  /**
+   * The Nitro attestation document (COSE_Sign1, CBOR) whose user_data starts with
+   * blake2b256(sig_pk ‖ enc_pk): the node asks its NSM for `user_data = reportDataFor(sigPk, encPk, mlkemPk?)`
+   * (`@atoma/sdk/attestation`), the same 64 bytes as TDX / SEV-SNP report data.
+   */
   document: Uint8Array;
 }
 
@@ -48,13 +51,4 @@ export function nitroMeasurement(pcr0: Uint8Array, pcr1: Uint8Array, pcr2: Uint8
     if (!(p instanceof Uint8Array) || ![32, 48, 64].includes(p.length))
       throw new InvalidInputError(name, "must be a 32, 48 or 64-byte PCR value");
   return blake2b(Uint8Array.from([...pcr0, ...pcr1, ...pcr2]), { dkLen: 32 });
-}
-
-/**
- * The user_data a node asks its Nitro Secure Module for: the same 64 bytes as TDX/SNP report data
- * (`reportDataFor`): blake2b256(sig_pk ‖ enc_pk), then the ML-KEM key hash or 32 zero bytes.
- * The contract checks the first 32 bytes.
- */
-export function nitroUserData(sigPk: Uint8Array, encPk: Uint8Array, mlkemPk?: Uint8Array): Uint8Array {
-  return reportDataFor(sigPk, encPk, mlkemPk);
 }
