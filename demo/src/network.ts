@@ -70,6 +70,8 @@ export async function startChain(
     evidenceDir?: string;
     transport?: SuiTransport;
     jsonRpc?: boolean;
+    /** TEST ONLY: Nitro root certificates (DER) the devnet's native accepts besides AWS's. */
+    nitroTestRoots?: readonly Uint8Array[];
   } = {},
 ): Promise<DemoChain> {
   const devnet = await startDevnet({
@@ -78,6 +80,7 @@ export async function startChain(
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.jsonRpc === false ? { jsonRpc: false } : {}),
+    ...(o.nitroTestRoots ? { nitroTestRoots: o.nitroTestRoots } : {}),
   });
   const transport = o.transport ?? DEFAULT_SUI_TRANSPORT;
   const sui = suiClientFor(devnet.url, transport);

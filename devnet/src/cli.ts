@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** atoma-devnet: a local Sui JSON-RPC simulation for development and CI. */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
@@ -32,6 +32,17 @@ const stateDir = (v: string): string => {
   }
   return v;
 };
+/** A DER certificate file, read now so a bad path is a usage error. */
+const derFile = (v: string, prev: Uint8Array[] = []): Uint8Array[] => {
+  let b: Uint8Array;
+  try {
+    b = new Uint8Array(readFileSync(v));
+  } catch (e) {
+    throw new InvalidArgumentError(`--nitro-test-root ${v} cannot be read (${(e as NodeJS.ErrnoException).code})`);
+  }
+  if (b[0] !== 0x30) throw new InvalidArgumentError(`--nitro-test-root ${v} is not a DER certificate`);
+  return [...prev, b];
+};
 
 const program = new Command()
   .name("atoma-devnet")
@@ -47,6 +58,11 @@ const program = new Command()
   .option("--checkpoint-interval-ms <ms>", "cut a checkpoint this often", int("--checkpoint-interval-ms"), 1000)
   .option("--faucet-amount <mist>", "MIST per faucet request (default: 1000000000000)", mist)
   .option("--no-jsonrpc", "serve only gRPC (sui.rpc.v2 over gRPC-web) and the faucet, as current Sui nodes do")
+  .option(
+    "--nitro-test-root <der>",
+    "TEST ONLY: a DER root certificate the Nitro attestation native accepts besides the AWS root (repeatable)",
+    derFile,
+  )
   .option("--json", "print the ready line on stdout as JSON (logs are JSON lines on stderr either way)")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
@@ -61,6 +77,7 @@ const o = program.opts<{
   repair?: boolean;
   jsonrpc: boolean;
   json?: boolean;
+  nitroTestRoot?: Uint8Array[];
 }>();
 // Logs go to stderr so stdout carries only the ready line (JSON with --json): pipes to jq work.
 const log = pino({ name: "atoma-devnet" }, pino.destination(2));
@@ -75,6 +92,7 @@ try {
     checkpointIntervalMs: o.checkpointIntervalMs,
     faucetAmount: o.faucetAmount ?? 1_000_000_000_000n,
     jsonRpc: o.jsonrpc,
+    ...(o.nitroTestRoot ? { nitroTestRoots: o.nitroTestRoot } : {}),
     log,
   });
   if (o.json)
@@ -83,6 +101,11 @@ try {
     );
   else process.stdout.write(`devnet RPC listening on ${d.url} (faucet POST ${d.url}/v2/gas)\n`);
   log.info({ url: d.url, faucet: `${d.url}/v2/gas`, stateDir: o.stateDir ?? null }, "listening");
+  if (o.nitroTestRoot?.length)
+    log.warn(
+      { nitroTestRoots: o.nitroTestRoot.length },
+      "TEST ONLY: Nitro documents under the given test roots are accepted",
+    );
   let closing = false;
   const stop = (sig: string): void => {
     if (closing) return;

@@ -13,7 +13,7 @@ import {
   type GasMeter,
   Interpreter,
   LIMITS,
-  NATIVES,
+  type NativeFunction,
   objectIdOf,
   Ref,
   toBcs,
@@ -48,6 +48,8 @@ export interface SessionState {
   readonly working: Map<string, WorkingObject>;
   readonly resolve: StructResolver;
   readonly loader: VmLoader;
+  /** The native functions of this network. */
+  readonly natives: ReadonlyMap<string, NativeFunction>;
   /** The Random object's inner Versioned UID (its RandomInner is synthesized per transaction). */
   readonly randomInnerId: string;
   randomBeacon(): Uint8Array;
@@ -338,7 +340,7 @@ export function callMoveFunction(
   eventModule = module,
 ): VmCallResult {
   const host = new CallHost(s, eventModule, packageId);
-  const vm = new Interpreter(s.loader, NATIVES, host, s.gas);
+  const vm = new Interpreter(s.loader, s.natives, host, s.gas);
   try {
     const f = vm.resolve(packageId, module, fn);
     const vmArgs: Value[] = [];

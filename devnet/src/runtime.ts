@@ -36,7 +36,7 @@ import type {
   WriteSet,
 } from "./runtime/types.js";
 import type { StoredObject } from "./types.js";
-import { frameworkPackages, LIMITS, VmLoader } from "./vm/index.js";
+import { frameworkPackages, LIMITS, NATIVES, type NativeFunction, nativeTable, VmLoader } from "./vm/index.js";
 
 export { CLOCK_ID, GAS_COIN_TYPE, hashBytes, ownerToBcs, RANDOM_ID, SUI_TYPE } from "./runtime/primitives.js";
 export { decodeTx, verifySignatures } from "./runtime/transaction.js";
@@ -55,6 +55,8 @@ export class Runtime extends ObjectStore {
   readonly vmPending = new Map<string, LoadedModule[]>();
   /** Executed MoveCalls: count, interpreted instructions and time in the VM (including value conversion). */
   readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0 };
+  /** The natives the interpreter calls (the Nitro native with any test roots of the options). */
+  readonly natives: ReadonlyMap<string, NativeFunction>;
   /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */
   randomInnerId = ZERO_ADDR;
 
@@ -67,6 +69,7 @@ export class Runtime extends ObjectStore {
   constructor(opts: RuntimeOptions = {}) {
     super(opts.now ?? (() => BigInt(Date.now())));
     this.seed = opts.seed ?? "atoma-devnet";
+    this.natives = opts.nitroTestRoots?.length ? nativeTable({ nitroRoots: opts.nitroTestRoots }) : NATIVES;
     this.gas = { referenceGasPrice: 1000n, storagePerByte: 7600n, ...opts.gas };
     this.installSystemObjects();
   }

@@ -28,6 +28,8 @@ export interface DevnetOptions {
   jsonRpc?: boolean;
   /** Serve `sui.rpc.v2` over gRPC-web on the same port (default true). */
   grpc?: boolean | GrpcOptions;
+  /** TEST ONLY: root certificates (DER) the Nitro attestation native accepts besides AWS's. */
+  nitroTestRoots?: readonly Uint8Array[];
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
 }
 
@@ -52,7 +54,11 @@ export class Devnet {
   constructor(readonly opts: DevnetOptions = {}) {
     this.faucetAmount = opts.faucetAmount ?? 1_000_000_000_000n;
     if (opts.clockMs !== undefined) this.fixedMs = opts.clockMs;
-    this.runtime = new Runtime({ seed: opts.seed ?? "atoma-devnet", now: () => this.nowMs() });
+    this.runtime = new Runtime({
+      seed: opts.seed ?? "atoma-devnet",
+      now: () => this.nowMs(),
+      ...(opts.nitroTestRoots ? { nitroTestRoots: opts.nitroTestRoots } : {}),
+    });
     if (opts.stateDir) {
       this.journal = new Journal(opts.stateDir);
       const log = opts.log;

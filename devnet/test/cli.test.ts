@@ -85,6 +85,8 @@ describe("atoma-devnet CLI", () => {
       [["--faucet-amount", "abc"], /--faucet-amount must be a whole number of MIST/],
       [["--faucet-amount", "-5"], /--faucet-amount must be a whole number of MIST/],
       [["--state-dir", "/proc/nope"], /--state-dir \/proc\/nope is not a writable folder/],
+      [["--nitro-test-root", "/nonexistent.der"], /--nitro-test-root \/nonexistent\.der cannot be read/],
+      [["--nitro-test-root", CLI], /is not a DER certificate/],
     ] as const) {
       const r = await run([...args]);
       expect(r.code, args.join(" ")).toBe(2);
@@ -97,5 +99,6 @@ describe("atoma-devnet CLI", () => {
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--state-dir/);
+    expect(help.out).toMatch(/--nitro-test-root <der>/);
   });
 });

@@ -647,6 +647,22 @@ export function buildProgram(): Command {
     });
 
   attest
+    .command("nitro")
+    .description(
+      "record this node's AWS Nitro attestation verified on chain (one transaction, no verifier): Sui's " +
+        "nitro_attestation native checks the document's signature and AWS certificate chain, the contract its " +
+        "PCRs, freshness and user_data binding this node's keys",
+    )
+    .requiredOption("--document <file>", "the Nitro attestation document (COSE_Sign1, CBOR) from the enclave's NSM")
+    .action(async (o: { document: string }, cmd: Command) => {
+      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const nodeId = needNode(config, cfg);
+      const document = readBinary(userPath(o.document), "--document");
+      const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: nodeId, document }));
+      out(`Nitro attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
+    });
+
+  attest
     .command("collateral")
     .description(
       "record Intel collateral (PCS TCB info and QE identity responses, as served) on chain; its signatures are " +

@@ -58,6 +58,9 @@ export class Session implements SessionState {
   get loader() {
     return this.rt.vmLoader;
   }
+  get natives() {
+    return this.rt.natives;
+  }
   get randomInnerId(): string {
     return this.rt.randomInnerId;
   }

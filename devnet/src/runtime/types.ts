@@ -111,6 +111,8 @@ export interface RuntimeOptions {
   gas?: Partial<GasConfig>;
   /** Clock source; defaults to wall time. */
   now?: () => bigint;
+  /** Test-only roots (DER) the Nitro attestation native accepts besides the AWS root. */
+  nitroTestRoots?: readonly Uint8Array[];
 }
 
 /** What the commands of a transaction gave: the failure (if any) and, per command, its return values. */

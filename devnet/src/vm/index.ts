@@ -4,7 +4,7 @@ export { frameworkPackages } from "./framework.js";
 export { GAS_SCHEDULE, GasMeter, LIMITS } from "./gas.js";
 export { Interpreter, type NativeContext, type NativeFunction, type VmHost, type VmStats } from "./interpreter.js";
 export { type Layout, type PackageSource, type VmFunction, VmLoader } from "./loader.js";
-export { childId, NATIVES, objectIdOf } from "./natives.js";
+export { childId, NATIVES, nativeTable, objectIdOf } from "./natives.js";
 export {
   fromBcs,
   Ref,

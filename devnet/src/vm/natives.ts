@@ -14,6 +14,7 @@ import type { MoveType } from "../bytecode.js";
 import { VmFailure } from "./errors.js";
 import { GAS_SCHEDULE, LIMITS } from "./gas.js";
 import type { NativeContext, NativeFunction } from "./interpreter.js";
+import { NITRO_NATIVE, nitroNative } from "./nitro/native.js";
 import { Ref, toBcs, type Value } from "./values.js";
 
 const bytesOf = (v: Value | undefined): Uint8Array => Uint8Array.from((v instanceof Ref ? v.get() : v) as number[]);
@@ -410,5 +411,13 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
   ],
 ];
 
-/** The natives table, keyed `0x1::module::function`. */
-export const NATIVES: ReadonlyMap<string, NativeFunction> = new Map(TRUE_NATIVES);
+/**
+ * The natives table, keyed `0x1::module::function`; `nitroRoots` are test roots the Nitro native
+ * accepts besides the AWS root (a devnet start option, never the default).
+ */
+export function nativeTable(opts: { nitroRoots?: readonly Uint8Array[] } = {}): ReadonlyMap<string, NativeFunction> {
+  return new Map([...TRUE_NATIVES, [NITRO_NATIVE, nitroNative(opts.nitroRoots ?? [])]]);
+}
+
+/** The natives table with only the AWS root for Nitro documents. */
+export const NATIVES: ReadonlyMap<string, NativeFunction> = nativeTable();

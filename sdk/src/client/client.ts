@@ -28,6 +28,7 @@ import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
 import * as B from "../tx/builders.js";
 import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
+import * as NITRO from "../tx/nitro.js";
 import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
 import { sleep } from "./sleep.js";
@@ -578,6 +579,11 @@ export class AtomaClient implements AtomaChain {
   async recordTdxAttestation(signer: Signer, a: Omit<TDX.RecordTdxAttestationArgs, "packageId" | "registry">) {
     const base = await this.#base();
     return this.#run(signer, (tx) => TDX.buildRecordTdxAttestation(tx, { ...base, ...a }));
+  }
+  /** The node's Nitro attestation document verified on chain (one transaction, no verifier). */
+  async recordNitroAttestation(signer: Signer, a: Omit<NITRO.RecordNitroAttestationArgs, "packageId" | "registry">) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => NITRO.buildRecordNitroAttestation(tx, { ...base, ...a }));
   }
   async recordAttestation(signer: Signer, a: Omit<B.RecordAttestationArgs, "packageId" | "registry">) {
     const base = await this.#base();

@@ -475,7 +475,7 @@ export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCa
   ]);
 }
 
-/** Every `module::function` these builders (and those of tdx.ts) call, for coverage checks against the bytecode. */
+/** Every `module::function` these builders (and those of tdx.ts and nitro.ts) call, for coverage checks against the bytecode. */
 export const ATOMA_TX_TARGETS = [
   "registry::set_param",
   "registry::set_paused",
@@ -500,6 +500,7 @@ export const ATOMA_TX_TARGETS = [
   "tdx_attestation::record_tdx_collateral",
   "tdx_attestation::record_tdx_crl",
   "tdx_attestation::record_tdx_attestation",
+  "nitro_enclave::record_nitro_attestation",
   "request::create_request",
   "request::create_and_sample",
   "request::sample_nodes",

@@ -21,7 +21,7 @@ export const TcbStatus = {
 } as const;
 
 /** Which path produced an attestation record (`Attestation.path`). */
-export const AttestationPath = { Verdict: 0, TdxOnChain: 1 } as const;
+export const AttestationPath = { Verdict: 0, TdxOnChain: 1, NitroOnChain: 2 } as const;
 
 /** Pins the Intel SGX root key (33-byte compressed P-256) that on-chain TDX verification trusts. */
 export function buildSetTdxRoot(tx: Transaction, a: WithAdmin & { rootKey: Uint8Array }): TransactionResult {

@@ -63,6 +63,8 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "tdx_attestation::record_tdx_crl": (tx) => B.buildRecordTdxCrl(tx, { ...base, crl: b(300), caDer: b(300) }),
   "tdx_attestation::record_tdx_attestation": (tx) =>
     B.buildRecordTdxAttestation(tx, { ...base, nodeCap: CAP, collateral: CLU, quote: b(2000) }),
+  "nitro_enclave::record_nitro_attestation": (tx) =>
+    B.buildRecordNitroAttestation(tx, { ...base, nodeCap: CAP, document: b(3000) }),
   "attestation::record_attestation": (tx) =>
     B.buildRecordAttestation(tx, {
       ...base,
@@ -247,6 +249,26 @@ describe("builders against the compiled package", () => {
         if (input?.Pure) expect(p.ref, `${name} arg ${i} pure`).toBe("none");
       });
     }
+  });
+
+  it("Nitro: one PTB, Sui's load_nitro_attestation (document, Clock) feeding record_nitro_attestation", async () => {
+    const k = await buildKind(CALLS["nitro_enclave::record_nitro_attestation"]);
+    const [load, record] = moveCalls(k);
+    expect(`${load?.package}::${load?.module}::${load?.function}`).toBe(
+      `${normalizeSuiAddress("0x2")}::nitro_attestation::load_nitro_attestation`,
+    );
+    expect(bcs.vector(bcs.u8()).parse(fromBase64(inputOf(k, load?.arguments[0])?.Pure?.bytes ?? ""))).toHaveLength(
+      3000,
+    );
+    expect(record?.arguments[2]).toEqual({ $kind: "Result", Result: 0 });
+    const tx = new Transaction();
+    const doc = (document: Uint8Array) => () => B.buildRecordNitroAttestation(tx, { ...base, nodeCap: CAP, document });
+    expect(doc(new Uint8Array())).toThrow(/document: must be 1\.\.16384 bytes/);
+    expect(doc(b(16_385))).toThrow(InvalidInputError);
+    const [p0, p1, p2] = [b(48, 1), b(48, 2), b(48, 3)];
+    expect(B.nitroMeasurement(p0, p1, p2)).toHaveLength(32);
+    expect(B.nitroMeasurement(p0, p1, p2)).not.toEqual(B.nitroMeasurement(p0, p2, p1));
+    expect(() => B.nitroMeasurement(p0, p1, b(47))).toThrow(/pcr2/);
   });
 
   it("TDX builders refuse a bad root key and a Revoked policy, naming the field", () => {

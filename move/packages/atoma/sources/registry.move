@@ -56,6 +56,8 @@ const INITIAL_REPUTATION: u64 = 1_000;
 /// Which path produced an attestation: a verifier-signed verdict, or TDX verified on chain.
 const PATH_VERDICT: u8 = 0;
 const PATH_TDX_ONCHAIN: u8 = 1;
+/// AWS Nitro document verified on chain by `sui::nitro_attestation` (AWS root pinned by Sui).
+const PATH_NITRO_ONCHAIN: u8 = 2;
 /// TCB statuses as derived on chain (Intel's names); Revoked can never be allowed.
 const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
 const TCB_UP_TO_DATE: u8 = 0;
@@ -126,7 +128,8 @@ public struct Attestation has copy, drop, store {
     /// leaves the allow-list) or the pinned Intel root key (path 1; it ends when the root changes).
     verifier_pk: vector<u8>,
     /// 0: verifier-signed verdict (`record_attestation`); 1: TDX quote verified on chain
-    /// (`record_tdx_attestation`, no verifier).
+    /// (`record_tdx_attestation`, no verifier); 2: Nitro document verified on chain
+    /// (`nitro_enclave::record_nitro_attestation`, no verifier).
     path: u8,
     /// Path 1: the TCB status derived on chain (TCB_* code), re-checked against the policy at
     /// use time (`is_attested`); 255 on other paths (not derived on chain).
@@ -347,7 +350,9 @@ fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
     });
     let tcb_allowed = tdx_tcb_still_allowed(r, a);
     let root_matches = r.tdx_root() == option::some(a.verifier_pk) && tcb_allowed;
-    let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches else verifier_hits > 0;
+    let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches
+        else if (a.path == PATH_NITRO_ONCHAIN) true
+        else verifier_hits > 0;
     let fresh = a.expires_ms > now_ms;
     let live = !a.revoked;
     let kind = a.tee_kind != 0;
@@ -383,6 +388,7 @@ public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
     let a = n.attestation.borrow();
     a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
         && (if (a.path == PATH_TDX_ONCHAIN) r.tdx_root() == option::some(a.verifier_pk) && tdx_tcb_still_allowed(r, a)
+            else if (a.path == PATH_NITRO_ONCHAIN) true
             else r.verifiers.contains(&a.verifier_pk))
         && r.is_measurement_allowed(a.tee_kind, &a.measurement)
 }
@@ -438,6 +444,7 @@ public fun attestation_path(a: &Attestation): u8 { a.path }
 public fun attestation_tcb_status(a: &Attestation): u8 { a.tcb_status }
 public fun path_verdict(): u8 { PATH_VERDICT }
 public fun path_tdx_onchain(): u8 { PATH_TDX_ONCHAIN }
+public fun path_nitro_onchain(): u8 { PATH_NITRO_ONCHAIN }
 
 // === Package-internal node state ===
 

@@ -59,6 +59,19 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     6: { name: "EBadBitString", message: "DER BIT STRING is empty or has unused bits" },
     7: { name: "EBadTime", message: "DER time is not YYMMDDHHMMSSZ / YYYYMMDDHHMMSSZ" },
   },
+  nitro_enclave: {
+    40: { name: "EDebugEnclave", message: "PCR0, PCR1 and PCR2 are all zero: a debug-mode enclave" },
+    41: {
+      name: "EMeasurementNotAllowed",
+      message: "blake2b256(PCR0 || PCR1 || PCR2) is not allow-listed for tee_kind 4 (Nitro)",
+    },
+    42: { name: "ENoUserData", message: "the document has no user_data of at least 32 bytes to bind the node's keys" },
+    43: { name: "EBindingMismatch", message: "user_data does not start with blake2b256(sig_pk || enc_pk)" },
+    44: { name: "EDocumentInFuture", message: "document timestamp is more than the allowed skew after the Clock" },
+    45: { name: "EDocumentTooOld", message: "document timestamp is older than the maximum age" },
+    46: { name: "EIssuedBeforeRevocation", message: "document created at or before the node's last revocation" },
+    47: { name: "EMissingPcr", message: "the document lacks PCR0, PCR1 or PCR2" },
+  },
   node: {
     1: { name: "EStakeTooLow", message: "stake is below min_stake" },
     2: { name: "EInvalidKey", message: "sig_pk and enc_pk must be 32 bytes" },

@@ -705,6 +705,10 @@ export const registry = {
   params(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::params`, args);
   },
+  /** `public fun path_nitro_onchain(): u8` */
+  pathNitroOnchain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::registry::path_nitro_onchain`, args);
+  },
   /** `public fun path_tdx_onchain(): u8` */
   pathTdxOnchain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
     return call(tx, `${packageId}::registry::path_tdx_onchain`, args);
@@ -992,6 +996,34 @@ export const cluster = {
   /** `public fun version(&cluster::Cluster): u64` */
   version(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::version`, args);
+  },
+};
+
+/** `atoma::nitro_enclave`. */
+export const nitroEnclave = {
+  /** `public fun max_age_ms(): u64` */
+  maxAgeMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::max_age_ms`, args);
+  },
+  /** `public fun max_future_skew_ms(): u64` */
+  maxFutureSkewMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::max_future_skew_ms`, args);
+  },
+  /** `public fun measurement(&vector<u8>, &vector<u8>, &vector<u8>): vector<u8>` */
+  measurement(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytes_0: Arg, bytes_1: Arg, bytes_2: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::measurement`, args);
+  },
+  /** `public fun record_nitro_attestation(&mut registry::Registry, &node::NodeCap, 0x2::nitro_attestation::NitroAttestationDocument, &0x2::clock::Clock)` */
+  recordNitroAttestation(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, nodeCap: Arg, nitroAttestationDocument: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::record_nitro_attestation`, args);
   },
 };
 
@@ -1493,6 +1525,7 @@ export const MOVE_CALL_TARGETS = [
   "registry::node_unbonding",
   "registry::node_unbonding_until_ms",
   "registry::params",
+  "registry::path_nitro_onchain",
   "registry::path_tdx_onchain",
   "registry::path_verdict",
   "registry::refresh_node",
@@ -1539,6 +1572,10 @@ export const MOVE_CALL_TARGETS = [
   "cluster::previous_valid_until_ms",
   "cluster::start_rotation",
   "cluster::version",
+  "nitro_enclave::max_age_ms",
+  "nitro_enclave::max_future_skew_ms",
+  "nitro_enclave::measurement",
+  "nitro_enclave::record_nitro_attestation",
   "sampling::max_rejects",
   "request::accept_output",
   "request::agreed_output_hash",
