@@ -2,10 +2,11 @@
 /// up to the Intel root key pinned in the registry (`registry::set_tdx_root`), the collateral
 /// recorded as `TdxCollateral` objects (Intel signatures checked in Move), the MRTD allow-list,
 /// the key binding of the report data and the TCB status policy. The record says path 1
-/// (`registry::path_tdx_onchain`); the verdict path (`attestation::record_attestation`) stays
+/// (`constants::attestation_path_tdx_on_chain`); the verdict path (`attestation::record_attestation`) stays
 /// for SEV-SNP and as a fallback.
 module atoma::tdx_attestation;
 
+use atoma::constants;
 use atoma::node::NodeCap;
 use atoma::registry::Registry;
 use sui::clock::Clock;
@@ -36,17 +37,6 @@ const ENotTdxTcbInfo: vector<u8> = b"TCB info id is not TDX";
 const EIssuedBeforeRevocation: vector<u8> = b"attestation at or before the node's last revocation";
 #[error(code = 29)]
 const EBadTcbInfo: vector<u8> = b"TCB info tcbLevels are not in the expected shape";
-
-// === Constants ===
-
-const TEE_TDX: u8 = 1;
-const TCB_UP_TO_DATE: u8 = 0;
-const TCB_SW_HARDENING_NEEDED: u8 = 1;
-const TCB_CONFIGURATION_NEEDED: u8 = 2;
-const TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED: u8 = 3;
-const TCB_OUT_OF_DATE: u8 = 4;
-const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
-const TCB_REVOKED: u8 = 6;
 
 // === Structs ===
 
@@ -124,20 +114,20 @@ entry fun record_tdx_attestation(
     let verified = tdx::verify(&quote, &root_key, now);
     let body = verified.body();
     let mrtd = body.mrtd();
-    assert!(registry.is_measurement_allowed(TEE_TDX, &mrtd), EMeasurementNotAllowed);
+    assert!(registry.is_measurement_allowed(constants::tee_kind_tdx(), &mrtd), EMeasurementNotAllowed);
     let mut keys = registry.node_sig_pk(node_id);
     keys.append(registry.node_enc_pk(node_id));
     let report_data_hash = blake2b256(&keys);
     assert!(tee_verify::der::slice(&body.report_data(), 0, 32) == report_data_hash, EBindingMismatch);
     let status = tcb_status(&collateral.tcb_info, &tee_tcb_svn(body));
-    assert!(status != TCB_REVOKED, ETcbRevoked);
+    assert!(status != constants::tcb_status_revoked(), ETcbRevoked);
     assert!(registry.tdx_tcb_status_allowed(status), ETcbStatusNotAllowed);
     assert!(now > registry.node_attestation_floor_ms(node_id), EIssuedBeforeRevocation);
     let expires_ms = min(now + registry.params().attestation_validity_ms(), stale_at + 1);
     let evidence_hash = blake2b256(&quote);
     atoma::events::attestation_recorded(
         node_id,
-        TEE_TDX,
+        constants::tee_kind_tdx(),
         mrtd,
         report_data_hash,
         evidence_hash,
@@ -146,8 +136,8 @@ entry fun record_tdx_attestation(
         expires_ms,
         now,
     );
-    let a = atoma::registry::new_attestation(
-        TEE_TDX,
+    let a = atoma::node_record::new_attestation(
+        constants::tee_kind_tdx(),
         mrtd,
         report_data_hash,
         evidence_hash,
@@ -156,14 +146,14 @@ entry fun record_tdx_attestation(
         expires_ms,
         now,
         root_key,
-        atoma::registry::path_tdx_onchain(),
+        constants::attestation_path_tdx_on_chain(),
     );
     registry.set_attestation(node_id, a);
 }
 
 // === Public-View ===
 
-/// The TCB status (TCB_* code) of the first TDX TCB level whose `tdxtcbcomponents` SVNs are all
+/// The TCB status (`constants::tcb_status_*`) of the first TDX TCB level whose `tdxtcbcomponents` SVNs are all
 /// at most the quote's TEE_TCB_SVN (Intel's rule for the TDX components; the SGX components and
 /// PCESVN of the PCK certificate's extension are not compared here).
 public fun tcb_status(tcb_info: &vector<u8>, tee_tcb_svn: &vector<u8>): u8 {
@@ -204,13 +194,13 @@ public fun collateral_next_update_ms(c: &TdxCollateral): u64 { c.next_update_ms 
 fun tee_tcb_svn(body: &tdx_quote::TdReport): vector<u8> { tee_verify::der::slice(body.raw(), 0, 16) }
 
 fun status_code(s: vector<u8>): u8 {
-    if (s == b"UpToDate") TCB_UP_TO_DATE
-    else if (s == b"SWHardeningNeeded") TCB_SW_HARDENING_NEEDED
-    else if (s == b"ConfigurationNeeded") TCB_CONFIGURATION_NEEDED
-    else if (s == b"ConfigurationAndSWHardeningNeeded") TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED
-    else if (s == b"OutOfDate") TCB_OUT_OF_DATE
-    else if (s == b"OutOfDateConfigurationNeeded") TCB_OUT_OF_DATE_CONFIGURATION_NEEDED
-    else if (s == b"Revoked") TCB_REVOKED
+    if (s == b"UpToDate") constants::tcb_status_up_to_date()
+    else if (s == b"SWHardeningNeeded") constants::tcb_status_sw_hardening_needed()
+    else if (s == b"ConfigurationNeeded") constants::tcb_status_configuration_needed()
+    else if (s == b"ConfigurationAndSWHardeningNeeded") constants::tcb_status_configuration_and_sw_hardening_needed()
+    else if (s == b"OutOfDate") constants::tcb_status_out_of_date()
+    else if (s == b"OutOfDateConfigurationNeeded") constants::tcb_status_out_of_date_configuration_needed()
+    else if (s == b"Revoked") constants::tcb_status_revoked()
     else abort EBadTcbInfo
 }
 

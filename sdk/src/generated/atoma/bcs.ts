@@ -107,6 +107,41 @@ export const Tree = bcs.struct("Tree", {
   total: bcs.u128(),
 });
 
+/** `atoma::node_record::Attestation` (copy, drop, store). */
+export const Attestation = bcs.struct("Attestation", {
+  tee_kind: bcs.u8(),
+  measurement: bytes,
+  report_data_hash: bytes,
+  evidence_hash: bytes,
+  verifier: bcs.Address,
+  recorded_ms: bcs.u64(),
+  expires_ms: bcs.u64(),
+  revoked: bcs.bool(),
+  issued_ms: bcs.u64(),
+  verifier_pk: bytes,
+  path: bcs.u8(),
+});
+
+/** `atoma::node_record::Node` (store). */
+export const Node = bcs.struct("Node", {
+  node_id: ID,
+  operator: bcs.Address,
+  stake: Balance,
+  unbonding: Balance,
+  unbonding_until_ms: bcs.u64(),
+  sig_pk: bytes,
+  enc_pk: bytes,
+  capabilities: bcs.vector(bytes),
+  price: bcs.u64(),
+  reputation: bcs.u64(),
+  status: bcs.u8(),
+  attestation: bcs.option(Attestation),
+  served: bcs.u64(),
+  earned: bcs.u64(),
+  slashed: bcs.u64(),
+  attestation_floor_ms: bcs.u64(),
+});
+
 /** `atoma::config::Params` (copy, drop, store). */
 export const Params = bcs.struct("Params", {
   min_stake: bcs.u64(),
@@ -132,45 +167,10 @@ export const AdminCap = bcs.struct("AdminCap", {
   id: UID,
 });
 
-/** `atoma::registry::Attestation` (copy, drop, store). */
-export const Attestation = bcs.struct("Attestation", {
-  tee_kind: bcs.u8(),
-  measurement: bytes,
-  report_data_hash: bytes,
-  evidence_hash: bytes,
-  verifier: bcs.Address,
-  recorded_ms: bcs.u64(),
-  expires_ms: bcs.u64(),
-  revoked: bcs.bool(),
-  issued_ms: bcs.u64(),
-  verifier_pk: bytes,
-  path: bcs.u8(),
-});
-
 /** `atoma::registry::Eligible` (store). */
 export const Eligible = bcs.struct("Eligible", {
   all: Tree,
   attested: Tree,
-});
-
-/** `atoma::registry::Node` (store). */
-export const Node = bcs.struct("Node", {
-  node_id: ID,
-  operator: bcs.Address,
-  stake: Balance,
-  unbonding: Balance,
-  unbonding_until_ms: bcs.u64(),
-  sig_pk: bytes,
-  enc_pk: bytes,
-  capabilities: bcs.vector(bytes),
-  price: bcs.u64(),
-  reputation: bcs.u64(),
-  status: bcs.u8(),
-  attestation: bcs.option(Attestation),
-  served: bcs.u64(),
-  earned: bcs.u64(),
-  slashed: bcs.u64(),
-  attestation_floor_ms: bcs.u64(),
 });
 
 /** `atoma::registry::Registry` (key). */
@@ -298,11 +298,11 @@ export const OBJECT_STRUCTS = {
   LeafKey,
   SlotKey,
   Tree,
+  Attestation,
+  Node,
   Params,
   AdminCap,
-  Attestation,
   Eligible,
-  Node,
   Registry,
   TdxConfig,
   NodeCap,
@@ -325,11 +325,11 @@ export type LeafData = typeof Leaf.$inferType;
 export type LeafKeyData = typeof LeafKey.$inferType;
 export type SlotKeyData = typeof SlotKey.$inferType;
 export type TreeData = typeof Tree.$inferType;
+export type AttestationData = typeof Attestation.$inferType;
+export type NodeData = typeof Node.$inferType;
 export type ParamsData = typeof Params.$inferType;
 export type AdminCapData = typeof AdminCap.$inferType;
-export type AttestationData = typeof Attestation.$inferType;
 export type EligibleData = typeof Eligible.$inferType;
-export type NodeData = typeof Node.$inferType;
 export type RegistryData = typeof Registry.$inferType;
 export type TdxConfigData = typeof TdxConfig.$inferType;
 export type NodeCapData = typeof NodeCap.$inferType;
