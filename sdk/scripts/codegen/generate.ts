@@ -216,6 +216,12 @@ export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): { bcs: str
     "/** Every struct that carries data (witnesses left out), by name. */",
     `export const OBJECT_STRUCTS = { ${dataStructs.join(", ")} } as const;`,
     "",
+    "/** `module::Name` of every struct (events too), by name: a type tag is `<package id>::<STRUCT_TYPES.Name>`. */",
+    `export const STRUCT_TYPES = { ${[...defs.keys()]
+      .sort()
+      .map((n) => `${n}: "${defs.get(n)?.module}::${n}"`)
+      .join(", ")} } as const;`,
+    "",
     ...dataStructs.map((n) => `export type ${n}Data = typeof ${n}.$inferType;`),
     "",
   ].join("\n");

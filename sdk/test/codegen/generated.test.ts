@@ -11,6 +11,7 @@ import { deserializeModule, serializeModule } from "../../../devnet/src/move-bin
 import { generateConstants, readConstants } from "../../scripts/codegen/constants.js";
 import { GENERATED_DIR, renderGenerated, staleGenerated } from "../../scripts/codegen/files.js";
 import { CodegenError, generateBcs, generateErrors } from "../../scripts/codegen/generate.js";
+import { STRUCT_TYPES } from "../../src/generated/atoma/bcs.js";
 import * as generatedConstants from "../../src/generated/atoma/constants.js";
 import { MOVE_ERRORS } from "../../src/generated/atoma/errors.js";
 import * as sdk from "../../src/index.js";
@@ -54,6 +55,13 @@ describe("generated SDK bindings", () => {
     const edited = new Map(rendered);
     edited.set(file, readFileSync(file, "utf8").replace("node_id: ID,", "node_id: bcs.u64(),"));
     expect(staleGenerated(edited)).toEqual(["sdk/src/generated/atoma/bcs.ts"]);
+  });
+
+  it("type tags come from the module that declares each struct", () => {
+    expect(STRUCT_TYPES.Node).toBe("node_record::Node");
+    expect(STRUCT_TYPES.Attestation).toBe("node_record::Attestation");
+    expect(STRUCT_TYPES.Registry).toBe("registry::Registry");
+    expect(STRUCT_TYPES.StakeChanged).toBe("events::StakeChanged");
   });
 
   it("the error table carries the bytecode's codes, names and messages", () => {
