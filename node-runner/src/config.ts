@@ -16,7 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { expandMlKemSecret, InvalidInputError, x25519PublicKey } from "@atoma/sdk";
+import { expandMlKemSecret, InvalidInputError, Limits, x25519PublicKey } from "@atoma/sdk";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 
 export interface NodeConfig {
@@ -128,11 +128,13 @@ export function parseConfig(text: string, file = "config"): NodeConfig {
   want(
     Array.isArray(c.capabilities) &&
       c.capabilities.length >= 1 &&
-      c.capabilities.length <= 16 &&
-      c.capabilities.every((x) => typeof x === "string" && x.length >= 1 && Buffer.byteLength(x) <= 64),
+      c.capabilities.length <= Limits.maxCapabilities &&
+      c.capabilities.every(
+        (x) => typeof x === "string" && x.length >= 1 && Buffer.byteLength(x) <= Limits.maxCapabilityBytes,
+      ),
     file,
     "capabilities",
-    "must be 1..=16 strings of 1..=64 bytes (a WASM app is its bare 64-hex digest or wasm:<hex>)",
+    `must be 1..=${Limits.maxCapabilities} strings of 1..=${Limits.maxCapabilityBytes} bytes (a WASM app is its bare 64-hex digest or wasm:<hex>)`,
   );
   want(typeof c.price === "string" && /^\d+$/.test(c.price), file, "price", "must be a decimal string of MIST");
   want(typeof c.stake === "string" && /^\d+$/.test(c.stake), file, "stake", "must be a decimal string of MIST");

@@ -4,8 +4,9 @@
  */
 export * from "./attestation/index.js";
 export * from "./bcs/index.js";
-// bcs/ and attestation/ both export TeeKind (one binding, defined in bcs/enums.ts); named once here.
-export { TeeKind } from "./bcs/index.js";
+// bcs/ re-exports the enum tables generated from `atoma::constants`; attestation/ (TeeKind) and
+// tx/ (TcbStatus, AttestationPath) re-export some of the same bindings: named once here.
+export { AttestationPath, TcbStatus, TeeKind } from "./bcs/index.js";
 export * from "./client/index.js";
 export * from "./cluster/index.js";
 export * from "./crypto/index.js";

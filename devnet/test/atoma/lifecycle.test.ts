@@ -17,6 +17,7 @@ import {
   hashOutput,
   MoveAbortError,
   RequestStatus,
+  STRUCT_TYPES,
   signVerdict,
   TeeKind,
 } from "@atoma/sdk";
@@ -116,7 +117,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const fields = await env.sui.getDynamicFields({ parentId: reg.nodes.id.id });
     expect(fields.data.map((f) => f.name.value).sort()).toEqual(ops.map((o) => o.nodeId).sort());
     expect(fields.data.every((f) => f.name.type === "0x2::object::ID")).toBe(true);
-    expect(fields.data.every((f) => f.objectType.endsWith("::registry::Node"))).toBe(true);
+    expect(fields.data.every((f) => f.objectType.endsWith(`::${STRUCT_TYPES.Node}`))).toBe(true);
   });
 
   it("a view function answers through devInspect (registry::node_count)", async () => {

@@ -210,40 +210,46 @@ function scenarioTest(run: ScenarioRun): string {
     body.push(`*&mut ev[0] = ev[0] + s.next_tx(${addr(REQUESTER)}).num_user_events();`);
     body.push(`assert!(ev[0] == ${e.events.length}, ${next()}); // events in all`);
     for (const ty of EVENT_TYPES)
-      body.push(`assert!(ev[${slot(ty)}] == ${e.events.filter((x) => x === ty).length}, ${next()}); // ${ty}`);
+      body.push(`assert!(ev[${slot(ty)}] == ${e.events.filter((x) => x === ty).length}, ${next()}); // events: ${ty}`);
     body.push("let reg = s.take_shared<Registry>();");
-    body.push(`assert!(registry::treasury_value(&reg) == ${e.treasury}, ${next()});`);
+    body.push(`assert!(registry::treasury_value(&reg) == ${e.treasury}, ${next()}); // treasury`);
     for (const [k, want] of Object.entries(e.nodes)) {
       const i = Number(k);
       const bond = expectedBond(s, i);
       body.push(`let id = node::node_id(&caps[${i}]);`);
-      body.push(`assert!(registry::node_status(&reg, id) == ${want.status}, ${next()});`);
-      body.push(`assert!(registry::node_stake(&reg, id) == ${bond.stake}, ${next()});`);
-      body.push(`assert!(registry::node_unbonding(&reg, id) == ${bond.unbonding}, ${next()});`);
-      body.push(`assert!(registry::node_earned(&reg, id) == ${want.paid}, ${next()});`);
-      body.push(`assert!(registry::node_slashed(&reg, id) == ${want.slashed}, ${next()});`);
-      body.push(`assert!(registry::node_reputation(&reg, id) == ${expectedReputation(s, i)}, ${next()});`);
+      body.push(`assert!(registry::node_status(&reg, id) == ${want.status}, ${next()}); // node ${i}: status`);
+      body.push(`assert!(registry::node_stake(&reg, id) == ${bond.stake}, ${next()}); // node ${i}: stake`);
+      body.push(`assert!(registry::node_unbonding(&reg, id) == ${bond.unbonding}, ${next()}); // node ${i}: unbonding`);
+      body.push(`assert!(registry::node_earned(&reg, id) == ${want.paid}, ${next()}); // node ${i}: paid`);
+      body.push(`assert!(registry::node_slashed(&reg, id) == ${want.slashed}, ${next()}); // node ${i}: slashed`);
+      body.push(
+        `assert!(registry::node_reputation(&reg, id) == ${expectedReputation(s, i)}, ${next()}); // node ${i}: reputation`,
+      );
     }
     if (e.requestStatus !== undefined) {
       body.push("let req = s.take_shared<Request>();");
-      body.push(`assert!(request::status(&req) == ${e.requestStatus}, ${next()});`);
+      body.push(`assert!(request::status(&req) == ${e.requestStatus}, ${next()}); // request status`);
       (e.sampled ?? []).forEach((round, r) => {
         const v = round.map((n) => `node::node_id(&caps[${n}])`).join(", ");
-        body.push(`assert!(request::sampled_nodes(&req, ${r}) == vector[${v}], ${next()});`);
+        body.push(
+          `assert!(request::sampled_nodes(&req, ${r}) == vector[${v}], ${next()}); // round ${r}: sampled nodes`,
+        );
       });
       body.push("ts::return_shared(req);");
     }
     if (e.refund !== undefined && e.refund > 0n) {
       body.push(`let refund = s.take_from_address<Coin<SUI>>(${addr(REQUESTER)});`);
-      body.push(`assert!(refund.value() == ${e.refund}, ${next()});`);
+      body.push(`assert!(refund.value() == ${e.refund}, ${next()}); // requester's refund`);
       body.push(`ts::return_to_address(${addr(REQUESTER)}, refund);`);
     }
     if (e.cluster) {
       body.push("let cl = s.take_shared<Cluster>();");
-      body.push(`assert!(cluster::epoch(&cl) == ${e.cluster.epoch}, ${next()});`);
-      body.push(`assert!(cluster::has_pending(&cl) == ${e.cluster.pending}, ${next()});`);
+      body.push(`assert!(cluster::epoch(&cl) == ${e.cluster.epoch}, ${next()}); // cluster epoch`);
+      body.push(`assert!(cluster::has_pending(&cl) == ${e.cluster.pending}, ${next()}); // cluster rotation pending`);
       if (e.cluster.key)
-        body.push(`assert!(cluster::commitment(&cl) == ${x(keyCommitmentOf(e.cluster.key))}, ${next()});`);
+        body.push(
+          `assert!(cluster::commitment(&cl) == ${x(keyCommitmentOf(e.cluster.key))}, ${next()}); // cluster key`,
+        );
       body.push("ts::return_shared(cl);");
     }
     body.push("ts::return_shared(reg);");
@@ -263,7 +269,9 @@ export function generateConformanceMove(): string {
 //   pnpm exec tsx devnet/test/protocol/gen-move-tests.ts
 // Every assertion below is a hand-written expectation of the scenario (scenarios.ts), not a value
 // computed by an implementation; calls.ts computes only the call arguments (payments,
-// commitments, attestation signatures, clock times) from the scenario.
+// commitments, attestation signatures, clock times) from the scenario. Each assertion's abort
+// code numbers it within its test, and its comment says what it checks.
+// Over 600 lines because it is generated: one test per scenario, every step written out.
 #[test_only]
 module atoma::conformance_tests;
 

@@ -16,6 +16,7 @@ import {
   Layer,
   type LayerId,
   type LayerKey,
+  Limits,
   type OpenedLayers,
   objectIdBytes,
   objectIdHex,
@@ -28,7 +29,8 @@ import {
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./task-runner.js";
 
-export const MAX_OUTPUT_BYTES = 16_384;
+/** The most output bytes the contract accepts (`constants::max_output_bytes`). */
+export const MAX_OUTPUT_BYTES = Limits.maxOutputBytes;
 
 export interface ExecutorJob {
   requestId: string;

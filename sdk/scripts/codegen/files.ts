@@ -11,8 +11,8 @@ import { CodegenError, generatePackage } from "./generate.js";
 
 /** `sdk/src/generated/`. */
 export const GENERATED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/generated");
-/** The packages the SDK binds, and the module of each that holds its events. */
-export const BOUND_PACKAGES = [{ name: "atoma", eventModule: "events" }] as const;
+/** The packages the SDK binds, the module of each that holds its events and the one holding its named constants. */
+export const BOUND_PACKAGES = [{ name: "atoma", eventModule: "events", constantsModule: "constants" }] as const;
 
 const BIOME = path.join(REPO_ROOT, "node_modules", ".bin", "biome");
 
@@ -40,7 +40,7 @@ export function renderGenerated(): Map<string, string> {
     if (!artifact) throw new CodegenError(`move/build/${p.name}.json`, "missing: run `pnpm move:build`");
     const files = generatePackage(
       { name: p.name, modules: artifact.modules },
-      { eventModule: p.eventModule, source: `move/build/${p.name}.json` },
+      { eventModule: p.eventModule, constantsModule: p.constantsModule, source: `move/build/${p.name}.json` },
     );
     for (const [rel, text] of files) {
       const file = path.join(GENERATED_DIR, rel);

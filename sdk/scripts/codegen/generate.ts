@@ -9,8 +9,8 @@
  * (`devnet/src/bytecode.ts`, `loadModule`), the one the devnet executes, so the SDK and the
  * devnet see one layout.
  *
- * Enumeration values (request status, TEE kind, …) are `u8` constants whose names the bytecode
- * does not keep, so they are not generated: `sdk/src/bcs/enums.ts` holds them, once.
+ * Enumeration values (request status, TEE kind, …) and size limits are read from the package's
+ * `constants` module, whose accessors return one constant each (`./constants.ts`).
  */
 import {
   type CleverAbortSite,
@@ -19,6 +19,7 @@ import {
   type NormalizedStruct,
   type NormalizedType,
 } from "../../../devnet/src/bytecode.js";
+import { generateConstants } from "./constants.js";
 
 /** The bytecode of one package: its name and base64 modules in dependency order. */
 export interface PackageBytecode {
@@ -31,6 +32,8 @@ export interface CodegenOptions {
   eventModule: string;
   /** Where the artifact was read from, for the header of each file. */
   source: string;
+  /** The module whose zero-argument accessors give the enum tables (`constants.ts`), if any. */
+  constantsModule?: string;
 }
 
 /** A generation failure naming what in the bytecode could not be turned into TypeScript. */
@@ -213,6 +216,12 @@ export function generateBcs(pkg: PackageBytecode, o: CodegenOptions): { bcs: str
     "/** Every struct that carries data (witnesses left out), by name. */",
     `export const OBJECT_STRUCTS = { ${dataStructs.join(", ")} } as const;`,
     "",
+    "/** `module::Name` of every struct (events too), by name: a type tag is `<package id>::<STRUCT_TYPES.Name>`. */",
+    `export const STRUCT_TYPES = { ${[...defs.keys()]
+      .sort()
+      .map((n) => `${n}: "${defs.get(n)?.module}::${n}"`)
+      .join(", ")} } as const;`,
+    "",
     ...dataStructs.map((n) => `export type ${n}Data = typeof ${n}.$inferType;`),
     "",
   ].join("\n");
@@ -357,10 +366,15 @@ export function generateErrors(pkg: PackageBytecode, o: CodegenOptions): string 
 /** Every generated file, by path relative to `sdk/src/generated/`, unformatted. */
 export function generatePackage(pkg: PackageBytecode, o: CodegenOptions): Map<string, string> {
   const structs = generateBcs(pkg, o);
-  return new Map([
+  const files = new Map([
     [`${pkg.name}/bcs.ts`, structs.bcs],
     [`${pkg.name}/events.ts`, structs.events],
     [`${pkg.name}/functions.ts`, generateFunctions(pkg, o)],
     [`${pkg.name}/errors.ts`, generateErrors(pkg, o)],
   ]);
+  if (o.constantsModule) {
+    const what = `The enum tables and limits of \`${pkg.name}::${o.constantsModule}\`, read from its accessors' bodies.`;
+    files.set(`${pkg.name}/constants.ts`, generateConstants(pkg, o.constantsModule, header(o, what)));
+  }
+  return files;
 }

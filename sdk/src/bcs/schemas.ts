@@ -34,6 +34,7 @@ export {
   Registry,
   Request,
   Rotation,
+  STRUCT_TYPES,
   Table,
   UID,
   VecMap,

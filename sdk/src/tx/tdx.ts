@@ -4,24 +4,17 @@
  * attests with one transaction and no verifier. See docs/attestation.md.
  */
 import type { Transaction, TransactionResult } from "@mysten/sui/transactions";
+import { AttestationPath, TcbStatus } from "../bcs/enums.js";
 import { InvalidInputError } from "../errors.js";
 import { registry, tdxAttestation } from "../generated/atoma/functions.js";
 import type { WithAdmin, WithNodeCap, WithRegistry } from "./builders.js";
 import { bytesArg, clockArg, ownedArg, packageOf, type SharedInput, sharedArg, type U64Input, u64 } from "./inputs.js";
 
-/** TCB statuses as `tdx_attestation` derives them (Intel's names). Revoked is never allowed. */
-export const TcbStatus = {
-  UpToDate: 0,
-  SWHardeningNeeded: 1,
-  ConfigurationNeeded: 2,
-  ConfigurationAndSWHardeningNeeded: 3,
-  OutOfDate: 4,
-  OutOfDateConfigurationNeeded: 5,
-  Revoked: 6,
-} as const;
+/** TCB statuses and attestation paths: the tables generated from `atoma::constants` (re-exported here as before). */
+export { AttestationPath, TcbStatus };
 
-/** Which path produced an attestation record (`Attestation.path`). */
-export const AttestationPath = { Verdict: 0, TdxOnChain: 1, NitroOnChain: 2 } as const;
+/** The highest TCB status a policy may allow: every status below Revoked. */
+const HIGHEST_ALLOWED_TCB = TcbStatus.Revoked - 1;
 
 /** Pins the Intel SGX root key (33-byte compressed P-256) that on-chain TDX verification trusts. */
 export function buildSetTdxRoot(tx: Transaction, a: WithAdmin & { rootKey: Uint8Array }): TransactionResult {
@@ -34,13 +27,19 @@ export function buildSetTdxRoot(tx: Transaction, a: WithAdmin & { rootKey: Uint8
   ]);
 }
 
-/** Sets the TCB statuses (TcbStatus codes 0..=5) allowed for confidential work and the collateral grace. */
+/** Sets the TCB statuses (TcbStatus codes below Revoked) allowed for confidential work and the collateral grace. */
 export function buildSetTdxPolicy(
   tx: Transaction,
   a: WithAdmin & { allowedTcbStatuses: number[]; graceMs: U64Input },
 ): TransactionResult {
-  if (!Array.isArray(a.allowedTcbStatuses) || a.allowedTcbStatuses.some((s) => !Number.isInteger(s) || s < 0 || s > 5))
-    throw new InvalidInputError("allowedTcbStatuses", "must be TcbStatus codes 0..=5 (Revoked is never allowed)");
+  if (
+    !Array.isArray(a.allowedTcbStatuses) ||
+    a.allowedTcbStatuses.some((s) => !Number.isInteger(s) || s < 0 || s > HIGHEST_ALLOWED_TCB)
+  )
+    throw new InvalidInputError(
+      "allowedTcbStatuses",
+      `must be TcbStatus codes ${TcbStatus.UpToDate}..=${HIGHEST_ALLOWED_TCB} (Revoked, ${TcbStatus.Revoked}, is never allowed)`,
+    );
   return registry.setTdxPolicy(tx, packageOf(a), [
     sharedArg(tx, a.registry, true, "registry"),
     ownedArg(tx, a.adminCap, "adminCap"),

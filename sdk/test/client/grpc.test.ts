@@ -7,7 +7,7 @@ import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type { MethodInfo, RpcOptions, RpcTransport, ServerStreamingCall, UnaryCall } from "@protobuf-ts/runtime-rpc";
 import { TestTransport } from "@protobuf-ts/runtime-rpc";
 import { describe, expect, it } from "vitest";
-import { EVENT_SCHEMAS, NodeField, Registry, Request, RequestStatus } from "../../src/bcs/index.js";
+import { EVENT_SCHEMAS, NodeField, Registry, Request, RequestStatus, STRUCT_TYPES } from "../../src/bcs/index.js";
 import { AtomaClient, NotFoundError, TimeoutError } from "../../src/client/index.js";
 import { hashOutput, sealForUser, x25519PublicKey } from "../../src/crypto/index.js";
 import { DecodeError } from "../../src/errors.js";
@@ -172,7 +172,7 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
     [REQ_ID]: { type: `${PKG}::request::Request`, bytes: Request.serialize(request).toBytes(), shared: 44n },
     [REG_ID]: { type: `${PKG}::registry::Registry`, bytes: Registry.serialize(registry).toBytes(), shared: 3n },
     [fieldId]: {
-      type: `0x2::dynamic_field::Field<0x2::object::ID, ${PKG}::registry::Node>`,
+      type: `0x2::dynamic_field::Field<0x2::object::ID, ${PKG}::${STRUCT_TYPES.Node}>`,
       bytes: NodeField.serialize({ id: { id: fieldId }, name: NODE_ID, value: node }).toBytes(),
     },
   };

@@ -1,7 +1,8 @@
 /// Remote attestations: `record_attestation` checks a verdict signed (Ed25519) by an
-/// allow-listed verifier. The `Attestation` record type lives in `registry`.
+/// allow-listed verifier. The `Attestation` record type lives in `node_record`.
 module atoma::attestation;
 
+use atoma::constants;
 use atoma::node::NodeCap;
 use atoma::registry::Registry;
 use sui::bcs;
@@ -79,16 +80,16 @@ public fun record_attestation(
     let node_id = cap.node_id();
     let now = clock.timestamp_ms();
     assert!(registry.is_verifier(&verifier_pk), EUnknownVerifier);
-    assert!(tee_kind <= 4, EInvalidTeeKind);
+    assert!(tee_kind <= constants::tee_kind_nitro(), EInvalidTeeKind);
     let mut keys = registry.node_sig_pk(node_id);
     keys.append(registry.node_enc_pk(node_id));
     assert!(report_data_hash == blake2b256(&keys), EReportDataMismatch);
-    assert!(evidence_hash.length() == 32, EInvalidHash);
+    assert!(evidence_hash.length() == constants::hash_bytes(), EInvalidHash);
     assert!(issued_ms <= now, EIssuedInFuture);
     assert!(issued_ms > registry.node_attestation_floor_ms(node_id), EIssuedBeforeRevocation);
     assert!(expires_ms > now, EAttestationExpired);
     assert!(expires_ms <= issued_ms + registry.params().attestation_validity_ms(), EValidityTooLong);
-    assert!(tee_kind == 0 || registry.is_measurement_allowed(tee_kind, &measurement), EMeasurementNotAllowed);
+    assert!(tee_kind == constants::tee_kind_none() || registry.is_measurement_allowed(tee_kind, &measurement), EMeasurementNotAllowed);
     let msg = verdict_message(node_id, tee_kind, measurement, report_data_hash, evidence_hash, issued_ms, expires_ms);
     assert!(ed25519::ed25519_verify(&signature, &verifier_pk, &msg), EBadVerdictSignature);
     let verifier = verifier_address(verifier_pk);
@@ -103,7 +104,7 @@ public fun record_attestation(
         expires_ms,
         issued_ms,
     );
-    let a = atoma::registry::new_attestation(
+    let a = atoma::node_record::new_attestation(
         tee_kind,
         measurement,
         report_data_hash,
@@ -113,7 +114,7 @@ public fun record_attestation(
         expires_ms,
         issued_ms,
         verifier_pk,
-        atoma::registry::path_verdict(),
+        constants::attestation_path_verdict(),
     );
     registry.set_attestation(node_id, a);
 }

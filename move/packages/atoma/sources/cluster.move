@@ -1,6 +1,7 @@
 /// Confidential clusters: master-key commitments on chain and coordinated rotation sessions.
 module atoma::cluster;
 
+use atoma::constants;
 use atoma::events;
 use atoma::node::NodeCap;
 use atoma::protocol_version;
@@ -92,7 +93,7 @@ public(package) fun new(
 ): Cluster {
     registry.assert_live();
     let n = members.length();
-    assert!(n >= 1 && n <= 64, EInvalidMembers);
+    assert!(n >= 1 && n <= constants::max_cluster_members(), EInvalidMembers);
     let mut i = 0;
     while (i < n) {
         assert!(registry.has_node(members[i]), EUnknownNode);
@@ -103,7 +104,7 @@ public(package) fun new(
         };
         i = i + 1;
     };
-    assert!(commitment.length() == 32, EInvalidHash);
+    assert!(commitment.length() == constants::hash_bytes(), EInvalidHash);
     assert!(ack_quorum_bps >= 1 && ack_quorum_bps <= 10_000, EInvalidQuorum);
     let c = Cluster {
         id: object::new(ctx),
@@ -139,7 +140,7 @@ public fun start_rotation(
     assert!(cap.cluster_id == object::id(cluster), EWrongCap);
     assert!(cluster.pending.is_none(), ERotationPending);
     assert!(epoch == cluster.epoch + 1, EWrongEpoch);
-    assert!(commitment.length() == 32, EInvalidHash);
+    assert!(commitment.length() == constants::hash_bytes(), EInvalidHash);
     assert!(deadline_ms > clock.timestamp_ms(), EInvalidDeadline);
     cluster.pending = option::some(Rotation { epoch, commitment, acks: vector[], deadline_ms });
     events::key_rotation_started(object::id(cluster), epoch, commitment, deadline_ms, cluster.ack_quorum());
@@ -162,7 +163,7 @@ public fun ack_rotation(
     let node_id = cap.node_id();
     assert!(cluster.pending.is_some(), ENoRotation);
     assert!(cluster.members.contains(&node_id), ENotMember);
-    assert!(registry.node_status(node_id) == atoma::registry::status_active(), ENotActive);
+    assert!(registry.node_status(node_id) == constants::node_status_active(), ENotActive);
     assert!(registry.is_attested(node_id, now), ENotAttested);
     let cluster_id = object::id(cluster);
     let p = cluster.pending.borrow_mut();

@@ -6,7 +6,7 @@
 /// not a debug enclave, the measurement blake2b256(PCR0 || PCR1 || PCR2) allow-listed for
 /// tee_kind 4, user_data binding the node's keys as the off-chain rule does, the document's
 /// timestamp fresh against the Clock and after the node's last revocation. The record says path 2
-/// (`registry::path_nitro_onchain`).
+/// (`constants::attestation_path_nitro_on_chain`).
 module atoma::nitro_enclave;
 
 use atoma::node::NodeCap;
@@ -36,7 +36,6 @@ const EMissingPcr: vector<u8> = b"the document lacks PCR0, PCR1 or PCR2";
 
 // === Constants ===
 
-const TEE_NITRO: u8 = 4;
 /// A document is accepted up to 10 minutes after its timestamp (Nitro documents are requested
 /// for the transaction that records them).
 const MAX_AGE_MS: u64 = 10 * 60 * 1000;
@@ -108,7 +107,7 @@ fun record_checked(
     registry.assert_live();
     assert!(!(all_zero(&pcrs[0]) && all_zero(&pcrs[1]) && all_zero(&pcrs[2])), EDebugEnclave);
     let m = measurement(&pcrs[0], &pcrs[1], &pcrs[2]);
-    assert!(registry.is_measurement_allowed(TEE_NITRO, &m), EMeasurementNotAllowed);
+    assert!(registry.is_measurement_allowed(atoma::constants::tee_kind_nitro(), &m), EMeasurementNotAllowed);
     assert!(user_data.is_some() && user_data.borrow().length() >= 32, ENoUserData);
     let mut keys = registry.node_sig_pk(node_id);
     keys.append(registry.node_enc_pk(node_id));
@@ -120,7 +119,7 @@ fun record_checked(
     let expires_ms = now + registry.params().attestation_validity_ms();
     atoma::events::attestation_recorded(
         node_id,
-        TEE_NITRO,
+        atoma::constants::tee_kind_nitro(),
         m,
         report_data_hash,
         evidence_hash,
@@ -129,8 +128,8 @@ fun record_checked(
         expires_ms,
         timestamp,
     );
-    let a = atoma::registry::new_attestation(
-        TEE_NITRO,
+    let a = atoma::node_record::new_attestation(
+        atoma::constants::tee_kind_nitro(),
         m,
         report_data_hash,
         evidence_hash,
@@ -139,7 +138,7 @@ fun record_checked(
         expires_ms,
         timestamp,
         vector[],
-        atoma::registry::path_nitro_onchain(),
+        atoma::constants::attestation_path_nitro_on_chain(),
     );
     registry.set_attestation(node_id, a);
 }

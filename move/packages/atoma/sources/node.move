@@ -1,7 +1,8 @@
 /// Execution nodes: `NodeCap`, registration, staking, unbonding, price, capabilities, jailing.
-/// The node records live in the registry (`registry::Node`).
+/// The node records are `node_record::Node`, stored in the registry.
 module atoma::node;
 
+use atoma::constants;
 use atoma::registry::Registry;
 use sui::clock::Clock;
 use sui::coin::{Self, Coin};
@@ -35,11 +36,11 @@ public fun node_id(cap: &NodeCap): ID { cap.node_id }
 
 fun check_capabilities(caps: &vector<vector<u8>>) {
     let n = caps.length();
-    assert!(n >= 1 && n <= 16, EInvalidCapability);
+    assert!(n >= 1 && n <= constants::max_capabilities(), EInvalidCapability);
     let mut i = 0;
     while (i < n) {
         let c = &caps[i];
-        assert!(c.length() >= 1 && c.length() <= 64, EInvalidCapability);
+        assert!(c.length() >= 1 && c.length() <= constants::max_capability_bytes(), EInvalidCapability);
         let mut j = i + 1;
         while (j < n) {
             assert!(&caps[j] != c, EInvalidCapability);
@@ -61,7 +62,7 @@ public fun register_node(
 ): NodeCap {
     registry.assert_live();
     assert!(stake.value() >= registry.params().min_stake(), EStakeTooLow);
-    assert!(sig_pk.length() == 32 && enc_pk.length() == 32, EInvalidKey);
+    assert!(sig_pk.length() == constants::key_bytes() && enc_pk.length() == constants::key_bytes(), EInvalidKey);
     check_capabilities(&capabilities);
     assert!(price <= registry.params().max_node_price(), EPriceTooHigh);
     let id = object::new(ctx);
@@ -75,7 +76,7 @@ public fun register_node(
 public fun add_stake(registry: &mut Registry, cap: &NodeCap, coin: Coin<SUI>) {
     registry.assert_live();
     assert!(coin.value() > 0, EZeroAmount);
-    assert!(registry.node_status(cap.node_id) != atoma::registry::status_leaving(), ENodeLeaving);
+    assert!(registry.node_status(cap.node_id) != constants::node_status_leaving(), ENodeLeaving);
     registry.deposit_stake(cap.node_id, coin.into_balance());
 }
 
@@ -83,14 +84,14 @@ public fun add_stake(registry: &mut Registry, cap: &NodeCap, coin: Coin<SUI>) {
 /// Not blocked by the pause switch (issue 13 A7): pausing never freezes a node's stake.
 public fun request_unstake(registry: &mut Registry, cap: &NodeCap, clock: &Clock) {
     registry.assert_version();
-    assert!(registry.node_status(cap.node_id) != atoma::registry::status_leaving(), ENodeLeaving);
+    assert!(registry.node_status(cap.node_id) != constants::node_status_leaving(), ENodeLeaving);
     registry.begin_unstake(cap.node_id, clock.timestamp_ms());
 }
 
 /// Not blocked by the pause switch (issue 13 A7).
 public fun withdraw_stake(registry: &mut Registry, cap: &NodeCap, clock: &Clock, ctx: &mut TxContext): Coin<SUI> {
     registry.assert_version();
-    assert!(registry.node_status(cap.node_id) == atoma::registry::status_leaving(), ENotLeaving);
+    assert!(registry.node_status(cap.node_id) == constants::node_status_leaving(), ENotLeaving);
     assert!(clock.timestamp_ms() >= registry.node_unbonding_until_ms(cap.node_id), EStillUnbonding);
     coin::from_balance(registry.take_unbonded(cap.node_id), ctx)
 }

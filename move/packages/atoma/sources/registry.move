@@ -1,13 +1,12 @@
-/// The shared `Registry`: parameters, node records (with their attestations), eligible sets per
-/// capability, verifier and measurement allow-lists, pause switch, treasury, upgrades.
-///
-/// `Node` and `Attestation` live in this module (not in `node` / `attestation`) because the
-/// registry stores them and the `node` / `attestation` entry points take the registry: Move
-/// forbids the cyclic module dependency the other split would need.
+/// The shared `Registry`: parameters, the node records (`node_record::Node`, stored here and
+/// changed through their own module), eligible sets per capability, verifier and measurement
+/// allow-lists, pause switch, treasury, upgrades.
 module atoma::registry;
 
 use atoma::config::{Self, Params};
+use atoma::constants;
 use atoma::events;
+use atoma::node_record::{Self, Node, Attestation};
 use atoma::protocol_version;
 use atoma::sum_tree::{Self, Tree};
 use sui::balance::{Self, Balance};
@@ -49,20 +48,6 @@ const ENoTdxRoot: vector<u8> = b"no TDX root key pinned (set_tdx_root first)";
 #[error(code = 16)]
 const EInvalidTcbPolicy: vector<u8> = b"TCB policy: statuses must be 0..=5 (Revoked never), grace at most 90 days";
 
-const ACTIVE: u8 = 0;
-const JAILED: u8 = 1;
-const LEAVING: u8 = 2;
-const INITIAL_REPUTATION: u64 = 1_000;
-/// Which path produced an attestation: a verifier-signed verdict, or TDX verified on chain.
-const PATH_VERDICT: u8 = 0;
-const PATH_TDX_ONCHAIN: u8 = 1;
-/// AWS Nitro document verified on chain by `sui::nitro_attestation` (AWS root pinned by Sui).
-const PATH_NITRO_ONCHAIN: u8 = 2;
-/// TCB statuses as derived on chain (Intel's names); Revoked can never be allowed.
-const TCB_OUT_OF_DATE_CONFIGURATION_NEEDED: u8 = 5;
-const TCB_UP_TO_DATE: u8 = 0;
-/// `Attestation.tcb_status` of records whose TCB status was not derived on chain.
-const TCB_NOT_EVALUATED: u8 = 255;
 /// Default freshness grace past the collateral's nextUpdate: 30 days (Intel issues TCB info for
 /// about a month, so a missed cycle still verifies; a 7-day maximum age caused an outage elsewhere).
 const DEFAULT_TDX_GRACE_MS: u64 = 30 * 24 * 3600 * 1000;
@@ -93,49 +78,6 @@ public struct Eligible has store {
     attested: Tree,
 }
 
-public struct Node has store {
-    node_id: ID,
-    operator: address,
-    stake: Balance<SUI>,
-    unbonding: Balance<SUI>,
-    unbonding_until_ms: u64,
-    sig_pk: vector<u8>,
-    enc_pk: vector<u8>,
-    capabilities: vector<vector<u8>>,
-    price: u64,
-    reputation: u64,
-    status: u8,
-    attestation: Option<Attestation>,
-    served: u64,
-    earned: u64,
-    slashed: u64,
-    /// Verdicts issued at or before this clock time are refused (the last revocation's time).
-    attestation_floor_ms: u64,
-}
-
-public struct Attestation has copy, drop, store {
-    tee_kind: u8,
-    measurement: vector<u8>,
-    report_data_hash: vector<u8>,
-    evidence_hash: vector<u8>,
-    verifier: address,
-    recorded_ms: u64,
-    expires_ms: u64,
-    revoked: bool,
-    /// When the verifier issued the verdict (signed): a revocation refuses anything issued before it.
-    issued_ms: u64,
-    /// The key the attestation rests on: the verifier's Ed25519 key (path 0; it ends when the key
-    /// leaves the allow-list) or the pinned Intel root key (path 1; it ends when the root changes).
-    verifier_pk: vector<u8>,
-    /// 0: verifier-signed verdict (`record_attestation`); 1: TDX quote verified on chain
-    /// (`record_tdx_attestation`, no verifier); 2: Nitro document verified on chain
-    /// (`nitro_enclave::record_nitro_attestation`, no verifier).
-    path: u8,
-    /// Path 1: the TCB status derived on chain (TCB_* code), re-checked against the policy at
-    /// use time (`is_attested`); 255 on other paths (not derived on chain).
-    tcb_status: u8,
-}
-
 /// Dynamic-field key on the registry for the TDX on-chain verification settings.
 public struct TdxConfigKey has copy, drop, store {}
 
@@ -143,7 +85,7 @@ public struct TdxConfigKey has copy, drop, store {}
 public struct TdxConfig has drop, store {
     /// Compressed SEC1 P-256 key (33 bytes).
     root_key: vector<u8>,
-    /// TCB statuses (TCB_* codes) that may serve confidential requests.
+    /// TCB statuses (`constants::tcb_status_*`) that may serve confidential requests.
     allowed_tcb_statuses: vector<u8>,
     /// Collateral is fresh until its nextUpdate plus this grace.
     collateral_grace_ms: u64,
@@ -182,7 +124,7 @@ public(package) fun assert_live(r: &Registry) {
     assert!(!r.paused, EPaused);
 }
 
-public(package) fun assert_key(k: &vector<u8>) { assert!(k.length() == 32, EInvalidKey); }
+public(package) fun assert_key(k: &vector<u8>) { assert!(k.length() == constants::key_bytes(), EInvalidKey); }
 
 // === Admin ===
 
@@ -201,14 +143,14 @@ public fun set_paused(r: &mut Registry, _: &AdminCap, paused: bool) {
 /// UpToDate only, 30 days of collateral grace.
 public fun set_tdx_root(r: &mut Registry, _: &AdminCap, root_key: vector<u8>) {
     r.assert_version();
-    assert!(root_key.length() == 33 && (root_key[0] == 2 || root_key[0] == 3), EInvalidTdxRoot);
+    assert!(root_key.length() == constants::tdx_root_key_bytes() && (root_key[0] == 2 || root_key[0] == 3), EInvalidTdxRoot);
     if (df::exists_(&r.id, TdxConfigKey {})) {
         let c: &mut TdxConfig = df::borrow_mut(&mut r.id, TdxConfigKey {});
         c.root_key = root_key;
     } else {
         let c = TdxConfig {
             root_key,
-            allowed_tcb_statuses: vector[TCB_UP_TO_DATE],
+            allowed_tcb_statuses: vector[constants::tcb_status_up_to_date()],
             collateral_grace_ms: DEFAULT_TDX_GRACE_MS,
         };
         df::add(&mut r.id, TdxConfigKey {}, c);
@@ -221,7 +163,8 @@ public fun set_tdx_policy(r: &mut Registry, _: &AdminCap, allowed_tcb_statuses: 
     r.assert_version();
     assert!(df::exists_(&r.id, TdxConfigKey {}), ENoTdxRoot);
     assert!(grace_ms <= MAX_TDX_GRACE_MS, EInvalidTcbPolicy);
-    allowed_tcb_statuses.do_ref!(|s| assert!(*s <= TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, EInvalidTcbPolicy));
+    let highest = constants::tcb_status_out_of_date_configuration_needed();
+    allowed_tcb_statuses.do_ref!(|s| assert!(*s <= highest, EInvalidTcbPolicy));
     let c: &mut TdxConfig = df::borrow_mut(&mut r.id, TdxConfigKey {});
     c.allowed_tcb_statuses = allowed_tcb_statuses;
     c.collateral_grace_ms = grace_ms;
@@ -243,8 +186,8 @@ public fun remove_verifier(r: &mut Registry, _: &AdminCap, pk: vector<u8>) {
 
 public fun allow_measurement(r: &mut Registry, _: &AdminCap, tee_kind: u8, measurement: vector<u8>) {
     r.assert_version();
-    assert!(tee_kind >= 1 && tee_kind <= 4, EInvalidTeeKind);
-    assert!(measurement.length() >= 1 && measurement.length() <= 128, EInvalidMeasurement);
+    assert!(tee_kind >= constants::tee_kind_tdx() && tee_kind <= constants::tee_kind_nitro(), EInvalidTeeKind);
+    assert!(measurement.length() >= 1 && measurement.length() <= constants::max_measurement_bytes(), EInvalidMeasurement);
     if (!r.measurements.contains(&tee_kind)) r.measurements.insert(tee_kind, vector[]);
     let list = r.measurements.get_mut(&tee_kind);
     if (!list.contains(&measurement)) list.push_back(measurement);
@@ -277,9 +220,8 @@ public fun revoke_attestation(r: &mut Registry, _: &AdminCap, node_id: ID, clock
     assert!(r.nodes.contains(node_id), EUnknownNode);
     let now = clock.timestamp_ms();
     let node = &mut r.nodes[node_id];
-    assert!(node.attestation.is_some(), ENoAttestation);
-    node.attestation.borrow_mut().revoked = true;
-    node.attestation_floor_ms = now;
+    assert!(node.has_attestation(), ENoAttestation);
+    node.revoke_attestation(now);
     events::attestation_revoked(node_id, ctx.sender(), now);
     sync_node(r, node_id);
 }
@@ -329,8 +271,8 @@ public(package) fun host_mut(r: &mut Registry): &mut UID { &mut r.id }
 /// costs the same to check (issue 13 A1).
 public(package) fun may_serve(r: &Registry, id: ID, max_price: u64, confidential: bool, now_ms: u64): bool {
     let n = &r.nodes[id];
-    let active = n.status == ACTIVE;
-    let cheap = n.price <= max_price;
+    let active = n.is_active();
+    let cheap = n.price() <= max_price;
     let attested = if (confidential) attested_fixed_cost(r, n, now_ms) else true;
     active && cheap && attested
 }
@@ -339,23 +281,26 @@ public(package) fun may_serve(r: &Registry, id: ID, max_price: u64, confidential
 /// node's verifier or measurement sits in them), and both signer rules evaluated whatever the
 /// record's path (verdict: an allow-listed verifier; on-chain TDX: the pinned root).
 fun attested_fixed_cost(r: &Registry, n: &Node, now_ms: u64): bool {
-    if (n.attestation.is_none()) return false;
-    let a = n.attestation.borrow();
+    if (!n.has_attestation()) return false;
+    let a = n.attestation().borrow();
+    let verifier_pk = a.attestation_verifier_pk();
+    let measurement = a.attestation_measurement();
+    let tee_kind = a.attestation_tee_kind();
     let mut verifier_hits = 0;
-    r.verifiers.do_ref!(|v| if (v == &a.verifier_pk) { verifier_hits = verifier_hits + 1; });
+    r.verifiers.do_ref!(|v| if (v == &verifier_pk) { verifier_hits = verifier_hits + 1; });
     let mut measurement_hits = 0;
     let keys = r.measurements.keys();
     keys.do_ref!(|k| {
-        r.measurements.get(k).do_ref!(|m| if (m == &a.measurement) { if (*k == a.tee_kind) measurement_hits = measurement_hits + 1; });
+        r.measurements.get(k).do_ref!(|m| if (m == &measurement) { if (*k == tee_kind) measurement_hits = measurement_hits + 1; });
     });
     let tcb_allowed = tdx_tcb_still_allowed(r, a);
-    let root_matches = r.tdx_root() == option::some(a.verifier_pk) && tcb_allowed;
-    let signer_ok = if (a.path == PATH_TDX_ONCHAIN) root_matches
-        else if (a.path == PATH_NITRO_ONCHAIN) true
+    let root_matches = r.tdx_root() == option::some(verifier_pk) && tcb_allowed;
+    let signer_ok = if (a.attestation_path() == constants::attestation_path_tdx_on_chain()) root_matches
+        else if (a.attestation_path() == constants::attestation_path_nitro_on_chain()) true
         else verifier_hits > 0;
-    let fresh = a.expires_ms > now_ms;
-    let live = !a.revoked;
-    let kind = a.tee_kind != 0;
+    let fresh = a.attestation_expires_ms() > now_ms;
+    let live = !a.attestation_revoked();
+    let kind = tee_kind != constants::tee_kind_none();
     signer_ok && measurement_hits > 0 && fresh && live && kind
 }
 
@@ -364,33 +309,36 @@ fun node(r: &Registry, id: ID): &Node {
     &r.nodes[id]
 }
 
-public fun node_operator(r: &Registry, id: ID): address { node(r, id).operator }
-public fun node_stake(r: &Registry, id: ID): u64 { node(r, id).stake.value() }
-public fun node_unbonding(r: &Registry, id: ID): u64 { node(r, id).unbonding.value() }
-public fun node_unbonding_until_ms(r: &Registry, id: ID): u64 { node(r, id).unbonding_until_ms }
-public fun node_sig_pk(r: &Registry, id: ID): vector<u8> { node(r, id).sig_pk }
-public fun node_enc_pk(r: &Registry, id: ID): vector<u8> { node(r, id).enc_pk }
-public fun node_capabilities(r: &Registry, id: ID): vector<vector<u8>> { node(r, id).capabilities }
-public fun node_price(r: &Registry, id: ID): u64 { node(r, id).price }
-public fun node_reputation(r: &Registry, id: ID): u64 { node(r, id).reputation }
-public fun node_status(r: &Registry, id: ID): u8 { node(r, id).status }
-public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served }
-public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned }
-public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed }
-public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { node(r, id).attestation }
+// The node read API by id (aborts with EUnknownNode): the record's own accessors in `node_record`.
+public fun node_operator(r: &Registry, id: ID): address { node(r, id).operator() }
+public fun node_stake(r: &Registry, id: ID): u64 { node(r, id).stake() }
+public fun node_unbonding(r: &Registry, id: ID): u64 { node(r, id).unbonding() }
+public fun node_unbonding_until_ms(r: &Registry, id: ID): u64 { node(r, id).unbonding_until_ms() }
+public fun node_sig_pk(r: &Registry, id: ID): vector<u8> { node(r, id).sig_pk() }
+public fun node_enc_pk(r: &Registry, id: ID): vector<u8> { node(r, id).enc_pk() }
+public fun node_capabilities(r: &Registry, id: ID): vector<vector<u8>> { *node(r, id).capabilities() }
+public fun node_price(r: &Registry, id: ID): u64 { node(r, id).price() }
+public fun node_reputation(r: &Registry, id: ID): u64 { node(r, id).reputation() }
+public fun node_status(r: &Registry, id: ID): u8 { node(r, id).status() }
+public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served() }
+public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned() }
+public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed() }
+public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { *node(r, id).attestation() }
 
 /// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms,
 /// whose verifier is still allow-listed and whose measurement is still allowed (checked at use
 /// time, so removing a verifier or disallowing a measurement ends the attestations resting on it).
 public fun is_attested(r: &Registry, id: ID, now_ms: u64): bool {
     let n = node(r, id);
-    if (n.attestation.is_none()) return false;
-    let a = n.attestation.borrow();
-    a.tee_kind != 0 && !a.revoked && a.expires_ms > now_ms
-        && (if (a.path == PATH_TDX_ONCHAIN) r.tdx_root() == option::some(a.verifier_pk) && tdx_tcb_still_allowed(r, a)
-            else if (a.path == PATH_NITRO_ONCHAIN) true
-            else r.verifiers.contains(&a.verifier_pk))
-        && r.is_measurement_allowed(a.tee_kind, &a.measurement)
+    if (!n.has_attestation()) return false;
+    let a = n.attestation().borrow();
+    a.attestation_tee_kind() != constants::tee_kind_none() && !a.attestation_revoked()
+        && a.attestation_expires_ms() > now_ms
+        && (if (a.attestation_path() == constants::attestation_path_tdx_on_chain())
+            r.tdx_root() == option::some(a.attestation_verifier_pk()) && tdx_tcb_still_allowed(r, a)
+            else if (a.attestation_path() == constants::attestation_path_nitro_on_chain()) true
+            else r.verifiers.contains(&a.attestation_verifier_pk()))
+        && r.is_measurement_allowed(a.attestation_tee_kind(), &a.attestation_measurement())
 }
 
 /// The pinned Intel root key, if any.
@@ -412,7 +360,7 @@ public fun tdx_collateral_grace_ms(r: &Registry): u64 { tdx_config(r).collateral
 /// The record's TCB status is still in the policy (tightening the policy ends attestations
 /// that no longer qualify, as the revocation floor does).
 fun tdx_tcb_still_allowed(r: &Registry, a: &Attestation): bool {
-    df::exists_(&r.id, TdxConfigKey {}) && r.tdx_tcb_status_allowed(a.tcb_status)
+    df::exists_(&r.id, TdxConfigKey {}) && r.tdx_tcb_status_allowed(a.attestation_tcb_status())
 }
 
 fun tdx_config(r: &Registry): &TdxConfig {
@@ -421,36 +369,12 @@ fun tdx_config(r: &Registry): &TdxConfig {
 }
 
 /// Verdicts issued at or before this time are refused for the node (its last revocation; 0 if none).
-public fun node_attestation_floor_ms(r: &Registry, id: ID): u64 { node(r, id).attestation_floor_ms }
+public fun node_attestation_floor_ms(r: &Registry, id: ID): u64 { node(r, id).attestation_floor_ms() }
 
 /// Sampling weight: min(stake, stake_cap).
-public(package) fun node_weight(r: &Registry, id: ID): u64 {
-    let s = r.nodes[id].stake.value();
-    let cap = r.params.stake_cap();
-    if (s < cap) s else cap
-}
-
-public fun attestation_tee_kind(a: &Attestation): u8 { a.tee_kind }
-public fun attestation_measurement(a: &Attestation): vector<u8> { a.measurement }
-public fun attestation_report_data_hash(a: &Attestation): vector<u8> { a.report_data_hash }
-public fun attestation_evidence_hash(a: &Attestation): vector<u8> { a.evidence_hash }
-public fun attestation_verifier(a: &Attestation): address { a.verifier }
-public fun attestation_recorded_ms(a: &Attestation): u64 { a.recorded_ms }
-public fun attestation_expires_ms(a: &Attestation): u64 { a.expires_ms }
-public fun attestation_revoked(a: &Attestation): bool { a.revoked }
-public fun attestation_issued_ms(a: &Attestation): u64 { a.issued_ms }
-public fun attestation_verifier_pk(a: &Attestation): vector<u8> { a.verifier_pk }
-public fun attestation_path(a: &Attestation): u8 { a.path }
-public fun attestation_tcb_status(a: &Attestation): u8 { a.tcb_status }
-public fun path_verdict(): u8 { PATH_VERDICT }
-public fun path_tdx_onchain(): u8 { PATH_TDX_ONCHAIN }
-public fun path_nitro_onchain(): u8 { PATH_NITRO_ONCHAIN }
+public(package) fun node_weight(r: &Registry, id: ID): u64 { r.nodes[id].weight(r.params.stake_cap()) }
 
 // === Package-internal node state ===
-
-public(package) fun status_active(): u8 { ACTIVE }
-public(package) fun status_jailed(): u8 { JAILED }
-public(package) fun status_leaving(): u8 { LEAVING }
 
 public(package) fun add_node(
     r: &mut Registry,
@@ -462,25 +386,7 @@ public(package) fun add_node(
     capabilities: vector<vector<u8>>,
     price: u64,
 ) {
-    let node = Node {
-        node_id,
-        operator,
-        stake,
-        unbonding: balance::zero(),
-        unbonding_until_ms: 0,
-        sig_pk,
-        enc_pk,
-        capabilities,
-        price,
-        reputation: INITIAL_REPUTATION,
-        status: ACTIVE,
-        attestation: option::none(),
-        served: 0,
-        earned: 0,
-        slashed: 0,
-        attestation_floor_ms: 0,
-    };
-    r.nodes.add(node_id, node);
+    r.nodes.add(node_id, node_record::new(node_id, operator, stake, sig_pk, enc_pk, capabilities, price));
     r.node_count = r.node_count + 1;
     sync_node(r, node_id);
 }
@@ -495,17 +401,14 @@ public(package) fun add_node(
 /// `refresh_node` (anyone) applies the change later. A `stake_cap` change reaches a node's
 /// weight the same way.
 fun sync_node(r: &mut Registry, id: ID) {
-    let caps = r.nodes[id].capabilities;
+    let caps = *r.nodes[id].capabilities();
     caps.do_ref!(|c| sync_in(r, id, c));
 }
 
 fun sync_in(r: &mut Registry, id: ID, c: &vector<u8>) {
     let n = &r.nodes[id];
-    let active = n.status == ACTIVE && n.capabilities.contains(c);
-    let attested = active && n.attestation.is_some() && {
-        let a = n.attestation.borrow();
-        a.tee_kind != 0 && !a.revoked
-    };
+    let active = n.is_active() && n.capabilities().contains(c);
+    let attested = active && n.has_live_attestation();
     let w = node_weight(r, id);
     if (!r.eligible.contains(*c)) {
         if (!active) return;
@@ -535,83 +438,42 @@ public fun refresh_node(r: &mut Registry, node_id: ID) {
     sync_node(r, node_id);
 }
 
-fun set_status(r: &mut Registry, id: ID, status: u8) {
-    let node = &mut r.nodes[id];
-    let old = node.status;
-    if (old == status) return;
-    node.status = status;
-    let until = node.unbonding_until_ms;
-    events::node_status_changed(id, old, status, until);
-}
-
 /// Adds stake; a Jailed node back at >= min_stake becomes Active and rejoins its eligible sets.
 public(package) fun deposit_stake(r: &mut Registry, id: ID, b: Balance<SUI>) {
     let min = r.params.min_stake();
-    let node = &mut r.nodes[id];
-    let old = node.stake.value();
-    node.stake.join(b);
-    let new = node.stake.value();
-    let status = node.status;
-    events::stake_changed(id, old, new, 0);
-    if (status == JAILED && new >= min) set_status(r, id, ACTIVE);
+    r.nodes[id].deposit_stake(b, min);
     sync_node(r, id);
 }
 
 /// Moves all stake to unbonding; the node leaves every eligible set now.
 public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
     let unbonding_ms = r.params.unbonding_ms();
-    let node = &mut r.nodes[id];
-    let old = node.stake.value();
-    let all = node.stake.withdraw_all();
-    node.unbonding.join(all);
-    node.unbonding_until_ms = now_ms + unbonding_ms;
-    events::stake_changed(id, old, 0, 1);
-    set_status(r, id, LEAVING);
+    r.nodes[id].begin_unstake(now_ms, unbonding_ms);
     sync_node(r, id);
 }
 
-public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> {
-    let node = &mut r.nodes[id];
-    let old = node.unbonding.value();
-    let b = node.unbonding.withdraw_all();
-    events::stake_changed(id, old, 0, 2);
-    b
-}
+public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> { r.nodes[id].take_unbonded() }
 
-public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) {
-    let node = &mut r.nodes[id];
-    node.price = price;
-    events::node_updated(id, price, node.capabilities);
-}
+public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) { r.nodes[id].set_price(price); }
 
 public(package) fun set_capabilities_internal(r: &mut Registry, id: ID, capabilities: vector<vector<u8>>) {
-    let old = r.nodes[id].capabilities;
-    r.nodes[id].capabilities = capabilities;
+    let old = r.nodes[id].swap_capabilities(capabilities);
     old.do_ref!(|c| sync_in(r, id, c)); // leaves the dropped ones
     sync_node(r, id);
-    let node = &r.nodes[id];
-    events::node_updated(id, node.price, node.capabilities);
+    r.nodes[id].emit_updated();
 }
 
 /// Jails an Active node whose stake is below min_stake and takes it out of its sampling sets.
 /// Returns whether it was jailed.
 public(package) fun jail_if_low(r: &mut Registry, id: ID): bool {
-    let jailed = jail_if_low_deferred(r, id);
+    let min = r.params.min_stake();
+    let jailed = r.nodes[id].jail_if_low(min);
     if (jailed) sync_node(r, id);
     jailed
 }
 
-/// `jail_if_low` without the sum-tree update (inside a settlement: bounded loads, see `sync_node`).
-fun jail_if_low_deferred(r: &mut Registry, id: ID): bool {
-    let node = &r.nodes[id];
-    if (node.status == ACTIVE && node.stake.value() < r.params.min_stake()) {
-        set_status(r, id, JAILED);
-        true
-    } else false
-}
-
-/// Slashes `bps` of (stake + unbonding), taken from stake first. Reputation moves by
-/// `-rep_penalty` (floor 0). Emits `StakeChanged` (reason 3) and `NodeSlashed`. Jails when low.
+/// Slashes `bps` of the node's bond (`node_record::slash`), jailing it when low, without the
+/// sum-tree update (inside a settlement: bounded loads, see `sync_node`).
 public(package) fun slash(
     r: &mut Registry,
     request_id: ID,
@@ -620,70 +482,19 @@ public(package) fun slash(
     reason: u8,
     rep_penalty: u64,
 ): Balance<SUI> {
-    let node = &mut r.nodes[id];
-    let old = node.stake.value();
-    let base = (old as u128) + (node.unbonding.value() as u128);
-    let amount = ((base * (bps as u128) / 10_000) as u64);
-    let from_stake = if (amount < old) amount else old;
-    let mut out = node.stake.split(from_stake);
-    out.join(node.unbonding.split(amount - from_stake));
-    node.slashed = node.slashed + amount;
-    node.reputation = if (node.reputation > rep_penalty) node.reputation - rep_penalty else 0;
-    let remaining = node.stake.value();
-    if (from_stake > 0) events::stake_changed(id, old, remaining, 3);
-    events::node_slashed(request_id, id, amount, reason, remaining);
-    jail_if_low_deferred(r, id);
-    out
+    let min = r.params.min_stake();
+    r.nodes[id].slash(request_id, bps, reason, rep_penalty, min)
 }
 
 /// Records a payout to a node that revealed the winning hash.
-public(package) fun reward(r: &mut Registry, id: ID, amount: u64) {
-    let node = &mut r.nodes[id];
-    node.served = node.served + 1;
-    node.earned = node.earned + amount;
-    node.reputation = node.reputation + 1;
-}
+public(package) fun reward(r: &mut Registry, id: ID, amount: u64) { r.nodes[id].reward(amount); }
 
 public(package) fun deposit_treasury(r: &mut Registry, b: Balance<SUI>) { r.treasury.join(b); }
 
 public(package) fun bump_request_count(r: &mut Registry) { r.request_count = r.request_count + 1; }
 
-public(package) fun new_attestation(
-    tee_kind: u8,
-    measurement: vector<u8>,
-    report_data_hash: vector<u8>,
-    evidence_hash: vector<u8>,
-    verifier: address,
-    recorded_ms: u64,
-    expires_ms: u64,
-    issued_ms: u64,
-    verifier_pk: vector<u8>,
-    path: u8,
-): Attestation {
-    Attestation {
-        tee_kind,
-        measurement,
-        report_data_hash,
-        evidence_hash,
-        verifier,
-        recorded_ms,
-        expires_ms,
-        revoked: false,
-        issued_ms,
-        verifier_pk,
-        path,
-        tcb_status: TCB_NOT_EVALUATED,
-    }
-}
-
-/// The record with the TCB status derived on chain (path 1).
-public(package) fun with_tcb_status(mut a: Attestation, status: u8): Attestation {
-    a.tcb_status = status;
-    a
-}
-
 public(package) fun set_attestation(r: &mut Registry, id: ID, a: Attestation) {
-    r.nodes[id].attestation.swap_or_fill(a);
+    r.nodes[id].set_attestation(a);
     sync_node(r, id);
 }
 
@@ -696,9 +507,6 @@ public fun new_for_testing(ctx: &mut TxContext): (Registry, AdminCap) {
 
 #[test_only]
 public fun init_for_testing(ctx: &mut TxContext) { init(ctx) }
-
-#[test_only]
-public fun status_leaving_for_testing(): u8 { LEAVING }
 
 #[test_only]
 public fun set_version_for_testing(r: &mut Registry, v: u64) { r.version = v; }

@@ -4,6 +4,7 @@
 /// `sample_with` (sampling checks, round 0, NodesSampled).
 module atoma::request;
 
+use atoma::constants;
 use atoma::events;
 use atoma::node::NodeCap;
 use atoma::protocol_version;
@@ -68,15 +69,6 @@ const ENotRequester: vector<u8> = b"only the requester may accept the output";
 const ENotConfidential: vector<u8> = b"only confidential requests accept an output";
 #[error(code = 26)]
 const ENoOutputFromNode: vector<u8> = b"the node posted no output for this request";
-
-const CREATED: u8 = 0;
-const SAMPLED: u8 = 1;
-const REVEALING: u8 = 2;
-const SETTLED: u8 = 3;
-const DISPUTED: u8 = 4;
-const FAILED: u8 = 5;
-
-const MAX_OUTPUT_BYTES: u64 = 16_384;
 
 public struct Assignment has copy, drop, store {
     node_id: ID,
@@ -187,11 +179,11 @@ public(package) fun new(
     let p = *registry.params();
     let n = if (sample_size == 0) p.default_sample_size() else sample_size;
     let q = if (quorum_bps == 0) p.quorum_bps() else quorum_bps;
-    assert!(kind <= 1, EInvalidKind);
-    assert!(capability.length() >= 1 && capability.length() <= 64, EInvalidCapability);
+    assert!(kind <= constants::request_kind_wasm(), EInvalidKind);
+    assert!(capability.length() >= 1 && capability.length() <= constants::max_capability_bytes(), EInvalidCapability);
     assert!(n >= 1 && n <= p.max_sample_size(), EInvalidSampleSize);
     assert!(q >= 5_001 && q <= 10_000, EInvalidQuorum);
-    assert!(input_hash.length() == 32, EInvalidHash);
+    assert!(input_hash.length() == constants::hash_bytes(), EInvalidHash);
     assert!(input.length() <= p.max_inline_bytes(), EInputTooLarge);
     assert!(max_price > 0, EInvalidPrice);
     let escrow_amount = escrow_for(n, max_price, p.margin_bps());
@@ -215,8 +207,8 @@ public(package) fun new(
         confidential,
         max_price,
         escrow,
-        status: CREATED,
-        round: 0,
+        status: constants::request_status_created(),
+        round: constants::round_first(),
         created_ms: now,
         sample_deadline_ms: now + p.commit_window_ms(),
         commit_deadline_ms: 0,
@@ -302,7 +294,7 @@ public(package) fun sample_with(request: &mut Request, registry: &Registry, g: &
     request.assert_version();
     registry.assert_live();
     let now = clock.timestamp_ms();
-    assert!(request.status == CREATED, EWrongStatus);
+    assert!(request.status == constants::request_status_created(), EWrongStatus);
     assert!(now < request.sample_deadline_ms, EDeadlinePassed);
     let nodes = atoma::sampling::sample(
         registry,
@@ -315,7 +307,7 @@ public(package) fun sample_with(request: &mut Request, registry: &Registry, g: &
         g,
     );
     assert!(nodes.length() == request.sample_size, ENotEnoughNodes);
-    request.start_round(registry, nodes, 0, now);
+    request.start_round(registry, nodes, constants::round_first(), now);
 }
 
 /// Appends the assignments of `round`, sets its deadlines and moves to `Sampled`.
@@ -335,7 +327,7 @@ public(package) fun start_round(request: &mut Request, registry: &Registry, node
             });
     });
     request.round = round;
-    request.status = SAMPLED;
+    request.status = constants::request_status_sampled();
     request.commit_deadline_ms = now + p.commit_window_ms();
     request.reveal_deadline_ms = request.commit_deadline_ms + p.reveal_window_ms();
     events::nodes_sampled(object::id(request), round, nodes, request.commit_deadline_ms, request.reveal_deadline_ms);
@@ -353,9 +345,9 @@ public fun commit(request: &mut Request, cap: &NodeCap, commitment: vector<u8>, 
     let node_id = cap.node_id();
     let idx = find(request, node_id, request.round);
     assert!(idx.is_some(), ENotSampled);
-    assert!(request.status == SAMPLED, EWrongStatus);
+    assert!(request.status == constants::request_status_sampled(), EWrongStatus);
     assert!(clock.timestamp_ms() < request.commit_deadline_ms, EDeadlinePassed);
-    assert!(commitment.length() == 32, EInvalidHash);
+    assert!(commitment.length() == constants::hash_bytes(), EInvalidHash);
     let i = idx.destroy_some();
     let round = request.round;
     let a = &mut request.assignments[i];
@@ -364,7 +356,7 @@ public fun commit(request: &mut Request, cap: &NodeCap, commitment: vector<u8>, 
     a.commitment = commitment;
     events::result_committed(object::id(request), node_id, round, commitment);
     let all = request.assignments.all!(|a| a.round != round || a.committed);
-    if (all) request.status = REVEALING;
+    if (all) request.status = constants::request_status_revealing();
 }
 
 /// Commitment helper (same bytes a node must hash): blake2b256(output_hash ‖ node_id ‖ salt).
@@ -379,8 +371,9 @@ public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>,
     request.assert_version();
     let now = clock.timestamp_ms();
     let node_id = cap.node_id();
-    if (request.status == SAMPLED && now >= request.commit_deadline_ms) request.status = REVEALING;
-    assert!(request.status == REVEALING, ERevealTooEarly);
+    if (request.status == constants::request_status_sampled() && now >= request.commit_deadline_ms)
+        request.status = constants::request_status_revealing();
+    assert!(request.status == constants::request_status_revealing(), ERevealTooEarly);
     assert!(now < request.reveal_deadline_ms, EDeadlinePassed);
     let idx = find(request, node_id, request.round);
     assert!(idx.is_some(), ENotSampled);
@@ -389,7 +382,7 @@ public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>,
     let a = &mut request.assignments[i];
     assert!(a.committed, ENotCommitted);
     assert!(!a.revealed, EAlreadyRevealed);
-    assert!(output_hash.length() == 32, EInvalidHash);
+    assert!(output_hash.length() == constants::hash_bytes(), EInvalidHash);
     assert!(commitment_of(output_hash, node_id, salt) == a.commitment, ECommitmentMismatch);
     a.revealed = true;
     a.output_hash = output_hash;
@@ -404,13 +397,13 @@ public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>,
 /// (`output_of`), until the requester, who can decrypt them, accepts one (`accept_output`).
 public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>, _clock: &Clock) {
     request.assert_version();
-    assert!(request.status == SETTLED, EWrongStatus);
+    assert!(request.status == constants::request_status_settled(), EWrongStatus);
     let node_id = cap.node_id();
     let agreed = *request.agreed_output_hash.borrow();
     let agrees = request.assignments.any!(|a| a.node_id == node_id && a.revealed && a.output_hash == agreed);
     assert!(agrees, ENotAgreeing);
     assert!(!request.output_accepted, EOutputAccepted);
-    assert!(output.length() <= MAX_OUTPUT_BYTES, EOutputTooLarge);
+    assert!(output.length() <= constants::max_output_bytes(), EOutputTooLarge);
     let size = output.length();
     if (!request.confidential) {
         assert!(request.output_node.is_none(), EOutputAlreadyPosted);
@@ -451,8 +444,8 @@ public fun accept_output(request: &mut Request, node_id: ID, ctx: &TxContext) {
 public fun id(r: &Request): ID { object::id(r) }
 public fun version(r: &Request): u64 { r.version }
 public fun status(r: &Request): u8 { r.status }
-public fun is_settled(r: &Request): bool { r.status == SETTLED }
-public fun is_failed(r: &Request): bool { r.status == FAILED }
+public fun is_settled(r: &Request): bool { r.status == constants::request_status_settled() }
+public fun is_failed(r: &Request): bool { r.status == constants::request_status_failed() }
 public fun agreed_output_hash(r: &Request): Option<vector<u8>> { r.agreed_output_hash }
 public fun output(r: &Request): vector<u8> { r.output }
 public fun output_node(r: &Request): Option<ID> { r.output_node }
@@ -491,12 +484,12 @@ public fun sampled_nodes(r: &Request, round: u8): vector<ID> {
     out
 }
 
-public fun status_created(): u8 { CREATED }
-public fun status_sampled(): u8 { SAMPLED }
-public fun status_revealing(): u8 { REVEALING }
-public fun status_settled(): u8 { SETTLED }
-public fun status_disputed(): u8 { DISPUTED }
-public fun status_failed(): u8 { FAILED }
+public fun status_created(): u8 { constants::request_status_created() }
+public fun status_sampled(): u8 { constants::request_status_sampled() }
+public fun status_revealing(): u8 { constants::request_status_revealing() }
+public fun status_settled(): u8 { constants::request_status_settled() }
+public fun status_disputed(): u8 { constants::request_status_disputed() }
+public fun status_failed(): u8 { constants::request_status_failed() }
 
 // === Package-internal (settlement) ===
 
@@ -531,13 +524,13 @@ public(package) fun set_status(r: &mut Request, s: u8) { r.status = s; }
 public(package) fun set_dispute_deadline(r: &mut Request, ms: u64) { r.dispute_deadline_ms = ms; }
 
 public(package) fun finish_settled(r: &mut Request, output_hash: vector<u8>, now: u64) {
-    r.status = SETTLED;
+    r.status = constants::request_status_settled();
     r.agreed_output_hash = option::some(output_hash);
     r.settled_ms = now;
 }
 
 public(package) fun finish_failed(r: &mut Request, now: u64) {
-    r.status = FAILED;
+    r.status = constants::request_status_failed();
     r.settled_ms = now;
 }
 

@@ -5,6 +5,7 @@
 /// Cost: O(A) over the request's assignments (A <= 3N) plus O(A · D) to count D distinct hashes.
 module atoma::settlement;
 
+use atoma::constants;
 use atoma::events;
 use atoma::registry::Registry;
 use atoma::request::{Self, Request};
@@ -23,12 +24,7 @@ const EDeadlinePassed: vector<u8> = b"dispute deadline has passed";
 #[error(code = 4)]
 const ENotDisputed: vector<u8> = b"request is not Disputed";
 
-const REASON_NO_QUORUM: u8 = 0;
-const REASON_NO_NODES: u8 = 1;
-const REASON_UNSAMPLED: u8 = 2;
-
-const SLASH_ABSENT: u8 = 0;
-const SLASH_DISSENT: u8 = 1;
+/// Reputation lost per absent / dissenting reveal.
 const REP_ABSENT: u64 = 5;
 const REP_DISSENT: u64 = 10;
 
@@ -40,13 +36,13 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
     let status = request.status();
     if (status == request::status_created()) {
         assert!(now >= request.sample_deadline_ms(), EWrongStatus);
-        fail(request, registry, REASON_UNSAMPLED, now, ctx);
+        fail(request, registry, constants::failure_reason_never_sampled(), now, ctx);
     } else if (status == request::status_sampled() || status == request::status_revealing()) {
         let round = request.round();
         let all_revealed = request.assignments().all!(|a| a.a_round() != round || a.a_revealed());
         assert!(all_revealed || now >= request.reveal_deadline_ms(), ESettleTooEarly);
         let (hashes, counts, revealers) = tally(request, round);
-        if (round == 0) {
+        if (round == constants::round_first()) {
             let n = request.sample_size();
             if (
                 hashes.length() == 1 && (revealers as u128) * 10_000 >= (request.quorum_bps() as u128) * (n as u128)
@@ -65,18 +61,18 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
             let q = request.quorum_bps() as u128;
             let mut base = 0;
             request.assignments().do_ref!(|a| {
-                if (a.a_round() == 1 || a.a_revealed()) base = base + 1;
+                if (a.a_round() == constants::round_escalation() || a.a_revealed()) base = base + 1;
             });
             let i = counts.find_index!(|c| (*c as u128) * 10_000 >= q * (base as u128));
             if (revealers >= 1 && i.is_some()) {
                 settle_with(request, registry, hashes[i.destroy_some()], now, ctx);
             } else {
-                fail(request, registry, REASON_NO_QUORUM, now, ctx);
+                fail(request, registry, constants::failure_reason_no_quorum(), now, ctx);
             }
         }
     } else if (status == request::status_disputed()) {
         assert!(now >= request.dispute_deadline_ms(), EWrongStatus);
-        fail(request, registry, REASON_NO_QUORUM, now, ctx);
+        fail(request, registry, constants::failure_reason_no_quorum(), now, ctx);
     } else {
         abort EWrongStatus
     }
@@ -113,11 +109,11 @@ fun slash_all(request: &Request, registry: &mut Registry, winner: &Option<vector
     request.assignments().do_ref!(|a| {
         let id = a.a_node_id();
         if (!a.a_committed()) {
-            pool.join(registry.slash(request_id, id, p.slash_absent_bps(), SLASH_ABSENT, REP_ABSENT));
+            pool.join(registry.slash(request_id, id, p.slash_absent_bps(), constants::slash_reason_absent(), REP_ABSENT));
         } else if (!a.a_revealed()) {
-            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), SLASH_DISSENT, REP_DISSENT));
+            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
         } else if (winner.is_some() && a.a_output_hash() != *winner.borrow()) {
-            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), SLASH_DISSENT, REP_DISSENT));
+            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
         }
     });
     let total = pool.value();
@@ -133,8 +129,8 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
     // Escalation round first (issue 13 A4): the slashed stake pays the fresh nodes that a
     // dissenting or withholding round-0 node forced into the request, then round 0.
     let mut order = vector[];
-    assignments.do_ref!(|a| if (a.a_round() == 1) order.push_back(*a));
-    assignments.do_ref!(|a| if (a.a_round() == 0) order.push_back(*a));
+    assignments.do_ref!(|a| if (a.a_round() == constants::round_escalation()) order.push_back(*a));
+    assignments.do_ref!(|a| if (a.a_round() == constants::round_first()) order.push_back(*a));
     order.do_ref!(|a| {
         if (a.a_revealed() && a.a_output_hash() == winner) {
             let id = a.a_node_id();
@@ -222,8 +218,8 @@ public(package) fun escalate_with(
         g,
     );
     if (nodes.length() < min_escalation(request.sample_size(), request.quorum_bps())) {
-        fail(request, registry, REASON_NO_NODES, now, ctx);
+        fail(request, registry, constants::failure_reason_no_eligible_nodes(), now, ctx);
     } else {
-        request.start_round(registry, nodes, 1, now);
+        request.start_round(registry, nodes, constants::round_escalation(), now);
     }
 }

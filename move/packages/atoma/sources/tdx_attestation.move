@@ -4,10 +4,11 @@
 /// the key binding of the report data and the TCB status policy (platform TCB level from the
 /// PCK certificate's SGX extension and the quote's TEE_TCB_SVN, QE TCB level from the QE
 /// identity, converged as Intel's QVL does: `tee_verify::tdx_tcb`). The record says path 1
-/// (`registry::path_tdx_onchain`); the verdict path (`attestation::record_attestation`) stays
+/// (`constants::attestation_path_tdx_on_chain`); the verdict path (`attestation::record_attestation`) stays
 /// for SEV-SNP and as a fallback.
 module atoma::tdx_attestation;
 
+use atoma::constants;
 use atoma::node::NodeCap;
 use atoma::registry::Registry;
 use sui::clock::Clock;
@@ -50,11 +51,6 @@ const EStaleCrl: vector<u8> = b"the recorded CRL is past its nextUpdate plus the
 const EPckRevoked: vector<u8> = b"the PCK leaf certificate's serial is on its CA's recorded CRL";
 #[error(code = 35)]
 const ECaRevoked: vector<u8> = b"the PCK CA certificate's serial is on the root CA's recorded CRL";
-
-// === Constants ===
-
-const TEE_TDX: u8 = 1;
-const TCB_REVOKED: u8 = 6;
 
 // === Structs ===
 
@@ -188,13 +184,13 @@ entry fun record_tdx_attestation(
     assert!(!is_revoked(registry, verified.pck_intermediate(), &root_key, now, grace), ECaRevoked);
     let body = verified.body();
     let mrtd = body.mrtd();
-    assert!(registry.is_measurement_allowed(TEE_TDX, &mrtd), EMeasurementNotAllowed);
+    assert!(registry.is_measurement_allowed(constants::tee_kind_tdx(), &mrtd), EMeasurementNotAllowed);
     let mut keys = registry.node_sig_pk(node_id);
     keys.append(registry.node_enc_pk(node_id));
     let report_data_hash = blake2b256(&keys);
     assert!(tee_verify::der::slice(&body.report_data(), 0, 32) == report_data_hash, EBindingMismatch);
     let status = tcb_status(collateral, &verified);
-    assert!(status != TCB_REVOKED, ETcbRevoked);
+    assert!(status != constants::tcb_status_revoked(), ETcbRevoked);
     assert!(registry.tdx_tcb_status_allowed(status), ETcbStatusNotAllowed);
     assert!(now > registry.node_attestation_floor_ms(node_id), EIssuedBeforeRevocation);
     let expires_ms = min(
@@ -204,7 +200,7 @@ entry fun record_tdx_attestation(
     let evidence_hash = blake2b256(&quote);
     atoma::events::attestation_recorded(
         node_id,
-        TEE_TDX,
+        constants::tee_kind_tdx(),
         mrtd,
         report_data_hash,
         evidence_hash,
@@ -213,8 +209,8 @@ entry fun record_tdx_attestation(
         expires_ms,
         now,
     );
-    let a = atoma::registry::new_attestation(
-        TEE_TDX,
+    let a = atoma::node_record::new_attestation(
+        constants::tee_kind_tdx(),
         mrtd,
         report_data_hash,
         evidence_hash,
@@ -223,7 +219,7 @@ entry fun record_tdx_attestation(
         expires_ms,
         now,
         root_key,
-        atoma::registry::path_tdx_onchain(),
+        constants::attestation_path_tdx_on_chain(),
     ).with_tcb_status(status);
     registry.set_attestation(node_id, a);
 }

@@ -3,7 +3,9 @@
 //   pnpm exec tsx devnet/test/protocol/gen-move-tests.ts
 // Every assertion below is a hand-written expectation of the scenario (scenarios.ts), not a value
 // computed by an implementation; calls.ts computes only the call arguments (payments,
-// commitments, attestation signatures, clock times) from the scenario.
+// commitments, attestation signatures, clock times) from the scenario. Each assertion's abort
+// code numbers it within its test, and its comment says what it checks.
+// Over 600 lines because it is generated: one test per scenario, every step written out.
 #[test_only]
 module atoma::conformance_tests;
 
@@ -181,54 +183,54 @@ fun unanimous() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 16, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 3, 9); // NodePaid
-    assert!(ev[9] == 3, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 1, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 3, 18); // ResultCommitted
-    assert!(ev[18] == 3, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 3, 9); // events: NodePaid
+    assert!(ev[9] == 3, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 1, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 3, 18); // events: ResultCommitted
+    assert!(ev[18] == 3, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21);
+    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1001, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1001, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 40);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41);
+    assert!(request::status(&req) == 3, 40); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 42);
+    assert!(refund.value() == 3150000000, 42); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -492,97 +494,97 @@ fun one_dissenter() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 42, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 1, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 8, 9); // NodePaid
-    assert!(ev[9] == 9, 10); // NodeRegistered
-    assert!(ev[10] == 1, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 2, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 9, 18); // ResultCommitted
-    assert!(ev[18] == 9, 19); // ResultRevealed
-    assert!(ev[19] == 1, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 1, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 8, 9); // events: NodePaid
+    assert!(ev[9] == 9, 10); // events: NodeRegistered
+    assert!(ev[10] == 1, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 2, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 9, 18); // events: ResultCommitted
+    assert!(ev[18] == 9, 19); // events: ResultRevealed
+    assert!(ev[19] == 1, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 21);
+    assert!(registry::treasury_value(&reg) == 12400000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1001, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 180000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 38);
-    assert!(registry::node_reputation(&reg, id) == 990, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43);
-    assert!(registry::node_slashed(&reg, id) == 0, 44);
-    assert!(registry::node_reputation(&reg, id) == 1001, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47);
-    assert!(registry::node_unbonding(&reg, id) == 0, 48);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 49);
-    assert!(registry::node_slashed(&reg, id) == 0, 50);
-    assert!(registry::node_reputation(&reg, id) == 1001, 51);
+    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 49); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 51); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53);
-    assert!(registry::node_unbonding(&reg, id) == 0, 54);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 55);
-    assert!(registry::node_slashed(&reg, id) == 0, 56);
-    assert!(registry::node_reputation(&reg, id) == 1001, 57);
+    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 55); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 57); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59);
-    assert!(registry::node_unbonding(&reg, id) == 0, 60);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 61);
-    assert!(registry::node_slashed(&reg, id) == 0, 62);
-    assert!(registry::node_reputation(&reg, id) == 1001, 63);
+    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 61); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 63); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65);
-    assert!(registry::node_unbonding(&reg, id) == 0, 66);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 67);
-    assert!(registry::node_slashed(&reg, id) == 0, 68);
-    assert!(registry::node_reputation(&reg, id) == 1001, 69);
+    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 67); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 69); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 71);
-    assert!(registry::node_unbonding(&reg, id) == 0, 72);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 73);
-    assert!(registry::node_slashed(&reg, id) == 0, 74);
-    assert!(registry::node_reputation(&reg, id) == 1001, 75);
+    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 71); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 73); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 74); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 75); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
+    assert!(request::status(&req) == 3, 76); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 79);
+    assert!(refund.value() == 5900000000, 79); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -701,61 +703,61 @@ fun one_absentee() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 18, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 3, 9); // NodePaid
-    assert!(ev[9] == 4, 10); // NodeRegistered
-    assert!(ev[10] == 1, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 3, 18); // ResultCommitted
-    assert!(ev[18] == 3, 19); // ResultRevealed
-    assert!(ev[19] == 1, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 3, 9); // events: NodePaid
+    assert!(ev[9] == 4, 10); // events: NodeRegistered
+    assert!(ev[10] == 1, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 3, 18); // events: ResultCommitted
+    assert!(ev[18] == 3, 19); // events: ResultRevealed
+    assert!(ev[19] == 1, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 21);
+    assert!(registry::treasury_value(&reg) == 1150000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1001, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1001, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 196000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 0, 43);
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 44);
-    assert!(registry::node_reputation(&reg, id) == 995, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 45); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47);
+    assert!(request::status(&req) == 3, 46); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 48);
+    assert!(refund.value() == 8250000000, 48); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1019,97 +1021,97 @@ fun dispute_resolved() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 43, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 1, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 7, 9); // NodePaid
-    assert!(ev[9] == 9, 10); // NodeRegistered
-    assert!(ev[10] == 2, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 2, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 9, 18); // ResultCommitted
-    assert!(ev[18] == 9, 19); // ResultRevealed
-    assert!(ev[19] == 2, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 1, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 7, 9); // events: NodePaid
+    assert!(ev[9] == 9, 10); // events: NodeRegistered
+    assert!(ev[10] == 2, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 2, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 9, 18); // events: ResultCommitted
+    assert!(ev[18] == 9, 19); // events: ResultRevealed
+    assert!(ev[19] == 2, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 21);
+    assert!(registry::treasury_value(&reg) == 33350000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1001, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 180000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 0, 31);
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 32);
-    assert!(registry::node_reputation(&reg, id) == 990, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 180000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 38);
-    assert!(registry::node_reputation(&reg, id) == 990, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43);
-    assert!(registry::node_slashed(&reg, id) == 0, 44);
-    assert!(registry::node_reputation(&reg, id) == 1001, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47);
-    assert!(registry::node_unbonding(&reg, id) == 0, 48);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 49);
-    assert!(registry::node_slashed(&reg, id) == 0, 50);
-    assert!(registry::node_reputation(&reg, id) == 1001, 51);
+    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 49); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 51); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53);
-    assert!(registry::node_unbonding(&reg, id) == 0, 54);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 55);
-    assert!(registry::node_slashed(&reg, id) == 0, 56);
-    assert!(registry::node_reputation(&reg, id) == 1001, 57);
+    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 55); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 57); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59);
-    assert!(registry::node_unbonding(&reg, id) == 0, 60);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 61);
-    assert!(registry::node_slashed(&reg, id) == 0, 62);
-    assert!(registry::node_reputation(&reg, id) == 1001, 63);
+    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 61); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 63); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65);
-    assert!(registry::node_unbonding(&reg, id) == 0, 66);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 67);
-    assert!(registry::node_slashed(&reg, id) == 0, 68);
-    assert!(registry::node_reputation(&reg, id) == 1001, 69);
+    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 67); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 69); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 71);
-    assert!(registry::node_unbonding(&reg, id) == 0, 72);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 73);
-    assert!(registry::node_slashed(&reg, id) == 0, 74);
-    assert!(registry::node_reputation(&reg, id) == 1001, 75);
+    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 71); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 73); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 74); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 75); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
+    assert!(request::status(&req) == 3, 76); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 79);
+    assert!(refund.value() == 5950000000, 79); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1359,97 +1361,97 @@ fun dispute_failed() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 32, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 1, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 9, 10); // NodeRegistered
-    assert!(ev[10] == 1, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 2, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 1, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 8, 18); // ResultCommitted
-    assert!(ev[18] == 8, 19); // ResultRevealed
-    assert!(ev[19] == 1, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 1, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 9, 10); // events: NodeRegistered
+    assert!(ev[10] == 1, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 2, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 1, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 8, 18); // events: ResultCommitted
+    assert!(ev[18] == 8, 19); // events: ResultRevealed
+    assert!(ev[19] == 1, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 21);
+    assert!(registry::treasury_value(&reg) == 4000000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 0, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1000, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1000, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 0, 43);
-    assert!(registry::node_slashed(&reg, id) == 0, 44);
-    assert!(registry::node_reputation(&reg, id) == 1000, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 45); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47);
-    assert!(registry::node_unbonding(&reg, id) == 0, 48);
-    assert!(registry::node_earned(&reg, id) == 0, 49);
-    assert!(registry::node_slashed(&reg, id) == 0, 50);
-    assert!(registry::node_reputation(&reg, id) == 1000, 51);
+    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 49); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 51); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53);
-    assert!(registry::node_unbonding(&reg, id) == 0, 54);
-    assert!(registry::node_earned(&reg, id) == 0, 55);
-    assert!(registry::node_slashed(&reg, id) == 0, 56);
-    assert!(registry::node_reputation(&reg, id) == 1000, 57);
+    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 55); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 57); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59);
-    assert!(registry::node_unbonding(&reg, id) == 0, 60);
-    assert!(registry::node_earned(&reg, id) == 0, 61);
-    assert!(registry::node_slashed(&reg, id) == 0, 62);
-    assert!(registry::node_reputation(&reg, id) == 1000, 63);
+    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 61); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 63); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65);
-    assert!(registry::node_unbonding(&reg, id) == 0, 66);
-    assert!(registry::node_earned(&reg, id) == 0, 67);
-    assert!(registry::node_slashed(&reg, id) == 0, 68);
-    assert!(registry::node_reputation(&reg, id) == 1000, 69);
+    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 67); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 69); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70);
-    assert!(registry::node_stake(&reg, id) == 196000000000, 71);
-    assert!(registry::node_unbonding(&reg, id) == 0, 72);
-    assert!(registry::node_earned(&reg, id) == 0, 73);
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 74);
-    assert!(registry::node_reputation(&reg, id) == 995, 75);
+    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 71); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 73); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 74); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 75); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 76);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78);
+    assert!(request::status(&req) == 5, 76); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 79);
+    assert!(refund.value() == 6300000000, 79); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1569,54 +1571,54 @@ fun dispute_expired() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 13, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 1, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 3, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 1, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 3, 18); // ResultCommitted
-    assert!(ev[18] == 3, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 1, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 3, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 1, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 3, 18); // events: ResultCommitted
+    assert!(ev[18] == 3, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 0, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1000, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1000, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 40);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41);
+    assert!(request::status(&req) == 5, 40); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 42);
+    assert!(refund.value() == 6300000000, 42); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1657,39 +1659,39 @@ fun never_sampled() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 3, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 1, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 0, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 1, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 0, 18); // ResultCommitted
-    assert!(ev[18] == 0, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 1, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 0, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 1, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 0, 18); // events: ResultCommitted
+    assert!(ev[18] == 0, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 28);
+    assert!(request::status(&req) == 5, 28); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 29);
+    assert!(refund.value() == 1050000000, 29); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1850,61 +1852,61 @@ fun confidential_sampling() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 20, 1); // events in all
-    assert!(ev[1] == 4, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 3, 9); // NodePaid
-    assert!(ev[9] == 4, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 3, 18); // ResultCommitted
-    assert!(ev[18] == 3, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 4, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 3, 9); // events: NodePaid
+    assert!(ev[9] == 4, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 3, 18); // events: ResultCommitted
+    assert!(ev[18] == 3, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21);
+    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1001, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1001, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 0, 43);
-    assert!(registry::node_slashed(&reg, id) == 0, 44);
-    assert!(registry::node_reputation(&reg, id) == 1000, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 45); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 47);
+    assert!(request::status(&req) == 3, 46); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 47); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 48);
+    assert!(refund.value() == 3150000000, 48); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2083,31 +2085,31 @@ fun weighted_sampling() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 1, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 7, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 2, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 0, 18); // ResultCommitted
-    assert!(ev[18] == 0, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 1, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 7, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 2, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 0, 18); // events: ResultCommitted
+    assert!(ev[18] == 0, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 22);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 23);
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 24);
+    assert!(request::status(&req) == 1, 22); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 23); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 24); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2197,47 +2199,47 @@ fun unbonding() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 1, 9); // NodePaid
-    assert!(ev[9] == 2, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 1, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 1, 18); // ResultCommitted
-    assert!(ev[18] == 1, 19); // ResultRevealed
-    assert!(ev[19] == 2, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 1, 9); // events: NodePaid
+    assert!(ev[9] == 2, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 1, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 1, 18); // events: ResultCommitted
+    assert!(ev[18] == 1, 19); // events: ResultRevealed
+    assert!(ev[19] == 2, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 21);
+    assert!(registry::treasury_value(&reg) == 50000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 2, 22);
-    assert!(registry::node_stake(&reg, id) == 0, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 2, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 0, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 34);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 35);
+    assert!(request::status(&req) == 3, 34); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 35); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 36);
+    assert!(refund.value() == 1050000000, 36); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2393,61 +2395,61 @@ fun jailing() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 21, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 3, 9); // NodePaid
-    assert!(ev[9] == 4, 10); // NodeRegistered
-    assert!(ev[10] == 1, 11); // NodeSlashed
-    assert!(ev[11] == 2, 12); // NodeStatusChanged
-    assert!(ev[12] == 1, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 1, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 1, 17); // RequestSettled
-    assert!(ev[17] == 3, 18); // ResultCommitted
-    assert!(ev[18] == 3, 19); // ResultRevealed
-    assert!(ev[19] == 2, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 3, 9); // events: NodePaid
+    assert!(ev[9] == 4, 10); // events: NodeRegistered
+    assert!(ev[10] == 1, 11); // events: NodeSlashed
+    assert!(ev[11] == 2, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 1, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 1, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 1, 17); // events: RequestSettled
+    assert!(ev[17] == 3, 18); // events: ResultCommitted
+    assert!(ev[18] == 3, 19); // events: ResultRevealed
+    assert!(ev[19] == 2, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21);
+    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 103980000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 26);
-    assert!(registry::node_reputation(&reg, id) == 995, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 103980000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 2020000000, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1001, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1001, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41);
-    assert!(registry::node_unbonding(&reg, id) == 0, 42);
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43);
-    assert!(registry::node_slashed(&reg, id) == 0, 44);
-    assert!(registry::node_reputation(&reg, id) == 1001, 45);
+    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46);
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47);
+    assert!(request::status(&req) == 3, 46); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 48);
+    assert!(refund.value() == 7270000000, 48); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2564,52 +2566,52 @@ fun key_rotation_complete() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
-    assert!(ev[1] == 3, 2); // AttestationRecorded
-    assert!(ev[2] == 1, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 2, 6); // KeyRotationAcked
-    assert!(ev[6] == 1, 7); // KeyRotationCompleted
-    assert!(ev[7] == 1, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 3, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 0, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 0, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 0, 18); // ResultCommitted
-    assert!(ev[18] == 0, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 3, 2); // events: AttestationRecorded
+    assert!(ev[2] == 1, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 2, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 1, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 1, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 3, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 0, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 0, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 0, 18); // events: ResultCommitted
+    assert!(ev[18] == 0, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 0, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1000, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1000, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 40);
-    assert!(cluster::has_pending(&cl) == false, 41);
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 42);
+    assert!(cluster::epoch(&cl) == 1, 40); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 41); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 42); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2701,52 +2703,52 @@ fun key_rotation_abort() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 8, 1); // events in all
-    assert!(ev[1] == 1, 2); // AttestationRecorded
-    assert!(ev[2] == 1, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 1, 5); // KeyRotationAborted
-    assert!(ev[5] == 1, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 1, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 3, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 0, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 0, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 0, 18); // ResultCommitted
-    assert!(ev[18] == 0, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 1, 2); // events: AttestationRecorded
+    assert!(ev[2] == 1, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 1, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 1, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 1, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 3, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 0, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 0, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 0, 18); // events: ResultCommitted
+    assert!(ev[18] == 0, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23);
-    assert!(registry::node_unbonding(&reg, id) == 0, 24);
-    assert!(registry::node_earned(&reg, id) == 0, 25);
-    assert!(registry::node_slashed(&reg, id) == 0, 26);
-    assert!(registry::node_reputation(&reg, id) == 1000, 27);
+    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29);
-    assert!(registry::node_unbonding(&reg, id) == 0, 30);
-    assert!(registry::node_earned(&reg, id) == 0, 31);
-    assert!(registry::node_slashed(&reg, id) == 0, 32);
-    assert!(registry::node_reputation(&reg, id) == 1000, 33);
+    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34);
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35);
-    assert!(registry::node_unbonding(&reg, id) == 0, 36);
-    assert!(registry::node_earned(&reg, id) == 0, 37);
-    assert!(registry::node_slashed(&reg, id) == 0, 38);
-    assert!(registry::node_reputation(&reg, id) == 1000, 39);
+    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 40);
-    assert!(cluster::has_pending(&cl) == false, 41);
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 42);
+    assert!(cluster::epoch(&cl) == 0, 40); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 41); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 42); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2958,27 +2960,27 @@ fun params_at_bounds() {
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 0, 1); // events in all
-    assert!(ev[1] == 0, 2); // AttestationRecorded
-    assert!(ev[2] == 0, 3); // ClusterCreated
-    assert!(ev[3] == 0, 4); // DisputeOpened
-    assert!(ev[4] == 0, 5); // KeyRotationAborted
-    assert!(ev[5] == 0, 6); // KeyRotationAcked
-    assert!(ev[6] == 0, 7); // KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // KeyRotationStarted
-    assert!(ev[8] == 0, 9); // NodePaid
-    assert!(ev[9] == 0, 10); // NodeRegistered
-    assert!(ev[10] == 0, 11); // NodeSlashed
-    assert!(ev[11] == 0, 12); // NodeStatusChanged
-    assert!(ev[12] == 0, 13); // NodesSampled
-    assert!(ev[13] == 0, 14); // OutputPosted
-    assert!(ev[14] == 0, 15); // RequestCreated
-    assert!(ev[15] == 0, 16); // RequestFailed
-    assert!(ev[16] == 0, 17); // RequestSettled
-    assert!(ev[17] == 0, 18); // ResultCommitted
-    assert!(ev[18] == 0, 19); // ResultRevealed
-    assert!(ev[19] == 0, 20); // StakeChanged
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: DisputeOpened
+    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
+    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
+    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
+    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
+    assert!(ev[8] == 0, 9); // events: NodePaid
+    assert!(ev[9] == 0, 10); // events: NodeRegistered
+    assert!(ev[10] == 0, 11); // events: NodeSlashed
+    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
+    assert!(ev[12] == 0, 13); // events: NodesSampled
+    assert!(ev[13] == 0, 14); // events: OutputPosted
+    assert!(ev[14] == 0, 15); // events: RequestCreated
+    assert!(ev[15] == 0, 16); // events: RequestFailed
+    assert!(ev[16] == 0, 17); // events: RequestSettled
+    assert!(ev[17] == 0, 18); // events: ResultCommitted
+    assert!(ev[18] == 0, 19); // events: ResultRevealed
+    assert!(ev[19] == 0, 20); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21);
+    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

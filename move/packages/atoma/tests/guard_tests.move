@@ -47,7 +47,7 @@ fun paused_unstake_and_withdraw_go_through() {
     let mut env = paused();
     let id = env.node_id(0);
     env.unstake(0);
-    assert_eq!(env.reg_ref().node_status(id), registry::status_leaving_for_testing());
+    assert_eq!(env.reg_ref().node_status(id), atoma::constants::node_status_leaving());
     let until = env.reg_ref().node_unbonding_until_ms(id);
     env.set_time(until);
     assert_eq!(env.withdraw(0), 100 * h::sui!());

@@ -56,7 +56,7 @@ fun bound_document_attests_on_path_2() {
     let id = env.node_id(0);
     assert!(env.reg_ref().is_attested(id, env.now()));
     let a = env.reg_ref().node_attestation(id).destroy_some();
-    assert_eq!(a.attestation_path(), registry::path_nitro_onchain());
+    assert_eq!(a.attestation_path(), atoma::constants::attestation_path_nitro_on_chain());
     assert_eq!(a.attestation_path(), 2);
     assert_eq!(a.attestation_tee_kind(), 4);
     assert_eq!(a.attestation_measurement(), m());

@@ -1,9 +1,8 @@
-/// Nodes: registration checks, staking, unbonding and withdrawal, jailing, price and
-/// capabilities, admin switches and parameter bounds.
+/// Nodes (`node` entry points on a registry): registration checks, staking, unbonding and
+/// withdrawal, jailing, price and capabilities. The record's own logic is in `node_record_tests`.
 #[test_only]
 module atoma::node_tests;
 
-use atoma::config;
 use atoma::harness::{Self as h, Env};
 use atoma::node;
 use atoma::registry;
@@ -237,150 +236,6 @@ fun register_wrong_version() {
     env.finish();
 }
 
-#[test]
-fun migrate_from_older_version() {
-    let mut env = h::new(0);
-    env.reg().set_version_for_testing(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.migrate(cap);
-    assert_eq!(env.reg_ref().version(), 1);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::ENotUpgrade)]
-fun migrate_same_version() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.migrate(cap);
-    env.finish();
-}
-
-#[test]
-fun params_set_within_bounds() {
-    let mut env = h::new(0);
-    env.set_param(b"quorum_bps", 10_000);
-    env.set_param(b"margin_bps", 0);
-    env.set_param(b"commit_window_ms", 10_000);
-    env.set_param(b"max_sample_size", 64);
-    env.set_param(b"default_sample_size", 5);
-    env.set_param(b"stake_cap", 500 * h::sui!());
-    env.set_param(b"rotation_grace_ms", 0);
-    env.set_param(b"max_eligible_per_capability", 900);
-    let p = *env.reg_ref().params();
-    assert_eq!(p.quorum_bps(), 10_000);
-    assert_eq!(p.margin_bps(), 0);
-    assert_eq!(p.commit_window_ms(), 10_000);
-    assert_eq!(p.max_sample_size(), 64);
-    assert_eq!(p.default_sample_size(), 5);
-    assert_eq!(p.stake_cap(), 500 * h::sui!());
-    assert_eq!(p.rotation_grace_ms(), 0);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = config::EUnknownParam)]
-fun unknown_param() {
-    let mut env = h::new(0);
-    env.set_param(b"nope", 1);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
-fun quorum_out_of_bounds() {
-    let mut env = h::new(0);
-    env.set_param(b"quorum_bps", 5_000);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
-fun min_stake_out_of_bounds() {
-    let mut env = h::new(0);
-    env.set_param(b"min_stake", 999_999_999);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
-fun eligible_cap_out_of_bounds() {
-    let mut env = h::new(0);
-    env.set_param(b"max_eligible_per_capability", 901);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EVerifierExists)]
-fun verifier_twice() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.add_verifier(cap, h::key(0, 9));
-    reg.add_verifier(cap, h::key(0, 9));
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EInvalidKey)]
-fun verifier_bad_key() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.add_verifier(cap, x"0102");
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EUnknownVerifier)]
-fun remove_unknown_verifier() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.add_verifier(cap, h::key(0, 9));
-    reg.remove_verifier(cap, h::key(0, 9));
-    assert_eq!(*reg.verifiers(), vector[]);
-    reg.remove_verifier(cap, h::key(0, 9));
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EInvalidTeeKind)]
-fun measurement_for_tee_none() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.allow_measurement(cap, 0, x"01");
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EInvalidMeasurement)]
-fun empty_measurement() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.allow_measurement(cap, 1, x"");
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EUnknownMeasurement)]
-fun disallow_unknown_measurement() {
-    let mut env = h::new(0);
-    let (reg, cap) = env.reg_and_admin();
-    reg.allow_measurement(cap, 1, x"01");
-    assert!(reg.is_measurement_allowed(1, &x"01"));
-    reg.disallow_measurement(cap, 1, x"01");
-    assert!(!reg.is_measurement_allowed(1, &x"01"));
-    reg.disallow_measurement(cap, 1, x"01");
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EInsufficientTreasury)]
-fun treasury_overdraw() {
-    let mut env = h::new(0);
-    env.sc().next_tx(h::admin());
-    let c = {
-        let (reg, cap) = env.reg_and_admin();
-        let dummy = &mut tx_context::dummy();
-        reg.withdraw_treasury(cap, 1, dummy)
-    };
-    destroy(c);
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = registry::EUnknownNode)]
-fun revoke_unknown_node() {
-    let mut env = h::new(0);
-    env.revoke(object::id_from_address(@0x5));
-    env.finish();
-}
-
 /// A sampled node that requests unstake and stays silent is still slashed, from unbonding.
 #[test]
 fun unbonding_node_is_still_slashed() {
@@ -435,35 +290,6 @@ fun price_at_bound_accepted() {
     env.set_param(b"max_node_price", 5 * h::sui!());
     env.set_price(0, 5 * h::sui!());
     assert_eq!(env.reg_ref().node_price(env.node_id(0)), 5 * h::sui!());
-    env.finish();
-}
-
-#[test, expected_failure(abort_code = config::EParamOutOfBounds)]
-fun max_node_price_out_of_bounds() {
-    let mut env = h::new(0);
-    env.set_param(b"max_node_price", 1_000_000_000_000_001);
-    env.finish();
-}
-
-/// Issue 13 A7: `unbonding_ms` at or below a request's lifetime (4 x 300_000 + 2 x 120_000 =
-/// 1_440_000 ms with the default windows) is refused, so a sampled node cannot unstake and
-/// withdraw before its request settles; one ms more is accepted.
-#[test, expected_failure(abort_code = config::EUnbondingTooShort)]
-fun unbonding_not_longer_than_request_lifetime() {
-    let mut env = h::new(0);
-    assert_eq!(config::request_lifetime_ms(env.reg_ref().params()), 1_440_000);
-    env.set_param(b"unbonding_ms", 1_440_001);
-    env.set_param(b"unbonding_ms", 1_440_000);
-    env.finish();
-}
-
-/// The same rule from the windows' side: a longer commit window than the unbonding allows
-/// is refused.
-#[test, expected_failure(abort_code = config::EUnbondingTooShort)]
-fun commit_window_beyond_unbonding_refused() {
-    let mut env = h::new(0);
-    env.set_param(b"unbonding_ms", 1_440_001);
-    env.set_param(b"commit_window_ms", 300_001);
     env.finish();
 }
 

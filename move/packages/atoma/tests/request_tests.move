@@ -1,12 +1,11 @@
-/// Request and settlement paths: creation checks, commit/reveal rules, post_output,
-/// deadline-driven failures (escrow always released), pause, and every abort.
+/// Request paths: creation checks, sampling, commit/reveal rules, post_output and accept_output,
+/// and every abort of `request` (settlement's are in `settlement_tests`).
 #[test_only]
 module atoma::request_tests;
 
 use atoma::harness::{Self as h, Env};
 use atoma::registry;
 use atoma::request::{Self, Request};
-use atoma::settlement;
 use std::unit_test::{assert_eq, destroy};
 
 fun escrow3(): u64 { request::escrow_for(3, h::price(), 500) }
@@ -84,80 +83,6 @@ fun cheaper_nodes_refund_the_difference() {
     assert_eq!(paid, 1_500_000_000);
     assert_eq!(treasury_in, 75_000_000);
     assert_eq!(refund, escrow3() - paid - treasury_in);
-    done(env, req);
-}
-
-#[test]
-fun unsampled_request_fails_after_deadline_with_refund() {
-    let mut env = h::new(3);
-    let mut req = created(&mut env);
-    let before = env.books(&req);
-    env.set_time(req.sample_deadline_ms());
-    env.settle(&mut req);
-    assert!(req.is_failed());
-    let (paid, refund, _, _) = env.check_conservation(&req, before);
-    assert_eq!(paid, 0);
-    assert_eq!(refund, escrow3());
-    done(env, req);
-}
-
-#[test]
-fun dispute_never_escalated_fails_after_deadline() {
-    let mut env = h::new(9);
-    let mut req = sampled(&mut env);
-    let before = env.books(&req);
-    env.play_round(&mut req, 0, vector[0, 1, 2]);
-    env.settle(&mut req);
-    assert_eq!(req.status(), request::status_disputed());
-    env.set_time(req.dispute_deadline_ms());
-    env.settle(&mut req);
-    assert!(req.is_failed());
-    let (paid, refund, treasury_in, slashed) = env.check_conservation(&req, before);
-    assert_eq!(paid, 0);
-    assert_eq!(refund, escrow3());
-    assert!(slashed > 0);
-    assert_eq!(treasury_in, slashed);
-    done(env, req);
-}
-
-#[test]
-fun escalation_without_fresh_nodes_fails() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    let before = env.books(&req);
-    env.play_round(&mut req, 0, vector[0, 1, 0]);
-    env.settle(&mut req);
-    env.escalate(&mut req, 1);
-    assert!(req.is_failed());
-    let (paid, refund, _, slashed) = env.check_conservation(&req, before);
-    assert_eq!(paid, 0);
-    assert_eq!(slashed, 0);
-    assert_eq!(refund, escrow3());
-    done(env, req);
-}
-
-#[test]
-fun escalation_takes_all_when_fewer() {
-    let mut env = h::new(5);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 1, 0]);
-    env.settle(&mut req);
-    env.escalate(&mut req, 1);
-    assert_eq!(req.round(), 1);
-    assert_eq!(req.sampled_nodes(1).length(), 2);
-    done(env, req);
-}
-
-#[test]
-fun settle_works_while_paused() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 0, 0]);
-    env.set_paused(true);
-    let before = env.books(&req);
-    env.settle(&mut req);
-    assert!(req.is_settled());
-    env.check_conservation(&req, before);
     done(env, req);
 }
 
@@ -621,86 +546,5 @@ fun post_too_large() {
     let mut req = settled_with_dissent(&mut env);
     let id = req.sampled_nodes(0)[0];
     env.post(&mut req, id, vector::tabulate!(16_385, |_| 0u8));
-    done(env, req);
-}
-
-// === settle / escalate ===
-
-#[test, expected_failure(abort_code = settlement::EWrongStatus)]
-fun settle_created_early() {
-    let mut env = h::new(3);
-    let mut req = created(&mut env);
-    env.settle(&mut req);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = settlement::EWrongStatus)]
-fun settle_twice() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 0, 0]);
-    env.settle(&mut req);
-    env.settle(&mut req);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = settlement::EWrongStatus)]
-fun settle_disputed_early() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 1, 0]);
-    env.settle(&mut req);
-    env.settle(&mut req);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = settlement::ESettleTooEarly)]
-fun settle_too_early() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    let nodes = req.sampled_nodes(0);
-    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
-    env.reveal_node(&mut req, nodes[0], h::hash_a());
-    env.settle(&mut req);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = settlement::ENotDisputed)]
-fun escalate_not_disputed() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    env.escalate(&mut req, 1);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = settlement::EDeadlinePassed)]
-fun escalate_after_deadline() {
-    let mut env = h::new(9);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 1, 0]);
-    env.settle(&mut req);
-    env.set_time(req.dispute_deadline_ms());
-    env.escalate(&mut req, 1);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = registry::EPaused)]
-fun escalate_paused() {
-    let mut env = h::new(9);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 1, 0]);
-    env.settle(&mut req);
-    env.set_paused(true);
-    env.escalate(&mut req, 1);
-    done(env, req);
-}
-
-#[test, expected_failure(abort_code = registry::EWrongVersion)]
-fun settle_wrong_registry_version() {
-    let mut env = h::new(3);
-    let mut req = sampled(&mut env);
-    env.play_round(&mut req, 0, vector[0, 0, 0]);
-    env.reg().set_version_for_testing(0);
-    env.settle(&mut req);
     done(env, req);
 }

@@ -119,7 +119,7 @@ fun eligible_set_tracks_status() {
     env.unstake(1);
     assert_eq!(env.eligible().length(), 2);
     assert!(!env.eligible().contains(&id));
-    assert_eq!(env.reg_ref().node_status(id), registry::status_leaving_for_testing());
+    assert_eq!(env.reg_ref().node_status(id), atoma::constants::node_status_leaving());
     destroy(id);
     env.finish();
 }

@@ -1,14 +1,19 @@
+// Over 600 lines on purpose: every money path of `settlement` with its figures written out by
+// hand next to it, which reads best in one place.
 /// Where settlement money goes on the dispute paths: escalation, dissent slashing, absence
 /// slashing, failed disputes. Every node stakes 1000 SUI at price 1 SUI, N = 3 (escrow
 /// 3.15 SUI) unless said otherwise; margin 5%, dissent slash 10%, absence slash 2%.
 /// Every expected figure is written out by hand from those parameters (see each test's
 /// comment), and each operator's payout, each node's remaining stake, the requester's refund
-/// and the treasury's intake are asserted exactly.
+/// and the treasury's intake are asserted exactly. Then the deadline-driven paths (escrow always
+/// released) and every abort of `settle` / `escalate` on the harness's defaults.
 #[test_only]
 module atoma::settlement_tests;
 
 use atoma::harness::{Self as h, Env};
+use atoma::registry;
 use atoma::request::{Self, Request};
+use atoma::settlement;
 use std::unit_test::{assert_eq, destroy};
 
 const SUI: u64 = 1_000_000_000;
@@ -78,6 +83,17 @@ fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1
 fun done(env: Env, req: Request) {
     destroy(req);
     env.finish();
+}
+
+fun escrow3(): u64 { request::escrow_for(3, h::price(), 500) }
+
+/// A request of N = 3 at `h::price()` on `env`'s nodes (harness defaults), not sampled.
+fun created(env: &mut Env): Request { env.request(3, 0, h::price(), false) }
+
+fun sampled(env: &mut Env): Request {
+    let mut req = created(env);
+    env.sample(&mut req, 42);
+    req
 }
 
 /// Round 0 [dissent, honest, honest] -> dispute; round 1: the 6 remaining nodes all honest.
@@ -459,4 +475,157 @@ fun min_escalation_values() {
     assert_eq!(atoma::settlement::min_escalation(3, 10_000), 1);
     assert_eq!(atoma::settlement::min_escalation(64, 5_001), 64);
     assert_eq!(atoma::settlement::min_escalation(1, 5_001), 1);
+}
+
+#[test]
+fun unsampled_request_fails_after_deadline_with_refund() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    let before = env.books(&req);
+    env.set_time(req.sample_deadline_ms());
+    env.settle(&mut req);
+    assert!(req.is_failed());
+    let (paid, refund, _, _) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(refund, escrow3());
+    done(env, req);
+}
+
+#[test]
+fun dispute_never_escalated_fails_after_deadline() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    let before = env.books(&req);
+    env.play_round(&mut req, 0, vector[0, 1, 2]);
+    env.settle(&mut req);
+    assert_eq!(req.status(), request::status_disputed());
+    env.set_time(req.dispute_deadline_ms());
+    env.settle(&mut req);
+    assert!(req.is_failed());
+    let (paid, refund, treasury_in, slashed) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(refund, escrow3());
+    assert!(slashed > 0);
+    assert_eq!(treasury_in, slashed);
+    done(env, req);
+}
+
+#[test]
+fun escalation_without_fresh_nodes_fails() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let before = env.books(&req);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    assert!(req.is_failed());
+    let (paid, refund, _, slashed) = env.check_conservation(&req, before);
+    assert_eq!(paid, 0);
+    assert_eq!(slashed, 0);
+    assert_eq!(refund, escrow3());
+    done(env, req);
+}
+
+#[test]
+fun escalation_takes_all_when_fewer() {
+    let mut env = h::new(5);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    assert_eq!(req.round(), 1);
+    assert_eq!(req.sampled_nodes(1).length(), 2);
+    done(env, req);
+}
+
+#[test]
+fun settle_works_while_paused() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.set_paused(true);
+    let before = env.books(&req);
+    env.settle(&mut req);
+    assert!(req.is_settled());
+    env.check_conservation(&req, before);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_created_early() {
+    let mut env = h::new(3);
+    let mut req = created(&mut env);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_twice() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.settle(&mut req);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EWrongStatus)]
+fun settle_disputed_early() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::ESettleTooEarly)]
+fun settle_too_early() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    let nodes = req.sampled_nodes(0);
+    nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
+    env.reveal_node(&mut req, nodes[0], h::hash_a());
+    env.settle(&mut req);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::ENotDisputed)]
+fun escalate_not_disputed() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = settlement::EDeadlinePassed)]
+fun escalate_after_deadline() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.set_time(req.dispute_deadline_ms());
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EPaused)]
+fun escalate_paused() {
+    let mut env = h::new(9);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.set_paused(true);
+    env.escalate(&mut req, 1);
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = registry::EWrongVersion)]
+fun settle_wrong_registry_version() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 0, 0]);
+    env.reg().set_version_for_testing(0);
+    env.settle(&mut req);
+    done(env, req);
 }

@@ -79,7 +79,7 @@ fun test_root_evidence_attests_without_verifier() {
     let id = env.node_id(0);
     assert!(env.reg_ref().is_attested(id, env.now()));
     let a = env.reg_ref().node_attestation(id).destroy_some();
-    assert_eq!(a.attestation_path(), registry::path_tdx_onchain());
+    assert_eq!(a.attestation_path(), atoma::constants::attestation_path_tdx_on_chain());
     assert_eq!(a.attestation_tee_kind(), 1);
     assert_eq!(a.attestation_measurement(), x::test_mrtd());
     assert_eq!(a.attestation_report_data_hash(), x::test_report_data_hash());

@@ -129,6 +129,42 @@ export const Tree = bcs.struct("Tree", {
   total: bcs.u128(),
 });
 
+/** `atoma::node_record::Attestation` (copy, drop, store). */
+export const Attestation = bcs.struct("Attestation", {
+  tee_kind: bcs.u8(),
+  measurement: bytes,
+  report_data_hash: bytes,
+  evidence_hash: bytes,
+  verifier: bcs.Address,
+  recorded_ms: bcs.u64(),
+  expires_ms: bcs.u64(),
+  revoked: bcs.bool(),
+  issued_ms: bcs.u64(),
+  verifier_pk: bytes,
+  path: bcs.u8(),
+  tcb_status: bcs.u8(),
+});
+
+/** `atoma::node_record::Node` (store). */
+export const Node = bcs.struct("Node", {
+  node_id: ID,
+  operator: bcs.Address,
+  stake: Balance,
+  unbonding: Balance,
+  unbonding_until_ms: bcs.u64(),
+  sig_pk: bytes,
+  enc_pk: bytes,
+  capabilities: bcs.vector(bytes),
+  price: bcs.u64(),
+  reputation: bcs.u64(),
+  status: bcs.u8(),
+  attestation: bcs.option(Attestation),
+  served: bcs.u64(),
+  earned: bcs.u64(),
+  slashed: bcs.u64(),
+  attestation_floor_ms: bcs.u64(),
+});
+
 /** `atoma::config::Params` (copy, drop, store). */
 export const Params = bcs.struct("Params", {
   min_stake: bcs.u64(),
@@ -154,46 +190,10 @@ export const AdminCap = bcs.struct("AdminCap", {
   id: UID,
 });
 
-/** `atoma::registry::Attestation` (copy, drop, store). */
-export const Attestation = bcs.struct("Attestation", {
-  tee_kind: bcs.u8(),
-  measurement: bytes,
-  report_data_hash: bytes,
-  evidence_hash: bytes,
-  verifier: bcs.Address,
-  recorded_ms: bcs.u64(),
-  expires_ms: bcs.u64(),
-  revoked: bcs.bool(),
-  issued_ms: bcs.u64(),
-  verifier_pk: bytes,
-  path: bcs.u8(),
-  tcb_status: bcs.u8(),
-});
-
 /** `atoma::registry::Eligible` (store). */
 export const Eligible = bcs.struct("Eligible", {
   all: Tree,
   attested: Tree,
-});
-
-/** `atoma::registry::Node` (store). */
-export const Node = bcs.struct("Node", {
-  node_id: ID,
-  operator: bcs.Address,
-  stake: Balance,
-  unbonding: Balance,
-  unbonding_until_ms: bcs.u64(),
-  sig_pk: bytes,
-  enc_pk: bytes,
-  capabilities: bcs.vector(bytes),
-  price: bcs.u64(),
-  reputation: bcs.u64(),
-  status: bcs.u8(),
-  attestation: bcs.option(Attestation),
-  served: bcs.u64(),
-  earned: bcs.u64(),
-  slashed: bcs.u64(),
-  attestation_floor_ms: bcs.u64(),
 });
 
 /** `atoma::registry::Registry` (key). */
@@ -343,11 +343,11 @@ export const OBJECT_STRUCTS = {
   LeafKey,
   SlotKey,
   Tree,
+  Attestation,
+  Node,
   Params,
   AdminCap,
-  Attestation,
   Eligible,
-  Node,
   Registry,
   TdxConfig,
   NodeCap,
@@ -360,6 +360,63 @@ export const OBJECT_STRUCTS = {
   RecordedCrl,
   RecordedCrlView,
   TdxCollateral,
+} as const;
+
+/** `module::Name` of every struct (events too), by name: a type tag is `<package id>::<STRUCT_TYPES.Name>`. */
+export const STRUCT_TYPES = {
+  AdminCap: "registry::AdminCap",
+  Assignment: "request::Assignment",
+  Attestation: "node_record::Attestation",
+  AttestationRecorded: "events::AttestationRecorded",
+  AttestationRevoked: "events::AttestationRevoked",
+  Certificate: "x509::Certificate",
+  Cluster: "cluster::Cluster",
+  ClusterCreated: "events::ClusterCreated",
+  Crl: "crl::Crl",
+  CrlKey: "tdx_attestation::CrlKey",
+  DisputeOpened: "events::DisputeOpened",
+  Eligible: "registry::Eligible",
+  InnerKey: "sum_tree::InnerKey",
+  KeyRotationAborted: "events::KeyRotationAborted",
+  KeyRotationAcked: "events::KeyRotationAcked",
+  KeyRotationCompleted: "events::KeyRotationCompleted",
+  KeyRotationStarted: "events::KeyRotationStarted",
+  Leaf: "sum_tree::Leaf",
+  LeafKey: "sum_tree::LeafKey",
+  MasterCap: "cluster::MasterCap",
+  Node: "node_record::Node",
+  NodeCap: "node::NodeCap",
+  NodePaid: "events::NodePaid",
+  NodeRegistered: "events::NodeRegistered",
+  NodeSlashed: "events::NodeSlashed",
+  NodeStatusChanged: "events::NodeStatusChanged",
+  NodeUpdated: "events::NodeUpdated",
+  NodesSampled: "events::NodesSampled",
+  OutputAccepted: "events::OutputAccepted",
+  OutputPosted: "events::OutputPosted",
+  Params: "config::Params",
+  PckTcb: "tdx_tcb::PckTcb",
+  Quote: "tdx_quote::Quote",
+  RecordedCrl: "tdx_attestation::RecordedCrl",
+  RecordedCrlView: "tdx_attestation::RecordedCrlView",
+  Registry: "registry::Registry",
+  Request: "request::Request",
+  RequestCreated: "events::RequestCreated",
+  RequestFailed: "events::RequestFailed",
+  RequestSettled: "events::RequestSettled",
+  ResultCommitted: "events::ResultCommitted",
+  ResultRevealed: "events::ResultRevealed",
+  Rotation: "cluster::Rotation",
+  SignedCollateral: "tdx_collateral::SignedCollateral",
+  SlotKey: "sum_tree::SlotKey",
+  StakeChanged: "events::StakeChanged",
+  TdReport: "tdx_quote::TdReport",
+  TdxCollateral: "tdx_attestation::TdxCollateral",
+  TdxConfig: "registry::TdxConfig",
+  TdxConfigKey: "registry::TdxConfigKey",
+  Tlv: "der::Tlv",
+  Tree: "sum_tree::Tree",
+  VerifiedTdx: "tdx::VerifiedTdx",
 } as const;
 
 export type TlvData = typeof Tlv.$inferType;
@@ -375,11 +432,11 @@ export type LeafData = typeof Leaf.$inferType;
 export type LeafKeyData = typeof LeafKey.$inferType;
 export type SlotKeyData = typeof SlotKey.$inferType;
 export type TreeData = typeof Tree.$inferType;
+export type AttestationData = typeof Attestation.$inferType;
+export type NodeData = typeof Node.$inferType;
 export type ParamsData = typeof Params.$inferType;
 export type AdminCapData = typeof AdminCap.$inferType;
-export type AttestationData = typeof Attestation.$inferType;
 export type EligibleData = typeof Eligible.$inferType;
-export type NodeData = typeof Node.$inferType;
 export type RegistryData = typeof Registry.$inferType;
 export type TdxConfigData = typeof TdxConfig.$inferType;
 export type NodeCapData = typeof NodeCap.$inferType;

@@ -447,6 +447,330 @@ export const protocolVersion = {
   },
 };
 
+/** `atoma::constants`. */
+export const constants = {
+  /** `public fun attestation_path_nitro_on_chain(): u8` */
+  attestationPathNitroOnChain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::attestation_path_nitro_on_chain`, args);
+  },
+  /** `public fun attestation_path_tdx_on_chain(): u8` */
+  attestationPathTdxOnChain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::attestation_path_tdx_on_chain`, args);
+  },
+  /** `public fun attestation_path_verdict(): u8` */
+  attestationPathVerdict(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::attestation_path_verdict`, args);
+  },
+  /** `public fun failure_reason_never_sampled(): u8` */
+  failureReasonNeverSampled(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::failure_reason_never_sampled`, args);
+  },
+  /** `public fun failure_reason_no_eligible_nodes(): u8` */
+  failureReasonNoEligibleNodes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::failure_reason_no_eligible_nodes`, args);
+  },
+  /** `public fun failure_reason_no_quorum(): u8` */
+  failureReasonNoQuorum(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::failure_reason_no_quorum`, args);
+  },
+  /** `public fun hash_bytes(): u64` */
+  hashBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::hash_bytes`, args);
+  },
+  /** `public fun initial_reputation(): u64` */
+  initialReputation(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::initial_reputation`, args);
+  },
+  /** `public fun key_bytes(): u64` */
+  keyBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::key_bytes`, args);
+  },
+  /** `public fun max_capabilities(): u64` */
+  maxCapabilities(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::max_capabilities`, args);
+  },
+  /** `public fun max_capability_bytes(): u64` */
+  maxCapabilityBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::max_capability_bytes`, args);
+  },
+  /** `public fun max_cluster_members(): u64` */
+  maxClusterMembers(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::max_cluster_members`, args);
+  },
+  /** `public fun max_measurement_bytes(): u64` */
+  maxMeasurementBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::max_measurement_bytes`, args);
+  },
+  /** `public fun max_output_bytes(): u64` */
+  maxOutputBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::max_output_bytes`, args);
+  },
+  /** `public fun node_status_active(): u8` */
+  nodeStatusActive(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::node_status_active`, args);
+  },
+  /** `public fun node_status_jailed(): u8` */
+  nodeStatusJailed(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::node_status_jailed`, args);
+  },
+  /** `public fun node_status_leaving(): u8` */
+  nodeStatusLeaving(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::node_status_leaving`, args);
+  },
+  /** `public fun request_kind_inference(): u8` */
+  requestKindInference(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_kind_inference`, args);
+  },
+  /** `public fun request_kind_wasm(): u8` */
+  requestKindWasm(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_kind_wasm`, args);
+  },
+  /** `public fun request_status_created(): u8` */
+  requestStatusCreated(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_created`, args);
+  },
+  /** `public fun request_status_disputed(): u8` */
+  requestStatusDisputed(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_disputed`, args);
+  },
+  /** `public fun request_status_failed(): u8` */
+  requestStatusFailed(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_failed`, args);
+  },
+  /** `public fun request_status_revealing(): u8` */
+  requestStatusRevealing(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_revealing`, args);
+  },
+  /** `public fun request_status_sampled(): u8` */
+  requestStatusSampled(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_sampled`, args);
+  },
+  /** `public fun request_status_settled(): u8` */
+  requestStatusSettled(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::request_status_settled`, args);
+  },
+  /** `public fun round_escalation(): u8` */
+  roundEscalation(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::round_escalation`, args);
+  },
+  /** `public fun round_first(): u8` */
+  roundFirst(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::round_first`, args);
+  },
+  /** `public fun slash_reason_absent(): u8` */
+  slashReasonAbsent(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::slash_reason_absent`, args);
+  },
+  /** `public fun slash_reason_dissent(): u8` */
+  slashReasonDissent(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::slash_reason_dissent`, args);
+  },
+  /** `public fun stake_change_added(): u8` */
+  stakeChangeAdded(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::stake_change_added`, args);
+  },
+  /** `public fun stake_change_slashed(): u8` */
+  stakeChangeSlashed(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::stake_change_slashed`, args);
+  },
+  /** `public fun stake_change_unstake_requested(): u8` */
+  stakeChangeUnstakeRequested(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::stake_change_unstake_requested`, args);
+  },
+  /** `public fun stake_change_withdrawn(): u8` */
+  stakeChangeWithdrawn(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::stake_change_withdrawn`, args);
+  },
+  /** `public fun tcb_status_configuration_and_sw_hardening_needed(): u8` */
+  tcbStatusConfigurationAndSwHardeningNeeded(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_configuration_and_sw_hardening_needed`, args);
+  },
+  /** `public fun tcb_status_configuration_needed(): u8` */
+  tcbStatusConfigurationNeeded(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_configuration_needed`, args);
+  },
+  /** `public fun tcb_status_out_of_date(): u8` */
+  tcbStatusOutOfDate(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_out_of_date`, args);
+  },
+  /** `public fun tcb_status_out_of_date_configuration_needed(): u8` */
+  tcbStatusOutOfDateConfigurationNeeded(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_out_of_date_configuration_needed`, args);
+  },
+  /** `public fun tcb_status_revoked(): u8` */
+  tcbStatusRevoked(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_revoked`, args);
+  },
+  /** `public fun tcb_status_sw_hardening_needed(): u8` */
+  tcbStatusSwHardeningNeeded(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_sw_hardening_needed`, args);
+  },
+  /** `public fun tcb_status_up_to_date(): u8` */
+  tcbStatusUpToDate(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tcb_status_up_to_date`, args);
+  },
+  /** `public fun tdx_root_key_bytes(): u64` */
+  tdxRootKeyBytes(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tdx_root_key_bytes`, args);
+  },
+  /** `public fun tee_kind_nitro(): u8` */
+  teeKindNitro(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tee_kind_nitro`, args);
+  },
+  /** `public fun tee_kind_none(): u8` */
+  teeKindNone(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tee_kind_none`, args);
+  },
+  /** `public fun tee_kind_nvidia_cc(): u8` */
+  teeKindNvidiaCc(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tee_kind_nvidia_cc`, args);
+  },
+  /** `public fun tee_kind_sev_snp(): u8` */
+  teeKindSevSnp(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tee_kind_sev_snp`, args);
+  },
+  /** `public fun tee_kind_tdx(): u8` */
+  teeKindTdx(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::constants::tee_kind_tdx`, args);
+  },
+};
+
+/** `atoma::node_record`. */
+export const nodeRecord = {
+  /** `public fun attestation(&node_record::Node): &0x1::option::Option<node_record::Attestation>` */
+  attestation(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation`, args);
+  },
+  /** `public fun attestation_evidence_hash(&node_record::Attestation): vector<u8>` */
+  attestationEvidenceHash(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_evidence_hash`, args);
+  },
+  /** `public fun attestation_expires_ms(&node_record::Attestation): u64` */
+  attestationExpiresMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_expires_ms`, args);
+  },
+  /** `public fun attestation_floor_ms(&node_record::Node): u64` */
+  attestationFloorMs(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_floor_ms`, args);
+  },
+  /** `public fun attestation_issued_ms(&node_record::Attestation): u64` */
+  attestationIssuedMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_issued_ms`, args);
+  },
+  /** `public fun attestation_measurement(&node_record::Attestation): vector<u8>` */
+  attestationMeasurement(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_measurement`, args);
+  },
+  /** `public fun attestation_path(&node_record::Attestation): u8` */
+  attestationPath(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_path`, args);
+  },
+  /** `public fun attestation_recorded_ms(&node_record::Attestation): u64` */
+  attestationRecordedMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_recorded_ms`, args);
+  },
+  /** `public fun attestation_report_data_hash(&node_record::Attestation): vector<u8>` */
+  attestationReportDataHash(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_report_data_hash`, args);
+  },
+  /** `public fun attestation_revoked(&node_record::Attestation): bool` */
+  attestationRevoked(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_revoked`, args);
+  },
+  /** `public fun attestation_tcb_status(&node_record::Attestation): u8` */
+  attestationTcbStatus(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_tcb_status`, args);
+  },
+  /** `public fun attestation_tee_kind(&node_record::Attestation): u8` */
+  attestationTeeKind(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_tee_kind`, args);
+  },
+  /** `public fun attestation_verifier(&node_record::Attestation): address` */
+  attestationVerifier(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_verifier`, args);
+  },
+  /** `public fun attestation_verifier_pk(&node_record::Attestation): vector<u8>` */
+  attestationVerifierPk(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::attestation_verifier_pk`, args);
+  },
+  /** `public fun capabilities(&node_record::Node): &vector<vector<u8>>` */
+  capabilities(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::capabilities`, args);
+  },
+  /** `public fun earned(&node_record::Node): u64` */
+  earned(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::earned`, args);
+  },
+  /** `public fun enc_pk(&node_record::Node): vector<u8>` */
+  encPk(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::enc_pk`, args);
+  },
+  /** `public fun has_attestation(&node_record::Node): bool` */
+  hasAttestation(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::has_attestation`, args);
+  },
+  /** `public fun has_live_attestation(&node_record::Node): bool` */
+  hasLiveAttestation(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::has_live_attestation`, args);
+  },
+  /** `public fun is_active(&node_record::Node): bool` */
+  isActive(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::is_active`, args);
+  },
+  /** `public fun is_leaving(&node_record::Node): bool` */
+  isLeaving(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::is_leaving`, args);
+  },
+  /** `public fun node_id(&node_record::Node): 0x2::object::ID` */
+  nodeId(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::node_id`, args);
+  },
+  /** `public fun operator(&node_record::Node): address` */
+  operator(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::operator`, args);
+  },
+  /** `public fun price(&node_record::Node): u64` */
+  price(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::price`, args);
+  },
+  /** `public fun reputation(&node_record::Node): u64` */
+  reputation(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::reputation`, args);
+  },
+  /** `public fun served(&node_record::Node): u64` */
+  served(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::served`, args);
+  },
+  /** `public fun sig_pk(&node_record::Node): vector<u8>` */
+  sigPk(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::sig_pk`, args);
+  },
+  /** `public fun slashed(&node_record::Node): u64` */
+  slashed(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::slashed`, args);
+  },
+  /** `public fun stake(&node_record::Node): u64` */
+  stake(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::stake`, args);
+  },
+  /** `public fun status(&node_record::Node): u8` */
+  status(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::status`, args);
+  },
+  /** `public fun unbonding(&node_record::Node): u64` */
+  unbonding(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::unbonding`, args);
+  },
+  /** `public fun unbonding_until_ms(&node_record::Node): u64` */
+  unbondingUntilMs(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::unbonding_until_ms`, args);
+  },
+  /** `public fun weight(&node_record::Node, u64): u64` */
+  weight(tx: Transaction, packageId: string, args: readonly [node: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::weight`, args);
+  },
+};
+
 /** `atoma::config`. */
 export const config = {
   /** `public fun attestation_validity_ms(&config::Params): u64` */
@@ -545,54 +869,6 @@ export const registry = {
   ): TransactionResult {
     return call(tx, `${packageId}::registry::allow_measurement`, args);
   },
-  /** `public fun attestation_evidence_hash(&registry::Attestation): vector<u8>` */
-  attestationEvidenceHash(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_evidence_hash`, args);
-  },
-  /** `public fun attestation_expires_ms(&registry::Attestation): u64` */
-  attestationExpiresMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_expires_ms`, args);
-  },
-  /** `public fun attestation_issued_ms(&registry::Attestation): u64` */
-  attestationIssuedMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_issued_ms`, args);
-  },
-  /** `public fun attestation_measurement(&registry::Attestation): vector<u8>` */
-  attestationMeasurement(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_measurement`, args);
-  },
-  /** `public fun attestation_path(&registry::Attestation): u8` */
-  attestationPath(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_path`, args);
-  },
-  /** `public fun attestation_recorded_ms(&registry::Attestation): u64` */
-  attestationRecordedMs(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_recorded_ms`, args);
-  },
-  /** `public fun attestation_report_data_hash(&registry::Attestation): vector<u8>` */
-  attestationReportDataHash(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_report_data_hash`, args);
-  },
-  /** `public fun attestation_revoked(&registry::Attestation): bool` */
-  attestationRevoked(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_revoked`, args);
-  },
-  /** `public fun attestation_tcb_status(&registry::Attestation): u8` */
-  attestationTcbStatus(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_tcb_status`, args);
-  },
-  /** `public fun attestation_tee_kind(&registry::Attestation): u8` */
-  attestationTeeKind(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_tee_kind`, args);
-  },
-  /** `public fun attestation_verifier(&registry::Attestation): address` */
-  attestationVerifier(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_verifier`, args);
-  },
-  /** `public fun attestation_verifier_pk(&registry::Attestation): vector<u8>` */
-  attestationVerifierPk(tx: Transaction, packageId: string, args: readonly [attestation: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::attestation_verifier_pk`, args);
-  },
   /** `public fun disallow_measurement(&mut registry::Registry, &registry::AdminCap, u8, vector<u8>)` */
   disallowMeasurement(
     tx: Transaction,
@@ -633,7 +909,7 @@ export const registry = {
   migrate(tx: Transaction, packageId: string, args: readonly [registry: Arg, adminCap: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::migrate`, args);
   },
-  /** `public fun node_attestation(&registry::Registry, 0x2::object::ID): 0x1::option::Option<registry::Attestation>` */
+  /** `public fun node_attestation(&registry::Registry, 0x2::object::ID): 0x1::option::Option<node_record::Attestation>` */
   nodeAttestation(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_attestation`, args);
   },
@@ -704,18 +980,6 @@ export const registry = {
   /** `public fun params(&registry::Registry): &config::Params` */
   params(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::params`, args);
-  },
-  /** `public fun path_nitro_onchain(): u8` */
-  pathNitroOnchain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
-    return call(tx, `${packageId}::registry::path_nitro_onchain`, args);
-  },
-  /** `public fun path_tdx_onchain(): u8` */
-  pathTdxOnchain(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
-    return call(tx, `${packageId}::registry::path_tdx_onchain`, args);
-  },
-  /** `public fun path_verdict(): u8` */
-  pathVerdict(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
-    return call(tx, `${packageId}::registry::path_verdict`, args);
   },
   /** `public fun refresh_node(&mut registry::Registry, 0x2::object::ID)` */
   refreshNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
@@ -1467,6 +1731,85 @@ export const MOVE_CALL_TARGETS = [
   "sum_tree::slot_weight",
   "sum_tree::total",
   "protocol_version::current",
+  "constants::attestation_path_nitro_on_chain",
+  "constants::attestation_path_tdx_on_chain",
+  "constants::attestation_path_verdict",
+  "constants::failure_reason_never_sampled",
+  "constants::failure_reason_no_eligible_nodes",
+  "constants::failure_reason_no_quorum",
+  "constants::hash_bytes",
+  "constants::initial_reputation",
+  "constants::key_bytes",
+  "constants::max_capabilities",
+  "constants::max_capability_bytes",
+  "constants::max_cluster_members",
+  "constants::max_measurement_bytes",
+  "constants::max_output_bytes",
+  "constants::node_status_active",
+  "constants::node_status_jailed",
+  "constants::node_status_leaving",
+  "constants::request_kind_inference",
+  "constants::request_kind_wasm",
+  "constants::request_status_created",
+  "constants::request_status_disputed",
+  "constants::request_status_failed",
+  "constants::request_status_revealing",
+  "constants::request_status_sampled",
+  "constants::request_status_settled",
+  "constants::round_escalation",
+  "constants::round_first",
+  "constants::slash_reason_absent",
+  "constants::slash_reason_dissent",
+  "constants::stake_change_added",
+  "constants::stake_change_slashed",
+  "constants::stake_change_unstake_requested",
+  "constants::stake_change_withdrawn",
+  "constants::tcb_status_configuration_and_sw_hardening_needed",
+  "constants::tcb_status_configuration_needed",
+  "constants::tcb_status_out_of_date",
+  "constants::tcb_status_out_of_date_configuration_needed",
+  "constants::tcb_status_revoked",
+  "constants::tcb_status_sw_hardening_needed",
+  "constants::tcb_status_up_to_date",
+  "constants::tdx_root_key_bytes",
+  "constants::tee_kind_nitro",
+  "constants::tee_kind_none",
+  "constants::tee_kind_nvidia_cc",
+  "constants::tee_kind_sev_snp",
+  "constants::tee_kind_tdx",
+  "node_record::attestation",
+  "node_record::attestation_evidence_hash",
+  "node_record::attestation_expires_ms",
+  "node_record::attestation_floor_ms",
+  "node_record::attestation_issued_ms",
+  "node_record::attestation_measurement",
+  "node_record::attestation_path",
+  "node_record::attestation_recorded_ms",
+  "node_record::attestation_report_data_hash",
+  "node_record::attestation_revoked",
+  "node_record::attestation_tcb_status",
+  "node_record::attestation_tee_kind",
+  "node_record::attestation_verifier",
+  "node_record::attestation_verifier_pk",
+  "node_record::capabilities",
+  "node_record::earned",
+  "node_record::enc_pk",
+  "node_record::has_attestation",
+  "node_record::has_live_attestation",
+  "node_record::is_active",
+  "node_record::is_leaving",
+  "node_record::node_id",
+  "node_record::operator",
+  "node_record::price",
+  "node_record::reputation",
+  "node_record::served",
+  "node_record::sig_pk",
+  "node_record::slashed",
+  "node_record::stake",
+  "node_record::status",
+  "node_record::unbonding",
+  "node_record::unbonding_until_ms",
+  "node_record::weight",
   "config::attestation_validity_ms",
   "config::commit_window_ms",
   "config::default_sample_size",
@@ -1488,18 +1831,6 @@ export const MOVE_CALL_TARGETS = [
   "config::unbonding_ms",
   "registry::add_verifier",
   "registry::allow_measurement",
-  "registry::attestation_evidence_hash",
-  "registry::attestation_expires_ms",
-  "registry::attestation_issued_ms",
-  "registry::attestation_measurement",
-  "registry::attestation_path",
-  "registry::attestation_recorded_ms",
-  "registry::attestation_report_data_hash",
-  "registry::attestation_revoked",
-  "registry::attestation_tcb_status",
-  "registry::attestation_tee_kind",
-  "registry::attestation_verifier",
-  "registry::attestation_verifier_pk",
   "registry::disallow_measurement",
   "registry::eligible_nodes",
   "registry::has_node",
@@ -1525,9 +1856,6 @@ export const MOVE_CALL_TARGETS = [
   "registry::node_unbonding",
   "registry::node_unbonding_until_ms",
   "registry::params",
-  "registry::path_nitro_onchain",
-  "registry::path_tdx_onchain",
-  "registry::path_verdict",
   "registry::refresh_node",
   "registry::remove_verifier",
   "registry::request_count",

@@ -1,0 +1,286 @@
+/// A node's record and its logic: stake and unbonding balances, status, reputation, the served /
+/// earned / slashed counters and the node's attestation. The registry only stores the records
+/// (`Table<ID, Node>`) and keeps its sampling sets in line with them (`registry::sync_node`), as
+/// deepbook's `state` stores `account` records.
+///
+/// Every change here emits the events it always did (`StakeChanged`, `NodeStatusChanged`,
+/// `NodeUpdated`, `NodeSlashed`), in the same order: the conformance scenarios compare them.
+module atoma::node_record;
+
+use atoma::constants;
+use atoma::events;
+use sui::balance::{Self, Balance};
+use sui::sui::SUI;
+
+public struct Node has store {
+    node_id: ID,
+    operator: address,
+    stake: Balance<SUI>,
+    unbonding: Balance<SUI>,
+    unbonding_until_ms: u64,
+    sig_pk: vector<u8>,
+    enc_pk: vector<u8>,
+    capabilities: vector<vector<u8>>,
+    price: u64,
+    reputation: u64,
+    status: u8,
+    attestation: Option<Attestation>,
+    served: u64,
+    earned: u64,
+    slashed: u64,
+    /// Verdicts issued at or before this clock time are refused (the last revocation's time).
+    attestation_floor_ms: u64,
+}
+
+public struct Attestation has copy, drop, store {
+    tee_kind: u8,
+    measurement: vector<u8>,
+    report_data_hash: vector<u8>,
+    evidence_hash: vector<u8>,
+    verifier: address,
+    recorded_ms: u64,
+    expires_ms: u64,
+    revoked: bool,
+    /// When the verifier issued the verdict (signed): a revocation refuses anything issued before it.
+    issued_ms: u64,
+    /// The key the attestation rests on: the verifier's Ed25519 key (verdict path; it ends when the
+    /// key leaves the allow-list) or the pinned Intel root key (on-chain TDX path; it ends when
+    /// the root changes).
+    verifier_pk: vector<u8>,
+    /// `constants::attestation_path_*`: verifier-signed verdict (`record_attestation`), TDX quote
+    /// verified on chain (`record_tdx_attestation`, no verifier) or Nitro document verified on
+    /// chain (`nitro_enclave::record_nitro_attestation`, no verifier).
+    path: u8,
+    /// On-chain TDX path: the TCB status derived on chain (`constants::tcb_status_*`), re-checked
+    /// against the policy at use time (`registry::is_attested`); `TCB_NOT_EVALUATED` on other paths.
+    tcb_status: u8,
+}
+
+/// `Attestation.tcb_status` of records whose TCB status was not derived on chain.
+const TCB_NOT_EVALUATED: u8 = 255;
+
+// === Create ===
+
+/// A new Active record with `initial_reputation`, no attestation and zeroed counters.
+public(package) fun new(
+    node_id: ID,
+    operator: address,
+    stake: Balance<SUI>,
+    sig_pk: vector<u8>,
+    enc_pk: vector<u8>,
+    capabilities: vector<vector<u8>>,
+    price: u64,
+): Node {
+    Node {
+        node_id,
+        operator,
+        stake,
+        unbonding: balance::zero(),
+        unbonding_until_ms: 0,
+        sig_pk,
+        enc_pk,
+        capabilities,
+        price,
+        reputation: constants::initial_reputation(),
+        status: constants::node_status_active(),
+        attestation: option::none(),
+        served: 0,
+        earned: 0,
+        slashed: 0,
+        attestation_floor_ms: 0,
+    }
+}
+
+public(package) fun new_attestation(
+    tee_kind: u8,
+    measurement: vector<u8>,
+    report_data_hash: vector<u8>,
+    evidence_hash: vector<u8>,
+    verifier: address,
+    recorded_ms: u64,
+    expires_ms: u64,
+    issued_ms: u64,
+    verifier_pk: vector<u8>,
+    path: u8,
+): Attestation {
+    Attestation {
+        tee_kind,
+        measurement,
+        report_data_hash,
+        evidence_hash,
+        verifier,
+        recorded_ms,
+        expires_ms,
+        revoked: false,
+        issued_ms,
+        verifier_pk,
+        path,
+        tcb_status: TCB_NOT_EVALUATED,
+    }
+}
+
+/// The record with the TCB status derived on chain (on-chain TDX path).
+public(package) fun with_tcb_status(mut a: Attestation, status: u8): Attestation {
+    a.tcb_status = status;
+    a
+}
+
+// === Read ===
+
+public fun node_id(n: &Node): ID { n.node_id }
+public fun operator(n: &Node): address { n.operator }
+public fun stake(n: &Node): u64 { n.stake.value() }
+public fun unbonding(n: &Node): u64 { n.unbonding.value() }
+public fun unbonding_until_ms(n: &Node): u64 { n.unbonding_until_ms }
+public fun sig_pk(n: &Node): vector<u8> { n.sig_pk }
+public fun enc_pk(n: &Node): vector<u8> { n.enc_pk }
+public fun capabilities(n: &Node): &vector<vector<u8>> { &n.capabilities }
+public fun price(n: &Node): u64 { n.price }
+public fun reputation(n: &Node): u64 { n.reputation }
+public fun status(n: &Node): u8 { n.status }
+public fun served(n: &Node): u64 { n.served }
+public fun earned(n: &Node): u64 { n.earned }
+public fun slashed(n: &Node): u64 { n.slashed }
+public fun attestation(n: &Node): &Option<Attestation> { &n.attestation }
+public fun attestation_floor_ms(n: &Node): u64 { n.attestation_floor_ms }
+
+public fun is_active(n: &Node): bool { n.status == constants::node_status_active() }
+public fun is_leaving(n: &Node): bool { n.status == constants::node_status_leaving() }
+
+/// Sampling weight: min(stake, stake_cap).
+public fun weight(n: &Node, stake_cap: u64): u64 {
+    let s = n.stake.value();
+    if (s < stake_cap) s else stake_cap
+}
+
+/// Holds an attestation with a TEE (tee_kind != None) that was not revoked; whether its signer,
+/// measurement and expiry still hold is the registry's question (`registry::is_attested`).
+public fun has_live_attestation(n: &Node): bool {
+    n.attestation.is_some() && {
+        let a = n.attestation.borrow();
+        a.tee_kind != constants::tee_kind_none() && !a.revoked
+    }
+}
+
+public fun attestation_tee_kind(a: &Attestation): u8 { a.tee_kind }
+public fun attestation_measurement(a: &Attestation): vector<u8> { a.measurement }
+public fun attestation_report_data_hash(a: &Attestation): vector<u8> { a.report_data_hash }
+public fun attestation_evidence_hash(a: &Attestation): vector<u8> { a.evidence_hash }
+public fun attestation_verifier(a: &Attestation): address { a.verifier }
+public fun attestation_recorded_ms(a: &Attestation): u64 { a.recorded_ms }
+public fun attestation_expires_ms(a: &Attestation): u64 { a.expires_ms }
+public fun attestation_revoked(a: &Attestation): bool { a.revoked }
+public fun attestation_issued_ms(a: &Attestation): u64 { a.issued_ms }
+public fun attestation_verifier_pk(a: &Attestation): vector<u8> { a.verifier_pk }
+public fun attestation_path(a: &Attestation): u8 { a.path }
+public fun attestation_tcb_status(a: &Attestation): u8 { a.tcb_status }
+
+// === Change ===
+
+/// Sets the status; emits `NodeStatusChanged` when it changes.
+fun set_status(n: &mut Node, status: u8) {
+    let old = n.status;
+    if (old == status) return;
+    n.status = status;
+    events::node_status_changed(n.node_id, old, status, n.unbonding_until_ms);
+}
+
+/// Adds stake (`StakeChanged`, reason Added); a Jailed node back at >= `min_stake` becomes Active.
+public(package) fun deposit_stake(n: &mut Node, b: Balance<SUI>, min_stake: u64) {
+    let old = n.stake.value();
+    n.stake.join(b);
+    let new = n.stake.value();
+    events::stake_changed(n.node_id, old, new, constants::stake_change_added());
+    if (n.status == constants::node_status_jailed() && new >= min_stake) set_status(n, constants::node_status_active());
+}
+
+/// Moves all stake to unbonding until `now_ms + unbonding_ms` (`StakeChanged`, reason
+/// UnstakeRequested) and makes the node Leaving.
+public(package) fun begin_unstake(n: &mut Node, now_ms: u64, unbonding_ms: u64) {
+    let old = n.stake.value();
+    let all = n.stake.withdraw_all();
+    n.unbonding.join(all);
+    n.unbonding_until_ms = now_ms + unbonding_ms;
+    events::stake_changed(n.node_id, old, 0, constants::stake_change_unstake_requested());
+    set_status(n, constants::node_status_leaving());
+}
+
+/// Takes every unbonded coin (`StakeChanged`, reason Withdrawn).
+public(package) fun take_unbonded(n: &mut Node): Balance<SUI> {
+    let old = n.unbonding.value();
+    let b = n.unbonding.withdraw_all();
+    events::stake_changed(n.node_id, old, 0, constants::stake_change_withdrawn());
+    b
+}
+
+/// Sets the price (`NodeUpdated`).
+public(package) fun set_price(n: &mut Node, price: u64) {
+    n.price = price;
+    events::node_updated(n.node_id, price, n.capabilities);
+}
+
+/// Replaces the capabilities (no event: the registry re-syncs the sampling sets first, then
+/// calls `emit_updated`); returns the old ones.
+public(package) fun swap_capabilities(n: &mut Node, capabilities: vector<vector<u8>>): vector<vector<u8>> {
+    let old = n.capabilities;
+    n.capabilities = capabilities;
+    old
+}
+
+/// `NodeUpdated` with the record's price and capabilities.
+public(package) fun emit_updated(n: &Node) { events::node_updated(n.node_id, n.price, n.capabilities); }
+
+/// Jails an Active node whose stake is below `min_stake`; returns whether it did.
+public(package) fun jail_if_low(n: &mut Node, min_stake: u64): bool {
+    if (n.status == constants::node_status_active() && n.stake.value() < min_stake) {
+        set_status(n, constants::node_status_jailed());
+        true
+    } else false
+}
+
+/// Slashes `bps` of (stake + unbonding), taken from stake first. Reputation moves by
+/// `-rep_penalty` (floor 0). Emits `StakeChanged` (reason Slashed, when stake was taken) and
+/// `NodeSlashed`; jails when the stake left is below `min_stake`.
+public(package) fun slash(
+    n: &mut Node,
+    request_id: ID,
+    bps: u64,
+    reason: u8,
+    rep_penalty: u64,
+    min_stake: u64,
+): Balance<SUI> {
+    let old = n.stake.value();
+    let base = (old as u128) + (n.unbonding.value() as u128);
+    let amount = ((base * (bps as u128) / 10_000) as u64);
+    let from_stake = if (amount < old) amount else old;
+    let mut out = n.stake.split(from_stake);
+    out.join(n.unbonding.split(amount - from_stake));
+    n.slashed = n.slashed + amount;
+    n.reputation = if (n.reputation > rep_penalty) n.reputation - rep_penalty else 0;
+    let remaining = n.stake.value();
+    if (from_stake > 0) events::stake_changed(n.node_id, old, remaining, constants::stake_change_slashed());
+    events::node_slashed(request_id, n.node_id, amount, reason, remaining);
+    jail_if_low(n, min_stake);
+    out
+}
+
+/// Records a payout to a node that revealed the winning hash: served + 1, earned + amount,
+/// reputation + 1.
+public(package) fun reward(n: &mut Node, amount: u64) {
+    n.served = n.served + 1;
+    n.earned = n.earned + amount;
+    n.reputation = n.reputation + 1;
+}
+
+/// Records (or replaces) the node's attestation.
+public(package) fun set_attestation(n: &mut Node, a: Attestation) { n.attestation.swap_or_fill(a); }
+
+/// Whether the node holds an attestation (revoked or not).
+public fun has_attestation(n: &Node): bool { n.attestation.is_some() }
+
+/// Marks the attestation revoked and refuses verdicts issued at or before `now_ms`. The caller
+/// checks `has_attestation` first.
+public(package) fun revoke_attestation(n: &mut Node, now_ms: u64) {
+    n.attestation.borrow_mut().revoked = true;
+    n.attestation_floor_ms = now_ms;
+}
