@@ -102,7 +102,7 @@ describe("generated SDK bindings", () => {
     expect(values.get("tcb_status_sw_hardening_needed")).toBe(1n);
     expect(values.get("max_output_bytes")).toBe(16_384n);
     expect(generatedConstants.TeeKind).toEqual({ None: 0, Tdx: 1, SevSnp: 2, NvidiaCc: 3, Nitro: 4 });
-    expect(generatedConstants.AttestationPath).toEqual({ Verdict: 0, TdxOnChain: 1 });
+    expect(generatedConstants.AttestationPath).toEqual({ Verdict: 0, TdxOnChain: 1, NitroOnChain: 2 });
     expect(generatedConstants.TcbStatus.SWHardeningNeeded).toBe(1);
     expect(generatedConstants.Limits.maxOutputBytes).toBe(16_384);
     // One definition: every public name of the SDK is the generated object itself.
