@@ -107,6 +107,9 @@ public struct Node has store {
     slashed: u64,
     /// Verdicts issued at or before this clock time are refused (the last revocation's time).
     attestation_floor_ms: u64,
+    /// `blake2b256("atoma/mlkem768-pk/v1" ‖ ML-KEM-768 public key)`, or empty: a node without one
+    /// is refused for post-quantum requests (set by `node::set_pq_key`).
+    mlkem_pk_hash: vector<u8>,
 }
 
 public struct Attestation has copy, drop, store {
@@ -364,6 +367,7 @@ public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served }
 public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned }
 public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed }
 public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { node(r, id).attestation }
+public fun node_mlkem_pk_hash(r: &Registry, id: ID): vector<u8> { node(r, id).mlkem_pk_hash }
 
 /// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms,
 /// whose verifier is still allow-listed and whose measurement is still allowed (checked at use
@@ -456,6 +460,7 @@ public(package) fun add_node(
         earned: 0,
         slashed: 0,
         attestation_floor_ms: 0,
+        mlkem_pk_hash: vector[],
     };
     r.nodes.add(node_id, node);
     r.node_count = r.node_count + 1;
@@ -553,6 +558,11 @@ public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> {
     let b = node.unbonding.withdraw_all();
     events::stake_changed(id, old, 0, 2);
     b
+}
+
+public(package) fun set_mlkem_pk_hash_internal(r: &mut Registry, id: ID, mlkem_pk_hash: vector<u8>) {
+    r.nodes[id].mlkem_pk_hash = mlkem_pk_hash;
+    events::node_pq_key_set(id, mlkem_pk_hash);
 }
 
 public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) {

@@ -171,6 +171,7 @@ export const Node = bcs.struct("Node", {
   earned: bcs.u64(),
   slashed: bcs.u64(),
   attestation_floor_ms: bcs.u64(),
+  mlkem_pk_hash: bytes,
 });
 
 /** `atoma::registry::Registry` (key). */
@@ -212,6 +213,7 @@ export const Rotation = bcs.struct("Rotation", {
   commitment: bytes,
   acks: bcs.vector(ID),
   deadline_ms: bcs.u64(),
+  mlkem_pk_hash: bytes,
 });
 
 /** `atoma::cluster::Cluster` (key). */
@@ -225,6 +227,12 @@ export const Cluster = bcs.struct("Cluster", {
   previous_valid_until_ms: bcs.u64(),
   ack_quorum_bps: bcs.u64(),
   pending: bcs.option(Rotation),
+  mlkem_pk_hash: bytes,
+  previous_mlkem_pk_hash: bytes,
+  interval_ms: bcs.u64(),
+  max_bytes: bcs.u64(),
+  epoch_started_ms: bcs.u64(),
+  sealed_bytes: bcs.u64(),
 });
 
 /** `atoma::cluster::MasterCap` (store, key). */
