@@ -19,7 +19,7 @@ import {
   Request,
   type RequestData,
 } from "../bcs/schemas.js";
-import { assertKeyAttested } from "../crypto/attested.js";
+import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
 import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
 import { openAsUser, sealForNodes } from "../crypto/envelope.js";
@@ -442,16 +442,7 @@ export class AtomaClient implements AtomaChain {
     const nowMs = opts.nowMs ?? Date.now();
     const recipients = await Promise.all(
       nodeIds.map(async (id) => {
-        const n = await this.getNode(id);
-        const attestation = n.attestation
-          ? {
-              teeKind: n.attestation.tee_kind,
-              reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
-              expiresMs: BigInt(n.attestation.expires_ms),
-              revoked: n.attestation.revoked,
-            }
-          : null;
-        const rec = { nodeId: id, sigPk: Uint8Array.from(n.sig_pk), encPk: Uint8Array.from(n.enc_pk), attestation };
+        const rec = attestedNodeOf(id, await this.getNode(id));
         if (opts.requireAttestation !== false) assertKeyAttested(rec, nowMs);
         return rec;
       }),
