@@ -23,6 +23,7 @@ import {
   buildCompleteRotation,
   buildCreateCluster,
   buildSetClusterPqKey,
+  buildSetRotationPolicy,
   buildStartRotation,
   buildStartRotationPq,
   bytesToHex,
@@ -242,6 +243,21 @@ export class RotationCoordinator {
   }
 
   /** Completes at quorum, aborts after the deadline, else reports the wait. */
+  /** set_rotation_policy with this coordinator's MasterCap (both bounds > 0, else cluster::EZeroPolicy). */
+  async setPolicy(p: { intervalMs: bigint | number; maxBytes: bigint | number }): Promise<void> {
+    const { ref } = await this.#clusterRef();
+    const tx = new Transaction();
+    tx.setSender(this.o.signer.toSuiAddress());
+    buildSetRotationPolicy(tx, {
+      packageId: this.o.chain.config.packageId,
+      cluster: ref,
+      masterCap: this.o.masterCapId,
+      intervalMs: p.intervalMs,
+      maxBytes: p.maxBytes,
+    });
+    await this.o.chain.execute(tx, this.o.signer);
+  }
+
   async step(): Promise<CoordinatorStep> {
     const { c, ref } = await this.#clusterRef();
     if (!c.pending) return { state: "idle", epoch: BigInt(c.epoch) };

@@ -662,6 +662,40 @@ export class AtomaClient implements AtomaChain {
       B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch, commitment: a.commitment }),
     );
   }
+  /** Publishes the node's ML-KEM-768 key hash (`mlkemKeyHash(mlkemPk)`) on its record. */
+  async setNodePqKey(signer: Signer, nodeCap: string, mlkemPkHash: Uint8Array) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildSetNodePqKey(tx, { ...base, nodeCap, mlkemPkHash }));
+  }
+  async #clusterArg(clusterId: string) {
+    if (!this.#sharedVersions.has(normalizeSuiAddress(clusterId))) await this.getCluster(clusterId);
+    return this.#shared(clusterId);
+  }
+  /** The `MasterCap` holder sets the cluster's automatic rotation policy on chain. */
+  async setRotationPolicy(
+    signer: Signer,
+    a: { clusterId: string; masterCap: string; intervalMs: U64Input; maxBytes: U64Input },
+  ) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) =>
+      B.buildSetRotationPolicy(tx, {
+        packageId,
+        cluster,
+        masterCap: a.masterCap,
+        intervalMs: a.intervalMs,
+        maxBytes: a.maxBytes,
+      }),
+    );
+  }
+  /** A member reports bytes sealed/opened under the cluster key of `epoch` (batch them: one shared-object write each). */
+  async reportSealedBytes(signer: Signer, a: { clusterId: string; nodeCap: string; epoch: U64Input; bytes: U64Input }) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) =>
+      B.buildReportSealedBytes(tx, { packageId, cluster, nodeCap: a.nodeCap, epoch: a.epoch, bytes: a.bytes }),
+    );
+  }
   async completeRotation(signer: Signer, clusterId: string) {
     const base = await this.#base();
     if (!this.#sharedVersions.has(normalizeSuiAddress(clusterId))) await this.getCluster(clusterId);
