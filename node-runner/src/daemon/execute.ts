@@ -6,7 +6,10 @@
  */
 import {
   BindingKind,
+  bytesToHex,
+  canonicalJson,
   clusterLayerKey,
+  clusterTarget,
   composePrompt,
   decodeEnvelope,
   decodeLayers,
@@ -16,6 +19,7 @@ import {
   Layer,
   type LayerId,
   type LayerKey,
+  masterPublicKeys,
   type OpenedLayers,
   objectIdBytes,
   objectIdHex,
@@ -24,6 +28,8 @@ import {
   openLayers,
   type RequestBinding,
   sealForUser,
+  sealLayers,
+  userTarget,
 } from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./task-runner.js";
@@ -154,7 +160,7 @@ function openLayered(
   r: RequestView,
   o: { nodeId: string; encSk: Uint8Array; layered?: LayeredKeys | undefined },
   binding: RequestBinding,
-): { input: Uint8Array; replyTo: ReplyTo | null } {
+): LayeredInput {
   const envs = decodeLayers(r.input);
   const user: LayerKey = {
     recipientId: o.nodeId,
@@ -221,7 +227,45 @@ function openLayered(
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );
-  return { input: combineLayeredInput(r.kind, opened), replyTo: replyToOf(opened.user) };
+  return {
+    input: combineLayeredInput(r.kind, opened),
+    replyTo: replyToOf(opened.user),
+    // the system layer's output goes back to the key of the cluster that opened it
+    systemCluster:
+      opened.system && k && clusterId && envs.get(Layer.System) && !toNode(envs.get(Layer.System) as Envelope)
+        ? { clusterId, secretKey: k.secretKey }
+        : null,
+    inputBytes: {
+      user: opened.user.length,
+      system: opened.system?.length ?? 0,
+      application: opened.application?.length ?? 0,
+    },
+  };
+}
+
+interface LayeredInput {
+  input: Uint8Array;
+  replyTo: ReplyTo | null;
+  systemCluster: { clusterId: string; secretKey: Uint8Array } | null;
+  inputBytes: { user: number; system: number; application: number };
+}
+
+/**
+ * The system layer's output: the run's usage for the dapp (which owns the system layer), the same
+ * bytes on every honest node. Sealed to the cluster key, never to the user.
+ */
+export function systemOutputOf(o: {
+  requestId: string;
+  outputHash: Uint8Array;
+  outputBytes: number;
+  inputBytes: LayeredInput["inputBytes"];
+}): Uint8Array {
+  return canonicalJson({
+    inputBytes: o.inputBytes,
+    outputBytes: o.outputBytes,
+    outputHash: bytesToHex(o.outputHash),
+    requestId: objectIdHex(o.requestId),
+  });
 }
 
 export function makeExecute(o: {
@@ -236,6 +280,7 @@ export function makeExecute(o: {
     if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     let input = r.input;
     let replyTo: ReplyTo | null = null;
+    let layered: LayeredInput | null = null;
     const pq = o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {};
     if (r.confidential) {
       try {
@@ -244,7 +289,8 @@ export function makeExecute(o: {
           const first = decodeLayers(r.input).values().next().value;
           const binding: RequestBinding =
             first?.bindingKind === BindingKind.InputHash ? { inputHash: r.inputHash } : { requestId: r.id };
-          ({ input, replyTo } = openLayered(r, o, binding));
+          layered = openLayered(r, o, binding);
+          ({ input, replyTo } = layered);
         } else {
           const env = decodeEnvelope(r.input);
           input =
@@ -269,13 +315,37 @@ export function makeExecute(o: {
       throw new ExecutionRefused(`output of ${output.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
     const outputHash = hashOutput(output);
     if (!replyTo) return { output, outputHash };
-    // posted sealed to the user; the commitment is over the plaintext's hash
-    const sealed = sealForUser({
-      requestId: r.id,
-      payload: output,
-      userPk: replyTo.userPk,
-      ...(replyTo.userMlkemPk ? { userMlkemPk: replyTo.userMlkemPk } : {}),
-    });
+    // posted sealed to the user; the commitment is over the plaintext's hash. With a system layer
+    // opened by a cluster key, the output is layered like the input: user layer to the user,
+    // system layer (the run's usage, systemOutputOf) to that cluster key.
+    const sc = layered?.systemCluster;
+    let sealed: Uint8Array;
+    if (sc && layered) {
+      const m = masterPublicKeys(sc.secretKey);
+      const pq = replyTo.userMlkemPk !== undefined && m.masterMlkemPk !== undefined;
+      sealed = sealLayers(
+        { requestId: r.id },
+        {
+          user: { payload: output, recipients: [userTarget(replyTo.userPk, replyTo.userMlkemPk)] },
+          system: {
+            payload: systemOutputOf({
+              requestId: r.id,
+              outputHash,
+              outputBytes: output.length,
+              inputBytes: layered.inputBytes,
+            }),
+            recipients: [clusterTarget(sc.clusterId, m.masterPk, m.masterMlkemPk)],
+          },
+          postQuantum: pq,
+        },
+      );
+    } else
+      sealed = sealForUser({
+        requestId: r.id,
+        payload: output,
+        userPk: replyTo.userPk,
+        ...(replyTo.userMlkemPk ? { userMlkemPk: replyTo.userMlkemPk } : {}),
+      });
     if (sealed.length > MAX_OUTPUT_BYTES)
       throw new ExecutionRefused(`sealed output of ${sealed.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
     return { output: sealed, outputHash };

@@ -22,7 +22,9 @@ import {
 import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
 import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
-import { openAsUser, sealForNodes } from "../crypto/envelope.js";
+import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
+import { x25519PublicKey } from "../crypto/keys.js";
+import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
 import { decodeMoveAbort } from "../errors/move-errors.js";
 import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
@@ -486,14 +488,29 @@ export class AtomaClient implements AtomaChain {
     const agreed = Uint8Array.from(r.agreed_output_hash);
     const posted = Uint8Array.from(r.output);
     if (posted.length === 0) throw new NotFoundError("output of request", requestId);
-    const plaintext = o.userSk
-      ? openAsUser({
-          requestId,
-          envelope: posted,
-          userSk: o.userSk,
-          ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
-        })
-      : posted;
+    // a layered output (format 0x82): the user opens its own layer; the system layer is the cluster's
+    const plaintext = !o.userSk
+      ? posted
+      : posted[0] === LAYERS_FORMAT
+        ? openLayer(
+            { requestId },
+            {
+              container: posted,
+              layer: "user",
+              key: {
+                recipientId: userRecipientId(x25519PublicKey(o.userSk)),
+                x25519Sk: o.userSk,
+                ...(o.userMlkemSk ? { mlkemSk: o.userMlkemSk } : {}),
+              },
+              requirePostQuantum: false,
+            },
+          )
+        : openAsUser({
+            requestId,
+            envelope: posted,
+            userSk: o.userSk,
+            ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
+          });
     if (equalBytes(hashOutput(posted), agreed))
       return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
     if (equalBytes(hashOutput(plaintext), agreed))

@@ -102,6 +102,7 @@ export {
   layerRecipients,
   type OpenedLayers,
   type OpenLayersOptions,
+  openLayer,
   openLayers,
   type SealLayersOptions,
   sealLayers,
