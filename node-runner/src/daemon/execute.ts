@@ -6,6 +6,7 @@
  */
 import {
   BindingKind,
+  blake2b256,
   bytesToHex,
   canonicalJson,
   clusterLayerKey,
@@ -45,6 +46,8 @@ export interface ExecutorJob {
   input: Uint8Array;
   fuel: bigint;
   maxTokens: bigint;
+  /** A private WASM module from the application layer (its digest is the request's capability). */
+  module?: Uint8Array;
 }
 
 /** A small plugin interface: each executor declares the capability ids it serves. */
@@ -52,7 +55,17 @@ export interface Executor {
   readonly name: string;
   /** Exact ids, or prefixes ending in `*` (e.g. `wasm:*`). */
   readonly capabilities: readonly string[];
+  /** Runs private WASM modules given with the job (`job.module`) for any `wasm:<digest>` capability. */
+  readonly privateModules?: boolean;
   run(job: ExecutorJob): Promise<Uint8Array>;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const isWasmModule = (b: Uint8Array | undefined): b is Uint8Array =>
+  !!b && b.length >= 8 && WASM_MAGIC.every((x, i) => b[i] === x);
+/** The digest a WASM capability names (`wasm:<64 hex>` or the bare 64 hex registered on chain), or null. */
+function wasmCapabilityDigest(capability: string): string | null {
+  return /^(?:wasm:)?([0-9a-f]{64})$/.exec(capability)?.[1] ?? null;
 }
 
 export class ExecutionRefused extends Error {
@@ -227,8 +240,22 @@ function openLayered(
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );
+  // The application layer of a WASM request is the private module: the user layer is its input
+  // (no combination), and the module must hash to the digest the request's capability names.
+  const digest = wasmCapabilityDigest(new TextDecoder().decode(r.capability));
+  let module: Uint8Array | null = null;
+  if (digest && isWasmModule(opened.application)) {
+    const got = bytesToHex(blake2b256(opened.application));
+    if (got !== digest)
+      throw new ExecutionRefused(
+        `application layer: the private WASM module hashes to ${got}, the request's capability names ${digest}`,
+      );
+    if (opened.system) throw new ExecutionRefused("a private WASM request carries no system layer");
+    module = opened.application;
+  }
   return {
-    input: combineLayeredInput(r.kind, opened),
+    module,
+    input: module ? stripReplyTo(opened.user) : combineLayeredInput(r.kind, opened),
     replyTo: replyToOf(opened.user),
     // the system layer's output goes back to the key of the cluster that opened it
     systemCluster:
@@ -245,6 +272,7 @@ function openLayered(
 
 interface LayeredInput {
   input: Uint8Array;
+  module: Uint8Array | null;
   replyTo: ReplyTo | null;
   systemCluster: { clusterId: string; secretKey: Uint8Array } | null;
   inputBytes: { user: number; system: number; application: number };
@@ -276,8 +304,9 @@ export function makeExecute(o: {
 }): (r: RequestView) => Promise<ExecuteOutcome> {
   return async (r) => {
     const capability = new TextDecoder().decode(r.capability);
-    const executor = findExecutor(o.executors, capability);
-    if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
+    let executor = findExecutor(o.executors, capability);
+    if (!executor && !(r.confidential && r.input[0] === LAYERS_FORMAT && wasmCapabilityDigest(capability)))
+      throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     let input = r.input;
     let replyTo: ReplyTo | null = null;
     let layered: LayeredInput | null = null;
@@ -303,7 +332,14 @@ export function makeExecute(o: {
         throw new ExecutionRefused(`undecryptable input: ${(err as Error).message}`);
       }
     }
+    if (layered?.module) {
+      // a private module: run by an executor that takes modules with the job
+      executor = o.executors.find((e) => e.privateModules);
+      if (!executor) throw new ExecutionRefused("this node runs no private WASM modules");
+    }
+    if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     const output = await executor.run({
+      ...(layered?.module ? { module: layered.module } : {}),
       requestId: r.id,
       kind: r.kind,
       capability,
