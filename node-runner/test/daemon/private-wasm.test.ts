@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readCommittedApp } from "../../apps/build.js";
 import type { RequestView } from "../../src/daemon/chain-port.js";
 import { makeExecute } from "../../src/daemon/execute.js";
-import { adaptExecutor, type ForeignExecutor } from "../../src/daemon/executors-loader.js";
+import { adaptExecutor, type ForeignExecutor, loadExecutors } from "../../src/daemon/executors-loader.js";
 import { WasmExecutor, wasmDigest } from "../../src/executors/wasm.js";
 
 const te = new TextEncoder();
@@ -132,5 +132,13 @@ describe("a private WASM module in the application layer", () => {
       layered: { mlkemSk: expandMlKemSecret(node.ml.secretKey).dk },
     });
     await expect(noKey(request(seal(module)))).rejects.toThrow(/holds no cluster key/);
+  });
+
+  it("atoma-node run --private-wasm: loadExecutors gives an executor for private modules with no capability of its own", async () => {
+    const list = await loadExecutors({ privateWasm: true });
+    const w = list.find((e) => e.privateModules);
+    expect(w?.name).toBe("wasm");
+    expect(w?.capabilities).toEqual([]);
+    expect((await loadExecutors({})).some((e) => e.privateModules)).toBe(false);
   });
 });
