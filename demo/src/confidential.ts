@@ -5,9 +5,10 @@
  * runs (nodes meter the bytes they open under the active key; the coordinator rotates when
  * they pass `maxBytes` or the key is `intervalMs` old).
  *
- * Each node's ML-KEM key is the one in its keystore. ML-KEM keys are not on chain yet (no Move field): the demo verifier checks the simulated report
- * data `reportDataFor(sigPk, encPk, mlkemPk)` and publishes `mlkemKeyHash` next to its on-chain
- * verdict; requesters take it from there.
+ * Each node's ML-KEM key is the one in its keystore; its hash is on the node's record
+ * (`node::set_pq_key`), and the demo verifier checks the simulated report data
+ * `reportDataFor(sigPk, encPk, mlkemPk)` (the TEE binding); requesters check both. The rotation
+ * policy is on the Cluster (`set_rotation_policy`, published by the AutoRotator).
  */
 import path from "node:path";
 import {
@@ -17,12 +18,14 @@ import {
   MasterKeyStore,
   MemoryKeyDistribution,
   MemoryUsageReports,
+  publishPqKey,
   RotationCoordinator,
   RotationParticipant,
   SealedBytesMeter,
 } from "@atoma/node-runner";
 import {
   assertClusterKey,
+  attestedNodeOf,
   attestedNodeTargets,
   checkMlKemBinding,
   clusterTarget,
@@ -110,6 +113,9 @@ export class ConfidentialDemo {
         { reportData: reportDataFor(n.keys.sigPk, n.keys.encPk, st.mlkemPk) },
         st.mlkemPk,
       );
+      // the node record carries its ML-KEM key hash (node::set_pq_key; startNode publishes the
+      // keystore's key, this publishes the demo's key when it was generated here)
+      await publishPqKey(chain.atoma, { signer: n.keys.signer, nodeId: n.nodeId, mlkemPk: st.mlkemPk });
       st.store = new MasterKeyStore(path.join(this.dir, `node-${i + 1}-cluster-keys`));
       st.meter = new SealedBytesMeter(n.nodeId, usage);
       st.participant = new RotationParticipant({
@@ -224,24 +230,12 @@ export class ConfidentialDemo {
     const nowMs = chain.devnet.clock.now();
     const recipients: NodeRecipient[] = await Promise.all(
       nodes.map(async (n, i) => {
-        const rec = await chain.atoma.getNode(n.nodeId);
-        const att = rec.attestation;
         const st = this.#nodes[i] as NodeState;
-        return {
-          nodeId: n.nodeId,
-          sigPk: Uint8Array.from(rec.sig_pk),
-          encPk: Uint8Array.from(rec.enc_pk),
+        // the on-chain record's ML-KEM key hash (published at start) and the verifier's binding
+        return attestedNodeOf(n.nodeId, await chain.atoma.getNode(n.nodeId), {
           mlkemPk: st.mlkemPk,
-          attestation: att
-            ? {
-                teeKind: att.tee_kind,
-                reportDataHash: Uint8Array.from(att.report_data_hash),
-                expiresMs: BigInt(att.expires_ms),
-                revoked: att.revoked,
-                mlkemKeyHash: st.mlkemKeyHash ?? null,
-              }
-            : null,
-        };
+          ...(st.mlkemKeyHash ? { mlkemKeyHash: st.mlkemKeyHash } : {}),
+        });
       }),
     );
     const cluster = await chain.atoma.getCluster(this.#clusterId);

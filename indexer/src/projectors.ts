@@ -306,6 +306,12 @@ export const projectors: Projectors = {
   KeyRotationAborted: (x, { batch, event }) => {
     batch.rotation({ clusterId: x.cluster_id, epoch: big(x.epoch), status: "aborted", lastPos: event.pos });
   },
+  // Issue 20: a node's ML-KEM key hash goes to its history; the cluster's post-quantum key,
+  // rotation policy and sealed-byte reports are kept in raw_events only (no table reads them yet).
+  NodePqKeySet: (x, at) => history("NodePqKeySet", x.node_id, x, at),
+  ClusterPqKeySet: () => {},
+  RotationPolicySet: () => {},
+  SealedBytesReported: () => {},
 };
 
 /** Applies the event's projector (the name picks the projector and types the data). */

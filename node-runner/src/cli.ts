@@ -427,6 +427,10 @@ export function buildProgram(): Command {
       inferenceUrlArg,
     )
     .option("--wasm-app <file...>", "WASM app modules to serve (capability wasm:<blake2b-256 hex> each)")
+    .option(
+      "--private-wasm",
+      "run private WASM modules sealed in the application layer of confidential requests (capability = the module's digest)",
+    )
     .addOption(new Option("--fault <kind>", "test-only fault injection (devnet only)").choices([...FAULTS]))
     .option(
       "--metrics-port <port>",
@@ -473,10 +477,14 @@ export function buildProgram(): Command {
         inferenceUrl: o.inferenceUrl ?? config.inferenceUrl,
         wasmModules: ((o.wasmApp as string[] | undefined) ?? []).map((f) => new Uint8Array(readFileSync(userPath(f)))),
         ...(llama ? { extra: [llama] } : {}),
+        ...(o.privateWasm ? { privateWasm: true } : {}),
       });
       const served = executors.flatMap((e) => e.capabilities);
       const unserved = config.capabilities.filter(
-        (c) => !served.some((x) => (x.endsWith("*") ? c.startsWith(x.slice(0, -1)) : x === c)),
+        (c) =>
+          !served.some((x) => (x.endsWith("*") ? c.startsWith(x.slice(0, -1)) : x === c)) &&
+          // a WASM digest is served by the private-module executor (the module comes with each request)
+          !(executors.some((e) => e.privateModules) && /^(?:wasm:)?[0-9a-f]{64}$/.test(c)),
       );
       if (unserved.length > 0)
         logger.warn({ unserved, served }, "configured capabilities no executor serves: requests for them are skipped");

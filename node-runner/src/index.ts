@@ -6,6 +6,7 @@ export * from "./daemon/execute.js";
 export * from "./daemon/executors-loader.js";
 export * from "./daemon/file-journal.js";
 export * from "./daemon/node.js";
+export * from "./daemon/pq-key.js";
 export * from "./daemon/task.js";
 export { type DurableStep, type ExecuteOutcome, FAULTS, type Fault, type TaskStep } from "./daemon/task-runner.js";
 export * from "./deploy.js";

@@ -6,7 +6,11 @@
  */
 import {
   BindingKind,
+  blake2b256,
+  bytesToHex,
+  canonicalJson,
   clusterLayerKey,
+  clusterTarget,
   composePrompt,
   decodeEnvelope,
   decodeLayers,
@@ -17,6 +21,7 @@ import {
   type LayerId,
   type LayerKey,
   Limits,
+  masterPublicKeys,
   type OpenedLayers,
   objectIdBytes,
   objectIdHex,
@@ -25,6 +30,8 @@ import {
   openLayers,
   type RequestBinding,
   sealForUser,
+  sealLayers,
+  userTarget,
 } from "@atoma/sdk";
 import type { RequestView } from "./chain-port.js";
 import type { ExecuteOutcome } from "./task-runner.js";
@@ -41,6 +48,8 @@ export interface ExecutorJob {
   input: Uint8Array;
   fuel: bigint;
   maxTokens: bigint;
+  /** A private WASM module from the application layer (its digest is the request's capability). */
+  module?: Uint8Array;
 }
 
 /** A small plugin interface: each executor declares the capability ids it serves. */
@@ -48,7 +57,17 @@ export interface Executor {
   readonly name: string;
   /** Exact ids, or prefixes ending in `*` (e.g. `wasm:*`). */
   readonly capabilities: readonly string[];
+  /** Runs private WASM modules given with the job (`job.module`) for any `wasm:<digest>` capability. */
+  readonly privateModules?: boolean;
   run(job: ExecutorJob): Promise<Uint8Array>;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const isWasmModule = (b: Uint8Array | undefined): b is Uint8Array =>
+  !!b && b.length >= 8 && WASM_MAGIC.every((x, i) => b[i] === x);
+/** The digest a WASM capability names (`wasm:<64 hex>` or the bare 64 hex registered on chain), or null. */
+function wasmCapabilityDigest(capability: string): string | null {
+  return /^(?:wasm:)?([0-9a-f]{64})$/.exec(capability)?.[1] ?? null;
 }
 
 export class ExecutionRefused extends Error {
@@ -156,7 +175,7 @@ function openLayered(
   r: RequestView,
   o: { nodeId: string; encSk: Uint8Array; layered?: LayeredKeys | undefined },
   binding: RequestBinding,
-): { input: Uint8Array; replyTo: ReplyTo | null } {
+): LayeredInput {
   const envs = decodeLayers(r.input);
   const user: LayerKey = {
     recipientId: o.nodeId,
@@ -223,7 +242,60 @@ function openLayered(
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );
-  return { input: combineLayeredInput(r.kind, opened), replyTo: replyToOf(opened.user) };
+  // The application layer of a WASM request is the private module: the user layer is its input
+  // (no combination), and the module must hash to the digest the request's capability names.
+  const digest = wasmCapabilityDigest(new TextDecoder().decode(r.capability));
+  let module: Uint8Array | null = null;
+  if (digest && isWasmModule(opened.application)) {
+    const got = bytesToHex(blake2b256(opened.application));
+    if (got !== digest)
+      throw new ExecutionRefused(
+        `application layer: the private WASM module hashes to ${got}, the request's capability names ${digest}`,
+      );
+    if (opened.system) throw new ExecutionRefused("a private WASM request carries no system layer");
+    module = opened.application;
+  }
+  return {
+    module,
+    input: module ? stripReplyTo(opened.user) : combineLayeredInput(r.kind, opened),
+    replyTo: replyToOf(opened.user),
+    // the system layer's output goes back to the key of the cluster that opened it
+    systemCluster:
+      opened.system && k && clusterId && envs.get(Layer.System) && !toNode(envs.get(Layer.System) as Envelope)
+        ? { clusterId, secretKey: k.secretKey }
+        : null,
+    inputBytes: {
+      user: opened.user.length,
+      system: opened.system?.length ?? 0,
+      application: opened.application?.length ?? 0,
+    },
+  };
+}
+
+interface LayeredInput {
+  input: Uint8Array;
+  module: Uint8Array | null;
+  replyTo: ReplyTo | null;
+  systemCluster: { clusterId: string; secretKey: Uint8Array } | null;
+  inputBytes: { user: number; system: number; application: number };
+}
+
+/**
+ * The system layer's output: the run's usage for the dapp (which owns the system layer), the same
+ * bytes on every honest node. Sealed to the cluster key, never to the user.
+ */
+export function systemOutputOf(o: {
+  requestId: string;
+  outputHash: Uint8Array;
+  outputBytes: number;
+  inputBytes: LayeredInput["inputBytes"];
+}): Uint8Array {
+  return canonicalJson({
+    inputBytes: o.inputBytes,
+    outputBytes: o.outputBytes,
+    outputHash: bytesToHex(o.outputHash),
+    requestId: objectIdHex(o.requestId),
+  });
 }
 
 export function makeExecute(o: {
@@ -234,10 +306,12 @@ export function makeExecute(o: {
 }): (r: RequestView) => Promise<ExecuteOutcome> {
   return async (r) => {
     const capability = new TextDecoder().decode(r.capability);
-    const executor = findExecutor(o.executors, capability);
-    if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
+    let executor = findExecutor(o.executors, capability);
+    if (!executor && !(r.confidential && r.input[0] === LAYERS_FORMAT && wasmCapabilityDigest(capability)))
+      throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     let input = r.input;
     let replyTo: ReplyTo | null = null;
+    let layered: LayeredInput | null = null;
     const pq = o.layered?.mlkemSk ? { mlkemSk: o.layered.mlkemSk } : {};
     if (r.confidential) {
       try {
@@ -246,7 +320,8 @@ export function makeExecute(o: {
           const first = decodeLayers(r.input).values().next().value;
           const binding: RequestBinding =
             first?.bindingKind === BindingKind.InputHash ? { inputHash: r.inputHash } : { requestId: r.id };
-          ({ input, replyTo } = openLayered(r, o, binding));
+          layered = openLayered(r, o, binding);
+          ({ input, replyTo } = layered);
         } else {
           const env = decodeEnvelope(r.input);
           input =
@@ -259,7 +334,14 @@ export function makeExecute(o: {
         throw new ExecutionRefused(`undecryptable input: ${(err as Error).message}`);
       }
     }
+    if (layered?.module) {
+      // a private module: run by an executor that takes modules with the job
+      executor = o.executors.find((e) => e.privateModules);
+      if (!executor) throw new ExecutionRefused("this node runs no private WASM modules");
+    }
+    if (!executor) throw new ExecutionRefused(`unknown capability ${JSON.stringify(capability)}`);
     const output = await executor.run({
+      ...(layered?.module ? { module: layered.module } : {}),
       requestId: r.id,
       kind: r.kind,
       capability,
@@ -271,13 +353,37 @@ export function makeExecute(o: {
       throw new ExecutionRefused(`output of ${output.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
     const outputHash = hashOutput(output);
     if (!replyTo) return { output, outputHash };
-    // posted sealed to the user; the commitment is over the plaintext's hash
-    const sealed = sealForUser({
-      requestId: r.id,
-      payload: output,
-      userPk: replyTo.userPk,
-      ...(replyTo.userMlkemPk ? { userMlkemPk: replyTo.userMlkemPk } : {}),
-    });
+    // posted sealed to the user; the commitment is over the plaintext's hash. With a system layer
+    // opened by a cluster key, the output is layered like the input: user layer to the user,
+    // system layer (the run's usage, systemOutputOf) to that cluster key.
+    const sc = layered?.systemCluster;
+    let sealed: Uint8Array;
+    if (sc && layered) {
+      const m = masterPublicKeys(sc.secretKey);
+      const pq = replyTo.userMlkemPk !== undefined && m.masterMlkemPk !== undefined;
+      sealed = sealLayers(
+        { requestId: r.id },
+        {
+          user: { payload: output, recipients: [userTarget(replyTo.userPk, replyTo.userMlkemPk)] },
+          system: {
+            payload: systemOutputOf({
+              requestId: r.id,
+              outputHash,
+              outputBytes: output.length,
+              inputBytes: layered.inputBytes,
+            }),
+            recipients: [clusterTarget(sc.clusterId, m.masterPk, m.masterMlkemPk)],
+          },
+          postQuantum: pq,
+        },
+      );
+    } else
+      sealed = sealForUser({
+        requestId: r.id,
+        payload: output,
+        userPk: replyTo.userPk,
+        ...(replyTo.userMlkemPk ? { userMlkemPk: replyTo.userMlkemPk } : {}),
+      });
     if (sealed.length > MAX_OUTPUT_BYTES)
       throw new ExecutionRefused(`sealed output of ${sealed.length} bytes exceeds ${MAX_OUTPUT_BYTES}`);
     return { output: sealed, outputHash };

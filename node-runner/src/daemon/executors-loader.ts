@@ -12,6 +12,8 @@ export interface ExecutorOptions {
   inferenceUrl?: string | null;
   /** WASM app modules this node serves (capability `wasm:<blake2b-256 hex>` each). */
   wasmModules?: Uint8Array[];
+  /** Run private WASM modules sealed in the application layer of confidential requests (loads the WASM executor). */
+  privateWasm?: boolean;
   /** Executors the caller built itself (the llama.cpp executor of `run --model`), served as they are. */
   extra?: ForeignExecutor[];
 }
@@ -31,6 +33,10 @@ export interface ForeignExecutor {
     params: { maxTokens?: number; fuel?: bigint };
   }): Promise<ForeignResult>;
   addModule?(bytes: Uint8Array): Promise<string>;
+  executeModule?(
+    module: Uint8Array,
+    task: { capability: string; input: Uint8Array; params: { maxTokens?: number; fuel?: bigint } },
+  ): Promise<ForeignResult>;
 }
 type ForeignModule = Record<string, unknown>;
 
@@ -41,18 +47,22 @@ export function adaptExecutor(e: ForeignExecutor): Executor {
   // On chain a capability is at most 64 bytes: `wasm:<64 hex>` (69) is registered as the bare
   // digest, which the WASM executor accepts too.
   const caps = e.capabilities().map((c) => (c.id.length > 64 && c.id.startsWith("wasm:") ? c.id.slice(5) : c.id));
+  const executeModule = e.executeModule?.bind(e);
   return {
     name: e.id,
     capabilities: caps,
+    ...(executeModule ? { privateModules: true } : {}),
     async run(job) {
-      const res = await e.execute({
+      const task = {
         capability: job.capability,
         input: job.input,
         params: {
           ...(job.maxTokens > 0n ? { maxTokens: Number(job.maxTokens) } : {}),
           ...(job.fuel > 0n ? { fuel: job.fuel } : {}),
         },
-      });
+      };
+      if (job.module && !executeModule) throw new Error(`${e.id}: does not run private modules`);
+      const res = job.module && executeModule ? await executeModule(job.module, task) : await e.execute(task);
       if (!DETERMINISTIC.has(res.status))
         throw new Error(`${e.id}: ${res.status}${res.message ? ` (${res.message})` : ""}`);
       return res.output;
@@ -89,7 +99,10 @@ export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]
     found.push(...list.filter(isExecutor));
   } else {
     // The WASM executor pulls in binaryen (~15 MB of JS, seconds to load): only when needed.
-    const rels = ["../executors/builtin.js", ...(o.wasmModules?.length ? ["../executors/wasm.js"] : [])];
+    const rels = [
+      "../executors/builtin.js",
+      ...(o.wasmModules?.length || o.privateWasm ? ["../executors/wasm.js"] : []),
+    ];
     for (const rel of rels) {
       const mod = index ?? (await tryImport(rel));
       if (!mod) continue;
@@ -114,5 +127,8 @@ export async function loadExecutors(o: ExecutorOptions = {}): Promise<Executor[]
     found.push(await discoverOpenAiExecutor(o.inferenceUrl));
   }
   // An executor with nothing to serve (a WASM executor without modules) is left out.
-  return found.filter((e) => e.capabilities().length > 0).map(adaptExecutor);
+  // (kept when it runs private modules: those are not registered, they come with each request)
+  return found
+    .filter((e) => e.capabilities().length > 0 || (o.privateWasm && typeof e.executeModule === "function"))
+    .map(adaptExecutor);
 }

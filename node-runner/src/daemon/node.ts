@@ -12,6 +12,7 @@ import { SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
+import { publishPqKey } from "./pq-key.js";
 import type { Fault } from "./task-runner.js";
 
 export interface StartNodeOptions {
@@ -115,6 +116,10 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
       }),
       o.metricsPort,
     );
+  }
+  if (o.keys.mlkemPk) {
+    const r = await publishPqKey(atoma, { signer: o.keys.signer, nodeId: o.nodeId, mlkemPk: o.keys.mlkemPk });
+    o.logger.info({ mlkemPkHash: r.mlkemPkHash, status: r.status }, "ML-KEM-768 key hash on chain");
   }
   daemon.start();
   // Over gRPC the daemon reacts to each checkpoint with events (SubscribeCheckpoints) instead of

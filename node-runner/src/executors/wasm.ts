@@ -146,11 +146,11 @@ export class WasmExecutor implements Executor {
   }
 
   /** Instrument + compile, cached by digest (bounded LRU: an evicted module is prepared again from its bytes). */
-  prepare(digest: string): Promise<Prepared> {
+  prepare(digest: string, given?: Uint8Array): Promise<Prepared> {
     let p = this.cache.get(digest);
     if (!p) {
       p = (async () => {
-        let bytes = this.raw.get(digest);
+        let bytes = given ?? this.raw.get(digest);
         if (!bytes && this.o.fetchModule) {
           const got = await this.o.fetchModule(digest);
           if (got) {
@@ -176,6 +176,30 @@ export class WasmExecutor implements Executor {
       });
     }
     return p;
+  }
+
+  /**
+   * Runs a private module that came with the task (the application layer of a confidential
+   * request) instead of a registered one: the task's capability must name its digest (what was
+   * run stays bound by the digest on chain); the module is never registered nor advertised.
+   */
+  async executeModule(module: Uint8Array, task: ExecTask, signal?: AbortSignal): Promise<ExecResult> {
+    const want = parseWasmCapability(task.capability);
+    const d = wasmDigest(module);
+    if (want !== d)
+      return {
+        status: "error",
+        output: new Uint8Array(),
+        message: `private module hashes to ${d}, the capability names ${want ?? "no wasm digest"}`,
+      };
+    try {
+      await this.prepare(d, module);
+    } catch (e) {
+      if (e instanceof ExecutorError || e instanceof WasmRejected)
+        return { status: "error", output: new Uint8Array(), message: (e as Error).message };
+      throw e;
+    }
+    return this.execute(task, signal);
   }
 
   async execute(task: ExecTask, signal?: AbortSignal): Promise<ExecResult> {

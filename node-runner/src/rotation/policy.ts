@@ -4,12 +4,15 @@
  * it (counted by the member nodes and reported) reach `maxBytes`, drives the session to
  * completion (or abort), and destroys old master keys on disk once their grace period is over.
  *
- * The policy lives in the coordinator's configuration (off chain): the on-chain Cluster has no
- * policy field yet (see docs/protocol.md, "Key rotation").
+ * The policy lives on chain (`cluster::set_rotation_policy`, fields `interval_ms` / `max_bytes`
+ * of the Cluster): the AutoRotator publishes its configured policy when the chain's differs and
+ * decides from the chain's (policy, `epoch_started_ms`, and the members' `sealed_bytes` reports,
+ * see `ChainSealedBytesReports`), so every decision can be audited from the chain.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type ClusterData, InvalidInputError, objectIdHex } from "@atoma/sdk";
+import { type AtomaClient, type ClusterData, InvalidInputError, objectIdHex } from "@atoma/sdk";
+import type { Signer } from "@mysten/sui/cryptography";
 import { writeFileAtomic } from "../config.js";
 import { destroyExpiredKeys, type MasterKeyStore } from "./keys.js";
 import type { CoordinatorStep, RotationChain, RotationCoordinator, StartedRotation } from "./rotation.js";
@@ -108,6 +111,57 @@ export class DirUsageReports implements UsageReports {
   }
 }
 
+/**
+ * A node's reports on chain (`cluster::report_sealed_bytes`), batched: a report is sent once the
+ * bytes not yet reported for an epoch reach `batchBytes` (or on `flush`), never once per request.
+ * `total` reads the Cluster's `sealed_bytes` (the current epoch's sum of every member's reports).
+ */
+export class ChainSealedBytesReports implements UsageReports {
+  #cumulative = new Map<string, bigint>();
+  #reported = new Map<string, bigint>();
+  readonly batchBytes: bigint;
+  constructor(
+    readonly o: {
+      chain: Pick<AtomaClient, "getCluster" | "reportSealedBytes">;
+      /** The reporting node's signer and NodeCap (omit both for a read-only coordinator view). */
+      signer?: Signer;
+      nodeCap?: string;
+      batchBytes: number | bigint;
+      onError?: (e: unknown) => void;
+    },
+  ) {
+    this.batchBytes = positive(o.batchBytes, "batchBytes");
+  }
+  async report(r: UsageReport): Promise<void> {
+    const k = `${objectIdHex(r.clusterId)}:${r.epoch}`;
+    if (r.bytes > (this.#cumulative.get(k) ?? 0n)) this.#cumulative.set(k, r.bytes);
+    if ((this.#cumulative.get(k) ?? 0n) - (this.#reported.get(k) ?? 0n) >= this.batchBytes) await this.#send(k);
+  }
+  /** Sends whatever is unreported (e.g. at shutdown). */
+  async flush(): Promise<void> {
+    for (const k of this.#cumulative.keys()) await this.#send(k);
+  }
+  async #send(k: string): Promise<void> {
+    const { signer, nodeCap } = this.o;
+    if (!signer || !nodeCap) throw new InvalidInputError("signer", "a read-only ChainSealedBytesReports cannot report");
+    const total = this.#cumulative.get(k) ?? 0n;
+    const delta = total - (this.#reported.get(k) ?? 0n);
+    if (delta <= 0n) return;
+    const [clusterId, epoch] = k.split(":") as [string, string];
+    this.#reported.set(k, total); // claimed before the await: concurrent reports never send the same bytes twice
+    try {
+      await this.o.chain.reportSealedBytes(signer, { clusterId, nodeCap, epoch: BigInt(epoch), bytes: delta });
+    } catch (e) {
+      this.#reported.set(k, (this.#reported.get(k) ?? delta) - delta);
+      throw e;
+    }
+  }
+  async total(clusterId: string, epoch: bigint): Promise<bigint> {
+    const c = await this.o.chain.getCluster(clusterId);
+    return BigInt(c.epoch) === epoch ? BigInt(c.sealed_bytes) : 0n;
+  }
+}
+
 /** A node's meter: counts bytes it seals/opens under the active cluster key and reports the running total. */
 export class SealedBytesMeter {
   #counts = new Map<string, bigint>();
@@ -149,7 +203,8 @@ interface AutoState {
  * (the same clock as the Cluster's grace deadline).
  */
 export class AutoRotator {
-  readonly policy: { intervalMs: bigint; maxBytes: bigint };
+  /** The configured policy, published on chain by `tick` when the chain's differs (undefined: the chain's alone). */
+  readonly policy: { intervalMs: bigint; maxBytes: bigint } | undefined;
   #state: AutoState = { version: 1, activeSince: {} };
 
   constructor(
@@ -158,7 +213,8 @@ export class AutoRotator {
       chain: Pick<RotationChain, "getCluster">;
       keys: MasterKeyStore;
       usage: UsageReports;
-      policy: RotationPolicy;
+      /** Published on chain (set_rotation_policy) if the Cluster's differs; omitted: use the chain's. */
+      policy?: RotationPolicy;
       /** How long members get to ack a started rotation (ms). */
       ackWindowMs: number | bigint;
       /** Chain-time clock in ms. */
@@ -167,7 +223,7 @@ export class AutoRotator {
       stateFile?: string;
     },
   ) {
-    this.policy = validateRotationPolicy(o.policy);
+    this.policy = o.policy === undefined ? undefined : validateRotationPolicy(o.policy);
     positive(o.ackWindowMs, "ackWindowMs");
     if (o.stateFile && existsSync(o.stateFile)) {
       const s = JSON.parse(readFileSync(o.stateFile, "utf8")) as AutoState;
@@ -190,16 +246,40 @@ export class AutoRotator {
     return now;
   }
 
-  /** Why a rotation is due now, or null. */
+  /** The policy on chain (the Cluster's `interval_ms` / `max_bytes`), or null when none is set. */
+  static chainPolicy(c: ClusterData): { intervalMs: bigint; maxBytes: bigint } | null {
+    const intervalMs = BigInt(c.interval_ms);
+    return intervalMs > 0n ? { intervalMs, maxBytes: BigInt(c.max_bytes) } : null;
+  }
+
+  /** Publishes the configured policy when the chain's differs; returns the chain's policy after. */
+  async syncPolicy(c: ClusterData): Promise<{ intervalMs: bigint; maxBytes: bigint } | null> {
+    const onChain = AutoRotator.chainPolicy(c);
+    const p = this.policy;
+    if (!p || (onChain && onChain.intervalMs === p.intervalMs && onChain.maxBytes === p.maxBytes)) return onChain;
+    await this.o.coordinator.setPolicy(p);
+    return p;
+  }
+
+  /**
+   * Why a rotation is due now, or null: the chain's policy (none: never), the key's age from the
+   * Cluster's `epoch_started_ms` (this coordinator's record when the chain has none), and the bytes
+   * sealed under it — the larger of the chain's `sealed_bytes` and `usage.total`.
+   */
   async due(c?: ClusterData): Promise<{ reason: "interval" | "bytes"; ageMs: bigint; bytes: bigint } | null> {
     const cluster = c ?? (await this.o.chain.getCluster(this.o.coordinator.clusterId));
     if (cluster.pending) return null;
+    const policy = AutoRotator.chainPolicy(cluster) ?? this.policy;
+    if (!policy) return null;
     const now = BigInt(this.o.now());
     const epoch = BigInt(cluster.epoch);
-    const ageMs = now - this.#activeSince(epoch, now);
-    const bytes = await this.o.usage.total(this.o.coordinator.clusterId, epoch);
-    if (ageMs >= this.policy.intervalMs) return { reason: "interval", ageMs, bytes };
-    if (bytes >= this.policy.maxBytes) return { reason: "bytes", ageMs, bytes };
+    const startedOnChain = BigInt(cluster.epoch_started_ms);
+    const ageMs = now - (startedOnChain > 0n ? startedOnChain : this.#activeSince(epoch, now));
+    const reported = await this.o.usage.total(this.o.coordinator.clusterId, epoch);
+    const onChain = BigInt(cluster.sealed_bytes);
+    const bytes = reported > onChain ? reported : onChain;
+    if (ageMs >= policy.intervalMs) return { reason: "interval", ageMs, bytes };
+    if (bytes >= policy.maxBytes) return { reason: "bytes", ageMs, bytes };
     return null;
   }
 
@@ -222,6 +302,12 @@ export class AutoRotator {
       }
       c = await this.o.chain.getCluster(this.o.coordinator.clusterId);
     } else {
+      const before = AutoRotator.chainPolicy(c);
+      const p = this.policy;
+      if (p && (!before || before.intervalMs !== p.intervalMs || before.maxBytes !== p.maxBytes)) {
+        await this.syncPolicy(c);
+        c = await this.o.chain.getCluster(this.o.coordinator.clusterId);
+      }
       const d = await this.due(c);
       if (d) {
         const started = await this.o.coordinator.startRotation({ deadlineMs: now + BigInt(this.o.ackWindowMs) });

@@ -17,11 +17,15 @@ import {
   type AtomaEvent,
   type AtomaEventRecord,
   assertKeyAttested,
+  attestedNodeOf,
   blake2b256,
   buildAbortRotation,
   buildCompleteRotation,
   buildCreateCluster,
+  buildSetClusterPqKey,
+  buildSetRotationPolicy,
   buildStartRotation,
+  buildStartRotationPq,
   bytesToHex,
   type ClusterData,
   equalBytes,
@@ -30,7 +34,9 @@ import {
   InvalidInputError,
   KeyNotAttestedError,
   MoveAbortError,
+  masterPublicKeys,
   masterSecretCommitment,
+  mlkemKeyHash,
   type NodeData,
   objectIdHex,
   openAsNode,
@@ -51,21 +57,7 @@ export type RotationChain = Pick<
   "config" | "getCluster" | "getNode" | "execute" | "listEvents" | "ackRotation"
 >;
 
-function attestedRecord(nodeId: string, n: NodeData) {
-  return {
-    nodeId,
-    sigPk: Uint8Array.from(n.sig_pk),
-    encPk: Uint8Array.from(n.enc_pk),
-    attestation: n.attestation
-      ? {
-          teeKind: n.attestation.tee_kind,
-          reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
-          expiresMs: BigInt(n.attestation.expires_ms),
-          revoked: n.attestation.revoked,
-        }
-      : null,
-  };
-}
+const attestedRecord = (nodeId: string, n: NodeData) => attestedNodeOf(nodeId, n);
 
 const quorumReached = (c: ClusterData) =>
   c.pending !== null && BigInt(c.pending.acks.length) * 10_000n >= BigInt(c.ack_quorum_bps) * BigInt(c.members.length);
@@ -156,6 +148,20 @@ export class RotationCoordinator {
     const masterCapId = r.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))?.objectId;
     if (!clusterId || !masterCapId) throw new InvalidInputError("create_cluster", "created no Cluster/MasterCap");
     o.keys.save({ clusterId, epoch: 0n, commitment, secretKey: kp.secretKey, status: "active" });
+    if (h) {
+      // the cluster record carries the ML-KEM key hash next to the commitment (cluster::set_pq_key)
+      const c = await o.chain.getCluster(clusterId);
+      if (!c.meta.initialSharedVersion) throw new InvalidInputError("clusterId", "Cluster is not a shared object");
+      const tx2 = new Transaction();
+      tx2.setSender(o.signer.toSuiAddress());
+      buildSetClusterPqKey(tx2, {
+        packageId: o.chain.config.packageId,
+        cluster: { objectId: clusterId, initialSharedVersion: c.meta.initialSharedVersion },
+        masterCap: masterCapId,
+        mlkemPkHash: mlkemKeyHash(h.mlkemPublicKey),
+      });
+      await o.chain.execute(tx2, o.signer);
+    }
     return {
       clusterId,
       masterCapId,
@@ -179,12 +185,7 @@ export class RotationCoordinator {
     const { c, ref } = await this.#clusterRef();
     const epoch = BigInt(c.epoch) + 1n;
     const now = nowOf(this.o.now);
-    const recipients: {
-      nodeId: string;
-      sigPk: Uint8Array;
-      encPk: Uint8Array;
-      attestation: ReturnType<typeof attestedRecord>["attestation"];
-    }[] = [];
+    const recipients: ReturnType<typeof attestedRecord>[] = [];
     const skipped: { nodeId: string; reason: string }[] = [];
     for (const m of c.members) {
       const rec = attestedRecord(m, await this.o.chain.getNode(m));
@@ -227,19 +228,36 @@ export class RotationCoordinator {
     await this.o.distribution.put(this.clusterId, epoch, envelope);
     const tx = new Transaction();
     tx.setSender(this.o.signer.toSuiAddress());
-    buildStartRotation(tx, {
-      packageId: this.o.chain.config.packageId,
-      cluster: ref,
-      masterCap: this.o.masterCapId,
-      epoch,
-      commitment,
-      deadlineMs: a.deadlineMs,
-    });
+    const newMlkemPk = masterPublicKeys(kp.secretKey).masterMlkemPk;
+    const base = { packageId: this.o.chain.config.packageId, cluster: ref, masterCap: this.o.masterCapId, epoch };
+    if (newMlkemPk)
+      buildStartRotationPq(tx, {
+        ...base,
+        commitment,
+        mlkemPkHash: mlkemKeyHash(newMlkemPk),
+        deadlineMs: a.deadlineMs,
+      });
+    else buildStartRotation(tx, { ...base, commitment, deadlineMs: a.deadlineMs });
     await this.o.chain.execute(tx, this.o.signer);
     return { epoch, commitment, deadlineMs: a.deadlineMs, recipients: recipients.map((r) => r.nodeId), skipped };
   }
 
   /** Completes at quorum, aborts after the deadline, else reports the wait. */
+  /** set_rotation_policy with this coordinator's MasterCap (both bounds > 0, else cluster::EZeroPolicy). */
+  async setPolicy(p: { intervalMs: bigint | number; maxBytes: bigint | number }): Promise<void> {
+    const { ref } = await this.#clusterRef();
+    const tx = new Transaction();
+    tx.setSender(this.o.signer.toSuiAddress());
+    buildSetRotationPolicy(tx, {
+      packageId: this.o.chain.config.packageId,
+      cluster: ref,
+      masterCap: this.o.masterCapId,
+      intervalMs: p.intervalMs,
+      maxBytes: p.maxBytes,
+    });
+    await this.o.chain.execute(tx, this.o.signer);
+  }
+
   async step(): Promise<CoordinatorStep> {
     const { c, ref } = await this.#clusterRef();
     if (!c.pending) return { state: "idle", epoch: BigInt(c.epoch) };

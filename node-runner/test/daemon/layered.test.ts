@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   blake2b256,
+  bytesToHex,
+  clusterLayerKey,
   clusterTarget,
   concatBytes,
   expandMlKemSecret,
@@ -17,9 +19,16 @@ import {
   generateHybridMasterKey,
   generateMlKemKeyPair,
   hashOutput,
+  isPostQuantum,
+  LAYERS_FORMAT,
+  type LayerError,
+  layerRecipients,
+  mlkemKeyHash,
   nodeTarget,
   openAsUser,
+  openLayer,
   sealLayers,
+  userRecipientId,
   userTarget,
 } from "@atoma/sdk";
 import { describe, expect, it } from "vitest";
@@ -75,11 +84,15 @@ function request(input: Uint8Array, id = `0x${"42".repeat(32)}`): RequestView {
 }
 
 function seal(masterKey = master, binding: { inputHash: Uint8Array } = { inputHash }) {
-  const me = nodeTarget({ nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey }, 0, {
-    requireAttestation: false,
-    postQuantum: true,
-    nowMs: 0,
-  });
+  const me = nodeTarget(
+    { nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey, mlkemPkHash: mlkemKeyHash(node.ml.publicKey) },
+    0,
+    {
+      requireAttestation: false,
+      postQuantum: true,
+      nowMs: 0,
+    },
+  );
   const toCluster = [clusterTarget(clusterId, masterKey.publicKey, masterKey.mlkemPublicKey)];
   return sealLayers(binding, {
     user: {
@@ -144,11 +157,15 @@ describe("layered confidential inputs in the daemon", () => {
 
   it("an application layer sealed to the node itself opens with the node's keys (no cluster key needed for it)", async () => {
     const { ex, seen } = recorder();
-    const me = nodeTarget({ nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey }, 0, {
-      requireAttestation: false,
-      postQuantum: true,
-      nowMs: 0,
-    });
+    const me = nodeTarget(
+      { nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey, mlkemPkHash: mlkemKeyHash(node.ml.publicKey) },
+      0,
+      {
+        requireAttestation: false,
+        postQuantum: true,
+        nowMs: 0,
+      },
+    );
     const c = sealLayers(
       { inputHash },
       {
@@ -164,11 +181,15 @@ describe("layered confidential inputs in the daemon", () => {
 
   it("with replyTo in the user layer, the output is posted sealed to the user; the hash is over the plaintext", async () => {
     const { ex, seen } = recorder();
-    const me = nodeTarget({ nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey }, 0, {
-      requireAttestation: false,
-      postQuantum: true,
-      nowMs: 0,
-    });
+    const me = nodeTarget(
+      { nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey, mlkemPkHash: mlkemKeyHash(node.ml.publicKey) },
+      0,
+      {
+        requireAttestation: false,
+        postQuantum: true,
+        nowMs: 0,
+      },
+    );
     const replyTo = {
       x25519: Buffer.from(user.publicKey).toString("hex"),
       mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
@@ -194,6 +215,77 @@ describe("layered confidential inputs in the daemon", () => {
       { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } })), recipients: [me] } },
     );
     await expect(execute(ex)(request(bad))).rejects.toThrow(/replyTo\.x25519 must be 32 bytes/);
+  });
+
+  it("outputs are sealed per layer: the user's output to the user, the system layer's output (usage) to the cluster key", async () => {
+    const { ex, seen } = recorder();
+    const me = nodeTarget(
+      { nodeId, encPk: node.enc.publicKey, mlkemPk: node.ml.publicKey, mlkemPkHash: mlkemKeyHash(node.ml.publicKey) },
+      0,
+      {
+        requireAttestation: false,
+        postQuantum: true,
+        nowMs: 0,
+      },
+    );
+    const replyTo = {
+      x25519: Buffer.from(user.publicKey).toString("hex"),
+      mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
+    };
+    const toCluster = [clusterTarget(clusterId, master.publicKey, master.mlkemPublicKey)];
+    const c = sealLayers(
+      { inputHash },
+      {
+        user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo })), recipients: [me] },
+        system: { payload: te.encode("Answer tersely."), recipients: toCluster },
+      },
+    );
+    const req = request(c);
+    const out = await execute(ex)(req);
+    expect(out.output[0]).toBe(LAYERS_FORMAT);
+    expect(layerRecipients(out.output)).toEqual({
+      user: [`0x${bytesToHex(userRecipientId(user.publicKey))}`],
+      system: [clusterId],
+    });
+    expect(isPostQuantum(out.output)).toBe(true);
+    const userKey = {
+      recipientId: userRecipientId(user.publicKey),
+      x25519Sk: user.secretKey,
+      mlkemSk: user.ml.secretKey,
+    };
+    const plain = openLayer({ requestId: req.id }, { container: out.output, layer: "user", key: userKey });
+    expect(plain).toEqual(seen[0]);
+    expect(out.outputHash).toEqual(hashOutput(plain));
+    // the cluster (the dapp's side) opens the system layer: the run's usage, bound to this request
+    const sys = openLayer(
+      { requestId: req.id },
+      { container: out.output, layer: "system", key: clusterLayerKey(clusterId, master.secretKey) },
+    );
+    expect(JSON.parse(td.decode(sys))).toEqual({
+      inputBytes: { application: 0, system: 15, user: te.encode(JSON.stringify({ prompt: "p", replyTo })).length },
+      outputBytes: (seen[0] as Uint8Array).length,
+      outputHash: bytesToHex(out.outputHash),
+      requestId: req.id,
+    });
+    // the user cannot open the system layer, nor the cluster the user's
+    const e1 = (() => {
+      try {
+        openLayer({ requestId: req.id }, { container: out.output, layer: "system", key: userKey });
+      } catch (e) {
+        return e as LayerError;
+      }
+    })();
+    expect([e1?.layer, e1?.check]).toEqual(["system", "recipient"]);
+    expect(() =>
+      openLayer(
+        { requestId: req.id },
+        { container: out.output, layer: "user", key: clusterLayerKey(clusterId, master.secretKey) },
+      ),
+    ).toThrow(/user layer, check recipient/);
+    // replayed under another request id, nothing opens
+    expect(() =>
+      openLayer({ requestId: `0x${"43".repeat(32)}` }, { container: out.output, layer: "user", key: userKey }),
+    ).toThrow(/check binding/);
   });
 
   it("atoma-node run's wiring: keys from the node's master-key store for whichever cluster a layer is sealed to, usage reported to a folder", async () => {

@@ -19,10 +19,12 @@ import {
   Request,
   type RequestData,
 } from "../bcs/schemas.js";
-import { assertKeyAttested } from "../crypto/attested.js";
+import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
 import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
-import { openAsUser, sealForNodes } from "../crypto/envelope.js";
+import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
+import { x25519PublicKey } from "../crypto/keys.js";
+import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
 import { decodeMoveAbort } from "../errors/move-errors.js";
 import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
@@ -443,16 +445,7 @@ export class AtomaClient implements AtomaChain {
     const nowMs = opts.nowMs ?? Date.now();
     const recipients = await Promise.all(
       nodeIds.map(async (id) => {
-        const n = await this.getNode(id);
-        const attestation = n.attestation
-          ? {
-              teeKind: n.attestation.tee_kind,
-              reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
-              expiresMs: BigInt(n.attestation.expires_ms),
-              revoked: n.attestation.revoked,
-            }
-          : null;
-        const rec = { nodeId: id, sigPk: Uint8Array.from(n.sig_pk), encPk: Uint8Array.from(n.enc_pk), attestation };
+        const rec = attestedNodeOf(id, await this.getNode(id));
         if (opts.requireAttestation !== false) assertKeyAttested(rec, nowMs);
         return rec;
       }),
@@ -496,14 +489,29 @@ export class AtomaClient implements AtomaChain {
     const agreed = Uint8Array.from(r.agreed_output_hash);
     const posted = Uint8Array.from(r.output);
     if (posted.length === 0) throw new NotFoundError("output of request", requestId);
-    const plaintext = o.userSk
-      ? openAsUser({
-          requestId,
-          envelope: posted,
-          userSk: o.userSk,
-          ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
-        })
-      : posted;
+    // a layered output (format 0x82): the user opens its own layer; the system layer is the cluster's
+    const plaintext = !o.userSk
+      ? posted
+      : posted[0] === LAYERS_FORMAT
+        ? openLayer(
+            { requestId },
+            {
+              container: posted,
+              layer: "user",
+              key: {
+                recipientId: userRecipientId(x25519PublicKey(o.userSk)),
+                x25519Sk: o.userSk,
+                ...(o.userMlkemSk ? { mlkemSk: o.userMlkemSk } : {}),
+              },
+              requirePostQuantum: false,
+            },
+          )
+        : openAsUser({
+            requestId,
+            envelope: posted,
+            userSk: o.userSk,
+            ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
+          });
     if (equalBytes(hashOutput(posted), agreed))
       return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
     if (equalBytes(hashOutput(plaintext), agreed))
@@ -680,6 +688,40 @@ export class AtomaClient implements AtomaChain {
     const cluster = await this.#shared(a.clusterId);
     return this.#run(signer, (tx) =>
       B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch, commitment: a.commitment }),
+    );
+  }
+  /** Publishes the node's ML-KEM-768 key hash (`mlkemKeyHash(mlkemPk)`) on its record. */
+  async setNodePqKey(signer: Signer, nodeCap: string, mlkemPkHash: Uint8Array) {
+    const base = await this.#base();
+    return this.#run(signer, (tx) => B.buildSetNodePqKey(tx, { ...base, nodeCap, mlkemPkHash }));
+  }
+  async #clusterArg(clusterId: string) {
+    if (!this.#sharedVersions.has(normalizeSuiAddress(clusterId))) await this.getCluster(clusterId);
+    return this.#shared(clusterId);
+  }
+  /** The `MasterCap` holder sets the cluster's automatic rotation policy on chain. */
+  async setRotationPolicy(
+    signer: Signer,
+    a: { clusterId: string; masterCap: string; intervalMs: U64Input; maxBytes: U64Input },
+  ) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) =>
+      B.buildSetRotationPolicy(tx, {
+        packageId,
+        cluster,
+        masterCap: a.masterCap,
+        intervalMs: a.intervalMs,
+        maxBytes: a.maxBytes,
+      }),
+    );
+  }
+  /** A member reports bytes sealed/opened under the cluster key of `epoch` (batch them: one shared-object write each). */
+  async reportSealedBytes(signer: Signer, a: { clusterId: string; nodeCap: string; epoch: U64Input; bytes: U64Input }) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) =>
+      B.buildReportSealedBytes(tx, { packageId, cluster, nodeCap: a.nodeCap, epoch: a.epoch, bytes: a.bytes }),
     );
   }
   async completeRotation(signer: Signer, clusterId: string) {

@@ -8,7 +8,7 @@
 import { randomBytes } from "@noble/hashes/utils.js";
 import { blake2b256 } from "../attestation/binding.js";
 import { DecodeError, ensureBytes, InvalidInputError } from "../errors.js";
-import { type AttestationSummary, assertKeyAttested } from "./attested.js";
+import { type AttestationSummary, assertKeyAttested, assertPqKeyPublished } from "./attested.js";
 import { bytesToHex, concatBytes, equalBytes, objectIdBytes, objectIdHex } from "./bytes.js";
 import { type LayerCheck, LayerError } from "./errors.js";
 import { aesGcmDecrypt, aesGcmEncrypt, xchachaDecrypt, xchachaEncrypt } from "./fast.js";
@@ -565,6 +565,8 @@ export interface NodeRecipient {
   encPk: Uint8Array;
   /** The node's ML-KEM-768 public key (1184 bytes); required for post-quantum sealing. */
   mlkemPk?: Uint8Array;
+  /** The node record's on-chain `mlkem_pk_hash` (`attestedNodeOf`); must equal `mlkemKeyHash(mlkemPk)` for post-quantum sealing. */
+  mlkemPkHash?: Uint8Array | null;
   /** Needed when attestation is required. */
   sigPk?: Uint8Array;
   attestation?: AttestationSummary | null;
@@ -614,11 +616,11 @@ export function nodeTarget(
         sigPk: r.sigPk,
         encPk: r.encPk,
         attestation: r.attestation,
-        ...(o.postQuantum ? { mlkemPk: r.mlkemPk } : {}),
+        ...(o.postQuantum ? { mlkemPk: r.mlkemPk, mlkemPkHash: r.mlkemPkHash } : {}),
       },
       o.nowMs,
     );
-  }
+  } else if (o.postQuantum) assertPqKeyPublished({ nodeId: id, mlkemPk: r.mlkemPk, mlkemPkHash: r.mlkemPkHash });
   return { id, pk: r.encPk, mlkemPk: o.postQuantum ? r.mlkemPk : undefined, field: `recipients[${i}]` };
 }
 

@@ -1,4 +1,10 @@
-export { type AttestationSummary, type AttestedNode, assertKeyAttested } from "./attested.js";
+export {
+  type AttestationSummary,
+  type AttestedNode,
+  assertKeyAttested,
+  assertPqKeyPublished,
+  attestedNodeOf,
+} from "./attested.js";
 export { bytesToHex, concatBytes, equalBytes, hexToBytes, objectIdBytes, objectIdHex } from "./bytes.js";
 export { blake2b256, canonicalJson, computeCommitment, hashOutput, type JsonValue, randomSalt } from "./commitment.js";
 export {
@@ -96,6 +102,7 @@ export {
   layerRecipients,
   type OpenedLayers,
   type OpenLayersOptions,
+  openLayer,
   openLayers,
   type SealLayersOptions,
   sealLayers,

@@ -249,6 +249,33 @@ export function openLayers(binding: RequestBinding, o: OpenLayersOptions): Opene
   return r as OpenedLayers;
 }
 
+/**
+ * Opens one layer of a container, for a party that holds that layer's key only (the user opening
+ * the user part of a layered output, the cluster the system part). The container is checked
+ * whole (format, order, bindings); the other layers stay sealed.
+ */
+export function openLayer(
+  binding: RequestBinding,
+  o: { container: Uint8Array; layer: ComposableLayerName; key: LayerKey; requirePostQuantum?: boolean },
+): Uint8Array {
+  const envs = decodeLayers(o.container);
+  const id = { user: Layer.User, system: Layer.System, application: Layer.Application }[o.layer];
+  const env = envs.get(id);
+  if (!env) throw new LayerError(o.layer, "container", `the container has no ${o.layer} layer`);
+  const recipientId =
+    typeof o.key.recipientId === "string" ? objectIdBytes(o.key.recipientId, "key.recipientId") : o.key.recipientId;
+  ensureBytes(recipientId, "key.recipientId", 32);
+  return openEnvelope(binding, {
+    layer: id as LayerId,
+    envelope: env,
+    recipientId,
+    x25519Sk: o.key.x25519Sk,
+    mlkemSk: o.key.mlkemSk,
+    requirePostQuantum: o.requirePostQuantum ?? true,
+    versions: [ENVELOPE_VERSION_2],
+  });
+}
+
 /** Ids of the recipients of each layer (who can read what), e.g. to check the system layer goes to the cluster. */
 export function layerRecipients(container: Uint8Array): Partial<Record<ComposableLayerName, string[]>> {
   const out: Partial<Record<ComposableLayerName, string[]>> = {};

@@ -201,6 +201,15 @@ export function buildSetPrice(tx: Transaction, a: WithNodeCap & { price: U64Inpu
   ]);
 }
 
+/** Publishes the node's ML-KEM-768 key hash `mlkemKeyHash(mlkemPk)` on its record (post-quantum requests need it). */
+export function buildSetNodePqKey(tx: Transaction, a: WithNodeCap & { mlkemPkHash: Uint8Array }): TransactionResult {
+  return node.setPqKey(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    bytesArg(tx, a.mlkemPkHash, "mlkemPkHash", 32),
+  ]);
+}
+
 /** Anyone: re-syncs a node's sampling weight with its record (after a settlement slashed or jailed it, or a `stake_cap` change). */
 export function buildRefreshNode(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
   return registry.refreshNode(tx, packageOf(a), [
@@ -467,6 +476,67 @@ export function buildAbortRotation(tx: Transaction, a: WithCluster): Transaction
   return cluster.abortRotation(tx, packageOf(a), [sharedArg(tx, a.cluster, true, "cluster"), clockArg(tx)]);
 }
 
+/** `start_rotation` for a hybrid key: the new key's ML-KEM-768 key hash is recorded with it. */
+export function buildStartRotationPq(
+  tx: Transaction,
+  a: WithCluster & {
+    masterCap: OwnedInput;
+    epoch: U64Input;
+    commitment: Uint8Array;
+    mlkemPkHash: Uint8Array;
+    deadlineMs: U64Input;
+  },
+): TransactionResult {
+  return cluster.startRotationPq(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    u64(tx, a.epoch, "epoch"),
+    bytesArg(tx, a.commitment, "commitment", 32),
+    bytesArg(tx, a.mlkemPkHash, "mlkemPkHash", 32),
+    u64(tx, a.deadlineMs, "deadlineMs"),
+    clockArg(tx),
+  ]);
+}
+
+/** The `MasterCap` holder records the current key's ML-KEM-768 key hash (once per key). */
+export function buildSetClusterPqKey(
+  tx: Transaction,
+  a: WithCluster & { masterCap: OwnedInput; mlkemPkHash: Uint8Array },
+): TransactionResult {
+  return cluster.setPqKey(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    bytesArg(tx, a.mlkemPkHash, "mlkemPkHash", 32),
+  ]);
+}
+
+/** The `MasterCap` holder sets the automatic rotation policy (both bounds > 0, else `cluster::EZeroPolicy`). */
+export function buildSetRotationPolicy(
+  tx: Transaction,
+  a: WithCluster & { masterCap: OwnedInput; intervalMs: U64Input; maxBytes: U64Input },
+): TransactionResult {
+  return cluster.setRotationPolicy(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    u64(tx, a.intervalMs, "intervalMs"),
+    u64(tx, a.maxBytes, "maxBytes"),
+    clockArg(tx),
+  ]);
+}
+
+/** A member reports bytes sealed/opened under the key of `epoch` (batched, not per request). */
+export function buildReportSealedBytes(
+  tx: Transaction,
+  a: WithCluster & { nodeCap: OwnedInput; epoch: U64Input; bytes: U64Input },
+): TransactionResult {
+  return cluster.reportSealedBytes(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+    u64(tx, a.epoch, "epoch"),
+    u64(tx, a.bytes, "bytes"),
+  ]);
+}
+
 /** After a package upgrade, the `MasterCap` holder moves its cluster to the new version. */
 export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCap: OwnedInput }): TransactionResult {
   return cluster.migrate(tx, packageOf(a), [
@@ -516,4 +586,9 @@ export const ATOMA_TX_TARGETS = [
   "cluster::complete_rotation",
   "cluster::abort_rotation",
   "cluster::migrate",
+  "node::set_pq_key",
+  "cluster::start_rotation_pq",
+  "cluster::set_pq_key",
+  "cluster::set_rotation_policy",
+  "cluster::report_sealed_bytes",
 ] as const;

@@ -142,6 +142,7 @@ const node = {
   earned: 40,
   slashed: 0,
   attestation_floor_ms: 0,
+  mlkem_pk_hash: [],
 };
 
 function objectAnswer(objects: Record<string, { type: string; bytes: Uint8Array; shared?: bigint }>): Handler {

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { AttestationError } from "../../src/attestation/common.js";
 import { checkMlKemBinding, checkReportDataBinding, reportDataFor } from "../../src/attestation/index.js";
 import {
+  attestedNodeOf,
   blake2b256,
   bytesToHex,
   concatBytes,
@@ -78,7 +79,7 @@ describe("X-Wing known answers (draft-connolly-cfrg-xwing-kem-08 Appendix C)", (
 
 const requestId = `0x${"5a".repeat(32)}`;
 const now = 1_000_000;
-function makeNode(i: number, opts: { pq?: boolean; bindMlkem?: boolean } = {}) {
+function makeNode(i: number, opts: { pq?: boolean; bindMlkem?: boolean; onChain?: boolean } = {}) {
   const sig = generateSigningKeyPair();
   const enc = generateEncryptionKeyPair();
   const ml = generateMlKemKeyPair();
@@ -89,6 +90,8 @@ function makeNode(i: number, opts: { pq?: boolean; bindMlkem?: boolean } = {}) {
     encSk: enc.secretKey,
     mlkemSk: ml.secretKey,
     ...(opts.pq === false ? {} : { mlkemPk: ml.publicKey }),
+    // the node record's mlkem_pk_hash (node::set_pq_key)
+    mlkemPkHash: opts.onChain === false ? null : mlkemKeyHash(ml.publicKey),
     attestation: {
       teeKind: 1,
       reportDataHash: blake2b256(concatBytes(sig.publicKey, enc.publicKey)),
@@ -189,10 +192,70 @@ describe("post-quantum envelopes", () => {
     );
     const swapped = { ...makeNode(7), mlkemPk: generateMlKemKeyPair().publicKey };
     expect(() => sealForNodes({ requestId, payload, recipients: [swapped], postQuantum: true, nowMs: now })).toThrow(
-      /mlkemPk is not the attested key/,
+      /mlkemPk is not the key the node published/,
     );
+    // the published hash matches but the attestation binds another key
+    const other = generateMlKemKeyPair().publicKey;
+    const attestedOther = { ...makeNode(8), mlkemPk: other, mlkemPkHash: mlkemKeyHash(other) };
+    expect(() =>
+      sealForNodes({ requestId, payload, recipients: [attestedOther], postQuantum: true, nowMs: now }),
+    ).toThrow(/mlkemPk is not the attested key/);
     // the same nodes are fine for a classic request
     expect(() => sealForNodes({ requestId, payload, recipients: [noKey, unbound], nowMs: now })).not.toThrow();
+  });
+
+  it("a node whose record on chain has no ML-KEM key hash, or another one, is refused for post-quantum requests", () => {
+    const unpublished = makeNode(9, { onChain: false });
+    let err: unknown;
+    try {
+      sealForNodes({ requestId, payload, recipients: [makeNode(13), unpublished], postQuantum: true, nowMs: now });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KeyNotAttestedError);
+    expect((err as KeyNotAttestedError).message).toMatch(
+      /node 0x0+a: node record has no ML-KEM-768 key hash on chain \(node::set_pq_key\)/,
+    );
+    const empty = { ...makeNode(10), mlkemPkHash: new Uint8Array(0) };
+    expect(() => sealForNodes({ requestId, payload, recipients: [empty], postQuantum: true, nowMs: now })).toThrow(
+      /no ML-KEM-768 key hash on chain/,
+    );
+    const wrong = { ...makeNode(11), mlkemPkHash: new Uint8Array(32).fill(7) };
+    expect(() => sealForNodes({ requestId, payload, recipients: [wrong], postQuantum: true, nowMs: now })).toThrow(
+      /on-chain mlkem_pk_hash != mlkemKeyHash\(mlkemPk\)/,
+    );
+    // from a chain record: attestedNodeOf carries the record's hash (empty = none)
+    const n = makeNode(12);
+    const rec = {
+      sig_pk: Array.from(n.sigPk),
+      enc_pk: Array.from(n.encPk),
+      mlkem_pk_hash: [] as number[],
+      attestation: {
+        tee_kind: 1,
+        report_data_hash: Array.from(n.attestation.reportDataHash),
+        expires_ms: String(now + 60_000),
+        revoked: false,
+      },
+    } as unknown as Parameters<typeof attestedNodeOf>[1];
+    const extra = { mlkemPk: n.mlkemPk as Uint8Array, mlkemKeyHash: mlkemKeyHash(n.mlkemPk as Uint8Array) };
+    expect(() =>
+      sealForNodes({
+        requestId,
+        payload,
+        recipients: [attestedNodeOf(n.nodeId, rec, extra)],
+        postQuantum: true,
+        nowMs: now,
+      }),
+    ).toThrow(/no ML-KEM-768 key hash on chain/);
+    const published = { ...rec, mlkem_pk_hash: Array.from(mlkemKeyHash(n.mlkemPk as Uint8Array)) } as typeof rec;
+    const { envelope } = sealForNodes({
+      requestId,
+      payload,
+      recipients: [attestedNodeOf(n.nodeId, published, extra)],
+      postQuantum: true,
+      nowMs: now,
+    });
+    expect(openAsNode({ requestId, envelope, nodeId: n.nodeId, encSk: n.encSk, mlkemSk: n.mlkemSk })).toEqual(payload);
   });
 
   it("user layer: post-quantum when the user has an ML-KEM key; ML-KEM secret as seed or expanded key", () => {

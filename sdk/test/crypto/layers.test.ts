@@ -43,6 +43,7 @@ function node(i: number) {
     encSk: enc.secretKey,
     mlkemPk: ml.publicKey,
     mlkemSk: ml.secretKey,
+    mlkemPkHash: mlkemKeyHash(ml.publicKey),
     attestation: {
       teeKind: 2,
       reportDataHash: blake2b256(concatBytes(sig.publicKey, enc.publicKey)),

@@ -130,6 +130,23 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "cluster::complete_rotation": (tx) => B.buildCompleteRotation(tx, { packageId: PKG, cluster: CLU, registry: REG }),
   "cluster::abort_rotation": (tx) => B.buildAbortRotation(tx, { packageId: PKG, cluster: CLU }),
   "cluster::migrate": (tx) => B.buildMigrateCluster(tx, { packageId: PKG, cluster: CLU, masterCap: CAP }),
+  "node::set_pq_key": (tx) => B.buildSetNodePqKey(tx, { ...base, nodeCap: CAP, mlkemPkHash: b(32, 7) }),
+  "cluster::start_rotation_pq": (tx) =>
+    B.buildStartRotationPq(tx, {
+      packageId: PKG,
+      cluster: CLU,
+      masterCap: CAP,
+      epoch: 1,
+      commitment: b(32),
+      mlkemPkHash: b(32, 7),
+      deadlineMs: 99,
+    }),
+  "cluster::set_pq_key": (tx) =>
+    B.buildSetClusterPqKey(tx, { packageId: PKG, cluster: CLU, masterCap: CAP, mlkemPkHash: b(32, 7) }),
+  "cluster::set_rotation_policy": (tx) =>
+    B.buildSetRotationPolicy(tx, { packageId: PKG, cluster: CLU, masterCap: CAP, intervalMs: 60_000, maxBytes: 1024 }),
+  "cluster::report_sealed_bytes": (tx) =>
+    B.buildReportSealedBytes(tx, { packageId: PKG, cluster: CLU, nodeCap: CAP, epoch: 0, bytes: 4096 }),
 };
 
 type Parsed = ReturnType<typeof bcs.TransactionKind.parse>;

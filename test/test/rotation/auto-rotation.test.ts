@@ -9,20 +9,28 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DemoChain, type RegisteredNode, registerNode, startChain } from "@atoma/demo/network";
+import { publishPqKey } from "@atoma/node-runner";
 import {
+  attestedNodeOf,
   buildSetParam,
   clusterLayerKey,
   clusterTarget,
+  generateMlKemKeyPair,
   hybridMasterKeyCommitment,
   InvalidInputError,
+  MoveAbortError,
   masterPublicKeys,
+  mlkemKeyHash,
+  openAsNode,
   openLayers,
+  sealForNodes,
   sealLayers,
 } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AutoRotator,
+  ChainSealedBytesReports,
   MasterKeyStore,
   MemoryKeyDistribution,
   MemoryUsageReports,
@@ -40,6 +48,7 @@ describe("automatic rotation by policy", () => {
   let dir: string;
   const nodes: RegisteredNode[] = [];
   let clusterId: string;
+  let masterCapId: string;
   let masterKeys: MasterKeyStore;
   let auto: AutoRotator;
   let participants: RotationParticipant[];
@@ -76,6 +85,7 @@ describe("automatic rotation by policy", () => {
       postQuantum: true,
     });
     clusterId = created.clusterId;
+    masterCapId = created.masterCapId;
     expect(created.masterMlkemPk?.length).toBe(1184);
     const distribution = new MemoryKeyDistribution();
     const coordinator = new RotationCoordinator({
@@ -212,5 +222,96 @@ describe("automatic rotation by policy", () => {
       expect(memberStores[i]?.load(clusterId, 2n)?.status).toBe("active");
     }
     expect(existsSync(f1)).toBe(false);
+  });
+
+  it("policy, ML-KEM key hashes and sealed-byte reports are on chain; a zero policy is refused by the contract", async () => {
+    const c = await chain.atoma.getCluster(clusterId);
+    // the AutoRotator published its policy; the coordinator decides from the chain's
+    expect([c.interval_ms, c.max_bytes]).toEqual([String(INTERVAL_MS), "4096"]);
+    expect(AutoRotator.chainPolicy(c)).toEqual({ intervalMs: INTERVAL_MS, maxBytes: 4096n });
+    // the cluster carries the current hybrid key's ML-KEM hash (start_rotation_pq), the previous one too
+    const sk = masterKeys.load(clusterId, BigInt(c.epoch))?.secretKey as Uint8Array;
+    const { masterMlkemPk } = masterPublicKeys(sk);
+    expect(Uint8Array.from(c.mlkem_pk_hash)).toEqual(mlkemKeyHash(masterMlkemPk as Uint8Array));
+    expect(c.previous_mlkem_pk_hash).toHaveLength(32);
+    expect(c.previous_mlkem_pk_hash).not.toEqual(c.mlkem_pk_hash);
+    // a node without an ML-KEM key hash on chain is refused for post-quantum requests; the
+    // node-runner's publishPqKey (run by startNode) publishes it once, and sealing then works
+    const n0 = nodes[0] as RegisteredNode;
+    const ml = generateMlKemKeyPair();
+    const requestId = `0x${"78".repeat(32)}`;
+    const seal = async () =>
+      sealForNodes({
+        requestId,
+        payload: new Uint8Array([9]),
+        recipients: [
+          attestedNodeOf(n0.nodeId, await chain.atoma.getNode(n0.nodeId), {
+            mlkemPk: ml.publicKey,
+            mlkemKeyHash: mlkemKeyHash(ml.publicKey),
+          }),
+        ],
+        postQuantum: true,
+        nowMs: now(),
+      });
+    await expect(seal()).rejects.toThrow(/node record has no ML-KEM-768 key hash on chain/);
+    const pub = { signer: n0.keys.signer, nodeId: n0.nodeId, mlkemPk: ml.publicKey };
+    expect((await publishPqKey(chain.atoma, pub)).status).toBe("published");
+    expect((await publishPqKey(chain.atoma, pub)).status).toBe("unchanged");
+    expect(Uint8Array.from((await chain.atoma.getNode(n0.nodeId)).mlkem_pk_hash)).toEqual(mlkemKeyHash(ml.publicKey));
+    const { envelope } = await seal();
+    expect(openAsNode({ requestId, envelope, nodeId: n0.nodeId, encSk: n0.keys.encSk, mlkemSk: ml.secretKey })).toEqual(
+      new Uint8Array([9]),
+    );
+    // members report on chain in batches of 1000 bytes: 999 sends nothing, 1 more sends the batch
+    const reporters = nodes.map(
+      (n) =>
+        new ChainSealedBytesReports({ chain: chain.atoma, signer: n.keys.signer, nodeCap: n.nodeId, batchBytes: 1000 }),
+    );
+    const epoch = BigInt(c.epoch);
+    const m0 = new SealedBytesMeter(n0.nodeId, reporters[0] as ChainSealedBytesReports);
+    await m0.add(clusterId, epoch, 999);
+    expect((await chain.atoma.getCluster(clusterId)).sealed_bytes).toBe("0");
+    await m0.add(clusterId, epoch, 1);
+    expect((await chain.atoma.getCluster(clusterId)).sealed_bytes).toBe("1000");
+    const m1 = new SealedBytesMeter(nodes[1]?.nodeId as string, reporters[1] as ChainSealedBytesReports);
+    await m1.add(clusterId, epoch, 500);
+    await (reporters[1] as ChainSealedBytesReports).flush();
+    const read = new ChainSealedBytesReports({ chain: chain.atoma, batchBytes: 1 });
+    expect(await read.total(clusterId, epoch)).toBe(1500n);
+    expect(await read.total(clusterId, epoch + 1n)).toBe(0n);
+    const reports: string[] = [];
+    let cursor: { after: string | null } = { after: null };
+    for (;;) {
+      const page = await chain.atoma.listEvents(cursor, 200);
+      for (const e of page.events) if (e.event.name === "SealedBytesReported") reports.push(String(e.event.data.bytes));
+      if (!page.hasNextPage) break;
+      cursor = page.cursor;
+    }
+    expect(reports).toEqual(["1000", "500"]);
+    // a report for another epoch is refused by the contract
+    await expect(
+      chain.atoma.reportSealedBytes(n0.keys.signer, { clusterId, nodeCap: n0.nodeId, epoch: epoch + 1n, bytes: 1 }),
+    ).rejects.toThrow(/EWrongEpoch/);
+    // the bytes on chain decide: 2600 more (4100 ≥ 4096) make a rotation due, without any off-chain report
+    const fresh = new AutoRotator({
+      coordinator: auto.o.coordinator,
+      chain: chain.atoma,
+      keys: masterKeys,
+      usage: read,
+      ackWindowMs: 300_000,
+      now,
+    });
+    expect(await fresh.due()).toBeNull();
+    await m1.add(clusterId, epoch, 2600);
+    expect(await fresh.due()).toMatchObject({ reason: "bytes", bytes: 4100n });
+    // zero is refused on chain with its own error, whatever the off-chain check says
+    const err = await chain.atoma
+      .setRotationPolicy(chain.admin, { clusterId, masterCap: masterCapId, intervalMs: 0, maxBytes: 10 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MoveAbortError);
+    expect((err as MoveAbortError).constantName).toBe("EZeroPolicy");
+    await expect(
+      chain.atoma.setRotationPolicy(chain.admin, { clusterId, masterCap: masterCapId, intervalMs: 10, maxBytes: 0 }),
+    ).rejects.toThrow(/EZeroPolicy/);
   });
 });

@@ -46,6 +46,14 @@ const EWrongCommitment: vector<u8> = b"ack names another commitment than the pen
 const ENotActive: vector<u8> = b"node is not Active (Leaving or Jailed nodes cannot ack)";
 #[error(code = 19)]
 const ENotUpgrade: vector<u8> = b"cluster version is not lower than the package version";
+#[error(code = 20)]
+const EZeroPolicy: vector<u8> = b"rotation policy: interval_ms and max_bytes must both be positive";
+#[error(code = 21)]
+const EInvalidPqKeyHash: vector<u8> = b"mlkem_pk_hash must be 32 bytes";
+#[error(code = 22)]
+const EPqKeyAlreadySet: vector<u8> = b"the current key's ML-KEM hash is already set (rotate to change it)";
+#[error(code = 23)]
+const EZeroBytes: vector<u8> = b"reported bytes must be positive";
 
 public struct MasterCap has key, store {
     id: UID,
@@ -57,6 +65,8 @@ public struct Rotation has copy, drop, store {
     commitment: vector<u8>,
     acks: vector<ID>,
     deadline_ms: u64,
+    /// The new key's ML-KEM-768 public key hash (empty: a classic X25519-only key).
+    mlkem_pk_hash: vector<u8>,
 }
 
 public struct Cluster has key {
@@ -69,6 +79,17 @@ public struct Cluster has key {
     previous_valid_until_ms: u64,
     ack_quorum_bps: u64,
     pending: Option<Rotation>,
+    /// `blake2b256("atoma/mlkem768-pk/v1" ‖ master ML-KEM-768 pk)` next to the X25519 key's
+    /// commitment (empty: classic key); the previous key's, valid as long as its commitment.
+    mlkem_pk_hash: vector<u8>,
+    previous_mlkem_pk_hash: vector<u8>,
+    /// Automatic rotation policy (`set_rotation_policy`; 0 = none set): the coordinator starts a
+    /// rotation once `interval_ms` has passed since `epoch_started_ms` or `sealed_bytes` (the
+    /// members' reports for the current epoch) reaches `max_bytes`.
+    interval_ms: u64,
+    max_bytes: u64,
+    epoch_started_ms: u64,
+    sealed_bytes: u64,
 }
 
 public fun create_cluster(
@@ -116,6 +137,12 @@ public(package) fun new(
         previous_valid_until_ms: 0,
         ack_quorum_bps,
         pending: option::none(),
+        mlkem_pk_hash: vector[],
+        previous_mlkem_pk_hash: vector[],
+        interval_ms: 0,
+        max_bytes: 0,
+        epoch_started_ms: 0,
+        sealed_bytes: 0,
     };
     events::cluster_created(object::id(&c), members, 0, commitment);
     c
@@ -142,7 +169,7 @@ public fun start_rotation(
     assert!(epoch == cluster.epoch + 1, EWrongEpoch);
     assert!(commitment.length() == constants::hash_bytes(), EInvalidHash);
     assert!(deadline_ms > clock.timestamp_ms(), EInvalidDeadline);
-    cluster.pending = option::some(Rotation { epoch, commitment, acks: vector[], deadline_ms });
+    cluster.pending = option::some(Rotation { epoch, commitment, acks: vector[], deadline_ms, mlkem_pk_hash: vector[] });
     events::key_rotation_started(object::id(cluster), epoch, commitment, deadline_ms, cluster.ack_quorum());
 }
 
@@ -184,12 +211,16 @@ public fun complete_rotation(cluster: &mut Cluster, registry: &Registry, clock: 
     let now = clock.timestamp_ms();
     let acks = cluster.pending.borrow().acks.length();
     assert!(acks * 10_000 >= cluster.ack_quorum_bps * cluster.members.length(), EQuorumNotReached);
-    let Rotation { epoch, commitment, acks: _, deadline_ms: _ } = cluster.pending.extract();
+    let Rotation { epoch, commitment, acks: _, deadline_ms: _, mlkem_pk_hash } = cluster.pending.extract();
     let grace = now + registry.params().rotation_grace_ms();
     cluster.previous_commitment = cluster.commitment;
     cluster.previous_valid_until_ms = grace;
     cluster.commitment = commitment;
     cluster.epoch = epoch;
+    cluster.previous_mlkem_pk_hash = cluster.mlkem_pk_hash;
+    cluster.mlkem_pk_hash = mlkem_pk_hash;
+    cluster.epoch_started_ms = now;
+    cluster.sealed_bytes = 0;
     events::key_rotation_completed(object::id(cluster), epoch, commitment, cluster.previous_commitment, grace);
 }
 
@@ -198,8 +229,67 @@ public fun abort_rotation(cluster: &mut Cluster, clock: &Clock) {
     cluster.assert_version();
     assert!(cluster.pending.is_some(), ENoRotation);
     assert!(clock.timestamp_ms() >= cluster.pending.borrow().deadline_ms, EDeadlineNotPassed);
-    let Rotation { epoch, commitment: _, acks: _, deadline_ms: _ } = cluster.pending.extract();
+    let Rotation { epoch, commitment: _, acks: _, deadline_ms: _, mlkem_pk_hash: _ } = cluster.pending.extract();
     events::key_rotation_aborted(object::id(cluster), epoch);
+}
+
+/// `start_rotation` for a hybrid (post-quantum) key: the pending rotation also names the new
+/// key's ML-KEM-768 public key hash, which becomes `mlkem_pk_hash` when the rotation completes.
+public fun start_rotation_pq(
+    cluster: &mut Cluster,
+    cap: &MasterCap,
+    epoch: u64,
+    commitment: vector<u8>,
+    mlkem_pk_hash: vector<u8>,
+    deadline_ms: u64,
+    clock: &Clock,
+) {
+    assert!(mlkem_pk_hash.length() == 32, EInvalidPqKeyHash);
+    start_rotation(cluster, cap, epoch, commitment, deadline_ms, clock);
+    cluster.pending.borrow_mut().mlkem_pk_hash = mlkem_pk_hash;
+    events::cluster_pq_key_set(object::id(cluster), epoch, mlkem_pk_hash, true);
+}
+
+/// The `MasterCap` holder records the ML-KEM-768 public key hash of the current key, once per
+/// key (a cluster created with a hybrid key; later keys name theirs in `start_rotation_pq`).
+public fun set_pq_key(cluster: &mut Cluster, cap: &MasterCap, mlkem_pk_hash: vector<u8>) {
+    cluster.assert_version();
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    assert!(mlkem_pk_hash.length() == 32, EInvalidPqKeyHash);
+    assert!(cluster.mlkem_pk_hash.is_empty(), EPqKeyAlreadySet);
+    cluster.mlkem_pk_hash = mlkem_pk_hash;
+    events::cluster_pq_key_set(object::id(cluster), cluster.epoch, mlkem_pk_hash, false);
+}
+
+/// The `MasterCap` holder (the coordinator) sets the automatic rotation policy; both bounds
+/// must be positive. The current epoch's clock starts now if it had not started.
+public fun set_rotation_policy(cluster: &mut Cluster, cap: &MasterCap, interval_ms: u64, max_bytes: u64, clock: &Clock) {
+    cluster.assert_version();
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    assert!(interval_ms > 0 && max_bytes > 0, EZeroPolicy);
+    cluster.interval_ms = interval_ms;
+    cluster.max_bytes = max_bytes;
+    if (cluster.epoch_started_ms == 0) cluster.epoch_started_ms = clock.timestamp_ms();
+    events::rotation_policy_set(object::id(cluster), interval_ms, max_bytes);
+}
+
+/// A member reports bytes sealed or opened under the key of the current `epoch` (batched by the
+/// node, never once per request): the count the coordinator's `max_bytes` decision reads.
+public fun report_sealed_bytes(cluster: &mut Cluster, cap: &NodeCap, epoch: u64, bytes: u64) {
+    cluster.assert_version();
+    let node_id = cap.node_id();
+    assert!(cluster.members.contains(&node_id), ENotMember);
+    assert!(epoch == cluster.epoch, EWrongEpoch);
+    assert!(bytes > 0, EZeroBytes);
+    let room = 18_446_744_073_709_551_615 - cluster.sealed_bytes;
+    cluster.sealed_bytes = cluster.sealed_bytes + (if (bytes > room) room else bytes);
+    events::sealed_bytes_reported(object::id(cluster), epoch, node_id, bytes, cluster.sealed_bytes);
+}
+
+/// Whether the policy calls for a rotation at `now_ms` (false without a policy or while one is pending).
+public fun rotation_due(c: &Cluster, now_ms: u64): bool {
+    c.interval_ms > 0 && c.pending.is_none() &&
+        (now_ms >= c.epoch_started_ms + c.interval_ms || c.sealed_bytes >= c.max_bytes)
 }
 
 /// After a package upgrade: moves the cluster to the new package version (the `MasterCap`
@@ -223,6 +313,12 @@ public fun pending_acks(c: &Cluster): u64 {
     if (c.pending.is_some()) c.pending.borrow().acks.length() else 0
 }
 public fun cap_cluster_id(cap: &MasterCap): ID { cap.cluster_id }
+public fun mlkem_pk_hash(c: &Cluster): vector<u8> { c.mlkem_pk_hash }
+public fun previous_mlkem_pk_hash(c: &Cluster): vector<u8> { c.previous_mlkem_pk_hash }
+public fun rotation_interval_ms(c: &Cluster): u64 { c.interval_ms }
+public fun rotation_max_bytes(c: &Cluster): u64 { c.max_bytes }
+public fun epoch_started_ms(c: &Cluster): u64 { c.epoch_started_ms }
+public fun sealed_bytes(c: &Cluster): u64 { c.sealed_bytes }
 
 /// Whether `commitment` is a valid master-key commitment at `now_ms` (current, or previous
 /// within its grace period).

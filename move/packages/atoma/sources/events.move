@@ -371,3 +371,50 @@ public(package) fun key_rotation_completed(
 public(package) fun key_rotation_aborted(cluster_id: ID, epoch: u64) {
     event::emit(KeyRotationAborted { cluster_id, epoch })
 }
+
+// === Post-quantum keys and rotation policy (issue 20) ===
+
+public struct NodePqKeySet has copy, drop {
+    node_id: ID,
+    mlkem_pk_hash: vector<u8>,
+}
+
+/// pending: false = the current key's ML-KEM hash (`set_pq_key`), true = the pending rotation's.
+public struct ClusterPqKeySet has copy, drop {
+    cluster_id: ID,
+    epoch: u64,
+    mlkem_pk_hash: vector<u8>,
+    pending: bool,
+}
+
+public struct RotationPolicySet has copy, drop {
+    cluster_id: ID,
+    interval_ms: u64,
+    max_bytes: u64,
+}
+
+/// A member's report of bytes it sealed or opened under the cluster key of `epoch`;
+/// `total` = the epoch's count after it.
+public struct SealedBytesReported has copy, drop {
+    cluster_id: ID,
+    epoch: u64,
+    node_id: ID,
+    bytes: u64,
+    total: u64,
+}
+
+public(package) fun node_pq_key_set(node_id: ID, mlkem_pk_hash: vector<u8>) {
+    event::emit(NodePqKeySet { node_id, mlkem_pk_hash })
+}
+
+public(package) fun cluster_pq_key_set(cluster_id: ID, epoch: u64, mlkem_pk_hash: vector<u8>, pending: bool) {
+    event::emit(ClusterPqKeySet { cluster_id, epoch, mlkem_pk_hash, pending })
+}
+
+public(package) fun rotation_policy_set(cluster_id: ID, interval_ms: u64, max_bytes: u64) {
+    event::emit(RotationPolicySet { cluster_id, interval_ms, max_bytes })
+}
+
+public(package) fun sealed_bytes_reported(cluster_id: ID, epoch: u64, node_id: ID, bytes: u64, total: u64) {
+    event::emit(SealedBytesReported { cluster_id, epoch, node_id, bytes, total })
+}

@@ -27,6 +27,9 @@ const ENotJailable: vector<u8> = b"node is not Active with stake below min_stake
 #[error(code = 9)]
 const EPriceTooHigh: vector<u8> = b"price exceeds the registry's max_node_price";
 
+#[error(code = 10)]
+const EInvalidPqKeyHash: vector<u8> = b"mlkem_pk_hash must be 32 bytes";
+
 public struct NodeCap has key, store {
     id: UID,
     node_id: ID,
@@ -107,6 +110,15 @@ public fun set_capabilities(registry: &mut Registry, cap: &NodeCap, capabilities
     registry.assert_live();
     check_capabilities(&capabilities);
     registry.set_capabilities_internal(cap.node_id, capabilities);
+}
+
+/// Publishes the hash of the node's ML-KEM-768 public key,
+/// `blake2b256("atoma/mlkem768-pk/v1" ‖ pk)` (the value its attestation's report data binds):
+/// the SDK refuses to seal post-quantum to a node whose recorded hash is missing or differs.
+public fun set_pq_key(registry: &mut Registry, cap: &NodeCap, mlkem_pk_hash: vector<u8>) {
+    registry.assert_live();
+    assert!(mlkem_pk_hash.length() == 32, EInvalidPqKeyHash);
+    registry.set_mlkem_pk_hash_internal(cap.node_id, mlkem_pk_hash);
 }
 
 /// Anyone: jails an Active node whose stake is below `min_stake` (e.g. after `min_stake` rose).

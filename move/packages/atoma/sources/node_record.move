@@ -30,6 +30,9 @@ public struct Node has store {
     slashed: u64,
     /// Verdicts issued at or before this clock time are refused (the last revocation's time).
     attestation_floor_ms: u64,
+    /// `blake2b256("atoma/mlkem768-pk/v1" ‖ ML-KEM-768 public key)`, or empty: a node without one
+    /// is refused for post-quantum requests (set by `node::set_pq_key`).
+    mlkem_pk_hash: vector<u8>,
 }
 
 public struct Attestation has copy, drop, store {
@@ -88,6 +91,7 @@ public(package) fun new(
         earned: 0,
         slashed: 0,
         attestation_floor_ms: 0,
+        mlkem_pk_hash: vector[],
     }
 }
 
@@ -143,6 +147,7 @@ public fun earned(n: &Node): u64 { n.earned }
 public fun slashed(n: &Node): u64 { n.slashed }
 public fun attestation(n: &Node): &Option<Attestation> { &n.attestation }
 public fun attestation_floor_ms(n: &Node): u64 { n.attestation_floor_ms }
+public fun mlkem_pk_hash(n: &Node): vector<u8> { n.mlkem_pk_hash }
 
 public fun is_active(n: &Node): bool { n.status == constants::node_status_active() }
 public fun is_leaving(n: &Node): bool { n.status == constants::node_status_leaving() }
@@ -214,6 +219,11 @@ public(package) fun take_unbonded(n: &mut Node): Balance<SUI> {
 }
 
 /// Sets the price (`NodeUpdated`).
+public(package) fun set_mlkem_pk_hash(n: &mut Node, mlkem_pk_hash: vector<u8>) {
+    n.mlkem_pk_hash = mlkem_pk_hash;
+    events::node_pq_key_set(n.node_id, mlkem_pk_hash);
+}
+
 public(package) fun set_price(n: &mut Node, price: u64) {
     n.price = price;
     events::node_updated(n.node_id, price, n.capabilities);

@@ -324,6 +324,7 @@ public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served() }
 public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned() }
 public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed() }
 public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { *node(r, id).attestation() }
+public fun node_mlkem_pk_hash(r: &Registry, id: ID): vector<u8> { node(r, id).mlkem_pk_hash() }
 
 /// Attested at `now_ms`: an attestation with tee_kind != 0, not revoked, expires_ms > now_ms,
 /// whose verifier is still allow-listed and whose measurement is still allowed (checked at use
@@ -453,6 +454,10 @@ public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
 }
 
 public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> { r.nodes[id].take_unbonded() }
+
+public(package) fun set_mlkem_pk_hash_internal(r: &mut Registry, id: ID, mlkem_pk_hash: vector<u8>) {
+    r.nodes[id].set_mlkem_pk_hash(mlkem_pk_hash);
+}
 
 public(package) fun set_price_internal(r: &mut Registry, id: ID, price: u64) { r.nodes[id].set_price(price); }
 

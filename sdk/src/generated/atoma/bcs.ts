@@ -163,6 +163,7 @@ export const Node = bcs.struct("Node", {
   earned: bcs.u64(),
   slashed: bcs.u64(),
   attestation_floor_ms: bcs.u64(),
+  mlkem_pk_hash: bytes,
 });
 
 /** `atoma::config::Params` (copy, drop, store). */
@@ -235,6 +236,7 @@ export const Rotation = bcs.struct("Rotation", {
   commitment: bytes,
   acks: bcs.vector(ID),
   deadline_ms: bcs.u64(),
+  mlkem_pk_hash: bytes,
 });
 
 /** `atoma::cluster::Cluster` (key). */
@@ -248,6 +250,12 @@ export const Cluster = bcs.struct("Cluster", {
   previous_valid_until_ms: bcs.u64(),
   ack_quorum_bps: bcs.u64(),
   pending: bcs.option(Rotation),
+  mlkem_pk_hash: bytes,
+  previous_mlkem_pk_hash: bytes,
+  interval_ms: bcs.u64(),
+  max_bytes: bcs.u64(),
+  epoch_started_ms: bcs.u64(),
+  sealed_bytes: bcs.u64(),
 });
 
 /** `atoma::cluster::MasterCap` (store, key). */
@@ -372,6 +380,7 @@ export const STRUCT_TYPES = {
   Certificate: "x509::Certificate",
   Cluster: "cluster::Cluster",
   ClusterCreated: "events::ClusterCreated",
+  ClusterPqKeySet: "events::ClusterPqKeySet",
   Crl: "crl::Crl",
   CrlKey: "tdx_attestation::CrlKey",
   DisputeOpened: "events::DisputeOpened",
@@ -387,6 +396,7 @@ export const STRUCT_TYPES = {
   Node: "node_record::Node",
   NodeCap: "node::NodeCap",
   NodePaid: "events::NodePaid",
+  NodePqKeySet: "events::NodePqKeySet",
   NodeRegistered: "events::NodeRegistered",
   NodeSlashed: "events::NodeSlashed",
   NodeStatusChanged: "events::NodeStatusChanged",
@@ -407,6 +417,8 @@ export const STRUCT_TYPES = {
   ResultCommitted: "events::ResultCommitted",
   ResultRevealed: "events::ResultRevealed",
   Rotation: "cluster::Rotation",
+  RotationPolicySet: "events::RotationPolicySet",
+  SealedBytesReported: "events::SealedBytesReported",
   SignedCollateral: "tdx_collateral::SignedCollateral",
   SlotKey: "sum_tree::SlotKey",
   StakeChanged: "events::StakeChanged",

@@ -40,6 +40,10 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     17: { name: "EWrongCommitment", message: "ack names another commitment than the pending rotation's" },
     18: { name: "ENotActive", message: "node is not Active (Leaving or Jailed nodes cannot ack)" },
     19: { name: "ENotUpgrade", message: "cluster version is not lower than the package version" },
+    20: { name: "EZeroPolicy", message: "rotation policy: interval_ms and max_bytes must both be positive" },
+    21: { name: "EInvalidPqKeyHash", message: "mlkem_pk_hash must be 32 bytes" },
+    22: { name: "EPqKeyAlreadySet", message: "the current key's ML-KEM hash is already set (rotate to change it)" },
+    23: { name: "EZeroBytes", message: "reported bytes must be positive" },
   },
   config: {
     1: { name: "EUnknownParam", message: "unknown parameter name" },
@@ -82,6 +86,7 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     7: { name: "EZeroAmount", message: "amount must be positive" },
     8: { name: "ENotJailable", message: "node is not Active with stake below min_stake" },
     9: { name: "EPriceTooHigh", message: "price exceeds the registry's max_node_price" },
+    10: { name: "EInvalidPqKeyHash", message: "mlkem_pk_hash must be 32 bytes" },
   },
   registry: {
     1: { name: "EWrongVersion", message: "object version does not match the package version" },

@@ -34,6 +34,14 @@ export const ClusterCreated = bcs.struct("ClusterCreated", {
   commitment: bytes,
 });
 
+/** `atoma::events::ClusterPqKeySet` (copy, drop). */
+export const ClusterPqKeySet = bcs.struct("ClusterPqKeySet", {
+  cluster_id: ID,
+  epoch: bcs.u64(),
+  mlkem_pk_hash: bytes,
+  pending: bcs.bool(),
+});
+
 /** `atoma::events::DisputeOpened` (copy, drop). */
 export const DisputeOpened = bcs.struct("DisputeOpened", {
   request_id: ID,
@@ -78,6 +86,12 @@ export const NodePaid = bcs.struct("NodePaid", {
   request_id: ID,
   node_id: ID,
   amount: bcs.u64(),
+});
+
+/** `atoma::events::NodePqKeySet` (copy, drop). */
+export const NodePqKeySet = bcs.struct("NodePqKeySet", {
+  node_id: ID,
+  mlkem_pk_hash: bytes,
 });
 
 /** `atoma::events::NodeRegistered` (copy, drop). */
@@ -188,6 +202,22 @@ export const ResultRevealed = bcs.struct("ResultRevealed", {
   output_hash: bytes,
 });
 
+/** `atoma::events::RotationPolicySet` (copy, drop). */
+export const RotationPolicySet = bcs.struct("RotationPolicySet", {
+  cluster_id: ID,
+  interval_ms: bcs.u64(),
+  max_bytes: bcs.u64(),
+});
+
+/** `atoma::events::SealedBytesReported` (copy, drop). */
+export const SealedBytesReported = bcs.struct("SealedBytesReported", {
+  cluster_id: ID,
+  epoch: bcs.u64(),
+  node_id: ID,
+  bytes: bcs.u64(),
+  total: bcs.u64(),
+});
+
 /** `atoma::events::StakeChanged` (copy, drop). */
 export const StakeChanged = bcs.struct("StakeChanged", {
   node_id: ID,
@@ -201,12 +231,14 @@ export const EVENT_STRUCTS = {
   AttestationRecorded,
   AttestationRevoked,
   ClusterCreated,
+  ClusterPqKeySet,
   DisputeOpened,
   KeyRotationAborted,
   KeyRotationAcked,
   KeyRotationCompleted,
   KeyRotationStarted,
   NodePaid,
+  NodePqKeySet,
   NodeRegistered,
   NodeSlashed,
   NodeStatusChanged,
@@ -219,5 +251,7 @@ export const EVENT_STRUCTS = {
   RequestSettled,
   ResultCommitted,
   ResultRevealed,
+  RotationPolicySet,
+  SealedBytesReported,
   StakeChanged,
 } as const;

@@ -721,6 +721,10 @@ export const nodeRecord = {
   isLeaving(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::is_leaving`, args);
   },
+  /** `public fun mlkem_pk_hash(&node_record::Node): vector<u8>` */
+  mlkemPkHash(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_record::mlkem_pk_hash`, args);
+  },
   /** `public fun node_id(&node_record::Node): 0x2::object::ID` */
   nodeId(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::node_id`, args);
@@ -937,6 +941,10 @@ export const registry = {
   nodeEncPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_enc_pk`, args);
   },
+  /** `public fun node_mlkem_pk_hash(&registry::Registry, 0x2::object::ID): vector<u8>` */
+  nodeMlkemPkHash(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::node_mlkem_pk_hash`, args);
+  },
   /** `public fun node_operator(&registry::Registry, 0x2::object::ID): address` */
   nodeOperator(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_operator`, args);
@@ -1117,6 +1125,14 @@ export const node = {
   ): TransactionResult {
     return call(tx, `${packageId}::node::set_capabilities`, args);
   },
+  /** `public fun set_pq_key(&mut registry::Registry, &node::NodeCap, vector<u8>)` */
+  setPqKey(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, nodeCap: Arg, bytes: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::node::set_pq_key`, args);
+  },
   /** `public fun set_price(&mut registry::Registry, &node::NodeCap, u64)` */
   setPrice(
     tx: Transaction,
@@ -1217,6 +1233,10 @@ export const cluster = {
   epoch(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::epoch`, args);
   },
+  /** `public fun epoch_started_ms(&cluster::Cluster): u64` */
+  epochStartedMs(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::epoch_started_ms`, args);
+  },
   /** `public fun has_pending(&cluster::Cluster): bool` */
   hasPending(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::has_pending`, args);
@@ -1237,6 +1257,10 @@ export const cluster = {
   migrate(tx: Transaction, packageId: string, args: readonly [cluster: Arg, masterCap: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::migrate`, args);
   },
+  /** `public fun mlkem_pk_hash(&cluster::Cluster): vector<u8>` */
+  mlkemPkHash(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::mlkem_pk_hash`, args);
+  },
   /** `public fun pending_acks(&cluster::Cluster): u64` */
   pendingAcks(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::pending_acks`, args);
@@ -1245,9 +1269,53 @@ export const cluster = {
   previousCommitment(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::previous_commitment`, args);
   },
+  /** `public fun previous_mlkem_pk_hash(&cluster::Cluster): vector<u8>` */
+  previousMlkemPkHash(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::previous_mlkem_pk_hash`, args);
+  },
   /** `public fun previous_valid_until_ms(&cluster::Cluster): u64` */
   previousValidUntilMs(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::previous_valid_until_ms`, args);
+  },
+  /** `public fun report_sealed_bytes(&mut cluster::Cluster, &node::NodeCap, u64, u64)` */
+  reportSealedBytes(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, nodeCap: Arg, u64_2: Arg, u64_3: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::report_sealed_bytes`, args);
+  },
+  /** `public fun rotation_due(&cluster::Cluster, u64): bool` */
+  rotationDue(tx: Transaction, packageId: string, args: readonly [cluster: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::rotation_due`, args);
+  },
+  /** `public fun rotation_interval_ms(&cluster::Cluster): u64` */
+  rotationIntervalMs(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::rotation_interval_ms`, args);
+  },
+  /** `public fun rotation_max_bytes(&cluster::Cluster): u64` */
+  rotationMaxBytes(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::rotation_max_bytes`, args);
+  },
+  /** `public fun sealed_bytes(&cluster::Cluster): u64` */
+  sealedBytes(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::sealed_bytes`, args);
+  },
+  /** `public fun set_pq_key(&mut cluster::Cluster, &cluster::MasterCap, vector<u8>)` */
+  setPqKey(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, masterCap: Arg, bytes: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::set_pq_key`, args);
+  },
+  /** `public fun set_rotation_policy(&mut cluster::Cluster, &cluster::MasterCap, u64, u64, &0x2::clock::Clock)` */
+  setRotationPolicy(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, masterCap: Arg, u64_2: Arg, u64_3: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::set_rotation_policy`, args);
   },
   /** `public fun start_rotation(&mut cluster::Cluster, &cluster::MasterCap, u64, vector<u8>, u64, &0x2::clock::Clock)` */
   startRotation(
@@ -1256,6 +1324,14 @@ export const cluster = {
     args: readonly [cluster: Arg, masterCap: Arg, u64_2: Arg, bytes: Arg, u64_4: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::start_rotation`, args);
+  },
+  /** `public fun start_rotation_pq(&mut cluster::Cluster, &cluster::MasterCap, u64, vector<u8>, vector<u8>, u64, &0x2::clock::Clock)` */
+  startRotationPq(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, masterCap: Arg, u64_2: Arg, bytes_3: Arg, bytes_4: Arg, u64_5: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::start_rotation_pq`, args);
   },
   /** `public fun version(&cluster::Cluster): u64` */
   version(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
@@ -1798,6 +1874,7 @@ export const MOVE_CALL_TARGETS = [
   "node_record::has_live_attestation",
   "node_record::is_active",
   "node_record::is_leaving",
+  "node_record::mlkem_pk_hash",
   "node_record::node_id",
   "node_record::operator",
   "node_record::price",
@@ -1845,6 +1922,7 @@ export const MOVE_CALL_TARGETS = [
   "registry::node_count",
   "registry::node_earned",
   "registry::node_enc_pk",
+  "registry::node_mlkem_pk_hash",
   "registry::node_operator",
   "registry::node_price",
   "registry::node_reputation",
@@ -1878,6 +1956,7 @@ export const MOVE_CALL_TARGETS = [
   "node::register_node",
   "node::request_unstake",
   "node::set_capabilities",
+  "node::set_pq_key",
   "node::set_price",
   "node::withdraw_stake",
   "attestation::record_attestation",
@@ -1891,14 +1970,25 @@ export const MOVE_CALL_TARGETS = [
   "cluster::complete_rotation",
   "cluster::create_cluster",
   "cluster::epoch",
+  "cluster::epoch_started_ms",
   "cluster::has_pending",
   "cluster::is_valid_commitment",
   "cluster::members",
   "cluster::migrate",
+  "cluster::mlkem_pk_hash",
   "cluster::pending_acks",
   "cluster::previous_commitment",
+  "cluster::previous_mlkem_pk_hash",
   "cluster::previous_valid_until_ms",
+  "cluster::report_sealed_bytes",
+  "cluster::rotation_due",
+  "cluster::rotation_interval_ms",
+  "cluster::rotation_max_bytes",
+  "cluster::sealed_bytes",
+  "cluster::set_pq_key",
+  "cluster::set_rotation_policy",
   "cluster::start_rotation",
+  "cluster::start_rotation_pq",
   "cluster::version",
   "nitro_enclave::max_age_ms",
   "nitro_enclave::max_future_skew_ms",
