@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type ClusterData, InvalidInputError, objectIdHex } from "@atoma/sdk";
+import { type ClusterData, InvalidInputError, objectIdHex, sleep } from "@atoma/sdk";
 import { writeFileAtomic } from "../config.js";
 import { destroyExpiredKeys, type MasterKeyStore } from "./keys.js";
 import type { CoordinatorStep, RotationChain, RotationCoordinator, StartedRotation } from "./rotation.js";
@@ -245,17 +245,7 @@ export class AutoRotator {
       } catch (e) {
         o.onError?.(e);
       }
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, o.pollMs ?? 1000);
-        o.signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            res();
-          },
-          { once: true },
-        );
-      });
+      await sleep(o.pollMs ?? 1000, o.signal, "resolve");
     }
   }
 }

@@ -30,6 +30,7 @@ import * as B from "../tx/builders.js";
 import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
 import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+import { followEvents, type PageReader, type Wakeup } from "./follow.js";
 import { sleep } from "./sleep.js";
 
 export interface AtomaConfig {
@@ -275,30 +276,35 @@ export class AtomaClient implements AtomaChain {
 
   /**
    * Decoded events from `cursor` on, forever (polling every `pollMs` once caught up) until
-   * `signal` aborts. Each record comes with the cursor to resume after it... per page: persist
-   * `iterator`'s `cursor` field (updated after each page is fully yielded).
+   * `signal` aborts, through the SDK's one follower (`followEvents`). Each record comes with the
+   * cursor to resume after it: the last record of a page carries the page's cursor, the others the
+   * cursor before the page (resuming mid-page replays the page from its start).
    */
   async *events(
-    opts: { cursor?: EventCursor; pollMs?: number; signal?: AbortSignal; limit?: number } = {},
+    opts: { cursor?: EventCursor; pollMs?: number; signal?: AbortSignal; limit?: number; wakeup?: Wakeup } = {},
   ): AsyncGenerator<AtomaEventRecord & { cursor: EventCursor }> {
-    let cursor = opts.cursor ?? { after: null };
-    const pollMs = opts.pollMs ?? 1000;
-    while (!opts.signal?.aborted) {
-      const page = await this.listEvents(cursor, opts.limit ?? 50);
-      for (let i = 0; i < page.events.length; i++) {
-        const rec = page.events[i] as AtomaEventRecord;
-        // Resuming mid-page replays the page from its start; the last record carries the page cursor.
-        yield { ...rec, cursor: i === page.events.length - 1 ? page.cursor : cursor };
-      }
-      cursor = page.cursor;
-      if (!page.hasNextPage) {
-        try {
-          await sleep(pollMs, opts.signal);
-        } catch {
-          return;
-        }
-      }
+    const start = opts.cursor ?? { after: null };
+    let before: EventCursor = start;
+    for await (const batch of followEvents(this.eventPages(), {
+      after: start.after,
+      pageSize: opts.limit ?? 50,
+      pollMs: opts.pollMs ?? 1000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.wakeup ? { wakeup: opts.wakeup } : {}),
+    })) {
+      const after: EventCursor = { after: batch.cursor };
+      for (let i = 0; i < batch.events.length; i++)
+        yield { ...(batch.events[i] as AtomaEventRecord), cursor: i === batch.events.length - 1 ? after : before };
+      before = after;
     }
+  }
+
+  /** `listEvents` as the follower's page reader (string cursors). */
+  eventPages(): PageReader<AtomaEventRecord> {
+    return async (after, limit) => {
+      const page = await this.listEvents({ after }, limit);
+      return { events: page.events, cursor: page.cursor.after, hasNextPage: page.hasNextPage };
+    };
   }
 
   // === execution ===
