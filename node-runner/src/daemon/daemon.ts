@@ -83,6 +83,7 @@ const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
   settled_calls: "settledCalls",
   posted: "posted",
   skipped: "skipped",
+  input_mismatch: "inputMismatch",
   errors: "errors",
   task_done: null,
 };
@@ -95,7 +96,17 @@ export class NodeDaemon {
   private readonly queue: Array<{ requestId: string; round: number }> = [];
   private readonly controller = new AbortController();
   private loop?: Promise<void>;
-  readonly stats = { executed: 0, committed: 0, revealed: 0, settledCalls: 0, posted: 0, skipped: 0, errors: 0 };
+  readonly stats = {
+    executed: 0,
+    committed: 0,
+    revealed: 0,
+    settledCalls: 0,
+    posted: 0,
+    skipped: 0,
+    /** Confidential inputs refused: they did not hash to the request's input_hash. */
+    inputMismatch: 0,
+    errors: 0,
+  };
   lastPollOk = 0;
 
   constructor(options: DaemonOptions) {

@@ -31,7 +31,9 @@ const te = new TextEncoder();
 const td = new TextDecoder();
 const nodeId = `0x${"01".repeat(32)}`;
 const clusterId = `0x${"c1".repeat(32)}`;
-const inputHash = blake2b256(te.encode("salted input"));
+/** The user layer of `seal()`; the request's input_hash is its hash (the node checks it). */
+const userPayload = te.encode(JSON.stringify({ prompt: "what is 2+2?", maxTokens: 30 }));
+const inputHash = blake2b256(userPayload);
 const node = { enc: generateEncryptionKeyPair(), ml: generateMlKemKeyPair() };
 const user = { ...generateEncryptionKeyPair(), ml: generateMlKemKeyPair() };
 const oldMaster = generateHybridMasterKey();
@@ -51,13 +53,13 @@ function recorder() {
   return { ex, seen };
 }
 
-function request(input: Uint8Array, id = `0x${"42".repeat(32)}`): RequestView {
+function request(input: Uint8Array, id = `0x${"42".repeat(32)}`, hash = inputHash): RequestView {
   return {
     id,
     requester: "0x1",
     kind: 0,
     capability: te.encode("builtin:textgen-v1"),
-    inputHash,
+    inputHash: hash,
     input,
     maxTokens: 16n,
     fuel: 0n,
@@ -83,7 +85,7 @@ function seal(masterKey = master, binding: { inputHash: Uint8Array } = { inputHa
   const toCluster = [clusterTarget(clusterId, masterKey.publicKey, masterKey.mlkemPublicKey)];
   return sealLayers(binding, {
     user: {
-      payload: te.encode(JSON.stringify({ prompt: "what is 2+2?", maxTokens: 30 })),
+      payload: userPayload,
       recipients: [me, userTarget(user.publicKey, user.ml.publicKey)],
     },
     system: { payload: te.encode("Answer tersely."), recipients: toCluster },
@@ -149,15 +151,16 @@ describe("layered confidential inputs in the daemon", () => {
       postQuantum: true,
       nowMs: 0,
     });
+    const p = te.encode(JSON.stringify({ prompt: "p" }));
     const c = sealLayers(
-      { inputHash },
+      { inputHash: blake2b256(p) },
       {
-        user: { payload: te.encode(JSON.stringify({ prompt: "p" })), recipients: [me] },
+        user: { payload: p, recipients: [me] },
         application: { payload: te.encode(JSON.stringify({ maxTokens: 3 })), recipients: [me] },
       },
     );
     const counted: [bigint, number][] = [];
-    await execute(ex, counted)(request(c));
+    await execute(ex, counted)(request(c, undefined, blake2b256(p)));
     expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p", maxTokens: 3 });
     expect(counted).toEqual([]);
   });
@@ -173,11 +176,9 @@ describe("layered confidential inputs in the daemon", () => {
       x25519: Buffer.from(user.publicKey).toString("hex"),
       mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
     };
-    const c = sealLayers(
-      { inputHash },
-      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo })), recipients: [me] } },
-    );
-    const req = request(c);
+    const p = te.encode(JSON.stringify({ prompt: "p", replyTo }));
+    const c = sealLayers({ inputHash: blake2b256(p) }, { user: { payload: p, recipients: [me] } });
+    const req = request(c, undefined, blake2b256(p));
     const out = await execute(ex)(req);
     expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p" }); // replyTo is not given to the executor
     const plain = openAsUser({
@@ -189,11 +190,11 @@ describe("layered confidential inputs in the daemon", () => {
     expect(plain).toEqual(seen[0]);
     expect(out.outputHash).toEqual(hashOutput(plain));
     expect(() => openAsUser({ requestId: req.id, envelope: out.output, userSk: user.secretKey })).toThrow(/kem-key/);
-    const bad = sealLayers(
-      { inputHash },
-      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } })), recipients: [me] } },
+    const badPayload = te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } }));
+    const bad = sealLayers({ inputHash: blake2b256(badPayload) }, { user: { payload: badPayload, recipients: [me] } });
+    await expect(execute(ex)(request(bad, undefined, blake2b256(badPayload)))).rejects.toThrow(
+      /replyTo\.x25519 must be 32 bytes/,
     );
-    await expect(execute(ex)(request(bad))).rejects.toThrow(/replyTo\.x25519 must be 32 bytes/);
   });
 
   it("atoma-node run's wiring: keys from the node's master-key store for whichever cluster a layer is sealed to, usage reported to a folder", async () => {
