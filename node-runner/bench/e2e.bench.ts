@@ -16,16 +16,10 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 const p90 = (xs: number[]) => quantile(xs, 0.9);
 
 const net = await startBenchNetwork({ seed: "bench-e2e", nodes: 5, pollMs: 25 });
-const { chain, registered } = net;
+const { chain } = net;
 
 // Peer: one plain transaction round trip (add_stake through the SDK).
-const op = registered[0] as (typeof registered)[number];
-const txMs: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const t = performance.now();
-  await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
-  txMs.push(performance.now() - t);
-}
+const txMs = await net.noopRoundTrips(10);
 
 // Latency: sequential requests, created → Settled observed by the requester (poll 10 ms).
 const user = (await net.requesters(1))[0] as Ed25519Keypair;

@@ -22,6 +22,19 @@ export function quantile(xs: readonly number[], q: number): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] as number;
 }
 
+/** `reportFigure` for `bench` with the figure's fields in order (figure, value, unit, peer, peerValue, target, met). */
+export function reporter(bench: string) {
+  return (
+    figure: string,
+    value: number,
+    unit: string,
+    peer: string,
+    peerValue: number,
+    target: string | null,
+    met: boolean | null,
+  ): void => reportFigure(bench, { figure, value, unit, peer, peerValue, target, met });
+}
+
 /** One figure against its same-run peer: a readable line, then the bench's JSON line. */
 export function reportFigure(
   bench: string,

@@ -11,7 +11,7 @@
  */
 import type { Token } from "node-llama-cpp";
 import { ensureTinyModel, LlamaExecutor } from "../src/executors/llama/index.js";
-import { arg, median, reportFigure } from "./figures.js";
+import { arg, median, reporter } from "./figures.js";
 
 const ROUNDS = arg("--rounds", 3);
 const TOKENS = arg("--tokens", 128);
@@ -24,15 +24,7 @@ const PROMPTS = [
   "first the chain, then the proof, then the reward",
 ];
 
-const report = (
-  figure: string,
-  value: number,
-  unit: string,
-  peer: string,
-  peerValue: number,
-  target: string | null,
-  met: boolean | null,
-) => reportFigure("inference", { figure, value, unit, peer, peerValue, target, met });
+const report = reporter("inference");
 
 const rss = () => process.memoryUsage().rss;
 

@@ -25,6 +25,8 @@ export interface BenchNetwork {
   running: RunningNode[];
   /** Registers one more node and starts its daemon. */
   addNode(o: NodeSpec): Promise<RunningNode>;
+  /** `runs` sequential no-op transactions (the first node's operator stakes 1 MIST): each round trip, ms. */
+  noopRoundTrips(runs: number): Promise<number[]>;
   /** `count` requesters, each funded from the faucet. */
   requesters(count: number): Promise<Ed25519Keypair[]>;
   /** Stops every daemon and the devnet, removes the folder. */
@@ -78,6 +80,17 @@ export async function startBenchNetwork(o: { seed: string; nodes?: number; pollM
     registered,
     running,
     addNode,
+    async noopRoundTrips(runs) {
+      const op = registered[0];
+      if (!op) throw new Error("noopRoundTrips: no node registered");
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
+        ms.push(performance.now() - t);
+      }
+      return ms;
+    },
     requesters: (count) =>
       Promise.all(
         Array.from({ length: count }, async () => {

@@ -14,7 +14,7 @@
  */
 import { RequestKind, RequestStatus } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { arg, quantile, reportFigure } from "./figures.js";
+import { arg, quantile, reporter } from "./figures.js";
 import { forecastInput as input, startBenchNetwork } from "./network.js";
 
 const NODES = arg("--nodes", 20);
@@ -25,16 +25,7 @@ const LATENCY_RUNS = arg("--latency-runs", 10);
 const N = 3;
 const median = (xs: number[]) => quantile(xs, 0.5);
 
-type Figure = Parameters<typeof reportFigure>[1];
-const report = (
-  figure: string,
-  value: number,
-  unit: string,
-  peer: string,
-  peerValue: number,
-  target: string,
-  met: boolean,
-) => reportFigure("throughput", { figure, value, unit, peer, peerValue, target, met } satisfies Figure);
+const report = reporter("throughput");
 
 const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS });
 const { chain, registered } = net;
@@ -49,14 +40,7 @@ const create = (u: Ed25519Keypair, i: number) =>
   });
 
 // Peer 1: one no-op transaction's round trip (add_stake 1 MIST), sequential.
-const op = registered[0] as (typeof registered)[number];
-const txMs: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const t = performance.now();
-  await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
-  txMs.push(performance.now() - t);
-}
-const tx = median(txMs);
+const tx = median(await net.noopRoundTrips(10));
 
 // Peer 2: the devnet's no-op transaction rate with as many senders as requesters (each node
 // operator stakes 1 MIST, back to back, for about as many transactions as the throughput phase).

@@ -25,6 +25,7 @@ import { type Executor, InputHashMismatch, makeExecute } from "../../src/daemon/
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
 import { createMetrics } from "../../src/metrics.js";
 import { SdkChainClock, SdkChainPort } from "../../src/sdk-port.js";
+import { requestView } from "./request-view.js";
 
 const enc = new TextEncoder();
 const logger = pino({ level: "silent" });
@@ -71,24 +72,8 @@ async function until(pred: () => Promise<boolean>, ms: number): Promise<void> {
   }
 }
 
-/** The node's recipient record for sealing (keys read back from the chain, attestation checked). */
-async function recipient(n: RegisteredNode) {
-  const rec = await chain.atoma.getNode(n.nodeId);
-  const a = rec.attestation;
-  return {
-    nodeId: n.nodeId,
-    sigPk: Uint8Array.from(rec.sig_pk),
-    encPk: Uint8Array.from(rec.enc_pk),
-    attestation: a
-      ? {
-          teeKind: a.tee_kind,
-          reportDataHash: Uint8Array.from(a.report_data_hash),
-          expiresMs: BigInt(a.expires_ms),
-          revoked: a.revoked,
-        }
-      : null,
-  };
-}
+/** The node's recipient record for sealing (keys read back from the chain; sealing checks the attestation). */
+const recipient = (n: RegisteredNode) => chain.atoma.nodeRecipient(n.nodeId);
 
 describe("a node refuses a confidential input that does not hash to the request's input_hash", () => {
   it("the requester seals another input to one node: that node runs and commits nothing; the others settle", async () => {
@@ -188,26 +173,7 @@ describe("a node refuses a confidential input that does not hash to the request'
     const good = enc.encode("hello");
     const inputHash = hashOutput(good);
     const envelope = sealForNodes({ inputHash, payload: good, recipients: [rec], nowMs }).envelope;
-    const view = {
-      id: `0x${"42".repeat(32)}`,
-      requester: "0x1",
-      kind: 1,
-      capability: enc.encode(CAP),
-      inputHash,
-      input: envelope,
-      maxTokens: 0n,
-      fuel: 0n,
-      sampleSize: 1n,
-      confidential: true,
-      status: RequestStatus.Sampled,
-      round: 0,
-      commitDeadlineMs: 0n,
-      revealDeadlineMs: 0n,
-      disputeDeadlineMs: 0n,
-      assignments: [],
-      agreedOutputHash: null,
-      outputPosted: false,
-    };
+    const view = requestView({ kind: 1, capability: enc.encode(CAP), inputHash, input: envelope, sampleSize: 1n });
     // input_hash = blake2b256(plaintext), not of the envelope bytes: this one runs.
     expect((await run(view)).outputHash).toEqual(hashOutput(enc.encode("echo:hello")));
     const bad = enc.encode("goodbye");

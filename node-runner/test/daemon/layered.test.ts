@@ -26,6 +26,7 @@ import { describe, expect, it } from "vitest";
 import type { RequestView } from "../../src/daemon/chain-port.js";
 import { combineLayeredInput, ExecutionRefused, type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { clusterLayeredKeys, DirUsageReports, MasterKeyStore, SealedBytesMeter } from "../../src/rotation/index.js";
+import { requestView } from "./request-view.js";
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -54,26 +55,14 @@ function recorder() {
 }
 
 function request(input: Uint8Array, id = `0x${"42".repeat(32)}`, hash = inputHash): RequestView {
-  return {
+  return requestView({
     id,
-    requester: "0x1",
-    kind: 0,
     capability: te.encode("builtin:textgen-v1"),
     inputHash: hash,
     input,
     maxTokens: 16n,
-    fuel: 0n,
-    sampleSize: 3n,
-    confidential: true,
     status: 1,
-    round: 0,
-    commitDeadlineMs: 0n,
-    revealDeadlineMs: 0n,
-    disputeDeadlineMs: 0n,
-    assignments: [],
-    agreedOutputHash: null,
-    outputPosted: false,
-  };
+  });
 }
 
 function seal(masterKey = master, binding: { inputHash: Uint8Array } = { inputHash }) {

@@ -22,7 +22,7 @@ import {
 import { assertKeyAttested } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
 import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
-import { openAsUser, sealForNodes } from "../crypto/envelope.js";
+import { type NodeRecipient, openAsUser, sealForNodes } from "../crypto/envelope.js";
 import { decodeMoveAbort } from "../errors/move-errors.js";
 import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
@@ -435,6 +435,25 @@ export class AtomaClient implements AtomaChain {
     return this.#shared(requestId);
   }
 
+  /** A node as a sealing recipient: its keys and attestation summary, read from chain (not checked here). */
+  async nodeRecipient(nodeId: string): Promise<NodeRecipient & { nodeId: string; sigPk: Uint8Array }> {
+    const n = await this.getNode(nodeId);
+    const a = n.attestation;
+    return {
+      nodeId,
+      sigPk: Uint8Array.from(n.sig_pk),
+      encPk: Uint8Array.from(n.enc_pk),
+      attestation: a
+        ? {
+            teeKind: a.tee_kind,
+            reportDataHash: Uint8Array.from(a.report_data_hash),
+            expiresMs: BigInt(a.expires_ms),
+            revoked: a.revoked,
+          }
+        : null,
+    };
+  }
+
   /**
    * Seals `payload` to the enc keys of `nodeIds` (node layer), after checking each key is the
    * one bound in that node's valid on-chain attestation (unless `requireAttestation: false`).
@@ -448,16 +467,7 @@ export class AtomaClient implements AtomaChain {
     const nowMs = opts.nowMs ?? Date.now();
     const recipients = await Promise.all(
       nodeIds.map(async (id) => {
-        const n = await this.getNode(id);
-        const attestation = n.attestation
-          ? {
-              teeKind: n.attestation.tee_kind,
-              reportDataHash: Uint8Array.from(n.attestation.report_data_hash),
-              expiresMs: BigInt(n.attestation.expires_ms),
-              revoked: n.attestation.revoked,
-            }
-          : null;
-        const rec = { nodeId: id, sigPk: Uint8Array.from(n.sig_pk), encPk: Uint8Array.from(n.enc_pk), attestation };
+        const rec = await this.nodeRecipient(id);
         if (opts.requireAttestation !== false) assertKeyAttested(rec, nowMs);
         return rec;
       }),
