@@ -127,3 +127,15 @@ export async function registerOperator(env: Env, encPk: Uint8Array) {
   const op: Operator = { kp, nodeId: res.nodeId, sigPk, encPk };
   return { op, res };
 }
+
+/** A confidential "llama" request of `sampleSize` nodes at 1 SUI, created and sampled by `requester`. */
+export function confidentialRequest(env: Env, requester: Ed25519Keypair, sampleSize: number) {
+  return env.atoma.createRequest(requester, {
+    kind: 0,
+    capability: "llama",
+    input: new TextEncoder().encode("secret"),
+    sampleSize,
+    maxPrice: SUI,
+    confidential: true,
+  });
+}

@@ -28,6 +28,7 @@ import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   adminArgs,
+  confidentialRequest,
   type Env,
   execAs,
   funded,
@@ -269,14 +270,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
       .recordAttestation(o.kp, { nodeCap: o.nodeId, ...v, verifierPk, signature: new Uint8Array(64) })
       .catch((e: unknown) => e);
     expect((bad as MoveAbortError).constantName).toBe("EBadVerdictSignature");
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode("secret"),
-      sampleSize: 2,
-      maxPrice: SUI,
-      confidential: true,
-    });
+    const created = await confidentialRequest(env, requester, 2);
     expect([...created.nodes].sort()).toEqual(
       ops
         .slice(0, 2)
@@ -284,16 +278,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
         .sort(),
     );
     // N = 3 confidential: only two attested nodes → ENotEnoughNodes at sampling.
-    const tooMany = await env.atoma
-      .createRequest(requester, {
-        kind: 0,
-        capability: "llama",
-        input: enc.encode("s"),
-        sampleSize: 3,
-        maxPrice: SUI,
-        confidential: true,
-      })
-      .catch((e: unknown) => e);
+    const tooMany = await confidentialRequest(env, requester, 3).catch((e: unknown) => e);
     expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
   });
 

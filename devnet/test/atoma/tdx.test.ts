@@ -24,7 +24,15 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
-import { adminArgs, type Env, funded, type Operator, registerOperator, SUI, startAtomaDevnet } from "./harness.js";
+import {
+  adminArgs,
+  confidentialRequest,
+  type Env,
+  funded,
+  type Operator,
+  registerOperator,
+  startAtomaDevnet,
+} from "./harness.js";
 
 const enc = new TextEncoder();
 const b2 = (a: Uint8Array, b: Uint8Array) => blake2b(Uint8Array.from([...a, ...b]), { dkLen: 32 });
@@ -161,25 +169,9 @@ describe("TDX attestation verified on chain (devnet)", () => {
   });
 
   it("the TDX-attested nodes are sampled for a confidential request; the unattested one never", async () => {
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode("secret"),
-      sampleSize: 2,
-      maxPrice: SUI,
-      confidential: true,
-    });
+    const created = await confidentialRequest(env, requester, 2);
     expect([...created.nodes].sort()).toEqual([ops[0]!.nodeId, ops[1]!.nodeId].sort());
-    const tooMany = await env.atoma
-      .createRequest(requester, {
-        kind: 0,
-        capability: "llama",
-        input: enc.encode("s"),
-        sampleSize: 3,
-        maxPrice: SUI,
-        confidential: true,
-      })
-      .catch((e: unknown) => e);
+    const tooMany = await confidentialRequest(env, requester, 3).catch((e: unknown) => e);
     expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
   });
 
