@@ -32,6 +32,7 @@ import {
   expandMlKemSecret,
   generateEncryptionKeyPair,
   generateMlKemKeyPair,
+  hashOutput,
   masterPublicKeys,
   type NodeRecipient,
   reportDataFor,
@@ -223,9 +224,8 @@ export class ConfidentialDemo {
   async seal(
     chain: DemoChain,
     nodes: RegisteredNode[],
-    inputHash: Uint8Array,
     userInput: Uint8Array,
-  ): Promise<Uint8Array> {
+  ): Promise<{ input: Uint8Array; inputHash: Uint8Array }> {
     if (!this.#clusterId) throw new Error("ConfidentialDemo.start has not run");
     const nowMs = chain.devnet.clock.now();
     const recipients: NodeRecipient[] = await Promise.all(
@@ -244,20 +244,23 @@ export class ConfidentialDemo {
     const { masterPk, masterMlkemPk } = masterPublicKeys(current.secretKey);
     assertClusterKey(cluster, masterPk, nowMs, masterMlkemPk);
     const toCluster = [clusterTarget(this.#clusterId, masterPk, masterMlkemPk)];
-    return sealLayers(
+    // The user's reply keys ride in its own layer (the output is posted sealed to them); the
+    // request's input_hash is the hash of that layer exactly as sealed, which each node checks.
+    const userLayer = new TextEncoder().encode(
+      JSON.stringify({
+        ...(JSON.parse(new TextDecoder().decode(userInput)) as Record<string, unknown>),
+        replyTo: {
+          x25519: Buffer.from(this.user.x.publicKey).toString("hex"),
+          mlkem768: Buffer.from(this.user.ml.publicKey).toString("hex"),
+        },
+      }),
+    );
+    const inputHash = hashOutput(userLayer);
+    const input = sealLayers(
       { inputHash },
       {
         user: {
-          // the user's reply keys ride in its own layer: the output is posted sealed to them
-          payload: new TextEncoder().encode(
-            JSON.stringify({
-              ...(JSON.parse(new TextDecoder().decode(userInput)) as Record<string, unknown>),
-              replyTo: {
-                x25519: Buffer.from(this.user.x.publicKey).toString("hex"),
-                mlkem768: Buffer.from(this.user.ml.publicKey).toString("hex"),
-              },
-            }),
-          ),
+          payload: userLayer,
           recipients: [
             ...attestedNodeTargets(recipients, { nowMs }),
             userTarget(this.user.x.publicKey, this.user.ml.publicKey),
@@ -267,6 +270,7 @@ export class ConfidentialDemo {
         application: { payload: new TextEncoder().encode(JSON.stringify(DEMO_APP_SETTINGS)), recipients: toCluster },
       },
     );
+    return { input, inputHash };
   }
 
   /** The user opens the posted (sealed) output and checks it against the agreed hash; waits up to `timeoutMs` for the post. */

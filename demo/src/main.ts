@@ -253,11 +253,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       const ids: string[] = [];
       for (const job of mix) {
         let input = job.input;
-        const inputHash = hashOutput(job.input);
+        let inputHash = hashOutput(job.input);
         if (job.confidential) {
           // Three layers, hybrid keys: user input → attested nodes + user; system prompt and
           // application settings → the cluster's current master key (see ./confidential.ts).
-          input = await confidential.seal(chain, nodes, inputHash, job.input);
+          ({ input, inputHash } = await confidential.seal(chain, nodes, job.input));
         }
         const created = await chain.atoma.createRequest(user, {
           kind: job.kind,

@@ -4,7 +4,7 @@
  * events of their transactions), implemented over `SubscriptionService.SubscribeCheckpoints`
  * through @atoma/sdk's `checkpointStream` (which reads gaps with `GetCheckpoint` by number).
  */
-import { checkpointStream } from "@atoma/sdk";
+import { checkpointStream, latestCheckpoint } from "@atoma/sdk";
 import type { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { normalizeStructTag, normalizeSuiAddress } from "@mysten/sui/utils";
 import type { RawEvent } from "./source.js";
@@ -85,14 +85,8 @@ export class GrpcCheckpointSource implements CheckpointSource {
     private readonly module = "events",
   ) {}
 
-  async tip(signal?: AbortSignal): Promise<bigint> {
-    const { response } = await this.client.ledgerService.getCheckpoint(
-      { checkpointId: { oneofKind: undefined }, readMask: { paths: ["sequence_number"] } },
-      { abort: signal },
-    );
-    const seq = response.checkpoint?.sequenceNumber;
-    if (seq === undefined) throw new Error("GetCheckpoint (latest) returned no sequence_number");
-    return seq;
+  tip(signal?: AbortSignal): Promise<bigint> {
+    return latestCheckpoint(this.client, signal);
   }
 
   async *checkpoints(

@@ -7,6 +7,7 @@
  * watermark in the same transaction; a database without a watermark first catches up with the
  * event list up to the tip read before it, then follows the checkpoints after that tip.
  */
+import { type FollowBatch, followEvents, type PageReader, sleep } from "@atoma/sdk";
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CheckpointBatch, CheckpointSource } from "./checkpoints.js";
@@ -91,20 +92,6 @@ const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
     );
   });
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 export class Ingester {
   readonly metrics: IngesterMetrics;
   readonly batchSize: number;
@@ -152,77 +139,89 @@ export class Ingester {
     else await this.runPolling(signal);
   }
 
-  /** Polls the event list; with `untilCaughtUp`, returns once a pass found no more events (the catch-up). */
+  /** Reports a failed read or commit (the follower or this loop retries after `retryMs`). */
+  private failed(e: unknown, retryMs: number, msg: string): void {
+    this.lastError = e instanceof Error ? e : new Error(String(e));
+    this.caughtUp = false;
+    this.metrics.caughtUp.set(0);
+    this.opts.logger?.warn({ err: this.lastError.message, retryMs }, msg);
+  }
+
+  /**
+   * Follows the event list through the SDK's follower (`followEvents`: pages gathered into
+   * batches of `batchSize`, the next read only after this batch committed); with `untilCaughtUp`,
+   * returns once a pass found no more events (the catch-up). A failed commit restarts the
+   * follower from the committed cursor.
+   */
   private async runPolling(signal: AbortSignal, untilCaughtUp = false): Promise<void> {
-    const log = this.opts.logger;
+    const source = this.opts.source;
+    const read: PageReader<RawEvent> = async (after, limit, sig) => {
+      const page = await source.nextPage(after, limit, sig);
+      return { events: page.events, cursor: page.nextCursor, hasNextPage: page.hasNextPage };
+    };
     let backoff = this.pollMs;
-    let checked = !this.opts.source.check;
+    let checked = !source.check;
     while (!signal.aborted) {
       try {
         if (!checked) {
-          await this.opts.source.check?.(signal);
+          await source.check?.(signal);
           checked = true;
         }
-        const batch: RawEvent[] = [];
-        let cursor = this.cursor;
-        let more = true;
-        while (batch.length < this.batchSize && more && !signal.aborted) {
-          const page = await this.opts.source.nextPage(
-            cursor,
-            Math.min(this.pageSize, this.batchSize - batch.length),
-            signal,
-          );
-          batch.push(...page.events);
-          if (page.events.length && page.nextCursor) cursor = page.nextCursor;
-          more = page.hasNextPage && page.events.length > 0;
+        const batches = followEvents(read, {
+          after: this.cursor,
+          pageSize: this.pageSize,
+          batchSize: this.batchSize,
+          pollMs: this.pollMs,
+          signal,
+          untilCaughtUp,
+          onError: (e, retryMs) => this.failed(e, retryMs, "batch failed; retrying"),
+        });
+        for await (const batch of batches) {
+          await this.commitEvents(batch);
+          backoff = this.pollMs;
+          if (!(untilCaughtUp && batch.caughtUp)) this.emit();
         }
-        if (signal.aborted) break;
-        this.lastError = null;
-        this.caughtUp = !more;
-        this.metrics.caughtUp.set(more ? 0 : 1);
-        if (batch.length === 0) {
-          this.metrics.lag.set(0);
-          if (untilCaughtUp) return;
-          this.emit();
-          await sleep(this.pollMs, signal);
-          continue;
-        }
-        const end = this.metrics.batches.startTimer();
-        const r = await applyBatch(this.opts.db, batch, cursor, { stream: this.stream });
-        const secs = end();
-        this.cursor = cursor;
-        this.total += BigInt(r.inserted);
-        this.metrics.events.inc(r.inserted);
-        this.metrics.deadLetters.inc(r.deadLetters);
-        const ts = batch.at(-1)?.timestampMs;
-        this.metrics.lag.set(ts != null && more ? Math.max(0, Date.now() - Number(ts)) : 0);
-        log?.info(
-          {
-            events: r.inserted,
-            duplicates: r.duplicates,
-            deadLetters: r.deadLetters,
-            total: this.total.toString(),
-            ms: Math.round(secs * 1000),
-            caughtUp: !more,
-            lagMs: ts != null ? Math.max(0, Date.now() - Number(ts)) : undefined,
-          },
-          "batch committed",
-        );
-        this.lastError = null;
-        backoff = this.pollMs;
-        if (untilCaughtUp && !more) return;
-        this.emit();
-        if (!more) await sleep(this.pollMs, signal);
+        return;
       } catch (e) {
         if (signal.aborted) break;
-        this.lastError = e as Error;
-        this.caughtUp = false;
-        this.metrics.caughtUp.set(0);
-        log?.warn({ err: (e as Error).message, retryMs: backoff }, "batch failed; retrying");
-        await sleep(backoff, signal);
+        this.failed(e, backoff, "batch failed; retrying");
+        await sleep(backoff, signal, "resolve");
         backoff = Math.min(backoff * 2, 30_000);
       }
     }
+  }
+
+  /** Commits one batch of the event list (rows + cursor in one transaction). */
+  private async commitEvents(batch: FollowBatch<RawEvent>): Promise<void> {
+    const more = !batch.caughtUp;
+    this.lastError = null;
+    this.caughtUp = batch.caughtUp;
+    this.metrics.caughtUp.set(more ? 0 : 1);
+    if (batch.events.length === 0) {
+      this.metrics.lag.set(0);
+      return;
+    }
+    const end = this.metrics.batches.startTimer();
+    const r = await applyBatch(this.opts.db, batch.events, batch.cursor, { stream: this.stream });
+    const secs = end();
+    this.cursor = batch.cursor;
+    this.total += BigInt(r.inserted);
+    this.metrics.events.inc(r.inserted);
+    this.metrics.deadLetters.inc(r.deadLetters);
+    const ts = batch.events.at(-1)?.timestampMs;
+    this.metrics.lag.set(ts != null && more ? Math.max(0, Date.now() - Number(ts)) : 0);
+    this.opts.logger?.info(
+      {
+        events: r.inserted,
+        duplicates: r.duplicates,
+        deadLetters: r.deadLetters,
+        total: this.total.toString(),
+        ms: Math.round(secs * 1000),
+        caughtUp: !more,
+        lagMs: ts != null ? Math.max(0, Date.now() - Number(ts)) : undefined,
+      },
+      "batch committed",
+    );
   }
 
   /** By checkpoint: catch up with the event list when there is no watermark yet, then follow the checkpoints. */
@@ -250,11 +249,8 @@ export class Ingester {
         await this.follow(source, this.checkpoint, signal);
       } catch (e) {
         if (signal.aborted) break;
-        this.lastError = e as Error;
-        this.caughtUp = false;
-        this.metrics.caughtUp.set(0);
-        log?.warn({ err: (e as Error).message, retryMs: backoff }, "checkpoint ingestion failed; retrying");
-        await sleep(backoff, signal);
+        this.failed(e, backoff, "checkpoint ingestion failed; retrying");
+        await sleep(backoff, signal, "resolve");
         backoff = Math.min(backoff * 2, 30_000);
       }
     }

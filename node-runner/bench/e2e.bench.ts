@@ -5,63 +5,24 @@
  * the figure reads "a request costs X transactions' worth of time".
  *   tsx node-runner/bench/e2e.bench.ts [--requests 20] [--parallel 8]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { RequestKind, RequestStatus } from "@atoma/sdk";
-import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import pino from "pino";
-import { registerNode, startChain } from "../../demo/src/network.js";
-import { loadExecutors } from "../src/daemon/executors-loader.js";
-import { type RunningNode, startNode } from "../src/daemon/node.js";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { arg, quantile } from "./figures.js";
+import { forecastInput as input, startBenchNetwork } from "./network.js";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const REQUESTS = arg("--requests", 20);
 const PARALLEL = arg("--parallel", 8);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] as number;
+const median = (xs: number[]) => quantile(xs, 0.5);
+const p90 = (xs: number[]) => quantile(xs, 0.9);
 
-const dir = mkdtempSync(path.join(tmpdir(), "atoma-bench-e2e-"));
-const chain = await startChain({ seed: "bench-e2e" });
-const executors = await loadExecutors();
-const running: RunningNode[] = [];
-const registered = [];
-for (let i = 0; i < 5; i++) {
-  const n = await registerNode(chain, path.join(dir, `n${i}`), { capabilities: ["builtin:forecast-v1"], price: 1000n });
-  registered.push(n);
-  running.push(
-    await startNode({
-      rpcUrl: chain.url,
-      packageId: chain.deployed.packageId,
-      registryId: chain.deployed.registryId,
-      nodeId: n.nodeId,
-      keys: n.keys,
-      stateDir: n.stateDir,
-      executors,
-      logger: pino({ level: "silent" }),
-      pollMs: 25,
-      metricsPort: null,
-    }),
-  );
-}
-const input = (i: number) => new TextEncoder().encode(JSON.stringify({ series: ["1", "2", String(i)], horizon: 2 }));
+const net = await startBenchNetwork({ seed: "bench-e2e", nodes: 5, pollMs: 25 });
+const { chain } = net;
 
 // Peer: one plain transaction round trip (add_stake through the SDK).
-const op = registered[0] as (typeof registered)[number];
-const txMs: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const t = performance.now();
-  await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
-  txMs.push(performance.now() - t);
-}
+const txMs = await net.noopRoundTrips(10);
 
 // Latency: sequential requests, created → Settled observed by the requester (poll 10 ms).
-const user = Ed25519Keypair.generate();
-await requestSuiFromFaucetV2({ host: chain.url, recipient: user.toSuiAddress() });
+const user = (await net.requesters(1))[0] as Ed25519Keypair;
 const lat: number[] = [];
 for (let i = 0; i < Math.min(REQUESTS, 10); i++) {
   const t = performance.now();
@@ -77,13 +38,7 @@ for (let i = 0; i < Math.min(REQUESTS, 10); i++) {
 }
 
 // Throughput: PARALLEL requesters (own gas coins) submit REQUESTS in total; settled per second.
-const users = await Promise.all(
-  Array.from({ length: PARALLEL }, async () => {
-    const k = Ed25519Keypair.generate();
-    await requestSuiFromFaucetV2({ host: chain.url, recipient: k.toSuiAddress() });
-    return k;
-  }),
-);
+const users = await net.requesters(PARALLEL);
 const t0 = performance.now();
 const ids: string[] = [];
 await Promise.all(
@@ -108,9 +63,7 @@ await Promise.all(
 );
 const secs = (performance.now() - t0) / 1000;
 
-await Promise.all(running.map((n) => n.stop()));
-await chain.devnet.close();
-rmSync(dir, { recursive: true, force: true });
+await net.close();
 
 const tx = median(txMs);
 console.log(`peer: one SDK transaction round trip (add_stake)   median ${tx.toFixed(1)} ms`);

@@ -11,12 +11,8 @@
  */
 import type { Token } from "node-llama-cpp";
 import { ensureTinyModel, LlamaExecutor } from "../src/executors/llama/index.js";
+import { arg, median, reporter } from "./figures.js";
 
-const args = process.argv.slice(2);
-const arg = (flag: string, d: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : d;
-};
 const ROUNDS = arg("--rounds", 3);
 const TOKENS = arg("--tokens", 128);
 const PROMPTS = [
@@ -28,39 +24,7 @@ const PROMPTS = [
   "first the chain, then the proof, then the reward",
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function report(
-  figure: string,
-  value: number,
-  unit: string,
-  peer: string,
-  peerValue: number,
-  target: string | null,
-  met: boolean | null,
-): void {
-  const ratio = value / peerValue;
-  console.log(
-    `${figure}: ${value.toFixed(2)} ${unit} vs ${peer} ${peerValue.toFixed(2)} ${unit} (ratio ${ratio.toFixed(3)}${target ? `; target ${target}: ${met ? "met" : "NOT met"}` : ""})`,
-  );
-  console.log(
-    JSON.stringify({
-      bench: "inference",
-      figure,
-      value: Number(value.toFixed(3)),
-      unit,
-      peer,
-      peerValue: Number(peerValue.toFixed(3)),
-      ratio: Number(ratio.toFixed(4)),
-      target,
-      met,
-    }),
-  );
-}
+const report = reporter("inference");
 
 const rss = () => process.memoryUsage().rss;
 

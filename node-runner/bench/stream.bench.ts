@@ -5,65 +5,39 @@
  * on one devnet in the same run (requests alternate between the two groups of nodes).
  * Plain tsx script: `npx tsx node-runner/bench/stream.bench.ts [--json]`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { RequestKind, type SuiTransport } from "@atoma/sdk";
-import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import pino from "pino";
-import { registerNode, startChain } from "../../demo/src/network.js";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import type { Executor } from "../src/daemon/execute.js";
-import { type RunningNode, startNode } from "../src/daemon/node.js";
+import { median } from "./figures.js";
+import { startBenchNetwork } from "./network.js";
 
 const JSON_OUT = process.argv.includes("--json");
 const ROUNDS = Number(process.env.STREAM_BENCH_ROUNDS ?? 8);
 const POLL_MS = 1000;
 const enc = new TextEncoder();
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-const dir = mkdtempSync(path.join(tmpdir(), "atoma-stream-bench-"));
-const chain = await startChain({ seed: "stream-bench" });
+const net = await startBenchNetwork({ seed: "stream-bench" });
+const { chain, running: nodes } = net;
 const firstCommit = new Map<string, number>();
-const nodes: RunningNode[] = [];
 const group = async (transport: SuiTransport, capability: string): Promise<void> => {
   const exec: Executor = { name: capability, capabilities: [capability], run: async (job) => job.input };
-  for (let i = 0; i < 3; i++) {
-    const n = await registerNode(chain, path.join(dir, `${transport}-${i}`), {
+  for (let i = 0; i < 3; i++)
+    await net.addNode({
+      name: `${transport}-${i}`,
       capabilities: [capability],
-      price: 1000n,
+      transport,
+      executors: [exec],
+      pollMs: POLL_MS,
+      onStep: (step, requestId) => {
+        if (step === "committed" && !firstCommit.has(requestId)) firstCommit.set(requestId, performance.now());
+      },
     });
-    nodes.push(
-      await startNode({
-        rpcUrl: chain.url,
-        transport,
-        packageId: chain.deployed.packageId,
-        registryId: chain.deployed.registryId,
-        nodeId: n.nodeId,
-        keys: n.keys,
-        stateDir: n.stateDir,
-        executors: [exec],
-        logger: pino({ level: "silent" }),
-        pollMs: POLL_MS,
-        metricsPort: null,
-        onStep: (step, requestId) => {
-          if (step === "committed" && !firstCommit.has(requestId)) firstCommit.set(requestId, performance.now());
-        },
-      }),
-    );
-  }
 };
 
 try {
   await group("grpc", "bench:stream");
   await group("jsonrpc", "bench:poll");
-  const user = Ed25519Keypair.generate();
-  await requestSuiFromFaucetV2({ host: chain.url, recipient: user.toSuiAddress() });
+  const user = (await net.requesters(1))[0] as Ed25519Keypair;
   const lat: Record<"stream" | "poll", number[]> = { stream: [], poll: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const kind of ["stream", "poll"] as const) {
@@ -113,7 +87,5 @@ try {
     }),
   );
 } finally {
-  await Promise.all(nodes.map((n) => n.stop()));
-  await chain.devnet.close();
-  rmSync(dir, { recursive: true, force: true });
+  await net.close();
 }

@@ -12,88 +12,24 @@
  *    N commits plus N reveals (settle and post riding in the last reveal).
  *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { RequestKind, RequestStatus } from "@atoma/sdk";
-import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import pino from "pino";
-import { registerNode, startChain } from "../../demo/src/network.js";
-import { loadExecutors } from "../src/daemon/executors-loader.js";
-import { type RunningNode, startNode } from "../src/daemon/node.js";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { arg, quantile, reporter } from "./figures.js";
+import { forecastInput as input, startBenchNetwork } from "./network.js";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const NODES = arg("--nodes", 20);
 const REQUESTS = arg("--requests", 200);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
 const N = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => quantile(xs, 0.5);
 
-function report(
-  figure: string,
-  value: number,
-  unit: string,
-  peer: string,
-  peerValue: number,
-  target: string,
-  met: boolean,
-): void {
-  const ratio = value / peerValue;
-  console.log(
-    `${figure}: ${value.toFixed(2)} ${unit} vs ${peer} ${peerValue.toFixed(2)} (ratio ${ratio.toFixed(3)}; target ${target}: ${met ? "met" : "NOT met"})`,
-  );
-  console.log(
-    JSON.stringify({
-      bench: "throughput",
-      figure,
-      value: Number(value.toFixed(3)),
-      unit,
-      peer,
-      peerValue: Number(peerValue.toFixed(3)),
-      ratio: Number(ratio.toFixed(4)),
-      target,
-      met,
-    }),
-  );
-}
+const report = reporter("throughput");
 
-const dir = mkdtempSync(path.join(tmpdir(), "atoma-bench-throughput-"));
-const chain = await startChain({ seed: "bench-throughput" });
-const executors = await loadExecutors();
-const running: RunningNode[] = [];
-const registered = [];
-for (let i = 0; i < NODES; i++) {
-  const n = await registerNode(chain, path.join(dir, `n${i}`), { capabilities: ["builtin:forecast-v1"], price: 1000n });
-  registered.push(n);
-  running.push(
-    await startNode({
-      rpcUrl: chain.url,
-      packageId: chain.deployed.packageId,
-      registryId: chain.deployed.registryId,
-      nodeId: n.nodeId,
-      keys: n.keys,
-      stateDir: n.stateDir,
-      executors,
-      logger: pino({ level: "silent" }),
-      pollMs: POLL_MS,
-      metricsPort: null,
-    }),
-  );
-}
-const input = (i: number) => new TextEncoder().encode(JSON.stringify({ series: ["1", "2", String(i)], horizon: 2 }));
-const users = await Promise.all(
-  Array.from({ length: REQUESTERS }, async () => {
-    const k = Ed25519Keypair.generate();
-    await requestSuiFromFaucetV2({ host: chain.url, recipient: k.toSuiAddress() });
-    return k;
-  }),
-);
+const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS });
+const { chain, registered } = net;
+const users = await net.requesters(REQUESTERS);
 const create = (u: Ed25519Keypair, i: number) =>
   chain.atoma.createRequest(u, {
     kind: RequestKind.Inference,
@@ -104,14 +40,7 @@ const create = (u: Ed25519Keypair, i: number) =>
   });
 
 // Peer 1: one no-op transaction's round trip (add_stake 1 MIST), sequential.
-const op = registered[0] as (typeof registered)[number];
-const txMs: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const t = performance.now();
-  await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
-  txMs.push(performance.now() - t);
-}
-const tx = median(txMs);
+const tx = median(await net.noopRoundTrips(10));
 
 // Peer 2: the devnet's no-op transaction rate with as many senders as requesters (each node
 // operator stakes 1 MIST, back to back, for about as many transactions as the throughput phase).
@@ -193,9 +122,7 @@ for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
   kinds.set(key, (kinds.get(key) ?? 0) + 1);
 }
 
-await Promise.all(running.map((n) => n.stop()));
-await chain.devnet.close();
-rmSync(dir, { recursive: true, force: true });
+await net.close();
 
 console.log(
   `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,

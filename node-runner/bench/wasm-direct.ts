@@ -3,11 +3,7 @@
  * the sandbox), deterministic text input, interleaved medians.
  */
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+import { median } from "./figures.js";
 
 /**
  * Runs the functions round-robin for `n` rounds and returns each one's median, so that load from

@@ -28,7 +28,8 @@ import { readCommittedApp } from "../apps/build.js";
 import { instrumentWasm } from "../src/executors/instrument.js";
 import type { ExecResult } from "../src/executors/types.js";
 import { WasmExecutor } from "../src/executors/wasm.js";
-import { interleaved, makeText, median, runDirect } from "./wasm-direct.js";
+import { median } from "./figures.js";
+import { interleaved, makeText, runDirect } from "./wasm-direct.js";
 
 const JSON_OUT = process.argv.includes("--json");
 const dec = new TextDecoder();

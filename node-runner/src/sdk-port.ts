@@ -4,7 +4,7 @@
  * node's Ed25519 key; a Move abort surfaces as the SDK's `MoveAbortError`, even when a layer
  * wrapped it. `SdkChainClock`: the chain's time, the `timestamp_ms` of the Clock object `0x6`.
  */
-import { type AtomaClient, type AtomaEvent, type EventCursor, MoveAbortError, type RequestData } from "@atoma/sdk";
+import { type AtomaClient, type AtomaEvent, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
 import type { Signer } from "@mysten/sui/cryptography";
 import type {
@@ -121,10 +121,13 @@ export class SdkChainClock implements ChainClock {
 export class SdkChainPort implements ChainPort {
   constructor(private readonly o: SdkPortOptions) {}
 
-  async nextEvents(cursor: unknown, limit: number): Promise<EventBatch> {
-    const c = (cursor as EventCursor | null) ?? { after: null };
-    const page = await this.o.atoma.listEvents(c, limit);
-    return { events: page.events.map((rec) => toDaemonEvent(rec.event)), cursor: page.cursor };
+  async nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
+    const page = await this.o.atoma.listEvents({ after: cursor }, limit);
+    return {
+      events: page.events.map((rec) => toDaemonEvent(rec.event)),
+      cursor: page.cursor.after,
+      hasNextPage: page.hasNextPage,
+    };
   }
 
   async getRequest(requestId: string): Promise<RequestView> {

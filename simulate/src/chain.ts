@@ -483,59 +483,55 @@ export class FastChain {
   }
   readonly #tallyOut = { distinct: 0, revealers: 0 };
 
-  /**
-   * settlement::settle for a Sampled/Revealing request whose reveal phase is over. Round 0:
-   * one hash revealed by >= quorum of N settles, else Disputed. Round 1: the first hash with
-   * count >= quorum of (round-0 revealers + every escalation node) settles, else Failed (no
-   * quorum).
-   */
-  settle(slot: number, out: Outcome): void {
-    const round = this.rRound[slot] as number;
-    const { distinct, revealers } = this.#tally(slot, round);
-    const q = this.rQuorum[slot] as number;
+  /** Clears `out` for a settlement step of a request that reached `rounds` rounds. */
+  #begin(out: Outcome, rounds: number): void {
     out.winner = -1;
     out.paidTotal = 0;
     out.slashedTotal = 0;
     out.margin = 0;
     out.refund = 0;
     out.reason = -1;
-    out.rounds = round + 1;
-    if (round === 0) {
-      const n = this.rN[slot] as number;
-      if (distinct === 1 && revealers * 10_000 >= q * n) {
-        this.#settleWith(slot, this.#hashes[0] as number, out);
-      } else {
-        this.rStatus[slot] = DISPUTED;
-        out.status = DISPUTED;
-      }
-    } else {
-      // Quorum of both rounds: round-0 revealers plus every escalation node, revealed or not
-      // (issue 13 A5; settlement::settle).
-      const at = slot * this.perSlot;
-      const cnt = this.rCount[slot] as number;
-      let quorumBase = 0;
-      for (let j = 0; j < cnt; j++) {
-        if (this.aRound[at + j] === 1 || this.aHash[at + j] !== NO_REVEAL) quorumBase++;
-      }
-      let win = -1;
-      for (let f = 0; f < distinct; f++) {
-        if ((this.#counts[f] as number) * 10_000 >= q * quorumBase) {
-          win = f;
-          break;
-        }
-      }
-      if (revealers >= 1 && win >= 0) this.#settleWith(slot, this.#hashes[win] as number, out);
-      else this.#fail(slot, REASON_NO_QUORUM, out);
-    }
+    out.rounds = rounds;
+  }
+
+  /**
+   * The hash that reached the quorum in `round` (null: none). Round 0: the one hash revealed,
+   * by >= quorum of N. Round 1: the first hash (first-reveal order) whose count over both rounds
+   * is >= quorum of (round-0 revealers + every escalation node, revealed or not; issue 13 A5).
+   */
+  #quorumWinner(slot: number, round: number): number | null {
+    const { distinct, revealers } = this.#tally(slot, round);
+    const q = this.rQuorum[slot] as number;
+    if (revealers === 0) return null;
+    if (round === 0)
+      return distinct === 1 && revealers * 10_000 >= q * (this.rN[slot] as number) ? (this.#hashes[0] as number) : null;
+    const at = slot * this.perSlot;
+    const cnt = this.rCount[slot] as number;
+    let quorumBase = 0;
+    for (let j = 0; j < cnt; j++) if (this.aRound[at + j] === 1 || this.aHash[at + j] !== NO_REVEAL) quorumBase++;
+    for (let f = 0; f < distinct; f++)
+      if ((this.#counts[f] as number) * 10_000 >= q * quorumBase) return this.#hashes[f] as number;
+    return null;
+  }
+
+  /**
+   * settlement::settle for a Sampled/Revealing request whose reveal phase is over: the quorum
+   * hash settles; without one, round 0 becomes Disputed and round 1 Failed (no quorum).
+   */
+  settle(slot: number, out: Outcome): void {
+    const round = this.rRound[slot] as number;
+    this.#begin(out, round + 1);
+    const winner = this.#quorumWinner(slot, round);
+    if (winner !== null) this.#settleWith(slot, winner, out);
+    else if (round === 0) {
+      this.rStatus[slot] = DISPUTED;
+      out.status = DISPUTED;
+    } else this.#fail(slot, REASON_NO_QUORUM, out);
   }
 
   /** settlement::settle on a Disputed request past its dispute deadline (nobody escalated). */
   expireDispute(slot: number, out: Outcome): void {
-    out.winner = -1;
-    out.paidTotal = 0;
-    out.slashedTotal = 0;
-    out.margin = 0;
-    out.rounds = (this.rRound[slot] as number) + 1;
+    this.#begin(out, (this.rRound[slot] as number) + 1);
     this.#fail(slot, REASON_NO_QUORUM, out);
   }
 
@@ -554,11 +550,7 @@ export class FastChain {
     const n = this.rN[slot] as number;
     const got = this.sample(rng, this.rCap[slot] as number, 2 * n, scratch, slot, lr);
     if (got < minEscalation(n, this.rQuorum[slot] as number)) {
-      out.winner = -1;
-      out.paidTotal = 0;
-      out.slashedTotal = 0;
-      out.margin = 0;
-      out.rounds = 1;
+      this.#begin(out, 1);
       this.#fail(slot, REASON_NO_NODES, out);
     } else this.startRound(slot, scratch, got, 1);
     return got;
@@ -567,11 +559,7 @@ export class FastChain {
   /** Uses explicit nodes for round 1 (the cross-check feeds the chain's draw). */
   escalateWith(slot: number, nodes: ArrayLike<number>, count: number, out: Outcome): void {
     if (count < minEscalation(this.rN[slot] as number, this.rQuorum[slot] as number)) {
-      out.winner = -1;
-      out.paidTotal = 0;
-      out.slashedTotal = 0;
-      out.margin = 0;
-      out.rounds = 1;
+      this.#begin(out, 1);
       this.#fail(slot, REASON_NO_NODES, out);
     } else this.startRound(slot, nodes, count, 1);
   }

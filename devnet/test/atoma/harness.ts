@@ -84,3 +84,58 @@ export async function funded(url: string, label?: string): Promise<Ed25519Keypai
   await requestSuiFromFaucetV2({ host: url, recipient: k.toSuiAddress() });
   return k;
 }
+
+/** 1 SUI in MIST. */
+export const SUI = 1_000_000_000n;
+
+/** The package, Registry and AdminCap arguments of `env`'s admin calls. */
+export function adminArgs(env: Env) {
+  return {
+    packageId: env.deployed.packageId,
+    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
+    adminCap: env.deployed.adminCapId,
+  };
+}
+
+/** Sends one transaction that `build` fills, signed by `kp`. */
+export function execAs(env: Env, kp: Ed25519Keypair, build: (tx: Transaction) => void) {
+  const tx = new Transaction();
+  tx.setSender(kp.toSuiAddress());
+  build(tx);
+  return env.atoma.execute(tx, kp);
+}
+
+/** A registered node operator. */
+export interface Operator {
+  kp: Ed25519Keypair;
+  nodeId: string;
+  sigPk: Uint8Array;
+  encPk: Uint8Array;
+}
+
+/** Funds a fresh operator and registers its node (200 SUI stake, capability "llama", price 1 SUI). */
+export async function registerOperator(env: Env, encPk: Uint8Array) {
+  const kp = await funded(env.d.url);
+  const sigPk = kp.getPublicKey().toRawBytes();
+  const res = await env.atoma.registerNode(kp, {
+    stake: 200n * SUI,
+    sigPk,
+    encPk,
+    capabilities: ["llama"],
+    price: SUI,
+  });
+  const op: Operator = { kp, nodeId: res.nodeId, sigPk, encPk };
+  return { op, res };
+}
+
+/** A confidential "llama" request of `sampleSize` nodes at 1 SUI, created and sampled by `requester`. */
+export function confidentialRequest(env: Env, requester: Ed25519Keypair, sampleSize: number) {
+  return env.atoma.createRequest(requester, {
+    kind: 0,
+    capability: "llama",
+    input: new TextEncoder().encode("secret"),
+    sampleSize,
+    maxPrice: SUI,
+    confidential: true,
+  });
+}

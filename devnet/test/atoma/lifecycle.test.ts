@@ -27,9 +27,18 @@ import { Transaction } from "@mysten/sui/transactions";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Env, funded, startAtomaDevnet } from "./harness.js";
+import {
+  adminArgs,
+  confidentialRequest,
+  type Env,
+  execAs,
+  funded,
+  type Operator,
+  registerOperator,
+  SUI,
+  startAtomaDevnet,
+} from "./harness.js";
 
-const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
 const b2 = (...parts: Uint8Array[]) => {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -41,12 +50,7 @@ const b2 = (...parts: Uint8Array[]) => {
   return blake2b(all, { dkLen: 32 });
 };
 
-interface Op {
-  kp: Ed25519Keypair;
-  nodeId: string;
-  sigPk: Uint8Array;
-  encPk: Uint8Array;
-}
+type Op = Operator;
 
 describe("atoma through the SDK on an in-process devnet", () => {
   let env: Env;
@@ -55,17 +59,8 @@ describe("atoma through the SDK on an in-process devnet", () => {
   let keeper: Ed25519Keypair;
   const verifierSk = ed25519.utils.randomSecretKey();
   const verifierPk = ed25519.getPublicKey(verifierSk);
-  const admin = () => ({
-    packageId: env.deployed.packageId,
-    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
-    adminCap: env.deployed.adminCapId,
-  });
-  const exec = (kp: Ed25519Keypair, build: (tx: Transaction) => void) => {
-    const tx = new Transaction();
-    tx.setSender(kp.toSuiAddress());
-    build(tx);
-    return env.atoma.execute(tx, kp);
-  };
+  const admin = () => adminArgs(env);
+  const exec = (kp: Ed25519Keypair, build: (tx: Transaction) => void) => execAs(env, kp, build);
   const coinsOf = async (owner: string) =>
     (await env.sui.getCoins({ owner })).data.map((c) => ({ id: c.coinObjectId, balance: BigInt(c.balance) }));
 
@@ -89,18 +84,10 @@ describe("atoma through the SDK on an in-process devnet", () => {
 
   it("registers three nodes; getNode reads the Table<ID, Node> dynamic fields", async () => {
     for (let i = 0; i < 3; i++) {
-      const kp = await funded(env.d.url);
-      const sigPk = kp.getPublicKey().toRawBytes();
-      const encPk = b2(enc.encode(`enc:${i}`));
-      const res = await env.atoma.registerNode(kp, {
-        stake: 200n * SUI,
-        sigPk,
-        encPk,
-        capabilities: ["llama"],
-        price: SUI,
-      });
+      const { op, res } = await registerOperator(env, b2(enc.encode(`enc:${i}`)));
+      const { kp, sigPk } = op;
       expect(res.events.map((e) => e.name)).toEqual(["NodeRegistered"]);
-      ops.push({ kp, nodeId: res.nodeId, sigPk, encPk });
+      ops.push(op);
       const n = await env.atoma.getNode(res.nodeId);
       expect(n.operator).toBe(kp.toSuiAddress());
       expect(n.stake.value).toBe(String(200n * SUI));
@@ -284,14 +271,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
       .recordAttestation(o.kp, { nodeCap: o.nodeId, ...v, verifierPk, signature: new Uint8Array(64) })
       .catch((e: unknown) => e);
     expect((bad as MoveAbortError).constantName).toBe("EBadVerdictSignature");
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode("secret"),
-      sampleSize: 2,
-      maxPrice: SUI,
-      confidential: true,
-    });
+    const created = await confidentialRequest(env, requester, 2);
     expect([...created.nodes].sort()).toEqual(
       ops
         .slice(0, 2)
@@ -299,16 +279,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
         .sort(),
     );
     // N = 3 confidential: only two attested nodes → ENotEnoughNodes at sampling.
-    const tooMany = await env.atoma
-      .createRequest(requester, {
-        kind: 0,
-        capability: "llama",
-        input: enc.encode("s"),
-        sampleSize: 3,
-        maxPrice: SUI,
-        confidential: true,
-      })
-      .catch((e: unknown) => e);
+    const tooMany = await confidentialRequest(env, requester, 3).catch((e: unknown) => e);
     expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
   });
 

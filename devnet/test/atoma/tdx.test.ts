@@ -25,19 +25,22 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
-import { type Env, funded, startAtomaDevnet } from "./harness.js";
+import {
+  adminArgs,
+  confidentialRequest,
+  type Env,
+  funded,
+  type Operator,
+  registerOperator,
+  startAtomaDevnet,
+} from "./harness.js";
 
-const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
 const b2 = (a: Uint8Array, b: Uint8Array) => blake2b(Uint8Array.from([...a, ...b]), { dkLen: 32 });
 /** 2024-06-15: inside the test collateral's window (2024-06-01 .. 07-01) and the chain's validity. */
 const NOW = BigInt(Date.parse("2024-06-15T00:00:00Z"));
 
-interface Op {
-  kp: Ed25519Keypair;
-  nodeId: string;
-  sigPk: Uint8Array;
-  encPk: Uint8Array;
+interface Op extends Operator {
   evidence: TdxEvidence;
 }
 
@@ -52,11 +55,7 @@ describe("TDX attestation verified on chain (devnet)", () => {
   let requester: Ed25519Keypair;
   let collateralId = "";
   const costs: Record<string, Cost> = {};
-  const admin = () => ({
-    packageId: env.deployed.packageId,
-    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
-    adminCap: env.deployed.adminCapId,
-  });
+  const admin = () => adminArgs(env);
   const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
     const tx = new Transaction();
     tx.setSender(kp.toSuiAddress());
@@ -80,18 +79,9 @@ describe("TDX attestation verified on chain (devnet)", () => {
     env.d.clock.set(NOW);
     requester = await funded(env.d.url);
     for (let i = 0; i < 3; i++) {
-      const kp = await funded(env.d.url);
-      const sigPk = kp.getPublicKey().toRawBytes();
-      const encPk = blake2b(enc.encode(`tdx-enc:${i}`), { dkLen: 32 });
-      const res = await env.atoma.registerNode(kp, {
-        stake: 200n * SUI,
-        sigPk,
-        encPk,
-        capabilities: ["llama"],
-        price: SUI,
-      });
+      const { op } = await registerOperator(env, blake2b(enc.encode(`tdx-enc:${i}`), { dkLen: 32 }));
       // One test PKI (seed 1) for every node: same root, each quote binding that node's keys.
-      ops.push({ kp, nodeId: res.nodeId, sigPk, encPk, evidence: makeTdxEvidence({ sigPk, encPk }) });
+      ops.push({ ...op, evidence: makeTdxEvidence({ sigPk: op.sigPk, encPk: op.encPk }) });
     }
   }, 240_000);
   afterAll(async () => {
@@ -180,25 +170,9 @@ describe("TDX attestation verified on chain (devnet)", () => {
   });
 
   it("the TDX-attested nodes are sampled for a confidential request; the unattested one never", async () => {
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode("secret"),
-      sampleSize: 2,
-      maxPrice: SUI,
-      confidential: true,
-    });
+    const created = await confidentialRequest(env, requester, 2);
     expect([...created.nodes].sort()).toEqual([ops[0]!.nodeId, ops[1]!.nodeId].sort());
-    const tooMany = await env.atoma
-      .createRequest(requester, {
-        kind: 0,
-        capability: "llama",
-        input: enc.encode("s"),
-        sampleSize: 3,
-        maxPrice: SUI,
-        confidential: true,
-      })
-      .catch((e: unknown) => e);
+    const tooMany = await confidentialRequest(env, requester, 3).catch((e: unknown) => e);
     expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
   });
 

@@ -17,9 +17,8 @@ import { Transaction, type TransactionArgument } from "@mysten/sui/transactions"
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Env, funded, startAtomaDevnet } from "./harness.js";
+import { adminArgs, type Env, execAs, funded, SUI, startAtomaDevnet } from "./harness.js";
 
-const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
 const bytes = bcs.vector(bcs.u8());
 
@@ -39,13 +38,8 @@ describe("atoma view functions via devInspect", () => {
       packageId: deployed.packageId,
       registry: { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion },
     };
-    const admin = { ...base, adminCap: deployed.adminCapId };
-    const exec = (kp: Ed25519Keypair, build: (tx: Transaction) => void) => {
-      const tx = new Transaction();
-      tx.setSender(kp.toSuiAddress());
-      build(tx);
-      return env.atoma.execute(tx, kp);
-    };
+    const admin = adminArgs(env);
+    const exec = (kp: Ed25519Keypair, build: (tx: Transaction) => void) => execAs(env, kp, build);
     const vsk = ed25519.utils.randomSecretKey();
     const vpk = ed25519.getPublicKey(vsk);
     await exec(env.admin, (tx) => buildAddVerifier(tx, { ...admin, verifierPk: vpk }));

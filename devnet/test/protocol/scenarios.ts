@@ -152,6 +152,8 @@ const nodes = (n: number, stake = 200n * SUI): NodeSpec[] => Array.from({ length
 const reg = (...ix: number[]): Step[] => ix.map((i) => ({ do: "register", node: i }) as const);
 const commits = (pairs: [number, string][]): Step[] => pairs.map(([n, o]) => ({ do: "commit", node: n, output: o }));
 const reveals = (pairs: [number, string][]): Step[] => pairs.map(([n, o]) => ({ do: "reveal", node: n, output: o }));
+/** Every node of `pairs` commits, then every one reveals, the same outputs. */
+const commitReveal = (pairs: [number, string][]): Step[] => [...commits(pairs), ...reveals(pairs)];
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const rep = (name: string, n: number) => Array.from({ length: n }, () => name);
 const ACTIVE = 0;
@@ -170,12 +172,7 @@ export const SCENARIOS: Scenario[] = [
       ...reg(0, 1, 2),
       { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
       { do: "sample" },
-      ...commits([
-        [0, "A"],
-        [1, "A"],
-        [2, "A"],
-      ]),
-      ...reveals([
+      ...commitReveal([
         [0, "A"],
         [1, "A"],
         [2, "A"],
@@ -211,12 +208,7 @@ export const SCENARIOS: Scenario[] = [
       ...reg(0, 1, 2),
       { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
       { do: "sample" },
-      ...commits([
-        [0, "A"],
-        [1, "A"],
-        [2, "B"],
-      ]),
-      ...reveals([
+      ...commitReveal([
         [0, "A"],
         [1, "A"],
         [2, "B"],
@@ -224,8 +216,7 @@ export const SCENARIOS: Scenario[] = [
       { do: "settle" },
       ...reg(3, 4, 5, 6, 7, 8),
       { do: "escalate" },
-      ...commits(range(3, 9).map((i) => [i, "A"] as [number, string])),
-      ...reveals(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      ...commitReveal(range(3, 9).map((i) => [i, "A"] as [number, string])),
       { do: "settle" },
     ],
     expect: {
@@ -330,8 +321,7 @@ export const SCENARIOS: Scenario[] = [
       { do: "settle" },
       ...reg(3, 4, 5, 6, 7, 8),
       { do: "escalate" },
-      ...commits(range(3, 9).map((i) => [i, "A"] as [number, string])),
-      ...reveals(range(3, 9).map((i) => [i, "A"] as [number, string])),
+      ...commitReveal(range(3, 9).map((i) => [i, "A"] as [number, string])),
       { do: "settle" },
     ],
     expect: {
@@ -378,12 +368,7 @@ export const SCENARIOS: Scenario[] = [
       ...reg(0, 1, 2),
       { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
       { do: "sample" },
-      ...commits([
-        [0, "A"],
-        [1, "A"],
-        [2, "B"],
-      ]),
-      ...reveals([
+      ...commitReveal([
         [0, "A"],
         [1, "A"],
         [2, "B"],
@@ -510,12 +495,7 @@ export const SCENARIOS: Scenario[] = [
       { do: "attest", node: 3, teeKind: 0, measurement: "" },
       { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI, confidential: true },
       { do: "sample" },
-      ...commits([
-        [0, "A"],
-        [1, "A"],
-        [2, "A"],
-      ]),
-      ...reveals([
+      ...commitReveal([
         [0, "A"],
         [1, "A"],
         [2, "A"],

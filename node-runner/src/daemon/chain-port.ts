@@ -52,10 +52,12 @@ export type DaemonEvent =
   | { name: "KeyRotationStarted"; clusterId: string; epoch: bigint }
   | { name: "Other"; type: string };
 
+/** A page of events for the SDK's follower (`followEvents`). */
 export interface EventBatch {
   events: DaemonEvent[];
-  /** Opaque, JSON-serializable cursor to resume after this batch. */
-  cursor: unknown;
+  /** Cursor to resume after this page (null or unchanged when nothing was read). */
+  cursor: string | null;
+  hasNextPage: boolean;
 }
 
 /** The chain's time (the Clock object `0x6`), which every deadline is measured against. */
@@ -71,7 +73,7 @@ export interface ChainClock {
  */
 export interface ChainPort {
   /** Events after `cursor` (null = from the beginning), at most `limit`. */
-  nextEvents(cursor: unknown, limit: number): Promise<EventBatch>;
+  nextEvents(cursor: string | null, limit: number): Promise<EventBatch>;
   getRequest(requestId: string): Promise<RequestView>;
   /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`. */
   commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;

@@ -13,6 +13,7 @@
 import { setMaxListeners } from "node:events";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { followEvents, Wakeup } from "@atoma/sdk";
 import type { Logger } from "pino";
 import type { ChainClock, ChainPort, DaemonEvent, RequestView } from "./chain-port.js";
 import { Semaphore, sleep } from "./semaphore.js";
@@ -60,6 +61,21 @@ export interface DaemonOptions {
   onStep?: (step: DurableStep, requestId: string) => void;
 }
 
+/** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
+function readCursorFile(file: string): string | null {
+  if (!existsSync(file)) return null;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message}); delete it to re-read the events from the start`);
+  }
+  const after = (saved as { cursor?: { after?: unknown } | null } | null)?.cursor?.after ?? null;
+  if (after !== null && typeof after !== "string")
+    throw new Error(`${file}: cursor.after must be a string or null; delete it to re-read the events from the start`);
+  return after;
+}
+
 const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
   executed: "executed",
   committed: "committed",
@@ -67,6 +83,7 @@ const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
   settled_calls: "settledCalls",
   posted: "posted",
   skipped: "skipped",
+  input_mismatch: "inputMismatch",
   errors: "errors",
   task_done: null,
 };
@@ -74,12 +91,22 @@ const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
 export class NodeDaemon {
   private readonly o: DaemonOptions & { concurrency: number; maxTasks: number; pollMs: number };
   private readonly tasks: TaskRunner;
-  private cursor: unknown = null;
+  private cursor: string | null = null;
   private readonly active = new Map<string, Promise<void>>();
   private readonly queue: Array<{ requestId: string; round: number }> = [];
   private readonly controller = new AbortController();
   private loop?: Promise<void>;
-  readonly stats = { executed: 0, committed: 0, revealed: 0, settledCalls: 0, posted: 0, skipped: 0, errors: 0 };
+  readonly stats = {
+    executed: 0,
+    committed: 0,
+    revealed: 0,
+    settledCalls: 0,
+    posted: 0,
+    skipped: 0,
+    /** Confidential inputs refused: they did not hash to the request's input_hash. */
+    inputMismatch: 0,
+    errors: 0,
+  };
   lastPollOk = 0;
 
   constructor(options: DaemonOptions) {
@@ -102,18 +129,18 @@ export class NodeDaemon {
       ...(this.o.onStep ? { onStep: this.o.onStep } : {}),
     });
     mkdirSync(this.o.stateDir, { recursive: true });
-    const cursorFile = this.cursorPath();
-    if (existsSync(cursorFile)) this.cursor = JSON.parse(readFileSync(cursorFile, "utf8")).cursor ?? null;
+    this.cursor = readCursorFile(this.cursorPath());
   }
 
   private cursorPath(): string {
     return path.join(this.o.stateDir, "cursor.json");
   }
 
+  /** `cursor.json`: `{"cursor":{"after":…}}` (the SDK's `EventCursor`), replaced atomically. */
   private saveCursor(): void {
     const file = this.cursorPath();
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ cursor: this.cursor }));
+    writeFileSync(tmp, JSON.stringify({ cursor: { after: this.cursor } }));
     renameSync(tmp, file);
   }
 
@@ -180,9 +207,13 @@ export class NodeDaemon {
     }
   }
 
-  private wakeIdle?: () => void;
+  /** Ends the follower's idle wait (`wake`). */
+  private readonly wakeup = new Wakeup();
+
   /** Wake-ups received (metric for tests and benchmarks). */
-  wakes = 0;
+  get wakes(): number {
+    return this.wakeup.count;
+  }
 
   /**
    * Ends the current idle wait of the event poll at once (a new checkpoint arrived on the
@@ -190,35 +221,31 @@ export class NodeDaemon {
    * list (durable cursor) stays the source of truth, so a missed or repeated wake-up is harmless.
    */
   wake(): void {
-    this.wakes++;
-    this.wakeIdle?.();
+    this.wakeup.wake();
   }
 
+  /** Follows the events (the SDK's follower) from the saved cursor, saving it after each page handled. */
   private async watch(): Promise<void> {
     const signal = this.controller.signal;
-    let backoff = this.o.pollMs;
-    while (!signal.aborted) {
-      try {
-        const batch = await this.o.chain.nextEvents(this.cursor, 100);
-        for (const ev of batch.events) this.onEvent(ev);
-        if (batch.events.length) {
-          this.o.metrics?.events(batch.events.length);
-          this.o.metrics?.pending(this.pendingTasks);
-        }
-        this.cursor = batch.cursor;
+    const pages = followEvents((after, limit) => this.o.chain.nextEvents(after, limit), {
+      after: this.cursor,
+      pageSize: 100,
+      pollMs: this.o.pollMs,
+      maxBackoffMs: 10_000,
+      signal,
+      wakeup: this.wakeup,
+      onError: (err, retryInMs) => this.o.logger.warn({ err: describe(err), retryInMs }, "event poll failed; retrying"),
+      save: (cursor) => {
+        this.cursor = cursor;
         this.saveCursor();
         this.lastPollOk = Date.now();
-        backoff = this.o.pollMs;
-        if (batch.events.length === 0)
-          await new Promise<void>((resolve) => {
-            this.wakeIdle = resolve;
-            void sleep(this.o.pollMs, signal).then(resolve);
-          });
-        this.wakeIdle = undefined;
-      } catch (err) {
-        this.o.logger.warn({ err: describe(err), retryInMs: backoff }, "event poll failed; retrying");
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 10_000);
+      },
+    });
+    for await (const batch of pages) {
+      for (const ev of batch.events) this.onEvent(ev);
+      if (batch.events.length) {
+        this.o.metrics?.events(batch.events.length);
+        this.o.metrics?.pending(this.pendingTasks);
       }
     }
   }

@@ -15,6 +15,7 @@ import {
   decodeEnvelope,
   decodeLayers,
   type Envelope,
+  equalBytes,
   hashOutput,
   LAYERS_FORMAT,
   Layer,
@@ -72,6 +73,38 @@ function wasmCapabilityDigest(capability: string): string | null {
 
 export class ExecutionRefused extends Error {
   override name = "ExecutionRefused";
+}
+
+/**
+ * The opened (decrypted) input of a confidential request does not hash to the request's
+ * `input_hash`: the requester sealed this node an input other than the one it committed to on
+ * chain (e.g. a different input for each sampled node, so that honest nodes disagree and are
+ * slashed for dissent). The node executes nothing and commits nothing (docs/protocol.md,
+ * "Confidential inputs: the node checks `input_hash`").
+ */
+export class InputHashMismatch extends ExecutionRefused {
+  override name = "InputHashMismatch";
+  constructor(
+    readonly requestId: string,
+    readonly expected: Uint8Array,
+    readonly actual: Uint8Array,
+  ) {
+    super(
+      `request ${requestId}: the opened input hashes to ${bytesToHex(actual)}, not to the request's ` +
+        `input_hash ${bytesToHex(expected)}; refusing to execute it (nothing is committed)`,
+    );
+  }
+}
+
+/**
+ * The check behind `InputHashMismatch`: `blake2b256(plaintext) == input_hash`, where the
+ * plaintext is the sealed input as opened (a single envelope's payload, or the user layer of a
+ * layered input, exactly as sealed). Public inputs are not checked: they are the same bytes on
+ * chain for every sampled node, so a wrong hash cannot set nodes against each other.
+ */
+export function checkInputHash(r: RequestView, plaintext: Uint8Array): void {
+  const actual = hashOutput(plaintext);
+  if (!equalBytes(actual, r.inputHash)) throw new InputHashMismatch(r.id, r.inputHash, actual);
 }
 
 export function findExecutor(executors: readonly Executor[], capability: string): Executor | undefined {
@@ -242,6 +275,7 @@ function openLayered(
       k.epoch,
       clusterLayers.reduce((n, [l]) => n + ((l === Layer.System ? opened.system : opened.application)?.length ?? 0), 0),
     );
+  checkInputHash(r, opened.user);
   // The application layer of a WASM request is the private module: the user layer is its input
   // (no combination), and the module must hash to the digest the request's capability names.
   const digest = wasmCapabilityDigest(new TextDecoder().decode(r.capability));
@@ -328,6 +362,7 @@ export function makeExecute(o: {
             env.bindingKind === BindingKind.InputHash
               ? openAsNode({ inputHash: r.inputHash, envelope: env, nodeId: o.nodeId, encSk: o.encSk, ...pq })
               : openAsNode({ requestId: r.id, envelope: env, nodeId: o.nodeId, encSk: o.encSk, ...pq });
+          checkInputHash(r, input);
         }
       } catch (err) {
         if (err instanceof ExecutionRefused) throw err;

@@ -3,7 +3,7 @@
  * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo.
  */
 import path from "node:path";
-import { AtomaClient, checkpointStream, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor } from "@atoma/sdk";
+import { AtomaClient, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor, wakeOnCheckpoints } from "@atoma/sdk";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
@@ -128,12 +128,10 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const streamLoop =
     (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc"
       ? (async () => {
-          for await (const cp of checkpointStream(atoma.client as SuiGrpcClient, {
-            after: null,
+          await wakeOnCheckpoints(atoma.client as SuiGrpcClient, daemon, {
             signal: streaming.signal,
             onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
-          }))
-            if (cp.transactions.some((t) => (t.events?.events.length ?? 0) > 0)) daemon.wake();
+          });
         })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
       : Promise.resolve();
   return {

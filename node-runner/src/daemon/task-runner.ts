@@ -20,6 +20,7 @@ import { randomBytes } from "node:crypto";
 import { MoveAbortError } from "@atoma/sdk";
 import type { Logger } from "pino";
 import { type ChainClock, type ChainPort, RequestStatus, type RequestView } from "./chain-port.js";
+import { InputHashMismatch } from "./execute.js";
 import { type Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal, TaskPhase, TaskRecord } from "./task.js";
 
@@ -32,7 +33,16 @@ export interface ExecuteOutcome {
 }
 
 /** Steps a task counts (Prometheus label `step` of atoma_node_task_steps_total). */
-export type TaskStep = "executed" | "committed" | "revealed" | "settled_calls" | "posted" | "skipped" | "task_done";
+export type TaskStep =
+  | "executed"
+  | "committed"
+  | "revealed"
+  | "settled_calls"
+  | "posted"
+  | "skipped"
+  /** A confidential input that does not hash to the request's input_hash (also counted as skipped). */
+  | "input_mismatch"
+  | "task_done";
 
 /** Durable points a test can stop the process at (`--test-kill-after`). */
 export type DurableStep = "journaled" | "committed" | "revealed";
@@ -184,6 +194,7 @@ export class TaskRunner {
     try {
       outcome = await this.o.executions.run(() => this.o.execute(t.request));
     } catch (err) {
+      if (err instanceof InputHashMismatch) this.o.count("input_mismatch");
       return this.skipped(t, `could not execute: ${describe(err)}`);
     }
     this.o.count("executed");

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type AtomaClient, type ClusterData, InvalidInputError, objectIdHex } from "@atoma/sdk";
+import { type AtomaClient, type ClusterData, InvalidInputError, objectIdHex, sleep } from "@atoma/sdk";
 import type { Signer } from "@mysten/sui/cryptography";
 import { writeFileAtomic } from "../config.js";
 import { destroyExpiredKeys, type MasterKeyStore } from "./keys.js";
@@ -331,17 +331,7 @@ export class AutoRotator {
       } catch (e) {
         o.onError?.(e);
       }
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, o.pollMs ?? 1000);
-        o.signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            res();
-          },
-          { once: true },
-        );
-      });
+      await sleep(o.pollMs ?? 1000, o.signal, "resolve");
     }
   }
 }

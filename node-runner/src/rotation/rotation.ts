@@ -15,7 +15,6 @@ import { existsSync, readFileSync } from "node:fs";
 import {
   type AtomaClient,
   type AtomaEvent,
-  type AtomaEventRecord,
   assertKeyAttested,
   attestedNodeOf,
   blake2b256,
@@ -29,6 +28,7 @@ import {
   bytesToHex,
   type ClusterData,
   equalBytes,
+  followEvents,
   generateEncryptionKeyPair,
   generateHybridMasterKey,
   InvalidInputError,
@@ -41,6 +41,7 @@ import {
   objectIdHex,
   openAsNode,
   sealForNodes,
+  sleep,
   x25519PublicKey,
 } from "@atoma/sdk";
 import type { Signer } from "@mysten/sui/cryptography";
@@ -433,19 +434,27 @@ export class RotationParticipant {
       const r = await this.#onStarted(d);
       if (r && r.kind !== "waiting-for-key") out.push(r);
     }
-    for (;;) {
-      const page = await this.o.chain.listEvents({ after: this.#cursor }, 50);
-      for (const rec of page.events as AtomaEventRecord[]) {
+    const pages = followEvents(
+      async (after, limit) => {
+        const page = await this.o.chain.listEvents({ after }, limit);
+        return { events: page.events, cursor: page.cursor.after, hasNextPage: page.hasNextPage };
+      },
+      {
+        after: this.#cursor,
+        untilCaughtUp: true,
+        save: (cursor) => {
+          this.#cursor = cursor;
+          if (!this.o.stateFile) return;
+          const s: ParticipantState = { version: 1, cursor };
+          writeFileAtomic(this.o.stateFile, `${JSON.stringify(s)}\n`);
+        },
+      },
+    );
+    for await (const batch of pages)
+      for (const rec of batch.events) {
         const r = await this.handle(rec.event);
         if (r) out.push(r);
       }
-      this.#cursor = page.cursor.after;
-      if (this.o.stateFile) {
-        const s: ParticipantState = { version: 1, cursor: this.#cursor };
-        writeFileAtomic(this.o.stateFile, `${JSON.stringify(s)}\n`);
-      }
-      if (!page.hasNextPage) break;
-    }
     for (const clusterId of this.#clusters) {
       const c = await this.o.chain.getCluster(clusterId);
       for (const epoch of destroyExpiredKeys(this.o.keys, clusterId, c, nowOf(this.o.now)))
@@ -458,17 +467,7 @@ export class RotationParticipant {
   async run(o: { pollMs?: number; signal: AbortSignal; onOutcome?: (r: ParticipantOutcome) => void }): Promise<void> {
     while (!o.signal.aborted) {
       for (const r of await this.poll()) o.onOutcome?.(r);
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, o.pollMs ?? 1000);
-        o.signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            res();
-          },
-          { once: true },
-        );
-      });
+      await sleep(o.pollMs ?? 1000, o.signal, "resolve");
     }
   }
 }

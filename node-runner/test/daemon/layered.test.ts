@@ -35,12 +35,15 @@ import { describe, expect, it } from "vitest";
 import type { RequestView } from "../../src/daemon/chain-port.js";
 import { combineLayeredInput, ExecutionRefused, type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { clusterLayeredKeys, DirUsageReports, MasterKeyStore, SealedBytesMeter } from "../../src/rotation/index.js";
+import { requestView } from "./request-view.js";
 
 const te = new TextEncoder();
 const td = new TextDecoder();
 const nodeId = `0x${"01".repeat(32)}`;
 const clusterId = `0x${"c1".repeat(32)}`;
-const inputHash = blake2b256(te.encode("salted input"));
+/** The user layer of `seal()`; the request's input_hash is its hash (the node checks it). */
+const userPayload = te.encode(JSON.stringify({ prompt: "what is 2+2?", maxTokens: 30 }));
+const inputHash = blake2b256(userPayload);
 const node = { enc: generateEncryptionKeyPair(), ml: generateMlKemKeyPair() };
 const user = { ...generateEncryptionKeyPair(), ml: generateMlKemKeyPair() };
 const oldMaster = generateHybridMasterKey();
@@ -60,27 +63,15 @@ function recorder() {
   return { ex, seen };
 }
 
-function request(input: Uint8Array, id = `0x${"42".repeat(32)}`): RequestView {
-  return {
+function request(input: Uint8Array, id = `0x${"42".repeat(32)}`, hash = inputHash): RequestView {
+  return requestView({
     id,
-    requester: "0x1",
-    kind: 0,
     capability: te.encode("builtin:textgen-v1"),
-    inputHash,
+    inputHash: hash,
     input,
     maxTokens: 16n,
-    fuel: 0n,
-    sampleSize: 3n,
-    confidential: true,
     status: 1,
-    round: 0,
-    commitDeadlineMs: 0n,
-    revealDeadlineMs: 0n,
-    disputeDeadlineMs: 0n,
-    assignments: [],
-    agreedOutputHash: null,
-    outputPosted: false,
-  };
+  });
 }
 
 function seal(masterKey = master, binding: { inputHash: Uint8Array } = { inputHash }) {
@@ -96,7 +87,7 @@ function seal(masterKey = master, binding: { inputHash: Uint8Array } = { inputHa
   const toCluster = [clusterTarget(clusterId, masterKey.publicKey, masterKey.mlkemPublicKey)];
   return sealLayers(binding, {
     user: {
-      payload: te.encode(JSON.stringify({ prompt: "what is 2+2?", maxTokens: 30 })),
+      payload: userPayload,
       recipients: [me, userTarget(user.publicKey, user.ml.publicKey)],
     },
     system: { payload: te.encode("Answer tersely."), recipients: toCluster },
@@ -166,15 +157,16 @@ describe("layered confidential inputs in the daemon", () => {
         nowMs: 0,
       },
     );
+    const p = te.encode(JSON.stringify({ prompt: "p" }));
     const c = sealLayers(
-      { inputHash },
+      { inputHash: blake2b256(p) },
       {
-        user: { payload: te.encode(JSON.stringify({ prompt: "p" })), recipients: [me] },
+        user: { payload: p, recipients: [me] },
         application: { payload: te.encode(JSON.stringify({ maxTokens: 3 })), recipients: [me] },
       },
     );
     const counted: [bigint, number][] = [];
-    await execute(ex, counted)(request(c));
+    await execute(ex, counted)(request(c, undefined, blake2b256(p)));
     expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p", maxTokens: 3 });
     expect(counted).toEqual([]);
   });
@@ -194,11 +186,9 @@ describe("layered confidential inputs in the daemon", () => {
       x25519: Buffer.from(user.publicKey).toString("hex"),
       mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
     };
-    const c = sealLayers(
-      { inputHash },
-      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo })), recipients: [me] } },
-    );
-    const req = request(c);
+    const p = te.encode(JSON.stringify({ prompt: "p", replyTo }));
+    const c = sealLayers({ inputHash: blake2b256(p) }, { user: { payload: p, recipients: [me] } });
+    const req = request(c, undefined, blake2b256(p));
     const out = await execute(ex)(req);
     expect(JSON.parse(td.decode(seen[0]))).toEqual({ prompt: "p" }); // replyTo is not given to the executor
     const plain = openAsUser({
@@ -210,11 +200,11 @@ describe("layered confidential inputs in the daemon", () => {
     expect(plain).toEqual(seen[0]);
     expect(out.outputHash).toEqual(hashOutput(plain));
     expect(() => openAsUser({ requestId: req.id, envelope: out.output, userSk: user.secretKey })).toThrow(/kem-key/);
-    const bad = sealLayers(
-      { inputHash },
-      { user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } })), recipients: [me] } },
+    const badPayload = te.encode(JSON.stringify({ prompt: "p", replyTo: { x25519: "zz" } }));
+    const bad = sealLayers({ inputHash: blake2b256(badPayload) }, { user: { payload: badPayload, recipients: [me] } });
+    await expect(execute(ex)(request(bad, undefined, blake2b256(badPayload)))).rejects.toThrow(
+      /replyTo\.x25519 must be 32 bytes/,
     );
-    await expect(execute(ex)(request(bad))).rejects.toThrow(/replyTo\.x25519 must be 32 bytes/);
   });
 
   it("outputs are sealed per layer: the user's output to the user, the system layer's output (usage) to the cluster key", async () => {
@@ -233,14 +223,15 @@ describe("layered confidential inputs in the daemon", () => {
       mlkem768: Buffer.from(user.ml.publicKey).toString("hex"),
     };
     const toCluster = [clusterTarget(clusterId, master.publicKey, master.mlkemPublicKey)];
+    const up = te.encode(JSON.stringify({ prompt: "p", replyTo }));
     const c = sealLayers(
-      { inputHash },
+      { inputHash: blake2b256(up) },
       {
-        user: { payload: te.encode(JSON.stringify({ prompt: "p", replyTo })), recipients: [me] },
+        user: { payload: up, recipients: [me] },
         system: { payload: te.encode("Answer tersely."), recipients: toCluster },
       },
     );
-    const req = request(c);
+    const req = request(c, undefined, blake2b256(up));
     const out = await execute(ex)(req);
     expect(out.output[0]).toBe(LAYERS_FORMAT);
     expect(layerRecipients(out.output)).toEqual({

@@ -18,7 +18,6 @@ import {
   mlkemKeyHash,
   RequestKind,
   RequestStatus,
-  randomSalt,
   sealLayers,
   userTarget,
 } from "@atoma/sdk";
@@ -97,20 +96,21 @@ describe("a private WASM module end to end (devnet, daemon, sandbox)", () => {
         }),
       ),
     );
-    const inputHash = blake2b256(randomSalt());
+    const userPayload = te.encode(
+      JSON.stringify({
+        text: "private apps stay private",
+        replyTo: {
+          x25519: Buffer.from(reply.x.publicKey).toString("hex"),
+          mlkem768: Buffer.from(reply.ml.publicKey).toString("hex"),
+        },
+      }),
+    );
+    const inputHash = blake2b256(userPayload);
     const container = sealLayers(
       { inputHash },
       {
         user: {
-          payload: te.encode(
-            JSON.stringify({
-              text: "private apps stay private",
-              replyTo: {
-                x25519: Buffer.from(reply.x.publicKey).toString("hex"),
-                mlkem768: Buffer.from(reply.ml.publicKey).toString("hex"),
-              },
-            }),
-          ),
+          payload: userPayload,
           recipients: [
             ...attestedNodeTargets(recipients, { nowMs }),
             userTarget(reply.x.publicKey, reply.ml.publicKey),

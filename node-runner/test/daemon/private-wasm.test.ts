@@ -33,7 +33,8 @@ const node = { enc: generateEncryptionKeyPair(), ml: generateMlKemKeyPair() };
 const master = generateHybridMasterKey();
 const module = readCommittedApp("echo-upper");
 const digest = wasmDigest(module);
-const inputHash = blake2b256(te.encode("private wasm input"));
+/** `seal` puts this user input in the user layer; the request names its hash (the daemon checks it). */
+const inputHash = blake2b256(te.encode("hello, private app"));
 const wasm = new WasmExecutor({ poolSize: 1 });
 afterAll(() => wasm.close());
 

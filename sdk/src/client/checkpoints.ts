@@ -33,6 +33,17 @@ export const DEFAULT_CHECKPOINT_READ_MASK: readonly string[] = [
   "transactions.events",
 ];
 
+/** The latest checkpoint's sequence number (`LedgerService.GetCheckpoint` without an id). */
+export async function latestCheckpoint(client: SuiGrpcClient, signal?: AbortSignal): Promise<bigint> {
+  const { response } = await client.ledgerService.getCheckpoint(
+    { checkpointId: { oneofKind: undefined }, readMask: { paths: ["sequence_number"] } },
+    { abort: signal },
+  );
+  const seq = response.checkpoint?.sequenceNumber;
+  if (seq === undefined) throw new Error("GetCheckpoint (latest) returned no sequence_number");
+  return seq;
+}
+
 export async function* checkpointStream(
   client: SuiGrpcClient,
   opts: CheckpointStreamOptions,
@@ -71,13 +82,7 @@ export async function* checkpointStream(
       const call = client.subscriptionService.subscribeCheckpoints({ ...readMask }, { abort: inner.signal });
       await call.headers; // subscribed: every later checkpoint reaches this stream
       if (next !== null) {
-        const { response } = await withSignal((abort) =>
-          client.ledgerService.getCheckpoint(
-            { checkpointId: { oneofKind: undefined }, readMask: { paths: ["sequence_number"] } },
-            { abort },
-          ),
-        );
-        const tip = response.checkpoint?.sequenceNumber ?? -1n;
+        const tip = await withSignal((abort) => latestCheckpoint(client, abort));
         for (; next <= tip; next++) yield await fetchOne(next);
       }
       for await (const msg of call.responses) {

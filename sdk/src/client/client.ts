@@ -33,6 +33,7 @@ import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
 import * as NITRO from "../tx/nitro.js";
 import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+import { followEvents, type PageReader, type Wakeup } from "./follow.js";
 import { sleep } from "./sleep.js";
 
 export interface AtomaConfig {
@@ -278,30 +279,35 @@ export class AtomaClient implements AtomaChain {
 
   /**
    * Decoded events from `cursor` on, forever (polling every `pollMs` once caught up) until
-   * `signal` aborts. Each record comes with the cursor to resume after it... per page: persist
-   * `iterator`'s `cursor` field (updated after each page is fully yielded).
+   * `signal` aborts, through the SDK's one follower (`followEvents`). Each record comes with the
+   * cursor to resume after it: the last record of a page carries the page's cursor, the others the
+   * cursor before the page (resuming mid-page replays the page from its start).
    */
   async *events(
-    opts: { cursor?: EventCursor; pollMs?: number; signal?: AbortSignal; limit?: number } = {},
+    opts: { cursor?: EventCursor; pollMs?: number; signal?: AbortSignal; limit?: number; wakeup?: Wakeup } = {},
   ): AsyncGenerator<AtomaEventRecord & { cursor: EventCursor }> {
-    let cursor = opts.cursor ?? { after: null };
-    const pollMs = opts.pollMs ?? 1000;
-    while (!opts.signal?.aborted) {
-      const page = await this.listEvents(cursor, opts.limit ?? 50);
-      for (let i = 0; i < page.events.length; i++) {
-        const rec = page.events[i] as AtomaEventRecord;
-        // Resuming mid-page replays the page from its start; the last record carries the page cursor.
-        yield { ...rec, cursor: i === page.events.length - 1 ? page.cursor : cursor };
-      }
-      cursor = page.cursor;
-      if (!page.hasNextPage) {
-        try {
-          await sleep(pollMs, opts.signal);
-        } catch {
-          return;
-        }
-      }
+    const start = opts.cursor ?? { after: null };
+    let before: EventCursor = start;
+    for await (const batch of followEvents(this.eventPages(), {
+      after: start.after,
+      pageSize: opts.limit ?? 50,
+      pollMs: opts.pollMs ?? 1000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.wakeup ? { wakeup: opts.wakeup } : {}),
+    })) {
+      const after: EventCursor = { after: batch.cursor };
+      for (let i = 0; i < batch.events.length; i++)
+        yield { ...(batch.events[i] as AtomaEventRecord), cursor: i === batch.events.length - 1 ? after : before };
+      before = after;
     }
+  }
+
+  /** `listEvents` as the follower's page reader (string cursors). */
+  eventPages(): PageReader<AtomaEventRecord> {
+    return async (after, limit) => {
+      const page = await this.listEvents({ after }, limit);
+      return { events: page.events, cursor: page.cursor.after, hasNextPage: page.hasNextPage };
+    };
   }
 
   // === execution ===
@@ -433,6 +439,14 @@ export class AtomaClient implements AtomaChain {
   }
 
   /**
+   * A node as a sealing recipient: its keys, on-chain ML-KEM key hash and attestation summary,
+   * read from chain (not checked here).
+   */
+  async nodeRecipient(nodeId: string): Promise<ReturnType<typeof attestedNodeOf>> {
+    return attestedNodeOf(nodeId, await this.getNode(nodeId));
+  }
+
+  /**
    * Seals `payload` to the enc keys of `nodeIds` (node layer), after checking each key is the
    * one bound in that node's valid on-chain attestation (unless `requireAttestation: false`).
    */
@@ -445,7 +459,7 @@ export class AtomaClient implements AtomaChain {
     const nowMs = opts.nowMs ?? Date.now();
     const recipients = await Promise.all(
       nodeIds.map(async (id) => {
-        const rec = attestedNodeOf(id, await this.getNode(id));
+        const rec = await this.nodeRecipient(id);
         if (opts.requireAttestation !== false) assertKeyAttested(rec, nowMs);
         return rec;
       }),

@@ -168,25 +168,7 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
         let input: Uint8Array = job.input;
         if (job.confidential) {
           const now = await devnetNow(dev.info.url);
-          const recipients = await Promise.all(
-            nodes.map(async (n) => {
-              const rec = await dev.atoma.getNode(n.nodeId);
-              const a = rec.attestation;
-              return {
-                nodeId: n.nodeId,
-                sigPk: Uint8Array.from(rec.sig_pk),
-                encPk: Uint8Array.from(rec.enc_pk),
-                attestation: a
-                  ? {
-                      teeKind: a.tee_kind,
-                      reportDataHash: Uint8Array.from(a.report_data_hash),
-                      expiresMs: BigInt(a.expires_ms),
-                      revoked: a.revoked,
-                    }
-                  : null,
-              };
-            }),
-          );
+          const recipients = await Promise.all(nodes.map((n) => dev.atoma.nodeRecipient(n.nodeId)));
           input = sealForNodes({
             inputHash,
             payload: job.input,

@@ -8,11 +8,10 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "@atoma/demo/network";
+import type { DemoChain, RegisteredNode } from "@atoma/demo/network";
 import { publishPqKey } from "@atoma/node-runner";
 import {
   attestedNodeOf,
-  buildSetParam,
   clusterLayerKey,
   clusterTarget,
   generateMlKemKeyPair,
@@ -26,7 +25,6 @@ import {
   sealForNodes,
   sealLayers,
 } from "@atoma/sdk";
-import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AutoRotator,
@@ -35,10 +33,11 @@ import {
   MemoryKeyDistribution,
   MemoryUsageReports,
   RotationCoordinator,
-  RotationParticipant,
+  type RotationParticipant,
   SealedBytesMeter,
   validateRotationPolicy,
 } from "../../../node-runner/src/rotation/index.js";
+import { participantsFor, startRotationChain } from "./setup.js";
 
 const GRACE_MS = 60_000n;
 const INTERVAL_MS = 600_000n;
@@ -58,23 +57,9 @@ describe("automatic rotation by policy", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "atoma-autorot-"));
-    chain = await startChain({ seed: "auto-rotation-e2e" });
-    const tx = new Transaction();
-    buildSetParam(tx, {
-      packageId: chain.deployed.packageId,
-      registry: {
-        objectId: chain.deployed.registryId,
-        initialSharedVersion: chain.deployed.registryInitialSharedVersion,
-      },
-      adminCap: chain.deployed.adminCapId,
-      name: "rotation_grace_ms",
-      value: GRACE_MS,
-    });
-    await chain.atoma.execute(tx, chain.admin);
-    for (let i = 0; i < 3; i++)
-      nodes.push(
-        await registerNode(chain, path.join(dir, `node${i}`), { capabilities: ["x"], price: 1n, attest: true }),
-      );
+    let members: RegisteredNode[];
+    ({ chain, members } = await startRotationChain("auto-rotation-e2e", GRACE_MS, dir));
+    nodes.push(...members);
     masterKeys = new MasterKeyStore(path.join(dir, "master"));
     const created = await RotationCoordinator.createCluster({
       chain: chain.atoma,
@@ -98,19 +83,7 @@ describe("automatic rotation by policy", () => {
       now,
       postQuantum: true,
     });
-    memberStores = nodes.map((_n, i) => new MasterKeyStore(path.join(dir, `member${i}`)));
-    participants = nodes.map(
-      (n, i) =>
-        new RotationParticipant({
-          chain: chain.atoma,
-          signer: n.keys.signer,
-          nodeId: n.nodeId,
-          encSk: n.keys.encSk,
-          keys: memberStores[i] as MasterKeyStore,
-          distribution,
-          now,
-        }),
-    );
+    ({ participants, stores: memberStores } = participantsFor(chain, nodes, { dir, distribution, now }));
     auto = new AutoRotator({
       coordinator,
       chain: chain.atoma,

@@ -7,24 +7,15 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type DemoChain, type RegisteredNode, registerNode, startChain, startDemoIndexer } from "@atoma/demo/network";
+import { type DemoChain, type RegisteredNode, registerNode, startDemoIndexer } from "@atoma/demo/network";
 import type { RunningIndexer } from "@atoma/indexer";
-import {
-  blake2b256,
-  buildSetParam,
-  bytesToHex,
-  MoveAbortError,
-  openAsNode,
-  sealForNodes,
-  x25519PublicKey,
-} from "@atoma/sdk";
-import { Transaction } from "@mysten/sui/transactions";
+import { blake2b256, bytesToHex, MoveAbortError, openAsNode, sealForNodes, x25519PublicKey } from "@atoma/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MasterKeyStore,
   MemoryKeyDistribution,
   RotationCoordinator,
-  RotationParticipant,
+  type RotationParticipant,
   rotationBinding,
   runRotationParticipant,
 } from "../../../node-runner/src/rotation/index.js";
@@ -35,6 +26,7 @@ import {
   openForCluster,
   sealForCluster,
 } from "../../../sdk/src/cluster/index.js";
+import { participantsFor, startRotationChain } from "./setup.js";
 
 const GRACE_MS = 120_000n;
 const enc = new TextEncoder();
@@ -56,23 +48,9 @@ describe("key rotation sessions end to end", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "atoma-rotation-"));
-    chain = await startChain({ seed: "rotation-e2e" });
-    const tx = new Transaction();
-    buildSetParam(tx, {
-      packageId: chain.deployed.packageId,
-      registry: {
-        objectId: chain.deployed.registryId,
-        initialSharedVersion: chain.deployed.registryInitialSharedVersion,
-      },
-      adminCap: chain.deployed.adminCapId,
-      name: "rotation_grace_ms",
-      value: GRACE_MS,
-    });
-    await chain.atoma.execute(tx, chain.admin);
-    for (let i = 0; i < 3; i++)
-      nodes.push(
-        await registerNode(chain, path.join(dir, `node${i}`), { capabilities: ["x"], price: 1n, attest: true }),
-      );
+    let members: RegisteredNode[];
+    ({ chain, members } = await startRotationChain("rotation-e2e", GRACE_MS, dir));
+    nodes.push(...members);
     outsider = await registerNode(chain, path.join(dir, "node3"), { capabilities: ["x"], price: 1n, attest: false });
     indexer = await startDemoIndexer(chain);
   });
@@ -108,20 +86,12 @@ describe("key rotation sessions end to end", () => {
       distribution,
       now,
     });
-    stores = [...nodes, outsider].map((_n, i) => new MasterKeyStore(path.join(dir, `member${i}`)));
-    participants = [...nodes, outsider].map(
-      (n, i) =>
-        new RotationParticipant({
-          chain: chain.atoma,
-          signer: n.keys.signer,
-          nodeId: n.nodeId,
-          encSk: n.keys.encSk,
-          keys: stores[i] as MasterKeyStore,
-          distribution,
-          stateFile: path.join(dir, `member${i}.cursor.json`),
-          now,
-        }),
-    );
+    ({ participants, stores } = participantsFor(chain, [...nodes, outsider], {
+      dir,
+      distribution,
+      now,
+      cursors: true,
+    }));
   });
 
   it("rotation 1: attested members fetch the key, ack; completes at quorum; old key honoured during grace only", async () => {
