@@ -201,21 +201,35 @@ function makeMoveVec(ses: Session, mv: NonNullable<CommandT["MakeMoveVec"]>): Sl
   return [{ type: { kind: "vector", of: t }, value: values }];
 }
 
-const SUI_BALANCE = typeToString(parseType("0x2::balance::Balance<0x2::sui::SUI>"));
+type Resolve = (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined;
+const isSuiBalance = (t: MoveType): boolean =>
+  isStruct(t, "0x2", "balance", "Balance") && t.kind === "struct" && isStruct(t.args[0]!, "0x2", "sui", "SUI");
+/** Whether a value of type `t` can hold a Balance<SUI> anywhere inside (by type, memoized; Move types are not recursive). */
+const holdsSui = new Map<string, boolean>();
+function mayHoldSui(t: MoveType, resolve: Resolve): boolean {
+  if (t.kind === "prim") return false;
+  if (t.kind === "vector") return mayHoldSui(t.of, resolve);
+  if (isSuiBalance(t)) return true;
+  const key = typeToString(t, true);
+  const hit = holdsSui.get(key);
+  if (hit !== undefined) return hit;
+  const decl = resolve(t);
+  if (!decl) return true; // not resolvable (yet): let suiIn decide, never cache
+  let r = false;
+  for (const f of decl.fields) if (mayHoldSui(fromNormalized(f.type, t.args), resolve)) r = true;
+  holdsSui.set(key, r);
+  return r;
+}
 /** SUI held in a value: the sum of every Balance<SUI> inside it. */
-function suiIn(
-  t: MoveType,
-  v: unknown,
-  resolve: (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined,
-): bigint {
+function suiIn(t: MoveType, v: unknown, resolve: Resolve): bigint {
   if (t.kind === "prim" || v === null || v === undefined) return 0n;
+  if (!mayHoldSui(t, resolve)) return 0n;
   if (t.kind === "vector") {
-    if (t.of.kind === "prim") return 0n;
     let s = 0n;
     for (const x of v as unknown[]) s += suiIn(t.of, x, resolve);
     return s;
   }
-  if (typeToString(t) === SUI_BALANCE) return (v as { value: bigint }).value;
+  if (isSuiBalance(t)) return (v as { value: bigint }).value;
   if (isStruct(t, "0x1", "option", "Option")) return suiIn(t.args[0]!, v, resolve);
   if (
     isStruct(t, "0x1", "string", "String") ||
