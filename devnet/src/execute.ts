@@ -120,14 +120,20 @@ class CallHost implements VmHost {
     return value;
   }
   fromVm(t: MoveType, v: Value): unknown {
-    return decodeBcs(t, this.bytes(t, v), this.s.resolve);
+    return decodeBcs(t, this.encoded(t, v), this.s.resolve);
+  }
+  /** BCS of a value leaving the interpreter; the bytes remember a copy of it for the next `toVm`. */
+  private encoded(t: MoveType, v: Value): Uint8Array {
+    const bytes = this.bytes(t, v);
+    decodedVm.set(bytes, { type: typeToString(t, true), value: copyValue(v) });
+    return bytes;
   }
   bytes(t: MoveType, v: Value): Uint8Array {
     return toBcs(t, v, (st) => this.s.loader.layout(st));
   }
   private objectValue(t: MoveType, v: Value): unknown {
     checkDepth(v);
-    const b = this.bytes(t, v);
+    const b = this.encoded(t, v);
     if (b.length > LIMITS.maxObjectSize)
       throw new ExecutionFailure(
         { MoveObjectTooBig: { objectSize: String(b.length), maxObjectSize: String(LIMITS.maxObjectSize) } },

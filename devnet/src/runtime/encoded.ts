@@ -2,9 +2,9 @@
  * BCS bytes remembered per runtime value, so a value is not encoded again when its bytes are
  * already known: a stored object's value (its `bcs`), a value decoded from the interpreter's
  * bytes, an event. Keyed by the value object itself (a WeakMap) and the schema it was encoded
- * with. Values of the types the runtime changes in place (Coin balances: gas smashing and
- * charging, SplitCoins, MergeCoins; the Clock's live timestamp) are never remembered, every
- * other value is replaced as a whole when it changes, so remembered bytes never go stale.
+ * with. Values of the type the runtime changes in place (Coin balances: gas smashing and
+ * charging, SplitCoins, MergeCoins) are never remembered; every other value is replaced as a
+ * whole when it changes (the Clock's live timestamp too), so remembered bytes never go stale.
  */
 import type { BcsType } from "@mysten/bcs";
 import { bcsFor, isStruct, type MoveType, type StructResolver } from "../bytecode.js";
@@ -15,8 +15,7 @@ interface Known {
 }
 const known = new WeakMap<object, Known>();
 
-const changedInPlace = (t: MoveType): boolean =>
-  isStruct(t, "0x2", "coin", "Coin") || isStruct(t, "0x2", "clock", "Clock");
+const changedInPlace = (t: MoveType): boolean => isStruct(t, "0x2", "coin", "Coin");
 
 /** Records that `value` (of type `t`) encodes to `bytes`. */
 export function rememberBcs(t: MoveType, value: unknown, bytes: Uint8Array, resolve: StructResolver): void {

@@ -92,11 +92,12 @@ export class ObjectStore {
   getObject(id: string): StoredObject | undefined {
     const o = this.objects.get(normalizeAddress(id));
     if (o && o.id === CLOCK_ID) {
-      const clock = o.value as { timestamp_ms: bigint };
+      const clock = o.value as { id: { id: string }; timestamp_ms: bigint };
       const now = this.now();
-      // BCS and digest follow the live timestamp; recomputed only when it moved.
+      // BCS and digest follow the live timestamp; recomputed only when it moved (a new value:
+      // values are never changed in place once encoded, see encoded.ts).
       if (clock.timestamp_ms !== now || o.bcs === undefined) {
-        clock.timestamp_ms = now;
+        o.value = { id: clock.id, timestamp_ms: now };
         this.finishObject(o);
       }
     }
