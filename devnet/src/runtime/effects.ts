@@ -226,6 +226,17 @@ function writeOutputs(
   return { out, storageCost, storageRebate };
 }
 
+/** Whether a type has `store` (public transfer), by type object: the same types are written again and again. */
+const storeByType = new WeakMap<MoveType, boolean>();
+function hasStore(t: MoveType, rt: Runtime): boolean {
+  let has = storeByType.get(t);
+  if (has === undefined) {
+    has = abilitiesOf(t, rt.resolve).has("Store");
+    storeByType.set(t, has);
+  }
+  return has;
+}
+
 /** One working object as stored after the transaction; a newly shared object takes the Lamport version as its initial shared version. */
 function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint): StoredObject {
   const o = rt.finishObject({
@@ -238,7 +249,7 @@ function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint): 
         : w.owner,
     type: w.type,
     value: w.value,
-    hasPublicTransfer: abilitiesOf(w.type, rt.resolve).has("Store"),
+    hasPublicTransfer: hasStore(w.type, rt),
     previousTransaction: digest,
     storageRebate: 0n,
   });
