@@ -111,12 +111,13 @@ export class Session implements SessionState {
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
-        const size = fromBase64(inp.Pure.bytes).length;
+        const pure = fromBase64(inp.Pure.bytes);
+        const size = pure.length;
         if (size > LIMITS.maxPureArgumentSize)
           this.fail(
             `Size limit exceeded: maximum pure argument size is ${LIMITS.maxPureArgumentSize}, input ${i} has ${size} bytes`,
           );
-        this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure: fromBase64(inp.Pure.bytes) });
+        this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure });
         continue;
       }
       const obj = inp.Object;
