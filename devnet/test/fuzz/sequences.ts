@@ -257,8 +257,14 @@ export class SequenceRunner {
           const now = this.d.clock.now();
           const quorumMet = BigInt(p.acks.size) * 10_000n >= cl.quorum * BigInt(cl.members.length);
           const toAck = cl.members.filter((i) => !p.acks.has(i));
-          if (now >= p.deadline) op = r.chance(80) ? "abort_rotation" : r.pick(["ack", "complete"] as const);
-          else if (toAck.length > 0 && !r.chance(15)) {
+          if (now >= p.deadline) {
+            // Past the deadline: mostly aborted by a keeper; sometimes a late member acks or a
+            // keeper completes (both refused or accepted by the chain, as the quorum stands).
+            const lateReady = toAck.filter((i) => (attestedUntil.get(i) ?? 0n) > now);
+            if (lateReady.length > 0 && r.chance(50)) op = "ack";
+            else op = r.chance(75) ? "abort_rotation" : r.chance(50) ? "ack" : "complete";
+            if (op === "ack") node = r.pick(lateReady.length > 0 ? lateReady : toAck.length > 0 ? toAck : cl.members);
+          } else if (toAck.length > 0 && !r.chance(15)) {
             op = "ack";
             node = r.pick(toAck);
           } else if (r.chance(50)) op = quorumMet || r.chance(20) ? "complete" : "advance";
