@@ -23,7 +23,8 @@ devnet interpreter, their outcomes written as Move unit tests and run in the rea
 test runner).
 --target atoma: N seeded random atoma operation sequences (register, stake, unstake, withdraw,
 price and capability changes, create, sample, commit, reveal, settle, escalate, post output,
-clock steps; honest, wrong, absent and late nodes) through the SDK on a devnet; every event's
+cluster key rotation (create, start, ack, complete, abort), clock steps; honest, wrong, absent
+and late nodes) through the SDK on a devnet; every event's
 bytes, the abort and the final state become one Move test per sequence for the real Move VM.
 
 Exit codes: 0 all agree, 1 a disagreement or a runtime failure, 2 usage error.`;

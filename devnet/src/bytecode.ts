@@ -2,8 +2,9 @@
  * Move bytecode → Sui's normalized JSON (as sui_getNormalizedMove* return it), type strings,
  * abilities and BCS schemas generated from struct layouts.
  */
-import type { BcsType } from "@mysten/bcs";
+import { type BcsType, fromHex, toHex } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
+import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
 import { DevnetError } from "./errors.js";
 import { deserializeModule, type RawModule, serializeModule, type Token } from "./move-binary.js";
 
@@ -311,8 +312,15 @@ export function fromNormalized(t: NormalizedType, typeArgs: MoveType[]): MoveTyp
   };
 }
 
+const normalizedShort = new Map<string, string>();
 export function isStruct(t: MoveType, addr: string, module: string, name: string): boolean {
-  return t.kind === "struct" && t.address === normalizeAddress(addr) && t.module === module && t.name === name;
+  if (t.kind !== "struct" || t.name !== name || t.module !== module) return false;
+  let a = normalizedShort.get(addr);
+  if (a === undefined) {
+    a = normalizeAddress(addr);
+    if (normalizedShort.size < 1024) normalizedShort.set(addr, a);
+  }
+  return t.address === a;
 }
 
 // ---------- framework structs the devnet knows without bytecode ----------
@@ -496,14 +504,41 @@ export type MoveValue = unknown;
 const bigintOut = <T extends BcsType<string, string | number | bigint>>(t: T) =>
   t.transform({ output: (v: string) => BigInt(v), input: (v: bigint | string | number) => v });
 
+/**
+ * `bcs.Address` of @mysten/sui with a fast path for the canonical form the runtime holds
+ * (0x + 64 lower-case hex): the same bytes and the same output string, without the library's
+ * per-byte regex hex decoding; anything else goes through the library's own checks.
+ */
+const CANONICAL_ADDRESS = /^0x[0-9a-f]{64}$/;
+const Address = bcs.bytes(32).transform({
+  validate: (val: string | Uint8Array) => {
+    if (typeof val === "string" && CANONICAL_ADDRESS.test(val)) return;
+    const address = typeof val === "string" ? val : toHex(val);
+    if (!address || !isValidSuiAddress(normalizeSuiAddress(address))) throw new Error(`Invalid Sui address ${address}`);
+  },
+  input: (val: string | Uint8Array): Uint8Array =>
+    typeof val !== "string"
+      ? val
+      : CANONICAL_ADDRESS.test(val)
+        ? Buffer.from(val.slice(2), "hex")
+        : fromHex(normalizeSuiAddress(val)),
+  output: (val: Uint8Array): string => `0x${Buffer.from(val).toString("hex")}`,
+});
+
 const schemaCache = new Map<string, BcsType<unknown, unknown>>();
+/** Schemas by type object too: the runtime passes the same type objects again and again. */
+const schemaByType = new WeakMap<MoveType, BcsType<unknown, unknown>>();
 /** A BCS schema for a Move type, generated from struct layouts. */
 export function bcsFor(t: MoveType, resolve: StructResolver): BcsType<unknown, unknown> {
+  const direct = schemaByType.get(t);
+  if (direct) return direct;
   const key = typeToString(t, true);
-  const hit = schemaCache.get(key);
-  if (hit) return hit;
-  const s = buildSchema(t, resolve);
-  schemaCache.set(key, s);
+  let s = schemaCache.get(key);
+  if (!s) {
+    s = buildSchema(t, resolve);
+    schemaCache.set(key, s);
+  }
+  schemaByType.set(t, s);
   return s;
 }
 function buildSchema(t: MoveType, resolve: StructResolver): BcsType<unknown, unknown> {
@@ -525,14 +560,14 @@ function buildSchema(t: MoveType, resolve: StructResolver): BcsType<unknown, unk
       case "u256":
         return anyT(bigintOut(bcs.u256()));
       case "address":
-        return anyT(bcs.Address);
+        return anyT(Address);
       case "signer":
         throw new DevnetError("BYTECODE", "signer has no BCS value");
     }
   }
   if (t.kind === "vector") return anyT(bcs.vector(bcsFor(t.of, resolve)));
   if (isStruct(t, "0x1", "string", "String") || isStruct(t, "0x1", "ascii", "String")) return anyT(bcs.string());
-  if (isStruct(t, "0x2", "object", "ID")) return anyT(bcs.Address);
+  if (isStruct(t, "0x2", "object", "ID")) return anyT(Address);
   if (isStruct(t, "0x1", "option", "Option")) {
     if (!t.args[0]) throw new DevnetError("BYTECODE", "Option without a type argument");
     return anyT(bcs.option(bcsFor(t.args[0], resolve)));

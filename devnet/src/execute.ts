@@ -5,10 +5,12 @@
  * interpreter as BCS, so both sides share one encoding.
  */
 import { fromBase58 } from "@mysten/bcs";
-import { bcsFor, isStruct, type MoveType, type StructResolver, typeToString } from "./bytecode.js";
+import { isStruct, type MoveType, type StructResolver, typeToString } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError } from "./errors.js";
+import { decodeBcs, encodeBcs } from "./runtime/encoded.js";
 import type { Owner } from "./types.js";
 import {
+  copyValue,
   GAS_SCHEDULE,
   type GasMeter,
   Interpreter,
@@ -83,6 +85,9 @@ interface Child {
 
 const U64: MoveType = { kind: "prim", name: "u64" };
 
+/** Interpreter values decoded from BCS bytes, by the bytes array (never mutated: callers get copies). */
+const decodedVm = new WeakMap<Uint8Array, { type: string; value: Value }>();
+
 /** Host side of one MoveCall: the session's objects as the natives see them. */
 class CallHost implements VmHost {
   readonly sender: string;
@@ -107,24 +112,36 @@ class CallHost implements VmHost {
     this.gasBudget = s.budget;
   }
   toVm(t: MoveType, v: unknown): Value {
-    const bytes = bcsFor(t, this.s.resolve).serialize(v).toBytes();
-    return vmFromBcs(t, bytes, (st) => this.s.loader.layout(st));
+    const bytes = encodeBcs(t, v, this.s.resolve);
+    // A stored object's bytes are the same array from call to call: decode them once, hand out copies.
+    const key = typeToString(t, true);
+    const hit = decodedVm.get(bytes);
+    if (hit !== undefined && hit.type === key) return copyValue(hit.value);
+    const value = vmFromBcs(t, bytes, (st) => this.s.loader.layout(st));
+    decodedVm.set(bytes, { type: key, value: copyValue(value) });
+    return value;
   }
   fromVm(t: MoveType, v: Value): unknown {
-    return bcsFor(t, this.s.resolve).parse(this.bytes(t, v));
+    return decodeBcs(t, this.encoded(t, v), this.s.resolve);
+  }
+  /** BCS of a value leaving the interpreter; the bytes remember a copy of it for the next `toVm`. */
+  private encoded(t: MoveType, v: Value): Uint8Array {
+    const bytes = this.bytes(t, v);
+    decodedVm.set(bytes, { type: typeToString(t, true), value: copyValue(v) });
+    return bytes;
   }
   bytes(t: MoveType, v: Value): Uint8Array {
     return toBcs(t, v, (st) => this.s.loader.layout(st));
   }
   private objectValue(t: MoveType, v: Value): unknown {
     checkDepth(v);
-    const b = this.bytes(t, v);
+    const b = this.encoded(t, v);
     if (b.length > LIMITS.maxObjectSize)
       throw new ExecutionFailure(
         { MoveObjectTooBig: { objectSize: String(b.length), maxObjectSize: String(LIMITS.maxObjectSize) } },
         `MoveObjectTooBig { object_size: ${b.length}, max_object_size: ${LIMITS.maxObjectSize} }`,
       );
-    return bcsFor(t, this.s.resolve).parse(b);
+    return decodeBcs(t, b, this.s.resolve);
   }
   freshId(): string {
     return this.s.freshId();
@@ -181,7 +198,7 @@ class CallHost implements VmHost {
         `MEMORY_LIMIT_EXCEEDED: event of ${b.length} bytes over ${LIMITS.maxEventSize}`,
       );
     this.s.gas.charge(GAS_SCHEDULE.nativeCall + b.length * GAS_SCHEDULE.nativeByte);
-    this.s.emit(ty, bcsFor(ty, this.s.resolve).parse(b), this.module, this.packageId);
+    this.s.emit(ty, decodeBcs(ty, b, this.s.resolve), this.module, this.packageId);
   }
 
   private countLoad(): void {

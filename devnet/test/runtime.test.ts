@@ -7,7 +7,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterEach, describe, expect, it } from "vitest";
-import { Journal, type RunningDevnet, Runtime, startDevnet } from "../src/index.js";
+import { bcsFor, Journal, type RunningDevnet, Runtime, startDevnet, typeToString } from "../src/index.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 
@@ -41,6 +41,35 @@ describe("runtime invariants", () => {
   afterEach(async () => {
     for (const d of open.splice(0)) await d.close();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("stores every object with the BCS and digest of its current value (no stale remembered bytes)", async () => {
+    const { d, client, kp, pkg, counter } = await setup(undefined, "rt-bcs");
+    open.push(d);
+    // Gas charging, SplitCoins and MergeCoins change coin balances in place; Move calls replace
+    // values; the clock's value follows the time.
+    for (let i = 0; i < 3; i++) {
+      const tx = new Transaction();
+      const [a, b] = tx.splitCoins(tx.gas, [1_000n + BigInt(i), 2_000n]);
+      tx.mergeCoins(a!, [b!]);
+      tx.transferObjects([a!], kp.toSuiAddress());
+      tx.moveCall({ target: `${pkg}::counter::roll`, arguments: [tx.object(counter), tx.object.random()] });
+      const r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showEffects: true } });
+      expect(r.effects?.status.status).toBe("success");
+      d.clock.advance(1_000);
+    }
+    const rt = d.runtime;
+    rt.getObject("0x6");
+    let checked = 0;
+    for (const o of rt.objects.values()) {
+      if (!o.type) continue;
+      const fresh = bcsFor(o.type, rt.resolve).serialize(o.value).toBytes();
+      expect(o.bcs, `${o.id} ${typeToString(o.type)}`).toEqual(fresh);
+      const digest = o.digest;
+      expect(rt.finishObject({ ...o, value: structuredClone(o.value), bcs: undefined }).digest, o.id).toBe(digest);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
   });
 
   it("recovers from a torn journal tail", async () => {

@@ -201,32 +201,104 @@ function makeMoveVec(ses: Session, mv: NonNullable<CommandT["MakeMoveVec"]>): Sl
   return [{ type: { kind: "vector", of: t }, value: values }];
 }
 
-const SUI_BALANCE = typeToString(parseType("0x2::balance::Balance<0x2::sui::SUI>"));
-/** SUI held in a value: the sum of every Balance<SUI> inside it. */
-function suiIn(
-  t: MoveType,
-  v: unknown,
-  resolve: (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined,
-): bigint {
-  if (t.kind === "prim" || v === null || v === undefined) return 0n;
-  if (t.kind === "vector") {
-    if (t.of.kind === "prim") return 0n;
-    let s = 0n;
-    for (const x of v as unknown[]) s += suiIn(t.of, x, resolve);
-    return s;
+type Resolve = (t: Extract<MoveType, { kind: "struct" }>) => NormalizedStruct | undefined;
+/**
+ * How to find the SUI inside a value of one type, worked out once per type: "none" (it cannot
+ * hold a Balance<SUI>: Move types are not recursive), "balance", "option" / "vector" of a type
+ * that can, or the struct fields that can. Undefined while a struct is not resolvable (a package
+ * being published): then nothing is cached and the value is walked field by field.
+ */
+type SuiPath =
+  | { kind: "none" }
+  | { kind: "balance" }
+  | { kind: "each"; of: MoveType }
+  | { kind: "option"; of: MoveType }
+  | { kind: "fields"; fields: { name: string; type: MoveType }[] };
+const NONE: SuiPath = { kind: "none" };
+const suiPaths = new Map<string, SuiPath>();
+const suiPathByType = new WeakMap<MoveType, SuiPath>();
+function suiPath(t: MoveType, resolve: Resolve): SuiPath | undefined {
+  if (t.kind === "prim") return NONE;
+  const direct = suiPathByType.get(t);
+  if (direct) return direct;
+  const key = typeToString(t, true);
+  let p = suiPaths.get(key);
+  if (!p) {
+    p = buildSuiPath(t, resolve);
+    if (!p) return undefined;
+    suiPaths.set(key, p);
   }
-  if (typeToString(t) === SUI_BALANCE) return (v as { value: bigint }).value;
-  if (isStruct(t, "0x1", "option", "Option")) return suiIn(t.args[0]!, v, resolve);
+  suiPathByType.set(t, p);
+  return p;
+}
+function buildSuiPath(t: MoveType, resolve: Resolve): SuiPath | undefined {
+  const holds = (x: MoveType): boolean | undefined => {
+    const p = suiPath(x, resolve);
+    return p === undefined ? undefined : p.kind !== "none";
+  };
+  if (t.kind === "prim") return NONE;
+  if (t.kind === "vector") {
+    const h = holds(t.of);
+    return h === undefined ? undefined : h ? { kind: "each", of: t.of } : NONE;
+  }
+  if (isStruct(t, "0x2", "balance", "Balance"))
+    return isStruct(t.args[0]!, "0x2", "sui", "SUI") ? { kind: "balance" } : NONE;
+  if (isStruct(t, "0x1", "option", "Option")) {
+    const h = holds(t.args[0]!);
+    return h === undefined ? undefined : h ? { kind: "option", of: t.args[0]! } : NONE;
+  }
   if (
     isStruct(t, "0x1", "string", "String") ||
     isStruct(t, "0x2", "object", "ID") ||
     isStruct(t, "0x2", "object", "UID")
   )
-    return 0n;
+    return NONE;
   const decl = resolve(t);
-  if (!decl) return 0n;
-  let s = 0n;
-  for (const f of decl.fields)
-    s += suiIn(fromNormalized(f.type, t.args), (v as Record<string, unknown>)[f.name], resolve);
-  return s;
+  if (!decl) return undefined;
+  const fields: { name: string; type: MoveType }[] = [];
+  for (const f of decl.fields) {
+    const type = fromNormalized(f.type, t.args);
+    const h = holds(type);
+    if (h === undefined) return undefined;
+    if (h) fields.push({ name: f.name, type });
+  }
+  return fields.length ? { kind: "fields", fields } : NONE;
+}
+/** SUI held in a value: the sum of every Balance<SUI> inside it. */
+function suiIn(t: MoveType, v: unknown, resolve: Resolve): bigint {
+  if (v === null || v === undefined) return 0n;
+  const p = suiPath(t, resolve);
+  if (p === undefined) {
+    // A struct not resolvable (yet): walk what is, field by field.
+    if (t.kind === "vector") {
+      let s = 0n;
+      for (const x of v as unknown[]) s += suiIn(t.of, x, resolve);
+      return s;
+    }
+    if (t.kind !== "struct") return 0n;
+    const decl = resolve(t);
+    if (!decl) return 0n;
+    let s = 0n;
+    for (const f of decl.fields)
+      s += suiIn(fromNormalized(f.type, t.args), (v as Record<string, unknown>)[f.name], resolve);
+    return s;
+  }
+  switch (p.kind) {
+    case "none":
+      return 0n;
+    case "balance":
+      return (v as { value: bigint }).value;
+    case "option":
+      return suiIn(p.of, v, resolve);
+    case "each": {
+      let s = 0n;
+      for (const x of v as unknown[]) s += suiIn(p.of, x, resolve);
+      return s;
+    }
+    case "fields": {
+      let s = 0n;
+      for (const f of p.fields) s += suiIn(f.type, (v as Record<string, unknown>)[f.name], resolve);
+      return s;
+    }
+  }
 }

@@ -17,6 +17,7 @@ import {
 } from "../bytecode.js";
 import type { Runtime } from "../runtime.js";
 import type { CoinValue, Owner, StoredObject } from "../types.js";
+import { encodeBcs } from "./encoded.js";
 import { computationCost } from "./gas.js";
 import {
   DELETED_DIGEST,
@@ -67,7 +68,9 @@ export function finishTransaction(
   const dependencies = [
     ...new Set([...ses.working.values()].map((w) => w.orig?.previousTransaction).filter((d): d is string => !!d)),
   ];
-  const rawEffects = suiBcs.TransactionEffects.serialize({
+  // Encoded on first read (JSON-RPC showRawEffects, gRPC, the journal): most transactions are
+  // never asked for their BCS effects while the devnet runs.
+  const effectsV2 = {
     V2: {
       status: status.bcs as never,
       executedEpoch: rt.epoch.toString(),
@@ -81,7 +84,7 @@ export function finishTransaction(
       unchangedConsensusObjects: listed.unchangedConsensus as never,
       auxDataDigest: null,
     },
-  }).toBytes();
+  };
   const abort = outcome.failure?.abort;
   const effects: Record<string, unknown> = {
     messageVersion: "v1",
@@ -117,7 +120,14 @@ export function finishTransaction(
     rawTransaction,
     transaction: rawTransaction ? transactionJson(ses, signatures) : null,
     effects,
-    rawEffects: Array.from(rawEffects),
+    get rawEffects(): number[] {
+      const raw = Array.from(suiBcs.TransactionEffects.serialize(effectsV2).toBytes());
+      Object.defineProperty(this, "rawEffects", { value: raw, enumerable: true, writable: true, configurable: true });
+      return raw;
+    },
+    set rawEffects(raw: number[]) {
+      Object.defineProperty(this, "rawEffects", { value: raw, enumerable: true, writable: true, configurable: true });
+    },
     events: evRecords,
     objectChanges: listed.objectChanges,
     balanceChanges,
@@ -216,6 +226,17 @@ function writeOutputs(
   return { out, storageCost, storageRebate };
 }
 
+/** Whether a type has `store` (public transfer), by type object: the same types are written again and again. */
+const storeByType = new WeakMap<MoveType, boolean>();
+function hasStore(t: MoveType, rt: Runtime): boolean {
+  let has = storeByType.get(t);
+  if (has === undefined) {
+    has = abilitiesOf(t, rt.resolve).has("Store");
+    storeByType.set(t, has);
+  }
+  return has;
+}
+
 /** One working object as stored after the transaction; a newly shared object takes the Lamport version as its initial shared version. */
 function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint): StoredObject {
   const o = rt.finishObject({
@@ -228,7 +249,7 @@ function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint): 
         : w.owner,
     type: w.type,
     value: w.value,
-    hasPublicTransfer: abilitiesOf(w.type, rt.resolve).has("Store"),
+    hasPublicTransfer: hasStore(w.type, rt),
     previousTransaction: digest,
     storageRebate: 0n,
   });
@@ -294,7 +315,7 @@ function eventRecords(ses: Session): EventRecord[] {
     type: typeToString(e.type),
     parsedJson: toSuiJson(e.type, e.value, rt.resolve),
     bcsEncoding: "base64",
-    bcs: toBase64(bcsFor(e.type, rt.resolve).serialize(e.value).toBytes()),
+    bcs: toBase64(encodeBcs(e.type, e.value, rt.resolve)),
     timestampMs: ses.timestamp.toString(),
   }));
 }

@@ -26,8 +26,26 @@ export function u64le(n: bigint): Uint8Array {
   new DataView(b.buffer).setBigUint64(0, n, true);
   return b;
 }
+/**
+ * A deep copy of a runtime value (plain objects, arrays, bigints, strings, numbers, booleans,
+ * null, byte arrays): what `structuredClone` gives for these, several times faster; anything
+ * else (a Map, a class instance) goes to `structuredClone`.
+ */
 export function deepClone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneValue(v) as T;
+}
+function cloneValue(v: unknown): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  if (v instanceof Uint8Array) return new Uint8Array(v);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneValue((v as Record<string, unknown>)[k]);
+  return out;
 }
 export function ownerToBcs(o: Owner): Record<string, unknown> {
   if (o === "Immutable") return { Immutable: true };

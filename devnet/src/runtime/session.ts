@@ -11,6 +11,7 @@ import type { SessionState } from "../execute.js";
 import type { Runtime } from "../runtime.js";
 import type { StoredObject } from "../types.js";
 import { GasMeter, LIMITS } from "../vm/index.js";
+import { encodeBcs, rememberBcs } from "./encoded.js";
 import { CLOCK_ID, deepClone, fromBase58Digest, hashBytes, toHex, u64le } from "./primitives.js";
 import type { ArgT, CallArgT, ExecMode, ParsedTx, Slot, Working } from "./types.js";
 
@@ -89,11 +90,13 @@ export class Session implements SessionState {
     if (got) return got;
     const o = this.rt.getObject(id)!;
     this.lamportInputs.push(o.version);
+    const value = deepClone(o.value);
+    if (o.bcs) rememberBcs(o.type!, value, o.bcs, this.rt.resolve);
     const w: Working = {
       id,
       orig: o,
       type: o.type!,
-      value: deepClone(o.value),
+      value,
       owner: o.owner,
       state: "store",
       mutated: false,
@@ -111,12 +114,13 @@ export class Session implements SessionState {
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
-        const size = fromBase64(inp.Pure.bytes).length;
+        const pure = fromBase64(inp.Pure.bytes);
+        const size = pure.length;
         if (size > LIMITS.maxPureArgumentSize)
           this.fail(
             `Size limit exceeded: maximum pure argument size is ${LIMITS.maxPureArgumentSize}, input ${i} has ${size} bytes`,
           );
-        this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure: fromBase64(inp.Pure.bytes) });
+        this.inputs.push({ type: { kind: "prim", name: "u8" }, value: undefined, pure });
         continue;
       }
       const obj = inp.Object;
@@ -196,7 +200,7 @@ export class Session implements SessionState {
 
   slotBytes(s: Slot): Uint8Array {
     if (s.pure) return s.pure;
-    return bcsFor(s.type, this.rt.resolve).serialize(s.value).toBytes();
+    return encodeBcs(s.type, s.value, this.rt.resolve);
   }
 
   /** Decodes a pure input as `t` (all bytes must be consumed). */
@@ -259,7 +263,9 @@ export class Session implements SessionState {
 
   emit(type: MoveType, value: unknown, module: string, packageId: string): void {
     // Validate the value encodes as the declared layout now, so errors point at the emit.
-    bcsFor(type, this.rt.resolve).serialize(value);
-    this.events.push({ type, value: deepClone(value), module, packageId });
+    const bytes = encodeBcs(type, value, this.rt.resolve);
+    const copy = deepClone(value);
+    rememberBcs(type, copy, bytes, this.rt.resolve);
+    this.events.push({ type, value: copy, module, packageId });
   }
 }

@@ -5,7 +5,6 @@
  */
 import { toBase58 } from "@mysten/bcs";
 import {
-  bcsFor,
   FRAMEWORK_STRUCTS,
   type LoadedModule,
   type MoveType,
@@ -15,6 +14,7 @@ import {
 } from "../bytecode.js";
 import { RpcError } from "../errors.js";
 import type { StoredObject } from "../types.js";
+import { encodeBcs } from "./encoded.js";
 import { CLOCK_ID, hashBytes, hexToBytes, u64le } from "./primitives.js";
 import type { EventRecord, TxRecord, WriteSet } from "./types.js";
 
@@ -78,7 +78,7 @@ export class ObjectStore {
   /** BCS bytes and digest of an object from its value. */
   finishObject(o: StoredObject): StoredObject {
     if (o.type) {
-      o.bcs = bcsFor(o.type, this.resolve).serialize(o.value).toBytes();
+      o.bcs = encodeBcs(o.type, o.value, this.resolve);
       o.digest = toBase58(hashBytes("Object::", hexToBytes(o.id), u64le(o.version), o.bcs, JSON.stringify(o.owner)));
     } else if (o.modules) {
       const parts: Uint8Array[] = [];
@@ -92,8 +92,14 @@ export class ObjectStore {
   getObject(id: string): StoredObject | undefined {
     const o = this.objects.get(normalizeAddress(id));
     if (o && o.id === CLOCK_ID) {
-      (o.value as { timestamp_ms: bigint }).timestamp_ms = this.now();
-      this.finishObject(o);
+      const clock = o.value as { id: { id: string }; timestamp_ms: bigint };
+      const now = this.now();
+      // BCS and digest follow the live timestamp; recomputed only when it moved (a new value:
+      // values are never changed in place once encoded, see encoded.ts).
+      if (clock.timestamp_ms !== now || o.bcs === undefined) {
+        o.value = { id: clock.id, timestamp_ms: now };
+        this.finishObject(o);
+      }
     }
     return o;
   }

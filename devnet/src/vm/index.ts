@@ -6,6 +6,7 @@ export { Interpreter, type NativeContext, type NativeFunction, type VmHost, type
 export { type Layout, type PackageSource, type VmFunction, VmLoader } from "./loader.js";
 export { childId, NATIVES, nativeTable, objectIdOf } from "./natives.js";
 export {
+  copyValue,
   fromBcs,
   Ref,
   toBcs,

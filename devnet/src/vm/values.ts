@@ -99,6 +99,13 @@ class BcsWriter {
       return;
     }
     let x = BigInt(v);
+    if (bytes === 8) {
+      const lo = Number(x & 0xffffffffn);
+      const hi = Number((x >> 32n) & 0xffffffffn);
+      for (let i = 0; i < 4; i++) this.buf[this.len++] = (lo >>> (8 * i)) & 0xff;
+      for (let i = 0; i < 4; i++) this.buf[this.len++] = (hi >>> (8 * i)) & 0xff;
+      return;
+    }
     for (let i = 0; i < bytes; i++) {
       this.buf[this.len++] = Number(x & 0xffn);
       x >>= 8n;
@@ -111,12 +118,22 @@ class BcsWriter {
   }
   address(a: string): void {
     this.grow(32);
-    for (let i = 0; i < 32; i++) this.buf[this.len++] = Number.parseInt(a.slice(2 + i * 2, 4 + i * 2), 16);
+    for (let i = 0; i < 32; i++)
+      this.buf[this.len++] = (nibble(a.charCodeAt(2 + i * 2)) << 4) | nibble(a.charCodeAt(3 + i * 2));
   }
   result(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
 }
+
+/** A lower- or upper-case hex digit's value (addresses are 0x + 64 hex). */
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  throw new RangeError(`BCS: not a hex digit: ${String.fromCharCode(c)}`);
+}
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 const INT_BYTES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, u128: 16, u256: 32 };
 
@@ -181,6 +198,14 @@ class BcsReader {
   }
   uint(bytes: number): bigint {
     this.need(bytes);
+    if (bytes === 8) {
+      const b = this.b;
+      const p = this.pos;
+      const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+      const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+      this.pos += 8;
+      return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    }
     let v = 0n;
     for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.b[this.pos + i]!);
     this.pos += bytes;
@@ -196,7 +221,7 @@ class BcsReader {
   address(): string {
     this.need(32);
     let s = "0x";
-    for (let i = 0; i < 32; i++) s += this.b[this.pos + i]!.toString(16).padStart(2, "0");
+    for (let i = 0; i < 32; i++) s += HEX_BYTE[this.b[this.pos + i]!]!;
     this.pos += 32;
     return s;
   }

@@ -28,6 +28,9 @@ describe("atoma operation sequences: devnet vs the real Move VM (differential)",
       const ops = r.tests.flatMap((t) => t.ops.map((o) => o.split(" ")[0]));
       for (const op of ["register", "create", "sample", "commit", "reveal", "settle", "escalate", "post"])
         expect(ops, op).toContain(op);
+      // Key rotation: clusters, rotations started, acked by members and completed.
+      for (const op of ["cluster", "rotate", "ack", "complete"]) expect(ops, op).toContain(op);
+      expect(r.tests.filter((t) => t.move.includes("cluster::ack_rotation")).length).toBeGreaterThan(1);
       expect(r.tests.some((t) => t.abort)).toBe(true);
       expect(r.tests.some((t) => !t.abort)).toBe(true);
       expect(r.failed, `seed ${SEED}: ${r.output.slice(-4000)}`).toEqual([]);

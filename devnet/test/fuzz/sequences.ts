@@ -1,10 +1,12 @@
 /**
  * Differential fuzzing of atoma operation sequences: a seeded random sequence of operations
  * (register, add stake, unstake, withdraw, price and capability changes, create request, sample,
- * commit and reveal by honest, wrong and absent nodes, settle, escalate, post output, random
- * clock steps) runs through the SDK against a devnet executing the published bytecode; what the
+ * commit and reveal by honest, wrong and absent nodes, settle, escalate, post output, cluster key
+ * rotation — create a cluster, start a rotation, acks by honest members (attested first), acks
+ * with the wrong key, late (after the deadline) or by non-members, absent members, complete or
+ * abort — random clock steps) runs through the SDK against a devnet executing the published bytecode; what the
  * devnet did (every event's BCS bytes per transaction and type, the number of events, the abort
- * that ends a sequence, the final Request object's BCS and every node's registry fields)
+ * that ends a sequence, the final Request and Cluster objects' BCS and every node's registry fields)
  * becomes one Move unit test that the real Move VM (the WASM test runner) must pass.
  *
  * The two sides differ only in object ids (and the commitments that hash them): every 32-byte
@@ -21,8 +23,11 @@
 import {
   AtomaClient,
   Attestation,
+  buildAbortRotation,
   buildAddVerifier,
   buildAllowMeasurement,
+  buildCreateCluster,
+  buildStartRotation,
   computeCommitment,
   MoveAbortError,
   signVerdict,
@@ -162,6 +167,24 @@ export class SequenceRunner {
     /** Move test transaction number of the current step (txn 0 is the setup). */
     let txn = 0;
     const revealed = new Map<string, string>();
+    /** Until when each node's last accepted attestation holds (steers rotation acks; the chain decides). */
+    const attestedUntil = new Map<number, bigint>();
+    /** The latest key cluster (members by operator index) and its rotation as the devnet left them. */
+    let cl:
+      | {
+          k: number;
+          id: string;
+          masterCap: string;
+          members: number[];
+          quorum: bigint;
+          epoch: bigint;
+          pending?: { epoch: bigint; key: string; deadline: bigint; acks: Set<number> };
+        }
+      | undefined;
+    let clusterCount = 0;
+    const keyOf = (label: string) => h32(`cluster-key:${label}`);
+    /** Every fourth sequence is mostly key rotation (cluster, start, acks, complete or abort). */
+    const rotationFocus = index % 4 === 1;
 
     const registered = () => nodeIds.flatMap((id, i) => (id ? [i] : []));
     const sampledIdx = () => sampled.map((id) => nodeIds.indexOf(id)).filter((i) => i >= 0);
@@ -217,11 +240,42 @@ export class SequenceRunner {
         "attest",
         "verifier",
       ] as const;
-      const ALL = [...MISC, "create", "sample", "commit", "reveal", "settle", "escalate", "post"] as const;
+      const ROTATION = ["cluster", "rotate", "ack", "complete", "abort_rotation"] as const;
+      const ALL = [...MISC, ...ROTATION, "create", "sample", "commit", "reveal", "settle", "escalate", "post"] as const;
       let op: (typeof ALL)[number];
       let node = r.pick(regd);
+      let honest = false;
       if (r.chance(8)) op = r.pick(ALL);
-      else if (r.chance(16)) {
+      else if (r.chance(rotationFocus ? (cl?.pending ? 70 : 40) : cl?.pending ? 45 : 12)) {
+        // Key rotation: a cluster of registered nodes; a rotation started by the MasterCap holder,
+        // acked by honest members (attested first), missed by absent ones, acked late (after the
+        // deadline) or with the wrong key by some, then completed or aborted by a keeper.
+        if (!cl) op = "cluster";
+        else if (!cl.pending) op = r.chance(85) ? "rotate" : r.pick(ROTATION);
+        else {
+          const p = cl.pending;
+          const now = this.d.clock.now();
+          const quorumMet = BigInt(p.acks.size) * 10_000n >= cl.quorum * BigInt(cl.members.length);
+          const toAck = cl.members.filter((i) => !p.acks.has(i));
+          if (now >= p.deadline) {
+            // Past the deadline: mostly aborted by a keeper; sometimes a late member acks or a
+            // keeper completes (both refused or accepted by the chain, as the quorum stands).
+            const lateReady = toAck.filter((i) => (attestedUntil.get(i) ?? 0n) > now);
+            if (lateReady.length > 0 && r.chance(50)) op = "ack";
+            else op = r.chance(75) ? "abort_rotation" : r.chance(50) ? "ack" : "complete";
+            if (op === "ack") node = r.pick(lateReady.length > 0 ? lateReady : toAck.length > 0 ? toAck : cl.members);
+          } else if (toAck.length > 0 && !r.chance(15)) {
+            op = "ack";
+            node = r.pick(toAck);
+          } else if (r.chance(50)) op = quorumMet || r.chance(20) ? "complete" : "advance";
+          else op = "advance";
+        }
+        if (op === "ack" && cl && cl.members.includes(node) && (attestedUntil.get(node) ?? 0n) <= this.d.clock.now()) {
+          // An honest member gets attested first (an allowed measurement, not expired).
+          op = verifierAdded ? "attest" : "verifier";
+          honest = true;
+        }
+      } else if (r.chance(16)) {
         op = r.pick(MISC);
         // Mostly withdraw what was unstaken (and long enough ago); else unstake first.
         if (op === "withdraw" && !unstaked.has(node) && r.chance(85)) op = "unstake";
@@ -244,7 +298,11 @@ export class SequenceRunner {
         if (agreeing.length > 0 && r.chance(90)) node = nodeIds.indexOf(r.pick(agreeing));
       }
       const op2 =
-        !requestId && ["sample", "commit", "reveal", "settle", "escalate", "post"].includes(op) ? "create" : op;
+        !requestId && ["sample", "commit", "reveal", "settle", "escalate", "post"].includes(op)
+          ? "create"
+          : !cl && ["rotate", "ack", "complete", "abort_rotation"].includes(op)
+            ? "cluster"
+            : op;
       const me = operators[node]!;
       switch (op2) {
         case "create": {
@@ -374,6 +432,135 @@ export class SequenceRunner {
               }),
           };
         }
+        case "cluster": {
+          const pool = regd.length > 0 ? regd : [node];
+          const members = pool.filter(() => r.chance(75));
+          if (members.length === 0) members.push(pool[0]!);
+          if (r.chance(3)) members.push(members[0]!); // duplicate member: EInvalidMembers
+          const quorum = r.chance(95) ? r.pick([5_000n, 6_667n, 10_000n]) : 0n;
+          const key = `c${clusterCount}:0`;
+          const k = clusterCount;
+          return {
+            label: `cluster ${members.join(",")} q=${quorum}`,
+            sender: admin,
+            move: withReg(
+              [
+                `let mc = cluster::create_cluster(&reg, vector[${members.map(moveNode).join(", ")}], x"${hex(keyOf(key))}", ${quorum}, s.ctx());`,
+                "clusters.push_back(cluster::cap_cluster_id(&mc));",
+                "mcaps.push_back(mc);",
+              ],
+              false,
+            ),
+            run: async () => {
+              const tx = new Transaction();
+              buildCreateCluster(tx, {
+                packageId: deployed.packageId,
+                registry: {
+                  objectId: deployed.registryId,
+                  initialSharedVersion: deployed.registryInitialSharedVersion,
+                },
+                members: members.map((i) => nodeIds[i]!),
+                commitment: keyOf(key),
+                ackQuorumBps: quorum,
+                recipient: admin.addr,
+              });
+              const res = await atoma.execute(tx, admin.kp);
+              const id = res.created.find((c) => c.type?.endsWith("::cluster::Cluster"))?.objectId;
+              const masterCap = res.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))?.objectId;
+              if (!id || !masterCap) throw new Error(`sequence ${index}: create_cluster made no Cluster/MasterCap`);
+              clusterCount++;
+              cl = { k, id, masterCap, members, quorum, epoch: 0n };
+              subs.set(hex(fromHexId(id)), `object::id_to_bytes(&clusters[${k}])`);
+              return res;
+            },
+          };
+        }
+        case "rotate": {
+          const c = need(cl);
+          const epoch = r.chance(95) ? c.epoch + 1n : c.epoch + BigInt(r.pick([0, 2]));
+          const key = `c${c.k}:${c.epoch + 1n}:${r.int(1000)}`;
+          const now = this.d.clock.now();
+          const deadline = r.chance(95) ? now + BigInt(r.pick([30_000, 60_000, 300_000])) : now;
+          return {
+            label: `rotate epoch ${epoch} deadline +${deadline - now}`,
+            sender: admin,
+            move: withCluster(c.k, [
+              `cluster::start_rotation(&mut cl, &mcaps[${c.k}], ${epoch}, x"${hex(keyOf(key))}", ${deadline}, &clock);`,
+            ]),
+            run: async () => {
+              const tx = new Transaction();
+              buildStartRotation(tx, {
+                packageId: deployed.packageId,
+                cluster: await clusterInput(c.id),
+                masterCap: c.masterCap,
+                epoch,
+                commitment: keyOf(key),
+                deadlineMs: deadline,
+              });
+              const res = await atoma.execute(tx, admin.kp);
+              c.pending = { epoch, key, deadline, acks: new Set() };
+              return res;
+            },
+          };
+        }
+        case "ack": {
+          const c = need(cl);
+          const p = c.pending;
+          // Honest: the pending epoch and key; sometimes another key or epoch (EWrongCommitment,
+          // EWrongEpoch). A non-member or a late member (after the deadline) is refused by the chain.
+          const wrong = r.chance(6);
+          const epoch = p ? p.epoch : c.epoch + 1n;
+          const key = p && !wrong ? p.key : `wrong:${r.int(1000)}`;
+          return {
+            label: `ack ${node} epoch ${epoch}${wrong ? " wrong key" : ""}`,
+            sender: me,
+            move: withReg(
+              withCluster(c.k, [
+                `cluster::ack_rotation(&mut cl, &reg, &caps[${capIndex(node)}], ${epoch}, x"${hex(keyOf(key))}", &clock);`,
+              ]),
+              false,
+            ),
+            run: async () => {
+              const res = await atoma.ackRotation(me.kp, {
+                clusterId: c.id,
+                nodeCap: nodeIds[node]!,
+                epoch,
+                commitment: keyOf(key),
+              });
+              p?.acks.add(node);
+              return res;
+            },
+          };
+        }
+        case "complete": {
+          const c = need(cl);
+          return {
+            label: "complete rotation",
+            sender: keeper,
+            move: withReg(withCluster(c.k, ["cluster::complete_rotation(&mut cl, &reg, &clock);"]), false),
+            run: async () => {
+              const res = await atoma.completeRotation(keeper.kp, c.id);
+              if (c.pending) c.epoch = c.pending.epoch;
+              c.pending = undefined;
+              return res;
+            },
+          };
+        }
+        case "abort_rotation": {
+          const c = need(cl);
+          return {
+            label: "abort rotation",
+            sender: keeper,
+            move: withCluster(c.k, ["cluster::abort_rotation(&mut cl, &clock);"]),
+            run: async () => {
+              const tx = new Transaction();
+              buildAbortRotation(tx, { packageId: deployed.packageId, cluster: await clusterInput(c.id) });
+              const res = await atoma.execute(tx, keeper.kp);
+              c.pending = undefined;
+              return res;
+            },
+          };
+        }
         case "advance": {
           const ms = BigInt(
             r.chance(80) ? r.pick([1_000, 5_000, 20_000, 60_000]) : r.pick([121_000, 301_000, 7 * 86_400_000 + 1]),
@@ -431,7 +618,7 @@ export class SequenceRunner {
           };
         }
         case "verifier": {
-          const measurement = MEASUREMENTS[r.chance(80) ? 0 : 1]!;
+          const measurement = MEASUREMENTS[honest || r.chance(80) ? 0 : 1]!;
           return {
             label: `verifier + measurement ${hex(measurement).slice(0, 8)}`,
             sender: admin,
@@ -458,9 +645,9 @@ export class SequenceRunner {
           };
         }
         case "attest": {
-          const measurement = MEASUREMENTS[r.chance(85) ? 0 : 1]!;
+          const measurement = MEASUREMENTS[honest || r.chance(85) ? 0 : 1]!;
           const now = this.d.clock.now();
-          const expires = r.chance(90) ? now + 3_600_000n : now - 1n;
+          const expires = honest || r.chance(90) ? now + 3_600_000n : now - 1n;
           const rdh = blake2b(Uint8Array.from([...h32(`sig:${node}`), ...h32(`enc:${node}`)]), { dkLen: 32 });
           const eh = h32(`evidence:${node}`);
           const verdict = (nodeId: string) => ({
@@ -479,8 +666,8 @@ export class SequenceRunner {
             move: withReg([
               `attestation::record_attestation(&mut reg, &caps[${capIndex(node)}], 1, x"${hex(measurement)}", x"${hex(rdh)}", x"${hex(eh)}", ${now}, ${expires}, x"${hex(VERIFIER_PK)}", x"${hex(moveSig)}", &clock);`,
             ]),
-            run: () =>
-              atoma.recordAttestation(me.kp, {
+            run: async () => {
+              const res = await atoma.recordAttestation(me.kp, {
                 nodeCap: nodeIds[node]!,
                 teeKind: 1,
                 measurement,
@@ -490,7 +677,10 @@ export class SequenceRunner {
                 expiresMs: expires,
                 verifierPk: VERIFIER_PK,
                 signature: signVerdict(verdict(nodeIds[node]!), VERIFIER_SK),
-              }),
+              });
+              attestedUntil.set(node, expires);
+              return res;
+            },
           };
         }
         case "capabilities": {
@@ -603,8 +793,17 @@ export class SequenceRunner {
         body.push("ts::return_shared(req);");
       }
       body.push("ts::return_shared(reg);");
+      if (cl) {
+        const obj = await this.sui.getObject({ id: cl.id, options: { showBcs: true } });
+        const data = obj.data?.bcs as { bcsBytes?: string } | undefined;
+        if (!data?.bcsBytes) throw new Error(`sequence ${index}: no BCS for cluster ${cl.id}`);
+        const bytes = Uint8Array.from(Buffer.from(data.bcsBytes, "base64"));
+        body.push(`let cl = s.take_shared_by_id<Cluster>(clusters[${cl.k}]);`);
+        body.push(`assert!(bcs::to_bytes(&cl) == ${spliced(bytes, subs)}, ${next()});`);
+        body.push("ts::return_shared(cl);");
+      }
     }
-    body.push("finish(s, admin, clock, caps);");
+    body.push("finish(s, admin, clock, caps, mcaps);");
     const name = `seq_${index}`;
     const attr = abort ? `#[test, expected_failure(${abortAttr(abort)})]` : "#[test]";
     const move = [
@@ -615,6 +814,8 @@ export class SequenceRunner {
         "let (mut s, admin, mut clock) = setup();",
         "let mut caps: vector<NodeCap> = vector[];",
         "let mut reqs: vector<ID> = vector[];",
+        "let mut clusters: vector<ID> = vector[];",
+        "let mut mcaps: vector<MasterCap> = vector[];",
         ...body,
       ].map((l) => `    ${l}`),
       "}",
@@ -623,6 +824,14 @@ export class SequenceRunner {
 
     function withReg(lines: string[], mut = true): string[] {
       return [`let ${mut ? "mut " : ""}reg = s.take_shared<Registry>();`, ...lines, "ts::return_shared(reg);"];
+    }
+    function withCluster(k: number, lines: string[]): string[] {
+      return [`let mut cl = s.take_shared_by_id<Cluster>(clusters[${k}]);`, ...lines, "ts::return_shared(cl);"];
+    }
+    async function clusterInput(id: string) {
+      const c = await atoma.getCluster(id);
+      const v = c.meta.initialSharedVersion;
+      return v === undefined ? id : { objectId: id, initialSharedVersion: v };
     }
     function withReq(lines: string[]): string[] {
       return [
@@ -691,6 +900,7 @@ export function sequencesToMove(tests: SequenceTest[], seed: string): string {
 module atoma::fuzz_sequences;
 
 use atoma::attestation;
+use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::events;
 use atoma::node::{Self, NodeCap};
 use atoma::registry::{Self, AdminCap, Registry};
@@ -712,9 +922,11 @@ fun setup(): (Scenario, AdminCap, Clock) {
     (s, admin, clock)
 }
 
-fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>) {
+fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>, mut mcaps: vector<MasterCap>) {
     while (!caps.is_empty()) transfer::public_transfer(caps.pop_back(), @0xdead);
     caps.destroy_empty();
+    while (!mcaps.is_empty()) transfer::public_transfer(mcaps.pop_back(), @0xdead);
+    mcaps.destroy_empty();
     transfer::public_transfer(admin, @0x0);
     clock.destroy_for_testing();
     s.end();
