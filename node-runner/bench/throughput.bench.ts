@@ -10,7 +10,7 @@
  *  - transactions per request: every transaction the devnet executed during the throughput
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--no-batch]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +32,8 @@ const REQUESTS = arg("--requests", 200);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
+/** `--no-batch`: every commit and reveal in its own transaction (the A side of an A/B). */
+const BATCH = !process.argv.includes("--no-batch");
 const N = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -82,6 +84,7 @@ for (let i = 0; i < NODES; i++) {
       executors,
       logger: pino({ level: "silent" }),
       pollMs: POLL_MS,
+      batch: BATCH,
       metricsPort: null,
     }),
   );
@@ -198,7 +201,7 @@ await chain.devnet.close();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
+  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
 );
 console.log(
   `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
