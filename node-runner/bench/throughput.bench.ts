@@ -196,6 +196,17 @@ for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
   kinds.set(key, (kinds.get(key) ?? 0) + 1);
 }
 
+// Batching: commits and reveals carried per transaction that carries any.
+const carried = { ResultCommitted: { events: 0, txs: 0 }, ResultRevealed: { events: 0, txs: 0 } };
+for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore))
+  for (const name of ["ResultCommitted", "ResultRevealed"] as const) {
+    const n = rec.events.filter((e) => e.type.endsWith(`::${name}`)).length;
+    if (n) {
+      carried[name].events += n;
+      carried[name].txs++;
+    }
+  }
+
 await Promise.all(running.map((n) => n.stop()));
 await chain.devnet.close();
 rmSync(dir, { recursive: true, force: true });
@@ -205,6 +216,10 @@ console.log(
 );
 console.log(
   `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+);
+console.log(
+  `batching: ${carried.ResultCommitted.events} commits in ${carried.ResultCommitted.txs} transactions, ` +
+    `${carried.ResultRevealed.events} reveals in ${carried.ResultRevealed.txs} transactions`,
 );
 const rt = median(lat) / tx;
 report(
