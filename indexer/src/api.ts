@@ -68,8 +68,14 @@ export interface ApiOptions {
   evidenceDir?: string;
   /** A built explorer bundle (index.html + assets), served at `/`. */
   explorerDir?: string;
-  /** Subscribes to committed batches: enables the server-sent events of `GET /v1/stream`. */
+  /**
+   * Subscribes to committed batches: enables the server-sent events of `GET /v1/stream`, and the
+   * in-memory cache of `GET /v1/requests/:id` (emptied on every commit). Give it only when every
+   * write to the database goes through the ingester that calls the listener.
+   */
   onCommit?: (listener: () => void) => () => void;
+  /** Request details kept between commits (with `onCommit`): entries, default 10,000; false: none. */
+  detailCache?: number | false;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {

@@ -39,6 +39,8 @@ export interface NodeSpec {
   capabilities?: string[];
   price?: bigint;
   pollMs: number;
+  /** Commits and reveals due together in one PTB (the daemon's default: on). */
+  batch?: boolean;
   /** Default: the node-runner's built-in executors. */
   executors?: Executor[];
   transport?: SuiTransport;
@@ -46,7 +48,12 @@ export interface NodeSpec {
 }
 
 /** A devnet with atoma published (`seed`), and `nodes` daemons serving the built-in forecaster. */
-export async function startBenchNetwork(o: { seed: string; nodes?: number; pollMs?: number }): Promise<BenchNetwork> {
+export async function startBenchNetwork(o: {
+  seed: string;
+  nodes?: number;
+  pollMs?: number;
+  batch?: boolean;
+}): Promise<BenchNetwork> {
   const dir = mkdtempSync(path.join(tmpdir(), `atoma-${o.seed}-`));
   const chain = await startChain({ seed: o.seed });
   const builtin = await loadExecutors();
@@ -67,13 +74,15 @@ export async function startBenchNetwork(o: { seed: string; nodes?: number; pollM
       executors: s.executors ?? builtin,
       logger: pino({ level: "silent" }),
       pollMs: s.pollMs,
+      ...(s.batch === undefined ? {} : { batch: s.batch }),
       metricsPort: null,
       ...(s.onStep ? { onStep: s.onStep } : {}),
     });
     running.push(node);
     return node;
   };
-  for (let i = 0; i < (o.nodes ?? 0); i++) await addNode({ name: `n${i}`, pollMs: o.pollMs ?? 250 });
+  for (let i = 0; i < (o.nodes ?? 0); i++)
+    await addNode({ name: `n${i}`, pollMs: o.pollMs ?? 250, ...(o.batch === undefined ? {} : { batch: o.batch }) });
   return {
     chain,
     dir,

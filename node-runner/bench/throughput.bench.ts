@@ -10,7 +10,7 @@
  *  - transactions per request: every transaction the devnet executed during the throughput
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--no-batch]
  */
 import { RequestKind, RequestStatus } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -22,12 +22,14 @@ const REQUESTS = arg("--requests", 200);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
+/** `--no-batch`: every commit and reveal in its own transaction (the A side of an A/B). */
+const BATCH = !process.argv.includes("--no-batch");
 const N = 3;
 const median = (xs: number[]) => quantile(xs, 0.5);
 
 const report = reporter("throughput");
 
-const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS });
+const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS, batch: BATCH });
 const { chain, registered } = net;
 const users = await net.requesters(REQUESTERS);
 const create = (u: Ed25519Keypair, i: number) =>
@@ -122,13 +124,28 @@ for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
   kinds.set(key, (kinds.get(key) ?? 0) + 1);
 }
 
+// Batching: commits and reveals carried per transaction that carries any.
+const carried = { ResultCommitted: { events: 0, txs: 0 }, ResultRevealed: { events: 0, txs: 0 } };
+for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore))
+  for (const name of ["ResultCommitted", "ResultRevealed"] as const) {
+    const n = rec.events.filter((e) => e.type.endsWith(`::${name}`)).length;
+    if (n) {
+      carried[name].events += n;
+      carried[name].txs++;
+    }
+  }
+
 await net.close();
 
 console.log(
-  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
+  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
 );
 console.log(
   `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+);
+console.log(
+  `batching: ${carried.ResultCommitted.events} commits in ${carried.ResultCommitted.txs} transactions, ` +
+    `${carried.ResultRevealed.events} reveals in ${carried.ResultRevealed.txs} transactions`,
 );
 const rt = median(lat) / tx;
 report(

@@ -15,6 +15,7 @@ import type {
   RequestStatusCode,
   RequestView,
 } from "./daemon/chain-port.js";
+import { TxBatcher } from "./daemon/tx-batcher.js";
 
 export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000000000000000000006";
 
@@ -25,6 +26,18 @@ export interface SdkPortOptions {
   signer: Signer;
   /** This node's id (= its NodeCap object id). */
   nodeId: string;
+  /**
+   * Commits (and plain reveals) of several requests that fall due in the same turn of the event
+   * loop go in one transaction (./daemon/tx-batcher.ts). Default true; false sends each alone.
+   */
+  batch?: boolean;
+}
+
+/** One commit or reveal of this node. */
+interface HashItem {
+  requestId: string;
+  outputHash: Uint8Array;
+  salt: Uint8Array;
 }
 
 /** Maps a decoded Atoma event to what the daemon reacts to. */
@@ -119,7 +132,39 @@ export class SdkChainClock implements ChainClock {
 }
 
 export class SdkChainPort implements ChainPort {
-  constructor(private readonly o: SdkPortOptions) {}
+  /** Commits due together, in one PTB. */
+  readonly commits: TxBatcher<HashItem>;
+  /** Plain reveals due together, in one PTB (the reveal that completes a round settles alone). */
+  readonly reveals: TxBatcher<HashItem>;
+
+  constructor(private readonly o: SdkPortOptions) {
+    const isRefusal = (err: unknown) => moveAbortOf(err) !== undefined;
+    const max = o.batch === false ? 1 : 16;
+    this.commits = new TxBatcher<HashItem>({
+      max,
+      isRefusal,
+      one: (a) => this.commitOne(a),
+      many: (items) =>
+        surfacingAborts(() =>
+          this.o.atoma.commitMany(
+            this.o.signer,
+            items.map((a) => ({ ...a, nodeCap: this.o.nodeId, nodeId: this.o.nodeId })),
+          ),
+        ),
+    });
+    this.reveals = new TxBatcher<HashItem>({
+      max,
+      isRefusal,
+      one: (a) => this.revealOne(a),
+      many: (items) =>
+        surfacingAborts(() =>
+          this.o.atoma.revealMany(
+            this.o.signer,
+            items.map((a) => ({ ...a, nodeCap: this.o.nodeId })),
+          ),
+        ),
+    });
+  }
 
   async nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
     const page = await this.o.atoma.listEvents({ after: cursor }, limit);
@@ -135,7 +180,15 @@ export class SdkChainPort implements ChainPort {
     return toRequestView(r.meta.objectId, r);
   }
 
-  async commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+  commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    return this.commits.add({ requestId, outputHash, salt });
+  }
+
+  reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    return this.reveals.add({ requestId, outputHash, salt });
+  }
+
+  private async commitOne({ requestId, outputHash, salt }: HashItem): Promise<void> {
     await surfacingAborts(() =>
       this.o.atoma.commit(this.o.signer, {
         requestId,
@@ -147,7 +200,7 @@ export class SdkChainPort implements ChainPort {
     );
   }
 
-  async reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+  private async revealOne({ requestId, outputHash, salt }: HashItem): Promise<void> {
     await surfacingAborts(() =>
       this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, salt }),
     );

@@ -4,6 +4,7 @@ import { eq, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import * as s from "../schema.js";
 import { REQUEST_STATUSES } from "../status.js";
+import { CommitScopedCache } from "./detail-cache.js";
 import { jsonObject } from "./json.js";
 import type { ResourcePlugin } from "./plugin.js";
 import { cond, decodeCursor, encodeCursor, int, normId, shape } from "./query.js";
@@ -72,6 +73,17 @@ export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
     .from(s.requests)
     .where(eq(s.requests.requestId, sql.placeholder("id")))
     .prepare("atoma_request_detail");
+  // With the in-process ingester (the only writer), details are kept until its next commit.
+  type Detail = Static<typeof RequestDetail>;
+  const size = api.detailCache ?? 10_000;
+  const cache = api.onCommit && size !== false && size > 0 ? new CommitScopedCache<Detail>(size) : null;
+  if (cache && api.onCommit) {
+    const off = api.onCommit(() => cache.invalidate());
+    app.addHook("onClose", async () => {
+      off();
+    });
+  }
+  const readDetail = async (id: string): Promise<Detail | null> => (await detail.execute({ id }))[0]?.doc ?? null;
 
   app.get(
     "/v1/requests",
@@ -104,12 +116,12 @@ export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
     { schema: { params: IdParam("requestId"), response: { 200: RequestDetail, ...errors } } },
     async (req, reply) => {
       const id = normId(req.params.requestId);
-      const [row] = await detail.execute({ id });
-      if (!row)
+      const doc = cache ? await cache.get(id, () => readDetail(id)) : await readDetail(id);
+      if (!doc)
         return reply
           .status(404)
           .send({ error: "not_found", message: `requestId: no request ${id}`, field: "requestId" });
-      return row.doc;
+      return doc;
     },
   );
 };

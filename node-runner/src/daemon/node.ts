@@ -29,6 +29,8 @@ export interface StartNodeOptions {
   fault?: Fault;
   concurrency?: number;
   pollMs?: number;
+  /** Batch commits and reveals due together into one PTB (SdkChainPort `batch`; default true). */
+  batch?: boolean;
   /** null = no metrics server. */
   metricsPort?: number | null;
   onStep?: ConstructorParameters<typeof NodeDaemon>[0]["onStep"];
@@ -81,7 +83,12 @@ export function atomaClientFor(
 
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
-  const chain = new SdkChainPort({ atoma, signer: o.keys.signer, nodeId: o.nodeId });
+  const chain = new SdkChainPort({
+    atoma,
+    signer: o.keys.signer,
+    nodeId: o.nodeId,
+    ...(o.batch !== undefined ? { batch: o.batch } : {}),
+  });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
   const metrics = createMetrics(o.nodeId);
   const daemon = new NodeDaemon({

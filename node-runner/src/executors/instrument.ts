@@ -230,31 +230,35 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
     m.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
     m.addGlobalExport(DEPTH_GLOBAL, DEPTH_GLOBAL);
 
+    // The fuel left after a charge is kept in a scratch i64 local (`local.tee`) and tested there:
+    // one global load and one store per charge instead of two loads (same value, same trap point).
+    let fuelLocal = -1;
+    const fuelTmp = (): number => {
+      if (fuelLocal < 0) {
+        fuelLocal = scratchBase + scratch.length;
+        scratch.push(binaryen.i64);
+      }
+      return fuelLocal;
+    };
+    /** `__fuel -= amount; if (__fuel < 0) unreachable`, reading the global once. */
+    const debit = (amount: binaryen.ExpressionRef): binaryen.ExpressionRef[] => {
+      const t = fuelTmp();
+      return [
+        m.global.set(
+          FUEL_GLOBAL,
+          m.local.tee(t, m.i64.sub(m.global.get(FUEL_GLOBAL, binaryen.i64), amount), binaryen.i64),
+        ),
+        m.if(m.i64.lt_s(m.local.get(t, binaryen.i64), i64c(0n)), m.unreachable()),
+      ];
+    };
     const charge = (n: number, body: binaryen.ExpressionRef): binaryen.ExpressionRef =>
-      m.block(
-        null,
-        [
-          m.global.set(FUEL_GLOBAL, m.i64.sub(m.global.get(FUEL_GLOBAL, binaryen.i64), i64c(BigInt(n)))),
-          m.if(m.i64.lt_s(m.global.get(FUEL_GLOBAL, binaryen.i64), i64c(0n)), m.unreachable()),
-          body,
-        ],
-        binaryen.getExpressionType(body),
-      );
+      m.block(null, [...debit(i64c(BigInt(n))), body], binaryen.getExpressionType(body));
 
     /** Charges `base + perUnit × local[t]` (t an i32 local) and traps when fuel runs out. */
     const chargeDynamic = (t: number, perUnit: bigint, base: bigint): binaryen.ExpressionRef =>
       m.block(
         null,
-        [
-          m.global.set(
-            FUEL_GLOBAL,
-            m.i64.sub(
-              m.global.get(FUEL_GLOBAL, binaryen.i64),
-              m.i64.add(i64c(base), m.i64.mul(m.i64.extend_u(m.local.get(t, binaryen.i32)), i64c(perUnit))),
-            ),
-          ),
-          m.if(m.i64.lt_s(m.global.get(FUEL_GLOBAL, binaryen.i64), i64c(0n)), m.unreachable()),
-        ],
+        debit(m.i64.add(i64c(base), m.i64.mul(m.i64.extend_u(m.local.get(t, binaryen.i32)), i64c(perUnit)))),
         binaryen.none,
       );
     // Scratch i32 locals of the function being rewritten (appended after its own locals).
@@ -369,12 +373,15 @@ export function instrumentWasm(input: Uint8Array, opts: InstrumentOptions = {}):
       weightConsts = [];
       results = f.results;
       resultLocal = -1;
+      fuelLocal = -1;
       sawCall = false;
       const c = walk(f.body);
       const metered = charge(c + 1 + CALL_FUEL, exit(f.body));
       // Frame weight: V8 keeps every local of a frame on the stack (the metering scratch locals
       // counted, the returned-value holder not: the weights of atoma-meter-2, whose wrapper held it).
-      const own = scratch.length - (resultLocal >= 0 ? 1 : 0);
+      // (nor the fuel scratch local, added after atoma-meter-2: the weights, hence the depth traps
+      // and the fuel figures, stay those of atoma-meter-2)
+      const own = scratch.length - (resultLocal >= 0 ? 1 : 0) - (fuelLocal >= 0 ? 1 : 0);
       const weight = 1 + Math.floor((params.length + f.vars.length + own) / FRAME_LOCALS_PER_DEPTH);
       // A small leaf (no calls, weight 1) adds one small frame on top of a depth that is already
       // checked: it is not counted, which saves three global updates and a branch per call.

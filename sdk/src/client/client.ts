@@ -625,6 +625,46 @@ export class AtomaClient implements AtomaChain {
     );
     return { ...res, salt, commitment };
   }
+  /**
+   * Several commits of one node (one NodeCap) in one transaction: one round trip for all. A PTB is
+   * atomic: one commit that aborts takes the others with it (send them one by one then).
+   */
+  async commitMany(
+    signer: Signer,
+    items: readonly { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt: Uint8Array }[],
+  ): Promise<ExecuteResult> {
+    if (items.length === 0) throw new InvalidInputError("items", "commitMany: no commits given");
+    const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
+    return this.#run(signer, (tx) => {
+      items.forEach((a, i) => {
+        B.buildCommit(tx, {
+          packageId: this.config.packageId,
+          request: requests[i] as SharedInput,
+          nodeCap: a.nodeCap,
+          commitment: computeCommitment(a.outputHash, a.nodeId, a.salt),
+        });
+      });
+    });
+  }
+  /** Several reveals of one node in one transaction (atomic, as `commitMany`). */
+  async revealMany(
+    signer: Signer,
+    items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }[],
+  ): Promise<ExecuteResult> {
+    if (items.length === 0) throw new InvalidInputError("items", "revealMany: no reveals given");
+    const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
+    return this.#run(signer, (tx) => {
+      items.forEach((a, i) => {
+        B.buildReveal(tx, {
+          packageId: this.config.packageId,
+          request: requests[i] as SharedInput,
+          nodeCap: a.nodeCap,
+          outputHash: a.outputHash,
+          salt: a.salt,
+        });
+      });
+    });
+  }
   async reveal(signer: Signer, a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }) {
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) =>
