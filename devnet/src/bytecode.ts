@@ -1,6 +1,8 @@
 /**
  * Move bytecode → Sui's normalized JSON (as sui_getNormalizedMove* return it), type strings,
  * abilities and BCS schemas generated from struct layouts.
+ * Why one file past ~600 lines: normalized JSON, type strings and BCS schemas are three views
+ * of the same decoded struct and type tables and share their caches.
  */
 import { type BcsType, fromHex, toHex } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";

@@ -2,6 +2,8 @@
 /**
  * `atoma-node`: the operator's CLI (init, register, stake, unstake, withdraw, set-price,
  * capabilities, run, status, attest, verifier). Exit codes: 0 ok, 1 runtime failure, 2 usage.
+ * Why one file past ~600 lines: the command table, its usage text and argument parsing belong
+ * together; each command body is a few lines calling the SDK or the daemon.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";

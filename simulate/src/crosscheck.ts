@@ -8,6 +8,9 @@
  * nodes, paid, slashed, margin, refund, rounds), DisputeOpened (hashes, size), RequestFailed
  * (reason, refund), and ENotEnoughNodes aborts. The devnet is reached only through RPC, so
  * the same run checks whatever executes the package behind it.
+ * Why one file past ~600 lines: the operation generator, the devnet driver and the
+ * event-by-event comparison share one per-request record and run in lockstep; split, one
+ * comparison would be spread over three files.
  */
 import { startDevnet } from "@atoma/devnet";
 import { loadBuiltPackage } from "@atoma/move";

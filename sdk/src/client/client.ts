@@ -1,6 +1,9 @@
 /**
  * `AtomaClient`: requester, operator and reader calls on top of `client.core` of @mysten/sui 2.x
  * only, so it works with SuiGrpcClient, SuiGraphQLClient and SuiJsonRpcClient alike.
+ * Why one file past ~600 lines: one class whose requester, operator and reader methods share
+ * its shared-object version cache and executor; the workflows themselves live in tx/, crypto/
+ * and follow.ts, each method here is a few lines around them.
  */
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";

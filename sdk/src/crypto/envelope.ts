@@ -3,6 +3,8 @@
  * hybrid, and the system / application layers). Wire format and key schedule:
  * sdk/docs/encryption.md. Sealing writes v2 when the envelope is post-quantum or on a layer v1
  * does not know, else v1 (so v1-only readers keep working); opening reads both.
+ * Why one file past ~600 lines: v1 and v2 share the key schedule, the recipient table and the
+ * AAD, so the wire format of sdk/docs/encryption.md reads top to bottom here.
  */
 
 import { randomBytes } from "@noble/hashes/utils.js";
