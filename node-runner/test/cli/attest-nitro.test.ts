@@ -1,9 +1,3 @@
-/**
- * `atoma-node attest nitro --document <file>` against a devnet started with a Nitro test root: a
- * document under that self-made P-384 root binding this node's keys attests the node through
- * Sui's native and the contract alone (path 2, no verifier).
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,8 +8,9 @@ import { type DemoChain, type RegisteredNode, registerNode, startChain } from ".
 import { makeNitroEvidence, type NitroEvidence } from "../../../test/fixtures/nitro-evidence.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+import { spawnCli } from "./spawn-cli.js";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const _root = path.resolve(import.meta.dirname, "../../..");
 const NOW = BigInt(Date.parse("2024-09-07T14:38:00Z"));
 
 describe("atoma-node attest nitro", () => {
@@ -62,21 +57,7 @@ describe("atoma-node attest nitro", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Async spawn: the devnet runs in this process and must keep answering. */
-  function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
-      path.join(root, "node-runner/src/cli.ts"),
-      "-c",
-      config,
-      "--json",
-      ...args,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
-  }
+  const cli = (...args: string[]) => spawnCli(config, args);
 
   it("records the node's document: attested on path 2 with no verifier; bad input is a usage error", async () => {
     const file = path.join(dir, "attestation.cbor");

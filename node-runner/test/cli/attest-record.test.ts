@@ -1,5 +1,3 @@
-/** `atoma-node attest record` against a devnet: a verifier's verdict JSON lands on chain for this node. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+import { spawnCli } from "./spawn-cli.js";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const _root = path.resolve(import.meta.dirname, "../../..");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 describe("atoma-node attest record", () => {
@@ -34,23 +33,7 @@ describe("atoma-node attest record", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Async spawn: the devnet runs in this process and must keep answering. */
-  function record(verdictFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
-      path.join(root, "node-runner/src/cli.ts"),
-      "-c",
-      config,
-      "--json",
-      "attest",
-      "record",
-      verdictFile,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
-  }
+  const record = (verdictFile: string) => spawnCli(config, ["attest", "record", verdictFile]);
 
   it("records a signed verdict; rejects one for another node with exit 2", async () => {
     const verdict = {

@@ -1,9 +1,3 @@
-/**
- * `atoma-node attest collateral`, `attest crl` and `attest tdx` against a devnet: Intel-shaped collateral and a
- * TDX quote under a self-made test root (pinned by the admin here) bound to this node's keys;
- * the node is attested by the contract's own verification, with no verifier verdict.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,8 +8,9 @@ import { type DemoChain, type RegisteredNode, registerNode, startChain } from ".
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+import { spawnCli } from "./spawn-cli.js";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const _root = path.resolve(import.meta.dirname, "../../..");
 
 describe("atoma-node attest collateral / attest crl / attest tdx", () => {
   let chain: DemoChain;
@@ -51,21 +46,7 @@ describe("atoma-node attest collateral / attest crl / attest tdx", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Async spawn: the devnet runs in this process and must keep answering. */
-  function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
-      path.join(root, "node-runner/src/cli.ts"),
-      "-c",
-      config,
-      "--json",
-      ...args,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
-  }
+  const cli = (...args: string[]) => spawnCli(config, args);
 
   it("records the collateral, then the node's quote: attested on path 1 with no verifier", async () => {
     const files = {

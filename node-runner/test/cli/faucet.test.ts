@@ -1,17 +1,12 @@
-/**
- * `atoma-node faucet` against a gRPC-only devnet (JSON-RPC off, as current Sui nodes): the
- * balance it reports is read over the configured transport (gRPC by default), so it works where
- * no JSON-RPC is served; `--transport jsonrpc` there fails with exit 1 naming the node.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { createKeystore, DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
+import { spawnCli } from "./spawn-cli.js";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const _root = path.resolve(import.meta.dirname, "../../..");
 const FAUCET = 250_000_000_000n;
 
 describe("atoma-node faucet on a gRPC-only node", () => {
@@ -29,21 +24,7 @@ describe("atoma-node faucet on a gRPC-only node", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Async spawn: the devnet runs in this process and must keep answering. */
-  function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
-      path.join(root, "node-runner/src/cli.ts"),
-      "-c",
-      config,
-      "--json",
-      ...args,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    return new Promise((resolve) => child.once("exit", (status) => resolve({ status, stdout, stderr })));
-  }
+  const cli = (args: string[]) => spawnCli(config, args);
 
   it("funds the node and reports its balance over gRPC", async () => {
     const r = await cli(["faucet"]);
