@@ -1,15 +1,15 @@
 /**
- * A node's reputation, derived from its events: the Move package keeps it in the Node object
- * but emits no event for it. Mirrors `registry::reward` (+1 per `NodePaid`) and `registry::slash`
- * (−penalty per `NodeSlashed`, floor 0) with the constants of `move/packages/atoma/sources/registry.move`
- * (INITIAL_REPUTATION) and `move/packages/atoma/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash
- * reason SLASH_ABSENT / SLASH_DISSENT); `indexer/test/reputation.test.ts` reads those sources and
- * fails when they drift.
+ * A node's reputation, derived from its events: the Move package keeps it in the Node record
+ * but emits no event for it. Mirrors `node_record::reward` (+1 per `NodePaid`) and
+ * `node_record::slash` (−penalty per `NodeSlashed`, floor 0): the initial value comes from the
+ * SDK's `Limits` (generated from `atoma::constants::initial_reputation`), the penalties mirror
+ * `move/packages/atoma/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash reason);
+ * `indexer/test/reputation.test.ts` reads those sources and fails when they drift.
  */
-import { SlashReason } from "@atoma/sdk";
+import { Limits, SlashReason } from "@atoma/sdk";
 
 export const REPUTATION = {
-  initial: 1_000n,
+  initial: BigInt(Limits.initialReputation),
   perPayout: 1n,
   /** Penalty by `NodeSlashed.reason`: 0 absent, 1 dissent. */
   penaltyByReason: { [SlashReason.Absent]: 5n, [SlashReason.Dissent]: 10n } as Record<number, bigint>,

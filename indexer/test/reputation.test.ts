@@ -1,7 +1,7 @@
 /** The derived reputation: its fold, and its constants checked against the Move sources they mirror. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SlashReason } from "@atoma/sdk";
+import { Limits, SlashReason } from "@atoma/sdk";
 import { describe, expect, it } from "vitest";
 import { foldReputation, REPUTATION, UnknownSlashReasonError } from "../src/reputation.js";
 
@@ -15,13 +15,15 @@ const constant = (text: string, name: string) => {
 
 describe("reputation", () => {
   it("mirrors the Move package's constants", () => {
-    const registry = src("registry.move");
+    const constants = src("constants.move");
+    const record = src("node_record.move");
     const settlement = src("settlement.move");
-    expect(REPUTATION.initial).toBe(constant(registry, "INITIAL_REPUTATION"));
-    expect(registry).toMatch(/node\.reputation = node\.reputation \+ 1;/);
+    expect(REPUTATION.initial).toBe(constant(constants, "INITIAL_REPUTATION"));
+    expect(REPUTATION.initial).toBe(BigInt(Limits.initialReputation));
+    expect(record).toMatch(/n\.reputation = n\.reputation \+ 1;/);
     expect(REPUTATION.perPayout).toBe(1n);
-    expect(constant(settlement, "SLASH_ABSENT")).toBe(BigInt(SlashReason.Absent));
-    expect(constant(settlement, "SLASH_DISSENT")).toBe(BigInt(SlashReason.Dissent));
+    expect(constant(constants, "SLASH_REASON_ABSENT")).toBe(BigInt(SlashReason.Absent));
+    expect(constant(constants, "SLASH_REASON_DISSENT")).toBe(BigInt(SlashReason.Dissent));
     expect(REPUTATION.penaltyByReason[SlashReason.Absent]).toBe(constant(settlement, "REP_ABSENT"));
     expect(REPUTATION.penaltyByReason[SlashReason.Dissent]).toBe(constant(settlement, "REP_DISSENT"));
   });
