@@ -154,6 +154,8 @@ export class ConfidentialDemo {
         return s?.mlkemKeyHash ? { mlkemPk: s.mlkemPk, mlkemKeyHash: s.mlkemKeyHash } : null;
       },
     });
+    // Listed nodes are only invited: each accepts with its own NodeCap (its participant's poll).
+    await this.#pollMembers();
     // Members join after create_cluster: a first (manual) session hands them the key.
     await coordinator.startRotation({ deadlineMs: now() + 300_000n });
     await this.#pollMembers();

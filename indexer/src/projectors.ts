@@ -260,6 +260,8 @@ export const projectors: Projectors = {
   },
   // Kept as a raw event only (no table holds accepted outputs yet); the typed record makes that a choice.
   OutputAccepted: () => {},
+  // `members` of ClusterCreated are the nodes *invited* at creation (issue 13 A7): each becomes a
+  // member with ClusterMemberJoined; the column keeps that creation-time list.
   ClusterCreated: (x, { batch, event }) => {
     batch.cluster(x.cluster_id, {
       members: x.members,
@@ -312,6 +314,11 @@ export const projectors: Projectors = {
   ClusterPqKeySet: () => {},
   RotationPolicySet: () => {},
   SealedBytesReported: () => {},
+  // Issue 13 A7: membership changes (invitations, acceptances, removals) are kept in raw_events
+  // only for now (no table tracks the current member list yet).
+  ClusterMemberInvited: () => {},
+  ClusterMemberJoined: () => {},
+  ClusterMemberRemoved: () => {},
 };
 
 /** Applies the event's projector (the name picks the projector and types the data). */

@@ -283,7 +283,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect((tooMany as MoveAbortError).constantName).toBe("ENotEnoughNodes");
   });
 
-  it("key rotation: create cluster, start, ack by members, complete", async () => {
+  it("key rotation: create cluster, members accept, start, ack by members, complete", async () => {
     const owner = await funded(env.d.url);
     const base = {
       packageId: env.deployed.packageId,
@@ -303,6 +303,12 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const masterCap = cc.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))!.objectId;
     const c0 = await env.atoma.getCluster(clusterId);
     expect(c0.epoch).toBe("0");
+    // Listed nodes are invited: each accepts with its own NodeCap before it counts.
+    for (const o of ops.slice(0, 2)) {
+      const r = await env.atoma.acceptMembership(o.kp, { clusterId, nodeCap: o.nodeId });
+      expect(r.events.map((e) => e.name)).toEqual(["ClusterMemberJoined"]);
+    }
+    expect((await env.atoma.getCluster(clusterId)).members).toEqual(ops.slice(0, 2).map((o) => o.nodeId));
     await exec(owner, (tx) =>
       buildStartRotation(tx, {
         packageId: env.deployed.packageId,

@@ -84,6 +84,7 @@ describe("atoma view functions via devInspect", () => {
     );
     clusterId = cc.created.find((c) => c.type?.endsWith("::cluster::Cluster"))!.objectId;
     masterCap = cc.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))!.objectId;
+    await env.atoma.acceptMembership(op, { clusterId, nodeCap: nodeId });
   });
   afterAll(async () => {
     await env?.d.close();
@@ -221,6 +222,9 @@ describe("atoma view functions via devInspect", () => {
     const C = (tx: Transaction) => [tx.object(clusterId)];
     const cases: [string, (tx: Transaction) => TransactionArgument[], Uint8Array][] = [
       ["cluster::members", C, ser(bcs.vector(bcs.Address), c.members)],
+      ["cluster::invited", C, ser(bcs.vector(bcs.Address), c.invited)],
+      ["cluster::is_member", (tx) => [...C(tx), tx.pure.id(nodeId)], ser(bcs.bool(), true)],
+      ["cluster::is_invited", (tx) => [...C(tx), tx.pure.id(nodeId)], ser(bcs.bool(), false)],
       ["cluster::epoch", C, ser(bcs.u64(), c.epoch)],
       ["cluster::commitment", C, ser(bytes, c.commitment)],
       ["cluster::previous_commitment", C, ser(bytes, c.previous_commitment)],

@@ -337,6 +337,11 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           }),
         );
       }
+      case "accept_membership":
+        return atoma.acceptMembership(node(step.node).kp, {
+          clusterId: need(run.clusterId),
+          nodeCap: node(step.node).nodeId,
+        });
       case "ack_rotation":
         return atoma.ackRotation(node(step.node).kp, {
           clusterId: need(run.clusterId),

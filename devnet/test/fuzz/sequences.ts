@@ -2,7 +2,7 @@
  * Differential fuzzing of atoma operation sequences: a seeded random sequence of operations
  * (register, add stake, unstake, withdraw, price and capability changes, create request, sample,
  * commit and reveal by honest, wrong and absent nodes, settle, escalate, post output, cluster key
- * rotation — create a cluster, start a rotation, acks by honest members (attested first), acks
+ * rotation — create a cluster, invited nodes accept, start a rotation, acks by honest members (attested first), acks
  * with the wrong key, late (after the deadline) or by non-members, absent members, complete or
  * abort — random clock steps) runs through the SDK against a devnet executing the published bytecode; what the
  * devnet did (every event's BCS bytes per transaction and type, the number of events, the abort
@@ -175,7 +175,9 @@ export class SequenceRunner {
           k: number;
           id: string;
           masterCap: string;
+          /** Accepted members (accept_membership); `invited` have not accepted yet. */
           members: number[];
+          invited: number[];
           quorum: bigint;
           epoch: bigint;
           pending?: { epoch: bigint; key: string; deadline: bigint; acks: Set<number> };
@@ -240,7 +242,7 @@ export class SequenceRunner {
         "attest",
         "verifier",
       ] as const;
-      const ROTATION = ["cluster", "rotate", "ack", "complete", "abort_rotation"] as const;
+      const ROTATION = ["cluster", "accept", "rotate", "ack", "complete", "abort_rotation"] as const;
       const ALL = [...MISC, ...ROTATION, "create", "sample", "commit", "reveal", "settle", "escalate", "post"] as const;
       let op: (typeof ALL)[number];
       let node = r.pick(regd);
@@ -251,7 +253,11 @@ export class SequenceRunner {
         // acked by honest members (attested first), missed by absent ones, acked late (after the
         // deadline) or with the wrong key by some, then completed or aborted by a keeper.
         if (!cl) op = "cluster";
-        else if (!cl.pending) op = r.chance(85) ? "rotate" : r.pick(ROTATION);
+        else if (!cl.pending && cl.invited.length > 0 && r.chance(80)) {
+          // Invited nodes accept membership (only members count and ack).
+          op = "accept";
+          node = r.pick(cl.invited);
+        } else if (!cl.pending) op = r.chance(85) ? "rotate" : r.pick(ROTATION);
         else {
           const p = cl.pending;
           const now = this.d.clock.now();
@@ -300,7 +306,7 @@ export class SequenceRunner {
       const op2 =
         !requestId && ["sample", "commit", "reveal", "settle", "escalate", "post"].includes(op)
           ? "create"
-          : !cl && ["rotate", "ack", "complete", "abort_rotation"].includes(op)
+          : !cl && ["accept", "rotate", "ack", "complete", "abort_rotation"].includes(op)
             ? "cluster"
             : op;
       const me = operators[node]!;
@@ -469,8 +475,22 @@ export class SequenceRunner {
               const masterCap = res.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))?.objectId;
               if (!id || !masterCap) throw new Error(`sequence ${index}: create_cluster made no Cluster/MasterCap`);
               clusterCount++;
-              cl = { k, id, masterCap, members, quorum, epoch: 0n };
+              cl = { k, id, masterCap, members: [], invited: members, quorum, epoch: 0n };
               subs.set(hex(fromHexId(id)), `object::id_to_bytes(&clusters[${k}])`);
+              return res;
+            },
+          };
+        }
+        case "accept": {
+          const c = need(cl);
+          return {
+            label: `accept ${node}`,
+            sender: me,
+            move: withCluster(c.k, [`cluster::accept_membership(&mut cl, &caps[${capIndex(node)}]);`]),
+            run: async () => {
+              const res = await atoma.acceptMembership(me.kp, { clusterId: c.id, nodeCap: nodeIds[node]! });
+              c.invited = c.invited.filter((i) => i !== node);
+              c.members.push(node);
               return res;
             },
           };

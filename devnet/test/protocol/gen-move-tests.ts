@@ -142,6 +142,8 @@ function stepCode(run: ScenarioRun, i: number): string[] {
       return withCl([
         `cluster::start_rotation(&mut cl, &mcaps[0], ${step.epoch}, ${x(keyCommitmentOf(step.key))}, ${d.deadline}, &clock);`,
       ]);
+    case "accept_membership":
+      return withCl([`cluster::accept_membership(&mut cl, ${cap(step.node)});`]);
     case "ack_rotation":
       return withReg(
         false,

@@ -49,7 +49,9 @@ export type Step =
   | { do: "add_stake"; node: number; amount: bigint }
   | { do: "request_unstake"; node: number }
   | { do: "withdraw_stake"; node: number }
+  /** Lists `members` as invited; each becomes a member with its own `accept_membership`. */
   | { do: "create_cluster"; members: number[]; ackQuorumBps: bigint; key: string }
+  | { do: "accept_membership"; node: number }
   | { do: "start_rotation"; epoch: bigint; key: string; deadlineInMs: bigint }
   | { do: "ack_rotation"; node: number; epoch: bigint; key: string }
   | { do: "complete_rotation" }
@@ -681,6 +683,9 @@ export const SCENARIOS: Scenario[] = [
       { do: "attest", node: 1, teeKind: 3, measurement: "cc-1" },
       { do: "attest", node: 2, teeKind: 3, measurement: "cc-1" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "accept_membership", node: 0 },
+      { do: "accept_membership", node: 1 },
+      { do: "accept_membership", node: 2 },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
       { do: "ack_rotation", node: 0, epoch: 1n, key: "master-1" },
       { do: "ack_rotation", node: 2, epoch: 1n, key: "master-1" },
@@ -693,6 +698,7 @@ export const SCENARIOS: Scenario[] = [
         ...rep("NodeRegistered", 3),
         ...rep("AttestationRecorded", 3),
         "ClusterCreated",
+        ...rep("ClusterMemberJoined", 3),
         "KeyRotationStarted",
         "KeyRotationAcked",
         "KeyRotationAcked",
@@ -711,6 +717,9 @@ export const SCENARIOS: Scenario[] = [
       ...reg(0, 1, 2),
       { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "accept_membership", node: 0 },
+      { do: "accept_membership", node: 1 },
+      { do: "accept_membership", node: 2 },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
       { do: "ack_rotation", node: 1, epoch: 1n, key: "master-1" },
       { do: "advance", ms: 600_000n },
@@ -723,6 +732,7 @@ export const SCENARIOS: Scenario[] = [
         ...rep("NodeRegistered", 3),
         "AttestationRecorded",
         "ClusterCreated",
+        ...rep("ClusterMemberJoined", 3),
         "KeyRotationStarted",
         "KeyRotationAcked",
         "KeyRotationAborted",
@@ -740,6 +750,9 @@ export const SCENARIOS: Scenario[] = [
       ...reg(0, 1, 2),
       { do: "attest", node: 1, teeKind: 4, measurement: "pcr0" },
       { do: "create_cluster", members: [0, 1, 2], ackQuorumBps: 6_000n, key: "master-0" },
+      { do: "accept_membership", node: 0 },
+      { do: "accept_membership", node: 1 },
+      { do: "accept_membership", node: 2 },
       { do: "start_rotation", epoch: 1n, key: "master-1", deadlineInMs: 600_000n },
       { do: "ack_rotation", node: 1, epoch: 1n, key: "master-1" },
       { do: "complete_rotation" },

@@ -6,7 +6,10 @@
  *   envelope through a `KeyDistribution`, then `start_rotation` with the commitment
  *   `blake2b256(pk)`; `step()` completes the session at the ack quorum or aborts it once the
  *   deadline has passed.
- * - `RotationParticipant` (a member node): on `KeyRotationStarted` for a cluster it belongs to,
+ * - `RotationParticipant` (a member node): accepts its invitations (`ClusterCreated`,
+ *   `ClusterMemberInvited` naming it, still invited on chain) with its own NodeCap, since a
+ *   listed node is no member until it does; ignores clusters it was removed from or left;
+ *   on `KeyRotationStarted` for a cluster it belongs to,
  *   checks that its own key is attested, fetches and opens the envelope, checks the key
  *   against the on-chain commitment, stores it (pending) and acks; on `KeyRotationCompleted`
  *   marks it active, on `KeyRotationAborted` marks it aborted.
@@ -55,7 +58,7 @@ const nowOf = (c: Clock | undefined) => BigInt((c ?? Date.now)());
 /** The chain calls rotation needs (an AtomaClient fits). */
 export type RotationChain = Pick<
   AtomaClient,
-  "config" | "getCluster" | "getNode" | "execute" | "listEvents" | "ackRotation"
+  "config" | "getCluster" | "getNode" | "execute" | "listEvents" | "ackRotation" | "acceptMembership"
 >;
 
 const attestedRecord = (nodeId: string, n: NodeData) => attestedNodeOf(nodeId, n);
@@ -198,6 +201,11 @@ export class RotationCoordinator {
         skipped.push({ nodeId: m, reason: e.reason });
       }
     }
+    if (c.members.length === 0)
+      throw new InvalidInputError(
+        "cluster members",
+        `no member has accepted yet (${c.invited.length} invited): a rotation needs members (cluster::ENoMembers)`,
+      );
     const ackQuorum = (BigInt(c.ack_quorum_bps) * BigInt(c.members.length) + 9_999n) / 10_000n;
     if (BigInt(recipients.length) < ackQuorum)
       throw new InvalidInputError(
@@ -288,6 +296,8 @@ export class RotationCoordinator {
 }
 
 export type ParticipantOutcome =
+  | { kind: "joined"; clusterId: string; epoch: bigint }
+  | { kind: "removed"; clusterId: string; epoch: bigint }
   | { kind: "acked"; clusterId: string; epoch: bigint; commitment: Uint8Array }
   | { kind: "activated"; clusterId: string; epoch: bigint }
   | { kind: "aborted"; clusterId: string; epoch: bigint }
@@ -307,6 +317,10 @@ export class RotationParticipant {
   #waiting = new Map<string, Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]>();
   /** Clusters this node holds keys of: old keys are destroyed on disk once their grace is over. */
   #clusters = new Set<string>();
+  /** Invitations that could not be accepted yet (a rotation was pending): retried on each poll. */
+  #invitations = new Set<string>();
+  /** Clusters this node was removed from or left: their rotations are ignored. */
+  #removed = new Set<string>();
 
   constructor(
     readonly o: {
@@ -324,6 +338,11 @@ export class RotationParticipant {
       /** Event cursor file (atomic writes); omitted: kept in memory. */
       stateFile?: string;
       now?: Clock;
+      /**
+       * Which invitations to accept (`cluster::accept_membership`); default: every cluster
+       * this node is invited to. `false` accepts none.
+       */
+      acceptInvitation?: ((clusterId: string) => boolean) | false;
     },
   ) {
     this.nodeId = objectIdHex(o.nodeId, "nodeId");
@@ -343,7 +362,28 @@ export class RotationParticipant {
   /** Handles one decoded event; null when it is not about this node's clusters. */
   async handle(ev: AtomaEvent): Promise<ParticipantOutcome | null> {
     switch (ev.name) {
+      case "ClusterCreated":
+        if (!ev.data.members.map((m) => objectIdHex(m)).includes(this.nodeId)) return null;
+        return this.#onInvited(objectIdHex(ev.data.cluster_id));
+      case "ClusterMemberInvited":
+        if (objectIdHex(ev.data.node_id) !== this.nodeId) return null;
+        return this.#onInvited(objectIdHex(ev.data.cluster_id));
+      case "ClusterMemberJoined":
+        if (objectIdHex(ev.data.node_id) === this.nodeId) this.#removed.delete(objectIdHex(ev.data.cluster_id));
+        return null;
+      case "ClusterMemberRemoved": {
+        const clusterId = objectIdHex(ev.data.cluster_id);
+        if (objectIdHex(ev.data.node_id) !== this.nodeId) return null;
+        this.#invitations.delete(clusterId);
+        if (!ev.data.member) return null;
+        this.#removed.add(clusterId);
+        this.#clusters.delete(clusterId);
+        for (const key of this.#waiting.keys()) if (key.startsWith(`${clusterId}:`)) this.#waiting.delete(key);
+        const c = await this.o.chain.getCluster(clusterId);
+        return { kind: "removed", clusterId, epoch: BigInt(c.epoch) };
+      }
       case "KeyRotationStarted":
+        if (this.#removed.has(objectIdHex(ev.data.cluster_id))) return null;
         return this.#onStarted(ev.data);
       case "KeyRotationCompleted": {
         const epoch = BigInt(ev.data.epoch);
@@ -362,6 +402,34 @@ export class RotationParticipant {
       default:
         return null;
     }
+  }
+
+  /** Accepts the invitation to `clusterId` when the chain still lists this node as invited. */
+  async #onInvited(clusterId: string): Promise<ParticipantOutcome | null> {
+    const accept = this.o.acceptInvitation;
+    if (accept === false || (accept && !accept(clusterId))) return null;
+    const c = await this.o.chain.getCluster(clusterId);
+    if (!c.invited.map((m) => objectIdHex(m)).includes(this.nodeId)) {
+      this.#invitations.delete(clusterId);
+      return null; // a member already, or the invitation was withdrawn / declined
+    }
+    if (c.pending) {
+      // membership is locked while a rotation is pending (cluster::EMembershipLocked)
+      this.#invitations.add(clusterId);
+      return null;
+    }
+    try {
+      await this.o.chain.acceptMembership(this.o.signer, { clusterId, nodeCap: this.o.nodeCapId ?? this.nodeId });
+    } catch (e) {
+      if (e instanceof MoveAbortError && e.constantName === "EMembershipLocked") {
+        this.#invitations.add(clusterId);
+        return null;
+      }
+      if (!(e instanceof MoveAbortError && e.constantName === "EAlreadyMember")) throw e;
+    }
+    this.#invitations.delete(clusterId);
+    this.#removed.delete(clusterId);
+    return { kind: "joined", clusterId, epoch: BigInt(c.epoch) };
   }
 
   async #onStarted(d: Extract<AtomaEvent, { name: "KeyRotationStarted" }>["data"]): Promise<ParticipantOutcome | null> {
@@ -430,6 +498,10 @@ export class RotationParticipant {
   /** Reads all new events once (persisting the cursor) and retries rotations waiting for their key. */
   async poll(): Promise<ParticipantOutcome[]> {
     const out: ParticipantOutcome[] = [];
+    for (const clusterId of [...this.#invitations]) {
+      const r = await this.#onInvited(clusterId);
+      if (r) out.push(r);
+    }
     for (const d of [...this.#waiting.values()]) {
       const r = await this.#onStarted(d);
       if (r && r.kind !== "waiting-for-key") out.push(r);

@@ -747,6 +747,18 @@ export class AtomaClient implements AtomaChain {
       B.buildAckRotation(tx, { ...base, cluster, nodeCap: a.nodeCap, epoch: a.epoch, commitment: a.commitment }),
     );
   }
+  /** An invited node accepts membership of the cluster with its own NodeCap. */
+  async acceptMembership(signer: Signer, a: { clusterId: string; nodeCap: string }) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) => B.buildAcceptMembership(tx, { packageId, cluster, nodeCap: a.nodeCap }));
+  }
+  /** A member leaves the cluster (or an invited node declines) with its own NodeCap. */
+  async leaveCluster(signer: Signer, a: { clusterId: string; nodeCap: string }) {
+    const cluster = await this.#clusterArg(a.clusterId);
+    const packageId = this.config.packageId;
+    return this.#run(signer, (tx) => B.buildLeaveCluster(tx, { packageId, cluster, nodeCap: a.nodeCap }));
+  }
   /** Publishes the node's ML-KEM-768 key hash (`mlkemKeyHash(mlkemPk)`) on its record. */
   async setNodePqKey(signer: Signer, nodeCap: string, mlkemPkHash: Uint8Array) {
     const base = await this.#base();

@@ -416,7 +416,10 @@ export interface CreateClusterArgs extends WithRegistry {
   keep?: boolean;
 }
 
-/** create_cluster; transfers the MasterCap to `recipient` (default: the sender) unless `keep`. */
+/**
+ * create_cluster; transfers the MasterCap to `recipient` (default: the sender) unless `keep`.
+ * `members` are only invited: each becomes a member with its own `buildAcceptMembership`.
+ */
 export function buildCreateCluster(tx: Transaction, a: CreateClusterArgs): TransactionResult {
   if (!Array.isArray(a.members)) throw new InvalidInputError("members", "must be an array of node ids");
   const cap = cluster.createCluster(tx, packageOf(a), [
@@ -537,6 +540,47 @@ export function buildReportSealedBytes(
   ]);
 }
 
+/** The `MasterCap` holder invites a registered node (a member once it accepts). */
+export function buildInviteMember(
+  tx: Transaction,
+  a: WithCluster & { registry: SharedInput; masterCap: OwnedInput; nodeId: string },
+): TransactionResult {
+  return cluster.inviteMember(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    sharedArg(tx, a.registry, false, "registry"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    idArg(tx, a.nodeId, "nodeId"),
+  ]);
+}
+
+/** An invited node accepts membership with its own NodeCap. */
+export function buildAcceptMembership(tx: Transaction, a: WithCluster & { nodeCap: OwnedInput }): TransactionResult {
+  return cluster.acceptMembership(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+  ]);
+}
+
+/** The `MasterCap` holder removes a member or withdraws an invitation (never the last member). */
+export function buildRemoveMember(
+  tx: Transaction,
+  a: WithCluster & { masterCap: OwnedInput; nodeId: string },
+): TransactionResult {
+  return cluster.removeMember(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.masterCap, "masterCap"),
+    idArg(tx, a.nodeId, "nodeId"),
+  ]);
+}
+
+/** A member leaves (or an invited node declines) with its own NodeCap. */
+export function buildLeaveCluster(tx: Transaction, a: WithCluster & { nodeCap: OwnedInput }): TransactionResult {
+  return cluster.leaveCluster(tx, packageOf(a), [
+    sharedArg(tx, a.cluster, true, "cluster"),
+    ownedArg(tx, a.nodeCap, "nodeCap"),
+  ]);
+}
+
 /** After a package upgrade, the `MasterCap` holder moves its cluster to the new version. */
 export function buildMigrateCluster(tx: Transaction, a: WithCluster & { masterCap: OwnedInput }): TransactionResult {
   return cluster.migrate(tx, packageOf(a), [
@@ -591,4 +635,8 @@ export const ATOMA_TX_TARGETS = [
   "cluster::set_pq_key",
   "cluster::set_rotation_policy",
   "cluster::report_sealed_bytes",
+  "cluster::invite_member",
+  "cluster::accept_membership",
+  "cluster::remove_member",
+  "cluster::leave_cluster",
 ] as const;

@@ -147,6 +147,12 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
     B.buildSetRotationPolicy(tx, { packageId: PKG, cluster: CLU, masterCap: CAP, intervalMs: 60_000, maxBytes: 1024 }),
   "cluster::report_sealed_bytes": (tx) =>
     B.buildReportSealedBytes(tx, { packageId: PKG, cluster: CLU, nodeCap: CAP, epoch: 0, bytes: 4096 }),
+  "cluster::invite_member": (tx) =>
+    B.buildInviteMember(tx, { packageId: PKG, cluster: CLU, registry: REG, masterCap: CAP, nodeId: NODE }),
+  "cluster::accept_membership": (tx) => B.buildAcceptMembership(tx, { packageId: PKG, cluster: CLU, nodeCap: CAP }),
+  "cluster::remove_member": (tx) =>
+    B.buildRemoveMember(tx, { packageId: PKG, cluster: CLU, masterCap: CAP, nodeId: NODE }),
+  "cluster::leave_cluster": (tx) => B.buildLeaveCluster(tx, { packageId: PKG, cluster: CLU, nodeCap: CAP }),
 };
 
 type Parsed = ReturnType<typeof bcs.TransactionKind.parse>;

@@ -84,6 +84,8 @@ describe("automatic rotation by policy", () => {
       postQuantum: true,
     });
     ({ participants, stores: memberStores } = participantsFor(chain, nodes, { dir, distribution, now }));
+    // each member accepts its invitation (its participant's first poll)
+    for (const p of participants) expect((await p.poll()).map((o) => o.kind)).toEqual(["joined"]);
     auto = new AutoRotator({
       coordinator,
       chain: chain.atoma,

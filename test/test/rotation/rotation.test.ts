@@ -9,7 +9,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DemoChain, type RegisteredNode, registerNode, startDemoIndexer } from "@atoma/demo/network";
 import type { RunningIndexer } from "@atoma/indexer";
-import { blake2b256, bytesToHex, MoveAbortError, openAsNode, sealForNodes, x25519PublicKey } from "@atoma/sdk";
+import {
+  blake2b256,
+  buildRemoveMember,
+  bytesToHex,
+  MoveAbortError,
+  openAsNode,
+  sealForNodes,
+  x25519PublicKey,
+} from "@atoma/sdk";
+import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MasterKeyStore,
@@ -92,6 +101,13 @@ describe("key rotation sessions end to end", () => {
       now,
       cursors: true,
     }));
+    // Listed nodes are only invited: each participant accepts with its own NodeCap on its first poll.
+    expect(c.members).toEqual([]);
+    expect([...c.invited].sort()).toEqual([...nodes, outsider].map((n) => n.nodeId).sort());
+    for (const p of participants) expect(await p.poll()).toEqual([{ kind: "joined", clusterId, epoch: 0n }]);
+    const joined = await chain.atoma.getCluster(clusterId);
+    expect([...joined.members].sort()).toEqual([...nodes, outsider].map((n) => n.nodeId).sort());
+    expect(joined.invited).toEqual([]);
   });
 
   it("rotation 1: attested members fetch the key, ack; completes at quorum; old key honoured during grace only", async () => {
@@ -284,6 +300,39 @@ describe("key rotation sessions end to end", () => {
     expect(Uint8Array.from(c.previous_commitment)).toEqual(blake2b256(masterPk1));
   });
 
+  it("the master removes a member: its participant ignores the cluster's next rotation, the others complete it", async () => {
+    const c0 = await chain.atoma.getCluster(clusterId);
+    const tx = new Transaction();
+    tx.setSender(chain.admin.toSuiAddress());
+    buildRemoveMember(tx, {
+      packageId: chain.atoma.config.packageId,
+      cluster: { objectId: clusterId, initialSharedVersion: c0.meta.initialSharedVersion as string },
+      masterCap: coordinator.o.masterCapId,
+      nodeId: outsider.nodeId,
+    });
+    await chain.atoma.execute(tx, chain.admin);
+    const out = await participants[3]?.poll();
+    expect(out?.filter((o) => o.kind === "removed")).toEqual([{ kind: "removed", clusterId, epoch: 2n }]);
+    const c = await chain.atoma.getCluster(clusterId);
+    expect([...c.members].sort()).toEqual(nodes.map((n) => n.nodeId).sort());
+    const started = await coordinator.startRotation({ deadlineMs: now() + 600_000n });
+    expect(started.epoch).toBe(3n);
+    expect(started.skipped).toEqual([]);
+    // Before the removal the outsider's participant answered every rotation (refused: not attested).
+    expect(await participants[3]?.poll()).toEqual([]);
+    const bad = await chain.atoma
+      .ackRotation(outsider.keys.signer, {
+        clusterId,
+        nodeCap: outsider.nodeId,
+        epoch: 3n,
+        commitment: started.commitment,
+      })
+      .catch((e: unknown) => e);
+    expect((bad as MoveAbortError).constantName).toBe("ENotMember");
+    for (const p of participants.slice(0, 2)) expect((await p.poll()).map((o) => o.kind)).toContain("acked");
+    expect(await coordinator.step()).toEqual({ state: "completed", epoch: 3n, commitment: started.commitment });
+  });
+
   it("the coordinator does not start a rotation that cannot reach its quorum of attested members", async () => {
     const keys = new MasterKeyStore(path.join(dir, "master-b"));
     const b = await RotationCoordinator.createCluster({
@@ -293,6 +342,15 @@ describe("key rotation sessions end to end", () => {
       ackQuorumBps: 10_000n,
       keys,
     });
+    const coord0 = { chain: chain.atoma, signer: chain.admin, clusterId: b.clusterId, masterCapId: b.masterCapId };
+    // Listed without consent: no member yet, so no rotation (the coordinator and the chain refuse).
+    await expect(
+      new RotationCoordinator({ ...coord0, keys, distribution, now }).startRotation({ deadlineMs: now() + 60_000n }),
+    ).rejects.toThrow(/no member has accepted yet \(2 invited\)/);
+    for (const p of [participants[3], participants[0]])
+      expect((await p?.poll())?.filter((o) => o.kind === "joined")).toEqual([
+        { kind: "joined", clusterId: b.clusterId, epoch: 0n },
+      ]);
     const coord = new RotationCoordinator({
       chain: chain.atoma,
       signer: chain.admin,
@@ -322,7 +380,7 @@ describe("key rotation sessions end to end", () => {
     };
     // The last events become visible after the next checkpoint.
     let items = await rows();
-    for (let i = 0; i < 40 && items.find((x) => x.epoch === "2")?.status !== "completed"; i++) {
+    for (let i = 0; i < 40 && items.find((x) => x.epoch === "3")?.status !== "completed"; i++) {
       await new Promise((res) => setTimeout(res, 250));
       items = await rows();
     }
@@ -331,6 +389,7 @@ describe("key rotation sessions end to end", () => {
     const e1 = byEpoch.get("1");
     expect(e1?.status).toBe("completed");
     expect(byEpoch.get("2")?.status).toBe("completed");
+    expect(byEpoch.get("3")?.status).toBe("completed");
     expect(e1?.commitment?.replace(/^0x/, "")).toBe(bytesToHex(blake2b256(masterPk1)));
     expect([...(e1?.ackedBy ?? [])].sort()).toEqual(nodes.map((n) => n.nodeId).sort());
   });

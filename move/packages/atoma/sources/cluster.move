@@ -54,6 +54,20 @@ const EInvalidPqKeyHash: vector<u8> = b"mlkem_pk_hash must be 32 bytes";
 const EPqKeyAlreadySet: vector<u8> = b"the current key's ML-KEM hash is already set (rotate to change it)";
 #[error(code = 23)]
 const EZeroBytes: vector<u8> = b"reported bytes must be positive";
+#[error(code = 24)]
+const ENotInvited: vector<u8> = b"node is not invited to the cluster";
+#[error(code = 25)]
+const EAlreadyMember: vector<u8> = b"node is already a member of the cluster";
+#[error(code = 26)]
+const EAlreadyInvited: vector<u8> = b"node is already invited to the cluster";
+#[error(code = 27)]
+const ENotAccepted: vector<u8> = b"node is invited but has not accepted membership (accept_membership)";
+#[error(code = 28)]
+const EQuorumWouldBreak: vector<u8> = b"the change would leave no member: the ack quorum (at least one ack) must stay within the members";
+#[error(code = 29)]
+const EMembershipLocked: vector<u8> = b"membership cannot change while a rotation is pending";
+#[error(code = 30)]
+const ENoMembers: vector<u8> = b"the cluster has no members: invited nodes must accept before a rotation";
 
 public struct MasterCap has key, store {
     id: UID,
@@ -72,6 +86,8 @@ public struct Rotation has copy, drop, store {
 public struct Cluster has key {
     id: UID,
     version: u64,
+    /// Nodes that accepted membership with their own NodeCap (`accept_membership`): only they
+    /// count for the ack quorum, ack rotations and receive key shares.
     members: vector<ID>,
     epoch: u64,
     commitment: vector<u8>,
@@ -90,8 +106,13 @@ public struct Cluster has key {
     max_bytes: u64,
     epoch_started_ms: u64,
     sealed_bytes: u64,
+    /// Nodes the MasterCap holder invited (`create_cluster`, `invite_member`) that have not
+    /// accepted yet: listed without their consent, so never counted, never acking.
+    invited: vector<ID>,
 }
 
+/// Creates a cluster inviting `members` (issue 13 A7: a node is listed only with its consent;
+/// each becomes a member once it calls `accept_membership` with its own NodeCap).
 public fun create_cluster(
     registry: &Registry,
     members: vector<ID>,
@@ -130,7 +151,7 @@ public(package) fun new(
     let c = Cluster {
         id: object::new(ctx),
         version: protocol_version::current(),
-        members,
+        members: vector[],
         epoch: 0,
         commitment,
         previous_commitment: vector[],
@@ -143,12 +164,85 @@ public(package) fun new(
         max_bytes: 0,
         epoch_started_ms: 0,
         sealed_bytes: 0,
+        invited: members,
     };
+    // the event's `members` field lists the invited nodes (its bytes are unchanged)
     events::cluster_created(object::id(&c), members, 0, commitment);
     c
 }
 
 fun assert_version(c: &Cluster) { assert!(c.version == protocol_version::current(), EWrongVersion); }
+
+/// `node_id` is an accepted member: an invited node that has not accepted gets `ENotAccepted`.
+fun assert_member(c: &Cluster, node_id: ID) {
+    if (c.members.contains(&node_id)) return;
+    assert!(!c.invited.contains(&node_id), ENotAccepted);
+    abort ENotMember
+}
+
+/// Membership changes: this cluster's current version, no rotation pending (the pending one's
+/// quorum and key shares were fixed for the members at its start).
+fun assert_can_change(c: &Cluster) {
+    c.assert_version();
+    assert!(c.pending.is_none(), EMembershipLocked);
+}
+
+fun remove_id(v: &mut vector<ID>, id: ID) {
+    let (found, i) = v.index_of(&id);
+    if (found) { v.remove(i); };
+}
+
+// === Membership (issue 13 A7: consent, and changes) ===
+
+/// The MasterCap holder invites a registered node; it becomes a member when it accepts.
+public fun invite_member(cluster: &mut Cluster, registry: &Registry, cap: &MasterCap, node_id: ID) {
+    cluster.assert_can_change();
+    registry.assert_live();
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    assert!(registry.has_node(node_id), EUnknownNode);
+    assert!(!cluster.members.contains(&node_id), EAlreadyMember);
+    assert!(!cluster.invited.contains(&node_id), EAlreadyInvited);
+    assert!(cluster.members.length() + cluster.invited.length() < constants::max_cluster_members(), EInvalidMembers);
+    cluster.invited.push_back(node_id);
+    events::cluster_member_invited(object::id(cluster), node_id);
+}
+
+/// An invited node accepts with its own NodeCap and becomes a member.
+public fun accept_membership(cluster: &mut Cluster, cap: &NodeCap) {
+    cluster.assert_can_change();
+    let node_id = cap.node_id();
+    assert!(!cluster.members.contains(&node_id), EAlreadyMember);
+    assert!(cluster.invited.contains(&node_id), ENotInvited);
+    remove_id(&mut cluster.invited, node_id);
+    cluster.members.push_back(node_id);
+    events::cluster_member_joined(object::id(cluster), node_id, cluster.members.length());
+}
+
+/// The MasterCap holder removes a member (or withdraws an invitation). The last member stays:
+/// with no member the ack quorum would be zero acks.
+public fun remove_member(cluster: &mut Cluster, cap: &MasterCap, node_id: ID) {
+    cluster.assert_can_change();
+    assert!(cap.cluster_id == object::id(cluster), EWrongCap);
+    cluster.drop_node(node_id, false);
+}
+
+/// A member leaves (or an invited node declines) with its own NodeCap.
+public fun leave_cluster(cluster: &mut Cluster, cap: &NodeCap) {
+    cluster.assert_can_change();
+    cluster.drop_node(cap.node_id(), true);
+}
+
+fun drop_node(cluster: &mut Cluster, node_id: ID, left: bool) {
+    let member = cluster.members.contains(&node_id);
+    if (member) {
+        assert!(cluster.members.length() > 1, EQuorumWouldBreak);
+        remove_id(&mut cluster.members, node_id);
+    } else {
+        assert!(cluster.invited.contains(&node_id), ENotMember);
+        remove_id(&mut cluster.invited, node_id);
+    };
+    events::cluster_member_removed(object::id(cluster), node_id, member, left, cluster.members.length());
+}
 
 /// Acks needed: ceil(ack_quorum_bps × members / 10_000).
 public fun ack_quorum(c: &Cluster): u64 {
@@ -169,6 +263,7 @@ public fun start_rotation(
     assert!(epoch == cluster.epoch + 1, EWrongEpoch);
     assert!(commitment.length() == constants::hash_bytes(), EInvalidHash);
     assert!(deadline_ms > clock.timestamp_ms(), EInvalidDeadline);
+    assert!(!cluster.members.is_empty(), ENoMembers);
     cluster.pending = option::some(Rotation { epoch, commitment, acks: vector[], deadline_ms, mlkem_pk_hash: vector[] });
     events::key_rotation_started(object::id(cluster), epoch, commitment, deadline_ms, cluster.ack_quorum());
 }
@@ -189,7 +284,7 @@ public fun ack_rotation(
     let now = clock.timestamp_ms();
     let node_id = cap.node_id();
     assert!(cluster.pending.is_some(), ENoRotation);
-    assert!(cluster.members.contains(&node_id), ENotMember);
+    cluster.assert_member(node_id);
     assert!(registry.node_status(node_id) == constants::node_status_active(), ENotActive);
     assert!(registry.is_attested(node_id, now), ENotAttested);
     let cluster_id = object::id(cluster);
@@ -278,7 +373,7 @@ public fun set_rotation_policy(cluster: &mut Cluster, cap: &MasterCap, interval_
 public fun report_sealed_bytes(cluster: &mut Cluster, cap: &NodeCap, epoch: u64, bytes: u64) {
     cluster.assert_version();
     let node_id = cap.node_id();
-    assert!(cluster.members.contains(&node_id), ENotMember);
+    cluster.assert_member(node_id);
     assert!(epoch == cluster.epoch, EWrongEpoch);
     assert!(bytes > 0, EZeroBytes);
     let room = 18_446_744_073_709_551_615 - cluster.sealed_bytes;
@@ -304,6 +399,9 @@ public fun migrate(cluster: &mut Cluster, cap: &MasterCap) {
 
 public fun version(c: &Cluster): u64 { c.version }
 public fun members(c: &Cluster): vector<ID> { c.members }
+public fun invited(c: &Cluster): vector<ID> { c.invited }
+public fun is_member(c: &Cluster, node_id: ID): bool { c.members.contains(&node_id) }
+public fun is_invited(c: &Cluster, node_id: ID): bool { c.invited.contains(&node_id) }
 public fun epoch(c: &Cluster): u64 { c.epoch }
 public fun commitment(c: &Cluster): vector<u8> { c.commitment }
 public fun previous_commitment(c: &Cluster): vector<u8> { c.previous_commitment }

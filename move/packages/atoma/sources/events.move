@@ -418,3 +418,42 @@ public(package) fun rotation_policy_set(cluster_id: ID, interval_ms: u64, max_by
 public(package) fun sealed_bytes_reported(cluster_id: ID, epoch: u64, node_id: ID, bytes: u64, total: u64) {
     event::emit(SealedBytesReported { cluster_id, epoch, node_id, bytes, total })
 }
+
+// === Cluster membership (issue 13 A7: consent, and changes) ===
+
+/// The MasterCap holder invited `node_id` (`invite_member`; `ClusterCreated.members` lists the
+/// nodes invited at creation).
+public struct ClusterMemberInvited has copy, drop {
+    cluster_id: ID,
+    node_id: ID,
+}
+
+/// `node_id` accepted with its own NodeCap; `members` = the member count after it.
+public struct ClusterMemberJoined has copy, drop {
+    cluster_id: ID,
+    node_id: ID,
+    members: u64,
+}
+
+/// `node_id` left the cluster: `member` false = it was only invited (invitation withdrawn or
+/// declined); `left` true = its own `leave_cluster`, false = the master's `remove_member`;
+/// `members` = the member count after it.
+public struct ClusterMemberRemoved has copy, drop {
+    cluster_id: ID,
+    node_id: ID,
+    member: bool,
+    left: bool,
+    members: u64,
+}
+
+public(package) fun cluster_member_invited(cluster_id: ID, node_id: ID) {
+    event::emit(ClusterMemberInvited { cluster_id, node_id })
+}
+
+public(package) fun cluster_member_joined(cluster_id: ID, node_id: ID, members: u64) {
+    event::emit(ClusterMemberJoined { cluster_id, node_id, members })
+}
+
+public(package) fun cluster_member_removed(cluster_id: ID, node_id: ID, member: bool, left: bool, members: u64) {
+    event::emit(ClusterMemberRemoved { cluster_id, node_id, member, left, members })
+}

@@ -52,23 +52,24 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
 fun tally(ev: &mut vector<u64>) {
     *&mut ev[1] = ev[1] + event::events_by_type<events::AttestationRecorded>().length();
     *&mut ev[2] = ev[2] + event::events_by_type<events::ClusterCreated>().length();
-    *&mut ev[3] = ev[3] + event::events_by_type<events::DisputeOpened>().length();
-    *&mut ev[4] = ev[4] + event::events_by_type<events::KeyRotationAborted>().length();
-    *&mut ev[5] = ev[5] + event::events_by_type<events::KeyRotationAcked>().length();
-    *&mut ev[6] = ev[6] + event::events_by_type<events::KeyRotationCompleted>().length();
-    *&mut ev[7] = ev[7] + event::events_by_type<events::KeyRotationStarted>().length();
-    *&mut ev[8] = ev[8] + event::events_by_type<events::NodePaid>().length();
-    *&mut ev[9] = ev[9] + event::events_by_type<events::NodeRegistered>().length();
-    *&mut ev[10] = ev[10] + event::events_by_type<events::NodeSlashed>().length();
-    *&mut ev[11] = ev[11] + event::events_by_type<events::NodeStatusChanged>().length();
-    *&mut ev[12] = ev[12] + event::events_by_type<events::NodesSampled>().length();
-    *&mut ev[13] = ev[13] + event::events_by_type<events::OutputPosted>().length();
-    *&mut ev[14] = ev[14] + event::events_by_type<events::RequestCreated>().length();
-    *&mut ev[15] = ev[15] + event::events_by_type<events::RequestFailed>().length();
-    *&mut ev[16] = ev[16] + event::events_by_type<events::RequestSettled>().length();
-    *&mut ev[17] = ev[17] + event::events_by_type<events::ResultCommitted>().length();
-    *&mut ev[18] = ev[18] + event::events_by_type<events::ResultRevealed>().length();
-    *&mut ev[19] = ev[19] + event::events_by_type<events::StakeChanged>().length();
+    *&mut ev[3] = ev[3] + event::events_by_type<events::ClusterMemberJoined>().length();
+    *&mut ev[4] = ev[4] + event::events_by_type<events::DisputeOpened>().length();
+    *&mut ev[5] = ev[5] + event::events_by_type<events::KeyRotationAborted>().length();
+    *&mut ev[6] = ev[6] + event::events_by_type<events::KeyRotationAcked>().length();
+    *&mut ev[7] = ev[7] + event::events_by_type<events::KeyRotationCompleted>().length();
+    *&mut ev[8] = ev[8] + event::events_by_type<events::KeyRotationStarted>().length();
+    *&mut ev[9] = ev[9] + event::events_by_type<events::NodePaid>().length();
+    *&mut ev[10] = ev[10] + event::events_by_type<events::NodeRegistered>().length();
+    *&mut ev[11] = ev[11] + event::events_by_type<events::NodeSlashed>().length();
+    *&mut ev[12] = ev[12] + event::events_by_type<events::NodeStatusChanged>().length();
+    *&mut ev[13] = ev[13] + event::events_by_type<events::NodesSampled>().length();
+    *&mut ev[14] = ev[14] + event::events_by_type<events::OutputPosted>().length();
+    *&mut ev[15] = ev[15] + event::events_by_type<events::RequestCreated>().length();
+    *&mut ev[16] = ev[16] + event::events_by_type<events::RequestFailed>().length();
+    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestSettled>().length();
+    *&mut ev[18] = ev[18] + event::events_by_type<events::ResultCommitted>().length();
+    *&mut ev[19] = ev[19] + event::events_by_type<events::ResultRevealed>().length();
+    *&mut ev[20] = ev[20] + event::events_by_type<events::StakeChanged>().length();
 }
 
 /// 3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted
@@ -77,7 +78,7 @@ fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -185,52 +186,53 @@ fun unanimous() {
     assert!(ev[0] == 16, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 3, 9); // events: NodePaid
-    assert!(ev[9] == 3, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 1, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 3, 18); // events: ResultCommitted
-    assert!(ev[18] == 3, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 3, 10); // events: NodePaid
+    assert!(ev[10] == 3, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 1, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 3, 19); // events: ResultCommitted
+    assert!(ev[19] == 3, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 40); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 41); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 42); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 42); // requester's refund
+    assert!(refund.value() == 3150000000, 43); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -242,7 +244,7 @@ fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -496,95 +498,96 @@ fun one_dissenter() {
     assert!(ev[0] == 42, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 1, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 8, 9); // events: NodePaid
-    assert!(ev[9] == 9, 10); // events: NodeRegistered
-    assert!(ev[10] == 1, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 2, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 9, 18); // events: ResultCommitted
-    assert!(ev[18] == 9, 19); // events: ResultRevealed
-    assert!(ev[19] == 1, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 8, 10); // events: NodePaid
+    assert!(ev[10] == 9, 11); // events: NodeRegistered
+    assert!(ev[11] == 1, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 2, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 9, 19); // events: ResultCommitted
+    assert!(ev[19] == 9, 20); // events: ResultRevealed
+    assert!(ev[20] == 1, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 12400000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 49); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 51); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 50); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 52); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 55); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 57); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 56); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 58); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 61); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 63); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 62); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 64); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 67); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 69); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 68); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 70); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 71); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 73); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 74); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 75); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 72); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 74); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 75); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 76); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 76); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 77); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 79); // requester's refund
+    assert!(refund.value() == 5900000000, 80); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -596,7 +599,7 @@ fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -705,59 +708,60 @@ fun one_absentee() {
     assert!(ev[0] == 18, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 3, 9); // events: NodePaid
-    assert!(ev[9] == 4, 10); // events: NodeRegistered
-    assert!(ev[10] == 1, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 3, 18); // events: ResultCommitted
-    assert!(ev[18] == 3, 19); // events: ResultRevealed
-    assert!(ev[19] == 1, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 3, 10); // events: NodePaid
+    assert!(ev[10] == 4, 11); // events: NodeRegistered
+    assert!(ev[11] == 1, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 3, 19); // events: ResultCommitted
+    assert!(ev[19] == 3, 20); // events: ResultRevealed
+    assert!(ev[20] == 1, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 1150000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 46); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 47); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 48); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 48); // requester's refund
+    assert!(refund.value() == 8250000000, 49); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -769,7 +773,7 @@ fun dispute_resolved() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1023,95 +1027,96 @@ fun dispute_resolved() {
     assert!(ev[0] == 43, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 1, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 7, 9); // events: NodePaid
-    assert!(ev[9] == 9, 10); // events: NodeRegistered
-    assert!(ev[10] == 2, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 2, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 9, 18); // events: ResultCommitted
-    assert!(ev[18] == 9, 19); // events: ResultRevealed
-    assert!(ev[19] == 2, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 7, 10); // events: NodePaid
+    assert!(ev[10] == 9, 11); // events: NodeRegistered
+    assert!(ev[11] == 2, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 2, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 9, 19); // events: ResultCommitted
+    assert!(ev[19] == 9, 20); // events: ResultRevealed
+    assert!(ev[20] == 2, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 33350000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 49); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 51); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 50); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 52); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 55); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 57); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 56); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 58); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 61); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 63); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 62); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 64); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 67); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 69); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 68); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 70); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 71); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 73); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 74); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 75); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 72); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 74); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 75); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 76); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 76); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 77); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 79); // requester's refund
+    assert!(refund.value() == 5950000000, 80); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1123,7 +1128,7 @@ fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1363,95 +1368,96 @@ fun dispute_failed() {
     assert!(ev[0] == 32, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 1, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 9, 10); // events: NodeRegistered
-    assert!(ev[10] == 1, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 2, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 1, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 8, 18); // events: ResultCommitted
-    assert!(ev[18] == 8, 19); // events: ResultRevealed
-    assert!(ev[19] == 1, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 9, 11); // events: NodeRegistered
+    assert!(ev[11] == 1, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 2, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 1, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 8, 19); // events: ResultCommitted
+    assert!(ev[19] == 8, 20); // events: ResultRevealed
+    assert!(ev[20] == 1, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 4000000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 46); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 46); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 47); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 48); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 49); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 50); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 51); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 50); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 52); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 52); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 53); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 54); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 55); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 56); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 57); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 56); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 58); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 58); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 59); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 60); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 61); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 62); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 63); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 62); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 64); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 64); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 65); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 66); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 67); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 68); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 69); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 68); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 70); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 70); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 71); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 72); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 73); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 74); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 75); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 72); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 74); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 75); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 76); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 76); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 77); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 78); // round 1: sampled nodes
+    assert!(request::status(&req) == 5, 77); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 79); // requester's refund
+    assert!(refund.value() == 6300000000, 80); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1463,7 +1469,7 @@ fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1573,52 +1579,53 @@ fun dispute_expired() {
     assert!(ev[0] == 13, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 1, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 3, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 1, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 3, 18); // events: ResultCommitted
-    assert!(ev[18] == 3, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 3, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 1, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 3, 19); // events: ResultCommitted
+    assert!(ev[19] == 3, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 40); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 41); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 41); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 42); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 42); // requester's refund
+    assert!(refund.value() == 6300000000, 43); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1630,7 +1637,7 @@ fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1661,37 +1668,38 @@ fun never_sampled() {
     assert!(ev[0] == 3, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 1, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 0, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 1, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 0, 18); // events: ResultCommitted
-    assert!(ev[18] == 0, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 1, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 0, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 1, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 0, 19); // events: ResultCommitted
+    assert!(ev[19] == 0, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 28); // request status
+    assert!(request::status(&req) == 5, 29); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 29); // requester's refund
+    assert!(refund.value() == 1050000000, 30); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1703,7 +1711,7 @@ fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1854,59 +1862,60 @@ fun confidential_sampling() {
     assert!(ev[0] == 20, 1); // events in all
     assert!(ev[1] == 4, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 3, 9); // events: NodePaid
-    assert!(ev[9] == 4, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 3, 18); // events: ResultCommitted
-    assert!(ev[18] == 3, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 3, 10); // events: NodePaid
+    assert!(ev[10] == 4, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 3, 19); // events: ResultCommitted
+    assert!(ev[19] == 3, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 46); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 47); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 47); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 48); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 48); // requester's refund
+    assert!(refund.value() == 3150000000, 49); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1984,7 +1993,7 @@ fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2087,29 +2096,30 @@ fun weighted_sampling() {
     assert!(ev[0] == 11, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 1, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 7, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 2, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 0, 18); // events: ResultCommitted
-    assert!(ev[18] == 0, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 7, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 2, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 0, 19); // events: ResultCommitted
+    assert!(ev[19] == 0, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 22); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 23); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 24); // round 1: sampled nodes
+    assert!(request::status(&req) == 1, 23); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 24); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 25); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2121,7 +2131,7 @@ fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2201,45 +2211,46 @@ fun unbonding() {
     assert!(ev[0] == 11, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 1, 9); // events: NodePaid
-    assert!(ev[9] == 2, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 1, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 1, 18); // events: ResultCommitted
-    assert!(ev[18] == 1, 19); // events: ResultRevealed
-    assert!(ev[19] == 2, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 1, 10); // events: NodePaid
+    assert!(ev[10] == 2, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 1, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 1, 19); // events: ResultCommitted
+    assert!(ev[19] == 1, 20); // events: ResultRevealed
+    assert!(ev[20] == 2, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 50000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 2, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 2, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 0, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 34); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 35); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 35); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 36); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 36); // requester's refund
+    assert!(refund.value() == 1050000000, 37); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2280,7 +2291,7 @@ fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2397,59 +2408,60 @@ fun jailing() {
     assert!(ev[0] == 21, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 3, 9); // events: NodePaid
-    assert!(ev[9] == 4, 10); // events: NodeRegistered
-    assert!(ev[10] == 1, 11); // events: NodeSlashed
-    assert!(ev[11] == 2, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 1, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 1, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 1, 17); // events: RequestSettled
-    assert!(ev[17] == 3, 18); // events: ResultCommitted
-    assert!(ev[18] == 3, 19); // events: ResultRevealed
-    assert!(ev[19] == 2, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 3, 10); // events: NodePaid
+    assert!(ev[10] == 4, 11); // events: NodeRegistered
+    assert!(ev[11] == 1, 12); // events: NodeSlashed
+    assert!(ev[12] == 2, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 1, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 1, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 1, 18); // events: RequestSettled
+    assert!(ev[18] == 3, 19); // events: ResultCommitted
+    assert!(ev[19] == 3, 20); // events: ResultRevealed
+    assert!(ev[20] == 2, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 103980000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 2020000000, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 40); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 41); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 42); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 43); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 44); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 45); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 46); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 47); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 47); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 48); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 48); // requester's refund
+    assert!(refund.value() == 7270000000, 49); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2461,7 +2473,7 @@ fun key_rotation_complete() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2529,14 +2541,35 @@ fun key_rotation_complete() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 11: start_rotation
+    // txn 11: accept_membership node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[0]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 12: accept_membership node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[1]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 13: accept_membership node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[2]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 14: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
     let mut cl = s.take_shared<Cluster>();
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
-    // txn 12: ack_rotation node 0
+    // txn 15: ack_rotation node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let reg = s.take_shared<Registry>();
@@ -2545,7 +2578,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 13: ack_rotation node 2
+    // txn 16: ack_rotation node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let reg = s.take_shared<Registry>();
@@ -2554,7 +2587,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 14: complete_rotation
+    // txn 17: complete_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let reg = s.take_shared<Registry>();
@@ -2565,53 +2598,54 @@ fun key_rotation_complete() {
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 11, 1); // events in all
+    assert!(ev[0] == 14, 1); // events in all
     assert!(ev[1] == 3, 2); // events: AttestationRecorded
     assert!(ev[2] == 1, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 2, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 1, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 1, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 3, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 0, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 0, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 0, 18); // events: ResultCommitted
-    assert!(ev[18] == 0, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 3, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 2, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 1, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 1, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 3, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 0, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 0, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 0, 19); // events: ResultCommitted
+    assert!(ev[19] == 0, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 40); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 41); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 42); // cluster key
+    assert!(cluster::epoch(&cl) == 1, 41); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 42); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 43); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2623,7 +2657,7 @@ fun key_rotation_abort() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2677,14 +2711,35 @@ fun key_rotation_abort() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 9: start_rotation
+    // txn 9: accept_membership node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[0]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 10: accept_membership node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[1]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 11: accept_membership node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[2]);
+    ts::return_shared(cl);
+    tally(&mut ev);
+    // txn 12: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
     let mut cl = s.take_shared<Cluster>();
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
-    // txn 10: ack_rotation node 1
+    // txn 13: ack_rotation node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let reg = s.take_shared<Registry>();
@@ -2693,7 +2748,7 @@ fun key_rotation_abort() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 11: abort_rotation
+    // txn 14: abort_rotation
     clock.set_for_testing(1700000600000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let mut cl = s.take_shared<Cluster>();
@@ -2702,53 +2757,54 @@ fun key_rotation_abort() {
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 8, 1); // events in all
+    assert!(ev[0] == 11, 1); // events in all
     assert!(ev[1] == 1, 2); // events: AttestationRecorded
     assert!(ev[2] == 1, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 1, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 1, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 1, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 3, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 0, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 0, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 0, 18); // events: ResultCommitted
-    assert!(ev[18] == 0, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 3, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 1, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 1, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 1, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 3, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 0, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 0, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 0, 19); // events: ResultCommitted
+    assert!(ev[19] == 0, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 22); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 23); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 24); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 25); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 26); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 27); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 28); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 29); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 30); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 31); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 32); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 33); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 34); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 35); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 36); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 37); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 38); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 39); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 40); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 41); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 42); // cluster key
+    assert!(cluster::epoch(&cl) == 0, 41); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 42); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 43); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2806,13 +2862,31 @@ fun key_rotation_quorum_not_reached() {
     let m = cluster::create_cluster(&reg, vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 6000, s.ctx());
     mcaps.push_back(m);
     ts::return_shared(reg);
-    // txn 9: start_rotation
+    // txn 9: accept_membership node 0
+    clock.set_for_testing(1700000000000);
+    s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000);
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[0]);
+    ts::return_shared(cl);
+    // txn 10: accept_membership node 1
+    clock.set_for_testing(1700000000000);
+    s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001);
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[1]);
+    ts::return_shared(cl);
+    // txn 11: accept_membership node 2
+    clock.set_for_testing(1700000000000);
+    s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002);
+    let mut cl = s.take_shared<Cluster>();
+    cluster::accept_membership(&mut cl, &caps[2]);
+    ts::return_shared(cl);
+    // txn 12: start_rotation
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570);
     let mut cl = s.take_shared<Cluster>();
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
-    // txn 10: ack_rotation node 1
+    // txn 13: ack_rotation node 1
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001);
     let reg = s.take_shared<Registry>();
@@ -2820,7 +2894,7 @@ fun key_rotation_quorum_not_reached() {
     cluster::ack_rotation(&mut cl, &reg, &caps[1], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", &clock);
     ts::return_shared(cl);
     ts::return_shared(reg);
-    // txn 11: complete_rotation
+    // txn 14: complete_rotation
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0);
     let reg = s.take_shared<Registry>();
@@ -2837,7 +2911,7 @@ fun params_at_bounds() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2962,25 +3036,26 @@ fun params_at_bounds() {
     assert!(ev[0] == 0, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: DisputeOpened
-    assert!(ev[4] == 0, 5); // events: KeyRotationAborted
-    assert!(ev[5] == 0, 6); // events: KeyRotationAcked
-    assert!(ev[6] == 0, 7); // events: KeyRotationCompleted
-    assert!(ev[7] == 0, 8); // events: KeyRotationStarted
-    assert!(ev[8] == 0, 9); // events: NodePaid
-    assert!(ev[9] == 0, 10); // events: NodeRegistered
-    assert!(ev[10] == 0, 11); // events: NodeSlashed
-    assert!(ev[11] == 0, 12); // events: NodeStatusChanged
-    assert!(ev[12] == 0, 13); // events: NodesSampled
-    assert!(ev[13] == 0, 14); // events: OutputPosted
-    assert!(ev[14] == 0, 15); // events: RequestCreated
-    assert!(ev[15] == 0, 16); // events: RequestFailed
-    assert!(ev[16] == 0, 17); // events: RequestSettled
-    assert!(ev[17] == 0, 18); // events: ResultCommitted
-    assert!(ev[18] == 0, 19); // events: ResultRevealed
-    assert!(ev[19] == 0, 20); // events: StakeChanged
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
+    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
+    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
+    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
+    assert!(ev[9] == 0, 10); // events: NodePaid
+    assert!(ev[10] == 0, 11); // events: NodeRegistered
+    assert!(ev[11] == 0, 12); // events: NodeSlashed
+    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
+    assert!(ev[13] == 0, 14); // events: NodesSampled
+    assert!(ev[14] == 0, 15); // events: OutputPosted
+    assert!(ev[15] == 0, 16); // events: RequestCreated
+    assert!(ev[16] == 0, 17); // events: RequestFailed
+    assert!(ev[17] == 0, 18); // events: RequestSettled
+    assert!(ev[18] == 0, 19); // events: ResultCommitted
+    assert!(ev[19] == 0, 20); // events: ResultRevealed
+    assert!(ev[20] == 0, 21); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 21); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

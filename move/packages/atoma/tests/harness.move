@@ -227,13 +227,26 @@ public fun sample_entry(env: &mut Env, req: &mut Request, rnd: &random::Random) 
     request::sample_nodes_for_testing(req, &env.reg, rnd, &env.clock, env.sc.ctx());
 }
 
+/// A cluster whose invited `members` all accepted (each with its own NodeCap).
 public fun new_cluster(
     env: &mut Env,
     members: vector<ID>,
     commitment: vector<u8>,
     q: u64,
 ): (atoma::cluster::Cluster, atoma::cluster::MasterCap) {
-    let c = atoma::cluster::new(&env.reg, members, commitment, q, env.sc.ctx());
+    let (mut c, cap) = env.new_cluster_invited(members, commitment, q);
+    members.do!(|id| c.accept_membership(env.cap_of(id)));
+    (c, cap)
+}
+
+/// A cluster with `invited` listed but no member yet.
+public fun new_cluster_invited(
+    env: &mut Env,
+    invited: vector<ID>,
+    commitment: vector<u8>,
+    q: u64,
+): (atoma::cluster::Cluster, atoma::cluster::MasterCap) {
+    let c = atoma::cluster::new(&env.reg, invited, commitment, q, env.sc.ctx());
     let cap = atoma::cluster::new_cap_for_testing(&c, env.sc.ctx());
     (c, cap)
 }

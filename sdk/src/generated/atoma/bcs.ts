@@ -256,6 +256,7 @@ export const Cluster = bcs.struct("Cluster", {
   max_bytes: bcs.u64(),
   epoch_started_ms: bcs.u64(),
   sealed_bytes: bcs.u64(),
+  invited: bcs.vector(ID),
 });
 
 /** `atoma::cluster::MasterCap` (store, key). */
@@ -380,6 +381,9 @@ export const STRUCT_TYPES = {
   Certificate: "x509::Certificate",
   Cluster: "cluster::Cluster",
   ClusterCreated: "events::ClusterCreated",
+  ClusterMemberInvited: "events::ClusterMemberInvited",
+  ClusterMemberJoined: "events::ClusterMemberJoined",
+  ClusterMemberRemoved: "events::ClusterMemberRemoved",
   ClusterPqKeySet: "events::ClusterPqKeySet",
   Crl: "crl::Crl",
   CrlKey: "tdx_attestation::CrlKey",

@@ -44,6 +44,16 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     21: { name: "EInvalidPqKeyHash", message: "mlkem_pk_hash must be 32 bytes" },
     22: { name: "EPqKeyAlreadySet", message: "the current key's ML-KEM hash is already set (rotate to change it)" },
     23: { name: "EZeroBytes", message: "reported bytes must be positive" },
+    24: { name: "ENotInvited", message: "node is not invited to the cluster" },
+    25: { name: "EAlreadyMember", message: "node is already a member of the cluster" },
+    26: { name: "EAlreadyInvited", message: "node is already invited to the cluster" },
+    27: { name: "ENotAccepted", message: "node is invited but has not accepted membership (accept_membership)" },
+    28: {
+      name: "EQuorumWouldBreak",
+      message: "the change would leave no member: the ack quorum (at least one ack) must stay within the members",
+    },
+    29: { name: "EMembershipLocked", message: "membership cannot change while a rotation is pending" },
+    30: { name: "ENoMembers", message: "the cluster has no members: invited nodes must accept before a rotation" },
   },
   config: {
     1: { name: "EUnknownParam", message: "unknown parameter name" },

@@ -34,6 +34,28 @@ export const ClusterCreated = bcs.struct("ClusterCreated", {
   commitment: bytes,
 });
 
+/** `atoma::events::ClusterMemberInvited` (copy, drop). */
+export const ClusterMemberInvited = bcs.struct("ClusterMemberInvited", {
+  cluster_id: ID,
+  node_id: ID,
+});
+
+/** `atoma::events::ClusterMemberJoined` (copy, drop). */
+export const ClusterMemberJoined = bcs.struct("ClusterMemberJoined", {
+  cluster_id: ID,
+  node_id: ID,
+  members: bcs.u64(),
+});
+
+/** `atoma::events::ClusterMemberRemoved` (copy, drop). */
+export const ClusterMemberRemoved = bcs.struct("ClusterMemberRemoved", {
+  cluster_id: ID,
+  node_id: ID,
+  member: bcs.bool(),
+  left: bcs.bool(),
+  members: bcs.u64(),
+});
+
 /** `atoma::events::ClusterPqKeySet` (copy, drop). */
 export const ClusterPqKeySet = bcs.struct("ClusterPqKeySet", {
   cluster_id: ID,
@@ -231,6 +253,9 @@ export const EVENT_STRUCTS = {
   AttestationRecorded,
   AttestationRevoked,
   ClusterCreated,
+  ClusterMemberInvited,
+  ClusterMemberJoined,
+  ClusterMemberRemoved,
   ClusterPqKeySet,
   DisputeOpened,
   KeyRotationAborted,

@@ -1193,6 +1193,10 @@ export const cluster = {
   abortRotation(tx: Transaction, packageId: string, args: readonly [cluster: Arg, clock: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::abort_rotation`, args);
   },
+  /** `public fun accept_membership(&mut cluster::Cluster, &node::NodeCap)` */
+  acceptMembership(tx: Transaction, packageId: string, args: readonly [cluster: Arg, nodeCap: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::accept_membership`, args);
+  },
   /** `public fun ack_quorum(&cluster::Cluster): u64` */
   ackQuorum(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::ack_quorum`, args);
@@ -1241,6 +1245,26 @@ export const cluster = {
   hasPending(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::has_pending`, args);
   },
+  /** `public fun invite_member(&mut cluster::Cluster, &registry::Registry, &cluster::MasterCap, 0x2::object::ID)` */
+  inviteMember(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, registry: Arg, masterCap: Arg, id: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::invite_member`, args);
+  },
+  /** `public fun invited(&cluster::Cluster): vector<0x2::object::ID>` */
+  invited(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::invited`, args);
+  },
+  /** `public fun is_invited(&cluster::Cluster, 0x2::object::ID): bool` */
+  isInvited(tx: Transaction, packageId: string, args: readonly [cluster: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::is_invited`, args);
+  },
+  /** `public fun is_member(&cluster::Cluster, 0x2::object::ID): bool` */
+  isMember(tx: Transaction, packageId: string, args: readonly [cluster: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::is_member`, args);
+  },
   /** `public fun is_valid_commitment(&cluster::Cluster, &vector<u8>, u64): bool` */
   isValidCommitment(
     tx: Transaction,
@@ -1248,6 +1272,10 @@ export const cluster = {
     args: readonly [cluster: Arg, bytes: Arg, u64: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::cluster::is_valid_commitment`, args);
+  },
+  /** `public fun leave_cluster(&mut cluster::Cluster, &node::NodeCap)` */
+  leaveCluster(tx: Transaction, packageId: string, args: readonly [cluster: Arg, nodeCap: Arg]): TransactionResult {
+    return call(tx, `${packageId}::cluster::leave_cluster`, args);
   },
   /** `public fun members(&cluster::Cluster): vector<0x2::object::ID>` */
   members(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
@@ -1276,6 +1304,14 @@ export const cluster = {
   /** `public fun previous_valid_until_ms(&cluster::Cluster): u64` */
   previousValidUntilMs(tx: Transaction, packageId: string, args: readonly [cluster: Arg]): TransactionResult {
     return call(tx, `${packageId}::cluster::previous_valid_until_ms`, args);
+  },
+  /** `public fun remove_member(&mut cluster::Cluster, &cluster::MasterCap, 0x2::object::ID)` */
+  removeMember(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [cluster: Arg, masterCap: Arg, id: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::cluster::remove_member`, args);
   },
   /** `public fun report_sealed_bytes(&mut cluster::Cluster, &node::NodeCap, u64, u64)` */
   reportSealedBytes(
@@ -1963,6 +1999,7 @@ export const MOVE_CALL_TARGETS = [
   "attestation::verdict_message",
   "attestation::verifier_address",
   "cluster::abort_rotation",
+  "cluster::accept_membership",
   "cluster::ack_quorum",
   "cluster::ack_rotation",
   "cluster::cap_cluster_id",
@@ -1972,7 +2009,12 @@ export const MOVE_CALL_TARGETS = [
   "cluster::epoch",
   "cluster::epoch_started_ms",
   "cluster::has_pending",
+  "cluster::invite_member",
+  "cluster::invited",
+  "cluster::is_invited",
+  "cluster::is_member",
   "cluster::is_valid_commitment",
+  "cluster::leave_cluster",
   "cluster::members",
   "cluster::migrate",
   "cluster::mlkem_pk_hash",
@@ -1980,6 +2022,7 @@ export const MOVE_CALL_TARGETS = [
   "cluster::previous_commitment",
   "cluster::previous_mlkem_pk_hash",
   "cluster::previous_valid_until_ms",
+  "cluster::remove_member",
   "cluster::report_sealed_bytes",
   "cluster::rotation_due",
   "cluster::rotation_interval_ms",
