@@ -325,6 +325,32 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
     expect(txs[0]!.events!.events[0]!.eventType).toBe(`${pkg}::counter::Bumped`);
     expect(txs[0]!.checkpoint).toBe(BigInt(cut.sequenceNumber));
   });
+
+  it("a long-lived stream keeps one abort listener: no MaxListenersExceededWarning after many waits", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    const ac = new AbortController();
+    const call = grpc.subscriptionService.subscribeCheckpoints(
+      { readMask: { paths: ["sequence_number"] } },
+      { abort: ac.signal },
+    );
+    await call.headers;
+    const it = call.responses[Symbol.asyncIterator]();
+    const seen: bigint[] = [];
+    for (let i = 0; i < 15; i++) {
+      // one checkpoint at a time: the server waits for the next one between each
+      const cut = d.devnet.cutCheckpoint(true)!;
+      const m = await it.next();
+      seen.push((m.value as GrpcTypes.SubscribeCheckpointsResponse).cursor!);
+      expect(seen.at(-1)).toBe(BigInt(cut.sequenceNumber));
+    }
+    ac.abort();
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", onWarning);
+    expect(seen).toHaveLength(15);
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
 });
 
 /** One gRPC-web call with raw bytes (what a broken or hostile client sends): status, message and the response messages. */

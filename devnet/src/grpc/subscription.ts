@@ -22,20 +22,24 @@ export function subscriptionService(node: GrpcNode): ServiceImpl {
           queue.push(cp);
           wake?.();
         });
+        // One abort listener for the whole stream (not one per wait: a long stream would pile them up).
+        const onAbort = () => wake?.();
+        sink.signal.addEventListener("abort", onAbort, { once: true });
         try {
           while (!sink.signal.aborted) {
             while (queue.length > 0 && !sink.signal.aborted) {
               const cp = queue.shift()!;
               await sink.send({ cursor: BigInt(cp.sequenceNumber), checkpoint: maskedCheckpoint(node, cp, mask) });
             }
+            if (sink.signal.aborted) break;
             await new Promise<void>((resolve) => {
               wake = resolve;
-              sink.signal.addEventListener("abort", () => resolve(), { once: true });
             });
             wake = undefined;
           }
         } finally {
           off();
+          sink.signal.removeEventListener("abort", onAbort);
         }
       },
       READ_MASKS.subscribeCheckpoints,
