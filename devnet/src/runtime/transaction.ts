@@ -7,21 +7,14 @@ import { RpcError } from "../errors.js";
 import { hashBytes, toHex } from "./primitives.js";
 import type { ParsedTx } from "./types.js";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
+const ULEB128 = suiBcs.uleb128();
+const uleb = (n: number): Uint8Array => ULEB128.serialize(n).toBytes();
+
 /** BCS SenderSignedData = vector[ { IntentMessage{ intent [0,0,0], TransactionData }, vector<sig bytes> } ], base64. */
 export function senderSignedData(txBytes: Uint8Array, signatures: string[]): string {
   const sigs = signatures.map((s) => fromBase64(s));
-  const parts: Uint8Array[] = [new Uint8Array([1, 0, 0, 0]), txBytes, new Uint8Array(uleb(sigs.length))];
-  for (const sig of sigs) parts.push(new Uint8Array(uleb(sig.length)), sig);
+  const parts: Uint8Array[] = [new Uint8Array([1, 0, 0, 0]), txBytes, uleb(sigs.length)];
+  for (const sig of sigs) parts.push(uleb(sig.length), sig);
   return Buffer.concat(parts).toString("base64");
 }
 

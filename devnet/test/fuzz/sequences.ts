@@ -768,7 +768,10 @@ export class SequenceRunner {
       if (byType.has("RequestFailed") || byType.has("OutputPosted")) phase = "done";
       // Every type the devnet emitted (the count above covers types it did not emit).
       for (const [name, list] of byType) {
-        const bytes = Uint8Array.from([...uleb(list.length), ...list.flatMap((b) => [...b])]);
+        const bytes = Uint8Array.from([
+          ...bcs.uleb128().serialize(list.length).toBytes(),
+          ...list.flatMap((b) => [...b]),
+        ]);
         body.push(
           `assert!(bcs::to_bytes(&event::events_by_type<events::${name}>()) == ${spliced(bytes, subs)}, ${next()}); // ${list.length} ${name}`,
         );
@@ -896,17 +899,6 @@ function deriveId(txn: number, n: number): string {
 function abortAttr(a: NonNullable<SequenceTest["abort"]>): string {
   if (a.constant && a.module !== "?") return `abort_code = atoma::${a.module}::${a.constant}`;
   return `abort_code = ${a.code}`;
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
 }
 
 function fromHexId(id: string): Uint8Array {
