@@ -4,13 +4,19 @@
  * reports computation units and Move instructions of one execution, and the same-run peer — one
  * verifier-signed `record_attestation` for the second node.
  */
-import { type AtomaClient, buildAddVerifier, buildRecordAttestation, signVerdict, type TeeKind } from "@atoma/sdk";
+import { type AtomaClient, buildRecordAttestation, type TeeKind } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import type { DevnetOptions } from "../src/index.js";
-import { type Env, funded, startAtomaDevnet } from "../test/atoma/harness.js";
+import {
+  adminArgs,
+  allowListedVerdict,
+  type Env,
+  execMetered,
+  funded,
+  startAtomaDevnet,
+} from "../test/atoma/harness.js";
 
 const SUI = 1_000_000_000n;
 
@@ -54,23 +60,11 @@ export async function startAttestationBench<Ev>(o: {
   const env = await startAtomaDevnet(o.seed, o.devnet ?? {});
   env.d.clock.set(o.nowMs);
   const atoma: AtomaClient = env.atoma;
-  const admin = {
-    packageId: env.deployed.packageId,
-    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
-    adminCap: env.deployed.adminCapId,
-  };
+  const admin = adminArgs(env);
   const gasPrice = BigInt(await env.sui.getReferenceGasPrice());
   const run = async (kp: Ed25519Keypair, build: (tx: Transaction) => void): Promise<Cost> => {
-    const tx = new Transaction();
-    tx.setSender(kp.toSuiAddress());
-    tx.setGasBudget(5_000_000_000n);
-    build(tx);
-    const before = env.d.runtime.vmStats.instructions;
-    const r = await atoma.execute(tx, kp);
-    return {
-      units: Number(BigInt(r.effects.gasUsed.computationCost) / gasPrice),
-      instructions: env.d.runtime.vmStats.instructions - before,
-    };
+    const { cost } = await execMetered(env, kp, build);
+    return { units: Number(cost.computation / gasPrice), instructions: Number(cost.instructions) };
   };
   const nodes: BenchNode<Ev>[] = [];
   for (let i = 0; i < 2; i++) {
@@ -81,28 +75,8 @@ export async function startAttestationBench<Ev>(o: {
     nodes.push({ kp, nodeId: res.nodeId, sigPk, encPk, ev: o.evidence({ sigPk, encPk }) });
   }
   const verdictPeer: AttestationBench<Ev>["verdictPeer"] = async (node, e) => {
-    const verifierSk = ed25519.utils.randomSecretKey();
-    const verifierPk = ed25519.getPublicKey(verifierSk);
-    await run(env.admin, (tx) => buildAddVerifier(tx, { ...admin, verifierPk }));
-    const v = {
-      nodeId: node.nodeId,
-      teeKind: e.teeKind,
-      measurement: e.measurement,
-      reportDataHash: blake2b(Uint8Array.from([...node.sigPk, ...node.encPk]), { dkLen: 32 }),
-      evidenceHash: blake2b(e.evidence, { dkLen: 32 }),
-      issuedMs: o.nowMs,
-      expiresMs: o.nowMs + 3_600_000n,
-    };
-    return run(node.kp, (tx) =>
-      buildRecordAttestation(tx, {
-        packageId: admin.packageId,
-        registry: admin.registry,
-        nodeCap: node.nodeId,
-        ...v,
-        verifierPk,
-        signature: signVerdict(v, verifierSk),
-      }),
-    );
+    const verdict = await allowListedVerdict(env, node, { ...e, nowMs: o.nowMs });
+    return run(node.kp, (tx) => buildRecordAttestation(tx, { ...admin, nodeCap: node.nodeId, ...verdict }));
   };
   return { env, atoma, admin, nodes: nodes as [BenchNode<Ev>, BenchNode<Ev>], run, verdictPeer };
 }

@@ -1,10 +1,11 @@
 /** Shared setup: a devnet with the atoma binding, the package published by an ordinary Publish tx. */
 import { loadBuiltPackage } from "@atoma/move";
-import { AtomaClient } from "@atoma/sdk";
+import { AtomaClient, buildAddVerifier, type ExecuteResult, signVerdict, type TeeKind } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { type DevnetOptions, type RunningDevnet, startDevnet } from "../../src/index.js";
 
@@ -103,6 +104,58 @@ export function execAs(env: Env, kp: Ed25519Keypair, build: (tx: Transaction) =>
   tx.setSender(kp.toSuiAddress());
   build(tx);
   return env.atoma.execute(tx, kp);
+}
+
+/** Computation cost (MIST) and Move instructions of one execution. */
+export interface Cost {
+  computation: bigint;
+  instructions: bigint;
+}
+
+/**
+ * Sends one transaction that `build` fills, signed by `kp`, with an explicit gas budget (so no
+ * dry run executes first and the instruction count is this execution's), and measures it.
+ */
+export async function execMetered(
+  env: Env,
+  kp: Ed25519Keypair,
+  build: (tx: Transaction) => void,
+): Promise<{ result: ExecuteResult; cost: Cost }> {
+  const tx = new Transaction();
+  tx.setSender(kp.toSuiAddress());
+  tx.setGasBudget(5_000_000_000n);
+  build(tx);
+  const before = env.d.runtime.vmStats.instructions;
+  const result = await env.atoma.execute(tx, kp);
+  const cost = {
+    computation: BigInt(result.effects.gasUsed.computationCost),
+    instructions: BigInt(env.d.runtime.vmStats.instructions - before),
+  };
+  return { result, cost };
+}
+
+/**
+ * A verdict on `node`'s evidence (valid one hour from `nowMs`) signed by a fresh verifier that
+ * the admin allow-lists first: the arguments of `buildRecordAttestation` less package/registry/cap.
+ */
+export async function allowListedVerdict(
+  env: Env,
+  node: { nodeId: string; sigPk: Uint8Array; encPk: Uint8Array },
+  e: { teeKind: TeeKind; measurement: Uint8Array; evidence: Uint8Array; nowMs: bigint },
+) {
+  const verifierSk = ed25519.utils.randomSecretKey();
+  const verifierPk = ed25519.getPublicKey(verifierSk);
+  await execAs(env, env.admin, (tx) => buildAddVerifier(tx, { ...adminArgs(env), verifierPk }));
+  const v = {
+    nodeId: node.nodeId,
+    teeKind: e.teeKind,
+    measurement: e.measurement,
+    reportDataHash: blake2b(Uint8Array.from([...node.sigPk, ...node.encPk]), { dkLen: 32 }),
+    evidenceHash: blake2b(e.evidence, { dkLen: 32 }),
+    issuedMs: e.nowMs,
+    expiresMs: e.nowMs + 3_600_000n,
+  };
+  return { ...v, verifierPk, signature: signVerdict(v, verifierSk) };
 }
 
 /** A registered node operator. */

@@ -11,24 +11,29 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   AttestationPath,
-  buildAddVerifier,
   buildAllowMeasurement,
   buildRecordAttestation,
   buildRecordNitroAttestation,
-  type ExecuteResult,
   MoveAbortError,
   nitroMeasurement,
-  signVerdict,
   TeeKind,
 } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeNitroEvidence, type NitroEvidence } from "../../../test/fixtures/nitro-evidence.js";
 import { requireVectors, VECTORS_DIR } from "../../../test/setup/prerequisites.js";
-import { type Env, funded, startAtomaDevnet } from "./harness.js";
+import {
+  adminArgs,
+  allowListedVerdict,
+  type Cost,
+  type Env,
+  execAs,
+  execMetered,
+  funded,
+  startAtomaDevnet,
+} from "./harness.js";
 
 const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
@@ -44,10 +49,6 @@ interface Op {
   encPk: Uint8Array;
   evidence: NitroEvidence;
 }
-interface Cost {
-  computation: bigint;
-  instructions: bigint;
-}
 
 /** Root of the test PKI (seed 1): the same for every document built with the default seed. */
 const haveVectors = requireVectors("the devnet's genuine Nitro document test");
@@ -59,27 +60,15 @@ describe("Nitro attestation verified on chain (devnet)", () => {
   const ops: Op[] = [];
   let requester: Ed25519Keypair;
   const costs: Record<string, Cost> = {};
-  const admin = () => ({
-    packageId: env.deployed.packageId,
-    registry: { objectId: env.deployed.registryId, initialSharedVersion: env.deployed.registryInitialSharedVersion },
-    adminCap: env.deployed.adminCapId,
-  });
+  const admin = () => adminArgs(env);
   const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeId });
   const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
-    const tx = new Transaction();
-    tx.setSender(kp.toSuiAddress());
-    // An explicit budget: no dry run before execution, so the instruction count is one execution's.
-    tx.setGasBudget(5_000_000_000n);
-    build(tx);
-    const before = env.d.runtime.vmStats.instructions;
-    const r: ExecuteResult = await env.atoma.execute(tx, kp);
-    if (costName)
-      costs[costName] = {
-        computation: BigInt(r.effects.gasUsed.computationCost),
-        instructions: BigInt(env.d.runtime.vmStats.instructions - before),
-      };
-    return r;
+    if (!costName) return execAs(env, kp, build);
+    const { result, cost } = await execMetered(env, kp, build);
+    costs[costName] = cost;
+    return result;
   };
+
   const attest = (o: Op, document: Uint8Array, costName?: string) =>
     exec(o.kp, (tx) => buildRecordNitroAttestation(tx, { ...nodeArgs(o), document }), costName);
   const refusal = async (o: Op, document: Uint8Array) => {
@@ -192,37 +181,27 @@ describe("Nitro attestation verified on chain (devnet)", () => {
   });
 
   it("costs: one on-chain Nitro attestation vs one verifier-signed record_attestation (same run)", async () => {
-    const verifierSk = ed25519.utils.randomSecretKey();
-    const verifierPk = ed25519.getPublicKey(verifierSk);
-    await exec(env.admin, (tx) => buildAddVerifier(tx, { ...admin(), verifierPk }));
     const o = ops[2]!;
-    const v = {
-      nodeId: o.nodeId,
+    const verdict = await allowListedVerdict(env, o, {
       teeKind: TeeKind.Nitro,
       measurement: o.evidence.measurement,
-      reportDataHash: b2(o.sigPk, o.encPk),
-      evidenceHash: blake2b(o.evidence.document, { dkLen: 32 }),
-      issuedMs: NOW,
-      expiresMs: NOW + 3_600_000n,
-    };
-    await exec(
-      o.kp,
-      (tx) => buildRecordAttestation(tx, { ...nodeArgs(o), ...v, verifierPk, signature: signVerdict(v, verifierSk) }),
-      "verdict",
-    );
+      evidence: o.evidence.document,
+      nowMs: NOW,
+    });
+    await exec(o.kp, (tx) => buildRecordAttestation(tx, { ...nodeArgs(o), ...verdict }), "verdict");
     expect((await env.atoma.getNode(o.nodeId)).attestation?.path).toBe(AttestationPath.Verdict);
     const nitro = costs.nitro!;
-    const verdict = costs.verdict!;
+    const verdictCost = costs.verdict!;
     // The native does the verification (four P-384 signatures charged as signature checks, the
     // document's bytes): more computation than one Ed25519 verdict, but about as many Move
     // instructions (PCR scan, BCS of the document, binding), unlike TDX's byte loops in Move.
-    expect(nitro.computation).toBeGreaterThan(verdict.computation);
-    expect(nitro.instructions).toBeLessThan(verdict.instructions * 2n);
+    expect(nitro.computation).toBeGreaterThan(verdictCost.computation);
+    expect(nitro.instructions).toBeLessThan(verdictCost.instructions * 2n);
     console.log(
       JSON.stringify({
         nitroOnChain: { computationCost: String(nitro.computation), instructions: String(nitro.instructions) },
-        verdict: { computationCost: String(verdict.computation), instructions: String(verdict.instructions) },
-        instructionRatio: Number(nitro.instructions) / Number(verdict.instructions),
+        verdict: { computationCost: String(verdictCost.computation), instructions: String(verdictCost.instructions) },
+        instructionRatio: Number(nitro.instructions) / Number(verdictCost.instructions),
       }),
     );
   });

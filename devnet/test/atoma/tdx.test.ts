@@ -8,27 +8,28 @@
  */
 import {
   AttestationPath,
-  buildAddVerifier,
   buildAllowMeasurement,
+  buildRecordAttestation,
   buildRecordTdxAttestation,
   buildRecordTdxCollateral,
   buildRecordTdxCrl,
   buildSetTdxRoot,
-  type ExecuteResult,
   MoveAbortError,
-  signVerdict,
   TeeKind,
 } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
 import {
   adminArgs,
+  allowListedVerdict,
+  type Cost,
   confidentialRequest,
   type Env,
+  execAs,
+  execMetered,
   funded,
   type Operator,
   registerOperator,
@@ -44,11 +45,6 @@ interface Op extends Operator {
   evidence: TdxEvidence;
 }
 
-interface Cost {
-  computation: bigint;
-  instructions: bigint;
-}
-
 describe("TDX attestation verified on chain (devnet)", () => {
   let env: Env;
   const ops: Op[] = [];
@@ -57,20 +53,10 @@ describe("TDX attestation verified on chain (devnet)", () => {
   const costs: Record<string, Cost> = {};
   const admin = () => adminArgs(env);
   const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
-    const tx = new Transaction();
-    tx.setSender(kp.toSuiAddress());
-    // An explicit budget: no dry run before execution, so the instruction count is one execution's.
-    if (costName) tx.setGasBudget(5_000_000_000n);
-    build(tx);
-    const before = env.d.runtime.vmStats.instructions;
-    const r: ExecuteResult = await env.atoma.execute(tx, kp);
-    if (costName) {
-      costs[costName] = {
-        computation: BigInt(r.effects.gasUsed.computationCost),
-        instructions: BigInt(env.d.runtime.vmStats.instructions - before),
-      };
-    }
-    return r;
+    if (!costName) return execAs(env, kp, build);
+    const { result, cost } = await execMetered(env, kp, build);
+    costs[costName] = cost;
+    return result;
   };
   const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeId });
 
@@ -177,37 +163,21 @@ describe("TDX attestation verified on chain (devnet)", () => {
   });
 
   it("costs: one on-chain TDX verification vs one verifier-signed record_attestation (same run)", async () => {
-    const verifierSk = ed25519.utils.randomSecretKey();
-    const verifierPk = ed25519.getPublicKey(verifierSk);
-    await exec(env.admin, (tx) => buildAddVerifier(tx, { ...admin(), verifierPk }));
     const o = ops[2]!;
-    const v = {
-      nodeId: o.nodeId,
+    const verdict = await allowListedVerdict(env, o, {
       teeKind: TeeKind.Tdx,
       measurement: o.evidence.mrtd,
-      reportDataHash: b2(o.sigPk, o.encPk),
-      evidenceHash: blake2b(o.evidence.quote, { dkLen: 32 }),
-      issuedMs: NOW,
-      expiresMs: NOW + 3_600_000n,
-    };
-    const tx = new Transaction();
-    tx.setSender(o.kp.toSuiAddress());
-    tx.setGasBudget(5_000_000_000n);
-    const { buildRecordAttestation } = await import("@atoma/sdk");
-    buildRecordAttestation(tx, { ...nodeArgs(o), ...v, verifierPk, signature: signVerdict(v, verifierSk) });
-    const before = env.d.runtime.vmStats.instructions;
-    const r = await env.atoma.execute(tx, o.kp);
-    costs.verdict = {
-      computation: BigInt(r.effects.gasUsed.computationCost),
-      instructions: BigInt(env.d.runtime.vmStats.instructions - before),
-    };
+      evidence: o.evidence.quote,
+      nowMs: NOW,
+    });
+    await exec(o.kp, (tx) => buildRecordAttestation(tx, { ...nodeArgs(o), ...verdict }), "verdict");
     expect((await env.atoma.getNode(o.nodeId)).attestation?.path).toBe(AttestationPath.Verdict);
     const tdx = costs.tdx!;
-    const verdict = costs.verdict;
+    const verdictCost = costs.verdict!;
     // A full quote verification (four P-256 signatures, DER parsing of three certificates,
     // TCB level scan) executes far more Move instructions than one Ed25519 verdict check.
-    expect(tdx.instructions).toBeGreaterThan(verdict.instructions * 10n);
-    expect(tdx.computation).toBeGreaterThan(verdict.computation);
+    expect(tdx.instructions).toBeGreaterThan(verdictCost.instructions * 10n);
+    expect(tdx.computation).toBeGreaterThan(verdictCost.computation);
     console.log(
       JSON.stringify({
         tdxOnChain: { computationCost: String(tdx.computation), instructions: String(tdx.instructions) },
@@ -215,8 +185,8 @@ describe("TDX attestation verified on chain (devnet)", () => {
           computationCost: String(costs.collateral!.computation),
           instructions: String(costs.collateral!.instructions),
         },
-        verdict: { computationCost: String(verdict.computation), instructions: String(verdict.instructions) },
-        instructionRatio: Number(tdx.instructions) / Number(verdict.instructions),
+        verdict: { computationCost: String(verdictCost.computation), instructions: String(verdictCost.instructions) },
+        instructionRatio: Number(tdx.instructions) / Number(verdictCost.instructions),
       }),
     );
   });
