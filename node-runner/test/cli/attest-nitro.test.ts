@@ -4,11 +4,10 @@ import path from "node:path";
 import { AttestationPath, buildAllowMeasurement, TeeKind } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
+import { type DemoChain, type RegisteredNode, startChain } from "../../../demo/src/network.js";
 import { makeNitroEvidence, type NitroEvidence } from "../../../test/fixtures/nitro-evidence.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
-import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
-import { spawnCli } from "./spawn-cli.js";
+import { registerConfiguredNode, spawnCli } from "./spawn-cli.js";
 
 const _root = path.resolve(import.meta.dirname, "../../..");
 const NOW = BigInt(Date.parse("2024-09-07T14:38:00Z"));
@@ -32,14 +31,7 @@ describe("atoma-node attest nitro", () => {
       nitroTestRoots: [rootDer],
     });
     chain.devnet.clock.set(NOW);
-    node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
-    saveConfig(config, {
-      ...DEFAULT_CONFIG,
-      rpcUrl: chain.url,
-      packageId: chain.deployed.packageId,
-      registryId: chain.deployed.registryId,
-      nodeId: node.nodeId,
-    });
+    node = await registerConfiguredNode(chain, dir, config);
     ev = makeNitroEvidence({ sigPk: node.keys.sigPk, encPk: node.keys.encPk, timestampMs: NOW - 2_000n });
     const tx = new Transaction();
     tx.setSender(chain.admin.toSuiAddress());

@@ -4,10 +4,9 @@ import path from "node:path";
 import { blake2b256, concatBytes, encodeVerdictMessage, signVerdict } from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
+import { type DemoChain, type RegisteredNode, startChain } from "../../../demo/src/network.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
-import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
-import { spawnCli } from "./spawn-cli.js";
+import { registerConfiguredNode, spawnCli } from "./spawn-cli.js";
 
 const _root = path.resolve(import.meta.dirname, "../../..");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -19,14 +18,7 @@ describe("atoma-node attest record", () => {
   const config = path.join(dir, "atoma-node.json");
   beforeAll(async () => {
     chain = await startChain({ seed: "attest-record", transport: testTransport(), ...testDevnetOptions() });
-    node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
-    saveConfig(config, {
-      ...DEFAULT_CONFIG,
-      rpcUrl: chain.url,
-      packageId: chain.deployed.packageId,
-      registryId: chain.deployed.registryId,
-      nodeId: node.nodeId,
-    });
+    node = await registerConfiguredNode(chain, dir, config);
   }, 60_000);
   afterAll(async () => {
     await chain?.devnet.close();

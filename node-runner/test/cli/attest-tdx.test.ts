@@ -4,11 +4,10 @@ import path from "node:path";
 import { AttestationPath, buildAllowMeasurement, buildSetTdxRoot, TeeKind } from "@atoma/sdk";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../../demo/src/network.js";
+import { type DemoChain, type RegisteredNode, startChain } from "../../../demo/src/network.js";
 import { makeTdxEvidence, type TdxEvidence } from "../../../test/fixtures/tdx-evidence.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
-import { DEFAULT_CONFIG, saveConfig } from "../../src/config.js";
-import { spawnCli } from "./spawn-cli.js";
+import { registerConfiguredNode, spawnCli } from "./spawn-cli.js";
 
 const _root = path.resolve(import.meta.dirname, "../../..");
 
@@ -21,14 +20,7 @@ describe("atoma-node attest collateral / attest crl / attest tdx", () => {
   beforeAll(async () => {
     chain = await startChain({ seed: "attest-tdx", transport: testTransport(), ...testDevnetOptions() });
     chain.devnet.clock.set(BigInt(Date.parse("2024-06-15T00:00:00Z")));
-    node = await registerNode(chain, dir, { capabilities: ["builtin:textgen-v1"], price: 10n });
-    saveConfig(config, {
-      ...DEFAULT_CONFIG,
-      rpcUrl: chain.url,
-      packageId: chain.deployed.packageId,
-      registryId: chain.deployed.registryId,
-      nodeId: node.nodeId,
-    });
+    node = await registerConfiguredNode(chain, dir, config);
     ev = makeTdxEvidence({ sigPk: node.keys.sigPk, encPk: node.keys.encPk });
     const admin = {
       packageId: chain.deployed.packageId,
