@@ -29,7 +29,7 @@ const sameHex = (a: string | null | undefined, b: Uint8Array) =>
 
 export interface OutputVerification {
   checks: Check[];
-  /** The posted output bytes as read from the chain (for display and for editing). */
+  /** The posted output bytes as read from the chain (for display and for editing); null when sealed. */
   posted: Uint8Array | null;
   agreed: Uint8Array | null;
 }
@@ -81,8 +81,19 @@ export async function verifyRequestOutput(detail: RequestDetail): Promise<Output
     ok: posted.length > 0,
     detail: `${posted.length} bytes`,
   });
-  if (posted.length > 0 && agreed) checks.push(outputCheck(posted, agreed, detail.request.confidential === true));
-  return { checks, posted, agreed };
+  if (posted.length > 0 && agreed) {
+    // A confidential request's posted output is sealed to the requester and its agreed hash is
+    // over the plaintext: hashing the sealed bytes proves nothing either way, so the page asks for
+    // the opened output instead of reporting a mismatch that is not one.
+    if (detail.request.confidential === true)
+      checks.push({
+        name: "the posted output is sealed to the requester",
+        ok: true,
+        detail: `${posted.length} sealed bytes; the agreed hash is over the plaintext: paste the opened output and re-check`,
+      });
+    else checks.push(outputCheck(posted, agreed));
+  }
+  return { checks, posted: detail.request.confidential === true ? null : posted, agreed };
 }
 
 /** blake2b-256 of `output` (the SDK's hashOutput) against the agreed hash. */

@@ -28,6 +28,7 @@ if (!executablePath) {
 
 interface Summary {
   settled: number;
+  requests: { id: string; status: string; confidential: boolean; rounds: number }[];
   failed: number;
   slashed: string[];
   payouts: Record<string, string>;
@@ -142,6 +143,13 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     }
     expect(disputed, "the demo's faulty node forces at least one dispute").not.toBeNull();
     expect(await page.locator(`#request-slashes tr[data-node="${summary.slashed[0]}"]`).count()).toBe(1);
+    // The output is checked on a public request (a disputed one when the dispute hit one): a
+    // confidential request's posted output is sealed, see the next test.
+    const publicOnes = summary.requests.filter((r) => r.status === "Settled" && !r.confidential);
+    const target = publicOnes.find((r) => r.id === disputed) ?? publicOnes.find((r) => r.rounds === 2) ?? publicOnes[0];
+    expect(target, "the demo settles public requests").toBeDefined();
+    await page.goto(`${summary.explorer}#/request/${target?.id}`);
+    await page.waitForSelector("#timeline");
     await page.click("#verify-output-button");
     await page.waitForSelector("#output-checks .checks");
     const bad = await page
@@ -165,6 +173,27 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
       "blake2b-256(output) equals the agreed hash",
     );
     await shot(page, "request-tampered");
+  });
+
+  it("request detail, confidential: the sealed output is not hashed as if it were the plaintext", async () => {
+    const sealed = summary.requests.find((r) => r.status === "Settled" && r.confidential);
+    expect(sealed, "the demo settles a confidential request").toBeDefined();
+    const page = await open({ width: 1400, height: 1000, dark: false });
+    await page.goto(`${summary.explorer}#/request/${sealed?.id}`);
+    await page.waitForSelector("#timeline");
+    await page.click("#verify-output-button");
+    await page.waitForSelector("#output-checks .checks");
+    expect(await page.getAttribute("#output-checks .checks", "data-failed")).toBe("0");
+    const names = await page
+      .locator("#output-checks .check.ok")
+      .evaluateAll((l) => l.map((x) => x.getAttribute("data-check")));
+    expect(names).toContain("the posted output is sealed to the requester");
+    expect(names).not.toContain("blake2b-256(output) equals the agreed hash");
+    // The editor is left for the opened plaintext; the sealed bytes pasted back do not match.
+    expect(await page.inputValue("#output-text")).toBe("");
+    await page.fill("#output-text", "not the opened output");
+    await page.click("#recheck-output-button");
+    await page.waitForSelector('#output-checks .checks[data-failed="1"]');
   });
 
   it("node: the slashed node's page and its attestation re-checked in the browser", async () => {

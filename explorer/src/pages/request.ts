@@ -90,7 +90,9 @@ export async function requestPage(root: HTMLElement, id: string): Promise<void> 
     id: "output-text",
     rows: 4,
     spellcheck: false,
-    placeholder: "the posted output appears here",
+    placeholder: r.confidential
+      ? "confidential: the posted output is sealed; paste the output you opened"
+      : "the posted output appears here",
   });
   let agreed: Uint8Array | null = null;
   const verify = h(
