@@ -19,8 +19,6 @@ import { type AssignmentView, type RequestEvent, RequestStatus, type RequestView
 /** What applying an event did: changed the view, nothing new, or the view needs a read. */
 export type Applied = "applied" | "unchanged" | "refresh";
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-
 const final = (r: RequestView) => r.status === RequestStatus.Settled || r.status === RequestStatus.Failed;
 
 function find(r: RequestView, nodeId: string, round: number): AssignmentView | undefined {
@@ -88,25 +86,4 @@ export function applyEvent(r: RequestView, ev: RequestEvent): Applied {
       // must not move a newer view back either. Final states need nothing more.
       return final(r) || r.status === RequestStatus.Disputed ? "unchanged" : "refresh";
   }
-}
-
-/** Whether `a` and `b` agree on what the daemon decides from (tests compare a followed view with a read). */
-export function sameDecisionState(a: RequestView, b: RequestView): boolean {
-  const key = (r: RequestView) =>
-    JSON.stringify({
-      status: r.status,
-      round: r.round,
-      commit: String(r.commitDeadlineMs),
-      reveal: String(r.revealDeadlineMs),
-      posted: r.outputPosted,
-      agreed: r.agreedOutputHash ? Buffer.from(r.agreedOutputHash).toString("hex") : null,
-      assignments: r.assignments.map((x) => [x.nodeId, x.round, x.committed, x.revealed]),
-    });
-  return (
-    key(a) === key(b) &&
-    a.assignments.every((x, i) => {
-      const y = b.assignments[i];
-      return !!y && (!x.revealed || sameBytes(x.outputHash, y.outputHash));
-    })
-  );
 }
