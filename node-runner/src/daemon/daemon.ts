@@ -19,6 +19,7 @@ import type { ChainClock, ChainPort, DaemonEvent, RequestView } from "./chain-po
 import { Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal } from "./task.js";
 import {
+  type ChainRead,
   type DurableStep,
   describe,
   type ExecuteOutcome,
@@ -61,6 +62,8 @@ export interface DaemonOptions {
   metrics?: DaemonMetrics;
   /** Called after a durable step; tests use it to kill the process at a known point. */
   onStep?: (step: DurableStep, requestId: string) => void;
+  /** Called for each chain read a task makes (the request, the clock; benchmarks count them). */
+  onRead?: (read: ChainRead) => void;
 }
 
 /** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
@@ -130,6 +133,7 @@ export class NodeDaemon {
       signal: this.controller.signal,
       count: (step) => this.count(step),
       ...(this.o.onStep ? { onStep: this.o.onStep } : {}),
+      ...(this.o.onRead ? { onRead: this.o.onRead } : {}),
     });
     mkdirSync(this.o.stateDir, { recursive: true });
     this.cursor = readCursorFile(this.cursorPath());

@@ -69,6 +69,8 @@ export interface TaskRunnerOptions {
   signal: AbortSignal;
   count(step: TaskStep): void;
   onStep?: (step: DurableStep, requestId: string) => void;
+  /** Called for each chain read of a task (benchmarks count the reads per request and phase). */
+  onRead?: (read: ChainRead) => void;
 }
 
 interface Task {
@@ -100,6 +102,16 @@ interface Followed {
   /** A read in flight (shared by the tasks of the request). */
   reading?: Promise<RequestView>;
   lastEventAt: number;
+  /** The phase the request's task is in (what a read is counted under). */
+  phase: ChainRead["phase"];
+}
+
+/** One chain read a task made: of the request object or of the clock, and in which phase. */
+export interface ChainRead {
+  what: "request" | "clock";
+  requestId: string;
+  /** "start": the read at the task's start (the input), before anything ran. */
+  phase: ActivePhase | "start";
 }
 
 /** Why a wait ended: an event of the request, or `pollMs` passed (the only time a deadline is checked). */
@@ -183,7 +195,7 @@ export class TaskRunner {
   }
 
   private readRequest(requestId: string): Promise<RequestView> {
-    this.reads.request++;
+    this.counted("request", requestId);
     return this.o.chain.getRequest(requestId);
   }
 
@@ -249,6 +261,7 @@ export class TaskRunner {
       stale: false,
       pending: null,
       lastEventAt: Date.now(),
+      phase: "start",
     };
     entry.tasks++;
     this.progress.set(requestId, entry);
@@ -275,6 +288,8 @@ export class TaskRunner {
     }
     while (rec.phase !== "done") {
       if (this.o.signal.aborted) return;
+      const entry = this.progress.get(requestId);
+      if (entry) entry.phase = rec.phase;
       const next = await this.handlers[rec.phase](task, rec);
       if (!next) return;
       await this.persist(next);
@@ -451,7 +466,7 @@ export class TaskRunner {
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
       if (r.status === RequestStatus.Disputed)
-        action = (await this.now()) >= r.disputeDeadlineMs ? "settle" : "escalate";
+        action = (await this.now(t.requestId)) >= r.disputeDeadlineMs ? "settle" : "escalate";
       else if (
         (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) &&
         t.settledRound !== r.round // this node's own settle of the round landed: its events are on their way
@@ -459,7 +474,7 @@ export class TaskRunner {
         const current = r.assignments.filter((a) => a.round === r.round);
         // The clock is read only while a reveal is missing, on a quiet wake (the deadline then decides).
         if (!current.every((a) => a.revealed)) {
-          if (woke === "timeout" && (await this.now()) >= r.revealDeadlineMs) action = "settle";
+          if (woke === "timeout" && (await this.now(t.requestId)) >= r.revealDeadlineMs) action = "settle";
         } else {
           dueSince ??= Date.now();
           const rank = Math.max(
@@ -548,11 +563,16 @@ export class TaskRunner {
     return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
   }
 
-  private now(): Promise<bigint> {
+  private now(requestId: string): Promise<bigint> {
     return this.retry(() => {
-      this.reads.clock++;
+      this.counted("clock", requestId);
       return this.o.clock.nowMs();
     }, "clock");
+  }
+
+  private counted(what: ChainRead["what"], requestId: string): void {
+    this.reads[what]++;
+    this.o.onRead?.({ what, requestId, phase: this.progress.get(requestId)?.phase ?? "start" });
   }
 
   /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
@@ -587,7 +607,7 @@ export class TaskRunner {
       const seen = this.eventCount(requestId);
       const r = await this.current(requestId);
       if (pred(r) || this.o.signal.aborted) return r;
-      if (woke === "timeout" && (await this.now()) >= untilMs(r)) return this.load(requestId);
+      if (woke === "timeout" && (await this.now(requestId)) >= untilMs(r)) return this.load(requestId);
       woke = await this.nap(requestId, seen);
     }
   }
