@@ -56,7 +56,7 @@ export interface DaemonOptions {
   /** Tasks in flight, waiting included (bounds memory; the rest queue); default 1024. */
   maxTasks?: number;
   pollMs?: number;
-  /** A waiting task reads its request again after this long without an event of it (default 5 s). */
+  /** A waiting task reads its request again after this long without an event of it (default 30 s). */
   quietReadMs?: number;
   fault?: Fault;
   metrics?: DaemonMetrics;

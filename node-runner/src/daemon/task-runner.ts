@@ -61,7 +61,7 @@ export interface TaskRunnerOptions {
   pollMs: number;
   /**
    * A waiting task whose request had no event for this long reads it again (events delayed or
-   * missed); default 5 s. Its view follows the events otherwise.
+   * missed); default 30 s. Its view follows the events otherwise.
    */
   quietReadMs?: number;
   fault?: Fault;
@@ -81,8 +81,11 @@ interface Task {
   request: RequestView;
   /** This task's own transaction settled the request with its output posted. */
   posted?: boolean;
-  /** The round this task's own transaction settled (or disputed): no second settle until its events arrive. */
-  settledRound?: number;
+  /**
+   * The state (`stateKey`) this task's own settle or escalation moved on from: no second one
+   * from that state while its events are on their way.
+   */
+  acted?: string;
 }
 
 /**
@@ -137,6 +140,9 @@ const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
 /** How long the n-th node of a round waits, after every node revealed, before it settles too. */
 const SETTLE_STAGGER_MS = 2_000;
 
+/** A request's round and status: what a settle or an escalation moves on from. */
+const stateKey = (round: number, status: number) => `${round}:${status}`;
+
 const assignment = (r: RequestView, nodeId: string, round: number) =>
   r.assignments.find((a) => a.nodeId === nodeId && a.round === round);
 
@@ -182,6 +188,7 @@ export class TaskRunner {
     p.stale = false;
     const reading = this.retry(() => this.readRequest(requestId), "getRequest")
       .then((r) => {
+        p.stale = false; // an event that asked for a read while this one was in flight: this is it
         for (const ev of p.pending ?? []) if (applyEvent(r, ev) === "refresh") p.stale = true;
         p.view = r;
         return r;
@@ -219,7 +226,7 @@ export class TaskRunner {
   private quiet(requestId: string): boolean {
     const p = this.progress.get(requestId);
     if (!p) return true;
-    if (Date.now() - p.lastEventAt < (this.o.quietReadMs ?? 5_000)) return false;
+    if (Date.now() - p.lastEventAt < (this.o.quietReadMs ?? 30_000)) return false;
     p.lastEventAt = Date.now();
     return true;
   }
@@ -405,7 +412,7 @@ export class TaskRunner {
               this.o.count("posted");
               t.posted = true;
             }
-            t.settledRound = t.round;
+            t.acted = stateKey(t.round, RequestStatus.Revealing);
           } catch (err) {
             if (!(err instanceof MoveAbortError)) throw err;
             t.log.debug({ err: describe(err) }, "reveal+settle refused; revealing alone");
@@ -465,12 +472,11 @@ export class TaskRunner {
       if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
-      if (r.status === RequestStatus.Disputed)
+      // This node's own settle or escalation left this state: its events are on their way.
+      if (t.acted === stateKey(r.round, r.status)) action = null;
+      else if (r.status === RequestStatus.Disputed)
         action = (await this.now(t.requestId)) >= r.disputeDeadlineMs ? "settle" : "escalate";
-      else if (
-        (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) &&
-        t.settledRound !== r.round // this node's own settle of the round landed: its events are on their way
-      ) {
+      else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
         const current = r.assignments.filter((a) => a.round === r.round);
         // The clock is read only while a reveal is missing, on a quiet wake (the deadline then decides).
         if (!current.every((a) => a.revealed)) {
@@ -501,11 +507,10 @@ export class TaskRunner {
               await this.retry(() => this.o.chain.settle(t.requestId), "settle");
             }
             this.o.count("settled_calls");
-            t.settledRound = r.round;
+            t.acted = stateKey(r.round, r.status);
           } else {
             await this.retry(() => this.o.chain.escalate(t.requestId), "escalate");
-            // The new round's NodesSampled moves the view on; until then the dispute is done here.
-            this.invalidate(t.requestId);
+            t.acted = stateKey(r.round, r.status);
           }
           t.log.info({ action }, "request advanced");
           continue;
@@ -563,11 +568,27 @@ export class TaskRunner {
     return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
   }
 
+  /** The last clock read (shared by every task of the node for `pollMs`). */
+  private clockRead: { at: number; value: Promise<bigint> } | undefined;
+
+  /**
+   * The chain's time, for a deadline decision. Every waiting task checks its deadline on each
+   * `pollMs` wake; a read younger than `pollMs` answers them all (a deadline is seen at most two
+   * polls late, as with one read per task).
+   */
   private now(requestId: string): Promise<bigint> {
-    return this.retry(() => {
+    const last = this.clockRead;
+    if (last && Date.now() - last.at < this.o.pollMs) return last.value;
+    const value = this.retry(() => {
       this.counted("clock", requestId);
       return this.o.clock.nowMs();
     }, "clock");
+    const read = { at: Date.now(), value };
+    this.clockRead = read;
+    value.catch(() => {
+      if (this.clockRead === read) this.clockRead = undefined;
+    });
+    return value;
   }
 
   private counted(what: ChainRead["what"], requestId: string): void {
