@@ -5,7 +5,7 @@
  * runtime/move-call.ts) and its effects are computed (runtime/effects.ts). The HTTP layer is in
  * server.ts and grpc/, persistence in journal.ts.
  */
-import { fromBase64, toBase58 } from "@mysten/bcs";
+import { toBase58 } from "@mysten/bcs";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { type LoadedModule, loadModule, normalizeAddress, parseType, typeToString } from "./bytecode.js";
 import { RpcError } from "./errors.js";
@@ -13,6 +13,7 @@ import { executeAll } from "./runtime/commands.js";
 import { finishTransaction } from "./runtime/effects.js";
 import { loadGas } from "./runtime/gas.js";
 import {
+  base64Bytes,
   CLOCK_ID,
   GAS_COIN_TYPE,
   hashBytes,
@@ -194,7 +195,7 @@ export class Runtime extends ObjectStore {
 
   /** Verifies the signatures of `txBytes` and executes it. Throws RpcError for rejected transactions. */
   executeSigned(txB64: string, signatures: string[]): ExecOutcome {
-    const txBytes = fromBase64(txB64);
+    const txBytes = base64Bytes(txB64);
     if (txBytes.length > LIMITS.maxTxSize)
       throw new RpcError(
         -32002,
@@ -210,7 +211,7 @@ export class Runtime extends ObjectStore {
   }
 
   dryRun(txB64: string): ExecOutcome {
-    const txBytes = fromBase64(txB64);
+    const txBytes = base64Bytes(txB64);
     const tx = decodeTx(txBytes);
     return this.run(tx, txBytes, toBase58(hashBytes("TransactionData::", txBytes)), "dryRun", []);
   }
@@ -218,7 +219,7 @@ export class Runtime extends ObjectStore {
   devInspect(sender: string, kindB64: string, gasPrice?: bigint): ExecOutcome {
     let kind: ParsedTx["kind"];
     try {
-      kind = suiBcs.TransactionKind.parse(fromBase64(kindB64)) as unknown as ParsedTx["kind"];
+      kind = suiBcs.TransactionKind.parse(base64Bytes(kindB64)) as unknown as ParsedTx["kind"];
     } catch (e) {
       throw new RpcError(-32602, `Invalid params: tx_bytes is not a BCS TransactionKind: ${(e as Error).message}`);
     }
@@ -233,7 +234,7 @@ export class Runtime extends ObjectStore {
       },
       expiration: { None: true },
     };
-    const bytes = fromBase64(kindB64);
+    const bytes = base64Bytes(kindB64);
     return this.run(tx, bytes, toBase58(hashBytes("DevInspect::", bytes, sender)), "devInspect", []);
   }
 

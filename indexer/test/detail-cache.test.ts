@@ -81,3 +81,48 @@ describe("GET /v1/requests/:id with the ingester's cache", () => {
     }
   }, 60_000);
 });
+
+describe("GET /v1/requests/:id bytes", () => {
+  it("serves the same bytes, content type and ETag from the cache as from the database path; If-None-Match → 304", async () => {
+    const storage = await openStorage({});
+    const cached = await buildApi({ storage, rateLimit: false, onCommit: () => () => {} });
+    const plain = await buildApi({ storage, rateLimit: false });
+    try {
+      await applyBatch(storage.db, longStream(6, 4), "a");
+      for (const n of [0, 3, 5]) {
+        const url = `/v1/requests/${hexId(7, n)}`;
+        const db = await plain.inject({ method: "GET", url });
+        const miss = await cached.inject({ method: "GET", url });
+        const hit = await cached.inject({ method: "GET", url });
+        expect(db.statusCode).toBe(200);
+        expect(JSON.parse(db.body).request.requestId).toBe(hexId(7, n));
+        for (const r of [miss, hit]) {
+          expect(r.statusCode).toBe(200);
+          expect(r.rawPayload.equals(db.rawPayload)).toBe(true);
+          expect(r.headers["content-type"]).toBe(db.headers["content-type"]);
+          expect(r.headers["content-length"]).toBe(String(db.rawPayload.length));
+          expect(r.headers.etag).toBe(db.headers.etag);
+        }
+        const etag = String(db.headers.etag);
+        expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+        for (const app of [plain, cached]) {
+          const same = await app.inject({ method: "GET", url, headers: { "if-none-match": `"x", W/${etag}` } });
+          expect(same.statusCode).toBe(304);
+          expect(same.body).toBe("");
+          const other = await app.inject({ method: "GET", url, headers: { "if-none-match": '"stale"' } });
+          expect(other.statusCode).toBe(200);
+          expect(other.body).toBe(db.body);
+        }
+      }
+      // details of different requests differ in bytes and tags
+      const a = await cached.inject({ method: "GET", url: `/v1/requests/${hexId(7, 1)}` });
+      const b = await cached.inject({ method: "GET", url: `/v1/requests/${hexId(7, 4)}` });
+      expect(a.body).not.toBe(b.body);
+      expect(a.headers.etag).not.toBe(b.headers.etag);
+    } finally {
+      await cached.close();
+      await plain.close();
+      await storage.close();
+    }
+  }, 60_000);
+});

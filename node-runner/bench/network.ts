@@ -45,6 +45,7 @@ export interface NodeSpec {
   executors?: Executor[];
   transport?: SuiTransport;
   onStep?: StartNodeOptions["onStep"];
+  onRead?: StartNodeOptions["onRead"];
 }
 
 /** A devnet with atoma published (`seed`), and `nodes` daemons serving the built-in forecaster. */
@@ -53,6 +54,8 @@ export async function startBenchNetwork(o: {
   nodes?: number;
   pollMs?: number;
   batch?: boolean;
+  /** Every chain read of every daemon's tasks (the request, the clock). */
+  onRead?: StartNodeOptions["onRead"];
 }): Promise<BenchNetwork> {
   const dir = mkdtempSync(path.join(tmpdir(), `atoma-${o.seed}-`));
   const chain = await startChain({ seed: o.seed });
@@ -77,12 +80,18 @@ export async function startBenchNetwork(o: {
       ...(s.batch === undefined ? {} : { batch: s.batch }),
       metricsPort: null,
       ...(s.onStep ? { onStep: s.onStep } : {}),
+      ...(s.onRead ? { onRead: s.onRead } : {}),
     });
     running.push(node);
     return node;
   };
   for (let i = 0; i < (o.nodes ?? 0); i++)
-    await addNode({ name: `n${i}`, pollMs: o.pollMs ?? 250, ...(o.batch === undefined ? {} : { batch: o.batch }) });
+    await addNode({
+      name: `n${i}`,
+      pollMs: o.pollMs ?? 250,
+      ...(o.batch === undefined ? {} : { batch: o.batch }),
+      ...(o.onRead ? { onRead: o.onRead } : {}),
+    });
   return {
     chain,
     dir,

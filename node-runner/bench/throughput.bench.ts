@@ -3,17 +3,33 @@
  * daemon, built-in forecaster), requests sampled to N = 3, REQUESTERS requesters.
  *
  * Figures, each with a peer measured in the same run:
- *  - round trips request → settled: median latency of sequential requests divided by the median
- *    round trip of one no-op transaction (add_stake 1 MIST) — target ≤ 4;
- *  - settled requests/s with REQUESTERS requesters, against the devnet's no-op transaction rate
- *    (the same number of senders sending add_stake back to back) — target ≥ 100;
+ *  - request → settled, sequential (median): against the same flow driven through the SDK with
+ *    no daemon (3 nodes with no daemon: create-and-sample, the 3 commits at once, 2 reveals at
+ *    once, the last reveal settling and posting in its transaction);
+ *  - transaction round trips per request (the issue's count: sequential transactions from create
+ *    to settled: create, commits, reveals, settle, whether the settle rides in the last reveal
+ *    or not) — target ≤ 4; and the same latency in no-op transaction round trips;
+ *  - chain round trips on the critical path per request: the transaction round trips, plus the
+ *    reads of the request object the sampled nodes made (one per task phase that read it, the
+ *    nodes of a phase reading in parallel), plus one event read before each step a node takes
+ *    on another's transaction (a node learns of the others' commits and reveals from events):
+ *    against the SDK flow's 4, which reads nothing (it sent every transaction itself);
+ *  - reads per request (the request object and the clock, every daemon) against the floor of
+ *    one read of the input per sampled node;
+ *  - settled requests/s with REQUESTERS requesters, against the devnet's ceiling: its no-op
+ *    transaction rate (as many senders, add_stake back to back) ÷ the 7 transactions a request
+ *    needs at least — target ≥ 100;
  *  - transactions per request: every transaction the devnet executed during the throughput
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--no-batch]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--no-batch]
  */
-import { RequestKind, RequestStatus } from "@atoma/sdk";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { type AtomaEventRecord, type EventCursor, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { type RegisteredNode, registerNode } from "../../demo/src/network.js";
+import type { ChainRead } from "../src/daemon/task-runner.js";
 import { arg, quantile, reporter } from "./figures.js";
 import { forecastInput as input, startBenchNetwork } from "./network.js";
 
@@ -29,8 +45,24 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 
 const report = reporter("throughput");
 
-const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS, batch: BATCH });
+/** Reads of every daemon's tasks, per request: how many of the request object and of the clock, and in which phases. */
+const reads = new Map<string, { request: number; clock: number; requestPhases: Set<string> }>();
+/** Reads by kind and phase (`clock@committed`), all requests. */
+const readsByPhase = new Map<string, number>();
+const onRead = (r: ChainRead) => {
+  readsByPhase.set(`${r.what}@${r.phase}`, (readsByPhase.get(`${r.what}@${r.phase}`) ?? 0) + 1);
+  const e = reads.get(r.requestId) ?? { request: 0, clock: 0, requestPhases: new Set<string>() };
+  e[r.what]++;
+  if (r.what === "request") e.requestPhases.add(r.phase);
+  reads.set(r.requestId, e);
+};
+const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS, batch: BATCH, onRead });
 const { chain, registered } = net;
+// The peer flow's nodes: registered, no daemon (nothing else serves their capability).
+const DIRECT = "bench:direct-v1";
+const direct: RegisteredNode[] = [];
+for (let i = 0; i < N; i++)
+  direct.push(await registerNode(chain, path.join(net.dir, `direct${i}`), { capabilities: [DIRECT], price: 1000n }));
 const users = await net.requesters(REQUESTERS);
 const create = (u: Ed25519Keypair, i: number) =>
   chain.atoma.createRequest(u, {
@@ -60,28 +92,95 @@ await Promise.all(
 );
 const noopPerS = peerDone / ((performance.now() - tPeer) / 1000);
 
+/** Every atoma event after `after`, and the cursor after the last. */
+async function eventsAfter(after: EventCursor): Promise<{ events: AtomaEventRecord[]; cursor: EventCursor }> {
+  const events: AtomaEventRecord[] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await chain.atoma.listEvents(cursor, 1000);
+    events.push(...page.events);
+    cursor = page.cursor;
+    if (!page.hasNextPage || page.events.length === 0) return { events, cursor };
+  }
+}
+let cursor = (await eventsAfter({ after: null })).cursor;
+
+/**
+ * The sequential transactions of a request, from its events: create, the commits, the reveals
+ * (two steps when the settle rides in the last one: it waited for the others), a settle of its
+ * own, a post of its own.
+ */
+function transactionRoundTrips(evs: AtomaEventRecord[]): number {
+  const of = (name: string) => new Set(evs.filter((e) => e.event.name === name).map((e) => e.txDigest));
+  const reveals = of("ResultRevealed");
+  const [settle] = [...of("RequestSettled")];
+  const [post] = [...of("OutputPosted")];
+  const rides = settle !== undefined && reveals.has(settle);
+  return (
+    1 +
+    (of("ResultCommitted").size ? 1 : 0) +
+    (rides && reveals.size > 1 ? 2 : reveals.size ? 1 : 0) +
+    (settle !== undefined && !rides ? 1 : 0) +
+    (post !== undefined && post !== settle ? 1 : 0)
+  );
+}
+const byRequest = (evs: AtomaEventRecord[], id: string) =>
+  evs.filter((e) => (e.event.data as { request_id?: string }).request_id === id);
+
 // Latency: sequential requests, created → Settled observed by the requester (poll 5 ms).
 const lat: number[] = [];
+const latIds: string[] = [];
 for (let i = 0; i < LATENCY_RUNS; i++) {
   const t = performance.now();
   const { requestId } = await create(users[0] as Ed25519Keypair, i);
   const r = await chain.atoma.waitForSettlement(requestId, { timeoutMs: 120_000, pollMs: 5 });
   if (r.status !== RequestStatus.Settled) throw new Error(`request ${requestId} not settled`);
   lat.push(performance.now() - t);
+  latIds.push(requestId);
 }
+
+// Peer: the same flow through the SDK, no daemon: the requester and the 3 nodes' keys in this
+// process, each step sent as soon as the one before landed.
+const enc = new TextEncoder();
+const directLat: number[] = [];
+const directIds: string[] = [];
+for (let i = 0; i < LATENCY_RUNS; i++) {
+  const t = performance.now();
+  const { requestId, nodes } = await chain.atoma.createRequest(users[0] as Ed25519Keypair, {
+    kind: RequestKind.Inference,
+    capability: DIRECT,
+    input: input(i),
+    maxPrice: 2000n,
+    sampleSize: N,
+  });
+  const by = nodes.map((id) => direct.find((d) => d.nodeId === id) as RegisteredNode);
+  const output = enc.encode(`direct ${i}`);
+  const outputHash = hashOutput(output);
+  const salts = by.map(() => new Uint8Array(randomBytes(32)));
+  const at = (k: number) => ({ requestId, nodeCap: by[k]?.nodeId as string, outputHash, salt: salts[k] as Uint8Array });
+  await Promise.all(by.map((d, k) => chain.atoma.commit(d.keys.signer, { ...at(k), nodeId: d.nodeId })));
+  await Promise.all(by.slice(0, -1).map((d, k) => chain.atoma.reveal(d.keys.signer, at(k))));
+  await chain.atoma.revealAndSettle((by.at(-1) as RegisteredNode).keys.signer, { ...at(N - 1), output });
+  const r = await chain.atoma.waitForSettlement(requestId, { timeoutMs: 120_000, pollMs: 5 });
+  if (r.status !== RequestStatus.Settled || r.output.length === 0) throw new Error(`direct ${requestId} not settled`);
+  directLat.push(performance.now() - t);
+  directIds.push(requestId);
+}
+const seq = await eventsAfter(cursor);
+cursor = seq.cursor;
+const txRounds = latIds.map((id) => transactionRoundTrips(byRequest(seq.events, id)));
+const directRounds = directIds.map((id) => transactionRoundTrips(byRequest(seq.events, id)));
+// Critical path: the transactions, the request reads (one per phase that read it), and one event
+// read before each transaction after the create (it answers another node's transaction).
+const chainRounds = latIds.map((id, k) => (txRounds[k] as number) * 2 - 1 + (reads.get(id)?.requestPhases.size ?? 0));
+const seqReads = latIds.map((id) => reads.get(id) ?? { request: 0, clock: 0, requestPhases: new Set<string>() });
 
 // Throughput: REQUESTERS requesters submit REQUESTS in total, each waiting for nothing but its
 // own create transaction; settled requests per second until the last one settled and has its
 // output. Settlements are read from the event list (one listEvents call per 100 ms, as an
 // indexer would), not by polling each request.
 const txsBefore = chain.devnet.runtime.txs.size;
-let cursor = (await chain.atoma.listEvents({ after: null }, 1000)).cursor;
-for (
-  let page = await chain.atoma.listEvents(cursor, 1000);
-  page.events.length;
-  page = await chain.atoma.listEvents(cursor, 1000)
-)
-  cursor = page.cursor;
+readsByPhase.clear();
 const t0 = performance.now();
 const ids = new Set<string>();
 const settledIds = new Set<string>();
@@ -135,6 +234,10 @@ for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore))
     }
   }
 
+const phaseReads = [...ids].map((id) => reads.get(id) ?? { request: 0, clock: 0, requestPhases: new Set<string>() });
+const requestReads = phaseReads.reduce((n, r) => n + r.request, 0) / REQUESTS;
+const clockReads = phaseReads.reduce((n, r) => n + r.clock, 0) / REQUESTS;
+
 await net.close();
 
 console.log(
@@ -147,9 +250,28 @@ console.log(
   `batching: ${carried.ResultCommitted.events} commits in ${carried.ResultCommitted.txs} transactions, ` +
     `${carried.ResultRevealed.events} reveals in ${carried.ResultRevealed.txs} transactions`,
 );
-const rt = median(lat) / tx;
+console.log(
+  `sequential: ${LATENCY_RUNS} requests through the daemons, then ${LATENCY_RUNS} through the SDK alone; ` +
+    `transaction round trips ${txRounds.join(" ")} (SDK alone: ${directRounds.join(" ")}); ` +
+    `reads of the request by phase ${seqReads.map((r) => [...r.requestPhases].join("+")).join(" ")}; ` +
+    `clock reads ${seqReads.map((r) => r.clock).join(" ")}`,
+);
+console.log(
+  `reads during the throughput phase, per request: ${requestReads.toFixed(2)} of the request object, ${clockReads.toFixed(2)} of the clock ` +
+    `(by phase, all requests: ${[...readsByPhase].map(([k, n]) => `${k} ${n}`).join(", ")})`,
+);
 report(
   "request → settled, sequential",
+  median(lat),
+  "ms",
+  "the same flow through the SDK with no daemon (create, 3 commits, 2 reveals, reveal + settle + post)",
+  median(directLat),
+  null,
+  null,
+);
+const rt = median(lat) / tx;
+report(
+  "request → settled, sequential, in no-op transaction round trips",
   median(lat),
   "ms",
   "one no-op transaction round trip (ratio = round trips)",
@@ -157,13 +279,40 @@ report(
   "ratio <= 4",
   rt <= 4,
 );
+report(
+  "transaction round trips per request (sequential)",
+  median(txRounds),
+  "round trips",
+  "the same flow through the SDK with no daemon",
+  median(directRounds),
+  "<= 4",
+  median(txRounds) <= 4,
+);
+report(
+  "chain round trips on the critical path per request (transactions + request reads + event reads)",
+  median(chainRounds),
+  "round trips",
+  "the same flow through the SDK with no daemon (no reads: it sent each transaction itself)",
+  median(directRounds),
+  null,
+  null,
+);
+report(
+  "reads per request (request object + clock, all daemons)",
+  requestReads + clockReads,
+  "reads",
+  `floor: one read of the input per sampled node`,
+  N,
+  null,
+  null,
+);
 const perS = settled / secs;
 report(
   "settled requests/s",
   perS,
   "req/s",
-  `no-op transactions/s (${senders.length} senders)`,
-  noopPerS,
+  `devnet ceiling: no-op transactions/s (${senders.length} senders, ${noopPerS.toFixed(2)}) ÷ ${1 + 2 * N} transactions per request`,
+  noopPerS / (1 + 2 * N),
   ">= 100",
   perS >= 100,
 );

@@ -40,29 +40,44 @@ interface HashItem {
   salt: Uint8Array;
 }
 
+const u8 = (v: Iterable<number>) => Uint8Array.from(v);
+
 /** Maps a decoded Atoma event to what the daemon reacts to. */
 export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
   switch (ev.name) {
     case "NodesSampled":
-      return { name: "NodesSampled", requestId: ev.data.request_id, round: ev.data.round, nodes: [...ev.data.nodes] };
+      return {
+        name: "NodesSampled",
+        requestId: ev.data.request_id,
+        round: ev.data.round,
+        nodes: [...ev.data.nodes],
+        commitDeadlineMs: BigInt(ev.data.commit_deadline_ms),
+        revealDeadlineMs: BigInt(ev.data.reveal_deadline_ms),
+      };
+    case "ResultCommitted":
+      return { name: "ResultCommitted", requestId: ev.data.request_id, nodeId: ev.data.node_id, round: ev.data.round };
+    case "ResultRevealed":
+      return {
+        name: "ResultRevealed",
+        requestId: ev.data.request_id,
+        nodeId: ev.data.node_id,
+        round: ev.data.round,
+        outputHash: u8(ev.data.output_hash),
+      };
+    case "OutputPosted":
+      return { name: "OutputPosted", requestId: ev.data.request_id, nodeId: ev.data.node_id };
     case "DisputeOpened":
       return { name: "DisputeOpened", requestId: ev.data.request_id };
     case "RequestSettled":
-      return { name: "RequestSettled", requestId: ev.data.request_id };
+      return { name: "RequestSettled", requestId: ev.data.request_id, outputHash: u8(ev.data.output_hash) };
     case "RequestFailed":
       return { name: "RequestFailed", requestId: ev.data.request_id };
-    case "ResultCommitted":
-    case "ResultRevealed":
-    case "OutputPosted":
-      return { name: "RequestProgress", requestId: ev.data.request_id };
     case "KeyRotationStarted":
       return { name: "KeyRotationStarted", clusterId: ev.data.cluster_id, epoch: BigInt(ev.data.epoch) };
     default:
       return { name: "Other", type: ev.name };
   }
 }
-
-const u8 = (v: Iterable<number>) => Uint8Array.from(v);
 
 /** Maps the SDK's decoded `Request` to the daemon's view. */
 export function toRequestView(id: string, r: RequestData): RequestView {

@@ -4,7 +4,7 @@
  * charged, events recorded, and the effects as BCS (TransactionEffects V2) and as JSON-RPC
  * returns them, with object and balance changes. `finishTransaction` runs these steps in order.
  */
-import { fromBase64, toBase58, toBase64 } from "@mysten/bcs";
+import { toBase58 } from "@mysten/bcs";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
 import {
   abilitiesOf,
@@ -20,6 +20,8 @@ import type { CoinValue, Owner, StoredObject } from "../types.js";
 import { encodeBcs } from "./encoded.js";
 import { computationCost } from "./gas.js";
 import {
+  base64Bytes,
+  base64Of,
   DELETED_DIGEST,
   deepClone,
   GAS_COIN_TYPE,
@@ -55,7 +57,7 @@ export function finishTransaction(
   const { status, gasUsed } = chargeGas(ses, outcome, gasW, out, computationCost(ses), storageCost, storageRebate);
   const evRecords = failed ? [] : eventRecords(ses);
   const eventsDigest = evRecords.length
-    ? toBase58(hashBytes("TransactionEvents::", ...evRecords.map((e) => fromBase64(e.bcs))))
+    ? toBase58(hashBytes("TransactionEvents::", ...evRecords.map((e) => base64Bytes(e.bcs))))
     : null;
   const listed = listChanges(ses, publishedObjs, changes, out, lamport);
   const gasRefObj = out.get(ses.gasId!);
@@ -315,7 +317,7 @@ function eventRecords(ses: Session): EventRecord[] {
     type: typeToString(e.type),
     parsedJson: toSuiJson(e.type, e.value, rt.resolve),
     bcsEncoding: "base64",
-    bcs: toBase64(encodeBcs(e.type, e.value, rt.resolve)),
+    bcs: base64Of(encodeBcs(e.type, e.value, rt.resolve)),
     timestampMs: ses.timestamp.toString(),
   }));
 }

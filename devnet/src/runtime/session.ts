@@ -4,7 +4,6 @@
  * (`SessionState`). Commands (commands.ts, move-call.ts), gas (gas.ts) and effects (effects.ts)
  * are functions of a session.
  */
-import { fromBase64 } from "@mysten/bcs";
 import { bcsFor, type LoadedModule, type MoveType, normalizeAddress, typeToString } from "../bytecode.js";
 import { ExecutionFailure, RpcError } from "../errors.js";
 import type { SessionState } from "../execute.js";
@@ -12,7 +11,7 @@ import type { Runtime } from "../runtime.js";
 import type { StoredObject } from "../types.js";
 import { GasMeter, LIMITS } from "../vm/index.js";
 import { encodeBcs, rememberBcs } from "./encoded.js";
-import { CLOCK_ID, deepClone, fromBase58Digest, hashBytes, toHex, u64le } from "./primitives.js";
+import { base64Bytes, CLOCK_ID, deepClone, fromBase58Digest, hashBytes, toHex, u64le } from "./primitives.js";
 import type { ArgT, CallArgT, ExecMode, ParsedTx, Slot, Working } from "./types.js";
 
 export class Session implements SessionState {
@@ -114,7 +113,7 @@ export class Session implements SessionState {
   loadInputs(inputs: CallArgT[]): void {
     for (const [i, inp] of inputs.entries()) {
       if (inp.Pure) {
-        const pure = fromBase64(inp.Pure.bytes);
+        const pure = base64Bytes(inp.Pure.bytes);
         const size = pure.length;
         if (size > LIMITS.maxPureArgumentSize)
           this.fail(

@@ -1,10 +1,9 @@
 /** Transaction bytes: BCS decoding, Ed25519 signature checks and the SenderSignedData envelope. */
 import { createPublicKey, type KeyObject, verify as nodeVerify } from "node:crypto";
-import { fromBase64 } from "@mysten/bcs";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { normalizeAddress } from "../bytecode.js";
 import { RpcError } from "../errors.js";
-import { hashBytes, toHex } from "./primitives.js";
+import { base64Bytes, hashBytes, toHex } from "./primitives.js";
 import type { ParsedTx } from "./types.js";
 
 const ULEB128 = suiBcs.uleb128();
@@ -12,7 +11,7 @@ const uleb = (n: number): Uint8Array => ULEB128.serialize(n).toBytes();
 
 /** BCS SenderSignedData = vector[ { IntentMessage{ intent [0,0,0], TransactionData }, vector<sig bytes> } ], base64. */
 export function senderSignedData(txBytes: Uint8Array, signatures: string[]): string {
-  const sigs = signatures.map((s) => fromBase64(s));
+  const sigs = signatures.map((s) => base64Bytes(s));
   const parts: Uint8Array[] = [new Uint8Array([1, 0, 0, 0]), txBytes, uleb(sigs.length)];
   for (const sig of sigs) parts.push(uleb(sig.length), sig);
   return Buffer.concat(parts).toString("base64");
@@ -36,7 +35,7 @@ export function verifySignatures(txBytes: Uint8Array, signatures: string[], send
     throw new RpcError(-32602, `Invalid user signature: expected 1 signature, got ${signatures.length}`);
   let sig: Uint8Array;
   try {
-    sig = fromBase64(signatures[0]!);
+    sig = base64Bytes(signatures[0]!);
   } catch {
     throw new RpcError(-32602, "Invalid user signature: not base64");
   }

@@ -4,6 +4,7 @@
  * no iteration over unordered collections.
  */
 import { type MoveType, shortAddress } from "../bytecode.js";
+import type { Token } from "../move-binary.js";
 import { VmAbort, VmFailure, type VmLocation } from "./errors.js";
 import type { GasMeter } from "./gas.js";
 import { LIMITS } from "./gas.js";
@@ -60,6 +61,13 @@ interface Frame {
 }
 
 const NO_TYPES: MoveType[] = [];
+
+/** The type arguments of a generic call, in the caller's module and instantiation. */
+function instantiate(tokens: readonly Token[], module: VmModule, tyArgs: MoveType[]): MoveType[] {
+  const out = new Array<MoveType>(tokens.length);
+  for (let i = 0; i < tokens.length; i++) out[i] = module.toType(tokens[i]!, tyArgs);
+  return out;
+}
 const MAX_U8 = 0xff;
 const MAX_U16 = 0xffff;
 const MAX_U32 = 0xffffffff;
@@ -198,13 +206,18 @@ export class Interpreter {
           const target = site.target ?? this.link(site);
           let targs: MoveType[] = NO_TYPES;
           if (site.tyTokens) {
-            // Instantiations inside non-generic functions never change: resolve them once.
-            if (frame.tyArgs.length === 0)
-              targs = site.tyArgs ??= site.tyTokens.map((t) => frame.module.toType(t, NO_TYPES));
-            else targs = site.tyTokens.map((t) => frame.module.toType(t, frame.tyArgs));
+            // Instantiations inside non-generic functions never change: resolve them once; in
+            // generic ones, remember the last caller instantiation (the same array, frame to frame).
+            if (frame.tyArgs.length === 0) targs = site.tyArgs ??= instantiate(site.tyTokens, frame.module, NO_TYPES);
+            else if (site.lastCallerTyArgs === frame.tyArgs) targs = site.lastTyArgs!;
+            else {
+              targs = instantiate(site.tyTokens, frame.module, frame.tyArgs);
+              site.lastCallerTyArgs = frame.tyArgs;
+              site.lastTyArgs = targs;
+            }
           }
           const n = target.params.length;
-          const callArgs = stack.splice(stack.length - n, n);
+          const callArgs = n === 0 ? [] : stack.splice(stack.length - n, n);
           if (target.isNative) {
             frame.pc = pc;
             const out = this.callNative(target, targs, callArgs, frame);
@@ -223,7 +236,7 @@ export class Interpreter {
           }
           frame.pc = pc;
           frames.push(frame);
-          frame = this.frame(target, targs, callArgs);
+          frame = this.frame(target, targs, callArgs, true);
           ({ ops, args: A, widths: W } = frame.code);
           locals = frame.locals;
           pc = 0;
@@ -517,10 +530,17 @@ export class Interpreter {
     }
   }
 
-  private frame(fn: VmFunction, tyArgs: MoveType[], args: Value[]): Frame {
+  /** A new frame; `ownArgs`: the arguments array is the callee's own (spliced off the stack) and becomes its locals. */
+  private frame(fn: VmFunction, tyArgs: MoveType[], args: Value[], ownArgs = false): Frame {
     const code = fn.module.decode(fn);
-    const locals = new Array<Value>(code.localCount);
-    for (let i = 0; i < args.length; i++) locals[i] = args[i] as Value;
+    let locals: Value[];
+    if (ownArgs) {
+      locals = args;
+      if (locals.length < code.localCount) locals.length = code.localCount;
+    } else {
+      locals = new Array<Value>(code.localCount);
+      for (let i = 0; i < args.length; i++) locals[i] = args[i] as Value;
+    }
     return { fn, module: fn.module, code, pc: 0, locals, tyArgs };
   }
 
@@ -530,32 +550,52 @@ export class Interpreter {
   }
 
   private callNative(fn: VmFunction, tyArgs: MoveType[], args: Value[], caller: Frame | undefined): Value[] {
-    const key = `${shortAddress(fn.module.address)}::${fn.module.name}::${fn.name}`;
-    const native = this.natives.get(key);
-    if (!native)
-      throw new VmFailure(
-        "FunctionNotFound",
-        `${key} is not available in the devnet (native function not implemented)`,
-        caller ? this.location(caller) : undefined,
-      );
+    // The native and its abort location, looked up once per function and native table.
+    let bound = fn.native;
+    if (bound === undefined || bound.table !== this.natives) {
+      const key = `${shortAddress(fn.module.address)}::${fn.module.name}::${fn.name}`;
+      const native = this.natives.get(key);
+      if (!native)
+        throw new VmFailure(
+          "FunctionNotFound",
+          `${key} is not available in the devnet (native function not implemented)`,
+          caller ? this.location(caller) : undefined,
+        );
+      const loc: VmLocation = {
+        address: fn.module.address,
+        module: fn.module.name,
+        functionIndex: fn.index,
+        functionName: fn.name,
+        pc: 0,
+      };
+      bound = { table: this.natives, native, loc };
+      fn.native = bound;
+    }
     this.stats.nativeCalls++;
-    const loc: VmLocation = {
-      address: fn.module.address,
-      module: fn.module.name,
-      functionIndex: fn.index,
-      functionName: fn.name,
-      pc: 0,
-    };
-    const ctx: NativeContext = {
+    const ctx = (this.nativeContext ??= this.makeNativeContext());
+    const outer = ctx.loc;
+    ctx.loc = bound.loc;
+    try {
+      return bound.native(ctx, tyArgs, args);
+    } finally {
+      ctx.loc = outer;
+    }
+  }
+
+  /** What natives see: one per interpreter, `loc` set to the native running (its abort location). */
+  private nativeContext?: NativeContext & { loc: VmLocation };
+  private makeNativeContext(): NativeContext & { loc: VmLocation } {
+    const ctx = {
       vm: this,
       host: this.host,
       loader: this.loader,
       gas: this.gas,
+      loc: { address: "", module: "", functionIndex: 0, functionName: "", pc: 0 } as VmLocation,
       abort: (code: bigint): never => {
-        throw new VmAbort(code, loc);
+        throw new VmAbort(code, { ...ctx.loc });
       },
     };
-    return native(ctx, tyArgs, args);
+    return ctx;
   }
 
   location(f: Frame): VmLocation {

@@ -5,7 +5,8 @@
  */
 import { type MoveType, normalizeAddress, shortAddress, typeToString } from "../bytecode.js";
 import { deserializeModule, type RawField, type RawModule, type Token } from "../move-binary.js";
-import { VmFailure } from "./errors.js";
+import { VmFailure, type VmLocation } from "./errors.js";
+import type { NativeFunction } from "./interpreter.js";
 import { OP } from "./opcodes.js";
 import { decodeConstant } from "./values.js";
 
@@ -18,6 +19,9 @@ export interface CallSite {
   tyTokens?: Token[];
   /** The resolved type arguments when the caller is not generic (cached). */
   tyArgs?: MoveType[];
+  /** In a generic caller: the last caller instantiation seen here and the type arguments it gave. */
+  lastCallerTyArgs?: MoveType[];
+  lastTyArgs?: MoveType[];
   target?: VmFunction;
 }
 
@@ -43,6 +47,8 @@ export interface VmFunction {
   locals: Token[];
   raw: RawModule["function_defs"][number];
   decoded?: Decoded;
+  /** A native's implementation in the native table last used with it, and its abort location. */
+  native?: { table: ReadonlyMap<string, NativeFunction>; native: NativeFunction; loc: VmLocation };
 }
 
 export interface Datatype {

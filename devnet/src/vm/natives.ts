@@ -6,10 +6,10 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { blake2b } from "@noble/hashes/blake2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256, sha3_256 } from "@noble/hashes/sha3.js";
+import { blake2b256 } from "../blake2b.js";
 import type { MoveType } from "../bytecode.js";
 import { VmFailure } from "./errors.js";
 import { GAS_SCHEDULE, LIMITS } from "./gas.js";
@@ -67,15 +67,11 @@ function typeTagBcs(t: MoveType, out: number[] = []): number[] {
 
 /** dynamic_field::hash_type_and_key: blake2b256(0xf0 ‖ parent ‖ len(k) as u64 LE ‖ bcs(k) ‖ bcs(type tag)). */
 export function childId(parent: string, keyType: MoveType, keyBcs: Uint8Array): string {
-  const h = blake2b.create({ dkLen: 32 });
-  h.update(Uint8Array.of(0xf0));
-  h.update(addrBytes(parent));
   const len = new Uint8Array(8);
   new DataView(len.buffer).setBigUint64(0, BigInt(keyBcs.length), true);
-  h.update(len);
-  h.update(keyBcs);
-  h.update(Uint8Array.from(typeTagBcs(keyType)));
-  return bytesToAddr(h.digest());
+  return bytesToAddr(
+    blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, Uint8Array.from(typeTagBcs(keyType))),
+  );
 }
 
 /** The UID's address inside an object value: the first field (UID) → ID → address. */
@@ -242,7 +238,7 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
     (c, _t, [d]) => {
       const b = bytesOf(d);
       chargeBytes(c, b.length);
-      return [arr(blake2b(b, { dkLen: 32 }))];
+      return [arr(blake2b256(b))];
     },
   ],
   [

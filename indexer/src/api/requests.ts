@@ -1,10 +1,16 @@
-/** `/v1/requests`: the request list (newest first) and one request with its whole history in one query. */
+/**
+ * `/v1/requests`: the request list (newest first) and one request with its whole history in one
+ * query. A detail is serialized once (the route's fast-json-stringify schema) into bytes with an
+ * ETag (`If-None-Match` → 304); with the ingester's cache those bytes are kept until its next
+ * commit, so a cache hit sends a Buffer without serializing anything.
+ */
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import { eq, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import type { FastifyReply } from "fastify";
 import * as s from "../schema.js";
 import { REQUEST_STATUSES } from "../status.js";
-import { CommitScopedCache } from "./detail-cache.js";
+import { CommitScopedCache, type Served, served } from "./detail-cache.js";
 import { jsonObject } from "./json.js";
 import type { ResourcePlugin } from "./plugin.js";
 import { cond, decodeCursor, encodeCursor, int, normId, shape } from "./query.js";
@@ -66,6 +72,15 @@ const detailDocument: SQL = sql`json_build_object(
   'outputs', ${rowsOf(s.outputs, OutputT)},
   'outcome', ${rowsOf(s.settlements, OutcomeT, "desc", "limit 1")} -> 0)`;
 
+/** `If-None-Match` (a list of entity tags, weak or strong, or `*`) matches `etag` (RFC 9110 §13.1.2: weak comparison). */
+function notModified(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((t) => {
+    const tag = t.trim();
+    return tag === "*" || tag === etag || tag === `W/${etag}`;
+  });
+}
+
 export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
   // A named prepared statement: parsed and planned once per connection.
   const detail = api.storage.db
@@ -73,10 +88,10 @@ export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
     .from(s.requests)
     .where(eq(s.requests.requestId, sql.placeholder("id")))
     .prepare("atoma_request_detail");
-  // With the in-process ingester (the only writer), details are kept until its next commit.
+  // With the in-process ingester (the only writer), serialized details are kept until its next commit.
   type Detail = Static<typeof RequestDetail>;
   const size = api.detailCache ?? 10_000;
-  const cache = api.onCommit && size !== false && size > 0 ? new CommitScopedCache<Detail>(size) : null;
+  const cache = api.onCommit && size !== false && size > 0 ? new CommitScopedCache<Served>(size) : null;
   if (cache && api.onCommit) {
     const off = api.onCommit(() => cache.invalidate());
     app.addHook("onClose", async () => {
@@ -116,12 +131,21 @@ export const requestsPlugin: ResourcePlugin = async (app, { api, q }) => {
     { schema: { params: IdParam("requestId"), response: { 200: RequestDetail, ...errors } } },
     async (req, reply) => {
       const id = normId(req.params.requestId);
-      const doc = cache ? await cache.get(id, () => readDetail(id)) : await readDetail(id);
-      if (!doc)
+      // reply.serialize: the route's 200 serializer (fast-json-stringify of RequestDetail)
+      const load = async () => {
+        const doc = await readDetail(id);
+        return doc ? served(reply.serialize(doc)) : null;
+      };
+      const body = cache ? await cache.get(id, load) : await load();
+      if (!body)
         return reply
           .status(404)
           .send({ error: "not_found", message: `requestId: no request ${id}`, field: "requestId" });
-      return doc;
+      // bytes already serialized by the 200 schema: sent as they are (the reply's typed payload is the document)
+      const raw = reply as unknown as FastifyReply;
+      raw.header("etag", body.etag);
+      if (notModified(req.headers["if-none-match"], body.etag)) return raw.status(304).send();
+      return raw.type("application/json; charset=utf-8").send(body.bytes);
     },
   );
 };

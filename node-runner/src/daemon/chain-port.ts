@@ -41,16 +41,30 @@ export interface RequestView {
   outputPosted: boolean;
 }
 
-/** Events the daemon reacts to (already decoded). */
+/**
+ * Events the daemon reacts to (already decoded). Those of a request carry what the task's view of
+ * it needs (./request-state.ts), so a waiting task follows the request without reading it again.
+ */
 export type DaemonEvent =
-  | { name: "NodesSampled"; requestId: string; round: number; nodes: string[] }
+  | {
+      name: "NodesSampled";
+      requestId: string;
+      round: number;
+      nodes: string[];
+      commitDeadlineMs: bigint;
+      revealDeadlineMs: bigint;
+    }
+  | { name: "ResultCommitted"; requestId: string; nodeId: string; round: number }
+  | { name: "ResultRevealed"; requestId: string; nodeId: string; round: number; outputHash: Uint8Array }
+  | { name: "OutputPosted"; requestId: string; nodeId: string }
   | { name: "DisputeOpened"; requestId: string }
-  | { name: "RequestSettled"; requestId: string }
+  | { name: "RequestSettled"; requestId: string; outputHash: Uint8Array }
   | { name: "RequestFailed"; requestId: string }
-  /** A node committed or revealed (ResultCommitted, ResultRevealed), or posted the output. */
-  | { name: "RequestProgress"; requestId: string }
   | { name: "KeyRotationStarted"; clusterId: string; epoch: bigint }
   | { name: "Other"; type: string };
+
+/** The events of one request. */
+export type RequestEvent = Extract<DaemonEvent, { requestId: string }>;
 
 /** A page of events for the SDK's follower (`followEvents`). */
 export interface EventBatch {

@@ -19,6 +19,7 @@ import type { ChainClock, ChainPort, DaemonEvent, RequestView } from "./chain-po
 import { Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal } from "./task.js";
 import {
+  type ChainRead,
   type DurableStep,
   describe,
   type ExecuteOutcome,
@@ -55,10 +56,14 @@ export interface DaemonOptions {
   /** Tasks in flight, waiting included (bounds memory; the rest queue); default 1024. */
   maxTasks?: number;
   pollMs?: number;
+  /** A waiting task reads its request again after this long without an event of it (default 30 s). */
+  quietReadMs?: number;
   fault?: Fault;
   metrics?: DaemonMetrics;
   /** Called after a durable step; tests use it to kill the process at a known point. */
   onStep?: (step: DurableStep, requestId: string) => void;
+  /** Called for each chain read a task makes (the request, the clock; benchmarks count them). */
+  onRead?: (read: ChainRead) => void;
 }
 
 /** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
@@ -123,10 +128,12 @@ export class NodeDaemon {
       executions: new Semaphore(this.o.concurrency),
       logger: this.o.logger,
       pollMs: this.o.pollMs,
+      ...(this.o.quietReadMs ? { quietReadMs: this.o.quietReadMs } : {}),
       ...(this.o.fault ? { fault: this.o.fault } : {}),
       signal: this.controller.signal,
       count: (step) => this.count(step),
       ...(this.o.onStep ? { onStep: this.o.onStep } : {}),
+      ...(this.o.onRead ? { onRead: this.o.onRead } : {}),
     });
     mkdirSync(this.o.stateDir, { recursive: true });
     this.cursor = readCursorFile(this.cursorPath());
@@ -146,6 +153,11 @@ export class NodeDaemon {
 
   get nodeId(): string {
     return this.o.nodeId;
+  }
+
+  /** Chain reads the tasks made: the request object, the clock (event polls not included). */
+  get reads(): { readonly request: number; readonly clock: number } {
+    return this.tasks.reads;
   }
 
   get pendingTasks(): number {
@@ -251,8 +263,8 @@ export class NodeDaemon {
   }
 
   private onEvent(ev: DaemonEvent): void {
-    // Tasks waiting on this request (for commits, reveals, a settlement) re-read it now.
-    if ("requestId" in ev) this.tasks.notify(ev.requestId);
+    // Tasks of this request follow it from the event (commits, reveals, a settlement, a new round).
+    if ("requestId" in ev) this.tasks.notify(ev);
     if (ev.name === "NodesSampled" && ev.nodes.includes(this.o.nodeId)) {
       this.o.logger.info({ requestId: ev.requestId, round: ev.round }, "sampled");
       this.enqueue(ev.requestId, ev.round);

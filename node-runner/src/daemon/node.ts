@@ -34,6 +34,8 @@ export interface StartNodeOptions {
   /** null = no metrics server. */
   metricsPort?: number | null;
   onStep?: ConstructorParameters<typeof NodeDaemon>[0]["onStep"];
+  /** Each chain read a task makes (benchmarks count reads per request). */
+  onRead?: ConstructorParameters<typeof NodeDaemon>[0]["onRead"];
   /** Keys for layered (user/system/application) confidential inputs. */
   layered?: LayeredKeys;
 }
@@ -109,6 +111,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     ...(o.fault ? { fault: o.fault } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
+    ...(o.onRead ? { onRead: o.onRead } : {}),
     metrics,
   });
   let server: Awaited<ReturnType<typeof startMetricsServer>> | null = null;

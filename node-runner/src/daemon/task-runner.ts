@@ -19,8 +19,9 @@
 import { randomBytes } from "node:crypto";
 import { MoveAbortError } from "@atoma/sdk";
 import type { Logger } from "pino";
-import { type ChainClock, type ChainPort, RequestStatus, type RequestView } from "./chain-port.js";
+import { type ChainClock, type ChainPort, type RequestEvent, RequestStatus, type RequestView } from "./chain-port.js";
 import { InputHashMismatch } from "./execute.js";
+import { applyEvent } from "./request-state.js";
 import { type Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal, TaskPhase, TaskRecord } from "./task.js";
 
@@ -58,20 +59,66 @@ export interface TaskRunnerOptions {
   executions: Semaphore;
   logger: Logger;
   pollMs: number;
+  /**
+   * A waiting task whose request had no event for this long reads it again (events delayed or
+   * missed); default 30 s. Its view follows the events otherwise.
+   */
+  quietReadMs?: number;
   fault?: Fault;
   /** Aborted when the daemon stops. */
   signal: AbortSignal;
   count(step: TaskStep): void;
   onStep?: (step: DurableStep, requestId: string) => void;
+  /** Called for each chain read of a task (benchmarks count the reads per request and phase). */
+  onRead?: (read: ChainRead) => void;
 }
 
 interface Task {
   requestId: string;
   round: number;
   log: Logger;
-  /** The request as read when the task (re)started. */
+  /** The request as read when the task (re)started (its input is what runs). */
   request: RequestView;
+  /** This task's own transaction settled the request with its output posted. */
+  posted?: boolean;
+  /**
+   * The state (`stateKey`) this task's own settle or escalation moved on from: no second one
+   * from that state while its events are on their way.
+   */
+  acted?: string;
 }
+
+/**
+ * What the runner knows of a request with a task here: its view (one read, then its events:
+ * ./request-state.ts), the events seen (a wait that saw an older count returns at once) and when
+ * the last one came, and the waits to wake.
+ */
+interface Followed {
+  events: number;
+  wake: Set<() => void>;
+  tasks: number;
+  view?: RequestView;
+  /** The view cannot follow an event (a read is due before the next decision). */
+  stale: boolean;
+  /** Events that arrived while a read was in flight: applied to what it returns. */
+  pending: RequestEvent[] | null;
+  /** A read in flight (shared by the tasks of the request). */
+  reading?: Promise<RequestView>;
+  lastEventAt: number;
+  /** The phase the request's task is in (what a read is counted under). */
+  phase: ChainRead["phase"];
+}
+
+/** One chain read a task made: of the request object or of the clock, and in which phase. */
+export interface ChainRead {
+  what: "request" | "clock";
+  requestId: string;
+  /** "start": the read at the task's start (the input), before anything ran. */
+  phase: ActivePhase | "start";
+}
+
+/** Why a wait ended: an event of the request, or `pollMs` passed (the only time a deadline is checked). */
+type Woke = "event" | "timeout";
 
 type ActivePhase = Exclude<TaskPhase, "done">;
 type Handler = (task: Task, rec: TaskRecord) => Promise<TaskRecord | null>;
@@ -93,6 +140,9 @@ const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
 /** How long the n-th node of a round waits, after every node revealed, before it settles too. */
 const SETTLE_STAGGER_MS = 2_000;
 
+/** A request's round and status: what a settle or an escalation moves on from. */
+const stateKey = (round: number, status: number) => `${round}:${status}`;
+
 const assignment = (r: RequestView, nodeId: string, round: number) =>
   r.assignments.find((a) => a.nodeId === nodeId && a.round === round);
 
@@ -104,20 +154,81 @@ export class TaskRunner {
     settled: (t, r) => this.postOutput(t, r),
   };
 
-  /** Per request with a task running here: how many events it had (a wait that saw an older count returns at once). */
-  private readonly progress = new Map<string, { events: number; wake: Set<() => void>; tasks: number }>();
+  /** Per request with a task running here: its view, its events (./request-state.ts). */
+  private readonly progress = new Map<string, Followed>();
+
+  /** Chain reads made per kind (the request object, the clock): what benchmarks and tests count. */
+  readonly reads = { request: 0, clock: 0 };
 
   constructor(private readonly o: TaskRunnerOptions) {}
 
   /**
-   * An event of `requestId` arrived (a commit, a reveal, a settlement, a new round): tasks
-   * waiting on that request re-read it now instead of at their next poll.
+   * An event of a request arrived (a new round, a commit, a reveal, a settlement): tasks waiting
+   * on that request apply it to their view and decide again now, without reading the request.
    */
-  notify(requestId: string): void {
-    const p = this.progress.get(requestId);
+  notify(ev: RequestEvent): void {
+    const p = this.progress.get(ev.requestId);
     if (!p) return;
+    if (p.pending) p.pending.push(ev);
+    if (p.view && applyEvent(p.view, ev) === "refresh") p.stale = true;
     p.events++;
+    p.lastEventAt = Date.now();
     for (const wake of p.wake) wake();
+  }
+
+  /**
+   * Reads the request (at a task's start, or when its view cannot follow an event) and applies
+   * the events that came while the read was in flight; concurrent callers share one read.
+   */
+  private load(requestId: string): Promise<RequestView> {
+    const p = this.progress.get(requestId);
+    if (!p) return this.retry(() => this.readRequest(requestId), "getRequest");
+    if (p.reading) return p.reading;
+    p.pending = [];
+    p.stale = false;
+    const reading = this.retry(() => this.readRequest(requestId), "getRequest")
+      .then((r) => {
+        p.stale = false; // an event that asked for a read while this one was in flight: this is it
+        for (const ev of p.pending ?? []) if (applyEvent(r, ev) === "refresh") p.stale = true;
+        p.view = r;
+        return r;
+      })
+      .finally(() => {
+        p.pending = null;
+        p.reading = undefined;
+      });
+    p.reading = reading;
+    return reading;
+  }
+
+  private readRequest(requestId: string): Promise<RequestView> {
+    this.counted("request", requestId);
+    return this.o.chain.getRequest(requestId);
+  }
+
+  /** The request as its events left it; read only when the view cannot follow (or has none yet). */
+  private current(requestId: string): Promise<RequestView> {
+    const p = this.progress.get(requestId);
+    if (p?.view && !p.stale) return Promise.resolve(p.view);
+    return this.load(requestId);
+  }
+
+  /** Asks for a read before the next decision on `requestId` (the view may be behind). */
+  private invalidate(requestId: string): void {
+    const p = this.progress.get(requestId);
+    if (p) p.stale = true;
+  }
+
+  /**
+   * After a `pollMs` wake: whether the request had no event for `quietReadMs` (events missed or
+   * delayed: a read then catches the view up, and the quiet period starts again).
+   */
+  private quiet(requestId: string): boolean {
+    const p = this.progress.get(requestId);
+    if (!p) return true;
+    if (Date.now() - p.lastEventAt < (this.o.quietReadMs ?? 30_000)) return false;
+    p.lastEventAt = Date.now();
+    return true;
   }
 
   /** Events seen so far for `requestId` (what a later `nap` compares against). */
@@ -129,16 +240,20 @@ export class TaskRunner {
    * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), `pollMs`
    * passes (the fallback that sees chain time reach a deadline), or the daemon stops.
    */
-  private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<void> {
+  private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<Woke> {
     const p = this.progress.get(requestId);
-    if (!p || p.events !== seen) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        p.wake.delete(done);
-        resolve();
+    if (!p || p.events !== seen) return Promise.resolve("event");
+    return new Promise<Woke>((resolve) => {
+      let settled = false;
+      const done = (why: Woke) => () => {
+        if (settled) return;
+        settled = true;
+        p.wake.delete(onEvent);
+        resolve(why);
       };
-      p.wake.add(done);
-      void sleep(ms, this.o.signal).then(done);
+      const onEvent = done("event");
+      p.wake.add(onEvent);
+      void sleep(ms, this.o.signal).then(done("timeout"));
     });
   }
 
@@ -146,7 +261,15 @@ export class TaskRunner {
   async run(requestId: string, round: number): Promise<void> {
     const rec = this.o.journal.get(requestId, round);
     if (rec?.phase === "done") return;
-    const entry = this.progress.get(requestId) ?? { events: 0, wake: new Set<() => void>(), tasks: 0 };
+    const entry: Followed = this.progress.get(requestId) ?? {
+      events: 0,
+      wake: new Set<() => void>(),
+      tasks: 0,
+      stale: false,
+      pending: null,
+      lastEventAt: Date.now(),
+      phase: "start",
+    };
     entry.tasks++;
     this.progress.set(requestId, entry);
     try {
@@ -159,7 +282,8 @@ export class TaskRunner {
   private async runPhases(requestId: string, round: number, journaled: TaskRecord | undefined): Promise<void> {
     let rec = journaled;
     const log = this.o.logger.child({ requestId, round });
-    const request = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
+    // The one read of a task: the input is only in the object; from here on, events keep it current.
+    const request = await this.load(requestId);
     if (!assignment(request, this.o.nodeId, round)) {
       log.warn("not assigned to this node in this round; skipping");
       return;
@@ -171,6 +295,8 @@ export class TaskRunner {
     }
     while (rec.phase !== "done") {
       if (this.o.signal.aborted) return;
+      const entry = this.progress.get(requestId);
+      if (entry) entry.phase = rec.phase;
       const next = await this.handlers[rec.phase](task, rec);
       if (!next) return;
       await this.persist(next);
@@ -231,7 +357,7 @@ export class TaskRunner {
 
   /** executed → committed: send the commitment unless the chain already has it. */
   private async commit(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
-    if (!assignment(t.request, this.o.nodeId, t.round)?.committed) {
+    if (!assignment(await this.current(t.requestId), this.o.nodeId, t.round)?.committed) {
       if (this.o.fault === "late") {
         await this.waitFor(
           t.requestId,
@@ -282,10 +408,15 @@ export class TaskRunner {
               "reveal+settle",
             );
             this.o.count("settled_calls");
-            if (output) this.o.count("posted");
+            if (output) {
+              this.o.count("posted");
+              t.posted = true;
+            }
+            t.acted = stateKey(t.round, RequestStatus.Revealing);
           } catch (err) {
             if (!(err instanceof MoveAbortError)) throw err;
             t.log.debug({ err: describe(err) }, "reveal+settle refused; revealing alone");
+            this.invalidate(t.requestId);
             await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
           }
         } else await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
@@ -294,6 +425,7 @@ export class TaskRunner {
       } catch (err) {
         if (!(err instanceof MoveAbortError)) throw err; // transient: the task is retried from the journal
         t.log.warn({ err: describe(err) }, "reveal rejected");
+        this.invalidate(t.requestId);
       }
     }
     return { ...rec, phase: "revealed" };
@@ -331,20 +463,24 @@ export class TaskRunner {
     // and the others only after SETTLE_STAGGER_MS each: one settle transaction per request
     // instead of one per node, and still a settle if that node died.
     let dueSince: number | null = null;
+    let woke: Woke = "event";
     for (;;) {
       if (this.o.signal.aborted) return null;
+      if (woke === "timeout" && this.quiet(t.requestId)) this.invalidate(t.requestId);
       const seen = this.eventCount(t.requestId);
-      const r = await this.retry(() => this.o.chain.getRequest(t.requestId), "getRequest");
+      const r = await this.current(t.requestId);
       if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
-      if (r.status === RequestStatus.Disputed)
-        action = (await this.now()) >= r.disputeDeadlineMs ? "settle" : "escalate";
+      // This node's own settle or escalation left this state: its events are on their way.
+      if (t.acted === stateKey(r.round, r.status)) action = null;
+      else if (r.status === RequestStatus.Disputed)
+        action = (await this.now(t.requestId)) >= r.disputeDeadlineMs ? "settle" : "escalate";
       else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
         const current = r.assignments.filter((a) => a.round === r.round);
-        // The clock is read only while a reveal is missing (the deadline then decides).
+        // The clock is read only while a reveal is missing, on a quiet wake (the deadline then decides).
         if (!current.every((a) => a.revealed)) {
-          if ((await this.now()) >= r.revealDeadlineMs) action = "settle";
+          if (woke === "timeout" && (await this.now(t.requestId)) >= r.revealDeadlineMs) action = "settle";
         } else {
           dueSince ??= Date.now();
           const rank = Math.max(
@@ -362,20 +498,29 @@ export class TaskRunner {
           if (action === "settle") {
             try {
               await this.retry(() => this.o.chain.settle(t.requestId, output), "settle");
-              if (output) this.o.count("posted");
+              if (output) {
+                this.o.count("posted");
+                t.posted = true;
+              }
             } catch (err) {
               if (!(output && err instanceof MoveAbortError)) throw err;
               await this.retry(() => this.o.chain.settle(t.requestId), "settle");
             }
             this.o.count("settled_calls");
-          } else await this.retry(() => this.o.chain.escalate(t.requestId), "escalate");
+            t.acted = stateKey(r.round, r.status);
+          } else {
+            await this.retry(() => this.o.chain.escalate(t.requestId), "escalate");
+            t.acted = stateKey(r.round, r.status);
+          }
           t.log.info({ action }, "request advanced");
           continue;
         } catch (err) {
+          // Another node did it first: the view is behind the chain; read before deciding again.
+          this.invalidate(t.requestId);
           t.log.debug({ action, err: describe(err) }, "not needed (another node did it)");
         }
       }
-      await this.nap(t.requestId, seen);
+      woke = await this.nap(t.requestId, seen);
     }
   }
 
@@ -386,9 +531,10 @@ export class TaskRunner {
    * first agreeing node posts; the next ones step in, one by one, if it does not.
    */
   private async postOutput(t: Task, rec: TaskRecord): Promise<TaskRecord | null> {
-    const request = await this.retry(() => this.o.chain.getRequest(t.requestId), "getRequest");
+    const request = await this.current(t.requestId);
     const everyonePosts = request.confidential;
     if (
+      !t.posted &&
       request.status === RequestStatus.Settled &&
       request.agreedOutputHash &&
       (!request.outputPosted || everyonePosts)
@@ -397,17 +543,16 @@ export class TaskRunner {
       const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
       const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
       const signal = this.o.signal;
-      if (rec.outputHash === agreedHex && rank >= 0 && !everyonePosts) {
-        for (let waited = 0; waited < rank * 2_000 && !signal.aborted; waited += 250) {
-          await sleep(250, signal);
-          if ((await this.o.chain.getRequest(t.requestId)).outputPosted) break;
-        }
+      // The n-th agreeing node steps in after n × 2 s if nobody posted (OutputPosted keeps the view
+      // current), and reads the request once before it does.
+      let stillMissing = everyonePosts ? rank >= 0 : rank === 0;
+      if (rec.outputHash === agreedHex && rank > 0 && !everyonePosts) {
+        const until = Date.now() + rank * 2_000;
+        const posted = async () => (await this.current(t.requestId)).outputPosted;
+        while (!signal.aborted && Date.now() < until && !(await posted()))
+          await this.nap(t.requestId, this.eventCount(t.requestId), Math.min(250, until - Date.now()));
+        stillMissing = !signal.aborted && !(await posted()) && !(await this.load(t.requestId)).outputPosted;
       }
-      const stillMissing = everyonePosts
-        ? rank >= 0
-        : rank > 0 && !signal.aborted
-          ? !(await this.o.chain.getRequest(t.requestId)).outputPosted
-          : rank === 0;
       if (rec.outputHash === agreedHex && stillMissing) {
         try {
           const output = new Uint8Array(Buffer.from(rec.output, "base64"));
@@ -423,8 +568,32 @@ export class TaskRunner {
     return { ...rec, phase: "done", outcome: request.status === RequestStatus.Settled ? "settled" : "failed" };
   }
 
-  private now(): Promise<bigint> {
-    return this.retry(() => this.o.clock.nowMs(), "clock");
+  /** The last clock read (shared by every task of the node for `pollMs`). */
+  private clockRead: { at: number; value: Promise<bigint> } | undefined;
+
+  /**
+   * The chain's time, for a deadline decision. Every waiting task checks its deadline on each
+   * `pollMs` wake; a read younger than `pollMs` answers them all (a deadline is seen at most two
+   * polls late, as with one read per task).
+   */
+  private now(requestId: string): Promise<bigint> {
+    const last = this.clockRead;
+    if (last && Date.now() - last.at < this.o.pollMs) return last.value;
+    const value = this.retry(() => {
+      this.counted("clock", requestId);
+      return this.o.clock.nowMs();
+    }, "clock");
+    const read = { at: Date.now(), value };
+    this.clockRead = read;
+    value.catch(() => {
+      if (this.clockRead === read) this.clockRead = undefined;
+    });
+    return value;
+  }
+
+  private counted(what: ChainRead["what"], requestId: string): void {
+    this.reads[what]++;
+    this.o.onRead?.({ what, requestId, phase: this.progress.get(requestId)?.phase ?? "start" });
   }
 
   /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
@@ -444,19 +613,23 @@ export class TaskRunner {
 
   /**
    * Waits until `pred(request)` holds or the chain time reaches `untilMs` (or the daemon stops).
-   * The request is re-read when one of its events arrives (`notify`), else every `pollMs`; the
-   * clock is read only when `pred` does not hold.
+   * The view follows the request's events (`notify`); a quiet `pollMs` wake reads the clock (the
+   * only way a deadline passes), and a passed deadline reads the request once, so what the caller
+   * decides on a deadline it decides on the chain's state.
    */
   private async waitFor(
     requestId: string,
     pred: (r: RequestView) => boolean,
     untilMs: (r: RequestView) => bigint,
   ): Promise<RequestView> {
+    let woke: Woke = "event";
     for (;;) {
+      if (woke === "timeout" && this.quiet(requestId)) this.invalidate(requestId);
       const seen = this.eventCount(requestId);
-      const r = await this.retry(() => this.o.chain.getRequest(requestId), "getRequest");
-      if (pred(r) || this.o.signal.aborted || (await this.now()) >= untilMs(r)) return r;
-      await this.nap(requestId, seen);
+      const r = await this.current(requestId);
+      if (pred(r) || this.o.signal.aborted) return r;
+      if (woke === "timeout" && (await this.now(requestId)) >= untilMs(r)) return this.load(requestId);
+      woke = await this.nap(requestId, seen);
     }
   }
 }

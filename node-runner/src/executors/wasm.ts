@@ -18,6 +18,7 @@ import {
   type Executor,
   ExecutorError,
 } from "./types.js";
+import { warmInstrumenter } from "./warmup.js";
 import { WasmPool, type WasmPoolStats } from "./wasm-pool.js";
 
 export const WASM_ENGINE_VERSION = `node-${process.versions.node}/v8-${process.versions.v8}/binaryen-132/atoma-meter-3`;
@@ -40,6 +41,11 @@ export interface WasmExecutorOptions extends InstrumentOptions {
   poolSize?: number;
   /** Instrumented + compiled modules kept, least recently used evicted first. Default 64. */
   moduleCacheSize?: number;
+  /**
+   * Warm the instrumenter (binaryen) in the background from construction, once per process, so
+   * the cold start of the first new module is not binaryen's own (./warmup.ts). Default true.
+   */
+  warmUp?: boolean;
 }
 
 /** blake2b-256 of the module bytes, lowercase hex. */
@@ -63,7 +69,7 @@ export class WasmExecutor implements Executor {
   readonly id = "wasm";
   private readonly raw = new Map<string, Uint8Array>();
   private readonly cache: LRUCache<string, Promise<Prepared>>;
-  private readonly o: Required<Omit<WasmExecutorOptions, "fetchModule" | "poolSize">> &
+  private readonly o: Required<Omit<WasmExecutorOptions, "fetchModule" | "poolSize" | "warmUp">> &
     Pick<WasmExecutorOptions, "fetchModule" | "poolSize">;
   private pool: WasmPool | null = null;
 
@@ -87,6 +93,18 @@ export class WasmExecutor implements Executor {
     if (opts.poolSize !== undefined && (!Number.isInteger(opts.poolSize) || opts.poolSize < 1))
       throw new ExecutorError("BAD_OPTION", `poolSize: must be a positive integer, got ${opts.poolSize}`);
     this.cache = new LRUCache({ max: this.o.moduleCacheSize });
+    if (opts.warmUp ?? true) warmInstrumenter();
+  }
+
+  /**
+   * Resolves when the instrumenter is warm and the workers are started (a node may await it
+   * before it takes work; the executor serves tasks before that too, only slower to cold-start).
+   */
+  async warmUp(): Promise<void> {
+    const w = warmInstrumenter();
+    w.hold();
+    this.workers();
+    await w.done;
   }
 
   /** The worker pool, started (warm) on first need. */

@@ -24,7 +24,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
-import { type ChainClock, type ChainPort, RequestStatus } from "../../src/daemon/chain-port.js";
+import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal } from "../../src/daemon/file-journal.js";
@@ -518,18 +518,23 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
   it("the last revealer settles and posts the output in its reveal's transaction; one settle per request", async () => {
     const { chain, caps, requester } = await setup("daemon-reveal-settle", 3);
     const late = caps[0] as ChainNode;
-    // `late` learns of the reveal window 1.5 s after the others (a read in the reveal phase is
-    // answered late, then fresh), so it is the last to reveal.
+    // `late` learns of the commits only once the two others revealed (its event page holding a
+    // commit is held back until it also holds their reveals), so it is the last to reveal.
     const base = chain.port(late);
-    let delayed = false;
+    let released = false;
     const port: ChainPort & ChainClock = {
       ...base,
-      getRequest: async (id) => {
-        const r = await base.getRequest(id);
-        if (r.status !== RequestStatus.Revealing || delayed) return r;
-        delayed = true;
-        await new Promise((res) => setTimeout(res, 1_500));
-        return base.getRequest(id);
+      nextEvents: async (c, l) => {
+        for (const t0 = Date.now(); ; ) {
+          const page = await base.nextEvents(c, l);
+          const commits = page.events.some((e) => e.name === "ResultCommitted");
+          const revealed = page.events.filter((e) => e.name === "ResultRevealed" && e.nodeId !== late.node_id);
+          if (released || !commits || revealed.length >= 2 || Date.now() - t0 > 60_000) {
+            released ||= commits;
+            return page;
+          }
+          await new Promise((res) => setTimeout(res, 50));
+        }
       },
     };
     const daemons = caps.map((c) => daemonFor(chain, c, tmp(), c === late ? { chain: port, clock: port } : {}));
@@ -558,6 +563,55 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     // One settle transaction in all (the late node's reveal), none sent by the others.
     expect(daemons.map((d) => d.stats.settledCalls)).toEqual([1, 0, 0]);
     expect(daemons.map((d) => d.stats.posted)).toEqual([1, 0, 0]);
+    expect(await chain.slashed()).toEqual([]);
+  }, 120_000);
+
+  it("one request costs 4 sequential transactions and one read of the request per node: the daemon follows the events", async () => {
+    // Counted through each node's chain port (its only way to the chain) and on the chain itself
+    // (transaction digests of the request's events). The clock is frozen, so no deadline decides.
+    const { chain, caps, requester } = await setup("daemon-round-trips", 3);
+    const reads = new Map<string, number>();
+    const daemons = caps.map((c) => {
+      const base = chain.port(c);
+      const port: ChainPort & ChainClock = {
+        ...base,
+        getRequest: async (id) => {
+          reads.set(c.node_id, (reads.get(c.node_id) ?? 0) + 1);
+          return base.getRequest(id);
+        },
+      };
+      // No quiet re-read in this test: every read counted is one the state machine asked for.
+      return daemonFor(chain, c, tmp(), { chain: port, clock: port, quietReadMs: 600_000 });
+    });
+    for (const d of daemons) d.start();
+    const id = await submit(chain, requester, "count my round trips");
+    await until(() => settledWithOutput(chain, id));
+    await until(async () => daemons.every((d) => d.pendingTasks === 0));
+    await Promise.all(daemons.map((d) => d.stop()));
+    // One read per node: the sampled request's input; the commits, reveals, settlement and post
+    // came from the events.
+    expect(caps.map((c) => reads.get(c.node_id) ?? 0)).toEqual([1, 1, 1]);
+    expect(daemons.map((d) => d.reads.request)).toEqual([1, 1, 1]);
+    const recs: AtomaEventRecord[] = [];
+    for (let page = await chain.atoma.listEvents({ after: null }, 1000); ; ) {
+      recs.push(...page.events);
+      if (!page.hasNextPage || page.events.length === 0) break;
+      page = await chain.atoma.listEvents(page.cursor, 1000);
+    }
+    const mine = recs.filter((e) => (e.event.data as { request_id?: string }).request_id === id);
+    const digests = (name: string) => mine.filter((e) => e.event.name === name).map((e) => e.txDigest);
+    // create-and-sample, 3 commits, 3 reveals, and one settle that posts the output: in the last
+    // reveal's transaction when one node saw itself last, else alone (the reveals landed together).
+    // 4 transactions in sequence either way: create, the commits, the reveals, the settle.
+    const settle = digests("RequestSettled");
+    expect(settle).toHaveLength(1);
+    expect(digests("OutputPosted")).toEqual(settle);
+    expect(new Set(digests("ResultCommitted")).size).toBe(3);
+    expect(new Set(digests("ResultRevealed")).size).toBe(3);
+    const ridden = digests("ResultRevealed").includes(settle[0] as string);
+    expect(new Set(mine.map((e) => e.txDigest)).size).toBe(ridden ? 7 : 8);
+    expect(daemons.reduce((n, d) => n + d.stats.settledCalls, 0)).toBe(1);
+    expect(text((await chain.request(id)).output)).toBe("echo:spirt dnuor ym tnuoc");
     expect(await chain.slashed()).toEqual([]);
   }, 120_000);
 });
