@@ -572,7 +572,8 @@ export class Interpreter {
       fn.native = bound;
     }
     this.stats.nativeCalls++;
-    const ctx = (this.nativeContext ??= this.makeNativeContext());
+    if (this.nativeContext === undefined) this.nativeContext = this.makeNativeContext();
+    const ctx = this.nativeContext;
     const outer = ctx.loc;
     ctx.loc = bound.loc;
     try {

@@ -16,6 +16,7 @@ import {
   GasMeter,
   Interpreter,
   NATIVES,
+  type NativeFunction,
   Ref,
   type Value,
   VmAbort,
@@ -155,5 +156,30 @@ describe("tx_context, object ids, dynamic field ids, one-time witness", () => {
     expect(call("0x2", "types", "is_one_time_witness", [r([false])], ["0x2::coin::Coin<0x2::sui::SUI>"])).toEqual([
       false,
     ]);
+  });
+});
+
+describe("native binding", () => {
+  it("a function bound to one native table is rebound when another interpreter brings its own table", () => {
+    const digest = (table: ReadonlyMap<string, NativeFunction>) => {
+      const v = new Interpreter(loader, table, host, new GasMeter(1e9));
+      return v.call(v.resolve(normalizeAddress("0x2"), "hash", "blake2b256"), [], [r(bytes("x"))]);
+    };
+    const real = Array.from(blake2b(Uint8Array.from(bytes("x")), { dkLen: 32 }));
+    expect(digest(NATIVES)).toEqual([real]);
+    const other = new Map(NATIVES);
+    other.set("0x2::hash::blake2b256", () => [new Array(32).fill(7)]);
+    expect(digest(other)).toEqual([new Array(32).fill(7)]);
+    expect(digest(NATIVES)).toEqual([real]);
+  });
+
+  it("a native's abort carries its own location, also after other natives ran in the same interpreter", () => {
+    const v = vm();
+    expect(v.call(v.resolve(normalizeAddress("0x1"), "string", "internal_check_utf8"), [], [r(bytes("ok"))])).toEqual([
+      true,
+    ]);
+    const e = fails(() => v.call(v.resolve(normalizeAddress("0x2"), "address", "from_bytes"), [], [bytes("short")]));
+    expect(e).toBeInstanceOf(VmAbort);
+    expect((e as VmAbort).location).toMatchObject({ module: "address", functionName: "from_bytes", pc: 0 });
   });
 });
