@@ -482,6 +482,47 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "escalation_too_few_nodes",
+    summary:
+      "dispute with no fresh node to escalate to: escalate samples nobody and emits nothing (it reads the Registry only), the next settle fails the request at once (reason 1) and refunds",
+    nodes: nodes(3),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      { do: "escalate" },
+      // no clock advance: the escalation ended the dispute window
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: FAILED,
+      sampled: [[0, 1, 2]],
+      nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
+      refund: 6_300_000_000n,
+      treasury: 0n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        "RequestFailed",
+      ],
+    },
+  },
+  {
     name: "never_sampled",
     summary: "nobody samples before the sample deadline: settle fails the request (reason 2), full refund",
     nodes: nodes(1),

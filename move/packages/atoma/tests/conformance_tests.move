@@ -1684,6 +1684,187 @@ fun dispute_expired() {
     finish(s, admin, clock, caps, mcaps);
 }
 
+/// dispute with no fresh node to escalate to: escalate samples nobody and emits nothing (it reads the Registry only), the next settle fails the request at once (reason 1) and refunds
+#[test]
+fun escalation_too_few_nodes() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    // txn 2: register node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 3: register node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 4: register node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 5: create_request
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    let reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 6: sample
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    request::sample_with(&mut req, &reg, &mut g, &clock);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 7: commit node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 8: commit node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 9: commit node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 10: reveal node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 11: reveal node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 12: reveal node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 13: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 14: escalate
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 15: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // outcome (hand-written in scenarios.ts)
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    assert!(ev[0] == 13, 1); // events in all
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 1, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
+    let reg = s.take_shared<Registry>();
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    let id = node::node_id(&caps[0]);
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    let id = node::node_id(&caps[1]);
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    let id = node::node_id(&caps[2]);
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    let req = s.take_shared<Request>();
+    assert!(request::status(&req) == 5, 42); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
+    ts::return_shared(req);
+    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
+    assert!(refund.value() == 6300000000, 44); // requester's refund
+    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
 /// nobody samples before the sample deadline: settle fails the request (reason 2), full refund
 #[test]
 fun never_sampled() {
