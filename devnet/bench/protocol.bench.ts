@@ -3,8 +3,12 @@
  * the real `atoma` bytecode: M = 100, 1_000, 10_000 nodes (more with an argument) registered on
  * one capability in batched PTBs, then per M the Move instructions the devnet interprets and
  * the computation gas (devnet meter) of `create_request` with sampling (3 nodes) and of
- * `sample_nodes` (3 nodes). Peer: the same figure at M = 100 in the same run; the sum tree
- * should grow with log M (one tree level per 16× M), so the ratio per 10× M stays near 1.
+ * `sample_nodes` (3 nodes). Then the dispute path on that request (issue 13 B: `escalate` reads
+ * the Registry only): nobody commits, `settle` opens the dispute, `escalate` samples 6 fresh
+ * nodes, nobody commits again, `settle` fails the request and slashes all 9 absentees (the
+ * largest settle of a 3-node request), then `sweep_fees` moves the slashes to the treasury.
+ * Peer: the same figure at M = 100 in the same run; the sum tree should grow with log M (one
+ * tree level per 16× M), so the ratio per 10× M stays near 1, and settle should not grow at all.
  *
  *   tsx devnet/bench/protocol.bench.ts [maxM=10000]
  */
@@ -18,6 +22,8 @@ const SIZES = [100, 1_000, 10_000, 100_000].filter((m) => m <= MAX_M);
 const SUI = 1_000_000_000n;
 const BATCH = 250;
 const CAP = "bench-cap";
+const STEPS = ["settle_open", "escalate", "settle_fail_9_slashes", "sweep_fees"] as const;
+type Step = (typeof STEPS)[number];
 
 async function registerBatch(env: Env, from: number, count: number): Promise<void> {
   const kp = await funded(env.d.url);
@@ -57,7 +63,22 @@ async function main() {
   const env = await startAtomaDevnet("bench-protocol", { faucetAmount: 10n ** 17n });
   const requester = await funded(env.d.url, "bench-requester");
   const sampler = await funded(env.d.url, "bench-sampler");
-  const rows: { m: number; createInstr: number; createGas: number; sampleInstr: number; sampleGas: number }[] = [];
+  const rows: {
+    m: number;
+    createInstr: number;
+    createGas: number;
+    sampleInstr: number;
+    sampleGas: number;
+    dispute: Record<Step, { instr: number; gas: number }>;
+  }[] = [];
+  /** One transaction's interpreted instructions and computation gas. */
+  const measure = async (run: () => Promise<{ digest: string }>) => {
+    const before = env.d.runtime.vmStats.instructions;
+    const r = await run();
+    return { instr: env.d.runtime.vmStats.instructions - before, gas: await gasOf(env, r.digest) };
+  };
+  // past the commit and reveal windows (defaults 300 s + 120 s)
+  const pastReveal = () => env.d.clock.advance(420_001);
   let registered = 0;
   try {
     for (const m of SIZES) {
@@ -82,9 +103,22 @@ async function main() {
       const sampled = await env.atoma.sampleNodes(sampler, unsampled.requestId);
       const sampleInstr = env.d.runtime.vmStats.instructions - before;
       const sampleGas = await gasOf(env, sampled.digest);
-      rows.push({ m, createInstr, createGas, sampleInstr, sampleGas });
+      const id = unsampled.requestId;
+      pastReveal();
+      const open = await measure(() => env.atoma.settle(sampler, id));
+      const escalate = await measure(() => env.atoma.escalate(sampler, id));
+      if ((await env.atoma.getRequest(id)).assignments.length !== 9) throw new Error(`M=${m}: escalation sampled < 6`);
+      pastReveal();
+      const fail = await measure(() => env.atoma.settle(sampler, id));
+      const sweep = await measure(() => env.atoma.sweepFees(sampler, [id]));
+      const dispute = { settle_open: open, escalate, settle_fail_9_slashes: fail, sweep_fees: sweep };
+      rows.push({ m, createInstr, createGas, sampleInstr, sampleGas, dispute });
       console.log(
-        `M=${m}: registered in ${regS.toFixed(1)} s; create_request+sample ${createInstr} instructions, ${createGas} MIST computation; sample_nodes ${sampleInstr} instructions, ${sampleGas} MIST`,
+        `M=${m}: registered in ${regS.toFixed(1)} s; create_request+sample ${createInstr} instructions, ${createGas} MIST computation; sample_nodes ${sampleInstr} instructions, ${sampleGas} MIST; ${Object.entries(
+          dispute,
+        )
+          .map(([k, v]) => `${k} ${v.instr} instructions, ${v.gas} MIST`)
+          .join("; ")}`,
       );
     }
   } finally {
@@ -99,23 +133,31 @@ async function main() {
   }
   const last = rows.at(-1)!;
   const decades = Math.log10(last.m / base.m);
-  const perDecade = decades > 0 ? (last.sampleInstr / base.sampleInstr) ** (1 / decades) : 1;
+  /** One JSON line: growth per 10× M of a figure, against the same figure at the smallest M. */
+  const growth = (name: string, at: (r: (typeof rows)[number]) => number, target: number) => {
+    const perDecade = decades > 0 ? (at(last) / at(base)) ** (1 / decades) : 1;
+    console.log(
+      JSON.stringify({
+        bench: "protocol",
+        figure: `${name} instructions growth per 10x M (M=${base.m}..${last.m})`,
+        value: Number(perDecade.toFixed(3)),
+        unit: "ratio",
+        peer: `${name} instructions at M=${base.m}`,
+        peerValue: at(base),
+        ratio: Number((at(last) / at(base)).toFixed(3)),
+        target,
+        met: perDecade <= target,
+      }),
+    );
+  };
+  for (const k of STEPS) console.log(`${k}: ${rows.map((r) => `M=${r.m} ${r.dispute[k].instr}`).join(", ")}`);
+  // escalate samples like sample_nodes (log M); settle and sweep touch no tree: flat (1.05 leaves
+  // room for the interpreter's noise).
+  growth("escalate", (r) => r.dispute.escalate.instr, 1.5);
+  growth("settle (fail, 9 slashes)", (r) => r.dispute.settle_fail_9_slashes.instr, 1.05);
   // Target: logarithmic growth, i.e. well under the ×10 per decade of a linear sampler; 1.5 leaves
   // room for one extra tree level per 16× M and the per-draw constant.
-  const target = 1.5;
-  console.log(
-    JSON.stringify({
-      bench: "protocol",
-      figure: `sample_nodes instructions growth per 10x M (M=${base.m}..${last.m})`,
-      value: Number(perDecade.toFixed(3)),
-      unit: "ratio",
-      peer: `sample_nodes instructions at M=${base.m}`,
-      peerValue: base.sampleInstr,
-      ratio: Number((last.sampleInstr / base.sampleInstr).toFixed(3)),
-      target,
-      met: perDecade <= target,
-    }),
-  );
+  growth("sample_nodes", (r) => r.sampleInstr, 1.5);
 }
 
 main().catch((e) => {

@@ -319,6 +319,9 @@ export const projectors: Projectors = {
   ClusterMemberInvited: () => {},
   ClusterMemberJoined: () => {},
   ClusterMemberRemoved: () => {},
+  // Treasury bookkeeping (issue 13 B): the margin and slash already count in RequestSettled /
+  // NodeSlashed; the sweep only moves them from the request into the Registry's treasury.
+  FeesSwept: () => {},
 };
 
 /** Applies the event's projector (the name picks the projector and types the data). */

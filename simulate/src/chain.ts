@@ -538,7 +538,8 @@ export class FastChain {
   /**
    * settlement::escalate_with: 2N fresh nodes (never a round-0 node); Failed (no nodes, full
    * refund, no dissent slashing) when fewer than minEscalation(N, q) are eligible (issue 13
-   * A5). Returns the number sampled.
+   * A5; on chain escalate only ends the dispute window then and the next settle fails the
+   * request, both folded into this one step). Returns the number sampled.
    */
   escalate(
     slot: number,

@@ -28,6 +28,7 @@ import {
   buildSetParam,
   buildSetPrice,
   buildSettle,
+  buildSweepFees,
   AtomaClient as Client,
   computeCommitment,
   MoveAbortError,
@@ -497,8 +498,16 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           if (tooSmall) res.escalationsTooSmall++;
           const tx = new Transaction();
           buildEscalate(tx, { ...base, request: x.requestId, randomInitialSharedVersion: RANDOM_VERSION });
-          const ev = (await exec(tx, operator)).events;
+          let ev = (await exec(tx, operator)).events;
           res.escalations++;
+          if (tooSmall) {
+            // escalate reads the Registry only (issue 13 B): it samples nobody and ends the dispute
+            // window; the failure (slashes, refund) is the next settle's, at once.
+            if (ev.length) drift(`${x.label}: escalation with too few nodes emitted ${ev.map((e) => e.name)}`);
+            const st = new Transaction();
+            buildSettle(st, { ...base, request: x.requestId });
+            ev = (await exec(st, requester)).events;
+          }
           const ns1 = ev.find((e) => e.name === "NodesSampled");
           const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];
           checkSample(`${x.label} escalation`, nodes1, x.slot, x.maxPrice, want);
@@ -525,6 +534,13 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           if (st === SETTLED) res.settled++;
           else if (st === FAILED) res.failed++;
           else drift(`${x.label}: left in status ${st}`);
+        }
+        // The treasury's part waits in each finished request (issue 13 B): one PTB sweeps the
+        // batch, so the final treasury compares with the model's.
+        if (live.length) {
+          const tx = new Transaction();
+          for (const x of live) buildSweepFees(tx, { ...base, request: x.requestId });
+          await exec(tx, operator);
         }
         o.progress?.(Math.min(o.requests, r0 + batchSize), o.requests);
       }

@@ -111,7 +111,6 @@ describe("atoma view functions via devInspect", () => {
       ["registry::is_paused", R, ser(bcs.bool(), reg.paused)],
       ["registry::treasury_value", R, ser(bcs.u64(), reg.treasury.value)],
       ["registry::node_count", R, ser(bcs.u64(), reg.node_count)],
-      ["registry::request_count", R, ser(bcs.u64(), reg.request_count)],
       ["registry::verifiers", R, ser(bcs.vector(bytes), reg.verifiers)],
       ["registry::has_node", RN, ser(bcs.bool(), true)],
       ["registry::is_verifier", (tx) => [...R(tx), tx.pure.vector("u8", reg.verifiers[0]!)], ser(bcs.bool(), true)],

@@ -183,6 +183,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
       case "sample":
       case "settle":
       case "escalate":
+      case "sweep_fees":
       case "complete_rotation":
       case "abort_rotation":
       case "advance":
@@ -305,6 +306,8 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
       }
       case "settle":
         return atoma.settle(keeper, need(run.requestId));
+      case "sweep_fees":
+        return atoma.sweepFees(keeper, [need(run.requestId)]);
       case "add_stake":
         return atoma.addStake(node(step.node).kp, node(step.node).nodeId, step.amount);
       case "request_unstake":

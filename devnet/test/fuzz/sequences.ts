@@ -160,6 +160,8 @@ export class SequenceRunner {
     let payment = 0n;
     const capabilities = ["cap-a", "cap-b"];
     let phase: "created" | "sampled" | "disputed" | "settled" | "done" = "done";
+    /** The last escalate sampled nobody (too few fresh nodes): only settle is left. */
+    let starved = false;
     const committed = new Map<string, string>();
     const unstaked = new Set<number>();
     const moveNodeIds: string[] = [];
@@ -297,7 +299,9 @@ export class SequenceRunner {
           op = "reveal";
           node = r.pick(toReveal);
         } else op = r.chance(70) ? "settle" : "advance";
-      } else if (phase === "disputed") op = r.chance(80) ? "escalate" : "advance";
+      } else if (phase === "disputed")
+        // an escalation that found too few nodes leaves the failure to the next settle
+        op = starved ? "settle" : r.chance(80) ? "escalate" : "advance";
       else {
         op = "post";
         const agreeing = ids(sampledIdx()).filter((id) => revealed.get(id) === "A");
@@ -360,6 +364,7 @@ export class SequenceRunner {
                   ? await atoma.sampleNodes(keeper.kp, need(requestId))
                   : await atoma.escalate(keeper.kp, need(requestId));
               const ev = res.events.find((e) => e.name === "NodesSampled");
+              starved = entry === "escalate" && res.events.length === 0;
               if (ev?.name === "NodesSampled") {
                 sampled = [...ev.data.nodes];
                 committed.clear();
@@ -766,6 +771,7 @@ export class SequenceRunner {
       if (byType.has("RequestSettled")) phase = "settled";
       if (byType.has("DisputeOpened")) phase = "disputed";
       if (byType.has("RequestFailed") || byType.has("OutputPosted")) phase = "done";
+      if (phase !== "disputed") starved = false;
       // Every type the devnet emitted (the count above covers types it did not emit).
       for (const [name, list] of byType) {
         const bytes = Uint8Array.from([

@@ -136,6 +136,7 @@ function senderOf(step: Step): string {
     case "sample":
     case "settle":
     case "escalate":
+    case "sweep_fees":
     case "complete_rotation":
     case "abort_rotation":
     case "advance":

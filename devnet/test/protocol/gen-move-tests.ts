@@ -90,9 +90,10 @@ function stepCode(run: ScenarioRun, i: number): string[] {
         `attestation::record_attestation(&mut reg, ${cap(step.node)}, ${step.teeKind}, ${xb(d.measurement)}, ${xb(d.rdh)}, ${xb(d.eh)}, ${d.issued}, ${d.expires}, ${x(VERIFIER_PK)}, ${xb(d.signature)}, &clock);`,
       ]);
     case "create_request":
-      return withReg(true, [
+      // `&reg`: the request path reads the Registry only (issue 13 B)
+      return withReg(false, [
         `let c = coin::mint_for_testing<SUI>(${d.payment}, s.ctx());`,
-        `let _ = request::create_request(&mut reg, c, 0, ${x(utf8(step.capability ?? CAPABILITY))}, ${x(inputHash())}, ${x(utf8("hello"))}, 256, 0, ${step.sampleSize}, ${step.quorumBps ?? 0n}, ${step.maxPrice}, ${step.confidential ?? false}, &clock, s.ctx());`,
+        `let _ = request::create_request(&reg, c, 0, ${x(utf8(step.capability ?? CAPABILITY))}, ${x(inputHash())}, ${x(utf8("hello"))}, 256, 0, ${step.sampleSize}, ${step.quorumBps ?? 0n}, ${step.maxPrice}, ${step.confidential ?? false}, &clock, s.ctx());`,
       ]);
     case "sample":
       return [
@@ -105,7 +106,7 @@ function stepCode(run: ScenarioRun, i: number): string[] {
       return [
         "let rnd = s.take_shared<Random>();",
         "let mut g = random::new_generator(&rnd, s.ctx());",
-        ...withReg(true, withReq(["settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());"])),
+        ...withReg(false, withReq(["settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());"])),
         "ts::return_shared(rnd);",
       ];
     case "commit":
@@ -116,6 +117,8 @@ function stepCode(run: ScenarioRun, i: number): string[] {
       ]);
     case "settle":
       return withReg(true, withReq(["settlement::settle(&mut req, &mut reg, &clock, s.ctx());"]));
+    case "sweep_fees":
+      return withReg(true, withReq(["fees::sweep_fees(&mut reg, &mut req);"]));
     case "post_output":
       return withReq([`request::post_output(&mut req, ${cap(step.node)}, ${x(utf8(step.bytes))}, &clock);`]);
     case "add_stake":
@@ -283,6 +286,7 @@ use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
+use atoma::fees;
 use atoma::settlement;
 use sui::clock::{Self, Clock};
 use sui::coin::{Self, Coin};

@@ -45,6 +45,8 @@ export type Step =
   | { do: "reveal"; node: number; output: string }
   | { do: "settle" }
   | { do: "escalate" }
+  /** `fees::sweep_fees`: the finished request's protocol income into the treasury. */
+  | { do: "sweep_fees" }
   | { do: "post_output"; node: number; bytes: string }
   | { do: "add_stake"; node: number; amount: bigint }
   | { do: "request_unstake"; node: number }
@@ -77,7 +79,7 @@ export interface Expectation {
   nodes: Record<number, NodeExpectation>;
   /** Escrow refunded to the requester (sum of refund coins). */
   refund?: bigint;
-  /** Treasury at the end (it starts at 0). */
+  /** Treasury at the end (it starts at 0; income reaches it through `sweep_fees`). */
   treasury: bigint;
   /** Names of every event the steps emitted, in order. */
   events: string[];
@@ -182,6 +184,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "settle" },
       // the bytes must hash to the agreed output hash (outputHashOf("A") = blake2b256("output:A"))
       { do: "post_output", node: 1, bytes: "output:A" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -199,6 +203,7 @@ export const SCENARIOS: Scenario[] = [
         ...rep("NodePaid", 3),
         "RequestSettled",
         "OutputPosted",
+        "FeesSwept",
       ],
     },
   },
@@ -220,6 +225,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "escalate" },
       ...commitReveal(range(3, 9).map((i) => [i, "A"] as [number, string])),
       { do: "settle" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -251,6 +258,7 @@ export const SCENARIOS: Scenario[] = [
         "NodeSlashed",
         ...rep("NodePaid", 8),
         "RequestSettled",
+        "FeesSwept",
       ],
     },
   },
@@ -275,6 +283,8 @@ export const SCENARIOS: Scenario[] = [
       ]),
       { do: "advance", ms: 120_000n },
       { do: "settle" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -298,6 +308,7 @@ export const SCENARIOS: Scenario[] = [
         "NodeSlashed",
         ...rep("NodePaid", 3),
         "RequestSettled",
+        "FeesSwept",
       ],
     },
   },
@@ -325,6 +336,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "escalate" },
       ...commitReveal(range(3, 9).map((i) => [i, "A"] as [number, string])),
       { do: "settle" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -358,6 +371,7 @@ export const SCENARIOS: Scenario[] = [
         "NodeSlashed",
         ...rep("NodePaid", 7),
         "RequestSettled",
+        "FeesSwept",
       ],
     },
   },
@@ -395,6 +409,8 @@ export const SCENARIOS: Scenario[] = [
       ]),
       { do: "advance", ms: 120_000n },
       { do: "settle" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: FAILED,
@@ -422,6 +438,7 @@ export const SCENARIOS: Scenario[] = [
         "StakeChanged",
         "NodeSlashed",
         "RequestFailed",
+        "FeesSwept",
       ],
     },
   },
@@ -445,6 +462,47 @@ export const SCENARIOS: Scenario[] = [
       ]),
       { do: "settle" },
       { do: "advance", ms: 300_000n },
+      { do: "settle" },
+    ],
+    expect: {
+      requestStatus: FAILED,
+      sampled: [[0, 1, 2]],
+      nodes: { 0: st(ACTIVE), 1: st(ACTIVE), 2: st(ACTIVE) },
+      refund: 6_300_000_000n,
+      treasury: 0n,
+      events: [
+        ...rep("NodeRegistered", 3),
+        "RequestCreated",
+        "NodesSampled",
+        ...rep("ResultCommitted", 3),
+        ...rep("ResultRevealed", 3),
+        "DisputeOpened",
+        "RequestFailed",
+      ],
+    },
+  },
+  {
+    name: "escalation_too_few_nodes",
+    summary:
+      "dispute with no fresh node to escalate to: escalate samples nobody and emits nothing (it reads the Registry only), the next settle fails the request at once (reason 1) and refunds",
+    nodes: nodes(3),
+    steps: [
+      ...reg(0, 1, 2),
+      { do: "create_request", sampleSize: 3n, maxPrice: 2n * SUI },
+      { do: "sample" },
+      ...commits([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      ...reveals([
+        [0, "A"],
+        [1, "A"],
+        [2, "B"],
+      ]),
+      { do: "settle" },
+      { do: "escalate" },
+      // no clock advance: the escalation ended the dispute window
       { do: "settle" },
     ],
     expect: {
@@ -503,6 +561,8 @@ export const SCENARIOS: Scenario[] = [
         [2, "A"],
       ]),
       { do: "settle" },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -519,6 +579,7 @@ export const SCENARIOS: Scenario[] = [
         ...rep("ResultRevealed", 3),
         ...rep("NodePaid", 3),
         "RequestSettled",
+        "FeesSwept",
       ],
     },
   },
@@ -584,6 +645,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "settle" },
       { do: "advance", ms: 604_800_000n },
       { do: "withdraw_stake", node: 0 },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -603,6 +666,7 @@ export const SCENARIOS: Scenario[] = [
         "NodePaid",
         "RequestSettled",
         "StakeChanged",
+        "FeesSwept",
       ],
     },
   },
@@ -641,6 +705,8 @@ export const SCENARIOS: Scenario[] = [
       { do: "advance", ms: 120_000n },
       { do: "settle" },
       { do: "add_stake", node: 0, amount: 5n * SUI },
+      // the treasury's part waits in the request until swept (issue 13 B)
+      { do: "sweep_fees" },
     ],
     expect: {
       requestStatus: SETTLED,
@@ -667,6 +733,7 @@ export const SCENARIOS: Scenario[] = [
         "RequestSettled",
         "StakeChanged",
         "NodeStatusChanged",
+        "FeesSwept",
       ],
     },
   },

@@ -473,11 +473,17 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     // transactions after the clock moves.
     await Promise.all(daemons.map((d) => d.stop()));
     // Nobody revealed the bad one; a keeper settles it after the reveal deadline (round 0 →
-    // Disputed), and escalation finds no fresh node → Failed, absentees slashed.
+    // Disputed), escalation finds no fresh node and ends the dispute window (it reads the
+    // Registry only, issue 13 B), and the next settle fails it → Failed, absentees slashed.
     chain.advanceTo(BigInt((await chain.request(bad)).reveal_deadline_ms));
     await chain.atoma.settle(chain.keeper, bad);
     expect((await chain.request(bad)).status).toBe(4);
     await chain.atoma.escalate(chain.keeper, bad);
+    expect((await chain.request(bad)).status).toBe(4);
+    const failed = await chain.atoma.settle(chain.keeper, bad);
+    expect(failed.events.filter((e) => e.name === "NodeSlashed")).toHaveLength(3);
+    const reason = failed.events.find((e) => e.name === "RequestFailed");
+    expect(reason?.name === "RequestFailed" && reason.data.reason).toBe(1); // NoEligibleNodes
     expect((await chain.request(bad)).status).toBe(5);
     expect(daemons.map((d) => d.stats.skipped)).toEqual([1, 1, 1]);
     expect(text((await chain.request(good)).output)).toBe("echo:eno dab eht retfa");

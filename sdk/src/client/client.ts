@@ -730,6 +730,15 @@ export class AtomaClient implements AtomaChain {
       B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output });
     });
   }
+  /** Sweeps the protocol income of finished requests into the treasury, all in one transaction. */
+  async sweepFees(signer: Signer, requestIds: readonly string[]) {
+    if (requestIds.length === 0) throw new InvalidInputError("requestIds", "must name at least one request");
+    const base = await this.#base();
+    const requests = await Promise.all(requestIds.map((id) => this.#requestInput(id)));
+    return this.#run(signer, (tx) => {
+      for (const request of requests) B.buildSweepFees(tx, { ...base, request });
+    });
+  }
   async escalate(signer: Signer, requestId: string) {
     const base = await this.#base();
     const request = await this.#requestInput(requestId);

@@ -9,7 +9,7 @@
  */
 import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
 import { InvalidInputError } from "../errors.js";
-import { attestation, cluster, node, registry, request, settlement } from "../generated/atoma/functions.js";
+import { attestation, cluster, fees, node, registry, request, settlement } from "../generated/atoma/functions.js";
 import {
   bytesArg,
   bytesVecArg,
@@ -288,7 +288,8 @@ function createRequestArgs(tx: Transaction, a: CreateRequestArgs) {
   if (a.confidential !== undefined && typeof a.confidential !== "boolean")
     throw new InvalidInputError("confidential", "must be a boolean");
   return [
-    sharedArg(tx, a.registry, true, "registry"),
+    // read-only: creating a request writes no global object (issue 13 B)
+    sharedArg(tx, a.registry, false, "registry"),
     coinArg(tx, a.payment, "payment"),
     u8(tx, a.kind, "kind"),
     bytesArg(tx, a.capability, "capability"),
@@ -396,13 +397,29 @@ export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult 
   ]);
 }
 
-/** escalate (entry, Random): must be the last non-transfer command of its PTB. */
+/**
+ * escalate (entry, Random): must be the last non-transfer command of its PTB. Reads the Registry
+ * only; with too few fresh nodes it samples nobody and the next settle fails the request.
+ */
 export function buildEscalate(tx: Transaction, a: WithRequest & WithRandom): TransactionResult {
   return settlement.escalate(tx, packageOf(a), [
     sharedArg(tx, a.request, true, "request"),
-    sharedArg(tx, a.registry, true, "registry"),
+    sharedArg(tx, a.registry, false, "registry"),
     randomArg(tx, a.randomInitialSharedVersion),
     clockArg(tx),
+  ]);
+}
+
+// === fees ===
+
+/**
+ * fees::sweep_fees (anyone): moves a Settled or Failed request's protocol income (margin, slashed
+ * stake not paid out) into the treasury. One call per request; many fit in one PTB.
+ */
+export function buildSweepFees(tx: Transaction, a: WithRequest): TransactionResult {
+  return fees.sweepFees(tx, packageOf(a), [
+    sharedArg(tx, a.registry, true, "registry"),
+    sharedArg(tx, a.request, true, "request"),
   ]);
 }
 
@@ -624,6 +641,7 @@ export const ATOMA_TX_TARGETS = [
   "request::accept_output",
   "settlement::settle",
   "settlement::escalate",
+  "fees::sweep_fees",
   "cluster::create_cluster",
   "cluster::start_rotation",
   "cluster::ack_rotation",

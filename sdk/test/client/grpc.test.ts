@@ -123,7 +123,6 @@ const registry = {
   measurements: { contents: [] },
   treasury: { value: 0 },
   node_count: 1,
-  request_count: 1,
 };
 const node = {
   node_id: NODE_ID,

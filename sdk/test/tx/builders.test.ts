@@ -107,6 +107,7 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
   "request::accept_output": (tx) => B.buildAcceptOutput(tx, { packageId: PKG, request: REQ, nodeId: NODE }),
   "settlement::settle": (tx) => B.buildSettle(tx, { ...base, request: REQ }),
   "settlement::escalate": (tx) => B.buildEscalate(tx, { ...base, request: REQ, randomInitialSharedVersion: 42 }),
+  "fees::sweep_fees": (tx) => B.buildSweepFees(tx, { ...base, request: REQ }),
   "cluster::create_cluster": (tx) =>
     B.buildCreateCluster(tx, { ...base, members: [NODE], commitment: b(32), ackQuorumBps: 6000, recipient: ME }),
   "cluster::start_rotation": (tx) =>
@@ -187,7 +188,8 @@ describe("transaction builders (offline)", () => {
     expect(`${call?.module}::${call?.function}`).toBe("request::create_request");
     expect(call?.arguments).toHaveLength(13);
     const reg = inputOf(k, call?.arguments[0]);
-    expect(reg?.Object?.SharedObject).toEqual({ objectId: REG.objectId, initialSharedVersion: "7", mutable: true });
+    // read-only: a request writes no global object (issue 13 B)
+    expect(reg?.Object?.SharedObject).toEqual({ objectId: REG.objectId, initialSharedVersion: "7", mutable: false });
     expect(inputOf(k, call?.arguments[1])?.Object?.ImmOrOwnedObject?.objectId).toBe(COIN.objectId);
     const pure = (i: number) => fromBase64(inputOf(k, call?.arguments[i])?.Pure?.bytes ?? "");
     expect(bcs.u8().parse(pure(2))).toBe(0);
@@ -200,6 +202,15 @@ describe("transaction builders (offline)", () => {
       initialSharedVersion: "1",
       mutable: false,
     });
+  });
+
+  it("escalate uses Random (0x8) immutably, registry immutably, request mutably", async () => {
+    const k = await buildKind(CALLS["settlement::escalate"]);
+    const [call] = moveCalls(k);
+    const shared = call?.arguments.map((a) => inputOf(k, a)?.Object?.SharedObject);
+    expect(shared?.[0]).toEqual({ objectId: REQ.objectId, initialSharedVersion: "9", mutable: true });
+    expect(shared?.[1]).toEqual({ objectId: REG.objectId, initialSharedVersion: "7", mutable: false });
+    expect(shared?.[2]).toEqual({ objectId: normalizeSuiAddress("0x8"), initialSharedVersion: "42", mutable: false });
   });
 
   it("sample_nodes uses Random (0x8) immutably, registry immutably, request mutably", async () => {

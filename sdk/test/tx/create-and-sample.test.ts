@@ -63,7 +63,11 @@ describe("buildCreateAndSample (offline)", () => {
       return p.inputs[a.Input]!;
     };
     const pure = (i: number) => fromBase64(input(i).Pure?.bytes ?? "");
-    expect(input(0).Object?.SharedObject).toEqual({ objectId: REG.objectId, initialSharedVersion: "7", mutable: true });
+    expect(input(0).Object?.SharedObject).toEqual({
+      objectId: REG.objectId,
+      initialSharedVersion: "7",
+      mutable: false,
+    });
     // The payment is the SplitCoins result, amount = the escrow.
     expect(call.arguments[1]).toEqual({ $kind: "NestedResult", NestedResult: [0, 0] });
     const amount = split.amounts[0]!;

@@ -37,7 +37,7 @@ public struct Job has key, store {
 
 /// Offloads `fib(input)` to the network: pays for 3 nodes at <= 1 SUI each plus margin.
 /// The change of `payment` goes back to the sender (as `create_request` does).
-public fun offload(registry: &mut Registry, payment: Coin<SUI>, input: vector<u8>, clock: &Clock, ctx: &mut TxContext): Job {
+public fun offload(registry: &Registry, payment: Coin<SUI>, input: vector<u8>, clock: &Clock, ctx: &mut TxContext): Job {
     let request_id = request::create_request(
         registry,
         payment,

@@ -457,3 +457,16 @@ public(package) fun cluster_member_joined(cluster_id: ID, node_id: ID, members: 
 public(package) fun cluster_member_removed(cluster_id: ID, node_id: ID, member: bool, left: bool, members: u64) {
     event::emit(ClusterMemberRemoved { cluster_id, node_id, member, left, members })
 }
+
+// === Treasury income off the request path (issue 13 B) ===
+
+/// `fees::sweep_fees` moved a finished request's protocol income (margin and slashed stake
+/// not paid out) into the treasury; `amount` may be 0 (already swept, or nothing was left).
+public struct FeesSwept has copy, drop {
+    request_id: ID,
+    amount: u64,
+}
+
+public(package) fun fees_swept(request_id: ID, amount: u64) {
+    event::emit(FeesSwept { request_id, amount })
+}

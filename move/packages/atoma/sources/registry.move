@@ -65,7 +65,6 @@ public struct Registry has key {
     measurements: VecMap<u8, vector<vector<u8>>>,
     treasury: Balance<SUI>,
     node_count: u64,
-    request_count: u64,
 }
 
 public struct AdminCap has key, store { id: UID }
@@ -108,7 +107,6 @@ fun new(ctx: &mut TxContext): Registry {
         measurements: vec_map::empty(),
         treasury: balance::zero(),
         node_count: 0,
-        request_count: 0,
     }
 }
 
@@ -233,7 +231,6 @@ public fun params(r: &Registry): &Params { &r.params }
 public fun is_paused(r: &Registry): bool { r.paused }
 public fun treasury_value(r: &Registry): u64 { r.treasury.value() }
 public fun node_count(r: &Registry): u64 { r.node_count }
-public fun request_count(r: &Registry): u64 { r.request_count }
 public fun verifiers(r: &Registry): &vector<vector<u8>> { &r.verifiers }
 public fun has_node(r: &Registry, id: ID): bool { r.nodes.contains(id) }
 
@@ -495,8 +492,6 @@ public(package) fun slash(
 public(package) fun reward(r: &mut Registry, id: ID, amount: u64) { r.nodes[id].reward(amount); }
 
 public(package) fun deposit_treasury(r: &mut Registry, b: Balance<SUI>) { r.treasury.join(b); }
-
-public(package) fun bump_request_count(r: &mut Registry) { r.request_count = r.request_count + 1; }
 
 public(package) fun set_attestation(r: &mut Registry, id: ID, a: Attestation) {
     r.nodes[id].set_attestation(a);

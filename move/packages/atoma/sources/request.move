@@ -123,7 +123,7 @@ public fun escrow_for(sample_size: u64, max_price: u64, margin_bps: u64): u64 {
 /// Creates and shares a request; escrows the fee, returns the change to the sender.
 /// `public` so Move contracts can offload computations. Returns the request id.
 public fun create_request(
-    registry: &mut Registry,
+    registry: &Registry,
     payment: Coin<SUI>,
     kind: u8,
     capability: vector<u8>,
@@ -160,7 +160,7 @@ public fun create_request(
 }
 
 public(package) fun new(
-    registry: &mut Registry,
+    registry: &Registry,
     mut payment: Coin<SUI>,
     kind: u8,
     capability: vector<u8>,
@@ -221,7 +221,6 @@ public(package) fun new(
         settled_ms: 0,
         output_accepted: false,
     };
-    registry.bump_request_count();
     events::request_created(
         object::id(&req),
         req.requester,
@@ -246,7 +245,7 @@ public(package) fun new(
 /// Request id takes the first fresh id and the generator the next, as in the two calls.
 /// `entry` (never `public`), like `sample_nodes`.
 entry fun create_and_sample(
-    registry: &mut Registry,
+    registry: &Registry,
     payment: Coin<SUI>,
     kind: u8,
     capability: vector<u8>,
@@ -529,6 +528,20 @@ public(package) fun finish_settled(r: &mut Request, output_hash: vector<u8>, now
     r.settled_ms = now;
 }
 
+/// Dynamic-field key on a `Disputed` request whose escalation found too few fresh nodes: the
+/// failure reason `settle` ends it with (`escalate` reads the Registry only, so it cannot slash).
+public struct PendingFailureKey has copy, drop, store {}
+
+public(package) fun set_pending_failure(r: &mut Request, reason: u8) {
+    df::add(&mut r.id, PendingFailureKey {}, reason);
+}
+
+/// Removes and returns the reason `set_pending_failure` left, if any.
+public(package) fun take_pending_failure(r: &mut Request): Option<u8> {
+    if (df::exists_(&r.id, PendingFailureKey {})) option::some(df::remove(&mut r.id, PendingFailureKey {}))
+    else option::none()
+}
+
 public(package) fun finish_failed(r: &mut Request, now: u64) {
     r.status = constants::request_status_failed();
     r.settled_ms = now;
@@ -546,7 +559,7 @@ public fun sample_nodes_for_testing(request: &mut Request, registry: &Registry, 
 
 #[test_only]
 public fun create_and_sample_for_testing(
-    registry: &mut Registry,
+    registry: &Registry,
     payment: Coin<SUI>,
     kind: u8,
     capability: vector<u8>,

@@ -1,7 +1,8 @@
 /// Settlement: `settle` (anyone; the only deadline-driven transition), `escalate` (entry,
 /// `Random`), payouts, slashing, margin, refunds.
 ///
-/// Money: paid + margin + refund + slashed_to_treasury == escrow + slashed.
+/// Money: paid + margin + refund + slashed_to_treasury == escrow + slashed. The treasury's part
+/// (margin + slashed_to_treasury) stays in the request's escrow until `fees::sweep_fees`.
 /// Cost: O(A) over the request's assignments (A <= 3N) plus O(A · D) to count D distinct hashes.
 module atoma::settlement;
 
@@ -72,7 +73,9 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
         }
     } else if (status == request::status_disputed()) {
         assert!(now >= request.dispute_deadline_ms(), EWrongStatus);
-        fail(request, registry, constants::failure_reason_no_quorum(), now, ctx);
+        // An escalation that found too few fresh nodes left its reason (see `escalate_with`).
+        let reason = request.take_pending_failure().destroy_with_default(constants::failure_reason_no_quorum());
+        fail(request, registry, reason, now, ctx);
     } else {
         abort EWrongStatus
     }
@@ -158,8 +161,10 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
     let margin_b = escrow.split(margin);
     let refund_b = escrow.withdraw_all();
     let refund = refund_b.value();
-    registry.deposit_treasury(margin_b);
-    registry.deposit_treasury(pool);
+    // The protocol's income (margin, the slash pool left) waits in the request for
+    // `fees::sweep_fees`: no Registry write per request for it (issue 13 B).
+    escrow.join(margin_b);
+    escrow.join(pool);
     pay_or_destroy(refund_b, request.requester(), ctx);
     let rounds = request.round() + 1;
     request.finish_settled(winner, now);
@@ -168,9 +173,9 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
 
 fun fail(request: &mut Request, registry: &mut Registry, reason: u8, now: u64, ctx: &mut TxContext) {
     let (pool, _) = slash_all(request, registry, &option::none());
-    registry.deposit_treasury(pool);
     let refund_b = request.escrow_mut().withdraw_all();
     let refund = refund_b.value();
+    request.escrow_mut().join(pool); // the treasury's, swept later (`fees::sweep_fees`)
     pay_or_destroy(refund_b, request.requester(), ctx);
     request.finish_failed(now);
     events::request_failed(request.id(), reason, refund);
@@ -187,19 +192,23 @@ public fun min_escalation(sample_size: u64, quorum_bps: u64): u64 {
 }
 
 /// Samples 2N fresh nodes (never a round-0 node) for the dispute round; takes all eligible
-/// when fewer; `Failed` (reason 1, full refund, no dissent slashing) when fewer than
-/// `min_escalation(N, quorum_bps)` fresh nodes are eligible. `entry`: takes `Random`.
-entry fun escalate(request: &mut Request, registry: &mut Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
+/// when fewer. When fewer than `min_escalation(N, quorum_bps)` fresh nodes are eligible it
+/// samples nobody and ends the dispute window now: the next `settle` (anyone, at once) fails
+/// the request with reason 1 (NoEligibleNodes: full refund, no dissent slashing). It reads the
+/// Registry only (issue 13 B: no global object written per request), so the slashing of absent
+/// or withholding round-0 nodes that failing implies is left to that `settle`. `entry`: takes
+/// `Random`.
+entry fun escalate(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
     let mut g = r.new_generator(ctx);
     escalate_with(request, registry, &mut g, clock, ctx);
 }
 
 public(package) fun escalate_with(
     request: &mut Request,
-    registry: &mut Registry,
+    registry: &Registry,
     g: &mut RandomGenerator,
     clock: &Clock,
-    ctx: &mut TxContext,
+    _ctx: &mut TxContext,
 ) {
     registry.assert_live();
     let now = clock.timestamp_ms();
@@ -218,7 +227,8 @@ public(package) fun escalate_with(
         g,
     );
     if (nodes.length() < min_escalation(request.sample_size(), request.quorum_bps())) {
-        fail(request, registry, constants::failure_reason_no_eligible_nodes(), now, ctx);
+        request.set_pending_failure(constants::failure_reason_no_eligible_nodes());
+        request.set_dispute_deadline(now);
     } else {
         request.start_round(registry, nodes, constants::round_escalation(), now);
     }

@@ -15,6 +15,7 @@ use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
+use atoma::fees;
 use atoma::settlement;
 use sui::clock::{Self, Clock};
 use sui::coin::{Self, Coin};
@@ -54,22 +55,23 @@ fun tally(ev: &mut vector<u64>) {
     *&mut ev[2] = ev[2] + event::events_by_type<events::ClusterCreated>().length();
     *&mut ev[3] = ev[3] + event::events_by_type<events::ClusterMemberJoined>().length();
     *&mut ev[4] = ev[4] + event::events_by_type<events::DisputeOpened>().length();
-    *&mut ev[5] = ev[5] + event::events_by_type<events::KeyRotationAborted>().length();
-    *&mut ev[6] = ev[6] + event::events_by_type<events::KeyRotationAcked>().length();
-    *&mut ev[7] = ev[7] + event::events_by_type<events::KeyRotationCompleted>().length();
-    *&mut ev[8] = ev[8] + event::events_by_type<events::KeyRotationStarted>().length();
-    *&mut ev[9] = ev[9] + event::events_by_type<events::NodePaid>().length();
-    *&mut ev[10] = ev[10] + event::events_by_type<events::NodeRegistered>().length();
-    *&mut ev[11] = ev[11] + event::events_by_type<events::NodeSlashed>().length();
-    *&mut ev[12] = ev[12] + event::events_by_type<events::NodeStatusChanged>().length();
-    *&mut ev[13] = ev[13] + event::events_by_type<events::NodesSampled>().length();
-    *&mut ev[14] = ev[14] + event::events_by_type<events::OutputPosted>().length();
-    *&mut ev[15] = ev[15] + event::events_by_type<events::RequestCreated>().length();
-    *&mut ev[16] = ev[16] + event::events_by_type<events::RequestFailed>().length();
-    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestSettled>().length();
-    *&mut ev[18] = ev[18] + event::events_by_type<events::ResultCommitted>().length();
-    *&mut ev[19] = ev[19] + event::events_by_type<events::ResultRevealed>().length();
-    *&mut ev[20] = ev[20] + event::events_by_type<events::StakeChanged>().length();
+    *&mut ev[5] = ev[5] + event::events_by_type<events::FeesSwept>().length();
+    *&mut ev[6] = ev[6] + event::events_by_type<events::KeyRotationAborted>().length();
+    *&mut ev[7] = ev[7] + event::events_by_type<events::KeyRotationAcked>().length();
+    *&mut ev[8] = ev[8] + event::events_by_type<events::KeyRotationCompleted>().length();
+    *&mut ev[9] = ev[9] + event::events_by_type<events::KeyRotationStarted>().length();
+    *&mut ev[10] = ev[10] + event::events_by_type<events::NodePaid>().length();
+    *&mut ev[11] = ev[11] + event::events_by_type<events::NodeRegistered>().length();
+    *&mut ev[12] = ev[12] + event::events_by_type<events::NodeSlashed>().length();
+    *&mut ev[13] = ev[13] + event::events_by_type<events::NodeStatusChanged>().length();
+    *&mut ev[14] = ev[14] + event::events_by_type<events::NodesSampled>().length();
+    *&mut ev[15] = ev[15] + event::events_by_type<events::OutputPosted>().length();
+    *&mut ev[16] = ev[16] + event::events_by_type<events::RequestCreated>().length();
+    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestFailed>().length();
+    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestSettled>().length();
+    *&mut ev[19] = ev[19] + event::events_by_type<events::ResultCommitted>().length();
+    *&mut ev[20] = ev[20] + event::events_by_type<events::ResultRevealed>().length();
+    *&mut ev[21] = ev[21] + event::events_by_type<events::StakeChanged>().length();
 }
 
 /// 3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted
@@ -78,7 +80,7 @@ fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -106,9 +108,9 @@ fun unanimous() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -181,58 +183,68 @@ fun unanimous() {
     request::post_output(&mut req, &caps[1], x"6f75747075743a41", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    // txn 15: sweep_fees
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 16, 1); // events in all
+    assert!(ev[0] == 17, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 3, 10); // events: NodePaid
-    assert!(ev[10] == 3, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 1, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 3, 19); // events: ResultCommitted
-    assert!(ev[19] == 3, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 3, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 1, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 41); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 42); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 42); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 43); // requester's refund
+    assert!(refund.value() == 3150000000, 44); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -244,7 +256,7 @@ fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -272,9 +284,9 @@ fun one_dissenter() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -393,9 +405,9 @@ fun one_dissenter() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let rnd = s.take_shared<Random>();
     let mut g = random::new_generator(&rnd, s.ctx());
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
     ts::return_shared(req);
     ts::return_shared(reg);
     ts::return_shared(rnd);
@@ -493,101 +505,111 @@ fun one_dissenter() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 34: sweep_fees
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 42, 1); // events in all
+    assert!(ev[0] == 43, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 8, 10); // events: NodePaid
-    assert!(ev[10] == 9, 11); // events: NodeRegistered
-    assert!(ev[11] == 1, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 2, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 9, 19); // events: ResultCommitted
-    assert!(ev[19] == 9, 20); // events: ResultRevealed
-    assert!(ev[20] == 1, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 8, 11); // events: NodePaid
+    assert!(ev[11] == 9, 12); // events: NodeRegistered
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 2, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 9, 20); // events: ResultCommitted
+    assert!(ev[20] == 9, 21); // events: ResultRevealed
+    assert!(ev[21] == 1, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 12400000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 50); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 52); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 51); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 53); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 56); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 58); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 57); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 59); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 62); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 64); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 63); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 65); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 68); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 70); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 69); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 71); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 72); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 74); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 75); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 76); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 73); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 75); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 76); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 77); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 77); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 78); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 80); // requester's refund
+    assert!(refund.value() == 5900000000, 81); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -599,7 +621,7 @@ fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -635,9 +657,9 @@ fun one_absentee() {
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(8400000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 7: sample
@@ -703,65 +725,75 @@ fun one_absentee() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 15: sweep_fees
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 18, 1); // events in all
+    assert!(ev[0] == 19, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 3, 10); // events: NodePaid
-    assert!(ev[10] == 4, 11); // events: NodeRegistered
-    assert!(ev[11] == 1, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 3, 19); // events: ResultCommitted
-    assert!(ev[19] == 3, 20); // events: ResultRevealed
-    assert!(ev[20] == 1, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 3, 11); // events: NodePaid
+    assert!(ev[11] == 4, 12); // events: NodeRegistered
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 1, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 1150000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 47); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 47); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 48); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 48); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 49); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 49); // requester's refund
+    assert!(refund.value() == 8250000000, 50); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -773,7 +805,7 @@ fun dispute_resolved() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -801,9 +833,9 @@ fun dispute_resolved() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -922,9 +954,9 @@ fun dispute_resolved() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let rnd = s.take_shared<Random>();
     let mut g = random::new_generator(&rnd, s.ctx());
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
     ts::return_shared(req);
     ts::return_shared(reg);
     ts::return_shared(rnd);
@@ -1022,101 +1054,111 @@ fun dispute_resolved() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 34: sweep_fees
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 43, 1); // events in all
+    assert!(ev[0] == 44, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 7, 10); // events: NodePaid
-    assert!(ev[10] == 9, 11); // events: NodeRegistered
-    assert!(ev[11] == 2, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 2, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 9, 19); // events: ResultCommitted
-    assert!(ev[19] == 9, 20); // events: ResultRevealed
-    assert!(ev[20] == 2, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 7, 11); // events: NodePaid
+    assert!(ev[11] == 9, 12); // events: NodeRegistered
+    assert!(ev[12] == 2, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 2, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 9, 20); // events: ResultCommitted
+    assert!(ev[20] == 9, 21); // events: ResultRevealed
+    assert!(ev[21] == 2, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 33350000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 50); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 52); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 51); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 53); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 56); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 58); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 57); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 59); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 62); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 64); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 63); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 65); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 68); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 70); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 69); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 71); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 72); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 74); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 75); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 76); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 73); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 75); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 76); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 77); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 77); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 78); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 80); // requester's refund
+    assert!(refund.value() == 5950000000, 81); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1128,7 +1170,7 @@ fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1156,9 +1198,9 @@ fun dispute_failed() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -1277,9 +1319,9 @@ fun dispute_failed() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let rnd = s.take_shared<Random>();
     let mut g = random::new_generator(&rnd, s.ctx());
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
     ts::return_shared(req);
     ts::return_shared(reg);
     ts::return_shared(rnd);
@@ -1363,101 +1405,111 @@ fun dispute_failed() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 32: sweep_fees
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 32, 1); // events in all
+    assert!(ev[0] == 33, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 9, 11); // events: NodeRegistered
-    assert!(ev[11] == 1, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 2, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 1, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 8, 19); // events: ResultCommitted
-    assert!(ev[19] == 8, 20); // events: ResultRevealed
-    assert!(ev[20] == 1, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 9, 12); // events: NodeRegistered
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 2, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 1, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 8, 20); // events: ResultCommitted
+    assert!(ev[20] == 8, 21); // events: ResultRevealed
+    assert!(ev[21] == 1, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 4000000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 47); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 47); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 48); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 49); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 50); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 51); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 52); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 51); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 53); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 53); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 54); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 55); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 56); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 57); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 58); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 57); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 59); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 59); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 60); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 61); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 62); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 63); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 64); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 63); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 65); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 65); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 66); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 67); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 68); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 69); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 70); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 69); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 71); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 71); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 72); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 73); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 74); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 75); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 76); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 73); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 75); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 76); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 77); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 77); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 78); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 79); // round 1: sampled nodes
+    assert!(request::status(&req) == 5, 78); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 80); // requester's refund
+    assert!(refund.value() == 6300000000, 81); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1469,7 +1521,7 @@ fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1497,9 +1549,9 @@ fun dispute_expired() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -1581,51 +1633,233 @@ fun dispute_expired() {
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 3, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 1, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 3, 19); // events: ResultCommitted
-    assert!(ev[19] == 3, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 1, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 41); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 42); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 42); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 43); // requester's refund
+    assert!(refund.value() == 6300000000, 44); // requester's refund
+    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
+/// dispute with no fresh node to escalate to: escalate samples nobody and emits nothing (it reads the Registry only), the next settle fails the request at once (reason 1) and refunds
+#[test]
+fun escalation_too_few_nodes() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    // txn 2: register node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 3: register node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 4: register node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 5: create_request
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    let reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 6: sample
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    request::sample_with(&mut req, &reg, &mut g, &clock);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 7: commit node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 8: commit node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 9: commit node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 10: reveal node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 11: reveal node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 12: reveal node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 13: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 14: escalate
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 15: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // outcome (hand-written in scenarios.ts)
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    assert!(ev[0] == 13, 1); // events in all
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 1, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
+    let reg = s.take_shared<Registry>();
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    let id = node::node_id(&caps[0]);
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    let id = node::node_id(&caps[1]);
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    let id = node::node_id(&caps[2]);
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    let req = s.take_shared<Request>();
+    assert!(request::status(&req) == 5, 42); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
+    ts::return_shared(req);
+    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
+    assert!(refund.value() == 6300000000, 44); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1637,7 +1871,7 @@ fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1649,9 +1883,9 @@ fun never_sampled() {
     // txn 3: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(1050000007, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 1000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 1000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 4: settle
@@ -1670,36 +1904,37 @@ fun never_sampled() {
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 1, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 0, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 1, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 0, 19); // events: ResultCommitted
-    assert!(ev[19] == 0, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 1, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 0, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 1, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 0, 20); // events: ResultCommitted
+    assert!(ev[20] == 0, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 29); // request status
+    assert!(request::status(&req) == 5, 30); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 30); // requester's refund
+    assert!(refund.value() == 1050000000, 31); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1711,7 +1946,7 @@ fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1789,9 +2024,9 @@ fun confidential_sampling() {
     // txn 12: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, true, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, true, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 13: sample
@@ -1857,65 +2092,75 @@ fun confidential_sampling() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 21: sweep_fees
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 20, 1); // events in all
+    assert!(ev[0] == 21, 1); // events in all
     assert!(ev[1] == 4, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 3, 10); // events: NodePaid
-    assert!(ev[10] == 4, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 3, 19); // events: ResultCommitted
-    assert!(ev[19] == 3, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 3, 11); // events: NodePaid
+    assert!(ev[11] == 4, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 47); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 47); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 48); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 48); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 49); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 49); // requester's refund
+    assert!(refund.value() == 3150000000, 50); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1969,9 +2214,9 @@ fun confidential_not_enough_nodes() {
     // txn 8: create_request
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(4200000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, true, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, true, &clock, s.ctx());
     ts::return_shared(reg);
     // txn 9: sample
     clock.set_for_testing(1700000000000);
@@ -1993,7 +2238,7 @@ fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2053,9 +2298,9 @@ fun weighted_sampling() {
     // txn 9: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(4200000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 10: sample
@@ -2084,9 +2329,9 @@ fun weighted_sampling() {
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let rnd = s.take_shared<Random>();
     let mut g = random::new_generator(&rnd, s.ctx());
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::escalate_with(&mut req, &mut reg, &mut g, &clock, s.ctx());
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
     ts::return_shared(req);
     ts::return_shared(reg);
     ts::return_shared(rnd);
@@ -2098,28 +2343,29 @@ fun weighted_sampling() {
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 7, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 2, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 0, 19); // events: ResultCommitted
-    assert!(ev[19] == 0, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 7, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 2, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 0, 20); // events: ResultCommitted
+    assert!(ev[20] == 0, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 23); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 24); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 25); // round 1: sampled nodes
+    assert!(request::status(&req) == 1, 24); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 25); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 26); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2131,7 +2377,7 @@ fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2158,9 +2404,9 @@ fun unbonding() {
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(2100000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 6: sample
@@ -2206,51 +2452,61 @@ fun unbonding() {
     transfer::public_transfer(c, @0x000000000000000000000000000000000000000000000000000000000000a000);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 11: sweep_fees
+    clock.set_for_testing(1700604800000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 11, 1); // events in all
+    assert!(ev[0] == 12, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 1, 10); // events: NodePaid
-    assert!(ev[10] == 2, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 1, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 1, 19); // events: ResultCommitted
-    assert!(ev[19] == 1, 20); // events: ResultRevealed
-    assert!(ev[20] == 2, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 1, 11); // events: NodePaid
+    assert!(ev[11] == 2, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 1, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 1, 20); // events: ResultCommitted
+    assert!(ev[20] == 1, 21); // events: ResultRevealed
+    assert!(ev[21] == 2, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 50000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 2, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 2, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 0, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 35); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 36); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 36); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 37); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 37); // requester's refund
+    assert!(refund.value() == 1050000000, 38); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2291,7 +2547,7 @@ fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2327,9 +2583,9 @@ fun jailing() {
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let c = coin::mint_for_testing<SUI>(8400000000, s.ctx());
-    let _ = request::create_request(&mut reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
     // txn 7: sample
@@ -2403,65 +2659,75 @@ fun jailing() {
     node::add_stake(&mut reg, &caps[0], c);
     ts::return_shared(reg);
     tally(&mut ev);
+    // txn 16: sweep_fees
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 21, 1); // events in all
+    assert!(ev[0] == 22, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 3, 10); // events: NodePaid
-    assert!(ev[10] == 4, 11); // events: NodeRegistered
-    assert!(ev[11] == 1, 12); // events: NodeSlashed
-    assert!(ev[12] == 2, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 1, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 1, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 1, 18); // events: RequestSettled
-    assert!(ev[18] == 3, 19); // events: ResultCommitted
-    assert!(ev[19] == 3, 20); // events: ResultRevealed
-    assert!(ev[20] == 2, 21); // events: StakeChanged
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 3, 11); // events: NodePaid
+    assert!(ev[11] == 4, 12); // events: NodeRegistered
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
+    assert!(ev[13] == 2, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 1, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 1, 19); // events: RequestSettled
+    assert!(ev[19] == 3, 20); // events: ResultCommitted
+    assert!(ev[20] == 3, 21); // events: ResultRevealed
+    assert!(ev[21] == 2, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 103980000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 2020000000, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 41); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 42); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 43); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 44); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 45); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 46); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 47); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 48); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 48); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 49); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 49); // requester's refund
+    assert!(refund.value() == 7270000000, 50); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2473,7 +2739,7 @@ fun key_rotation_complete() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2603,49 +2869,50 @@ fun key_rotation_complete() {
     assert!(ev[2] == 1, 3); // events: ClusterCreated
     assert!(ev[3] == 3, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 2, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 1, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 1, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 3, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 0, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 0, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 0, 19); // events: ResultCommitted
-    assert!(ev[19] == 0, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 2, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 1, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 1, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 0, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 0, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 0, 20); // events: ResultCommitted
+    assert!(ev[20] == 0, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 41); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 42); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 43); // cluster key
+    assert!(cluster::epoch(&cl) == 1, 42); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 43); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 44); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2657,7 +2924,7 @@ fun key_rotation_abort() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2762,49 +3029,50 @@ fun key_rotation_abort() {
     assert!(ev[2] == 1, 3); // events: ClusterCreated
     assert!(ev[3] == 3, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 1, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 1, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 1, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 3, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 0, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 0, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 0, 19); // events: ResultCommitted
-    assert!(ev[19] == 0, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 1, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 1, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 1, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 3, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 0, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 0, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 0, 20); // events: ResultCommitted
+    assert!(ev[20] == 0, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 23); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 24); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 25); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 26); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 27); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 28); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 29); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 30); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 31); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 32); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 33); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 34); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 35); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 36); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 37); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 38); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 39); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 40); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 41); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 42); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 43); // cluster key
+    assert!(cluster::epoch(&cl) == 0, 42); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 43); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 44); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2911,7 +3179,7 @@ fun params_at_bounds() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3038,24 +3306,25 @@ fun params_at_bounds() {
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
     assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 0, 6); // events: KeyRotationAborted
-    assert!(ev[6] == 0, 7); // events: KeyRotationAcked
-    assert!(ev[7] == 0, 8); // events: KeyRotationCompleted
-    assert!(ev[8] == 0, 9); // events: KeyRotationStarted
-    assert!(ev[9] == 0, 10); // events: NodePaid
-    assert!(ev[10] == 0, 11); // events: NodeRegistered
-    assert!(ev[11] == 0, 12); // events: NodeSlashed
-    assert!(ev[12] == 0, 13); // events: NodeStatusChanged
-    assert!(ev[13] == 0, 14); // events: NodesSampled
-    assert!(ev[14] == 0, 15); // events: OutputPosted
-    assert!(ev[15] == 0, 16); // events: RequestCreated
-    assert!(ev[16] == 0, 17); // events: RequestFailed
-    assert!(ev[17] == 0, 18); // events: RequestSettled
-    assert!(ev[18] == 0, 19); // events: ResultCommitted
-    assert!(ev[19] == 0, 20); // events: ResultRevealed
-    assert!(ev[20] == 0, 21); // events: StakeChanged
+    assert!(ev[5] == 0, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 0, 11); // events: NodePaid
+    assert!(ev[11] == 0, 12); // events: NodeRegistered
+    assert!(ev[12] == 0, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 0, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputPosted
+    assert!(ev[16] == 0, 17); // events: RequestCreated
+    assert!(ev[17] == 0, 18); // events: RequestFailed
+    assert!(ev[18] == 0, 19); // events: RequestSettled
+    assert!(ev[19] == 0, 20); // events: ResultCommitted
+    assert!(ev[20] == 0, 21); // events: ResultRevealed
+    assert!(ev[21] == 0, 22); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 22); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

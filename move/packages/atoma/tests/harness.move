@@ -178,7 +178,7 @@ public fun request(env: &mut Env, n: u64, quorum_bps: u64, max_price: u64, confi
     let escrow = request::escrow_for(n, max_price, env.reg.params().margin_bps());
     let pay = coin::mint_for_testing<SUI>(escrow, env.sc.ctx());
     request::new(
-        &mut env.reg,
+        &env.reg,
         pay,
         0,
         cap(),
@@ -209,7 +209,7 @@ public fun request_with(
 ): Request {
     env.sc.next_tx(requester());
     let c = coin::mint_for_testing<SUI>(pay, env.sc.ctx());
-    request::new(&mut env.reg, c, kind, capability, input_hash, input, 0, 0, n, quorum_bps, max_price, false, &env.clock, env.sc.ctx())
+    request::new(&env.reg, c, kind, capability, input_hash, input, 0, 0, n, quorum_bps, max_price, false, &env.clock, env.sc.ctx())
 }
 
 public fun post(env: &mut Env, req: &mut Request, id: ID, output: vector<u8>) {
@@ -254,7 +254,7 @@ public fun new_cluster_invited(
 public fun escalate(env: &mut Env, req: &mut Request, seed: u64) {
     env.sc.next_tx(keeper());
     let mut g = random::new_generator_from_seed_for_testing(sui::bcs::to_bytes(&(seed + 1_000_000)));
-    settlement::escalate_with(req, &mut env.reg, &mut g, &env.clock, env.sc.ctx());
+    settlement::escalate_with(req, &env.reg, &mut g, &env.clock, env.sc.ctx());
 }
 
 public fun hash_for(b: u8): vector<u8> { if (b == dissent()) hash_b() else hash_a() }
@@ -294,6 +294,11 @@ public fun play_round(env: &mut Env, req: &mut Request, round: u8, behaviour: ve
 public fun settle(env: &mut Env, req: &mut Request) {
     env.sc.next_tx(keeper());
     settlement::settle(req, &mut env.reg, &env.clock, env.sc.ctx());
+}
+
+public fun sweep(env: &mut Env, req: &mut Request) {
+    env.sc.next_tx(keeper());
+    atoma::fees::sweep_fees(&mut env.reg, req);
 }
 
 /// Sum of stake + unbonding of every node.
@@ -338,9 +343,10 @@ public fun check_conservation(env: &mut Env, req: &Request, before: Books): (u64
         i = i + 1;
     };
     let refund = env.drain(requester());
-    let treasury_in = env.reg.treasury_value() - before.treasury;
+    // the treasury's part waits in the finished request until `fees::sweep_fees` (issue 13 B)
+    assert!(req.is_settled() || req.is_failed());
+    let treasury_in = env.reg.treasury_value() - before.treasury + req.escrow_value();
     let slashed = before.bonded - env.total_bonded();
-    assert!(req.escrow_value() == 0);
     assert_eq!(paid + refund + treasury_in, before.escrow + slashed);
     (paid, refund, treasury_in, slashed)
 }

@@ -56,7 +56,9 @@ public struct Want has drop {
 /// Checks every operator's coins, every node's stake and slashed total, the requester's
 /// refund and the treasury intake against `w`.
 fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1: vector<u8>, w: Want) {
-    assert_eq!(req.escrow_value(), 0);
+    // the treasury's part waits in the request until `fees::sweep_fees` (issue 13 B)
+    assert_eq!(req.escrow_value(), w.treasury_in);
+    assert_eq!(env.reg_ref().treasury_value(), treasury_before);
     let mut i = 0;
     while (i < env.pool()) {
         let id = env.node_id(i);
@@ -77,7 +79,6 @@ fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1
         i = i + 1;
     };
     assert_eq!(env.drain(h::requester()), w.refund);
-    assert_eq!(env.reg_ref().treasury_value() - treasury_before, w.treasury_in);
 }
 
 fun done(env: Env, req: Request) {
@@ -306,7 +307,13 @@ fun escalation_without_nodes_full_refund_absentee_slash_to_treasury() {
     env.settle(&mut req);
     assert_eq!(req.status(), request::status_disputed());
     env.escalate(&mut req, 7);
+    // escalate reads the Registry only: nobody slashed yet, the dispute window ends now
+    assert_eq!(req.status(), request::status_disputed());
+    let absentee = req.sampled_nodes(0)[0];
+    assert_eq!(env.reg_ref().node_slashed(absentee), 0);
+    env.settle(&mut req);
     assert_eq!(req.status(), request::status_failed());
+    assert_eq!(env.reg_ref().node_slashed(absentee), 20 * SUI);
     check(
         &mut env,
         &req,
@@ -333,6 +340,10 @@ fun small_escalation_fails_full_refund_no_dissent_slash() {
     env.settle(&mut req);
     assert_eq!(req.status(), request::status_disputed());
     env.escalate(&mut req, 2);
+    // escalate reads the Registry only: it samples nobody and ends the dispute window now
+    assert_eq!(req.status(), request::status_disputed());
+    assert_eq!(req.dispute_deadline_ms(), env.now());
+    env.settle(&mut req);
     assert_eq!(req.status(), request::status_failed());
     assert_eq!(req.round(), 0);
     check(
@@ -518,11 +529,27 @@ fun escalation_without_fresh_nodes_fails() {
     env.play_round(&mut req, 0, vector[0, 1, 0]);
     env.settle(&mut req);
     env.escalate(&mut req, 1);
+    assert!(!req.is_failed());
+    assert_eq!(req.dispute_deadline_ms(), env.now());
+    env.settle(&mut req);
     assert!(req.is_failed());
     let (paid, refund, _, slashed) = env.check_conservation(&req, before);
     assert_eq!(paid, 0);
     assert_eq!(slashed, 0);
     assert_eq!(refund, escrow3());
+    done(env, req);
+}
+
+/// An escalation that found too few fresh nodes ended the dispute window: a second escalate
+/// (which could draw again once nodes joined) aborts; only `settle` remains.
+#[test, expected_failure(abort_code = settlement::EDeadlinePassed)]
+fun escalate_again_after_too_few_nodes() {
+    let mut env = h::new(3);
+    let mut req = sampled(&mut env);
+    env.play_round(&mut req, 0, vector[0, 1, 0]);
+    env.settle(&mut req);
+    env.escalate(&mut req, 1);
+    env.escalate(&mut req, 2);
     done(env, req);
 }
 

@@ -209,7 +209,6 @@ export const Registry = bcs.struct("Registry", {
   measurements: VecMap(bcs.u8(), bcs.vector(bytes)),
   treasury: Balance,
   node_count: bcs.u64(),
-  request_count: bcs.u64(),
 });
 
 /** `atoma::registry::TdxConfig` (drop, store). */
@@ -274,6 +273,11 @@ export const Assignment = bcs.struct("Assignment", {
   output_hash: bytes,
   committed: bcs.bool(),
   revealed: bcs.bool(),
+});
+
+/** `atoma::request::PendingFailureKey` (copy, drop, store). */
+export const PendingFailureKey = bcs.struct("PendingFailureKey", {
+  dummy_field: bcs.bool(),
 });
 
 /** `atoma::request::Request` (key). */
@@ -389,6 +393,7 @@ export const STRUCT_TYPES = {
   CrlKey: "tdx_attestation::CrlKey",
   DisputeOpened: "events::DisputeOpened",
   Eligible: "registry::Eligible",
+  FeesSwept: "events::FeesSwept",
   InnerKey: "sum_tree::InnerKey",
   KeyRotationAborted: "events::KeyRotationAborted",
   KeyRotationAcked: "events::KeyRotationAcked",
@@ -410,6 +415,7 @@ export const STRUCT_TYPES = {
   OutputPosted: "events::OutputPosted",
   Params: "config::Params",
   PckTcb: "tdx_tcb::PckTcb",
+  PendingFailureKey: "request::PendingFailureKey",
   Quote: "tdx_quote::Quote",
   RecordedCrl: "tdx_attestation::RecordedCrl",
   RecordedCrlView: "tdx_attestation::RecordedCrlView",

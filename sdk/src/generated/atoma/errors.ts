@@ -73,6 +73,9 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     6: { name: "EBadBitString", message: "DER BIT STRING is empty or has unused bits" },
     7: { name: "EBadTime", message: "DER time is not YYMMDDHHMMSSZ / YYYYMMDDHHMMSSZ" },
   },
+  fees: {
+    1: { name: "ENotFinished", message: "request is not Settled or Failed: its escrow is not the treasury's yet" },
+  },
   nitro_enclave: {
     40: { name: "EDebugEnclave", message: "PCR0, PCR1 and PCR2 are all zero: a debug-mode enclave" },
     41: {

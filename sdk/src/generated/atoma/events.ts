@@ -71,6 +71,12 @@ export const DisputeOpened = bcs.struct("DisputeOpened", {
   escalation_size: bcs.u64(),
 });
 
+/** `atoma::events::FeesSwept` (copy, drop). */
+export const FeesSwept = bcs.struct("FeesSwept", {
+  request_id: ID,
+  amount: bcs.u64(),
+});
+
 /** `atoma::events::KeyRotationAborted` (copy, drop). */
 export const KeyRotationAborted = bcs.struct("KeyRotationAborted", {
   cluster_id: ID,
@@ -258,6 +264,7 @@ export const EVENT_STRUCTS = {
   ClusterMemberRemoved,
   ClusterPqKeySet,
   DisputeOpened,
+  FeesSwept,
   KeyRotationAborted,
   KeyRotationAcked,
   KeyRotationCompleted,

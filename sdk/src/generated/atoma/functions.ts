@@ -1001,10 +1001,6 @@ export const registry = {
   ): TransactionResult {
     return call(tx, `${packageId}::registry::remove_verifier`, args);
   },
-  /** `public fun request_count(&registry::Registry): u64` */
-  requestCount(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::request_count`, args);
-  },
   /** `public fun revoke_attestation(&mut registry::Registry, &registry::AdminCap, 0x2::object::ID, &0x2::clock::Clock, &0x2::tx_context::TxContext)` */
   revokeAttestation(
     tx: Transaction,
@@ -1375,34 +1371,6 @@ export const cluster = {
   },
 };
 
-/** `atoma::nitro_enclave`. */
-export const nitroEnclave = {
-  /** `public fun max_age_ms(): u64` */
-  maxAgeMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
-    return call(tx, `${packageId}::nitro_enclave::max_age_ms`, args);
-  },
-  /** `public fun max_future_skew_ms(): u64` */
-  maxFutureSkewMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
-    return call(tx, `${packageId}::nitro_enclave::max_future_skew_ms`, args);
-  },
-  /** `public fun measurement(&vector<u8>, &vector<u8>, &vector<u8>): vector<u8>` */
-  measurement(
-    tx: Transaction,
-    packageId: string,
-    args: readonly [bytes_0: Arg, bytes_1: Arg, bytes_2: Arg],
-  ): TransactionResult {
-    return call(tx, `${packageId}::nitro_enclave::measurement`, args);
-  },
-  /** `public fun record_nitro_attestation(&mut registry::Registry, &node::NodeCap, 0x2::nitro_attestation::NitroAttestationDocument, &0x2::clock::Clock)` */
-  recordNitroAttestation(
-    tx: Transaction,
-    packageId: string,
-    args: readonly [registry: Arg, nodeCap: Arg, nitroAttestationDocument: Arg, clock: Arg],
-  ): TransactionResult {
-    return call(tx, `${packageId}::nitro_enclave::record_nitro_attestation`, args);
-  },
-};
-
 /** `atoma::sampling`. */
 export const sampling = {
   /** `public fun max_rejects(): u64` */
@@ -1449,7 +1417,7 @@ export const request = {
   confidential(tx: Transaction, packageId: string, args: readonly [request: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::confidential`, args);
   },
-  /** `entry fun create_and_sample(&mut registry::Registry, 0x2::coin::Coin<0x2::sui::SUI>, u8, vector<u8>, vector<u8>, vector<u8>, u64, u64, u64, u64, u64, bool, &0x2::random::Random, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
+  /** `entry fun create_and_sample(&registry::Registry, 0x2::coin::Coin<0x2::sui::SUI>, u8, vector<u8>, vector<u8>, vector<u8>, u64, u64, u64, u64, u64, bool, &0x2::random::Random, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
   createAndSample(
     tx: Transaction,
     packageId: string,
@@ -1472,7 +1440,7 @@ export const request = {
   ): TransactionResult {
     return call(tx, `${packageId}::request::create_and_sample`, args);
   },
-  /** `public fun create_request(&mut registry::Registry, 0x2::coin::Coin<0x2::sui::SUI>, u8, vector<u8>, vector<u8>, vector<u8>, u64, u64, u64, u64, u64, bool, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): 0x2::object::ID` */
+  /** `public fun create_request(&registry::Registry, 0x2::coin::Coin<0x2::sui::SUI>, u8, vector<u8>, vector<u8>, vector<u8>, u64, u64, u64, u64, u64, bool, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): 0x2::object::ID` */
   createRequest(
     tx: Transaction,
     packageId: string,
@@ -1656,9 +1624,45 @@ export const request = {
   },
 };
 
+/** `atoma::fees`. */
+export const fees = {
+  /** `public fun sweep_fees(&mut registry::Registry, &mut request::Request)` */
+  sweepFees(tx: Transaction, packageId: string, args: readonly [registry: Arg, request: Arg]): TransactionResult {
+    return call(tx, `${packageId}::fees::sweep_fees`, args);
+  },
+};
+
+/** `atoma::nitro_enclave`. */
+export const nitroEnclave = {
+  /** `public fun max_age_ms(): u64` */
+  maxAgeMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::max_age_ms`, args);
+  },
+  /** `public fun max_future_skew_ms(): u64` */
+  maxFutureSkewMs(tx: Transaction, packageId: string, args: readonly []): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::max_future_skew_ms`, args);
+  },
+  /** `public fun measurement(&vector<u8>, &vector<u8>, &vector<u8>): vector<u8>` */
+  measurement(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [bytes_0: Arg, bytes_1: Arg, bytes_2: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::measurement`, args);
+  },
+  /** `public fun record_nitro_attestation(&mut registry::Registry, &node::NodeCap, 0x2::nitro_attestation::NitroAttestationDocument, &0x2::clock::Clock)` */
+  recordNitroAttestation(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [registry: Arg, nodeCap: Arg, nitroAttestationDocument: Arg, clock: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::nitro_enclave::record_nitro_attestation`, args);
+  },
+};
+
 /** `atoma::settlement`. */
 export const settlement = {
-  /** `entry fun escalate(&mut request::Request, &mut registry::Registry, &0x2::random::Random, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
+  /** `entry fun escalate(&mut request::Request, &registry::Registry, &0x2::random::Random, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
   escalate(
     tx: Transaction,
     packageId: string,
@@ -1972,7 +1976,6 @@ export const MOVE_CALL_TARGETS = [
   "registry::params",
   "registry::refresh_node",
   "registry::remove_verifier",
-  "registry::request_count",
   "registry::revoke_attestation",
   "registry::set_param",
   "registry::set_paused",
@@ -2033,10 +2036,6 @@ export const MOVE_CALL_TARGETS = [
   "cluster::start_rotation",
   "cluster::start_rotation_pq",
   "cluster::version",
-  "nitro_enclave::max_age_ms",
-  "nitro_enclave::max_future_skew_ms",
-  "nitro_enclave::measurement",
-  "nitro_enclave::record_nitro_attestation",
   "sampling::max_rejects",
   "request::accept_output",
   "request::agreed_output_hash",
@@ -2083,6 +2082,11 @@ export const MOVE_CALL_TARGETS = [
   "request::status_sampled",
   "request::status_settled",
   "request::version",
+  "fees::sweep_fees",
+  "nitro_enclave::max_age_ms",
+  "nitro_enclave::max_future_skew_ms",
+  "nitro_enclave::measurement",
+  "nitro_enclave::record_nitro_attestation",
   "settlement::escalate",
   "settlement::min_escalation",
   "settlement::settle",
