@@ -12,6 +12,12 @@
  * reached (a crash after `executed` reveals the journaled output; it never executes again).
  * A handler returns null when the daemon is stopping: the record stays at its phase.
  *
+ * A task reads its request once when it starts (the input is only in the object) and then follows
+ * it from the request's events (`notify`, ./request-state.ts): no read after the sampling, the last
+ * commit or the last reveal. It reads again only where its view cannot decide: a dispute, a
+ * deadline, a transaction the chain refused, a settle that is not the round's first node's, a
+ * long silence (`quietReadMs`).
+ *
  * Deadlines are read on the chain clock (`ChainClock`); wall time only paces polling. A Move abort
  * (the SDK's `MoveAbortError`) is final: never retried; any other chain failure is retried a few
  * times, then the task fails and the daemon runs it again from the journal.
