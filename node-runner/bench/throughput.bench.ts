@@ -217,7 +217,11 @@ for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
   const { status, error } = (rec.effects as { status?: { status?: string; error?: string } }).status ?? {};
   if (status === "failure") {
     // Which call aborted: the Move function (and abort) the error names.
-    const what = /'?([0-9a-fx]*::)?(\w+::\w+)'?/.exec(error ?? "")?.[2] ?? (error ?? "?").slice(0, 60);
+    const e = error ?? "";
+    const module = /Identifier\("(\w+)"\)/.exec(e)?.[1];
+    const fn = /function_name: Some\("(\w+)"\)/.exec(e)?.[1];
+    const code = /\}, (\d+)\)/.exec(e)?.[1];
+    const what = module ? `${module}::${fn ?? "?"} abort ${code ?? "?"}` : e.slice(0, 60);
     aborted.set(what, (aborted.get(what) ?? 0) + 1);
   }
   const names = [...new Set(rec.events.map((e) => e.type.split("::").at(-1) ?? ""))]
