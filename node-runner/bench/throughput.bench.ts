@@ -212,8 +212,18 @@ await new Promise((r) => setTimeout(r, 2_000));
 const txsPerRequest = (chain.devnet.runtime.txs.size - txsBefore) / REQUESTS;
 // What those transactions were: by the events they emitted ("aborted" when the status is failure).
 const kinds = new Map<string, number>();
+const aborted = new Map<string, number>();
 for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
-  const status = (rec.effects as { status?: { status?: string } }).status?.status;
+  const { status, error } = (rec.effects as { status?: { status?: string; error?: string } }).status ?? {};
+  if (status === "failure") {
+    // Which call aborted: the Move function (and abort) the error names.
+    const e = error ?? "";
+    const module = /Identifier\("(\w+)"\)/.exec(e)?.[1];
+    const fn = /function_name: Some\("(\w+)"\)/.exec(e)?.[1];
+    const code = /\}, (\d+)\)/.exec(e)?.[1];
+    const what = module ? `${module}::${fn ?? "?"} abort ${code ?? "?"}` : e.slice(0, 60);
+    aborted.set(what, (aborted.get(what) ?? 0) + 1);
+  }
   const names = [...new Set(rec.events.map((e) => e.type.split("::").at(-1) ?? ""))]
     .filter((n) =>
       ["RequestCreated", "ResultCommitted", "ResultRevealed", "RequestSettled", "OutputPosted"].includes(n),
@@ -244,7 +254,8 @@ console.log(
   `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
 );
 console.log(
-  `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+  `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}` +
+    (aborted.size ? ` (aborted: ${[...aborted].map(([k, n]) => `${k} ${n}`).join(", ")})` : ""),
 );
 console.log(
   `batching: ${carried.ResultCommitted.events} commits in ${carried.ResultCommitted.txs} transactions, ` +

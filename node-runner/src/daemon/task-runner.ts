@@ -12,6 +12,12 @@
  * reached (a crash after `executed` reveals the journaled output; it never executes again).
  * A handler returns null when the daemon is stopping: the record stays at its phase.
  *
+ * A task reads its request once when it starts (the input is only in the object) and then follows
+ * it from the request's events (`notify`, ./request-state.ts): no read after the sampling, the last
+ * commit or the last reveal. It reads again only where its view cannot decide: a dispute, a
+ * deadline, a transaction the chain refused, a settle that is not the round's first node's, a
+ * long silence (`quietReadMs`).
+ *
  * Deadlines are read on the chain clock (`ChainClock`); wall time only paces polling. A Move abort
  * (the SDK's `MoveAbortError`) is final: never retried; any other chain failure is retried a few
  * times, then the task fails and the daemon runs it again from the journal.
@@ -472,6 +478,7 @@ export class TaskRunner {
       if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return { ...rec, phase: "settled" };
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
+      let confident = false;
       // This node's own settle or escalation left this state: its events are on their way.
       if (t.acted === stateKey(r.round, r.status)) action = null;
       else if (r.status === RequestStatus.Disputed)
@@ -483,15 +490,22 @@ export class TaskRunner {
           if (woke === "timeout" && (await this.now(t.requestId)) >= r.revealDeadlineMs) action = "settle";
         } else {
           dueSince ??= Date.now();
-          const rank = Math.max(
-            0,
-            current.findIndex((a) => a.nodeId === this.o.nodeId),
-          );
+          // A node of an earlier round (waiting for this one to end) comes after the round's own nodes.
+          const index = current.findIndex((a) => a.nodeId === this.o.nodeId);
+          const rank = index < 0 ? current.length : index;
           if (Date.now() - dueSince >= rank * SETTLE_STAGGER_MS) {
             action = "settle";
+            confident = rank === 0;
             if (r.round === t.round) output = this.agreedOutputIfSure(r, t.round, rec);
           }
         }
+      }
+      // Only the first node of the round acts on its view alone (when every node revealed): a
+      // settle on a deadline, on a dispute, or of a node that waited its turn is decided on a
+      // fresh read, so a view behind the chain (events still on their way) sends nothing stale.
+      if (action && !(confident && action === "settle")) {
+        const fresh = await this.load(t.requestId);
+        if (stateKey(fresh.round, fresh.status) !== stateKey(r.round, r.status)) continue;
       }
       if (action) {
         try {
