@@ -198,6 +198,8 @@ export const SCENARIOS: Scenario[] = [
         ...rep("ResultRevealed", 3),
         ...rep("NodePaid", 3),
         "RequestSettled",
+        // round 0 agreed on t; the first matching post makes the output hash known
+        "OutputHashAgreed",
         "OutputPosted",
       ],
     },
@@ -250,6 +252,7 @@ export const SCENARIOS: Scenario[] = [
         "StakeChanged",
         "NodeSlashed",
         ...rep("NodePaid", 8),
+        "OutputHashAgreed", // a round-1 settlement knows the output hash
         "RequestSettled",
       ],
     },
@@ -357,6 +360,7 @@ export const SCENARIOS: Scenario[] = [
         "StakeChanged",
         "NodeSlashed",
         ...rep("NodePaid", 7),
+        "OutputHashAgreed", // a round-1 settlement knows the output hash
         "RequestSettled",
       ],
     },

@@ -24,7 +24,7 @@ import {
 } from "../bcs/schemas.js";
 import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
-import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
+import { computeCommitment, hashOutput, randomSalt, roundValue } from "../crypto/commitment.js";
 import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
 import { x25519PublicKey } from "../crypto/keys.js";
 import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
@@ -615,13 +615,16 @@ export class AtomaClient implements AtomaChain {
     return this.#run(signer, (tx) => B.buildRecordAttestation(tx, { ...base, ...a }));
   }
 
-  /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`; returns the salt to keep for reveal. */
+  /**
+   * Commits `blake2b256(roundValue(outputHash, requestId, round) ‖ nodeId ‖ salt)` (round 0: the
+   * blinded hash); returns the salt to keep for reveal.
+   */
   async commit(
     signer: Signer,
-    a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt?: Uint8Array },
+    a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; round: number; salt?: Uint8Array },
   ): Promise<ExecuteResult & { salt: Uint8Array; commitment: Uint8Array }> {
     const salt = a.salt ?? randomSalt();
-    const commitment = computeCommitment(a.outputHash, a.nodeId, salt);
+    const commitment = computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, salt);
     const request = await this.#requestInput(a.requestId);
     const res = await this.#run(signer, (tx) =>
       B.buildCommit(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, commitment }),
@@ -634,7 +637,14 @@ export class AtomaClient implements AtomaChain {
    */
   async commitMany(
     signer: Signer,
-    items: readonly { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt: Uint8Array }[],
+    items: readonly {
+      requestId: string;
+      nodeCap: string;
+      nodeId: string;
+      outputHash: Uint8Array;
+      round: number;
+      salt: Uint8Array;
+    }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "commitMany: no commits given");
     const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
@@ -644,7 +654,7 @@ export class AtomaClient implements AtomaChain {
           packageId: this.config.packageId,
           request: requests[i] as SharedInput,
           nodeCap: a.nodeCap,
-          commitment: computeCommitment(a.outputHash, a.nodeId, a.salt),
+          commitment: computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, a.salt),
         });
       });
     });
@@ -652,7 +662,7 @@ export class AtomaClient implements AtomaChain {
   /** Several reveals of one node in one transaction (atomic, as `commitMany`). */
   async revealMany(
     signer: Signer,
-    items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }[],
+    items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "revealMany: no reveals given");
     const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
@@ -662,28 +672,45 @@ export class AtomaClient implements AtomaChain {
           packageId: this.config.packageId,
           request: requests[i] as SharedInput,
           nodeCap: a.nodeCap,
-          outputHash: a.outputHash,
+          outputHash: roundValue(a.outputHash, a.requestId, a.round),
           salt: a.salt,
         });
       });
     });
   }
-  async reveal(signer: Signer, a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }) {
+  /** Reveals what `commit` committed for `outputHash` in `round` (round 0: the blinded hash). */
+  async reveal(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array },
+  ) {
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) =>
       B.buildReveal(tx, {
         packageId: this.config.packageId,
         request,
         nodeCap: a.nodeCap,
-        outputHash: a.outputHash,
+        outputHash: roundValue(a.outputHash, a.requestId, a.round),
         salt: a.salt,
       }),
     );
   }
-  async postOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+  /**
+   * Posts the agreed output with `outputHash`, the hash of its plaintext (default
+   * `blake2b256(output)`, right for public requests; confidential posts pass the plaintext's).
+   */
+  async postOutput(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; output: Uint8Array; outputHash?: Uint8Array },
+  ) {
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) =>
-      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output }),
+      B.buildPostOutput(tx, {
+        packageId: this.config.packageId,
+        request,
+        nodeCap: a.nodeCap,
+        output: a.output,
+        outputHash: a.outputHash,
+      }),
     );
   }
   /** Requester of a confidential request: make the output `nodeId` posted the request's output. */
@@ -707,27 +734,43 @@ export class AtomaClient implements AtomaChain {
    */
   async revealAndSettle(
     signer: Signer,
-    a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array; output?: Uint8Array },
+    a: {
+      requestId: string;
+      nodeCap: string;
+      outputHash: Uint8Array;
+      round: number;
+      salt: Uint8Array;
+      output?: Uint8Array;
+    },
   ) {
     const base = await this.#base();
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) => {
       const target = { packageId: this.config.packageId, request, nodeCap: a.nodeCap };
-      B.buildReveal(tx, { ...target, outputHash: a.outputHash, salt: a.salt });
+      B.buildReveal(tx, { ...target, outputHash: roundValue(a.outputHash, a.requestId, a.round), salt: a.salt });
       B.buildSettle(tx, { ...base, request });
-      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output });
+      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output, outputHash: a.outputHash });
     });
   }
   /**
    * settle and the agreed output's post in one transaction, for a node that revealed the hash the
    * settle is sure to agree on (public requests: the output must hash to it, else both abort).
    */
-  async settleAndPostOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+  async settleAndPostOutput(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; output: Uint8Array; outputHash?: Uint8Array },
+  ) {
     const base = await this.#base();
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) => {
       B.buildSettle(tx, { ...base, request });
-      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output });
+      B.buildPostOutput(tx, {
+        packageId: this.config.packageId,
+        request,
+        nodeCap: a.nodeCap,
+        output: a.output,
+        outputHash: a.outputHash,
+      });
     });
   }
   async escalate(signer: Signer, requestId: string) {
