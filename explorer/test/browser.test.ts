@@ -152,8 +152,8 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     const names = await page
       .locator("#output-checks .check.ok")
       .evaluateAll((l) => l.map((x) => x.getAttribute("data-check")));
-    expect(names).toContain("blake2b-256(output) equals the agreed hash");
-    expect(names).toContain("agreed hash on chain equals the indexed settlement");
+    expect(names).toContain("blake2b-256(output) blinds to the agreed t");
+    expect(names).toContain("agreed t on chain equals the indexed settlement");
     const posted = await page.inputValue("#output-text");
     expect(posted.length).toBeGreaterThan(0);
     await shot(page, "request-verified");
@@ -162,7 +162,7 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     await page.click("#recheck-output-button");
     await page.waitForSelector('#output-checks .checks[data-failed="1"]');
     expect(await page.getAttribute("#output-checks .check.bad", "data-check")).toBe(
-      "blake2b-256(output) equals the agreed hash",
+      "blake2b-256(output) blinds to the agreed t",
     );
     await shot(page, "request-tampered");
   });

@@ -3,7 +3,7 @@
  * Each adds append-only rows and folds current-state patches into the batch's Projection;
  * nothing here touches the database (ingest.ts writes the projection in one transaction).
  */
-import { NodeStatus, RequestStatus } from "@atoma/sdk";
+import { NodeStatus, RequestStatus, tallyKey } from "@atoma/sdk";
 import { attestationPath } from "./attestation-path.js";
 import type { EventData, EventName } from "./decode.js";
 import type { EventContext, Projection } from "./projection.js";
@@ -175,6 +175,8 @@ export const projectors: Projectors = {
       nodeId: x.node_id,
       round: x.round,
       outputHash: toHex(x.output_hash),
+      // round 0 reveals t itself; a round-1 reveal (the output hash) is tallied as its t
+      blindedHash: toHex(tallyKey(Uint8Array.from(x.output_hash), x.request_id, x.round)),
     });
   },
   NodePaid: (x, { batch, event }) => {
@@ -204,8 +206,10 @@ export const projectors: Projectors = {
     history("NodeSlashed", x.node_id, x, at);
   },
   RequestSettled: (x, { batch, event }) => {
+    // RequestSettled.output_hash is the agreed blinded t; the output hash itself comes with
+    // OutputHashAgreed (round-1 settlement, or the first matching post).
+    const blindedHash = toHex(x.output_hash);
     const outcome = {
-      outputHash: toHex(x.output_hash),
       agreeing: x.agreeing,
       paidTotal: big(x.paid_total),
       slashedTotal: big(x.slashed_total),
@@ -214,12 +218,18 @@ export const projectors: Projectors = {
       rounds: x.rounds,
       settledMs: big(x.settled_ms),
     };
-    batch.request(x.request_id, { ...outcome, status: STATUS_OF_CHAIN[RequestStatus.Settled], lastPos: event.pos });
+    batch.request(x.request_id, {
+      ...outcome,
+      agreedBlindedHash: blindedHash,
+      status: STATUS_OF_CHAIN[RequestStatus.Settled],
+      lastPos: event.pos,
+    });
     batch.append("settlements", {
       txDigest: event.txDigest,
       eventSeq: event.eventSeq,
       requestId: x.request_id,
       outcome: "settled",
+      blindedHash,
       ...outcome,
     });
   },
@@ -319,6 +329,9 @@ export const projectors: Projectors = {
   ClusterMemberInvited: () => {},
   ClusterMemberJoined: () => {},
   ClusterMemberRemoved: () => {},
+  OutputHashAgreed: (x, { batch, event }) => {
+    batch.request(x.request_id, { outputHash: toHex(x.output_hash), lastPos: event.pos });
+  },
 };
 
 /** Applies the event's projector (the name picks the projector and types the data). */

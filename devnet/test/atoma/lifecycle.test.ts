@@ -135,14 +135,14 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const outputHash = hashOutput(enc.encode("42"));
     const salts = new Map<string, Uint8Array>();
     const commit = async (o: Op) => {
-      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash });
+      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash, round: 0 });
       expect(c.events.map((e) => e.name)).toEqual(["ResultCommitted"]);
       salts.set(o.nodeId, c.salt);
     };
     await commit(ops[0]!);
     // Committing twice aborts with the clever error of request::commit, decoded by the SDK.
     const again = await env.atoma
-      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, nodeId: ops[0]!.nodeId, outputHash })
+      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(MoveAbortError);
     expect((again as MoveAbortError).module).toBe("request");
@@ -150,7 +150,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     await commit(ops[1]!);
     await commit(ops[2]!);
     for (const o of ops)
-      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, salt: salts.get(o.nodeId)! });
+      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, round: 0, salt: salts.get(o.nodeId)! });
     const before = new Map<string, Set<string>>();
     for (const o of ops) before.set(o.nodeId, new Set((await coinsOf(o.kp.toSuiAddress())).map((c) => c.id)));
     const settled = await env.atoma.settle(keeper, requestId);

@@ -70,8 +70,8 @@ describe("atoma view functions via devInspect", () => {
     });
     requestId = created.requestId;
     const outputHash = hashOutput(enc.encode("a"));
-    const { salt } = await env.atoma.commit(op, { requestId, nodeCap: nodeId, nodeId, outputHash });
-    await env.atoma.reveal(op, { requestId, nodeCap: nodeId, outputHash, salt });
+    const { salt } = await env.atoma.commit(op, { requestId, nodeCap: nodeId, nodeId, outputHash, round: 0 });
+    await env.atoma.reveal(op, { requestId, nodeCap: nodeId, outputHash, round: 0, salt });
     await env.atoma.settle(requester, requestId);
     await env.atoma.postOutput(op, { requestId, nodeCap: nodeId, output: enc.encode("a") });
     const cc = await exec(op, (tx) =>

@@ -17,7 +17,7 @@
  * times, then the task fails and the daemon runs it again from the journal.
  */
 import { randomBytes } from "node:crypto";
-import { MoveAbortError } from "@atoma/sdk";
+import { blindedHash, MoveAbortError, tallyKey } from "@atoma/sdk";
 import type { Logger } from "pino";
 import { type ChainClock, type ChainPort, RequestStatus, type RequestView } from "./chain-port.js";
 import { InputHashMismatch } from "./execute.js";
@@ -241,7 +241,10 @@ export class TaskRunner {
         if (this.o.signal.aborted) return null;
       }
       try {
-        await this.retry(() => this.o.chain.commit(t.requestId, unhex(rec.outputHash), unhex(rec.salt)), "commit");
+        await this.retry(
+          () => this.o.chain.commit(t.requestId, t.round, unhex(rec.outputHash), unhex(rec.salt)),
+          "commit",
+        );
         this.o.count("committed");
         t.log.info("committed");
       } catch (err) {
@@ -278,7 +281,7 @@ export class TaskRunner {
           const output = this.agreedOutputIfSure(request, t.round, rec);
           try {
             await this.retry(
-              () => this.o.chain.revealAndSettle(t.requestId, outputHash, salt, output),
+              () => this.o.chain.revealAndSettle(t.requestId, t.round, outputHash, salt, output),
               "reveal+settle",
             );
             this.o.count("settled_calls");
@@ -286,9 +289,9 @@ export class TaskRunner {
           } catch (err) {
             if (!(err instanceof MoveAbortError)) throw err;
             t.log.debug({ err: describe(err) }, "reveal+settle refused; revealing alone");
-            await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
+            await this.retry(() => this.o.chain.reveal(t.requestId, t.round, outputHash, salt), "reveal");
           }
-        } else await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
+        } else await this.retry(() => this.o.chain.reveal(t.requestId, t.round, outputHash, salt), "reveal");
         this.o.count("revealed");
         t.log.info({ settled: last }, "revealed");
       } catch (err) {
@@ -310,14 +313,16 @@ export class TaskRunner {
   /**
    * The output to post with the settle, when the settle is sure to agree on this node's hash: a
    * public round-0 request whose every node revealed (or, with this reveal, will have revealed)
-   * this node's hash: one hash revealed by the whole sample meets any quorum, so `settle` agrees
-   * on it and `post_output` (which checks the output against it) follows. Otherwise undefined.
+   * this node's blinded hash `t`: one value revealed by the whole sample meets any quorum, so
+   * `settle` agrees on it and `post_output` (which checks the output against it) follows.
+   * Otherwise undefined.
    */
   private agreedOutputIfSure(r: RequestView, round: number, rec: TaskRecord): Uint8Array | undefined {
     if (r.confidential || round !== 0 || this.o.fault) return undefined;
     const current = r.assignments.filter((a) => a.round === round);
+    const mine = hex(blindedHash(unhex(rec.outputHash), r.id));
     const same = current.every(
-      (a) => a.nodeId === this.o.nodeId || (a.revealed && hex(a.outputHash) === rec.outputHash),
+      (a) => a.nodeId === this.o.nodeId || (a.revealed && hex(tallyKey(a.outputHash, r.id, a.round)) === mine),
     );
     return same ? new Uint8Array(Buffer.from(rec.output, "base64")) : undefined;
   }
@@ -361,7 +366,8 @@ export class TaskRunner {
         try {
           if (action === "settle") {
             try {
-              await this.retry(() => this.o.chain.settle(t.requestId, output), "settle");
+              const post = output ? { output, outputHash: unhex(rec.outputHash) } : undefined;
+              await this.retry(() => this.o.chain.settle(t.requestId, post), "settle");
               if (output) this.o.count("posted");
             } catch (err) {
               if (!(output && err instanceof MoveAbortError)) throw err;
@@ -390,14 +396,18 @@ export class TaskRunner {
     const everyonePosts = request.confidential;
     if (
       request.status === RequestStatus.Settled &&
-      request.agreedOutputHash &&
+      request.agreedBlindedHash &&
       (!request.outputPosted || everyonePosts)
     ) {
-      const agreedHex = hex(request.agreedOutputHash);
-      const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
+      // Agreement is on the blinded t (round 0 reveals t, round 1 the output hash, tallied as its t).
+      const agreedHex = hex(request.agreedBlindedHash);
+      const winners = request.assignments.filter(
+        (a) => a.revealed && hex(tallyKey(a.outputHash, t.requestId, a.round)) === agreedHex,
+      );
       const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
       const signal = this.o.signal;
-      if (rec.outputHash === agreedHex && rank >= 0 && !everyonePosts) {
+      const agrees = hex(blindedHash(unhex(rec.outputHash), t.requestId)) === agreedHex;
+      if (agrees && rank >= 0 && !everyonePosts) {
         for (let waited = 0; waited < rank * 2_000 && !signal.aborted; waited += 250) {
           await sleep(250, signal);
           if ((await this.o.chain.getRequest(t.requestId)).outputPosted) break;
@@ -408,10 +418,11 @@ export class TaskRunner {
         : rank > 0 && !signal.aborted
           ? !(await this.o.chain.getRequest(t.requestId)).outputPosted
           : rank === 0;
-      if (rec.outputHash === agreedHex && stillMissing) {
+      if (agrees && stillMissing) {
         try {
           const output = new Uint8Array(Buffer.from(rec.output, "base64"));
-          await this.retry(() => this.o.chain.postOutput(t.requestId, output), "post_output");
+          const post = { output, outputHash: unhex(rec.outputHash) };
+          await this.retry(() => this.o.chain.postOutput(t.requestId, post), "post_output");
           this.o.count("posted");
           t.log.info("output posted");
         } catch (err) {

@@ -24,7 +24,7 @@ import {
 } from "../bcs/schemas.js";
 import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
-import { computeCommitment, hashOutput, randomSalt, roundValue } from "../crypto/commitment.js";
+import { blindedHash, computeCommitment, hashOutput, randomSalt, roundValue } from "../crypto/commitment.js";
 import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
 import { x25519PublicKey } from "../crypto/keys.js";
 import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
@@ -156,6 +156,7 @@ export interface FetchedOutput {
   posted: Uint8Array;
   /** The plaintext (posted bytes, or the opened user-layer envelope). */
   plaintext: Uint8Array;
+  /** The output hash that blinds to the agreed `t` (`blake2b256(hash ‖ request_id)`). */
   agreedOutputHash: Uint8Array;
   /** Which bytes hash to the agreed hash. */
   verifiedOver: "posted" | "plaintext";
@@ -502,8 +503,10 @@ export class AtomaClient implements AtomaChain {
     const r = await this.getRequest(requestId);
     if (r.status !== RequestStatus.Settled)
       throw new InvalidInputError("requestId", `request ${requestId} is not Settled (status ${r.status})`);
-    if (!r.agreed_output_hash) throw new DecodeError(`Request ${requestId}`, "Settled without agreed_output_hash");
-    const agreed = Uint8Array.from(r.agreed_output_hash);
+    // The settlement agreed on the blinded t = blake2b256(output_hash ‖ request_id); the output
+    // is checked against t itself, whichever node posted first.
+    if (!r.agreed_blinded_hash) throw new DecodeError(`Request ${requestId}`, "Settled without agreed_blinded_hash");
+    const agreedT = Uint8Array.from(r.agreed_blinded_hash);
     const posted = Uint8Array.from(r.output);
     if (posted.length === 0) throw new NotFoundError("output of request", requestId);
     // a layered output (format 0x82): the user opens its own layer; the system layer is the cluster's
@@ -529,10 +532,12 @@ export class AtomaClient implements AtomaChain {
             userSk: o.userSk,
             ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
           });
-    if (equalBytes(hashOutput(posted), agreed))
-      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
-    if (equalBytes(hashOutput(plaintext), agreed))
-      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "plaintext" };
+    const overPosted = hashOutput(posted);
+    if (equalBytes(blindedHash(overPosted, requestId), agreedT))
+      return { posted, plaintext, agreedOutputHash: overPosted, verifiedOver: "posted" };
+    const overPlaintext = hashOutput(plaintext);
+    if (equalBytes(blindedHash(overPlaintext, requestId), agreedT))
+      return { posted, plaintext, agreedOutputHash: overPlaintext, verifiedOver: "plaintext" };
     throw new DecodeError(`output of ${requestId}`, "does not hash to the agreed output hash");
   }
 
