@@ -86,7 +86,7 @@ export function scenarioCalls(s: Scenario): StepCall[] {
   let requestId: string | undefined;
   // Round r of the one request is sampled by the r-th sample/escalate step.
   let round = 0;
-  const valueOf = (label: string): Uint8Array => {
+  const roundValueOf = (label: string): Uint8Array => {
     if (!requestId) throw new Error(`scenario ${s.name}: commit or reveal before create_request`);
     return roundValue(outputHashOf(label), requestId, round);
   };
@@ -137,10 +137,10 @@ export function scenarioCalls(s: Scenario): StepCall[] {
         round = 1;
         break;
       case "commit":
-        data.commitment = computeCommitment(valueOf(step.output), nodeId(step.node), saltOf(step.node));
+        data.commitment = computeCommitment(roundValueOf(step.output), nodeId(step.node), saltOf(step.node));
         break;
       case "reveal":
-        data.value = valueOf(step.output);
+        data.value = roundValueOf(step.output);
         break;
       case "post_output":
         data.outputHash = blake2b256(utf8(step.bytes));

@@ -8,8 +8,8 @@
  * Online: pass plain ids and let the client resolve them.
  */
 import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
-import { InvalidInputError } from "../errors.js";
 import { hashOutput } from "../crypto/commitment.js";
+import { InvalidInputError } from "../errors.js";
 import { attestation, cluster, node, registry, request, settlement } from "../generated/atoma/functions.js";
 import {
   bytesArg,
