@@ -3,6 +3,7 @@
  * the package published with an ordinary Publish transaction, Ed25519 keypairs funded by the faucet.
  */
 import {
+  blindedHash,
   buildAddVerifier,
   buildAllowMeasurement,
   buildCreateCluster,
@@ -170,9 +171,17 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect((await env.atoma.getRegistry()).treasury.value).toBe("150000000");
     const req = await env.atoma.waitForSettlement(requestId, { timeoutMs: 1_000 });
     expect(req.status).toBe(RequestStatus.Settled);
-    expect(Uint8Array.from(req.agreed_output_hash!)).toEqual(outputHash);
+    // Round 0 agreed on the blinded t only; the output hash is known at the first matching post.
+    expect(Uint8Array.from(req.agreed_blinded_hash!)).toEqual(blindedHash(outputHash, requestId));
+    expect(req.agreed_output_hash).toBeNull();
     // The output, posted by a sampled node, is read back and checked against the agreed hash.
-    await env.atoma.postOutput(ops[1]!.kp, { requestId, nodeCap: ops[1]!.nodeId, output: enc.encode("42") });
+    const posted = await env.atoma.postOutput(ops[1]!.kp, {
+      requestId,
+      nodeCap: ops[1]!.nodeId,
+      output: enc.encode("42"),
+    });
+    expect(posted.events.map((e) => e.name)).toEqual(["OutputHashAgreed", "OutputPosted"]);
+    expect(Uint8Array.from((await env.atoma.getRequest(requestId)).agreed_output_hash!)).toEqual(outputHash);
     const out = await env.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.posted)).toBe("42");
     expect(out.verifiedOver).toBe("posted");
