@@ -44,6 +44,11 @@ export interface ProjectorInput {
 export type Projector<N extends EventName> = (data: EventData<N>, at: ProjectorInput) => void;
 export type Projectors = { [N in EventName]: Projector<N> };
 
+/** Membership states of `cluster_members` (schema.ts). */
+export type MemberState = "invited" | "member" | "declined" | "withdrawn" | "left" | "removed";
+const member = (clusterId: string, nodeId: string, state: MemberState, { batch, event }: ProjectorInput) =>
+  batch.member({ clusterId, nodeId, state, lastTx: event.txDigest, lastPos: event.pos });
+
 /** The node's history row: every node-affecting event, its data as JSON. */
 const history = <N extends EventName>(name: N, nodeId: string, data: EventData<N>, { batch, event }: ProjectorInput) =>
   batch.append("nodeHistory", {
@@ -271,14 +276,17 @@ export const projectors: Projectors = {
   // Kept as a raw event only (no table holds accepted outputs yet); the typed record makes that a choice.
   OutputAccepted: () => {},
   // `members` of ClusterCreated are the nodes *invited* at creation (issue 13 A7): each becomes a
-  // member with ClusterMemberJoined; the column keeps that creation-time list.
-  ClusterCreated: (x, { batch, event }) => {
-    batch.cluster(x.cluster_id, {
+  // member with ClusterMemberJoined; the column keeps that creation-time list, and
+  // `cluster_members` the state of each node.
+  ClusterCreated: (x, at) => {
+    at.batch.cluster(x.cluster_id, {
       members: x.members,
       epoch: big(x.epoch),
       commitment: toHex(x.commitment),
-      createdTx: event.txDigest,
+      createdTx: at.event.txDigest,
+      memberCount: 0n,
     });
+    for (const n of x.members) member(x.cluster_id, n, "invited", at);
   },
   KeyRotationStarted: (x, { batch, event }) => {
     batch.rotation({
@@ -326,9 +334,17 @@ export const projectors: Projectors = {
   SealedBytesReported: () => {},
   // Issue 13 A7: membership changes (invitations, acceptances, removals) are kept in raw_events
   // only for now (no table tracks the current member list yet).
-  ClusterMemberInvited: () => {},
-  ClusterMemberJoined: () => {},
-  ClusterMemberRemoved: () => {},
+  ClusterMemberInvited: (x, at) => member(x.cluster_id, x.node_id, "invited", at),
+  ClusterMemberJoined: (x, at) => {
+    member(x.cluster_id, x.node_id, "member", at);
+    at.batch.cluster(x.cluster_id, { memberCount: big(x.members) });
+  },
+  ClusterMemberRemoved: (x, at) => {
+    // member: was it a member (else only invited); left: its own call (else the master's)
+    const state = x.member ? (x.left ? "left" : "removed") : x.left ? "declined" : "withdrawn";
+    member(x.cluster_id, x.node_id, state, at);
+    at.batch.cluster(x.cluster_id, { memberCount: big(x.members) });
+  },
   OutputHashAgreed: (x, { batch, event }) => {
     batch.request(x.request_id, { outputHash: toHex(x.output_hash), lastPos: event.pos });
   },

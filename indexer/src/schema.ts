@@ -108,11 +108,32 @@ export const attestations = pgTable(
 
 export const clusters = pgTable("clusters", {
   clusterId: text("cluster_id").primaryKey(),
+  /** The nodes invited at creation (ClusterCreated.members); membership is `cluster_members`. */
   members: jsonb("members").$type<string[]>(),
   epoch: u64("epoch"),
   commitment: text("commitment"),
   createdTx: text("created_tx"),
+  /** Members (accepted, not gone) after the latest membership event: the chain's count. */
+  memberCount: u64("member_count"),
 });
+
+/**
+ * Current membership state of each node in each cluster (issue 13 A7): `invited` (created or
+ * `invite_member`), `member` (accepted with its NodeCap), then `declined` (an invited node left),
+ * `withdrawn` (the master withdrew the invitation), `left` (a member left), `removed` (the
+ * master removed a member). Keyed (cluster, node); `lastTx` is the event that set `state`.
+ */
+export const clusterMembers = pgTable(
+  "cluster_members",
+  {
+    clusterId: text("cluster_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    state: text("state").notNull(),
+    lastTx: text("last_tx").notNull(),
+    lastPos: u64("last_pos").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.nodeId] }), index("cluster_members_node").on(t.nodeId)],
+);
 
 /** Current state of each rotation, keyed (cluster, epoch). */
 export const keyRotations = pgTable(
