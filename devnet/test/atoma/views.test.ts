@@ -185,6 +185,7 @@ describe("atoma view functions via devInspect", () => {
       ["request::is_settled", Q, ser(bcs.bool(), true)],
       ["request::is_failed", Q, ser(bcs.bool(), false)],
       ["request::agreed_output_hash", Q, ser(bcs.option(bytes), q.agreed_output_hash)],
+      ["request::agreed_blinded_hash", Q, ser(bcs.option(bytes), q.agreed_blinded_hash)],
       ["request::output", Q, ser(bytes, q.output)],
       ["request::output_node", Q, ser(bcs.option(bcs.Address), q.output_node)],
       ["request::requester", Q, ser(bcs.Address, q.requester)],
