@@ -332,7 +332,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     }
     const requestRecords: DemoRequestRecord[] = [];
     for (const [id, r] of results)
-      requestRecords.push(requestRecord(id, r.label, await chain.atoma.getRequest(id), events));
+      requestRecords.push(requestRecord(id, r.label, await agreedOrLast(chain, id), events));
     const ix = indexer;
     const position = await ix.waitForCursor({ events: events.length }).catch(() => ix.ingester.position);
     const indexed = {
@@ -463,4 +463,18 @@ if (isMain) {
   main().then((code) => {
     process.exit(code);
   });
+}
+
+/**
+ * The request once its agreed output hash is known, or as it is after `timeoutMs`: a round-0
+ * settlement agrees on the blinded t only, and the output hash is set by the first post, which
+ * the nodes send just after the settlement (docs/protocol.md, blinded round-0 hashes).
+ */
+async function agreedOrLast(chain: DemoChain, id: string, timeoutMs = 15_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await chain.atoma.getRequest(id);
+    if (r.status !== RequestStatus.Settled || r.agreed_output_hash || Date.now() >= end) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
 }

@@ -27,8 +27,13 @@ export interface DemoRequestRecord {
   rounds: number;
   /** Node ids sampled, round by round. */
   sampledNodes: string[][];
-  /** 0x-hex blake2b-256 hash of the agreed output; null when none was agreed. */
+  /**
+   * 0x-hex blake2b-256 hash of the agreed output; null when none was agreed or, after a round-0
+   * settlement, before the first matching post (round 0 agrees on the blinded t only).
+   */
   agreedHash: string | null;
+  /** 0x-hex agreed blinded hash t = blake2b-256(output hash ‖ request id); null unless settled. */
+  agreedBlindedHash: string | null;
   /** Chain clock at creation and settlement (ms), and the time between them. */
   createdMs: number;
   settledMs: number;
@@ -92,6 +97,7 @@ export function requestRecord(id: string, label: string, r: RequestData, events:
     rounds: r.round + 1,
     sampledNodes: sampled.filter(Boolean),
     agreedHash: r.agreed_output_hash ? hex(r.agreed_output_hash) : null,
+    agreedBlindedHash: r.agreed_blinded_hash ? hex(r.agreed_blinded_hash) : null,
     createdMs,
     settledMs,
     settlementMs: settledMs > 0 ? settledMs - createdMs : 0,

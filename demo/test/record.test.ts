@@ -40,6 +40,7 @@ describe("demo record", () => {
       status: RequestStatus.Settled,
       round: 1,
       agreed_output_hash: Array(32).fill(0xab),
+      agreed_blinded_hash: Array(32).fill(0xcd),
       created_ms: "1000",
       settled_ms: "4500",
     } as unknown as RequestData;
@@ -56,6 +57,7 @@ describe("demo record", () => {
         [id(10), id(11), id(12), id(13), id(14)],
       ],
       agreedHash: `0x${"ab".repeat(32)}`,
+      agreedBlindedHash: `0x${"cd".repeat(32)}`,
       createdMs: 1000,
       settledMs: 4500,
       settlementMs: 3500,

@@ -42,7 +42,8 @@ export interface RequestDetail {
   outputs: ApiOutput[];
   outcome: {
     outcome: string;
-    outputHash: string | null;
+    /** The agreed blinded hash t (RequestSettled). */
+    blindedHash: string | null;
     refund: string;
     failReason: number | null;
     settledMs: string | null;

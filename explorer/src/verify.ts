@@ -13,7 +13,7 @@ import {
   verifyTdxQuote,
 } from "@atoma/sdk/attestation";
 import { enumName, Request, RequestStatus, TeeKind } from "@atoma/sdk/bcs";
-import { bytesToHex, equalBytes, hashOutput, hexToBytes } from "@atoma/sdk/crypto";
+import { blindedHash, bytesToHex, equalBytes, hashOutput, hexToBytes, tallyKey } from "@atoma/sdk/crypto";
 import { fromBase64 } from "@mysten/bcs";
 import { type ApiNode, type ApiReveal, api, type RequestDetail } from "./api.js";
 
@@ -34,7 +34,7 @@ export interface OutputVerification {
   agreed: Uint8Array | null;
 }
 
-/** Reads the Request object (BCS) and checks its posted output against the agreed hash. */
+/** Reads the Request object (BCS) and checks its posted output and reveals against the agreed t. */
 export async function verifyRequestOutput(detail: RequestDetail): Promise<OutputVerification> {
   const checks: Check[] = [];
   const id = detail.request.requestId;
@@ -59,20 +59,32 @@ export async function verifyRequestOutput(detail: RequestDetail): Promise<Output
   }
   const status = String(enumName(RequestStatus, req.status) ?? req.status);
   checks.push({ name: "request is settled", ok: req.status === RequestStatus.Settled, detail: `status ${status}` });
-  const agreed = req.agreed_output_hash ? Uint8Array.from(req.agreed_output_hash) : null;
+  // Settlement agrees on the blinded t = blake2b-256(output_hash ‖ request_id) (round 0 reveals t,
+  // round 1 the output hash, tallied as its t): an escalation node cannot copy round 0's values.
+  const agreed = req.agreed_blinded_hash ? Uint8Array.from(req.agreed_blinded_hash) : null;
   checks.push({
-    name: "agreed hash on chain equals the indexed settlement",
-    ok: !!agreed && sameHex(detail.request.outputHash, agreed),
-    detail: agreed ? `chain ${hex0x(agreed)}, indexer ${detail.request.outputHash ?? "none"}` : "no agreed hash",
+    name: "agreed t on chain equals the indexed settlement",
+    ok: !!agreed && sameHex(detail.request.agreedBlindedHash, agreed),
+    detail: agreed ? `chain ${hex0x(agreed)}, indexer ${detail.request.agreedBlindedHash ?? "none"}` : "no agreed t",
   });
+  const agreedOutput = req.agreed_output_hash ? Uint8Array.from(req.agreed_output_hash) : null;
+  if (agreed && agreedOutput) {
+    const t = blindedHash(agreedOutput, id);
+    checks.push({
+      name: "agreed output hash blinds to the agreed t",
+      ok: equalBytes(t, agreed) && sameHex(detail.request.outputHash, agreedOutput),
+      detail: `blake2b-256(${hex0x(agreedOutput)} ‖ request id) = ${hex0x(t)}; indexer ${detail.request.outputHash ?? "none"}`,
+    });
+  }
   if (agreed) {
     const round = detail.request.round ?? 0;
     const revs = detail.reveals.filter((r: ApiReveal) => r.round === round);
-    const agreeing = revs.filter((r) => sameHex(r.outputHash, agreed));
+    // recomputed here, not read from the indexer's blinded_hash column
+    const agreeing = revs.filter((r) => equalBytes(tallyKey(hexToBytes(r.outputHash), id, r.round), agreed));
     checks.push({
-      name: "revealed hashes of the deciding round agree",
+      name: "revealed values of the deciding round agree on t",
       ok: agreeing.length > 0 && agreeing.length * 2 > revs.length,
-      detail: `${agreeing.length} of ${revs.length} reveals in round ${round} equal the agreed hash`,
+      detail: `${agreeing.length} of ${revs.length} reveals in round ${round} tally as the agreed t`,
     });
   }
   const posted = Uint8Array.from(req.output);
@@ -89,21 +101,22 @@ export async function verifyRequestOutput(detail: RequestDetail): Promise<Output
       checks.push({
         name: "the posted output is sealed to the requester",
         ok: true,
-        detail: `${posted.length} sealed bytes; the agreed hash is over the plaintext: paste the opened output and re-check`,
+        detail: `${posted.length} sealed bytes; the agreed t is over the plaintext's hash: paste the opened output and re-check`,
       });
-    else checks.push(outputCheck(posted, agreed));
+    else checks.push(outputCheck(posted, agreed, id));
   }
   return { checks, posted: detail.request.confidential === true ? null : posted, agreed };
 }
 
-/** blake2b-256 of `output` (the SDK's hashOutput) against the agreed hash. */
-export function outputCheck(output: Uint8Array, agreed: Uint8Array, confidential = false): Check {
-  const got = hashOutput(output);
+/** blake2b-256(blake2b-256(output) ‖ request id) (the SDK's hashOutput, blindedHash) against the agreed t. */
+export function outputCheck(output: Uint8Array, agreed: Uint8Array, requestId: string, confidential = false): Check {
+  const h = hashOutput(output);
+  const got = blindedHash(h, requestId);
   const ok = equalBytes(got, agreed);
   return {
-    name: "blake2b-256(output) equals the agreed hash",
+    name: "blake2b-256(output) blinds to the agreed t",
     ok,
-    detail: `recomputed ${hex0x(got)}${ok ? "" : `, agreed ${hex0x(agreed)}`}${!ok && confidential ? " (confidential: the agreed hash may be over the plaintext; paste the opened output)" : ""}`,
+    detail: `output hash ${hex0x(h)}, blinded ${hex0x(got)}${ok ? "" : `, agreed t ${hex0x(agreed)}`}${!ok && confidential ? " (confidential: the agreed hash may be over the plaintext; paste the opened output)" : ""}`,
   };
 }
 

@@ -160,8 +160,8 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     const names = await page
       .locator("#output-checks .check.ok")
       .evaluateAll((l) => l.map((x) => x.getAttribute("data-check")));
-    expect(names).toContain("blake2b-256(output) equals the agreed hash");
-    expect(names).toContain("agreed hash on chain equals the indexed settlement");
+    expect(names).toContain("blake2b-256(output) blinds to the agreed t");
+    expect(names).toContain("agreed t on chain equals the indexed settlement");
     const posted = await page.inputValue("#output-text");
     expect(posted.length).toBeGreaterThan(0);
     await shot(page, "request-verified");
@@ -170,7 +170,7 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
     await page.click("#recheck-output-button");
     await page.waitForSelector('#output-checks .checks[data-failed="1"]');
     expect(await page.getAttribute("#output-checks .check.bad", "data-check")).toBe(
-      "blake2b-256(output) equals the agreed hash",
+      "blake2b-256(output) blinds to the agreed t",
     );
     await shot(page, "request-tampered");
   });
@@ -188,7 +188,7 @@ describe.skipIf(!executablePath)("explorer in Chromium over the demo network", (
       .locator("#output-checks .check.ok")
       .evaluateAll((l) => l.map((x) => x.getAttribute("data-check")));
     expect(names).toContain("the posted output is sealed to the requester");
-    expect(names).not.toContain("blake2b-256(output) equals the agreed hash");
+    expect(names).not.toContain("blake2b-256(output) blinds to the agreed t");
     // The editor is left for the opened plaintext; the sealed bytes pasted back do not match.
     expect(await page.inputValue("#output-text")).toBe("");
     await page.fill("#output-text", "not the opened output");

@@ -18,6 +18,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { chainPlugin } from "./api/chain.js";
+import { clustersPlugin } from "./api/clusters.js";
 import { frameworkErrors, installErrorHandlers } from "./api/errors.js";
 import { eventsPlugin } from "./api/events.js";
 import { healthPlugin } from "./api/health.js";
@@ -120,6 +121,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     requestsPlugin,
     eventsPlugin,
     rotationsPlugin,
+    clustersPlugin,
     statsPlugin,
     chainPlugin,
     streamPlugin,

@@ -2,7 +2,7 @@
  * Scripted event streams made of real BCS bytes (the events.move layouts), for tests, benches
  * and the demo's dry runs.
  */
-import { EVENT_SCHEMAS } from "@atoma/sdk";
+import { blindedHash, EVENT_SCHEMAS } from "@atoma/sdk";
 import type { EventName } from "./decode.js";
 import type { RawEvent } from "./source.js";
 
@@ -115,9 +115,11 @@ export function scriptedEvents(): RawEvent[] {
   ev.push(
     rawEvent("ResultCommitted", { request_id: r1, node_id: n2, round: 0, commitment: bytes(13) }, { tx, seq: 1 }),
   );
-  add("ResultRevealed", { request_id: r1, node_id: n1, round: 0, output_hash: bytes(14) });
+  // round 0 reveals the blinded t = blake2b256(output_hash ‖ request_id); round 1 the output hash
+  const t14 = [...blindedHash(Uint8Array.from(bytes(14)), r1)];
+  add("ResultRevealed", { request_id: r1, node_id: n1, round: 0, output_hash: t14 });
   add("ResultRevealed", { request_id: r1, node_id: n2, round: 0, output_hash: bytes(15) });
-  add("DisputeOpened", { request_id: r1, output_hashes: [bytes(14), bytes(15)], escalation_size: 1n });
+  add("DisputeOpened", { request_id: r1, output_hashes: [t14, bytes(15)], escalation_size: 1n });
   add("NodesSampled", {
     request_id: r1,
     round: 1,
@@ -130,9 +132,11 @@ export function scriptedEvents(): RawEvent[] {
   add("NodePaid", { request_id: r1, node_id: n1, amount: 100n });
   add("NodePaid", { request_id: r1, node_id: n3, amount: 100n });
   add("NodeSlashed", { request_id: r1, node_id: n2, amount: 50n, reason: 1, remaining_stake: 999_951n });
+  // a round-1 settlement knows the output hash (emitted just before RequestSettled)
+  add("OutputHashAgreed", { request_id: r1, output_hash: bytes(14), node_id: null });
   add("RequestSettled", {
     request_id: r1,
-    output_hash: bytes(14),
+    output_hash: t14,
     agreeing: [n1, n3],
     paid_total: 200n,
     slashed_total: 50n,

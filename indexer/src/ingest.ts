@@ -121,6 +121,13 @@ async function writeProjection(tx: Db, b: Projection): Promise<void> {
       [...b.clusters].map(([clusterId, p]) => ({ ...p, clusterId })),
       { target: [s.clusters.clusterId], coalesce: columnsExcept(s.clusters, [s.clusters.clusterId]) },
     );
+  if (b.members.size) {
+    const key = [s.clusterMembers.clusterId, s.clusterMembers.nodeId];
+    await bulkInsert(tx, s.clusterMembers, [...b.members.values()], {
+      target: key,
+      coalesce: columnsExcept(s.clusterMembers, key),
+    });
+  }
   if (b.rotations.size) {
     const key = [s.keyRotations.clusterId, s.keyRotations.epoch];
     await bulkInsert(tx, s.keyRotations, [...b.rotations.values()], {

@@ -27,6 +27,7 @@ export type AppendRow<T extends AppendTable> = (typeof APPEND_TABLES)[T]["$infer
 export type NodePatch = Partial<Omit<typeof s.nodes.$inferInsert, "nodeId">>;
 export type RequestPatch = Partial<Omit<typeof s.requests.$inferInsert, "requestId">>;
 export type ClusterPatch = Partial<Omit<typeof s.clusters.$inferInsert, "clusterId">>;
+export type MemberRow = typeof s.clusterMembers.$inferInsert;
 export type RotationPatch = Partial<typeof s.keyRotations.$inferInsert> &
   Pick<typeof s.keyRotations.$inferInsert, "clusterId" | "epoch">;
 
@@ -71,6 +72,8 @@ export class Projection {
   readonly clusters = new Map<string, ClusterPatch>();
   /** Keyed `${clusterId}:${epoch}`. */
   readonly rotations = new Map<string, RotationPatch>();
+  /** Keyed `${clusterId}:${nodeId}`: the latest membership state in the batch. */
+  readonly members = new Map<string, MemberRow>();
 
   append<T extends AppendTable>(table: T, row: AppendRow<T>): void {
     this.rows[table].push(row);
@@ -83,6 +86,9 @@ export class Projection {
   }
   cluster(clusterId: string, patch: ClusterPatch): void {
     fold(this.clusters, clusterId, patch);
+  }
+  member(row: MemberRow): void {
+    this.members.set(`${row.clusterId}:${row.nodeId}`, row);
   }
   rotation(patch: RotationPatch): void {
     fold(this.rotations, `${patch.clusterId}:${patch.epoch}`, patch);

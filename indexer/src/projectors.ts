@@ -3,7 +3,7 @@
  * Each adds append-only rows and folds current-state patches into the batch's Projection;
  * nothing here touches the database (ingest.ts writes the projection in one transaction).
  */
-import { NodeStatus, RequestStatus } from "@atoma/sdk";
+import { NodeStatus, RequestStatus, tallyKey } from "@atoma/sdk";
 import { attestationPath } from "./attestation-path.js";
 import type { EventData, EventName } from "./decode.js";
 import type { EventContext, Projection } from "./projection.js";
@@ -43,6 +43,11 @@ export interface ProjectorInput {
 }
 export type Projector<N extends EventName> = (data: EventData<N>, at: ProjectorInput) => void;
 export type Projectors = { [N in EventName]: Projector<N> };
+
+/** Membership states of `cluster_members` (schema.ts). */
+export type MemberState = "invited" | "member" | "declined" | "withdrawn" | "left" | "removed";
+const member = (clusterId: string, nodeId: string, state: MemberState, { batch, event }: ProjectorInput) =>
+  batch.member({ clusterId, nodeId, state, lastTx: event.txDigest, lastPos: event.pos });
 
 /** The node's history row: every node-affecting event, its data as JSON. */
 const history = <N extends EventName>(name: N, nodeId: string, data: EventData<N>, { batch, event }: ProjectorInput) =>
@@ -175,6 +180,8 @@ export const projectors: Projectors = {
       nodeId: x.node_id,
       round: x.round,
       outputHash: toHex(x.output_hash),
+      // round 0 reveals t itself; a round-1 reveal (the output hash) is tallied as its t
+      blindedHash: toHex(tallyKey(Uint8Array.from(x.output_hash), x.request_id, x.round)),
     });
   },
   NodePaid: (x, { batch, event }) => {
@@ -204,8 +211,10 @@ export const projectors: Projectors = {
     history("NodeSlashed", x.node_id, x, at);
   },
   RequestSettled: (x, { batch, event }) => {
+    // RequestSettled.output_hash is the agreed blinded t; the output hash itself comes with
+    // OutputHashAgreed (round-1 settlement, or the first matching post).
+    const blindedHash = toHex(x.output_hash);
     const outcome = {
-      outputHash: toHex(x.output_hash),
       agreeing: x.agreeing,
       paidTotal: big(x.paid_total),
       slashedTotal: big(x.slashed_total),
@@ -214,12 +223,18 @@ export const projectors: Projectors = {
       rounds: x.rounds,
       settledMs: big(x.settled_ms),
     };
-    batch.request(x.request_id, { ...outcome, status: STATUS_OF_CHAIN[RequestStatus.Settled], lastPos: event.pos });
+    batch.request(x.request_id, {
+      ...outcome,
+      agreedBlindedHash: blindedHash,
+      status: STATUS_OF_CHAIN[RequestStatus.Settled],
+      lastPos: event.pos,
+    });
     batch.append("settlements", {
       txDigest: event.txDigest,
       eventSeq: event.eventSeq,
       requestId: x.request_id,
       outcome: "settled",
+      blindedHash,
       ...outcome,
     });
   },
@@ -261,14 +276,17 @@ export const projectors: Projectors = {
   // Kept as a raw event only (no table holds accepted outputs yet); the typed record makes that a choice.
   OutputAccepted: () => {},
   // `members` of ClusterCreated are the nodes *invited* at creation (issue 13 A7): each becomes a
-  // member with ClusterMemberJoined; the column keeps that creation-time list.
-  ClusterCreated: (x, { batch, event }) => {
-    batch.cluster(x.cluster_id, {
+  // member with ClusterMemberJoined; the column keeps that creation-time list, and
+  // `cluster_members` the state of each node.
+  ClusterCreated: (x, at) => {
+    at.batch.cluster(x.cluster_id, {
       members: x.members,
       epoch: big(x.epoch),
       commitment: toHex(x.commitment),
-      createdTx: event.txDigest,
+      createdTx: at.event.txDigest,
+      memberCount: 0n,
     });
+    for (const n of x.members) member(x.cluster_id, n, "invited", at);
   },
   KeyRotationStarted: (x, { batch, event }) => {
     batch.rotation({
@@ -314,11 +332,21 @@ export const projectors: Projectors = {
   ClusterPqKeySet: () => {},
   RotationPolicySet: () => {},
   SealedBytesReported: () => {},
-  // Issue 13 A7: membership changes (invitations, acceptances, removals) are kept in raw_events
-  // only for now (no table tracks the current member list yet).
-  ClusterMemberInvited: () => {},
-  ClusterMemberJoined: () => {},
-  ClusterMemberRemoved: () => {},
+  // Issue 13 A7: membership changes (invitations, acceptances, removals) go to cluster_members.
+  ClusterMemberInvited: (x, at) => member(x.cluster_id, x.node_id, "invited", at),
+  ClusterMemberJoined: (x, at) => {
+    member(x.cluster_id, x.node_id, "member", at);
+    at.batch.cluster(x.cluster_id, { memberCount: big(x.members) });
+  },
+  ClusterMemberRemoved: (x, at) => {
+    // member: was it a member (else only invited); left: its own call (else the master's)
+    const state = x.member ? (x.left ? "left" : "removed") : x.left ? "declined" : "withdrawn";
+    member(x.cluster_id, x.node_id, state, at);
+    at.batch.cluster(x.cluster_id, { memberCount: big(x.members) });
+  },
+  OutputHashAgreed: (x, { batch, event }) => {
+    batch.request(x.request_id, { outputHash: toHex(x.output_hash), lastPos: event.pos });
+  },
   // Treasury bookkeeping (issue 13 B): the margin and slash already count in RequestSettled /
   // NodeSlashed; the sweep only moves them from the request into the Registry's treasury.
   FeesSwept: () => {},

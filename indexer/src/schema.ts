@@ -108,11 +108,32 @@ export const attestations = pgTable(
 
 export const clusters = pgTable("clusters", {
   clusterId: text("cluster_id").primaryKey(),
+  /** The nodes invited at creation (ClusterCreated.members); membership is `cluster_members`. */
   members: jsonb("members").$type<string[]>(),
   epoch: u64("epoch"),
   commitment: text("commitment"),
   createdTx: text("created_tx"),
+  /** Members (accepted, not gone) after the latest membership event: the chain's count. */
+  memberCount: u64("member_count"),
 });
+
+/**
+ * Current membership state of each node in each cluster (issue 13 A7): `invited` (created or
+ * `invite_member`), `member` (accepted with its NodeCap), then `declined` (an invited node left),
+ * `withdrawn` (the master withdrew the invitation), `left` (a member left), `removed` (the
+ * master removed a member). Keyed (cluster, node); `lastTx` is the event that set `state`.
+ */
+export const clusterMembers = pgTable(
+  "cluster_members",
+  {
+    clusterId: text("cluster_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    state: text("state").notNull(),
+    lastTx: text("last_tx").notNull(),
+    lastPos: u64("last_pos").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.nodeId] }), index("cluster_members_node").on(t.nodeId)],
+);
 
 /** Current state of each rotation, keyed (cluster, epoch). */
 export const keyRotations = pgTable(
@@ -161,7 +182,13 @@ export const requests = pgTable(
     createdMs: u64("created_ms"),
     status: text("status"),
     round: smallint("round"),
+    /**
+     * The agreed output hash (OutputHashAgreed): known at a round-1 settlement, or after a
+     * round-0 settlement at the first post whose hash blinds to `agreedBlindedHash`.
+     */
     outputHash: text("output_hash"),
+    /** The agreed blinded hash t = blake2b256(output_hash ‖ request_id) (RequestSettled). */
+    agreedBlindedHash: text("agreed_blinded_hash"),
     agreeing: jsonb("agreeing").$type<string[]>(),
     paidTotal: u64("paid_total"),
     slashedTotal: u64("slashed_total"),
@@ -213,7 +240,10 @@ export const reveals = pgTable(
     requestId: text("request_id").notNull(),
     nodeId: text("node_id").notNull(),
     round: smallint("round").notNull(),
+    /** What the node revealed: round 0 the blinded t, round 1 the output hash. */
     outputHash: text("output_hash").notNull(),
+    /** The blinded t the reveal is tallied on (round 0: as revealed; round 1: computed). */
+    blindedHash: text("blinded_hash").notNull(),
   },
   (t) => [...eventPk(t), index("reveals_request").on(t.requestId), index("reveals_node").on(t.nodeId)],
 );
@@ -224,7 +254,8 @@ export const settlements = pgTable(
     ...eventId(),
     requestId: text("request_id").notNull(),
     outcome: text("outcome").notNull(), // settled | failed
-    outputHash: text("output_hash"),
+    /** The agreed blinded hash t (RequestSettled.output_hash); the output hash itself is on requests. */
+    blindedHash: text("blinded_hash"),
     agreeing: jsonb("agreeing").$type<string[]>(),
     paidTotal: u64("paid_total"),
     slashedTotal: u64("slashed_total"),

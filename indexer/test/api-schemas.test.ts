@@ -82,7 +82,7 @@ describe.each(["pglite", "postgres"] as Backend[])("GET /v1/requests/:id in one 
       outcome: last
         ? {
             outcome: last.outcome,
-            outputHash: last.outputHash,
+            blindedHash: last.blindedHash,
             refund: last.refund,
             settledMs: last.settledMs,
             failReason: last.failReason,

@@ -54,6 +54,7 @@ const requestBcs = Request.serialize({
   output_node: n1,
   settled_ms: 15_000n,
   output_accepted: false,
+  agreed_blinded_hash: new Array(32).fill(3),
 }).toBytes();
 
 /** Only the `core.getObject` the endpoint uses, answering as @mysten/sui's core API does. */

@@ -1,3 +1,4 @@
+import { blindedHash } from "@atoma/sdk";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { requirePostgres } from "../../test/setup/prerequisites.js";
@@ -47,7 +48,7 @@ describe.each(backends)("ingestion (%s)", (backend) => {
     expect(await q("select count(*)::int as n from raw_events")).toEqual([{ n: events.length }]);
     expect(await q("select count(*)::int as n from dead_letters")).toEqual([{ n: 0 }]);
     const names = await q<{ name: string }>("select distinct name from raw_events order by name");
-    expect(names.map((r) => r.name)).toHaveLength(21);
+    expect(names.map((r) => r.name)).toHaveLength(22);
 
     const nodes = await q<Record<string, unknown>>(
       "select node_id, stake::text, price::text, status, tee_kind, attested_until_ms::text, paid_total::text, slashed_total::text, reveals::text, capabilities from nodes order by node_id",
@@ -162,14 +163,28 @@ describe.each(backends)("ingestion (%s)", (backend) => {
       { epoch: "1", status: "completed", acks: "2" },
       { epoch: "2", status: "aborted", acks: "0" },
     ]);
+    const fixed = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (n * 31 + i) & 0xff);
+    const hx = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+    // round 0 revealed the blinded t of output hash 14 (and 15); round 1 revealed 14 itself
+    const t14 = hx(blindedHash(fixed(14), hexId(3, 1)));
     expect(await q("select output_hashes, escalation_size::text from disputes")).toEqual([
-      {
-        output_hashes: [14, 15].map(
-          (n) => `0x${Buffer.from(Array.from({ length: 32 }, (_, i) => (n * 31 + i) & 0xff)).toString("hex")}`,
-        ),
-        escalation_size: "1",
-      },
+      { output_hashes: [t14, hx(fixed(15))], escalation_size: "1" },
     ]);
+    expect(
+      await q(
+        "select round, output_hash, blinded_hash from reveals where request_id = '" +
+          hexId(3, 1) +
+          "' order by tx_digest",
+      ),
+    ).toEqual([
+      { round: 0, output_hash: t14, blinded_hash: t14 },
+      { round: 0, output_hash: hx(fixed(15)), blinded_hash: hx(fixed(15)) },
+      { round: 1, output_hash: hx(fixed(14)), blinded_hash: t14 },
+    ]);
+    expect(
+      await q(`select output_hash, agreed_blinded_hash from requests where request_id = '${hexId(3, 1)}'`),
+    ).toEqual([{ output_hash: hx(fixed(14)), agreed_blinded_hash: t14 }]);
+    expect(await q("select blinded_hash from settlements where outcome = 'settled'")).toEqual([{ blinded_hash: t14 }]);
     const c = await readCursor(st.db);
     expect(c?.cursor).toBe(String(events.length - 1));
     expect(c?.events).toBe(BigInt(events.length));

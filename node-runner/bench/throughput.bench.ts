@@ -157,7 +157,13 @@ for (let i = 0; i < LATENCY_RUNS; i++) {
   const output = enc.encode(`direct ${i}`);
   const outputHash = hashOutput(output);
   const salts = by.map(() => new Uint8Array(randomBytes(32)));
-  const at = (k: number) => ({ requestId, nodeCap: by[k]?.nodeId as string, outputHash, salt: salts[k] as Uint8Array });
+  const at = (k: number) => ({
+    requestId,
+    nodeCap: by[k]?.nodeId as string,
+    outputHash,
+    round: 0,
+    salt: salts[k] as Uint8Array,
+  });
   await Promise.all(by.map((d, k) => chain.atoma.commit(d.keys.signer, { ...at(k), nodeId: d.nodeId })));
   await Promise.all(by.slice(0, -1).map((d, k) => chain.atoma.reveal(d.keys.signer, at(k))));
   await chain.atoma.revealAndSettle((by.at(-1) as RegisteredNode).keys.signer, { ...at(N - 1), output });

@@ -12,6 +12,7 @@ import type {
   ChainPort,
   DaemonEvent,
   EventBatch,
+  OutputPost,
   RequestStatusCode,
   RequestView,
 } from "./daemon/chain-port.js";
@@ -36,6 +37,7 @@ export interface SdkPortOptions {
 /** One commit or reveal of this node. */
 interface HashItem {
   requestId: string;
+  round: number;
   outputHash: Uint8Array;
   salt: Uint8Array;
 }
@@ -69,7 +71,8 @@ export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
     case "DisputeOpened":
       return { name: "DisputeOpened", requestId: ev.data.request_id };
     case "RequestSettled":
-      return { name: "RequestSettled", requestId: ev.data.request_id, outputHash: u8(ev.data.output_hash) };
+      // `output_hash` of RequestSettled is the agreed blinded t (issue 13 A4).
+      return { name: "RequestSettled", requestId: ev.data.request_id, blindedHash: u8(ev.data.output_hash) };
     case "RequestFailed":
       return { name: "RequestFailed", requestId: ev.data.request_id };
     case "KeyRotationStarted":
@@ -106,6 +109,7 @@ export function toRequestView(id: string, r: RequestData): RequestView {
       outputHash: u8(a.output_hash),
     })),
     agreedOutputHash: r.agreed_output_hash ? u8(r.agreed_output_hash) : null,
+    agreedBlindedHash: r.agreed_blinded_hash ? u8(r.agreed_blinded_hash) : null,
     outputPosted: r.output.length > 0,
   };
 }
@@ -195,34 +199,36 @@ export class SdkChainPort implements ChainPort {
     return toRequestView(r.meta.objectId, r);
   }
 
-  commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    return this.commits.add({ requestId, outputHash, salt });
+  commit(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    return this.commits.add({ requestId, round, outputHash, salt });
   }
 
-  reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    return this.reveals.add({ requestId, outputHash, salt });
+  reveal(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
+    return this.reveals.add({ requestId, round, outputHash, salt });
   }
 
-  private async commitOne({ requestId, outputHash, salt }: HashItem): Promise<void> {
+  private async commitOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
     await surfacingAborts(() =>
       this.o.atoma.commit(this.o.signer, {
         requestId,
         nodeCap: this.o.nodeId,
         nodeId: this.o.nodeId,
         outputHash,
+        round,
         salt,
       }),
     );
   }
 
-  private async revealOne({ requestId, outputHash, salt }: HashItem): Promise<void> {
+  private async revealOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
     await surfacingAborts(() =>
-      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, salt }),
+      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, round, salt }),
     );
   }
 
   async revealAndSettle(
     requestId: string,
+    round: number,
     outputHash: Uint8Array,
     salt: Uint8Array,
     output?: Uint8Array,
@@ -232,16 +238,17 @@ export class SdkChainPort implements ChainPort {
         requestId,
         nodeCap: this.o.nodeId,
         outputHash,
+        round,
         salt,
         ...(output ? { output } : {}),
       }),
     );
   }
 
-  async settle(requestId: string, output?: Uint8Array): Promise<void> {
+  async settle(requestId: string, post?: OutputPost): Promise<void> {
     await surfacingAborts(() =>
-      output
-        ? this.o.atoma.settleAndPostOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output })
+      post
+        ? this.o.atoma.settleAndPostOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, ...post })
         : this.o.atoma.settle(this.o.signer, requestId),
     );
   }
@@ -250,7 +257,7 @@ export class SdkChainPort implements ChainPort {
     await surfacingAborts(() => this.o.atoma.escalate(this.o.signer, requestId));
   }
 
-  async postOutput(requestId: string, output: Uint8Array): Promise<void> {
-    await surfacingAborts(() => this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, output }));
+  async postOutput(requestId: string, post: OutputPost): Promise<void> {
+    await surfacingAborts(() => this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, ...post }));
   }
 }

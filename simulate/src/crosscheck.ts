@@ -18,6 +18,7 @@ import {
   type AtomaClient,
   type AtomaEvent,
   blake2b256,
+  blindedHash,
   buildAddStake,
   buildCommit,
   buildCreateAndSample,
@@ -32,6 +33,7 @@ import {
   AtomaClient as Client,
   computeCommitment,
   MoveAbortError,
+  roundValue,
 } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
@@ -290,6 +292,8 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       /** Index of this round's first assignment in the model's slot. */
       first: number;
       round0: number[];
+      /** The round being played: round 0 commits and reveals the blinded t, round 1 the hash. */
+      round: number;
     }
 
     const behaviours = (n: number): number[] => {
@@ -303,6 +307,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
 
     const assign = (x: Live, nodes: number[], round: number) => {
       x.nodes = nodes;
+      x.round = round;
       x.beh = behaviours(nodes.length);
       x.first = (chain.rCount[x.slot] as number) - nodes.length;
       x.salts = nodes.map((_, j) => blake2b256(new TextEncoder().encode(`${x.label}:${round}:${j}`)));
@@ -330,7 +335,11 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             packageId: deployed.packageId,
             request: x.requestId,
             nodeCap: id,
-            commitment: computeCommitment(hashBytes(x.hashes[j] as number), id, x.salts[j] as Uint8Array),
+            commitment: computeCommitment(
+              roundValue(hashBytes(x.hashes[j] as number), x.requestId, x.round),
+              id,
+              x.salts[j] as Uint8Array,
+            ),
           });
           chain.commit(x.slot, x.first + j);
           commits++;
@@ -353,7 +362,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             packageId: deployed.packageId,
             request: x.requestId,
             nodeCap: ids[node] as string,
-            outputHash: hashBytes(x.hashes[j] as number),
+            outputHash: roundValue(hashBytes(x.hashes[j] as number), x.requestId, x.round),
             salt: x.salts[j] as Uint8Array,
           });
           chain.reveal(x.slot, x.first + j, x.hashes[j] as number);
@@ -478,6 +487,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             hashes: [],
             first: 0,
             round0: nodes0,
+            round: 0,
           };
           assign(x, nodes0, 0);
           live.push(x);
@@ -584,7 +594,8 @@ function compareOutcome(label: string, ev: AtomaEvent[], out: Outcome, drift: (m
       return;
     }
     const x = settled.data;
-    const want = hex(hashBytes(out.winner));
+    // RequestSettled.output_hash is the agreed blinded t of the winning output hash
+    const want = hex(blindedHash(hashBytes(out.winner), x.request_id));
     if (hex(x.output_hash) !== want) drift(`${label}: winner chain ${hex(x.output_hash)} model ${want}`);
     const fields: [string, unknown, number][] = [
       ["paid_total", x.paid_total, out.paidTotal],

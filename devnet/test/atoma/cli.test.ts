@@ -61,8 +61,9 @@ async function oneRequest(atoma: AtomaClient, url: string, node: { kp: Ed25519Ke
     nodeCap: node.nodeId,
     nodeId: node.nodeId,
     outputHash,
+    round: 0,
   });
-  await atoma.reveal(node.kp, { requestId: created.requestId, nodeCap: node.nodeId, outputHash, salt });
+  await atoma.reveal(node.kp, { requestId: created.requestId, nodeCap: node.nodeId, outputHash, round: 0, salt });
   const settled = await atoma.settle(requester, created.requestId);
   expect(settled.events.map((e) => e.name)).toEqual(["NodePaid", "RequestSettled"]);
   const r = await atoma.getRequest(created.requestId);

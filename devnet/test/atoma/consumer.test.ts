@@ -77,9 +77,11 @@ describe("atoma_consumer on the devnet", () => {
     const outputHash = hashOutput(output);
     const salts = [];
     for (const o of ops)
-      salts.push((await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash })).salt);
+      salts.push(
+        (await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash, round: 0 })).salt,
+      );
     for (const [i, o] of ops.entries())
-      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, salt: salts[i]! });
+      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, round: 0, salt: salts[i]! });
 
     const collect = (signer = dapp) => {
       const t = new Transaction();

@@ -3,6 +3,7 @@
  * the package published with an ordinary Publish transaction, Ed25519 keypairs funded by the faucet.
  */
 import {
+  blindedHash,
   buildAddVerifier,
   buildAllowMeasurement,
   buildCreateCluster,
@@ -135,14 +136,14 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const outputHash = hashOutput(enc.encode("42"));
     const salts = new Map<string, Uint8Array>();
     const commit = async (o: Op) => {
-      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash });
+      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash, round: 0 });
       expect(c.events.map((e) => e.name)).toEqual(["ResultCommitted"]);
       salts.set(o.nodeId, c.salt);
     };
     await commit(ops[0]!);
     // Committing twice aborts with the clever error of request::commit, decoded by the SDK.
     const again = await env.atoma
-      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, nodeId: ops[0]!.nodeId, outputHash })
+      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(MoveAbortError);
     expect((again as MoveAbortError).module).toBe("request");
@@ -150,7 +151,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     await commit(ops[1]!);
     await commit(ops[2]!);
     for (const o of ops)
-      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, salt: salts.get(o.nodeId)! });
+      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, round: 0, salt: salts.get(o.nodeId)! });
     const before = new Map<string, Set<string>>();
     for (const o of ops) before.set(o.nodeId, new Set((await coinsOf(o.kp.toSuiAddress())).map((c) => c.id)));
     const settled = await env.atoma.settle(keeper, requestId);
@@ -176,9 +177,17 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect((await env.atoma.getRegistry()).treasury.value).toBe("150000000");
     const req = await env.atoma.waitForSettlement(requestId, { timeoutMs: 1_000 });
     expect(req.status).toBe(RequestStatus.Settled);
-    expect(Uint8Array.from(req.agreed_output_hash!)).toEqual(outputHash);
+    // Round 0 agreed on the blinded t only; the output hash is known at the first matching post.
+    expect(Uint8Array.from(req.agreed_blinded_hash!)).toEqual(blindedHash(outputHash, requestId));
+    expect(req.agreed_output_hash).toBeNull();
     // The output, posted by a sampled node, is read back and checked against the agreed hash.
-    await env.atoma.postOutput(ops[1]!.kp, { requestId, nodeCap: ops[1]!.nodeId, output: enc.encode("42") });
+    const posted = await env.atoma.postOutput(ops[1]!.kp, {
+      requestId,
+      nodeCap: ops[1]!.nodeId,
+      output: enc.encode("42"),
+    });
+    expect(posted.events.map((e) => e.name)).toEqual(["OutputHashAgreed", "OutputPosted"]);
+    expect(Uint8Array.from((await env.atoma.getRequest(requestId)).agreed_output_hash!)).toEqual(outputHash);
     const out = await env.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.posted)).toBe("42");
     expect(out.verifiedOver).toBe("posted");

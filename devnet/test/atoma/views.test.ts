@@ -70,8 +70,8 @@ describe("atoma view functions via devInspect", () => {
     });
     requestId = created.requestId;
     const outputHash = hashOutput(enc.encode("a"));
-    const { salt } = await env.atoma.commit(op, { requestId, nodeCap: nodeId, nodeId, outputHash });
-    await env.atoma.reveal(op, { requestId, nodeCap: nodeId, outputHash, salt });
+    const { salt } = await env.atoma.commit(op, { requestId, nodeCap: nodeId, nodeId, outputHash, round: 0 });
+    await env.atoma.reveal(op, { requestId, nodeCap: nodeId, outputHash, round: 0, salt });
     await env.atoma.settle(requester, requestId);
     await env.atoma.postOutput(op, { requestId, nodeCap: nodeId, output: enc.encode("a") });
     const cc = await exec(op, (tx) =>
@@ -184,6 +184,7 @@ describe("atoma view functions via devInspect", () => {
       ["request::is_settled", Q, ser(bcs.bool(), true)],
       ["request::is_failed", Q, ser(bcs.bool(), false)],
       ["request::agreed_output_hash", Q, ser(bcs.option(bytes), q.agreed_output_hash)],
+      ["request::agreed_blinded_hash", Q, ser(bcs.option(bytes), q.agreed_blinded_hash)],
       ["request::output", Q, ser(bytes, q.output)],
       ["request::output_node", Q, ser(bcs.option(bcs.Address), q.output_node)],
       ["request::requester", Q, ser(bcs.Address, q.requester)],

@@ -84,6 +84,8 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
   // Round r of the one request is sampled by the r-th sample/escalate step.
   const refSampled = s.expect?.sampled ?? [];
   let sampling = 0;
+  // Round 0 commits and reveals the blinded t; the escalation round the output hash.
+  let round = 0;
 
   const node = (i: number): DevnetNode => {
     const n = bound[i];
@@ -278,7 +280,10 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
             ? await atoma.sampleNodes(keeper, need(run.requestId))
             : await atoma.escalate(keeper, need(run.requestId));
         const ev = res.events.find((e) => e.name === "NodesSampled");
-        if (ev?.name === "NodesSampled") rebind(ev.data.nodes);
+        if (ev?.name === "NodesSampled") {
+          rebind(ev.data.nodes);
+          round = ev.data.round;
+        }
         return res;
       }
       case "commit": {
@@ -288,6 +293,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           nodeCap: n.nodeId,
           nodeId: n.nodeId,
           outputHash: outputHashOf(step.output),
+          round,
           salt: saltOf(step.node),
         });
       }
@@ -297,6 +303,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           requestId: need(run.requestId),
           nodeCap: n.nodeId,
           outputHash: outputHashOf(step.output),
+          round,
           salt: saltOf(step.node),
         });
       }

@@ -23,6 +23,7 @@
 import {
   AtomaClient,
   Attestation,
+  blindedHash,
   buildAbortRotation,
   buildAddVerifier,
   buildAllowMeasurement,
@@ -30,6 +31,7 @@ import {
   buildStartRotation,
   computeCommitment,
   MoveAbortError,
+  roundValue,
   signVerdict,
 } from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
@@ -155,6 +157,11 @@ export class SequenceRunner {
     const capIndex = (i: number) => capOrder.indexOf(i);
     let requestId: string | undefined;
     let sampled: string[] = [];
+    // The current round of the request (round 0 commits and reveals the blinded t).
+    let round = 0;
+    /** What a node commits and reveals for `h` in the current round, as a Move expression. */
+    const moveValue = (h: Uint8Array) =>
+      round === 0 ? `atoma::blinding::blinded(x"${hex(h)}", reqs[reqs.length() - 1])` : `x"${hex(h)}"`;
     let prevEvents = 0;
     let abort: SequenceTest["abort"];
     let payment = 0n;
@@ -367,6 +374,7 @@ export class SequenceRunner {
               starved = entry === "escalate" && res.events.length === 0;
               if (ev?.name === "NodesSampled") {
                 sampled = [...ev.data.nodes];
+                round = ev.data.round;
                 committed.clear();
                 revealed.clear();
                 phase = "sampled";
@@ -377,24 +385,25 @@ export class SequenceRunner {
         }
         case "commit": {
           const label = r.chance(85) ? "A" : "B";
-          const c = computeCommitment(outputOf(label), nodeIds[node]!, saltOf(node));
+          const r0 = round;
+          const value = moveValue(outputOf(label));
           return {
             label: `commit ${node} ${label}`,
             sender: me,
             move: withReq([
-              `request::commit(&mut req, &caps[${capIndex(node)}], request::commitment_of(x"${hex(outputOf(label))}", ${moveNode(node)}, x"${hex(saltOf(node))}"), &clock);`,
+              `request::commit(&mut req, &caps[${capIndex(node)}], request::commitment_of(${value}, ${moveNode(node)}, x"${hex(saltOf(node))}"), &clock);`,
             ]),
             run: async () => {
               committed.set(nodeIds[node]!, label);
-              subs.set(
-                hex(c),
-                `request::commitment_of(x"${hex(outputOf(label))}", ${moveNode(node)}, x"${hex(saltOf(node))}")`,
-              );
+              const id = need(requestId);
+              const c = computeCommitment(roundValue(outputOf(label), id, r0), nodeIds[node]!, saltOf(node));
+              subs.set(hex(c), `request::commitment_of(${value}, ${moveNode(node)}, x"${hex(saltOf(node))}")`);
               return atoma.commit(me.kp, {
-                requestId: need(requestId),
+                requestId: id,
                 nodeCap: nodeIds[node]!,
                 nodeId: nodeIds[node]!,
                 outputHash: outputOf(label),
+                round: r0,
                 salt: saltOf(node),
               });
             },
@@ -402,17 +411,27 @@ export class SequenceRunner {
         }
         case "reveal": {
           const label = r.chance(92) ? (committed.get(nodeIds[node] ?? "") ?? "A") : "C";
+          const r0 = round;
+          const value = moveValue(outputOf(label));
           return {
             label: `reveal ${node} ${label}`,
             sender: me,
             move: withReq([
-              `request::reveal(&mut req, &caps[${capIndex(node)}], x"${hex(outputOf(label))}", x"${hex(saltOf(node))}", &clock);`,
+              `request::reveal(&mut req, &caps[${capIndex(node)}], ${value}, x"${hex(saltOf(node))}", &clock);`,
             ]),
             run: async () => {
+              const id = need(requestId);
+              // t depends on the request id, which differs per side: in round-0 reveals and, for
+              // either round, in the settlement (agreed_blinded_hash, RequestSettled)
+              subs.set(
+                hex(blindedHash(outputOf(label), id)),
+                `atoma::blinding::blinded(x"${hex(outputOf(label))}", reqs[reqs.length() - 1])`,
+              );
               const res = await atoma.reveal(me.kp, {
-                requestId: need(requestId),
+                requestId: id,
                 nodeCap: nodeIds[node]!,
                 outputHash: outputOf(label),
+                round: r0,
                 salt: saltOf(node),
               });
               revealed.set(nodeIds[node]!, label);
@@ -429,12 +448,15 @@ export class SequenceRunner {
           };
         case "post": {
           // Public outputs must hash to the agreed hash (issue 13 A3): mostly the honest output's
-          // bytes, sometimes garbage (refused with EOutputMismatch on both sides).
+          // bytes, sometimes garbage (its hash does not blind to the agreed t: refused with
+          // EOutputHashMismatch on both sides).
           const bytes = enc.encode(r.chance(85) ? "output:A" : "out");
           return {
             label: `post ${node} ${new TextDecoder().decode(bytes)}`,
             sender: me,
-            move: withReq([`request::post_output(&mut req, &caps[${capIndex(node)}], x"${hex(bytes)}", &clock);`]),
+            move: withReq([
+              `request::post_output(&mut req, &caps[${capIndex(node)}], x"${hex(bytes)}", sui::hash::blake2b256(&x"${hex(bytes)}"), &clock);`,
+            ]),
             run: () =>
               atoma.postOutput(me.kp, {
                 requestId: need(requestId),

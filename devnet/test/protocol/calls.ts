@@ -7,7 +7,15 @@
  * deadlines. Used by ./gen-move-tests.ts; the fixed keys and labels are shared with
  * ../conformance/sdk-runner.ts.
  */
-import { blake2b256, computeCommitment, concatBytes, escrowFor, expectedReportData, signVerdict } from "@atoma/sdk";
+import {
+  blake2b256,
+  computeCommitment,
+  concatBytes,
+  escrowFor,
+  expectedReportData,
+  roundValue,
+  signVerdict,
+} from "@atoma/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
   ADMIN,
@@ -58,7 +66,10 @@ export interface StepCall {
   txn: number;
   sender: string;
   nowMs: bigint;
-  /** Extra call data: payment, commitment, attestation fields and signature, rotation deadline. */
+  /**
+   * Extra call data: payment, commitment and revealed value (round 0: the blinded hash of the
+   * request id the create step derived), attestation fields and signature, rotation deadline.
+   */
   data: Record<string, unknown>;
 }
 
@@ -72,6 +83,13 @@ export function scenarioCalls(s: Scenario): StepCall[] {
   let txn = 1;
   let margin = DEFAULT_MARGIN_BPS;
   const nodeIds: string[] = [];
+  let requestId: string | undefined;
+  // Round r of the one request is sampled by the r-th sample/escalate step.
+  let round = 0;
+  const roundValueOf = (label: string): Uint8Array => {
+    if (!requestId) throw new Error(`scenario ${s.name}: commit or reveal before create_request`);
+    return roundValue(outputHashOf(label), requestId, round);
+  };
   const nodeId = (i: number): string => {
     const id = nodeIds[i];
     if (!id) throw new Error(`scenario ${s.name}: node ${i} used before it registered`);
@@ -112,9 +130,20 @@ export function scenarioCalls(s: Scenario): StepCall[] {
       }
       case "create_request":
         data.payment = escrowFor(step.sampleSize, step.maxPrice, margin) + (step.extra ?? 0n);
+        // the payment coin is the transaction's first fresh id, the Request its second
+        requestId = deriveId(dummyTxHash(BigInt(txn)), 1n);
+        break;
+      case "escalate":
+        round = 1;
         break;
       case "commit":
-        data.commitment = computeCommitment(outputHashOf(step.output), nodeId(step.node), saltOf(step.node));
+        data.commitment = computeCommitment(roundValueOf(step.output), nodeId(step.node), saltOf(step.node));
+        break;
+      case "reveal":
+        data.value = roundValueOf(step.output);
+        break;
+      case "post_output":
+        data.outputHash = blake2b256(utf8(step.bytes));
         break;
       case "start_rotation":
         data.deadline = now + step.deadlineInMs;

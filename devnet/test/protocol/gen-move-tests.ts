@@ -16,7 +16,6 @@ import {
   CAPABILITY,
   encPkOf,
   keyCommitmentOf,
-  outputHashOf,
   type StepCall,
   saltOf,
   scenarioCalls,
@@ -113,14 +112,16 @@ function stepCode(run: ScenarioRun, i: number): string[] {
       return withReq([`request::commit(&mut req, ${cap(step.node)}, ${xb(d.commitment)}, &clock);`]);
     case "reveal":
       return withReq([
-        `request::reveal(&mut req, ${cap(step.node)}, ${x(outputHashOf(step.output))}, ${x(saltOf(step.node))}, &clock);`,
+        `request::reveal(&mut req, ${cap(step.node)}, ${xb(d.value)}, ${x(saltOf(step.node))}, &clock);`,
       ]);
     case "settle":
       return withReg(true, withReq(["settlement::settle(&mut req, &mut reg, &clock, s.ctx());"]));
     case "sweep_fees":
       return withReg(true, withReq(["fees::sweep_fees(&mut reg, &mut req);"]));
     case "post_output":
-      return withReq([`request::post_output(&mut req, ${cap(step.node)}, ${x(utf8(step.bytes))}, &clock);`]);
+      return withReq([
+        `request::post_output(&mut req, ${cap(step.node)}, ${x(utf8(step.bytes))}, ${xb(d.outputHash)}, &clock);`,
+      ]);
     case "add_stake":
       return withReg(true, [
         `let c = coin::mint_for_testing<SUI>(${step.amount}, s.ctx());`,

@@ -202,6 +202,8 @@ export const SCENARIOS: Scenario[] = [
         ...rep("ResultRevealed", 3),
         ...rep("NodePaid", 3),
         "RequestSettled",
+        // round 0 agreed on t; the first matching post makes the output hash known
+        "OutputHashAgreed",
         "OutputPosted",
         "FeesSwept",
       ],
@@ -257,6 +259,7 @@ export const SCENARIOS: Scenario[] = [
         "StakeChanged",
         "NodeSlashed",
         ...rep("NodePaid", 8),
+        "OutputHashAgreed", // a round-1 settlement knows the output hash
         "RequestSettled",
         "FeesSwept",
       ],
@@ -370,6 +373,7 @@ export const SCENARIOS: Scenario[] = [
         "StakeChanged",
         "NodeSlashed",
         ...rep("NodePaid", 7),
+        "OutputHashAgreed", // a round-1 settlement knows the output hash
         "RequestSettled",
         "FeesSwept",
       ],

@@ -30,14 +30,15 @@ function timeline(d: RequestDetail): HTMLElement {
         [node(c.nodeId), " committed ", h("code", null, short(c.commitment)), " ", tx(c.txDigest)],
       ]);
     for (const v of d.reveals.filter((v) => v.round === s.round)) {
-      const agrees = r.outputHash && v.outputHash === r.outputHash;
+      // round 0 reveals t, round 1 the output hash; the indexer's blindedHash is what was tallied
+      const agrees = r.agreedBlindedHash && v.blindedHash === r.agreedBlindedHash;
       items.push([
         "reveal",
         [
           node(v.nodeId),
-          " revealed ",
-          h("code", { class: agrees ? "ok" : r.outputHash ? "bad" : null }, short(v.outputHash)),
-          r.outputHash ? (agrees ? " ✓ agreed" : " ✗ differs") : "",
+          s.round === 0 ? " revealed t " : " revealed ",
+          h("code", { class: agrees ? "ok" : r.agreedBlindedHash ? "bad" : null }, short(v.outputHash)),
+          r.agreedBlindedHash ? (agrees ? " ✓ agreed" : " ✗ differs") : "",
           " ",
           tx(v.txDigest),
         ],
@@ -56,7 +57,7 @@ function timeline(d: RequestDetail): HTMLElement {
     items.push([
       d.outcome.outcome,
       d.outcome.outcome === "settled"
-        ? [time(d.outcome.settledMs), " · agreed ", h("code", { id: "agreed-hash" }, d.outcome.outputHash ?? "—")]
+        ? [time(d.outcome.settledMs), " · agreed ", h("code", { id: "agreed-hash" }, d.outcome.blindedHash ?? "—")]
         : [time(d.outcome.settledMs), ` · ${failReason(d.outcome.failReason)}`],
     ]);
   for (const o of d.outputs)
@@ -83,7 +84,8 @@ export async function requestPage(root: HTMLElement, id: string): Promise<void> 
     ["paid", sui(r.paidTotal)],
     ["slashed", sui(r.slashedTotal)],
     ["refund", h("span", { id: "refund" }, sui(r.refund))],
-    ["agreed hash", h("code", null, r.outputHash ?? "—")],
+    ["agreed t", h("code", null, r.agreedBlindedHash ?? "—")],
+    ["agreed output hash", h("code", null, r.outputHash ?? "—")],
   ];
   const checks = h("div", { id: "output-checks" });
   const editor = h("textarea", {
@@ -136,7 +138,9 @@ export async function requestPage(root: HTMLElement, id: string): Promise<void> 
             );
           replace(
             checks,
-            renderChecks([v.outputCheck(new TextEncoder().encode(editor.value), agreed, r.confidential === true)]),
+            renderChecks([
+              v.outputCheck(new TextEncoder().encode(editor.value), agreed, r.requestId, r.confidential === true),
+            ]),
           );
         },
       },

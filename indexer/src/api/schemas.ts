@@ -145,6 +145,16 @@ export const RotationT = Type.Object(
   { ...rowSchema(s.keyRotations, { omit: ["lastPos"] }).properties, ackedBy: Type.Array(Type.String()) },
   { $id: "Rotation" },
 );
+export const ClusterMemberT = Type.Object(rowSchema(s.clusterMembers, { omit: ["clusterId"] }).properties, {
+  $id: "ClusterMember",
+});
+export const ClusterT = Type.Object(
+  {
+    ...rowSchema(s.clusters).properties,
+    membership: Type.Array(Type.Unsafe<Static<typeof ClusterMemberT>>({ $ref: "ClusterMember#" })),
+  },
+  { $id: "Cluster" },
+);
 export const HistoryT = Type.Object(rowSchema(s.nodeHistory, { omit: ["nodeId"], json: ["data"] }).properties, {
   $id: "History",
 });
@@ -164,6 +174,8 @@ export const SHARED_SCHEMAS = [
   AttestationT,
   OutcomeT,
   RotationT,
+  ClusterMemberT,
+  ClusterT,
   HistoryT,
 ] as const;
 
@@ -186,4 +198,6 @@ export type ApiOutput = Static<typeof OutputT>;
 export type ApiAttestation = Static<typeof AttestationT>;
 export type ApiRotation = Static<typeof RotationT>;
 export type ApiHistory = Static<typeof HistoryT>;
+export type ApiClusterMember = Static<typeof ClusterMemberT>;
+export type ApiCluster = Static<typeof ClusterT>;
 export type ApiOutcome = Static<typeof OutcomeT>;

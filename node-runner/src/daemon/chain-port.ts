@@ -37,8 +37,17 @@ export interface RequestView {
   revealDeadlineMs: bigint;
   disputeDeadlineMs: bigint;
   assignments: AssignmentView[];
+  /** Set by a round-1 settlement or the first matching post (round 0 agrees on `t` only). */
   agreedOutputHash: Uint8Array | null;
+  /** The agreed blinded hash `t = blake2b256(output_hash ‖ request_id)`, set at settlement. */
+  agreedBlindedHash: Uint8Array | null;
   outputPosted: boolean;
+}
+
+/** An output post: the (possibly sealed) output and the hash of its plaintext. */
+export interface OutputPost {
+  output: Uint8Array;
+  outputHash: Uint8Array;
 }
 
 /**
@@ -58,7 +67,7 @@ export type DaemonEvent =
   | { name: "ResultRevealed"; requestId: string; nodeId: string; round: number; outputHash: Uint8Array }
   | { name: "OutputPosted"; requestId: string; nodeId: string }
   | { name: "DisputeOpened"; requestId: string }
-  | { name: "RequestSettled"; requestId: string; outputHash: Uint8Array }
+  | { name: "RequestSettled"; requestId: string; blindedHash: Uint8Array }
   | { name: "RequestFailed"; requestId: string }
   | { name: "KeyRotationStarted"; clusterId: string; epoch: bigint }
   | { name: "Other"; type: string };
@@ -89,18 +98,29 @@ export interface ChainPort {
   /** Events after `cursor` (null = from the beginning), at most `limit`. */
   nextEvents(cursor: string | null, limit: number): Promise<EventBatch>;
   getRequest(requestId: string): Promise<RequestView>;
-  /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`. */
-  commit(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
-  reveal(requestId: string, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
+  /**
+   * Commits for `outputHash` in `round`: `blake2b256(value ‖ nodeId ‖ salt)` with `value` the
+   * blinded `t = blake2b256(outputHash ‖ requestId)` in round 0, `outputHash` in round 1.
+   */
+  commit(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
+  /** Reveals what `commit` committed (round 0: `t`; round 1: `outputHash`). */
+  reveal(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void>;
   /**
    * Reveals and settles in one transaction: only for the reveal that completes the round (every
    * other node of the round revealed), else the settle aborts and takes the reveal with it. With
-   * `output`, the public output is posted in the same transaction (only when every revealed hash
-   * equals `outputHash`, so the settle agrees on it).
+   * `output`, the public output is posted in the same transaction (only when every revealed value
+   * blinds to this node's, so the settle agrees on it), with `outputHash`.
    */
-  revealAndSettle(requestId: string, outputHash: Uint8Array, salt: Uint8Array, output?: Uint8Array): Promise<void>;
-  /** Settles; with `output`, posts it in the same transaction (same rule as `revealAndSettle`). */
-  settle(requestId: string, output?: Uint8Array): Promise<void>;
+  revealAndSettle(
+    requestId: string,
+    round: number,
+    outputHash: Uint8Array,
+    salt: Uint8Array,
+    output?: Uint8Array,
+  ): Promise<void>;
+  /** Settles; with `post`, posts it in the same transaction (same rule as `revealAndSettle`). */
+  settle(requestId: string, post?: OutputPost): Promise<void>;
   escalate(requestId: string): Promise<void>;
-  postOutput(requestId: string, output: Uint8Array): Promise<void>;
+  /** Posts the output with the hash of its plaintext (it must blind to the agreed `t`). */
+  postOutput(requestId: string, post: OutputPost): Promise<void>;
 }

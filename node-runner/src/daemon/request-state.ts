@@ -75,7 +75,7 @@ export function applyEvent(r: RequestView, ev: RequestEvent): Applied {
     case "RequestSettled":
       if (r.status === RequestStatus.Settled) return "unchanged";
       r.status = RequestStatus.Settled;
-      r.agreedOutputHash = new Uint8Array(ev.outputHash);
+      r.agreedBlindedHash = new Uint8Array(ev.blindedHash);
       return "applied";
     case "RequestFailed":
       if (r.status === RequestStatus.Failed) return "unchanged";

@@ -23,7 +23,7 @@
  * times, then the task fails and the daemon runs it again from the journal.
  */
 import { randomBytes } from "node:crypto";
-import { MoveAbortError } from "@atoma/sdk";
+import { blindedHash, MoveAbortError, tallyKey } from "@atoma/sdk";
 import type { Logger } from "pino";
 import { type ChainClock, type ChainPort, type RequestEvent, RequestStatus, type RequestView } from "./chain-port.js";
 import { InputHashMismatch } from "./execute.js";
@@ -373,7 +373,10 @@ export class TaskRunner {
         if (this.o.signal.aborted) return null;
       }
       try {
-        await this.retry(() => this.o.chain.commit(t.requestId, unhex(rec.outputHash), unhex(rec.salt)), "commit");
+        await this.retry(
+          () => this.o.chain.commit(t.requestId, t.round, unhex(rec.outputHash), unhex(rec.salt)),
+          "commit",
+        );
         this.o.count("committed");
         t.log.info("committed");
       } catch (err) {
@@ -410,7 +413,7 @@ export class TaskRunner {
           const output = this.agreedOutputIfSure(request, t.round, rec);
           try {
             await this.retry(
-              () => this.o.chain.revealAndSettle(t.requestId, outputHash, salt, output),
+              () => this.o.chain.revealAndSettle(t.requestId, t.round, outputHash, salt, output),
               "reveal+settle",
             );
             this.o.count("settled_calls");
@@ -423,9 +426,9 @@ export class TaskRunner {
             if (!(err instanceof MoveAbortError)) throw err;
             t.log.debug({ err: describe(err) }, "reveal+settle refused; revealing alone");
             this.invalidate(t.requestId);
-            await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
+            await this.retry(() => this.o.chain.reveal(t.requestId, t.round, outputHash, salt), "reveal");
           }
-        } else await this.retry(() => this.o.chain.reveal(t.requestId, outputHash, salt), "reveal");
+        } else await this.retry(() => this.o.chain.reveal(t.requestId, t.round, outputHash, salt), "reveal");
         this.o.count("revealed");
         t.log.info({ settled: last }, "revealed");
       } catch (err) {
@@ -448,14 +451,16 @@ export class TaskRunner {
   /**
    * The output to post with the settle, when the settle is sure to agree on this node's hash: a
    * public round-0 request whose every node revealed (or, with this reveal, will have revealed)
-   * this node's hash: one hash revealed by the whole sample meets any quorum, so `settle` agrees
-   * on it and `post_output` (which checks the output against it) follows. Otherwise undefined.
+   * this node's blinded hash `t`: one value revealed by the whole sample meets any quorum, so
+   * `settle` agrees on it and `post_output` (which checks the output against it) follows.
+   * Otherwise undefined.
    */
   private agreedOutputIfSure(r: RequestView, round: number, rec: TaskRecord): Uint8Array | undefined {
     if (r.confidential || round !== 0 || this.o.fault) return undefined;
     const current = r.assignments.filter((a) => a.round === round);
+    const mine = hex(blindedHash(unhex(rec.outputHash), r.id));
     const same = current.every(
-      (a) => a.nodeId === this.o.nodeId || (a.revealed && hex(a.outputHash) === rec.outputHash),
+      (a) => a.nodeId === this.o.nodeId || (a.revealed && hex(tallyKey(a.outputHash, r.id, a.round)) === mine),
     );
     return same ? new Uint8Array(Buffer.from(rec.output, "base64")) : undefined;
   }
@@ -511,7 +516,8 @@ export class TaskRunner {
         try {
           if (action === "settle") {
             try {
-              await this.retry(() => this.o.chain.settle(t.requestId, output), "settle");
+              const post = output ? { output, outputHash: unhex(rec.outputHash) } : undefined;
+              await this.retry(() => this.o.chain.settle(t.requestId, post), "settle");
               if (output) {
                 this.o.count("posted");
                 t.posted = true;
@@ -550,27 +556,32 @@ export class TaskRunner {
     if (
       !t.posted &&
       request.status === RequestStatus.Settled &&
-      request.agreedOutputHash &&
+      request.agreedBlindedHash &&
       (!request.outputPosted || everyonePosts)
     ) {
-      const agreedHex = hex(request.agreedOutputHash);
-      const winners = request.assignments.filter((a) => a.revealed && hex(a.outputHash) === agreedHex);
+      // Agreement is on the blinded t (round 0 reveals t, round 1 the output hash, tallied as its t).
+      const agreedHex = hex(request.agreedBlindedHash);
+      const winners = request.assignments.filter(
+        (a) => a.revealed && hex(tallyKey(a.outputHash, t.requestId, a.round)) === agreedHex,
+      );
       const rank = winners.findIndex((a) => a.nodeId === this.o.nodeId);
       const signal = this.o.signal;
+      const agrees = hex(blindedHash(unhex(rec.outputHash), t.requestId)) === agreedHex;
       // The n-th agreeing node steps in after n × 2 s if nobody posted (OutputPosted keeps the view
       // current), and reads the request once before it does.
       let stillMissing = everyonePosts ? rank >= 0 : rank === 0;
-      if (rec.outputHash === agreedHex && rank > 0 && !everyonePosts) {
+      if (agrees && rank > 0 && !everyonePosts) {
         const until = Date.now() + rank * 2_000;
         const posted = async () => (await this.current(t.requestId)).outputPosted;
         while (!signal.aborted && Date.now() < until && !(await posted()))
           await this.nap(t.requestId, this.eventCount(t.requestId), Math.min(250, until - Date.now()));
         stillMissing = !signal.aborted && !(await posted()) && !(await this.load(t.requestId)).outputPosted;
       }
-      if (rec.outputHash === agreedHex && stillMissing) {
+      if (agrees && stillMissing) {
         try {
           const output = new Uint8Array(Buffer.from(rec.output, "base64"));
-          await this.retry(() => this.o.chain.postOutput(t.requestId, output), "post_output");
+          const post = { output, outputHash: unhex(rec.outputHash) };
+          await this.retry(() => this.o.chain.postOutput(t.requestId, post), "post_output");
           this.o.count("posted");
           t.log.info("output posted");
         } catch (err) {

@@ -141,17 +141,17 @@ class DevnetChain {
         await alive();
         return inner.getRequest(id);
       },
-      commit: async (id, h, s) => {
+      commit: async (id, r, h, s) => {
         await alive();
-        return inner.commit(id, h, s);
+        return inner.commit(id, r, h, s);
       },
-      reveal: async (id, h, s) => {
+      reveal: async (id, r, h, s) => {
         await alive();
-        return inner.reveal(id, h, s);
+        return inner.reveal(id, r, h, s);
       },
-      revealAndSettle: async (id, h, s, o) => {
+      revealAndSettle: async (id, r, h, s, o) => {
         await alive();
-        return inner.revealAndSettle(id, h, s, o);
+        return inner.revealAndSettle(id, r, h, s, o);
       },
       settle: async (id, o) => {
         await alive();
@@ -422,7 +422,7 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     // settled request is EWrongStatus of module request, not a string to match.
     const refused = await chain
       .port(victim)
-      .commit(id, new Uint8Array(Buffer.from(rec.outputHash, "hex")), new Uint8Array(32))
+      .commit(id, 0, new Uint8Array(Buffer.from(rec.outputHash, "hex")), new Uint8Array(32))
       .then(
         () => null,
         (e: unknown) => e,

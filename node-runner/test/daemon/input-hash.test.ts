@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { hashOutput, RequestStatus, sealForNodes } from "@atoma/sdk";
+import { blindedHash, hashOutput, RequestStatus, sealForNodes } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
@@ -141,7 +141,11 @@ describe("a node refuses a confidential input that does not hash to the request'
       const byNode = new Map(r.assignments.map((a) => [a.node_id, a]));
       expect(byNode.get(victim.nodeId)?.committed).toBe(false);
       expect(nodes.filter((n) => n !== victim).map((n) => byNode.get(n.nodeId)?.revealed)).toEqual([true, true]);
-      expect(Uint8Array.from(r.agreed_output_hash ?? [])).toEqual(hashOutput(enc.encode(`echo:${honest}`)));
+      // Round 0 agrees on the blinded t; the first post (the honest nodes post next) sets the hash.
+      const want = hashOutput(enc.encode(`echo:${honest}`));
+      expect(Uint8Array.from(r.agreed_blinded_hash ?? [])).toEqual(blindedHash(want, id));
+      await until(async () => (await chain.atoma.getRequest(id)).agreed_output_hash !== null, 30_000);
+      expect(Uint8Array.from((await chain.atoma.getRequest(id)).agreed_output_hash ?? [])).toEqual(want);
 
       const v = daemons[2] as NodeDaemon;
       await until(async () => v.stats.skipped === 1, 30_000);

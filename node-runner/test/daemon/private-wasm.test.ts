@@ -57,6 +57,7 @@ function request(input: Uint8Array, capability = digest): RequestView {
     disputeDeadlineMs: 0n,
     assignments: [],
     agreedOutputHash: null,
+    agreedBlindedHash: null,
     outputPosted: false,
   };
 }

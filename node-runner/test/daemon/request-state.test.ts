@@ -36,6 +36,7 @@ function sampled(nodes = ["a", "b", "c"]): RequestView {
       outputHash: new Uint8Array(),
     })),
     agreedOutputHash: null,
+    agreedBlindedHash: null,
     outputPosted: false,
   };
 }
@@ -71,9 +72,9 @@ describe("applyEvent", () => {
 
   it("settlement, failure and a posted output come from their events; both ends are final", () => {
     const r = sampled();
-    expect(applyEvent(r, { name: "RequestSettled", requestId: R, outputHash: h(7) })).toBe("applied");
+    expect(applyEvent(r, { name: "RequestSettled", requestId: R, blindedHash: h(7) })).toBe("applied");
     expect(applyEvent(r, { name: "OutputPosted", requestId: R, nodeId: "a" })).toBe("applied");
-    expect(r).toMatchObject({ status: RequestStatus.Settled, agreedOutputHash: h(7), outputPosted: true });
+    expect(r).toMatchObject({ status: RequestStatus.Settled, agreedBlindedHash: h(7), outputPosted: true });
     // A replayed commit or sampling of the finished request changes nothing.
     expect(applyEvent(r, commit("a"))).toBe("applied"); // the flag only: the status stays
     expect(r.status).toBe(RequestStatus.Settled);

@@ -19,6 +19,7 @@ export function requestView(
     disputeDeadlineMs: 0n,
     assignments: [],
     agreedOutputHash: null,
+    agreedBlindedHash: null,
     outputPosted: false,
     ...o,
   };

@@ -76,7 +76,7 @@ describe("toDaemonEvent", () => {
     expect(decoded("RequestSettled", settled)).toEqual({
       name: "RequestSettled",
       requestId: id("1"),
-      outputHash: new Uint8Array(32).fill(7),
+      blindedHash: new Uint8Array(32).fill(7),
     });
   });
 });

@@ -140,10 +140,10 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       const port = new SdkChainPort({ atoma, signer: n0.kp, nodeId: n0.id });
 
       // two commits due at once → one PTB
-      await Promise.all([port.commit(r0, out, salt), port.commit(r1, out, salt)]);
+      await Promise.all([port.commit(r0, 0, out, salt), port.commit(r1, 0, out, salt)]);
       expect(port.commits.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
       // a batch with a refused commit (r0 again: already committed) and a good one (r2)
-      const got = await Promise.allSettled([port.commit(r0, out, salt), port.commit(r2, out, salt)]);
+      const got = await Promise.allSettled([port.commit(r0, 0, out, salt), port.commit(r2, 0, out, salt)]);
       expect(got[0].status).toBe("rejected");
       expect((got[0] as PromiseRejectedResult).reason).toBeInstanceOf(MoveAbortError);
       expect(got[1].status).toBe("fulfilled");
@@ -152,8 +152,8 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       // the other nodes commit r0 and r1 one by one; then node 0's two reveals go in one PTB
       for (const n of [n1, n2])
         for (const id of [r0, r1])
-          await atoma.commit(n.kp, { requestId: id, nodeCap: n.id, nodeId: n.id, outputHash: out, salt });
-      await Promise.all([port.reveal(r0, out, salt), port.reveal(r1, out, salt)]);
+          await atoma.commit(n.kp, { requestId: id, nodeCap: n.id, nodeId: n.id, outputHash: out, round: 0, salt });
+      await Promise.all([port.reveal(r0, 0, out, salt), port.reveal(r1, 0, out, salt)]);
       expect(port.reveals.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
 
       // the chain's own record: node 0's events for r0 and r1 came in one transaction each kind

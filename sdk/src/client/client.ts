@@ -24,7 +24,7 @@ import {
 } from "../bcs/schemas.js";
 import { assertKeyAttested, attestedNodeOf } from "../crypto/attested.js";
 import { equalBytes } from "../crypto/bytes.js";
-import { computeCommitment, hashOutput, randomSalt } from "../crypto/commitment.js";
+import { blindedHash, computeCommitment, hashOutput, randomSalt, roundValue } from "../crypto/commitment.js";
 import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
 import { x25519PublicKey } from "../crypto/keys.js";
 import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
@@ -156,6 +156,7 @@ export interface FetchedOutput {
   posted: Uint8Array;
   /** The plaintext (posted bytes, or the opened user-layer envelope). */
   plaintext: Uint8Array;
+  /** The output hash that blinds to the agreed `t` (`blake2b256(hash ‖ request_id)`). */
   agreedOutputHash: Uint8Array;
   /** Which bytes hash to the agreed hash. */
   verifiedOver: "posted" | "plaintext";
@@ -502,8 +503,10 @@ export class AtomaClient implements AtomaChain {
     const r = await this.getRequest(requestId);
     if (r.status !== RequestStatus.Settled)
       throw new InvalidInputError("requestId", `request ${requestId} is not Settled (status ${r.status})`);
-    if (!r.agreed_output_hash) throw new DecodeError(`Request ${requestId}`, "Settled without agreed_output_hash");
-    const agreed = Uint8Array.from(r.agreed_output_hash);
+    // The settlement agreed on the blinded t = blake2b256(output_hash ‖ request_id); the output
+    // is checked against t itself, whichever node posted first.
+    if (!r.agreed_blinded_hash) throw new DecodeError(`Request ${requestId}`, "Settled without agreed_blinded_hash");
+    const agreedT = Uint8Array.from(r.agreed_blinded_hash);
     const posted = Uint8Array.from(r.output);
     if (posted.length === 0) throw new NotFoundError("output of request", requestId);
     // a layered output (format 0x82): the user opens its own layer; the system layer is the cluster's
@@ -529,10 +532,12 @@ export class AtomaClient implements AtomaChain {
             userSk: o.userSk,
             ...(o.userMlkemSk ? { userMlkemSk: o.userMlkemSk } : {}),
           });
-    if (equalBytes(hashOutput(posted), agreed))
-      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "posted" };
-    if (equalBytes(hashOutput(plaintext), agreed))
-      return { posted, plaintext, agreedOutputHash: agreed, verifiedOver: "plaintext" };
+    const overPosted = hashOutput(posted);
+    if (equalBytes(blindedHash(overPosted, requestId), agreedT))
+      return { posted, plaintext, agreedOutputHash: overPosted, verifiedOver: "posted" };
+    const overPlaintext = hashOutput(plaintext);
+    if (equalBytes(blindedHash(overPlaintext, requestId), agreedT))
+      return { posted, plaintext, agreedOutputHash: overPlaintext, verifiedOver: "plaintext" };
     throw new DecodeError(`output of ${requestId}`, "does not hash to the agreed output hash");
   }
 
@@ -615,13 +620,16 @@ export class AtomaClient implements AtomaChain {
     return this.#run(signer, (tx) => B.buildRecordAttestation(tx, { ...base, ...a }));
   }
 
-  /** Commits `blake2b256(outputHash ‖ nodeId ‖ salt)`; returns the salt to keep for reveal. */
+  /**
+   * Commits `blake2b256(roundValue(outputHash, requestId, round) ‖ nodeId ‖ salt)` (round 0: the
+   * blinded hash); returns the salt to keep for reveal.
+   */
   async commit(
     signer: Signer,
-    a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt?: Uint8Array },
+    a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; round: number; salt?: Uint8Array },
   ): Promise<ExecuteResult & { salt: Uint8Array; commitment: Uint8Array }> {
     const salt = a.salt ?? randomSalt();
-    const commitment = computeCommitment(a.outputHash, a.nodeId, salt);
+    const commitment = computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, salt);
     const request = await this.#requestInput(a.requestId);
     const res = await this.#run(signer, (tx) =>
       B.buildCommit(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, commitment }),
@@ -634,7 +642,14 @@ export class AtomaClient implements AtomaChain {
    */
   async commitMany(
     signer: Signer,
-    items: readonly { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; salt: Uint8Array }[],
+    items: readonly {
+      requestId: string;
+      nodeCap: string;
+      nodeId: string;
+      outputHash: Uint8Array;
+      round: number;
+      salt: Uint8Array;
+    }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "commitMany: no commits given");
     const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
@@ -644,7 +659,7 @@ export class AtomaClient implements AtomaChain {
           packageId: this.config.packageId,
           request: requests[i] as SharedInput,
           nodeCap: a.nodeCap,
-          commitment: computeCommitment(a.outputHash, a.nodeId, a.salt),
+          commitment: computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, a.salt),
         });
       });
     });
@@ -652,7 +667,7 @@ export class AtomaClient implements AtomaChain {
   /** Several reveals of one node in one transaction (atomic, as `commitMany`). */
   async revealMany(
     signer: Signer,
-    items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }[],
+    items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "revealMany: no reveals given");
     const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
@@ -662,28 +677,45 @@ export class AtomaClient implements AtomaChain {
           packageId: this.config.packageId,
           request: requests[i] as SharedInput,
           nodeCap: a.nodeCap,
-          outputHash: a.outputHash,
+          outputHash: roundValue(a.outputHash, a.requestId, a.round),
           salt: a.salt,
         });
       });
     });
   }
-  async reveal(signer: Signer, a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array }) {
+  /** Reveals what `commit` committed for `outputHash` in `round` (round 0: the blinded hash). */
+  async reveal(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array },
+  ) {
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) =>
       B.buildReveal(tx, {
         packageId: this.config.packageId,
         request,
         nodeCap: a.nodeCap,
-        outputHash: a.outputHash,
+        outputHash: roundValue(a.outputHash, a.requestId, a.round),
         salt: a.salt,
       }),
     );
   }
-  async postOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+  /**
+   * Posts the agreed output with `outputHash`, the hash of its plaintext (default
+   * `blake2b256(output)`, right for public requests; confidential posts pass the plaintext's).
+   */
+  async postOutput(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; output: Uint8Array; outputHash?: Uint8Array },
+  ) {
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) =>
-      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output }),
+      B.buildPostOutput(tx, {
+        packageId: this.config.packageId,
+        request,
+        nodeCap: a.nodeCap,
+        output: a.output,
+        outputHash: a.outputHash,
+      }),
     );
   }
   /** Requester of a confidential request: make the output `nodeId` posted the request's output. */
@@ -707,27 +739,43 @@ export class AtomaClient implements AtomaChain {
    */
   async revealAndSettle(
     signer: Signer,
-    a: { requestId: string; nodeCap: string; outputHash: Uint8Array; salt: Uint8Array; output?: Uint8Array },
+    a: {
+      requestId: string;
+      nodeCap: string;
+      outputHash: Uint8Array;
+      round: number;
+      salt: Uint8Array;
+      output?: Uint8Array;
+    },
   ) {
     const base = await this.#base();
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) => {
       const target = { packageId: this.config.packageId, request, nodeCap: a.nodeCap };
-      B.buildReveal(tx, { ...target, outputHash: a.outputHash, salt: a.salt });
+      B.buildReveal(tx, { ...target, outputHash: roundValue(a.outputHash, a.requestId, a.round), salt: a.salt });
       B.buildSettle(tx, { ...base, request });
-      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output });
+      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output, outputHash: a.outputHash });
     });
   }
   /**
    * settle and the agreed output's post in one transaction, for a node that revealed the hash the
    * settle is sure to agree on (public requests: the output must hash to it, else both abort).
    */
-  async settleAndPostOutput(signer: Signer, a: { requestId: string; nodeCap: string; output: Uint8Array }) {
+  async settleAndPostOutput(
+    signer: Signer,
+    a: { requestId: string; nodeCap: string; output: Uint8Array; outputHash?: Uint8Array },
+  ) {
     const base = await this.#base();
     const request = await this.#requestInput(a.requestId);
     return this.#run(signer, (tx) => {
       B.buildSettle(tx, { ...base, request });
-      B.buildPostOutput(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, output: a.output });
+      B.buildPostOutput(tx, {
+        packageId: this.config.packageId,
+        request,
+        nodeCap: a.nodeCap,
+        output: a.output,
+        outputHash: a.outputHash,
+      });
     });
   }
   /** Sweeps the protocol income of finished requests into the treasury, all in one transaction. */

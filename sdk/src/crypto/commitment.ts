@@ -20,7 +20,10 @@ export function hashOutput(output: Uint8Array): Uint8Array {
   return fastBlake2b256(output);
 }
 
-/** `commitment = blake2b256(outputHash ‖ nodeId ‖ salt)`, all three 32 bytes. */
+/**
+ * `commitment = blake2b256(value ‖ nodeId ‖ salt)`, all three 32 bytes; `value` is what the node
+ * reveals (`roundValue`: the blinded hash in round 0, the output hash in round 1).
+ */
 export function computeCommitment(outputHash: Uint8Array, nodeId: string | Uint8Array, salt: Uint8Array): Uint8Array {
   ensureBytes(outputHash, "outputHash", 32);
   ensureBytes(salt, "salt", 32);
@@ -30,6 +33,48 @@ export function computeCommitment(outputHash: Uint8Array, nodeId: string | Uint8
   buf.set(id, 32);
   buf.set(salt, 64);
   return blake2b256(buf);
+}
+
+/**
+ * The blinded hash `t = blake2b256(outputHash ‖ requestId)` (Move `blinding::blinded`). Round 0
+ * commits and reveals `t`, never `outputHash`, so an escalation node cannot copy the round-0
+ * majority's output hash from the chain (docs/protocol.md, "Blinded round-0 hashes").
+ */
+export function blindedHash(outputHash: Uint8Array, requestId: string | Uint8Array): Uint8Array {
+  ensureBytes(outputHash, "outputHash", 32);
+  const id = objectIdBytes(requestId, "requestId");
+  const buf = new Uint8Array(64);
+  buf.set(outputHash, 0);
+  buf.set(id, 32);
+  return blake2b256(buf);
+}
+
+function checkRound(round: number): void {
+  if (round !== 0 && round !== 1) throw new InvalidInputError("round", `must be 0 or 1, got ${round}`);
+}
+
+/**
+ * What a node commits to and reveals for `outputHash` in `round`: round 0 the blinded
+ * `blindedHash(outputHash, requestId)`, the escalation round (1) `outputHash` itself.
+ */
+export function roundValue(outputHash: Uint8Array, requestId: string | Uint8Array, round: number): Uint8Array {
+  checkRound(round);
+  if (round === 0) return blindedHash(outputHash, requestId);
+  ensureBytes(outputHash, "outputHash", 32);
+  return outputHash;
+}
+
+/**
+ * The blinded hash a revealed value of `round` is tallied on (Move `blinding::tally_key`):
+ * round 0 reveals `t` itself, round 1 reveals an output hash, tallied as its `t`.
+ */
+export function tallyKey(revealed: Uint8Array, requestId: string | Uint8Array, round: number): Uint8Array {
+  checkRound(round);
+  if (round === 0) {
+    ensureBytes(revealed, "revealed", 32);
+    return revealed;
+  }
+  return blindedHash(revealed, requestId);
 }
 
 /** Canonical JSON: object keys sorted by code unit, no whitespace, UTF-8. */

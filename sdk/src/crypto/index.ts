@@ -6,7 +6,17 @@ export {
   attestedNodeOf,
 } from "./attested.js";
 export { bytesToHex, concatBytes, equalBytes, hexToBytes, objectIdBytes, objectIdHex } from "./bytes.js";
-export { blake2b256, canonicalJson, computeCommitment, hashOutput, type JsonValue, randomSalt } from "./commitment.js";
+export {
+  blake2b256,
+  blindedHash,
+  canonicalJson,
+  computeCommitment,
+  hashOutput,
+  type JsonValue,
+  randomSalt,
+  roundValue,
+  tallyKey,
+} from "./commitment.js";
 export {
   BindingKind,
   type BindingKindId,

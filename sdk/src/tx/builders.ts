@@ -8,6 +8,7 @@
  * Online: pass plain ids and let the client resolve them.
  */
 import type { Transaction, TransactionObjectArgument, TransactionResult } from "@mysten/sui/transactions";
+import { hashOutput } from "../crypto/commitment.js";
 import { InvalidInputError } from "../errors.js";
 import { attestation, cluster, fees, node, registry, request, settlement } from "../generated/atoma/functions.js";
 import {
@@ -351,6 +352,7 @@ export function buildCommit(tx: Transaction, a: NodeOnRequest & { commitment: Ui
   ]);
 }
 
+/** reveal: `outputHash` is the committed value (`roundValue`: round 0 the blinded hash). */
 export function buildReveal(
   tx: Transaction,
   a: NodeOnRequest & { outputHash: Uint8Array; salt: Uint8Array },
@@ -364,11 +366,19 @@ export function buildReveal(
   ]);
 }
 
-export function buildPostOutput(tx: Transaction, a: NodeOnRequest & { output: Uint8Array }): TransactionResult {
+/**
+ * post_output: `outputHash` is the hash of the plaintext output, which must blind to the agreed
+ * `t` (public requests: `blake2b256(output)`, the default).
+ */
+export function buildPostOutput(
+  tx: Transaction,
+  a: NodeOnRequest & { output: Uint8Array; outputHash?: Uint8Array },
+): TransactionResult {
   return request.postOutput(tx, packageOf(a), [
     sharedArg(tx, a.request, true, "request"),
     ownedArg(tx, a.nodeCap, "nodeCap"),
     bytesArg(tx, a.output, "output"),
+    bytesArg(tx, a.outputHash ?? hashOutput(a.output), "outputHash", 32),
     clockArg(tx),
   ]);
 }

@@ -9,7 +9,7 @@ import { TestTransport } from "@protobuf-ts/runtime-rpc";
 import { describe, expect, it } from "vitest";
 import { EVENT_SCHEMAS, NodeField, Registry, Request, RequestStatus, STRUCT_TYPES } from "../../src/bcs/index.js";
 import { AtomaClient, NotFoundError, TimeoutError } from "../../src/client/index.js";
-import { hashOutput, sealForUser, x25519PublicKey } from "../../src/crypto/index.js";
+import { blindedHash, hashOutput, sealForUser, x25519PublicKey } from "../../src/crypto/index.js";
 import { DecodeError } from "../../src/errors.js";
 
 type Handler = (input: Record<string, unknown>) => object | object[];
@@ -92,6 +92,7 @@ const request = {
   output_node: NODE_ID,
   settled_ms: 5000,
   output_accepted: false,
+  agreed_blinded_hash: filled(32, 3),
 };
 
 const params = {
@@ -191,6 +192,7 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
     expect(r.fuel).toBe("1000000");
     expect(r.assignments[0]?.node_id).toBe(NODE_ID);
     expect(r.agreed_output_hash).toEqual(filled(32, 2));
+    expect(r.agreed_blinded_hash).toEqual(filled(32, 3));
     expect(r.meta.initialSharedVersion).toBe("44");
     expect(transport.calls[0]?.method).toBe("batchGetObjects");
   });
@@ -287,6 +289,7 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
           status,
           output: [...output],
           agreed_output_hash: [...agreed],
+          agreed_blinded_hash: [...blindedHash(agreed, REQ_ID)],
         }).toBytes(),
         shared: 44n,
       },

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { bytesToHex, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
+import { blindedHash, bytesToHex, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,7 +100,8 @@ describe("llama.cpp inference on the devnet (3 node-runner processes)", () => {
     const hashes = r.assignments.map((a) => bytesToHex(Uint8Array.from(a.output_hash)));
     expect(r.assignments.every((a) => a.committed && a.revealed)).toBe(true);
     expect(new Set(hashes).size).toBe(1);
-    expect(hashes[0]).toBe(bytesToHex(hashOutput(expected.output)));
+    // round 0 reveals the blinded t = blake2b256(output_hash ‖ request_id) (docs/protocol.md)
+    expect(hashes[0]).toBe(bytesToHex(blindedHash(hashOutput(expected.output), r0.requestId)));
 
     for (let i = 0; i < 100 && (await dev.atoma.getRequest(r0.requestId)).output.length === 0; i++)
       await new Promise((res) => setTimeout(res, 100));

@@ -82,16 +82,20 @@ fun sample(sc: &mut Scenario) {
 }
 
 /// Node `i` runs the computation: its output bytes are `output`; phase 0 commit, 1 reveal,
-/// 2 post output.
-fun node_step(sc: &mut Scenario, i: u64, output: vector<u8>, phase: u8) {
+/// 2 post output (with the agreed hash `blake2b256(good)`).
+fun node_step(sc: &mut Scenario, i: u64, output: vector<u8>, phase: u8) { node_step_good(sc, i, output, output, phase) }
+
+fun node_step_good(sc: &mut Scenario, i: u64, output: vector<u8>, good: vector<u8>, phase: u8) {
     sc.next_tx(op(i));
     let cap = sc.take_from_sender<NodeCap>();
     let mut req = sc.take_shared<Request>();
     let clock = sc.take_shared<Clock>();
     let h = blake2b256(&output);
-    if (phase == 0) req.commit(&cap, request::commitment_of(h, cap.node_id(), b"s"), &clock)
-    else if (phase == 1) req.reveal(&cap, h, b"s", &clock)
-    else req.post_output(&cap, output, &clock);
+    // Round 0 commits and reveals the blinded t = blake2b256(h ‖ request_id).
+    let t = atoma::blinding::blinded(h, req.id());
+    if (phase == 0) req.commit(&cap, request::commitment_of(t, cap.node_id(), b"s"), &clock)
+    else if (phase == 1) req.reveal(&cap, t, b"s", &clock)
+    else req.post_output(&cap, output, blake2b256(&good), &clock);
     sc.return_to_sender(cap);
     ts::return_shared(req);
     ts::return_shared(clock);
@@ -118,7 +122,7 @@ fun run(good: vector<u8>, posted: vector<u8>, post: bool): Scenario {
     i = 0;
     while (i < 3) { node_step(&mut sc, i, good, 1); i = i + 1; };
     settle(&mut sc);
-    if (post) node_step(&mut sc, 0, posted, 2);
+    if (post) node_step_good(&mut sc, 0, posted, good, 2);
     sc
 }
 

@@ -470,3 +470,18 @@ public struct FeesSwept has copy, drop {
 public(package) fun fees_swept(request_id: ID, amount: u64) {
     event::emit(FeesSwept { request_id, amount })
 }
+
+// === Agreed output hash (issue 13 A4: blinded round-0 hashes) ===
+
+/// The agreed output hash became known: at a round-1 settlement (`node_id` none; an
+/// escalation node revealed it) or at the first post after a round-0 settlement whose output
+/// hash blinds to the agreed `t` (`node_id` = the poster). `RequestSettled.output_hash` is `t`.
+public struct OutputHashAgreed has copy, drop {
+    request_id: ID,
+    output_hash: vector<u8>,
+    node_id: Option<ID>,
+}
+
+public(package) fun output_hash_agreed(request_id: ID, output_hash: vector<u8>, node_id: Option<ID>) {
+    event::emit(OutputHashAgreed { request_id, output_hash, node_id })
+}

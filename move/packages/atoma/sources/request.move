@@ -4,6 +4,7 @@
 /// `sample_with` (sampling checks, round 0, NodesSampled).
 module atoma::request;
 
+use atoma::blinding;
 use atoma::constants;
 use atoma::events;
 use atoma::node::NodeCap;
@@ -69,6 +70,8 @@ const ENotRequester: vector<u8> = b"only the requester may accept the output";
 const ENotConfidential: vector<u8> = b"only confidential requests accept an output";
 #[error(code = 26)]
 const ENoOutputFromNode: vector<u8> = b"the node posted no output for this request";
+#[error(code = 27)]
+const EOutputHashMismatch: vector<u8> = b"blake2b256(output_hash || request_id) != agreed blinded hash";
 
 public struct Assignment has copy, drop, store {
     node_id: ID,
@@ -109,6 +112,10 @@ public struct Request has key {
     settled_ms: u64,
     /// Confidential requests: the requester accepted `output` (no more posts, no more swaps).
     output_accepted: bool,
+    /// The agreed blinded hash `t = blake2b256(output_hash ‖ request_id)` (`blinding`), set at
+    /// settlement. `agreed_output_hash` is set with it by a round-1 settlement, else by the
+    /// first post whose output hash blinds to it.
+    agreed_blinded_hash: Option<vector<u8>>,
 }
 
 // === Create ===
@@ -220,6 +227,7 @@ public(package) fun new(
         output_node: option::none(),
         settled_ms: 0,
         output_accepted: false,
+        agreed_blinded_hash: option::none(),
     };
     events::request_created(
         object::id(&req),
@@ -338,7 +346,9 @@ fun find(request: &Request, node_id: ID, round: u8): Option<u64> {
     request.assignments.find_index!(|a| a.node_id == node_id && a.round == round)
 }
 
-/// Commits `blake2b256(output_hash ‖ node_id ‖ salt)`.
+/// Commits `blake2b256(value ‖ node_id ‖ salt)`, where `value` is what the node will reveal:
+/// in round 0 the blinded hash `t = blake2b256(output_hash ‖ request_id)`
+/// (`blinding::blinded`), in the escalation round `output_hash` itself.
 public fun commit(request: &mut Request, cap: &NodeCap, commitment: vector<u8>, clock: &Clock) {
     request.assert_version();
     let node_id = cap.node_id();
@@ -366,6 +376,8 @@ public fun commitment_of(output_hash: vector<u8>, node_id: ID, salt: vector<u8>)
     blake2b256(&b)
 }
 
+/// Reveals the committed value: round 0 `t = blake2b256(output_hash ‖ request_id)`, the
+/// escalation round `output_hash` (tallied as its `t`, so a round-0 `t` copied here dissents).
 public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>, salt: vector<u8>, clock: &Clock) {
     request.assert_version();
     let now = clock.timestamp_ms();
@@ -388,34 +400,46 @@ public fun reveal(request: &mut Request, cap: &NodeCap, output_hash: vector<u8>,
     events::result_revealed(object::id(request), node_id, round, output_hash);
 }
 
-/// One node that revealed the agreed hash stores the (encrypted) output, <= 16_384 bytes.
-/// Posts the agreed output. Public requests: the output must hash to the agreed hash
-/// (`EOutputMismatch`), so the first post is the right one and later posts abort. Confidential
-/// requests (the output may be sealed to the requester, which the chain cannot check): every
-/// agreeing node may post once; the first post fills `output`, later ones are kept per node
-/// (`output_of`), until the requester, who can decrypt them, accepts one (`accept_output`).
-public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>, _clock: &Clock) {
+/// One node that revealed the agreed hash stores the (encrypted) output, <= 16_384 bytes, with
+/// `output_hash`, the hash of the plaintext output: it must blind to the agreed blinded hash
+/// (`EOutputHashMismatch`); the first such post sets `agreed_output_hash` (round-0
+/// settlements) and emits `OutputHashAgreed`. Public requests: `blake2b256(output)` must be
+/// `output_hash` (`EOutputMismatch`), so the first post is the right one and later posts abort.
+/// Confidential requests (the output may be sealed to the requester, which the chain cannot
+/// check): every agreeing node may post once; the first post fills `output`, later ones are kept
+/// per node (`output_of`), until the requester, who can decrypt them, accepts one
+/// (`accept_output`).
+public fun post_output(request: &mut Request, cap: &NodeCap, output: vector<u8>, output_hash: vector<u8>, _clock: &Clock) {
     request.assert_version();
     assert!(request.status == constants::request_status_settled(), EWrongStatus);
     let node_id = cap.node_id();
-    let agreed = *request.agreed_output_hash.borrow();
-    let agrees = request.assignments.any!(|a| a.node_id == node_id && a.revealed && a.output_hash == agreed);
+    let request_id = object::id(request);
+    let agreed = *request.agreed_blinded_hash.borrow();
+    let agrees = request.assignments.any!(|a| {
+        a.node_id == node_id && a.revealed && blinding::tally_key(a.round, a.output_hash, request_id) == agreed
+    });
     assert!(agrees, ENotAgreeing);
     assert!(!request.output_accepted, EOutputAccepted);
     assert!(output.length() <= constants::max_output_bytes(), EOutputTooLarge);
+    assert!(output_hash.length() == constants::hash_bytes(), EInvalidHash);
+    assert!(blinding::blinded(output_hash, request_id) == agreed, EOutputHashMismatch);
     let size = output.length();
     if (!request.confidential) {
         assert!(request.output_node.is_none(), EOutputAlreadyPosted);
-        assert!(blake2b256(&output) == agreed, EOutputMismatch);
+        assert!(blake2b256(&output) == output_hash, EOutputMismatch);
     } else {
         let posted = request.output_node == option::some(node_id) || df::exists_(&request.id, node_id);
         assert!(!posted, EOutputAlreadyPosted);
+    };
+    if (request.agreed_output_hash.is_none()) {
+        request.agreed_output_hash = option::some(output_hash);
+        events::output_hash_agreed(request_id, output_hash, option::some(node_id));
     };
     if (request.output_node.is_none()) {
         request.output = output;
         request.output_node = option::some(node_id);
     } else df::add(&mut request.id, node_id, output);
-    events::output_posted(object::id(request), node_id, size);
+    events::output_posted(request_id, node_id, size);
 }
 
 /// Confidential requests: the requester accepts the output `node_id` posted (after decrypting
@@ -445,7 +469,11 @@ public fun version(r: &Request): u64 { r.version }
 public fun status(r: &Request): u8 { r.status }
 public fun is_settled(r: &Request): bool { r.status == constants::request_status_settled() }
 public fun is_failed(r: &Request): bool { r.status == constants::request_status_failed() }
+/// The agreed output hash: set by a round-1 settlement, or (round-0 settlement) by the first
+/// post whose output hash blinds to `agreed_blinded_hash`; none before that.
 public fun agreed_output_hash(r: &Request): Option<vector<u8>> { r.agreed_output_hash }
+/// The agreed blinded hash `t = blake2b256(output_hash ‖ request_id)`, set at settlement.
+public fun agreed_blinded_hash(r: &Request): Option<vector<u8>> { r.agreed_blinded_hash }
 public fun output(r: &Request): vector<u8> { r.output }
 public fun output_node(r: &Request): Option<ID> { r.output_node }
 public fun output_accepted(r: &Request): bool { r.output_accepted }
@@ -509,6 +537,10 @@ public(package) fun a_price(a: &Assignment): u64 { a.price }
 public(package) fun a_revealed(a: &Assignment): bool { a.revealed }
 public(package) fun a_committed(a: &Assignment): bool { a.committed }
 public(package) fun a_output_hash(a: &Assignment): vector<u8> { a.output_hash }
+/// What the assignment's reveal is tallied on (`blinding::tally_key`).
+public(package) fun a_tally_key(a: &Assignment, request_id: ID): vector<u8> {
+    blinding::tally_key(a.round, a.output_hash, request_id)
+}
 
 /// For `escalate`: a `Disputed` request created by an older package version moves to this
 /// version (its dispute round then runs under the new code), so an upgrade never strands a
@@ -522,10 +554,21 @@ public(package) fun escrow_mut(r: &mut Request): &mut Balance<SUI> { &mut r.escr
 public(package) fun set_status(r: &mut Request, s: u8) { r.status = s; }
 public(package) fun set_dispute_deadline(r: &mut Request, ms: u64) { r.dispute_deadline_ms = ms; }
 
-public(package) fun finish_settled(r: &mut Request, output_hash: vector<u8>, now: u64) {
+/// `blinded` is the agreed `t`. A round-1 settlement also sets `agreed_output_hash`: an
+/// escalation node revealed a preimage of `t` (the quorum of both rounds needs one).
+public(package) fun finish_settled(r: &mut Request, blinded: vector<u8>, now: u64) {
     r.status = constants::request_status_settled();
-    r.agreed_output_hash = option::some(output_hash);
+    r.agreed_blinded_hash = option::some(blinded);
     r.settled_ms = now;
+    let request_id = object::id(r);
+    let i = r.assignments.find_index!(|a| {
+        a.round == constants::round_escalation() && a.revealed && blinding::blinded(a.output_hash, request_id) == blinded
+    });
+    if (i.is_some()) {
+        let a = &r.assignments[i.destroy_some()];
+        r.agreed_output_hash = option::some(a.output_hash);
+        events::output_hash_agreed(request_id, a.output_hash, option::none());
+    }
 }
 
 /// Dynamic-field key on a `Disputed` request whose escalation found too few fresh nodes: the

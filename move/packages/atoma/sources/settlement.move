@@ -81,15 +81,18 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
     }
 }
 
-/// Distinct revealed hashes (first-reveal order) with counts, over rounds <= `max_round`.
+/// Distinct revealed blinded hashes `t` (first-reveal order) with counts, over rounds <=
+/// `max_round`: a round-0 reveal is `t`, an escalation reveal counts as `blinded(output_hash)`
+/// (`blinding`, issue 13 A4), so a lazy escalation node that copies a round-0 `t` dissents.
 fun tally(request: &Request, max_round: u8): (vector<vector<u8>>, vector<u64>, u64) {
     let mut hashes = vector[];
     let mut counts = vector[];
     let mut revealers = 0;
+    let request_id = request.id();
     request.assignments().do_ref!(|a| {
         if (a.a_round() <= max_round && a.a_revealed()) {
             revealers = revealers + 1;
-            let h = a.a_output_hash();
+            let h = a.a_tally_key(request_id);
             let (found, i) = hashes.index_of(&h);
             if (found) {
                 *&mut counts[i] = counts[i] + 1;
@@ -115,7 +118,7 @@ fun slash_all(request: &Request, registry: &mut Registry, winner: &Option<vector
             pool.join(registry.slash(request_id, id, p.slash_absent_bps(), constants::slash_reason_absent(), REP_ABSENT));
         } else if (!a.a_revealed()) {
             pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
-        } else if (winner.is_some() && a.a_output_hash() != *winner.borrow()) {
+        } else if (winner.is_some() && a.a_tally_key(request_id) != *winner.borrow()) {
             pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
         }
     });
@@ -135,7 +138,7 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
     assignments.do_ref!(|a| if (a.a_round() == constants::round_escalation()) order.push_back(*a));
     assignments.do_ref!(|a| if (a.a_round() == constants::round_first()) order.push_back(*a));
     order.do_ref!(|a| {
-        if (a.a_revealed() && a.a_output_hash() == winner) {
+        if (a.a_revealed() && a.a_tally_key(request_id) == winner) {
             let id = a.a_node_id();
             let price = a.a_price();
             let from_pool = if (price < pool.value()) price else pool.value();

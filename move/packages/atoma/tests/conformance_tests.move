@@ -65,13 +65,14 @@ fun tally(ev: &mut vector<u64>) {
     *&mut ev[12] = ev[12] + event::events_by_type<events::NodeSlashed>().length();
     *&mut ev[13] = ev[13] + event::events_by_type<events::NodeStatusChanged>().length();
     *&mut ev[14] = ev[14] + event::events_by_type<events::NodesSampled>().length();
-    *&mut ev[15] = ev[15] + event::events_by_type<events::OutputPosted>().length();
-    *&mut ev[16] = ev[16] + event::events_by_type<events::RequestCreated>().length();
-    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestFailed>().length();
-    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestSettled>().length();
-    *&mut ev[19] = ev[19] + event::events_by_type<events::ResultCommitted>().length();
-    *&mut ev[20] = ev[20] + event::events_by_type<events::ResultRevealed>().length();
-    *&mut ev[21] = ev[21] + event::events_by_type<events::StakeChanged>().length();
+    *&mut ev[15] = ev[15] + event::events_by_type<events::OutputHashAgreed>().length();
+    *&mut ev[16] = ev[16] + event::events_by_type<events::OutputPosted>().length();
+    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestCreated>().length();
+    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestFailed>().length();
+    *&mut ev[19] = ev[19] + event::events_by_type<events::RequestSettled>().length();
+    *&mut ev[20] = ev[20] + event::events_by_type<events::ResultCommitted>().length();
+    *&mut ev[21] = ev[21] + event::events_by_type<events::ResultRevealed>().length();
+    *&mut ev[22] = ev[22] + event::events_by_type<events::StakeChanged>().length();
 }
 
 /// 3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted
@@ -80,7 +81,7 @@ fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -129,42 +130,42 @@ fun unanimous() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"3b81d865ee01e0085b80f4f5866690c2b8b322cec679ed7a77b0ac40a45028ec", &clock);
+    request::commit(&mut req, &caps[2], x"cdf44e749d68123830aba02de0922d2f54dd658ca93da77c4d5aae11374e53cc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: settle
@@ -180,7 +181,7 @@ fun unanimous() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::post_output(&mut req, &caps[1], x"6f75747075743a41", &clock);
+    request::post_output(&mut req, &caps[1], x"6f75747075743a41", x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 15: sweep_fees
@@ -194,7 +195,7 @@ fun unanimous() {
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 17, 1); // events in all
+    assert!(ev[0] == 18, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
@@ -209,42 +210,43 @@ fun unanimous() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 1, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 1, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 1, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 42); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 43); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 44); // requester's refund
+    assert!(refund.value() == 3150000000, 45); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -256,7 +258,7 @@ fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -305,591 +307,42 @@ fun one_dissenter() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 13: settle
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 14: register node 3
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 15: register node 4
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 16: register node 5
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 17: register node 6
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 18: register node 7
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 19: register node 8
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 20: escalate
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let rnd = s.take_shared<Random>();
-    let mut g = random::new_generator(&rnd, s.ctx());
-    let reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    ts::return_shared(rnd);
-    tally(&mut ev);
-    // txn 21: commit node 3
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 22: commit node 4
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 23: commit node 5
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 24: commit node 6
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 25: commit node 7
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 26: commit node 8
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 27: reveal node 3
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 28: reveal node 4
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 29: reveal node 5
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 30: reveal node 6
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 31: reveal node 7
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 32: reveal node 8
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 33: settle
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 34: sweep_fees
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    fees::sweep_fees(&mut reg, &mut req);
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // outcome (hand-written in scenarios.ts)
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 43, 1); // events in all
-    assert!(ev[1] == 0, 2); // events: AttestationRecorded
-    assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
-    assert!(ev[4] == 1, 5); // events: DisputeOpened
-    assert!(ev[5] == 1, 6); // events: FeesSwept
-    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
-    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
-    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
-    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
-    assert!(ev[10] == 8, 11); // events: NodePaid
-    assert!(ev[11] == 9, 12); // events: NodeRegistered
-    assert!(ev[12] == 1, 13); // events: NodeSlashed
-    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
-    assert!(ev[14] == 2, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 9, 20); // events: ResultCommitted
-    assert!(ev[20] == 9, 21); // events: ResultRevealed
-    assert!(ev[21] == 1, 22); // events: StakeChanged
-    let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 23); // treasury
-    let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
-    let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
-    let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 41); // node 2: reputation
-    let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
-    let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 51); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 53); // node 4: reputation
-    let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 57); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 59); // node 5: reputation
-    let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 63); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 65); // node 6: reputation
-    let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 69); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 71); // node 7: reputation
-    let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 73); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 75); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 76); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 77); // node 8: reputation
-    let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 78); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
-    ts::return_shared(req);
-    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 81); // requester's refund
-    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
-    ts::return_shared(reg);
-    finish(s, admin, clock, caps, mcaps);
-}
-
-/// N = 4, one node never commits; 3 of 4 reveal A (≥ 66.67 %): settled, the absentee slashed 2 %
-#[test]
-fun one_absentee() {
-    let (mut s, admin, mut clock) = setup();
-    let mut caps: vector<NodeCap> = vector[];
-    let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    // txn 2: register node 0
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 3: register node 1
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 4: register node 2
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 5: register node 3
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 6: create_request
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(8400000000, s.ctx());
-    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 7: sample
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let rnd = s.take_shared<Random>();
-    let mut g = random::new_generator(&rnd, s.ctx());
-    let reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    request::sample_with(&mut req, &reg, &mut g, &clock);
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    ts::return_shared(rnd);
-    tally(&mut ev);
-    // txn 8: commit node 0
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 9: commit node 1
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 10: commit node 2
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"3b81d865ee01e0085b80f4f5866690c2b8b322cec679ed7a77b0ac40a45028ec", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 11: reveal node 0
-    clock.set_for_testing(1700000300000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 12: reveal node 1
-    clock.set_for_testing(1700000300000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 13: reveal node 2
-    clock.set_for_testing(1700000300000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 14: settle
-    clock.set_for_testing(1700000420000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 15: sweep_fees
-    clock.set_for_testing(1700000420000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    fees::sweep_fees(&mut reg, &mut req);
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // outcome (hand-written in scenarios.ts)
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 19, 1); // events in all
-    assert!(ev[1] == 0, 2); // events: AttestationRecorded
-    assert!(ev[2] == 0, 3); // events: ClusterCreated
-    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
-    assert!(ev[4] == 0, 5); // events: DisputeOpened
-    assert!(ev[5] == 1, 6); // events: FeesSwept
-    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
-    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
-    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
-    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
-    assert!(ev[10] == 3, 11); // events: NodePaid
-    assert!(ev[11] == 4, 12); // events: NodeRegistered
-    assert!(ev[12] == 1, 13); // events: NodeSlashed
-    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
-    assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 1, 22); // events: StakeChanged
-    let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 23); // treasury
-    let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
-    let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
-    let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
-    let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 47); // node 3: reputation
-    let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 48); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 49); // round 0: sampled nodes
-    ts::return_shared(req);
-    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 50); // requester's refund
-    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
-    ts::return_shared(reg);
-    finish(s, admin, clock, caps, mcaps);
-}
-
-/// round 0: A, B, B (a colluding majority) → dispute; 6 fresh nodes reveal A; A wins 7/9, both B nodes slashed
-#[test]
-fun dispute_resolved() {
-    let (mut s, admin, mut clock) = setup();
-    let mut caps: vector<NodeCap> = vector[];
-    let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    // txn 2: register node 0
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 3: register node 1
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 4: register node 2
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
-    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 5: create_request
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    let reg = s.take_shared<Registry>();
-    let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
-    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
-    ts::return_shared(reg);
-    tally(&mut ev);
-    // txn 6: sample
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let rnd = s.take_shared<Random>();
-    let mut g = random::new_generator(&rnd, s.ctx());
-    let reg = s.take_shared<Registry>();
-    let mut req = s.take_shared<Request>();
-    request::sample_with(&mut req, &reg, &mut g, &clock);
-    ts::return_shared(req);
-    ts::return_shared(reg);
-    ts::return_shared(rnd);
-    tally(&mut ev);
-    // txn 7: commit node 0
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 8: commit node 1
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"14a1273c8f6bb97c5682db152f79cf5f01eb38a42f7e25643b12bc886b209d2a", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 9: commit node 2
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 10: reveal node 0
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 11: reveal node 1
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
-    ts::return_shared(req);
-    tally(&mut ev);
-    // txn 12: reveal node 2
-    clock.set_for_testing(1700000000000);
-    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
-    let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: settle
@@ -1075,102 +528,288 @@ fun dispute_resolved() {
     assert!(ev[7] == 0, 8); // events: KeyRotationAcked
     assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
     assert!(ev[9] == 0, 10); // events: KeyRotationStarted
-    assert!(ev[10] == 7, 11); // events: NodePaid
+    assert!(ev[10] == 8, 11); // events: NodePaid
     assert!(ev[11] == 9, 12); // events: NodeRegistered
-    assert!(ev[12] == 2, 13); // events: NodeSlashed
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 2, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 9, 20); // events: ResultCommitted
-    assert!(ev[20] == 9, 21); // events: ResultRevealed
-    assert!(ev[21] == 2, 22); // events: StakeChanged
+    assert!(ev[15] == 1, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 9, 21); // events: ResultCommitted
+    assert!(ev[21] == 9, 22); // events: ResultRevealed
+    assert!(ev[22] == 1, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 12400000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 51); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 53); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 57); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 59); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 63); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 65); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 69); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 71); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 73); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 75); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 76); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 77); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 78); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 79); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 81); // requester's refund
+    assert!(refund.value() == 5900000000, 82); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 9 (round-0 revealers + all 6 escalation nodes), no quorum: Failed, full refund, only the absentee slashed
+/// N = 4, one node never commits; 3 of 4 reveal A (≥ 66.67 %): settled, the absentee slashed 2 %
 #[test]
-fun dispute_failed() {
+fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    // txn 2: register node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 3: register node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 4: register node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 5: register node 3
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 6: create_request
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    let reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(8400000000, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 7: sample
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    request::sample_with(&mut req, &reg, &mut g, &clock);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 8: commit node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[0], x"89cf0e2e632d72c6071ab7ae6b9e0c99d6bc53cef9ad387dd5112154d1f4c075", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 9: commit node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 10: commit node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 11: reveal node 0
+    clock.set_for_testing(1700000300000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[0], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 12: reveal node 1
+    clock.set_for_testing(1700000300000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 13: reveal node 2
+    clock.set_for_testing(1700000300000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 14: settle
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 15: sweep_fees
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // outcome (hand-written in scenarios.ts)
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    assert!(ev[0] == 19, 1); // events in all
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 0, 5); // events: DisputeOpened
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 3, 11); // events: NodePaid
+    assert!(ev[11] == 4, 12); // events: NodeRegistered
+    assert!(ev[12] == 1, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 1, 15); // events: NodesSampled
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 1, 23); // events: StakeChanged
+    let reg = s.take_shared<Registry>();
+    assert!(registry::treasury_value(&reg) == 1150000000, 24); // treasury
+    let id = node::node_id(&caps[0]);
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    let id = node::node_id(&caps[1]);
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    let id = node::node_id(&caps[2]);
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    let id = node::node_id(&caps[3]);
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 48); // node 3: reputation
+    let req = s.take_shared<Request>();
+    assert!(request::status(&req) == 3, 49); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
+    ts::return_shared(req);
+    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
+    assert!(refund.value() == 8250000000, 51); // requester's refund
+    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
+/// round 0: A, B, B (a colluding majority) → dispute; 6 fresh nodes reveal A; A wins 7/9, both B nodes slashed
+#[test]
+fun dispute_resolved() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1219,42 +858,408 @@ fun dispute_failed() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f9846aa44910235a6c0b4f5b458468ba6d60567e27a89c4cfcdffffc0d0e2566", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 13: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 14: register node 3
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 15: register node 4
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 16: register node 5
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 17: register node 6
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 18: register node 7
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 19: register node 8
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 20: escalate
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::escalate_with(&mut req, &reg, &mut g, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 21: commit node 3
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 22: commit node 4
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 23: commit node 5
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 24: commit node 6
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 25: commit node 7
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 26: commit node 8
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 27: reveal node 3
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 28: reveal node 4
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 29: reveal node 5
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 30: reveal node 6
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 31: reveal node 7
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 32: reveal node 8
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 33: settle
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 34: sweep_fees
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    fees::sweep_fees(&mut reg, &mut req);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // outcome (hand-written in scenarios.ts)
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    assert!(ev[0] == 45, 1); // events in all
+    assert!(ev[1] == 0, 2); // events: AttestationRecorded
+    assert!(ev[2] == 0, 3); // events: ClusterCreated
+    assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
+    assert!(ev[4] == 1, 5); // events: DisputeOpened
+    assert!(ev[5] == 1, 6); // events: FeesSwept
+    assert!(ev[6] == 0, 7); // events: KeyRotationAborted
+    assert!(ev[7] == 0, 8); // events: KeyRotationAcked
+    assert!(ev[8] == 0, 9); // events: KeyRotationCompleted
+    assert!(ev[9] == 0, 10); // events: KeyRotationStarted
+    assert!(ev[10] == 7, 11); // events: NodePaid
+    assert!(ev[11] == 9, 12); // events: NodeRegistered
+    assert!(ev[12] == 2, 13); // events: NodeSlashed
+    assert!(ev[13] == 0, 14); // events: NodeStatusChanged
+    assert!(ev[14] == 2, 15); // events: NodesSampled
+    assert!(ev[15] == 1, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 9, 21); // events: ResultCommitted
+    assert!(ev[21] == 9, 22); // events: ResultRevealed
+    assert!(ev[22] == 2, 23); // events: StakeChanged
+    let reg = s.take_shared<Registry>();
+    assert!(registry::treasury_value(&reg) == 33350000000, 24); // treasury
+    let id = node::node_id(&caps[0]);
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    let id = node::node_id(&caps[1]);
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 36); // node 1: reputation
+    let id = node::node_id(&caps[2]);
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
+    let id = node::node_id(&caps[3]);
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    let id = node::node_id(&caps[4]);
+    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
+    let id = node::node_id(&caps[5]);
+    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
+    let id = node::node_id(&caps[6]);
+    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
+    let id = node::node_id(&caps[7]);
+    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
+    let id = node::node_id(&caps[8]);
+    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
+    let req = s.take_shared<Request>();
+    assert!(request::status(&req) == 3, 79); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    ts::return_shared(req);
+    let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
+    assert!(refund.value() == 5950000000, 82); // requester's refund
+    ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
+    ts::return_shared(reg);
+    finish(s, admin, clock, caps, mcaps);
+}
+
+/// round 0: A, A, B → dispute; round 1: 2 A, 3 B, 1 absent → 4 vs 4 of 9 (round-0 revealers + all 6 escalation nodes), no quorum: Failed, full refund, only the absentee slashed
+#[test]
+fun dispute_failed() {
+    let (mut s, admin, mut clock) = setup();
+    let mut caps: vector<NodeCap> = vector[];
+    let mcaps: vector<MasterCap> = vector[];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    // txn 2: register node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 3: register node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 4: register node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(200000000000, s.ctx());
+    caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 5: create_request
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
+    let reg = s.take_shared<Registry>();
+    let c = coin::mint_for_testing<SUI>(6300000000, s.ctx());
+    let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
+    ts::return_shared(reg);
+    tally(&mut ev);
+    // txn 6: sample
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let rnd = s.take_shared<Random>();
+    let mut g = random::new_generator(&rnd, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut req = s.take_shared<Request>();
+    request::sample_with(&mut req, &reg, &mut g, &clock);
+    ts::return_shared(req);
+    ts::return_shared(reg);
+    ts::return_shared(rnd);
+    tally(&mut ev);
+    // txn 7: commit node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 8: commit node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 9: commit node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 10: reveal node 0
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 11: reveal node 1
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    ts::return_shared(req);
+    tally(&mut ev);
+    // txn 12: reveal node 2
+    clock.set_for_testing(1700000000000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
+    let mut req = s.take_shared<Request>();
+    request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: settle
@@ -1431,85 +1436,86 @@ fun dispute_failed() {
     assert!(ev[12] == 1, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 2, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 1, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 8, 20); // events: ResultCommitted
-    assert!(ev[20] == 8, 21); // events: ResultRevealed
-    assert!(ev[21] == 1, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 1, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 8, 21); // events: ResultCommitted
+    assert!(ev[21] == 8, 22); // events: ResultRevealed
+    assert!(ev[22] == 1, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 4000000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 47); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 48); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 49); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 50); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 51); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 52); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 53); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 52); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 54); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 54); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 55); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 56); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 57); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 58); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 59); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 58); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 60); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 60); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 61); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 62); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 63); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 64); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 65); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 64); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 66); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 66); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 67); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 68); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 69); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 70); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 71); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 70); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 72); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 72); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 73); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 74); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 75); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 76); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 77); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 74); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 76); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 77); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 78); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 78); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 79); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 80); // round 1: sampled nodes
+    assert!(request::status(&req) == 5, 79); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 81); // requester's refund
+    assert!(refund.value() == 6300000000, 82); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1521,7 +1527,7 @@ fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1570,42 +1576,42 @@ fun dispute_expired() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: settle
@@ -1643,42 +1649,43 @@ fun dispute_expired() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 1, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 1, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 42); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 43); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 44); // requester's refund
+    assert!(refund.value() == 6300000000, 45); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1690,7 +1697,7 @@ fun escalation_too_few_nodes() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1739,42 +1746,42 @@ fun escalation_too_few_nodes() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"e60e2f4c11f349aeb35fa7d3a68440682c8842a5d04217c5543a4af83bf4a3ff", &clock);
+    request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"29128d79a9cb531859ebe894f412f2a43e308135b93d123e48eae886b6fae7c3", &clock);
+    request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: settle
@@ -1824,42 +1831,43 @@ fun escalation_too_few_nodes() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 1, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 1, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 42); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 43); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 43); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 44); // requester's refund
+    assert!(refund.value() == 6300000000, 45); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1871,7 +1879,7 @@ fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1914,27 +1922,28 @@ fun never_sampled() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 0, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 1, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 0, 20); // events: ResultCommitted
-    assert!(ev[20] == 0, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 1, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 0, 21); // events: ResultCommitted
+    assert!(ev[21] == 0, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 30); // request status
+    assert!(request::status(&req) == 5, 31); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 31); // requester's refund
+    assert!(refund.value() == 1050000000, 32); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1946,7 +1955,7 @@ fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2045,42 +2054,42 @@ fun confidential_sampling() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[0], x"54dd4345e274ef526f20f4005bc807ea823f7f16f2d3f536652f41ecba891feb", &clock);
+    request::commit(&mut req, &caps[0], x"0cfd07204d3f2ea1da4ea0df0e7b040a401b88aba1812fad92b5b7bb3b8bb6b0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 15: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"5f28432936835fd85e1479f25f9d514b8f8d764ea8ee65f3f92465e66ce86692", &clock);
+    request::commit(&mut req, &caps[1], x"770f112d127ff2281e5cd0b05a6c9a811c74e2eba83e683e3243d0f2a88be0ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 16: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"1a4c7df08fed63bf41d34a5cf1686cef5203de5685c39aa3bc0d594757c43518", &clock);
+    request::commit(&mut req, &caps[2], x"ae9b8c1c8fcd610910dd8e4cb645e0c8662b052584435b766d9f9dcb31c64f2a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 17: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[0], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
+    request::reveal(&mut req, &caps[0], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 18: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 19: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 20: settle
@@ -2118,49 +2127,50 @@ fun confidential_sampling() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 47); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 48); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 49); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 49); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 50); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 50); // requester's refund
+    assert!(refund.value() == 3150000000, 51); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2238,7 +2248,7 @@ fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2353,19 +2363,20 @@ fun weighted_sampling() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 2, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 0, 20); // events: ResultCommitted
-    assert!(ev[20] == 0, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 0, 21); // events: ResultCommitted
+    assert!(ev[21] == 0, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 24); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 25); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 26); // round 1: sampled nodes
+    assert!(request::status(&req) == 1, 25); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 26); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 27); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2377,7 +2388,7 @@ fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2425,14 +2436,14 @@ fun unbonding() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 8: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: settle
@@ -2478,35 +2489,36 @@ fun unbonding() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 1, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 1, 20); // events: ResultCommitted
-    assert!(ev[20] == 1, 21); // events: ResultRevealed
-    assert!(ev[21] == 2, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 1, 21); // events: ResultCommitted
+    assert!(ev[21] == 1, 22); // events: ResultRevealed
+    assert!(ev[22] == 2, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 50000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 2, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 2, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 0, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 36); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 37); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 37); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 38); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 38); // requester's refund
+    assert!(refund.value() == 1050000000, 39); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2547,7 +2559,7 @@ fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2604,42 +2616,42 @@ fun jailing() {
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[1], x"a6a8090034f4a909eb7ae75afb61c88129edcbd8726c335bff7720519406885a", &clock);
+    request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[2], x"3b81d865ee01e0085b80f4f5866690c2b8b322cec679ed7a77b0ac40a45028ec", &clock);
+    request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 10: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::commit(&mut req, &caps[3], x"98270152128cc82e0502ba8661281d4a19f46ea32d17a83d8ca83576b44e9e91", &clock);
+    request::commit(&mut req, &caps[3], x"7c8b9f5a7570a67630648bb70cdc9e9f85d44147143e4faade8818830053e10a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[1], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
+    request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[2], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
+    request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 13: reveal node 3
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
     let mut req = s.take_shared<Request>();
-    request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
+    request::reveal(&mut req, &caps[3], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
     // txn 14: settle
@@ -2685,49 +2697,50 @@ fun jailing() {
     assert!(ev[12] == 1, 13); // events: NodeSlashed
     assert!(ev[13] == 2, 14); // events: NodeStatusChanged
     assert!(ev[14] == 1, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 1, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 1, 19); // events: RequestSettled
-    assert!(ev[19] == 3, 20); // events: ResultCommitted
-    assert!(ev[20] == 3, 21); // events: ResultRevealed
-    assert!(ev[21] == 2, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 1, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 1, 20); // events: RequestSettled
+    assert!(ev[20] == 3, 21); // events: ResultCommitted
+    assert!(ev[21] == 3, 22); // events: ResultRevealed
+    assert!(ev[22] == 2, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 103980000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 2020000000, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 42); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 43); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 44); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 45); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 46); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 47); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 48); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 49); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 49); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 50); // requester's refund
+    assert!(refund.value() == 7270000000, 51); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2739,7 +2752,7 @@ fun key_rotation_complete() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2879,40 +2892,41 @@ fun key_rotation_complete() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 0, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 0, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 0, 20); // events: ResultCommitted
-    assert!(ev[20] == 0, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 0, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 0, 21); // events: ResultCommitted
+    assert!(ev[21] == 0, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 42); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 43); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 44); // cluster key
+    assert!(cluster::epoch(&cl) == 1, 43); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 45); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2924,7 +2938,7 @@ fun key_rotation_abort() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3039,40 +3053,41 @@ fun key_rotation_abort() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 0, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 0, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 0, 20); // events: ResultCommitted
-    assert!(ev[20] == 0, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 0, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 0, 21); // events: ResultCommitted
+    assert!(ev[21] == 0, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 24); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 25); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 26); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 27); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 28); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 29); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 30); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 31); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 32); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 33); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 34); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 35); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 36); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 37); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 38); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 39); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 40); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 41); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 42); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 43); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 44); // cluster key
+    assert!(cluster::epoch(&cl) == 0, 43); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 45); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -3179,7 +3194,7 @@ fun params_at_bounds() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3316,15 +3331,16 @@ fun params_at_bounds() {
     assert!(ev[12] == 0, 13); // events: NodeSlashed
     assert!(ev[13] == 0, 14); // events: NodeStatusChanged
     assert!(ev[14] == 0, 15); // events: NodesSampled
-    assert!(ev[15] == 0, 16); // events: OutputPosted
-    assert!(ev[16] == 0, 17); // events: RequestCreated
-    assert!(ev[17] == 0, 18); // events: RequestFailed
-    assert!(ev[18] == 0, 19); // events: RequestSettled
-    assert!(ev[19] == 0, 20); // events: ResultCommitted
-    assert!(ev[20] == 0, 21); // events: ResultRevealed
-    assert!(ev[21] == 0, 22); // events: StakeChanged
+    assert!(ev[15] == 0, 16); // events: OutputHashAgreed
+    assert!(ev[16] == 0, 17); // events: OutputPosted
+    assert!(ev[17] == 0, 18); // events: RequestCreated
+    assert!(ev[18] == 0, 19); // events: RequestFailed
+    assert!(ev[19] == 0, 20); // events: RequestSettled
+    assert!(ev[20] == 0, 21); // events: ResultCommitted
+    assert!(ev[21] == 0, 22); // events: ResultRevealed
+    assert!(ev[22] == 0, 23); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 23); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

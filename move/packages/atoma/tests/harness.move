@@ -212,9 +212,16 @@ public fun request_with(
     request::new(&env.reg, c, kind, capability, input_hash, input, 0, 0, n, quorum_bps, max_price, false, &env.clock, env.sc.ctx())
 }
 
+/// Posts `output` with its hash `blake2b256(output)` (public requests).
 public fun post(env: &mut Env, req: &mut Request, id: ID, output: vector<u8>) {
+    let h = sui::hash::blake2b256(&output);
+    env.post_with_hash(req, id, output, h);
+}
+
+/// Posts `output` with `output_hash` (confidential requests: the plaintext's hash).
+public fun post_with_hash(env: &mut Env, req: &mut Request, id: ID, output: vector<u8>, output_hash: vector<u8>) {
     let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
-    req.post_output(&env.caps[i], output, &env.clock);
+    req.post_output(&env.caps[i], output, output_hash, &env.clock);
 }
 
 public fun sample(env: &mut Env, req: &mut Request, seed: u64) {
@@ -259,15 +266,35 @@ public fun escalate(env: &mut Env, req: &mut Request, seed: u64) {
 
 public fun hash_for(b: u8): vector<u8> { if (b == dissent()) hash_b() else hash_a() }
 
+/// What an honest node commits and reveals for `output_hash` in the request's current round:
+/// round 0 the blinded `t = blake2b256(output_hash ‖ request_id)`, round 1 `output_hash`.
+public fun round_value(req: &Request, output_hash: vector<u8>): vector<u8> {
+    if (req.round() == 0) atoma::blinding::blinded(output_hash, req.id()) else output_hash
+}
+
+/// Commits for `output_hash` as an honest node does (`round_value`).
 public fun commit_node(env: &mut Env, req: &mut Request, id: ID, output_hash: vector<u8>) {
-    let c = request::commitment_of(output_hash, id, salt());
+    let v = round_value(req, output_hash);
+    env.commit_raw(req, id, v);
+}
+
+/// Reveals for `output_hash` as an honest node does (`round_value`).
+public fun reveal_node(env: &mut Env, req: &mut Request, id: ID, output_hash: vector<u8>) {
+    let v = round_value(req, output_hash);
+    env.reveal_raw(req, id, v);
+}
+
+/// Commits exactly `value` (whatever the round).
+public fun commit_raw(env: &mut Env, req: &mut Request, id: ID, value: vector<u8>) {
+    let c = request::commitment_of(value, id, salt());
     let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
     req.commit(&env.caps[i], c, &env.clock);
 }
 
-public fun reveal_node(env: &mut Env, req: &mut Request, id: ID, output_hash: vector<u8>) {
+/// Reveals exactly `value` (whatever the round).
+public fun reveal_raw(env: &mut Env, req: &mut Request, id: ID, value: vector<u8>) {
     let i = env.caps.find_index!(|k| k.node_id() == id).destroy_some();
-    req.reveal(&env.caps[i], output_hash, salt(), &env.clock);
+    req.reveal(&env.caps[i], value, salt(), &env.clock);
 }
 
 /// Plays one round: commits, reveals per `behaviour` (index-aligned with the round's nodes),

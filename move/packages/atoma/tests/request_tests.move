@@ -51,7 +51,9 @@ fun full_flow_with_output() {
     let before = env.books(&req);
     env.settle(&mut req);
     assert!(req.is_settled());
-    assert_eq!(req.agreed_output_hash(), option::some(h::hash_a()));
+    // Round 0 agreed on t only; the output hash is known once a matching output is posted.
+    assert_eq!(req.agreed_blinded_hash(), option::some(atoma::blinding::blinded(h::hash_a(), req.id())));
+    assert_eq!(req.agreed_output_hash(), option::none());
     let (paid, refund, treasury_in, slashed) = env.check_conservation(&req, before);
     assert_eq!(paid, 3 * h::price());
     assert_eq!(refund, 0);
@@ -347,7 +349,7 @@ fun reveal_bad_length() {
     let mut req = sampled(&mut env);
     let nodes = req.sampled_nodes(0);
     nodes.do!(|id| env.commit_node(&mut req, id, h::hash_a()));
-    env.reveal_node(&mut req, nodes[0], x"aa");
+    env.reveal_raw(&mut req, nodes[0], x"aa");
     done(env, req);
 }
 
@@ -392,6 +394,7 @@ fun post_twice() {
 }
 
 fun answer(): vector<u8> { b"the answer" }
+fun answer_hash(): vector<u8> { sui::hash::blake2b256(&answer()) }
 
 /// All N = 3 sampled nodes reveal blake2b256(answer()); settled. Confidential requests sample
 /// the attested nodes 0, 2 and 4 of `fixtures::env6`.
@@ -427,7 +430,26 @@ fun public_garbage_post_refused() {
     let mut env = h::new(5);
     let mut req = settled_answer(&mut env, false);
     let nodes = req.sampled_nodes(0);
+    env.post_with_hash(&mut req, nodes[0], b"garbage", answer_hash());
+    done(env, req);
+}
+
+/// A post whose output hash does not blind to the agreed `t` (issue 13 A4: blinded round 0).
+#[test, expected_failure(abort_code = request::EOutputHashMismatch)]
+fun post_with_wrong_output_hash_refused() {
+    let mut env = h::new(5);
+    let mut req = settled_answer(&mut env, false);
+    let nodes = req.sampled_nodes(0);
     env.post(&mut req, nodes[0], b"garbage");
+    done(env, req);
+}
+
+#[test, expected_failure(abort_code = request::EInvalidHash)]
+fun post_with_short_output_hash_refused() {
+    let mut env = h::new(5);
+    let mut req = settled_answer(&mut env, false);
+    let nodes = req.sampled_nodes(0);
+    env.post_with_hash(&mut req, nodes[0], answer(), x"aa");
     done(env, req);
 }
 
@@ -450,7 +472,7 @@ fun confidential_garbage_first_honest_accepted() {
     let mut env = confidential_env();
     let mut req = settled_answer(&mut env, true);
     let nodes = req.sampled_nodes(0);
-    env.post(&mut req, nodes[0], b"garbage");
+    env.post_with_hash(&mut req, nodes[0], b"garbage", answer_hash());
     env.post(&mut req, nodes[1], answer());
     assert_eq!(req.output(), b"garbage");
     assert_eq!(req.output_of(nodes[1]), option::some(answer()));
@@ -491,9 +513,9 @@ fun confidential_post_twice_same_node() {
     let mut env = confidential_env();
     let mut req = settled_answer(&mut env, true);
     let nodes = req.sampled_nodes(0);
-    env.post(&mut req, nodes[0], b"garbage");
+    env.post_with_hash(&mut req, nodes[0], b"garbage", answer_hash());
     env.post(&mut req, nodes[1], answer());
-    env.post(&mut req, nodes[1], b"again");
+    env.post_with_hash(&mut req, nodes[1], b"again", answer_hash());
     done(env, req);
 }
 

@@ -309,6 +309,7 @@ export const Request = bcs.struct("Request", {
   output_node: bcs.option(ID),
   settled_ms: bcs.u64(),
   output_accepted: bcs.bool(),
+  agreed_blinded_hash: bcs.option(bytes),
 });
 
 /** `atoma::tdx_attestation::CrlKey` (copy, drop, store). */
@@ -412,6 +413,7 @@ export const STRUCT_TYPES = {
   NodeUpdated: "events::NodeUpdated",
   NodesSampled: "events::NodesSampled",
   OutputAccepted: "events::OutputAccepted",
+  OutputHashAgreed: "events::OutputHashAgreed",
   OutputPosted: "events::OutputPosted",
   Params: "config::Params",
   PckTcb: "tdx_tcb::PckTcb",

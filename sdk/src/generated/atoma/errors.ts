@@ -151,6 +151,7 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     24: { name: "ENotRequester", message: "only the requester may accept the output" },
     25: { name: "ENotConfidential", message: "only confidential requests accept an output" },
     26: { name: "ENoOutputFromNode", message: "the node posted no output for this request" },
+    27: { name: "EOutputHashMismatch", message: "blake2b256(output_hash || request_id) != agreed blinded hash" },
   },
   settlement: {
     1: { name: "EWrongStatus", message: "request cannot be settled in its status" },

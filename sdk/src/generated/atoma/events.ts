@@ -172,6 +172,13 @@ export const OutputAccepted = bcs.struct("OutputAccepted", {
   node_id: ID,
 });
 
+/** `atoma::events::OutputHashAgreed` (copy, drop). */
+export const OutputHashAgreed = bcs.struct("OutputHashAgreed", {
+  request_id: ID,
+  output_hash: bytes,
+  node_id: bcs.option(ID),
+});
+
 /** `atoma::events::OutputPosted` (copy, drop). */
 export const OutputPosted = bcs.struct("OutputPosted", {
   request_id: ID,
@@ -277,6 +284,7 @@ export const EVENT_STRUCTS = {
   NodeUpdated,
   NodesSampled,
   OutputAccepted,
+  OutputHashAgreed,
   OutputPosted,
   RequestCreated,
   RequestFailed,

@@ -1183,6 +1183,18 @@ export const attestation = {
   },
 };
 
+/** `atoma::blinding`. */
+export const blinding = {
+  /** `public fun blinded(vector<u8>, 0x2::object::ID): vector<u8>` */
+  blinded(tx: Transaction, packageId: string, args: readonly [bytes: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::blinding::blinded`, args);
+  },
+  /** `public fun tally_key(u8, vector<u8>, 0x2::object::ID): vector<u8>` */
+  tallyKey(tx: Transaction, packageId: string, args: readonly [u8: Arg, bytes: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::blinding::tally_key`, args);
+  },
+};
+
 /** `atoma::cluster`. */
 export const cluster = {
   /** `public fun abort_rotation(&mut cluster::Cluster, &0x2::clock::Clock)` */
@@ -1385,6 +1397,10 @@ export const request = {
   acceptOutput(tx: Transaction, packageId: string, args: readonly [request: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::accept_output`, args);
   },
+  /** `public fun agreed_blinded_hash(&request::Request): 0x1::option::Option<vector<u8>>` */
+  agreedBlindedHash(tx: Transaction, packageId: string, args: readonly [request: Arg]): TransactionResult {
+    return call(tx, `${packageId}::request::agreed_blinded_hash`, args);
+  },
   /** `public fun agreed_output_hash(&request::Request): 0x1::option::Option<vector<u8>>` */
   agreedOutputHash(tx: Transaction, packageId: string, args: readonly [request: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::agreed_output_hash`, args);
@@ -1534,11 +1550,11 @@ export const request = {
   outputOf(tx: Transaction, packageId: string, args: readonly [request: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::request::output_of`, args);
   },
-  /** `public fun post_output(&mut request::Request, &node::NodeCap, vector<u8>, &0x2::clock::Clock)` */
+  /** `public fun post_output(&mut request::Request, &node::NodeCap, vector<u8>, vector<u8>, &0x2::clock::Clock)` */
   postOutput(
     tx: Transaction,
     packageId: string,
-    args: readonly [request: Arg, nodeCap: Arg, bytes: Arg, clock: Arg],
+    args: readonly [request: Arg, nodeCap: Arg, bytes_2: Arg, bytes_3: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::request::post_output`, args);
   },
@@ -2001,6 +2017,8 @@ export const MOVE_CALL_TARGETS = [
   "attestation::record_attestation",
   "attestation::verdict_message",
   "attestation::verifier_address",
+  "blinding::blinded",
+  "blinding::tally_key",
   "cluster::abort_rotation",
   "cluster::accept_membership",
   "cluster::ack_quorum",
@@ -2038,6 +2056,7 @@ export const MOVE_CALL_TARGETS = [
   "cluster::version",
   "sampling::max_rejects",
   "request::accept_output",
+  "request::agreed_blinded_hash",
   "request::agreed_output_hash",
   "request::capability",
   "request::commit",
