@@ -7,7 +7,8 @@
 import { fromBase58 } from "@mysten/bcs";
 import { isStruct, type MoveType, type StructResolver, typeToString } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError } from "./errors.js";
-import { decodeBcs, encodeBcs } from "./runtime/encoded.js";
+import { decodeBcs, encodeBcs, rememberBcs } from "./runtime/encoded.js";
+import { storeValueOf } from "./runtime/store-value.js";
 import type { Owner } from "./types.js";
 import {
   copyValue,
@@ -121,27 +122,42 @@ class CallHost implements VmHost {
     decodedVm.set(bytes, { type: key, value: copyValue(value) });
     return value;
   }
+  /**
+   * A value leaving the interpreter once the call is over (no copy is kept: the interpreter's
+   * values are dropped with it), in the store's representation.
+   */
   fromVm(t: MoveType, v: Value): unknown {
-    return decodeBcs(t, this.encoded(t, v), this.s.resolve);
+    return this.storeValue(t, v, this.encoded(t, v, false));
   }
-  /** BCS of a value leaving the interpreter; the bytes remember a copy of it for the next `toVm`. */
-  private encoded(t: MoveType, v: Value): Uint8Array {
+  /** The store's form of `v`, remembering `bytes` as its encoding (so the effects do not encode it again). */
+  private storeValue(t: MoveType, v: Value, bytes: Uint8Array): unknown {
+    const value = storeValueOf(t, v, this.s.resolve);
+    if (value === undefined) return decodeBcs(t, bytes, this.s.resolve);
+    rememberBcs(t, value, bytes, this.s.resolve);
+    return value;
+  }
+  /**
+   * BCS of a value leaving the interpreter; the bytes remember it (a copy of it while the
+   * interpreter still runs and may change it) for the next `toVm`.
+   */
+  private encoded(t: MoveType, v: Value, live: boolean): Uint8Array {
     const bytes = this.bytes(t, v);
-    decodedVm.set(bytes, { type: typeToString(t, true), value: copyValue(v) });
+    decodedVm.set(bytes, { type: typeToString(t, true), value: live ? copyValue(v) : v });
     return bytes;
   }
   bytes(t: MoveType, v: Value): Uint8Array {
     return toBcs(t, v, (st) => this.s.loader.layout(st));
   }
-  private objectValue(t: MoveType, v: Value): unknown {
+  /** An object leaving the interpreter (`live`: while it still runs), checked against the object limits. */
+  private objectValue(t: MoveType, v: Value, live: boolean): unknown {
     checkDepth(v);
-    const b = this.encoded(t, v);
+    const b = this.encoded(t, v, live);
     if (b.length > LIMITS.maxObjectSize)
       throw new ExecutionFailure(
         { MoveObjectTooBig: { objectSize: String(b.length), maxObjectSize: String(LIMITS.maxObjectSize) } },
         `MoveObjectTooBig { object_size: ${b.length}, max_object_size: ${LIMITS.maxObjectSize} }`,
       );
-    return decodeBcs(t, b, this.s.resolve);
+    return this.storeValue(t, v, b);
   }
   freshId(): string {
     return this.s.freshId();
@@ -164,7 +180,7 @@ class CallHost implements VmHost {
     to: { kind: "address"; address: string } | { kind: "share" } | { kind: "freeze" },
   ): void {
     const id = objectIdOf(obj);
-    const value = this.objectValue(ty, obj);
+    const value = this.objectValue(ty, obj, true);
     let w = this.s.working.get(id);
     if (!w) w = this.s.created(id, ty, value);
     const wasShared = !!w.orig && w.orig.owner !== "Immutable" && "Shared" in w.orig.owner;
@@ -198,7 +214,7 @@ class CallHost implements VmHost {
         `MEMORY_LIMIT_EXCEEDED: event of ${b.length} bytes over ${LIMITS.maxEventSize}`,
       );
     this.s.gas.charge(GAS_SCHEDULE.nativeCall + b.length * GAS_SCHEDULE.nativeByte);
-    this.s.emit(ty, decodeBcs(ty, b, this.s.resolve), this.module, this.packageId);
+    this.s.emit(ty, this.storeValue(ty, v, b), this.module, this.packageId);
   }
 
   private countLoad(): void {
@@ -250,7 +266,7 @@ class CallHost implements VmHost {
   }
   addChild(parent: string, ty: MoveType, value: Value): void {
     const id = objectIdOf(value);
-    const runtime = this.objectValue(ty, value);
+    const runtime = this.objectValue(ty, value, true);
     let w = this.s.working.get(id);
     if (w) {
       w.type = ty;
@@ -293,7 +309,7 @@ class CallHost implements VmHost {
     for (const c of this.children.values()) {
       if (!c.dirty || !c.w) continue;
       if (c.w.state === "deleted" || c.w.state === "wrapped") continue;
-      c.w.value = this.objectValue(c.type, c.holder[0] as Value);
+      c.w.value = this.objectValue(c.type, c.holder[0] as Value, false);
     }
     this.children.clear();
   }
