@@ -89,6 +89,13 @@ const U64: MoveType = { kind: "prim", name: "u64" };
 /** Interpreter values decoded from BCS bytes, by the bytes array (never mutated: callers get copies). */
 const decodedVm = new WeakMap<Uint8Array, { type: string; value: Value }>();
 
+/** The transaction digest's bytes, decoded once per transaction rather than once per MoveCall (never mutated). */
+let lastDigest: { text: string; bytes: Uint8Array } | undefined;
+function txHashOf(digest: string): Uint8Array {
+  if (lastDigest?.text !== digest) lastDigest = { text: digest, bytes: fromBase58(digest) };
+  return lastDigest.bytes;
+}
+
 /** Host side of one MoveCall: the session's objects as the natives see them. */
 class CallHost implements VmHost {
   readonly sender: string;
@@ -105,7 +112,7 @@ class CallHost implements VmHost {
     private readonly packageId: string,
   ) {
     this.sender = s.sender;
-    this.txHash = fromBase58(s.digest);
+    this.txHash = txHashOf(s.digest);
     this.epoch = s.epoch;
     this.epochTimestampMs = s.timestamp;
     this.gasPrice = s.price;
