@@ -75,6 +75,8 @@ export interface CallArg {
   value: unknown;
   /** &mut: receives the value after the call. */
   writeBack?: (v: unknown) => void;
+  /** The value's BCS when the caller has it (a pure argument's own bytes, checked canonical). */
+  bytes?: Uint8Array;
 }
 
 interface Child {
@@ -119,8 +121,8 @@ class CallHost implements VmHost {
     this.referenceGasPrice = s.referenceGasPrice;
     this.gasBudget = s.budget;
   }
-  toVm(t: MoveType, v: unknown): Value {
-    const bytes = encodeBcs(t, v, this.s.resolve);
+  toVm(t: MoveType, v: unknown, known?: Uint8Array): Value {
+    const bytes = known ?? encodeBcs(t, v, this.s.resolve);
     // A stored object's bytes are the same array from call to call: decode them once, hand out copies.
     const key = typeToString(t, true);
     const hit = decodedVm.get(bytes);
@@ -386,7 +388,7 @@ export function callMoveFunction(
     const vmArgs: Value[] = [];
     const holders: { holder: Value[]; arg: CallArg }[] = [];
     for (const a of args) {
-      const v = host.toVm(a.type, a.value);
+      const v = host.toVm(a.type, a.value, a.bytes);
       if (a.kind === "val") vmArgs.push(v);
       else {
         const holder = [v];

@@ -151,7 +151,9 @@ export function moveCall(
       if (!isPureType(t))
         throw ses.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
       const v = ses.pureAs(s, t, i);
-      callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
+      // pureAs accepted the bytes only if they are the value's canonical encoding: the
+      // interpreter decodes them as they are (no encoding of the parsed value again).
+      callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v, bytes: s.pure });
     } else {
       if (typeToString(s.type) !== typeToString(t))
         throw ses.argError(i, "TypeMismatch", `expected ${typeToString(t)}, got ${typeToString(s.type)}`);
