@@ -279,12 +279,22 @@ export function parseType(s: string): MoveType {
 
 const FRAMEWORK = new Set([normalizeAddress("0x1"), normalizeAddress("0x2"), normalizeAddress("0x3")]);
 /** Sui's display form: framework addresses short (`0x2`), package addresses long. */
+/** Type texts by type object, short and long form (type objects are never changed once built). */
+const shortText = new WeakMap<MoveType, string>();
+const longText = new WeakMap<MoveType, string>();
 export function typeToString(t: MoveType, long = false): string {
   if (t.kind === "prim") return t.name;
-  if (t.kind === "vector") return `vector<${typeToString(t.of, long)}>`;
-  const a = !long && FRAMEWORK.has(t.address) ? shortAddress(t.address) : t.address;
-  const args = t.args.length ? `<${t.args.map((x) => typeToString(x, long)).join(", ")}>` : "";
-  return `${a}::${t.module}::${t.name}${args}`;
+  const memo = long ? longText : shortText;
+  let text = memo.get(t);
+  if (text !== undefined) return text;
+  if (t.kind === "vector") text = `vector<${typeToString(t.of, long)}>`;
+  else {
+    const a = !long && FRAMEWORK.has(t.address) ? shortAddress(t.address) : t.address;
+    const args = t.args.length ? `<${t.args.map((x) => typeToString(x, long)).join(", ")}>` : "";
+    text = `${a}::${t.module}::${t.name}${args}`;
+  }
+  memo.set(t, text);
+  return text;
 }
 export function canonicalType(s: string): string {
   return typeToString(parseType(s));

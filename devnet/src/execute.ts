@@ -7,7 +7,8 @@
 import { fromBase58 } from "@mysten/bcs";
 import { isStruct, type MoveType, type StructResolver, typeToString } from "./bytecode.js";
 import { ExecutionFailure, MoveAbortError } from "./errors.js";
-import { decodeBcs, encodeBcs } from "./runtime/encoded.js";
+import { decodeBcs, encodeBcs, rememberBcs } from "./runtime/encoded.js";
+import { storeValueOf } from "./runtime/store-value.js";
 import type { Owner } from "./types.js";
 import {
   copyValue,
@@ -74,6 +75,8 @@ export interface CallArg {
   value: unknown;
   /** &mut: receives the value after the call. */
   writeBack?: (v: unknown) => void;
+  /** The value's BCS when the caller has it (a pure argument's own bytes, checked canonical). */
+  bytes?: Uint8Array;
 }
 
 interface Child {
@@ -87,6 +90,13 @@ const U64: MoveType = { kind: "prim", name: "u64" };
 
 /** Interpreter values decoded from BCS bytes, by the bytes array (never mutated: callers get copies). */
 const decodedVm = new WeakMap<Uint8Array, { type: string; value: Value }>();
+
+/** The transaction digest's bytes, decoded once per transaction rather than once per MoveCall (never mutated). */
+let lastDigest: { text: string; bytes: Uint8Array } | undefined;
+function txHashOf(digest: string): Uint8Array {
+  if (lastDigest?.text !== digest) lastDigest = { text: digest, bytes: fromBase58(digest) };
+  return lastDigest.bytes;
+}
 
 /** Host side of one MoveCall: the session's objects as the natives see them. */
 class CallHost implements VmHost {
@@ -104,15 +114,15 @@ class CallHost implements VmHost {
     private readonly packageId: string,
   ) {
     this.sender = s.sender;
-    this.txHash = fromBase58(s.digest);
+    this.txHash = txHashOf(s.digest);
     this.epoch = s.epoch;
     this.epochTimestampMs = s.timestamp;
     this.gasPrice = s.price;
     this.referenceGasPrice = s.referenceGasPrice;
     this.gasBudget = s.budget;
   }
-  toVm(t: MoveType, v: unknown): Value {
-    const bytes = encodeBcs(t, v, this.s.resolve);
+  toVm(t: MoveType, v: unknown, known?: Uint8Array): Value {
+    const bytes = known ?? encodeBcs(t, v, this.s.resolve);
     // A stored object's bytes are the same array from call to call: decode them once, hand out copies.
     const key = typeToString(t, true);
     const hit = decodedVm.get(bytes);
@@ -121,27 +131,42 @@ class CallHost implements VmHost {
     decodedVm.set(bytes, { type: key, value: copyValue(value) });
     return value;
   }
+  /**
+   * A value leaving the interpreter once the call is over (no copy is kept: the interpreter's
+   * values are dropped with it), in the store's representation.
+   */
   fromVm(t: MoveType, v: Value): unknown {
-    return decodeBcs(t, this.encoded(t, v), this.s.resolve);
+    return this.storeValue(t, v, this.encoded(t, v, false));
   }
-  /** BCS of a value leaving the interpreter; the bytes remember a copy of it for the next `toVm`. */
-  private encoded(t: MoveType, v: Value): Uint8Array {
+  /** The store's form of `v`, remembering `bytes` as its encoding (so the effects do not encode it again). */
+  private storeValue(t: MoveType, v: Value, bytes: Uint8Array): unknown {
+    const value = storeValueOf(t, v, this.s.resolve);
+    if (value === undefined) return decodeBcs(t, bytes, this.s.resolve);
+    rememberBcs(t, value, bytes, this.s.resolve);
+    return value;
+  }
+  /**
+   * BCS of a value leaving the interpreter; the bytes remember it (a copy of it while the
+   * interpreter still runs and may change it) for the next `toVm`.
+   */
+  private encoded(t: MoveType, v: Value, live: boolean): Uint8Array {
     const bytes = this.bytes(t, v);
-    decodedVm.set(bytes, { type: typeToString(t, true), value: copyValue(v) });
+    decodedVm.set(bytes, { type: typeToString(t, true), value: live ? copyValue(v) : v });
     return bytes;
   }
   bytes(t: MoveType, v: Value): Uint8Array {
     return toBcs(t, v, (st) => this.s.loader.layout(st));
   }
-  private objectValue(t: MoveType, v: Value): unknown {
+  /** An object leaving the interpreter (`live`: while it still runs), checked against the object limits. */
+  private objectValue(t: MoveType, v: Value, live: boolean): unknown {
     checkDepth(v);
-    const b = this.encoded(t, v);
+    const b = this.encoded(t, v, live);
     if (b.length > LIMITS.maxObjectSize)
       throw new ExecutionFailure(
         { MoveObjectTooBig: { objectSize: String(b.length), maxObjectSize: String(LIMITS.maxObjectSize) } },
         `MoveObjectTooBig { object_size: ${b.length}, max_object_size: ${LIMITS.maxObjectSize} }`,
       );
-    return decodeBcs(t, b, this.s.resolve);
+    return this.storeValue(t, v, b);
   }
   freshId(): string {
     return this.s.freshId();
@@ -164,7 +189,7 @@ class CallHost implements VmHost {
     to: { kind: "address"; address: string } | { kind: "share" } | { kind: "freeze" },
   ): void {
     const id = objectIdOf(obj);
-    const value = this.objectValue(ty, obj);
+    const value = this.objectValue(ty, obj, true);
     let w = this.s.working.get(id);
     if (!w) w = this.s.created(id, ty, value);
     const wasShared = !!w.orig && w.orig.owner !== "Immutable" && "Shared" in w.orig.owner;
@@ -198,7 +223,7 @@ class CallHost implements VmHost {
         `MEMORY_LIMIT_EXCEEDED: event of ${b.length} bytes over ${LIMITS.maxEventSize}`,
       );
     this.s.gas.charge(GAS_SCHEDULE.nativeCall + b.length * GAS_SCHEDULE.nativeByte);
-    this.s.emit(ty, decodeBcs(ty, b, this.s.resolve), this.module, this.packageId);
+    this.s.emit(ty, this.storeValue(ty, v, b), this.module, this.packageId);
   }
 
   private countLoad(): void {
@@ -250,7 +275,7 @@ class CallHost implements VmHost {
   }
   addChild(parent: string, ty: MoveType, value: Value): void {
     const id = objectIdOf(value);
-    const runtime = this.objectValue(ty, value);
+    const runtime = this.objectValue(ty, value, true);
     let w = this.s.working.get(id);
     if (w) {
       w.type = ty;
@@ -293,7 +318,7 @@ class CallHost implements VmHost {
     for (const c of this.children.values()) {
       if (!c.dirty || !c.w) continue;
       if (c.w.state === "deleted" || c.w.state === "wrapped") continue;
-      c.w.value = this.objectValue(c.type, c.holder[0] as Value);
+      c.w.value = this.objectValue(c.type, c.holder[0] as Value, false);
     }
     this.children.clear();
   }
@@ -363,7 +388,7 @@ export function callMoveFunction(
     const vmArgs: Value[] = [];
     const holders: { holder: Value[]; arg: CallArg }[] = [];
     for (const a of args) {
-      const v = host.toVm(a.type, a.value);
+      const v = host.toVm(a.type, a.value, a.bytes);
       if (a.kind === "val") vmArgs.push(v);
       else {
         const holder = [v];

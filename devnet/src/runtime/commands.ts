@@ -15,6 +15,7 @@ import {
 } from "../bytecode.js";
 import { ExecutionFailure, MoveAbortError } from "../errors.js";
 import type { CoinValue } from "../types.js";
+import { changedInPlace } from "./encoded.js";
 import { meterFor } from "./gas.js";
 import { moveCall, publish } from "./move-call.js";
 import { ZERO_ADDR } from "./primitives.js";
@@ -76,10 +77,10 @@ function suiHeld(ses: Session, side: "in" | "out"): bigint {
   for (const w of ses.working.values()) {
     if (side === "in") {
       if (w.id === ZERO_ADDR && !w.orig) total += ses.gasTotal;
-      else if (w.orig?.type && !w.readOnly) total += suiIn(w.orig.type, w.orig.value, ses.rt.resolve);
+      else if (w.orig?.type && !w.readOnly) total += suiInObject(w.orig.type, w.orig.value, ses.rt.resolve);
     } else if (w.state !== "deleted" && w.state !== "wrapped" && (!w.orig || !w.readOnly)) {
       if (w.state === "inflight" && w.orig === undefined) continue;
-      total += suiIn(w.type, w.value, ses.rt.resolve);
+      total += suiInObject(w.type, w.value, ses.rt.resolve);
     }
   }
   return total;
@@ -263,6 +264,20 @@ function buildSuiPath(t: MoveType, resolve: Resolve): SuiPath | undefined {
     if (h) fields.push({ name: f.name, type });
   }
   return fields.length ? { kind: "fields", fields } : NONE;
+}
+/**
+ * SUI held in an object's value, remembered per value: values are replaced as a whole when they
+ * change, except coins (see encoded.ts), which are counted every time.
+ */
+const suiByValue = new WeakMap<object, bigint>();
+function suiInObject(t: MoveType, v: unknown, resolve: Resolve): bigint {
+  if (typeof v !== "object" || v === null || changedInPlace(t)) return suiIn(t, v, resolve);
+  let s = suiByValue.get(v);
+  if (s === undefined) {
+    s = suiIn(t, v, resolve);
+    suiByValue.set(v, s);
+  }
+  return s;
 }
 /** SUI held in a value: the sum of every Balance<SUI> inside it. */
 function suiIn(t: MoveType, v: unknown, resolve: Resolve): bigint {

@@ -211,7 +211,8 @@ function writeOutputs(
     if (ch.kind === "unchanged") continue;
     if (ch.w.orig) storageRebate += ch.w.orig.storageRebate;
     if (ch.kind === "deleted" || ch.kind === "wrapped") continue;
-    const o = writeObject(rt, ses.digest, ch.w, lamport);
+    // The gas coin is finished again once charged (chargeGas): its digest is computed there.
+    const o = writeObject(rt, ses.digest, ch.w, lamport, ch.w.id !== ses.gasId);
     storageCost += o.storageRebate;
     out.set(o.id, o);
   }
@@ -240,21 +241,24 @@ function hasStore(t: MoveType, rt: Runtime): boolean {
 }
 
 /** One working object as stored after the transaction; a newly shared object takes the Lamport version as its initial shared version. */
-function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint): StoredObject {
-  const o = rt.finishObject({
-    id: w.id,
-    version: lamport,
-    digest: "",
-    owner:
-      w.owner !== "Immutable" && "Shared" in w.owner && w.owner.Shared.initial_shared_version === "__LAMPORT__"
-        ? { Shared: { initial_shared_version: lamport.toString() } }
-        : w.owner,
-    type: w.type,
-    value: w.value,
-    hasPublicTransfer: hasStore(w.type, rt),
-    previousTransaction: digest,
-    storageRebate: 0n,
-  });
+function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint, withDigest: boolean): StoredObject {
+  const o = rt.finishObject(
+    {
+      id: w.id,
+      version: lamport,
+      digest: "",
+      owner:
+        w.owner !== "Immutable" && "Shared" in w.owner && w.owner.Shared.initial_shared_version === "__LAMPORT__"
+          ? { Shared: { initial_shared_version: lamport.toString() } }
+          : w.owner,
+      type: w.type,
+      value: w.value,
+      hasPublicTransfer: hasStore(w.type, rt),
+      previousTransaction: digest,
+      storageRebate: 0n,
+    },
+    withDigest,
+  );
   o.storageRebate = BigInt(o.bcs!.length + 100) * rt.gas.storagePerByte;
   return o;
 }
@@ -306,20 +310,48 @@ function chargeGas(
   };
 }
 
-/** The events the transaction emitted, as JSON-RPC records (BCS and parsed JSON). */
+/**
+ * The events the transaction emitted, as JSON-RPC records (BCS and parsed JSON). The parsed JSON
+ * is built on first read (most events are never asked for while the devnet runs), in its place
+ * among the record's keys.
+ */
 function eventRecords(ses: Session): EventRecord[] {
   const rt = ses.rt;
-  return ses.events.map((e, i) => ({
-    id: { txDigest: ses.digest, eventSeq: String(i) },
-    packageId: e.packageId,
-    transactionModule: e.module,
-    sender: ses.sender,
-    type: typeToString(e.type),
-    parsedJson: toSuiJson(e.type, e.value, rt.resolve),
-    bcsEncoding: "base64",
-    bcs: base64Of(encodeBcs(e.type, e.value, rt.resolve)),
-    timestampMs: ses.timestamp.toString(),
-  }));
+  // Types of a package this transaction publishes resolve only until it is committed (and never
+  // after a dry run): then the JSON is built now.
+  const now = ses.published.length > 0 || ses.mode !== "execute";
+  const records = ses.events.map(
+    (e, i): EventRecord => ({
+      id: { txDigest: ses.digest, eventSeq: String(i) },
+      packageId: e.packageId,
+      transactionModule: e.module,
+      sender: ses.sender,
+      type: typeToString(e.type),
+      get parsedJson(): unknown {
+        const json = toSuiJson(e.type, e.value, rt.resolve);
+        Object.defineProperty(this, "parsedJson", {
+          value: json,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        return json;
+      },
+      set parsedJson(json: unknown) {
+        Object.defineProperty(this, "parsedJson", {
+          value: json,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      },
+      bcsEncoding: "base64",
+      bcs: base64Of(encodeBcs(e.type, e.value, rt.resolve)),
+      timestampMs: ses.timestamp.toString(),
+    }),
+  );
+  if (now) for (const r of records) void r.parsedJson;
+  return records;
 }
 
 /** Every changed object in the forms the effects list them: BCS changed objects, JSON lists and object changes. */

@@ -15,7 +15,25 @@ interface Known {
 }
 const known = new WeakMap<object, Known>();
 
-const changedInPlace = (t: MoveType): boolean => isStruct(t, "0x2", "coin", "Coin");
+/** Whether values of type `t` are changed in place by the runtime (so never shared or remembered). */
+export const changedInPlace = (t: MoveType): boolean => isStruct(t, "0x2", "coin", "Coin");
+
+/**
+ * A Coin's BCS (its UID, then its Balance's u64: 40 bytes), written directly: coins are the one
+ * kind of value that is never remembered (the gas coin changes in every transaction).
+ */
+function coinBytes(value: unknown): Uint8Array | undefined {
+  const c = value as { id?: { id?: unknown }; balance?: { value?: unknown } } | null;
+  const id = c?.id?.id;
+  const amount = c?.balance?.value;
+  if (typeof id !== "string" || !COIN_ID.test(id) || typeof amount !== "bigint") return undefined;
+  if (amount < 0n || amount > 0xffff_ffff_ffff_ffffn) return undefined;
+  const out = new Uint8Array(40);
+  out.set(Buffer.from(id.slice(2), "hex"));
+  new DataView(out.buffer).setBigUint64(32, amount, true);
+  return out;
+}
+const COIN_ID = /^0x[0-9a-fA-F]{64}$/;
 
 /** Records that `value` (of type `t`) encodes to `bytes`. */
 export function rememberBcs(t: MoveType, value: unknown, bytes: Uint8Array, resolve: StructResolver): void {
@@ -31,8 +49,9 @@ export function encodeBcs(t: MoveType, value: unknown, resolve: StructResolver):
     const k = known.get(value);
     if (k !== undefined && k.schema === schema) return k.bytes;
   }
+  if (changedInPlace(t)) return coinBytes(value) ?? schema.serialize(value).toBytes();
   const bytes = schema.serialize(value).toBytes();
-  if (isObj && !changedInPlace(t)) known.set(value, { schema, bytes });
+  if (isObj) known.set(value, { schema, bytes });
   return bytes;
 }
 

@@ -11,6 +11,7 @@ import {
   normalizeAddress,
   parseType,
   relocateModule,
+  type StructResolver,
   shortAddress,
   typeToString,
 } from "../bytecode.js";
@@ -85,7 +86,8 @@ export function moveCall(
     );
   if (fn.typeParameters.length !== mc.typeArguments.length)
     throw new ExecutionFailure({ TypeArityMismatch: true }, "TypeArityMismatch");
-  const typeArgs = mc.typeArguments.map((t) => parseType(t));
+  const typeArgs = mc.typeArguments.map(typeArgument);
+  const sig = signatureOf(fn, mc.typeArguments, typeArgs);
   let params = fn.parameters;
   const last = params[params.length - 1];
   const isCtx = (t: NormalizedType | undefined): boolean => {
@@ -116,8 +118,7 @@ export function moveCall(
         : typeof p !== "string" && "Reference" in p
           ? "ref"
           : "val";
-    const t = fromNormalized(p, typeArgs);
-    const isObj = t.kind === "struct" && abilitiesOf(t, ses.rt.resolve).has("Key");
+    const { type: t, isObj } = sig.param(i, p, ses.rt.resolve);
     if (isObj) {
       if (!s.objectId) throw ses.argError(i, "TypeMismatch", `expected object ${typeToString(t)}, got a pure value`);
       if (typeToString(s.type) !== typeToString(t))
@@ -150,12 +151,14 @@ export function moveCall(
       if (!isPureType(t))
         throw ses.argError(i, "InvalidUsageOfPureArg", `${typeToString(t)} cannot be a pure argument`);
       const v = ses.pureAs(s, t, i);
-      callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v });
+      // pureAs accepted the bytes only if they are the value's canonical encoding: the
+      // interpreter decodes them as they are (no encoding of the parsed value again).
+      callArgs.push({ kind: kind === "ref" ? "ref" : "val", type: t, value: v, bytes: s.pure });
     } else {
       if (typeToString(s.type) !== typeToString(t))
         throw ses.argError(i, "TypeMismatch", `expected ${typeToString(t)}, got ${typeToString(s.type)}`);
       if (s.moved) throw ses.argError(i, "ArgumentWithoutValue");
-      if (kind === "val" && !abilitiesOf(t, ses.rt.resolve).has("Copy")) s.moved = true;
+      if (kind === "val" && !sig.param(i, p, ses.rt.resolve).copy()) s.moved = true;
       callArgs.push({
         kind,
         type: t,
@@ -186,10 +189,10 @@ export function moveCall(
     );
   for (const w of mutRefs) w.mutated = true;
   const returned: Slot[] = fn.return.map((rt, i) => {
-    const t = fromNormalized(rt, typeArgs);
+    const { type: t, isObj } = sig.ret(i, rt, ses.rt.resolve);
     const v = out[i];
     const idv = (v as { id?: { id?: string } } | null)?.id?.id;
-    if (t.kind === "struct" && abilitiesOf(t, ses.rt.resolve).has("Key") && typeof idv === "string") {
+    if (isObj && typeof idv === "string") {
       const w = ses.working.get(idv) ?? ses.created(idv, t, v);
       w.state = "inflight";
       w.value = v;
@@ -206,6 +209,68 @@ export function moveCall(
 }
 
 type NormalizedType = NormalizedFunction["parameters"][number];
+
+/** Type arguments by their text: the same few are parsed again and again (a parse error is not kept). */
+const parsedTypes = new Map<string, MoveType>();
+function typeArgument(text: string): MoveType {
+  let t = parsedTypes.get(text);
+  if (t === undefined) {
+    t = parseType(text);
+    if (parsedTypes.size < 4096) parsedTypes.set(text, t);
+  }
+  return t;
+}
+
+/** A parameter's or return value's type in one instantiation, with the abilities the call checks. */
+interface TypeInfo {
+  type: MoveType;
+  /** A `key` struct: an object. */
+  isObj: boolean;
+  copy(): boolean;
+}
+class Signature {
+  private readonly params: TypeInfo[] = [];
+  private readonly rets: TypeInfo[] = [];
+  constructor(private readonly typeArgs: MoveType[]) {}
+  /** Built on first use, in the order the call uses them, so a failure surfaces where it did. */
+  param(i: number, p: NormalizedType, resolve: StructResolver): TypeInfo {
+    this.params[i] ??= this.info(p, resolve);
+    return this.params[i];
+  }
+  ret(i: number, r: NormalizedType, resolve: StructResolver): TypeInfo {
+    this.rets[i] ??= this.info(r, resolve);
+    return this.rets[i];
+  }
+  private info(n: NormalizedType, resolve: StructResolver): TypeInfo {
+    const type = fromNormalized(n, this.typeArgs);
+    const isObj = type.kind === "struct" && abilitiesOf(type, resolve).has("Key");
+    let copy: boolean | undefined;
+    return {
+      type,
+      isObj,
+      copy: () => {
+        copy ??= abilitiesOf(type, resolve).has("Copy");
+        return copy;
+      },
+    };
+  }
+}
+/** Signatures by function and type arguments (published modules never change). */
+const signatures = new WeakMap<NormalizedFunction, Map<string, Signature>>();
+function signatureOf(fn: NormalizedFunction, texts: string[], typeArgs: MoveType[]): Signature {
+  let byArgs = signatures.get(fn);
+  if (!byArgs) {
+    byArgs = new Map();
+    signatures.set(fn, byArgs);
+  }
+  const key = texts.join(",");
+  let sig = byArgs.get(key);
+  if (!sig) {
+    sig = new Signature(typeArgs);
+    if (byArgs.size < 256) byArgs.set(key, sig);
+  }
+  return sig;
+}
 
 /** Types a pure argument may have (as Sui allows): primitives, vectors of them, String, ID, Option. */
 function isPureType(t: MoveType): boolean {

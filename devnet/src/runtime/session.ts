@@ -10,7 +10,7 @@ import type { SessionState } from "../execute.js";
 import type { Runtime } from "../runtime.js";
 import type { StoredObject } from "../types.js";
 import { GasMeter, LIMITS } from "../vm/index.js";
-import { encodeBcs, rememberBcs } from "./encoded.js";
+import { changedInPlace, encodeBcs, rememberBcs } from "./encoded.js";
 import { base64Bytes, CLOCK_ID, deepClone, fromBase58Digest, hashBytes, toHex, u64le } from "./primitives.js";
 import type { ArgT, CallArgT, ExecMode, ParsedTx, Slot, Working } from "./types.js";
 
@@ -89,7 +89,10 @@ export class Session implements SessionState {
     if (got) return got;
     const o = this.rt.getObject(id)!;
     this.lamportInputs.push(o.version);
-    const value = deepClone(o.value);
+    // Only the values the runtime changes in place (coins) are copied; any other value is
+    // replaced as a whole when the transaction changes it (see encoded.ts), so the working set
+    // shares it with the store, and with it the bytes remembered for it.
+    const value = changedInPlace(o.type!) ? deepClone(o.value) : o.value;
     if (o.bcs) rememberBcs(o.type!, value, o.bcs, this.rt.resolve);
     const w: Working = {
       id,
@@ -214,7 +217,10 @@ export class Session implements SessionState {
     let v: unknown;
     try {
       v = schema.parse(s.pure);
-      if (schema.serialize(v).toBytes().length !== s.pure.length) throw new Error("trailing bytes");
+      // All bytes consumed, canonically: the value's encoding is as long as the input. Primitives
+      // have a fixed size, known without encoding the value again.
+      const size = (t.kind === "prim" && schema.serializedSize(v)) || schema.serialize(v).toBytes().length;
+      if (size !== s.pure.length) throw new Error("trailing bytes");
     } catch (e) {
       throw this.argError(argIdx, "InvalidBCSBytes", `as ${typeToString(t)}: ${(e as Error).message}`);
     }
@@ -261,10 +267,9 @@ export class Session implements SessionState {
   }
 
   emit(type: MoveType, value: unknown, module: string, packageId: string): void {
-    // Validate the value encodes as the declared layout now, so errors point at the emit.
-    const bytes = encodeBcs(type, value, this.rt.resolve);
-    const copy = deepClone(value);
-    rememberBcs(type, copy, bytes, this.rt.resolve);
-    this.events.push({ type, value: copy, module, packageId });
+    // Validate the value encodes as the declared layout now, so errors point at the emit. The
+    // value is the event's own (the interpreter's host converts a fresh one per event).
+    encodeBcs(type, value, this.rt.resolve);
+    this.events.push({ type, value, module, packageId });
   }
 }

@@ -75,11 +75,15 @@ export class ObjectStore {
   /** Modules of packages being published (their `init` creates objects of their own types). */
   readonly pendingModules = new Map<string, Map<string, LoadedModule>>();
 
-  /** BCS bytes and digest of an object from its value. */
-  finishObject(o: StoredObject): StoredObject {
+  /**
+   * BCS bytes and digest of an object from its value (`digest` false: the bytes only, for an
+   * object that is finished again before anyone reads it, as the gas coin once charged).
+   */
+  finishObject(o: StoredObject, digest = true): StoredObject {
     if (o.type) {
       o.bcs = encodeBcs(o.type, o.value, this.resolve);
-      o.digest = toBase58(hashBytes("Object::", hexToBytes(o.id), u64le(o.version), o.bcs, JSON.stringify(o.owner)));
+      if (digest)
+        o.digest = toBase58(hashBytes("Object::", hexToBytes(o.id), u64le(o.version), o.bcs, JSON.stringify(o.owner)));
     } else if (o.modules) {
       const parts: Uint8Array[] = [];
       for (const m of o.modules.values()) parts.push(m.bytes);
@@ -90,7 +94,8 @@ export class ObjectStore {
 
   /** Reads an object; the clock's timestamp is live. */
   getObject(id: string): StoredObject | undefined {
-    const o = this.objects.get(normalizeAddress(id));
+    // Ids on the execution path are already canonical: look them up as given first.
+    const o = this.objects.get(id) ?? this.objects.get(normalizeAddress(id));
     if (o && o.id === CLOCK_ID) {
       const clock = o.value as { id: { id: string }; timestamp_ms: bigint };
       const now = this.now();
