@@ -6,45 +6,23 @@
  *   tsx devnet/bench/devnet.bench.ts [N=2000] [concurrency=32]
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fromBase64 } from "@mysten/bcs";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { decodeTx, startDevnet, verifySignatures } from "../src/index.js";
+import { jsonRpcCaller } from "./json-rpc.js";
 
 const N = Number(process.argv[2] ?? 2000);
 const CONC = Number(process.argv[3] ?? 32);
 
 async function measure(stateDir?: string) {
   const d = await startDevnet({ seed: "bench", checkpointIntervalMs: 1000, ...(stateDir ? { stateDir } : {}) });
-  const url = new URL(d.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CONC });
 
-  function rpc(method: string, params: unknown[]): Promise<{ result?: unknown; error?: { message: string } }> {
-    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: "POST",
-          path: "/",
-          agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  }
-
+  const rpc = jsonRpcCaller(d.url, agent);
   async function pool<T>(items: T[], f: (t: T) => Promise<void>): Promise<number> {
     let i = 0;
     const t0 = performance.now();

@@ -7,12 +7,13 @@
  *
  * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientDone`.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
 import { messageWithIntent, toSerializedSignature } from "@mysten/sui/cryptography";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { blake2b } from "@noble/hashes/blake2.js";
+import { jsonRpcCaller } from "./json-rpc.js";
 
 export type Ref = { objectId: string; version: string; digest: string };
 export interface ClientInit {
@@ -55,29 +56,7 @@ let init: ClientInit | undefined;
 let agent: Agent | undefined;
 let actors: { nodes: (Actor & { index: number; nodeId: string; cap: Ref })[]; keepers: Actor[] } | undefined;
 
-function rpc(method: string, params: unknown[]): Promise<{ result?: unknown; error?: { message: string } }> {
-  const url = new URL(init!.url);
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: "POST",
-        path: "/",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+let rpc: ReturnType<typeof jsonRpcCaller> = () => Promise.reject(new Error("vm-client: no init message yet"));
 
 /** Sui's transaction signature (intent-prefixed blake2b digest, flag ‖ sig ‖ pk) through the SDK's Ed25519. */
 function signTx(a: Actor, bytes: Uint8Array): string {
@@ -202,6 +181,7 @@ async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
   if (m.type === "init") {
     init = m;
     agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, m.nodes.length, m.keepers.length) });
+    rpc = jsonRpcCaller(m.url, agent);
     actors = {
       nodes: m.nodes.map((n) => ({ ...actor(n.sk, n.gas), index: n.index, nodeId: n.nodeId, cap: { ...n.cap } })),
       keepers: m.keepers.map((k) => actor(k.sk, k.gas)),
