@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assembleApp } from "../../apps/wat.js";
 import { instrumentWasm, WasmRejected } from "../../src/executors/instrument.js";
 import { WasmExecutor, wasmDigest } from "../../src/executors/wasm.js";
+import { PINNED_FUEL } from "./pinned-fuel.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -30,18 +31,9 @@ describe("wasm executor", () => {
           input: enc(input),
           params: { fuel: 10_000_000n },
         });
-      const got = await Promise.all([
-        run("echo-upper", "hello, World!"),
-        run("word-count", "the quick  brown\nfox "),
-        run("recurse", ""),
-        run("float-nan", ""),
-      ]);
-      expect(got.map((r) => [r.status, r.fuelUsed])).toEqual([
-        ["ok", 2647n],
-        ["ok", 6926n],
-        ["trap", 67497n],
-        ["ok", 285n],
-      ]);
+      const got = await Promise.all(PINNED_FUEL.map((p) => run(p.app, p.input)));
+      expect(got.map((r) => [r.status, r.fuelUsed])).toEqual(PINNED_FUEL.map((p) => [p.status, p.fuel]));
+      expect(PINNED_FUEL.map((p) => p.fuel)).toEqual([2647n, 6926n, 67497n, 285n]);
     } finally {
       await ex.close();
     }
