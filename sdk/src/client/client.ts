@@ -28,7 +28,7 @@ import { blindedHash, computeCommitment, hashOutput, randomSalt, roundValue } fr
 import { openAsUser, sealForNodes, userRecipientId } from "../crypto/envelope.js";
 import { x25519PublicKey } from "../crypto/keys.js";
 import { LAYERS_FORMAT, openLayer } from "../crypto/layers.js";
-import { decodeMoveAbort } from "../errors/move-errors.js";
+import { decodeMoveAbort, MoveAbortError } from "../errors/move-errors.js";
 import { DecodeError, InvalidInputError } from "../errors.js";
 import { escrowFor } from "../protocol.js";
 import * as B from "../tx/builders.js";
@@ -375,11 +375,35 @@ export class AtomaClient implements AtomaChain {
 
   // === requester ===
 
-  /** Escrow the chain will take (`escrowFor` with the registry's default sample size and margin). */
-  async escrowFor(sampleSize: number | undefined, maxPrice: U64Input): Promise<bigint> {
-    const reg = await this.getRegistry();
-    const n = BigInt(sampleSize || reg.params.default_sample_size);
-    return escrowFor(n, BigInt(maxPrice), BigInt(reg.params.margin_bps));
+  /**
+   * The registry parameters the escrow depends on, as last read. They change only by an admin
+   * call, so `createRequest` reads them once per client instead of once per request (a read on
+   * the requester's critical path) and re-reads them when the chain refuses the payment.
+   */
+  #escrowParams: Promise<{ defaultSampleSize: bigint; marginBps: bigint }> | undefined;
+
+  #readEscrowParams(fresh: boolean) {
+    if (fresh || !this.#escrowParams) {
+      const read = this.getRegistry().then((reg) => ({
+        defaultSampleSize: BigInt(reg.params.default_sample_size),
+        marginBps: BigInt(reg.params.margin_bps),
+      }));
+      // A failed read is not remembered.
+      read.catch(() => {
+        if (this.#escrowParams === read) this.#escrowParams = undefined;
+      });
+      this.#escrowParams = read;
+    }
+    return this.#escrowParams;
+  }
+
+  /**
+   * Escrow the chain will take (`escrowFor` with the registry's default sample size and margin);
+   * `fresh: false` uses the parameters this client read last (see `createRequest`).
+   */
+  async escrowFor(sampleSize: number | undefined, maxPrice: U64Input, o: { fresh?: boolean } = {}): Promise<bigint> {
+    const p = await this.#readEscrowParams(o.fresh ?? true);
+    return escrowFor(sampleSize ? BigInt(sampleSize) : p.defaultSampleSize, BigInt(maxPrice), p.marginBps);
   }
 
   /**
@@ -390,11 +414,20 @@ export class AtomaClient implements AtomaChain {
    * of the same PTB.
    */
   async createRequest(signer: Signer, o: CreateRequestOptions): Promise<CreatedRequest> {
-    const escrow = await this.escrowFor(o.sampleSize, o.maxPrice);
+    try {
+      return await this.#createRequest(signer, o, await this.escrowFor(o.sampleSize, o.maxPrice, { fresh: false }));
+    } catch (err) {
+      // The margin or default sample size changed since this client read them: read them again.
+      if (!(err instanceof MoveAbortError && err.constantName === "EInsufficientPayment")) throw err;
+      return this.#createRequest(signer, o, await this.escrowFor(o.sampleSize, o.maxPrice, { fresh: true }));
+    }
+  }
+
+  async #createRequest(signer: Signer, o: CreateRequestOptions, payment: bigint): Promise<CreatedRequest> {
     const base = await this.#base();
     const args: B.CreateRequestArgs & B.WithRandom = {
       ...base,
-      payment: { fromGas: escrow },
+      payment: { fromGas: payment },
       kind: o.kind,
       capability: toBytes(o.capability),
       inputHash: o.inputHash ?? hashOutput(o.input),
@@ -414,6 +447,8 @@ export class AtomaClient implements AtomaChain {
     const ev = created.events.find((e) => e.name === "RequestCreated");
     if (ev?.name !== "RequestCreated") throw new ChainError(`${fn} emitted no RequestCreated event`, created.digest);
     const requestId = ev.data.request_id;
+    // What the chain took (a payment above it, from parameters read before a margin cut, came back).
+    const escrow = BigInt(ev.data.escrow);
     const out: CreatedRequest = { requestId, escrow, createDigest: created.digest, nodes: [], events: created.events };
     if (oneTx) {
       const ns = created.events.find((e) => e.name === "NodesSampled");

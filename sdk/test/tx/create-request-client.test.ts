@@ -7,12 +7,14 @@
 
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Transaction } from "@mysten/sui/transactions";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { funded } from "../../../devnet/test/atoma/harness.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
 import { AtomaClient, MoveAbortError, RequestStatus } from "../../src/index.js";
+import { buildSetParam } from "../../src/tx/builders.js";
 
 const SUI = 1_000_000_000n;
 const T0 = 1_700_000_000_000n;
@@ -23,6 +25,8 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
   let sui: ClientWithCoreApi;
   let atoma: AtomaClient;
   let requester: Ed25519Keypair;
+  let admin: Ed25519Keypair;
+  let deployed: Awaited<ReturnType<typeof publishAtoma>>;
   const nodeIds: string[] = [];
 
   /** The Move calls of a transaction (its data as the node returns it), as `module::function`. */
@@ -44,7 +48,8 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     const seed = "sdk-create-and-sample";
     d = await startDevnet({ seed, clockMs: T0, checkpointIntervalMs: 60_000, ...testDevnetOptions() });
     sui = testClient(d.url, "jsonrpc");
-    const deployed = await publishAtoma(sui, d.url, await funded(d.url, `${seed}:admin`));
+    admin = await funded(d.url, `${seed}:admin`);
+    deployed = await publishAtoma(sui, d.url, admin);
     atoma = new AtomaClient(sui, {
       packageId: deployed.packageId,
       registryId: deployed.registryId,
@@ -97,6 +102,53 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     expect(c.nodes).toEqual([]);
     expect(await callsOf(c.createDigest)).toEqual(["request::create_request"]);
     expect((await atoma.getRequest(c.requestId)).status).toBe(RequestStatus.Created);
+  });
+
+  it("reads the escrow parameters once per client, and again when the chain refuses the payment (margin raised)", async () => {
+    const client = new AtomaClient(sui, {
+      packageId: deployed.packageId,
+      registryId: deployed.registryId,
+      registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+    });
+    const reads = vi.spyOn(client, "getRegistry");
+    const create = (sampleSize: number) =>
+      client.createRequest(requester, {
+        kind: 0,
+        capability: "llama",
+        input: enc.encode("1+1"),
+        maxPrice: SUI,
+        sampleSize,
+      });
+    expect((await create(3)).escrow).toBe(3_150_000_000n);
+    expect((await create(2)).escrow).toBe(2_100_000_000n);
+    expect(reads).toHaveBeenCalledTimes(1);
+    const setMargin = async (bps: bigint) => {
+      const tx = new Transaction();
+      tx.setSender(admin.toSuiAddress());
+      buildSetParam(tx, {
+        packageId: deployed.packageId,
+        registry: deployed.registryId,
+        adminCap: deployed.adminCapId,
+        name: "margin_bps",
+        value: bps,
+      });
+      await atoma.execute(tx, admin);
+    };
+    await setMargin(1_000n);
+    try {
+      // Paid with the remembered 5 %: refused (EInsufficientPayment), re-read, paid 10 %.
+      expect((await create(3)).escrow).toBe(3_300_000_000n);
+      expect(reads).toHaveBeenCalledTimes(2);
+      // A margin cut: the remembered 10 % overpays, the chain takes 5 % and returns the rest.
+      await setMargin(500n);
+      const before = await requesterSui();
+      const c = await create(3);
+      expect(c.escrow).toBe(3_150_000_000n);
+      expect(before - (await requesterSui())).toBeLessThan(3_300_000_000n);
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      await setMargin(500n);
+    }
   });
 
   it("a sampling abort in the one transaction creates nothing (no Request, no escrow taken)", async () => {
