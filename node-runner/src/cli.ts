@@ -569,7 +569,7 @@ export function buildProgram(): Command {
   program
     .command("keeper")
     .description(
-      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes (registry::refresh_node, jails below min_stake), batched",
+      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes (registry::refresh_node: new sampling weight, jailed nodes out), batched",
     )
     .option("--batch-size <n>", "most requests (or nodes) per transaction", intArg("--batch-size", 1, 512), 32)
     .option(

@@ -1,7 +1,7 @@
 /**
  * The keeper: follows the package's events with a durable cursor (the SDK's follower, like the
  * node daemon) and feeds its duties — `FeeSweeper` (finished requests → treasury) and
- * `NodeRefresher` (slashed nodes → sampling trees, jail below `min_stake`) — then sends what is
+ * `NodeRefresher` (slashed nodes → sampling trees, jailed nodes out) — then sends what is
  * due. Each page's ids are saved to the duties' pending lists before the cursor moves past it, so
  * a crash loses nothing: a restart re-reads at most the last page and finds the lists.
  */

@@ -1,8 +1,9 @@
 /**
  * Re-syncs slashed nodes with the sampling trees (`registry::refresh_node`, batched): a
- * settlement's slash leaves a node's sampling weight (and its status, when it fell below
- * `min_stake`) as it was; the refresh applies the new stake and jails a node below `min_stake`,
- * so it is no longer sampled. Each node is refreshed once per batch however often it was slashed.
+ * settlement's slash leaves a node's sampling weight as it was, and a node it jailed (stake below
+ * `min_stake`) keeps its leaf in the sampling trees (never drawn, but still walked over); the
+ * refresh applies the new stake and takes a jailed node out. Each node is refreshed once per
+ * batch however often it was slashed.
  */
 import type { Logger } from "pino";
 import type { KeeperChain, KeeperEvent } from "./chain.js";
