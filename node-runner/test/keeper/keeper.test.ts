@@ -21,6 +21,7 @@ import { testDevnetOptions, testTransport } from "../../../test/setup/transport.
 import type { Executor } from "../../src/daemon/execute.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
 import { Keeper, SdkKeeperChain } from "../../src/keeper/index.js";
+import { registerConfiguredNode, spawnCli } from "../cli/spawn-cli.js";
 
 const enc = new TextEncoder();
 const upper: Executor = {
@@ -84,6 +85,8 @@ describe("keeper on a devnet", () => {
   const user = Ed25519Keypair.generate();
   const keeperKey = Ed25519Keypair.generate();
   const settled: string[] = [];
+  /** Requests created after the refresh (settled later; the CLI test sweeps them). */
+  const later: string[] = [];
 
   beforeAll(async () => {
     // Shortest windows (10 s): a request that sampled the absent node settles once its reveal deadline passes.
@@ -151,7 +154,7 @@ describe("keeper on a devnet", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("journals what it owes, and after a restart sweeps it all into the treasury and jails the slashed node", async () => {
+  it("journals what it owes, and after a restart sweeps it all into the treasury and takes the jailed node out of the sampling tree", async () => {
     const slashed = await chain.atoma.getNode(absent.nodeId);
     // 2 % per request it was sampled for and never answered: below min_stake after the first.
     const stakeLeft = BigInt(slashed.stake.value);
@@ -229,6 +232,7 @@ describe("keeper on a devnet", () => {
         sampleSize: 3,
       });
       expect(c.nodes.sort()).toEqual(honest.map((n) => n.daemon.nodeId).sort());
+      later.push(c.requestId);
     }
   }, 180_000);
 
@@ -260,4 +264,38 @@ describe("keeper on a devnet", () => {
     ]);
     expect(keeper.sweeper.duty.pending.size).toBe(0);
   }, 120_000);
+
+  it("atoma-node keeper --once --json sweeps from a fresh cursor, exit 0; a bad --batch-size is exit 2", async () => {
+    const config = path.join(dir, "cli", "atoma-node.json");
+    await registerConfiguredNode(chain, path.join(dir, "cli"), config);
+    for (const id of later) await chain.atoma.waitForSettlement(id, { timeoutMs: 90_000, pollMs: 200 });
+    const before = await treasury(chain);
+    const bad = await spawnCli(config, ["keeper", "--batch-size", "0"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toMatch(/--batch-size must be a whole number in 1\.\.512/);
+    const r = await spawnCli(config, ["keeper", "--once", "--batch-size", "4", "--log-level", "silent"]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; done?: string[] });
+    const done = lines.at(-1);
+    // A fresh cursor replays every event: the requests swept already are forgotten at their
+    // FeesSwept, the later ones swept (4 per PTB); the slashed node refreshed once more (idempotent).
+    expect(done).toMatchObject({
+      event: "done",
+      swept: later.length,
+      refreshed: 1,
+      pendingSweeps: 0,
+      pendingRefreshes: 0,
+    });
+    expect(
+      lines
+        .filter((l) => l.event === "swept")
+        .flatMap((l) => l.done ?? [])
+        .sort(),
+    ).toEqual([...later].sort());
+    const income = incomeByRequest(await allEvents(chain), later);
+    expect((await treasury(chain)) - before).toBe([...income.values()].reduce((a, b) => a + b, 0n));
+  }, 180_000);
 });
