@@ -456,6 +456,10 @@ export function buildProgram(): Command {
       "--usage-dir <dir>",
       "usage-report folder of a cluster coordinator: report the bytes this node opens under each master key (automatic rotation)",
     )
+    .option(
+      "--keeper",
+      "also run the keeper (as `atoma-node keeper`: sweep fees, refresh slashed nodes; state in <stateDir>/keeper)",
+    )
     .addOption(
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
@@ -500,6 +504,15 @@ export function buildProgram(): Command {
         logger.warn({ unserved, served }, "configured capabilities no executor serves: requests for them are skipped");
       // One daemon per state folder (journal + cursor); taken last, released if the start fails.
       const releaseLock = acquireRunLock(stateDir);
+      // --keeper: its own folder and lock (a second keeper on it is refused), taken before the node starts.
+      const keeperDir = path.join(stateDir, "keeper");
+      let releaseKeeper = () => {};
+      try {
+        if (o.keeper) releaseKeeper = acquireRunLock(keeperDir);
+      } catch (err) {
+        releaseLock();
+        throw err;
+      }
       const node = await startNode({
         rpcUrl: config.rpcUrl,
         transport: g.transport,
@@ -533,6 +546,7 @@ export function buildProgram(): Command {
             }
           : {}),
       }).catch((err: unknown) => {
+        releaseKeeper();
         releaseLock();
         throw err;
       });
@@ -548,11 +562,27 @@ export function buildProgram(): Command {
             logger,
           })
         : Promise.resolve();
+      // --keeper: the keeper alongside the node, signed by the node's key.
+      const keeper = o.keeper
+        ? new Keeper({
+            chain: new SdkKeeperChain(
+              atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
+              keys.signer,
+            ),
+            stateDir: keeperDir,
+            logger: logger.child({ keeper: true }),
+            pollMs: config.pollMs,
+            onFlush: (duty, r) =>
+              logger.info({ duty, done: r.done.length, refused: r.refused.length, failed: r.failed }, "keeper flush"),
+          })
+        : null;
+      keeper?.start();
       out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
         event: "running",
         nodeId,
         metricsUrl: node.metricsUrl,
         capabilities: served,
+        keeper: keeper !== null,
       });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -560,7 +590,8 @@ export function buildProgram(): Command {
         process.once("SIGTERM", stop);
       });
       rotation.abort();
-      await Promise.all([node.stop(), rotationLoop]);
+      await Promise.all([node.stop(), rotationLoop, keeper?.stop()]);
+      releaseKeeper();
       releaseLock();
       await llama?.close();
       logger.info("stopped");

@@ -6,7 +6,8 @@
  * events) sweeps every request into the treasury and refreshes the slashed node (jailed by the
  * settlement, its leaf left in the sampling tree), which then leaves the tree.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AtomaEvent, NodeStatus, RequestKind, RequestStatus } from "@atoma/sdk";
@@ -30,6 +31,7 @@ const upper: Executor = {
   run: async (job) => enc.encode(new TextDecoder().decode(job.input).toUpperCase()),
 };
 const MIN_STAKE = 100_000_000_000n;
+const root = path.resolve(import.meta.dirname, "../../..");
 const silent = pino({ level: "silent" });
 
 /** Every event of the package so far, decoded. */
@@ -297,5 +299,44 @@ describe("keeper on a devnet", () => {
     ).toEqual([...later].sort());
     const income = incomeByRequest(await allEvents(chain), later);
     expect((await treasury(chain)) - before).toBe([...income.values()].reduce((a, b) => a + b, 0n));
+  }, 180_000);
+
+  it("atoma-node run --keeper queues what settles while it runs; SIGTERM keeps it for the next pass", async () => {
+    const config = path.join(dir, "cli", "atoma-node.json");
+    const c = await chain.atoma.createRequest(user, {
+      kind: RequestKind.Wasm,
+      capability: "test:upper-v1",
+      input: enc.encode("while the keeper runs"),
+      maxPrice: 2000n,
+    });
+    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
+      path.join(root, "node-runner/src/cli.ts"),
+      "-c",
+      config,
+      "--json",
+      "run",
+      "--keeper",
+      "--metrics-port",
+      "off",
+      "--log-level",
+      "silent",
+    ]);
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+    await chain.atoma.waitForSettlement(c.requestId, { timeoutMs: 90_000, pollMs: 200 });
+    const pendingFile = path.join(dir, "cli", "state", "keeper", "sweep-pending.json");
+    const queued = () => existsSync(pendingFile) && readFileSync(pendingFile, "utf8").includes(c.requestId.slice(2));
+    for (let i = 0; i < 600 && !queued(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(queued()).toBe(true);
+    expect(JSON.parse(stdout.trim().split("\n")[0] as string)).toMatchObject({ event: "running", keeper: true });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    // Not swept yet (30 s batch delay): the next pass finds it in the list and sweeps it.
+    const r = await spawnCli(config, ["keeper", "--once", "--log-level", "silent"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1) as string)).toMatchObject({ event: "done", swept: 1 });
+    const swept = (await allEvents(chain)).filter((e) => e.name === "FeesSwept" && e.data.request_id === c.requestId);
+    expect(swept).toHaveLength(1);
   }, 180_000);
 });
