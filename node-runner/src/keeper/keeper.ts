@@ -60,7 +60,7 @@ export class Keeper {
   private loop?: Promise<void>;
   private cursor: string | null;
   private readonly cursorFile: string;
-  /** Events read, and the chain time of the last page handled (ms, the keeper's clock). */
+  /** Events read, and the wall time (ms) of the last page handled. */
   readonly stats = { events: 0, lastPollOkMs: 0 };
 
   constructor(private readonly o: KeeperOptions) {
