@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { MoveToolchainError } from "@atoma/move";
-import { type Fault, loadExecutors, type RunningNode, startNode } from "@atoma/node-runner";
+import { type Fault, Keeper, loadExecutors, type RunningNode, SdkKeeperChain, startNode } from "@atoma/node-runner";
 import { ensureTinyModel, LlamaExecutor } from "@atoma/node-runner/llama";
 import {
   type AtomaEvent,
@@ -55,6 +55,12 @@ export interface DemoSummary {
    * event count): its events, the chain's, and its checkpoint watermark (gRPC ingests by checkpoint).
    */
   indexed: { events: number; chainEvents: number; checkpoint: string | null };
+  /** Registry treasury (MIST) after the demo's keeper swept the finished requests. */
+  treasury: string;
+  /** Requests the keeper swept (`fees::sweep_fees`, batched). */
+  swept: number;
+  /** Slashed nodes the keeper refreshed (`registry::refresh_node`: new weight; a jailed node leaves the trees). */
+  refreshed: number;
 }
 
 export interface DemoOptions {
@@ -312,6 +318,20 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       if (unposted.length) await new Promise((r) => setTimeout(r, 100));
     }
     if (unposted.length) log(`  … ${unposted.length} settled request(s) without a posted output after 30 s`);
+    // The keeper (node-runner/src/keeper): one pass over the events, sweeping every finished
+    // request's income into the treasury and refreshing the slashed nodes, batched.
+    const keeper = new Keeper({
+      chain: new SdkKeeperChain(chain.atoma, chain.admin),
+      stateDir: path.join(dir, "keeper"),
+      logger: logger.child({ keeper: true }),
+    });
+    await keeper.runOnce();
+    const treasury = BigInt((await chain.atoma.getRegistry()).treasury.value);
+    const swept = keeper.sweeper.duty.stats.done;
+    const refreshed = keeper.refresher.duty.stats.done;
+    log(
+      `  keeper: ${swept} request(s) swept, treasury ${(Number(treasury) / 1e9).toFixed(6)} SUI, ${refreshed} node(s) refreshed`,
+    );
     const events = await allEvents(chain);
     const slashed = [...new Set(events.flatMap((e) => (e.name === "NodeSlashed" ? [e.data.node_id] : [])))];
     const payouts: Record<string, string> = {};
@@ -352,6 +372,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       payouts,
       durationMs: Date.now() - t0,
       faultyNode: faultyId,
+      treasury: treasury.toString(),
+      swept,
+      refreshed,
       packageId: chain.deployed.packageId,
       urls: { devnet: chain.url, indexer: indexer.url, explorer: `${indexer.url}/` },
       explorer: `${indexer.url}/`,

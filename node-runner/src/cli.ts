@@ -39,6 +39,7 @@ import { FAULTS, type Fault } from "./daemon/task-runner.js";
 import { ChainReadError, NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
+import { Keeper, SdkKeeperChain } from "./keeper/index.js";
 import { acquireRunLock } from "./lock.js";
 import { callerCwd, configPath, userPath } from "./paths.js";
 import {
@@ -75,6 +76,13 @@ function mistArg(flag: string) {
     if (!/^\d+$/.test(v) || BigInt(v) >= 1n << 64n)
       throw new InvalidArgumentError(`${flag} must be a whole number of MIST`);
     return v;
+  };
+}
+function intArg(flag: string, min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new InvalidArgumentError(`${flag} must be a whole number in ${min}..${max}`);
+    return Number(v);
   };
 }
 function inferenceUrlArg(v: string): string {
@@ -448,6 +456,10 @@ export function buildProgram(): Command {
       "--usage-dir <dir>",
       "usage-report folder of a cluster coordinator: report the bytes this node opens under each master key (automatic rotation)",
     )
+    .option(
+      "--keeper",
+      "also run the keeper (as `atoma-node keeper`: sweep fees, refresh slashed nodes; state in <stateDir>/keeper)",
+    )
     .addOption(
       new Option("--test-kill-after <step>", "test only (devnet): SIGKILL itself right after this durable step")
         .choices(["journaled", "committed", "revealed"])
@@ -492,6 +504,15 @@ export function buildProgram(): Command {
         logger.warn({ unserved, served }, "configured capabilities no executor serves: requests for them are skipped");
       // One daemon per state folder (journal + cursor); taken last, released if the start fails.
       const releaseLock = acquireRunLock(stateDir);
+      // --keeper: its own folder and lock (a second keeper on it is refused), taken before the node starts.
+      const keeperDir = path.join(stateDir, "keeper");
+      let releaseKeeper = () => {};
+      try {
+        if (o.keeper) releaseKeeper = acquireRunLock(keeperDir);
+      } catch (err) {
+        releaseLock();
+        throw err;
+      }
       const node = await startNode({
         rpcUrl: config.rpcUrl,
         transport: g.transport,
@@ -525,6 +546,7 @@ export function buildProgram(): Command {
             }
           : {}),
       }).catch((err: unknown) => {
+        releaseKeeper();
         releaseLock();
         throw err;
       });
@@ -540,11 +562,27 @@ export function buildProgram(): Command {
             logger,
           })
         : Promise.resolve();
+      // --keeper: the keeper alongside the node, signed by the node's key.
+      const keeper = o.keeper
+        ? new Keeper({
+            chain: new SdkKeeperChain(
+              atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
+              keys.signer,
+            ),
+            stateDir: keeperDir,
+            logger: logger.child({ keeper: true }),
+            pollMs: config.pollMs,
+            onFlush: (duty, r) =>
+              logger.info({ duty, done: r.done.length, refused: r.refused.length, failed: r.failed }, "keeper flush"),
+          })
+        : null;
+      keeper?.start();
       out(`node ${nodeId} running${node.metricsUrl ? `; metrics ${node.metricsUrl}/metrics` : ""}`, {
         event: "running",
         nodeId,
         metricsUrl: node.metricsUrl,
         capabilities: served,
+        keeper: keeper !== null,
       });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -552,10 +590,83 @@ export function buildProgram(): Command {
         process.once("SIGTERM", stop);
       });
       rotation.abort();
-      await Promise.all([node.stop(), rotationLoop]);
+      await Promise.all([node.stop(), rotationLoop, keeper?.stop()]);
+      releaseKeeper();
       releaseLock();
       await llama?.close();
       logger.info("stopped");
+    });
+
+  program
+    .command("keeper")
+    .description(
+      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes (registry::refresh_node: new sampling weight, jailed nodes out), batched",
+    )
+    .option("--batch-size <n>", "most requests (or nodes) per transaction", intArg("--batch-size", 1, 512), 32)
+    .option(
+      "--max-delay-ms <ms>",
+      "send a batch that is not full once its oldest item waited this long",
+      intArg("--max-delay-ms", 0, 86_400_000),
+      30_000,
+    )
+    .option("--state-dir <dir>", "cursor and pending lists (default: the config's stateDir/keeper)")
+    .option("--once", "read the events up to now, send everything pending, print a summary and exit")
+    .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(LOG_LEVELS).default("info"))
+    .action(async (o, cmd: Command) => {
+      const { file, config, keys, atoma, out } = await context(cmd);
+      const stateDir = o.stateDir
+        ? userPath(String(o.stateDir))
+        : path.join(resolveFrom(file, config.stateDir), "keeper");
+      const logger = pino({ level: o.logLevel, base: { keeper: true } }, pino.destination(2));
+      const policy = { maxBatch: o.batchSize as number, maxDelayMs: o.maxDelayMs as number };
+      // One keeper per state folder (cursor + pending lists).
+      const releaseLock = acquireRunLock(stateDir);
+      try {
+        const keeper = new Keeper({
+          chain: new SdkKeeperChain(atoma, keys.signer),
+          stateDir,
+          logger,
+          pollMs: config.pollMs,
+          sweep: policy,
+          refresh: policy,
+          onFlush: (duty, r) =>
+            out(`${duty}: ${r.done.length} done, ${r.refused.length} refused, ${r.failed} failed transaction(s)`, {
+              event: duty === "sweep" ? "swept" : "refreshed",
+              done: r.done,
+              refused: r.refused,
+              failedTransactions: r.failed,
+            }),
+        });
+        const summary = () => ({
+          events: keeper.stats.events,
+          swept: keeper.sweeper.duty.stats.done,
+          refreshed: keeper.refresher.duty.stats.done,
+          refused: keeper.sweeper.duty.stats.refused + keeper.refresher.duty.stats.refused,
+          pendingSweeps: keeper.sweeper.duty.pending.size,
+          pendingRefreshes: keeper.refresher.duty.pending.size,
+        });
+        if (o.once) {
+          await keeper.runOnce();
+          const s = summary();
+          out(
+            `keeper: ${s.events} events, ${s.swept} request(s) swept, ${s.refreshed} node(s) refreshed, ${s.pendingSweeps + s.pendingRefreshes} pending`,
+            { event: "done", ...s },
+          );
+          // Items a transport or gas failure kept are a runtime failure of this pass.
+          if (s.pendingSweeps + s.pendingRefreshes > 0) process.exitCode = 1;
+          return;
+        }
+        keeper.start();
+        out(`keeper running (state ${stateDir})`, { event: "running", stateDir, ...policy });
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", () => resolve());
+          process.once("SIGTERM", () => resolve());
+        });
+        await keeper.stop();
+        out("keeper stopped", { event: "stopped", ...summary() });
+      } finally {
+        releaseLock();
+      }
     });
 
   // --model and the llama.cpp settings (shared with model-capability)

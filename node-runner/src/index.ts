@@ -11,6 +11,7 @@ export * from "./daemon/task.js";
 export { type DurableStep, type ExecuteOutcome, FAULTS, type Fault, type TaskStep } from "./daemon/task-runner.js";
 export * from "./deploy.js";
 export * from "./errors.js";
+export * from "./keeper/index.js";
 export * from "./lock.js";
 export * from "./metrics.js";
 export * from "./paths.js";

@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { Counter, Gauge, Registry } from "prom-client";
 import type { DaemonMetrics } from "./daemon/daemon.js";
+import type { KeeperMetrics } from "./keeper/duty.js";
 
 /** The daemon's metrics (`DaemonOptions.metrics`) in a Prometheus registry. */
 export interface NodeMetrics extends DaemonMetrics {
@@ -63,4 +64,36 @@ export async function startMetricsServer(
   });
   const url = await app.listen({ port, host });
   return { app, url };
+}
+
+/** The keeper's metrics (`KeeperOptions.metrics`) in a Prometheus registry. */
+export function createKeeperMetrics(): KeeperMetrics & { registry: Registry } {
+  const registry = new Registry();
+  const items = new Counter({
+    name: "atoma_keeper_items_total",
+    help: "Keeper items by duty (sweep, refresh) and outcome (done, refused)",
+    labelNames: ["duty", "outcome"] as const,
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: "atoma_keeper_failed_transactions_total",
+    help: "Keeper transactions that failed without a Move abort (items kept)",
+    labelNames: ["duty"] as const,
+    registers: [registry],
+  });
+  const pending = new Gauge({
+    name: "atoma_keeper_pending",
+    help: "Keeper items pending, by duty",
+    labelNames: ["duty"] as const,
+    registers: [registry],
+  });
+  const events = new Counter({ name: "atoma_keeper_events_total", help: "Chain events read", registers: [registry] });
+  return {
+    registry,
+    done: (duty, n) => items.inc({ duty, outcome: "done" }, n),
+    refused: (duty, n) => items.inc({ duty, outcome: "refused" }, n),
+    failed: (duty) => failures.inc({ duty }),
+    pending: (duty, n) => pending.set({ duty }, n),
+    events: (n) => events.inc(n),
+  };
 }

@@ -22,6 +22,9 @@ describe("pnpm start --json --no-jsonrpc", () => {
       nodes: { id: string; label: string; fault: string | null }[];
       durationMs: number;
       indexed: { events: number; chainEvents: number; checkpoint: string | null };
+      treasury: string;
+      swept: number;
+      refreshed: number;
     };
     expect(s.settled).toBeGreaterThanOrEqual(6); // WASM, text, forecast, recommend, confidential, LLM (llama.cpp)
     expect(s.settled % 6).toBe(0);
@@ -48,6 +51,10 @@ describe("pnpm start --json --no-jsonrpc", () => {
       expect(BigInt(v)).toBeGreaterThan(0n);
     }
     expect(s.durationMs).toBeGreaterThan(0);
+    // The demo's keeper swept every finished request into the treasury and refreshed the slashed node.
+    expect(s.swept).toBe(s.settled + s.failed);
+    expect(BigInt(s.treasury)).toBeGreaterThan(0n);
+    expect(s.refreshed).toBe(1);
     // The indexer filled over gRPC: every event of the package, by checkpoint (a watermark).
     expect(s.indexed.chainEvents).toBeGreaterThan(20);
     expect(s.indexed.events).toBe(s.indexed.chainEvents);

@@ -1,0 +1,95 @@
+/**
+ * What the keeper needs from the chain (./keeper.ts): the package's events, and two state changes
+ * anyone may make — `fees::sweep_fees` for finished requests and `registry::refresh_node` for
+ * nodes — each batched in one PTB. `SdkKeeperChain` implements it over `AtomaClient`; a Move abort
+ * rejects with the SDK's `MoveAbortError` (deterministic: retried item by item, never as a batch).
+ */
+import { type AtomaClient, type AtomaEvent, buildRefreshNode } from "@atoma/sdk";
+import type { Signer } from "@mysten/sui/cryptography";
+import { Transaction } from "@mysten/sui/transactions";
+import { moveAbortOf } from "../sdk-port.js";
+
+/** The events the keeper acts on (already decoded). */
+export type KeeperEvent =
+  /** A request reached `Settled` or `Failed`: its protocol income waits in it for a sweep. */
+  | { name: "RequestFinished"; requestId: string }
+  /** Someone swept a request (this keeper or another). */
+  | { name: "FeesSwept"; requestId: string; amount: bigint }
+  /** A node's stake or status changed without its sampling weight following (a settlement slash). */
+  | { name: "NodeSlashed"; nodeId: string; requestId: string; remainingStake: bigint }
+  | { name: "Other"; type: string };
+
+export interface KeeperEventPage {
+  events: KeeperEvent[];
+  cursor: string | null;
+  hasNextPage: boolean;
+}
+
+export interface KeeperChain {
+  /** Events after `cursor` (null = from the beginning), at most `limit`. */
+  nextEvents(cursor: string | null, limit: number): Promise<KeeperEventPage>;
+  /** `fees::sweep_fees` for every request, in one transaction. */
+  sweepFees(requestIds: readonly string[]): Promise<void>;
+  /** `registry::refresh_node` for every node, in one transaction. */
+  refreshNodes(nodeIds: readonly string[]): Promise<void>;
+}
+
+/** Maps a decoded Atoma event to what the keeper reacts to. */
+export function toKeeperEvent(ev: AtomaEvent): KeeperEvent {
+  switch (ev.name) {
+    case "RequestSettled":
+    case "RequestFailed":
+      return { name: "RequestFinished", requestId: ev.data.request_id };
+    case "FeesSwept":
+      return { name: "FeesSwept", requestId: ev.data.request_id, amount: BigInt(ev.data.amount) };
+    case "NodeSlashed":
+      return {
+        name: "NodeSlashed",
+        nodeId: ev.data.node_id,
+        requestId: ev.data.request_id,
+        remainingStake: BigInt(ev.data.remaining_stake),
+      };
+    default:
+      return { name: "Other", type: ev.name };
+  }
+}
+
+/** Runs a state change; the Move abort anywhere in the failure's cause chain is what it rejects with. */
+async function surfacingAborts(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    throw moveAbortOf(err) ?? err;
+  }
+}
+
+/** `KeeperChain` over the SDK: every transaction signed by `signer` (any funded address). */
+export class SdkKeeperChain implements KeeperChain {
+  constructor(
+    private readonly atoma: AtomaClient,
+    private readonly signer: Signer,
+  ) {}
+
+  async nextEvents(cursor: string | null, limit: number): Promise<KeeperEventPage> {
+    const page = await this.atoma.listEvents({ after: cursor }, limit);
+    return {
+      events: page.events.map((rec) => toKeeperEvent(rec.event)),
+      cursor: page.cursor.after,
+      hasNextPage: page.hasNextPage,
+    };
+  }
+
+  sweepFees(requestIds: readonly string[]): Promise<void> {
+    return surfacingAborts(() => this.atoma.sweepFees(this.signer, requestIds));
+  }
+
+  refreshNodes(nodeIds: readonly string[]): Promise<void> {
+    return surfacingAborts(() => {
+      const tx = new Transaction();
+      tx.setSender(this.signer.toSuiAddress());
+      const { packageId, registryId } = this.atoma.config;
+      for (const nodeId of nodeIds) buildRefreshNode(tx, { packageId, registry: registryId, nodeId });
+      return this.atoma.execute(tx, this.signer);
+    });
+  }
+}
