@@ -11,10 +11,11 @@
  * slashed for it (node-runner/test/daemon/daemon.test.ts, "one execution slot per node").
  */
 import { setMaxListeners } from "node:events";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { followEvents, Wakeup } from "@atoma/sdk";
 import type { Logger } from "pino";
+import { readCursorFile, writeCursorFile } from "../durable-file.js";
 import type { ChainClock, ChainPort, DaemonEvent, RequestView } from "./chain-port.js";
 import { Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal } from "./task.js";
@@ -64,21 +65,6 @@ export interface DaemonOptions {
   onStep?: (step: DurableStep, requestId: string) => void;
   /** Called for each chain read a task makes (the request, the clock; benchmarks count them). */
   onRead?: (read: ChainRead) => void;
-}
-
-/** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
-function readCursorFile(file: string): string | null {
-  if (!existsSync(file)) return null;
-  let saved: unknown;
-  try {
-    saved = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new Error(`${file}: not JSON (${(e as Error).message}); delete it to re-read the events from the start`);
-  }
-  const after = (saved as { cursor?: { after?: unknown } | null } | null)?.cursor?.after ?? null;
-  if (after !== null && typeof after !== "string")
-    throw new Error(`${file}: cursor.after must be a string or null; delete it to re-read the events from the start`);
-  return after;
 }
 
 const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
@@ -145,10 +131,7 @@ export class NodeDaemon {
 
   /** `cursor.json`: `{"cursor":{"after":…}}` (the SDK's `EventCursor`), replaced atomically. */
   private saveCursor(): void {
-    const file = this.cursorPath();
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ cursor: { after: this.cursor } }));
-    renameSync(tmp, file);
+    writeCursorFile(this.cursorPath(), this.cursor);
   }
 
   get nodeId(): string {

@@ -3,8 +3,9 @@
  * fsynced, then renamed over the old one, so a record is either the old or the new version.
  * Records of the format before task phases (./task.ts) are read as the phase they reached.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { writeFileDurably } from "../durable-file.js";
 import { readTaskRecord, type TaskJournal, type TaskRecord, TaskRecordError } from "./task.js";
 
 /** A journal file that cannot be read as a task record: names the file and what is wrong. */
@@ -51,15 +52,7 @@ export class FileTaskJournal implements TaskJournal {
   async put(record: TaskRecord): Promise<void> {
     const key = FileTaskJournal.key(record.requestId, record.round);
     const file = path.join(this.dir, `${key}.json`);
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify(record));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileDurably(file, JSON.stringify(record));
     this.records.set(key, { ...record });
   }
 

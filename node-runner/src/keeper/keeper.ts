@@ -5,10 +5,11 @@
  * due. Each page's ids are saved to the duties' pending lists before the cursor moves past it, so
  * a crash loses nothing: a restart re-reads at most the last page and finds the lists.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { followEvents, Wakeup } from "@atoma/sdk";
 import type { Logger } from "pino";
+import { readCursorFile, writeCursorFile } from "../durable-file.js";
 import type { KeeperChain, KeeperEvent } from "./chain.js";
 import {
   type BatchPolicy,
@@ -37,21 +38,6 @@ export interface KeeperOptions {
   onFlush?: (duty: DutyName, result: FlushResult) => void;
 }
 
-/** The keeper's saved cursor; a file that does not parse names itself. */
-function readCursor(file: string): string | null {
-  if (!existsSync(file)) return null;
-  let saved: unknown;
-  try {
-    saved = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new Error(`${file}: not JSON (${(e as Error).message}); delete it to re-read the events from the start`);
-  }
-  const after = (saved as { cursor?: { after?: unknown } | null } | null)?.cursor?.after ?? null;
-  if (after !== null && typeof after !== "string")
-    throw new Error(`${file}: cursor.after must be a string or null; delete it to re-read the events from the start`);
-  return after;
-}
-
 export class Keeper {
   readonly sweeper: FeeSweeper;
   readonly refresher: NodeRefresher;
@@ -78,7 +64,7 @@ export class Keeper {
       policy: { ...DEFAULT_BATCH, ...o.refresh },
     });
     this.cursorFile = path.join(o.stateDir, "keeper-cursor.json");
-    this.cursor = readCursor(this.cursorFile);
+    this.cursor = readCursorFile(this.cursorFile);
   }
 
   /** Starts following (pending items of a previous run are sent when due). */
@@ -129,9 +115,7 @@ export class Keeper {
   }
 
   private saveCursor(): void {
-    const tmp = `${this.cursorFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ cursor: { after: this.cursor } }));
-    renameSync(tmp, this.cursorFile);
+    writeCursorFile(this.cursorFile, this.cursor);
   }
 
   private watch(): Promise<void> {

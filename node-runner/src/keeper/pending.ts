@@ -3,8 +3,9 @@
  * time each was first seen, kept in one JSON file written to a temp file, fsynced and renamed over
  * the old one (a crash leaves the old or the new list, never half of one).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { writeFileDurably } from "../durable-file.js";
 
 /** A pending file that cannot be read: names the file and what is wrong. */
 export class PendingFileError extends Error {
@@ -83,15 +84,7 @@ export class PendingFile {
   /** Writes the list when it changed since the last save (atomic replace). */
   save(): void {
     if (!this.dirty) return;
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ pending: [...this.items].map(([id, since]) => ({ id, since })) }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, JSON.stringify({ pending: [...this.items].map(([id, since]) => ({ id, since })) }));
     this.dirty = false;
   }
 }

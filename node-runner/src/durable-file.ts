@@ -1,0 +1,40 @@
+/**
+ * Files the node-runner's services keep across crashes: written whole to a temp file, fsynced
+ * and renamed over the old one (a crash leaves the old or the new content, never half of
+ * either), mode 0600; and the event cursor file (`{"cursor":{"after":…}}`, the SDK's
+ * `EventCursor`) that the daemon and the keeper each keep.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+
+/** Replaces `file` with `text` atomically and durably (0600). */
+export function writeFileDurably(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
+export function readCursorFile(file: string): string | null {
+  if (!existsSync(file)) return null;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message}); delete it to re-read the events from the start`);
+  }
+  const after = (saved as { cursor?: { after?: unknown } | null } | null)?.cursor?.after ?? null;
+  if (after !== null && typeof after !== "string")
+    throw new Error(`${file}: cursor.after must be a string or null; delete it to re-read the events from the start`);
+  return after;
+}
+
+/** Saves the event cursor (see readCursorFile). */
+export function writeCursorFile(file: string, after: string | null): void {
+  writeFileDurably(file, JSON.stringify({ cursor: { after } }));
+}
