@@ -119,7 +119,12 @@ export function scriptedEvents(): RawEvent[] {
   const t14 = [...blindedHash(Uint8Array.from(bytes(14)), r1)];
   add("ResultRevealed", { request_id: r1, node_id: n1, round: 0, output_hash: t14 });
   add("ResultRevealed", { request_id: r1, node_id: n2, round: 0, output_hash: bytes(15) });
-  add("DisputeOpened", { request_id: r1, output_hashes: [t14, bytes(15)], escalation_size: 1n });
+  add("DisputeOpened", {
+    request_id: r1,
+    output_hashes: [t14, bytes(15)],
+    escalation_size: 1n,
+    dispute_deadline_ms: 0n,
+  });
   add("NodesSampled", {
     request_id: r1,
     round: 1,

@@ -69,7 +69,11 @@ export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
     case "OutputPosted":
       return { name: "OutputPosted", requestId: ev.data.request_id, nodeId: ev.data.node_id };
     case "DisputeOpened":
-      return { name: "DisputeOpened", requestId: ev.data.request_id };
+      return {
+        name: "DisputeOpened",
+        requestId: ev.data.request_id,
+        disputeDeadlineMs: BigInt(ev.data.dispute_deadline_ms),
+      };
     case "RequestSettled":
       // `output_hash` of RequestSettled is the agreed blinded t (issue 13 A4).
       return { name: "RequestSettled", requestId: ev.data.request_id, blindedHash: u8(ev.data.output_hash) };

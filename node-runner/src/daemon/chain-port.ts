@@ -66,7 +66,7 @@ export type DaemonEvent =
   | { name: "ResultCommitted"; requestId: string; nodeId: string; round: number }
   | { name: "ResultRevealed"; requestId: string; nodeId: string; round: number; outputHash: Uint8Array }
   | { name: "OutputPosted"; requestId: string; nodeId: string }
-  | { name: "DisputeOpened"; requestId: string }
+  | { name: "DisputeOpened"; requestId: string; disputeDeadlineMs: bigint }
   | { name: "RequestSettled"; requestId: string; blindedHash: Uint8Array }
   | { name: "RequestFailed"; requestId: string }
   | { name: "KeyRotationStarted"; clusterId: string; epoch: bigint }

@@ -8,8 +8,8 @@
  * an event that reaches the daemon after it: so every change is monotonic (a flag only goes from
  * false to true, a round only forward, a status only forward within its round, Settled and Failed
  * are final), and applying an event the read already reflects changes nothing. What an event does
- * not carry asks for a read instead (`"refresh"`): DisputeOpened (the dispute deadline is only in
- * the object), or an event about an assignment the view does not have.
+ * not carry asks for a read instead (`"refresh"`): an event about an assignment the view does not
+ * have. (DisputeOpened carries the dispute deadline, so a dispute needs no read.)
  *
  * Never ahead of the chain: the view holds only what a read or an executed transaction's event
  * said, so "every other node revealed" read off it cannot be wrong.
@@ -82,8 +82,11 @@ export function applyEvent(r: RequestView, ev: RequestEvent): Applied {
       r.status = RequestStatus.Failed;
       return "applied";
     case "DisputeOpened":
-      // The dispute deadline is in the object only; a replayed DisputeOpened of an earlier round
-      // must not move a newer view back either. Final states need nothing more.
-      return final(r) || r.status === RequestStatus.Disputed ? "unchanged" : "refresh";
+      // Only round 0 is disputed: a replayed DisputeOpened must not move a view at round 1 (or a
+      // final one) back.
+      if (final(r) || r.round > 0 || r.status === RequestStatus.Disputed) return "unchanged";
+      r.status = RequestStatus.Disputed;
+      r.disputeDeadlineMs = ev.disputeDeadlineMs;
+      return "applied";
   }
 }

@@ -94,10 +94,11 @@ describe("applyEvent", () => {
     expect(f.status).toBe(RequestStatus.Failed);
   });
 
-  it("a dispute asks for a read (its deadline is in the object only); a new round comes from NodesSampled", () => {
+  it("a dispute moves the view with its deadline (no read); a new round comes from NodesSampled", () => {
     const r = sampled();
-    expect(applyEvent(r, { name: "DisputeOpened", requestId: R })).toBe("refresh");
-    r.status = RequestStatus.Disputed; // what the read says
+    expect(applyEvent(r, { name: "DisputeOpened", requestId: R, disputeDeadlineMs: 25n })).toBe("applied");
+    expect(r).toMatchObject({ status: RequestStatus.Disputed, disputeDeadlineMs: 25n });
+    expect(applyEvent(r, { name: "DisputeOpened", requestId: R, disputeDeadlineMs: 25n })).toBe("unchanged");
     expect(
       applyEvent(r, {
         name: "NodesSampled",
@@ -110,8 +111,8 @@ describe("applyEvent", () => {
     ).toBe("applied");
     expect(r).toMatchObject({ status: RequestStatus.Sampled, round: 1, commitDeadlineMs: 30n, revealDeadlineMs: 40n });
     expect(r.assignments.filter((a) => a.round === 1).map((a) => a.nodeId)).toEqual(["d", "e"]);
-    // The replayed dispute of round 0 cannot move round 1 back to Disputed: it asks for a read.
-    expect(applyEvent(r, { name: "DisputeOpened", requestId: R })).toBe("refresh");
+    // The replayed dispute of round 0 cannot move round 1 back to Disputed.
+    expect(applyEvent(r, { name: "DisputeOpened", requestId: R, disputeDeadlineMs: 25n })).toBe("unchanged");
     expect(r.status).toBe(RequestStatus.Sampled);
   });
 

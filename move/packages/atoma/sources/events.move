@@ -134,6 +134,8 @@ public struct DisputeOpened has copy, drop {
     request_id: ID,
     output_hashes: vector<vector<u8>>,
     escalation_size: u64,
+    /// Until when the dispute may be escalated (so a watcher needs no read of the request).
+    dispute_deadline_ms: u64,
 }
 
 /// reason: 0 = no quorum after escalation, 1 = not enough eligible nodes, 2 = expired unsampled.
@@ -324,8 +326,13 @@ public(package) fun request_settled(
     })
 }
 
-public(package) fun dispute_opened(request_id: ID, output_hashes: vector<vector<u8>>, escalation_size: u64) {
-    event::emit(DisputeOpened { request_id, output_hashes, escalation_size })
+public(package) fun dispute_opened(
+    request_id: ID,
+    output_hashes: vector<vector<u8>>,
+    escalation_size: u64,
+    dispute_deadline_ms: u64,
+) {
+    event::emit(DisputeOpened { request_id, output_hashes, escalation_size, dispute_deadline_ms })
 }
 
 public(package) fun request_failed(request_id: ID, reason: u8, refund: u64) {

@@ -51,8 +51,9 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
                 settle_with(request, registry, hashes[0], now, ctx);
             } else {
                 request.set_status(request::status_disputed());
-                request.set_dispute_deadline(now + registry.params().commit_window_ms());
-                events::dispute_opened(request.id(), hashes, 2 * n);
+                let deadline = now + registry.params().commit_window_ms();
+                request.set_dispute_deadline(deadline);
+                events::dispute_opened(request.id(), hashes, 2 * n, deadline);
             }
         } else {
             // Quorum of both rounds: over round-0 revealers plus every escalation node, revealed

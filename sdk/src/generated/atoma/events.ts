@@ -69,6 +69,7 @@ export const DisputeOpened = bcs.struct("DisputeOpened", {
   request_id: ID,
   output_hashes: bcs.vector(bytes),
   escalation_size: bcs.u64(),
+  dispute_deadline_ms: bcs.u64(),
 });
 
 /** `atoma::events::FeesSwept` (copy, drop). */
