@@ -24,6 +24,7 @@ import type { RequestView } from "../../src/daemon/chain-port.js";
 import { makeExecute } from "../../src/daemon/execute.js";
 import { adaptExecutor, type ForeignExecutor, loadExecutors } from "../../src/daemon/executors-loader.js";
 import { WasmExecutor, wasmDigest } from "../../src/executors/wasm.js";
+import { requestView } from "./request-view.js";
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -39,27 +40,14 @@ const wasm = new WasmExecutor({ poolSize: 1 });
 afterAll(() => wasm.close());
 
 function request(input: Uint8Array, capability = digest): RequestView {
-  return {
-    id: `0x${"42".repeat(32)}`,
-    requester: "0x1",
+  return requestView({
     kind: 1,
     capability: te.encode(capability),
     inputHash,
     input,
-    maxTokens: 0n,
     fuel: 10_000_000n,
     sampleSize: 1n,
-    confidential: true,
-    status: 1,
-    round: 0,
-    commitDeadlineMs: 0n,
-    revealDeadlineMs: 0n,
-    disputeDeadlineMs: 0n,
-    assignments: [],
-    agreedOutputHash: null,
-    agreedBlindedHash: null,
-    outputPosted: false,
-  };
+  });
 }
 
 function seal(app: Uint8Array, userInput = "hello, private app") {

@@ -6,27 +6,23 @@
 import { describe, expect, it } from "vitest";
 import { type RequestEvent, RequestStatus, type RequestView } from "../../src/daemon/chain-port.js";
 import { applyEvent } from "../../src/daemon/request-state.js";
+import { requestView } from "./request-view.js";
 
 const R = "0xr";
 const h = (b: number) => new Uint8Array(32).fill(b);
 
 function sampled(nodes = ["a", "b", "c"]): RequestView {
-  return {
+  return requestView({
     id: R,
     requester: "0xq",
     kind: 1,
     capability: new Uint8Array(),
     inputHash: h(9),
     input: new Uint8Array([1]),
-    maxTokens: 0n,
-    fuel: 0n,
     sampleSize: BigInt(nodes.length),
     confidential: false,
-    status: RequestStatus.Sampled,
-    round: 0,
     commitDeadlineMs: 10n,
     revealDeadlineMs: 20n,
-    disputeDeadlineMs: 0n,
     assignments: nodes.map((nodeId) => ({
       nodeId,
       round: 0,
@@ -35,10 +31,7 @@ function sampled(nodes = ["a", "b", "c"]): RequestView {
       revealed: false,
       outputHash: new Uint8Array(),
     })),
-    agreedOutputHash: null,
-    agreedBlindedHash: null,
-    outputPosted: false,
-  };
+  });
 }
 
 const commit = (nodeId: string, round = 0): RequestEvent => ({ name: "ResultCommitted", requestId: R, nodeId, round });
