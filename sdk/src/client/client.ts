@@ -664,12 +664,12 @@ export class AtomaClient implements AtomaChain {
     a: { requestId: string; nodeCap: string; nodeId: string; outputHash: Uint8Array; round: number; salt?: Uint8Array },
   ): Promise<ExecuteResult & { salt: Uint8Array; commitment: Uint8Array }> {
     const salt = a.salt ?? randomSalt();
-    const commitment = computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, salt);
-    const request = await this.#requestInput(a.requestId);
-    const res = await this.#run(signer, (tx) =>
-      B.buildCommit(tx, { packageId: this.config.packageId, request, nodeCap: a.nodeCap, commitment }),
-    );
-    return { ...res, salt, commitment };
+    const res = await this.commitMany(signer, [{ ...a, salt }]);
+    return {
+      ...res,
+      salt,
+      commitment: computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, salt),
+    };
   }
   /**
    * Several commits of one node (one NodeCap) in one transaction: one round trip for all. A PTB is
@@ -723,16 +723,7 @@ export class AtomaClient implements AtomaChain {
     signer: Signer,
     a: { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array },
   ) {
-    const request = await this.#requestInput(a.requestId);
-    return this.#run(signer, (tx) =>
-      B.buildReveal(tx, {
-        packageId: this.config.packageId,
-        request,
-        nodeCap: a.nodeCap,
-        outputHash: roundValue(a.outputHash, a.requestId, a.round),
-        salt: a.salt,
-      }),
-    );
+    return this.revealMany(signer, [a]);
   }
   /**
    * Posts the agreed output with `outputHash`, the hash of its plaintext (default
