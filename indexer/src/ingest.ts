@@ -1,7 +1,8 @@
 /**
  * Applying a batch of raw events to the database in ONE transaction: raw events (ON CONFLICT DO
  * NOTHING on the event id), derived append-only rows for the newly inserted events only, folded
- * current-state upserts (nodes, requests, clusters, key rotations), dead letters, and the cursor.
+ * current-state upserts (nodes, requests, clusters, key rotations), dead letters, the detail
+ * documents of the requests the batch touched (request-details.ts), and the cursor.
  * What each event means is its projector's business (projectors.ts); this module only writes.
  */
 import { sql } from "drizzle-orm";
@@ -10,6 +11,7 @@ import type { Db } from "./db.js";
 import { type DecodedEvent, decode } from "./decode.js";
 import { APPEND_TABLES, type AppendTable, NODE_COUNTERS, Projection } from "./projection.js";
 import { project, toHex } from "./projectors.js";
+import { refreshDetails, touchedRequests } from "./request-details.js";
 import * as s from "./schema.js";
 import type { RawEvent } from "./source.js";
 
@@ -180,6 +182,8 @@ export async function applyBatch(
     }
     await writeProjection(tx, batch);
     if (dead.length) await bulkInsert(tx, s.deadLetters, dead, "nothing");
+    // the detail documents of the requests this batch changed, once each, from the rows just written
+    await refreshDetails(tx, touchedRequests(batch));
 
     // 3. the watermark, in the same transaction.
     await tx

@@ -326,6 +326,22 @@ export const deadLetters = pgTable(
 );
 
 /**
+ * The read model of `GET /v1/requests/:id` (src/request-details.ts): each request's detail
+ * document as the API sends it (serialized JSON) and its strong ETag, rewritten by the ingester in
+ * the transaction of every batch that touches the request. A null body is pending: written at the
+ * next start (requests indexed before this table existed).
+ */
+export const requestDetails = pgTable(
+  "request_details",
+  {
+    requestId: text("request_id").primaryKey(),
+    body: text("body"),
+    etag: text("etag"),
+  },
+  (t) => [index("request_details_pending").on(t.requestId).where(sql`${t.body} is null`)],
+);
+
+/**
  * The watermark, per stream: the event-list cursor after the last committed batch (JSON-RPC
  * polling and the listEvents catch-up) and, when ingesting by checkpoint, the last checkpoint
  * whose events are all committed (`checkpoint_hi_inclusive`, as in Sui's indexer framework).

@@ -5,19 +5,12 @@
  * run`); an API over a database that another process writes must not use it (buildApi enables it
  * only with `onCommit`). A read that overlaps a commit is returned but not kept.
  */
-import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 
-/** A response body serialized once, with its entity tag (a digest of the bytes). */
+/** A response body serialized once (a string is sent as its UTF-8 bytes), with its entity tag. */
 export interface Served {
-  bytes: Buffer;
+  bytes: string | Buffer;
   etag: string;
-}
-
-/** The bytes of a serialized JSON body and their strong ETag (sha-256, base64url, 128 bits). */
-export function served(json: string | Uint8Array | ArrayBuffer): Served {
-  const bytes = typeof json === "string" ? Buffer.from(json, "utf8") : Buffer.from(json as Uint8Array);
-  return { bytes, etag: `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 22)}"` };
 }
 
 export class CommitScopedCache<V extends object> {
