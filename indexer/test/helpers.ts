@@ -59,6 +59,7 @@ export const TABLES: Record<string, string> = {
   disputes: "tx_digest, event_seq",
   outputs: "tx_digest, event_seq",
   dead_letters: "tx_digest, event_seq",
+  request_details: "request_id",
 };
 
 /** Every row of every table, as JSON text, in key order. */
