@@ -88,7 +88,7 @@ export interface StoredDetail {
 export async function renderDetails(db: Db, ids: readonly string[]): Promise<StoredDetail[]> {
   if (ids.length === 0) return [];
   const res = await db.execute<{ id: string; doc: Detail }>(
-    sql`select request_id as id, ${detailDocument} as doc from requests where request_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+    sql`select request_id as id, ${detailDocument} as doc from requests where request_id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)))`,
   );
   return (res as unknown as { rows: { id: string; doc: Detail }[] }).rows.map(({ id, doc }) => {
     const body = serializeDetail(doc);
@@ -106,6 +106,11 @@ export function touchedRequests(b: Projection): string[] {
 
 /** Rewrites the stored documents of `ids` from the current rows (call inside the batch's transaction). */
 export async function refreshDetails(tx: Db, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  // Many ids make the query's estimated cost pass jit_above_cost; PostgreSQL then spends ~100 ms
+  // compiling it with LLVM, for an execution of ~0.15 ms per request (measured, 170 requests:
+  // 105 ms with JIT, 24 ms without). For this transaction only.
+  await tx.execute(sql`set local jit = off`);
   const rows = await renderDetails(tx, ids);
   if (rows.length)
     await bulkInsert(tx, s.requestDetails, rows, {
