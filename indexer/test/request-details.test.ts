@@ -18,7 +18,14 @@ import { buildApi } from "../src/api.js";
 import { MIGRATIONS_FOLDER, openStorage, type Storage } from "../src/db.js";
 import { hexId, longStream, scriptedEvents } from "../src/fixtures.js";
 import { applyBatch, setCursor } from "../src/ingest.js";
-import { type Detail, detailDocument, RequestDetail, renderDetails } from "../src/request-details.js";
+import {
+  type Detail,
+  detailDocument,
+  entityTag,
+  RequestDetail,
+  renderDetails,
+  serializeDetail,
+} from "../src/request-details.js";
 import type { RawEvent } from "../src/source.js";
 import { type Backend, dump, freshDatabase, openTestStorage } from "./helpers.js";
 
@@ -39,10 +46,20 @@ async function storedRows(st: Storage): Promise<Row[]> {
   return rows.map((r) => ({ requestId: r.request_id, body: r.body, etag: r.etag })).sort(byId);
 }
 
-/** Every request's document aggregated now (the query the API ran on every read before). */
+/**
+ * Every request's document aggregated now, one request at a time by the query the API ran on every
+ * read before the read model (`detailDocument`), serialized by the route's serializer.
+ */
 async function aggregatedRows(st: Storage): Promise<Row[]> {
-  const ids = (await st.rows<{ request_id: string }>(sql`select request_id from requests`)).map((r) => r.request_id);
-  return (await renderDetails(st.db, ids)).sort(byId);
+  const rows = await st.rows<{ id: string; doc: Detail }>(
+    sql`select request_id as id, ${detailDocument} as doc from requests`,
+  );
+  return rows
+    .map(({ id, doc }) => {
+      const body = serializeDetail(doc);
+      return { requestId: id, body, etag: entityTag(body) };
+    })
+    .sort(byId);
 }
 
 async function applyInBatches(st: Storage, events: RawEvent[], size: number, after?: () => Promise<void>) {
