@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import Fastify from "fastify";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { requirePostgres } from "../../test/setup/prerequisites.js";
 import { SHARED_SCHEMAS } from "../src/api/schemas.js";
@@ -266,6 +267,54 @@ describe.each(backends)("request_details (%s)", (backend) => {
     } finally {
       if (dir) await rm(dir, { recursive: true, force: true });
       await pgDb?.drop();
+    }
+  }, 120_000);
+});
+
+// PGlite has one connection: a reader there waits for the open transaction instead.
+describe.skipIf(!pgAvailable)("request_details (postgres), concurrent readers", () => {
+  it("while a batch's transaction is open, readers get the document of the last commit", async () => {
+    const st = await openTestStorage("postgres", pgUrl);
+    const api = await buildApi({ storage: st, rateLimit: false });
+    const holder = new pg.Client({ connectionString: (st as { url?: string }).url });
+    await holder.connect();
+    try {
+      const events = history();
+      const cut = scriptedEvents().length + 4 + 5; // request 7/0 created, sampled, committed
+      await applyBatch(st.db, events.slice(0, cut), "first");
+      const url = `/v1/requests/${hexId(7, 0)}`;
+      const committed = await api.inject({ method: "GET", url });
+      expect(JSON.parse(committed.body).request.status).toBe("sampled");
+      // the batch's last write (the cursor, after the documents) waits for a lock the test holds
+      await holder.query("select pg_advisory_lock(4217)");
+      await st.rows(sql`create function atoma_test_wait() returns trigger language plpgsql as $$
+        begin perform pg_advisory_xact_lock(4217); return new; end $$`);
+      await st.rows(
+        sql`create trigger atoma_test_wait before insert or update on cursors for each row execute function atoma_test_wait()`,
+      );
+      const batch = applyBatch(st.db, events.slice(cut), "second");
+      // until the batch waits on the lock: its documents are written, not committed
+      for (;;) {
+        const w = await holder.query(
+          "select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 4217 and not granted",
+        );
+        if (w.rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const inFlight = await holder.query("select body from request_details where request_id = $1", [hexId(7, 0)]);
+      expect(inFlight.rows[0].body).toBe(committed.body);
+      const during = await api.inject({ method: "GET", url });
+      expect(during.body).toBe(committed.body);
+      expect(during.headers.etag).toBe(committed.headers.etag);
+      await holder.query("select pg_advisory_unlock(4217)");
+      await batch;
+      const after = await api.inject({ method: "GET", url });
+      expect(JSON.parse(after.body).request.status).toBe("settled");
+      expect(after.body).toBe((await storedRows(st)).find((r) => r.requestId === hexId(7, 0))!.body);
+    } finally {
+      await holder.end();
+      await api.close();
+      await st.close();
     }
   }, 120_000);
 });
