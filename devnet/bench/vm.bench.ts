@@ -28,7 +28,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { decodeTx, startDevnet, verifySignatures } from "../src/index.js";
 import { funded, publishAtoma } from "../test/atoma/harness.js";
-import type { ClientDone, ClientInit, ClientPhase, Ref } from "./vm-client.js";
+import type { ClientBuild, ClientDone, ClientInit, ClientPhase, Ref } from "./vm-client.js";
 
 const CORES = availableParallelism();
 const REQUESTS = Number(process.argv[2] ?? 60);
@@ -36,6 +36,12 @@ const CONC = Number(process.argv[3] ?? 32);
 const CLIENTS = Number(process.argv[4] ?? Math.max(1, Math.floor(CORES / 2)));
 const SAMPLE = 3;
 const TARGET = 1000;
+// VM_BENCH_BUILD=sdk: the clients build with Transaction.build and sign with the SDK (the load generator before).
+const BUILD = (process.env.VM_BENCH_BUILD ?? "bytes") as ClientBuild;
+if (BUILD !== "bytes" && BUILD !== "sdk") {
+  console.error(`vm.bench: VM_BENCH_BUILD must be "bytes" or "sdk", got ${BUILD}`);
+  process.exit(2);
+}
 for (const [name, v] of [
   ["requests", REQUESTS],
   ["concurrency", CONC],
@@ -106,6 +112,7 @@ for (let c = 0; c < CLIENTS; c++) {
     type: "init",
     url: d.url,
     pkg: deployed.packageId,
+    build: BUILD,
     registry: { objectId: deployed.registryId, initialSharedVersion: String(deployed.registryInitialSharedVersion) },
     nodes: await Promise.all(
       share(
@@ -240,6 +247,7 @@ const fig = {
   // (one JavaScript thread), the clients CLIENTS other processes. CPU time per transaction of
   // each side shows how much of the machine each took.
   cores: { machine: CORES, server: "this process (1 JS thread)", clientProcesses: CLIENTS },
+  clientBuild: BUILD,
   executedTxPerSec: Math.round(tps),
   noopRpcPerSec: Math.round(noopRps),
   ratioExecToNoop: +(tps / noopRps).toFixed(3),
