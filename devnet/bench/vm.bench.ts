@@ -52,7 +52,19 @@ for (const [name, v] of [
     process.exit(2);
   }
 
-const d = await startDevnet({ seed: "vm-bench", clockMs: 1_700_000_000_000n, checkpointIntervalMs: 60_000 });
+// VM_BENCH_VERIFY_THREADS=n: signature verification workers of the devnet (0: on the request thread; default: the devnet's).
+const VERIFY_THREADS =
+  process.env.VM_BENCH_VERIFY_THREADS === undefined ? undefined : Number(process.env.VM_BENCH_VERIFY_THREADS);
+if (VERIFY_THREADS !== undefined && !(Number.isInteger(VERIFY_THREADS) && VERIFY_THREADS >= 0)) {
+  console.error(`vm.bench: VM_BENCH_VERIFY_THREADS must be a whole number, got ${process.env.VM_BENCH_VERIFY_THREADS}`);
+  process.exit(2);
+}
+const d = await startDevnet({
+  seed: "vm-bench",
+  clockMs: 1_700_000_000_000n,
+  checkpointIntervalMs: 60_000,
+  ...(VERIFY_THREADS !== undefined ? { verifyThreads: VERIFY_THREADS } : {}),
+});
 const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
 
 // ---- setup (not measured) ----
@@ -154,18 +166,24 @@ function ask<T>(child: ChildProcess, msg: ClientInit | ClientPhase, answer: stri
 }
 
 // ---- measured: offline-built, signed transactions over HTTP ----
-// Server-side time: the runtime's executeSigned (verify, decode, execute, effects), summed.
+// Server-side time on the request thread: the runtime's prepareSigned (decode, signature form)
+// and executePrepared (verify unless a worker did, execute, effects), summed.
 let serverMs = 0;
 const rt = d.runtime;
-const origExecute = rt.executeSigned.bind(rt);
-rt.executeSigned = (txB64, sigs) => {
-  const t0 = performance.now();
-  try {
-    return origExecute(txB64, sigs);
-  } finally {
-    serverMs += performance.now() - t0;
-  }
-};
+const origPrepare = rt.prepareSigned.bind(rt);
+const origExecute = rt.executePrepared.bind(rt);
+const timed =
+  <A extends unknown[], R>(f: (...a: A) => R) =>
+  (...a: A): R => {
+    const t0 = performance.now();
+    try {
+      return f(...a);
+    } finally {
+      serverMs += performance.now() - t0;
+    }
+  };
+rt.prepareSigned = timed(origPrepare);
+rt.executePrepared = timed(origExecute);
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 interface PhaseResult {
   ms: number;
@@ -205,6 +223,7 @@ if (inspector) {
   await post("Profiler.start");
 }
 const before = { ...d.runtime.vmStats };
+const poolBefore = { ...(d.devnet.verifyPool?.stats ?? { checks: 0, batches: 0 }) };
 const runs = [await phase("commit"), await phase("reveal"), await phase("settle")];
 if (inspector) {
   const { profile } = (await post("Profiler.stop")) as { profile: object };
@@ -221,6 +240,9 @@ const execServerCpu = sum((r) => r.serverCpuMs);
 const execClientCpu = sum((r) => r.clientCpuMs);
 const failures = sum((r) => r.failures);
 const signedAll = runs.flatMap((r) => r.signed);
+const pool = d.devnet.verifyPool;
+const poolChecks = (pool?.stats.checks ?? 0) - poolBefore.checks;
+const poolBatches = (pool?.stats.batches ?? 0) - poolBefore.batches;
 const txs = signedAll.length;
 // Peer: no-op calls from the same client processes with the same concurrency.
 const noop = await phase("noop");
@@ -246,8 +268,16 @@ const fig = {
   // Cores: the machine's (shared with whatever else runs on it); the server is this process
   // (one JavaScript thread), the clients CLIENTS other processes. CPU time per transaction of
   // each side shows how much of the machine each took.
-  cores: { machine: CORES, server: "this process (1 JS thread)", clientProcesses: CLIENTS },
+  cores: {
+    machine: CORES,
+    server: `this process (1 JS thread${pool ? ` + ${pool.threads} signature verification worker(s)` : ""})`,
+    clientProcesses: CLIENTS,
+  },
   clientBuild: BUILD,
+  // Signature verification: worker threads of the devnet (0: on the request thread) and the
+  // checks per batch message they got.
+  verifyThreads: pool?.threads ?? 0,
+  verifyChecksPerBatch: poolBatches ? +(poolChecks / poolBatches).toFixed(2) : null,
   executedTxPerSec: Math.round(tps),
   noopRpcPerSec: Math.round(noopRps),
   ratioExecToNoop: +(tps / noopRps).toFixed(3),
