@@ -4,6 +4,7 @@ import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { normalizeAddress } from "../bytecode.js";
 import { RpcError } from "../errors.js";
 import { base64Bytes, hashBytes, toHex } from "./primitives.js";
+import { decodeCommonTransactionData } from "./tx-decode.js";
 import type { ParsedTx } from "./types.js";
 
 const ULEB128 = suiBcs.uleb128();
@@ -17,7 +18,10 @@ export function senderSignedData(txBytes: Uint8Array, signatures: string[]): str
   return Buffer.concat(parts).toString("base64");
 }
 
+/** `TransactionData` V1: the common shape decoded directly (`tx-decode.ts`), anything else by @mysten/sui's schema. */
 export function decodeTx(txBytes: Uint8Array): ParsedTx {
+  const common = decodeCommonTransactionData(txBytes);
+  if (common) return common;
   try {
     const data = suiBcs.TransactionData.parse(txBytes) as unknown as { V1: ParsedTx };
     return data.V1;
