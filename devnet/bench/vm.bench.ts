@@ -23,6 +23,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { AtomaClient } from "@atoma/sdk";
 import { fromBase64 } from "@mysten/bcs";
+import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { decodeSuiPrivateKey } from "@mysten/sui/cryptography";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -253,6 +254,10 @@ const verifyMs = performance.now() - t;
 t = performance.now();
 for (const s of signedAll) decodeTx(fromBase64(s.bytes));
 const decodeMs = performance.now() - t;
+// Its peer: the same transactions through @mysten/sui's TransactionData schema (what decodeTx did before).
+t = performance.now();
+for (const s of signedAll) suiBcs.TransactionData.parse(fromBase64(s.bytes));
+const decodeSchemaMs = performance.now() - t;
 for (const c of clients) c.disconnect();
 await d.close();
 
@@ -292,6 +297,7 @@ const fig = {
   vmMsPerTx: +(vm.ms / txs).toFixed(3),
   verifyMsPerTx: +(verifyMs / txs).toFixed(3),
   decodeMsPerTx: +(decodeMs / txs).toFixed(3),
+  decodeSchemaMsPerTx: +(decodeSchemaMs / txs).toFixed(3),
   shareInterpreter: +(vm.ms / serverMs).toFixed(3),
   shareSignatureVerification: +(verifyMs / serverMs).toFixed(3),
   shareBcsDecode: +(decodeMs / serverMs).toFixed(3),

@@ -214,8 +214,9 @@ export class Devnet {
       this.server.closeAllConnections();
       await new Promise<void>((r) => this.server!.close(() => r()));
     }
-    this.journal?.close();
+    // Transactions waiting for their verification finish (verified here) before the journal closes.
     await this.verifyPool?.close();
+    this.journal?.close();
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

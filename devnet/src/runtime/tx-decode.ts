@@ -33,9 +33,21 @@ class Reader {
   }
   u64(): string {
     this.need(8);
-    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 8);
+    const b = this.b;
+    const p = this.pos;
     this.pos += 8;
-    return dv.getBigUint64(0, true).toString();
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    // Below 2^53 a Number is exact; above, BigInt.
+    if (hi < 0x200000) return String(hi * 0x100000000 + lo);
+    return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+  }
+  /** A view of the next `n` bytes as a Buffer (no copy), for hex/latin1/base64 text. */
+  text(n: number, encoding: "hex" | "latin1" | "base64"): string {
+    this.need(n);
+    const s = Buffer.from(this.b.buffer, this.b.byteOffset + this.pos, n).toString(encoding);
+    this.pos += n;
+    return s;
   }
   /** ULEB128 as @mysten/bcs reads it (lengths and enum tags); non-canonical or over 4 bytes is not common. */
   uleb(): number {
@@ -64,16 +76,17 @@ class Reader {
     return v === 1;
   }
   address(): string {
-    return `0x${Buffer.from(this.bytes(32)).toString("hex")}`;
+    return `0x${this.text(32, "hex")}`;
   }
   digest(): string {
     if (this.uleb() !== 32) throw NOT_COMMON;
     return toBase58(new Uint8Array(this.bytes(32)));
   }
   ident(): string {
-    const b = this.bytes(this.uleb());
-    for (const c of b) if (c >= 0x80) throw NOT_COMMON;
-    return Buffer.from(b).toString("latin1");
+    const n = this.uleb();
+    this.need(n);
+    for (let i = this.pos; i < this.pos + n; i++) if (this.b[i]! >= 0x80) throw NOT_COMMON;
+    return this.text(n, "latin1");
   }
   objectRef(): { objectId: string; version: string; digest: string } {
     return { objectId: this.address(), version: this.u64(), digest: this.digest() };
@@ -103,8 +116,7 @@ function argument(r: Reader): ArgT {
 
 function callArg(r: Reader): CallArgT {
   const tag = r.uleb();
-  if (tag === 0)
-    return { Pure: { bytes: Buffer.from(r.bytes(r.uleb())).toString("base64") }, $kind: "Pure" } as CallArgT;
+  if (tag === 0) return { Pure: { bytes: r.text(r.uleb(), "base64") }, $kind: "Pure" } as CallArgT;
   if (tag !== 1) throw NOT_COMMON;
   const obj = r.uleb();
   if (obj === 0)
