@@ -1,9 +1,11 @@
 /**
  * Benchmark: executed atoma transactions per second on the devnet's Move interpreter — a
  * commit/reveal/settle mix sent over HTTP by 32 concurrent clients (one per node operator, then
- * 32 keepers), each transaction built and signed with Ed25519 by the client. The clients run in
- * child processes (`bench/vm-client.ts`, `clients` of them, default: half the cores, at least
- * one), so this process is the server alone and the figures measure it. Peer: a no-op JSON-RPC
+ * 32 keepers), each transaction built and signed with Ed25519 by the client (from a per-shape
+ * template with node:crypto, `bench/tx-bytes.ts`; `VM_BENCH_BUILD=sdk`: `Transaction.build` and
+ * the SDK's signing, the client before). The clients run in child processes
+ * (`bench/vm-client.ts`, `clients` of them, default: half the cores, at least one), so this
+ * process is the server alone and the figures measure it. Peer: a no-op JSON-RPC
  * call (suix_getReferenceGasPrice) sent by the same client processes over the same HTTP stack,
  * in the same run.
  *
@@ -15,6 +17,7 @@
  *
  *   tsx devnet/bench/vm.bench.ts [requests=60] [concurrency=32] [clients]
  *   VM_BENCH_CPU_PROFILE=server.cpuprofile tsx devnet/bench/vm.bench.ts   # + the server's profile
+ *   VM_BENCH_VERIFY_THREADS=0 tsx devnet/bench/vm.bench.ts                 # signatures verified on the request thread
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
