@@ -19,6 +19,7 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { blake2b } from "@noble/hashes/blake2.js";
+import { grpcExecuteCaller } from "./grpc-web.js";
 import { jsonRpcCaller } from "./json-rpc.js";
 import {
   Ed25519Signer,
@@ -33,11 +34,14 @@ import {
 export type { Ref } from "./tx-bytes.js";
 /** How the clients build and sign: serialized from templates + node:crypto, or `Transaction.build` + SDK signing. */
 export type ClientBuild = "bytes" | "sdk";
+/** How transactions are sent: JSON-RPC `sui_executeTransactionBlock` or gRPC-web ExecuteTransaction. */
+export type ClientTransport = "jsonrpc" | "grpc";
 export interface ClientInit {
   type: "init";
   url: string;
   pkg: string;
   build: ClientBuild;
+  transport: ClientTransport;
   registry: { objectId: string; initialSharedVersion: string };
   /** This client's node operators: their key, node, NodeCap and gas coin; `index` salts the commitment. */
   nodes: { sk: Uint8Array; index: number; nodeId: string; cap: Ref; gas: Ref }[];
@@ -89,6 +93,37 @@ let agent: Agent | undefined;
 let actors: { nodes: (Actor & { index: number; nodeId: string; cap: Ref })[]; keepers: Actor[] } | undefined;
 
 let rpc: ReturnType<typeof jsonRpcCaller> = () => Promise.reject(new Error("vm-client: no init message yet"));
+let grpcExecute: ReturnType<typeof grpcExecuteCaller> = () =>
+  Promise.reject(new Error("vm-client: no init message yet"));
+
+/** One execution's outcome, whichever the transport: failure text, the gas coin's and the changed objects' refs. */
+interface Executed {
+  error?: string;
+  gas?: Ref;
+  changed: Ref[];
+}
+async function send(bytes: Uint8Array, b64: string, sig: string): Promise<Executed> {
+  if (init!.transport === "grpc") {
+    const r = await grpcExecute(bytes, Buffer.from(sig, "base64"));
+    const error =
+      r.grpcStatus !== 0
+        ? (r.grpcMessage ?? `gRPC status ${r.grpcStatus}`)
+        : r.success
+          ? undefined
+          : (r.error ?? "failed");
+    return { ...(error ? { error } : {}), ...(r.gas ? { gas: r.gas } : {}), changed: r.changed };
+  }
+  const r = await rpc("sui_executeTransactionBlock", [b64, [sig], { showEffects: true }]);
+  const eff = (r.result as { effects?: Record<string, unknown> } | undefined)?.effects as
+    | { status: { status: string; error?: string }; gasObject: { reference: Ref }; mutated?: { reference: Ref }[] }
+    | undefined;
+  const error = eff?.status.status === "success" ? undefined : (r.error?.message ?? eff?.status.error ?? "no effects");
+  return {
+    ...(error ? { error } : {}),
+    ...(eff ? { gas: eff.gasObject.reference } : {}),
+    changed: (eff?.mutated ?? []).map((m) => m.reference),
+  };
+}
 
 /** Sui's transaction signature (intent-prefixed blake2b digest, flag ‖ sig ‖ pk) through the SDK's Ed25519. */
 function signTxSdk(a: Actor, bytes: Uint8Array): string {
@@ -148,21 +183,16 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
     const b64 = Buffer.from(bytes).toString("base64");
     signed.push({ bytes: b64, sig, sender: a.address });
     sent++;
-    const r = await rpc("sui_executeTransactionBlock", [b64, [sig], { showEffects: true }]);
-    const eff = (r.result as { effects?: Record<string, unknown> } | undefined)?.effects as
-      | { status: { status: string; error?: string }; gasObject: { reference: Ref }; mutated?: { reference: Ref }[] }
-      | undefined;
-    if (eff?.status.status !== "success") {
+    const r = await send(bytes, b64, sig);
+    if (r.error !== undefined) {
       failures++;
-      if (errors.length < 3) errors.push(r.error?.message ?? eff?.status.error ?? "no effects");
+      if (errors.length < 3) errors.push(r.error);
     }
-    if (eff) {
-      a.gas = eff.gasObject.reference;
-      const owned = job.owned;
-      if (owned) {
-        const m = eff.mutated?.find((x) => x.reference.objectId === owned.objectId);
-        if (m) Object.assign(owned, m.reference);
-      }
+    if (r.gas) a.gas = r.gas;
+    const owned = job.owned;
+    if (owned) {
+      const m = r.changed.find((x) => x.objectId === owned.objectId);
+      if (m) Object.assign(owned, m);
     }
   };
   const output = hashOutput(new TextEncoder().encode("the output"));
@@ -230,6 +260,7 @@ async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
     init = m;
     agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, m.nodes.length, m.keepers.length) });
     rpc = jsonRpcCaller(m.url, agent);
+    grpcExecute = grpcExecuteCaller(m.url, agent);
     actors = {
       nodes: m.nodes.map((n) => ({ ...actor(n.sk, n.gas), index: n.index, nodeId: n.nodeId, cap: { ...n.cap } })),
       keepers: m.keepers.map((k) => actor(k.sk, k.gas)),

@@ -32,7 +32,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { decodeTx, startDevnet, verifySignatures } from "../src/index.js";
 import { funded, publishAtoma } from "../test/atoma/harness.js";
-import type { ClientBuild, ClientDone, ClientInit, ClientPhase, Ref } from "./vm-client.js";
+import type { ClientBuild, ClientDone, ClientInit, ClientPhase, ClientTransport, Ref } from "./vm-client.js";
 
 const CORES = availableParallelism();
 const REQUESTS = Number(process.argv[2] ?? 60);
@@ -42,6 +42,12 @@ const SAMPLE = 3;
 const TARGET = 1000;
 // VM_BENCH_BUILD=sdk: the clients build with Transaction.build and sign with the SDK (the load generator before).
 const BUILD = (process.env.VM_BENCH_BUILD ?? "bytes") as ClientBuild;
+// VM_BENCH_TRANSPORT=grpc: transactions sent as gRPC-web ExecuteTransaction instead of JSON-RPC (the peer stays JSON-RPC).
+const TRANSPORT = (process.env.VM_BENCH_TRANSPORT ?? "jsonrpc") as ClientTransport;
+if (TRANSPORT !== "jsonrpc" && TRANSPORT !== "grpc") {
+  console.error(`vm.bench: VM_BENCH_TRANSPORT must be "jsonrpc" or "grpc", got ${TRANSPORT}`);
+  process.exit(2);
+}
 if (BUILD !== "bytes" && BUILD !== "sdk") {
   console.error(`vm.bench: VM_BENCH_BUILD must be "bytes" or "sdk", got ${BUILD}`);
   process.exit(2);
@@ -129,6 +135,7 @@ for (let c = 0; c < CLIENTS; c++) {
     url: d.url,
     pkg: deployed.packageId,
     build: BUILD,
+    transport: TRANSPORT,
     registry: { objectId: deployed.registryId, initialSharedVersion: String(deployed.registryInitialSharedVersion) },
     nodes: await Promise.all(
       share(
@@ -282,6 +289,7 @@ const fig = {
     clientProcesses: CLIENTS,
   },
   clientBuild: BUILD,
+  transport: TRANSPORT,
   // Signature verification: worker threads of the devnet (0: on the request thread) and the
   // checks per batch message they got.
   verifyThreads: pool?.threads ?? 0,
@@ -310,7 +318,7 @@ console.log(JSON.stringify(fig, null, 2));
 console.log(
   JSON.stringify({
     bench: "devnet-vm",
-    figure: `executed atoma tx/s (commit/reveal/settle, ${CONC} clients in ${CLIENTS} processes, ${CORES} cores)`,
+    figure: `executed atoma tx/s (commit/reveal/settle over ${TRANSPORT}, ${CONC} clients in ${CLIENTS} processes, ${CORES} cores)`,
     value: Math.round(tps),
     unit: "tx/s",
     peer: "no-op JSON-RPC call",

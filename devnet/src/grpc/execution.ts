@@ -98,7 +98,9 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
         } catch (e) {
           asInvalid("transaction", e);
         }
-        return { transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record), mask) };
+        return {
+          transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record, undefined, mask), mask),
+        };
       },
       READ_MASKS.executeTransaction,
     ),
