@@ -5,21 +5,43 @@
  * this process answers each phase with what it sent, its failures, the signed transactions and
  * the CPU time it used.
  *
+ * Transactions (`build`): `"bytes"` (default) builds each kind once per actor and shape with the
+ * SDK's builders and then serializes every transaction's `TransactionData` from known inputs and
+ * signs it with node:crypto (`tx-bytes.ts`); `"sdk"` builds each with `Transaction.build` and
+ * signs with the SDK's Ed25519 (the load generator before, kept as the peer of the client's cost).
+ *
  * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientDone`.
  */
 import { Agent } from "node:http";
-import { computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
+import { buildCommit, buildReveal, buildSettle, computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
 import { messageWithIntent, toSerializedSignature } from "@mysten/sui/cryptography";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { blake2b } from "@noble/hashes/blake2.js";
+import { grpcExecuteCaller } from "./grpc-web.js";
 import { jsonRpcCaller } from "./json-rpc.js";
+import {
+  Ed25519Signer,
+  type KindTemplate,
+  kindTemplate,
+  ownedInput,
+  type Ref,
+  sharedInput,
+  transactionBytes,
+} from "./tx-bytes.js";
 
-export type Ref = { objectId: string; version: string; digest: string };
+export type { Ref } from "./tx-bytes.js";
+/** How the clients build and sign: serialized from templates + node:crypto, or `Transaction.build` + SDK signing. */
+export type ClientBuild = "bytes" | "sdk";
+/** How transactions are sent: JSON-RPC `sui_executeTransactionBlock` or gRPC-web ExecuteTransaction. */
+export type ClientTransport = "jsonrpc" | "grpc";
 export interface ClientInit {
   type: "init";
   url: string;
   pkg: string;
+  build: ClientBuild;
+  transport: ClientTransport;
   registry: { objectId: string; initialSharedVersion: string };
   /** This client's node operators: their key, node, NodeCap and gas coin; `index` salts the commitment. */
   nodes: { sk: Uint8Array; index: number; nodeId: string; cap: Ref; gas: Ref }[];
@@ -47,19 +69,64 @@ export interface ClientDone {
 
 interface Actor {
   kp: Ed25519Keypair;
+  signer: Ed25519Signer;
   sk: Uint8Array;
   address: string;
   gas: Ref;
+  /** Per shape: the kind built once by the SDK, and the request id it was built for. */
+  templates: Map<string, { template: KindTemplate; requestId: string }>;
 }
+
+/** One transaction: its shape, the request it acts on, its SDK build and the owned object it mutates. */
+interface Job {
+  shape: "commit" | "reveal" | "settle";
+  request: { id: string; isv: string };
+  build: (tx: Transaction) => void;
+  owned?: Ref;
+}
+
+const GAS_PRICE = 1000;
+const GAS_BUDGET = 500_000_000;
 
 let init: ClientInit | undefined;
 let agent: Agent | undefined;
 let actors: { nodes: (Actor & { index: number; nodeId: string; cap: Ref })[]; keepers: Actor[] } | undefined;
 
 let rpc: ReturnType<typeof jsonRpcCaller> = () => Promise.reject(new Error("vm-client: no init message yet"));
+let grpcExecute: ReturnType<typeof grpcExecuteCaller> = () =>
+  Promise.reject(new Error("vm-client: no init message yet"));
+
+/** One execution's outcome, whichever the transport: failure text, the gas coin's and the changed objects' refs. */
+interface Executed {
+  error?: string;
+  gas?: Ref;
+  changed: Ref[];
+}
+async function send(bytes: Uint8Array, b64: string, sig: string): Promise<Executed> {
+  if (init!.transport === "grpc") {
+    const r = await grpcExecute(bytes, Buffer.from(sig, "base64"));
+    const error =
+      r.grpcStatus !== 0
+        ? (r.grpcMessage ?? `gRPC status ${r.grpcStatus}`)
+        : r.success
+          ? undefined
+          : (r.error ?? "failed");
+    return { ...(error ? { error } : {}), ...(r.gas ? { gas: r.gas } : {}), changed: r.changed };
+  }
+  const r = await rpc("sui_executeTransactionBlock", [b64, [sig], { showEffects: true }]);
+  const eff = (r.result as { effects?: Record<string, unknown> } | undefined)?.effects as
+    | { status: { status: string; error?: string }; gasObject: { reference: Ref }; mutated?: { reference: Ref }[] }
+    | undefined;
+  const error = eff?.status.status === "success" ? undefined : (r.error?.message ?? eff?.status.error ?? "no effects");
+  return {
+    ...(error ? { error } : {}),
+    ...(eff ? { gas: eff.gasObject.reference } : {}),
+    changed: (eff?.mutated ?? []).map((m) => m.reference),
+  };
+}
 
 /** Sui's transaction signature (intent-prefixed blake2b digest, flag ‖ sig ‖ pk) through the SDK's Ed25519. */
-function signTx(a: Actor, bytes: Uint8Array): string {
+function signTxSdk(a: Actor, bytes: Uint8Array): string {
   const digest = blake2b(messageWithIntent("TransactionData", bytes), { dkLen: 32 });
   return toSerializedSignature({
     signatureScheme: "ED25519",
@@ -70,7 +137,36 @@ function signTx(a: Actor, bytes: Uint8Array): string {
 
 function actor(sk: Uint8Array, gas: Ref): Actor {
   const kp = Ed25519Keypair.fromSecretKey(sk);
-  return { kp, sk, address: kp.toSuiAddress(), gas: { ...gas } };
+  const signer = new Ed25519Signer(sk);
+  return { kp, signer, sk, address: kp.toSuiAddress(), gas: { ...gas }, templates: new Map() };
+}
+
+/** The signed bytes of `job` for `a`: from the actor's template of the shape (built on first use), or through the SDK. */
+async function signedBytes(a: Actor, job: Job): Promise<{ bytes: Uint8Array; sig: string }> {
+  if (init!.build === "sdk") {
+    const tx = new Transaction();
+    tx.setSender(a.address);
+    tx.setGasPrice(GAS_PRICE);
+    tx.setGasBudget(GAS_BUDGET);
+    tx.setGasPayment([a.gas]);
+    job.build(tx);
+    const bytes = await tx.build();
+    return { bytes, sig: signTxSdk(a, bytes) };
+  }
+  let t = a.templates.get(job.shape);
+  if (!t) {
+    t = { template: await kindTemplate(job.build), requestId: normalizeSuiAddress(job.request.id) };
+    a.templates.set(job.shape, t);
+  }
+  const replace = { [t.requestId]: sharedInput(job.request.id, job.request.isv, true) };
+  if (job.owned) replace[normalizeSuiAddress(job.owned.objectId)] = ownedInput(job.owned);
+  const bytes = transactionBytes(t.template, replace, {
+    sender: a.address,
+    payment: [a.gas],
+    price: GAS_PRICE,
+    budget: GAS_BUDGET,
+  });
+  return { bytes, sig: a.signer.signTransaction(bytes) };
 }
 
 async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
@@ -81,33 +177,22 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
   const errors: string[] = [];
   let failures = 0;
   let sent = 0;
-  const clock = tx0Clock();
-  const execute = async (a: Actor, build: (tx: Transaction) => void, owned?: Ref): Promise<void> => {
-    const tx = new Transaction();
-    tx.setSender(a.address);
-    tx.setGasPrice(1000);
-    tx.setGasBudget(500_000_000);
-    tx.setGasPayment([a.gas]);
-    build(tx);
-    const bytes = await tx.build();
-    const sig = signTx(a, bytes);
+  const target = { packageId: cfg.pkg };
+  const execute = async (a: Actor, job: Job): Promise<void> => {
+    const { bytes, sig } = await signedBytes(a, job);
     const b64 = Buffer.from(bytes).toString("base64");
     signed.push({ bytes: b64, sig, sender: a.address });
     sent++;
-    const r = await rpc("sui_executeTransactionBlock", [b64, [sig], { showEffects: true }]);
-    const eff = (r.result as { effects?: Record<string, unknown> } | undefined)?.effects as
-      | { status: { status: string; error?: string }; gasObject: { reference: Ref }; mutated?: { reference: Ref }[] }
-      | undefined;
-    if (eff?.status.status !== "success") {
+    const r = await send(bytes, b64, sig);
+    if (r.error !== undefined) {
       failures++;
-      if (errors.length < 3) errors.push(r.error?.message ?? eff?.status.error ?? "no effects");
+      if (errors.length < 3) errors.push(r.error);
     }
-    if (eff) {
-      a.gas = eff.gasObject.reference;
-      if (owned) {
-        const m = eff.mutated?.find((x) => x.reference.objectId === owned.objectId);
-        if (m) Object.assign(owned, m.reference);
-      }
+    if (r.gas) a.gas = r.gas;
+    const owned = job.owned;
+    if (owned) {
+      const m = r.changed.find((x) => x.objectId === owned.objectId);
+      if (m) Object.assign(owned, m);
     }
   };
   const output = hashOutput(new TextEncoder().encode("the output"));
@@ -115,24 +200,19 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
   if (phase === "commit" || phase === "reveal") {
     await Promise.all(
       nodes.map(async (n) => {
+        const commitment = computeCommitment(output, n.nodeId, salt(n.index));
         for (const r of cfg.requests) {
           if (!r.nodes.includes(n.nodeId)) continue;
-          await execute(
-            n,
-            (tx) => {
-              const req = tx.sharedObjectRef({ objectId: r.id, initialSharedVersion: r.isv, mutable: true });
-              const cap = tx.objectRef(n.cap);
-              const args =
-                phase === "commit"
-                  ? [tx.pure.vector("u8", computeCommitment(output, n.nodeId, salt(n.index)))]
-                  : [tx.pure.vector("u8", output), tx.pure.vector("u8", salt(n.index))];
-              tx.moveCall({
-                target: `${cfg.pkg}::request::${phase}`,
-                arguments: [req, cap, ...args, tx.sharedObjectRef(clock)],
-              });
-            },
-            n.cap,
-          );
+          const on = { ...target, request: { objectId: r.id, initialSharedVersion: r.isv }, nodeCap: n.cap };
+          await execute(n, {
+            shape: phase,
+            request: r,
+            owned: n.cap,
+            build: (tx) =>
+              phase === "commit"
+                ? buildCommit(tx, { ...on, commitment })
+                : buildReveal(tx, { ...on, outputHash: output, salt: salt(n.index) }),
+          });
         }
       }),
     );
@@ -142,15 +222,15 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
       keepers.map(async (k) => {
         while (next < cfg.settle.length) {
           const r = cfg.requests[cfg.settle[next++]!]!;
-          await execute(k, (tx) => {
-            tx.moveCall({
-              target: `${cfg.pkg}::settlement::settle`,
-              arguments: [
-                tx.sharedObjectRef({ objectId: r.id, initialSharedVersion: r.isv, mutable: true }),
-                tx.sharedObjectRef({ ...cfg.registry, mutable: true }),
-                tx.sharedObjectRef(clock),
-              ],
-            });
+          await execute(k, {
+            shape: "settle",
+            request: r,
+            build: (tx) =>
+              buildSettle(tx, {
+                ...target,
+                request: { objectId: r.id, initialSharedVersion: r.isv },
+                registry: cfg.registry,
+              }),
           });
         }
       }),
@@ -175,13 +255,12 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
   return { type: "done", phase, sent, failures, errors, signed, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-const tx0Clock = () => ({ objectId: "0x6", initialSharedVersion: 1, mutable: false });
-
 async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
   if (m.type === "init") {
     init = m;
     agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, m.nodes.length, m.keepers.length) });
     rpc = jsonRpcCaller(m.url, agent);
+    grpcExecute = grpcExecuteCaller(m.url, agent);
     actors = {
       nodes: m.nodes.map((n) => ({ ...actor(n.sk, n.gas), index: n.index, nodeId: n.nodeId, cap: { ...n.cap } })),
       keepers: m.keepers.map((k) => actor(k.sk, k.gas)),
@@ -189,8 +268,9 @@ async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
     const a = actors.keepers[0] ?? actors.nodes[0];
     if (a) {
       const probe = new TextEncoder().encode("vm-bench signature probe");
-      if (signTx(a, probe) !== (await a.kp.signTransaction(probe)).signature)
-        throw new Error("signTx differs from Ed25519Keypair.signTransaction");
+      const expected = (await a.kp.signTransaction(probe)).signature;
+      if (signTxSdk(a, probe) !== expected || a.signer.signTransaction(probe) !== expected)
+        throw new Error("vm-client: a signature differs from Ed25519Keypair.signTransaction");
     }
     process.send!({ type: "ready" });
     return;

@@ -1,9 +1,11 @@
 /**
  * Benchmark: executed atoma transactions per second on the devnet's Move interpreter — a
  * commit/reveal/settle mix sent over HTTP by 32 concurrent clients (one per node operator, then
- * 32 keepers), each transaction built and signed with Ed25519 by the client. The clients run in
- * child processes (`bench/vm-client.ts`, `clients` of them, default: half the cores, at least
- * one), so this process is the server alone and the figures measure it. Peer: a no-op JSON-RPC
+ * 32 keepers), each transaction built and signed with Ed25519 by the client (from a per-shape
+ * template with node:crypto, `bench/tx-bytes.ts`; `VM_BENCH_BUILD=sdk`: `Transaction.build` and
+ * the SDK's signing, the client before). The clients run in child processes
+ * (`bench/vm-client.ts`, `clients` of them, default: half the cores, at least one), so this
+ * process is the server alone and the figures measure it. Peer: a no-op JSON-RPC
  * call (suix_getReferenceGasPrice) sent by the same client processes over the same HTTP stack,
  * in the same run.
  *
@@ -15,6 +17,7 @@
  *
  *   tsx devnet/bench/vm.bench.ts [requests=60] [concurrency=32] [clients]
  *   VM_BENCH_CPU_PROFILE=server.cpuprofile tsx devnet/bench/vm.bench.ts   # + the server's profile
+ *   VM_BENCH_VERIFY_THREADS=0 tsx devnet/bench/vm.bench.ts                 # signatures verified on the request thread
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -23,12 +26,13 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { AtomaClient } from "@atoma/sdk";
 import { fromBase64 } from "@mysten/bcs";
+import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { decodeSuiPrivateKey } from "@mysten/sui/cryptography";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { decodeTx, startDevnet, verifySignatures } from "../src/index.js";
 import { funded, publishAtoma } from "../test/atoma/harness.js";
-import type { ClientDone, ClientInit, ClientPhase, Ref } from "./vm-client.js";
+import type { ClientBuild, ClientDone, ClientInit, ClientPhase, ClientTransport, Ref } from "./vm-client.js";
 
 const CORES = availableParallelism();
 const REQUESTS = Number(process.argv[2] ?? 60);
@@ -36,6 +40,18 @@ const CONC = Number(process.argv[3] ?? 32);
 const CLIENTS = Number(process.argv[4] ?? Math.max(1, Math.floor(CORES / 2)));
 const SAMPLE = 3;
 const TARGET = 1000;
+// VM_BENCH_BUILD=sdk: the clients build with Transaction.build and sign with the SDK (the load generator before).
+const BUILD = (process.env.VM_BENCH_BUILD ?? "bytes") as ClientBuild;
+// VM_BENCH_TRANSPORT=grpc: transactions sent as gRPC-web ExecuteTransaction instead of JSON-RPC (the peer stays JSON-RPC).
+const TRANSPORT = (process.env.VM_BENCH_TRANSPORT ?? "jsonrpc") as ClientTransport;
+if (TRANSPORT !== "jsonrpc" && TRANSPORT !== "grpc") {
+  console.error(`vm.bench: VM_BENCH_TRANSPORT must be "jsonrpc" or "grpc", got ${TRANSPORT}`);
+  process.exit(2);
+}
+if (BUILD !== "bytes" && BUILD !== "sdk") {
+  console.error(`vm.bench: VM_BENCH_BUILD must be "bytes" or "sdk", got ${BUILD}`);
+  process.exit(2);
+}
 for (const [name, v] of [
   ["requests", REQUESTS],
   ["concurrency", CONC],
@@ -46,7 +62,19 @@ for (const [name, v] of [
     process.exit(2);
   }
 
-const d = await startDevnet({ seed: "vm-bench", clockMs: 1_700_000_000_000n, checkpointIntervalMs: 60_000 });
+// VM_BENCH_VERIFY_THREADS=n: signature verification workers of the devnet (0: on the request thread; default: the devnet's).
+const VERIFY_THREADS =
+  process.env.VM_BENCH_VERIFY_THREADS === undefined ? undefined : Number(process.env.VM_BENCH_VERIFY_THREADS);
+if (VERIFY_THREADS !== undefined && !(Number.isInteger(VERIFY_THREADS) && VERIFY_THREADS >= 0)) {
+  console.error(`vm.bench: VM_BENCH_VERIFY_THREADS must be a whole number, got ${process.env.VM_BENCH_VERIFY_THREADS}`);
+  process.exit(2);
+}
+const d = await startDevnet({
+  seed: "vm-bench",
+  clockMs: 1_700_000_000_000n,
+  checkpointIntervalMs: 60_000,
+  ...(VERIFY_THREADS !== undefined ? { verifyThreads: VERIFY_THREADS } : {}),
+});
 const sui = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
 
 // ---- setup (not measured) ----
@@ -106,6 +134,8 @@ for (let c = 0; c < CLIENTS; c++) {
     type: "init",
     url: d.url,
     pkg: deployed.packageId,
+    build: BUILD,
+    transport: TRANSPORT,
     registry: { objectId: deployed.registryId, initialSharedVersion: String(deployed.registryInitialSharedVersion) },
     nodes: await Promise.all(
       share(
@@ -147,18 +177,24 @@ function ask<T>(child: ChildProcess, msg: ClientInit | ClientPhase, answer: stri
 }
 
 // ---- measured: offline-built, signed transactions over HTTP ----
-// Server-side time: the runtime's executeSigned (verify, decode, execute, effects), summed.
+// Server-side time on the request thread: the runtime's prepareSigned (decode, signature form)
+// and executePrepared (verify unless a worker did, execute, effects), summed.
 let serverMs = 0;
 const rt = d.runtime;
-const origExecute = rt.executeSigned.bind(rt);
-rt.executeSigned = (txB64, sigs) => {
-  const t0 = performance.now();
-  try {
-    return origExecute(txB64, sigs);
-  } finally {
-    serverMs += performance.now() - t0;
-  }
-};
+const origPrepare = rt.prepareSigned.bind(rt);
+const origExecute = rt.executePrepared.bind(rt);
+const timed =
+  <A extends unknown[], R>(f: (...a: A) => R) =>
+  (...a: A): R => {
+    const t0 = performance.now();
+    try {
+      return f(...a);
+    } finally {
+      serverMs += performance.now() - t0;
+    }
+  };
+rt.prepareSigned = timed(origPrepare);
+rt.executePrepared = timed(origExecute);
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 interface PhaseResult {
   ms: number;
@@ -198,6 +234,7 @@ if (inspector) {
   await post("Profiler.start");
 }
 const before = { ...d.runtime.vmStats };
+const poolBefore = { ...(d.devnet.verifyPool?.stats ?? { checks: 0, batches: 0 }) };
 const runs = [await phase("commit"), await phase("reveal"), await phase("settle")];
 if (inspector) {
   const { profile } = (await post("Profiler.stop")) as { profile: object };
@@ -214,6 +251,9 @@ const execServerCpu = sum((r) => r.serverCpuMs);
 const execClientCpu = sum((r) => r.clientCpuMs);
 const failures = sum((r) => r.failures);
 const signedAll = runs.flatMap((r) => r.signed);
+const pool = d.devnet.verifyPool;
+const poolChecks = (pool?.stats.checks ?? 0) - poolBefore.checks;
+const poolBatches = (pool?.stats.batches ?? 0) - poolBefore.batches;
 const txs = signedAll.length;
 // Peer: no-op calls from the same client processes with the same concurrency.
 const noop = await phase("noop");
@@ -224,6 +264,10 @@ const verifyMs = performance.now() - t;
 t = performance.now();
 for (const s of signedAll) decodeTx(fromBase64(s.bytes));
 const decodeMs = performance.now() - t;
+// Its peer: the same transactions through @mysten/sui's TransactionData schema (what decodeTx did before).
+t = performance.now();
+for (const s of signedAll) suiBcs.TransactionData.parse(fromBase64(s.bytes));
+const decodeSchemaMs = performance.now() - t;
 for (const c of clients) c.disconnect();
 await d.close();
 
@@ -239,7 +283,17 @@ const fig = {
   // Cores: the machine's (shared with whatever else runs on it); the server is this process
   // (one JavaScript thread), the clients CLIENTS other processes. CPU time per transaction of
   // each side shows how much of the machine each took.
-  cores: { machine: CORES, server: "this process (1 JS thread)", clientProcesses: CLIENTS },
+  cores: {
+    machine: CORES,
+    server: `this process (1 JS thread${pool ? ` + ${pool.threads} signature verification worker(s)` : ""})`,
+    clientProcesses: CLIENTS,
+  },
+  clientBuild: BUILD,
+  transport: TRANSPORT,
+  // Signature verification: worker threads of the devnet (0: on the request thread) and the
+  // checks per batch message they got.
+  verifyThreads: pool?.threads ?? 0,
+  verifyChecksPerBatch: poolBatches ? +(poolChecks / poolBatches).toFixed(2) : null,
   executedTxPerSec: Math.round(tps),
   noopRpcPerSec: Math.round(noopRps),
   ratioExecToNoop: +(tps / noopRps).toFixed(3),
@@ -254,6 +308,7 @@ const fig = {
   vmMsPerTx: +(vm.ms / txs).toFixed(3),
   verifyMsPerTx: +(verifyMs / txs).toFixed(3),
   decodeMsPerTx: +(decodeMs / txs).toFixed(3),
+  decodeSchemaMsPerTx: +(decodeSchemaMs / txs).toFixed(3),
   shareInterpreter: +(vm.ms / serverMs).toFixed(3),
   shareSignatureVerification: +(verifyMs / serverMs).toFixed(3),
   shareBcsDecode: +(decodeMs / serverMs).toFixed(3),
@@ -263,7 +318,7 @@ console.log(JSON.stringify(fig, null, 2));
 console.log(
   JSON.stringify({
     bench: "devnet-vm",
-    figure: `executed atoma tx/s (commit/reveal/settle, ${CONC} clients in ${CLIENTS} processes, ${CORES} cores)`,
+    figure: `executed atoma tx/s (commit/reveal/settle over ${TRANSPORT}, ${CONC} clients in ${CLIENTS} processes, ${CORES} cores)`,
     value: Math.round(tps),
     unit: "tx/s",
     peer: "no-op JSON-RPC call",

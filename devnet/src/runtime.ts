@@ -26,7 +26,14 @@ import {
 } from "./runtime/primitives.js";
 import { Session } from "./runtime/session.js";
 import { ObjectStore } from "./runtime/store.js";
-import { decodeTx, senderSignedData, verifySignatures } from "./runtime/transaction.js";
+import {
+  checkSignatureForm,
+  decodeTx,
+  type Ed25519Check,
+  ed25519Verify,
+  senderSignedData,
+  signatureFailed,
+} from "./runtime/transaction.js";
 import type {
   ExecMode,
   ExecOutcome,
@@ -42,6 +49,15 @@ import { frameworkPackages, LIMITS, NATIVES, type NativeFunction, nativeTable, V
 export { CLOCK_ID, GAS_COIN_TYPE, hashBytes, ownerToBcs, RANDOM_ID, SUI_TYPE } from "./runtime/primitives.js";
 export { decodeTx, verifySignatures } from "./runtime/transaction.js";
 export type { EventRecord, ExecOutcome, TxRecord, WriteSet } from "./runtime/types.js";
+
+/** A signed transaction checked up to its Ed25519 verification (`Runtime.prepareSigned`). */
+export interface PreparedTx {
+  tx: ParsedTx;
+  txBytes: Uint8Array;
+  digest: string;
+  signatures: string[];
+  check: Ed25519Check;
+}
 
 /** The devnet state machine. */
 export class Runtime extends ObjectStore {
@@ -195,6 +211,16 @@ export class Runtime extends ObjectStore {
 
   /** Verifies the signatures of `txBytes` and executes it. Throws RpcError for rejected transactions. */
   executeSigned(txB64: string, signatures: string[]): ExecOutcome {
+    const p = this.prepareSigned(txB64, signatures);
+    return "record" in p ? p : this.executePrepared(p, false);
+  }
+
+  /**
+   * The checks of a signed transaction before its Ed25519 verification (size, decoding, the
+   * signature's form and signer), in `executeSigned`'s order; an already executed transaction
+   * gives its record. The caller verifies `p.check` (here or in a worker) and executes.
+   */
+  prepareSigned(txB64: string, signatures: string[]): PreparedTx | { record: TxRecord } {
     const txBytes = base64Bytes(txB64);
     if (txBytes.length > LIMITS.maxTxSize)
       throw new RpcError(
@@ -206,8 +232,20 @@ export class Runtime extends ObjectStore {
     const existing = this.txs.get(digest);
     if (existing) return { record: existing };
     const tx = decodeTx(txBytes);
-    verifySignatures(txBytes, signatures, tx.sender);
-    return this.run(tx, txBytes, digest, "execute", signatures);
+    const check = checkSignatureForm(txBytes, signatures, tx.sender);
+    return { tx, txBytes, digest, signatures, check };
+  }
+
+  /**
+   * Executes a prepared transaction: `verified` says its Ed25519 check passed elsewhere (a verify
+   * worker), otherwise it is verified here first. A transaction executed meanwhile (the same one
+   * sent twice) gives its record.
+   */
+  executePrepared(p: PreparedTx, verified: boolean): ExecOutcome {
+    if (!verified && !ed25519Verify(p.check)) throw signatureFailed();
+    const existing = this.txs.get(p.digest);
+    if (existing) return { record: existing };
+    return this.run(p.tx, p.txBytes, p.digest, "execute", p.signatures);
   }
 
   dryRun(txB64: string): ExecOutcome {

@@ -10,7 +10,9 @@ import { type GrpcOptions, GrpcServer } from "./grpc/server.js";
 import { isGrpcWebRequest } from "./grpc/web.js";
 import { type Checkpoint, Journal } from "./journal.js";
 import { dispatch, jsonRpcMethods, type Methods } from "./jsonrpc/index.js";
-import { hashBytes, Runtime } from "./runtime.js";
+import { signatureFailed } from "./runtime/transaction.js";
+import { defaultVerifyThreads, VerifyPool } from "./runtime/verify-pool.js";
+import { type ExecOutcome, hashBytes, Runtime } from "./runtime.js";
 
 export interface DevnetOptions {
   port?: number;
@@ -28,6 +30,11 @@ export interface DevnetOptions {
   jsonRpc?: boolean;
   /** Serve `sui.rpc.v2` over gRPC-web on the same port (default true). */
   grpc?: boolean | GrpcOptions;
+  /**
+   * Worker threads that verify transaction signatures off the request thread (batched); 0 verifies
+   * on the request thread. Default: one per core but one, at most 4; 0 on a single core.
+   */
+  verifyThreads?: number;
   /** TEST ONLY: root certificates (DER) the Nitro attestation native accepts besides AWS's. */
   nitroTestRoots?: readonly Uint8Array[];
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
@@ -50,6 +57,8 @@ export class Devnet {
   private readonly handlers: Methods;
   private readonly checkpointListeners = new Set<(cp: Checkpoint) => void>();
   readonly grpc?: GrpcServer;
+  /** The signature verification workers (absent: verified on the request thread). */
+  readonly verifyPool?: VerifyPool;
 
   constructor(readonly opts: DevnetOptions = {}) {
     this.faucetAmount = opts.faucetAmount ?? 1_000_000_000_000n;
@@ -88,12 +97,28 @@ export class Devnet {
       this.pending.push(ws.tx.digest);
     };
     if (this.checkpoints.length === 0) this.cutCheckpoint(true);
+    const threads = opts.verifyThreads ?? defaultVerifyThreads();
+    if (threads > 0) this.verifyPool = new VerifyPool(threads);
     this.handlers = jsonRpcMethods(this);
     if (opts.grpc !== false)
       this.grpc = new GrpcServer(this, {
         ...(typeof opts.grpc === "object" ? opts.grpc : {}),
         ...(opts.log ? { log: opts.log } : {}),
       });
+  }
+
+  /**
+   * Verifies and executes a signed transaction (JSON-RPC and gRPC execute): the checks before
+   * the Ed25519 verification on this thread, the verification in the pool when there is one
+   * (execution waits for it), the same errors either way.
+   */
+  async executeSigned(txB64: string, signatures: string[]): Promise<ExecOutcome> {
+    const rt = this.runtime;
+    const p = rt.prepareSigned(txB64, signatures);
+    if ("record" in p) return p;
+    if (!this.verifyPool) return rt.executePrepared(p, false);
+    if (!(await this.verifyPool.verify(p.check))) throw signatureFailed();
+    return rt.executePrepared(p, true);
   }
 
   /** Calls `listener` with each checkpoint cut from now on; returns the unsubscribe function. */
@@ -189,6 +214,8 @@ export class Devnet {
       this.server.closeAllConnections();
       await new Promise<void>((r) => this.server!.close(() => r()));
     }
+    // Transactions waiting for their verification finish (verified here) before the journal closes.
+    await this.verifyPool?.close();
     this.journal?.close();
   }
 
@@ -247,14 +274,15 @@ export class Devnet {
         if (body.length === 0 || body.length > MAX_BATCH) {
           const message = `Invalid Request: a batch holds 1..${MAX_BATCH} requests, got ${body.length}`;
           send(200, { jsonrpc: "2.0", id: null, error: { code: -32600, message } });
-        } else
-          send(
-            200,
-            body.map((b) => this.dispatch(b)),
-          );
+        } else {
+          // In order: each request is answered (a transaction executed) before the next starts.
+          const out: unknown[] = [];
+          for (const b of body) out.push(await this.dispatch(b));
+          send(200, out);
+        }
         return;
       }
-      send(200, this.dispatch(body));
+      send(200, await this.dispatch(body));
     } catch (e) {
       send(500, { error: (e as Error).message });
     }
@@ -277,7 +305,7 @@ export class Devnet {
     };
   }
 
-  /** Handles one JSON-RPC request object (exposed for in-process use). */
+  /** Handles one JSON-RPC request object (exposed for in-process use); executing a transaction answers with a promise. */
   dispatch(raw: unknown): unknown {
     return dispatch(this.handlers, raw, this.opts.log);
   }

@@ -295,6 +295,33 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
     expect(fieldsOf(GrpcTypes.Checkpoint, first!.checkpoint!)).toEqual([]);
   });
 
+  it("ExecuteTransaction under the full read mask answers as GetTransaction (nothing selected is left unconverted)", async () => {
+    const bump = new Transaction();
+    bump.setSender(alice.toSuiAddress());
+    bump.moveCall({
+      target: `${pkg}::counter::bump`,
+      arguments: [bump.object(counterId), bump.pure.u64(3), bump.object.clock()],
+    });
+    const bytes = await bump.build({ client: grpc });
+    const { signature } = await alice.signTransaction(bytes);
+    const readMask = { paths: ["*"] };
+    const done = (
+      await grpc.transactionExecutionService.executeTransaction({
+        transaction: { bcs: { value: bytes } },
+        signatures: [{ bcs: { value: fromBase64(signature) }, signature: { oneofKind: undefined } }],
+        readMask,
+      })
+    ).response.transaction!;
+    expect(done.effects?.status?.success).toBe(true);
+    expect(done.transaction?.bcs?.value).toEqual(bytes);
+    expect(done.signatures).toHaveLength(1);
+    expect(done.events?.events.map((e) => e.eventType?.split("::").slice(1))).toEqual([["counter", "Bumped"]]);
+    expect(done.balanceChanges).toHaveLength(1);
+    const got = (await grpc.ledgerService.getTransaction({ digest: done.digest!, readMask })).response.transaction!;
+    expect(done).toEqual(got);
+    d.devnet.cutCheckpoint(); // the next test expects only its own transaction in the checkpoint it cuts
+  });
+
   it("streams each new checkpoint with its transactions and events", async () => {
     const ac = new AbortController();
     const call = grpc.subscriptionService.subscribeCheckpoints(

@@ -274,10 +274,21 @@ function splitSenderSigned(b64: string): { txBytes: Uint8Array; signatures: Uint
 }
 
 /** `override`: the transaction data to report (simulations of a kind or of unsigned bytes). */
-export function executedToProto(tx: TxRecord, override?: GrpcTypes.Transaction): GrpcTypes.ExecutedTransaction {
-  const signed = override ? undefined : splitSenderSigned(tx.rawTransaction);
+/**
+ * `only`: a read mask; the top-level fields it does not select are not computed (the mask drops
+ * them anyway), so an execution answered with `effects` (the default) neither re-reads the
+ * transaction nor converts events and balance changes.
+ */
+export function executedToProto(
+  tx: TxRecord,
+  override?: GrpcTypes.Transaction,
+  only?: { contains(field: string): boolean },
+): GrpcTypes.ExecutedTransaction {
+  const want = (field: string) => !only || only.contains(field);
+  const signed =
+    override || !(want("transaction") || want("signatures")) ? undefined : splitSenderSigned(tx.rawTransaction);
   let transaction: GrpcTypes.Transaction | undefined = override;
-  if (signed) {
+  if (signed && want("transaction")) {
     const t = transactionDataToGrpcTransaction(Transaction.from(signed.txBytes).getData());
     transaction = { ...t, bcs: { name: "TransactionData", value: signed.txBytes }, digest: tx.digest };
   }
@@ -288,15 +299,17 @@ export function executedToProto(tx: TxRecord, override?: GrpcTypes.Transaction):
       bcs: { name: "UserSignature", value: s },
       signature: { oneofKind: undefined },
     })),
-    effects: effectsToProto(tx),
-    events: { events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) },
+    ...(want("effects") ? { effects: effectsToProto(tx) } : {}),
+    ...(want("events") ? { events: { events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) } } : {}),
     ...(tx.checkpoint !== null ? { checkpoint: BigInt(tx.checkpoint) } : {}),
     timestamp: timestampOf(tx.timestampMs),
-    balanceChanges: (tx.balanceChanges as { owner: Owner; coinType: string; amount: string }[]).map((b) => ({
-      address: b.owner !== "Immutable" && "AddressOwner" in b.owner ? b.owner.AddressOwner : "",
-      coinType: normalizeStructTag(b.coinType),
-      amount: b.amount,
-    })),
+    balanceChanges: want("balance_changes")
+      ? (tx.balanceChanges as { owner: Owner; coinType: string; amount: string }[]).map((b) => ({
+          address: b.owner !== "Immutable" && "AddressOwner" in b.owner ? b.owner.AddressOwner : "",
+          coinType: normalizeStructTag(b.coinType),
+          amount: b.amount,
+        }))
+      : [],
   };
 }
 

@@ -75,7 +75,7 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
     network: "localnet",
     transport: {
       request: async <T>({ method, params }: { method: string; params: unknown[] }): Promise<T> => {
-        const r = node.dispatch({ id: 1, method, params }) as { result?: T; error?: { message: string } };
+        const r = (await node.dispatch({ id: 1, method, params })) as { result?: T; error?: { message: string } };
         if (r.error) throw new Error(r.error.message);
         return r.result as T;
       },
@@ -84,7 +84,7 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
 
   return {
     ExecuteTransaction: unary(
-      (req: GrpcTypes.ExecuteTransactionRequest, mask): GrpcTypes.ExecuteTransactionResponse => {
+      async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<GrpcTypes.ExecuteTransactionResponse> => {
         const bytes = req.transaction?.bcs?.value;
         if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
         if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
@@ -94,11 +94,13 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
         });
         let out: ExecOutcome;
         try {
-          out = rt.executeSigned(toBase64(bytes), sigs);
+          out = await node.executeSigned(toBase64(bytes), sigs);
         } catch (e) {
           asInvalid("transaction", e);
         }
-        return { transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record), mask) };
+        return {
+          transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record, undefined, mask), mask),
+        };
       },
       READ_MASKS.executeTransaction,
     ),

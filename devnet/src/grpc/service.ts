@@ -1,6 +1,6 @@
 /** What a service module provides: per-method handlers plus the message a read mask applies to. */
 import type { Checkpoint } from "../journal.js";
-import type { Runtime } from "../runtime.js";
+import type { ExecOutcome, Runtime } from "../runtime.js";
 import type { StoredObject } from "../types.js";
 import type { FieldMaskTree, ReadMaskSpec } from "./mask.js";
 import { invalid } from "./status.js";
@@ -13,6 +13,8 @@ export interface GrpcNode {
   nowMs(): bigint;
   /** Registers a listener for each new checkpoint; returns the unsubscribe function. */
   onCheckpoint(listener: (cp: Checkpoint) => void): () => void;
+  /** Verifies (maybe in a worker) and executes a signed transaction. */
+  executeSigned(txB64: string, signatures: string[]): Promise<ExecOutcome>;
   /** The in-process JSON-RPC dispatcher (used to resolve unresolved transactions, as the SDK does). */
   dispatch(body: { id?: unknown; method?: unknown; params?: unknown }): unknown;
 }

@@ -31,24 +31,32 @@ export function jsonRpcMethods(node: JsonRpcNode): Methods {
   return methods;
 }
 
-/** Answers one JSON-RPC request object: a result, or an error with its JSON-RPC code. */
+/**
+ * Answers one JSON-RPC request object: a result, or an error with its JSON-RPC code; a promise of
+ * either when the method answers with a promise (executing a transaction).
+ */
 export function dispatch(methods: Methods, raw: unknown, log?: { warn: (o: object, msg?: string) => void }): unknown {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     return { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: must be a JSON object" } };
   const body = raw as { id?: unknown; method?: unknown; params?: unknown };
   const id = body.id ?? null;
   const method = body.method;
+  const failed = (e: unknown) => {
+    if (e instanceof RpcError) return { jsonrpc: "2.0", id, error: { code: e.rpcCode, message: e.message } };
+    if (e instanceof DevnetError) return { jsonrpc: "2.0", id, error: { code: -32602, message: e.message } };
+    log?.warn({ err: (e as Error).message, method }, "internal error");
+    return { jsonrpc: "2.0", id, error: { code: -32603, message: `Internal error: ${(e as Error).message}` } };
+  };
   try {
     if (typeof method !== "string") throw new RpcError(-32600, "Invalid Request: method must be a string");
     const h = methods[method];
     if (!h) throw new RpcError(-32601, `Method not found: ${method}`);
     const params = body.params === undefined ? [] : body.params;
     if (!Array.isArray(params)) throw new RpcError(-32602, "Invalid params: params must be an array");
-    return { jsonrpc: "2.0", id, result: h(params) };
+    const result = h(params);
+    if (result instanceof Promise) return result.then((r: unknown) => ({ jsonrpc: "2.0", id, result: r }), failed);
+    return { jsonrpc: "2.0", id, result };
   } catch (e) {
-    if (e instanceof RpcError) return { jsonrpc: "2.0", id, error: { code: e.rpcCode, message: e.message } };
-    if (e instanceof DevnetError) return { jsonrpc: "2.0", id, error: { code: -32602, message: e.message } };
-    log?.warn({ err: (e as Error).message, method }, "internal error");
-    return { jsonrpc: "2.0", id, error: { code: -32603, message: `Internal error: ${(e as Error).message}` } };
+    return failed(e);
   }
 }

@@ -2,7 +2,7 @@
 
 import { RpcError } from "../errors.js";
 import type { Checkpoint } from "../journal.js";
-import type { Runtime } from "../runtime.js";
+import type { ExecOutcome, Runtime } from "../runtime.js";
 
 type Params = unknown[];
 type Handler = (p: Params) => unknown;
@@ -12,6 +12,8 @@ export type Methods = Record<string, Handler>;
 export interface JsonRpcNode {
   readonly runtime: Runtime;
   readonly checkpoints: Checkpoint[];
+  /** Verifies (maybe in a worker) and executes a signed transaction. */
+  executeSigned(txB64: string, signatures: string[]): Promise<ExecOutcome>;
   readonly chainIdentifier: string;
   nowMs(): bigint;
   advanceClock(ms: bigint): bigint;

@@ -57,8 +57,9 @@ export function transactionMethods(node: JsonRpcNode): Methods {
       if (!Array.isArray(sigs))
         throw new RpcError(-32602, "Invalid params: signatures must be an array of base64 strings");
       for (const [i, sig] of sigs.entries()) b64Param(sig, `signatures[${i}]`);
-      const r = rt.executeSigned(txB64 as string, sigs as string[]);
-      return txView(r.record, opts as Record<string, unknown>);
+      return node
+        .executeSigned(txB64 as string, sigs as string[])
+        .then((r) => txView(r.record, opts as Record<string, unknown>));
     },
     sui_getTransactionBlock: ([digest, opts]) => txView(getTx(rt, digest), opts as Record<string, unknown>),
     sui_multiGetTransactionBlocks: ([digests, opts]) => {
