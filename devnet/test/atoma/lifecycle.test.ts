@@ -161,6 +161,8 @@ describe("atoma through the SDK on an in-process devnet", () => {
       expect(fresh.map((c) => c.balance)).toEqual([SUI]);
       const n = await env.atoma.getNode(o.nodeId);
       expect(n.served).toBe("1");
+      // earned: the node's NodePaid events (no counter on chain since issue 13 B stage 2)
+      expect(await env.atoma.earnedBy(o.nodeId)).toBe(SUI);
     }
     const tb = await env.sui.getTransactionBlock({ digest: settled.digest, options: { showBalanceChanges: true } });
     const refund = tb.balanceChanges?.find(
