@@ -257,3 +257,14 @@ fun withdraw_stake_with_another_nodes_account_aborts() {
     h::put_account(acc);
     env.finish();
 }
+
+/// `refresh_node` with an account the registry has no record of (a node of another registry).
+#[test, expected_failure(abort_code = atoma::registry::EUnknownNode)]
+fun refresh_node_of_an_unknown_account_aborts() {
+    let mut env = h::new(1);
+    env.sc().next_tx(h::keeper());
+    let other = node_account::new_for_testing(@0x5, 1, env.sc().ctx());
+    env.reg().refresh_node(&other);
+    other.destroy_for_testing();
+    env.finish();
+}
