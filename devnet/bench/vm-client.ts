@@ -47,6 +47,8 @@ export interface ClientInit {
   nodes: { sk: Uint8Array; index: number; nodeId: string; cap: Ref; gas: Ref }[];
   keepers: { sk: Uint8Array; gas: Ref }[];
   requests: { id: string; isv: string; nodes: string[] }[];
+  /** Initial shared version of each node's NodeAccount (id = node id), for the settlement PTB. */
+  accounts: Record<string, string>;
   /** Indices into `requests` that this client's keepers settle. */
   settle: number[];
   /** How many no-op calls this client sends in the peer phase. */
@@ -74,7 +76,7 @@ interface Actor {
   address: string;
   gas: Ref;
   /** Per shape: the kind built once by the SDK, and the request id it was built for. */
-  templates: Map<string, { template: KindTemplate; requestId: string }>;
+  templates: Map<string, { template: KindTemplate; requestId: string; accounts: string[] }>;
 }
 
 /** One transaction: its shape, the request it acts on, its SDK build and the owned object it mutates. */
@@ -83,6 +85,8 @@ interface Job {
   request: { id: string; isv: string };
   build: (tx: Transaction) => void;
   owned?: Ref;
+  /** The request's assigned nodes' NodeAccounts (settle), swapped into the template in assignment order. */
+  accounts?: string[];
 }
 
 const GAS_PRICE = 1000;
@@ -153,13 +157,23 @@ async function signedBytes(a: Actor, job: Job): Promise<{ bytes: Uint8Array; sig
     const bytes = await tx.build();
     return { bytes, sig: signTxSdk(a, bytes) };
   }
-  let t = a.templates.get(job.shape);
+  const accounts = job.accounts ?? [];
+  const key = `${job.shape}/${accounts.length}`;
+  let t = a.templates.get(key);
   if (!t) {
-    t = { template: await kindTemplate(job.build), requestId: normalizeSuiAddress(job.request.id) };
-    a.templates.set(job.shape, t);
+    t = {
+      template: await kindTemplate(job.build),
+      requestId: normalizeSuiAddress(job.request.id),
+      accounts: accounts.map((id) => normalizeSuiAddress(id)),
+    };
+    a.templates.set(key, t);
   }
   const replace = { [t.requestId]: sharedInput(job.request.id, job.request.isv, true) };
   if (job.owned) replace[normalizeSuiAddress(job.owned.objectId)] = ownedInput(job.owned);
+  t.accounts.forEach((from, i) => {
+    const id = accounts[i]!;
+    replace[from] = sharedInput(id, init!.accounts[id]!, true);
+  });
   const bytes = transactionBytes(t.template, replace, {
     sender: a.address,
     payment: [a.gas],
@@ -225,11 +239,14 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
           await execute(k, {
             shape: "settle",
             request: r,
+            accounts: r.nodes,
+            // one PTB: settle_begin, settle_node per assigned NodeAccount, settle_end (issue 13 B stage 2)
             build: (tx) =>
               buildSettle(tx, {
                 ...target,
                 request: { objectId: r.id, initialSharedVersion: r.isv },
                 registry: cfg.registry,
+                nodes: r.nodes.map((id) => ({ objectId: id, initialSharedVersion: cfg.accounts[id]! })),
               }),
           });
         }

@@ -27,6 +27,7 @@ const ref = (version: number): Ref => ({ objectId: id(), version: String(version
 const packageId = id();
 const registry = { objectId: id(), initialSharedVersion: "3" };
 
+const accounts = [1, 2, 3].map(() => ({ objectId: id(), initialSharedVersion: "5" }));
 const commitment = randomBytes(32);
 const salt = randomBytes(32);
 type Req = { objectId: string; initialSharedVersion: string };
@@ -35,7 +36,7 @@ const shapes: Record<string, (tx: Transaction, r: Req, cap: Ref) => void> = {
   commit: (tx, r, cap) => void buildCommit(tx, { packageId, request: r, nodeCap: cap, commitment }),
   reveal: (tx, r, cap) =>
     void buildReveal(tx, { packageId, request: r, nodeCap: cap, outputHash: new Uint8Array(32).fill(7), salt }),
-  settle: (tx, r) => void buildSettle(tx, { packageId, request: r, registry }),
+  settle: (tx, r) => void buildSettle(tx, { packageId, request: r, registry, nodes: accounts }),
 };
 
 async function sdkBytes(kp: Ed25519Keypair, gas: Ref, build: (tx: Transaction) => void): Promise<Uint8Array> {

@@ -42,7 +42,8 @@ const common: Record<string, (tx: Transaction) => void> = {
       outputHash: randomBytes(32),
       salt: randomBytes(32),
     }),
-  settle: (tx) => void buildSettle(tx, { packageId, request: shared(), registry: shared() }),
+  settle: (tx) =>
+    void buildSettle(tx, { packageId, request: shared(), registry: shared(), nodes: [shared(), shared(), shared()] }),
   "coins and vectors": (tx) => {
     const [a, b] = tx.splitCoins(tx.gas, [1n, 2n]);
     tx.mergeCoins(a!, [b!, tx.objectRef(ref(5))]);

@@ -380,6 +380,8 @@ export function buildProgram(): Command {
       const { file, config, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, file);
       const n = await chain(() => atoma.getNode(nodeId));
+      // no `earned` on chain since issue 13 B stage 2: the node's NodePaid events
+      const earned = await chain(() => atoma.earnedBy(nodeId));
       const { FileTaskJournal } = await import("./daemon/file-journal.js");
       const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
       const status = String(enumName(NodeStatus, n.status) ?? n.status);
@@ -390,7 +392,7 @@ export function buildProgram(): Command {
         unbonding: BigInt(n.unbonding.value),
         reputation: BigInt(n.reputation),
         served: BigInt(n.served),
-        earned: BigInt(n.earned),
+        earned,
         slashed: BigInt(n.slashed),
         price: BigInt(n.price),
         pending: journal.pending().length,

@@ -376,8 +376,13 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
     /** settle for every request of the batch in one PTB; compares each request's events in order. */
     const settleAll = async (batch: Live[], what: string, expire: boolean): Promise<void> => {
       if (!batch.length) return;
+      // the settlement PTB applies each assigned node's NodeAccount (issue 13 B stage 2)
+      const assigned = async (id: string) => (await atoma.getRequest(id)).assignments.map((a) => a.node_id);
+      const nodesOf = await Promise.all(batch.map((x) => assigned(x.requestId)));
       const tx = new Transaction();
-      for (const x of batch) buildSettle(tx, { ...base, request: x.requestId });
+      batch.forEach((x, i) => {
+        buildSettle(tx, { ...base, request: x.requestId, nodes: nodesOf[i] ?? [] });
+      });
       const ev = (await exec(tx, requester)).events;
       for (const x of batch) {
         const mine = ev.filter((e) => "request_id" in e.data && e.data.request_id === x.requestId);
@@ -406,7 +411,12 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           if (chain.status[i] === JAILED && rng.next() < 0.7) {
             const amount = p.minStake - (chain.stake[i] as number) + rng.int(60) * SUI + 1;
             const tx = new Transaction();
-            buildAddStake(tx, { ...base, nodeCap: ids[i] as string, coin: { fromGas: BigInt(amount) } });
+            buildAddStake(tx, {
+              ...base,
+              nodeAccount: ids[i] as string,
+              nodeCap: ids[i] as string,
+              coin: { fromGas: BigInt(amount) },
+            });
             await exec(tx, operator);
             chain.addStake(i, amount);
           }
@@ -423,7 +433,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           const i = rng.int(chain.nodeCount);
           if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
             const tx = new Transaction();
-            buildRequestUnstake(tx, { ...base, nodeCap: ids[i] as string });
+            buildRequestUnstake(tx, { ...base, nodeAccount: ids[i] as string, nodeCap: ids[i] as string });
             await exec(tx, operator);
             chain.unstake(i);
           }
@@ -515,7 +525,8 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             // window; the failure (slashes, refund) is the next settle's, at once.
             if (ev.length) drift(`${x.label}: escalation with too few nodes emitted ${ev.map((e) => e.name)}`);
             const st = new Transaction();
-            buildSettle(st, { ...base, request: x.requestId });
+            const nodes = (await atoma.getRequest(x.requestId)).assignments.map((a) => a.node_id);
+            buildSettle(st, { ...base, request: x.requestId, nodes });
             ev = (await exec(st, requester)).events;
           }
           const ns1 = ev.find((e) => e.name === "NodesSampled");

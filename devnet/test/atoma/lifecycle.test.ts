@@ -136,14 +136,14 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const outputHash = hashOutput(enc.encode("42"));
     const salts = new Map<string, Uint8Array>();
     const commit = async (o: Op) => {
-      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash, round: 0 });
+      const c = await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeCap, nodeId: o.nodeId, outputHash, round: 0 });
       expect(c.events.map((e) => e.name)).toEqual(["ResultCommitted"]);
       salts.set(o.nodeId, c.salt);
     };
     await commit(ops[0]!);
     // Committing twice aborts with the clever error of request::commit, decoded by the SDK.
     const again = await env.atoma
-      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
+      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeCap, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(MoveAbortError);
     expect((again as MoveAbortError).module).toBe("request");
@@ -151,7 +151,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     await commit(ops[1]!);
     await commit(ops[2]!);
     for (const o of ops)
-      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, round: 0, salt: salts.get(o.nodeId)! });
+      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeCap, outputHash, round: 0, salt: salts.get(o.nodeId)! });
     const before = new Map<string, Set<string>>();
     for (const o of ops) before.set(o.nodeId, new Set((await coinsOf(o.kp.toSuiAddress())).map((c) => c.id)));
     const settled = await env.atoma.settle(keeper, requestId);
@@ -160,8 +160,9 @@ describe("atoma through the SDK on an in-process devnet", () => {
       const fresh = (await coinsOf(o.kp.toSuiAddress())).filter((c) => !before.get(o.nodeId)!.has(c.id));
       expect(fresh.map((c) => c.balance)).toEqual([SUI]);
       const n = await env.atoma.getNode(o.nodeId);
-      expect(n.earned).toBe(String(SUI));
       expect(n.served).toBe("1");
+      // earned: the node's NodePaid events (no counter on chain since issue 13 B stage 2)
+      expect(await env.atoma.earnedBy(o.nodeId)).toBe(SUI);
     }
     const tb = await env.sui.getTransactionBlock({ digest: settled.digest, options: { showBalanceChanges: true } });
     const refund = tb.balanceChanges?.find(
@@ -183,7 +184,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     // The output, posted by a sampled node, is read back and checked against the agreed hash.
     const posted = await env.atoma.postOutput(ops[1]!.kp, {
       requestId,
-      nodeCap: ops[1]!.nodeId,
+      nodeCap: ops[1]!.nodeCap,
       output: enc.encode("42"),
     });
     expect(posted.events.map((e) => e.name)).toEqual(["OutputHashAgreed", "OutputPosted"]);
@@ -259,7 +260,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
         expiresMs: now + 3_600_000n,
       };
       const r = await env.atoma.recordAttestation(o.kp, {
-        nodeCap: o.nodeId,
+        nodeCap: o.nodeCap,
         ...v,
         verifierPk,
         signature: signVerdict(v, verifierSk),
@@ -280,7 +281,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
       expiresMs: now + 3_600_000n,
     };
     const bad = await env.atoma
-      .recordAttestation(o.kp, { nodeCap: o.nodeId, ...v, verifierPk, signature: new Uint8Array(64) })
+      .recordAttestation(o.kp, { nodeCap: o.nodeCap, ...v, verifierPk, signature: new Uint8Array(64) })
       .catch((e: unknown) => e);
     expect((bad as MoveAbortError).constantName).toBe("EBadVerdictSignature");
     const created = await confidentialRequest(env, requester, 2);
@@ -317,7 +318,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect(c0.epoch).toBe("0");
     // Listed nodes are invited: each accepts with its own NodeCap before it counts.
     for (const o of ops.slice(0, 2)) {
-      const r = await env.atoma.acceptMembership(o.kp, { clusterId, nodeCap: o.nodeId });
+      const r = await env.atoma.acceptMembership(o.kp, { clusterId, nodeCap: o.nodeCap });
       expect(r.events.map((e) => e.name)).toEqual(["ClusterMemberJoined"]);
     }
     expect((await env.atoma.getCluster(clusterId)).members).toEqual(ops.slice(0, 2).map((o) => o.nodeId));
@@ -336,7 +337,7 @@ describe("atoma through the SDK on an in-process devnet", () => {
     expect((early as MoveAbortError).constantName).toBe("EQuorumNotReached");
     // Members must be attested to ack; ack quorum: ceil(6 667 × 2 / 10 000) = 2 members.
     for (const o of ops.slice(0, 2)) {
-      const r = await env.atoma.ackRotation(o.kp, { clusterId, nodeCap: o.nodeId, epoch: 1n, commitment: k1 });
+      const r = await env.atoma.ackRotation(o.kp, { clusterId, nodeCap: o.nodeCap, epoch: 1n, commitment: k1 });
       expect(r.events.map((e) => e.name)).toEqual(["KeyRotationAcked"]);
     }
     const done = await env.atoma.completeRotation(keeper, clusterId);
@@ -352,13 +353,13 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const [o0, o1] = [ops[0]!, ops[1]!];
     // Pause blocks live entry points with EPaused; unpause restores them.
     await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: true }));
-    expect(abortOf(await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI).catch((e: unknown) => e))).toBe("EPaused");
+    expect(abortOf(await env.atoma.setPrice(o0.kp, o0.nodeCap, 2n * SUI).catch((e: unknown) => e))).toBe("EPaused");
     await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: false }));
-    await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI);
+    await env.atoma.setPrice(o0.kp, o0.nodeCap, 2n * SUI);
     expect((await env.atoma.getNode(o0.nodeId)).price).toBe(String(2n * SUI));
     // New capabilities: the node joins the new capability's eligible list (a new Table entry).
     const eligibleBefore = (await env.atoma.getRegistry()).eligible.size;
-    await env.atoma.setCapabilities(o1.kp, o1.nodeId, ["llama", "mistral"]);
+    await env.atoma.setCapabilities(o1.kp, o1.nodeCap, ["llama", "mistral"]);
     expect(
       (await env.atoma.getNode(o1.nodeId)).capabilities.map((c) => new TextDecoder().decode(Uint8Array.from(c))),
     ).toEqual(["llama", "mistral"]);
@@ -397,17 +398,17 @@ describe("atoma through the SDK on an in-process devnet", () => {
       "ENotUpgrade",
     );
     // add_stake from the gas coin.
-    await env.atoma.addStake(o1.kp, o1.nodeId, 5n * SUI);
+    await env.atoma.addStake(o1.kp, o1.nodeCap, 5n * SUI);
     expect((await env.atoma.getNode(o1.nodeId)).stake.value).toBe(String(205n * SUI));
   });
 
   it("unstake, unbonding with the devnet clock, withdraw the stake as a coin", async () => {
     const o = ops[2]!;
-    await env.atoma.requestUnstake(o.kp, o.nodeId);
-    const early = await env.atoma.withdrawStake(o.kp, o.nodeId).catch((e: unknown) => e);
+    await env.atoma.requestUnstake(o.kp, o.nodeCap);
+    const early = await env.atoma.withdrawStake(o.kp, o.nodeCap).catch((e: unknown) => e);
     expect((early as MoveAbortError).constantName).toBe("EStillUnbonding");
     env.d.clock.advance(604_800_000);
-    const res = await env.atoma.withdrawStake(o.kp, o.nodeId);
+    const res = await env.atoma.withdrawStake(o.kp, o.nodeCap);
     const coinId = res.created.find((c) => c.type?.includes("::coin::Coin<"))?.objectId;
     expect(coinId).toBeDefined();
     const coin = await env.sui.getObject({ id: coinId!, options: { showContent: true, showOwner: true } });

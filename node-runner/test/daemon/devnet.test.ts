@@ -78,9 +78,7 @@ describe("daemon over the SDK on a devnet", () => {
       await new Promise((res) => setTimeout(res, 100));
     const out = await chain.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.plaintext)).toBe("HELLO ATOMA");
-    const earned = await Promise.all(
-      nodes.map(async (n) => BigInt((await chain.atoma.getNode(n.daemon.nodeId)).earned)),
-    );
+    const earned = await Promise.all(nodes.map(async (n) => chain.atoma.earnedBy(n.daemon.nodeId)));
     expect(earned).toEqual([1000n, 1000n, 1000n]);
     const metrics = await (await fetch(`${nodes[0]?.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/atoma_node_task_steps_total\{step="revealed",node_id="0x[0-9a-f]+"\} 1/);

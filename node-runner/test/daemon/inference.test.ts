@@ -76,6 +76,6 @@ describe("--inference-url", () => {
       await new Promise((res) => setTimeout(res, 100));
     const out = await chain.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.plaintext)).toBe(fakeReply("hello model"));
-    expect(BigInt((await chain.atoma.getNode(n.nodeId)).earned)).toBe(1000n);
+    expect(await chain.atoma.earnedBy(n.nodeId)).toBe(1000n);
   }, 60_000);
 });

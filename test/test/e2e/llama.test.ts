@@ -113,6 +113,6 @@ describe("llama.cpp inference on the devnet (3 node-runner processes)", () => {
     expect(out.finish).toBe("length");
     expect(out.tokens).toHaveLength(48);
     expect(dec.decode(expected.output)).toBe(JSON.stringify(out));
-    for (const n of nodes) expect(BigInt((await dev.atoma.getNode(n.nodeId)).earned)).toBe(1_000_000n);
+    for (const n of nodes) expect(await dev.atoma.earnedBy(n.nodeId)).toBe(1_000_000n);
   }, 420_000);
 });

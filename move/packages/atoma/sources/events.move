@@ -492,3 +492,10 @@ public struct OutputHashAgreed has copy, drop {
 public(package) fun output_hash_agreed(request_id: ID, output_hash: vector<u8>, node_id: Option<ID>) {
     event::emit(OutputHashAgreed { request_id, output_hash, node_id })
 }
+
+// === Test readers ===
+
+#[test_only]
+public fun node_paid_node_id(e: &NodePaid): ID { e.node_id }
+#[test_only]
+public fun node_paid_amount(e: &NodePaid): u64 { e.amount }

@@ -13,6 +13,7 @@ use atoma::attestation;
 use atoma::events;
 use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::{Self, NodeAccount};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
 use atoma::fees;
@@ -49,6 +50,27 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
     s.end();
 }
 
+/// One settlement PTB as the SDK builds it: settle_begin, settle_node per assigned node's
+/// account (assignment order), settle_end.
+fun settle(s: &mut Scenario, req: &mut Request, reg: &Registry, clock: &Clock) {
+    let mut st = settlement::settle_begin(req, reg, clock, s.ctx());
+    let ids = request::assignments(req).map_ref!(|a| request::a_node_id(a));
+    ids.do!(|id| {
+        let mut acc = s.take_shared_by_id<NodeAccount>(id);
+        settlement::settle_node(&mut st, &mut acc);
+        ts::return_shared(acc);
+    });
+    settlement::settle_end(st, req, s.ctx());
+}
+
+/// Adds the current transaction's NodePaid amounts to paid, per node (index of its cap).
+fun tally_paid(paid: &mut vector<u64>, caps: &vector<NodeCap>) {
+    event::events_by_type<events::NodePaid>().do_ref!(|e| {
+        let i = caps.find_index!(|c| node::node_id(c) == events::node_paid_node_id(e)).destroy_some();
+        *&mut paid[i] = paid[i] + events::node_paid_amount(e);
+    });
+}
+
 /// Adds the current transaction's events, per type, to `ev`.
 fun tally(ev: &mut vector<u64>) {
     *&mut ev[1] = ev[1] + event::events_by_type<events::AttestationRecorded>().length();
@@ -82,6 +104,7 @@ fun unanimous() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -90,6 +113,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -98,6 +122,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -106,6 +131,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -114,6 +140,7 @@ fun unanimous() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -126,6 +153,7 @@ fun unanimous() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -133,6 +161,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -140,6 +169,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -147,6 +177,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[2], x"cdf44e749d68123830aba02de0922d2f54dd658ca93da77c4d5aae11374e53cc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -154,6 +185,7 @@ fun unanimous() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -161,6 +193,7 @@ fun unanimous() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -168,15 +201,17 @@ fun unanimous() {
     request::reveal(&mut req, &caps[2], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: post_output node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -184,6 +219,7 @@ fun unanimous() {
     request::post_output(&mut req, &caps[1], x"6f75747075743a41", x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -193,6 +229,7 @@ fun unanimous() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 18, 1); // events in all
@@ -221,26 +258,32 @@ fun unanimous() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 43); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
@@ -259,6 +302,7 @@ fun one_dissenter() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -267,6 +311,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -275,6 +320,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -283,6 +329,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -291,6 +338,7 @@ fun one_dissenter() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -303,6 +351,7 @@ fun one_dissenter() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -310,6 +359,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -317,6 +367,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -324,6 +375,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -331,6 +383,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -338,6 +391,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -345,15 +399,17 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -362,6 +418,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -370,6 +427,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -378,6 +436,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -386,6 +445,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -394,6 +454,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -402,6 +463,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -414,6 +476,7 @@ fun one_dissenter() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -421,6 +484,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -428,6 +492,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -435,6 +500,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -442,6 +508,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -449,6 +516,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: commit node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -456,6 +524,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -463,6 +532,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -470,6 +540,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -477,6 +548,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -484,6 +556,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: reveal node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -491,6 +564,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: reveal node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -498,15 +572,17 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 33: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 34: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -516,6 +592,7 @@ fun one_dissenter() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 44, 1); // events in all
@@ -544,68 +621,86 @@ fun one_dissenter() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 12400000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 52); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 54); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 58); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 60); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 64); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 66); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 70); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 72); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 74); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 76); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 77); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 78); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 79); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
@@ -625,6 +720,7 @@ fun one_absentee() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -633,6 +729,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -641,6 +738,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -649,6 +747,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -657,6 +756,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -665,6 +765,7 @@ fun one_absentee() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -677,6 +778,7 @@ fun one_absentee() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -684,6 +786,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[0], x"89cf0e2e632d72c6071ab7ae6b9e0c99d6bc53cef9ad387dd5112154d1f4c075", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -691,6 +794,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -698,6 +802,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 0
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -705,6 +810,7 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[0], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 1
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -712,6 +818,7 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: reveal node 2
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -719,15 +826,17 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -737,6 +846,7 @@ fun one_absentee() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 19, 1); // events in all
@@ -765,33 +875,41 @@ fun one_absentee() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 1150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 196000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 995, 48); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 49); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
@@ -810,6 +928,7 @@ fun dispute_resolved() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -818,6 +937,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -826,6 +946,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -834,6 +955,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -842,6 +964,7 @@ fun dispute_resolved() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -854,6 +977,7 @@ fun dispute_resolved() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -861,6 +985,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -868,6 +993,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[1], x"f9846aa44910235a6c0b4f5b458468ba6d60567e27a89c4cfcdffffc0d0e2566", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -875,6 +1001,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -882,6 +1009,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -889,6 +1017,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[1], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -896,15 +1025,17 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -913,6 +1044,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -921,6 +1053,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -929,6 +1062,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -937,6 +1071,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -945,6 +1080,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -953,6 +1089,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -965,6 +1102,7 @@ fun dispute_resolved() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -972,6 +1110,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -979,6 +1118,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -986,6 +1126,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -993,6 +1134,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1000,6 +1142,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: commit node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1007,6 +1150,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1014,6 +1158,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1021,6 +1166,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1028,6 +1174,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1035,6 +1182,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: reveal node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1042,6 +1190,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: reveal node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1049,15 +1198,17 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 33: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 34: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1067,6 +1218,7 @@ fun dispute_resolved() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 45, 1); // events in all
@@ -1095,68 +1247,86 @@ fun dispute_resolved() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 33350000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 990, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 52); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 54); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 58); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 60); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 64); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 66); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 70); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 72); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 74); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 76); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 77); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 78); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 79); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
@@ -1176,6 +1346,7 @@ fun dispute_failed() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1184,6 +1355,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1192,6 +1364,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1200,6 +1373,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1208,6 +1382,7 @@ fun dispute_failed() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1220,6 +1395,7 @@ fun dispute_failed() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1227,6 +1403,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1234,6 +1411,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1241,6 +1419,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1248,6 +1427,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1255,6 +1435,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1262,15 +1443,17 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1279,6 +1462,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1287,6 +1471,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1295,6 +1480,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1303,6 +1489,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1311,6 +1498,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1319,6 +1507,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1331,6 +1520,7 @@ fun dispute_failed() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1338,6 +1528,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1345,6 +1536,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1352,6 +1544,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[5], x"ffce0d6cf0c659aac9d567d6b51940a650b4d9af7e62cdff42300e636e49b806", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1359,6 +1552,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[6], x"10a0050fd26030d4bdf15b1f9bc30217bc3743653f2c85ea1b23a5429cce2b05", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1366,6 +1560,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[7], x"a5c4f0de67d4f596da4281ac0a3a773473774f0ba4b244c68c6ac01f8c7d9dc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: reveal node 3
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1373,6 +1568,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 4
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1380,6 +1576,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 5
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1387,6 +1584,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[5], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 6
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1394,6 +1592,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[6], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 7
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1401,15 +1600,17 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[7], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1419,6 +1620,7 @@ fun dispute_failed() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 33, 1); // events in all
@@ -1447,68 +1649,86 @@ fun dispute_failed() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 4000000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 48); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 54); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
+    assert!(paid[4] == 0, 52); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1000, 54); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 60); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
+    assert!(paid[5] == 0, 58); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1000, 60); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 66); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
+    assert!(paid[6] == 0, 64); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1000, 66); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 72); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
+    assert!(paid[7] == 0, 70); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1000, 72); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 78); // node 8: reputation
+    assert!(node_account::stake(&acc) == 196000000000, 74); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
+    assert!(paid[8] == 0, 76); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 77); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 995, 78); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 79); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
@@ -1528,6 +1748,7 @@ fun dispute_expired() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1536,6 +1757,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1544,6 +1766,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1552,6 +1775,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1560,6 +1784,7 @@ fun dispute_expired() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1572,6 +1797,7 @@ fun dispute_expired() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1579,6 +1805,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1586,6 +1813,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1593,6 +1821,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1600,6 +1829,7 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1607,6 +1837,7 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1614,24 +1845,27 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 13, 1); // events in all
@@ -1660,26 +1894,32 @@ fun dispute_expired() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 43); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
@@ -1698,6 +1938,7 @@ fun escalation_too_few_nodes() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1706,6 +1947,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1714,6 +1956,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1722,6 +1965,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1730,6 +1974,7 @@ fun escalation_too_few_nodes() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1742,6 +1987,7 @@ fun escalation_too_few_nodes() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1749,6 +1995,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1756,6 +2003,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1763,6 +2011,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1770,6 +2019,7 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1777,6 +2027,7 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1784,15 +2035,17 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1805,15 +2058,17 @@ fun escalation_too_few_nodes() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 13, 1); // events in all
@@ -1842,26 +2097,32 @@ fun escalation_too_few_nodes() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 43); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
@@ -1880,6 +2141,7 @@ fun never_sampled() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1888,6 +2150,7 @@ fun never_sampled() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1896,15 +2159,17 @@ fun never_sampled() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 1000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: settle
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 3, 1); // events in all
@@ -1933,12 +2198,14 @@ fun never_sampled() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 31); // request status
     ts::return_shared(req);
@@ -1956,6 +2223,7 @@ fun confidential_sampling() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1963,6 +2231,7 @@ fun confidential_sampling() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1970,6 +2239,7 @@ fun confidential_sampling() {
     registry::allow_measurement(&mut reg, &admin, 1, x"6d7274642d31");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1978,6 +2248,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1986,6 +2257,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1994,6 +2266,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2002,6 +2275,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: attest node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2009,6 +2283,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[0], 1, x"6d7274642d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"852f9961d56d2bd17ba72922a934296c12eab30b8bf3de909d35a50cf4e264f7bde8fd82bc323a736bb9e47e67a97f153c0c264e3b96a6ae27b725a7dc0acf09", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2016,6 +2291,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[1], 1, x"6d7274642d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"f53b81e25c3e1f61c08af42cfeb464d0fc366b218abc8ed4618027a7f066566b7f788f510f8dd3e010279ddd32170ae97c9f0961c54941a16b8ce2992825f500", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2023,6 +2299,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[2], 1, x"6d7274642d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e3348c672177e0e6fe96167bd3933e18360fc49baf6fee9f82f4aa0e152f2dc0711bb19b87caaf11f2dafab221a7dae5798cf1a55cb568627cf0928d38a47809", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: attest node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2030,6 +2307,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[3], 0, x"", x"d91d348a5767f1c796bdcc9282fe9c704c27548e2992b1b0c31c8406a194495d", x"e3f6c7ffad84ff4033caf3f50bb446cac0f07547cbdfc9bce86669101d7857dc", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"2e50f8aa6287ff2ad00c6d66d2f3be76a2d42ab2d8ff335510cde99298d31d065b426597e2986148fb4386e3831af4905215f42c8b9390dec0e556338af7e00b", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2038,6 +2316,7 @@ fun confidential_sampling() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, true, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2050,6 +2329,7 @@ fun confidential_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2057,6 +2337,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[0], x"0cfd07204d3f2ea1da4ea0df0e7b040a401b88aba1812fad92b5b7bb3b8bb6b0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2064,6 +2345,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[1], x"770f112d127ff2281e5cd0b05a6c9a811c74e2eba83e683e3243d0f2a88be0ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2071,6 +2353,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[2], x"ae9b8c1c8fcd610910dd8e4cb645e0c8662b052584435b766d9f9dcb31c64f2a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2078,6 +2361,7 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[0], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2085,6 +2369,7 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[1], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2092,15 +2377,17 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[2], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2110,6 +2397,7 @@ fun confidential_sampling() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 21, 1); // events in all
@@ -2138,33 +2426,41 @@ fun confidential_sampling() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 48); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 49); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 50); // round 0: sampled nodes
@@ -2249,6 +2545,7 @@ fun weighted_sampling() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2257,6 +2554,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2265,6 +2563,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2273,6 +2572,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2281,6 +2581,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -2289,6 +2590,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -2297,6 +2599,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -2305,6 +2608,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 3000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2313,6 +2617,7 @@ fun weighted_sampling() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2325,15 +2630,17 @@ fun weighted_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: escalate
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2346,6 +2653,7 @@ fun weighted_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
@@ -2389,6 +2697,7 @@ fun unbonding() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2397,6 +2706,7 @@ fun unbonding() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2405,13 +2715,17 @@ fun unbonding() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: request_unstake node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    node::request_unstake(&mut reg, &caps[0], &clock);
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    node::request_unstake(&mut reg, &mut acc, &caps[0], &clock);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2420,6 +2734,7 @@ fun unbonding() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2432,6 +2747,7 @@ fun unbonding() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2439,6 +2755,7 @@ fun unbonding() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2446,23 +2763,28 @@ fun unbonding() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: withdraw_stake node 0
     clock.set_for_testing(1700604800000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = node::withdraw_stake(&mut reg, &caps[0], &clock, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    let c = node::withdraw_stake(&reg, &mut acc, &caps[0], &clock, s.ctx());
     transfer::public_transfer(c, @0x000000000000000000000000000000000000000000000000000000000000a000);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: sweep_fees
     clock.set_for_testing(1700604800000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2472,6 +2794,7 @@ fun unbonding() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 12, 1); // events in all
@@ -2500,19 +2823,23 @@ fun unbonding() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 50000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 2, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 0, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 37); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 38); // round 0: sampled nodes
@@ -2541,25 +2868,30 @@ fun withdraw_too_early() {
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000);
     let mut reg = s.take_shared<Registry>();
-    node::request_unstake(&mut reg, &caps[0], &clock);
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    node::request_unstake(&mut reg, &mut acc, &caps[0], &clock);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     // txn 4: withdraw_stake node 0
     clock.set_for_testing(1700000001000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000);
-    let mut reg = s.take_shared<Registry>();
-    let c = node::withdraw_stake(&mut reg, &caps[0], &clock, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    let c = node::withdraw_stake(&reg, &mut acc, &caps[0], &clock, s.ctx());
     transfer::public_transfer(c, @0x000000000000000000000000000000000000000000000000000000000000a000);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// a node staked 101 SUI is absent: slashed 2 % below min_stake → Jailed, out of sampling; add_stake brings it back Active
+/// a node staked 101 SUI is absent: slashed 2 % below min_stake, still Active until refresh_node jails it (out of sampling); add_stake brings it back Active
 #[test]
 fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2568,6 +2900,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2576,6 +2909,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2584,6 +2918,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2592,6 +2927,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2600,6 +2936,7 @@ fun jailing() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2612,6 +2949,7 @@ fun jailing() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2619,6 +2957,7 @@ fun jailing() {
     request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2626,6 +2965,7 @@ fun jailing() {
     request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2633,6 +2973,7 @@ fun jailing() {
     request::commit(&mut req, &caps[3], x"7c8b9f5a7570a67630648bb70cdc9e9f85d44147143e4faade8818830053e10a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2640,6 +2981,7 @@ fun jailing() {
     request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2647,6 +2989,7 @@ fun jailing() {
     request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: reveal node 3
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2654,24 +2997,39 @@ fun jailing() {
     request::reveal(&mut req, &caps[3], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 15: add_stake node 0
+    tally_paid(&mut paid, &caps);
+    // txn 15: refresh_node node 0
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    registry::refresh_node(&mut reg, &acc);
+    ts::return_shared(acc);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    tally_paid(&mut paid, &caps);
+    // txn 16: add_stake node 0
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
     let c = coin::mint_for_testing<SUI>(5000000000, s.ctx());
-    node::add_stake(&mut reg, &caps[0], c);
+    node::add_stake(&mut reg, &mut acc, &caps[0], c);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 16: sweep_fees
+    tally_paid(&mut paid, &caps);
+    // txn 17: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let mut reg = s.take_shared<Registry>();
@@ -2680,6 +3038,7 @@ fun jailing() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 22, 1); // events in all
@@ -2708,33 +3067,41 @@ fun jailing() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 103980000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 2020000000, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 995, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 49); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
@@ -2753,6 +3120,7 @@ fun key_rotation_complete() {
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2760,6 +3128,7 @@ fun key_rotation_complete() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2767,6 +3136,7 @@ fun key_rotation_complete() {
     registry::allow_measurement(&mut reg, &admin, 3, x"63632d31");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2775,6 +3145,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2783,6 +3154,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2791,6 +3163,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: attest node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2798,6 +3171,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[0], 3, x"63632d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"8717ade2580b46ed1d8eceba9e27b40d71d41a70e92c1fbb7bf2fa2b03e32ebe75ea061acd8858c10b058824bacb46490543dc5f23553bf075464d10146df70a", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2805,6 +3179,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[1], 3, x"63632d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"72da0b6d36c35a08acecabea3e13b748766166be945f15605fa83f41c36cefe86b2133c3420b1c67e4895a6eb2e673428826696dd460321756822fd7a890a70f", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2812,6 +3187,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[2], 3, x"63632d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"97ca5b604e4ae8182b57f9c34d2cb431b325522893582d2db2caf57d867b7682b9693848552b13e31834f4d1ebca79ebbedc661225b70d9c24e0037c23fd0f07", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: create_cluster
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -2820,6 +3196,7 @@ fun key_rotation_complete() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: accept_membership node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2827,6 +3204,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[0]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: accept_membership node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2834,6 +3212,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[1]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: accept_membership node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2841,6 +3220,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[2]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -2848,6 +3228,7 @@ fun key_rotation_complete() {
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: ack_rotation node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2857,6 +3238,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: ack_rotation node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2866,6 +3248,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: complete_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2875,6 +3258,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 14, 1); // events in all
@@ -2903,26 +3287,32 @@ fun key_rotation_complete() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
     assert!(cluster::epoch(&cl) == 1, 43); // cluster epoch
     assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
@@ -2939,6 +3329,7 @@ fun key_rotation_abort() {
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2946,6 +3337,7 @@ fun key_rotation_abort() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2953,6 +3345,7 @@ fun key_rotation_abort() {
     registry::allow_measurement(&mut reg, &admin, 4, x"70637230");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2961,6 +3354,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2969,6 +3363,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2977,6 +3372,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2984,6 +3380,7 @@ fun key_rotation_abort() {
     attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e4f4c9a9c890c3eb6854ec86bd1f417dfdb5b1bf1b4d4fa5e32b24e92c303e6ba0444a0a56ec31fae9ae8ac587acbb041e4e32ebb7f5773b3512d72a8b868c08", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: create_cluster
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -2992,6 +3389,7 @@ fun key_rotation_abort() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: accept_membership node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2999,6 +3397,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[0]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: accept_membership node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -3006,6 +3405,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[1]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: accept_membership node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -3013,6 +3413,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[2]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -3020,6 +3421,7 @@ fun key_rotation_abort() {
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: ack_rotation node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -3029,6 +3431,7 @@ fun key_rotation_abort() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: abort_rotation
     clock.set_for_testing(1700000600000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -3036,6 +3439,7 @@ fun key_rotation_abort() {
     cluster::abort_rotation(&mut cl, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
@@ -3064,26 +3468,32 @@ fun key_rotation_abort() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 24); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
+    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
+    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
+    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
     assert!(cluster::epoch(&cl) == 0, 43); // cluster epoch
     assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
@@ -3195,6 +3605,7 @@ fun params_at_bounds() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3202,6 +3613,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_eligible_per_capability", 900);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3209,6 +3621,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_sample_size", 64);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3216,6 +3629,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"default_sample_size", 64);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3223,6 +3637,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"quorum_bps", 5001);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3230,6 +3645,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"margin_bps", 5000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3237,6 +3653,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"slash_absent_bps", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3244,6 +3661,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"slash_dissent_bps", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3251,6 +3669,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"commit_window_ms", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3258,6 +3677,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"unbonding_ms", 7776000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3265,6 +3685,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"reveal_window_ms", 604800000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3272,6 +3693,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"attestation_validity_ms", 60000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3279,6 +3701,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_inline_bytes", 131072);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3286,6 +3709,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"rotation_grace_ms", 0);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3293,6 +3717,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"min_stake", 1000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3300,6 +3725,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"stake_cap", 1000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3307,6 +3733,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_node_price", 1000000000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3314,6 +3741,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_node_price", 1);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 0, 1); // events in all
