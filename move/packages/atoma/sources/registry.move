@@ -129,6 +129,7 @@ public(package) fun assert_key(k: &vector<u8>) { assert!(k.length() == constants
 public fun set_param(r: &mut Registry, _: &AdminCap, name: vector<u8>, value: u64) {
     r.assert_version();
     config::set(&mut r.params, name, value);
+    events::param_changed(name, value);
 }
 
 public fun set_paused(r: &mut Registry, _: &AdminCap, paused: bool) {
@@ -429,10 +430,15 @@ fun sync_tree(uid: &mut UID, t: &mut Tree, id: ID, member: bool, w: u64) {
 }
 
 /// Anyone: re-syncs a node's sampling weight and membership with its record (after a
-/// settlement slashed or jailed it, or after `stake_cap` changed). Idempotent.
+/// settlement slashed or jailed it, or after `stake_cap` or `min_stake` changed), jailing it
+/// first when it is Active with stake below `min_stake` (as `node::jail`, which aborts instead
+/// when there is nothing to jail). Idempotent; never aborts for a registered node, so a keeper
+/// can refresh every node in one batch.
 public fun refresh_node(r: &mut Registry, node_id: ID) {
     r.assert_version();
     assert!(r.nodes.contains(node_id), EUnknownNode);
+    let min = r.params.min_stake();
+    r.nodes[node_id].jail_if_low(min);
     sync_node(r, node_id);
 }
 

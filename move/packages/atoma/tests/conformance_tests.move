@@ -67,12 +67,13 @@ fun tally(ev: &mut vector<u64>) {
     *&mut ev[14] = ev[14] + event::events_by_type<events::NodesSampled>().length();
     *&mut ev[15] = ev[15] + event::events_by_type<events::OutputHashAgreed>().length();
     *&mut ev[16] = ev[16] + event::events_by_type<events::OutputPosted>().length();
-    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestCreated>().length();
-    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestFailed>().length();
-    *&mut ev[19] = ev[19] + event::events_by_type<events::RequestSettled>().length();
-    *&mut ev[20] = ev[20] + event::events_by_type<events::ResultCommitted>().length();
-    *&mut ev[21] = ev[21] + event::events_by_type<events::ResultRevealed>().length();
-    *&mut ev[22] = ev[22] + event::events_by_type<events::StakeChanged>().length();
+    *&mut ev[17] = ev[17] + event::events_by_type<events::ParamChanged>().length();
+    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestCreated>().length();
+    *&mut ev[19] = ev[19] + event::events_by_type<events::RequestFailed>().length();
+    *&mut ev[20] = ev[20] + event::events_by_type<events::RequestSettled>().length();
+    *&mut ev[21] = ev[21] + event::events_by_type<events::ResultCommitted>().length();
+    *&mut ev[22] = ev[22] + event::events_by_type<events::ResultRevealed>().length();
+    *&mut ev[23] = ev[23] + event::events_by_type<events::StakeChanged>().length();
 }
 
 /// 3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted
@@ -81,7 +82,7 @@ fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -212,41 +213,42 @@ fun unanimous() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 1, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 45); // requester's refund
+    assert!(refund.value() == 3150000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -258,7 +260,7 @@ fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -535,84 +537,85 @@ fun one_dissenter() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 9, 21); // events: ResultCommitted
-    assert!(ev[21] == 9, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 9, 22); // events: ResultCommitted
+    assert!(ev[22] == 9, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 12400000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 53); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 55); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 59); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 61); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 65); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 67); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 71); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 73); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 75); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 77); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 78); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 79); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 82); // requester's refund
+    assert!(refund.value() == 5900000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -624,7 +627,7 @@ fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -756,48 +759,49 @@ fun one_absentee() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 1150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 49); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 51); // requester's refund
+    assert!(refund.value() == 8250000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -809,7 +813,7 @@ fun dispute_resolved() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1086,84 +1090,85 @@ fun dispute_resolved() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 9, 21); // events: ResultCommitted
-    assert!(ev[21] == 9, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 9, 22); // events: ResultCommitted
+    assert!(ev[22] == 9, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 33350000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 180000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 20000000000, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 990, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 53); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 55); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 59); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 61); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 65); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 67); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 71); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 73); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 75); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 77); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 78); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 79); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 82); // requester's refund
+    assert!(refund.value() == 5950000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1175,7 +1180,7 @@ fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1438,84 +1443,85 @@ fun dispute_failed() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 8, 21); // events: ResultCommitted
-    assert!(ev[21] == 8, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 8, 22); // events: ResultCommitted
+    assert!(ev[22] == 8, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 4000000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 49); // node 3: reputation
     let id = node::node_id(&caps[4]);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 50); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 51); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 52); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 53); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 53); // node 4: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 55); // node 4: reputation
     let id = node::node_id(&caps[5]);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 56); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 57); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 58); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 59); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 59); // node 5: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 61); // node 5: reputation
     let id = node::node_id(&caps[6]);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 62); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 63); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 64); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 65); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 65); // node 6: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 67); // node 6: reputation
     let id = node::node_id(&caps[7]);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 68); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 69); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 70); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 71); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 71); // node 7: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 73); // node 7: reputation
     let id = node::node_id(&caps[8]);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 74); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 75); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 76); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 77); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(registry::node_stake(&reg, id) == 196000000000, 75); // node 8: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 77); // node 8: paid
+    assert!(registry::node_slashed(&reg, id) == 4000000000, 78); // node 8: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 79); // node 8: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 5, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 82); // requester's refund
+    assert!(refund.value() == 6300000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1527,7 +1533,7 @@ fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1651,41 +1657,42 @@ fun dispute_expired() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 45); // requester's refund
+    assert!(refund.value() == 6300000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1697,7 +1704,7 @@ fun escalation_too_few_nodes() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1833,41 +1840,42 @@ fun escalation_too_few_nodes() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 45); // requester's refund
+    assert!(refund.value() == 6300000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1879,7 +1887,7 @@ fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1924,26 +1932,27 @@ fun never_sampled() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 31); // request status
+    assert!(request::status(&req) == 5, 32); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 32); // requester's refund
+    assert!(refund.value() == 1050000000, 33); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1955,7 +1964,7 @@ fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2129,48 +2138,49 @@ fun confidential_sampling() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 49); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 51); // requester's refund
+    assert!(refund.value() == 3150000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2248,7 +2258,7 @@ fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2365,18 +2375,19 @@ fun weighted_sampling() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 25); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 26); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 27); // round 1: sampled nodes
+    assert!(request::status(&req) == 1, 26); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 27); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 28); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2388,7 +2399,7 @@ fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2491,34 +2502,35 @@ fun unbonding() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 1, 21); // events: ResultCommitted
-    assert!(ev[21] == 1, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 1, 22); // events: ResultCommitted
+    assert!(ev[22] == 1, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 50000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 2, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 2, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 0, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 37); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 38); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 38); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 39); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 39); // requester's refund
+    assert!(refund.value() == 1050000000, 40); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2559,7 +2571,7 @@ fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2699,48 +2711,49 @@ fun jailing() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 103980000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 2020000000, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 995, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
     let id = node::node_id(&caps[3]);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 44); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 45); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 46); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 47); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
+    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
+    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 51); // requester's refund
+    assert!(refund.value() == 7270000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2752,7 +2765,7 @@ fun key_rotation_complete() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2894,39 +2907,40 @@ fun key_rotation_complete() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 43); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 45); // cluster key
+    assert!(cluster::epoch(&cl) == 1, 44); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 46); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2938,7 +2952,7 @@ fun key_rotation_abort() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3055,39 +3069,40 @@ fun key_rotation_abort() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 26); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 27); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 28); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 29); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
     let id = node::node_id(&caps[1]);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 32); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 33); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 34); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 35); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
     let id = node::node_id(&caps[2]);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 38); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 39); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 40); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 41); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
+    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
+    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
+    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
+    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 43); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 45); // cluster key
+    assert!(cluster::epoch(&cl) == 0, 44); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 46); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -3188,13 +3203,13 @@ fun key_rotation_quorum_not_reached() {
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// set_param accepts every parameter at an edge of its bounds
+/// set_param accepts every parameter at an edge of its bounds, one ParamChanged each
 #[test]
 fun params_at_bounds() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3316,7 +3331,7 @@ fun params_at_bounds() {
     tally(&mut ev);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 0, 1); // events in all
+    assert!(ev[0] == 17, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
@@ -3333,14 +3348,15 @@ fun params_at_bounds() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 17, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
