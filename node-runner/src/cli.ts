@@ -600,7 +600,7 @@ export function buildProgram(): Command {
   program
     .command("keeper")
     .description(
-      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes (registry::refresh_node: new sampling weight, jailed nodes out), batched",
+      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes, and every node after a stake_cap/min_stake change (registry::refresh_node: new sampling weight, jailed nodes out), batched",
     )
     .option("--batch-size <n>", "most requests (or nodes) per transaction", intArg("--batch-size", 1, 512), 32)
     .option(
@@ -608,6 +608,12 @@ export function buildProgram(): Command {
       "send a batch that is not full once its oldest item waited this long",
       intArg("--max-delay-ms", 0, 86_400_000),
       30_000,
+    )
+    .option(
+      "--batches-per-pass <n>",
+      "most transactions per duty before the others get their turn (a refresh of every node is sent this many batches at a time)",
+      intArg("--batches-per-pass", 1, 1_000),
+      4,
     )
     .option("--state-dir <dir>", "cursor and pending lists (default: the config's stateDir/keeper)")
     .option("--once", "read the events up to now, send everything pending, print a summary and exit")
@@ -618,7 +624,11 @@ export function buildProgram(): Command {
         ? userPath(String(o.stateDir))
         : path.join(resolveFrom(file, config.stateDir), "keeper");
       const logger = pino({ level: o.logLevel, base: { keeper: true } }, pino.destination(2));
-      const policy = { maxBatch: o.batchSize as number, maxDelayMs: o.maxDelayMs as number };
+      const policy = {
+        maxBatch: o.batchSize as number,
+        maxDelayMs: o.maxDelayMs as number,
+        maxBatchesPerPass: o.batchesPerPass as number,
+      };
       // One keeper per state folder (cursor + pending lists).
       const releaseLock = acquireRunLock(stateDir);
       try {

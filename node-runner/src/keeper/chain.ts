@@ -17,6 +17,10 @@ export type KeeperEvent =
   | { name: "FeesSwept"; requestId: string; amount: bigint }
   /** A node's stake or status changed without its sampling weight following (a settlement slash). */
   | { name: "NodeSlashed"; nodeId: string; requestId: string; remainingStake: bigint }
+  /** A node joined: the keeper remembers it (a parameter change re-syncs every node it knows). */
+  | { name: "NodeRegistered"; nodeId: string }
+  /** The admin set a `Params` field (`stake_cap`/`min_stake` leave every node's weight stale). */
+  | { name: "ParamChanged"; param: string; value: bigint }
   | { name: "Other"; type: string };
 
 export interface KeeperEventPage {
@@ -48,6 +52,14 @@ export function toKeeperEvent(ev: AtomaEvent): KeeperEvent {
         nodeId: ev.data.node_id,
         requestId: ev.data.request_id,
         remainingStake: BigInt(ev.data.remaining_stake),
+      };
+    case "NodeRegistered":
+      return { name: "NodeRegistered", nodeId: ev.data.node_id };
+    case "ParamChanged":
+      return {
+        name: "ParamChanged",
+        param: new TextDecoder().decode(Uint8Array.from(ev.data.name)),
+        value: BigInt(ev.data.value),
       };
     default:
       return { name: "Other", type: ev.name };
