@@ -6,6 +6,7 @@
 
 import type { BcsType } from "@mysten/sui/bcs";
 import { bcs } from "@mysten/sui/bcs";
+import type { NodeAccountData, NodeData as NodeRecordData } from "../generated/atoma/bcs.js";
 import { Node, OBJECT_STRUCTS, UID } from "../generated/atoma/bcs.js";
 
 export type {
@@ -14,8 +15,9 @@ export type {
   AttestationData,
   ClusterData,
   MasterCapData,
+  NodeAccountData,
   NodeCapData,
-  NodeData,
+  NodeData as NodeRecordData,
   ParamsData,
   RegistryData,
   RequestData,
@@ -29,6 +31,7 @@ export {
   Cluster,
   MasterCap,
   Node,
+  NodeAccount,
   NodeCap,
   Params,
   Registry,
@@ -44,6 +47,15 @@ export {
 export function DynamicField<K, V, KI, VI>(name: BcsType<K, KI>, value: BcsType<V, VI>) {
   return bcs.struct(`Field<${name.name},${value.name}>`, { id: UID, name, value });
 }
+
+/**
+ * A node as `AtomaClient.getNode` returns it: its registry record (`node_record::Node`: keys,
+ * capabilities, price, status, attestation, sampling `weight`) and its shared account
+ * (`node_account::NodeAccount`: `stake`, `unbonding`, `unbonding_until_ms`, `reputation`,
+ * `served`, `slashed`). There is no `earned` on chain any more (issue 13 B stage 2): sum the
+ * node's `NodePaid` events.
+ */
+export type NodeData = NodeRecordData & Omit<NodeAccountData, "id" | "operator">;
 
 /** The dynamic-field object that holds one Node inside `Registry.nodes`. */
 export const NodeField = DynamicField(bcs.Address, Node);

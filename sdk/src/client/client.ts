@@ -15,6 +15,9 @@ import { type AtomaEvent, atomaEventName, decodeAtomaEvent, readExact } from "..
 import {
   Cluster,
   type ClusterData,
+  NodeAccount,
+  type NodeAccountData,
+  NodeCap,
   type NodeData,
   NodeField,
   Registry,
@@ -247,7 +250,48 @@ export class AtomaClient implements AtomaChain {
       throw e;
     });
     const field = readExact(NodeField, content, `Node ${nodeId}`);
-    return field.value;
+    const { id: _id, operator: _operator, ...account } = await this.getNodeAccount(nodeId);
+    return { ...field.value, ...account };
+  }
+
+  /** The node's shared account (stake, unbonding, reputation, served, slashed); its id is the node id. */
+  async getNodeAccount(nodeId: string): Promise<NodeAccountData & { meta: ObjectMeta }> {
+    const { content, meta, type } = await this.#getObject(nodeId, `node account ${nodeId}`).catch((e: unknown) => {
+      if (e instanceof NotFoundError) throw new NotFoundError("node", nodeId, { cause: e });
+      throw e;
+    });
+    this.#checkType(type, "node_account", "NodeAccount", meta.objectId);
+    return { ...readExact(NodeAccount, content, `NodeAccount ${meta.objectId}`), meta };
+  }
+
+  /** The node id a NodeCap is for (`NodeCap.node_id`; the cap's own id differs). */
+  async nodeIdOfCap(nodeCap: string): Promise<string> {
+    const key = normalizeSuiAddress(checkId(nodeCap, "nodeCap"));
+    const known = this.#capNodes.get(key);
+    if (known) return known;
+    const { content, type } = await this.#getObject(key, "nodeCap");
+    this.#checkType(type, "node", "NodeCap", key);
+    const nodeId = readExact(NodeCap, content, `NodeCap ${key}`).node_id;
+    this.#capNodes.set(key, nodeId);
+    return nodeId;
+  }
+
+  #capNodes = new Map<string, string>();
+
+  /** A node's account as a shared input (its initial version read once, then remembered). */
+  async #accountInput(nodeId: string): Promise<SharedInput> {
+    if (!this.#sharedVersions.has(normalizeSuiAddress(nodeId))) await this.getNodeAccount(nodeId);
+    return this.#shared(nodeId);
+  }
+
+  /**
+   * The inputs of a settlement PTB: the request (read fresh: its assignments name the accounts
+   * to apply) and every assigned node's account, in assignment order.
+   */
+  async #settleInputs(requestId: string): Promise<{ request: SharedInput; nodes: SharedInput[] }> {
+    const r = await this.getRequest(requestId);
+    const nodes = await Promise.all(r.assignments.map((a) => this.#shared(a.node_id)));
+    return { request: await this.#shared(requestId), nodes };
   }
 
   // === events ===
@@ -602,20 +646,33 @@ export class AtomaClient implements AtomaChain {
     const ev = res.events.find((e) => e.name === "NodeRegistered");
     if (ev?.name !== "NodeRegistered")
       throw new ChainError("register_node emitted no NodeRegistered event", res.digest);
-    return { ...res, nodeId: ev.data.node_id, nodeCapId: ev.data.node_id };
+    // The node id is its account's id; the NodeCap is a separate object (owned by the sender).
+    const cap = res.created.find((o) => o.type?.endsWith("::node::NodeCap"));
+    if (!cap) throw new ChainError("register_node created no NodeCap", res.digest);
+    const nodeId = ev.data.node_id;
+    this.#capNodes.set(normalizeSuiAddress(cap.objectId), nodeId);
+    return { ...res, nodeId, nodeCapId: cap.objectId };
+  }
+
+  /** The cap's node's account as a shared input (for the calls that change stake). */
+  async #capAccount(nodeCap: string): Promise<SharedInput> {
+    return this.#accountInput(await this.nodeIdOfCap(nodeCap));
   }
 
   async addStake(signer: Signer, nodeCap: string, amount: U64Input) {
     const base = await this.#base();
-    return this.#run(signer, (tx) => B.buildAddStake(tx, { ...base, nodeCap, coin: { fromGas: amount } }));
+    const nodeAccount = await this.#capAccount(nodeCap);
+    return this.#run(signer, (tx) => B.buildAddStake(tx, { ...base, nodeAccount, nodeCap, coin: { fromGas: amount } }));
   }
   async requestUnstake(signer: Signer, nodeCap: string) {
     const base = await this.#base();
-    return this.#run(signer, (tx) => B.buildRequestUnstake(tx, { ...base, nodeCap }));
+    const nodeAccount = await this.#capAccount(nodeCap);
+    return this.#run(signer, (tx) => B.buildRequestUnstake(tx, { ...base, nodeAccount, nodeCap }));
   }
   async withdrawStake(signer: Signer, nodeCap: string) {
     const base = await this.#base();
-    return this.#run(signer, (tx) => B.buildWithdrawStake(tx, { ...base, nodeCap }));
+    const nodeAccount = await this.#capAccount(nodeCap);
+    return this.#run(signer, (tx) => B.buildWithdrawStake(tx, { ...base, nodeAccount, nodeCap }));
   }
   async setPrice(signer: Signer, nodeCap: string, price: U64Input) {
     const base = await this.#base();
@@ -751,10 +808,14 @@ export class AtomaClient implements AtomaChain {
       B.buildAcceptOutput(tx, { packageId: this.config.packageId, request, nodeId: a.nodeId }),
     );
   }
+  /**
+   * Settles the request: settle_begin, one settle_node per assigned node's account, settle_end in
+   * one PTB (`B.buildSettle`); reads the request first for its assignments.
+   */
   async settle(signer: Signer, requestId: string) {
     const base = await this.#base();
-    const request = await this.#requestInput(requestId);
-    return this.#run(signer, (tx) => B.buildSettle(tx, { ...base, request }));
+    const { request, nodes } = await this.#settleInputs(requestId);
+    return this.#run(signer, (tx) => B.buildSettle(tx, { ...base, request, nodes }));
   }
   /**
    * The last reveal of a round and the settle it makes due, in one transaction (one round trip
@@ -775,11 +836,11 @@ export class AtomaClient implements AtomaChain {
     },
   ) {
     const base = await this.#base();
-    const request = await this.#requestInput(a.requestId);
+    const { request, nodes } = await this.#settleInputs(a.requestId);
     return this.#run(signer, (tx) => {
       const target = { packageId: this.config.packageId, request, nodeCap: a.nodeCap };
       B.buildReveal(tx, { ...target, outputHash: roundValue(a.outputHash, a.requestId, a.round), salt: a.salt });
-      B.buildSettle(tx, { ...base, request });
+      B.buildSettle(tx, { ...base, request, nodes });
       if (a.output) B.buildPostOutput(tx, { ...target, output: a.output, outputHash: a.outputHash });
     });
   }
@@ -792,9 +853,9 @@ export class AtomaClient implements AtomaChain {
     a: { requestId: string; nodeCap: string; output: Uint8Array; outputHash?: Uint8Array },
   ) {
     const base = await this.#base();
-    const request = await this.#requestInput(a.requestId);
+    const { request, nodes } = await this.#settleInputs(a.requestId);
     return this.#run(signer, (tx) => {
-      B.buildSettle(tx, { ...base, request });
+      B.buildSettle(tx, { ...base, request, nodes });
       B.buildPostOutput(tx, {
         packageId: this.config.packageId,
         request,

@@ -164,29 +164,43 @@ export function buildRegisterNode(tx: Transaction, a: RegisterNodeArgs): Transac
   return cap;
 }
 
-export function buildAddStake(tx: Transaction, a: WithNodeCap & { coin: CoinInput }): TransactionResult {
+/**
+ * A node's own shared `NodeAccount` (stake, reputation, counters): its object id is the node id
+ * (`NodeCap.node_id`, not the cap's id).
+ */
+export interface WithNodeAccount extends WithNodeCap {
+  nodeAccount: SharedInput;
+}
+
+export function buildAddStake(tx: Transaction, a: WithNodeAccount & { coin: CoinInput }): TransactionResult {
   return node.addStake(tx, packageOf(a), [
     sharedArg(tx, a.registry, true, "registry"),
+    sharedArg(tx, a.nodeAccount, true, "nodeAccount"),
     ownedArg(tx, a.nodeCap, "nodeCap"),
     coinArg(tx, a.coin, "coin"),
   ]);
 }
 
-export function buildRequestUnstake(tx: Transaction, a: WithNodeCap): TransactionResult {
+export function buildRequestUnstake(tx: Transaction, a: WithNodeAccount): TransactionResult {
   return node.requestUnstake(tx, packageOf(a), [
     sharedArg(tx, a.registry, true, "registry"),
+    sharedArg(tx, a.nodeAccount, true, "nodeAccount"),
     ownedArg(tx, a.nodeCap, "nodeCap"),
     clockArg(tx),
   ]);
 }
 
-/** withdraw_stake; transfers the coin to `recipient` (default: the sender) unless `keep`. */
+/**
+ * withdraw_stake (reads the Registry, writes only the node's account); transfers the coin to
+ * `recipient` (default: the sender) unless `keep`.
+ */
 export function buildWithdrawStake(
   tx: Transaction,
-  a: WithNodeCap & { recipient?: string; keep?: boolean },
+  a: WithNodeAccount & { recipient?: string; keep?: boolean },
 ): TransactionResult {
   const coin = node.withdrawStake(tx, packageOf(a), [
-    sharedArg(tx, a.registry, true, "registry"),
+    sharedArg(tx, a.registry, false, "registry"),
+    sharedArg(tx, a.nodeAccount, true, "nodeAccount"),
     ownedArg(tx, a.nodeCap, "nodeCap"),
     clockArg(tx),
   ]);
@@ -211,12 +225,24 @@ export function buildSetNodePqKey(tx: Transaction, a: WithNodeCap & { mlkemPkHas
   ]);
 }
 
-/** Anyone: re-syncs a node's sampling weight with its record (after a settlement slashed or jailed it, or a `stake_cap` change). */
-export function buildRefreshNode(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
-  return registry.refreshNode(tx, packageOf(a), [
-    sharedArg(tx, a.registry, true, "registry"),
-    idArg(tx, a.nodeId, "nodeId"),
-  ]);
+/**
+ * The node's account as a read-only shared input: `nodeAccount` when given (offline builds:
+ * `{objectId, initialSharedVersion}`), else `nodeId` (the account's id is the node id).
+ */
+function accountArg(tx: Transaction, a: { nodeId: string; nodeAccount?: SharedInput }): TransactionObjectArgument {
+  return sharedArg(tx, a.nodeAccount ?? a.nodeId, false, a.nodeAccount ? "nodeAccount" : "nodeId");
+}
+
+/**
+ * Anyone: re-syncs a node's sampling weight with its account (after a settlement slashed it, or
+ * a `stake_cap` change) and jails it when its stake fell below `min_stake`. Idempotent; reads
+ * the account.
+ */
+export function buildRefreshNode(
+  tx: Transaction,
+  a: WithRegistry & { nodeId: string; nodeAccount?: SharedInput },
+): TransactionResult {
+  return registry.refreshNode(tx, packageOf(a), [sharedArg(tx, a.registry, true, "registry"), accountArg(tx, a)]);
 }
 
 export function buildSetCapabilities(
@@ -231,8 +257,11 @@ export function buildSetCapabilities(
 }
 
 /** jail: anyone may jail an Active node whose stake fell below min_stake. */
-export function buildJail(tx: Transaction, a: WithRegistry & { nodeId: string }): TransactionResult {
-  return node.jail(tx, packageOf(a), [sharedArg(tx, a.registry, true, "registry"), idArg(tx, a.nodeId, "nodeId")]);
+export function buildJail(
+  tx: Transaction,
+  a: WithRegistry & { nodeId: string; nodeAccount?: SharedInput },
+): TransactionResult {
+  return node.jail(tx, packageOf(a), [sharedArg(tx, a.registry, true, "registry"), accountArg(tx, a)]);
 }
 
 // === attestation ===
@@ -399,12 +428,24 @@ export function buildAcceptOutput(
 
 // === settlement ===
 
-export function buildSettle(tx: Transaction, a: WithRequest): TransactionResult {
-  return settlement.settle(tx, packageOf(a), [
-    sharedArg(tx, a.request, true, "request"),
-    sharedArg(tx, a.registry, true, "registry"),
-    clockArg(tx),
-  ]);
+/**
+ * The whole settlement of a request in one PTB (issue 13 B stage 2): `settle_begin` (reads the
+ * Registry), one `settle_node` per assigned node's account, `settle_end`. `nodes` are the
+ * request's assignments' node ids (= their accounts' ids) in assignment order, so the events
+ * come in the order one call gave (slashes, then payments, then RequestSettled); give all of
+ * them, each once (else `settle_end` aborts with ENodesNotApplied, or `settle_node` with
+ * ENodeNotInRequest / ENodeAlreadyApplied). 2 + A commands, A + 2 shared inputs besides the
+ * Clock (A <= 3N). Returns settle_end's result.
+ */
+export function buildSettle(tx: Transaction, a: WithRequest & { nodes: readonly SharedInput[] }): TransactionResult {
+  if (!Array.isArray(a.nodes)) throw new InvalidInputError("nodes", "must list the request's assigned node ids");
+  const target = packageOf(a);
+  const request = sharedArg(tx, a.request, true, "request");
+  const s = settlement.settleBegin(tx, target, [request, sharedArg(tx, a.registry, false, "registry"), clockArg(tx)]);
+  a.nodes.forEach((n, i) => {
+    settlement.settleNode(tx, target, [s, sharedArg(tx, n, true, `nodes[${i}]`)]);
+  });
+  return settlement.settleEnd(tx, target, [s, request]);
 }
 
 /**
@@ -649,7 +690,9 @@ export const ATOMA_TX_TARGETS = [
   "request::reveal",
   "request::post_output",
   "request::accept_output",
-  "settlement::settle",
+  "settlement::settle_begin",
+  "settlement::settle_node",
+  "settlement::settle_end",
   "settlement::escalate",
   "fees::sweep_fees",
   "cluster::create_cluster",

@@ -7,7 +7,15 @@ import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type { MethodInfo, RpcOptions, RpcTransport, ServerStreamingCall, UnaryCall } from "@protobuf-ts/runtime-rpc";
 import { TestTransport } from "@protobuf-ts/runtime-rpc";
 import { describe, expect, it } from "vitest";
-import { EVENT_SCHEMAS, NodeField, Registry, Request, RequestStatus, STRUCT_TYPES } from "../../src/bcs/index.js";
+import {
+  EVENT_SCHEMAS,
+  NodeAccount,
+  NodeField,
+  Registry,
+  Request,
+  RequestStatus,
+  STRUCT_TYPES,
+} from "../../src/bcs/index.js";
 import { AtomaClient, NotFoundError, TimeoutError } from "../../src/client/index.js";
 import { blindedHash, hashOutput, sealForUser, x25519PublicKey } from "../../src/crypto/index.js";
 import { DecodeError } from "../../src/errors.js";
@@ -128,21 +136,25 @@ const registry = {
 const node = {
   node_id: NODE_ID,
   operator: normalizeSuiAddress("0x0b"),
-  stake: { value: 100 },
-  unbonding: { value: 0 },
-  unbonding_until_ms: 0,
   sig_pk: filled(32, 3),
   enc_pk: filled(32, 4),
   capabilities: [[1]],
   price: 40,
-  reputation: 1000,
   status: 0,
   attestation: null,
-  served: 1,
-  earned: 40,
-  slashed: 0,
   attestation_floor_ms: 0,
   mlkem_pk_hash: [],
+  weight: 2,
+};
+const account = {
+  id: { id: NODE_ID },
+  operator: normalizeSuiAddress("0x0b"),
+  stake: { value: 100 },
+  unbonding: { value: 7 },
+  unbonding_until_ms: 5,
+  reputation: 1001,
+  served: 1,
+  slashed: 3,
 };
 
 function objectAnswer(objects: Record<string, { type: string; bytes: Uint8Array; shared?: bigint }>): Handler {
@@ -176,6 +188,11 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
       type: `0x2::dynamic_field::Field<0x2::object::ID, ${PKG}::${STRUCT_TYPES.Node}>`,
       bytes: NodeField.serialize({ id: { id: fieldId }, name: NODE_ID, value: node }).toBytes(),
     },
+    [NODE_ID]: {
+      type: `${PKG}::node_account::NodeAccount`,
+      bytes: NodeAccount.serialize(account).toBytes(),
+      shared: 17n,
+    },
   };
 
   function make(extra: Record<string, Handler> = {}) {
@@ -197,14 +214,19 @@ describe("AtomaClient over SuiGrpcClient (offline transport)", () => {
     expect(transport.calls[0]?.method).toBe("batchGetObjects");
   });
 
-  it("reads a Node through the registry table's dynamic field", async () => {
+  it("reads a Node through the registry table's dynamic field and its shared account", async () => {
     const { atoma, transport } = make();
     const n = await atoma.getNode(NODE_ID);
     expect(n.node_id).toBe(NODE_ID);
     expect(n.price).toBe("40");
     expect(n.attestation).toBeNull();
+    expect(n.weight).toBe("2");
+    // stake, unbonding, reputation, counters: the NodeAccount's (issue 13 B stage 2)
+    expect([n.stake.value, n.unbonding.value, n.unbonding_until_ms]).toEqual(["100", "7", "5"]);
+    expect([n.reputation, n.served, n.slashed]).toEqual(["1001", "1", "3"]);
+    expect(n.operator).toBe(normalizeSuiAddress("0x0b"));
     const asked = transport.calls.map((c) => (c.input.requests as { objectId: string }[])[0]?.objectId);
-    expect(asked).toEqual([REG_ID, fieldId]);
+    expect(asked).toEqual([REG_ID, fieldId, NODE_ID]);
     await expect(atoma.getNode(normalizeSuiAddress("0xdead"))).rejects.toBeInstanceOf(NotFoundError);
   });
 

@@ -20,6 +20,9 @@ const CAP = owned(1);
 const ADMIN = owned(2);
 const COIN = owned(3);
 const NODE = normalizeSuiAddress("0xbeef");
+/** Node accounts (shared; id = node id). */
+const ACC = { objectId: NODE, initialSharedVersion: 13 };
+const ACC2 = { objectId: normalizeSuiAddress("0xbeef2"), initialSharedVersion: 14 };
 const ME = normalizeSuiAddress("0xcafe");
 const b = (n: number, v = 1) => new Uint8Array(n).fill(v);
 const base = { packageId: PKG, registry: REG };
@@ -48,13 +51,13 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
       price: 10,
       recipient: ME,
     }),
-  "node::add_stake": (tx) => B.buildAddStake(tx, { ...base, nodeCap: CAP, coin: { fromGas: 100 } }),
-  "node::request_unstake": (tx) => B.buildRequestUnstake(tx, { ...base, nodeCap: CAP }),
-  "node::withdraw_stake": (tx) => B.buildWithdrawStake(tx, { ...base, nodeCap: CAP, recipient: ME }),
+  "node::add_stake": (tx) => B.buildAddStake(tx, { ...base, nodeAccount: ACC, nodeCap: CAP, coin: { fromGas: 100 } }),
+  "node::request_unstake": (tx) => B.buildRequestUnstake(tx, { ...base, nodeAccount: ACC, nodeCap: CAP }),
+  "node::withdraw_stake": (tx) => B.buildWithdrawStake(tx, { ...base, nodeAccount: ACC, nodeCap: CAP, recipient: ME }),
   "node::set_price": (tx) => B.buildSetPrice(tx, { ...base, nodeCap: CAP, price: 3 }),
   "node::set_capabilities": (tx) => B.buildSetCapabilities(tx, { ...base, nodeCap: CAP, capabilities: [b(2), b(4)] }),
-  "node::jail": (tx) => B.buildJail(tx, { ...base, nodeId: NODE }),
-  "registry::refresh_node": (tx) => B.buildRefreshNode(tx, { ...base, nodeId: NODE }),
+  "node::jail": (tx) => B.buildJail(tx, { ...base, nodeId: NODE, nodeAccount: ACC }),
+  "registry::refresh_node": (tx) => B.buildRefreshNode(tx, { ...base, nodeId: NODE, nodeAccount: ACC }),
   "registry::set_tdx_root": (tx) => B.buildSetTdxRoot(tx, { ...base, adminCap: ADMIN, rootKey: b(33, 2) }),
   "registry::set_tdx_policy": (tx) =>
     B.buildSetTdxPolicy(tx, { ...base, adminCap: ADMIN, allowedTcbStatuses: [0, 1], graceMs: 86_400_000 }),
@@ -105,7 +108,9 @@ const CALLS: Record<(typeof B.ATOMA_TX_TARGETS)[number], (tx: Transaction) => vo
     B.buildReveal(tx, { packageId: PKG, request: REQ, nodeCap: CAP, outputHash: b(32), salt: b(32) }),
   "request::post_output": (tx) => B.buildPostOutput(tx, { packageId: PKG, request: REQ, nodeCap: CAP, output: b(100) }),
   "request::accept_output": (tx) => B.buildAcceptOutput(tx, { packageId: PKG, request: REQ, nodeId: NODE }),
-  "settlement::settle": (tx) => B.buildSettle(tx, { ...base, request: REQ }),
+  "settlement::settle_begin": (tx) => B.buildSettle(tx, { ...base, request: REQ, nodes: [ACC, ACC2] }),
+  "settlement::settle_node": (tx) => B.buildSettle(tx, { ...base, request: REQ, nodes: [ACC, ACC2] }),
+  "settlement::settle_end": (tx) => B.buildSettle(tx, { ...base, request: REQ, nodes: [ACC, ACC2] }),
   "settlement::escalate": (tx) => B.buildEscalate(tx, { ...base, request: REQ, randomInitialSharedVersion: 42 }),
   "fees::sweep_fees": (tx) => B.buildSweepFees(tx, { ...base, request: REQ }),
   "cluster::create_cluster": (tx) =>
@@ -213,6 +218,37 @@ describe("transaction builders (offline)", () => {
     expect(shared?.[2]).toEqual({ objectId: normalizeSuiAddress("0x8"), initialSharedVersion: "42", mutable: false });
   });
 
+  it("settle: settle_begin (registry read-only), one settle_node per account in the order given, settle_end", async () => {
+    const k = await buildKind(CALLS["settlement::settle_begin"]);
+    const calls = moveCalls(k);
+    expect(calls.map((c) => `${c.module}::${c.function}`)).toEqual([
+      "settlement::settle_begin",
+      "settlement::settle_node",
+      "settlement::settle_node",
+      "settlement::settle_end",
+    ]);
+    const begin = calls[0]?.arguments.map((a) => inputOf(k, a)?.Object?.SharedObject);
+    expect(begin?.[0]).toEqual({ objectId: REQ.objectId, initialSharedVersion: "9", mutable: true });
+    expect(begin?.[1]).toEqual({ objectId: REG.objectId, initialSharedVersion: "7", mutable: false });
+    // the hot potato (settle_begin's result) threads through every settle_node into settle_end
+    for (const c of calls.slice(1)) expect(c.arguments[0]).toEqual({ $kind: "Result", Result: 0 });
+    const accounts = calls.slice(1, 3).map((c) => inputOf(k, c.arguments[1])?.Object?.SharedObject);
+    expect(accounts).toEqual([
+      { objectId: ACC.objectId, initialSharedVersion: "13", mutable: true },
+      { objectId: ACC2.objectId, initialSharedVersion: "14", mutable: true },
+    ]);
+    expect(inputOf(k, calls[3]?.arguments[1])?.Object?.SharedObject).toEqual({
+      objectId: REQ.objectId,
+      initialSharedVersion: "9",
+      mutable: true,
+    });
+    // no Registry written on the request path
+    const registryMutable = ptb(k).inputs.some(
+      (i) => i.Object?.SharedObject?.objectId === REG.objectId && i.Object.SharedObject.mutable,
+    );
+    expect(registryMutable).toBe(false);
+  });
+
   it("sample_nodes uses Random (0x8) immutably, registry immutably, request mutably", async () => {
     const k = await buildKind(CALLS["request::sample_nodes"]);
     const [call] = moveCalls(k);
@@ -250,9 +286,14 @@ describe("transaction builders (offline)", () => {
 
   it("works online with plain ids (unresolved until built with a client)", () => {
     const tx = new Transaction();
-    B.buildSettle(tx, { packageId: PKG, registry: REG.objectId, request: REQ.objectId });
+    B.buildSettle(tx, { packageId: PKG, registry: REG.objectId, request: REQ.objectId, nodes: [NODE] });
     const data = tx.getData();
-    expect(data.inputs.map((i) => i.$kind)).toEqual(["UnresolvedObject", "UnresolvedObject", "Object"]);
+    expect(data.inputs.map((i) => i.$kind)).toEqual([
+      "UnresolvedObject",
+      "UnresolvedObject",
+      "Object",
+      "UnresolvedObject",
+    ]);
   });
 });
 

@@ -1,8 +1,11 @@
 /// Execution nodes: `NodeCap`, registration, staking, unbonding, price, capabilities, jailing.
-/// The node records are `node_record::Node`, stored in the registry.
+/// The node records are `node_record::Node`, stored in the registry; each node's stake,
+/// reputation and counters are in its own shared `node_account::NodeAccount`, whose object id
+/// is the node id.
 module atoma::node;
 
 use atoma::constants;
+use atoma::node_account::{Self, NodeAccount};
 use atoma::registry::Registry;
 use sui::clock::Clock;
 use sui::coin::{Self, Coin};
@@ -29,6 +32,8 @@ const EPriceTooHigh: vector<u8> = b"price exceeds the registry's max_node_price"
 
 #[error(code = 10)]
 const EInvalidPqKeyHash: vector<u8> = b"mlkem_pk_hash must be 32 bytes";
+#[error(code = 11)]
+const EWrongAccount: vector<u8> = b"the NodeAccount is not the account of this NodeCap's node";
 
 public struct NodeCap has key, store {
     id: UID,
@@ -53,7 +58,9 @@ fun check_capabilities(caps: &vector<vector<u8>>) {
     };
 }
 
-/// Registers a node with `stake >= min_stake`; the node id is the id of the returned cap.
+/// Registers a node with `stake >= min_stake`. Creates and shares the node's `NodeAccount`
+/// (holding the stake); the node id is the account's object id (the returned cap's `node_id`,
+/// not the cap's own id).
 public fun register_node(
     registry: &mut Registry,
     stake: Coin<SUI>,
@@ -68,35 +75,49 @@ public fun register_node(
     assert!(sig_pk.length() == constants::key_bytes() && enc_pk.length() == constants::key_bytes(), EInvalidKey);
     check_capabilities(&capabilities);
     assert!(price <= registry.params().max_node_price(), EPriceTooHigh);
-    let id = object::new(ctx);
-    let node_id = id.to_inner();
     let amount = stake.value();
+    let account = node_account::new(ctx.sender(), stake.into_balance(), ctx);
+    let node_id = account.node_id();
     atoma::events::node_registered(node_id, ctx.sender(), amount, sig_pk, enc_pk, capabilities, price);
-    registry.add_node(node_id, ctx.sender(), stake.into_balance(), sig_pk, enc_pk, capabilities, price);
-    NodeCap { id, node_id }
+    registry.add_node(&account, sig_pk, enc_pk, capabilities, price);
+    account.share();
+    NodeCap { id: object::new(ctx), node_id }
 }
 
-public fun add_stake(registry: &mut Registry, cap: &NodeCap, coin: Coin<SUI>) {
+fun assert_own(cap: &NodeCap, account: &NodeAccount) {
+    assert!(account.node_id() == cap.node_id, EWrongAccount);
+}
+
+public fun add_stake(registry: &mut Registry, account: &mut NodeAccount, cap: &NodeCap, coin: Coin<SUI>) {
     registry.assert_live();
+    assert_own(cap, account);
     assert!(coin.value() > 0, EZeroAmount);
     assert!(registry.node_status(cap.node_id) != constants::node_status_leaving(), ENodeLeaving);
-    registry.deposit_stake(cap.node_id, coin.into_balance());
+    registry.deposit_stake(account, coin.into_balance());
 }
 
 /// All stake moves to unbonding; the node leaves sampling now; funds after `unbonding_ms`.
 /// Not blocked by the pause switch (issue 13 A7): pausing never freezes a node's stake.
-public fun request_unstake(registry: &mut Registry, cap: &NodeCap, clock: &Clock) {
+public fun request_unstake(registry: &mut Registry, account: &mut NodeAccount, cap: &NodeCap, clock: &Clock) {
     registry.assert_version();
+    assert_own(cap, account);
     assert!(registry.node_status(cap.node_id) != constants::node_status_leaving(), ENodeLeaving);
-    registry.begin_unstake(cap.node_id, clock.timestamp_ms());
+    registry.begin_unstake(account, clock.timestamp_ms());
 }
 
-/// Not blocked by the pause switch (issue 13 A7).
-public fun withdraw_stake(registry: &mut Registry, cap: &NodeCap, clock: &Clock, ctx: &mut TxContext): Coin<SUI> {
+/// Not blocked by the pause switch (issue 13 A7). Reads the Registry only (the node's status).
+public fun withdraw_stake(
+    registry: &Registry,
+    account: &mut NodeAccount,
+    cap: &NodeCap,
+    clock: &Clock,
+    ctx: &mut TxContext,
+): Coin<SUI> {
     registry.assert_version();
+    assert_own(cap, account);
     assert!(registry.node_status(cap.node_id) == constants::node_status_leaving(), ENotLeaving);
-    assert!(clock.timestamp_ms() >= registry.node_unbonding_until_ms(cap.node_id), EStillUnbonding);
-    coin::from_balance(registry.take_unbonded(cap.node_id), ctx)
+    assert!(clock.timestamp_ms() >= account.unbonding_until_ms(), EStillUnbonding);
+    coin::from_balance(account.take_unbonded(), ctx)
 }
 
 /// Price bounded by `max_node_price`, as at registration (issue 13 A6).
@@ -121,11 +142,12 @@ public fun set_pq_key(registry: &mut Registry, cap: &NodeCap, mlkem_pk_hash: vec
     registry.set_mlkem_pk_hash_internal(cap.node_id, mlkem_pk_hash);
 }
 
-/// Anyone: jails an Active node whose stake is below `min_stake` (e.g. after `min_stake` rose).
-public fun jail(registry: &mut Registry, node_id: ID) {
+/// Anyone: jails an Active node whose stake is below `min_stake` (e.g. after `min_stake` rose,
+/// or after a settlement slashed it; `registry::refresh_node` does the same and never aborts).
+public fun jail(registry: &mut Registry, account: &NodeAccount) {
     registry.assert_version();
-    registry.node_status(node_id); // registry::EUnknownNode when unknown
-    assert!(registry.jail_if_low(node_id), ENotJailable);
+    registry.node_status(account.node_id()); // registry::EUnknownNode when unknown
+    assert!(registry.jail_if_low(account), ENotJailable);
 }
 
 #[test_only]

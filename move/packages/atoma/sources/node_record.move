@@ -1,7 +1,9 @@
-/// A node's record and its logic: stake and unbonding balances, status, reputation, the served /
-/// earned / slashed counters and the node's attestation. The registry only stores the records
-/// (`Table<ID, Node>`) and keeps its sampling sets in line with them (`registry::sync_node`), as
-/// deepbook's `state` stores `account` records.
+/// A node's record in the registry: operator, keys, capabilities, price, status, the node's
+/// attestation and the sampling weight last synced from its account. The registry only stores
+/// the records (`Table<ID, Node>`) and keeps its sampling sets in line with them
+/// (`registry::sync_node`), as deepbook's `state` stores `account` records. What a settlement
+/// writes (stake, unbonding, reputation, served / slashed) lives in the node's own shared
+/// `node_account::NodeAccount` (issue 13 B stage 2), so settling writes no global object.
 ///
 /// Every change here emits the events it always did (`StakeChanged`, `NodeStatusChanged`,
 /// `NodeUpdated`, `NodeSlashed`), in the same order: the conformance scenarios compare them.
@@ -9,30 +11,25 @@ module atoma::node_record;
 
 use atoma::constants;
 use atoma::events;
-use sui::balance::{Self, Balance};
-use sui::sui::SUI;
 
 public struct Node has store {
     node_id: ID,
     operator: address,
-    stake: Balance<SUI>,
-    unbonding: Balance<SUI>,
-    unbonding_until_ms: u64,
     sig_pk: vector<u8>,
     enc_pk: vector<u8>,
     capabilities: vector<vector<u8>>,
     price: u64,
-    reputation: u64,
     status: u8,
     attestation: Option<Attestation>,
-    served: u64,
-    earned: u64,
-    slashed: u64,
     /// Verdicts issued at or before this clock time are refused (the last revocation's time).
     attestation_floor_ms: u64,
     /// `blake2b256("atoma/mlkem768-pk/v1" ‖ ML-KEM-768 public key)`, or empty: a node without one
     /// is refused for post-quantum requests (set by `node::set_pq_key`).
     mlkem_pk_hash: vector<u8>,
+    /// Sampling weight last synced, min(stake, stake_cap) of the node's account when a call that
+    /// took the account last synced it (registration, stake, unstake, `refresh_node`): price,
+    /// capability and attestation changes re-sync the trees with it without the account.
+    weight: u64,
 }
 
 public struct Attestation has copy, drop, store {
@@ -64,34 +61,28 @@ const TCB_NOT_EVALUATED: u8 = 255;
 
 // === Create ===
 
-/// A new Active record with `initial_reputation`, no attestation and zeroed counters.
+/// A new Active record with no attestation and sampling weight `weight`.
 public(package) fun new(
     node_id: ID,
     operator: address,
-    stake: Balance<SUI>,
     sig_pk: vector<u8>,
     enc_pk: vector<u8>,
     capabilities: vector<vector<u8>>,
     price: u64,
+    weight: u64,
 ): Node {
     Node {
         node_id,
         operator,
-        stake,
-        unbonding: balance::zero(),
-        unbonding_until_ms: 0,
         sig_pk,
         enc_pk,
         capabilities,
         price,
-        reputation: constants::initial_reputation(),
         status: constants::node_status_active(),
         attestation: option::none(),
-        served: 0,
-        earned: 0,
-        slashed: 0,
         attestation_floor_ms: 0,
         mlkem_pk_hash: vector[],
+        weight,
     }
 }
 
@@ -133,18 +124,11 @@ public(package) fun with_tcb_status(mut a: Attestation, status: u8): Attestation
 
 public fun node_id(n: &Node): ID { n.node_id }
 public fun operator(n: &Node): address { n.operator }
-public fun stake(n: &Node): u64 { n.stake.value() }
-public fun unbonding(n: &Node): u64 { n.unbonding.value() }
-public fun unbonding_until_ms(n: &Node): u64 { n.unbonding_until_ms }
 public fun sig_pk(n: &Node): vector<u8> { n.sig_pk }
 public fun enc_pk(n: &Node): vector<u8> { n.enc_pk }
 public fun capabilities(n: &Node): &vector<vector<u8>> { &n.capabilities }
 public fun price(n: &Node): u64 { n.price }
-public fun reputation(n: &Node): u64 { n.reputation }
 public fun status(n: &Node): u8 { n.status }
-public fun served(n: &Node): u64 { n.served }
-public fun earned(n: &Node): u64 { n.earned }
-public fun slashed(n: &Node): u64 { n.slashed }
 public fun attestation(n: &Node): &Option<Attestation> { &n.attestation }
 public fun attestation_floor_ms(n: &Node): u64 { n.attestation_floor_ms }
 public fun mlkem_pk_hash(n: &Node): vector<u8> { n.mlkem_pk_hash }
@@ -152,11 +136,8 @@ public fun mlkem_pk_hash(n: &Node): vector<u8> { n.mlkem_pk_hash }
 public fun is_active(n: &Node): bool { n.status == constants::node_status_active() }
 public fun is_leaving(n: &Node): bool { n.status == constants::node_status_leaving() }
 
-/// Sampling weight: min(stake, stake_cap).
-public fun weight(n: &Node, stake_cap: u64): u64 {
-    let s = n.stake.value();
-    if (s < stake_cap) s else stake_cap
-}
+/// Sampling weight last synced: min(stake, stake_cap) of the account then.
+public fun weight(n: &Node): u64 { n.weight }
 
 /// Holds an attestation with a TEE (tee_kind != None) that was not revoked; whether its signer,
 /// measurement and expiry still hold is the registry's question (`registry::is_attested`).
@@ -182,40 +163,27 @@ public fun attestation_tcb_status(a: &Attestation): u8 { a.tcb_status }
 
 // === Change ===
 
-/// Sets the status; emits `NodeStatusChanged` when it changes.
-fun set_status(n: &mut Node, status: u8) {
+/// Sets the status; emits `NodeStatusChanged` (with the account's `unbonding_until_ms`) when
+/// it changes.
+fun set_status(n: &mut Node, status: u8, unbonding_until_ms: u64) {
     let old = n.status;
     if (old == status) return;
     n.status = status;
-    events::node_status_changed(n.node_id, old, status, n.unbonding_until_ms);
+    events::node_status_changed(n.node_id, old, status, unbonding_until_ms);
 }
 
-/// Adds stake (`StakeChanged`, reason Added); a Jailed node back at >= `min_stake` becomes Active.
-public(package) fun deposit_stake(n: &mut Node, b: Balance<SUI>, min_stake: u64) {
-    let old = n.stake.value();
-    n.stake.join(b);
-    let new = n.stake.value();
-    events::stake_changed(n.node_id, old, new, constants::stake_change_added());
-    if (n.status == constants::node_status_jailed() && new >= min_stake) set_status(n, constants::node_status_active());
+/// Sets the sampling weight (the registry re-syncs the trees after).
+public(package) fun set_weight(n: &mut Node, weight: u64) { n.weight = weight; }
+
+/// A Jailed node whose account holds `stake >= min_stake` becomes Active.
+public(package) fun activate_if_funded(n: &mut Node, stake: u64, min_stake: u64, unbonding_until_ms: u64) {
+    if (n.status == constants::node_status_jailed() && stake >= min_stake)
+        set_status(n, constants::node_status_active(), unbonding_until_ms);
 }
 
-/// Moves all stake to unbonding until `now_ms + unbonding_ms` (`StakeChanged`, reason
-/// UnstakeRequested) and makes the node Leaving.
-public(package) fun begin_unstake(n: &mut Node, now_ms: u64, unbonding_ms: u64) {
-    let old = n.stake.value();
-    let all = n.stake.withdraw_all();
-    n.unbonding.join(all);
-    n.unbonding_until_ms = now_ms + unbonding_ms;
-    events::stake_changed(n.node_id, old, 0, constants::stake_change_unstake_requested());
-    set_status(n, constants::node_status_leaving());
-}
-
-/// Takes every unbonded coin (`StakeChanged`, reason Withdrawn).
-public(package) fun take_unbonded(n: &mut Node): Balance<SUI> {
-    let old = n.unbonding.value();
-    let b = n.unbonding.withdraw_all();
-    events::stake_changed(n.node_id, old, 0, constants::stake_change_withdrawn());
-    b
+/// The node is Leaving (its account's stake moved to unbonding until `unbonding_until_ms`).
+public(package) fun set_leaving(n: &mut Node, unbonding_until_ms: u64) {
+    set_status(n, constants::node_status_leaving(), unbonding_until_ms);
 }
 
 /// Sets the price (`NodeUpdated`).
@@ -240,46 +208,12 @@ public(package) fun swap_capabilities(n: &mut Node, capabilities: vector<vector<
 /// `NodeUpdated` with the record's price and capabilities.
 public(package) fun emit_updated(n: &Node) { events::node_updated(n.node_id, n.price, n.capabilities); }
 
-/// Jails an Active node whose stake is below `min_stake`; returns whether it did.
-public(package) fun jail_if_low(n: &mut Node, min_stake: u64): bool {
-    if (n.status == constants::node_status_active() && n.stake.value() < min_stake) {
-        set_status(n, constants::node_status_jailed());
+/// Jails an Active node whose account's `stake` is below `min_stake`; returns whether it did.
+public(package) fun jail_if_low(n: &mut Node, stake: u64, min_stake: u64, unbonding_until_ms: u64): bool {
+    if (n.status == constants::node_status_active() && stake < min_stake) {
+        set_status(n, constants::node_status_jailed(), unbonding_until_ms);
         true
     } else false
-}
-
-/// Slashes `bps` of (stake + unbonding), taken from stake first. Reputation moves by
-/// `-rep_penalty` (floor 0). Emits `StakeChanged` (reason Slashed, when stake was taken) and
-/// `NodeSlashed`; jails when the stake left is below `min_stake`.
-public(package) fun slash(
-    n: &mut Node,
-    request_id: ID,
-    bps: u64,
-    reason: u8,
-    rep_penalty: u64,
-    min_stake: u64,
-): Balance<SUI> {
-    let old = n.stake.value();
-    let base = (old as u128) + (n.unbonding.value() as u128);
-    let amount = ((base * (bps as u128) / 10_000) as u64);
-    let from_stake = if (amount < old) amount else old;
-    let mut out = n.stake.split(from_stake);
-    out.join(n.unbonding.split(amount - from_stake));
-    n.slashed = n.slashed + amount;
-    n.reputation = if (n.reputation > rep_penalty) n.reputation - rep_penalty else 0;
-    let remaining = n.stake.value();
-    if (from_stake > 0) events::stake_changed(n.node_id, old, remaining, constants::stake_change_slashed());
-    events::node_slashed(request_id, n.node_id, amount, reason, remaining);
-    jail_if_low(n, min_stake);
-    out
-}
-
-/// Records a payout to a node that revealed the winning hash: served + 1, earned + amount,
-/// reputation + 1.
-public(package) fun reward(n: &mut Node, amount: u64) {
-    n.served = n.served + 1;
-    n.earned = n.earned + amount;
-    n.reputation = n.reputation + 1;
 }
 
 /// Records (or replaces) the node's attestation.

@@ -6,6 +6,7 @@ module atoma::registry;
 use atoma::config::{Self, Params};
 use atoma::constants;
 use atoma::events;
+use atoma::node_account::NodeAccount;
 use atoma::node_record::{Self, Node, Attestation};
 use atoma::protocol_version;
 use atoma::sum_tree::{Self, Tree};
@@ -308,19 +309,14 @@ fun node(r: &Registry, id: ID): &Node {
 }
 
 // The node read API by id (aborts with EUnknownNode): the record's own accessors in `node_record`.
+// Stake, unbonding, reputation and the served / slashed counters are the node's account's
+// (`node_account::stake(&NodeAccount)` etc.; issue 13 B stage 2).
 public fun node_operator(r: &Registry, id: ID): address { node(r, id).operator() }
-public fun node_stake(r: &Registry, id: ID): u64 { node(r, id).stake() }
-public fun node_unbonding(r: &Registry, id: ID): u64 { node(r, id).unbonding() }
-public fun node_unbonding_until_ms(r: &Registry, id: ID): u64 { node(r, id).unbonding_until_ms() }
 public fun node_sig_pk(r: &Registry, id: ID): vector<u8> { node(r, id).sig_pk() }
 public fun node_enc_pk(r: &Registry, id: ID): vector<u8> { node(r, id).enc_pk() }
 public fun node_capabilities(r: &Registry, id: ID): vector<vector<u8>> { *node(r, id).capabilities() }
 public fun node_price(r: &Registry, id: ID): u64 { node(r, id).price() }
-public fun node_reputation(r: &Registry, id: ID): u64 { node(r, id).reputation() }
 public fun node_status(r: &Registry, id: ID): u8 { node(r, id).status() }
-public fun node_served(r: &Registry, id: ID): u64 { node(r, id).served() }
-public fun node_earned(r: &Registry, id: ID): u64 { node(r, id).earned() }
-public fun node_slashed(r: &Registry, id: ID): u64 { node(r, id).slashed() }
 public fun node_attestation(r: &Registry, id: ID): Option<Attestation> { *node(r, id).attestation() }
 public fun node_mlkem_pk_hash(r: &Registry, id: ID): vector<u8> { node(r, id).mlkem_pk_hash() }
 
@@ -370,35 +366,36 @@ fun tdx_config(r: &Registry): &TdxConfig {
 /// Verdicts issued at or before this time are refused for the node (its last revocation; 0 if none).
 public fun node_attestation_floor_ms(r: &Registry, id: ID): u64 { node(r, id).attestation_floor_ms() }
 
-/// Sampling weight: min(stake, stake_cap).
-public(package) fun node_weight(r: &Registry, id: ID): u64 { r.nodes[id].weight(r.params.stake_cap()) }
+/// Sampling weight last synced from the node's account: min(stake, stake_cap) then.
+public fun node_weight(r: &Registry, id: ID): u64 { node(r, id).weight() }
 
 // === Package-internal node state ===
 
 public(package) fun add_node(
     r: &mut Registry,
-    node_id: ID,
-    operator: address,
-    stake: Balance<SUI>,
+    account: &NodeAccount,
     sig_pk: vector<u8>,
     enc_pk: vector<u8>,
     capabilities: vector<vector<u8>>,
     price: u64,
 ) {
-    r.nodes.add(node_id, node_record::new(node_id, operator, stake, sig_pk, enc_pk, capabilities, price));
+    let node_id = account.node_id();
+    let w = account.weight(r.params.stake_cap());
+    r.nodes.add(node_id, node_record::new(node_id, account.operator(), sig_pk, enc_pk, capabilities, price, w));
     r.node_count = r.node_count + 1;
     sync_node(r, node_id);
 }
 
 /// Brings the node's entries in its capabilities' sum trees in line with its record: Active
-/// nodes are members of `all` with weight min(stake, stake_cap), and of `attested` when they
-/// hold a recorded, unrevoked attestation; other nodes are in neither. Cost: per capability
-/// (<= 16) and tree, O(log16 M) field loads. Every state change a node's own transaction makes
-/// (register, stake, unstake, capabilities, attestation, `jail`) syncs at once; a settlement
-/// does not (slashing and jailing up to 3N nodes would need up to 3N · 16 · 2 · log M loads,
-/// past Sui's limit, issue 13 A7): sampling re-checks status on the drawn record, and
-/// `refresh_node` (anyone) applies the change later. A `stake_cap` change reaches a node's
-/// weight the same way.
+/// nodes are members of `all` with the record's weight (min(stake, stake_cap) when last synced
+/// from its account), and of `attested` when they hold a recorded, unrevoked attestation; other
+/// nodes are in neither. Cost: per capability (<= 16) and tree, O(log16 M) field loads. Every
+/// state change a node's own transaction makes (register, stake, unstake, capabilities,
+/// attestation, `jail`) syncs at once; a settlement does not (it takes no Registry by `&mut`,
+/// and slashing up to 3N nodes would need up to 3N · 16 · 2 · log M loads, past Sui's limit,
+/// issue 13 A7): sampling re-checks status on the drawn record, and `refresh_node` (anyone)
+/// applies a slash later, jailing the node when its stake fell below `min_stake`. A
+/// `stake_cap` change reaches a node's weight the same way.
 fun sync_node(r: &mut Registry, id: ID) {
     let caps = *r.nodes[id].capabilities();
     caps.do_ref!(|c| sync_in(r, id, c));
@@ -408,7 +405,7 @@ fun sync_in(r: &mut Registry, id: ID, c: &vector<u8>) {
     let n = &r.nodes[id];
     let active = n.is_active() && n.capabilities().contains(c);
     let attested = active && n.has_live_attestation();
-    let w = node_weight(r, id);
+    let w = n.weight();
     if (!r.eligible.contains(*c)) {
         if (!active) return;
         let mut all_tag = *c;
@@ -429,34 +426,44 @@ fun sync_tree(uid: &mut UID, t: &mut Tree, id: ID, member: bool, w: u64) {
     else if (has) sum_tree::remove(uid, t, id);
 }
 
-/// Anyone: re-syncs a node's sampling weight and membership with its record (after a
-/// settlement slashed or jailed it, or after `stake_cap` or `min_stake` changed), jailing it
-/// first when it is Active with stake below `min_stake` (as `node::jail`, which aborts instead
-/// when there is nothing to jail). Idempotent; never aborts for a registered node, so a keeper
-/// can refresh every node in one batch.
-public fun refresh_node(r: &mut Registry, node_id: ID) {
+/// Anyone: re-syncs a node's sampling weight and membership with its account (after a
+/// settlement slashed it, or after `stake_cap` or `min_stake` changed): weight =
+/// min(stake, stake_cap), and an Active node whose stake is below `min_stake` is jailed (it
+/// leaves its sampling sets). Idempotent. Takes the account read-only.
+public fun refresh_node(r: &mut Registry, account: &NodeAccount) {
     r.assert_version();
-    assert!(r.nodes.contains(node_id), EUnknownNode);
+    let id = account.node_id();
+    assert!(r.nodes.contains(id), EUnknownNode);
     let min = r.params.min_stake();
-    r.nodes[node_id].jail_if_low(min);
-    sync_node(r, node_id);
-}
-
-/// Adds stake; a Jailed node back at >= min_stake becomes Active and rejoins its eligible sets.
-public(package) fun deposit_stake(r: &mut Registry, id: ID, b: Balance<SUI>) {
-    let min = r.params.min_stake();
-    r.nodes[id].deposit_stake(b, min);
+    let w = account.weight(r.params.stake_cap());
+    let n = &mut r.nodes[id];
+    n.jail_if_low(account.stake(), min, account.unbonding_until_ms());
+    n.set_weight(w);
     sync_node(r, id);
 }
 
-/// Moves all stake to unbonding; the node leaves every eligible set now.
-public(package) fun begin_unstake(r: &mut Registry, id: ID, now_ms: u64) {
-    let unbonding_ms = r.params.unbonding_ms();
-    r.nodes[id].begin_unstake(now_ms, unbonding_ms);
+/// Adds stake to the account; a Jailed node back at >= min_stake becomes Active and rejoins its
+/// eligible sets with its new weight.
+public(package) fun deposit_stake(r: &mut Registry, account: &mut NodeAccount, b: Balance<SUI>) {
+    let id = account.node_id();
+    account.deposit(b);
+    let min = r.params.min_stake();
+    let w = account.weight(r.params.stake_cap());
+    let n = &mut r.nodes[id];
+    n.activate_if_funded(account.stake(), min, account.unbonding_until_ms());
+    n.set_weight(w);
     sync_node(r, id);
 }
 
-public(package) fun take_unbonded(r: &mut Registry, id: ID): Balance<SUI> { r.nodes[id].take_unbonded() }
+/// Moves all stake to unbonding; the node is Leaving and leaves every eligible set now.
+public(package) fun begin_unstake(r: &mut Registry, account: &mut NodeAccount, now_ms: u64) {
+    let id = account.node_id();
+    account.begin_unstake(now_ms, r.params.unbonding_ms());
+    let n = &mut r.nodes[id];
+    n.set_leaving(account.unbonding_until_ms());
+    n.set_weight(0);
+    sync_node(r, id);
+}
 
 public(package) fun set_mlkem_pk_hash_internal(r: &mut Registry, id: ID, mlkem_pk_hash: vector<u8>) {
     r.nodes[id].set_mlkem_pk_hash(mlkem_pk_hash);
@@ -471,31 +478,20 @@ public(package) fun set_capabilities_internal(r: &mut Registry, id: ID, capabili
     r.nodes[id].emit_updated();
 }
 
-/// Jails an Active node whose stake is below min_stake and takes it out of its sampling sets.
-/// Returns whether it was jailed.
-public(package) fun jail_if_low(r: &mut Registry, id: ID): bool {
+/// Jails an Active node whose account's stake is below min_stake and takes it out of its
+/// sampling sets. Returns whether it was jailed.
+public(package) fun jail_if_low(r: &mut Registry, account: &NodeAccount): bool {
+    let id = account.node_id();
     let min = r.params.min_stake();
-    let jailed = r.nodes[id].jail_if_low(min);
-    if (jailed) sync_node(r, id);
+    let w = account.weight(r.params.stake_cap());
+    let n = &mut r.nodes[id];
+    let jailed = n.jail_if_low(account.stake(), min, account.unbonding_until_ms());
+    if (jailed) {
+        n.set_weight(w);
+        sync_node(r, id);
+    };
     jailed
 }
-
-/// Slashes `bps` of the node's bond (`node_record::slash`), jailing it when low, without the
-/// sum-tree update (inside a settlement: bounded loads, see `sync_node`).
-public(package) fun slash(
-    r: &mut Registry,
-    request_id: ID,
-    id: ID,
-    bps: u64,
-    reason: u8,
-    rep_penalty: u64,
-): Balance<SUI> {
-    let min = r.params.min_stake();
-    r.nodes[id].slash(request_id, bps, reason, rep_penalty, min)
-}
-
-/// Records a payout to a node that revealed the winning hash.
-public(package) fun reward(r: &mut Registry, id: ID, amount: u64) { r.nodes[id].reward(amount); }
 
 public(package) fun deposit_treasury(r: &mut Registry, b: Balance<SUI>) { r.treasury.join(b); }
 

@@ -1,13 +1,18 @@
-/// Settlement: `settle` (anyone; the only deadline-driven transition), `escalate` (entry,
-/// `Random`), payouts, slashing, margin, refunds.
+/// Settlement in three calls of one PTB (issue 13 B stage 2: no global object written):
+/// `settle_begin` decides the outcome and returns a `Settlement` (a hot potato),
+/// `settle_node` applies it to each assigned node's `NodeAccount` (slash or reward), and
+/// `settle_end` pays the winners, keeps the protocol's part, refunds and finishes the request.
+/// Also `escalate` (entry, `Random`).
 ///
 /// Money: paid + margin + refund + slashed_to_treasury == escrow + slashed. The treasury's part
 /// (margin + slashed_to_treasury) stays in the request's escrow until `fees::sweep_fees`.
-/// Cost: O(A) over the request's assignments (A <= 3N) plus O(A · D) to count D distinct hashes.
+/// Cost: O(A) over the request's assignments (A <= 3N) plus O(A · D) to count D distinct hashes;
+/// `settle_node` O(A) to find its node.
 module atoma::settlement;
 
 use atoma::constants;
 use atoma::events;
+use atoma::node_account::NodeAccount;
 use atoma::registry::Registry;
 use atoma::request::{Self, Request};
 use sui::balance::{Self, Balance};
@@ -24,20 +29,70 @@ const ESettleTooEarly: vector<u8> = b"reveals missing and the reveal deadline ha
 const EDeadlinePassed: vector<u8> = b"dispute deadline has passed";
 #[error(code = 4)]
 const ENotDisputed: vector<u8> = b"request is not Disputed";
+#[error(code = 5)]
+const ENodeNotInRequest: vector<u8> = b"settle_node: the account's node is not assigned to the settled request";
+#[error(code = 6)]
+const ENodeAlreadyApplied: vector<u8> = b"settle_node: the node was already applied to this settlement";
+#[error(code = 7)]
+const ENodesNotApplied: vector<u8> = b"settle_end: an assigned node was not applied (settle_node)";
+#[error(code = 8)]
+const EWrongRequest: vector<u8> = b"settle_end: the request is not the one settle_begin settled, or it changed since";
 
 /// Reputation lost per absent / dissenting reveal.
 const REP_ABSENT: u64 = 5;
 const REP_DISSENT: u64 = 10;
 
-/// Anyone. Never blocked by the pause switch, so escrow is never locked.
-public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock, ctx: &mut TxContext) {
+/// What `settle_node` does to one assigned node.
+const ACTION_NONE: u8 = 0;
+const ACTION_SLASH_ABSENT: u8 = 1;
+const ACTION_SLASH_WITHHELD: u8 = 2;
+const ACTION_SLASH_DISSENT: u8 = 3;
+const ACTION_REWARD: u8 = 4;
+
+/// The outcome `settle_begin` decided.
+const OUTCOME_NONE: u8 = 0; // a dispute was opened: nothing to pay or slash
+const OUTCOME_SETTLED: u8 = 1;
+const OUTCOME_FAILED: u8 = 2;
+
+/// A settlement in progress: no abilities, so the PTB that began it must end it
+/// (`settle_end`), after `settle_node` for every assigned node.
+public struct Settlement {
+    request_id: ID,
+    /// The request's status and assignment count at `settle_begin` (`settle_end` checks them:
+    /// a second settlement of the same request in the PTB cannot end too).
+    status: u8,
+    assignments: u64,
+    outcome: u8,
+    winner: vector<u8>,
+    reason: u8,
+    now: u64,
+    /// Per assigned node, in assignment order: its id, action and whether it was applied.
+    nodes: vector<ID>,
+    actions: vector<u8>,
+    applied: vector<bool>,
+    /// Winners' payout addresses (the records' operators), index-aligned with `nodes`.
+    operators: vector<address>,
+    slash_absent_bps: u64,
+    slash_dissent_bps: u64,
+    margin_bps: u64,
+    pool: Balance<SUI>,
+}
+
+/// Anyone: decides the outcome exactly as the single `settle` call did (dispute opening,
+/// failure, or the winning hash) and returns the settlement to apply to every assigned node.
+/// Opening a dispute happens here (`DisputeOpened`); the rest at `settle_end`. Never blocked by
+/// the pause switch, so escrow is never locked. Reads the Registry only.
+public fun settle_begin(request: &mut Request, registry: &Registry, clock: &Clock, _ctx: &mut TxContext): Settlement {
     request.assert_version_settleable();
     registry.assert_version();
     let now = clock.timestamp_ms();
     let status = request.status();
+    let mut outcome = OUTCOME_FAILED;
+    let mut winner = vector[];
+    let mut reason = constants::failure_reason_no_quorum();
     if (status == request::status_created()) {
         assert!(now >= request.sample_deadline_ms(), EWrongStatus);
-        fail(request, registry, constants::failure_reason_never_sampled(), now, ctx);
+        reason = constants::failure_reason_never_sampled();
     } else if (status == request::status_sampled() || status == request::status_revealing()) {
         let round = request.round();
         let all_revealed = request.assignments().all!(|a| a.a_round() != round || a.a_revealed());
@@ -48,12 +103,14 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
             if (
                 hashes.length() == 1 && (revealers as u128) * 10_000 >= (request.quorum_bps() as u128) * (n as u128)
             ) {
-                settle_with(request, registry, hashes[0], now, ctx);
+                outcome = OUTCOME_SETTLED;
+                winner = hashes[0];
             } else {
                 request.set_status(request::status_disputed());
                 let deadline = now + registry.params().commit_window_ms();
                 request.set_dispute_deadline(deadline);
                 events::dispute_opened(request.id(), hashes, 2 * n, deadline);
+                outcome = OUTCOME_NONE;
             }
         } else {
             // Quorum of both rounds: over round-0 revealers plus every escalation node, revealed
@@ -67,18 +124,120 @@ public fun settle(request: &mut Request, registry: &mut Registry, clock: &Clock,
             });
             let i = counts.find_index!(|c| (*c as u128) * 10_000 >= q * (base as u128));
             if (revealers >= 1 && i.is_some()) {
-                settle_with(request, registry, hashes[i.destroy_some()], now, ctx);
-            } else {
-                fail(request, registry, constants::failure_reason_no_quorum(), now, ctx);
+                outcome = OUTCOME_SETTLED;
+                winner = hashes[i.destroy_some()];
             }
         }
     } else if (status == request::status_disputed()) {
         assert!(now >= request.dispute_deadline_ms(), EWrongStatus);
         // An escalation that found too few fresh nodes left its reason (see `escalate_with`).
-        let reason = request.take_pending_failure().destroy_with_default(constants::failure_reason_no_quorum());
-        fail(request, registry, reason, now, ctx);
+        reason = request.take_pending_failure().destroy_with_default(constants::failure_reason_no_quorum());
     } else {
         abort EWrongStatus
+    };
+    let p = registry.params();
+    let request_id = request.id();
+    let mut nodes = vector[];
+    let mut actions = vector[];
+    let mut applied = vector[];
+    let mut operators = vector[];
+    request.assignments().do_ref!(|a| {
+        let id = a.a_node_id();
+        let action = action_of(a, request_id, outcome, &winner);
+        nodes.push_back(id);
+        actions.push_back(action);
+        applied.push_back(false);
+        operators.push_back(if (action == ACTION_REWARD) registry.node_operator(id) else @0x0);
+    });
+    Settlement {
+        request_id,
+        status: request.status(),
+        assignments: nodes.length(),
+        outcome,
+        winner,
+        reason,
+        now,
+        nodes,
+        actions,
+        applied,
+        operators,
+        slash_absent_bps: p.slash_absent_bps(),
+        slash_dissent_bps: p.slash_dissent_bps(),
+        margin_bps: p.margin_bps(),
+        pool: balance::zero(),
+    }
+}
+
+/// The action for one assignment: nodes that never committed are slashed (absent), nodes that
+/// committed but did not reveal are slashed at the dissent rate (withheld, issue 13 A4, so
+/// withholding a wrong hash never costs less than revealing it); with a winner, revealers of
+/// another hash are slashed (dissent) and revealers of the winner rewarded.
+fun action_of(a: &request::Assignment, request_id: ID, outcome: u8, winner: &vector<u8>): u8 {
+    if (outcome == OUTCOME_NONE) ACTION_NONE
+    else if (!a.a_committed()) ACTION_SLASH_ABSENT
+    else if (!a.a_revealed()) ACTION_SLASH_WITHHELD
+    else if (outcome == OUTCOME_SETTLED && a.a_tally_key(request_id) != *winner) ACTION_SLASH_DISSENT
+    else if (outcome == OUTCOME_SETTLED) ACTION_REWARD
+    else ACTION_NONE
+}
+
+/// Anyone (inside the PTB that began `s`): applies the settlement to one assigned node's
+/// account, once per node, in any order: slashes go into the settlement's pool
+/// (`StakeChanged`, `NodeSlashed`), a winner gets served + 1 and reputation + 1. Jailing a node
+/// left below `min_stake` is `registry::refresh_node`'s (the keeper calls it after settlements
+/// that slashed). Aborts for a node not assigned to the request or already applied.
+public fun settle_node(s: &mut Settlement, account: &mut NodeAccount) {
+    let id = account.node_id();
+    let (found, i) = s.nodes.index_of(&id);
+    assert!(found, ENodeNotInRequest);
+    assert!(!s.applied[i], ENodeAlreadyApplied);
+    *&mut s.applied[i] = true;
+    let action = s.actions[i];
+    let request_id = s.request_id;
+    if (action == ACTION_SLASH_ABSENT) {
+        s.pool.join(account.slash(request_id, s.slash_absent_bps, constants::slash_reason_absent(), REP_ABSENT));
+    } else if (action == ACTION_SLASH_WITHHELD || action == ACTION_SLASH_DISSENT) {
+        s.pool.join(account.slash(request_id, s.slash_dissent_bps, constants::slash_reason_dissent(), REP_DISSENT));
+    } else if (action == ACTION_REWARD) {
+        account.reward();
+    }
+}
+
+/// Ends the settlement: aborts unless every assigned node was applied (a settler cannot skip a
+/// slash), then, for a winner, pays the agreeing nodes (escalation round first from the slash
+/// pool, then escrow: the amounts do not depend on the order of `settle_node` calls; `NodePaid`
+/// each), keeps the margin and the pool left in the request for `fees::sweep_fees`, refunds and
+/// emits `RequestSettled`; for a failure, refunds the escrow, keeps the pool and emits
+/// `RequestFailed`; after a dispute opened, nothing.
+public fun settle_end(s: Settlement, request: &mut Request, ctx: &mut TxContext) {
+    let Settlement {
+        request_id,
+        status,
+        assignments,
+        outcome,
+        winner,
+        reason,
+        now,
+        nodes,
+        actions: _,
+        applied,
+        operators,
+        slash_absent_bps: _,
+        slash_dissent_bps: _,
+        margin_bps,
+        pool,
+    } = s;
+    assert!(
+        request.id() == request_id && request.status() == status && request.assignments().length() == assignments,
+        EWrongRequest,
+    );
+    assert!(applied.all!(|a| *a), ENodesNotApplied);
+    if (outcome == OUTCOME_SETTLED) {
+        settle_with(request, pool, winner, &nodes, &operators, margin_bps, now, ctx);
+    } else if (outcome == OUTCOME_FAILED) {
+        fail(request, pool, reason, now, ctx);
+    } else {
+        pool.destroy_zero();
     }
 }
 
@@ -106,30 +265,18 @@ fun tally(request: &Request, max_round: u8): (vector<vector<u8>>, vector<u64>, u
     (hashes, counts, revealers)
 }
 
-/// Slashes nodes that never committed (absent), nodes that committed but did not reveal
-/// (withheld: dissent rate, issue 13 A4, so withholding a wrong hash never costs less than
-/// revealing it) and, when `winner` is some, revealers of another hash (dissent).
-fun slash_all(request: &Request, registry: &mut Registry, winner: &Option<vector<u8>>): (Balance<SUI>, u64) {
-    let p = *registry.params();
+fun settle_with(
+    request: &mut Request,
+    mut pool: Balance<SUI>,
+    winner: vector<u8>,
+    nodes: &vector<ID>,
+    operators: &vector<address>,
+    margin_bps: u64,
+    now: u64,
+    ctx: &mut TxContext,
+) {
     let request_id = request.id();
-    let mut pool = balance::zero<SUI>();
-    request.assignments().do_ref!(|a| {
-        let id = a.a_node_id();
-        if (!a.a_committed()) {
-            pool.join(registry.slash(request_id, id, p.slash_absent_bps(), constants::slash_reason_absent(), REP_ABSENT));
-        } else if (!a.a_revealed()) {
-            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
-        } else if (winner.is_some() && a.a_tally_key(request_id) != *winner.borrow()) {
-            pool.join(registry.slash(request_id, id, p.slash_dissent_bps(), constants::slash_reason_dissent(), REP_DISSENT));
-        }
-    });
-    let total = pool.value();
-    (pool, total)
-}
-
-fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u8>, now: u64, ctx: &mut TxContext) {
-    let request_id = request.id();
-    let (mut pool, slashed_total) = slash_all(request, registry, &option::some(winner));
+    let slashed_total = pool.value();
     let mut agreeing = vector[];
     let mut paid_total = 0;
     let assignments = *request.assignments();
@@ -150,15 +297,14 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
             pay.join(escrow.split(from_escrow));
             let amount = pay.value();
             paid_total = paid_total + amount;
-            registry.reward(id, amount);
             events::node_paid(request_id, id, amount);
-            let operator = registry.node_operator(id);
+            let (_, i) = nodes.index_of(&id);
+            let operator = operators[i];
             if (amount > 0) transfer::public_transfer(coin::from_balance(pay, ctx), operator)
             else pay.destroy_zero();
             agreeing.push_back(id);
         }
     });
-    let margin_bps = registry.params().margin_bps();
     let escrow = request.escrow_mut();
     let want = ((paid_total as u128) * (margin_bps as u128) / 10_000) as u64;
     let margin = if (want < escrow.value()) want else escrow.value();
@@ -175,8 +321,7 @@ fun settle_with(request: &mut Request, registry: &mut Registry, winner: vector<u
     events::request_settled(request_id, winner, agreeing, paid_total, slashed_total, margin, refund, rounds, now);
 }
 
-fun fail(request: &mut Request, registry: &mut Registry, reason: u8, now: u64, ctx: &mut TxContext) {
-    let (pool, _) = slash_all(request, registry, &option::none());
+fun fail(request: &mut Request, pool: Balance<SUI>, reason: u8, now: u64, ctx: &mut TxContext) {
     let refund_b = request.escrow_mut().withdraw_all();
     let refund = refund_b.value();
     request.escrow_mut().join(pool); // the treasury's, swept later (`fees::sweep_fees`)
@@ -197,10 +342,10 @@ public fun min_escalation(sample_size: u64, quorum_bps: u64): u64 {
 
 /// Samples 2N fresh nodes (never a round-0 node) for the dispute round; takes all eligible
 /// when fewer. When fewer than `min_escalation(N, quorum_bps)` fresh nodes are eligible it
-/// samples nobody and ends the dispute window now: the next `settle` (anyone, at once) fails
+/// samples nobody and ends the dispute window now: the next settlement (anyone, at once) fails
 /// the request with reason 1 (NoEligibleNodes: full refund, no dissent slashing). It reads the
 /// Registry only (issue 13 B: no global object written per request), so the slashing of absent
-/// or withholding round-0 nodes that failing implies is left to that `settle`. `entry`: takes
+/// or withholding round-0 nodes that failing implies is left to that settlement. `entry`: takes
 /// `Random`.
 entry fun escalate(request: &mut Request, registry: &Registry, r: &Random, clock: &Clock, ctx: &mut TxContext) {
     let mut g = r.new_generator(ctx);

@@ -149,21 +149,27 @@ export const Attestation = bcs.struct("Attestation", {
 export const Node = bcs.struct("Node", {
   node_id: ID,
   operator: bcs.Address,
-  stake: Balance,
-  unbonding: Balance,
-  unbonding_until_ms: bcs.u64(),
   sig_pk: bytes,
   enc_pk: bytes,
   capabilities: bcs.vector(bytes),
   price: bcs.u64(),
-  reputation: bcs.u64(),
   status: bcs.u8(),
   attestation: bcs.option(Attestation),
-  served: bcs.u64(),
-  earned: bcs.u64(),
-  slashed: bcs.u64(),
   attestation_floor_ms: bcs.u64(),
   mlkem_pk_hash: bytes,
+  weight: bcs.u64(),
+});
+
+/** `atoma::node_account::NodeAccount` (key). */
+export const NodeAccount = bcs.struct("NodeAccount", {
+  id: UID,
+  operator: bcs.Address,
+  stake: Balance,
+  unbonding: Balance,
+  unbonding_until_ms: bcs.u64(),
+  reputation: bcs.u64(),
+  served: bcs.u64(),
+  slashed: bcs.u64(),
 });
 
 /** `atoma::config::Params` (copy, drop, store). */
@@ -312,6 +318,25 @@ export const Request = bcs.struct("Request", {
   agreed_blinded_hash: bcs.option(bytes),
 });
 
+/** `atoma::settlement::Settlement` (no abilities). */
+export const Settlement = bcs.struct("Settlement", {
+  request_id: ID,
+  status: bcs.u8(),
+  assignments: bcs.u64(),
+  outcome: bcs.u8(),
+  winner: bytes,
+  reason: bcs.u8(),
+  now: bcs.u64(),
+  nodes: bcs.vector(ID),
+  actions: bytes,
+  applied: bcs.vector(bcs.bool()),
+  operators: bcs.vector(bcs.Address),
+  slash_absent_bps: bcs.u64(),
+  slash_dissent_bps: bcs.u64(),
+  margin_bps: bcs.u64(),
+  pool: Balance,
+});
+
 /** `atoma::tdx_attestation::CrlKey` (copy, drop, store). */
 export const CrlKey = bcs.struct("CrlKey", {
   issuer: bytes,
@@ -359,6 +384,7 @@ export const OBJECT_STRUCTS = {
   Tree,
   Attestation,
   Node,
+  NodeAccount,
   Params,
   AdminCap,
   Eligible,
@@ -370,6 +396,7 @@ export const OBJECT_STRUCTS = {
   MasterCap,
   Assignment,
   Request,
+  Settlement,
   CrlKey,
   RecordedCrl,
   RecordedCrlView,
@@ -404,6 +431,7 @@ export const STRUCT_TYPES = {
   LeafKey: "sum_tree::LeafKey",
   MasterCap: "cluster::MasterCap",
   Node: "node_record::Node",
+  NodeAccount: "node_account::NodeAccount",
   NodeCap: "node::NodeCap",
   NodePaid: "events::NodePaid",
   NodePqKeySet: "events::NodePqKeySet",
@@ -432,6 +460,7 @@ export const STRUCT_TYPES = {
   Rotation: "cluster::Rotation",
   RotationPolicySet: "events::RotationPolicySet",
   SealedBytesReported: "events::SealedBytesReported",
+  Settlement: "settlement::Settlement",
   SignedCollateral: "tdx_collateral::SignedCollateral",
   SlotKey: "sum_tree::SlotKey",
   StakeChanged: "events::StakeChanged",
@@ -459,6 +488,7 @@ export type SlotKeyData = typeof SlotKey.$inferType;
 export type TreeData = typeof Tree.$inferType;
 export type AttestationData = typeof Attestation.$inferType;
 export type NodeData = typeof Node.$inferType;
+export type NodeAccountData = typeof NodeAccount.$inferType;
 export type ParamsData = typeof Params.$inferType;
 export type AdminCapData = typeof AdminCap.$inferType;
 export type EligibleData = typeof Eligible.$inferType;
@@ -470,6 +500,7 @@ export type ClusterData = typeof Cluster.$inferType;
 export type MasterCapData = typeof MasterCap.$inferType;
 export type AssignmentData = typeof Assignment.$inferType;
 export type RequestData = typeof Request.$inferType;
+export type SettlementData = typeof Settlement.$inferType;
 export type CrlKeyData = typeof CrlKey.$inferType;
 export type RecordedCrlData = typeof RecordedCrl.$inferType;
 export type RecordedCrlViewData = typeof RecordedCrlView.$inferType;

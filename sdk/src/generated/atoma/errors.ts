@@ -100,6 +100,7 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     8: { name: "ENotJailable", message: "node is not Active with stake below min_stake" },
     9: { name: "EPriceTooHigh", message: "price exceeds the registry's max_node_price" },
     10: { name: "EInvalidPqKeyHash", message: "mlkem_pk_hash must be 32 bytes" },
+    11: { name: "EWrongAccount", message: "the NodeAccount is not the account of this NodeCap's node" },
   },
   registry: {
     1: { name: "EWrongVersion", message: "object version does not match the package version" },
@@ -158,6 +159,13 @@ export const MOVE_ERRORS: Readonly<Record<string, Readonly<Record<number, MoveEr
     2: { name: "ESettleTooEarly", message: "reveals missing and the reveal deadline has not passed" },
     3: { name: "EDeadlinePassed", message: "dispute deadline has passed" },
     4: { name: "ENotDisputed", message: "request is not Disputed" },
+    5: { name: "ENodeNotInRequest", message: "settle_node: the account's node is not assigned to the settled request" },
+    6: { name: "ENodeAlreadyApplied", message: "settle_node: the node was already applied to this settlement" },
+    7: { name: "ENodesNotApplied", message: "settle_end: an assigned node was not applied (settle_node)" },
+    8: {
+      name: "EWrongRequest",
+      message: "settle_end: the request is not the one settle_begin settled, or it changed since",
+    },
   },
   sum_tree: {
     1: { name: "EAlreadyMember", message: "id is already in the sum tree" },

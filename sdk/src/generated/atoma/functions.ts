@@ -697,10 +697,6 @@ export const nodeRecord = {
   capabilities(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::capabilities`, args);
   },
-  /** `public fun earned(&node_record::Node): u64` */
-  earned(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::earned`, args);
-  },
   /** `public fun enc_pk(&node_record::Node): vector<u8>` */
   encPk(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::enc_pk`, args);
@@ -737,41 +733,57 @@ export const nodeRecord = {
   price(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::price`, args);
   },
-  /** `public fun reputation(&node_record::Node): u64` */
-  reputation(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::reputation`, args);
-  },
-  /** `public fun served(&node_record::Node): u64` */
-  served(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::served`, args);
-  },
   /** `public fun sig_pk(&node_record::Node): vector<u8>` */
   sigPk(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::sig_pk`, args);
-  },
-  /** `public fun slashed(&node_record::Node): u64` */
-  slashed(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::slashed`, args);
-  },
-  /** `public fun stake(&node_record::Node): u64` */
-  stake(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::stake`, args);
   },
   /** `public fun status(&node_record::Node): u8` */
   status(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::status`, args);
   },
-  /** `public fun unbonding(&node_record::Node): u64` */
-  unbonding(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::unbonding`, args);
-  },
-  /** `public fun unbonding_until_ms(&node_record::Node): u64` */
-  unbondingUntilMs(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
-    return call(tx, `${packageId}::node_record::unbonding_until_ms`, args);
-  },
-  /** `public fun weight(&node_record::Node, u64): u64` */
-  weight(tx: Transaction, packageId: string, args: readonly [node: Arg, u64: Arg]): TransactionResult {
+  /** `public fun weight(&node_record::Node): u64` */
+  weight(tx: Transaction, packageId: string, args: readonly [node: Arg]): TransactionResult {
     return call(tx, `${packageId}::node_record::weight`, args);
+  },
+};
+
+/** `atoma::node_account`. */
+export const nodeAccount = {
+  /** `public fun node_id(&node_account::NodeAccount): 0x2::object::ID` */
+  nodeId(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::node_id`, args);
+  },
+  /** `public fun operator(&node_account::NodeAccount): address` */
+  operator(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::operator`, args);
+  },
+  /** `public fun reputation(&node_account::NodeAccount): u64` */
+  reputation(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::reputation`, args);
+  },
+  /** `public fun served(&node_account::NodeAccount): u64` */
+  served(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::served`, args);
+  },
+  /** `public fun slashed(&node_account::NodeAccount): u64` */
+  slashed(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::slashed`, args);
+  },
+  /** `public fun stake(&node_account::NodeAccount): u64` */
+  stake(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::stake`, args);
+  },
+  /** `public fun unbonding(&node_account::NodeAccount): u64` */
+  unbonding(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::unbonding`, args);
+  },
+  /** `public fun unbonding_until_ms(&node_account::NodeAccount): u64` */
+  unbondingUntilMs(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::unbonding_until_ms`, args);
+  },
+  /** `public fun weight(&node_account::NodeAccount, u64): u64` */
+  weight(tx: Transaction, packageId: string, args: readonly [nodeAccount: Arg, u64: Arg]): TransactionResult {
+    return call(tx, `${packageId}::node_account::weight`, args);
   },
 };
 
@@ -933,10 +945,6 @@ export const registry = {
   nodeCount(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_count`, args);
   },
-  /** `public fun node_earned(&registry::Registry, 0x2::object::ID): u64` */
-  nodeEarned(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_earned`, args);
-  },
   /** `public fun node_enc_pk(&registry::Registry, 0x2::object::ID): vector<u8>` */
   nodeEncPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_enc_pk`, args);
@@ -953,44 +961,24 @@ export const registry = {
   nodePrice(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_price`, args);
   },
-  /** `public fun node_reputation(&registry::Registry, 0x2::object::ID): u64` */
-  nodeReputation(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_reputation`, args);
-  },
-  /** `public fun node_served(&registry::Registry, 0x2::object::ID): u64` */
-  nodeServed(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_served`, args);
-  },
   /** `public fun node_sig_pk(&registry::Registry, 0x2::object::ID): vector<u8>` */
   nodeSigPk(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_sig_pk`, args);
-  },
-  /** `public fun node_slashed(&registry::Registry, 0x2::object::ID): u64` */
-  nodeSlashed(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_slashed`, args);
-  },
-  /** `public fun node_stake(&registry::Registry, 0x2::object::ID): u64` */
-  nodeStake(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_stake`, args);
   },
   /** `public fun node_status(&registry::Registry, 0x2::object::ID): u8` */
   nodeStatus(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::node_status`, args);
   },
-  /** `public fun node_unbonding(&registry::Registry, 0x2::object::ID): u64` */
-  nodeUnbonding(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_unbonding`, args);
-  },
-  /** `public fun node_unbonding_until_ms(&registry::Registry, 0x2::object::ID): u64` */
-  nodeUnbondingUntilMs(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
-    return call(tx, `${packageId}::registry::node_unbonding_until_ms`, args);
+  /** `public fun node_weight(&registry::Registry, 0x2::object::ID): u64` */
+  nodeWeight(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
+    return call(tx, `${packageId}::registry::node_weight`, args);
   },
   /** `public fun params(&registry::Registry): &config::Params` */
   params(tx: Transaction, packageId: string, args: readonly [registry: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::params`, args);
   },
-  /** `public fun refresh_node(&mut registry::Registry, 0x2::object::ID)` */
-  refreshNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
+  /** `public fun refresh_node(&mut registry::Registry, &node_account::NodeAccount)` */
+  refreshNode(tx: Transaction, packageId: string, args: readonly [registry: Arg, nodeAccount: Arg]): TransactionResult {
     return call(tx, `${packageId}::registry::refresh_node`, args);
   },
   /** `public fun remove_verifier(&mut registry::Registry, &registry::AdminCap, vector<u8>)` */
@@ -1081,16 +1069,16 @@ export const registry = {
 
 /** `atoma::node`. */
 export const node = {
-  /** `public fun add_stake(&mut registry::Registry, &node::NodeCap, 0x2::coin::Coin<0x2::sui::SUI>)` */
+  /** `public fun add_stake(&mut registry::Registry, &mut node_account::NodeAccount, &node::NodeCap, 0x2::coin::Coin<0x2::sui::SUI>)` */
   addStake(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, nodeCap: Arg, coin: Arg],
+    args: readonly [registry: Arg, nodeAccount: Arg, nodeCap: Arg, coin: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::node::add_stake`, args);
   },
-  /** `public fun jail(&mut registry::Registry, 0x2::object::ID)` */
-  jail(tx: Transaction, packageId: string, args: readonly [registry: Arg, id: Arg]): TransactionResult {
+  /** `public fun jail(&mut registry::Registry, &node_account::NodeAccount)` */
+  jail(tx: Transaction, packageId: string, args: readonly [registry: Arg, nodeAccount: Arg]): TransactionResult {
     return call(tx, `${packageId}::node::jail`, args);
   },
   /** `public fun node_id(&node::NodeCap): 0x2::object::ID` */
@@ -1105,11 +1093,11 @@ export const node = {
   ): TransactionResult {
     return call(tx, `${packageId}::node::register_node`, args);
   },
-  /** `public fun request_unstake(&mut registry::Registry, &node::NodeCap, &0x2::clock::Clock)` */
+  /** `public fun request_unstake(&mut registry::Registry, &mut node_account::NodeAccount, &node::NodeCap, &0x2::clock::Clock)` */
   requestUnstake(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, nodeCap: Arg, clock: Arg],
+    args: readonly [registry: Arg, nodeAccount: Arg, nodeCap: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::node::request_unstake`, args);
   },
@@ -1137,11 +1125,11 @@ export const node = {
   ): TransactionResult {
     return call(tx, `${packageId}::node::set_price`, args);
   },
-  /** `public fun withdraw_stake(&mut registry::Registry, &node::NodeCap, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): 0x2::coin::Coin<0x2::sui::SUI>` */
+  /** `public fun withdraw_stake(&registry::Registry, &mut node_account::NodeAccount, &node::NodeCap, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): 0x2::coin::Coin<0x2::sui::SUI>` */
   withdrawStake(
     tx: Transaction,
     packageId: string,
-    args: readonly [registry: Arg, nodeCap: Arg, clock: Arg],
+    args: readonly [registry: Arg, nodeAccount: Arg, nodeCap: Arg, clock: Arg],
   ): TransactionResult {
     return call(tx, `${packageId}::node::withdraw_stake`, args);
   },
@@ -1690,13 +1678,25 @@ export const settlement = {
   minEscalation(tx: Transaction, packageId: string, args: readonly [u64_0: Arg, u64_1: Arg]): TransactionResult {
     return call(tx, `${packageId}::settlement::min_escalation`, args);
   },
-  /** `public fun settle(&mut request::Request, &mut registry::Registry, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext)` */
-  settle(
+  /** `public fun settle_begin(&mut request::Request, &registry::Registry, &0x2::clock::Clock, &mut 0x2::tx_context::TxContext): settlement::Settlement` */
+  settleBegin(
     tx: Transaction,
     packageId: string,
     args: readonly [request: Arg, registry: Arg, clock: Arg],
   ): TransactionResult {
-    return call(tx, `${packageId}::settlement::settle`, args);
+    return call(tx, `${packageId}::settlement::settle_begin`, args);
+  },
+  /** `public fun settle_end(settlement::Settlement, &mut request::Request, &mut 0x2::tx_context::TxContext)` */
+  settleEnd(tx: Transaction, packageId: string, args: readonly [settlement: Arg, request: Arg]): TransactionResult {
+    return call(tx, `${packageId}::settlement::settle_end`, args);
+  },
+  /** `public fun settle_node(&mut settlement::Settlement, &mut node_account::NodeAccount)` */
+  settleNode(
+    tx: Transaction,
+    packageId: string,
+    args: readonly [settlement: Arg, nodeAccount: Arg],
+  ): TransactionResult {
+    return call(tx, `${packageId}::settlement::settle_node`, args);
   },
 };
 
@@ -1924,7 +1924,6 @@ export const MOVE_CALL_TARGETS = [
   "node_record::attestation_verifier",
   "node_record::attestation_verifier_pk",
   "node_record::capabilities",
-  "node_record::earned",
   "node_record::enc_pk",
   "node_record::has_attestation",
   "node_record::has_live_attestation",
@@ -1934,15 +1933,18 @@ export const MOVE_CALL_TARGETS = [
   "node_record::node_id",
   "node_record::operator",
   "node_record::price",
-  "node_record::reputation",
-  "node_record::served",
   "node_record::sig_pk",
-  "node_record::slashed",
-  "node_record::stake",
   "node_record::status",
-  "node_record::unbonding",
-  "node_record::unbonding_until_ms",
   "node_record::weight",
+  "node_account::node_id",
+  "node_account::operator",
+  "node_account::reputation",
+  "node_account::served",
+  "node_account::slashed",
+  "node_account::stake",
+  "node_account::unbonding",
+  "node_account::unbonding_until_ms",
+  "node_account::weight",
   "config::attestation_validity_ms",
   "config::commit_window_ms",
   "config::default_sample_size",
@@ -1976,19 +1978,13 @@ export const MOVE_CALL_TARGETS = [
   "registry::node_attestation_floor_ms",
   "registry::node_capabilities",
   "registry::node_count",
-  "registry::node_earned",
   "registry::node_enc_pk",
   "registry::node_mlkem_pk_hash",
   "registry::node_operator",
   "registry::node_price",
-  "registry::node_reputation",
-  "registry::node_served",
   "registry::node_sig_pk",
-  "registry::node_slashed",
-  "registry::node_stake",
   "registry::node_status",
-  "registry::node_unbonding",
-  "registry::node_unbonding_until_ms",
+  "registry::node_weight",
   "registry::params",
   "registry::refresh_node",
   "registry::remove_verifier",
@@ -2108,7 +2104,9 @@ export const MOVE_CALL_TARGETS = [
   "nitro_enclave::record_nitro_attestation",
   "settlement::escalate",
   "settlement::min_escalation",
-  "settlement::settle",
+  "settlement::settle_begin",
+  "settlement::settle_end",
+  "settlement::settle_node",
   "tdx_attestation::collateral_issue_date_ms",
   "tdx_attestation::collateral_next_update_ms",
   "tdx_attestation::collateral_qe_identity",
