@@ -36,6 +36,7 @@ import {
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
 import { FAULTS, type Fault } from "./daemon/task-runner.js";
+import { nodeEarnings } from "./earnings.js";
 import { ChainReadError, NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
@@ -50,6 +51,7 @@ import {
   runRotationParticipant,
   SealedBytesMeter,
 } from "./rotation/index.js";
+import { findNodeCap } from "./sdk-port.js";
 
 export { NoGasError, UsageError } from "./errors.js";
 
@@ -160,7 +162,10 @@ async function context(cmd: Command, o: { ping?: boolean } = {}) {
   // One cheap call first, so a dead or wrong URL is named before anything else fails obscurely.
   const ping = () => chain(() => atoma.client.core.getChainIdentifier());
   if (o.ping !== false) await ping();
-  return { g, file, config, keys, atoma, chain, ping, out: printer(g.json) };
+  /** This node's NodeCap: the config's `nodeCapId`, else looked up among the keystore address's objects. */
+  const nodeCap = async (): Promise<string> =>
+    config.nodeCapId ?? chain(() => findNodeCap(atoma, keys.signer.toSuiAddress(), needNode(config, file)));
+  return { g, file, config, keys, atoma, chain, ping, nodeCap, out: printer(g.json) };
 }
 
 export function buildProgram(): Command {
@@ -315,17 +320,21 @@ export function buildProgram(): Command {
           price: mist(config.price, "price"),
         }),
       );
-      saveConfig(file, { ...config, nodeId: res.nodeId });
-      out(`registered node ${res.nodeId} (tx ${res.digest})`, { nodeId: res.nodeId, digest: res.digest });
+      saveConfig(file, { ...config, nodeId: res.nodeId, nodeCapId: res.nodeCapId });
+      out(`registered node ${res.nodeId} (tx ${res.digest})`, {
+        nodeId: res.nodeId,
+        nodeCapId: res.nodeCapId,
+        digest: res.digest,
+      });
     });
 
   program
     .command("stake <mist>")
     .description("add stake (MIST) to this node")
     .action(async (amount: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.addStake(keys.signer, nodeId, mist(amount, "mist")));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.addStake(keys.signer, cap, mist(amount, "mist")));
       out(`staked ${amount} MIST (tx ${res.digest})`, { digest: res.digest, amount });
     });
 
@@ -333,9 +342,9 @@ export function buildProgram(): Command {
     .command("unstake")
     .description("request unstake: all stake starts unbonding, the node leaves sampling")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.requestUnstake(keys.signer, nodeId));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.requestUnstake(keys.signer, cap));
       out(`unstake requested (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -343,9 +352,9 @@ export function buildProgram(): Command {
     .command("withdraw")
     .description("withdraw unbonded stake after the unbonding period")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.withdrawStake(keys.signer, nodeId));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.withdrawStake(keys.signer, cap));
       out(`withdrawn (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -353,9 +362,9 @@ export function buildProgram(): Command {
     .command("set-price <mist>")
     .description("set the price per request (MIST)")
     .action(async (price: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.setPrice(keys.signer, nodeId, mist(price, "mist")));
+      const { file, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.setPrice(keys.signer, cap, mist(price, "mist")));
       saveConfig(file, { ...config, price });
       out(`price set to ${price} MIST (tx ${res.digest})`, { digest: res.digest, price });
     });
@@ -364,22 +373,23 @@ export function buildProgram(): Command {
     .command("capabilities <ids...>")
     .description("set the capability ids this node serves")
     .action(async (given: string[], _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const { file, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const ids = given.map(normalizeCapability);
       parseConfig(renderConfig({ ...config, capabilities: ids }), "capabilities");
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.setCapabilities(keys.signer, nodeId, ids));
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.setCapabilities(keys.signer, cap, ids));
       saveConfig(file, { ...config, capabilities: ids });
       out(`capabilities set: ${ids.join(", ")} (tx ${res.digest})`, { digest: res.digest, capabilities: ids });
     });
 
   program
     .command("status")
-    .description("stake, reputation, pending work and earnings of this node")
+    .description("stake, reputation, pending work and earnings (its NodePaid events summed) of this node")
     .action(async (_o, cmd: Command) => {
       const { file, config, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, file);
       const n = await chain(() => atoma.getNode(nodeId));
+      const { earned } = await chain(() => nodeEarnings(atoma, nodeId));
       const { FileTaskJournal } = await import("./daemon/file-journal.js");
       const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
       const status = String(enumName(NodeStatus, n.status) ?? n.status);
@@ -390,7 +400,7 @@ export function buildProgram(): Command {
         unbonding: BigInt(n.unbonding.value),
         reputation: BigInt(n.reputation),
         served: BigInt(n.served),
-        earned: BigInt(n.earned),
+        earned,
         slashed: BigInt(n.slashed),
         price: BigInt(n.price),
         pending: journal.pending().length,
@@ -466,7 +476,7 @@ export function buildProgram(): Command {
         .hideHelp(),
     )
     .action(async (o, cmd: Command) => {
-      const { g, file, config, keys, out, ping } = await context(cmd, { ping: false });
+      const { g, file, config, keys, out, ping, nodeCap } = await context(cmd, { ping: false });
       const nodeId = needNode(config, file);
       const stateDir = resolveFrom(file, config.stateDir);
       const fault = o.fault as Fault | undefined;
@@ -476,6 +486,7 @@ export function buildProgram(): Command {
       if (killAfter && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
       await ping();
+      const nodeCapId = await nodeCap();
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
@@ -519,6 +530,7 @@ export function buildProgram(): Command {
         packageId: config.packageId,
         registryId: config.registryId,
         nodeId,
+        nodeCapId,
         keys,
         stateDir,
         executors,
@@ -556,6 +568,7 @@ export function buildProgram(): Command {
             atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
             keys,
             nodeId,
+            nodeCapId,
             stateDir,
             distribution: new DirKeyDistribution(userPath(String(o.clusterKeyDir))),
             signal: rotation.signal,
@@ -723,7 +736,7 @@ export function buildProgram(): Command {
     .command("record <verdict>")
     .description("record a verdict (the JSON printed by `attest verify` or POST /v1/attest) on chain for this node")
     .action(async (given: string, _o, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const nodeId = needNode(config, cfg);
       const file = userPath(given);
       const v = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
@@ -746,7 +759,7 @@ export function buildProgram(): Command {
           throw new InvalidInputError(`${file}: ${k}`, "must be a decimal string");
       }
       const verdict = {
-        nodeCap: nodeId,
+        nodeCap: await nodeCap(),
         teeKind: v.teeKind,
         measurement: hexField("measurement"),
         reportDataHash: hexField("reportDataHash", 32),
@@ -768,11 +781,12 @@ export function buildProgram(): Command {
     )
     .requiredOption("--collateral <id>", "TdxCollateral object id (recorded with `attest collateral`)")
     .action(async (given: string, o: { collateral: string }, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const nodeId = needNode(config, cfg);
       const quote = readBinary(userPath(given), "quote");
+      const cap = await nodeCap();
       const res = await chain(() =>
-        atoma.recordTdxAttestation(keys.signer, { nodeCap: nodeId, collateral: o.collateral, quote }),
+        atoma.recordTdxAttestation(keys.signer, { nodeCap: cap, collateral: o.collateral, quote }),
       );
       out(`TDX attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
     });
@@ -786,10 +800,11 @@ export function buildProgram(): Command {
     )
     .requiredOption("--document <file>", "the Nitro attestation document (COSE_Sign1, CBOR) from the enclave's NSM")
     .action(async (o: { document: string }, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const nodeId = needNode(config, cfg);
       const document = readBinary(userPath(o.document), "--document");
-      const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: nodeId, document }));
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: cap, document }));
       out(`Nitro attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
     });
 
