@@ -15,7 +15,10 @@ export type KeeperEvent =
   | { name: "RequestFinished"; requestId: string }
   /** Someone swept a request (this keeper or another). */
   | { name: "FeesSwept"; requestId: string; amount: bigint }
-  /** A node's stake or status changed without its sampling weight following (a settlement slash). */
+  /**
+   * A settlement slashed a node: its sampling weight is stale and, below `min_stake`, it is still
+   * Active (settlements write only the node's account; `refresh_node` re-weighs and jails).
+   */
   | { name: "NodeSlashed"; nodeId: string; requestId: string; remainingStake: bigint }
   /** A node joined: the keeper remembers it (a parameter change re-syncs every node it knows). */
   | { name: "NodeRegistered"; nodeId: string }

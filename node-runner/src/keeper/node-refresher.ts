@@ -1,9 +1,9 @@
 /**
  * Re-syncs nodes with the sampling trees (`registry::refresh_node`, batched): a settlement's slash
- * leaves a node's sampling weight as it was, and a node it jailed (stake below `min_stake`) keeps
- * its leaf in the sampling trees (never drawn, but still walked over); a `stake_cap` change leaves
+ * writes only the node's account (issue 13 B stage 2), so its sampling weight stays as it was and a
+ * node left below `min_stake` stays Active (and drawable) until refreshed; a `stake_cap` change leaves
  * every node's weight (min(stake, stake_cap)) stale, and a `min_stake` rise leaves nodes below it
- * Active. The refresh applies the record and the current parameters (jailing a node below
+ * Active. The refresh applies the account and the current parameters (jailing a node below
  * `min_stake`, taking a jailed node out). So: every `NodeSlashed` queues its node, and every
  * `ParamChanged` of `stake_cap` or `min_stake` queues every node the keeper knows of (from the
  * `NodeRegistered` events it has read, kept in a durable list like the pending ones). Each node is
