@@ -37,6 +37,8 @@ import type { Scenario, Step } from "../protocol/scenarios.js";
 export interface DevnetNode {
   kp: Ed25519Keypair;
   nodeId: string;
+  /** The NodeCap object id (not the node id since issue 13 B stage 2). */
+  nodeCap: string;
   sigPk: Uint8Array;
   encPk: Uint8Array;
 }
@@ -209,7 +211,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
       case "register": {
         const spec = s.nodes[step.node]!;
         const kp = operators[step.node]!;
-        const n: DevnetNode = { kp, nodeId: "", sigPk: sigPkOf(step.node), encPk: encPkOf(step.node) };
+        const n: DevnetNode = { kp, nodeId: "", nodeCap: "", sigPk: sigPkOf(step.node), encPk: encPkOf(step.node) };
         const res = await atoma.registerNode(kp, {
           stake: spec.stake,
           sigPk: n.sigPk,
@@ -218,6 +220,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           price: spec.price,
         });
         n.nodeId = res.nodeId;
+        n.nodeCap = res.nodeCapId;
         bound[step.node] = n;
         return res;
       }
@@ -240,7 +243,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
           VERIFIER_SK,
         );
         return atoma.recordAttestation(n.kp, {
-          nodeCap: n.nodeId,
+          nodeCap: n.nodeCap,
           teeKind: step.teeKind,
           measurement,
           reportDataHash,
@@ -290,7 +293,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
         const n = node(step.node);
         return atoma.commit(n.kp, {
           requestId: need(run.requestId),
-          nodeCap: n.nodeId,
+          nodeCap: n.nodeCap,
           nodeId: n.nodeId,
           outputHash: outputHashOf(step.output),
           round,
@@ -301,7 +304,7 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
         const n = node(step.node);
         return atoma.reveal(n.kp, {
           requestId: need(run.requestId),
-          nodeCap: n.nodeId,
+          nodeCap: n.nodeCap,
           outputHash: outputHashOf(step.output),
           round,
           salt: saltOf(step.node),
@@ -309,18 +312,20 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
       }
       case "post_output": {
         const n = node(step.node);
-        return atoma.postOutput(n.kp, { requestId: need(run.requestId), nodeCap: n.nodeId, output: utf8(step.bytes) });
+        return atoma.postOutput(n.kp, { requestId: need(run.requestId), nodeCap: n.nodeCap, output: utf8(step.bytes) });
       }
       case "settle":
         return atoma.settle(keeper, need(run.requestId));
       case "sweep_fees":
         return atoma.sweepFees(keeper, [need(run.requestId)]);
       case "add_stake":
-        return atoma.addStake(node(step.node).kp, node(step.node).nodeId, step.amount);
+        return atoma.addStake(node(step.node).kp, node(step.node).nodeCap, step.amount);
       case "request_unstake":
-        return atoma.requestUnstake(node(step.node).kp, node(step.node).nodeId);
+        return atoma.requestUnstake(node(step.node).kp, node(step.node).nodeCap);
       case "withdraw_stake":
-        return atoma.withdrawStake(node(step.node).kp, node(step.node).nodeId);
+        return atoma.withdrawStake(node(step.node).kp, node(step.node).nodeCap);
+      case "refresh_node":
+        return exec(keeper, (tx) => B.buildRefreshNode(tx, { ...base, nodeId: node(step.node).nodeId }));
       case "create_cluster": {
         const res = await exec(clusterOwner, (tx) =>
           B.buildCreateCluster(tx, {

@@ -166,6 +166,7 @@ function senderOf(step: Step): string {
     case "settle":
     case "escalate":
     case "sweep_fees":
+    case "refresh_node":
     case "complete_rotation":
     case "abort_rotation":
     case "advance":

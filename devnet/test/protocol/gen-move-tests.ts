@@ -65,6 +65,11 @@ function stepCode(run: ScenarioRun, i: number): string[] {
     "ts::return_shared(reg);",
   ];
   const withReq = (body: string[]) => ["let mut req = s.take_shared<Request>();", ...body, "ts::return_shared(req);"];
+  const withAcc = (n: number, body: string[]) => [
+    `let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(${cap(n)}));`,
+    ...body,
+    "ts::return_shared(acc);",
+  ];
   const withCl = (body: string[]) => ["let mut cl = s.take_shared<Cluster>();", ...body, "ts::return_shared(cl);"];
   switch (step.do) {
     case "advance":
@@ -115,7 +120,8 @@ function stepCode(run: ScenarioRun, i: number): string[] {
         `request::reveal(&mut req, ${cap(step.node)}, ${xb(d.value)}, ${x(saltOf(step.node))}, &clock);`,
       ]);
     case "settle":
-      return withReg(true, withReq(["settlement::settle(&mut req, &mut reg, &clock, s.ctx());"]));
+      // one PTB: settle_begin, settle_node per assigned account, settle_end (issue 13 B stage 2)
+      return withReg(false, withReq(["settle(&mut s, &mut req, &reg, &clock);"]));
     case "sweep_fees":
       return withReg(true, withReq(["fees::sweep_fees(&mut reg, &mut req);"]));
     case "post_output":
@@ -123,16 +129,28 @@ function stepCode(run: ScenarioRun, i: number): string[] {
         `request::post_output(&mut req, ${cap(step.node)}, ${x(utf8(step.bytes))}, ${xb(d.outputHash)}, &clock);`,
       ]);
     case "add_stake":
-      return withReg(true, [
-        `let c = coin::mint_for_testing<SUI>(${step.amount}, s.ctx());`,
-        `node::add_stake(&mut reg, ${cap(step.node)}, c);`,
-      ]);
+      return withReg(
+        true,
+        withAcc(step.node, [
+          `let c = coin::mint_for_testing<SUI>(${step.amount}, s.ctx());`,
+          `node::add_stake(&mut reg, &mut acc, ${cap(step.node)}, c);`,
+        ]),
+      );
     case "request_unstake":
-      return withReg(true, [`node::request_unstake(&mut reg, ${cap(step.node)}, &clock);`]);
+      return withReg(true, withAcc(step.node, [`node::request_unstake(&mut reg, &mut acc, ${cap(step.node)}, &clock);`]));
     case "withdraw_stake":
+      return withReg(
+        false,
+        withAcc(step.node, [
+          `let c = node::withdraw_stake(&reg, &mut acc, ${cap(step.node)}, &clock, s.ctx());`,
+          `transfer::public_transfer(c, ${addr(operatorOf(step.node))});`,
+        ]),
+      );
+    case "refresh_node":
       return withReg(true, [
-        `let c = node::withdraw_stake(&mut reg, ${cap(step.node)}, &clock, s.ctx());`,
-        `transfer::public_transfer(c, ${addr(operatorOf(step.node))});`,
+        `let acc = s.take_shared_by_id<NodeAccount>(node::node_id(${cap(step.node)}));`,
+        "registry::refresh_node(&mut reg, &acc);",
+        "ts::return_shared(acc);",
       ]);
     case "create_cluster":
       L.push(
@@ -196,6 +214,8 @@ function scenarioTest(run: ScenarioRun): string {
   // Events are counted over the scenario, in all (ev[0]) and per type (`tally`), against the
   // hand-written list.
   if (e) body.push(`let mut ev: vector<u64> = vector[${["0", ...EVENT_TYPES.map(() => "0")].join(", ")}];`);
+  // What each node was paid, from its NodePaid events (no `earned` counter on chain).
+  if (e) body.push(`let mut paid: vector<u64> = vector[${s.nodes.map(() => "0").join(", ")}];`);
   let registered = 0;
   for (let i = 0; i < run.trace.length; i++) {
     const t = run.trace[i]!;
@@ -209,7 +229,7 @@ function scenarioTest(run: ScenarioRun): string {
     if (e) body.push(`*&mut ev[0] = ev[0] + s.next_tx(${addr(t.sender)}).num_user_events();`);
     else body.push(`s.next_tx(${addr(t.sender)});`);
     body.push(...stepCode(run, i));
-    if (e) body.push("tally(&mut ev);");
+    if (e) body.push("tally(&mut ev);", "tally_paid(&mut paid, &caps);");
   }
   if (e) {
     body.push("// outcome (hand-written in scenarios.ts)");
@@ -223,14 +243,16 @@ function scenarioTest(run: ScenarioRun): string {
       const i = Number(k);
       const bond = expectedBond(s, i);
       body.push(`let id = node::node_id(&caps[${i}]);`);
+      body.push("let acc = s.take_shared_by_id<NodeAccount>(id);");
       body.push(`assert!(registry::node_status(&reg, id) == ${want.status}, ${next()}); // node ${i}: status`);
-      body.push(`assert!(registry::node_stake(&reg, id) == ${bond.stake}, ${next()}); // node ${i}: stake`);
-      body.push(`assert!(registry::node_unbonding(&reg, id) == ${bond.unbonding}, ${next()}); // node ${i}: unbonding`);
-      body.push(`assert!(registry::node_earned(&reg, id) == ${want.paid}, ${next()}); // node ${i}: paid`);
-      body.push(`assert!(registry::node_slashed(&reg, id) == ${want.slashed}, ${next()}); // node ${i}: slashed`);
+      body.push(`assert!(node_account::stake(&acc) == ${bond.stake}, ${next()}); // node ${i}: stake`);
+      body.push(`assert!(node_account::unbonding(&acc) == ${bond.unbonding}, ${next()}); // node ${i}: unbonding`);
+      body.push(`assert!(paid[${i}] == ${want.paid}, ${next()}); // node ${i}: paid (NodePaid events)`);
+      body.push(`assert!(node_account::slashed(&acc) == ${want.slashed}, ${next()}); // node ${i}: slashed`);
       body.push(
-        `assert!(registry::node_reputation(&reg, id) == ${expectedReputation(s, i)}, ${next()}); // node ${i}: reputation`,
+        `assert!(node_account::reputation(&acc) == ${expectedReputation(s, i)}, ${next()}); // node ${i}: reputation`,
       );
+      body.push("ts::return_shared(acc);");
     }
     if (e.requestStatus !== undefined) {
       body.push("let req = s.take_shared<Request>();");
@@ -285,6 +307,7 @@ use atoma::attestation;
 use atoma::events;
 use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::{Self, NodeAccount};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
 use atoma::fees;
@@ -319,6 +342,27 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
     transfer::public_transfer(admin, @0x0);
     clock.destroy_for_testing();
     s.end();
+}
+
+/// One settlement PTB as the SDK builds it: settle_begin, settle_node per assigned node's
+/// account (assignment order), settle_end.
+fun settle(s: &mut Scenario, req: &mut Request, reg: &Registry, clock: &Clock) {
+    let mut st = settlement::settle_begin(req, reg, clock, s.ctx());
+    let ids = request::assignments(req).map_ref!(|a| request::a_node_id(a));
+    ids.do!(|id| {
+        let mut acc = s.take_shared_by_id<NodeAccount>(id);
+        settlement::settle_node(&mut st, &mut acc);
+        ts::return_shared(acc);
+    });
+    settlement::settle_end(st, req, s.ctx());
+}
+
+/// Adds the current transaction's NodePaid amounts to paid, per node (index of its cap).
+fun tally_paid(paid: &mut vector<u64>, caps: &vector<NodeCap>) {
+    event::events_by_type<events::NodePaid>().do_ref!(|e| {
+        let i = caps.find_index!(|c| node::node_id(c) == events::node_paid_node_id(e)).destroy_some();
+        *&mut paid[i] = paid[i] + events::node_paid_amount(e);
+    });
 }
 `;
   return `${head}\n${tallyFun()}\n\n${runs.map(scenarioTest).join("\n\n")}\n`;

@@ -51,6 +51,8 @@ export type Step =
   | { do: "add_stake"; node: number; amount: bigint }
   | { do: "request_unstake"; node: number }
   | { do: "withdraw_stake"; node: number }
+  /** `registry::refresh_node` (anyone, the keeper after a settlement that slashed): re-weights, jails when low. */
+  | { do: "refresh_node"; node: number }
   /** Lists `members` as invited; each becomes a member with its own `accept_membership`. */
   | { do: "create_cluster"; members: number[]; ackQuorumBps: bigint; key: string }
   | { do: "accept_membership"; node: number }
@@ -689,7 +691,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "jailing",
     summary:
-      "a node staked 101 SUI is absent: slashed 2 % below min_stake → Jailed, out of sampling; add_stake brings it back Active",
+      "a node staked 101 SUI is absent: slashed 2 % below min_stake, still Active until refresh_node jails it (out of sampling); add_stake brings it back Active",
     nodes: [node(101n * SUI), ...nodes(3)],
     steps: [
       ...reg(0, 1, 2, 3),
@@ -708,6 +710,8 @@ export const SCENARIOS: Scenario[] = [
       ]),
       { do: "advance", ms: 120_000n },
       { do: "settle" },
+      // settling takes no &mut Registry (issue 13 B stage 2): the keeper's refresh_node jails
+      { do: "refresh_node", node: 0 },
       { do: "add_stake", node: 0, amount: 5n * SUI },
       // the treasury's part waits in the request until swept (issue 13 B)
       { do: "sweep_fees" },
@@ -732,9 +736,9 @@ export const SCENARIOS: Scenario[] = [
         ...rep("ResultRevealed", 3),
         "StakeChanged",
         "NodeSlashed",
-        "NodeStatusChanged",
         ...rep("NodePaid", 3),
         "RequestSettled",
+        "NodeStatusChanged",
         "StakeChanged",
         "NodeStatusChanged",
         "FeesSwept",

@@ -5,6 +5,7 @@
 module atoma_consumer::offload_tests;
 
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::NodeAccount;
 use atoma::registry::{Self, Registry};
 use atoma::request::{Self, Request};
 use atoma::settlement;
@@ -104,9 +105,16 @@ fun node_step_good(sc: &mut Scenario, i: u64, output: vector<u8>, good: vector<u
 fun settle(sc: &mut Scenario) {
     sc.next_tx(KEEPER);
     let mut req = sc.take_shared<Request>();
-    let mut reg = sc.take_shared<Registry>();
+    let reg = sc.take_shared<Registry>();
     let clock = sc.take_shared<Clock>();
-    settlement::settle(&mut req, &mut reg, &clock, sc.ctx());
+    // one PTB: settle_begin, settle_node per sampled node's shared account, settle_end
+    let mut s = settlement::settle_begin(&mut req, &reg, &clock, sc.ctx());
+    request::sampled_nodes(&req, 0).do!(|id| {
+        let mut acc = sc.take_shared_by_id<NodeAccount>(id);
+        settlement::settle_node(&mut s, &mut acc);
+        ts::return_shared(acc);
+    });
+    settlement::settle_end(s, &mut req, sc.ctx());
     ts::return_shared(req);
     ts::return_shared(reg);
     ts::return_shared(clock);

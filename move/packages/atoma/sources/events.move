@@ -506,3 +506,10 @@ public struct ParamChanged has copy, drop {
 public(package) fun param_changed(name: vector<u8>, value: u64) {
     event::emit(ParamChanged { name, value })
 }
+
+// === Test readers ===
+
+#[test_only]
+public fun node_paid_node_id(e: &NodePaid): ID { e.node_id }
+#[test_only]
+public fun node_paid_amount(e: &NodePaid): u64 { e.amount }

@@ -91,14 +91,14 @@ fun lazy_escalation_node_copying_round0_value_is_slashed_honest_settle() {
     // a round-1 settlement knows the output hash itself
     assert_eq!(req.agreed_output_hash(), option::some(h::hash_a()));
     // the lazy node dissented: slashed 10 % of its stake, paid nothing
-    assert_eq!(env.reg_ref().node_slashed(lazy), STAKE / 10);
-    assert_eq!(env.reg_ref().node_earned(lazy), 0);
+    assert_eq!(env.slashed(lazy), STAKE / 10);
+    assert_eq!(env.earned(lazy), 0);
     // the honest escalation nodes are paid their price
     let nodes = req.sampled_nodes(1);
     let mut i = 0;
     while (i < 5) {
-        assert_eq!(env.reg_ref().node_earned(nodes[i]), h::price());
-        assert_eq!(env.reg_ref().node_slashed(nodes[i]), 0);
+        assert_eq!(env.earned(nodes[i]), h::price());
+        assert_eq!(env.slashed(nodes[i]), 0);
         i = i + 1;
     };
     done(env, req);

@@ -13,6 +13,7 @@ use atoma::attestation;
 use atoma::events;
 use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::{Self, NodeAccount};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
 use atoma::fees;
@@ -49,6 +50,27 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
     s.end();
 }
 
+/// One settlement PTB as the SDK builds it: settle_begin, settle_node per assigned node's
+/// account (assignment order), settle_end.
+fun settle(s: &mut Scenario, req: &mut Request, reg: &Registry, clock: &Clock) {
+    let mut st = settlement::settle_begin(req, reg, clock, s.ctx());
+    let ids = request::assignments(req).map_ref!(|a| request::a_node_id(a));
+    ids.do!(|id| {
+        let mut acc = s.take_shared_by_id<NodeAccount>(id);
+        settlement::settle_node(&mut st, &mut acc);
+        ts::return_shared(acc);
+    });
+    settlement::settle_end(st, req, s.ctx());
+}
+
+/// Adds the current transaction's NodePaid amounts to paid, per node (index of its cap).
+fun tally_paid(paid: &mut vector<u64>, caps: &vector<NodeCap>) {
+    event::events_by_type<events::NodePaid>().do_ref!(|e| {
+        let i = caps.find_index!(|c| node::node_id(c) == events::node_paid_node_id(e)).destroy_some();
+        *&mut paid[i] = paid[i] + events::node_paid_amount(e);
+    });
+}
+
 /// Adds the current transaction's events, per type, to `ev`.
 fun tally(ev: &mut vector<u64>) {
     *&mut ev[1] = ev[1] + event::events_by_type<events::AttestationRecorded>().length();
@@ -83,6 +105,7 @@ fun unanimous() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -91,6 +114,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -99,6 +123,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -107,6 +132,7 @@ fun unanimous() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -115,6 +141,7 @@ fun unanimous() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -127,6 +154,7 @@ fun unanimous() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -134,6 +162,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -141,6 +170,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -148,6 +178,7 @@ fun unanimous() {
     request::commit(&mut req, &caps[2], x"cdf44e749d68123830aba02de0922d2f54dd658ca93da77c4d5aae11374e53cc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -155,6 +186,7 @@ fun unanimous() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -162,6 +194,7 @@ fun unanimous() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -169,15 +202,17 @@ fun unanimous() {
     request::reveal(&mut req, &caps[2], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: post_output node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -185,6 +220,7 @@ fun unanimous() {
     request::post_output(&mut req, &caps[1], x"6f75747075743a41", x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -194,6 +230,7 @@ fun unanimous() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 18, 1); // events in all
@@ -223,26 +260,32 @@ fun unanimous() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 44); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
@@ -261,6 +304,7 @@ fun one_dissenter() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -269,6 +313,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -277,6 +322,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -285,6 +331,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -293,6 +340,7 @@ fun one_dissenter() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -305,6 +353,7 @@ fun one_dissenter() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -312,6 +361,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -319,6 +369,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -326,6 +377,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -333,6 +385,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -340,6 +393,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -347,15 +401,17 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -364,6 +420,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -372,6 +429,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -380,6 +438,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -388,6 +447,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -396,6 +456,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -404,6 +465,7 @@ fun one_dissenter() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -416,6 +478,7 @@ fun one_dissenter() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -423,6 +486,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -430,6 +494,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -437,6 +502,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -444,6 +510,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -451,6 +518,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: commit node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -458,6 +526,7 @@ fun one_dissenter() {
     request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -465,6 +534,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -472,6 +542,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -479,6 +550,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -486,6 +558,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: reveal node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -493,6 +566,7 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: reveal node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -500,15 +574,17 @@ fun one_dissenter() {
     request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 33: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 34: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -518,6 +594,7 @@ fun one_dissenter() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 44, 1); // events in all
@@ -547,68 +624,86 @@ fun one_dissenter() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 12400000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 53); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 55); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 55); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 59); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 61); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 61); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 65); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 67); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 67); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 71); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 73); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 73); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 75); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 77); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 78); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 79); // node 8: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 79); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 80); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
@@ -628,6 +723,7 @@ fun one_absentee() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -636,6 +732,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -644,6 +741,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -652,6 +750,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -660,6 +759,7 @@ fun one_absentee() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -668,6 +768,7 @@ fun one_absentee() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -680,6 +781,7 @@ fun one_absentee() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -687,6 +789,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[0], x"89cf0e2e632d72c6071ab7ae6b9e0c99d6bc53cef9ad387dd5112154d1f4c075", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -694,6 +797,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -701,6 +805,7 @@ fun one_absentee() {
     request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 0
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -708,6 +813,7 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[0], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 1
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -715,6 +821,7 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: reveal node 2
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -722,15 +829,17 @@ fun one_absentee() {
     request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -740,6 +849,7 @@ fun one_absentee() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 19, 1); // events in all
@@ -769,33 +879,41 @@ fun one_absentee() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 1150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 196000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 995, 49); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 50); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
@@ -814,6 +932,7 @@ fun dispute_resolved() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -822,6 +941,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -830,6 +950,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -838,6 +959,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -846,6 +968,7 @@ fun dispute_resolved() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -858,6 +981,7 @@ fun dispute_resolved() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -865,6 +989,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -872,6 +997,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[1], x"f9846aa44910235a6c0b4f5b458468ba6d60567e27a89c4cfcdffffc0d0e2566", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -879,6 +1005,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -886,6 +1013,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -893,6 +1021,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[1], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -900,15 +1029,17 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -917,6 +1048,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -925,6 +1057,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -933,6 +1066,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -941,6 +1075,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -949,6 +1084,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -957,6 +1093,7 @@ fun dispute_resolved() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -969,6 +1106,7 @@ fun dispute_resolved() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -976,6 +1114,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -983,6 +1122,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -990,6 +1130,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[5], x"c1854374a98279dde1a0dd1d96da97d134feb129883cebe6b1a40493bce688ba", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -997,6 +1138,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[6], x"4d5f4ff63fb94a3bdf45a51c84aa97f3b5228b4f85bb0f0d468fb915b8f0d484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1004,6 +1146,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[7], x"6c239b49cc06bd6d3967c9a325bba4d1c91a08353c5cd503bb5b273d55c12a92", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: commit node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1011,6 +1154,7 @@ fun dispute_resolved() {
     request::commit(&mut req, &caps[8], x"a432327090f993ecb07e4f2b919e9cd1990c3c27a0fb83602391b1b9d8b24484", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1018,6 +1162,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1025,6 +1170,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1032,6 +1178,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[5], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1039,6 +1186,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[6], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: reveal node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1046,6 +1194,7 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[7], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: reveal node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1053,15 +1202,17 @@ fun dispute_resolved() {
     request::reveal(&mut req, &caps[8], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"7ed5454ed57fad441c12c9b4c8997b02456cb8ac02af567309f064f0ca2a48ad", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 33: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 34: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1071,6 +1222,7 @@ fun dispute_resolved() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 45, 1); // events in all
@@ -1100,68 +1252,86 @@ fun dispute_resolved() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 33350000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 990, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 180000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 20000000000, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 990, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 180000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 53); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 55); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 55); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 59); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 61); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 61); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 65); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 67); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 67); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 71); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 73); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 73); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 75); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 77); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 78); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 79); // node 8: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 79); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 80); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
@@ -1181,6 +1351,7 @@ fun dispute_failed() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1189,6 +1360,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1197,6 +1369,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1205,6 +1378,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1213,6 +1387,7 @@ fun dispute_failed() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1225,6 +1400,7 @@ fun dispute_failed() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1232,6 +1408,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1239,6 +1416,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1246,6 +1424,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1253,6 +1432,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1260,6 +1440,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1267,15 +1448,17 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1284,6 +1467,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1292,6 +1476,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1300,6 +1485,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1308,6 +1494,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: register node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1316,6 +1503,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"4de7c2fa0c6d94357b917086feb4b76e0a6268ffc2d067405cb0a3e354788656", x"25fa240d9b57b106e01b47415607e947095a8c81304cb0f87cd4d1ef9e363014", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: register node 8
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a008).num_user_events();
@@ -1324,6 +1512,7 @@ fun dispute_failed() {
     caps.push_back(node::register_node(&mut reg, c, x"d110eee37733404d5d9f03b822c54d4a0ce76fff1b97e13ac0a931c72fe0f454", x"3e7dd069d90bcc321569bdd311d5e3f3f04c676a27aff7cd8881a66167810b2b", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1336,6 +1525,7 @@ fun dispute_failed() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1343,6 +1533,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[3], x"4365e01ff6e340ce6e88fb71acc8c6938fcc0726ddd5e1c3642a51ddda6182ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 22: commit node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1350,6 +1541,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[4], x"e93a948f72c1fdfefe795786f6f48f12e3e81c20cb9a05696c041118938f5a0c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 23: commit node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1357,6 +1549,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[5], x"ffce0d6cf0c659aac9d567d6b51940a650b4d9af7e62cdff42300e636e49b806", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 24: commit node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1364,6 +1557,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[6], x"10a0050fd26030d4bdf15b1f9bc30217bc3743653f2c85ea1b23a5429cce2b05", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 25: commit node 7
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1371,6 +1565,7 @@ fun dispute_failed() {
     request::commit(&mut req, &caps[7], x"a5c4f0de67d4f596da4281ac0a3a773473774f0ba4b244c68c6ac01f8c7d9dc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 26: reveal node 3
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -1378,6 +1573,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[3], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 27: reveal node 4
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -1385,6 +1581,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[4], x"9e00aad5dd04f10293f772d3d09b62576ef796a39e3adc71f43cdc66fa211225", x"22290bbcec755db091aedffbe00f20481cf87ed6a970c885688d27a395f3b00d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 28: reveal node 5
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -1392,6 +1589,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[5], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"259244b9f1e26cb45fec5c43b11126a53453b389566da45e18c5026e5ec11cc0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 29: reveal node 6
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -1399,6 +1597,7 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[6], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"7d3f0e214322078a0a49065ba9c3c873bc4f10e1bd0d208890fd09adf182d67f", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 30: reveal node 7
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a007).num_user_events();
@@ -1406,15 +1605,17 @@ fun dispute_failed() {
     request::reveal(&mut req, &caps[7], x"6f08eacb745751e7566040739d66a0b76c28f4e014b0310f0db1f9e6913c9a97", x"4b78332e4d7f7e32bc1b83bce29e899de7422da85cf5195971630a5ab3858e16", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 31: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 32: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1424,6 +1625,7 @@ fun dispute_failed() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 33, 1); // events in all
@@ -1453,68 +1655,86 @@ fun dispute_failed() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 4000000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 49); // node 3: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 51); // node 4: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 52); // node 4: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 53); // node 4: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 54); // node 4: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 55); // node 4: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 0, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1000, 55); // node 4: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 57); // node 5: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 58); // node 5: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 59); // node 5: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 60); // node 5: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 61); // node 5: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 0, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1000, 61); // node 5: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 63); // node 6: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 64); // node 6: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 65); // node 6: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 66); // node 6: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 67); // node 6: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 0, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1000, 67); // node 6: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 69); // node 7: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 70); // node 7: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 71); // node 7: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 72); // node 7: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 73); // node 7: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 0, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1000, 73); // node 7: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
-    assert!(registry::node_stake(&reg, id) == 196000000000, 75); // node 8: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 76); // node 8: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 77); // node 8: paid
-    assert!(registry::node_slashed(&reg, id) == 4000000000, 78); // node 8: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 79); // node 8: reputation
+    assert!(node_account::stake(&acc) == 196000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 0, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 995, 79); // node 8: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 80); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
@@ -1534,6 +1754,7 @@ fun dispute_expired() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1542,6 +1763,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1550,6 +1772,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1558,6 +1781,7 @@ fun dispute_expired() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1566,6 +1790,7 @@ fun dispute_expired() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1578,6 +1803,7 @@ fun dispute_expired() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1585,6 +1811,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1592,6 +1819,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1599,6 +1827,7 @@ fun dispute_expired() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1606,6 +1835,7 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1613,6 +1843,7 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1620,24 +1851,27 @@ fun dispute_expired() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 13, 1); // events in all
@@ -1667,26 +1901,32 @@ fun dispute_expired() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 44); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
@@ -1705,6 +1945,7 @@ fun escalation_too_few_nodes() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1713,6 +1954,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1721,6 +1963,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1729,6 +1972,7 @@ fun escalation_too_few_nodes() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1737,6 +1981,7 @@ fun escalation_too_few_nodes() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1749,6 +1994,7 @@ fun escalation_too_few_nodes() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1756,6 +2002,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[0], x"750c5d29f29cdafc668808fc549a243a71398951fdf58b881d95251a429243c7", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1763,6 +2010,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1770,6 +2018,7 @@ fun escalation_too_few_nodes() {
     request::commit(&mut req, &caps[2], x"0116047766a7fee1d642d948be51f6020e8bcc60bb5931edb9b3556dac3ae25d", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1777,6 +2026,7 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[0], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1784,6 +2034,7 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -1791,15 +2042,17 @@ fun escalation_too_few_nodes() {
     request::reveal(&mut req, &caps[2], x"74e4e208e5421f53705eaa96ad2a7925b0cc409861eb426d2837bc2c12231a49", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: escalate
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -1812,15 +2065,17 @@ fun escalation_too_few_nodes() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 13, 1); // events in all
@@ -1850,26 +2105,32 @@ fun escalation_too_few_nodes() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 44); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
@@ -1888,6 +2149,7 @@ fun never_sampled() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1896,6 +2158,7 @@ fun never_sampled() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -1904,15 +2167,17 @@ fun never_sampled() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 1000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: settle
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 3, 1); // events in all
@@ -1942,12 +2207,14 @@ fun never_sampled() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 5, 32); // request status
     ts::return_shared(req);
@@ -1965,6 +2232,7 @@ fun confidential_sampling() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1972,6 +2240,7 @@ fun confidential_sampling() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -1979,6 +2248,7 @@ fun confidential_sampling() {
     registry::allow_measurement(&mut reg, &admin, 1, x"6d7274642d31");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -1987,6 +2257,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -1995,6 +2266,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2003,6 +2275,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2011,6 +2284,7 @@ fun confidential_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: attest node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2018,6 +2292,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[0], 1, x"6d7274642d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"852f9961d56d2bd17ba72922a934296c12eab30b8bf3de909d35a50cf4e264f7bde8fd82bc323a736bb9e47e67a97f153c0c264e3b96a6ae27b725a7dc0acf09", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2025,6 +2300,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[1], 1, x"6d7274642d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"f53b81e25c3e1f61c08af42cfeb464d0fc366b218abc8ed4618027a7f066566b7f788f510f8dd3e010279ddd32170ae97c9f0961c54941a16b8ce2992825f500", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2032,6 +2308,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[2], 1, x"6d7274642d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e3348c672177e0e6fe96167bd3933e18360fc49baf6fee9f82f4aa0e152f2dc0711bb19b87caaf11f2dafab221a7dae5798cf1a55cb568627cf0928d38a47809", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: attest node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2039,6 +2316,7 @@ fun confidential_sampling() {
     attestation::record_attestation(&mut reg, &caps[3], 0, x"", x"d91d348a5767f1c796bdcc9282fe9c704c27548e2992b1b0c31c8406a194495d", x"e3f6c7ffad84ff4033caf3f50bb446cac0f07547cbdfc9bce86669101d7857dc", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"2e50f8aa6287ff2ad00c6d66d2f3be76a2d42ab2d8ff335510cde99298d31d065b426597e2986148fb4386e3831af4905215f42c8b9390dec0e556338af7e00b", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2047,6 +2325,7 @@ fun confidential_sampling() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 3, 0, 2000000000, true, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2059,6 +2338,7 @@ fun confidential_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: commit node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2066,6 +2346,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[0], x"0cfd07204d3f2ea1da4ea0df0e7b040a401b88aba1812fad92b5b7bb3b8bb6b0", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2073,6 +2354,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[1], x"770f112d127ff2281e5cd0b05a6c9a811c74e2eba83e683e3243d0f2a88be0ec", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2080,6 +2362,7 @@ fun confidential_sampling() {
     request::commit(&mut req, &caps[2], x"ae9b8c1c8fcd610910dd8e4cb645e0c8662b052584435b766d9f9dcb31c64f2a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: reveal node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2087,6 +2370,7 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[0], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"8f5deee33debf6b3bb21e68fb0edefb59757226d8f5bfee64188192e30dfdc4c", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2094,6 +2378,7 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[1], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 19: reveal node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2101,15 +2386,17 @@ fun confidential_sampling() {
     request::reveal(&mut req, &caps[2], x"c530d67a584ed30e270048fc87dbfa581a9d4e4b68507e6dec761d52c7310885", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 20: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 21: sweep_fees
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2119,6 +2406,7 @@ fun confidential_sampling() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 21, 1); // events in all
@@ -2148,33 +2436,41 @@ fun confidential_sampling() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 49); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 50); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 51); // round 0: sampled nodes
@@ -2259,6 +2555,7 @@ fun weighted_sampling() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2267,6 +2564,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2275,6 +2573,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2283,6 +2582,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2291,6 +2591,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 4
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a004).num_user_events();
@@ -2299,6 +2600,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"4b83ecaaf11258e0be956203fa52ed98120ddf47f6e78829111435ab1599521b", x"e6fa2815ae5bc879d0104c3bb716213e78fa30bd66fefe312635c2b331521382", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: register node 5
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a005).num_user_events();
@@ -2307,6 +2609,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"1a4d51a3e7b1942b72221649a8ca040dd0ad7178063a1889fe16d924c6baccd8", x"5dc6511ce30aaae71142f8b6a56e06ef36f626a4a3766fd06102b73e9053478e", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: register node 6
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a006).num_user_events();
@@ -2315,6 +2618,7 @@ fun weighted_sampling() {
     caps.push_back(node::register_node(&mut reg, c, x"6bf334ed6e1c32104dd6b1a55bcb2bfdb99aeab4536cfefafe9a07487d7aed03", x"02ea73e06382957c185514ab67ed69b158125897a07c8bed09f59e2d2dd671e6", vector[x"6c6c616d612d332d3862"], 3000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2323,6 +2627,7 @@ fun weighted_sampling() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 2, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2335,15 +2640,17 @@ fun weighted_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: escalate
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2356,6 +2663,7 @@ fun weighted_sampling() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
@@ -2400,6 +2708,7 @@ fun unbonding() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2408,6 +2717,7 @@ fun unbonding() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2416,13 +2726,17 @@ fun unbonding() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: request_unstake node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
-    node::request_unstake(&mut reg, &caps[0], &clock);
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    node::request_unstake(&mut reg, &mut acc, &caps[0], &clock);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2431,6 +2745,7 @@ fun unbonding() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 1, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2443,6 +2758,7 @@ fun unbonding() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2450,6 +2766,7 @@ fun unbonding() {
     request::commit(&mut req, &caps[1], x"f4cf227985f589238acf22dba2eb5726dd0ea81a0123b991b7a66331313687bc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: reveal node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2457,23 +2774,28 @@ fun unbonding() {
     request::reveal(&mut req, &caps[1], x"19eaf2f218bf41cab23bbde5e440de0b70a82ced8a3422f6ea7f63b9e2c1c077", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: settle
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: withdraw_stake node 0
     clock.set_for_testing(1700604800000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
-    let mut reg = s.take_shared<Registry>();
-    let c = node::withdraw_stake(&mut reg, &caps[0], &clock, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    let c = node::withdraw_stake(&reg, &mut acc, &caps[0], &clock, s.ctx());
     transfer::public_transfer(c, @0x000000000000000000000000000000000000000000000000000000000000a000);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: sweep_fees
     clock.set_for_testing(1700604800000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2483,6 +2805,7 @@ fun unbonding() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 12, 1); // events in all
@@ -2512,19 +2835,23 @@ fun unbonding() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 50000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 2, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 0, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 0, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 38); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 39); // round 0: sampled nodes
@@ -2553,25 +2880,30 @@ fun withdraw_too_early() {
     clock.set_for_testing(1700000000000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000);
     let mut reg = s.take_shared<Registry>();
-    node::request_unstake(&mut reg, &caps[0], &clock);
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    node::request_unstake(&mut reg, &mut acc, &caps[0], &clock);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     // txn 4: withdraw_stake node 0
     clock.set_for_testing(1700000001000);
     s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000);
-    let mut reg = s.take_shared<Registry>();
-    let c = node::withdraw_stake(&mut reg, &caps[0], &clock, s.ctx());
+    let reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    let c = node::withdraw_stake(&reg, &mut acc, &caps[0], &clock, s.ctx());
     transfer::public_transfer(c, @0x000000000000000000000000000000000000000000000000000000000000a000);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// a node staked 101 SUI is absent: slashed 2 % below min_stake → Jailed, out of sampling; add_stake brings it back Active
+/// a node staked 101 SUI is absent: slashed 2 % below min_stake, still Active until refresh_node jails it (out of sampling); add_stake brings it back Active
 #[test]
 fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2580,6 +2912,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2588,6 +2921,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2596,6 +2930,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2604,6 +2939,7 @@ fun jailing() {
     caps.push_back(node::register_node(&mut reg, c, x"8b4f481aa130048888b03cd01e071660e60b3c7d3e4eebf78ddcf6db2bc65b7c", x"823db8ace325b7d58b31593d83287eb0bfa672094476261ed3456563440dc428", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: create_request
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
@@ -2612,6 +2948,7 @@ fun jailing() {
     let _ = request::create_request(&reg, c, 0, x"6c6c616d612d332d3862", x"00607b1b6f23b1927701b92b7eb1de2d3dcc936303210fa5adf7fb48deaa11d0", x"68656c6c6f", 256, 0, 4, 0, 2000000000, false, &clock, s.ctx());
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: sample
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2624,6 +2961,7 @@ fun jailing() {
     ts::return_shared(reg);
     ts::return_shared(rnd);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: commit node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2631,6 +2969,7 @@ fun jailing() {
     request::commit(&mut req, &caps[1], x"4d9a2ea2db9cfcb9b0c9b7420e202152fda8f703d7d6385f813357fc86f13b3b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: commit node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2638,6 +2977,7 @@ fun jailing() {
     request::commit(&mut req, &caps[2], x"6d3d68096fe6978bc7e494b155b0c6f12d3bf1f7d6f14742ff4541cde8b59945", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: commit node 3
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2645,6 +2985,7 @@ fun jailing() {
     request::commit(&mut req, &caps[3], x"7c8b9f5a7570a67630648bb70cdc9e9f85d44147143e4faade8818830053e10a", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: reveal node 1
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2652,6 +2993,7 @@ fun jailing() {
     request::reveal(&mut req, &caps[1], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"36eeeed9992fdc46b6af95859902ff87dc610cf912b56c690437d0ab837b1fdc", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: reveal node 2
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2659,6 +3001,7 @@ fun jailing() {
     request::reveal(&mut req, &caps[2], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1c0a1b7cef2e5059cccbe1a3116c7b88adb81350688325997a112f7bf7416c17", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: reveal node 3
     clock.set_for_testing(1700000300000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a003).num_user_events();
@@ -2666,24 +3009,39 @@ fun jailing() {
     request::reveal(&mut req, &caps[3], x"17785423ab4590067e1ce2bcb2707d421ab503fc1ef6faf25db88dc0cdbcad67", x"1f06e8e1daea47aa474fd9c25b946e92ec3585d5445a8f595b19c0a7f3b65c7b", &clock);
     ts::return_shared(req);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: settle
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
-    let mut reg = s.take_shared<Registry>();
+    let reg = s.take_shared<Registry>();
     let mut req = s.take_shared<Request>();
-    settlement::settle(&mut req, &mut reg, &clock, s.ctx());
+    settle(&mut s, &mut req, &reg, &clock);
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 15: add_stake node 0
+    tally_paid(&mut paid, &caps);
+    // txn 15: refresh_node node 0
+    clock.set_for_testing(1700000420000);
+    *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
+    let mut reg = s.take_shared<Registry>();
+    let acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
+    registry::refresh_node(&mut reg, &acc);
+    ts::return_shared(acc);
+    ts::return_shared(reg);
+    tally(&mut ev);
+    tally_paid(&mut paid, &caps);
+    // txn 16: add_stake node 0
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
     let mut reg = s.take_shared<Registry>();
+    let mut acc = s.take_shared_by_id<NodeAccount>(node::node_id(&caps[0]));
     let c = coin::mint_for_testing<SUI>(5000000000, s.ctx());
-    node::add_stake(&mut reg, &caps[0], c);
+    node::add_stake(&mut reg, &mut acc, &caps[0], c);
+    ts::return_shared(acc);
     ts::return_shared(reg);
     tally(&mut ev);
-    // txn 16: sweep_fees
+    tally_paid(&mut paid, &caps);
+    // txn 17: sweep_fees
     clock.set_for_testing(1700000420000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
     let mut reg = s.take_shared<Registry>();
@@ -2692,6 +3050,7 @@ fun jailing() {
     ts::return_shared(req);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 22, 1); // events in all
@@ -2721,33 +3080,41 @@ fun jailing() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 103980000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 2020000000, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 995, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 103980000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 2020000000, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 995, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 45); // node 3: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 46); // node 3: unbonding
-    assert!(registry::node_earned(&reg, id) == 1000000000, 47); // node 3: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 48); // node 3: slashed
-    assert!(registry::node_reputation(&reg, id) == 1001, 49); // node 3: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
+    ts::return_shared(acc);
     let req = s.take_shared<Request>();
     assert!(request::status(&req) == 3, 50); // request status
     assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
@@ -2766,6 +3133,7 @@ fun key_rotation_complete() {
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2773,6 +3141,7 @@ fun key_rotation_complete() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2780,6 +3149,7 @@ fun key_rotation_complete() {
     registry::allow_measurement(&mut reg, &admin, 3, x"63632d31");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2788,6 +3158,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2796,6 +3167,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2804,6 +3176,7 @@ fun key_rotation_complete() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: attest node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2811,6 +3184,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[0], 3, x"63632d31", x"4e243cb2e15feee0381ad8e00c275c2c222b8d8503ed03a6ee5a58ccc15b28b2", x"31082a042387e07b73d9da90361faee55617871f26139fcae27276bc8ebc8a9e", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"8717ade2580b46ed1d8eceba9e27b40d71d41a70e92c1fbb7bf2fa2b03e32ebe75ea061acd8858c10b058824bacb46490543dc5f23553bf075464d10146df70a", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2818,6 +3192,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[1], 3, x"63632d31", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"72da0b6d36c35a08acecabea3e13b748766166be945f15605fa83f41c36cefe86b2133c3420b1c67e4895a6eb2e673428826696dd460321756822fd7a890a70f", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: attest node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2825,6 +3200,7 @@ fun key_rotation_complete() {
     attestation::record_attestation(&mut reg, &caps[2], 3, x"63632d31", x"97932341cd75e1e488a8f64b0902bd68e6b49743fc781b87ee4812f90b69d451", x"b4b698ce98c5102f9c088b9237294f48c27069d407aa3b75a8d37bc1854eb507", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"97ca5b604e4ae8182b57f9c34d2cb431b325522893582d2db2caf57d867b7682b9693848552b13e31834f4d1ebca79ebbedc661225b70d9c24e0037c23fd0f07", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: create_cluster
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -2833,6 +3209,7 @@ fun key_rotation_complete() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: accept_membership node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2840,6 +3217,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[0]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: accept_membership node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2847,6 +3225,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[1]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: accept_membership node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2854,6 +3233,7 @@ fun key_rotation_complete() {
     cluster::accept_membership(&mut cl, &caps[2]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -2861,6 +3241,7 @@ fun key_rotation_complete() {
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: ack_rotation node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2870,6 +3251,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: ack_rotation node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2879,6 +3261,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: complete_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -2888,6 +3271,7 @@ fun key_rotation_complete() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 14, 1); // events in all
@@ -2917,26 +3301,32 @@ fun key_rotation_complete() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
+    ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
     assert!(cluster::epoch(&cl) == 1, 44); // cluster epoch
     assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
@@ -2953,6 +3343,7 @@ fun key_rotation_abort() {
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2960,6 +3351,7 @@ fun key_rotation_abort() {
     registry::add_verifier(&mut reg, &admin, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: allow_measurement
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -2967,6 +3359,7 @@ fun key_rotation_abort() {
     registry::allow_measurement(&mut reg, &admin, 4, x"70637230");
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: register node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -2975,6 +3368,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"9627077c06ae9392411c85ed9edcfa15f5ae88faaf2acaebcecd0a963fac8981", x"de1194db06b2504f6403bec40785292dec2170bbdc146abe7d346b3ffaa4aa99", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: register node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2983,6 +3377,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"15365862a3ca6dcaa36ed063cd12e8c94e588aa19badebe69eff980376559ba7", x"f3dfe0a5ae18b577e1ba2d52a86c6081353130ca9b5c56fcc6dba64cd3ce76e0", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: register node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -2991,6 +3386,7 @@ fun key_rotation_abort() {
     caps.push_back(node::register_node(&mut reg, c, x"83d7d0980e27dfbaedacf48d52f89bee6f236ce1150ae3a445a6e60243284d40", x"20e0f15ba056554b5cf065aee0b1b5e5c038d2ae0a5e0091e7b07bd22ec74f78", vector[x"6c6c616d612d332d3862"], 1000000000, s.ctx()));
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: attest node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -2998,6 +3394,7 @@ fun key_rotation_abort() {
     attestation::record_attestation(&mut reg, &caps[1], 4, x"70637230", x"4a6bc3aad9b405bd86ab00b62f25a18cfefa0c27257a0baee4fbf2d57ccd7b57", x"7d8eb0dff5b891a8ff967dcbf62abb1ddecf901dabeec8c1be2ff7c383e89f97", 1700000000000, 1700003600000, x"3fa4ccf1923f975f7da83e5fa7a3c313b8c521c6507d55b54ce8564ed4251825", x"e4f4c9a9c890c3eb6854ec86bd1f417dfdb5b1bf1b4d4fa5e32b24e92c303e6ba0444a0a56ec31fae9ae8ac587acbb041e4e32ebb7f5773b3512d72a8b868c08", &clock);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: create_cluster
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -3006,6 +3403,7 @@ fun key_rotation_abort() {
     mcaps.push_back(m);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: accept_membership node 0
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a000).num_user_events();
@@ -3013,6 +3411,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[0]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: accept_membership node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -3020,6 +3419,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[1]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: accept_membership node 2
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a002).num_user_events();
@@ -3027,6 +3427,7 @@ fun key_rotation_abort() {
     cluster::accept_membership(&mut cl, &caps[2]);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: start_rotation
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000c1a570).num_user_events();
@@ -3034,6 +3435,7 @@ fun key_rotation_abort() {
     cluster::start_rotation(&mut cl, &mcaps[0], 1, x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 1700000600000, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: ack_rotation node 1
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x000000000000000000000000000000000000000000000000000000000000a001).num_user_events();
@@ -3043,6 +3445,7 @@ fun key_rotation_abort() {
     ts::return_shared(cl);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: abort_rotation
     clock.set_for_testing(1700000600000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000cafe0).num_user_events();
@@ -3050,6 +3453,7 @@ fun key_rotation_abort() {
     cluster::abort_rotation(&mut cl, &clock);
     ts::return_shared(cl);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 11, 1); // events in all
@@ -3079,26 +3483,32 @@ fun key_rotation_abort() {
     let reg = s.take_shared<Registry>();
     assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 27); // node 0: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 28); // node 0: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 29); // node 0: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 30); // node 0: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 31); // node 0: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 33); // node 1: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 34); // node 1: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 35); // node 1: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 36); // node 1: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 37); // node 1: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
+    ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
+    let acc = s.take_shared_by_id<NodeAccount>(id);
     assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
-    assert!(registry::node_stake(&reg, id) == 200000000000, 39); // node 2: stake
-    assert!(registry::node_unbonding(&reg, id) == 0, 40); // node 2: unbonding
-    assert!(registry::node_earned(&reg, id) == 0, 41); // node 2: paid
-    assert!(registry::node_slashed(&reg, id) == 0, 42); // node 2: slashed
-    assert!(registry::node_reputation(&reg, id) == 1000, 43); // node 2: reputation
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
+    ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
     assert!(cluster::epoch(&cl) == 0, 44); // cluster epoch
     assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
@@ -3210,6 +3620,7 @@ fun params_at_bounds() {
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
     let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut paid: vector<u64> = vector[];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3217,6 +3628,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_eligible_per_capability", 900);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 3: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3224,6 +3636,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_sample_size", 64);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 4: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3231,6 +3644,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"default_sample_size", 64);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 5: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3238,6 +3652,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"quorum_bps", 5001);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 6: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3245,6 +3660,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"margin_bps", 5000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 7: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3252,6 +3668,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"slash_absent_bps", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 8: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3259,6 +3676,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"slash_dissent_bps", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 9: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3266,6 +3684,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"commit_window_ms", 10000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 10: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3273,6 +3692,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"unbonding_ms", 7776000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 11: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3280,6 +3700,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"reveal_window_ms", 604800000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 12: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3287,6 +3708,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"attestation_validity_ms", 60000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 13: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3294,6 +3716,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_inline_bytes", 131072);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 14: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3301,6 +3724,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"rotation_grace_ms", 0);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 15: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3308,6 +3732,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"min_stake", 1000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 16: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3315,6 +3740,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"stake_cap", 1000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 17: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3322,6 +3748,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_node_price", 1000000000000000);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // txn 18: set_param
     clock.set_for_testing(1700000000000);
     *&mut ev[0] = ev[0] + s.next_tx(@0x0000000000000000000000000000000000000000000000000000000000000000).num_user_events();
@@ -3329,6 +3756,7 @@ fun params_at_bounds() {
     registry::set_param(&mut reg, &admin, b"max_node_price", 1);
     ts::return_shared(reg);
     tally(&mut ev);
+    tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
     assert!(ev[0] == 17, 1); // events in all

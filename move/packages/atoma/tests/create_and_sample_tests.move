@@ -123,7 +123,9 @@ fun set_price(t: &mut T, i: u64, p: u64) {
 
 fun unstake(t: &mut T, i: u64) {
     t.sc.next_tx(h::operator(i));
-    node::request_unstake(&mut t.reg, &t.caps[i], &t.clock);
+    let mut a = t.sc.take_shared_by_id<atoma::node_account::NodeAccount>(t.caps[i].node_id());
+    node::request_unstake(&mut t.reg, &mut a, &t.caps[i], &t.clock);
+    sui::test_scenario::return_shared(a);
 }
 
 /// Allow-lists the fixtures' verifier and Tdx measurement; nodes 0..k record their verdicts.

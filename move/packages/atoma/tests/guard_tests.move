@@ -48,10 +48,10 @@ fun paused_unstake_and_withdraw_go_through() {
     let id = env.node_id(0);
     env.unstake(0);
     assert_eq!(env.reg_ref().node_status(id), atoma::constants::node_status_leaving());
-    let until = env.reg_ref().node_unbonding_until_ms(id);
+    let until = env.unbonding_until_ms(id);
     env.set_time(until);
     assert_eq!(env.withdraw(0), 100 * h::sui!());
-    assert_eq!(env.reg_ref().node_unbonding(id), 0);
+    assert_eq!(env.unbonding(id), 0);
     env.finish();
 }
 #[test, expected_failure(abort_code = registry::EPaused)]
@@ -186,7 +186,7 @@ fun old_set_capabilities() {
 fun old_jail() {
     let mut env = old();
     let id = env.node_id(0);
-    atoma::node::jail(env.reg(), id);
+    env.jail(id);
     env.finish();
 }
 #[test, expected_failure(abort_code = registry::EWrongVersion)]

@@ -4,6 +4,7 @@
 module atoma::harness;
 
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::NodeAccount;
 use atoma::registry::{Self, Registry, AdminCap};
 use atoma::request::{Self, Request};
 use atoma::settlement;
@@ -40,6 +41,9 @@ public struct Env {
     admin_cap: AdminCap,
     clock: Clock,
     caps: vector<NodeCap>,
+    /// Per node (index-aligned with `caps`): the amounts of its `NodePaid` events, summed by
+    /// `settle` (the chain keeps no `earned` counter since issue 13 B stage 2).
+    paid: vector<u64>,
 }
 
 public fun key(i: u64, tag: u8): vector<u8> {
@@ -59,12 +63,13 @@ public fun new(pool: u64): Env {
     let (reg, admin_cap) = registry::new_for_testing(sc.ctx());
     let mut clock = clock::create_for_testing(sc.ctx());
     clock.set_for_testing(1_000_000);
-    let mut env = Env { sc, reg, admin_cap, clock, caps: vector[] };
+    let mut env = Env { sc, reg, admin_cap, clock, caps: vector[], paid: vector[] };
     let mut i = 0;
     while (i < pool) {
         env.register(i, (100 + i) * sui!(), vector[cap()]);
         i = i + 1;
     };
+    env.sc.next_tx(admin()); // the NodeAccounts shared above can be taken from here on
     env
 }
 
@@ -74,6 +79,7 @@ public fun register(env: &mut Env, i: u64, stake: u64, caps: vector<vector<u8>>)
     let c = node::register_node(&mut env.reg, coin, key(i, 0x51), key(i, 0xE1), caps, price(), env.sc.ctx());
     let id = c.node_id();
     env.caps.push_back(c);
+    env.paid.push_back(0);
     id
 }
 
@@ -84,6 +90,7 @@ public fun register_priced(env: &mut Env, i: u64, stake: u64, caps: vector<vecto
     let c = node::register_node(&mut env.reg, coin, key(i, 0x51), key(i, 0xE1), caps, p, env.sc.ctx());
     let id = c.node_id();
     env.caps.push_back(c);
+    env.paid.push_back(0);
     id
 }
 
@@ -93,6 +100,7 @@ public fun register_with(env: &mut Env, who: address, stake: u64, sig_pk: vector
     let c = node::register_node(&mut env.reg, coin, sig_pk, key(99, 0xE1), caps, price(), env.sc.ctx());
     let id = c.node_id();
     env.caps.push_back(c);
+    env.paid.push_back(0);
     id
 }
 
@@ -134,21 +142,73 @@ public fun set_paused(env: &mut Env, paused: bool) {
     env.reg.set_paused(&env.admin_cap, paused);
 }
 
+/// The node's shared account, taken from the scenario (give it back with `put_account`).
+public fun take_account(env: &mut Env, id: ID): NodeAccount { env.sc.take_shared_by_id<NodeAccount>(id) }
+public fun put_account(a: NodeAccount) { ts::return_shared(a) }
+
 public fun unstake(env: &mut Env, i: u64) {
     env.sc.next_tx(operator(i));
-    node::request_unstake(&mut env.reg, &env.caps[i], &env.clock);
+    let id = env.caps[i].node_id();
+    let mut a = env.take_account(id);
+    node::request_unstake(&mut env.reg, &mut a, &env.caps[i], &env.clock);
+    put_account(a);
 }
 
 public fun withdraw(env: &mut Env, i: u64): u64 {
     env.sc.next_tx(operator(i));
-    let c = node::withdraw_stake(&mut env.reg, &env.caps[i], &env.clock, env.sc.ctx());
+    let id = env.caps[i].node_id();
+    let mut a = env.take_account(id);
+    let c = node::withdraw_stake(&env.reg, &mut a, &env.caps[i], &env.clock, env.sc.ctx());
+    put_account(a);
     c.burn_for_testing()
 }
 
 public fun add_stake(env: &mut Env, i: u64, amount: u64) {
     env.sc.next_tx(operator(i));
     let c = coin::mint_for_testing<SUI>(amount, env.sc.ctx());
-    node::add_stake(&mut env.reg, &env.caps[i], c);
+    let id = env.caps[i].node_id();
+    let mut a = env.take_account(id);
+    node::add_stake(&mut env.reg, &mut a, &env.caps[i], c);
+    put_account(a);
+}
+
+/// Anyone: `registry::refresh_node` with the node's account.
+public fun refresh(env: &mut Env, id: ID) {
+    env.sc.next_tx(keeper());
+    let a = env.take_account(id);
+    env.reg.refresh_node(&a);
+    put_account(a);
+}
+
+/// Anyone: `node::jail` with the node's account.
+public fun jail(env: &mut Env, id: ID) {
+    env.sc.next_tx(keeper());
+    let a = env.take_account(id);
+    node::jail(&mut env.reg, &a);
+    put_account(a);
+}
+
+// The node's account, read (stake, unbonding, reputation, counters live there). Each read
+// starts a transaction: test_scenario lets a transaction take a shared object once.
+fun read_account(env: &mut Env, id: ID): NodeAccount {
+    env.sc.next_tx(admin());
+    env.take_account(id)
+}
+public fun stake(env: &mut Env, id: ID): u64 { let a = env.read_account(id); let v = a.stake(); put_account(a); v }
+public fun unbonding(env: &mut Env, id: ID): u64 { let a = env.read_account(id); let v = a.unbonding(); put_account(a); v }
+public fun unbonding_until_ms(env: &mut Env, id: ID): u64 {
+    let a = env.read_account(id);
+    let v = a.unbonding_until_ms();
+    put_account(a);
+    v
+}
+public fun reputation(env: &mut Env, id: ID): u64 { let a = env.read_account(id); let v = a.reputation(); put_account(a); v }
+public fun served(env: &mut Env, id: ID): u64 { let a = env.read_account(id); let v = a.served(); put_account(a); v }
+public fun slashed(env: &mut Env, id: ID): u64 { let a = env.read_account(id); let v = a.slashed(); put_account(a); v }
+/// What the node was paid, summed from the `NodePaid` events of `settle`.
+public fun earned(env: &Env, id: ID): u64 {
+    let i = env.caps.find_index!(|c| c.node_id() == id).destroy_some();
+    env.paid[i]
 }
 
 public fun set_caps(env: &mut Env, i: u64, caps: vector<vector<u8>>) {
@@ -164,7 +224,7 @@ public fun set_price(env: &mut Env, i: u64, p: u64) {
 public fun eligible(env: &Env): vector<ID> { env.reg.eligible_nodes(cap()) }
 
 public fun finish(env: Env) {
-    let Env { sc, reg, admin_cap, clock, caps } = env;
+    let Env { sc, reg, admin_cap, clock, caps, paid: _ } = env;
     destroy(reg);
     destroy(admin_cap);
     clock.destroy_for_testing();
@@ -318,9 +378,30 @@ public fun play_round(env: &mut Env, req: &mut Request, round: u8, behaviour: ve
     if (!all) env.set_time(req.reveal_deadline_ms());
 }
 
+/// The request's assigned nodes, in assignment order (what the SDK's settle builder applies).
+public fun assigned(req: &Request): vector<ID> { req.assignments().map_ref!(|a| a.a_node_id()) }
+
+/// One settlement PTB as the SDK builds it: `settle_begin`, `settle_node` per assigned node's
+/// account in assignment order, `settle_end`; sums the `NodePaid` events into `earned`.
 public fun settle(env: &mut Env, req: &mut Request) {
+    let order = assigned(req);
+    env.settle_in_order(req, order);
+}
+
+/// `settle` applying the accounts in `order` (any order must give the same outcome).
+public fun settle_in_order(env: &mut Env, req: &mut Request, order: vector<ID>) {
     env.sc.next_tx(keeper());
-    settlement::settle(req, &mut env.reg, &env.clock, env.sc.ctx());
+    let mut s = settlement::settle_begin(req, &env.reg, &env.clock, env.sc.ctx());
+    order.do!(|id| {
+        let mut a = env.take_account(id);
+        settlement::settle_node(&mut s, &mut a);
+        put_account(a);
+    });
+    settlement::settle_end(s, req, env.sc.ctx());
+    sui::event::events_by_type<atoma::events::NodePaid>().do_ref!(|e| {
+        let i = env.caps.find_index!(|c| c.node_id() == e.node_paid_node_id()).destroy_some();
+        *&mut env.paid[i] = env.paid[i] + e.node_paid_amount();
+    });
 }
 
 public fun sweep(env: &mut Env, req: &mut Request) {
@@ -329,11 +410,14 @@ public fun sweep(env: &mut Env, req: &mut Request) {
 }
 
 /// Sum of stake + unbonding of every node.
-public fun total_bonded(env: &Env): u64 {
+public fun total_bonded(env: &mut Env): u64 {
     let mut t = 0;
-    env.caps.do_ref!(|c| {
-        t = t + env.reg.node_stake(c.node_id()) + env.reg.node_unbonding(c.node_id());
-    });
+    let mut i = 0;
+    while (i < env.caps.length()) {
+        let id = env.caps[i].node_id();
+        t = t + env.stake(id) + env.unbonding(id);
+        i = i + 1;
+    };
     t
 }
 
@@ -355,7 +439,7 @@ public struct Books has copy, drop {
     treasury: u64,
 }
 
-public fun books(env: &Env, req: &Request): Books {
+public fun books(env: &mut Env, req: &Request): Books {
     Books { escrow: req.escrow_value(), bonded: env.total_bonded(), treasury: env.reg.treasury_value() }
 }
 

@@ -60,9 +60,9 @@ fun full_flow_with_output() {
     assert_eq!(treasury_in, 150_000_000);
     assert_eq!(slashed, 0);
     let id = req.sampled_nodes(0)[1];
-    assert_eq!(env.reg_ref().node_earned(id), h::price());
-    assert_eq!(env.reg_ref().node_served(id), 1);
-    assert_eq!(env.reg_ref().node_reputation(id), 1_001);
+    assert_eq!(env.earned(id), h::price());
+    assert_eq!(env.served(id), 1);
+    assert_eq!(env.reputation(id), 1_001);
     // hash_a() has no known preimage, so no public output can be posted here (issue 13 A3:
     // public outputs must hash to the agreed hash); posting is covered by `settled_answer` tests.
     assert_eq!(req.output_node(), option::none());

@@ -27,12 +27,12 @@ fun never_repeats_never_ineligible() {
     let mut env = h::new(10);
     env.set_param(b"min_stake", 101 * h::sui!());
     let n0 = env.node_id(0);
-    atoma::node::jail(env.reg(), n0); // stake 100 < 101
+    env.jail(n0); // stake 100 < 101
     env.set_param(b"min_stake", 100 * h::sui!());
     env.add_stake(0, 1); // back to Active
     env.set_param(b"min_stake", 102 * h::sui!());
     let n1 = env.node_id(1);
-    atoma::node::jail(env.reg(), n1);
+    env.jail(n1);
     env.set_param(b"min_stake", 100 * h::sui!());
     env.unstake(2);
     env.set_price(3, h::price() + 1);
@@ -70,7 +70,7 @@ fun frequencies_follow_capped_stake() {
     env.set_param(b"stake_cap", 400 * h::sui!());
     let ids = vector::tabulate!(5, |i| env.node_id(i));
     // A stake_cap change reaches the sum tree through refresh_node (anyone may call it).
-    ids.do_ref!(|id| env.reg().refresh_node(*id));
+    ids.do_ref!(|id| env.refresh(*id));
     let mut counts = vector[0, 0, 0, 0, 0];
     let draws = 2_800;
     let mut seed = 0;

@@ -63,7 +63,7 @@ fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1
     while (i < env.pool()) {
         let id = env.node_id(i);
         let got = env.drain(h::operator(i));
-        let stake = env.reg_ref().node_stake(id);
+        let stake = env.stake(id);
         let r = role(req, id, &r0, &r1);
         let (pay, slash) = if (r.is_none()) (0, 0)
         else {
@@ -73,9 +73,9 @@ fun check(env: &mut Env, req: &Request, treasury_before: u64, r0: vector<u8>, r1
             else (0, w.absent_slash)
         };
         assert_eq!(got, pay);
-        assert_eq!(env.reg_ref().node_earned(id), pay);
+        assert_eq!(env.earned(id), pay);
         assert_eq!(stake, STAKE - slash);
-        assert_eq!(env.reg_ref().node_slashed(id), slash);
+        assert_eq!(env.slashed(id), slash);
         i = i + 1;
     };
     assert_eq!(env.drain(h::requester()), w.refund);
@@ -310,10 +310,10 @@ fun escalation_without_nodes_full_refund_absentee_slash_to_treasury() {
     // escalate reads the Registry only: nobody slashed yet, the dispute window ends now
     assert_eq!(req.status(), request::status_disputed());
     let absentee = req.sampled_nodes(0)[0];
-    assert_eq!(env.reg_ref().node_slashed(absentee), 0);
+    assert_eq!(env.slashed(absentee), 0);
     env.settle(&mut req);
     assert_eq!(req.status(), request::status_failed());
-    assert_eq!(env.reg_ref().node_slashed(absentee), 20 * SUI);
+    assert_eq!(env.slashed(absentee), 20 * SUI);
     check(
         &mut env,
         &req,
@@ -444,15 +444,15 @@ fun slashed_stake_pays_escalation_round_first() {
     assert_eq!(req.status(), request::status_settled());
     let r0 = req.sampled_nodes(0);
     let r1 = req.sampled_nodes(1);
-    assert_eq!(env.reg_ref().node_slashed(r0[0]), 1 * SUI);
+    assert_eq!(env.slashed(r0[0]), 1 * SUI);
     let want = vector[SUI, SUI, SUI, SUI, 150_000_000, 0];
     let mut j = 0;
     while (j < 6) {
-        assert_eq!(env.reg_ref().node_earned(r1[j]), want[j]);
+        assert_eq!(env.earned(r1[j]), want[j]);
         j = j + 1;
     };
-    assert_eq!(env.reg_ref().node_earned(r0[1]), 0);
-    assert_eq!(env.reg_ref().node_earned(r0[2]), 0);
+    assert_eq!(env.earned(r0[1]), 0);
+    assert_eq!(env.earned(r0[2]), 0);
     assert_eq!(env.drain(h::requester()), 0);
     assert_eq!(env.reg_ref().treasury_value(), t0);
     done(env, req);
