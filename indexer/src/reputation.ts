@@ -1,5 +1,5 @@
 /**
- * A node's reputation, derived from its events: the Move package keeps it in the Node record
+ * A node's reputation, derived from its events: the Move package keeps it in the node's NodeAccount
  * but emits no event for it. Mirrors `node_account::reward` (+1 per `NodePaid`) and
  * `node_account::slash` (−penalty per `NodeSlashed`, floor 0): the initial value comes from the
  * SDK's `Limits` (generated from `atoma::constants::initial_reputation`), the penalties mirror
