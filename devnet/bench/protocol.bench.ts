@@ -7,6 +7,9 @@
  * the Registry only): nobody commits, `settle` opens the dispute, `escalate` samples 6 fresh
  * nodes, nobody commits again, `settle` fails the request and slashes all 9 absentees (the
  * largest settle of a 3-node request), then `sweep_fees` moves the slashes to the treasury.
+ * Each settle is the three-call PTB (issue 13 B stage 2: `settle_begin`, `settle_node` per
+ * assigned NodeAccount, `settle_end`); per transaction the shared objects it wrote are printed
+ * too (from the effects), and whether the Registry is among them (it must not be for settle).
  * Peer: the same figure at M = 100 in the same run; the sum tree should grow with log M (one
  * tree level per 16× M), so the ratio per 10× M stays near 1, and settle should not grow at all.
  *
@@ -54,9 +57,17 @@ async function registerBatch(env: Env, from: number, count: number): Promise<voi
   if (r.effects?.status.status !== "success") throw new Error(`register batch at ${from}: ${r.effects?.status.error}`);
 }
 
-async function gasOf(env: Env, digest: string): Promise<number> {
+/** Computation gas and the shared objects the transaction wrote (from its effects). */
+async function effectsOf(env: Env, digest: string): Promise<{ gas: number; sharedWritten: string[] }> {
   const t = await env.sui.getTransactionBlock({ digest, options: { showEffects: true } });
-  return Number(t.effects?.gasUsed.computationCost ?? 0);
+  const sharedWritten = (t.effects?.mutated ?? [])
+    .filter((o) => typeof o.owner === "object" && o.owner !== null && "Shared" in o.owner)
+    .map((o) => o.reference.objectId);
+  return { gas: Number(t.effects?.gasUsed.computationCost ?? 0), sharedWritten };
+}
+
+async function gasOf(env: Env, digest: string): Promise<number> {
+  return (await effectsOf(env, digest)).gas;
 }
 
 async function main() {
@@ -69,13 +80,16 @@ async function main() {
     createGas: number;
     sampleInstr: number;
     sampleGas: number;
-    dispute: Record<Step, { instr: number; gas: number }>;
+    dispute: Record<Step, { instr: number; gas: number; shared: number; registryWritten: boolean }>;
   }[] = [];
   /** One transaction's interpreted instructions and computation gas. */
   const measure = async (run: () => Promise<{ digest: string }>) => {
     const before = env.d.runtime.vmStats.instructions;
     const r = await run();
-    return { instr: env.d.runtime.vmStats.instructions - before, gas: await gasOf(env, r.digest) };
+    const instr = env.d.runtime.vmStats.instructions - before;
+    const { gas, sharedWritten } = await effectsOf(env, r.digest);
+    const registryWritten = sharedWritten.includes(env.deployed.registryId);
+    return { instr, gas, shared: sharedWritten.length, registryWritten };
   };
   // past the commit and reveal windows (defaults 300 s + 120 s)
   const pastReveal = () => env.d.clock.advance(420_001);
@@ -117,7 +131,10 @@ async function main() {
         `M=${m}: registered in ${regS.toFixed(1)} s; create_request+sample ${createInstr} instructions, ${createGas} MIST computation; sample_nodes ${sampleInstr} instructions, ${sampleGas} MIST; ${Object.entries(
           dispute,
         )
-          .map(([k, v]) => `${k} ${v.instr} instructions, ${v.gas} MIST`)
+          .map(
+            ([k, v]) =>
+              `${k} ${v.instr} instructions, ${v.gas} MIST, ${v.shared} shared objects written${v.registryWritten ? " (Registry among them)" : ""}`,
+          )
           .join("; ")}`,
       );
     }
@@ -151,6 +168,25 @@ async function main() {
     );
   };
   for (const k of STEPS) console.log(`${k}: ${rows.map((r) => `M=${r.m} ${r.dispute[k].instr}`).join(", ")}`);
+  // No global shared object on the request path (issue 13 B stage 2): the settle that slashes 9
+  // nodes writes the Request and the 9 NodeAccounts, never the Registry; peer: sweep_fees, the
+  // one call that is meant to write the Registry (off the request path).
+  const registryWrites = rows.filter(
+    (r) => r.dispute.settle_fail_9_slashes.registryWritten || r.dispute.settle_open.registryWritten,
+  ).length;
+  console.log(
+    JSON.stringify({
+      bench: "protocol",
+      figure: `settle transactions that wrote the Registry (M=${base.m}..${last.m}, ${rows.length * 2} settles)`,
+      value: registryWrites,
+      unit: "transactions",
+      peer: "sweep_fees transactions that wrote the Registry",
+      peerValue: rows.filter((r) => r.dispute.sweep_fees.registryWritten).length,
+      ratio: rows.length > 0 ? registryWrites / rows.length : 0,
+      target: 0,
+      met: registryWrites === 0,
+    }),
+  );
   // escalate samples like sample_nodes (log M); settle and sweep touch no tree: flat (1.05 leaves
   // room for the interpreter's noise).
   growth("escalate", (r) => r.dispute.escalate.instr, 1.5);

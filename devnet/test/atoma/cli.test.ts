@@ -45,7 +45,11 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function oneRequest(atoma: AtomaClient, url: string, node: { kp: Ed25519Keypair; nodeId: string }) {
+async function oneRequest(
+  atoma: AtomaClient,
+  url: string,
+  node: { kp: Ed25519Keypair; nodeId: string; nodeCap: string },
+) {
   const requester = await funded(url);
   const created = await atoma.createRequest(requester, {
     kind: 0,
@@ -58,12 +62,12 @@ async function oneRequest(atoma: AtomaClient, url: string, node: { kp: Ed25519Ke
   const outputHash = hashOutput(new TextEncoder().encode("hello"));
   const { salt } = await atoma.commit(node.kp, {
     requestId: created.requestId,
-    nodeCap: node.nodeId,
+    nodeCap: node.nodeCap,
     nodeId: node.nodeId,
     outputHash,
     round: 0,
   });
-  await atoma.reveal(node.kp, { requestId: created.requestId, nodeCap: node.nodeId, outputHash, round: 0, salt });
+  await atoma.reveal(node.kp, { requestId: created.requestId, nodeCap: node.nodeCap, outputHash, round: 0, salt });
   const settled = await atoma.settle(requester, created.requestId);
   expect(settled.events.map((e) => e.name)).toEqual(["NodePaid", "RequestSettled"]);
   const r = await atoma.getRequest(created.requestId);
@@ -99,9 +103,9 @@ describe("atoma-devnet child process with the atoma binding", () => {
       capabilities: ["llama"],
       price: SUI / 10n,
     });
-    const node = { kp, nodeId: reg.nodeId };
+    const node = { kp, nodeId: reg.nodeId, nodeCap: reg.nodeCapId };
     const requestId = await oneRequest(atoma, first.url, node);
-    expect((await atoma.getNode(node.nodeId)).earned).toBe(String(SUI / 10n));
+    expect((await atoma.getNode(node.nodeId)).served).toBe("1");
     expect(await stop(first.child)).toBe(0);
 
     const second = await start(["--seed", "cli-atoma", "--state-dir", stateDir]);

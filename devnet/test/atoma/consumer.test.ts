@@ -49,7 +49,7 @@ describe("atoma_consumer on the devnet", () => {
         capabilities: ["wasm:fib-v1"],
         price: SUI / 2n,
       });
-      ops.push({ kp, nodeId: res.nodeId });
+      ops.push({ kp, nodeId: res.nodeId, nodeCap: res.nodeCapId });
     }
     const dapp = await funded(env.d.url);
     const input = new TextEncoder().encode("30");
@@ -78,10 +78,10 @@ describe("atoma_consumer on the devnet", () => {
     const salts = [];
     for (const o of ops)
       salts.push(
-        (await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeId, nodeId: o.nodeId, outputHash, round: 0 })).salt,
+        (await env.atoma.commit(o.kp, { requestId, nodeCap: o.nodeCap, nodeId: o.nodeId, outputHash, round: 0 })).salt,
       );
     for (const [i, o] of ops.entries())
-      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeId, outputHash, round: 0, salt: salts[i]! });
+      await env.atoma.reveal(o.kp, { requestId, nodeCap: o.nodeCap, outputHash, round: 0, salt: salts[i]! });
 
     const collect = (signer = dapp) => {
       const t = new Transaction();
@@ -97,7 +97,7 @@ describe("atoma_consumer on the devnet", () => {
     expect((await env.atoma.getRequest(requestId)).status).toBe(RequestStatus.Settled);
     const noOutput = await collect().catch((e: unknown) => e);
     expect((noOutput as MoveAbortError).errorCode).toBe(3); // ENoOutput
-    await env.atoma.postOutput(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeId, output });
+    await env.atoma.postOutput(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeCap, output });
     await collect();
     const jobObj = await env.sui.getObject({ id: jobId, options: { showContent: true } });
     const fields = (jobObj.data!.content as unknown as { fields: { result: number[] | null } }).fields;

@@ -162,6 +162,8 @@ export async function allowListedVerdict(
 export interface Operator {
   kp: Ed25519Keypair;
   nodeId: string;
+  /** The NodeCap's object id (not the node id: that is the node's shared account's). */
+  nodeCap: string;
   sigPk: Uint8Array;
   encPk: Uint8Array;
 }
@@ -177,7 +179,7 @@ export async function registerOperator(env: Env, encPk: Uint8Array) {
     capabilities: ["llama"],
     price: SUI,
   });
-  const op: Operator = { kp, nodeId: res.nodeId, sigPk, encPk };
+  const op: Operator = { kp, nodeId: res.nodeId, nodeCap: res.nodeCapId, sigPk, encPk };
   return { op, res };
 }
 

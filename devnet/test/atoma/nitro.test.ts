@@ -45,6 +45,7 @@ const GENUINE_TS = 1_725_719_859_545n;
 interface Op {
   kp: Ed25519Keypair;
   nodeId: string;
+  nodeCap: string;
   sigPk: Uint8Array;
   encPk: Uint8Array;
   evidence: NitroEvidence;
@@ -61,7 +62,7 @@ describe("Nitro attestation verified on chain (devnet)", () => {
   let requester: Ed25519Keypair;
   const costs: Record<string, Cost> = {};
   const admin = () => adminArgs(env);
-  const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeId });
+  const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeCap });
   const exec = async (kp: Ed25519Keypair, build: (tx: Transaction) => void, costName?: string) => {
     if (!costName) return execAs(env, kp, build);
     const { result, cost } = await execMetered(env, kp, build);
@@ -93,7 +94,7 @@ describe("Nitro attestation verified on chain (devnet)", () => {
         price: SUI,
       });
       const evidence = makeNitroEvidence({ sigPk, encPk, timestampMs: NOW - 5_000n });
-      ops.push({ kp, nodeId: res.nodeId, sigPk, encPk, evidence });
+      ops.push({ kp, nodeId: res.nodeId, nodeCap: res.nodeCapId, sigPk, encPk, evidence });
     }
   }, 240_000);
   afterAll(async () => {
@@ -114,7 +115,7 @@ describe("Nitro attestation verified on chain (devnet)", () => {
       const r =
         i === 0
           ? await attest(o, o.evidence.document, "nitro")
-          : await env.atoma.recordNitroAttestation(o.kp, { nodeCap: o.nodeId, document: o.evidence.document });
+          : await env.atoma.recordNitroAttestation(o.kp, { nodeCap: o.nodeCap, document: o.evidence.document });
       expect(r.events.map((e) => e.name)).toEqual(["AttestationRecorded"]);
       const a = (await env.atoma.getNode(o.nodeId)).attestation;
       expect(a?.path).toBe(AttestationPath.NitroOnChain);

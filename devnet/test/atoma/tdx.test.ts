@@ -58,7 +58,7 @@ describe("TDX attestation verified on chain (devnet)", () => {
     costs[costName] = cost;
     return result;
   };
-  const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeId });
+  const nodeArgs = (o: Op) => ({ ...admin(), nodeCap: o.nodeCap });
 
   beforeAll(async () => {
     env = await startAtomaDevnet("tdx-onchain");
@@ -129,7 +129,7 @@ describe("TDX attestation verified on chain (devnet)", () => {
               "tdx",
             )
           : await env.atoma.recordTdxAttestation(o.kp, {
-              nodeCap: o.nodeId,
+              nodeCap: o.nodeCap,
               collateral: collateralId,
               quote: o.evidence.quote,
             });

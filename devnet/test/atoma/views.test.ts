@@ -26,6 +26,7 @@ describe("atoma view functions via devInspect", () => {
   let env: Env;
   let op: Ed25519Keypair;
   let nodeId = "";
+  let nodeCap = "";
   let requestId = "";
   let clusterId = "";
   let masterCap = "";
@@ -47,9 +48,15 @@ describe("atoma view functions via devInspect", () => {
     op = await funded(env.d.url);
     const sigPk = op.getPublicKey().toRawBytes();
     const encPk = new Uint8Array(32).fill(9);
-    nodeId = (
-      await env.atoma.registerNode(op, { stake: 150n * SUI, sigPk, encPk, capabilities: ["llama", "wasm"], price: SUI })
-    ).nodeId;
+    const registered = await env.atoma.registerNode(op, {
+      stake: 150n * SUI,
+      sigPk,
+      encPk,
+      capabilities: ["llama", "wasm"],
+      price: SUI,
+    });
+    nodeId = registered.nodeId;
+    nodeCap = registered.nodeCapId;
     const v = {
       nodeId,
       teeKind: TeeKind.Tdx,
@@ -59,7 +66,7 @@ describe("atoma view functions via devInspect", () => {
       issuedMs: env.d.clock.now(),
       expiresMs: env.d.clock.now() + 3_600_000n,
     };
-    await env.atoma.recordAttestation(op, { nodeCap: nodeId, ...v, verifierPk: vpk, signature: signVerdict(v, vsk) });
+    await env.atoma.recordAttestation(op, { nodeCap, ...v, verifierPk: vpk, signature: signVerdict(v, vsk) });
     const requester = await funded(env.d.url);
     const created = await env.atoma.createRequest(requester, {
       kind: 0,
@@ -70,10 +77,10 @@ describe("atoma view functions via devInspect", () => {
     });
     requestId = created.requestId;
     const outputHash = hashOutput(enc.encode("a"));
-    const { salt } = await env.atoma.commit(op, { requestId, nodeCap: nodeId, nodeId, outputHash, round: 0 });
-    await env.atoma.reveal(op, { requestId, nodeCap: nodeId, outputHash, round: 0, salt });
+    const { salt } = await env.atoma.commit(op, { requestId, nodeCap, nodeId, outputHash, round: 0 });
+    await env.atoma.reveal(op, { requestId, nodeCap, outputHash, round: 0, salt });
     await env.atoma.settle(requester, requestId);
-    await env.atoma.postOutput(op, { requestId, nodeCap: nodeId, output: enc.encode("a") });
+    await env.atoma.postOutput(op, { requestId, nodeCap, output: enc.encode("a") });
     const cc = await exec(op, (tx) =>
       buildCreateCluster(tx, {
         ...base,
@@ -84,7 +91,7 @@ describe("atoma view functions via devInspect", () => {
     );
     clusterId = cc.created.find((c) => c.type?.endsWith("::cluster::Cluster"))!.objectId;
     masterCap = cc.created.find((c) => c.type?.endsWith("::cluster::MasterCap"))!.objectId;
-    await env.atoma.acceptMembership(op, { clusterId, nodeCap: nodeId });
+    await env.atoma.acceptMembership(op, { clusterId, nodeCap });
   });
   afterAll(async () => {
     await env?.d.close();
@@ -105,6 +112,7 @@ describe("atoma view functions via devInspect", () => {
     const node = await env.atoma.getNode(nodeId);
     const R = (tx: Transaction) => [tx.object(env.deployed.registryId)];
     const RN = (tx: Transaction) => [tx.object(env.deployed.registryId), tx.pure.id(nodeId)];
+    const A = (tx: Transaction) => [tx.object(nodeId)];
     const cases: [string, (tx: Transaction) => TransactionArgument[], Uint8Array][] = [
       ["registry::version", R, ser(bcs.u64(), reg.version)],
       ["registry::params", R, ser(schemas.Params, reg.params)],
@@ -125,21 +133,24 @@ describe("atoma view functions via devInspect", () => {
         ser(bcs.vector(bcs.Address), [nodeId]),
       ],
       ["registry::node_operator", RN, ser(bcs.Address, node.operator)],
-      ["registry::node_stake", RN, ser(bcs.u64(), node.stake.value)],
-      ["registry::node_unbonding", RN, ser(bcs.u64(), node.unbonding.value)],
-      ["registry::node_unbonding_until_ms", RN, ser(bcs.u64(), node.unbonding_until_ms)],
+      ["registry::node_weight", RN, ser(bcs.u64(), node.weight)],
+      // the node's shared account (its id is the node id): stake, unbonding, reputation, counters
+      ["node_account::node_id", A, ser(bcs.Address, nodeId)],
+      ["node_account::operator", A, ser(bcs.Address, node.operator)],
+      ["node_account::stake", A, ser(bcs.u64(), node.stake.value)],
+      ["node_account::unbonding", A, ser(bcs.u64(), node.unbonding.value)],
+      ["node_account::unbonding_until_ms", A, ser(bcs.u64(), node.unbonding_until_ms)],
+      ["node_account::reputation", A, ser(bcs.u64(), node.reputation)],
+      ["node_account::served", A, ser(bcs.u64(), node.served)],
+      ["node_account::slashed", A, ser(bcs.u64(), node.slashed)],
       ["registry::node_sig_pk", RN, ser(bytes, node.sig_pk)],
       ["registry::node_enc_pk", RN, ser(bytes, node.enc_pk)],
       ["registry::node_capabilities", RN, ser(bcs.vector(bytes), node.capabilities)],
       ["registry::node_price", RN, ser(bcs.u64(), node.price)],
-      ["registry::node_reputation", RN, ser(bcs.u64(), node.reputation)],
       ["registry::node_status", RN, ser(bcs.u8(), node.status)],
-      ["registry::node_served", RN, ser(bcs.u64(), node.served)],
-      ["registry::node_earned", RN, ser(bcs.u64(), node.earned)],
-      ["registry::node_slashed", RN, ser(bcs.u64(), node.slashed)],
       ["registry::node_attestation", RN, ser(bcs.option(schemas.Attestation), node.attestation)],
       ["registry::is_attested", (tx) => [...RN(tx), tx.pure.u64(env.d.clock.now())], ser(bcs.bool(), true)],
-      ["node::node_id", (tx) => [tx.object(nodeId)], ser(bcs.Address, nodeId)],
+      ["node::node_id", (tx) => [tx.object(nodeCap)], ser(bcs.Address, nodeId)],
       [
         "config::min_stake",
         (tx) => [tx.moveCall({ target: `${env.deployed.packageId}::config::defaults` })],
@@ -152,7 +163,7 @@ describe("atoma view functions via devInspect", () => {
     // A missing node aborts with registry::EUnknownNode (clever code from the bytecode).
     const tx = new Transaction();
     tx.moveCall({
-      target: `${env.deployed.packageId}::registry::node_stake`,
+      target: `${env.deployed.packageId}::registry::node_price`,
       arguments: [tx.object(env.deployed.registryId), tx.pure.id(`0x${"ab".repeat(32)}`)],
     });
     const r = await env.sui.devInspectTransactionBlock({ sender: op.toSuiAddress(), transactionBlock: tx });

@@ -355,12 +355,12 @@ export async function runOnDevnet(env: Env, s: Scenario): Promise<DevnetRun> {
       case "accept_membership":
         return atoma.acceptMembership(node(step.node).kp, {
           clusterId: need(run.clusterId),
-          nodeCap: node(step.node).nodeId,
+          nodeCap: node(step.node).nodeCap,
         });
       case "ack_rotation":
         return atoma.ackRotation(node(step.node).kp, {
           clusterId: need(run.clusterId),
-          nodeCap: node(step.node).nodeId,
+          nodeCap: node(step.node).nodeCap,
           epoch: step.epoch,
           commitment: keyCommitmentOf(step.key),
         });

@@ -152,6 +152,8 @@ export class SequenceRunner {
     const operators: Actor[] = [];
     for (let i = 0; i < nNodes; i++) operators.push(await this.actor(`${index}:operator:${i}`));
     const nodeIds: (string | undefined)[] = [];
+    /** NodeCap object ids (the node id is its shared account's, issue 13 B stage 2). */
+    const nodeCaps: (string | undefined)[] = [];
     const moveNode = (i: number) => `node::node_id(&caps[${capIndex(i)}])`;
     const capOrder: number[] = [];
     const capIndex = (i: number) => capOrder.indexOf(i);
@@ -228,6 +230,7 @@ export class SequenceRunner {
               price,
             });
             nodeIds[i] = res.nodeId;
+            nodeCaps[i] = res.nodeCapId;
             moveNodeIds[i] = deriveId(txn, 1);
             capOrder.push(i);
             subs.set(hex(fromHexId(res.nodeId)), `object::id_to_bytes(&${moveNode(i)})`);
@@ -400,7 +403,7 @@ export class SequenceRunner {
               subs.set(hex(c), `request::commitment_of(${value}, ${moveNode(node)}, x"${hex(saltOf(node))}")`);
               return atoma.commit(me.kp, {
                 requestId: id,
-                nodeCap: nodeIds[node]!,
+                nodeCap: nodeCaps[node]!,
                 nodeId: nodeIds[node]!,
                 outputHash: outputOf(label),
                 round: r0,
@@ -429,7 +432,7 @@ export class SequenceRunner {
               );
               const res = await atoma.reveal(me.kp, {
                 requestId: id,
-                nodeCap: nodeIds[node]!,
+                nodeCap: nodeCaps[node]!,
                 outputHash: outputOf(label),
                 round: r0,
                 salt: saltOf(node),
@@ -443,7 +446,7 @@ export class SequenceRunner {
           return {
             label: "settle",
             sender: keeper,
-            move: withReg(withReq(["settlement::settle(&mut req, &mut reg, &clock, s.ctx());"])),
+            move: withReg(withReq(["settle_all(&mut s, &mut req, &reg, &clock);"]), false),
             run: () => atoma.settle(keeper.kp, need(requestId)),
           };
         case "post": {
@@ -460,7 +463,7 @@ export class SequenceRunner {
             run: () =>
               atoma.postOutput(me.kp, {
                 requestId: need(requestId),
-                nodeCap: nodeIds[node]!,
+                nodeCap: nodeCaps[node]!,
                 output: bytes,
               }),
           };
@@ -515,7 +518,7 @@ export class SequenceRunner {
             sender: me,
             move: withCluster(c.k, [`cluster::accept_membership(&mut cl, &caps[${capIndex(node)}]);`]),
             run: async () => {
-              const res = await atoma.acceptMembership(me.kp, { clusterId: c.id, nodeCap: nodeIds[node]! });
+              const res = await atoma.acceptMembership(me.kp, { clusterId: c.id, nodeCap: nodeCaps[node]! });
               c.invited = c.invited.filter((i) => i !== node);
               c.members.push(node);
               return res;
@@ -570,7 +573,7 @@ export class SequenceRunner {
             run: async () => {
               const res = await atoma.ackRotation(me.kp, {
                 clusterId: c.id,
-                nodeCap: nodeIds[node]!,
+                nodeCap: nodeCaps[node]!,
                 epoch,
                 commitment: keyOf(key),
               });
@@ -629,18 +632,20 @@ export class SequenceRunner {
             sender: me,
             move: withReg([
               `let c = coin::mint_for_testing<SUI>(${amount}, s.ctx());`,
-              `node::add_stake(&mut reg, &caps[${capIndex(node)}], c);`,
+              ...withAcc(node, [`node::add_stake(&mut reg, &mut acc, &caps[${capIndex(node)}], c);`]),
             ]),
-            run: () => atoma.addStake(me.kp, nodeIds[node]!, amount),
+            run: () => atoma.addStake(me.kp, nodeCaps[node]!, amount),
           };
         }
         case "unstake":
           return {
             label: `unstake ${node}`,
             sender: me,
-            move: withReg([`node::request_unstake(&mut reg, &caps[${capIndex(node)}], &clock);`]),
+            move: withReg(
+              withAcc(node, [`node::request_unstake(&mut reg, &mut acc, &caps[${capIndex(node)}], &clock);`]),
+            ),
             run: async () => {
-              const res = await atoma.requestUnstake(me.kp, nodeIds[node]!);
+              const res = await atoma.requestUnstake(me.kp, nodeCaps[node]!);
               unstaked.add(node);
               return res;
             },
@@ -649,11 +654,14 @@ export class SequenceRunner {
           return {
             label: `withdraw ${node}`,
             sender: me,
-            move: withReg([
-              `let c = node::withdraw_stake(&mut reg, &caps[${capIndex(node)}], &clock, s.ctx());`,
-              `transfer::public_transfer(c, @${me.addr});`,
-            ]),
-            run: () => atoma.withdrawStake(me.kp, nodeIds[node]!),
+            move: withReg(
+              withAcc(node, [
+                `let c = node::withdraw_stake(&reg, &mut acc, &caps[${capIndex(node)}], &clock, s.ctx());`,
+                `transfer::public_transfer(c, @${me.addr});`,
+              ]),
+              false,
+            ),
+            run: () => atoma.withdrawStake(me.kp, nodeCaps[node]!),
           };
         case "price": {
           const price = BigInt(r.int(40)) * 1_000_000n;
@@ -661,7 +669,7 @@ export class SequenceRunner {
             label: `price ${node} ${price}`,
             sender: me,
             move: withReg([`node::set_price(&mut reg, &caps[${capIndex(node)}], ${price});`]),
-            run: () => atoma.setPrice(me.kp, nodeIds[node]!, price),
+            run: () => atoma.setPrice(me.kp, nodeCaps[node]!, price),
           };
         }
         case "verifier": {
@@ -715,7 +723,7 @@ export class SequenceRunner {
             ]),
             run: async () => {
               const res = await atoma.recordAttestation(me.kp, {
-                nodeCap: nodeIds[node]!,
+                nodeCap: nodeCaps[node]!,
                 teeKind: 1,
                 measurement,
                 reportDataHash: rdh,
@@ -738,7 +746,7 @@ export class SequenceRunner {
             move: withReg([
               `node::set_capabilities(&mut reg, &caps[${capIndex(node)}], vector[${caps.map((c) => `x"${hex(enc.encode(c))}"`).join(", ")}]);`,
             ]),
-            run: () => atoma.setCapabilities(me.kp, nodeIds[node]!, caps),
+            run: () => atoma.setCapabilities(me.kp, nodeCaps[node]!, caps),
           };
         }
       }
@@ -817,16 +825,22 @@ export class SequenceRunner {
         const id = moveNode(i);
         const checks: [string, string][] = [
           ["status", String(n.status)],
+          ["price", String(n.price)],
+          ["weight", String(n.weight)],
+        ];
+        for (const [f, v] of checks) body.push(`assert!(registry::node_${f}(&reg, ${id}) == ${v}, ${next()});`);
+        // the node's shared account: stake, unbonding, reputation, counters
+        const account: [string, string][] = [
           ["stake", String(n.stake.value)],
           ["unbonding", String(n.unbonding.value)],
           ["unbonding_until_ms", String(n.unbonding_until_ms)],
-          ["price", String(n.price)],
           ["reputation", String(n.reputation)],
           ["served", String(n.served)],
-          ["earned", String(n.earned)],
           ["slashed", String(n.slashed)],
         ];
-        for (const [f, v] of checks) body.push(`assert!(registry::node_${f}(&reg, ${id}) == ${v}, ${next()});`);
+        body.push(`let acc = s.take_shared_by_id<NodeAccount>(${id});`);
+        for (const [f, v] of account) body.push(`assert!(node_account::${f}(&acc) == ${v}, ${next()});`);
+        body.push("ts::return_shared(acc);");
         const capsV = n.capabilities.map((c) => `x"${hex(Uint8Array.from(c))}"`).join(", ");
         body.push(`assert!(registry::node_capabilities(&reg, ${id}) == vector[${capsV}], ${next()});`);
         const att = bcs.option(Attestation).serialize(n.attestation).toBytes();
@@ -875,6 +889,13 @@ export class SequenceRunner {
 
     function withReg(lines: string[], mut = true): string[] {
       return [`let ${mut ? "mut " : ""}reg = s.take_shared<Registry>();`, ...lines, "ts::return_shared(reg);"];
+    }
+    function withAcc(node: number, lines: string[]): string[] {
+      return [
+        `let mut acc = s.take_shared_by_id<NodeAccount>(${moveNode(node)});`,
+        ...lines,
+        "ts::return_shared(acc);",
+      ];
     }
     function withCluster(k: number, lines: string[]): string[] {
       return [`let mut cl = s.take_shared_by_id<Cluster>(clusters[${k}]);`, ...lines, "ts::return_shared(cl);"];
@@ -943,6 +964,7 @@ use atoma::attestation;
 use atoma::cluster::{Self, Cluster, MasterCap};
 use atoma::events;
 use atoma::node::{Self, NodeCap};
+use atoma::node_account::{Self, NodeAccount};
 use atoma::registry::{Self, AdminCap, Registry};
 use atoma::request::{Self, Request};
 use atoma::settlement;
@@ -970,6 +992,17 @@ fun finish(s: Scenario, admin: AdminCap, clock: Clock, mut caps: vector<NodeCap>
     transfer::public_transfer(admin, @0x0);
     clock.destroy_for_testing();
     s.end();
+}
+
+/// One settlement PTB as the SDK builds it: settle_begin, settle_node per assigned account, settle_end.
+fun settle_all(s: &mut Scenario, req: &mut Request, reg: &Registry, clock: &Clock) {
+    let mut st = settlement::settle_begin(req, reg, clock, s.ctx());
+    request::assignments(req).map_ref!(|a| request::a_node_id(a)).do!(|id| {
+        let mut acc = s.take_shared_by_id<NodeAccount>(id);
+        settlement::settle_node(&mut st, &mut acc);
+        ts::return_shared(acc);
+    });
+    settlement::settle_end(st, req, s.ctx());
 }
 
 ${tests.map((t) => t.move).join("\n\n")}

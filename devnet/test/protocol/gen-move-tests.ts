@@ -137,7 +137,10 @@ function stepCode(run: ScenarioRun, i: number): string[] {
         ]),
       );
     case "request_unstake":
-      return withReg(true, withAcc(step.node, [`node::request_unstake(&mut reg, &mut acc, ${cap(step.node)}, &clock);`]));
+      return withReg(
+        true,
+        withAcc(step.node, [`node::request_unstake(&mut reg, &mut acc, ${cap(step.node)}, &clock);`]),
+      );
     case "withdraw_stake":
       return withReg(
         false,

@@ -388,6 +388,21 @@ public fun settle(env: &mut Env, req: &mut Request) {
     env.settle_in_order(req, order);
 }
 
+/// `settlement::settle_begin` in a new keeper transaction (for tests that drive the calls).
+public fun settle_begin(env: &mut Env, req: &mut Request): settlement::Settlement {
+    env.sc.next_tx(keeper());
+    settlement::settle_begin(req, &env.reg, &env.clock, env.sc.ctx())
+}
+
+/// A further `settle_begin` in the same transaction.
+public fun settle_begin_again(env: &mut Env, req: &mut Request): settlement::Settlement {
+    settlement::settle_begin(req, &env.reg, &env.clock, env.sc.ctx())
+}
+
+public fun settle_end(env: &mut Env, s: settlement::Settlement, req: &mut Request) {
+    settlement::settle_end(s, req, env.sc.ctx());
+}
+
 /// `settle` applying the accounts in `order` (any order must give the same outcome).
 public fun settle_in_order(env: &mut Env, req: &mut Request, order: vector<ID>) {
     env.sc.next_tx(keeper());
