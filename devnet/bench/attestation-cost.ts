@@ -28,6 +28,7 @@ export interface Cost {
 export interface BenchNode<Ev> {
   kp: Ed25519Keypair;
   nodeId: string;
+  nodeCap: string;
   sigPk: Uint8Array;
   encPk: Uint8Array;
   ev: Ev;
@@ -72,11 +73,11 @@ export async function startAttestationBench<Ev>(o: {
     const sigPk = kp.getPublicKey().toRawBytes();
     const encPk = blake2b(new TextEncoder().encode(`bench-enc:${i}`), { dkLen: 32 });
     const res = await atoma.registerNode(kp, { stake: 200n * SUI, sigPk, encPk, capabilities: ["llama"], price: SUI });
-    nodes.push({ kp, nodeId: res.nodeId, sigPk, encPk, ev: o.evidence({ sigPk, encPk }) });
+    nodes.push({ kp, nodeId: res.nodeId, nodeCap: res.nodeCapId, sigPk, encPk, ev: o.evidence({ sigPk, encPk }) });
   }
   const verdictPeer: AttestationBench<Ev>["verdictPeer"] = async (node, e) => {
     const verdict = await allowListedVerdict(env, node, { ...e, nowMs: o.nowMs });
-    return run(node.kp, (tx) => buildRecordAttestation(tx, { ...admin, nodeCap: node.nodeId, ...verdict }));
+    return run(node.kp, (tx) => buildRecordAttestation(tx, { ...admin, nodeCap: node.nodeCap, ...verdict }));
   };
   return { env, atoma, admin, nodes: nodes as [BenchNode<Ev>, BenchNode<Ev>], run, verdictPeer };
 }

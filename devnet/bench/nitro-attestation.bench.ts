@@ -32,7 +32,7 @@ const nitro = await run(n0.kp, (tx) =>
   buildRecordNitroAttestation(tx, {
     packageId: admin.packageId,
     registry: admin.registry,
-    nodeCap: n0.nodeId,
+    nodeCap: n0.nodeCap,
     document: n0.ev.document,
   }),
 );

@@ -35,7 +35,7 @@ const tdx = await run(n0.kp, (tx) =>
   buildRecordTdxAttestation(tx, {
     packageId: admin.packageId,
     registry: admin.registry,
-    nodeCap: n0.nodeId,
+    nodeCap: n0.nodeCap,
     collateral: col.collateralId,
     quote: n0.ev.quote,
   }),

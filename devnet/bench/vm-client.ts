@@ -8,7 +8,7 @@
  * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientDone`.
  */
 import { Agent } from "node:http";
-import { computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
+import { buildSettle, computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
 import { messageWithIntent, toSerializedSignature } from "@mysten/sui/cryptography";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
@@ -25,6 +25,8 @@ export interface ClientInit {
   nodes: { sk: Uint8Array; index: number; nodeId: string; cap: Ref; gas: Ref }[];
   keepers: { sk: Uint8Array; gas: Ref }[];
   requests: { id: string; isv: string; nodes: string[] }[];
+  /** Initial shared version of each node's NodeAccount (id = node id), for the settlement PTB. */
+  accounts: Record<string, string>;
   /** Indices into `requests` that this client's keepers settle. */
   settle: number[];
   /** How many no-op calls this client sends in the peer phase. */
@@ -143,13 +145,12 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
         while (next < cfg.settle.length) {
           const r = cfg.requests[cfg.settle[next++]!]!;
           await execute(k, (tx) => {
-            tx.moveCall({
-              target: `${cfg.pkg}::settlement::settle`,
-              arguments: [
-                tx.sharedObjectRef({ objectId: r.id, initialSharedVersion: r.isv, mutable: true }),
-                tx.sharedObjectRef({ ...cfg.registry, mutable: true }),
-                tx.sharedObjectRef(clock),
-              ],
+            // one PTB: settle_begin, settle_node per assigned NodeAccount, settle_end (issue 13 B stage 2)
+            buildSettle(tx, {
+              packageId: cfg.pkg,
+              registry: cfg.registry,
+              request: { objectId: r.id, initialSharedVersion: r.isv },
+              nodes: r.nodes.map((id) => ({ objectId: id, initialSharedVersion: cfg.accounts[id]! })),
             });
           });
         }

@@ -81,6 +81,12 @@ for (let i = 0; i < REQUESTS; i++) {
   const isv = (o.data!.owner as { Shared: { initial_shared_version: string } }).Shared.initial_shared_version;
   requests.push({ id: r.requestId, isv, nodes: r.nodes });
 }
+/** Each node's shared NodeAccount (its id is the node id): the settlement writes it. */
+const accounts: Record<string, string> = {};
+for (const n of nodes) {
+  const o = await sui.getObject({ id: n.nodeId, options: { showOwner: true } });
+  accounts[n.nodeId] = (o.data!.owner as { Shared: { initial_shared_version: string } }).Shared.initial_shared_version;
+}
 const keepers: Ed25519Keypair[] = [];
 for (let i = 0; i < CONC; i++) keepers.push(await funded(d.url, `vm-bench-keeper-${i}`));
 const refOf = async (id: string): Promise<Ref> => {
@@ -121,6 +127,7 @@ for (let c = 0; c < CLIENTS; c++) {
     ),
     keepers: await Promise.all(share(keepers, c).map(async (k) => ({ sk: sk(k), gas: await gasOf(k) }))),
     requests,
+    accounts,
     settle: share(
       requests.map((_, i) => i),
       c,

@@ -36,7 +36,6 @@ import {
 import { loadExecutors } from "./daemon/executors-loader.js";
 import { atomaClientFor, isDevnet, startNode } from "./daemon/node.js";
 import { FAULTS, type Fault } from "./daemon/task-runner.js";
-import { nodeEarnings } from "./earnings.js";
 import { ChainReadError, NoGasError, UsageError, unreachable } from "./errors.js";
 import { addLlamaOptions, LlamaUsageError, llamaOptionsFrom } from "./executors/llama/cli-options.js";
 import { InferenceUrlError, parseInferenceUrl } from "./executors/openai.js";
@@ -389,7 +388,8 @@ export function buildProgram(): Command {
       const { file, config, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, file);
       const n = await chain(() => atoma.getNode(nodeId));
-      const { earned } = await chain(() => nodeEarnings(atoma, nodeId));
+      // no `earned` on chain since issue 13 B stage 2: the node's NodePaid events
+      const earned = await chain(() => atoma.earnedBy(nodeId));
       const { FileTaskJournal } = await import("./daemon/file-journal.js");
       const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
       const status = String(enumName(NodeStatus, n.status) ?? n.status);

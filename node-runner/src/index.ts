@@ -10,7 +10,6 @@ export * from "./daemon/pq-key.js";
 export * from "./daemon/task.js";
 export { type DurableStep, type ExecuteOutcome, FAULTS, type Fault, type TaskStep } from "./daemon/task-runner.js";
 export * from "./deploy.js";
-export * from "./earnings.js";
 export * from "./errors.js";
 export * from "./keeper/index.js";
 export * from "./lock.js";

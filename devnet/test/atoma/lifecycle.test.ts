@@ -161,6 +161,8 @@ describe("atoma through the SDK on an in-process devnet", () => {
       expect(fresh.map((c) => c.balance)).toEqual([SUI]);
       const n = await env.atoma.getNode(o.nodeId);
       expect(n.served).toBe("1");
+      // earned: the node's NodePaid events (no counter on chain since issue 13 B stage 2)
+      expect(await env.atoma.earnedBy(o.nodeId)).toBe(SUI);
     }
     const tb = await env.sui.getTransactionBlock({ digest: settled.digest, options: { showBalanceChanges: true } });
     const refund = tb.balanceChanges?.find(
@@ -351,13 +353,13 @@ describe("atoma through the SDK on an in-process devnet", () => {
     const [o0, o1] = [ops[0]!, ops[1]!];
     // Pause blocks live entry points with EPaused; unpause restores them.
     await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: true }));
-    expect(abortOf(await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI).catch((e: unknown) => e))).toBe("EPaused");
+    expect(abortOf(await env.atoma.setPrice(o0.kp, o0.nodeCap, 2n * SUI).catch((e: unknown) => e))).toBe("EPaused");
     await exec(env.admin, (tx) => buildSetPaused(tx, { ...admin(), paused: false }));
-    await env.atoma.setPrice(o0.kp, o0.nodeId, 2n * SUI);
+    await env.atoma.setPrice(o0.kp, o0.nodeCap, 2n * SUI);
     expect((await env.atoma.getNode(o0.nodeId)).price).toBe(String(2n * SUI));
     // New capabilities: the node joins the new capability's eligible list (a new Table entry).
     const eligibleBefore = (await env.atoma.getRegistry()).eligible.size;
-    await env.atoma.setCapabilities(o1.kp, o1.nodeId, ["llama", "mistral"]);
+    await env.atoma.setCapabilities(o1.kp, o1.nodeCap, ["llama", "mistral"]);
     expect(
       (await env.atoma.getNode(o1.nodeId)).capabilities.map((c) => new TextDecoder().decode(Uint8Array.from(c))),
     ).toEqual(["llama", "mistral"]);
@@ -396,17 +398,17 @@ describe("atoma through the SDK on an in-process devnet", () => {
       "ENotUpgrade",
     );
     // add_stake from the gas coin.
-    await env.atoma.addStake(o1.kp, o1.nodeId, 5n * SUI);
+    await env.atoma.addStake(o1.kp, o1.nodeCap, 5n * SUI);
     expect((await env.atoma.getNode(o1.nodeId)).stake.value).toBe(String(205n * SUI));
   });
 
   it("unstake, unbonding with the devnet clock, withdraw the stake as a coin", async () => {
     const o = ops[2]!;
-    await env.atoma.requestUnstake(o.kp, o.nodeId);
-    const early = await env.atoma.withdrawStake(o.kp, o.nodeId).catch((e: unknown) => e);
+    await env.atoma.requestUnstake(o.kp, o.nodeCap);
+    const early = await env.atoma.withdrawStake(o.kp, o.nodeCap).catch((e: unknown) => e);
     expect((early as MoveAbortError).constantName).toBe("EStillUnbonding");
     env.d.clock.advance(604_800_000);
-    const res = await env.atoma.withdrawStake(o.kp, o.nodeId);
+    const res = await env.atoma.withdrawStake(o.kp, o.nodeCap);
     const coinId = res.created.find((c) => c.type?.includes("::coin::Coin<"))?.objectId;
     expect(coinId).toBeDefined();
     const coin = await env.sui.getObject({ id: coinId!, options: { showContent: true, showOwner: true } });

@@ -15,7 +15,6 @@ import { type DemoChain, registerNode, startChain } from "../../../demo/src/netw
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import type { Executor } from "../../src/daemon/execute.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
-import { nodeEarnings } from "../../src/earnings.js";
 import { chainNowMs } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
@@ -79,7 +78,7 @@ describe("daemon over the SDK on a devnet", () => {
       await new Promise((res) => setTimeout(res, 100));
     const out = await chain.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.plaintext)).toBe("HELLO ATOMA");
-    const earned = await Promise.all(nodes.map(async (n) => (await nodeEarnings(chain.atoma, n.daemon.nodeId)).earned));
+    const earned = await Promise.all(nodes.map(async (n) => chain.atoma.earnedBy(n.daemon.nodeId)));
     expect(earned).toEqual([1000n, 1000n, 1000n]);
     const metrics = await (await fetch(`${nodes[0]?.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/atoma_node_task_steps_total\{step="revealed",node_id="0x[0-9a-f]+"\} 1/);

@@ -15,7 +15,6 @@ import { type DemoChain, registerNode, startChain } from "../../../demo/src/netw
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { loadExecutors } from "../../src/daemon/executors-loader.js";
 import { type RunningNode, startNode } from "../../src/daemon/node.js";
-import { nodeEarnings } from "../../src/earnings.js";
 import { InferenceBackendError, InferenceUrlError } from "../../src/executors/openai.js";
 import { type FakeBackend, fakeReply, startOpenAiBackend } from "../support/openai-backend.js";
 
@@ -77,6 +76,6 @@ describe("--inference-url", () => {
       await new Promise((res) => setTimeout(res, 100));
     const out = await chain.atoma.fetchOutput(requestId);
     expect(new TextDecoder().decode(out.plaintext)).toBe(fakeReply("hello model"));
-    expect((await nodeEarnings(chain.atoma, n.nodeId)).earned).toBe(1000n);
+    expect(await chain.atoma.earnedBy(n.nodeId)).toBe(1000n);
   }, 60_000);
 });

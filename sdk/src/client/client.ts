@@ -264,6 +264,25 @@ export class AtomaClient implements AtomaChain {
     return { ...readExact(NodeAccount, content, `NodeAccount ${meta.objectId}`), meta };
   }
 
+  /**
+   * What a node was paid in all: the sum of its `NodePaid` events (the chain keeps no `earned`
+   * counter since issue 13 B stage 2). Reads every atoma event from the start, so it is for
+   * tests, tools and small networks; an indexer answers it from its table.
+   */
+  async earnedBy(nodeId: string): Promise<bigint> {
+    const id = normalizeSuiAddress(checkId(nodeId, "nodeId"));
+    let cursor: EventCursor = { after: null };
+    let total = 0n;
+    for (;;) {
+      const page = await this.listEvents(cursor, 50);
+      for (const r of page.events)
+        if (r.event.name === "NodePaid" && normalizeSuiAddress(r.event.data.node_id) === id)
+          total += BigInt(r.event.data.amount);
+      if (!page.hasNextPage || page.cursor.after === cursor.after) return total;
+      cursor = page.cursor;
+    }
+  }
+
   /** The node id a NodeCap is for (`NodeCap.node_id`; the cap's own id differs). */
   async nodeIdOfCap(nodeCap: string): Promise<string> {
     const key = normalizeSuiAddress(checkId(nodeCap, "nodeCap"));

@@ -11,7 +11,6 @@ import { blindedHash, bytesToHex, hashOutput, RequestKind, RequestStatus } from 
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nodeEarnings } from "../../../node-runner/src/earnings.js";
 import { ensureTinyModel, LlamaExecutor, type LlamaManifest } from "../../../node-runner/src/executors/llama/index.js";
 import {
   type CliNode,
@@ -114,6 +113,6 @@ describe("llama.cpp inference on the devnet (3 node-runner processes)", () => {
     expect(out.finish).toBe("length");
     expect(out.tokens).toHaveLength(48);
     expect(dec.decode(expected.output)).toBe(JSON.stringify(out));
-    for (const n of nodes) expect((await nodeEarnings(dev.atoma, n.nodeId)).earned).toBe(1_000_000n);
+    for (const n of nodes) expect(await dev.atoma.earnedBy(n.nodeId)).toBe(1_000_000n);
   }, 420_000);
 });

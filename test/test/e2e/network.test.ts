@@ -20,7 +20,6 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assembleApp } from "../../../node-runner/apps/wat.js";
 import { loadExecutors } from "../../../node-runner/src/daemon/executors-loader.js";
-import { nodeEarnings } from "../../../node-runner/src/earnings.js";
 import {
   attestThroughVerifier,
   type CliNode,
@@ -203,7 +202,7 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
     expect(faultySampled).toBeGreaterThan(0);
     const f = await dev.atoma.getNode(faulty);
     expect(BigInt(f.slashed)).toBeGreaterThan(0n);
-    expect((await nodeEarnings(dev.atoma, faulty)).earned).toBe(0n);
+    expect(await dev.atoma.earnedBy(faulty)).toBe(0n);
     for (const n of nodes.slice(1)) expect(BigInt((await dev.atoma.getNode(n.nodeId)).slashed)).toBe(0n);
 
     // The indexer (its own process) records the slash.
@@ -226,7 +225,7 @@ describe("network end to end (devnet, indexer, 5 node-runner processes)", () => 
     expect(st.code).toBe(0);
     const s = JSON.parse(st.out) as { earned: string; status: string; reputation: string };
     expect(s.status).toBe("Active");
-    const honestEarned = (await nodeEarnings(dev.atoma, honest.nodeId)).earned;
+    const honestEarned = await dev.atoma.earnedBy(honest.nodeId);
     expect(honestEarned).toBeGreaterThan(0n);
     expect(honestEarned).toBe(BigInt(s.earned));
 
