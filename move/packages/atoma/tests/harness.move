@@ -163,6 +163,12 @@ public fun withdraw(env: &mut Env, i: u64): u64 {
     c.burn_for_testing()
 }
 
+/// `withdraw_stake` with node `i`'s cap and the given account (any node's), in the current transaction.
+public fun withdraw_with(env: &mut Env, i: u64, account: &mut NodeAccount): u64 {
+    let c = node::withdraw_stake(&env.reg, account, &env.caps[i], &env.clock, env.sc.ctx());
+    c.burn_for_testing()
+}
+
 public fun add_stake(env: &mut Env, i: u64, amount: u64) {
     env.sc.next_tx(operator(i));
     let c = coin::mint_for_testing<SUI>(amount, env.sc.ctx());

@@ -230,3 +230,41 @@ fun multi_party_settlement_over_shared_accounts() {
     clock.destroy_for_testing();
     sc.end();
 }
+
+#[test, expected_failure(abort_code = node::EWrongAccount)]
+fun request_unstake_with_another_nodes_account_aborts() {
+    let mut env = h::new(2);
+    let other = env.node_id(1);
+    env.sc().next_tx(h::operator(0));
+    let mut acc = env.take_account(other);
+    let (reg, cap, clock) = env.reg_cap_clock(0);
+    node::request_unstake(reg, &mut acc, cap, clock);
+    h::put_account(acc);
+    env.finish();
+}
+
+/// Node 1 is Leaving and unbonded; node 0's cap cannot withdraw node 1's stake.
+#[test, expected_failure(abort_code = node::EWrongAccount)]
+fun withdraw_stake_with_another_nodes_account_aborts() {
+    let mut env = h::new(2);
+    let other = env.node_id(1);
+    env.unstake(1);
+    let until = env.unbonding_until_ms(other);
+    env.set_time(until);
+    env.sc().next_tx(h::operator(0));
+    let mut acc = env.take_account(other);
+    env.withdraw_with(0, &mut acc);
+    h::put_account(acc);
+    env.finish();
+}
+
+/// `refresh_node` with an account the registry has no record of (a node of another registry).
+#[test, expected_failure(abort_code = atoma::registry::EUnknownNode)]
+fun refresh_node_of_an_unknown_account_aborts() {
+    let mut env = h::new(1);
+    env.sc().next_tx(h::keeper());
+    let other = node_account::new_for_testing(@0x5, 1, env.sc().ctx());
+    env.reg().refresh_node(&other);
+    other.destroy_for_testing();
+    env.finish();
+}
