@@ -782,7 +782,7 @@ export function buildProgram(): Command {
     .requiredOption("--collateral <id>", "TdxCollateral object id (recorded with `attest collateral`)")
     .action(async (given: string, o: { collateral: string }, cmd: Command) => {
       const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
-      const nodeId = needNode(config, cfg);
+      needNode(config, cfg); // not registered: a usage error naming the field
       const quote = readBinary(userPath(given), "quote");
       const cap = await nodeCap();
       const res = await chain(() =>
@@ -801,7 +801,7 @@ export function buildProgram(): Command {
     .requiredOption("--document <file>", "the Nitro attestation document (COSE_Sign1, CBOR) from the enclave's NSM")
     .action(async (o: { document: string }, cmd: Command) => {
       const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
-      const nodeId = needNode(config, cfg);
+      needNode(config, cfg); // not registered: a usage error naming the field
       const document = readBinary(userPath(o.document), "--document");
       const cap = await nodeCap();
       const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: cap, document }));
