@@ -116,13 +116,19 @@ export class ConfidentialDemo {
       );
       // the node record carries its ML-KEM key hash (node::set_pq_key; startNode publishes the
       // keystore's key, this publishes the demo's key when it was generated here)
-      await publishPqKey(chain.atoma, { signer: n.keys.signer, nodeId: n.nodeId, mlkemPk: st.mlkemPk });
+      await publishPqKey(chain.atoma, {
+        signer: n.keys.signer,
+        nodeId: n.nodeId,
+        nodeCap: n.nodeCapId,
+        mlkemPk: st.mlkemPk,
+      });
       st.store = new MasterKeyStore(path.join(this.dir, `node-${i + 1}-cluster-keys`));
       st.meter = new SealedBytesMeter(n.nodeId, usage);
       st.participant = new RotationParticipant({
         chain: chain.atoma,
         signer: n.keys.signer,
         nodeId: n.nodeId,
+        nodeCapId: n.nodeCapId,
         encSk: n.keys.encSk,
         mlkemSk: st.mlkemDk,
         keys: st.store,

@@ -118,6 +118,8 @@ export async function startChain(
 
 export interface RegisteredNode {
   nodeId: string;
+  /** Its NodeCap (owned by `keys.signer`; a separate object from the node's account since issue 13 B stage 2). */
+  nodeCapId: string;
   keys: NodeKeys;
   stateDir: string;
   capabilities: string[];
@@ -159,7 +161,7 @@ export async function registerNode(
       expiresMs: now + 3_600_000n,
     };
     await chain.atoma.recordAttestation(keys.signer, {
-      nodeCap: res.nodeId,
+      nodeCap: res.nodeCapId,
       teeKind: verdict.teeKind,
       measurement: verdict.measurement,
       reportDataHash: verdict.reportDataHash,
@@ -170,7 +172,13 @@ export async function registerNode(
       signature: signVerdict(verdict, chain.verifierSk),
     });
   }
-  return { nodeId: res.nodeId, keys, stateDir: path.join(dir, "state"), capabilities: o.capabilities };
+  return {
+    nodeId: res.nodeId,
+    nodeCapId: res.nodeCapId,
+    keys,
+    stateDir: path.join(dir, "state"),
+    capabilities: o.capabilities,
+  };
 }
 
 export async function startDemoIndexer(chain: DemoChain, dataDir?: string): Promise<RunningIndexer> {

@@ -350,6 +350,8 @@ export const projectors: Projectors = {
   // Treasury bookkeeping (issue 13 B): the margin and slash already count in RequestSettled /
   // NodeSlashed; the sweep only moves them from the request into the Registry's treasury.
   FeesSwept: () => {},
+  // Admin parameter changes (issue 13): kept in raw_events only (the keeper reacts to them).
+  ParamChanged: () => {},
 };
 
 /** Applies the event's projector (the name picks the projector and types the data). */

@@ -1,7 +1,7 @@
 /**
- * A node's reputation, derived from its events: the Move package keeps it in the Node record
- * but emits no event for it. Mirrors `node_record::reward` (+1 per `NodePaid`) and
- * `node_record::slash` (−penalty per `NodeSlashed`, floor 0): the initial value comes from the
+ * A node's reputation, derived from its events: the Move package keeps it in the node's NodeAccount
+ * but emits no event for it. Mirrors `node_account::reward` (+1 per `NodePaid`) and
+ * `node_account::slash` (−penalty per `NodeSlashed`, floor 0): the initial value comes from the
  * SDK's `Limits` (generated from `atoma::constants::initial_reputation`), the penalties mirror
  * `move/packages/atoma/sources/settlement.move` (REP_ABSENT, REP_DISSENT, by slash reason);
  * `indexer/test/reputation.test.ts` reads those sources and fails when they drift.

@@ -16,11 +16,12 @@ const constant = (text: string, name: string) => {
 describe("reputation", () => {
   it("mirrors the Move package's constants", () => {
     const constants = src("constants.move");
-    const record = src("node_record.move");
+    // Reputation lives in the node's shared account since issue 13 B stage 2.
+    const account = src("node_account.move");
     const settlement = src("settlement.move");
     expect(REPUTATION.initial).toBe(constant(constants, "INITIAL_REPUTATION"));
     expect(REPUTATION.initial).toBe(BigInt(Limits.initialReputation));
-    expect(record).toMatch(/n\.reputation = n\.reputation \+ 1;/);
+    expect(account).toMatch(/a\.reputation = a\.reputation \+ 1;/);
     expect(REPUTATION.perPayout).toBe(1n);
     expect(constant(constants, "SLASH_REASON_ABSENT")).toBe(BigInt(SlashReason.Absent));
     expect(constant(constants, "SLASH_REASON_DISSENT")).toBe(BigInt(SlashReason.Dissent));

@@ -104,7 +104,7 @@ export async function startBenchNetwork(o: {
       const ms: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
-        await chain.atoma.addStake(op.keys.signer, op.nodeId, 1n);
+        await chain.atoma.addStake(op.keys.signer, op.nodeCapId, 1n);
         ms.push(performance.now() - t);
       }
       return ms;

@@ -85,7 +85,7 @@ const tPeer = performance.now();
 await Promise.all(
   senders.map(async (s, j) => {
     for (let i = j; i < Math.min(peerTotal, 400); i += senders.length) {
-      await chain.atoma.addStake(s.keys.signer, s.nodeId, 1n);
+      await chain.atoma.addStake(s.keys.signer, s.nodeCapId, 1n);
       peerDone++;
     }
   }),
@@ -159,7 +159,7 @@ for (let i = 0; i < LATENCY_RUNS; i++) {
   const salts = by.map(() => new Uint8Array(randomBytes(32)));
   const at = (k: number) => ({
     requestId,
-    nodeCap: by[k]?.nodeId as string,
+    nodeCap: by[k]?.nodeCapId as string,
     outputHash,
     round: 0,
     salt: salts[k] as Uint8Array,

@@ -50,6 +50,7 @@ import {
   runRotationParticipant,
   SealedBytesMeter,
 } from "./rotation/index.js";
+import { findNodeCap } from "./sdk-port.js";
 
 export { NoGasError, UsageError } from "./errors.js";
 
@@ -160,7 +161,10 @@ async function context(cmd: Command, o: { ping?: boolean } = {}) {
   // One cheap call first, so a dead or wrong URL is named before anything else fails obscurely.
   const ping = () => chain(() => atoma.client.core.getChainIdentifier());
   if (o.ping !== false) await ping();
-  return { g, file, config, keys, atoma, chain, ping, out: printer(g.json) };
+  /** This node's NodeCap: the config's `nodeCapId`, else looked up among the keystore address's objects. */
+  const nodeCap = async (): Promise<string> =>
+    config.nodeCapId ?? chain(() => findNodeCap(atoma, keys.signer.toSuiAddress(), needNode(config, file)));
+  return { g, file, config, keys, atoma, chain, ping, nodeCap, out: printer(g.json) };
 }
 
 export function buildProgram(): Command {
@@ -315,17 +319,21 @@ export function buildProgram(): Command {
           price: mist(config.price, "price"),
         }),
       );
-      saveConfig(file, { ...config, nodeId: res.nodeId });
-      out(`registered node ${res.nodeId} (tx ${res.digest})`, { nodeId: res.nodeId, digest: res.digest });
+      saveConfig(file, { ...config, nodeId: res.nodeId, nodeCapId: res.nodeCapId });
+      out(`registered node ${res.nodeId} (tx ${res.digest})`, {
+        nodeId: res.nodeId,
+        nodeCapId: res.nodeCapId,
+        digest: res.digest,
+      });
     });
 
   program
     .command("stake <mist>")
     .description("add stake (MIST) to this node")
     .action(async (amount: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.addStake(keys.signer, nodeId, mist(amount, "mist")));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.addStake(keys.signer, cap, mist(amount, "mist")));
       out(`staked ${amount} MIST (tx ${res.digest})`, { digest: res.digest, amount });
     });
 
@@ -333,9 +341,9 @@ export function buildProgram(): Command {
     .command("unstake")
     .description("request unstake: all stake starts unbonding, the node leaves sampling")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.requestUnstake(keys.signer, nodeId));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.requestUnstake(keys.signer, cap));
       out(`unstake requested (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -343,9 +351,9 @@ export function buildProgram(): Command {
     .command("withdraw")
     .description("withdraw unbonded stake after the unbonding period")
     .action(async (_o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.withdrawStake(keys.signer, nodeId));
+      const { keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.withdrawStake(keys.signer, cap));
       out(`withdrawn (tx ${res.digest})`, { digest: res.digest });
     });
 
@@ -353,9 +361,9 @@ export function buildProgram(): Command {
     .command("set-price <mist>")
     .description("set the price per request (MIST)")
     .action(async (price: string, _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.setPrice(keys.signer, nodeId, mist(price, "mist")));
+      const { file, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.setPrice(keys.signer, cap, mist(price, "mist")));
       saveConfig(file, { ...config, price });
       out(`price set to ${price} MIST (tx ${res.digest})`, { digest: res.digest, price });
     });
@@ -364,18 +372,18 @@ export function buildProgram(): Command {
     .command("capabilities <ids...>")
     .description("set the capability ids this node serves")
     .action(async (given: string[], _o, cmd: Command) => {
-      const { file, config, keys, atoma, chain, out } = await context(cmd);
+      const { file, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const ids = given.map(normalizeCapability);
       parseConfig(renderConfig({ ...config, capabilities: ids }), "capabilities");
-      const nodeId = needNode(config, file);
-      const res = await chain(() => atoma.setCapabilities(keys.signer, nodeId, ids));
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.setCapabilities(keys.signer, cap, ids));
       saveConfig(file, { ...config, capabilities: ids });
       out(`capabilities set: ${ids.join(", ")} (tx ${res.digest})`, { digest: res.digest, capabilities: ids });
     });
 
   program
     .command("status")
-    .description("stake, reputation, pending work and earnings of this node")
+    .description("stake, reputation, pending work and earnings (its NodePaid events summed) of this node")
     .action(async (_o, cmd: Command) => {
       const { file, config, atoma, chain, out } = await context(cmd);
       const nodeId = needNode(config, file);
@@ -468,7 +476,7 @@ export function buildProgram(): Command {
         .hideHelp(),
     )
     .action(async (o, cmd: Command) => {
-      const { g, file, config, keys, out, ping } = await context(cmd, { ping: false });
+      const { g, file, config, keys, out, ping, nodeCap } = await context(cmd, { ping: false });
       const nodeId = needNode(config, file);
       const stateDir = resolveFrom(file, config.stateDir);
       const fault = o.fault as Fault | undefined;
@@ -478,6 +486,7 @@ export function buildProgram(): Command {
       if (killAfter && !(await isDevnet(config.rpcUrl)))
         throw new UsageError(`--test-kill-after is refused: ${config.rpcUrl} is not an @atoma/devnet`);
       await ping();
+      const nodeCapId = await nodeCap();
       const metricsPort =
         o.metricsPort === "off" ? null : o.metricsPort !== undefined ? Number(o.metricsPort) : config.metricsPort;
       const logger = pino({ level: o.logLevel, base: { node: nodeId.slice(0, 10) } }, pino.destination(2));
@@ -521,6 +530,7 @@ export function buildProgram(): Command {
         packageId: config.packageId,
         registryId: config.registryId,
         nodeId,
+        nodeCapId,
         keys,
         stateDir,
         executors,
@@ -558,6 +568,7 @@ export function buildProgram(): Command {
             atoma: atomaClientFor(config.rpcUrl, config.packageId, config.registryId, g.transport),
             keys,
             nodeId,
+            nodeCapId,
             stateDir,
             distribution: new DirKeyDistribution(userPath(String(o.clusterKeyDir))),
             signal: rotation.signal,
@@ -602,7 +613,7 @@ export function buildProgram(): Command {
   program
     .command("keeper")
     .description(
-      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes (registry::refresh_node: new sampling weight, jailed nodes out), batched",
+      "run the keeper: sweep finished requests' income into the treasury (fees::sweep_fees) and refresh slashed nodes, and every node after a stake_cap/min_stake change (registry::refresh_node: new sampling weight, jailed nodes out), batched",
     )
     .option("--batch-size <n>", "most requests (or nodes) per transaction", intArg("--batch-size", 1, 512), 32)
     .option(
@@ -610,6 +621,12 @@ export function buildProgram(): Command {
       "send a batch that is not full once its oldest item waited this long",
       intArg("--max-delay-ms", 0, 86_400_000),
       30_000,
+    )
+    .option(
+      "--batches-per-pass <n>",
+      "most transactions per duty before the others get their turn (a refresh of every node is sent this many batches at a time)",
+      intArg("--batches-per-pass", 1, 1_000),
+      4,
     )
     .option("--state-dir <dir>", "cursor and pending lists (default: the config's stateDir/keeper)")
     .option("--once", "read the events up to now, send everything pending, print a summary and exit")
@@ -620,7 +637,11 @@ export function buildProgram(): Command {
         ? userPath(String(o.stateDir))
         : path.join(resolveFrom(file, config.stateDir), "keeper");
       const logger = pino({ level: o.logLevel, base: { keeper: true } }, pino.destination(2));
-      const policy = { maxBatch: o.batchSize as number, maxDelayMs: o.maxDelayMs as number };
+      const policy = {
+        maxBatch: o.batchSize as number,
+        maxDelayMs: o.maxDelayMs as number,
+        maxBatchesPerPass: o.batchesPerPass as number,
+      };
       // One keeper per state folder (cursor + pending lists).
       const releaseLock = acquireRunLock(stateDir);
       try {
@@ -715,7 +736,7 @@ export function buildProgram(): Command {
     .command("record <verdict>")
     .description("record a verdict (the JSON printed by `attest verify` or POST /v1/attest) on chain for this node")
     .action(async (given: string, _o, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
       const nodeId = needNode(config, cfg);
       const file = userPath(given);
       const v = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
@@ -738,7 +759,7 @@ export function buildProgram(): Command {
           throw new InvalidInputError(`${file}: ${k}`, "must be a decimal string");
       }
       const verdict = {
-        nodeCap: nodeId,
+        nodeCap: await nodeCap(),
         teeKind: v.teeKind,
         measurement: hexField("measurement"),
         reportDataHash: hexField("reportDataHash", 32),
@@ -760,11 +781,12 @@ export function buildProgram(): Command {
     )
     .requiredOption("--collateral <id>", "TdxCollateral object id (recorded with `attest collateral`)")
     .action(async (given: string, o: { collateral: string }, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, cfg);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
+      needNode(config, cfg); // not registered: a usage error naming the field
       const quote = readBinary(userPath(given), "quote");
+      const cap = await nodeCap();
       const res = await chain(() =>
-        atoma.recordTdxAttestation(keys.signer, { nodeCap: nodeId, collateral: o.collateral, quote }),
+        atoma.recordTdxAttestation(keys.signer, { nodeCap: cap, collateral: o.collateral, quote }),
       );
       out(`TDX attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
     });
@@ -778,10 +800,11 @@ export function buildProgram(): Command {
     )
     .requiredOption("--document <file>", "the Nitro attestation document (COSE_Sign1, CBOR) from the enclave's NSM")
     .action(async (o: { document: string }, cmd: Command) => {
-      const { file: cfg, config, keys, atoma, chain, out } = await context(cmd);
-      const nodeId = needNode(config, cfg);
+      const { file: cfg, config, keys, atoma, chain, nodeCap, out } = await context(cmd);
+      needNode(config, cfg); // not registered: a usage error naming the field
       const document = readBinary(userPath(o.document), "--document");
-      const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: nodeId, document }));
+      const cap = await nodeCap();
+      const res = await chain(() => atoma.recordNitroAttestation(keys.signer, { nodeCap: cap, document }));
       out(`Nitro attestation verified on chain and recorded (tx ${res.digest})`, { digest: res.digest });
     });
 

@@ -24,8 +24,10 @@ export interface NodeConfig {
   rpcUrl: string;
   packageId: string;
   registryId: string;
-  /** Set by `register` (= the NodeCap object id). */
+  /** Set by `register` (= the node's NodeAccount object id, `NodeCap.node_id`). */
   nodeId: string | null;
+  /** Set by `register`: the NodeCap's object id (null in older configs: looked up by the CLI). */
+  nodeCapId: string | null;
   /** Keystore file (0600), relative to the config file's folder. */
   keystore: string;
   /** Journal, cursor and blobs, relative to the config file's folder. */
@@ -48,6 +50,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   packageId: "0x0",
   registryId: "0x0",
   nodeId: null,
+  nodeCapId: null,
   keystore: "keystore.json",
   stateDir: "state",
   capabilities: ["builtin:textgen-v1", "builtin:forecast-v1", "wasm"],
@@ -64,6 +67,7 @@ const COMMENTS: Record<keyof NodeConfig, string> = {
   packageId: "id of the published atoma package",
   registryId: "id of the shared Registry object",
   nodeId: "this node's id, written by `atoma-node register`",
+  nodeCapId: "id of this node's NodeCap (owned by the keystore's address), written by `atoma-node register`",
   keystore: "Ed25519 + X25519 secret keys (mode 0600; never printed), relative to this file",
   stateDir: "journal of commitments, event cursor, relative to this file",
   capabilities: "capability ids this node serves",
@@ -121,6 +125,12 @@ export function parseConfig(text: string, file = "config"): NodeConfig {
     c.nodeId === null || (typeof c.nodeId === "string" && id.test(c.nodeId)),
     file,
     "nodeId",
+    "must be null or a 0x id",
+  );
+  want(
+    c.nodeCapId === null || (typeof c.nodeCapId === "string" && id.test(c.nodeCapId)),
+    file,
+    "nodeCapId",
     "must be null or a 0x id",
   );
   want(typeof c.keystore === "string" && c.keystore.length > 0, file, "keystore", "must be a path");

@@ -7,6 +7,7 @@
 import { type AtomaClient, type AtomaEvent, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
 import type { Signer } from "@mysten/sui/cryptography";
+import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type {
   ChainClock,
   ChainPort,
@@ -22,11 +23,51 @@ export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000
 
 const ClockBcs = bcs.struct("Clock", { id: bcs.struct("UID", { id: bcs.Address }), timestamp_ms: bcs.u64() });
 
+/** No NodeCap of the node among its operator's objects. */
+export class NodeCapNotFoundError extends Error {
+  override name = "NodeCapNotFoundError";
+  readonly code = "NODE_CAP_NOT_FOUND";
+  constructor(
+    readonly owner: string,
+    readonly nodeId: string,
+  ) {
+    super(`no NodeCap for node ${nodeId} among the objects of ${owner} (set nodeCapId in the config)`);
+  }
+}
+
+/**
+ * The object id of the NodeCap that `owner` holds for node `nodeId` (since issue 13 B stage 2 the
+ * node id is its NodeAccount's id, and the cap is a separate owned object): lists the owner's
+ * `node::NodeCap` objects and reads each one's `node_id` (cached by the SDK).
+ */
+export async function findNodeCap(
+  atoma: Pick<AtomaClient, "client" | "config" | "nodeIdOfCap">,
+  owner: string,
+  nodeId: string,
+): Promise<string> {
+  const want = normalizeSuiAddress(nodeId);
+  const type = `${atoma.config.eventsPackageId ?? atoma.config.packageId}::node::NodeCap`;
+  let cursor: string | null = null;
+  for (;;) {
+    const page: { objects: { objectId: string }[]; hasNextPage: boolean; cursor: string | null } =
+      await atoma.client.core.listOwnedObjects({ owner, type, cursor, limit: 50 });
+    for (const o of page.objects)
+      if (normalizeSuiAddress(await atoma.nodeIdOfCap(o.objectId)) === want) return o.objectId;
+    if (!page.hasNextPage || !page.cursor) throw new NodeCapNotFoundError(owner, nodeId);
+    cursor = page.cursor;
+  }
+}
+
 export interface SdkPortOptions {
   atoma: AtomaClient;
   signer: Signer;
-  /** This node's id (= its NodeCap object id). */
+  /** This node's id (= its NodeAccount's object id, `NodeCap.node_id`). */
   nodeId: string;
+  /**
+   * Its NodeCap's object id (a separate object since issue 13 B stage 2). Omitted: looked up once
+   * among the signer's objects (`findNodeCap`).
+   */
+  nodeCap?: string;
   /**
    * Commits (and plain reveals) of several requests that fall due in the same turn of the event
    * loop go in one transaction (./daemon/tx-batcher.ts). Default true; false sends each alone.
@@ -168,25 +209,39 @@ export class SdkChainPort implements ChainPort {
       isRefusal,
       one: (a) => this.commitOne(a),
       many: (items) =>
-        surfacingAborts(() =>
-          this.o.atoma.commitMany(
+        surfacingAborts(async () => {
+          const nodeCap = await this.nodeCap();
+          return this.o.atoma.commitMany(
             this.o.signer,
-            items.map((a) => ({ ...a, nodeCap: this.o.nodeId, nodeId: this.o.nodeId })),
-          ),
-        ),
+            items.map((a) => ({ ...a, nodeCap, nodeId: this.o.nodeId })),
+          );
+        }),
     });
     this.reveals = new TxBatcher<HashItem>({
       max,
       isRefusal,
       one: (a) => this.revealOne(a),
       many: (items) =>
-        surfacingAborts(() =>
-          this.o.atoma.revealMany(
+        surfacingAborts(async () => {
+          const nodeCap = await this.nodeCap();
+          return this.o.atoma.revealMany(
             this.o.signer,
-            items.map((a) => ({ ...a, nodeCap: this.o.nodeId })),
-          ),
-        ),
+            items.map((a) => ({ ...a, nodeCap })),
+          );
+        }),
     });
+  }
+
+  #nodeCap?: Promise<string>;
+
+  /** This node's NodeCap id (given, or looked up once; a failed lookup is retried next time). */
+  nodeCap(): Promise<string> {
+    if (this.o.nodeCap) return Promise.resolve(this.o.nodeCap);
+    this.#nodeCap ??= findNodeCap(this.o.atoma, this.o.signer.toSuiAddress(), this.o.nodeId).catch((err: unknown) => {
+      this.#nodeCap = undefined;
+      throw err;
+    });
+    return this.#nodeCap;
   }
 
   async nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
@@ -212,10 +267,10 @@ export class SdkChainPort implements ChainPort {
   }
 
   private async commitOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
-    await surfacingAborts(() =>
+    await surfacingAborts(async () =>
       this.o.atoma.commit(this.o.signer, {
         requestId,
-        nodeCap: this.o.nodeId,
+        nodeCap: await this.nodeCap(),
         nodeId: this.o.nodeId,
         outputHash,
         round,
@@ -225,8 +280,8 @@ export class SdkChainPort implements ChainPort {
   }
 
   private async revealOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
-    await surfacingAborts(() =>
-      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: this.o.nodeId, outputHash, round, salt }),
+    await surfacingAborts(async () =>
+      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: await this.nodeCap(), outputHash, round, salt }),
     );
   }
 
@@ -237,10 +292,10 @@ export class SdkChainPort implements ChainPort {
     salt: Uint8Array,
     output?: Uint8Array,
   ): Promise<void> {
-    await surfacingAborts(() =>
+    await surfacingAborts(async () =>
       this.o.atoma.revealAndSettle(this.o.signer, {
         requestId,
-        nodeCap: this.o.nodeId,
+        nodeCap: await this.nodeCap(),
         outputHash,
         round,
         salt,
@@ -250,9 +305,9 @@ export class SdkChainPort implements ChainPort {
   }
 
   async settle(requestId: string, post?: OutputPost): Promise<void> {
-    await surfacingAborts(() =>
+    await surfacingAborts(async () =>
       post
-        ? this.o.atoma.settleAndPostOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, ...post })
+        ? this.o.atoma.settleAndPostOutput(this.o.signer, { requestId, nodeCap: await this.nodeCap(), ...post })
         : this.o.atoma.settle(this.o.signer, requestId),
     );
   }
@@ -262,6 +317,8 @@ export class SdkChainPort implements ChainPort {
   }
 
   async postOutput(requestId: string, post: OutputPost): Promise<void> {
-    await surfacingAborts(() => this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: this.o.nodeId, ...post }));
+    await surfacingAborts(async () =>
+      this.o.atoma.postOutput(this.o.signer, { requestId, nodeCap: await this.nodeCap(), ...post }),
+    );
   }
 }

@@ -264,7 +264,12 @@ export class FastChain {
     return false;
   }
 
-  /** registry::slash: bps of (stake + unbonding), from stake first; reputation; jail when low. */
+  /**
+   * node_account::slash (bps of (stake + unbonding), from stake first; reputation), followed at
+   * once by what `registry::refresh_node` does after it (jail when low, else re-weigh): on chain a
+   * settlement no longer jails or re-weighs (issue 13 B stage 2), the keeper's refresh does one
+   * batch later; `crosscheck.ts` refreshes every assigned node in the settlement's PTB to match.
+   */
   slash(slot: number, i: number, bps: number, reason: number, repPenalty: number): number {
     const old = this.stake[i] as number;
     const amount = mulDiv(old + (this.unbonding[i] as number), bps, 10_000);

@@ -23,6 +23,7 @@ import {
   buildCommit,
   buildCreateAndSample,
   buildEscalate,
+  buildRefreshNode,
   buildRegisterNode,
   buildRequestUnstake,
   buildReveal,
@@ -184,6 +185,8 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       maxSampleSize: 4,
     });
     const ids: string[] = [];
+    /** Each node's NodeCap (a separate object since issue 13 B stage 2: the node id is its NodeAccount's). */
+    const caps: string[] = [];
     const index = new Map<string, number>();
     for (let i = 0; i < nNodes; i++) {
       const stake = (100 + rng.int(120)) * SUI + rng.int(1000);
@@ -199,10 +202,14 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
         capabilities: [new TextEncoder().encode(CAP)],
         price: BigInt(price),
       });
-      const ev = (await exec(tx, operator)).events.find((e) => e.name === "NodeRegistered");
+      const registered = await exec(tx, operator);
+      const ev = registered.events.find((e) => e.name === "NodeRegistered");
       if (ev?.name !== "NodeRegistered") throw new DriftError("register_node emitted no NodeRegistered");
+      const cap = registered.created.find((c) => c.type?.endsWith("::node::NodeCap"));
+      if (!cap) throw new DriftError("register_node created no NodeCap");
       const r = { nodeId: ev.data.node_id };
       ids.push(r.nodeId);
+      caps.push(cap.objectId);
       index.set(r.nodeId, chain.addNode(stake, price, 1));
     }
     const slashLog: string[] = [];
@@ -334,7 +341,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           buildCommit(commit, {
             packageId: deployed.packageId,
             request: x.requestId,
-            nodeCap: id,
+            nodeCap: caps[node] as string,
             commitment: computeCommitment(
               roundValue(hashBytes(x.hashes[j] as number), x.requestId, x.round),
               id,
@@ -361,7 +368,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           buildReveal(reveal, {
             packageId: deployed.packageId,
             request: x.requestId,
-            nodeCap: ids[node] as string,
+            nodeCap: caps[node] as string,
             outputHash: roundValue(hashBytes(x.hashes[j] as number), x.requestId, x.round),
             salt: x.salts[j] as Uint8Array,
           });
@@ -373,16 +380,31 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
       if (missing) d.clock.advance(p.commitWindowMs + p.revealWindowMs);
     };
 
+    /** The request's assigned nodes (their accounts), in assignment order, as the chain has them. */
+    const assigned = async (requestId: string): Promise<string[]> =>
+      (await atoma.getRequest(requestId)).assignments.map((a) => a.node_id);
+
+    /**
+     * The settlement PTB of `requestIds`, then `refresh_node` on every node they assign: a
+     * settlement no longer jails or re-weights (issue 13 B stage 2: it writes only the nodes'
+     * accounts); the keeper's refresh does, and the model applies both at once (`FastChain.slash`).
+     */
+    const settleTx = async (requestIds: readonly string[]): Promise<Transaction> => {
+      const tx = new Transaction();
+      const touched = new Set<string>();
+      for (const id of requestIds) {
+        const nodes = await assigned(id);
+        buildSettle(tx, { ...base, request: id, nodes });
+        for (const n of nodes) touched.add(n);
+      }
+      for (const nodeId of touched) buildRefreshNode(tx, { ...base, nodeId });
+      return tx;
+    };
+
     /** settle for every request of the batch in one PTB; compares each request's events in order. */
     const settleAll = async (batch: Live[], what: string, expire: boolean): Promise<void> => {
       if (!batch.length) return;
-      // the settlement PTB applies each assigned node's NodeAccount (issue 13 B stage 2)
-      const assigned = async (id: string) => (await atoma.getRequest(id)).assignments.map((a) => a.node_id);
-      const nodesOf = await Promise.all(batch.map((x) => assigned(x.requestId)));
-      const tx = new Transaction();
-      batch.forEach((x, i) => {
-        buildSettle(tx, { ...base, request: x.requestId, nodes: nodesOf[i] ?? [] });
-      });
+      const tx = await settleTx(batch.map((x) => x.requestId));
       const ev = (await exec(tx, requester)).events;
       for (const x of batch) {
         const mine = ev.filter((e) => "request_id" in e.data && e.data.request_id === x.requestId);
@@ -414,7 +436,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             buildAddStake(tx, {
               ...base,
               nodeAccount: ids[i] as string,
-              nodeCap: ids[i] as string,
+              nodeCap: caps[i] as string,
               coin: { fromGas: BigInt(amount) },
             });
             await exec(tx, operator);
@@ -425,7 +447,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           const i = rng.int(chain.nodeCount);
           const price = (4 + rng.int(8)) * 1_000_000;
           const tx = new Transaction();
-          buildSetPrice(tx, { ...base, nodeCap: ids[i] as string, price: BigInt(price) });
+          buildSetPrice(tx, { ...base, nodeCap: caps[i] as string, price: BigInt(price) });
           await exec(tx, operator);
           chain.price[i] = price;
         }
@@ -433,7 +455,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
           const i = rng.int(chain.nodeCount);
           if (chain.status[i] !== LEAVING && eligibleCount(Number.MAX_SAFE_INTEGER, new Set()) > 6) {
             const tx = new Transaction();
-            buildRequestUnstake(tx, { ...base, nodeAccount: ids[i] as string, nodeCap: ids[i] as string });
+            buildRequestUnstake(tx, { ...base, nodeAccount: ids[i] as string, nodeCap: caps[i] as string });
             await exec(tx, operator);
             chain.unstake(i);
           }
@@ -524,10 +546,7 @@ export async function crosscheck(o: CrosscheckOptions): Promise<CrosscheckResult
             // escalate reads the Registry only (issue 13 B): it samples nobody and ends the dispute
             // window; the failure (slashes, refund) is the next settle's, at once.
             if (ev.length) drift(`${x.label}: escalation with too few nodes emitted ${ev.map((e) => e.name)}`);
-            const st = new Transaction();
-            const nodes = (await atoma.getRequest(x.requestId)).assignments.map((a) => a.node_id);
-            buildSettle(st, { ...base, request: x.requestId, nodes });
-            ev = (await exec(st, requester)).events;
+            ev = (await exec(await settleTx([x.requestId]), requester)).events;
           }
           const ns1 = ev.find((e) => e.name === "NodesSampled");
           const nodes1 = ns1?.name === "NodesSampled" ? ns1.data.nodes.map((id) => index.get(id) ?? -1) : [];

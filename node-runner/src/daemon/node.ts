@@ -22,6 +22,8 @@ export interface StartNodeOptions {
   packageId: string;
   registryId: string;
   nodeId: string;
+  /** Its NodeCap's object id; omitted: looked up once among the signer's objects (`findNodeCap`). */
+  nodeCapId?: string;
   keys: NodeKeys;
   stateDir: string;
   executors: readonly Executor[];
@@ -89,6 +91,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     atoma,
     signer: o.keys.signer,
     nodeId: o.nodeId,
+    ...(o.nodeCapId ? { nodeCap: o.nodeCapId } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
@@ -128,7 +131,12 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     );
   }
   if (o.keys.mlkemPk) {
-    const r = await publishPqKey(atoma, { signer: o.keys.signer, nodeId: o.nodeId, mlkemPk: o.keys.mlkemPk });
+    const r = await publishPqKey(atoma, {
+      signer: o.keys.signer,
+      nodeId: o.nodeId,
+      nodeCap: await chain.nodeCap(),
+      mlkemPk: o.keys.mlkemPk,
+    });
     o.logger.info({ mlkemPkHash: r.mlkemPkHash, status: r.status }, "ML-KEM-768 key hash on chain");
   }
   daemon.start();

@@ -11,13 +11,12 @@ export type PqKeyChain = Pick<AtomaClient, "getNode" | "setNodePqKey">;
 /** Returns "published" when a transaction was sent, "unchanged" when the record already held the hash. */
 export async function publishPqKey(
   chain: PqKeyChain,
-  o: { signer: Signer; nodeId: string; mlkemPk: Uint8Array },
+  o: { signer: Signer; nodeId: string; nodeCap: string; mlkemPk: Uint8Array },
 ): Promise<{ status: "published" | "unchanged"; mlkemPkHash: string }> {
   const want = mlkemKeyHash(o.mlkemPk, "keys.mlkemPk");
   const n = await chain.getNode(o.nodeId);
   const have = Uint8Array.from(n.mlkem_pk_hash ?? []);
   if (equalBytes(have, want)) return { status: "unchanged", mlkemPkHash: bytesToHex(want) };
-  // the NodeCap's object id is the node id
-  await chain.setNodePqKey(o.signer, o.nodeId, want);
+  await chain.setNodePqKey(o.signer, o.nodeCap, want);
   return { status: "published", mlkemPkHash: bytesToHex(want) };
 }

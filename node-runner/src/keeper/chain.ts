@@ -15,8 +15,15 @@ export type KeeperEvent =
   | { name: "RequestFinished"; requestId: string }
   /** Someone swept a request (this keeper or another). */
   | { name: "FeesSwept"; requestId: string; amount: bigint }
-  /** A node's stake or status changed without its sampling weight following (a settlement slash). */
+  /**
+   * A settlement slashed a node: its sampling weight is stale and, below `min_stake`, it is still
+   * Active (settlements write only the node's account; `refresh_node` re-weighs and jails).
+   */
   | { name: "NodeSlashed"; nodeId: string; requestId: string; remainingStake: bigint }
+  /** A node joined: the keeper remembers it (a parameter change re-syncs every node it knows). */
+  | { name: "NodeRegistered"; nodeId: string }
+  /** The admin set a `Params` field (`stake_cap`/`min_stake` leave every node's weight stale). */
+  | { name: "ParamChanged"; param: string; value: bigint }
   | { name: "Other"; type: string };
 
 export interface KeeperEventPage {
@@ -48,6 +55,14 @@ export function toKeeperEvent(ev: AtomaEvent): KeeperEvent {
         nodeId: ev.data.node_id,
         requestId: ev.data.request_id,
         remainingStake: BigInt(ev.data.remaining_stake),
+      };
+    case "NodeRegistered":
+      return { name: "NodeRegistered", nodeId: ev.data.node_id };
+    case "ParamChanged":
+      return {
+        name: "ParamChanged",
+        param: new TextDecoder().decode(Uint8Array.from(ev.data.name)),
+        value: BigInt(ev.data.value),
       };
     default:
       return { name: "Other", type: ev.name };

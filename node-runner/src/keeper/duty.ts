@@ -1,7 +1,8 @@
 /**
  * One keeper duty over a durable pending list (./pending.ts): ids are sent in batches of at most
  * `maxBatch`, one transaction each, once `maxBatch` are pending or the oldest has waited
- * `maxDelayMs`. A batch the Move code refuses is retried item by item, so one bad id never blocks
+ * `maxDelayMs`; at most `maxBatchesPerPass` batches per pass of the keeper's loop, so a long list
+ * (every node after a `stake_cap` change) is worked off between the other duties' turns. A batch the Move code refuses is retried item by item, so one bad id never blocks
  * the rest: an item refused alone is dropped with its reason; any other failure (transport, gas)
  * keeps the items for the next flush.
  */
@@ -36,8 +37,10 @@ export interface BatchPolicy {
   maxBatch: number;
   /** Longest an item waits before its batch is sent although not full (default 30 s). */
   maxDelayMs: number;
+  /** Most batches one pass sends before the other duties and the event follower get their turn (default 4). */
+  maxBatchesPerPass: number;
 }
-export const DEFAULT_BATCH: BatchPolicy = { maxBatch: 32, maxDelayMs: 30_000 };
+export const DEFAULT_BATCH: BatchPolicy = { maxBatch: 32, maxDelayMs: 30_000, maxBatchesPerPass: 4 };
 
 export interface DutyOptions {
   name: DutyName;
@@ -62,6 +65,8 @@ export function checkPolicy(p: BatchPolicy, where: string): BatchPolicy {
     throw new RangeError(`${where}: maxBatch must be an integer in 1..512 (got ${p.maxBatch})`);
   if (!Number.isSafeInteger(p.maxDelayMs) || p.maxDelayMs < 0)
     throw new RangeError(`${where}: maxDelayMs must be a whole number of ms >= 0 (got ${p.maxDelayMs})`);
+  if (!Number.isSafeInteger(p.maxBatchesPerPass) || p.maxBatchesPerPass < 1)
+    throw new RangeError(`${where}: maxBatchesPerPass must be an integer >= 1 (got ${p.maxBatchesPerPass})`);
   return p;
 }
 
@@ -99,11 +104,16 @@ export class BatchDuty {
     return this.o.clock.now() - (this.pending.oldestSince() ?? 0) >= this.o.policy.maxDelayMs;
   }
 
-  /** Sends the due batches (every pending item with `all`), saving the list after each. */
+  /**
+   * Sends the due batches, at most `maxBatchesPerPass` (every pending item with `all`), saving the
+   * list after each; logs the progress when items are left for the next pass.
+   */
   async flush(all = false): Promise<FlushResult> {
     const result: FlushResult = { done: [], refused: [], failed: 0 };
     const skip = new Set<string>();
-    while (all ? this.pending.size > skip.size : this.due()) {
+    let batches = 0;
+    while (all ? this.pending.size > skip.size : batches < this.o.policy.maxBatchesPerPass && this.due()) {
+      batches++;
       const batch = this.pending.oldest(this.pending.size).filter((id) => !skip.has(id));
       const ids = batch.slice(0, this.o.policy.maxBatch);
       if (ids.length === 0) break;
@@ -113,6 +123,11 @@ export class BatchDuty {
       this.o.metrics?.pending(this.o.name, this.pending.size);
       if (kept.length > 0) break; // the chain is failing: try again at the next flush
     }
+    if (result.done.length + result.refused.length > 0 && this.pending.size > 0)
+      this.o.logger.info(
+        { duty: this.o.name, done: result.done.length, refused: result.refused.length, pending: this.pending.size },
+        "batches sent; more pending for the next pass",
+      );
     return result;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The keeper: follows the package's events with a durable cursor (the SDK's follower, like the
  * node daemon) and feeds its duties — `FeeSweeper` (finished requests → treasury) and
- * `NodeRefresher` (slashed nodes → sampling trees, jailed nodes out) — then sends what is
- * due. Each page's ids are saved to the duties' pending lists before the cursor moves past it, so
+ * `NodeRefresher` (slashed nodes, and every known node after a `stake_cap`/`min_stake` change →
+ * sampling trees, jailed nodes out) — then sends what is due, a few batches per duty per pass,
+ * passing again at once while a duty has more due (a long refresh never holds up the sweeps). Each page's ids are saved to the duties' pending lists before the cursor moves past it, so
  * a crash loses nothing: a restart re-reads at most the last page and finds the lists.
  */
 import { mkdirSync } from "node:fs";
@@ -25,7 +26,7 @@ import { NodeRefresher } from "./node-refresher.js";
 
 export interface KeeperOptions {
   chain: KeeperChain;
-  /** Cursor and pending lists (`keeper-cursor.json`, `sweep-pending.json`, `refresh-pending.json`). */
+  /** Cursor and lists (`keeper-cursor.json`, `sweep-pending.json`, `refresh-pending.json`, `known-nodes.json`). */
   stateDir: string;
   logger: Logger;
   clock?: KeeperClock;
@@ -109,7 +110,7 @@ export class Keeper {
       this.refresher.onEvent(ev);
     }
     this.sweeper.duty.save();
-    this.refresher.duty.save();
+    this.refresher.save();
     this.stats.events += events.length;
     if (events.length) this.o.metrics?.events(events.length);
   }
@@ -146,6 +147,8 @@ export class Keeper {
       if (untilCaughtUp) continue;
       this.report("sweep", await this.sweeper.flush());
       this.report("refresh", await this.refresher.flush());
+      // More due than one pass sends (a refresh of every node): the next pass comes without the idle wait.
+      if (this.sweeper.duty.due() || this.refresher.duty.due()) this.wakeup.wake();
     }
   }
 }

@@ -12,6 +12,8 @@ export interface RotationHookOptions {
   atoma: RotationChain;
   keys: NodeKeys;
   nodeId: string;
+  /** Its NodeCap's object id. */
+  nodeCapId: string;
   stateDir: string;
   distribution: KeyDistribution;
   signal: AbortSignal;
@@ -27,6 +29,7 @@ export async function runRotationParticipant(o: RotationHookOptions): Promise<vo
     chain: o.atoma,
     signer: o.keys.signer,
     nodeId: o.nodeId,
+    nodeCapId: o.nodeCapId,
     encSk: o.keys.encSk,
     ...(o.keys.mlkemSk ? { mlkemSk: o.keys.mlkemSk } : {}),
     keys: new MasterKeyStore(path.join(o.stateDir, "cluster-keys")),

@@ -327,8 +327,8 @@ export class RotationParticipant {
       chain: RotationChain;
       signer: Signer;
       nodeId: string;
-      /** Default: the node id (NodeCap id = node id). */
-      nodeCapId?: string;
+      /** Its NodeCap's object id (a separate object from the node's account since issue 13 B stage 2). */
+      nodeCapId: string;
       /** This node's X25519 secret (its attested enc key). */
       encSk: Uint8Array;
       /** This node's ML-KEM-768 secret: opens post-quantum key-distribution envelopes. */
@@ -419,7 +419,7 @@ export class RotationParticipant {
       return null;
     }
     try {
-      await this.o.chain.acceptMembership(this.o.signer, { clusterId, nodeCap: this.o.nodeCapId ?? this.nodeId });
+      await this.o.chain.acceptMembership(this.o.signer, { clusterId, nodeCap: this.o.nodeCapId });
     } catch (e) {
       if (e instanceof MoveAbortError && e.constantName === "EMembershipLocked") {
         this.#invitations.add(clusterId);
@@ -484,7 +484,7 @@ export class RotationParticipant {
     try {
       await this.o.chain.ackRotation(this.o.signer, {
         clusterId,
-        nodeCap: this.o.nodeCapId ?? this.nodeId,
+        nodeCap: this.o.nodeCapId,
         epoch,
         commitment,
       });

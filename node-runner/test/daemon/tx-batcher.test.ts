@@ -100,7 +100,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       buildSetParam(tx, { ...base, name: "commit_window_ms", value: 60_000n });
       buildSetParam(tx, { ...base, name: "reveal_window_ms", value: 60_000n });
       await atoma.execute(tx, admin);
-      const nodes: { kp: Ed25519Keypair; id: string }[] = [];
+      const nodes: { kp: Ed25519Keypair; id: string; cap: string }[] = [];
       for (let i = 0; i < 3; i++) {
         const kp = key(`node${i}`);
         await requestSuiFromFaucetV2({ host: d.url, recipient: kp.toSuiAddress() });
@@ -111,7 +111,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
           capabilities: ["test:echo-v1"],
           price: 10n,
         });
-        nodes.push({ kp, id: r.nodeId });
+        nodes.push({ kp, id: r.nodeId, cap: r.nodeCapId });
       }
       const requester = key("requester");
       await requestSuiFromFaucetV2({ host: d.url, recipient: requester.toSuiAddress() });
@@ -137,7 +137,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       const [n0, n1, n2] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
       const out = hashOutput(enc.encode("same output"));
       const salt = new Uint8Array(32).fill(7);
-      const port = new SdkChainPort({ atoma, signer: n0.kp, nodeId: n0.id });
+      const port = new SdkChainPort({ atoma, signer: n0.kp, nodeId: n0.id, nodeCap: n0.cap });
 
       // two commits due at once → one PTB
       await Promise.all([port.commit(r0, 0, out, salt), port.commit(r1, 0, out, salt)]);
@@ -152,7 +152,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       // the other nodes commit r0 and r1 one by one; then node 0's two reveals go in one PTB
       for (const n of [n1, n2])
         for (const id of [r0, r1])
-          await atoma.commit(n.kp, { requestId: id, nodeCap: n.id, nodeId: n.id, outputHash: out, round: 0, salt });
+          await atoma.commit(n.kp, { requestId: id, nodeCap: n.cap, nodeId: n.id, outputHash: out, round: 0, salt });
       await Promise.all([port.reveal(r0, 0, out, salt), port.reveal(r1, 0, out, salt)]);
       expect(port.reveals.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
 

@@ -161,7 +161,7 @@ export async function cliNode(
       expiresMs: (await devnetNow(dev.info.url)) + 3_600_000n,
     };
     await dev.atoma.recordAttestation(keys.signer, {
-      nodeCap: nodeId,
+      nodeCap: c.nodeCapId as string,
       ...verdict,
       verifierPk: Ed25519Keypair.fromSecretKey(sk).getPublicKey().toRawBytes(),
       signature: signVerdict(verdict, sk),

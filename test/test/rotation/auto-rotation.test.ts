@@ -229,7 +229,7 @@ describe("automatic rotation by policy", () => {
         nowMs: now(),
       });
     await expect(seal()).rejects.toThrow(/node record has no ML-KEM-768 key hash on chain/);
-    const pub = { signer: n0.keys.signer, nodeId: n0.nodeId, mlkemPk: ml.publicKey };
+    const pub = { signer: n0.keys.signer, nodeId: n0.nodeId, nodeCap: n0.nodeCapId, mlkemPk: ml.publicKey };
     expect((await publishPqKey(chain.atoma, pub)).status).toBe("published");
     expect((await publishPqKey(chain.atoma, pub)).status).toBe("unchanged");
     expect(Uint8Array.from((await chain.atoma.getNode(n0.nodeId)).mlkem_pk_hash)).toEqual(mlkemKeyHash(ml.publicKey));
@@ -240,7 +240,12 @@ describe("automatic rotation by policy", () => {
     // members report on chain in batches of 1000 bytes: 999 sends nothing, 1 more sends the batch
     const reporters = nodes.map(
       (n) =>
-        new ChainSealedBytesReports({ chain: chain.atoma, signer: n.keys.signer, nodeCap: n.nodeId, batchBytes: 1000 }),
+        new ChainSealedBytesReports({
+          chain: chain.atoma,
+          signer: n.keys.signer,
+          nodeCap: n.nodeCapId,
+          batchBytes: 1000,
+        }),
     );
     const epoch = BigInt(c.epoch);
     const m0 = new SealedBytesMeter(n0.nodeId, reporters[0] as ChainSealedBytesReports);
@@ -265,7 +270,7 @@ describe("automatic rotation by policy", () => {
     expect(reports).toEqual(["1000", "500"]);
     // a report for another epoch is refused by the contract
     await expect(
-      chain.atoma.reportSealedBytes(n0.keys.signer, { clusterId, nodeCap: n0.nodeId, epoch: epoch + 1n, bytes: 1 }),
+      chain.atoma.reportSealedBytes(n0.keys.signer, { clusterId, nodeCap: n0.nodeCapId, epoch: epoch + 1n, bytes: 1 }),
     ).rejects.toThrow(/EWrongEpoch/);
     // the bytes on chain decide: 2600 more (4100 ≥ 4096) make a rotation due, without any off-chain report
     const fresh = new AutoRotator({

@@ -123,7 +123,7 @@ describe("key rotation sessions end to end", () => {
     const bad = await chain.atoma
       .ackRotation(outsider.keys.signer, {
         clusterId,
-        nodeCap: outsider.nodeId,
+        nodeCap: outsider.nodeCapId,
         epoch: 1n,
         commitment: started.commitment,
       })
@@ -202,7 +202,7 @@ describe("key rotation sessions end to end", () => {
     const lateAck = await chain.atoma
       .ackRotation(nodes[1]!.keys.signer, {
         clusterId,
-        nodeCap: nodes[1]!.nodeId,
+        nodeCap: nodes[1]!.nodeCapId,
         epoch: 2n,
         commitment: started.commitment,
       })
@@ -270,6 +270,7 @@ describe("key rotation sessions end to end", () => {
         atoma: chain.atoma,
         keys: n.keys,
         nodeId: n.nodeId,
+        nodeCapId: n.nodeCapId,
         stateDir: stateDirs[i] as string,
         distribution,
         signal: ctl.signal,
@@ -323,7 +324,7 @@ describe("key rotation sessions end to end", () => {
     const bad = await chain.atoma
       .ackRotation(outsider.keys.signer, {
         clusterId,
-        nodeCap: outsider.nodeId,
+        nodeCap: outsider.nodeCapId,
         epoch: 3n,
         commitment: started.commitment,
       })

@@ -48,6 +48,7 @@ export function participantsFor(
         chain: chain.atoma,
         signer: n.keys.signer,
         nodeId: n.nodeId,
+        nodeCapId: n.nodeCapId,
         encSk: n.keys.encSk,
         keys: stores[i] as MasterKeyStore,
         distribution: o.distribution,

@@ -493,6 +493,20 @@ public(package) fun output_hash_agreed(request_id: ID, output_hash: vector<u8>, 
     event::emit(OutputHashAgreed { request_id, output_hash, node_id })
 }
 
+// === Parameters (issue 13: the keeper re-syncs sampling weights after stake_cap / min_stake) ===
+
+/// The admin set the `Params` field `name` (its ASCII field name) to `value`. Sampling weights
+/// (min(stake, stake_cap)) and who is jailed (stake below `min_stake`) follow a `stake_cap` or
+/// `min_stake` change only at each node's next sync: `registry::refresh_node` (anyone, the keeper).
+public struct ParamChanged has copy, drop {
+    name: vector<u8>,
+    value: u64,
+}
+
+public(package) fun param_changed(name: vector<u8>, value: u64) {
+    event::emit(ParamChanged { name, value })
+}
+
 // === Test readers ===
 
 #[test_only]

@@ -130,6 +130,7 @@ public(package) fun assert_key(k: &vector<u8>) { assert!(k.length() == constants
 public fun set_param(r: &mut Registry, _: &AdminCap, name: vector<u8>, value: u64) {
     r.assert_version();
     config::set(&mut r.params, name, value);
+    events::param_changed(name, value);
 }
 
 public fun set_paused(r: &mut Registry, _: &AdminCap, paused: bool) {

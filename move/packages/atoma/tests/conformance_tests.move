@@ -89,12 +89,13 @@ fun tally(ev: &mut vector<u64>) {
     *&mut ev[14] = ev[14] + event::events_by_type<events::NodesSampled>().length();
     *&mut ev[15] = ev[15] + event::events_by_type<events::OutputHashAgreed>().length();
     *&mut ev[16] = ev[16] + event::events_by_type<events::OutputPosted>().length();
-    *&mut ev[17] = ev[17] + event::events_by_type<events::RequestCreated>().length();
-    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestFailed>().length();
-    *&mut ev[19] = ev[19] + event::events_by_type<events::RequestSettled>().length();
-    *&mut ev[20] = ev[20] + event::events_by_type<events::ResultCommitted>().length();
-    *&mut ev[21] = ev[21] + event::events_by_type<events::ResultRevealed>().length();
-    *&mut ev[22] = ev[22] + event::events_by_type<events::StakeChanged>().length();
+    *&mut ev[17] = ev[17] + event::events_by_type<events::ParamChanged>().length();
+    *&mut ev[18] = ev[18] + event::events_by_type<events::RequestCreated>().length();
+    *&mut ev[19] = ev[19] + event::events_by_type<events::RequestFailed>().length();
+    *&mut ev[20] = ev[20] + event::events_by_type<events::RequestSettled>().length();
+    *&mut ev[21] = ev[21] + event::events_by_type<events::ResultCommitted>().length();
+    *&mut ev[22] = ev[22] + event::events_by_type<events::ResultRevealed>().length();
+    *&mut ev[23] = ev[23] + event::events_by_type<events::StakeChanged>().length();
 }
 
 /// 3 nodes, N = 3, all reveal A: each paid its price, margin to treasury, rest refunded, output posted
@@ -103,7 +104,7 @@ fun unanimous() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -249,47 +250,48 @@ fun unanimous() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 1, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 45); // requester's refund
+    assert!(refund.value() == 3150000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -301,7 +303,7 @@ fun one_dissenter() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -612,102 +614,103 @@ fun one_dissenter() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 9, 21); // events: ResultCommitted
-    assert!(ev[21] == 9, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 9, 22); // events: ResultCommitted
+    assert!(ev[22] == 9, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 12400000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 12400000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 180000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 20000000000, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 990, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 180000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
-    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
-    assert!(paid[4] == 1000000000, 52); // node 4: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
-    assert!(node_account::reputation(&acc) == 1001, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 55); // node 4: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
-    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
-    assert!(paid[5] == 1000000000, 58); // node 5: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
-    assert!(node_account::reputation(&acc) == 1001, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 61); // node 5: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
-    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
-    assert!(paid[6] == 1000000000, 64); // node 6: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
-    assert!(node_account::reputation(&acc) == 1001, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 67); // node 6: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
-    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
-    assert!(paid[7] == 1000000000, 70); // node 7: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
-    assert!(node_account::reputation(&acc) == 1001, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 73); // node 7: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(node_account::stake(&acc) == 200000000000, 74); // node 8: stake
-    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
-    assert!(paid[8] == 1000000000, 76); // node 8: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 77); // node 8: slashed
-    assert!(node_account::reputation(&acc) == 1001, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(node_account::stake(&acc) == 200000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 79); // node 8: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5900000000, 82); // requester's refund
+    assert!(refund.value() == 5900000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -719,7 +722,7 @@ fun one_absentee() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -866,56 +869,57 @@ fun one_absentee() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 1150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 1150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 196000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 4000000000, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 995, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 196000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 995, 49); // node 3: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[3]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 8250000000, 51); // requester's refund
+    assert!(refund.value() == 8250000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -927,7 +931,7 @@ fun dispute_resolved() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -1238,102 +1242,103 @@ fun dispute_resolved() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 1, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 9, 21); // events: ResultCommitted
-    assert!(ev[21] == 9, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 9, 22); // events: ResultCommitted
+    assert!(ev[22] == 9, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 33350000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 33350000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 180000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 20000000000, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 990, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 180000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 990, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 180000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 20000000000, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 990, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 180000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 20000000000, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 990, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
-    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
-    assert!(paid[4] == 1000000000, 52); // node 4: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
-    assert!(node_account::reputation(&acc) == 1001, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 1000000000, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1001, 55); // node 4: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
-    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
-    assert!(paid[5] == 1000000000, 58); // node 5: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
-    assert!(node_account::reputation(&acc) == 1001, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 1000000000, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1001, 61); // node 5: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
-    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
-    assert!(paid[6] == 1000000000, 64); // node 6: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
-    assert!(node_account::reputation(&acc) == 1001, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 1000000000, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1001, 67); // node 6: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
-    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
-    assert!(paid[7] == 1000000000, 70); // node 7: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
-    assert!(node_account::reputation(&acc) == 1001, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 1000000000, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1001, 73); // node 7: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(node_account::stake(&acc) == 200000000000, 74); // node 8: stake
-    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
-    assert!(paid[8] == 1000000000, 76); // node 8: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 77); // node 8: slashed
-    assert!(node_account::reputation(&acc) == 1001, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(node_account::stake(&acc) == 200000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 1000000000, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 1001, 79); // node 8: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 3, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 5950000000, 82); // requester's refund
+    assert!(refund.value() == 5950000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1345,7 +1350,7 @@ fun dispute_failed() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -1640,102 +1645,103 @@ fun dispute_failed() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 8, 21); // events: ResultCommitted
-    assert!(ev[21] == 8, 22); // events: ResultRevealed
-    assert!(ev[22] == 1, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 8, 22); // events: ResultCommitted
+    assert!(ev[22] == 8, 23); // events: ResultRevealed
+    assert!(ev[23] == 1, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 4000000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 4000000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 1000, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 49); // node 3: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[4]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 49); // node 4: status
-    assert!(node_account::stake(&acc) == 200000000000, 50); // node 4: stake
-    assert!(node_account::unbonding(&acc) == 0, 51); // node 4: unbonding
-    assert!(paid[4] == 0, 52); // node 4: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 53); // node 4: slashed
-    assert!(node_account::reputation(&acc) == 1000, 54); // node 4: reputation
+    assert!(registry::node_status(&reg, id) == 0, 50); // node 4: status
+    assert!(node_account::stake(&acc) == 200000000000, 51); // node 4: stake
+    assert!(node_account::unbonding(&acc) == 0, 52); // node 4: unbonding
+    assert!(paid[4] == 0, 53); // node 4: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 54); // node 4: slashed
+    assert!(node_account::reputation(&acc) == 1000, 55); // node 4: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[5]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 55); // node 5: status
-    assert!(node_account::stake(&acc) == 200000000000, 56); // node 5: stake
-    assert!(node_account::unbonding(&acc) == 0, 57); // node 5: unbonding
-    assert!(paid[5] == 0, 58); // node 5: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 59); // node 5: slashed
-    assert!(node_account::reputation(&acc) == 1000, 60); // node 5: reputation
+    assert!(registry::node_status(&reg, id) == 0, 56); // node 5: status
+    assert!(node_account::stake(&acc) == 200000000000, 57); // node 5: stake
+    assert!(node_account::unbonding(&acc) == 0, 58); // node 5: unbonding
+    assert!(paid[5] == 0, 59); // node 5: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 60); // node 5: slashed
+    assert!(node_account::reputation(&acc) == 1000, 61); // node 5: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[6]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 61); // node 6: status
-    assert!(node_account::stake(&acc) == 200000000000, 62); // node 6: stake
-    assert!(node_account::unbonding(&acc) == 0, 63); // node 6: unbonding
-    assert!(paid[6] == 0, 64); // node 6: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 65); // node 6: slashed
-    assert!(node_account::reputation(&acc) == 1000, 66); // node 6: reputation
+    assert!(registry::node_status(&reg, id) == 0, 62); // node 6: status
+    assert!(node_account::stake(&acc) == 200000000000, 63); // node 6: stake
+    assert!(node_account::unbonding(&acc) == 0, 64); // node 6: unbonding
+    assert!(paid[6] == 0, 65); // node 6: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 66); // node 6: slashed
+    assert!(node_account::reputation(&acc) == 1000, 67); // node 6: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[7]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 67); // node 7: status
-    assert!(node_account::stake(&acc) == 200000000000, 68); // node 7: stake
-    assert!(node_account::unbonding(&acc) == 0, 69); // node 7: unbonding
-    assert!(paid[7] == 0, 70); // node 7: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 71); // node 7: slashed
-    assert!(node_account::reputation(&acc) == 1000, 72); // node 7: reputation
+    assert!(registry::node_status(&reg, id) == 0, 68); // node 7: status
+    assert!(node_account::stake(&acc) == 200000000000, 69); // node 7: stake
+    assert!(node_account::unbonding(&acc) == 0, 70); // node 7: unbonding
+    assert!(paid[7] == 0, 71); // node 7: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 72); // node 7: slashed
+    assert!(node_account::reputation(&acc) == 1000, 73); // node 7: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[8]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 73); // node 8: status
-    assert!(node_account::stake(&acc) == 196000000000, 74); // node 8: stake
-    assert!(node_account::unbonding(&acc) == 0, 75); // node 8: unbonding
-    assert!(paid[8] == 0, 76); // node 8: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 4000000000, 77); // node 8: slashed
-    assert!(node_account::reputation(&acc) == 995, 78); // node 8: reputation
+    assert!(registry::node_status(&reg, id) == 0, 74); // node 8: status
+    assert!(node_account::stake(&acc) == 196000000000, 75); // node 8: stake
+    assert!(node_account::unbonding(&acc) == 0, 76); // node 8: unbonding
+    assert!(paid[8] == 0, 77); // node 8: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 4000000000, 78); // node 8: slashed
+    assert!(node_account::reputation(&acc) == 995, 79); // node 8: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 79); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 80); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 81); // round 1: sampled nodes
+    assert!(request::status(&req) == 5, 80); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 81); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[8]), node::node_id(&caps[7]), node::node_id(&caps[5]), node::node_id(&caps[3]), node::node_id(&caps[6])], 82); // round 1: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 82); // requester's refund
+    assert!(refund.value() == 6300000000, 83); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1747,7 +1753,7 @@ fun dispute_expired() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -1885,47 +1891,48 @@ fun dispute_expired() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 45); // requester's refund
+    assert!(refund.value() == 6300000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -1937,7 +1944,7 @@ fun escalation_too_few_nodes() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -2088,47 +2095,48 @@ fun escalation_too_few_nodes() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 43); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 44); // round 0: sampled nodes
+    assert!(request::status(&req) == 5, 44); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[1]), node::node_id(&caps[2])], 45); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 6300000000, 45); // requester's refund
+    assert!(refund.value() == 6300000000, 46); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2140,7 +2148,7 @@ fun never_sampled() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -2189,28 +2197,29 @@ fun never_sampled() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 1, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 1, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 5, 31); // request status
+    assert!(request::status(&req) == 5, 32); // request status
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 32); // requester's refund
+    assert!(refund.value() == 1050000000, 33); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2222,7 +2231,7 @@ fun confidential_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
@@ -2417,56 +2426,57 @@ fun confidential_sampling() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 1000000000, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1001, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 1000000000, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1001, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 0, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 1000, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 0, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1000, 49); // node 3: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[0]), node::node_id(&caps[2]), node::node_id(&caps[1])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 3150000000, 51); // requester's refund
+    assert!(refund.value() == 3150000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2544,7 +2554,7 @@ fun weighted_sampling() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -2673,18 +2683,19 @@ fun weighted_sampling() {
     assert!(ev[14] == 2, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 1, 25); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 26); // round 0: sampled nodes
-    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 27); // round 1: sampled nodes
+    assert!(request::status(&req) == 1, 26); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[2]), node::node_id(&caps[1])], 27); // round 0: sampled nodes
+    assert!(request::sampled_nodes(&req, 1) == vector[node::node_id(&caps[4]), node::node_id(&caps[3]), node::node_id(&caps[0]), node::node_id(&caps[5])], 28); // round 1: sampled nodes
     ts::return_shared(req);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2696,7 +2707,7 @@ fun unbonding() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -2814,38 +2825,39 @@ fun unbonding() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 1, 21); // events: ResultCommitted
-    assert!(ev[21] == 1, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 1, 22); // events: ResultCommitted
+    assert!(ev[22] == 1, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 50000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 50000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 2, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 0, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 2, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 0, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 37); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 38); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 38); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[1])], 39); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 1050000000, 39); // requester's refund
+    assert!(refund.value() == 1050000000, 40); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -2890,7 +2902,7 @@ fun jailing() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0, 0];
     // txn 2: register node 0
     clock.set_for_testing(1700000000000);
@@ -3058,56 +3070,57 @@ fun jailing() {
     assert!(ev[14] == 1, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 1, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 1, 20); // events: RequestSettled
-    assert!(ev[20] == 3, 21); // events: ResultCommitted
-    assert!(ev[21] == 3, 22); // events: ResultRevealed
-    assert!(ev[22] == 2, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 1, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 1, 21); // events: RequestSettled
+    assert!(ev[21] == 3, 22); // events: ResultCommitted
+    assert!(ev[22] == 3, 23); // events: ResultRevealed
+    assert!(ev[23] == 2, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 150000000, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 150000000, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 103980000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 2020000000, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 995, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 103980000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 2020000000, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 995, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 1000000000, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1001, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 1000000000, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1001, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 1000000000, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1001, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 1000000000, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1001, 43); // node 2: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[3]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 43); // node 3: status
-    assert!(node_account::stake(&acc) == 200000000000, 44); // node 3: stake
-    assert!(node_account::unbonding(&acc) == 0, 45); // node 3: unbonding
-    assert!(paid[3] == 1000000000, 46); // node 3: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 47); // node 3: slashed
-    assert!(node_account::reputation(&acc) == 1001, 48); // node 3: reputation
+    assert!(registry::node_status(&reg, id) == 0, 44); // node 3: status
+    assert!(node_account::stake(&acc) == 200000000000, 45); // node 3: stake
+    assert!(node_account::unbonding(&acc) == 0, 46); // node 3: unbonding
+    assert!(paid[3] == 1000000000, 47); // node 3: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 48); // node 3: slashed
+    assert!(node_account::reputation(&acc) == 1001, 49); // node 3: reputation
     ts::return_shared(acc);
     let req = s.take_shared<Request>();
-    assert!(request::status(&req) == 3, 49); // request status
-    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 50); // round 0: sampled nodes
+    assert!(request::status(&req) == 3, 50); // request status
+    assert!(request::sampled_nodes(&req, 0) == vector[node::node_id(&caps[3]), node::node_id(&caps[2]), node::node_id(&caps[1]), node::node_id(&caps[0])], 51); // round 0: sampled nodes
     ts::return_shared(req);
     let refund = s.take_from_address<Coin<SUI>>(@0x00000000000000000000000000000000000000000000000000000000000beef0);
-    assert!(refund.value() == 7270000000, 51); // requester's refund
+    assert!(refund.value() == 7270000000, 52); // requester's refund
     ts::return_to_address(@0x00000000000000000000000000000000000000000000000000000000000beef0, refund);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -3119,7 +3132,7 @@ fun key_rotation_complete() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
@@ -3278,45 +3291,46 @@ fun key_rotation_complete() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
     ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 1, 43); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 45); // cluster key
+    assert!(cluster::epoch(&cl) == 1, 44); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"e74d2f7eea67531c432dd9b4bbad41c6683f4e3af6c9a01e9e275aaf2104d79d", 46); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -3328,7 +3342,7 @@ fun key_rotation_abort() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mut mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[0, 0, 0];
     // txn 2: add_verifier
     clock.set_for_testing(1700000000000);
@@ -3459,45 +3473,46 @@ fun key_rotation_abort() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 0, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     let id = node::node_id(&caps[0]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 25); // node 0: status
-    assert!(node_account::stake(&acc) == 200000000000, 26); // node 0: stake
-    assert!(node_account::unbonding(&acc) == 0, 27); // node 0: unbonding
-    assert!(paid[0] == 0, 28); // node 0: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 29); // node 0: slashed
-    assert!(node_account::reputation(&acc) == 1000, 30); // node 0: reputation
+    assert!(registry::node_status(&reg, id) == 0, 26); // node 0: status
+    assert!(node_account::stake(&acc) == 200000000000, 27); // node 0: stake
+    assert!(node_account::unbonding(&acc) == 0, 28); // node 0: unbonding
+    assert!(paid[0] == 0, 29); // node 0: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 30); // node 0: slashed
+    assert!(node_account::reputation(&acc) == 1000, 31); // node 0: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[1]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 31); // node 1: status
-    assert!(node_account::stake(&acc) == 200000000000, 32); // node 1: stake
-    assert!(node_account::unbonding(&acc) == 0, 33); // node 1: unbonding
-    assert!(paid[1] == 0, 34); // node 1: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 35); // node 1: slashed
-    assert!(node_account::reputation(&acc) == 1000, 36); // node 1: reputation
+    assert!(registry::node_status(&reg, id) == 0, 32); // node 1: status
+    assert!(node_account::stake(&acc) == 200000000000, 33); // node 1: stake
+    assert!(node_account::unbonding(&acc) == 0, 34); // node 1: unbonding
+    assert!(paid[1] == 0, 35); // node 1: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 36); // node 1: slashed
+    assert!(node_account::reputation(&acc) == 1000, 37); // node 1: reputation
     ts::return_shared(acc);
     let id = node::node_id(&caps[2]);
     let acc = s.take_shared_by_id<NodeAccount>(id);
-    assert!(registry::node_status(&reg, id) == 0, 37); // node 2: status
-    assert!(node_account::stake(&acc) == 200000000000, 38); // node 2: stake
-    assert!(node_account::unbonding(&acc) == 0, 39); // node 2: unbonding
-    assert!(paid[2] == 0, 40); // node 2: paid (NodePaid events)
-    assert!(node_account::slashed(&acc) == 0, 41); // node 2: slashed
-    assert!(node_account::reputation(&acc) == 1000, 42); // node 2: reputation
+    assert!(registry::node_status(&reg, id) == 0, 38); // node 2: status
+    assert!(node_account::stake(&acc) == 200000000000, 39); // node 2: stake
+    assert!(node_account::unbonding(&acc) == 0, 40); // node 2: unbonding
+    assert!(paid[2] == 0, 41); // node 2: paid (NodePaid events)
+    assert!(node_account::slashed(&acc) == 0, 42); // node 2: slashed
+    assert!(node_account::reputation(&acc) == 1000, 43); // node 2: reputation
     ts::return_shared(acc);
     let cl = s.take_shared<Cluster>();
-    assert!(cluster::epoch(&cl) == 0, 43); // cluster epoch
-    assert!(cluster::has_pending(&cl) == false, 44); // cluster rotation pending
-    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 45); // cluster key
+    assert!(cluster::epoch(&cl) == 0, 44); // cluster epoch
+    assert!(cluster::has_pending(&cl) == false, 45); // cluster rotation pending
+    assert!(cluster::commitment(&cl) == x"144189a488e5a730b67353458c0d59965a2c816ea1e60cc76d6ce78004006ca8", 46); // cluster key
     ts::return_shared(cl);
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
@@ -3598,13 +3613,13 @@ fun key_rotation_quorum_not_reached() {
     finish(s, admin, clock, caps, mcaps);
 }
 
-/// set_param accepts every parameter at an edge of its bounds
+/// set_param accepts every parameter at an edge of its bounds, one ParamChanged each
 #[test]
 fun params_at_bounds() {
     let (mut s, admin, mut clock) = setup();
     let mut caps: vector<NodeCap> = vector[];
     let mcaps: vector<MasterCap> = vector[];
-    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ev: vector<u64> = vector[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut paid: vector<u64> = vector[];
     // txn 2: set_param
     clock.set_for_testing(1700000000000);
@@ -3744,7 +3759,7 @@ fun params_at_bounds() {
     tally_paid(&mut paid, &caps);
     // outcome (hand-written in scenarios.ts)
     *&mut ev[0] = ev[0] + s.next_tx(@0x00000000000000000000000000000000000000000000000000000000000beef0).num_user_events();
-    assert!(ev[0] == 0, 1); // events in all
+    assert!(ev[0] == 17, 1); // events in all
     assert!(ev[1] == 0, 2); // events: AttestationRecorded
     assert!(ev[2] == 0, 3); // events: ClusterCreated
     assert!(ev[3] == 0, 4); // events: ClusterMemberJoined
@@ -3761,14 +3776,15 @@ fun params_at_bounds() {
     assert!(ev[14] == 0, 15); // events: NodesSampled
     assert!(ev[15] == 0, 16); // events: OutputHashAgreed
     assert!(ev[16] == 0, 17); // events: OutputPosted
-    assert!(ev[17] == 0, 18); // events: RequestCreated
-    assert!(ev[18] == 0, 19); // events: RequestFailed
-    assert!(ev[19] == 0, 20); // events: RequestSettled
-    assert!(ev[20] == 0, 21); // events: ResultCommitted
-    assert!(ev[21] == 0, 22); // events: ResultRevealed
-    assert!(ev[22] == 0, 23); // events: StakeChanged
+    assert!(ev[17] == 17, 18); // events: ParamChanged
+    assert!(ev[18] == 0, 19); // events: RequestCreated
+    assert!(ev[19] == 0, 20); // events: RequestFailed
+    assert!(ev[20] == 0, 21); // events: RequestSettled
+    assert!(ev[21] == 0, 22); // events: ResultCommitted
+    assert!(ev[22] == 0, 23); // events: ResultRevealed
+    assert!(ev[23] == 0, 24); // events: StakeChanged
     let reg = s.take_shared<Registry>();
-    assert!(registry::treasury_value(&reg) == 0, 24); // treasury
+    assert!(registry::treasury_value(&reg) == 0, 25); // treasury
     ts::return_shared(reg);
     finish(s, admin, clock, caps, mcaps);
 }

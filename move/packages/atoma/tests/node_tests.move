@@ -147,6 +147,31 @@ fun slashed_below_min_is_jailed() {
     env.finish();
 }
 
+/// After `min_stake` rises above a node's stake, `refresh_node` (anyone, the keeper's batch)
+/// jails it and takes it out of the tree, as `node::jail` would; on a healthy node it only
+/// re-syncs (no abort), so a keeper may refresh every node in one batch.
+#[test]
+fun refresh_node_jails_below_new_min_stake() {
+    let mut env = h::new(2);
+    let low = env.node_id(0);
+    let high = env.node_id(1);
+    env.add_stake(1, 50 * h::sui!());
+    env.set_param(b"min_stake", 101 * h::sui!());
+    // Nothing changes until a refresh: the node is still Active and in the tree.
+    assert_eq!(env.reg_ref().node_status(low), 0);
+    assert!(env.eligible().contains(&low));
+    env.refresh(low);
+    env.refresh(high);
+    assert_eq!(env.reg_ref().node_status(low), 1);
+    assert!(!env.eligible().contains(&low));
+    assert_eq!(env.reg_ref().node_status(high), 0);
+    assert!(env.eligible().contains(&high));
+    // Idempotent: a second refresh of the jailed node changes nothing and does not abort.
+    env.refresh(low);
+    assert_eq!(env.reg_ref().node_status(low), 1);
+    env.finish();
+}
+
 #[test, expected_failure(abort_code = node::ENotJailable)]
 fun jail_healthy_node() {
     let mut env = h::new(1);

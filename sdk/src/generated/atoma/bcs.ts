@@ -443,6 +443,7 @@ export const STRUCT_TYPES = {
   OutputAccepted: "events::OutputAccepted",
   OutputHashAgreed: "events::OutputHashAgreed",
   OutputPosted: "events::OutputPosted",
+  ParamChanged: "events::ParamChanged",
   Params: "config::Params",
   PckTcb: "tdx_tcb::PckTcb",
   PendingFailureKey: "request::PendingFailureKey",

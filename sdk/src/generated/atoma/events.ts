@@ -187,6 +187,12 @@ export const OutputPosted = bcs.struct("OutputPosted", {
   size: bcs.u64(),
 });
 
+/** `atoma::events::ParamChanged` (copy, drop). */
+export const ParamChanged = bcs.struct("ParamChanged", {
+  name: bytes,
+  value: bcs.u64(),
+});
+
 /** `atoma::events::RequestCreated` (copy, drop). */
 export const RequestCreated = bcs.struct("RequestCreated", {
   request_id: ID,
@@ -287,6 +293,7 @@ export const EVENT_STRUCTS = {
   OutputAccepted,
   OutputHashAgreed,
   OutputPosted,
+  ParamChanged,
   RequestCreated,
   RequestFailed,
   RequestSettled,
