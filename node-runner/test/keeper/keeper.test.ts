@@ -37,14 +37,7 @@ const silent = pino({ level: "silent" });
 
 /** Every event of the package so far, decoded. */
 async function allEvents(chain: DemoChain): Promise<AtomaEvent[]> {
-  const out: AtomaEvent[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page = await chain.atoma.listEvents({ after }, 100);
-    out.push(...page.events.map((r) => r.event));
-    if (!page.hasNextPage || page.cursor.after === after) return out;
-    after = page.cursor.after;
-  }
+  return (await chain.atoma.allEvents(100)).map((r) => r.event);
 }
 
 /** The treasury's part of each request, from its events: escrow + slashed − paid − refunded. */

@@ -271,14 +271,21 @@ export class AtomaClient implements AtomaChain {
    */
   async earnedBy(nodeId: string): Promise<bigint> {
     const id = normalizeSuiAddress(checkId(nodeId, "nodeId"));
-    let cursor: EventCursor = { after: null };
     let total = 0n;
+    for (const r of await this.allEvents())
+      if (r.event.name === "NodePaid" && normalizeSuiAddress(r.event.data.node_id) === id)
+        total += BigInt(r.event.data.amount);
+    return total;
+  }
+
+  /** Every event of the package so far, in order (all pages of `listEvents`; small networks and tests). */
+  async allEvents(pageSize = 50): Promise<AtomaEventRecord[]> {
+    const out: AtomaEventRecord[] = [];
+    let cursor: EventCursor = { after: null };
     for (;;) {
-      const page = await this.listEvents(cursor, 50);
-      for (const r of page.events)
-        if (r.event.name === "NodePaid" && normalizeSuiAddress(r.event.data.node_id) === id)
-          total += BigInt(r.event.data.amount);
-      if (!page.hasNextPage || page.cursor.after === cursor.after) return total;
+      const page = await this.listEvents(cursor, pageSize);
+      out.push(...page.events);
+      if (!page.hasNextPage || page.cursor.after === cursor.after) return out;
       cursor = page.cursor;
     }
   }
