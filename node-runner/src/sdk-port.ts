@@ -178,7 +178,7 @@ export function moveAbortOf(err: unknown): MoveAbortError | undefined {
 }
 
 /** Runs a state change; a Move abort anywhere in the failure's cause chain is what it rejects with. */
-async function surfacingAborts(send: () => Promise<unknown>): Promise<void> {
+export async function surfacingAborts(send: () => Promise<unknown>): Promise<void> {
   try {
     await send();
   } catch (err) {

@@ -7,7 +7,7 @@
 import { type AtomaClient, type AtomaEvent, buildRefreshNode } from "@atoma/sdk";
 import type { Signer } from "@mysten/sui/cryptography";
 import { Transaction } from "@mysten/sui/transactions";
-import { moveAbortOf } from "../sdk-port.js";
+import { surfacingAborts } from "../sdk-port.js";
 
 /** The events the keeper acts on (already decoded). */
 export type KeeperEvent =
@@ -66,15 +66,6 @@ export function toKeeperEvent(ev: AtomaEvent): KeeperEvent {
       };
     default:
       return { name: "Other", type: ev.name };
-  }
-}
-
-/** Runs a state change; the Move abort anywhere in the failure's cause chain is what it rejects with. */
-async function surfacingAborts(send: () => Promise<unknown>): Promise<void> {
-  try {
-    await send();
-  } catch (err) {
-    throw moveAbortOf(err) ?? err;
   }
 }
 
