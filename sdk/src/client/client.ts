@@ -316,7 +316,7 @@ export class AtomaClient implements AtomaChain {
    */
   async #settleInputs(requestId: string): Promise<{ request: SharedInput; nodes: SharedInput[] }> {
     const r = await this.getRequest(requestId);
-    const nodes = await Promise.all(r.assignments.map((a) => this.#shared(a.node_id)));
+    const nodes = await Promise.all(r.assignments.map((a) => this.#accountInput(a.node_id)));
     return { request: await this.#shared(requestId), nodes };
   }
 
