@@ -238,7 +238,9 @@ async function main(argv: string[]): Promise<number> {
     });
   program
     .command("status")
-    .description("print the committed cursor, checkpoint watermark and table counts")
+    .description(
+      "print the committed cursor, checkpoint watermark and table counts (requestDetails: documents the request route serves; requestDetailsPending: requests waiting for theirs)",
+    )
     .addOption(new Option("--database-url <url>", "PostgreSQL URL").env("DATABASE_URL"))
     .option("--data-dir <dir>", "PGlite data directory", ".atoma/indexer")
     .option("--json", "JSON output")
@@ -251,7 +253,7 @@ async function main(argv: string[]): Promise<number> {
           const c = await readCursor(st.db);
           const { sql } = await import("drizzle-orm");
           const [counts] = await st.rows<Record<string, string>>(
-            sql`select (select count(*) from requests)::text as requests, (select count(*) from nodes)::text as nodes, (select count(*) from dead_letters)::text as "deadLetters"`,
+            sql`select (select count(*) from requests)::text as requests, (select count(*) from request_details where body is not null)::text as "requestDetails", (select count(*) from request_details where body is null)::text as "requestDetailsPending", (select count(*) from nodes)::text as nodes, (select count(*) from dead_letters)::text as "deadLetters"`,
           );
           const out = {
             cursor: c?.cursor ?? null,

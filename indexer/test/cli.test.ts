@@ -1,7 +1,8 @@
 /**
  * The indexer CLI refuses bad input before it changes anything: `replay --from` with a
  * malformed cursor or one the RPC does not know exits 2 and keeps the committed cursor;
- * `status` on a missing data folder exits 1 without creating a database.
+ * `status` on a missing data folder exits 1 without creating a database, and on an indexed one
+ * counts what was indexed (requests and their served detail documents, none pending).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "../src/db.js";
 import { scriptedEvents, TEST_PACKAGE } from "../src/fixtures.js";
-import { readCursor, setCursor } from "../src/ingest.js";
+import { applyBatch, readCursor, setCursor } from "../src/ingest.js";
 import { startRpcServer } from "./rpc-server.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -78,6 +79,32 @@ describe("atoma-indexer CLI input checks", () => {
     } finally {
       await rpc.close();
     }
+  }, 120_000);
+
+  it("status counts the indexed requests and their detail documents", async () => {
+    const events = scriptedEvents();
+    const dataDir = path.join(dir, "indexed");
+    const st = await openStorage({ dataDir });
+    let requests: number;
+    try {
+      await applyBatch(st.db, events, "c1");
+      const { sql } = await import("drizzle-orm");
+      const [row] = await st.rows<{ n: string }>(sql`select count(*)::text as n from requests`);
+      requests = Number(row?.n);
+    } finally {
+      await st.close();
+    }
+    expect(requests).toBe(2);
+    const r = await cli(["status", "--json", "--data-dir", dataDir]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      cursor: "c1",
+      events: String(events.length),
+      requests: String(requests),
+      requestDetails: String(requests),
+      requestDetailsPending: "0",
+      deadLetters: "0",
+    });
   }, 120_000);
 
   it("status on a missing data folder exits 1 and creates nothing", async () => {

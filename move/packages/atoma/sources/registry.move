@@ -243,8 +243,8 @@ public fun is_measurement_allowed(r: &Registry, tee_kind: u8, m: &vector<u8>): b
 }
 
 /// The nodes in `capability`'s sampling set, in slot order (O(M) loads: a read for tools and
-/// tests, never used on the request path). Nodes jailed by a settlement stay listed until
-/// `refresh_node` (see `sync_node`).
+/// tests, never used on the request path). Settlements never write it: a node slashed below
+/// `min_stake` stays listed (and drawable) until `refresh_node` jails it (see `sync_node`).
 public fun eligible_nodes(r: &Registry, capability: vector<u8>): vector<ID> {
     if (r.eligible.contains(capability)) sum_tree::ids(&r.id, &r.eligible[capability].all) else vector[]
 }
