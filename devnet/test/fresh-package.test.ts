@@ -218,6 +218,39 @@ describe("a never-seen Move package on the devnet", () => {
     );
   });
 
+  it("storage past the budget: reverted (nothing written but gas, no event), charged computation + the gas coin's storage, as on Sui", async () => {
+    const make = (budget: number) =>
+      run((tx) => void tx.moveCall({ target: `${pkg}::ledger::make_big`, arguments: [tx.pure.u64(20_000)] }), budget);
+    const ok = await make(2_000_000_000);
+    expect(ok.effects!.status.status).toBe("success");
+    expect(ok.objectChanges!.filter((c) => c.type === "created").length).toBe(1);
+    const used = ok.effects!.gasUsed;
+    const computation = Number(used.computationCost);
+    const storage = Number(used.storageCost);
+    expect(storage).toBeGreaterThan(computation);
+    const budget = computation + Math.floor(storage / 2);
+    const before = await client.getBalance({ owner: me });
+    const r = await make(budget);
+    expect(r.effects!.status).toEqual({ status: "failure", error: "InsufficientGas" });
+    expect(r.objectChanges!.filter((c) => c.type !== "mutated")).toEqual([]);
+    expect(r.objectChanges!.map((c) => (c as { objectId: string }).objectId)).toEqual([
+      r.effects!.gasObject.reference.objectId,
+    ]);
+    expect(r.effects!.created ?? []).toEqual([]);
+    expect(r.events ?? []).toEqual([]);
+    // Sui's gas model ≥ 4: not the whole budget, the computation and the reverted writes' storage.
+    const g = r.effects!.gasUsed;
+    expect(g.computationCost).toBe(used.computationCost);
+    expect(Number(g.storageCost)).toBeLessThan(storage / 10);
+    const charged = BigInt(g.computationCost) + BigInt(g.storageCost) - BigInt(g.storageRebate);
+    expect(charged).toBeLessThan(BigInt(budget));
+    const after = await client.getBalance({ owner: me });
+    expect(BigInt(before.totalBalance) - BigInt(after.totalBalance)).toBe(charged);
+    expect(r.balanceChanges).toEqual([
+      { owner: { AddressOwner: me }, coinType: "0x2::sui::SUI", amount: String(-charged) },
+    ]);
+  });
+
   it("runs out of gas inside the interpreter with InsufficientGas", async () => {
     const r = await run(
       (tx) => void tx.moveCall({ target: `${pkg}::ledger::emit_many`, arguments: [tx.pure.u64(1000)] }),

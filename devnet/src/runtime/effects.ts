@@ -47,14 +47,26 @@ export function finishTransaction(
   signatures: string[],
 ): TxRecord {
   const rt = ses.rt;
-  const failed = !!outcome.failure;
   const lamport = [...ses.lamportInputs, 0n].reduce((a, b) => (a > b ? a : b)) + 1n;
   const gasW = ses.working.get(ses.gasId!)!;
-  const entries = failed ? revertOnFailure(ses, gasW) : [...ses.working.values()];
-  const publishedObjs = failed ? [] : publishedObjects(ses);
-  const changes = classify(entries);
-  const { out, storageCost, storageRebate } = writeOutputs(ses, changes, lamport, gasW, publishedObjs);
-  const { status, gasUsed } = chargeGas(ses, outcome, gasW, out, computationCost(ses), storageCost, storageRebate);
+  const computation = computationCost(ses);
+  let failed = !!outcome.failure;
+  let publishedObjs = failed ? [] : publishedObjects(ses);
+  let changes = classify(failed ? revertOnFailure(ses, gasW) : [...ses.working.values()]);
+  let written = writeOutputs(ses, changes, lamport, gasW, publishedObjs);
+  if (!failed && computation + written.storageCost - netRebate(written.storageRebate) > ses.budget) {
+    // Execution fit the budget but its storage does not: as on Sui (gas model ≥ 4), the
+    // transaction is reverted (only the gas coin and the mutable inputs written, no event) and
+    // charged its computation and the reverted writes' storage, the whole budget only if even
+    // that does not fit.
+    outcome = { ...outcome, failure: OUT_OF_GAS };
+    failed = true;
+    publishedObjs = [];
+    changes = classify(revertOnFailure(ses, gasW));
+    written = writeOutputs(ses, changes, lamport, gasW, publishedObjs);
+  }
+  const { out, storageCost, storageRebate } = written;
+  const { status, gasUsed } = chargeGas(ses, outcome, gasW, out, computation, storageCost, storageRebate);
   const evRecords = failed ? [] : eventRecords(ses);
   const eventsDigest = evRecords.length
     ? toBase58(hashBytes("TransactionEvents::", ...evRecords.map((e) => base64Bytes(e.bcs))))
@@ -263,6 +275,16 @@ function writeObject(rt: Runtime, digest: string, w: Working, lamport: bigint, w
   return o;
 }
 
+/** The failure of a transaction whose storage charge ran past its budget. */
+const OUT_OF_GAS: NonNullable<CmdOutcome["failure"]> = {
+  status: { InsufficientGas: true },
+  text: "InsufficientGas",
+  command: -1,
+};
+
+/** The part of a storage rebate returned to the sender (1 % is kept). */
+const netRebate = (storageRebate: bigint) => storageRebate - storageRebate / 100n;
+
 /**
  * Gas: computation + storage - rebate (1% of the rebate is kept), capped at the budget (then the
  * status is InsufficientGas), taken from the gas coin's output.
@@ -276,7 +298,7 @@ function chargeGas(
   storageCost: bigint,
   storageRebate: bigint,
 ): { status: Status; gasUsed: GasUsed } {
-  const nonRefundable = storageRebate / 100n;
+  const nonRefundable = storageRebate - netRebate(storageRebate);
   const rebate = storageRebate - nonRefundable;
   let charge = computation + storageCost - rebate;
   let status: Status = outcome.failure
