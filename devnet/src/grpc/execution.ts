@@ -6,6 +6,8 @@ import { Transaction } from "@mysten/sui/transactions";
 import { DevnetError, RpcError } from "../errors.js";
 import type { ExecOutcome } from "../runtime.js";
 import { executedToProto } from "./convert.js";
+import { type EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
+import { encodedTransaction } from "./ledger.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { grpcTransactionToTransactionData, transactionDataToGrpcTransaction } from "./resolver.js";
 import type { GrpcNode, ServiceImpl } from "./service.js";
@@ -68,7 +70,7 @@ function withUnresolvedInputs(t: GrpcTypes.Transaction): ReturnType<Transaction[
   return data;
 }
 
-export function transactionExecutionService(node: GrpcNode): ServiceImpl {
+export function transactionExecutionService(node: GrpcNode, answers: SharedAnswers): ServiceImpl {
   const rt = node.runtime;
   /** Resolution goes through the SDK's own JSON-RPC resolver, answered in process (no HTTP). */
   const resolver = new SuiJsonRpcClient({
@@ -83,27 +85,23 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
   });
 
   return {
-    ExecuteTransaction: unary(
-      async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<GrpcTypes.ExecuteTransactionResponse> => {
-        const bytes = req.transaction?.bcs?.value;
-        if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
-        if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
-        const sigs = req.signatures.map((s, i) => {
-          if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
-          return toBase64(s.bcs.value);
-        });
-        let out: ExecOutcome;
-        try {
-          out = await node.executeSigned(toBase64(bytes), sigs);
-        } catch (e) {
-          asInvalid("transaction", e);
-        }
-        return {
-          transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record, undefined, mask), mask),
-        };
-      },
-      READ_MASKS.executeTransaction,
-    ),
+    ExecuteTransaction: unary(async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<EncodedMessage> => {
+      const bytes = req.transaction?.bcs?.value;
+      if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
+      if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
+      const sigs = req.signatures.map((s, i) => {
+        if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
+        return toBase64(s.bcs.value);
+      });
+      let out: ExecOutcome;
+      try {
+        out = await node.executeSigned(toBase64(bytes), sigs);
+      } catch (e) {
+        asInvalid("transaction", e);
+      }
+      // Encoded once: a later GetTransaction with the same mask (and checkpoint) gets these bytes.
+      return wrapMessage(1, encodedTransaction(answers, out.record, mask));
+    }, READ_MASKS.executeTransaction),
 
     SimulateTransaction: unary(
       async (req: GrpcTypes.SimulateTransactionRequest, mask): Promise<GrpcTypes.SimulateTransactionResponse> =>

@@ -3,8 +3,9 @@
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import type { Checkpoint } from "../journal.js";
-import type { EventRecord } from "../runtime.js";
+import type { EventRecord, TxRecord } from "../runtime.js";
 import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
+import { type EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { addressField, type GrpcNode, type ServiceImpl, stream, unary } from "./service.js";
 import { GrpcCode, invalid, notFound } from "./status.js";
@@ -42,11 +43,16 @@ function getObject(node: GrpcNode, req: GrpcTypes.GetObjectRequest, field = "obj
   return objectToProto(node.runtime, o);
 }
 
-function getTransaction(node: GrpcNode, digest: string | undefined, field = "digest"): GrpcTypes.ExecutedTransaction {
-  if (!digest) throw invalid(field, "required");
-  const tx = node.runtime.txs.get(digest);
-  if (!tx) throw notFound(`transaction ${digest} not found`);
-  return executedToProto(tx);
+/** An executed transaction under `mask`, converted and encoded once and shared by every read with that mask. */
+export function encodedTransaction(answers: SharedAnswers, tx: TxRecord, mask: FieldMaskTree): Uint8Array {
+  return answers.transactions.get(`${tx.digest}|${tx.checkpoint}|${mask.key}`, () =>
+    GrpcTypes.ExecutedTransaction.toBinary(maskedTransaction(tx, mask)),
+  );
+}
+
+/** An executed transaction with the fields `mask` selects (only those are converted). */
+export function maskedTransaction(tx: TxRecord, mask: FieldMaskTree): GrpcTypes.ExecutedTransaction {
+  return applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx, undefined, mask), mask);
 }
 
 /** Normalized `pkg::module[::Name[<..>]]` prefix match, as Sui's event-type filter does. */
@@ -91,9 +97,22 @@ function eventMatches(e: EventRecord, filter: GrpcTypes.EventFilter | undefined)
   );
 }
 
-/** A checkpoint with the fields `mask` selects (its transactions are converted only when selected). */
+/** A checkpoint with the fields `mask` selects (of its transactions, only the fields selected are converted). */
 export function maskedCheckpoint(node: GrpcNode, cp: Checkpoint, mask: FieldMaskTree): GrpcTypes.Checkpoint {
-  return applyMask(GrpcTypes.Checkpoint, checkpointToProto(node.runtime, cp, mask.contains("transactions")), mask);
+  const txMask = mask.subtree("transactions");
+  return applyMask(GrpcTypes.Checkpoint, checkpointToProto(node.runtime, cp, !!txMask, txMask), mask);
+}
+
+/** A checkpoint under `mask`, converted and encoded once and shared by every subscriber and reader with that mask. */
+export function encodedCheckpoint(
+  node: GrpcNode,
+  answers: SharedAnswers,
+  cp: Checkpoint,
+  mask: FieldMaskTree,
+): Uint8Array {
+  return answers.checkpoints.get(`${cp.sequenceNumber}|${mask.key}`, () =>
+    GrpcTypes.Checkpoint.toBinary(maskedCheckpoint(node, cp, mask)),
+  );
 }
 
 function cursorBytes(i: number): Uint8Array {
@@ -107,7 +126,7 @@ function cursorIndex(field: string, b: Uint8Array | undefined): number | undefin
   return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0));
 }
 
-export function ledgerService(node: GrpcNode): ServiceImpl {
+export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceImpl {
   const rt = node.runtime;
   return {
     GetServiceInfo: unary(() => {
@@ -148,12 +167,12 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         }),
       };
     }, READ_MASKS.object),
-    GetTransaction: unary(
-      (req: GrpcTypes.GetTransactionRequest, mask): GrpcTypes.GetTransactionResponse => ({
-        transaction: applyMask(GrpcTypes.ExecutedTransaction, getTransaction(node, req.digest), mask),
-      }),
-      READ_MASKS.transaction,
-    ),
+    GetTransaction: unary((req: GrpcTypes.GetTransactionRequest, mask): EncodedMessage => {
+      if (!req.digest) throw invalid("digest", "required");
+      const tx = rt.txs.get(req.digest);
+      if (!tx) throw notFound(`transaction ${req.digest} not found`);
+      return wrapMessage(1, encodedTransaction(answers, tx, mask));
+    }, READ_MASKS.transaction),
     BatchGetTransactions: unary(
       (req: GrpcTypes.BatchGetTransactionsRequest, mask): GrpcTypes.BatchGetTransactionsResponse => ({
         transactions: req.digests.map((d, i) => {
@@ -163,7 +182,7 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
             ? {
                 result: {
                   oneofKind: "transaction",
-                  transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx), mask),
+                  transaction: maskedTransaction(tx, mask),
                 },
               }
             : {
@@ -176,7 +195,7 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
       }),
       READ_MASKS.transaction,
     ),
-    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest, mask): GrpcTypes.GetCheckpointResponse => {
+    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest, mask): EncodedMessage => {
       const id = req.checkpointId;
       const cps = node.checkpoints;
       let cp = cps[cps.length - 1];
@@ -187,7 +206,7 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         cp = cps.find((c) => c.digest === id.digest);
         if (!cp) throw notFound(`checkpoint ${id.digest} not found`);
       }
-      return { checkpoint: maskedCheckpoint(node, cp!, mask) };
+      return wrapMessage(1, encodedCheckpoint(node, answers, cp!, mask));
     }, READ_MASKS.checkpoint),
     GetEpoch: unary((req: GrpcTypes.GetEpochRequest, mask): GrpcTypes.GetEpochResponse => {
       if (req.epoch !== undefined && req.epoch !== rt.epoch) throw notFound(`epoch ${req.epoch} not found`);
