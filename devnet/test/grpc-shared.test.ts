@@ -87,6 +87,28 @@ describe("gRPC answers encoded once per read mask", () => {
     await d?.close();
   });
 
+  /** `counter::bump(by)` as fully resolved bytes (gas payment, price and budget set: nothing for a resolver to do). */
+  const resolvedBump = async (by: number): Promise<Uint8Array> => {
+    const tx = new Transaction();
+    const { object: counter } = await grpc.core.getObject({ objectId: counterId });
+    const { objects: coins } = await grpc.core.listCoins({ owner: alice.toSuiAddress() });
+    const gas = coins[0]!;
+    tx.setSender(alice.toSuiAddress());
+    tx.setGasPrice(1000);
+    tx.setGasBudget(50_000_000);
+    tx.setGasPayment([{ objectId: gas.objectId, version: gas.version, digest: gas.digest }]);
+    const shared = counter.owner.$kind === "Shared" ? counter.owner.Shared.initialSharedVersion : "";
+    tx.moveCall({
+      target: `${pkg}::counter::bump`,
+      arguments: [
+        tx.sharedObjectRef({ objectId: counterId, initialSharedVersion: shared, mutable: true }),
+        tx.pure.u64(by),
+        tx.sharedObjectRef({ objectId: "0x6", initialSharedVersion: 1, mutable: false }),
+      ],
+    });
+    return tx.build();
+  };
+
   /** Runs the mix every conversion path sees: success with events, a created and a deleted object, a dynamic field, an abort. */
   const runMix = async (): Promise<string[]> => {
     const digests: string[] = [];
@@ -106,24 +128,7 @@ describe("gRPC answers encoded once per read mask", () => {
     tx.moveCall({ target: `${pkg}::counter::untag`, arguments: [tx.object(counterId), tx.pure.u64(7)] });
     digests.push((await exec(tx)).digest);
     // An abort: built fully resolved (the SDK's resolver would simulate it and refuse).
-    tx = new Transaction();
-    const { object: counter } = await grpc.core.getObject({ objectId: counterId });
-    const { objects: coins } = await grpc.core.listCoins({ owner: alice.toSuiAddress() });
-    const gas = coins[0]!;
-    tx.setSender(alice.toSuiAddress());
-    tx.setGasPrice(1000);
-    tx.setGasBudget(50_000_000);
-    tx.setGasPayment([{ objectId: gas.objectId, version: gas.version, digest: gas.digest }]);
-    const shared = counter.owner.$kind === "Shared" ? counter.owner.Shared.initialSharedVersion : "";
-    tx.moveCall({
-      target: `${pkg}::counter::bump`,
-      arguments: [
-        tx.sharedObjectRef({ objectId: counterId, initialSharedVersion: shared, mutable: true }),
-        tx.pure.u64(1000),
-        tx.sharedObjectRef({ objectId: "0x6", initialSharedVersion: 1, mutable: false }),
-      ],
-    });
-    const bytes = await tx.build();
+    const bytes = await resolvedBump(1000);
     const { signature } = await alice.signTransaction(bytes);
     const failed = await grpc.core.executeTransaction({
       transaction: bytes,
@@ -216,7 +221,13 @@ describe("gRPC answers encoded once per read mask", () => {
   it("a transaction converted from the values execution kept encodes as when read back from its BCS", async () => {
     await runMix();
     d.cutCheckpoint();
-    const records = [...d.runtime.txs.values()];
+    // Dry runs too (a success and an abort): their records keep the effects as well.
+    const dryRuns = [
+      d.runtime.dryRun(Buffer.from(await resolvedBump(2)).toString("base64")).record,
+      d.runtime.dryRun(Buffer.from(await resolvedBump(1000)).toString("base64")).record,
+    ];
+    expect(dryRuns.map((r) => (r.effects.status as { status: string }).status)).toEqual(["success", "failure"]);
+    const records = [...d.runtime.txs.values(), ...dryRuns];
     const kept = records.filter((t) => t.kept);
     expect(kept.length).toBeGreaterThanOrEqual(10);
     expect(kept.some((t) => t.effects.status && (t.effects.status as { status: string }).status === "failure")).toBe(
@@ -235,6 +246,51 @@ describe("gRPC answers encoded once per read mask", () => {
         expect(Buffer.from(a).equals(Buffer.from(b)), `${tx.digest} ${paths}`).toBe(true);
       }
     }
+  });
+
+  it("SimulateTransaction of resolved bytes answers as the rebuilt transaction would (the SDK's budget estimate)", async () => {
+    const bytes = await resolvedBump(3);
+    const sim = async (paths: string[], doGasSelection = false) =>
+      (
+        await grpc.transactionExecutionService.simulateTransaction({
+          transaction: { bcs: { value: bytes } },
+          readMask: { paths },
+          doGasSelection,
+          checks: GrpcTypes.SimulateTransactionRequest_TransactionChecks.ENABLED,
+        })
+      ).response;
+    const all = await sim(["*"]);
+    const t = all.transaction!;
+    expect(t.effects?.status?.success).toBe(true);
+    expect(t.transaction?.bcs?.value).toEqual(bytes);
+    // The transaction data decoded as the SDK's converter gives it (no digest: simulations have none).
+    expect(t.transaction?.sender).toBe(alice.toSuiAddress());
+    expect(t.transaction?.gasPayment?.budget).toBe(50_000_000n);
+    expect(t.transaction?.kind?.data.oneofKind).toBe("programmableTransaction");
+    expect(t.transaction?.digest).toBeUndefined();
+    expect(t.events?.events.map((e) => e.eventType?.split("::").slice(1))).toEqual([["counter", "Bumped"]]);
+    // The SDK's budget-estimate mask: the same effects, and of the transaction an empty message.
+    const budget = await sim([
+      "transaction.digest",
+      "transaction.transaction.digest",
+      "transaction.signatures",
+      "transaction.effects.status",
+      "transaction.timestamp",
+      "transaction.checkpoint",
+      "transaction.effects",
+    ]);
+    expect(budget.transaction?.effects).toEqual(t.effects);
+    expect(budget.transaction?.transaction).toEqual({});
+    expect(budget.transaction?.events).toBeUndefined();
+    // Nothing changed on chain (a simulation), and with gas selection the answer is the same effects' status.
+    expect((await sim(["transaction.effects.status"], true)).transaction?.effects?.status?.success).toBe(true);
+    const bad = await grpc.transactionExecutionService
+      .simulateTransaction({ transaction: { bcs: { value: bytes.subarray(0, 20) } }, readMask: { paths: ["*"] } })
+      .then(
+        () => "answered",
+        (e: Error) => e.message,
+      );
+    expect(decodeURIComponent(bad)).toMatch(/transaction\.bcs: not BCS TransactionData/);
   });
 
   it("the response wrappers are protobuf-ts's own encoding; the cache is bounded", () => {

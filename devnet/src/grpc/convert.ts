@@ -395,6 +395,11 @@ function signedOf(tx: TxRecord): { txBytes: Uint8Array; signatures: Uint8Array[]
 /** `Transaction` fields that need the transaction data decoded (`bcs` and `digest` do not). */
 const DECODED_TRANSACTION_FIELDS = ["version", "kind", "sender", "gas_payment", "expiration"];
 
+/** Whether a mask of `Transaction` selects a field that needs the transaction data decoded. */
+export function needsDecodedTransaction(mask: FieldMaskTree): boolean {
+  return mask.wildcard || DECODED_TRANSACTION_FIELDS.some((f) => mask.contains(f));
+}
+
 /** `override`: the transaction data to report (simulations of a kind or of unsigned bytes). */
 /**
  * `only`: a read mask; the fields it does not select are not computed (the mask drops them
@@ -414,8 +419,7 @@ export function executedToProto(
   let transaction: GrpcTypes.Transaction | undefined = override;
   if (signed && want("transaction")) {
     const sub = only?.subtree("transaction");
-    const decoded = !sub || sub.wildcard || DECODED_TRANSACTION_FIELDS.some((f) => sub.contains(f));
-    if (decoded) {
+    if (!sub || needsDecodedTransaction(sub)) {
       p.transaction ??= {
         ...transactionDataToGrpcTransaction(Transaction.from(signed.txBytes).getData()),
         bcs: { name: "TransactionData", value: signed.txBytes },

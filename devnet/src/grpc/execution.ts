@@ -4,8 +4,10 @@ import { GrpcTypes } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { DevnetError, RpcError } from "../errors.js";
+import type { ParsedTx } from "../runtime/types.js";
 import type { ExecOutcome } from "../runtime.js";
-import { executedToProto } from "./convert.js";
+import { decodeTx, type TxRecord } from "../runtime.js";
+import { executedToProto, needsDecodedTransaction } from "./convert.js";
 import { type EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { encodedTransaction } from "./ledger.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
@@ -116,12 +118,24 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
   ): Promise<GrpcTypes.SimulateTransactionResponse> {
     const t = req.transaction;
     if (!t) throw invalid("transaction", "required");
-    const wantOutputs = mask.contains("command_outputs");
     const checksOff = req.checks === SimulateTransactionRequest_TransactionChecks.DISABLED;
-    let data: ReturnType<Transaction["getData"]>;
-    if (t.bcs?.value?.length) {
+    // Resolved bytes (what the SDK's gas-budget estimate sends: payment, price and budget set) are
+    // simulated as given: rebuilding them through the resolver gives the same bytes.
+    const given = t.bcs?.value?.length ? t.bcs.value : undefined;
+    if (given && !checksOff) {
+      let parsed: ParsedTx | undefined;
       try {
-        data = Transaction.from(t.bcs.value).getData();
+        parsed = decodeTx(given);
+      } catch {
+        parsed = undefined; // the schema path below reports it
+      }
+      if (parsed && !(req.doGasSelection && parsed.gasData.payment.length === 0))
+        return dryRunResolved(given, parsed.sender, mask);
+    }
+    let data: ReturnType<Transaction["getData"]>;
+    if (given) {
+      try {
+        data = Transaction.from(given).getData();
       } catch (e) {
         throw invalid("transaction.bcs", `not BCS TransactionData: ${(e as Error).message}`);
       }
@@ -153,9 +167,8 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
       } catch (e) {
         asInvalid("transaction", e);
       }
-      const data = Transaction.fromKind(kind).getData();
-      const grpcTx = transactionDataToGrpcTransaction({ ...data, sender });
-      return { transaction: executedToProto(out.record, grpcTx), commandOutputs: outputsOf(out) };
+      const grpcTx = () => transactionDataToGrpcTransaction({ ...Transaction.fromKind(kind).getData(), sender });
+      return { transaction: simulatedToProto(out.record, grpcTx, mask), commandOutputs: outputsOf(out) };
     }
 
     let bytes: Uint8Array;
@@ -171,6 +184,15 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
         throw invalid("transaction", (first as Error).message);
       }
     }
+    return dryRunResolved(bytes, sender, mask);
+  }
+
+  /** Dry-runs built `TransactionData` bytes and answers with what `mask` selects. */
+  async function dryRunResolved(
+    bytes: Uint8Array,
+    sender: string,
+    mask: FieldMaskTree,
+  ): Promise<GrpcTypes.SimulateTransactionResponse> {
     let out: ExecOutcome;
     try {
       out = rt.dryRun(toBase64(bytes));
@@ -178,7 +200,7 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
       asInvalid("transaction", e);
     }
     let commandOutputs: GrpcTypes.CommandResult[] = [];
-    if (wantOutputs) {
+    if (mask.contains("command_outputs")) {
       const kind = await Transaction.from(bytes).build({ client: resolver, onlyTransactionKind: true });
       try {
         commandOutputs = outputsOf(rt.devInspect(sender, toBase64(kind)));
@@ -186,12 +208,27 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
         commandOutputs = [];
       }
     }
-    const grpcTx = {
-      ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()),
-      bcs: { name: "TransactionData", value: bytes },
-    };
-    return { transaction: executedToProto(out.record, grpcTx), commandOutputs };
+    const bcs = { name: "TransactionData", value: bytes };
+    const grpcTx = (decoded: boolean): GrpcTypes.Transaction =>
+      decoded ? { ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()), bcs } : { bcs };
+    return { transaction: simulatedToProto(out.record, grpcTx, mask), commandOutputs };
   }
+}
+
+/**
+ * The simulated transaction under the response's `mask`: only the selected fields are converted,
+ * and the transaction data (`grpcTx`) is decoded only when a field that needs it is selected.
+ */
+function simulatedToProto(
+  record: TxRecord,
+  grpcTx: (decoded: boolean) => GrpcTypes.Transaction,
+  mask: FieldMaskTree,
+): GrpcTypes.ExecutedTransaction | undefined {
+  const only = mask.subtree("transaction");
+  if (!only) return undefined;
+  const inner = only.subtree("transaction");
+  const override = inner ? grpcTx(needsDecodedTransaction(inner)) : undefined;
+  return executedToProto(record, override, only);
 }
 
 export { GrpcStatusError };
