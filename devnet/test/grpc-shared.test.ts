@@ -11,8 +11,8 @@ import { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkpointToProto, executedToProto } from "../src/grpc/convert.js";
-import { EncodedCache, subscribeCheckpointsResponse, wrapMessage } from "../src/grpc/encoded.js";
+import { checkpointToProto, eventToProto, executedToProto } from "../src/grpc/convert.js";
+import { EncodedCache, listEventsResponse, subscribeCheckpointsResponse, wrapMessage } from "../src/grpc/encoded.js";
 import { maskedTransaction } from "../src/grpc/ledger.js";
 import { applyMask, FieldMaskTree } from "../src/grpc/mask.js";
 import { type RunningDevnet, startDevnet, type TxRecord } from "../src/index.js";
@@ -48,6 +48,33 @@ async function firstMessage(url: string, pathName: string, message: Uint8Array):
     reader.cancel().catch(() => {});
     ac.abort();
   }
+}
+
+/** Posts one gRPC-web request and returns every message frame of the answer and its status. */
+async function allMessages(
+  url: string,
+  pathName: string,
+  message: Uint8Array,
+): Promise<{ status: string; messages: Uint8Array[] }> {
+  const body = Buffer.alloc(5 + message.length);
+  body.writeUInt32BE(message.length, 1);
+  body.set(message, 5);
+  const r = await fetch(`${url}${pathName}`, {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+    body,
+  });
+  const bytes = Buffer.from(await r.arrayBuffer());
+  const messages: Uint8Array[] = [];
+  let status = r.headers.get("grpc-status") ?? "";
+  for (let at = 0; at + 5 <= bytes.length; ) {
+    const len = bytes.readUInt32BE(at + 1);
+    const payload = bytes.subarray(at + 5, at + 5 + len);
+    if (bytes[at]! & 0x80) status = /grpc-status:(\d+)/.exec(payload.toString("utf8"))?.[1] ?? status;
+    else messages.push(new Uint8Array(payload));
+    at += 5 + len;
+  }
+  return { status, messages };
 }
 
 describe("gRPC answers encoded once per read mask", () => {
@@ -293,6 +320,106 @@ describe("gRPC answers encoded once per read mask", () => {
     expect(decodeURIComponent(bad)).toMatch(/transaction\.bcs: not BCS TransactionData/);
   });
 
+  it("ListEvents: each page byte for byte the events converted whole and masked, in cursor order, shared between readers", async () => {
+    await runMix();
+    d.cutCheckpoint();
+    await runMix(); // events of a transaction not yet in a checkpoint too
+    const all = d.runtime.events;
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const cursor = (i: number) => {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setBigUint64(0, BigInt(i));
+      return b;
+    };
+    const paths = [
+      "package_id",
+      "module",
+      "sender",
+      "event_type",
+      "contents",
+      "json",
+      "checkpoint",
+      "transaction_digest",
+      "event_index",
+    ];
+    const bumped = `${pkg}::counter::Bumped`;
+    // The page as the handler computed it before sharing: every match, ordered, then the first `limit`.
+    const expected = (o: {
+      after?: number;
+      before?: number;
+      limit: number;
+      desc?: boolean;
+      type?: string;
+      p: string[];
+    }) => {
+      let idx = all
+        .map((_, i) => i)
+        .filter((i) => (o.after === undefined || i > o.after) && (o.before === undefined || i < o.before));
+      if (o.type) idx = idx.filter((i) => all[i]!.type === o.type);
+      if (o.desc) idx.reverse();
+      const sent = idx.slice(0, o.limit);
+      const msgs = sent.map((i) => {
+        const e = all[i]!;
+        const cp = d.runtime.txs.get(e.id.txDigest)!.checkpoint;
+        return GrpcTypes.ListEventsResponse.toBinary({
+          event: applyMask(GrpcTypes.Event, eventToProto(e, cp), FieldMaskTree.of(o.p)),
+          watermark: { cursor: cursor(i), ...(cp !== null ? { checkpoint: BigInt(cp) } : {}) },
+        });
+      });
+      if (idx.length > sent.length)
+        msgs.push(GrpcTypes.ListEventsResponse.toBinary({ end: { reason: GrpcTypes.QueryEndReason.ITEM_LIMIT } }));
+      return msgs.map((m) => Buffer.from(m).toString("hex"));
+    };
+    const cases = [
+      { limit: 1000, p: paths },
+      { limit: 2, p: paths },
+      { limit: 2, after: 0, p: paths },
+      { limit: 2, desc: true, p: paths },
+      { limit: 1, before: all.length - 1, desc: true, p: ["event_type"] },
+      { limit: 1000, after: all.length + 5, p: paths },
+      { limit: 1, type: bumped, p: paths },
+      { limit: 1000, type: bumped, desc: true, p: ["json", "checkpoint"] },
+    ];
+    const read = async (o: (typeof cases)[number]) => {
+      const req = GrpcTypes.ListEventsRequest.toBinary({
+        readMask: { paths: o.p },
+        ...(o.type
+          ? {
+              filter: {
+                terms: [
+                  {
+                    literals: [
+                      { negated: false, predicate: { oneofKind: "eventType", eventType: { eventType: o.type } } },
+                    ],
+                  },
+                ],
+              },
+            }
+          : {}),
+        options: {
+          limit: o.limit,
+          ...(o.after !== undefined ? { after: cursor(o.after) } : {}),
+          ...(o.before !== undefined ? { before: cursor(o.before) } : {}),
+          ordering: o.desc ? GrpcTypes.Ordering.DESCENDING : GrpcTypes.Ordering.ASCENDING,
+        },
+      });
+      for (let reader = 0; reader < 2; reader++) {
+        const got = await allMessages(d.url, "/sui.rpc.v2.LedgerService/ListEvents", req);
+        expect(got.status).toBe("0");
+        expect(
+          got.messages.map((m) => Buffer.from(m).toString("hex")),
+          JSON.stringify(o),
+        ).toEqual(expected(o));
+      }
+    };
+    // The last events are in no checkpoint yet; once cut, the same events carry it.
+    expect(d.runtime.txs.get(all[all.length - 1]!.id.txDigest)!.checkpoint).toBeNull();
+    await read(cases[0]!);
+    d.cutCheckpoint();
+    for (const o of cases) await read(o);
+    expect(d.devnet.grpc!.answers.events.hits).toBeGreaterThan(0);
+  });
+
   it("the response wrappers are protobuf-ts's own encoding; the cache is bounded", () => {
     const inner = GrpcTypes.Checkpoint.toBinary({ sequenceNumber: 7n, digest: "x", transactions: [] });
     const cp = GrpcTypes.Checkpoint.fromBinary(inner);
@@ -301,6 +428,17 @@ describe("gRPC answers encoded once per read mask", () => {
         GrpcTypes.SubscribeCheckpointsResponse.toBinary({ cursor, checkpoint: cp }),
       );
     expect(wrapMessage(1, inner).bytes).toEqual(GrpcTypes.GetCheckpointResponse.toBinary({ checkpoint: cp }));
+    const ev = GrpcTypes.Event.toBinary({ eventType: "0x2::x::Y", eventIndex: 3 });
+    for (const checkpoint of [undefined, 0n, 12n])
+      expect(listEventsResponse(ev, new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2]), checkpoint).bytes).toEqual(
+        GrpcTypes.ListEventsResponse.toBinary({
+          event: GrpcTypes.Event.fromBinary(ev),
+          watermark: {
+            cursor: new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2]),
+            ...(checkpoint !== undefined ? { checkpoint } : {}),
+          },
+        }),
+      );
     const cache = new EncodedCache(2);
     let made = 0;
     const make = () => new Uint8Array([++made]);

@@ -62,17 +62,37 @@ export function subscribeCheckpointsResponse(cursor: bigint, checkpoint: Uint8Ar
   );
 }
 
+/**
+ * `ListEventsResponse { event = 1, watermark = 2 { cursor = 1, checkpoint = 2 } }` around an
+ * encoded `Event`.
+ */
+export function listEventsResponse(
+  event: Uint8Array,
+  cursor: Uint8Array,
+  checkpoint: bigint | undefined,
+): EncodedMessage {
+  const w = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(event);
+  w.tag(2, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).bytes(cursor);
+  if (checkpoint !== undefined) w.tag(2, WireType.Varint).uint64(checkpoint);
+  return new EncodedMessage(w.join().finish());
+}
+
 /** The caches one gRPC server's services share. */
 export interface SharedAnswers {
   /** Checkpoints, by sequence number and read mask. */
   checkpoints: EncodedCache;
   /** Executed transactions, by digest, checkpoint and read mask. */
   transactions: EncodedCache;
+  /** Events (ListEvents), by their index, checkpoint and read mask. */
+  events: EncodedCache;
 }
 
-export function sharedAnswers(sizes: { checkpoints?: number; transactions?: number } = {}): SharedAnswers {
+export function sharedAnswers(
+  sizes: { checkpoints?: number; transactions?: number; events?: number } = {},
+): SharedAnswers {
   return {
     checkpoints: new EncodedCache(sizes.checkpoints ?? 256),
     transactions: new EncodedCache(sizes.transactions ?? 4096),
+    events: new EncodedCache(sizes.events ?? 8192),
   };
 }

@@ -5,9 +5,9 @@ import { normalizeStructTag } from "@mysten/sui/utils";
 import type { Checkpoint } from "../journal.js";
 import type { EventRecord, TxRecord } from "../runtime.js";
 import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
-import { type EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
+import { EncodedMessage, listEventsResponse, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
-import { addressField, type GrpcNode, type ServiceImpl, stream, unary } from "./service.js";
+import { addressField, type GrpcNode, type ServiceImpl, type StreamSink, stream, unary } from "./service.js";
 import { GrpcCode, invalid, notFound } from "./status.js";
 
 const { QueryEndReason, Ordering } = GrpcTypes;
@@ -55,13 +55,25 @@ export function maskedTransaction(tx: TxRecord, mask: FieldMaskTree): GrpcTypes.
   return applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx, undefined, mask), mask);
 }
 
+/** `normalizeStructTag`, remembered: ListEvents filters the same few types again and again. */
+const normalized = new Map<string, string>();
+function normalizedTag(type: string): string {
+  let t = normalized.get(type);
+  if (t === undefined) {
+    t = normalizeStructTag(type);
+    if (normalized.size >= 10_000) normalized.clear();
+    normalized.set(type, t);
+  }
+  return t;
+}
+
 /** Normalized `pkg::module[::Name[<..>]]` prefix match, as Sui's event-type filter does. */
 function typeMatches(type: string, filter: string): boolean {
   const parts = filter.split("::");
   const addr = parts[0] ? `0x${parts[0].replace(/^0x/, "").padStart(64, "0")}` : "";
   const want = [addr, ...parts.slice(1)].join("::");
-  const full = parts.length >= 3 ? normalizeStructTag(filter) : want;
-  const t = normalizeStructTag(type);
+  const full = parts.length >= 3 ? normalizedTag(filter) : want;
+  const t = normalizedTag(type);
   return t === full || t.startsWith(`${full}::`) || t.startsWith(`${full}<`);
 }
 
@@ -212,33 +224,37 @@ export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceIm
       if (req.epoch !== undefined && req.epoch !== rt.epoch) throw notFound(`epoch ${req.epoch} not found`);
       return { epoch: applyMask(GrpcTypes.Epoch, epochProto(node), mask) };
     }, READ_MASKS.epoch),
-    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink, mask) => {
+    // Each event under one mask is converted and encoded once and shared by every reader (each
+    // node's follower reads the same events); the scan starts and ends at the cursors and stops
+    // once it knows whether there is more than a page.
+    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink: StreamSink<EncodedMessage>, mask) => {
       const all = rt.events;
       const limit = req.options?.limit && req.options.limit > 0 ? Math.min(req.options.limit, 1000) : 50;
       const after = cursorIndex("options.after", req.options?.after);
       const before = cursorIndex("options.before", req.options?.before);
       const desc = req.options?.ordering === Ordering.DESCENDING;
-      const cpOf = new Map<string, string | null>();
+      const lo = after === undefined ? 0 : after + 1;
+      const hi = before === undefined ? all.length : Math.min(before, all.length);
       const idx: number[] = [];
-      for (let i = 0; i < all.length; i++) {
-        if (after !== undefined && i <= after) continue;
-        if (before !== undefined && i >= before) continue;
-        const e = all[i]!;
-        if (!eventMatches(e, req.filter)) continue;
-        idx.push(i);
+      for (let k = 0; k < hi - lo && idx.length <= limit; k++) {
+        const i = desc ? hi - 1 - k : lo + k;
+        if (eventMatches(all[i]!, req.filter)) idx.push(i);
       }
-      if (desc) idx.reverse();
       const sent = idx.slice(0, limit);
+      const cpOf = new Map<string, string | null>();
       for (const i of sent) {
         const e = all[i]!;
         if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
         const cp = cpOf.get(e.id.txDigest) ?? null;
-        await sink.send({
-          event: applyMask(GrpcTypes.Event, eventToProto(e, cp), mask),
-          watermark: { cursor: cursorBytes(i), ...(cp !== null ? { checkpoint: BigInt(cp) } : {}) },
-        });
+        const bytes = answers.events.get(`${i}|${cp}|${mask.key}`, () =>
+          GrpcTypes.Event.toBinary(applyMask(GrpcTypes.Event, eventToProto(e, cp), mask)),
+        );
+        await sink.send(listEventsResponse(bytes, cursorBytes(i), cp !== null ? BigInt(cp) : undefined));
       }
-      if (idx.length > sent.length) await sink.send({ end: { reason: QueryEndReason.ITEM_LIMIT } });
+      if (idx.length > sent.length)
+        await sink.send(
+          new EncodedMessage(GrpcTypes.ListEventsResponse.toBinary({ end: { reason: QueryEndReason.ITEM_LIMIT } })),
+        );
     }, READ_MASKS.event),
   };
 }
