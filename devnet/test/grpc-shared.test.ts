@@ -8,6 +8,7 @@ import path from "node:path";
 import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -418,6 +419,26 @@ describe("gRPC answers encoded once per read mask", () => {
     d.cutCheckpoint();
     for (const o of cases) await read(o);
     expect(d.devnet.grpc!.answers.events.hits).toBeGreaterThan(0);
+  });
+
+  it("SuiGrpcClient's resolution (SimulateTransaction of a kind): the budget the JSON-RPC client estimates; an abort reported as before", async () => {
+    const json = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
+    const bump = (by: number) => {
+      const tx = new Transaction();
+      tx.setSender(alice.toSuiAddress());
+      tx.moveCall({
+        target: `${pkg}::counter::bump`,
+        arguments: [tx.object(counterId), tx.pure.u64(by), tx.object.clock()],
+      });
+      return tx;
+    };
+    const viaGrpc = Transaction.from(await bump(4).build({ client: grpc })).getData();
+    const viaJson = Transaction.from(await bump(4).build({ client: json })).getData();
+    expect(BigInt(viaGrpc.gasData.budget!)).toBeGreaterThan(0n);
+    expect(viaGrpc.gasData).toEqual(viaJson.gasData);
+    await expect(bump(1000).build({ client: grpc })).rejects.toThrow(
+      /Transaction resolution failed: MoveAbort in 1st command, abort code: 7/,
+    );
   });
 
   it("the response wrappers are protobuf-ts's own encoding; the cache is bounded", () => {

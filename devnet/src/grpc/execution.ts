@@ -86,6 +86,29 @@ export function transactionExecutionService(node: GrpcNode, answers: SharedAnswe
     },
   });
 
+  // The resolver's one simulation is its gas-budget estimate (`setGasBudget`: built bytes, the
+  // answer's `effects.gasUsed` read): a success is dry-run in the runtime directly, without the
+  // JSON-RPC envelope, the effects' JSON and the SDK's parsing of it. A failure, an error or any
+  // other call goes the JSON-RPC way, so what the resolver reports is the SDK's own.
+  const viaJsonRpc = resolver.core.simulateTransaction.bind(resolver.core);
+  resolver.core.simulateTransaction = ((options: Parameters<typeof viaJsonRpc>[0]) => {
+    if (
+      options.transaction instanceof Uint8Array &&
+      !options.include?.commandResults &&
+      options.checksEnabled !== false
+    ) {
+      let fx: { status?: { status?: string }; gasUsed?: unknown } | undefined;
+      try {
+        fx = rt.dryRun(toBase64(options.transaction)).record.effects;
+      } catch {
+        fx = undefined;
+      }
+      if (fx?.status?.status === "success")
+        return Promise.resolve({ $kind: "Transaction", Transaction: { effects: { gasUsed: fx.gasUsed } } });
+    }
+    return viaJsonRpc(options);
+  }) as typeof viaJsonRpc;
+
   return {
     ExecuteTransaction: unary(async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<EncodedMessage> => {
       const bytes = req.transaction?.bcs?.value;
