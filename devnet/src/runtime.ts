@@ -291,7 +291,7 @@ export class Runtime extends ObjectStore {
     loadGas(session, budget, price);
     const outcome = executeAll(session, pt.commands);
     const signed = mode === "execute" ? senderSignedData(txBytes, signatures) : "";
-    const record = finishTransaction(session, outcome, signed, signatures);
+    const record = finishTransaction(session, outcome, signed, signatures, mode === "execute" ? txBytes : undefined);
     for (const p of session.published) {
       this.vmPending.delete(p.id);
       this.pendingModules.delete(p.id);

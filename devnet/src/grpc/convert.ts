@@ -7,8 +7,11 @@ import { Transaction } from "@mysten/sui/transactions";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import { toSuiJson, typeToString } from "../bytecode.js";
 import type { Checkpoint } from "../journal.js";
+import { base64Bytes } from "../runtime/primitives.js";
+import type { EffectsChangeValue, OwnerValue } from "../runtime/types.js";
 import { type EventRecord, ownerToBcs, type Runtime, type TxRecord } from "../runtime.js";
 import type { Owner, StoredObject } from "../types.js";
+import type { FieldMaskTree } from "./mask.js";
 import { transactionDataToGrpcTransaction } from "./resolver.js";
 
 const {
@@ -117,51 +120,84 @@ export function eventToProto(e: EventRecord, checkpoint: string | null): GrpcTyp
 
 type CoreEffects = ReturnType<typeof parseTransactionEffectsBcs>;
 type CoreChange = CoreEffects["changedObjects"][number];
+type CoreOwner = NonNullable<CoreChange["outputOwner"]>;
 
-function coreOwnerToProto(o: CoreChange["outputOwner"]): GrpcTypes.Owner | undefined {
+/** An owner as parsed from BCS (`$kind`) or as the devnet builds it for BCS (`OwnerValue`, no `$kind`). */
+function coreOwnerToProto(o: CoreOwner | OwnerValue | null): GrpcTypes.Owner | undefined {
   if (!o) return undefined;
-  switch (o.$kind) {
-    case "AddressOwner":
-      return { kind: Owner_OwnerKind.ADDRESS, address: o.AddressOwner };
-    case "ObjectOwner":
-      return { kind: Owner_OwnerKind.OBJECT, address: o.ObjectOwner };
-    case "Shared":
-      return { kind: Owner_OwnerKind.SHARED, version: BigInt(o.Shared.initialSharedVersion) };
-    case "Immutable":
-      return { kind: Owner_OwnerKind.IMMUTABLE };
-    default:
-      return { kind: Owner_OwnerKind.OWNER_KIND_UNKNOWN };
-  }
+  if ("AddressOwner" in o && o.AddressOwner !== undefined)
+    return { kind: Owner_OwnerKind.ADDRESS, address: o.AddressOwner };
+  if ("ObjectOwner" in o && o.ObjectOwner !== undefined)
+    return { kind: Owner_OwnerKind.OBJECT, address: o.ObjectOwner };
+  if ("Shared" in o && o.Shared !== undefined)
+    return { kind: Owner_OwnerKind.SHARED, version: BigInt(o.Shared.initialSharedVersion) };
+  if ("Immutable" in o && o.Immutable !== undefined) return { kind: Owner_OwnerKind.IMMUTABLE };
+  return { kind: Owner_OwnerKind.OWNER_KIND_UNKNOWN };
 }
 
-function changeToProto(c: CoreChange, types: Map<string, string>): GrpcTypes.ChangedObject {
-  const input = {
-    Exists: ChangedObject_InputObjectState.EXISTS,
-    DoesNotExist: ChangedObject_InputObjectState.DOES_NOT_EXIST,
-  };
-  const output = {
-    ObjectWrite: ChangedObject_OutputObjectState.OBJECT_WRITE,
-    PackageWrite: ChangedObject_OutputObjectState.PACKAGE_WRITE,
-    DoesNotExist: ChangedObject_OutputObjectState.DOES_NOT_EXIST,
-  };
-  const idOp = {
-    None: ChangedObject_IdOperation.NONE,
-    Created: ChangedObject_IdOperation.CREATED,
-    Deleted: ChangedObject_IdOperation.DELETED,
-  };
+const INPUT_STATE: Record<string, GrpcTypes.ChangedObject_InputObjectState> = {
+  Exists: ChangedObject_InputObjectState.EXISTS,
+  DoesNotExist: ChangedObject_InputObjectState.DOES_NOT_EXIST,
+};
+const OUTPUT_STATE: Record<string, GrpcTypes.ChangedObject_OutputObjectState> = {
+  ObjectWrite: ChangedObject_OutputObjectState.OBJECT_WRITE,
+  PackageWrite: ChangedObject_OutputObjectState.PACKAGE_WRITE,
+  DoesNotExist: ChangedObject_OutputObjectState.DOES_NOT_EXIST,
+};
+const ID_OPERATION: Record<string, GrpcTypes.ChangedObject_IdOperation> = {
+  None: ChangedObject_IdOperation.NONE,
+  Created: ChangedObject_IdOperation.CREATED,
+  Deleted: ChangedObject_IdOperation.DELETED,
+};
+
+/** A changed object in the SDK's parsed shape (`parseTransactionEffectsBcs`), owners either parsed or as built. */
+interface ChangeLike {
+  objectId: string;
+  inputState: string;
+  inputVersion: string | null;
+  inputDigest: string | null;
+  inputOwner: CoreOwner | OwnerValue | null;
+  outputState: string;
+  outputVersion: string | null;
+  outputDigest: string | null;
+  outputOwner: CoreOwner | OwnerValue | null;
+  idOperation: string;
+}
+
+function changeToProto(c: ChangeLike, types: Map<string, string>): GrpcTypes.ChangedObject {
   const t = types.get(c.objectId);
   return {
     objectId: c.objectId,
-    inputState: input[c.inputState as keyof typeof input] ?? ChangedObject_InputObjectState.UNKNOWN,
+    inputState: INPUT_STATE[c.inputState] ?? ChangedObject_InputObjectState.UNKNOWN,
     ...(c.inputVersion ? { inputVersion: BigInt(c.inputVersion) } : {}),
     ...(c.inputDigest ? { inputDigest: c.inputDigest } : {}),
     ...(c.inputOwner ? { inputOwner: coreOwnerToProto(c.inputOwner) } : {}),
-    outputState: output[c.outputState as keyof typeof output] ?? ChangedObject_OutputObjectState.UNKNOWN,
+    outputState: OUTPUT_STATE[c.outputState] ?? ChangedObject_OutputObjectState.UNKNOWN,
     ...(c.outputVersion ? { outputVersion: BigInt(c.outputVersion) } : {}),
     ...(c.outputDigest ? { outputDigest: c.outputDigest } : {}),
     ...(c.outputOwner ? { outputOwner: coreOwnerToProto(c.outputOwner) } : {}),
-    idOperation: idOp[c.idOperation as keyof typeof idOp] ?? ChangedObject_IdOperation.ID_OPERATION_UNKNOWN,
+    idOperation: ID_OPERATION[c.idOperation] ?? ChangedObject_IdOperation.ID_OPERATION_UNKNOWN,
     ...(t ? { objectType: t } : {}),
+  };
+}
+
+/** A changed object of the devnet's own effects value, as `parseTransactionEffectsBcs` reads it back from the BCS. */
+function keptChange([objectId, ch]: [string, EffectsChangeValue], lamportVersion: string): ChangeLike {
+  const exist = "Exist" in ch.inputState ? ch.inputState.Exist : undefined;
+  const out = ch.outputState;
+  const pkg = "PackageWrite" in out ? out.PackageWrite : undefined;
+  const obj = "ObjectWrite" in out ? out.ObjectWrite : undefined;
+  return {
+    objectId,
+    inputState: exist ? "Exists" : "DoesNotExist",
+    inputVersion: exist?.[0][0] ?? null,
+    inputDigest: exist?.[0][1] ?? null,
+    inputOwner: exist?.[1] ?? null,
+    outputState: pkg ? "PackageWrite" : obj ? "ObjectWrite" : "DoesNotExist",
+    outputVersion: pkg ? pkg[0] : obj ? lamportVersion : null,
+    outputDigest: pkg ? pkg[1] : obj ? obj[0] : null,
+    outputOwner: obj ? obj[1] : null,
+    idOperation: Object.keys(ch.idOperation)[0]!,
   };
 }
 
@@ -224,36 +260,106 @@ function mintEffectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
   };
 }
 
-export function effectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
-  if (tx.rawEffects.length === 0) return mintEffectsToProto(tx);
-  const raw = Uint8Array.from(tx.rawEffects);
-  const fx = parseTransactionEffectsBcs(raw);
-  const types = new Map<string, string>();
-  for (const c of tx.objectChanges as { objectId?: string; objectType?: string; type?: string; packageId?: string }[]) {
-    if (c.objectId && c.objectType) types.set(c.objectId, normalizeStructTag(c.objectType));
-    if (c.type === "published" && c.packageId) types.set(c.packageId, "package");
+/** What a transaction's effects hold but their BCS, in the SDK's parsed shape. */
+interface EffectsBody {
+  version: number;
+  status: GrpcTypes.ExecutionStatus;
+  gasUsed: CoreEffects["gasUsed"];
+  transactionDigest: string;
+  gasObject: ChangeLike | null;
+  eventsDigest: string | null;
+  dependencies: string[];
+  lamportVersion: string | null;
+  changedObjects: ChangeLike[];
+}
+
+/**
+ * The effects as execution built them (`TxRecord.kept`): what `parseTransactionEffectsBcs` would
+ * read back from their BCS, without encoding and decoding it. A failure's status goes through the
+ * SDK's parser (its error texts are the SDK's), as does any record without kept values.
+ */
+function effectsBody(tx: TxRecord): EffectsBody {
+  const v = tx.kept?.effects.V2;
+  if (v && "Success" in v.status) {
+    const changed = v.changedObjects.map((c) => keptChange(c, v.lamportVersion));
+    return {
+      version: 2,
+      status: { success: true },
+      gasUsed: v.gasUsed,
+      transactionDigest: v.transactionDigest,
+      gasObject: v.gasObjectIndex === null ? null : (changed[v.gasObjectIndex] ?? null),
+      eventsDigest: v.eventsDigest,
+      dependencies: v.dependencies,
+      lamportVersion: v.lamportVersion,
+      changedObjects: changed,
+    };
   }
-  const gas = fx.gasObject;
-  return {
-    bcs: { name: "TransactionEffects", value: raw },
-    version: fx.version,
-    status: statusToProto(fx.status),
-    epoch: BigInt(String((tx.effects as { executedEpoch?: string }).executedEpoch ?? "0")),
-    gasUsed: {
-      computationCost: BigInt(fx.gasUsed.computationCost),
-      storageCost: BigInt(fx.gasUsed.storageCost),
-      storageRebate: BigInt(fx.gasUsed.storageRebate),
-      nonRefundableStorageFee: BigInt(fx.gasUsed.nonRefundableStorageFee),
-    },
-    transactionDigest: fx.transactionDigest,
-    ...(gas ? { gasObject: changeToProto(gas, types) } : {}),
-    ...(fx.eventsDigest ? { eventsDigest: fx.eventsDigest } : {}),
-    dependencies: fx.dependencies,
-    ...(fx.lamportVersion ? { lamportVersion: BigInt(fx.lamportVersion) } : {}),
-    changedObjects: fx.changedObjects.map((c) => changeToProto(c, types)),
-    unchangedConsensusObjects: [],
-    unchangedLoadedRuntimeObjects: [],
-  };
+  const fx = parseTransactionEffectsBcs(Uint8Array.from(tx.rawEffects));
+  return { ...fx, status: statusToProto(fx.status) };
+}
+
+/** A record's converted parts, each computed on first use: a record does not change once executed. */
+interface Parts {
+  effects?: GrpcTypes.TransactionEffects;
+  effectsBcs?: Uint8Array;
+  signed?: { txBytes: Uint8Array; signatures: Uint8Array[] } | null;
+  transaction?: GrpcTypes.Transaction;
+  events?: { checkpoint: string | null; events: GrpcTypes.Event[] };
+  balanceChanges?: GrpcTypes.BalanceChange[];
+}
+const partsOf = new WeakMap<TxRecord, Parts>();
+function parts(tx: TxRecord): Parts {
+  let p = partsOf.get(tx);
+  if (!p) {
+    p = {};
+    partsOf.set(tx, p);
+  }
+  return p;
+}
+
+/**
+ * The effects; `withBcs: false` leaves out their BCS (encoded only when a mask selects it). The
+ * message is shared by every read of the record: callers copy before changing it.
+ */
+export function effectsToProto(tx: TxRecord, withBcs = true): GrpcTypes.TransactionEffects {
+  if (!tx.kept && tx.rawEffects.length === 0) return mintEffectsToProto(tx);
+  const p = parts(tx);
+  if (!p.effects) {
+    const fx = effectsBody(tx);
+    const types = new Map<string, string>();
+    for (const c of tx.objectChanges as {
+      objectId?: string;
+      objectType?: string;
+      type?: string;
+      packageId?: string;
+    }[]) {
+      if (c.objectId && c.objectType) types.set(c.objectId, normalizeStructTag(c.objectType));
+      if (c.type === "published" && c.packageId) types.set(c.packageId, "package");
+    }
+    const gas = fx.gasObject;
+    p.effects = {
+      version: fx.version,
+      status: fx.status,
+      epoch: BigInt(String((tx.effects as { executedEpoch?: string }).executedEpoch ?? "0")),
+      gasUsed: {
+        computationCost: BigInt(fx.gasUsed.computationCost),
+        storageCost: BigInt(fx.gasUsed.storageCost),
+        storageRebate: BigInt(fx.gasUsed.storageRebate),
+        nonRefundableStorageFee: BigInt(fx.gasUsed.nonRefundableStorageFee),
+      },
+      transactionDigest: fx.transactionDigest,
+      ...(gas ? { gasObject: changeToProto(gas, types) } : {}),
+      ...(fx.eventsDigest ? { eventsDigest: fx.eventsDigest } : {}),
+      dependencies: fx.dependencies,
+      ...(fx.lamportVersion ? { lamportVersion: BigInt(fx.lamportVersion) } : {}),
+      changedObjects: fx.changedObjects.map((c) => changeToProto(c, types)),
+      unchangedConsensusObjects: [],
+      unchangedLoadedRuntimeObjects: [],
+    };
+  }
+  if (!withBcs) return p.effects;
+  p.effectsBcs ??= Uint8Array.from(tx.rawEffects);
+  return { bcs: { name: "TransactionEffects", value: p.effectsBcs }, ...p.effects };
 }
 
 /** The signed transaction a record carries; undefined for system transactions (faucet mints). */
@@ -273,25 +379,71 @@ function splitSenderSigned(b64: string): { txBytes: Uint8Array; signatures: Uint
   };
 }
 
+/** The signed bytes and signatures: as executed (kept), else read back from the record's SenderSignedData. */
+function signedOf(tx: TxRecord): { txBytes: Uint8Array; signatures: Uint8Array[] } | undefined {
+  const p = parts(tx);
+  if (p.signed === undefined) {
+    const k = tx.kept;
+    p.signed =
+      k?.txBytes && tx.rawTransaction
+        ? { txBytes: k.txBytes, signatures: k.signatures.map((s) => base64Bytes(s)) }
+        : (splitSenderSigned(tx.rawTransaction) ?? null);
+  }
+  return p.signed ?? undefined;
+}
+
+/** `Transaction` fields that need the transaction data decoded (`bcs` and `digest` do not). */
+const DECODED_TRANSACTION_FIELDS = ["version", "kind", "sender", "gas_payment", "expiration"];
+
+/** Whether a mask of `Transaction` selects a field that needs the transaction data decoded. */
+export function needsDecodedTransaction(mask: FieldMaskTree): boolean {
+  return mask.wildcard || DECODED_TRANSACTION_FIELDS.some((f) => mask.contains(f));
+}
+
 /** `override`: the transaction data to report (simulations of a kind or of unsigned bytes). */
 /**
- * `only`: a read mask; the top-level fields it does not select are not computed (the mask drops
- * them anyway), so an execution answered with `effects` (the default) neither re-reads the
- * transaction nor converts events and balance changes.
+ * `only`: a read mask; the fields it does not select are not computed (the mask drops them
+ * anyway): an execution answered with `effects` (the default) neither re-reads the transaction
+ * nor converts events and balance changes, and `transaction.digest` alone decodes nothing. The
+ * parts are computed once per record and shared by every read (a record does not change once
+ * executed; its events' checkpoint is checked).
  */
 export function executedToProto(
   tx: TxRecord,
   override?: GrpcTypes.Transaction,
-  only?: { contains(field: string): boolean },
+  only?: FieldMaskTree,
 ): GrpcTypes.ExecutedTransaction {
   const want = (field: string) => !only || only.contains(field);
-  const signed =
-    override || !(want("transaction") || want("signatures")) ? undefined : splitSenderSigned(tx.rawTransaction);
+  const p = parts(tx);
+  const signed = override || !(want("transaction") || want("signatures")) ? undefined : signedOf(tx);
   let transaction: GrpcTypes.Transaction | undefined = override;
   if (signed && want("transaction")) {
-    const t = transactionDataToGrpcTransaction(Transaction.from(signed.txBytes).getData());
-    transaction = { ...t, bcs: { name: "TransactionData", value: signed.txBytes }, digest: tx.digest };
+    const sub = only?.subtree("transaction");
+    if (!sub || needsDecodedTransaction(sub)) {
+      p.transaction ??= {
+        ...transactionDataToGrpcTransaction(Transaction.from(signed.txBytes).getData()),
+        bcs: { name: "TransactionData", value: signed.txBytes },
+        digest: tx.digest,
+      };
+      transaction = p.transaction;
+    } else transaction = { bcs: { name: "TransactionData", value: signed.txBytes }, digest: tx.digest };
   }
+  let events: GrpcTypes.TransactionEvents | undefined;
+  if (want("events")) {
+    if (p.events?.checkpoint !== tx.checkpoint)
+      p.events = { checkpoint: tx.checkpoint, events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) };
+    events = { events: p.events.events };
+  }
+  let balanceChanges: GrpcTypes.BalanceChange[] = [];
+  if (want("balance_changes"))
+    balanceChanges = p.balanceChanges ??= (
+      tx.balanceChanges as { owner: Owner; coinType: string; amount: string }[]
+    ).map((b) => ({
+      address: b.owner !== "Immutable" && "AddressOwner" in b.owner ? b.owner.AddressOwner : "",
+      coinType: normalizeStructTag(b.coinType),
+      amount: b.amount,
+    }));
+  const effectsMask = only?.subtree("effects");
   return {
     digest: tx.digest,
     ...(transaction ? { transaction } : {}),
@@ -299,22 +451,24 @@ export function executedToProto(
       bcs: { name: "UserSignature", value: s },
       signature: { oneofKind: undefined },
     })),
-    ...(want("effects") ? { effects: effectsToProto(tx) } : {}),
-    ...(want("events") ? { events: { events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) } } : {}),
+    ...(want("effects") ? { effects: effectsToProto(tx, !effectsMask || effectsMask.contains("bcs")) } : {}),
+    ...(events ? { events } : {}),
     ...(tx.checkpoint !== null ? { checkpoint: BigInt(tx.checkpoint) } : {}),
     timestamp: timestampOf(tx.timestampMs),
-    balanceChanges: want("balance_changes")
-      ? (tx.balanceChanges as { owner: Owner; coinType: string; amount: string }[]).map((b) => ({
-          address: b.owner !== "Immutable" && "AddressOwner" in b.owner ? b.owner.AddressOwner : "",
-          coinType: normalizeStructTag(b.coinType),
-          amount: b.amount,
-        }))
-      : [],
+    balanceChanges,
   };
 }
 
-/** `withTransactions: false` leaves the (costly) transactions out, for masks that do not select them. */
-export function checkpointToProto(rt: Runtime, cp: Checkpoint, withTransactions = true): GrpcTypes.Checkpoint {
+/**
+ * `withTransactions: false` leaves the (costly) transactions out, for masks that do not select
+ * them; `txMask`: the transactions' fields to convert (the others are left out).
+ */
+export function checkpointToProto(
+  rt: Runtime,
+  cp: Checkpoint,
+  withTransactions = true,
+  txMask?: FieldMaskTree,
+): GrpcTypes.Checkpoint {
   const seq = BigInt(cp.sequenceNumber);
   return {
     sequenceNumber: seq,
@@ -336,7 +490,7 @@ export function checkpointToProto(rt: Runtime, cp: Checkpoint, withTransactions 
     },
     transactions: (withTransactions ? cp.transactions : []).flatMap((d) => {
       const tx = rt.txs.get(d);
-      return tx ? [executedToProto(tx)] : [];
+      return tx ? [executedToProto(tx, undefined, txMask)] : [];
     }),
   };
 }

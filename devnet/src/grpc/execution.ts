@@ -4,8 +4,12 @@ import { GrpcTypes } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { DevnetError, RpcError } from "../errors.js";
+import type { ParsedTx } from "../runtime/types.js";
 import type { ExecOutcome } from "../runtime.js";
-import { executedToProto } from "./convert.js";
+import { decodeTx, type TxRecord } from "../runtime.js";
+import { executedToProto, needsDecodedTransaction } from "./convert.js";
+import { type EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
+import { encodedTransaction } from "./ledger.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { grpcTransactionToTransactionData, transactionDataToGrpcTransaction } from "./resolver.js";
 import type { GrpcNode, ServiceImpl } from "./service.js";
@@ -68,7 +72,7 @@ function withUnresolvedInputs(t: GrpcTypes.Transaction): ReturnType<Transaction[
   return data;
 }
 
-export function transactionExecutionService(node: GrpcNode): ServiceImpl {
+export function transactionExecutionService(node: GrpcNode, answers: SharedAnswers): ServiceImpl {
   const rt = node.runtime;
   /** Resolution goes through the SDK's own JSON-RPC resolver, answered in process (no HTTP). */
   const resolver = new SuiJsonRpcClient({
@@ -82,28 +86,47 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
     },
   });
 
+  // The resolver's one simulation is its gas-budget estimate (`setGasBudget`: built bytes, the
+  // answer's `effects.gasUsed` read): a success is dry-run in the runtime directly, without the
+  // JSON-RPC envelope, the effects' JSON and the SDK's parsing of it. A failure, an error or any
+  // other call goes the JSON-RPC way, so what the resolver reports is the SDK's own.
+  const viaJsonRpc = resolver.core.simulateTransaction.bind(resolver.core);
+  resolver.core.simulateTransaction = ((options: Parameters<typeof viaJsonRpc>[0]) => {
+    if (
+      options.transaction instanceof Uint8Array &&
+      !options.include?.commandResults &&
+      options.checksEnabled !== false
+    ) {
+      let fx: { status?: { status?: string }; gasUsed?: unknown } | undefined;
+      try {
+        fx = rt.dryRun(toBase64(options.transaction)).record.effects;
+      } catch {
+        fx = undefined;
+      }
+      if (fx?.status?.status === "success")
+        return Promise.resolve({ $kind: "Transaction", Transaction: { effects: { gasUsed: fx.gasUsed } } });
+    }
+    return viaJsonRpc(options);
+  }) as typeof viaJsonRpc;
+
   return {
-    ExecuteTransaction: unary(
-      async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<GrpcTypes.ExecuteTransactionResponse> => {
-        const bytes = req.transaction?.bcs?.value;
-        if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
-        if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
-        const sigs = req.signatures.map((s, i) => {
-          if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
-          return toBase64(s.bcs.value);
-        });
-        let out: ExecOutcome;
-        try {
-          out = await node.executeSigned(toBase64(bytes), sigs);
-        } catch (e) {
-          asInvalid("transaction", e);
-        }
-        return {
-          transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(out.record, undefined, mask), mask),
-        };
-      },
-      READ_MASKS.executeTransaction,
-    ),
+    ExecuteTransaction: unary(async (req: GrpcTypes.ExecuteTransactionRequest, mask): Promise<EncodedMessage> => {
+      const bytes = req.transaction?.bcs?.value;
+      if (!bytes || bytes.length === 0) throw invalid("transaction.bcs", "required (BCS TransactionData)");
+      if (req.signatures.length === 0) throw invalid("signatures", "at least one signature is required");
+      const sigs = req.signatures.map((s, i) => {
+        if (!s.bcs?.value?.length) throw invalid(`signatures[${i}].bcs`, "required");
+        return toBase64(s.bcs.value);
+      });
+      let out: ExecOutcome;
+      try {
+        out = await node.executeSigned(toBase64(bytes), sigs);
+      } catch (e) {
+        asInvalid("transaction", e);
+      }
+      // Encoded once: a later GetTransaction with the same mask (and checkpoint) gets these bytes.
+      return wrapMessage(1, encodedTransaction(answers, out.record, mask));
+    }, READ_MASKS.executeTransaction),
 
     SimulateTransaction: unary(
       async (req: GrpcTypes.SimulateTransactionRequest, mask): Promise<GrpcTypes.SimulateTransactionResponse> =>
@@ -118,12 +141,24 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
   ): Promise<GrpcTypes.SimulateTransactionResponse> {
     const t = req.transaction;
     if (!t) throw invalid("transaction", "required");
-    const wantOutputs = mask.contains("command_outputs");
     const checksOff = req.checks === SimulateTransactionRequest_TransactionChecks.DISABLED;
-    let data: ReturnType<Transaction["getData"]>;
-    if (t.bcs?.value?.length) {
+    // Resolved bytes (what the SDK's gas-budget estimate sends: payment, price and budget set) are
+    // simulated as given: rebuilding them through the resolver gives the same bytes.
+    const given = t.bcs?.value?.length ? t.bcs.value : undefined;
+    if (given && !checksOff) {
+      let parsed: ParsedTx | undefined;
       try {
-        data = Transaction.from(t.bcs.value).getData();
+        parsed = decodeTx(given);
+      } catch {
+        parsed = undefined; // the schema path below reports it
+      }
+      if (parsed && !(req.doGasSelection && parsed.gasData.payment.length === 0))
+        return dryRunResolved(given, parsed.sender, mask);
+    }
+    let data: ReturnType<Transaction["getData"]>;
+    if (given) {
+      try {
+        data = Transaction.from(given).getData();
       } catch (e) {
         throw invalid("transaction.bcs", `not BCS TransactionData: ${(e as Error).message}`);
       }
@@ -155,9 +190,8 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
       } catch (e) {
         asInvalid("transaction", e);
       }
-      const data = Transaction.fromKind(kind).getData();
-      const grpcTx = transactionDataToGrpcTransaction({ ...data, sender });
-      return { transaction: executedToProto(out.record, grpcTx), commandOutputs: outputsOf(out) };
+      const grpcTx = () => transactionDataToGrpcTransaction({ ...Transaction.fromKind(kind).getData(), sender });
+      return { transaction: simulatedToProto(out.record, grpcTx, mask), commandOutputs: outputsOf(out) };
     }
 
     let bytes: Uint8Array;
@@ -173,6 +207,15 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
         throw invalid("transaction", (first as Error).message);
       }
     }
+    return dryRunResolved(bytes, sender, mask);
+  }
+
+  /** Dry-runs built `TransactionData` bytes and answers with what `mask` selects. */
+  async function dryRunResolved(
+    bytes: Uint8Array,
+    sender: string,
+    mask: FieldMaskTree,
+  ): Promise<GrpcTypes.SimulateTransactionResponse> {
     let out: ExecOutcome;
     try {
       out = rt.dryRun(toBase64(bytes));
@@ -180,7 +223,7 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
       asInvalid("transaction", e);
     }
     let commandOutputs: GrpcTypes.CommandResult[] = [];
-    if (wantOutputs) {
+    if (mask.contains("command_outputs")) {
       const kind = await Transaction.from(bytes).build({ client: resolver, onlyTransactionKind: true });
       try {
         commandOutputs = outputsOf(rt.devInspect(sender, toBase64(kind)));
@@ -188,12 +231,27 @@ export function transactionExecutionService(node: GrpcNode): ServiceImpl {
         commandOutputs = [];
       }
     }
-    const grpcTx = {
-      ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()),
-      bcs: { name: "TransactionData", value: bytes },
-    };
-    return { transaction: executedToProto(out.record, grpcTx), commandOutputs };
+    const bcs = { name: "TransactionData", value: bytes };
+    const grpcTx = (decoded: boolean): GrpcTypes.Transaction =>
+      decoded ? { ...transactionDataToGrpcTransaction(Transaction.from(bytes).getData()), bcs } : { bcs };
+    return { transaction: simulatedToProto(out.record, grpcTx, mask), commandOutputs };
   }
+}
+
+/**
+ * The simulated transaction under the response's `mask`: only the selected fields are converted,
+ * and the transaction data (`grpcTx`) is decoded only when a field that needs it is selected.
+ */
+function simulatedToProto(
+  record: TxRecord,
+  grpcTx: (decoded: boolean) => GrpcTypes.Transaction,
+  mask: FieldMaskTree,
+): GrpcTypes.ExecutedTransaction | undefined {
+  const only = mask.subtree("transaction");
+  if (!only) return undefined;
+  const inner = only.subtree("transaction");
+  const override = inner ? grpcTx(needsDecodedTransaction(inner)) : undefined;
+  return executedToProto(record, override, only);
 }
 
 export { GrpcStatusError };

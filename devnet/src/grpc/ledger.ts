@@ -3,10 +3,11 @@
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import type { Checkpoint } from "../journal.js";
-import type { EventRecord } from "../runtime.js";
+import type { EventRecord, TxRecord } from "../runtime.js";
 import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
+import { EncodedMessage, listEventsResponse, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
-import { addressField, type GrpcNode, type ServiceImpl, stream, unary } from "./service.js";
+import { addressField, type GrpcNode, type ServiceImpl, type StreamSink, stream, unary } from "./service.js";
 import { GrpcCode, invalid, notFound } from "./status.js";
 
 const { QueryEndReason, Ordering } = GrpcTypes;
@@ -42,11 +43,28 @@ function getObject(node: GrpcNode, req: GrpcTypes.GetObjectRequest, field = "obj
   return objectToProto(node.runtime, o);
 }
 
-function getTransaction(node: GrpcNode, digest: string | undefined, field = "digest"): GrpcTypes.ExecutedTransaction {
-  if (!digest) throw invalid(field, "required");
-  const tx = node.runtime.txs.get(digest);
-  if (!tx) throw notFound(`transaction ${digest} not found`);
-  return executedToProto(tx);
+/** An executed transaction under `mask`, converted and encoded once and shared by every read with that mask. */
+export function encodedTransaction(answers: SharedAnswers, tx: TxRecord, mask: FieldMaskTree): Uint8Array {
+  return answers.transactions.get(`${tx.digest}|${tx.checkpoint}|${mask.key}`, () =>
+    GrpcTypes.ExecutedTransaction.toBinary(maskedTransaction(tx, mask)),
+  );
+}
+
+/** An executed transaction with the fields `mask` selects (only those are converted). */
+export function maskedTransaction(tx: TxRecord, mask: FieldMaskTree): GrpcTypes.ExecutedTransaction {
+  return applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx, undefined, mask), mask);
+}
+
+/** `normalizeStructTag`, remembered: ListEvents filters the same few types again and again. */
+const normalized = new Map<string, string>();
+function normalizedTag(type: string): string {
+  let t = normalized.get(type);
+  if (t === undefined) {
+    t = normalizeStructTag(type);
+    if (normalized.size >= 10_000) normalized.clear();
+    normalized.set(type, t);
+  }
+  return t;
 }
 
 /** Normalized `pkg::module[::Name[<..>]]` prefix match, as Sui's event-type filter does. */
@@ -54,8 +72,8 @@ function typeMatches(type: string, filter: string): boolean {
   const parts = filter.split("::");
   const addr = parts[0] ? `0x${parts[0].replace(/^0x/, "").padStart(64, "0")}` : "";
   const want = [addr, ...parts.slice(1)].join("::");
-  const full = parts.length >= 3 ? normalizeStructTag(filter) : want;
-  const t = normalizeStructTag(type);
+  const full = parts.length >= 3 ? normalizedTag(filter) : want;
+  const t = normalizedTag(type);
   return t === full || t.startsWith(`${full}::`) || t.startsWith(`${full}<`);
 }
 
@@ -91,9 +109,22 @@ function eventMatches(e: EventRecord, filter: GrpcTypes.EventFilter | undefined)
   );
 }
 
-/** A checkpoint with the fields `mask` selects (its transactions are converted only when selected). */
+/** A checkpoint with the fields `mask` selects (of its transactions, only the fields selected are converted). */
 export function maskedCheckpoint(node: GrpcNode, cp: Checkpoint, mask: FieldMaskTree): GrpcTypes.Checkpoint {
-  return applyMask(GrpcTypes.Checkpoint, checkpointToProto(node.runtime, cp, mask.contains("transactions")), mask);
+  const txMask = mask.subtree("transactions");
+  return applyMask(GrpcTypes.Checkpoint, checkpointToProto(node.runtime, cp, !!txMask, txMask), mask);
+}
+
+/** A checkpoint under `mask`, converted and encoded once and shared by every subscriber and reader with that mask. */
+export function encodedCheckpoint(
+  node: GrpcNode,
+  answers: SharedAnswers,
+  cp: Checkpoint,
+  mask: FieldMaskTree,
+): Uint8Array {
+  return answers.checkpoints.get(`${cp.sequenceNumber}|${mask.key}`, () =>
+    GrpcTypes.Checkpoint.toBinary(maskedCheckpoint(node, cp, mask)),
+  );
 }
 
 function cursorBytes(i: number): Uint8Array {
@@ -107,7 +138,7 @@ function cursorIndex(field: string, b: Uint8Array | undefined): number | undefin
   return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0));
 }
 
-export function ledgerService(node: GrpcNode): ServiceImpl {
+export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceImpl {
   const rt = node.runtime;
   return {
     GetServiceInfo: unary(() => {
@@ -148,12 +179,12 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         }),
       };
     }, READ_MASKS.object),
-    GetTransaction: unary(
-      (req: GrpcTypes.GetTransactionRequest, mask): GrpcTypes.GetTransactionResponse => ({
-        transaction: applyMask(GrpcTypes.ExecutedTransaction, getTransaction(node, req.digest), mask),
-      }),
-      READ_MASKS.transaction,
-    ),
+    GetTransaction: unary((req: GrpcTypes.GetTransactionRequest, mask): EncodedMessage => {
+      if (!req.digest) throw invalid("digest", "required");
+      const tx = rt.txs.get(req.digest);
+      if (!tx) throw notFound(`transaction ${req.digest} not found`);
+      return wrapMessage(1, encodedTransaction(answers, tx, mask));
+    }, READ_MASKS.transaction),
     BatchGetTransactions: unary(
       (req: GrpcTypes.BatchGetTransactionsRequest, mask): GrpcTypes.BatchGetTransactionsResponse => ({
         transactions: req.digests.map((d, i) => {
@@ -163,7 +194,7 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
             ? {
                 result: {
                   oneofKind: "transaction",
-                  transaction: applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx), mask),
+                  transaction: maskedTransaction(tx, mask),
                 },
               }
             : {
@@ -176,7 +207,7 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
       }),
       READ_MASKS.transaction,
     ),
-    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest, mask): GrpcTypes.GetCheckpointResponse => {
+    GetCheckpoint: unary((req: GrpcTypes.GetCheckpointRequest, mask): EncodedMessage => {
       const id = req.checkpointId;
       const cps = node.checkpoints;
       let cp = cps[cps.length - 1];
@@ -187,39 +218,43 @@ export function ledgerService(node: GrpcNode): ServiceImpl {
         cp = cps.find((c) => c.digest === id.digest);
         if (!cp) throw notFound(`checkpoint ${id.digest} not found`);
       }
-      return { checkpoint: maskedCheckpoint(node, cp!, mask) };
+      return wrapMessage(1, encodedCheckpoint(node, answers, cp!, mask));
     }, READ_MASKS.checkpoint),
     GetEpoch: unary((req: GrpcTypes.GetEpochRequest, mask): GrpcTypes.GetEpochResponse => {
       if (req.epoch !== undefined && req.epoch !== rt.epoch) throw notFound(`epoch ${req.epoch} not found`);
       return { epoch: applyMask(GrpcTypes.Epoch, epochProto(node), mask) };
     }, READ_MASKS.epoch),
-    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink, mask) => {
+    // Each event under one mask is converted and encoded once and shared by every reader (each
+    // node's follower reads the same events); the scan starts and ends at the cursors and stops
+    // once it knows whether there is more than a page.
+    ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink: StreamSink<EncodedMessage>, mask) => {
       const all = rt.events;
       const limit = req.options?.limit && req.options.limit > 0 ? Math.min(req.options.limit, 1000) : 50;
       const after = cursorIndex("options.after", req.options?.after);
       const before = cursorIndex("options.before", req.options?.before);
       const desc = req.options?.ordering === Ordering.DESCENDING;
-      const cpOf = new Map<string, string | null>();
+      const lo = after === undefined ? 0 : after + 1;
+      const hi = before === undefined ? all.length : Math.min(before, all.length);
       const idx: number[] = [];
-      for (let i = 0; i < all.length; i++) {
-        if (after !== undefined && i <= after) continue;
-        if (before !== undefined && i >= before) continue;
-        const e = all[i]!;
-        if (!eventMatches(e, req.filter)) continue;
-        idx.push(i);
+      for (let k = 0; k < hi - lo && idx.length <= limit; k++) {
+        const i = desc ? hi - 1 - k : lo + k;
+        if (eventMatches(all[i]!, req.filter)) idx.push(i);
       }
-      if (desc) idx.reverse();
       const sent = idx.slice(0, limit);
+      const cpOf = new Map<string, string | null>();
       for (const i of sent) {
         const e = all[i]!;
         if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
         const cp = cpOf.get(e.id.txDigest) ?? null;
-        await sink.send({
-          event: applyMask(GrpcTypes.Event, eventToProto(e, cp), mask),
-          watermark: { cursor: cursorBytes(i), ...(cp !== null ? { checkpoint: BigInt(cp) } : {}) },
-        });
+        const bytes = answers.events.get(`${i}|${cp}|${mask.key}`, () =>
+          GrpcTypes.Event.toBinary(applyMask(GrpcTypes.Event, eventToProto(e, cp), mask)),
+        );
+        await sink.send(listEventsResponse(bytes, cursorBytes(i), cp !== null ? BigInt(cp) : undefined));
       }
-      if (idx.length > sent.length) await sink.send({ end: { reason: QueryEndReason.ITEM_LIMIT } });
+      if (idx.length > sent.length)
+        await sink.send(
+          new EncodedMessage(GrpcTypes.ListEventsResponse.toBinary({ end: { reason: QueryEndReason.ITEM_LIMIT } })),
+        );
     }, READ_MASKS.event),
   };
 }

@@ -60,6 +60,23 @@ export class FieldMaskTree {
     return new FieldMaskTree(false, root);
   }
 
+  private keyText?: string;
+  /** A canonical text of the selection (equal selections, equal keys): for caches of masked answers. */
+  get key(): string {
+    if (this.keyText === undefined) {
+      const text = (n: Node): string =>
+        [...n.children.keys()]
+          .sort()
+          .map((k) => {
+            const c = n.children.get(k)!;
+            return c.children.size ? `${k}(${text(c)})` : k;
+          })
+          .join(",");
+      this.keyText = this.wildcard ? WILDCARD : text(this.root);
+    }
+    return this.keyText;
+  }
+
   /** Whether `field` (one field name) is selected, whole or in part. */
   contains(field: string): boolean {
     return this.wildcard || this.root.children.has(field);

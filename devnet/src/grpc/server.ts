@@ -9,6 +9,7 @@ import { GrpcTypes } from "@mysten/sui/grpc";
 import type { IMessageType } from "@protobuf-ts/runtime";
 import type { ServiceType } from "@protobuf-ts/runtime-rpc";
 import { checkWire } from "./check.js";
+import { EncodedMessage, type SharedAnswers, sharedAnswers } from "./encoded.js";
 import { transactionExecutionService } from "./execution.js";
 import { ledgerService } from "./ledger.js";
 import { readMaskOf } from "./mask.js";
@@ -33,6 +34,8 @@ interface Route {
 export class GrpcServer {
   private readonly routes = new Map<string, Route>();
   readonly maxMessageBytes: number;
+  /** Checkpoints and transactions encoded once per read mask, shared by the services' answers. */
+  readonly answers: SharedAnswers = sharedAnswers();
 
   constructor(
     node: GrpcNode,
@@ -42,11 +45,11 @@ export class GrpcServer {
     const add = (service: ServiceType, impls: ServiceImpl): void => {
       this.routes.set(service.typeName, { service, impls });
     };
-    add(GrpcTypes.LedgerService, ledgerService(node));
+    add(GrpcTypes.LedgerService, ledgerService(node, this.answers));
     add(GrpcTypes.StateService, stateService(node));
     add(GrpcTypes.MovePackageService, movePackageService(node));
-    add(GrpcTypes.TransactionExecutionService, transactionExecutionService(node));
-    add(GrpcTypes.SubscriptionService, subscriptionService(node));
+    add(GrpcTypes.TransactionExecutionService, transactionExecutionService(node, this.answers));
+    add(GrpcTypes.SubscriptionService, subscriptionService(node, this.answers));
     add(GrpcTypes.SignatureVerificationService, {});
     add(GrpcTypes.NameService, {});
   }
@@ -95,7 +98,7 @@ export class GrpcServer {
       const O = info.O as IMessageType<object>;
       if (impl.unary) {
         const result = await impl.unary(input as never, mask);
-        out.send(O.toBinary(result));
+        out.send(result instanceof EncodedMessage ? result.bytes : O.toBinary(result));
       } else if (impl.stream) {
         out.open();
         await impl.stream(
@@ -104,7 +107,8 @@ export class GrpcServer {
             signal: abort.signal,
             send: async (m: object) => {
               if (abort.signal.aborted) return;
-              if (!out.send(O.toBinary(m))) await new Promise<void>((r) => res.once("drain", () => r()));
+              if (!out.send(m instanceof EncodedMessage ? m.bytes : O.toBinary(m)))
+                await new Promise<void>((r) => res.once("drain", () => r()));
             },
           } as never,
           mask,

@@ -1,11 +1,16 @@
 /** sui.rpc.v2.SubscriptionService: a live stream of checkpoints as they are cut, each with its transactions and events. */
 import type { GrpcTypes } from "@mysten/sui/grpc";
 import type { Checkpoint } from "../journal.js";
-import { maskedCheckpoint } from "./ledger.js";
+import { type EncodedMessage, type SharedAnswers, subscribeCheckpointsResponse } from "./encoded.js";
+import { encodedCheckpoint } from "./ledger.js";
 import { READ_MASKS } from "./mask.js";
 import { type GrpcNode, type ServiceImpl, stream } from "./service.js";
 
-export function subscriptionService(node: GrpcNode): ServiceImpl {
+/**
+ * Each checkpoint is converted and encoded once per read mask and the bytes shared by every
+ * subscriber with that mask (and by GetCheckpoint), not once per subscriber.
+ */
+export function subscriptionService(node: GrpcNode, answers: SharedAnswers): ServiceImpl {
   return {
     // Like a Sui full node, the stream starts at the next checkpoint; a client that resumes from a
     // cursor reads the gap with LedgerService.GetCheckpoint (see @atoma/sdk's checkpoint stream).
@@ -13,7 +18,7 @@ export function subscriptionService(node: GrpcNode): ServiceImpl {
     SubscribeCheckpoints: stream(
       async (
         _req: GrpcTypes.SubscribeCheckpointsRequest,
-        sink: { send(m: GrpcTypes.SubscribeCheckpointsResponse): Promise<void>; signal: AbortSignal },
+        sink: { send(m: GrpcTypes.SubscribeCheckpointsResponse | EncodedMessage): Promise<void>; signal: AbortSignal },
         mask,
       ) => {
         const queue: Checkpoint[] = [];
@@ -29,7 +34,8 @@ export function subscriptionService(node: GrpcNode): ServiceImpl {
           while (!sink.signal.aborted) {
             while (queue.length > 0 && !sink.signal.aborted) {
               const cp = queue.shift()!;
-              await sink.send({ cursor: BigInt(cp.sequenceNumber), checkpoint: maskedCheckpoint(node, cp, mask) });
+              const seq = BigInt(cp.sequenceNumber);
+              await sink.send(subscribeCheckpointsResponse(seq, encodedCheckpoint(node, answers, cp, mask)));
             }
             if (sink.signal.aborted) break;
             await new Promise<void>((resolve) => {

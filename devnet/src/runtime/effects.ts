@@ -32,7 +32,7 @@ import {
   ZERO_ADDR,
 } from "./primitives.js";
 import type { Session } from "./session.js";
-import type { CmdOutcome, EventRecord, TxRecord, Working } from "./types.js";
+import type { CmdOutcome, EffectsV2Value, EventRecord, TxKept, TxRecord, Working } from "./types.js";
 
 type Change = { w: Working; kind: "created" | "mutated" | "deleted" | "wrapped" | "unchanged" };
 type GasUsed = { computationCost: string; storageCost: string; storageRebate: string; nonRefundableStorageFee: string };
@@ -45,6 +45,7 @@ export function finishTransaction(
   outcome: CmdOutcome,
   rawTransaction: string,
   signatures: string[],
+  txBytes?: Uint8Array,
 ): TxRecord {
   const rt = ses.rt;
   const lamport = [...ses.lamportInputs, 0n].reduce((a, b) => (a > b ? a : b)) + 1n;
@@ -84,9 +85,9 @@ export function finishTransaction(
   ];
   // Encoded on first read (JSON-RPC showRawEffects, gRPC, the journal): most transactions are
   // never asked for their BCS effects while the devnet runs.
-  const effectsV2 = {
+  const effectsV2: { V2: EffectsV2Value } = {
     V2: {
-      status: status.bcs as never,
+      status: status.bcs as EffectsV2Value["status"],
       executedEpoch: rt.epoch.toString(),
       gasUsed,
       transactionDigest: ses.digest,
@@ -94,8 +95,8 @@ export function finishTransaction(
       eventsDigest,
       dependencies,
       lamportVersion: lamport.toString(),
-      changedObjects: listed.changed as never,
-      unchangedConsensusObjects: listed.unchangedConsensus as never,
+      changedObjects: listed.changed as unknown as EffectsV2Value["changedObjects"],
+      unchangedConsensusObjects: listed.unchangedConsensus,
       auxDataDigest: null,
     },
   };
@@ -129,13 +130,13 @@ export function finishTransaction(
   const balanceChanges = balanceChangesOf(changes, out);
   ses.writtenObjects = failed ? [...out.values()] : [...publishedObjs, ...out.values()];
   ses.deletedIds = changes.filter((c) => c.kind === "deleted" || c.kind === "wrapped").map((c) => c.w.id);
-  return {
+  const record: TxRecord = {
     digest: ses.digest,
     rawTransaction,
     transaction: rawTransaction ? transactionJson(ses, signatures) : null,
     effects,
     get rawEffects(): number[] {
-      const raw = Array.from(suiBcs.TransactionEffects.serialize(effectsV2).toBytes());
+      const raw = Array.from(suiBcs.TransactionEffects.serialize(effectsV2 as never).toBytes());
       Object.defineProperty(this, "rawEffects", { value: raw, enumerable: true, writable: true, configurable: true });
       return raw;
     },
@@ -149,6 +150,9 @@ export function finishTransaction(
     checkpoint: null,
     sender: ses.sender,
   };
+  const kept: TxKept = { signatures, effects: effectsV2, ...(txBytes ? { txBytes } : {}) };
+  Object.defineProperty(record, "kept", { value: kept, enumerable: false });
+  return record;
 }
 
 /**

@@ -21,6 +21,48 @@ export interface TxRecord {
   timestampMs: string;
   checkpoint: string | null;
   sender: string;
+  /**
+   * What execution had in hand when it made the record: readers (gRPC) convert these instead of
+   * decoding the record's BCS back. Not enumerable (never journaled nor answered); absent on
+   * records replayed from a journal and on system transactions, which are read from their BCS.
+   */
+  readonly kept?: TxKept;
+}
+
+/** The values a transaction's record was made from (see `TxRecord.kept`). */
+export interface TxKept {
+  /** The signed `TransactionData` bytes (absent for dry runs and dev-inspects). */
+  txBytes?: Uint8Array;
+  /** The signatures, base64, as sent. */
+  signatures: readonly string[];
+  /** The effects as `bcs.TransactionEffects` serializes them (`{ V2: … }`). */
+  effects: { V2: EffectsV2Value };
+}
+
+/** `TransactionEffectsV2` in the shape the devnet builds it (the BCS schema's input). */
+export interface EffectsV2Value {
+  status: { Success: true } | { Failure: unknown };
+  executedEpoch: string;
+  gasUsed: { computationCost: string; storageCost: string; storageRebate: string; nonRefundableStorageFee: string };
+  transactionDigest: string;
+  gasObjectIndex: number | null;
+  eventsDigest: string | null;
+  dependencies: string[];
+  lamportVersion: string;
+  changedObjects: [string, EffectsChangeValue][];
+  unchangedConsensusObjects: [string, Record<string, unknown>][];
+  auxDataDigest: null;
+}
+/** An owner as `bcs.Owner` serializes it. */
+export type OwnerValue =
+  | { AddressOwner: string }
+  | { ObjectOwner: string }
+  | { Shared: { initialSharedVersion: string } }
+  | { Immutable: true };
+export interface EffectsChangeValue {
+  inputState: { Exist: [[string, string], OwnerValue] } | { NotExist: true };
+  outputState: { ObjectWrite: [string, OwnerValue] } | { PackageWrite: [string, string] } | { NotExist: true };
+  idOperation: { None: true } | { Created: true } | { Deleted: true };
 }
 export interface EventRecord {
   id: { txDigest: string; eventSeq: string };
