@@ -1,0 +1,184 @@
+/**
+ * Transactions built without resolution round trips (issue 17 row 4, client side).
+ *
+ * One @mysten/sui `SerialTransactionExecutor` per signer (a lane): a signer's transactions run
+ * one after the other (on a real network two of them on the same gas coin at once equivocate
+ * and lock it), with the gas coin and the owned objects (NodeCap) taken from the last effects and
+ * Move function signatures remembered, so a build reads nothing once the lane is warm. Around it:
+ *  - gas price: read once per epoch (the reference price, `getCurrentSystemState`), not per build;
+ *  - gas budget: no dry run per transaction. Each transaction shape (its Move call targets in
+ *    order) gets the gas it used last time (computation + storage) × `margin` plus the resolver's
+ *    safe overhead; a shape never seen is dry-run once (the resolver's own budget). A measured
+ *    budget that runs out (InsufficientGas) is dry-run and sent again once, so an out-of-gas never
+ *    loses a commit or reveal; one that runs out of a dry-run budget fails loudly
+ *    (`OutOfGasError`). `gasBudget` fixes a budget instead (too small: `OutOfGasError`);
+ *  - a transaction the network rejects before execution (a stale object version: another client
+ *    used the same key, an epoch change) clears the lane's cache and is resolved and sent again
+ *    once.
+ * Effects come back with the execution, so nothing waits for the transaction to be indexed.
+ */
+import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
+import type { Signer } from "@mysten/sui/cryptography";
+import { SerialTransactionExecutor, Transaction } from "@mysten/sui/transactions";
+import { normalizeSuiAddress } from "@mysten/sui/utils";
+import { ChainError } from "./errors.js";
+
+/** What a transaction's execution returns (effects, events and created objects' types). */
+export type ExecutedTransaction = SuiClientTypes.TransactionResult<{ effects: true; events: true; objectTypes: true }>;
+
+export interface ExecutorOptions {
+  /**
+   * A fixed gas budget (MIST) for every transaction; default: measured per transaction shape
+   * (see above). A budget too small for a transaction fails it with `OutOfGasError`.
+   */
+  gasBudget?: bigint;
+  /** Measured budgets: gas used last time × margin. Default 1.5. */
+  margin?: number;
+}
+
+/** A transaction ran out of its gas budget and was not sent again (or ran out again). */
+export class OutOfGasError extends ChainError {
+  override name = "OutOfGasError";
+  constructor(
+    readonly budget: bigint,
+    digest: string,
+  ) {
+    super(`transaction ${digest} ran out of gas (budget ${budget} MIST)`, digest);
+  }
+}
+
+/** Counters of what the lanes did (benchmarks and tests read them). */
+export interface ExecutorCounts {
+  /** Transactions sent (retries included). */
+  sent: number;
+  /** Sent with a measured or fixed budget (no dry run). */
+  budgeted: number;
+  /** Sent again after an out-of-gas. */
+  outOfGasRetries: number;
+  /** Sent again after a rejection before execution (stale refs). */
+  staleRetries: number;
+  /** Gas price reads. */
+  gasPriceReads: number;
+}
+
+const GAS_SAFE_OVERHEAD = 1000n;
+
+/** The transaction's shape: its commands (Move call targets) in order; budgets are kept per shape. */
+export function transactionShape(tx: Transaction): string {
+  return tx
+    .getData()
+    .commands.map((c) =>
+      c.MoveCall ? `${c.MoveCall.module}::${c.MoveCall.function}` : (c.$kind ?? Object.keys(c)[0] ?? "?"),
+    )
+    .join(",");
+}
+
+const isOutOfGas = (t: { status: SuiClientTypes.ExecutionStatus }) =>
+  !t.status.success && /InsufficientGas/i.test(t.status.error.message);
+
+export class TransactionLanes {
+  readonly counts: ExecutorCounts = { sent: 0, budgeted: 0, outOfGasRetries: 0, staleRetries: 0, gasPriceReads: 0 };
+  readonly #lanes = new Map<string, SerialTransactionExecutor>();
+  /** Gas the last transaction of each shape used (computation + storage, MIST). */
+  readonly #used = new Map<string, bigint>();
+  #price: { value: Promise<bigint>; until: number } | undefined;
+  readonly #margin: number;
+
+  constructor(
+    private readonly client: ClientWithCoreApi,
+    private readonly o: ExecutorOptions = {},
+  ) {
+    if (o.gasBudget !== undefined && o.gasBudget <= 0n) throw new RangeError("gasBudget must be positive");
+    this.#margin = o.margin ?? 1.5;
+    if (!(this.#margin >= 1)) throw new RangeError("margin must be at least 1");
+  }
+
+  #lane(signer: Signer): SerialTransactionExecutor {
+    const key = normalizeSuiAddress(signer.toSuiAddress());
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      lane = new SerialTransactionExecutor({ client: this.client, signer });
+      this.#lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /** The reference gas price, read once per epoch (until the epoch's end as the chain announced it). */
+  gasPrice(): Promise<bigint> {
+    const p = this.#price;
+    if (p && Date.now() < p.until) return p.value;
+    this.counts.gasPriceReads++;
+    const value = this.client.core.getCurrentSystemState().then(({ systemState: s }) => {
+      const end = Number(s.epochStartTimestampMs) + Number(s.parameters.epochDurationMs);
+      // Until the epoch's end (at most an hour: an epoch that never ends on a local network).
+      if (this.#price?.value === value) this.#price.until = Math.min(end, Date.now() + 3_600_000);
+      return BigInt(s.referenceGasPrice);
+    });
+    const entry = { value, until: Date.now() + 60_000 };
+    this.#price = entry;
+    value.catch(() => {
+      if (this.#price === entry) this.#price = undefined;
+    });
+    return value;
+  }
+
+  #budgetFor(shape: string, price: bigint): bigint | undefined {
+    if (this.o.gasBudget !== undefined) return this.o.gasBudget;
+    const used = this.#used.get(shape);
+    if (used === undefined) return undefined;
+    const withMargin = (used * BigInt(Math.round(this.#margin * 1000))) / 1000n;
+    return withMargin + GAS_SAFE_OVERHEAD * price;
+  }
+
+  /**
+   * Builds, signs and executes `tx` on `signer`'s lane (the caller's `tx` is not changed). Throws
+   * what the transport throws on a second rejection, `OutOfGasError` as above; a transaction that
+   * executed and failed otherwise is returned (its status says why).
+   */
+  async execute(tx: Transaction, signer: Signer): Promise<ExecutedTransaction> {
+    const lane = this.#lane(signer);
+    const shape = transactionShape(tx);
+    const include = { effects: true, events: true, objectTypes: true } as const;
+    let staleRetried = false;
+    let budgetDropped = false;
+    for (;;) {
+      const price = await this.gasPrice();
+      const copy = Transaction.from(tx);
+      copy.setSenderIfNotSet(signer.toSuiAddress());
+      copy.setGasPrice(price);
+      const budget = budgetDropped ? undefined : this.#budgetFor(shape, price);
+      if (budget !== undefined) {
+        copy.setGasBudget(budget);
+        this.counts.budgeted++;
+      }
+      this.counts.sent++;
+      let res: ExecutedTransaction;
+      try {
+        res = await lane.executeTransaction(copy, include);
+      } catch (err) {
+        // The lane cleared its cache (stale refs, a gas price of another epoch): resolve again, once.
+        // A dry run's Move abort is final (the resolver simulates only without a budget).
+        if (staleRetried || (err as { executionError?: unknown } | null)?.executionError) throw err;
+        staleRetried = true;
+        this.#price = undefined;
+        this.counts.staleRetries++;
+        continue;
+      }
+      const t = res.$kind === "Transaction" ? res.Transaction : res.FailedTransaction;
+      const used = BigInt(t.effects.gasUsed.computationCost) + BigInt(t.effects.gasUsed.storageCost);
+      if (isOutOfGas(t)) {
+        this.#used.delete(shape);
+        const spent = budget ?? used;
+        if (budget === undefined || this.o.gasBudget !== undefined || budgetDropped)
+          throw new OutOfGasError(spent, t.digest);
+        // A measured budget fell short (the state grew): dry-run this once and send again.
+        budgetDropped = true;
+        this.counts.outOfGasRetries++;
+        continue;
+      }
+      const known = this.#used.get(shape);
+      if (t.status.success || known !== undefined) this.#used.set(shape, used > (known ?? 0n) ? used : (known ?? 0n));
+      return res;
+    }
+  }
+}
