@@ -195,6 +195,39 @@ export class SdkChainClock implements ChainClock {
   }
 }
 
+/**
+ * The chain's time from the checkpoint stream: the timestamp of the last checkpoint seen
+ * (`observe`, fed by `wakeOnCheckpoints`), which the Clock object has reached (a lower bound: a
+ * deadline it says has passed, the chain agrees has passed), while a checkpoint came in the last
+ * `freshMs`; otherwise `knownMs` says nothing and the caller reads `0x6` (`nowMs`).
+ */
+export class CheckpointClock implements ChainClock {
+  #last: { ms: bigint; at: number } | undefined;
+
+  constructor(
+    private readonly read: ChainClock,
+    private readonly freshMs = 1_000,
+  ) {}
+
+  /** A checkpoint came with its timestamp (ms). */
+  observe(timestampMs: bigint | null): void {
+    if (timestampMs === null) return;
+    if (!this.#last || timestampMs >= this.#last.ms) this.#last = { ms: timestampMs, at: Date.now() };
+    else this.#last.at = Date.now();
+  }
+
+  knownMs(): bigint | undefined {
+    const l = this.#last;
+    return l && Date.now() - l.at <= this.freshMs ? l.ms : undefined;
+  }
+
+  async nowMs(): Promise<bigint> {
+    const ms = await this.read.nowMs();
+    this.observe(ms);
+    return ms;
+  }
+}
+
 export class SdkChainPort implements ChainPort {
   /** Commits due together, in one PTB. */
   readonly commits: TxBatcher<HashItem>;
