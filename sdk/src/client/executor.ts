@@ -7,7 +7,7 @@
  * Move function signatures remembered, so a build reads nothing once the lane is warm. Around it:
  *  - gas price: read once per epoch (the reference price, `getCurrentSystemState`), not per build;
  *  - gas budget: no dry run per transaction. Each transaction shape (its Move call targets in
- *    order) gets the gas it used last time (computation + storage) × `margin` plus the resolver's
+ *    order) gets the most gas it used so far (computation + storage) × `margin` plus the resolver's
  *    safe overhead; a shape never seen is dry-run once (the resolver's own budget). A measured
  *    budget that runs out (InsufficientGas) is dry-run and sent again once, so an out-of-gas never
  *    loses a commit or reveal; one that runs out of a dry-run budget fails loudly
@@ -15,7 +15,7 @@
  *  - a transaction the network rejects before execution (a stale object version: another client
  *    used the same key, an epoch change) clears the lane's cache and is resolved and sent again
  *    once.
- * Effects come back with the execution, so nothing waits for the transaction to be indexed.
+ * Effects come back with the execution: over gRPC nothing waits for the transaction to be indexed.
  */
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
 import type { Signer } from "@mysten/sui/cryptography";
@@ -59,6 +59,8 @@ export interface ExecutorCounts {
   staleRetries: number;
   /** Gas price reads. */
   gasPriceReads: number;
+  /** Dry runs for a budget (a shape not measured yet, or a measured budget that fell short). */
+  dryRuns: number;
 }
 
 const GAS_SAFE_OVERHEAD = 1000n;
@@ -77,7 +79,14 @@ const isOutOfGas = (t: { status: SuiClientTypes.ExecutionStatus }) =>
   !t.status.success && /InsufficientGas/i.test(t.status.error.message);
 
 export class TransactionLanes {
-  readonly counts: ExecutorCounts = { sent: 0, budgeted: 0, outOfGasRetries: 0, staleRetries: 0, gasPriceReads: 0 };
+  readonly counts: ExecutorCounts = {
+    sent: 0,
+    budgeted: 0,
+    outOfGasRetries: 0,
+    staleRetries: 0,
+    gasPriceReads: 0,
+    dryRuns: 0,
+  };
   readonly #lanes = new Map<string, SerialTransactionExecutor>();
   /** Gas the last transaction of each shape used (computation + storage, MIST). */
   readonly #used = new Map<string, bigint>();
@@ -131,6 +140,20 @@ export class TransactionLanes {
   }
 
   /**
+   * The resolver's own budget for `tx` (a dry run: computation + storage − rebate of the
+   * simulated effects plus its safe overhead), for a shape never measured. A Move abort in the
+   * dry run rejects with the resolver's error (its `executionError` names the abort).
+   */
+  async #dryRunBudget(tx: Transaction, signer: Signer, price: bigint): Promise<bigint> {
+    const sim = Transaction.from(tx);
+    sim.setSenderIfNotSet(signer.toSuiAddress());
+    sim.setGasPrice(price);
+    await sim.build({ client: this.client });
+    this.counts.dryRuns++;
+    return BigInt(sim.getData().gasData.budget ?? 0);
+  }
+
+  /**
    * Builds, signs and executes `tx` on `signer`'s lane (the caller's `tx` is not changed). Throws
    * what the transport throws on a second rejection, `OutOfGasError` as above; a transaction that
    * executed and failed otherwise is returned (its status says why).
@@ -146,18 +169,19 @@ export class TransactionLanes {
       const copy = Transaction.from(tx);
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
-      const budget = budgetDropped ? undefined : this.#budgetFor(shape, price);
-      if (budget !== undefined) {
-        copy.setGasBudget(budget);
-        this.counts.budgeted++;
-      }
+      let budget = budgetDropped ? undefined : this.#budgetFor(shape, price);
+      // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
+      const measured = budget !== undefined && this.o.gasBudget === undefined;
+      if (budget !== undefined) this.counts.budgeted++;
+      else budget = await this.#dryRunBudget(tx, signer, price);
+      copy.setGasBudget(budget);
       this.counts.sent++;
       let res: ExecutedTransaction;
       try {
         res = await lane.executeTransaction(copy, include);
       } catch (err) {
-        // The lane cleared its cache (stale refs, a gas price of another epoch): resolve again, once.
-        // A dry run's Move abort is final (the resolver simulates only without a budget).
+        // Rejected before execution (stale refs, a gas price of another epoch): the lane cleared
+        // its cache; resolve and send again, once. An execution error is final.
         if (staleRetried || (err as { executionError?: unknown } | null)?.executionError) throw err;
         staleRetried = true;
         this.#price = undefined;
@@ -168,9 +192,7 @@ export class TransactionLanes {
       const used = BigInt(t.effects.gasUsed.computationCost) + BigInt(t.effects.gasUsed.storageCost);
       if (isOutOfGas(t)) {
         this.#used.delete(shape);
-        const spent = budget ?? used;
-        if (budget === undefined || this.o.gasBudget !== undefined || budgetDropped)
-          throw new OutOfGasError(spent, t.digest);
+        if (!measured) throw new OutOfGasError(budget, t.digest);
         // A measured budget fell short (the state grew): dry-run this once and send again.
         budgetDropped = true;
         this.counts.outOfGasRetries++;

@@ -79,7 +79,7 @@ describe("AtomaClient transaction lanes (devnet)", () => {
   it("sends a warm lane's transactions with no read: no dry run, coin listing, object or gas price read", async () => {
     const atoma = client_();
     await atoma.execute(bump(), alice); // cold: resolves refs, dry-runs the budget once
-    expect(atoma.lanes.counts.budgeted).toBe(0);
+    expect(atoma.lanes.counts).toMatchObject({ budgeted: 0, dryRuns: 1 });
     const calls: string[] = [];
     const core = client.core as unknown as Record<string, (...a: unknown[]) => unknown>;
     const watched = [
@@ -112,7 +112,7 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     expect(calls).toEqual(
       testTransport() === "grpc" ? [] : ["waitForTransaction", "waitForTransaction", "waitForTransaction"],
     );
-    expect(atoma.lanes.counts).toMatchObject({ sent: 4, budgeted: 3, gasPriceReads: 1, staleRetries: 0 });
+    expect(atoma.lanes.counts).toMatchObject({ sent: 4, budgeted: 3, dryRuns: 1, gasPriceReads: 1, staleRetries: 0 });
   }, 116_000);
 
   it("a measured budget that falls short is dry-run and sent again once (the write is not lost)", async () => {
@@ -132,7 +132,7 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     expect(transactionShape(retag(16_000))).toBe(transactionShape(retag(8)));
     const r = await atoma.execute(retag(16_000), alice); // 16 KB more storage: the measured budget runs out
     expect(r.effects.status.success).toBe(true);
-    expect(atoma.lanes.counts.outOfGasRetries).toBe(1);
+    expect(atoma.lanes.counts).toMatchObject({ outOfGasRetries: 1, dryRuns: 3 }); // tag, retag, the retry
     // The retry's budget is now the measure: the next one goes through at once.
     await atoma.execute(retag(16_000), alice);
     expect(atoma.lanes.counts.outOfGasRetries).toBe(1);

@@ -1,0 +1,93 @@
+/**
+ * The bench network's processes: the devnet in one (./devnet-proc.ts) and the node daemons in
+ * others (./daemon-proc.ts), so the devnet, the daemons and the bench's requesters use the
+ * machine's cores as separate programs would, instead of sharing one thread.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import path from "node:path";
+import type { Deployed } from "../../demo/src/network.js";
+import type { ChainRead } from "../src/daemon/task-runner.js";
+import type { DaemonProcSpec } from "./daemon-proc.js";
+import type { TxStats } from "./tx-stats.js";
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+
+function spawn(script: string, args: string[] = []): ChildProcess {
+  return fork(path.join(HERE, script), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+/** The first message of `child` that `pick` accepts (rejects when the child exits first). */
+function first<T>(child: ChildProcess, pick: (m: Record<string, unknown>) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      const v = pick(m as Record<string, unknown>);
+      if (v === undefined) return;
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(v);
+    };
+    const onExit = (code: number | null) => reject(new Error(`${child.spawnargs.join(" ")} exited (${code})`));
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+export interface DevnetProcess {
+  url: string;
+  deployed: Deployed;
+  /** Transactions the devnet executed so far. */
+  txCount(): Promise<number>;
+  /** What the transactions from the `from`-th on were (./tx-stats.ts). */
+  txStats(from: number): Promise<TxStats>;
+  stop(): Promise<void>;
+}
+
+export async function startDevnetProcess(seed: string): Promise<DevnetProcess> {
+  const child = spawn("devnet-proc.ts", [seed]);
+  const { url, deployed } = await first(child, (m) => m.ready as { url: string; deployed: Deployed } | undefined);
+  let next = 0;
+  const ask = <T>(op: string, extra: Record<string, unknown> = {}): Promise<T> => {
+    const id = ++next;
+    const reply = first(child, (m) => (m.id === id ? { value: m.value as T } : undefined));
+    child.send({ op, id, ...extra });
+    return reply.then((r) => r.value);
+  };
+  return {
+    url,
+    deployed,
+    txCount: () => ask<number>("txCount"),
+    txStats: (from) => ask<TxStats>("txStats", { from }),
+    async stop() {
+      await ask("stop").catch(() => undefined);
+    },
+  };
+}
+
+export interface DaemonProcess {
+  stop(): Promise<void>;
+}
+
+/** Starts `spec.nodes` in one child process; each chain read of their tasks comes to `onRead`. */
+export async function startDaemonProcess(
+  spec: DaemonProcSpec,
+  onRead?: (r: ChainRead) => void,
+): Promise<DaemonProcess> {
+  const child = spawn("daemon-proc.ts");
+  child.on("message", (m: { reads?: ChainRead[] }) => {
+    for (const r of m.reads ?? []) onRead?.(r);
+  });
+  await first(child, (m) => (m.ready ? true : undefined));
+  const started = first(child, (m) => (typeof m.started === "number" ? m.started : undefined));
+  child.send({ op: "start", spec });
+  await started;
+  return {
+    async stop() {
+      const stopped = first(child, (m) => (m.stopped ? true : undefined)).catch(() => true);
+      child.send({ op: "stop" });
+      await stopped;
+    },
+  };
+}
