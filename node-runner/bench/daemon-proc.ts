@@ -2,8 +2,8 @@
  * Node daemons in their own process (as operators run them): the parent (./procs.ts) sends
  * `{ op: "start", spec }` with the chain's URL and ids and each node's keystore, ids and state
  * folder; the daemons start (the node-runner's own `startNode`, built-in executors) and every
- * chain read a task makes comes back as `{ reads: [...] }` (batched each 100 ms); `{ op: "stop" }`
- * stops them.
+ * chain read a task makes comes back as `{ reads: [...] }` (batched each 100 ms); `{ op: "cpu" }` answers
+ * the process's CPU time so far; `{ op: "stop" }` stops them.
  */
 import path from "node:path";
 import pino from "pino";
@@ -53,6 +53,8 @@ process.on("message", async (m: { op: string; spec?: DaemonProcSpec }) => {
       ),
     );
     send({ started: running.length });
+  } else if (m.op === "cpu") {
+    send({ cpu: process.cpuUsage() });
   } else if (m.op === "stop") {
     await Promise.all(running.map((n) => n.stop()));
     clearInterval(flush);

@@ -44,6 +44,11 @@ export interface BenchNetwork {
   txCount(): Promise<number>;
   /** What the devnet's transactions from the `from`-th on were. */
   txStats(from: number): Promise<TxStats>;
+  /**
+   * CPU time so far (ms) of the devnet's process, the daemons' processes and this one; with
+   * everything in this process, all of it is `bench` (the others null).
+   */
+  cpuMs(): Promise<{ devnet: number | null; daemons: number | null; bench: number }>;
   /** Registers one more node and starts its daemon (in this process). */
   addNode(o: NodeSpec): Promise<RunningNode>;
   /** `runs` sequential no-op transactions (the first node's operator stakes 1 MIST): each round trip, ms. */
@@ -125,6 +130,7 @@ export async function startBenchNetwork(o: {
     addNode,
     txCount: async () => chain.devnet.runtime.txs.size,
     txStats: async (from) => txStats(txs().slice(from)),
+    cpuMs: async () => ({ devnet: null, daemons: null, bench: cpuNow() }),
     ...clients(chain, registered),
     async close() {
       await Promise.all(running.map((n) => n.stop()));
@@ -133,6 +139,11 @@ export async function startBenchNetwork(o: {
     },
   };
 }
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** The no-op round trips and the requesters, from this process's client. */
 function clients(chain: BenchChain, registered: RegisteredNode[]): Pick<BenchNetwork, "noopRoundTrips" | "requesters"> {
@@ -224,6 +235,10 @@ async function startProcessNetwork(
     addNode: () => Promise.reject(new Error("addNode: not with processes (the daemons run in child processes)")),
     txCount: () => devnet.txCount(),
     txStats: (from) => devnet.txStats(from),
+    async cpuMs() {
+      const [d, ds] = await Promise.all([devnet.cpuMs(), Promise.all(daemons.map((p) => p.cpuMs()))]);
+      return { devnet: d, daemons: ds.reduce((a, b) => a + b, 0), bench: cpuNow() };
+    },
     ...clients(chain, registered),
     async close() {
       await Promise.all(daemons.map((d) => d.stop()));

@@ -42,8 +42,12 @@ export interface DevnetProcess {
   txCount(): Promise<number>;
   /** What the transactions from the `from`-th on were (./tx-stats.ts). */
   txStats(from: number): Promise<TxStats>;
+  /** The devnet process's CPU time so far (user + system, ms). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
+
+const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 export async function startDevnetProcess(seed: string): Promise<DevnetProcess> {
   const child = spawn("devnet-proc.ts", [seed]);
@@ -60,6 +64,7 @@ export async function startDevnetProcess(seed: string): Promise<DevnetProcess> {
     deployed,
     txCount: () => ask<number>("txCount"),
     txStats: (from) => ask<TxStats>("txStats", { from }),
+    cpuMs: () => ask<NodeJS.CpuUsage>("cpu").then(ms),
     async stop() {
       await ask("stop").catch(() => undefined);
     },
@@ -67,6 +72,8 @@ export async function startDevnetProcess(seed: string): Promise<DevnetProcess> {
 }
 
 export interface DaemonProcess {
+  /** The process's CPU time so far (user + system, ms). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +91,11 @@ export async function startDaemonProcess(
   child.send({ op: "start", spec });
   await started;
   return {
+    cpuMs() {
+      const reply = first(child, (m) => (m.cpu ? ms(m.cpu as NodeJS.CpuUsage) : undefined));
+      child.send({ op: "cpu" });
+      return reply;
+    },
     async stop() {
       const stopped = first(child, (m) => (m.stopped ? true : undefined)).catch(() => true);
       child.send({ op: "stop" });

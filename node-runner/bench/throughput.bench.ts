@@ -199,6 +199,7 @@ const seqReads = latIds.map((id) => reads.get(id) ?? { request: 0, clock: 0, req
 // output. Settlements are read from the event list (one listEvents call per 100 ms, as an
 // indexer would), not by polling each request.
 const txsBefore = await net.txCount();
+const cpuBefore = await net.cpuMs();
 readsByPhase.clear();
 const t0 = performance.now();
 const ids = new Set<string>();
@@ -226,6 +227,13 @@ while (submitting || done() < ids.size) {
 await submit;
 const settled = done();
 const secs = (performance.now() - t0) / 1000;
+const cpuAfter = await net.cpuMs();
+/** CPU ms per settled request during the throughput phase, by process (null: not apart). */
+const cpuPer = (k: "devnet" | "daemons" | "bench") => {
+  const a = cpuAfter[k];
+  const b = cpuBefore[k];
+  return a === null || b === null || settled === 0 ? null : (a - b) / settled;
+};
 // Let straggling transactions (late settles, posts) land before counting.
 await new Promise((r) => setTimeout(r, 2_000));
 const stats = await net.txStats(txsBefore);
@@ -263,6 +271,16 @@ console.log(
   `reads during the throughput phase, per request: ${requestReads.toFixed(2)} of the request object, ${clockReads.toFixed(2)} of the clock ` +
     `(by phase, all requests: ${[...readsByPhase].map(([k, n]) => `${k} ${n}`).join(", ")})`,
 );
+{
+  const [d, n, b] = [cpuPer("devnet"), cpuPer("daemons"), cpuPer("bench")];
+  const f = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+  const total = (d ?? 0) + (n ?? 0) + (b ?? 0);
+  console.log(
+    `CPU per settled request (throughput phase): devnet ${f(d)} ms, daemons ${f(n)} ms, requesters + bench ${f(b)} ms; ` +
+      `total ${total.toFixed(1)} ms: ${(2000 / total).toFixed(1)} req/s on 2 free cores at this cost, ` +
+      `${d ? (2000 / d).toFixed(1) : "-"} req/s if the devnet had both to itself`,
+  );
+}
 report(
   "request → settled, sequential",
   median(lat),
