@@ -14,7 +14,12 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 function spawn(script: string, args: string[] = []): ChildProcess {
   return fork(path.join(HERE, script), args, {
-    execArgv: ["--import", "tsx"],
+    // BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it exits.
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 }
