@@ -17,6 +17,7 @@ import type {
   RequestStatusCode,
   RequestView,
 } from "./daemon/chain-port.js";
+import { Semaphore } from "./daemon/semaphore.js";
 import { TxBatcher } from "./daemon/tx-batcher.js";
 
 export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000000000000000000006";
@@ -237,8 +238,12 @@ export class SdkChainPort implements ChainPort {
   constructor(private readonly o: SdkPortOptions) {
     const isRefusal = (err: unknown) => moveAbortOf(err) !== undefined;
     const max = o.batch === false ? 1 : 16;
+    // The node's transactions go one at a time (the SDK's signer lane); commits and reveals that
+    // fall due while one is in flight go together in the next (group commit).
+    const gate = o.batch === false ? undefined : new Semaphore(1);
     this.commits = new TxBatcher<HashItem>({
       max,
+      ...(gate ? { gate } : {}),
       isRefusal,
       one: (a) => this.commitOne(a),
       many: (items) =>
@@ -252,6 +257,7 @@ export class SdkChainPort implements ChainPort {
     });
     this.reveals = new TxBatcher<HashItem>({
       max,
+      ...(gate ? { gate } : {}),
       isRefusal,
       one: (a) => this.revealOne(a),
       many: (items) =>
