@@ -142,8 +142,12 @@ export async function* followEvents<E>(read: PageReader<E>, opts: FollowOptions)
   }
 }
 
-/** The checkpoint fields `wakeOnCheckpoints` reads (a Sui full node sends `sequence_number,digest` by default). */
-const WAKE_READ_MASK = ["sequence_number", "summary.timestamp", "transactions.events"] as const;
+/**
+ * The checkpoint fields `wakeOnCheckpoints` reads (a Sui full node sends `sequence_number,digest`
+ * by default): the events' types only, not their contents (every follower of a network receives
+ * every checkpoint; the event list, read after the wake-up, carries the contents).
+ */
+const WAKE_READ_MASK = ["sequence_number", "summary.timestamp", "transactions.events.events.event_type"] as const;
 
 /**
  * Checkpoint-stream mode (gRPC): wakes `wakeup` on every checkpoint that carries events, so a
