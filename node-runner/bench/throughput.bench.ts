@@ -23,11 +23,11 @@
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
  *
- * Processes (`--processes P`, default 4): the devnet runs in a process of its own and the NODES
+ * Processes (`--processes P`, default 1): the devnet runs in a process of its own and the NODES
  * daemons in P more (as a network and its operators run), the requesters and both peers in the
  * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
  * everything in one process (the mode before issue 17 row 4's client work).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 4] [--no-batch]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch]
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -43,7 +43,7 @@ const REQUESTS = arg("--requests", 200);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
-const PROCESSES = arg("--processes", 4);
+const PROCESSES = arg("--processes", 1);
 /** `--no-batch`: every commit and reveal in its own transaction (the A side of an A/B). */
 const BATCH = !process.argv.includes("--no-batch");
 const N = 3;
