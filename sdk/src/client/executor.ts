@@ -64,6 +64,25 @@ export interface ExecutorCounts {
 }
 
 const GAS_SAFE_OVERHEAD = 1000n;
+/** How long a lane's reset after a rejection waits for its last transaction to be indexed. */
+const RESET_WAIT_MS = 5_000;
+
+/**
+ * The lane: after a rejection the executor clears its cached refs and waits for its last
+ * transaction to be indexed (so the refs it reads again are the latest) — up to 60 s when the
+ * node is unreachable; here at most RESET_WAIT_MS, the clearing itself being immediate.
+ */
+class Lane extends SerialTransactionExecutor {
+  override async resetCache(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const capped = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, RESET_WAIT_MS);
+      timer.unref?.();
+    });
+    await Promise.race([super.resetCache().catch(() => undefined), capped]);
+    clearTimeout(timer);
+  }
+}
 
 /** The transaction's shape: its commands (Move call targets) in order; budgets are kept per shape. */
 export function transactionShape(tx: Transaction): string {
@@ -87,7 +106,7 @@ export class TransactionLanes {
     gasPriceReads: 0,
     dryRuns: 0,
   };
-  readonly #lanes = new Map<string, SerialTransactionExecutor>();
+  readonly #lanes = new Map<string, Lane>();
   /** Gas the last transaction of each shape used (computation + storage, MIST). */
   readonly #used = new Map<string, bigint>();
   #price: { value: Promise<bigint>; until: number } | undefined;
@@ -102,11 +121,11 @@ export class TransactionLanes {
     if (!(this.#margin >= 1)) throw new RangeError("margin must be at least 1");
   }
 
-  #lane(signer: Signer): SerialTransactionExecutor {
+  #lane(signer: Signer): Lane {
     const key = normalizeSuiAddress(signer.toSuiAddress());
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = new SerialTransactionExecutor({ client: this.client, signer });
+      lane = new Lane({ client: this.client, signer });
       this.#lanes.set(key, lane);
     }
     return lane;
@@ -165,13 +184,16 @@ export class TransactionLanes {
     let staleRetried = false;
     let budgetDropped = false;
     for (;;) {
-      const price = await this.gasPrice();
+      const own = tx.getData().gasData;
+      const price = own.price ? BigInt(own.price) : await this.gasPrice();
       const copy = Transaction.from(tx);
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
-      let budget = budgetDropped ? undefined : this.#budgetFor(shape, price);
+      // A budget the caller set is kept (as a fixed one).
+      const given = own.budget ? BigInt(own.budget) : undefined;
+      let budget = given ?? (budgetDropped ? undefined : this.#budgetFor(shape, price));
       // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
-      const measured = budget !== undefined && this.o.gasBudget === undefined;
+      const measured = budget !== undefined && given === undefined && this.o.gasBudget === undefined;
       if (budget !== undefined) this.counts.budgeted++;
       else budget = await this.#dryRunBudget(tx, signer, price);
       copy.setGasBudget(budget);

@@ -147,6 +147,17 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     expect(atoma.lanes.counts.outOfGasRetries).toBe(0);
   }, 116_000);
 
+  it("keeps a budget the caller set on the transaction (too small: OutOfGasError, no resend)", async () => {
+    const atoma = client_();
+    await atoma.execute(tag(6, 8), alice); // measured: would be enough for an 8-byte note
+    const tx = tag(7, 16_000);
+    tx.setGasBudget(2_000_000);
+    const err = await atoma.execute(tx, alice).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutOfGasError);
+    expect((err as OutOfGasError).budget).toBe(2_000_000n);
+    expect(atoma.lanes.counts.outOfGasRetries).toBe(0);
+  }, 120_000);
+
   it("a gas coin moved by another client with the same key is resolved again once", async () => {
     const a = client_();
     const b = client_();
