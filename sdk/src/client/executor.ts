@@ -8,7 +8,8 @@
  *  - gas price: read once per epoch (the reference price, `getCurrentSystemState`), not per build;
  *  - gas budget: no dry run per transaction. Each transaction shape (its Move call targets in
  *    order) gets the most gas it used so far (computation + storage) × `margin` plus the resolver's
- *    safe overhead; a shape never seen is dry-run once (the resolver's own budget). A measured
+ *    safe overhead; a shape never seen, or with pure inputs larger than any measured (more to
+ *    store), is dry-run first (the resolver's own budget). A measured
  *    budget that runs out (InsufficientGas) is dry-run and sent again once, so an out-of-gas never
  *    loses a commit or reveal; one that runs out of a dry-run budget fails loudly
  *    (`OutOfGasError`). `gasBudget` fixes a budget instead (too small: `OutOfGasError`);
@@ -94,6 +95,15 @@ export function transactionShape(tx: Transaction): string {
     .join(",");
 }
 
+/** The size of the transaction's pure inputs (what it may store grows with them), bytes. */
+export function pureBytes(tx: Transaction): number {
+  let n = 0;
+  for (const i of tx.getData().inputs)
+    if (i.Pure) n += Math.floor((i.Pure.bytes.length * 3) / 4);
+    else if (i.UnresolvedPure) n += JSON.stringify(i.UnresolvedPure.value ?? null).length;
+  return n;
+}
+
 const isOutOfGas = (t: { status: SuiClientTypes.ExecutionStatus }) =>
   !t.status.success && /InsufficientGas/i.test(t.status.error.message);
 
@@ -107,8 +117,11 @@ export class TransactionLanes {
     dryRuns: 0,
   };
   readonly #lanes = new Map<string, Lane>();
-  /** Gas the last transaction of each shape used (computation + storage, MIST). */
-  readonly #used = new Map<string, bigint>();
+  /**
+   * Per shape: the most gas its transactions used (computation + storage, MIST) and the largest
+   * pure input size (bytes) among them; a larger input (more to store) is dry-run first.
+   */
+  readonly #used = new Map<string, { gas: bigint; bytes: number }>();
   #price: { value: Promise<bigint>; until: number } | undefined;
   readonly #margin: number;
 
@@ -150,11 +163,11 @@ export class TransactionLanes {
     return value;
   }
 
-  #budgetFor(shape: string, price: bigint): bigint | undefined {
+  #budgetFor(shape: string, bytes: number, price: bigint): bigint | undefined {
     if (this.o.gasBudget !== undefined) return this.o.gasBudget;
-    const used = this.#used.get(shape);
-    if (used === undefined) return undefined;
-    const withMargin = (used * BigInt(Math.round(this.#margin * 1000))) / 1000n;
+    const m = this.#used.get(shape);
+    if (m === undefined || bytes > m.bytes) return undefined;
+    const withMargin = (m.gas * BigInt(Math.round(this.#margin * 1000))) / 1000n;
     return withMargin + GAS_SAFE_OVERHEAD * price;
   }
 
@@ -180,6 +193,7 @@ export class TransactionLanes {
   async execute(tx: Transaction, signer: Signer): Promise<ExecutedTransaction> {
     const lane = this.#lane(signer);
     const shape = transactionShape(tx);
+    const bytes = pureBytes(tx);
     const include = { effects: true, events: true, objectTypes: true } as const;
     let staleRetried = false;
     let budgetDropped = false;
@@ -191,7 +205,7 @@ export class TransactionLanes {
       copy.setGasPrice(price);
       // A budget the caller set is kept (as a fixed one).
       const given = own.budget ? BigInt(own.budget) : undefined;
-      let budget = given ?? (budgetDropped ? undefined : this.#budgetFor(shape, price));
+      let budget = given ?? (budgetDropped ? undefined : this.#budgetFor(shape, bytes, price));
       // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
       const measured = budget !== undefined && given === undefined && this.o.gasBudget === undefined;
       if (budget !== undefined) this.counts.budgeted++;
@@ -221,7 +235,11 @@ export class TransactionLanes {
         continue;
       }
       const known = this.#used.get(shape);
-      if (t.status.success || known !== undefined) this.#used.set(shape, used > (known ?? 0n) ? used : (known ?? 0n));
+      if (t.status.success)
+        this.#used.set(shape, {
+          gas: known && known.gas > used ? known.gas : used,
+          bytes: known && known.bytes > bytes ? known.bytes : bytes,
+        });
       return res;
     }
   }

@@ -16,7 +16,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { testClient, testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
-import { AtomaClient, OutOfGasError, transactionShape } from "../../src/client/index.js";
+import { AtomaClient, OutOfGasError, pureBytes, transactionShape } from "../../src/client/index.js";
 
 const FIXTURE = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -117,9 +117,11 @@ describe("AtomaClient transaction lanes (devnet)", () => {
 
   it("a measured budget that falls short is dry-run and sent again once (the write is not lost)", async () => {
     const atoma = client_();
-    // [untag k, tag k note]: the same shape whatever the note; a longer note needs more storage.
-    const retag = (noteBytes: number) => {
+    // [untag k, tag k note] plus an unused pure input of `pad` bytes: the same shape and the same
+    // input size whatever the split, and a longer note needs more storage.
+    const retag = (noteBytes: number, pad: number) => {
       const tx = new Transaction();
+      tx.pure.vector("u8", new Uint8Array(pad));
       tx.moveCall({ target: `${pkg}::counter::untag`, arguments: [tx.object(counterId), tx.pure.u64(5)] });
       tx.moveCall({
         target: `${pkg}::counter::tag`,
@@ -128,14 +130,25 @@ describe("AtomaClient transaction lanes (devnet)", () => {
       return tx;
     };
     await atoma.execute(tag(5, 8), alice);
-    await atoma.execute(retag(8), alice); // measures the shape with an 8-byte note
-    expect(transactionShape(retag(16_000))).toBe(transactionShape(retag(8)));
-    const r = await atoma.execute(retag(16_000), alice); // 16 KB more storage: the measured budget runs out
+    await atoma.execute(retag(8, 15_992), alice); // measures the shape with an 8-byte note
+    expect(transactionShape(retag(16_000, 0))).toBe(transactionShape(retag(8, 15_992)));
+    expect(pureBytes(retag(16_000, 0))).toBe(pureBytes(retag(8, 15_992)));
+    const r = await atoma.execute(retag(16_000, 0), alice); // 16 KB more storage: the measured budget runs out
     expect(r.effects.status.success).toBe(true);
     expect(atoma.lanes.counts).toMatchObject({ outOfGasRetries: 1, dryRuns: 3 }); // tag, retag, the retry
     // The retry's budget is now the measure: the next one goes through at once.
-    await atoma.execute(retag(16_000), alice);
-    expect(atoma.lanes.counts.outOfGasRetries).toBe(1);
+    await atoma.execute(retag(16_000, 0), alice);
+    expect(atoma.lanes.counts).toMatchObject({ outOfGasRetries: 1, dryRuns: 3 });
+  }, 120_000);
+
+  it("a transaction with larger pure inputs than any measured for its shape is dry-run first, not sent short", async () => {
+    const atoma = client_();
+    await atoma.execute(tag(8, 8), alice);
+    const r = await atoma.execute(tag(9, 16_000), alice);
+    expect(r.effects.status.success).toBe(true);
+    expect(atoma.lanes.counts).toMatchObject({ outOfGasRetries: 0, dryRuns: 2, budgeted: 0 });
+    await atoma.execute(tag(10, 12_000), alice); // within the measured size: no dry run
+    expect(atoma.lanes.counts).toMatchObject({ outOfGasRetries: 0, dryRuns: 2, budgeted: 1 });
   }, 120_000);
 
   it("a fixed budget too small for the transaction fails loudly with OutOfGasError", async () => {
