@@ -130,8 +130,13 @@ export interface RegisteredNode {
  * `attest`, records an attestation verdict signed by the demo verifier (TEE kind TDX with the
  * demo measurement: a simulated TEE; no hardware attestation happens on this machine).
  */
+/** What `registerNode` needs of the chain (a devnet in another process has no `devnet` here: `attest` needs one). */
+export type NodeRegistrar = Pick<DemoChain, "atoma" | "url" | "verifierSk" | "measurement" | "evidenceDir"> & {
+  devnet?: Pick<RunningDevnet, "clock">;
+};
+
 export async function registerNode(
-  chain: DemoChain,
+  chain: NodeRegistrar,
   dir: string,
   o: { capabilities: string[]; price: bigint; stake?: bigint; attest?: boolean },
 ): Promise<RegisteredNode> {
@@ -146,6 +151,7 @@ export async function registerNode(
     price: o.price,
   });
   if (o.attest) {
+    if (!chain.devnet) throw new Error("registerNode: attest needs the devnet in this process (its clock)");
     const now = chain.devnet.clock.now();
     // Simulated evidence (no TEE here): stored like the verifier's blob store so the explorer can
     // fetch it by hash; its hash matches the chain, and a TDX verifier rejects it as no quote.

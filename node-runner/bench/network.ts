@@ -1,29 +1,55 @@
 /**
  * The devnet the node-runner's benchmarks share: the atoma package published, registered nodes
- * running the node-runner's own daemon in process, funded requesters (figures: ./figures.ts).
+ * running the node-runner's own daemon, funded requesters (figures: ./figures.ts). By default the
+ * devnet and the daemons run in the bench's process; `processes: P` runs the devnet in a process
+ * of its own and the daemons in P more (./procs.ts), as a real network and its operators would.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SuiTransport } from "@atoma/sdk";
+import { AtomaClient, suiClientFor } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
-import { type DemoChain, type RegisteredNode, registerNode, startChain } from "../../demo/src/network.js";
+import {
+  DEMO_MEASUREMENT,
+  type DemoChain,
+  type RegisteredNode,
+  registerNode,
+  startChain,
+} from "../../demo/src/network.js";
 import type { Executor } from "../src/daemon/execute.js";
 import { loadExecutors } from "../src/daemon/executors-loader.js";
 import { type RunningNode, type StartNodeOptions, startNode } from "../src/daemon/node.js";
+import { type DaemonProcess, type DevnetProcess, startDaemonProcess, startDevnetProcess } from "./procs.js";
+import { type TxStats, txStats } from "./tx-stats.js";
+
+/** The chain as the bench sees it: `devnet` only when the devnet runs in this process. */
+export type BenchChain = Pick<DemoChain, "atoma" | "url" | "verifierSk" | "measurement" | "deployed"> & {
+  devnet?: DemoChain["devnet"];
+};
 
 /** A forecaster input distinct per `i`. */
 export const forecastInput = (i: number): Uint8Array =>
   new TextEncoder().encode(JSON.stringify({ series: ["1", "2", String(i)], horizon: 2 }));
 
 export interface BenchNetwork {
-  chain: DemoChain;
+  chain: BenchChain;
   dir: string;
   registered: RegisteredNode[];
+  /** The daemons running in this process (none with `processes`). */
   running: RunningNode[];
-  /** Registers one more node and starts its daemon. */
+  /** Transactions the devnet executed so far. */
+  txCount(): Promise<number>;
+  /** What the devnet's transactions from the `from`-th on were. */
+  txStats(from: number): Promise<TxStats>;
+  /**
+   * CPU time so far (ms) of the devnet's process, the daemons' processes and this one; with
+   * everything in this process, all of it is `bench` (the others null).
+   */
+  cpuMs(): Promise<{ devnet: number | null; daemons: number | null; bench: number }>;
+  /** Registers one more node and starts its daemon (in this process). */
   addNode(o: NodeSpec): Promise<RunningNode>;
   /** `runs` sequential no-op transactions (the first node's operator stakes 1 MIST): each round trip, ms. */
   noopRoundTrips(runs: number): Promise<number[]>;
@@ -56,8 +82,11 @@ export async function startBenchNetwork(o: {
   batch?: boolean;
   /** Every chain read of every daemon's tasks (the request, the clock). */
   onRead?: StartNodeOptions["onRead"];
+  /** Devnet in its own process, the `nodes` daemons split over this many processes (0: all in this one). */
+  processes?: number;
 }): Promise<BenchNetwork> {
   const dir = mkdtempSync(path.join(tmpdir(), `atoma-${o.seed}-`));
+  if (o.processes) return startProcessNetwork({ ...o, processes: o.processes }, dir);
   const chain = await startChain({ seed: o.seed });
   const builtin = await loadExecutors();
   const registered: RegisteredNode[] = [];
@@ -92,12 +121,33 @@ export async function startBenchNetwork(o: {
       ...(o.batch === undefined ? {} : { batch: o.batch }),
       ...(o.onRead ? { onRead: o.onRead } : {}),
     });
+  const txs = () => [...chain.devnet.runtime.txs.values()];
   return {
     chain,
     dir,
     registered,
     running,
     addNode,
+    txCount: async () => chain.devnet.runtime.txs.size,
+    txStats: async (from) => txStats(txs().slice(from)),
+    cpuMs: async () => ({ devnet: null, daemons: null, bench: cpuNow() }),
+    ...clients(chain, registered),
+    async close() {
+      await Promise.all(running.map((n) => n.stop()));
+      await chain.devnet.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** The no-op round trips and the requesters, from this process's client. */
+function clients(chain: BenchChain, registered: RegisteredNode[]): Pick<BenchNetwork, "noopRoundTrips" | "requesters"> {
+  return {
     async noopRoundTrips(runs) {
       const op = registered[0];
       if (!op) throw new Error("noopRoundTrips: no node registered");
@@ -117,9 +167,82 @@ export async function startBenchNetwork(o: {
           return k;
         }),
       ),
+  };
+}
+
+/**
+ * The devnet in its own process, the nodes registered from here and their daemons split over
+ * `processes` child processes (each a few `startNode`s, as `atoma-node run` would run them).
+ */
+async function startProcessNetwork(
+  o: {
+    seed: string;
+    nodes?: number;
+    pollMs?: number;
+    batch?: boolean;
+    onRead?: StartNodeOptions["onRead"];
+    processes: number;
+  },
+  dir: string,
+): Promise<BenchNetwork> {
+  const devnet: DevnetProcess = await startDevnetProcess(o.seed);
+  const atoma = new AtomaClient(suiClientFor(devnet.url), {
+    packageId: devnet.deployed.packageId,
+    registryId: devnet.deployed.registryId,
+    registryInitialSharedVersion: devnet.deployed.registryInitialSharedVersion,
+  });
+  // No attestation here (it needs the devnet's clock): the verifier key is never used.
+  const chain: BenchChain = {
+    atoma,
+    url: devnet.url,
+    deployed: devnet.deployed,
+    verifierSk: new Uint8Array(32),
+    measurement: DEMO_MEASUREMENT,
+  };
+  const registered: RegisteredNode[] = [];
+  for (let i = 0; i < (o.nodes ?? 0); i++)
+    registered.push(
+      await registerNode(chain, path.join(dir, `n${i}`), { capabilities: ["builtin:forecast-v1"], price: 1000n }),
+    );
+  const groups = Array.from({ length: Math.min(o.processes, registered.length) }, (_, g) =>
+    registered.filter((_n, i) => i % o.processes === g),
+  );
+  const daemons: DaemonProcess[] = await Promise.all(
+    groups.map((nodes) =>
+      startDaemonProcess(
+        {
+          rpcUrl: devnet.url,
+          packageId: devnet.deployed.packageId,
+          registryId: devnet.deployed.registryId,
+          pollMs: o.pollMs ?? 250,
+          ...(o.batch === undefined ? {} : { batch: o.batch }),
+          nodes: nodes.map((n) => ({
+            nodeId: n.nodeId,
+            nodeCapId: n.nodeCapId,
+            keystore: path.join(path.dirname(n.stateDir), "keystore.json"),
+            stateDir: n.stateDir,
+          })),
+        },
+        o.onRead,
+      ),
+    ),
+  );
+  return {
+    chain,
+    dir,
+    registered,
+    running: [],
+    addNode: () => Promise.reject(new Error("addNode: not with processes (the daemons run in child processes)")),
+    txCount: () => devnet.txCount(),
+    txStats: (from) => devnet.txStats(from),
+    async cpuMs() {
+      const [d, ds] = await Promise.all([devnet.cpuMs(), Promise.all(daemons.map((p) => p.cpuMs()))]);
+      return { devnet: d, daemons: ds.reduce((a, b) => a + b, 0), bench: cpuNow() };
+    },
+    ...clients(chain, registered),
     async close() {
-      await Promise.all(running.map((n) => n.stop()));
-      await chain.devnet.close();
+      await Promise.all(daemons.map((d) => d.stop()));
+      await devnet.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

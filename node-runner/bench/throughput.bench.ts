@@ -22,7 +22,12 @@
  *  - transactions per request: every transaction the devnet executed during the throughput
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--no-batch]
+ *
+ * Processes (`--processes P`, default 1): the devnet runs in a process of its own and the NODES
+ * daemons in P more (as a network and its operators run), the requesters and both peers in the
+ * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
+ * everything in one process (the mode before issue 17 row 4's client work).
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch]
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -38,6 +43,7 @@ const REQUESTS = arg("--requests", 200);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
+const PROCESSES = arg("--processes", 1);
 /** `--no-batch`: every commit and reveal in its own transaction (the A side of an A/B). */
 const BATCH = !process.argv.includes("--no-batch");
 const N = 3;
@@ -56,7 +62,14 @@ const onRead = (r: ChainRead) => {
   if (r.what === "request") e.requestPhases.add(r.phase);
   reads.set(r.requestId, e);
 };
-const net = await startBenchNetwork({ seed: "bench-throughput", nodes: NODES, pollMs: POLL_MS, batch: BATCH, onRead });
+const net = await startBenchNetwork({
+  seed: "bench-throughput",
+  nodes: NODES,
+  pollMs: POLL_MS,
+  batch: BATCH,
+  onRead,
+  processes: PROCESSES,
+});
 const { chain, registered } = net;
 // The peer flow's nodes: registered, no daemon (nothing else serves their capability).
 const DIRECT = "bench:direct-v1";
@@ -185,7 +198,8 @@ const seqReads = latIds.map((id) => reads.get(id) ?? { request: 0, clock: 0, req
 // own create transaction; settled requests per second until the last one settled and has its
 // output. Settlements are read from the event list (one listEvents call per 100 ms, as an
 // indexer would), not by polling each request.
-const txsBefore = chain.devnet.runtime.txs.size;
+const txsBefore = await net.txCount();
+const cpuBefore = await net.cpuMs();
 readsByPhase.clear();
 const t0 = performance.now();
 const ids = new Set<string>();
@@ -213,42 +227,20 @@ while (submitting || done() < ids.size) {
 await submit;
 const settled = done();
 const secs = (performance.now() - t0) / 1000;
+const cpuAfter = await net.cpuMs();
+/** CPU ms per settled request during the throughput phase, by process (null: not apart). */
+const cpuPer = (k: "devnet" | "daemons" | "bench") => {
+  const a = cpuAfter[k];
+  const b = cpuBefore[k];
+  return a === null || b === null || settled === 0 ? null : (a - b) / settled;
+};
 // Let straggling transactions (late settles, posts) land before counting.
 await new Promise((r) => setTimeout(r, 2_000));
-const txsPerRequest = (chain.devnet.runtime.txs.size - txsBefore) / REQUESTS;
-// What those transactions were: by the events they emitted ("aborted" when the status is failure).
-const kinds = new Map<string, number>();
-const aborted = new Map<string, number>();
-for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore)) {
-  const { status, error } = (rec.effects as { status?: { status?: string; error?: string } }).status ?? {};
-  if (status === "failure") {
-    // Which call aborted: the Move function (and abort) the error names.
-    const e = error ?? "";
-    const module = /Identifier\("(\w+)"\)/.exec(e)?.[1];
-    const fn = /function_name: Some\("(\w+)"\)/.exec(e)?.[1];
-    const code = /\}, (\d+)\)/.exec(e)?.[1];
-    const what = module ? `${module}::${fn ?? "?"} abort ${code ?? "?"}` : e.slice(0, 60);
-    aborted.set(what, (aborted.get(what) ?? 0) + 1);
-  }
-  const names = [...new Set(rec.events.map((e) => e.type.split("::").at(-1) ?? ""))]
-    .filter((n) =>
-      ["RequestCreated", "ResultCommitted", "ResultRevealed", "RequestSettled", "OutputPosted"].includes(n),
-    )
-    .sort();
-  const key = status === "failure" ? "aborted" : names.join("+") || "other";
-  kinds.set(key, (kinds.get(key) ?? 0) + 1);
-}
-
-// Batching: commits and reveals carried per transaction that carries any.
-const carried = { ResultCommitted: { events: 0, txs: 0 }, ResultRevealed: { events: 0, txs: 0 } };
-for (const rec of [...chain.devnet.runtime.txs.values()].slice(txsBefore))
-  for (const name of ["ResultCommitted", "ResultRevealed"] as const) {
-    const n = rec.events.filter((e) => e.type.endsWith(`::${name}`)).length;
-    if (n) {
-      carried[name].events += n;
-      carried[name].txs++;
-    }
-  }
+const stats = await net.txStats(txsBefore);
+const txsPerRequest = stats.total / REQUESTS;
+const kinds = new Map(stats.kinds);
+const aborted = new Map(stats.aborted);
+const carried = stats.carried;
 
 const phaseReads = [...ids].map((id) => reads.get(id) ?? { request: 0, clock: 0, requestPhases: new Set<string>() });
 const requestReads = phaseReads.reduce((n, r) => n + r.request, 0) / REQUESTS;
@@ -257,7 +249,9 @@ const clockReads = phaseReads.reduce((n, r) => n + r.clock, 0) / REQUESTS;
 await net.close();
 
 console.log(
-  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}; ${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
+  `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}, ` +
+    `${PROCESSES ? `devnet in its own process, daemons in ${PROCESSES}` : "devnet and daemons in this process"}; ` +
+    `${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
 );
 console.log(
   `transactions during the throughput phase, by their events: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}` +
@@ -277,6 +271,16 @@ console.log(
   `reads during the throughput phase, per request: ${requestReads.toFixed(2)} of the request object, ${clockReads.toFixed(2)} of the clock ` +
     `(by phase, all requests: ${[...readsByPhase].map(([k, n]) => `${k} ${n}`).join(", ")})`,
 );
+{
+  const [d, n, b] = [cpuPer("devnet"), cpuPer("daemons"), cpuPer("bench")];
+  const f = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+  const total = (d ?? 0) + (n ?? 0) + (b ?? 0);
+  console.log(
+    `CPU per settled request (throughput phase): devnet ${f(d)} ms, daemons ${f(n)} ms, requesters + bench ${f(b)} ms; ` +
+      `total ${total.toFixed(1)} ms: ${(2000 / total).toFixed(1)} req/s on 2 free cores at this cost, ` +
+      `${d ? (2000 / d).toFixed(1) : "-"} req/s if the devnet had both to itself`,
+  );
+}
 report(
   "request → settled, sequential",
   median(lat),

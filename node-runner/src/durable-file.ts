@@ -5,6 +5,7 @@
  * `EventCursor`) that the daemon and the keeper each keep.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 
 /** Replaces `file` with `text` atomically and durably (0600). */
 export function writeFileDurably(file: string, text: string): void {
@@ -17,6 +18,23 @@ export function writeFileDurably(file: string, text: string): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * `writeFileDurably` off the event loop (the write and the fsync run on libuv's thread pool, so
+ * other tasks go on meanwhile): resolves once the new content is durable and in place. Callers
+ * must not write the same file twice at once (`FileTaskJournal` chains each record's writes).
+ */
+export async function writeFileDurablyAsync(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const fh = await open(tmp, "w", 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
 }
 
 /** The saved event cursor (null when there is none yet); a file that does not parse names itself. */
@@ -37,4 +55,9 @@ export function readCursorFile(file: string): string | null {
 /** Saves the event cursor (see readCursorFile). */
 export function writeCursorFile(file: string, after: string | null): void {
   writeFileDurably(file, JSON.stringify({ cursor: { after } }));
+}
+
+/** `writeCursorFile` off the event loop. */
+export function writeCursorFileAsync(file: string, after: string | null): Promise<void> {
+  return writeFileDurablyAsync(file, JSON.stringify({ cursor: { after } }));
 }

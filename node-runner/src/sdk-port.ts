@@ -17,6 +17,7 @@ import type {
   RequestStatusCode,
   RequestView,
 } from "./daemon/chain-port.js";
+import { Semaphore } from "./daemon/semaphore.js";
 import { TxBatcher } from "./daemon/tx-batcher.js";
 
 export const CLOCK_OBJECT_ID = "0x0000000000000000000000000000000000000000000000000000000000000006";
@@ -195,6 +196,39 @@ export class SdkChainClock implements ChainClock {
   }
 }
 
+/**
+ * The chain's time from the checkpoint stream: the timestamp of the last checkpoint seen
+ * (`observe`, fed by `wakeOnCheckpoints`), which the Clock object has reached (a lower bound: a
+ * deadline it says has passed, the chain agrees has passed), while a checkpoint came in the last
+ * `freshMs`; otherwise `knownMs` says nothing and the caller reads `0x6` (`nowMs`).
+ */
+export class CheckpointClock implements ChainClock {
+  #last: { ms: bigint; at: number } | undefined;
+
+  constructor(
+    private readonly read: ChainClock,
+    private readonly freshMs = 1_000,
+  ) {}
+
+  /** A checkpoint came with its timestamp (ms). */
+  observe(timestampMs: bigint | null): void {
+    if (timestampMs === null) return;
+    if (!this.#last || timestampMs >= this.#last.ms) this.#last = { ms: timestampMs, at: Date.now() };
+    else this.#last.at = Date.now();
+  }
+
+  knownMs(): bigint | undefined {
+    const l = this.#last;
+    return l && Date.now() - l.at <= this.freshMs ? l.ms : undefined;
+  }
+
+  async nowMs(): Promise<bigint> {
+    const ms = await this.read.nowMs();
+    this.observe(ms);
+    return ms;
+  }
+}
+
 export class SdkChainPort implements ChainPort {
   /** Commits due together, in one PTB. */
   readonly commits: TxBatcher<HashItem>;
@@ -204,8 +238,12 @@ export class SdkChainPort implements ChainPort {
   constructor(private readonly o: SdkPortOptions) {
     const isRefusal = (err: unknown) => moveAbortOf(err) !== undefined;
     const max = o.batch === false ? 1 : 16;
+    // The node's transactions go one at a time (the SDK's signer lane); commits and reveals that
+    // fall due while one is in flight go together in the next (group commit).
+    const gate = o.batch === false ? undefined : new Semaphore(1);
     this.commits = new TxBatcher<HashItem>({
       max,
+      ...(gate ? { gate } : {}),
       isRefusal,
       one: (a) => this.commitOne(a),
       many: (items) =>
@@ -219,6 +257,7 @@ export class SdkChainPort implements ChainPort {
     });
     this.reveals = new TxBatcher<HashItem>({
       max,
+      ...(gate ? { gate } : {}),
       isRefusal,
       one: (a) => this.revealOne(a),
       many: (items) =>

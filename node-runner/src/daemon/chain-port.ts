@@ -85,8 +85,13 @@ export interface EventBatch {
 
 /** The chain's time (the Clock object `0x6`), which every deadline is measured against. */
 export interface ChainClock {
-  /** Current chain time in ms. */
+  /** Current chain time in ms (a read of the chain). */
   nowMs(): Promise<bigint>;
+  /**
+   * The chain's time known without a read (the last checkpoint's timestamp, while the checkpoint
+   * stream is live), never ahead of the chain; undefined when only a read can tell.
+   */
+  knownMs?(): bigint | undefined;
 }
 
 /**

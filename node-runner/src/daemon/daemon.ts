@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { followEvents, Wakeup } from "@atoma/sdk";
 import type { Logger } from "pino";
-import { readCursorFile, writeCursorFile } from "../durable-file.js";
+import { readCursorFile, writeCursorFile, writeCursorFileAsync } from "../durable-file.js";
 import type { ChainClock, ChainPort, DaemonEvent, RequestView } from "./chain-port.js";
 import { Semaphore, sleep } from "./semaphore.js";
 import type { TaskJournal } from "./task.js";
@@ -59,6 +59,8 @@ export interface DaemonOptions {
   pollMs?: number;
   /** A waiting task reads its request again after this long without an event of it (default 30 s). */
   quietReadMs?: number;
+  /** The event cursor is saved at most this often, ms (default 1000; every page read is handled first). */
+  cursorSaveMs?: number;
   fault?: Fault;
   metrics?: DaemonMetrics;
   /** Called after a durable step; tests use it to kill the process at a known point. */
@@ -80,7 +82,7 @@ const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
 };
 
 export class NodeDaemon {
-  private readonly o: DaemonOptions & { concurrency: number; maxTasks: number; pollMs: number };
+  private readonly o: DaemonOptions & { concurrency: number; maxTasks: number; pollMs: number; cursorSaveMs: number };
   private readonly tasks: TaskRunner;
   private cursor: string | null = null;
   private readonly active = new Map<string, Promise<void>>();
@@ -101,7 +103,7 @@ export class NodeDaemon {
   lastPollOk = 0;
 
   constructor(options: DaemonOptions) {
-    this.o = { concurrency: 4, maxTasks: 1024, pollMs: 250, ...options };
+    this.o = { concurrency: 4, maxTasks: 1024, pollMs: 250, cursorSaveMs: 1_000, ...options };
     // Every waiting task sleeps on this signal (one listener each, removed when the sleep ends):
     // more than ten tasks in flight is normal, not a leak.
     setMaxListeners(0, this.controller.signal);
@@ -129,9 +131,42 @@ export class NodeDaemon {
     return path.join(this.o.stateDir, "cursor.json");
   }
 
-  /** `cursor.json`: `{"cursor":{"after":…}}` (the SDK's `EventCursor`), replaced atomically. */
+  /** The cursor's durable write in flight, and whether the cursor moved since it started. */
+  private cursorWrite: Promise<void> | null = null;
+  private cursorDirty = false;
+  private cursorSavedAt = 0;
+
+  /**
+   * `cursor.json`: `{"cursor":{"after":…}}` (the SDK's `EventCursor`), replaced atomically, off the
+   * event loop and at most once per `cursorSaveMs` (one fsync for every page read meanwhile, not
+   * one per page). A crash replays the events after the last saved cursor, which the daemon
+   * handles as it did the first time (a journaled task resumes, a done one is skipped).
+   */
   private saveCursor(): void {
-    writeCursorFile(this.cursorPath(), this.cursor);
+    this.cursorDirty = true;
+    if (this.cursorWrite) return;
+    const wait = Math.max(0, this.cursorSavedAt + this.o.cursorSaveMs - Date.now());
+    this.cursorWrite = (async () => {
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      while (this.cursorDirty) {
+        this.cursorDirty = false;
+        await writeCursorFileAsync(this.cursorPath(), this.cursor);
+        this.cursorSavedAt = Date.now();
+      }
+    })()
+      .catch((err: unknown) => this.o.logger.warn({ err: describe(err) }, "saving the event cursor failed"))
+      .finally(() => {
+        this.cursorWrite = null;
+      });
+  }
+
+  /** Waits for the cursor's write in flight, then saves what is left (at stop). */
+  private async flushCursor(): Promise<void> {
+    await this.cursorWrite;
+    if (this.cursorDirty) {
+      this.cursorDirty = false;
+      writeCursorFile(this.cursorPath(), this.cursor);
+    }
   }
 
   get nodeId(): string {
@@ -157,6 +192,7 @@ export class NodeDaemon {
     this.controller.abort();
     await this.loop;
     await Promise.allSettled([...this.active.values()]);
+    await this.flushCursor();
   }
 
   private count(step: DaemonStep): void {

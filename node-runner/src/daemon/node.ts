@@ -8,7 +8,7 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
-import { SdkChainClock, SdkChainPort } from "../sdk-port.js";
+import { CheckpointClock, SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
@@ -95,11 +95,13 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
+  // Deadlines on the last checkpoint's time while the stream brings them (gRPC), else on 0x6.
+  const clock = new CheckpointClock(new SdkChainClock(atoma), Math.max(1_000, 2 * (o.pollMs ?? 250)));
   const metrics = createMetrics(o.nodeId);
   const daemon = new NodeDaemon({
     nodeId: o.nodeId,
     chain,
-    clock: new SdkChainClock(atoma),
+    clock,
     journal,
     execute: makeExecute({
       nodeId: o.nodeId,
@@ -149,6 +151,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
           await wakeOnCheckpoints(atoma.client as SuiGrpcClient, daemon, {
             signal: streaming.signal,
             onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
+            onCheckpoint: (_seq, timestampMs) => clock.observe(timestampMs),
           });
         })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
       : Promise.resolve();

@@ -143,8 +143,16 @@ const DURABLE: Partial<Record<TaskPhase, DurableStep>> = {
   revealed: "revealed",
 };
 
-/** How long the n-th node of a round waits, after every node revealed, before it settles too. */
+/**
+ * How long the n-th node of a round waits, after every node revealed, before it settles too: at
+ * least this, and at least a few of this node's recent transaction round trips (a loaded chain
+ * or a busy signer lane lands the first node's settle later; a settle sent before it lands is
+ * refused and wasted).
+ */
 const SETTLE_STAGGER_MS = 2_000;
+const SETTLE_STAGGER_ROUND_TRIPS = 3;
+/** Reads, not transactions (`retry`'s `what`). */
+const READS = new Set(["getRequest", "clock"]);
 
 /** A request's round and status: what a settle or an escalation moves on from. */
 const stateKey = (round: number, status: number) => `${round}:${status}`;
@@ -498,7 +506,7 @@ export class TaskRunner {
           // A node of an earlier round (waiting for this one to end) comes after the round's own nodes.
           const index = current.findIndex((a) => a.nodeId === this.o.nodeId);
           const rank = index < 0 ? current.length : index;
-          if (Date.now() - dueSince >= rank * SETTLE_STAGGER_MS) {
+          if (Date.now() - dueSince >= rank * this.settleStaggerMs()) {
             action = "settle";
             confident = rank === 0;
             if (r.round === t.round) output = this.agreedOutputIfSure(r, t.round, rec);
@@ -523,7 +531,9 @@ export class TaskRunner {
                 t.posted = true;
               }
             } catch (err) {
-              if (!(output && err instanceof MoveAbortError)) throw err;
+              // Only a refused post is worth a plain settle; a refused settle (another node
+              // settled first) would be refused again.
+              if (!(output && err instanceof MoveAbortError) || err.module === "settlement") throw err;
               await this.retry(() => this.o.chain.settle(t.requestId), "settle");
             }
             this.o.count("settled_calls");
@@ -602,6 +612,8 @@ export class TaskRunner {
    * polls late, as with one read per task).
    */
   private now(requestId: string): Promise<bigint> {
+    const known = this.o.clock.knownMs?.();
+    if (known !== undefined) return Promise.resolve(known);
     const last = this.clockRead;
     if (last && Date.now() - last.at < this.o.pollMs) return last.value;
     const value = this.retry(() => {
@@ -621,12 +633,23 @@ export class TaskRunner {
     this.o.onRead?.({ what, requestId, phase: this.progress.get(requestId)?.phase ?? "start" });
   }
 
+  /** This node's transaction round trip, smoothed (ms; 0 before the first). */
+  private txMs = 0;
+
+  /** The wait of each settle rank after the one before it (SETTLE_STAGGER_MS at least). */
+  private settleStaggerMs(): number {
+    return Math.max(SETTLE_STAGGER_MS, SETTLE_STAGGER_ROUND_TRIPS * this.txMs);
+  }
+
   /** Retries a chain call on transient failures; a Move abort is final and thrown at once. */
   private async retry<T>(fn: () => Promise<T>, what: string, attempts = 5): Promise<T> {
     let delay = 200;
     for (let i = 1; ; i++) {
+      const t0 = Date.now();
       try {
-        return await fn();
+        const out = await fn();
+        if (!READS.has(what)) this.txMs = this.txMs === 0 ? Date.now() - t0 : 0.8 * this.txMs + 0.2 * (Date.now() - t0);
+        return out;
       } catch (err) {
         if (err instanceof MoveAbortError || i >= attempts || this.o.signal.aborted) throw err;
         this.o.logger.warn({ what, attempt: i, err: describe(err) }, "chain call failed; retrying");

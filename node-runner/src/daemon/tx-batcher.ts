@@ -5,6 +5,11 @@
  * `max` per PTB; a lone item goes through `one`, as before. Nothing waits for a batch to fill:
  * the flush runs on the next `setImmediate`, so batching adds no delay.
  *
+ * With a `gate` (one per signer, shared by the batchers of that signer), a batch is taken only
+ * once the gate is free: while the signer's previous transaction is in flight, the items that
+ * fall due queue up and go in the next transaction together (a group commit), instead of each
+ * turn's batch waiting in the signer's lane as a transaction of its own.
+ *
  * A PTB is atomic, so one refused item (a Move abort) would take the others with it: when `many`
  * is refused, each item is sent again alone, so every item gets its own verdict (its own abort or
  * success). Any other failure (transport) rejects every item of the batch with it; the caller's
@@ -18,6 +23,8 @@ export interface TxBatcherOptions<T> {
   isRefusal(err: unknown): boolean;
   /** Items per transaction at most. Default 16. */
   max?: number;
+  /** One transaction of the signer at a time: batches are taken when it lets one through. */
+  gate?: { run<R>(fn: () => Promise<R>): Promise<R> };
 }
 
 interface Pending<T> {
@@ -49,9 +56,30 @@ export class TxBatcher<T> {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.o.gate) {
+      void this.drain(this.o.gate);
+      return;
+    }
     const all = this.pending;
     this.pending = [];
     for (let i = 0; i < all.length; i += this.max) void this.send(all.slice(i, i + this.max));
+  }
+
+  private draining = false;
+
+  /** Sends what is pending, a batch each time the gate lets one through (what queued meanwhile goes next). */
+  private async drain(gate: NonNullable<TxBatcherOptions<T>["gate"]>): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.pending.length)
+        await gate.run(async () => {
+          const batch = this.pending.splice(0, this.max);
+          if (batch.length) await this.send(batch);
+        });
+    } finally {
+      this.draining = false;
+    }
   }
 
   private async send(batch: Pending<T>[]): Promise<void> {

@@ -13,6 +13,7 @@ import { blake2b } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
+import { Semaphore } from "../../src/daemon/semaphore.js";
 import { TxBatcher } from "../../src/daemon/tx-batcher.js";
 import { SdkChainPort } from "../../src/sdk-port.js";
 
@@ -45,6 +46,36 @@ describe("TxBatcher", () => {
     await b.add("c");
     expect(calls).toEqual([["a", "b"], ["c"]]);
     expect(b.counts).toEqual({ batches: 1, batchedItems: 2, single: 1, refusedBatches: 0 });
+  });
+
+  it("with a gate, what falls due while a transaction is in flight goes in the next one together", async () => {
+    const calls: string[][] = [];
+    let release: () => void = () => {};
+    const first = new Promise<void>((r) => {
+      release = r;
+    });
+    const gate = new Semaphore(1);
+    const b = new TxBatcher<string>({
+      isRefusal: () => false,
+      one: async (item) => {
+        calls.push([item]);
+        if (item === "a") await first;
+      },
+      many: async (items) => {
+        calls.push([...items]);
+      },
+      gate,
+    });
+    const a = b.add("a"); // goes alone and stays in flight
+    await new Promise((r) => setImmediate(r));
+    const later = [b.add("b")];
+    await new Promise((r) => setImmediate(r));
+    later.push(b.add("c"), b.add("d")); // three turns' items, all while "a" is in flight
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([["a"]]);
+    release();
+    await Promise.all([a, ...later]);
+    expect(calls).toEqual([["a"], ["b", "c", "d"]]);
   });
 
   it("at most `max` items per call", async () => {

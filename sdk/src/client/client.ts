@@ -8,6 +8,7 @@
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
 import type { Signer } from "@mysten/sui/cryptography";
+import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { deriveDynamicFieldID, normalizeSuiAddress } from "@mysten/sui/utils";
 import { RequestStatus } from "../bcs/enums.js";
@@ -39,6 +40,7 @@ import { checkId, type SharedInput, type U64Input } from "../tx/inputs.js";
 import * as NITRO from "../tx/nitro.js";
 import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
+import { type ExecutedTransaction, type ExecutorOptions, TransactionLanes } from "./executor.js";
 import { followEvents, type PageReader, type Wakeup } from "./follow.js";
 import { sleep } from "./sleep.js";
 
@@ -169,14 +171,29 @@ function toBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === "string" ? new TextEncoder().encode(v) : v;
 }
 
+/** How `AtomaClient` sends transactions (./executor.ts). */
+export interface ExecutionOptions extends ExecutorOptions {
+  /**
+   * After execution, wait until the node indexed the transaction (`waitForTransaction`, one more
+   * round trip). Default: only over JSON-RPC; a gRPC full node answers with effects it executed.
+   */
+  waitForIndexing?: boolean;
+}
+
 export class AtomaClient implements AtomaChain {
   readonly config: AtomaConfig;
   #sharedVersions = new Map<string, string>();
+  /** Per-signer transaction lanes: gas coin and owned refs from effects, budgets without dry runs. */
+  readonly lanes: TransactionLanes;
+  readonly #waitForIndexing: boolean;
 
   constructor(
     readonly client: ClientWithCoreApi,
     config: AtomaConfig,
+    execution: ExecutionOptions = {},
   ) {
+    this.lanes = new TransactionLanes(client, execution);
+    this.#waitForIndexing = execution.waitForIndexing ?? client instanceof SuiJsonRpcClient;
     this.config = {
       ...config,
       packageId: checkId(config.packageId, "config.packageId"),
@@ -386,16 +403,17 @@ export class AtomaClient implements AtomaChain {
 
   // === execution ===
 
+  /**
+   * Signs and executes `tx` on the signer's lane (./executor.ts: one transaction of a signer at a
+   * time, refs from effects, gas price per epoch, budgets without a dry run once measured).
+   */
   async execute(tx: Transaction, signer: Signer): Promise<ExecuteResult> {
     tx.setSenderIfNotSet(signer.toSuiAddress());
-    let res: SuiClientTypes.TransactionResult<{ effects: true; events: true; objectTypes: true }>;
+    let res: ExecutedTransaction;
     try {
-      res = await this.client.core.signAndExecuteTransaction({
-        transaction: tx,
-        signer,
-        include: { effects: true, events: true, objectTypes: true },
-      });
+      res = await this.lanes.execute(tx, signer);
     } catch (cause) {
+      if (cause instanceof ChainError) throw cause;
       const structured = (cause as { executionError?: Parameters<typeof decodeMoveAbort>[0] } | null)?.executionError;
       const abort = decodeMoveAbort(structured) ?? decodeMoveAbort((cause as Error)?.message ?? String(cause));
       if (abort) throw abort;
@@ -407,10 +425,12 @@ export class AtomaClient implements AtomaChain {
       if (abort) throw abort;
       throw new ChainError(`transaction ${t.digest} failed: ${t.status.error.message}`, t.digest);
     }
-    try {
-      await this.client.core.waitForTransaction({ digest: t.digest });
-    } catch {
-      // Not every transport indexes; effects are final already.
+    if (this.#waitForIndexing) {
+      try {
+        await this.client.core.waitForTransaction({ digest: t.digest });
+      } catch {
+        // Not every transport indexes; effects are final already.
+      }
     }
     const events = (t.events ?? [])
       .filter((e) => atomaEventName(e.eventType))

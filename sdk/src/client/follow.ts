@@ -142,25 +142,39 @@ export async function* followEvents<E>(read: PageReader<E>, opts: FollowOptions)
   }
 }
 
-/** The checkpoint fields `wakeOnCheckpoints` reads (a Sui full node sends `sequence_number,digest` by default). */
-const WAKE_READ_MASK = ["sequence_number", "transactions.events"] as const;
+/**
+ * The checkpoint fields `wakeOnCheckpoints` reads (a Sui full node sends `sequence_number,digest`
+ * by default): the events' types only, not their contents (every follower of a network receives
+ * every checkpoint; the event list, read after the wake-up, carries the contents).
+ */
+const WAKE_READ_MASK = ["sequence_number", "summary.timestamp", "transactions.events.events.event_type"] as const;
 
 /**
  * Checkpoint-stream mode (gRPC): wakes `wakeup` on every checkpoint that carries events, so a
  * follower reacts at once instead of after its poll interval; the event list behind the durable
- * cursor stays the source of truth (a missed or repeated wake-up is harmless). Runs until
- * `signal` aborts.
+ * cursor stays the source of truth (a missed or repeated wake-up is harmless). `onCheckpoint`
+ * sees every checkpoint's sequence number and timestamp (ms; the chain's time when it closed: a
+ * daemon's deadline clock without a read of 0x6). Runs until `signal` aborts.
  */
 export async function wakeOnCheckpoints(
   client: SuiGrpcClient,
   wakeup: Pick<Wakeup, "wake">,
-  opts: { signal: AbortSignal; onReconnect?: (error: unknown) => void },
+  opts: {
+    signal: AbortSignal;
+    onReconnect?: (error: unknown) => void;
+    onCheckpoint?: (sequenceNumber: bigint, timestampMs: bigint | null) => void;
+  },
 ): Promise<void> {
   for await (const cp of checkpointStream(client, {
     after: null,
     signal: opts.signal,
     readMask: WAKE_READ_MASK,
     ...(opts.onReconnect ? { onReconnect: opts.onReconnect } : {}),
-  }))
+  })) {
+    if (opts.onCheckpoint && cp.sequenceNumber !== undefined) {
+      const ts = cp.summary?.timestamp;
+      opts.onCheckpoint(cp.sequenceNumber, ts ? ts.seconds * 1000n + BigInt(Math.floor(ts.nanos / 1e6)) : null);
+    }
     if (cp.transactions.some((t) => (t.events?.events.length ?? 0) > 0)) wakeup.wake();
+  }
 }

@@ -4,6 +4,7 @@ export * from "./checkpoints.js";
 export * from "./client.js";
 export * from "./deployment.js";
 export * from "./errors.js";
+export * from "./executor.js";
 export * from "./follow.js";
 export { sleep } from "./sleep.js";
 export * from "./transport.js";
