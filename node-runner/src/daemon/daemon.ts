@@ -111,7 +111,15 @@ export class NodeDaemon {
       nodeId: this.o.nodeId,
       chain: this.o.chain,
       clock: this.o.clock,
-      journal: this.o.journal,
+      // The first durable record of a task releases the event cursor it held (see `hold`).
+      journal: {
+        get: (requestId, round) => this.o.journal.get(requestId, round),
+        pending: () => this.o.journal.pending(),
+        put: async (rec) => {
+          await this.o.journal.put(rec);
+          this.release(`${rec.requestId}:${rec.round}`);
+        },
+      },
       execute: this.o.execute,
       executions: new Semaphore(this.o.concurrency),
       logger: this.o.logger,
@@ -158,6 +166,37 @@ export class NodeDaemon {
       .finally(() => {
         this.cursorWrite = null;
       });
+  }
+
+  /**
+   * Tasks of the events read but not yet journaled: a page's cursor is not saved while a task it
+   * sampled this node for has no durable record (a crash would skip the event, and the node would
+   * miss its commit). `held` are the cursors read meanwhile, oldest first, each with the tasks it
+   * waits for; the durable cursor moves to the newest whose tasks, and all before, are journaled
+   * or ended.
+   */
+  private readonly unjournaled = new Set<string>();
+  private readonly held: { cursor: string | null; waits: Set<string> }[] = [];
+
+  /** The follower read a page up to `cursor`: saved now, or held until its new tasks are journaled. */
+  private advance(cursor: string | null): void {
+    const waits = new Set([...this.unjournaled].filter((k) => !this.held.some((h) => h.waits.has(k))));
+    if (waits.size === 0 && this.held.length === 0) {
+      this.cursor = cursor;
+      this.saveCursor();
+    } else this.held.push({ cursor, waits });
+  }
+
+  /** Task `key` has a durable record (or ended without one): the cursors it held move on. */
+  private release(key: string): void {
+    if (!this.unjournaled.delete(key)) return;
+    for (const h of this.held) h.waits.delete(key);
+    let moved = false;
+    while (this.held[0]?.waits.size === 0) {
+      this.cursor = (this.held.shift() as { cursor: string | null }).cursor;
+      moved = true;
+    }
+    if (moved) this.saveCursor();
   }
 
   /** Waits for the cursor's write in flight, then saves what is left (at stop). */
@@ -226,6 +265,7 @@ export class NodeDaemon {
         )
         .then(async (failed) => {
           this.active.delete(key);
+          this.release(key);
           // A journaled task that failed on a transient error is retried until it ends.
           const rec = this.o.journal.get(next.requestId, next.round);
           if (failed && rec && rec.phase !== "done" && !this.controller.signal.aborted) {
@@ -267,8 +307,7 @@ export class NodeDaemon {
       wakeup: this.wakeup,
       onError: (err, retryInMs) => this.o.logger.warn({ err: describe(err), retryInMs }, "event poll failed; retrying"),
       save: (cursor) => {
-        this.cursor = cursor;
-        this.saveCursor();
+        this.advance(cursor);
         this.lastPollOk = Date.now();
       },
     });
@@ -286,6 +325,7 @@ export class NodeDaemon {
     if ("requestId" in ev) this.tasks.notify(ev);
     if (ev.name === "NodesSampled" && ev.nodes.includes(this.o.nodeId)) {
       this.o.logger.info({ requestId: ev.requestId, round: ev.round }, "sampled");
+      if (!this.o.journal.get(ev.requestId, ev.round)) this.unjournaled.add(`${ev.requestId}:${ev.round}`);
       this.enqueue(ev.requestId, ev.round);
     }
     // KeyRotationStarted is not acked here: a blind ack would vouch for a key this node never

@@ -359,6 +359,51 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect((await chain.paid()).get(victim.node_id)).toBe(10n);
   }, 120_000);
 
+  it("a node that dies while it executes (nothing journaled yet) runs the task after restart: the cursor waited for the journal", async () => {
+    const { chain, caps, requester } = await setup("daemon-crash-executing", 3);
+    const victim = caps[0] as ChainNode;
+    const victimDir = tmp();
+    let dead = false;
+    let executing = false;
+    const victimPort = chain.port(victim, { dead: () => dead });
+    const stuck: Executor = {
+      ...echo,
+      run: async () => {
+        executing = true;
+        return new Promise<Uint8Array>(() => {}); // the process dies before the output exists
+      },
+    };
+    const first = new NodeDaemon({
+      nodeId: victim.node_id,
+      chain: victimPort,
+      clock: victimPort,
+      journal: new FileTaskJournal(path.join(victimDir, "journal")),
+      execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [stuck] }),
+      logger,
+      stateDir: victimDir,
+      pollMs: 20,
+      cursorSaveMs: 0,
+    });
+    const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
+    first.start();
+    for (const d of others) d.start();
+    const id = await submit(chain, requester, "die while executing");
+    await until(async () => executing);
+    // The follower reads on (the others' commits: more pages, each cursor saved at once) meanwhile.
+    await new Promise((r) => setTimeout(r, 1_000));
+    dead = true; // "SIGKILL": no stop, no flush; the journal holds nothing for this request
+    expect(new FileTaskJournal(path.join(victimDir, "journal")).get(id, 0)).toBeUndefined();
+    const second = daemonFor(chain, victim, victimDir);
+    second.start();
+    await until(async () => (await chain.request(id)).status === 3, 60_000);
+    await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
+    const r = await chain.request(id);
+    expect(r.round).toBe(0);
+    expect(r.assignments.find((a) => a.node_id === victim.node_id)).toMatchObject({ committed: true, revealed: true });
+    expect(await chain.slashed()).toEqual([]);
+    expect(second.stats.committed).toBe(1);
+  }, 120_000);
+
   it("resumes from a journal record written before phases (committed, not revealed): reveals, never commits twice", async () => {
     const { chain, caps, requester } = await setup("daemon-old-journal", 3);
     const victim = caps[0] as ChainNode;
