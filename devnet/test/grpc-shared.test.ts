@@ -17,19 +17,17 @@ import { EncodedCache, listEventsResponse, subscribeCheckpointsResponse, wrapMes
 import { maskedTransaction } from "../src/grpc/ledger.js";
 import { applyMask, FieldMaskTree } from "../src/grpc/mask.js";
 import { type RunningDevnet, startDevnet, type TxRecord } from "../src/index.js";
+import { frame, rawCall } from "./grpc-web-call.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 
 /** Posts one gRPC-web request and returns the first message frame of the answer (then hangs up). */
 async function firstMessage(url: string, pathName: string, message: Uint8Array): Promise<Uint8Array> {
-  const body = Buffer.alloc(5 + message.length);
-  body.writeUInt32BE(message.length, 1);
-  body.set(message, 5);
   const ac = new AbortController();
   const r = await fetch(`${url}${pathName}`, {
     method: "POST",
     headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
-    body,
+    body: frame(message),
     signal: ac.signal,
   });
   const reader = r.body!.getReader();
@@ -49,33 +47,6 @@ async function firstMessage(url: string, pathName: string, message: Uint8Array):
     reader.cancel().catch(() => {});
     ac.abort();
   }
-}
-
-/** Posts one gRPC-web request and returns every message frame of the answer and its status. */
-async function allMessages(
-  url: string,
-  pathName: string,
-  message: Uint8Array,
-): Promise<{ status: string; messages: Uint8Array[] }> {
-  const body = Buffer.alloc(5 + message.length);
-  body.writeUInt32BE(message.length, 1);
-  body.set(message, 5);
-  const r = await fetch(`${url}${pathName}`, {
-    method: "POST",
-    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
-    body,
-  });
-  const bytes = Buffer.from(await r.arrayBuffer());
-  const messages: Uint8Array[] = [];
-  let status = r.headers.get("grpc-status") ?? "";
-  for (let at = 0; at + 5 <= bytes.length; ) {
-    const len = bytes.readUInt32BE(at + 1);
-    const payload = bytes.subarray(at + 5, at + 5 + len);
-    if (bytes[at]! & 0x80) status = /grpc-status:(\d+)/.exec(payload.toString("utf8"))?.[1] ?? status;
-    else messages.push(new Uint8Array(payload));
-    at += 5 + len;
-  }
-  return { status, messages };
 }
 
 describe("gRPC answers encoded once per read mask", () => {
@@ -405,7 +376,7 @@ describe("gRPC answers encoded once per read mask", () => {
         },
       });
       for (let reader = 0; reader < 2; reader++) {
-        const got = await allMessages(d.url, "/sui.rpc.v2.LedgerService/ListEvents", req);
+        const got = await rawCall(d.url, "/sui.rpc.v2.LedgerService/ListEvents", req);
         expect(got.status).toBe("0");
         expect(
           got.messages.map((m) => Buffer.from(m).toString("hex")),

@@ -19,6 +19,7 @@ import type { IMessageType } from "@protobuf-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointStream } from "../../sdk/src/client/checkpoints.js";
 import { type RunningDevnet, startDevnet } from "../src/index.js";
+import { rawCall } from "./grpc-web-call.js";
 
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
 
@@ -379,37 +380,6 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
     expect(warnings).not.toContain("MaxListenersExceededWarning");
   });
 });
-
-/** One gRPC-web call with raw bytes (what a broken or hostile client sends): status, message and the response messages. */
-async function rawCall(
-  url: string,
-  pathName: string,
-  message: Uint8Array,
-): Promise<{ status: string; message: string; messages: Uint8Array[] }> {
-  const body = Buffer.alloc(5 + message.length);
-  body.writeUInt32BE(message.length, 1);
-  body.set(message, 5);
-  const r = await fetch(`${url}${pathName}`, {
-    method: "POST",
-    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
-    body,
-  });
-  const bytes = Buffer.from(await r.arrayBuffer());
-  const messages: Uint8Array[] = [];
-  let status = r.headers.get("grpc-status") ?? "";
-  let msg = r.headers.get("grpc-message") ?? "";
-  for (let at = 0; at + 5 <= bytes.length; ) {
-    const len = bytes.readUInt32BE(at + 1);
-    const payload = bytes.subarray(at + 5, at + 5 + len);
-    if (bytes[at]! & 0x80) {
-      const trailers = payload.toString("utf8");
-      status = /grpc-status:(\d+)/.exec(trailers)?.[1] ?? status;
-      msg = /grpc-message:([^\r\n]*)/.exec(trailers)?.[1] ?? msg;
-    } else messages.push(new Uint8Array(payload));
-    at += 5 + len;
-  }
-  return { status, message: decodeURIComponent(msg), messages };
-}
 
 /** The fields a message carries, by proto name (absent and empty repeated fields left out). */
 function fieldsOf<T extends object>(type: IMessageType<T>, m: T): string[] {

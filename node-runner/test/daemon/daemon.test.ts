@@ -325,15 +325,9 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const victimDir = tmp();
     let dead = false;
     const victimPort = chain.port(victim, { dead: () => dead });
-    const first = new NodeDaemon({
-      nodeId: victim.node_id,
+    const first = daemonFor(chain, victim, victimDir, {
       chain: victimPort,
       clock: victimPort,
-      journal: new FileTaskJournal(path.join(victimDir, "journal")),
-      execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [echo] }),
-      logger,
-      stateDir: victimDir,
-      pollMs: 20,
       onStep: (step) => {
         if (step === "committed") dead = true; // "SIGKILL" right after the commit is on chain
       },
@@ -373,15 +367,10 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
         return new Promise<Uint8Array>(() => {}); // the process dies before the output exists
       },
     };
-    const first = new NodeDaemon({
-      nodeId: victim.node_id,
+    const first = daemonFor(chain, victim, victimDir, {
       chain: victimPort,
       clock: victimPort,
-      journal: new FileTaskJournal(path.join(victimDir, "journal")),
       execute: makeExecute({ nodeId: victim.node_id, encSk: new Uint8Array(32), executors: [stuck] }),
-      logger,
-      stateDir: victimDir,
-      pollMs: 20,
       cursorSaveMs: 0,
     });
     const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));

@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
@@ -18,11 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { AtomaClient, MoveAbortError, NotFoundError } from "../../src/client/index.js";
 import { DecodeError } from "../../src/errors.js";
-
-const FIXTURE = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  "../../../devnet/test/fixtures/devnet_probe",
-);
+import { publishProbe } from "./probe.js";
 
 describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (transport) => {
   let d: RunningDevnet;
@@ -47,22 +42,7 @@ describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (tra
         : new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
     await requestSuiFromFaucetV2({ host: d.url, recipient: bob.toSuiAddress() });
-    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
-    // The registry id is irrelevant here; the package id drives the event filter.
-    const boot = new AtomaClient(client, { packageId: "0x2", registryId: "0x5" });
-    let tx = new Transaction();
-    tx.transferObjects(
-      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
-      alice.toSuiAddress(),
-    );
-    let r = await boot.execute(tx, alice);
-    pkg = r.effects.changedObjects.find((c) => c.outputState === "PackageWrite")?.objectId ?? "";
-    expect(pkg).toMatch(/^0x/);
-    tx = new Transaction();
-    tx.moveCall({ target: `${pkg}::counter::create` });
-    r = await boot.execute(tx, alice);
-    counterId = r.created.find((c) => c.type?.endsWith("::counter::Counter"))?.objectId ?? "";
-    expect(counterId).toMatch(/^0x/);
+    ({ pkg, counterId } = await publishProbe(client, alice));
     atoma = new AtomaClient(client, { packageId: pkg, registryId: counterId });
   }, 300_000);
 

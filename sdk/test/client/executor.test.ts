@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -17,11 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { testClient, testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { AtomaClient, OutOfGasError, pureBytes, transactionShape } from "../../src/client/index.js";
-
-const FIXTURE = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  "../../../devnet/test/fixtures/devnet_probe",
-);
+import { publishProbe } from "./probe.js";
 
 describe("AtomaClient transaction lanes (devnet)", () => {
   let d: RunningDevnet;
@@ -55,20 +50,7 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     d = await startDevnet({ seed: "sdk-lanes", stateDir, checkpointIntervalMs: 0, ...testDevnetOptions() });
     client = testClient(d.url);
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
-    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
-    const boot = new AtomaClient(client, { packageId: "0x2", registryId: "0x5" });
-    let tx = new Transaction();
-    tx.transferObjects(
-      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
-      alice.toSuiAddress(),
-    );
-    let r = await boot.execute(tx, alice);
-    pkg = r.effects.changedObjects.find((c) => c.outputState === "PackageWrite")?.objectId ?? "";
-    tx = new Transaction();
-    tx.moveCall({ target: `${pkg}::counter::create` });
-    r = await boot.execute(tx, alice);
-    counterId = r.created.find((c) => c.type?.endsWith("::counter::Counter"))?.objectId ?? "";
-    expect(counterId).toMatch(/^0x/);
+    ({ pkg, counterId } = await publishProbe(client, alice));
   }, 300_000);
 
   afterAll(async () => {

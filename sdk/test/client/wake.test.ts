@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -14,11 +13,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { AtomaClient, wakeOnCheckpoints } from "../../src/client/index.js";
-
-const FIXTURE = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  "../../../devnet/test/fixtures/devnet_probe",
-);
+import { publishProbe } from "./probe.js";
 
 describe("wakeOnCheckpoints (devnet, gRPC)", () => {
   let d: RunningDevnet;
@@ -34,19 +29,8 @@ describe("wakeOnCheckpoints (devnet, gRPC)", () => {
     d = await startDevnet({ seed: "sdk-wake", stateDir, checkpointIntervalMs: 50 });
     client = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
-    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
     atoma = new AtomaClient(client, { packageId: "0x2", registryId: "0x5" });
-    let tx = new Transaction();
-    tx.transferObjects(
-      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
-      alice.toSuiAddress(),
-    );
-    const r = await atoma.execute(tx, alice);
-    pkg = r.effects.changedObjects.find((c) => c.outputState === "PackageWrite")?.objectId ?? "";
-    tx = new Transaction();
-    tx.moveCall({ target: `${pkg}::counter::create` });
-    counterId = (await atoma.execute(tx, alice)).created.find((c) => c.type?.endsWith("::counter::Counter"))
-      ?.objectId as string;
+    ({ pkg, counterId } = await publishProbe(client, alice));
   }, 300_000);
 
   afterAll(async () => {
