@@ -81,6 +81,9 @@ const STAT: Record<DaemonStep, keyof NodeDaemon["stats"] | null> = {
   task_done: null,
 };
 
+/** How many times a task that failed before its first journal record is tried again (1 s, 2 s, … apart). */
+const UNJOURNALED_RETRIES = 8;
+
 export class NodeDaemon {
   private readonly o: DaemonOptions & { concurrency: number; maxTasks: number; pollMs: number; cursorSaveMs: number };
   private readonly tasks: TaskRunner;
@@ -176,6 +179,8 @@ export class NodeDaemon {
    * or ended.
    */
   private readonly unjournaled = new Set<string>();
+  /** Failed attempts of each unjournaled task (see `pump`). */
+  private readonly unjournaledTries = new Map<string, number>();
   private readonly held: { cursor: string | null; waits: Set<string> }[] = [];
 
   /** The follower read a page up to `cursor`: saved now, or held until its new tasks are journaled. */
@@ -265,11 +270,27 @@ export class NodeDaemon {
         )
         .then(async (failed) => {
           this.active.delete(key);
-          this.release(key);
-          // A journaled task that failed on a transient error is retried until it ends.
+          // A journaled task that failed on a transient error is retried until it ends. One that
+          // failed before its first record (only chain reads come before it: executor errors are
+          // journaled as skipped) is retried UNJOURNALED_RETRIES times, its event cursor held
+          // meanwhile: an RPC outage longer than the reads' own retries does not lose a sampling.
           const rec = this.o.journal.get(next.requestId, next.round);
-          if (failed && rec && rec.phase !== "done" && !this.controller.signal.aborted) {
-            await sleep(1_000, this.controller.signal);
+          const tries = (this.unjournaledTries.get(key) ?? 0) + 1;
+          const retry =
+            failed &&
+            !this.controller.signal.aborted &&
+            (rec ? rec.phase !== "done" : this.unjournaled.has(key) && tries <= UNJOURNALED_RETRIES);
+          // Stopping: an unjournaled task keeps its hold, so the cursor flushed at stop stays
+          // before its sampling and the restart runs it.
+          if (!this.controller.signal.aborted) {
+            if (!rec && retry) this.unjournaledTries.set(key, tries);
+            else {
+              this.unjournaledTries.delete(key);
+              this.release(key);
+            }
+          }
+          if (retry) {
+            await sleep(rec ? 1_000 : 1_000 * tries, this.controller.signal);
             if (!this.controller.signal.aborted) this.enqueue(next.requestId, next.round);
           }
           this.pump();

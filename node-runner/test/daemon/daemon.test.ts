@@ -393,6 +393,51 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect(second.stats.committed).toBe(1);
   }, 120_000);
 
+  it("an RPC outage longer than the reads' own retries, before anything is journaled: the task is tried again, not lost; a stop during it keeps the sampling for the restart", async () => {
+    const { chain, caps, requester } = await setup("daemon-outage", 3);
+    const victim = caps[0] as ChainNode;
+    const victimDir = tmp();
+    let down = 0; // the victim's request reads fail until this time (the node's RPC is down)
+    const port = chain.port(victim);
+    const flaky = {
+      ...port,
+      getRequest: async (id: string) => {
+        if (Date.now() < down) throw new Error("fetch failed");
+        return port.getRequest(id);
+      },
+    };
+    const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
+    for (const d of others) d.start();
+    // 1. An outage of 5 s: the task's own read retries (about 3 s) give up, the daemon tries again.
+    const first = daemonFor(chain, victim, victimDir, { chain: flaky, clock: flaky, cursorSaveMs: 0 });
+    first.start();
+    down = Date.now() + 5_000;
+    const a = await submit(chain, requester, "outage");
+    await until(async () => (await chain.request(a)).status === 3, 60_000);
+    expect((await chain.request(a)).assignments.find((x) => x.node_id === victim.node_id)).toMatchObject({
+      committed: true,
+      revealed: true,
+    });
+    expect(first.stats.errors).toBeGreaterThanOrEqual(1);
+    // 2. Stopped (gracefully) during an outage, before anything is journaled: the cursor it
+    // flushes stays before the sampling, and the restart runs the task.
+    down = Date.now() + 60_000;
+    const b = await submit(chain, requester, "stopped in an outage");
+    await new Promise((r) => setTimeout(r, 1_500));
+    await first.stop();
+    expect(new FileTaskJournal(path.join(victimDir, "journal")).get(b, 0)).toBeUndefined();
+    down = 0;
+    const second = daemonFor(chain, victim, victimDir);
+    second.start();
+    await until(async () => (await chain.request(b)).status === 3, 60_000);
+    await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
+    expect((await chain.request(b)).assignments.find((x) => x.node_id === victim.node_id)).toMatchObject({
+      committed: true,
+      revealed: true,
+    });
+    expect(await chain.slashed()).toEqual([]);
+  }, 180_000);
+
   it("resumes from a journal record written before phases (committed, not revealed): reveals, never commits twice", async () => {
     const { chain, caps, requester } = await setup("daemon-old-journal", 3);
     const victim = caps[0] as ChainNode;
