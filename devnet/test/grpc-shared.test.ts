@@ -4,8 +4,6 @@
  * masking it — and a different mask gets its own; transactions converted from the values
  * execution kept (`TxRecord.kept`) encode byte for byte as when read back from their BCS.
  */
-import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
@@ -18,8 +16,7 @@ import { maskedTransaction } from "../src/grpc/ledger.js";
 import { applyMask, FieldMaskTree } from "../src/grpc/mask.js";
 import { type RunningDevnet, startDevnet, type TxRecord } from "../src/index.js";
 import { frame, rawCall } from "./grpc-web-call.js";
-
-const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
+import { publishProbe } from "./probe.js";
 
 /** Posts one gRPC-web request and returns the first message frame of the answer (then hangs up). */
 async function firstMessage(url: string, pathName: string, message: Uint8Array): Promise<Uint8Array> {
@@ -65,20 +62,7 @@ describe("gRPC answers encoded once per read mask", () => {
     d = await startDevnet({ seed: "grpc-shared", clockMs: 1_700_000_000_000n, checkpointIntervalMs: 0 });
     grpc = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
-    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
-    let tx = new Transaction();
-    tx.transferObjects(
-      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
-      alice.toSuiAddress(),
-    );
-    const published = await exec(tx);
-    pkg = published.effects!.changedObjects.find((c) => c.outputState === "PackageWrite")!.objectId;
-    tx = new Transaction();
-    tx.moveCall({ target: `${pkg}::counter::create` });
-    const created = await exec(tx);
-    counterId = created.effects!.changedObjects.find(
-      (c) => c.idOperation === "Created" && c.outputOwner?.$kind === "Shared",
-    )!.objectId;
+    ({ pkg, counterId } = await publishProbe(grpc, alice));
     d.cutCheckpoint();
   }, 300_000);
 

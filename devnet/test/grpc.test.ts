@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import { fromBase64 } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
@@ -20,8 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointStream } from "../../sdk/src/client/checkpoints.js";
 import { type RunningDevnet, startDevnet } from "../src/index.js";
 import { rawCall } from "./grpc-web-call.js";
-
-const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
+import { publishProbe } from "./probe.js";
 
 describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
   let d: RunningDevnet;
@@ -52,19 +50,8 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
     json = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
     await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
     // Publish, create and bump through gRPC (the path current Sui nodes serve).
-    const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
-    let tx = new Transaction();
-    tx.transferObjects(
-      [tx.publish({ modules: built.modules, dependencies: built.dependencies })],
-      alice.toSuiAddress(),
-    );
-    let t = await exec(grpc, tx);
-    pkg = t.effects!.changedObjects.find((c) => c.outputState === "PackageWrite")!.objectId;
-    tx = new Transaction();
-    tx.moveCall({ target: `${pkg}::counter::create` });
-    t = await exec(grpc, tx);
-    counterId = Object.entries(t.objectTypes ?? {}).find(([, ty]) => ty.endsWith("::counter::Counter"))![0];
-    tx = new Transaction();
+    ({ pkg, counterId } = await publishProbe(grpc, alice));
+    const tx = new Transaction();
     tx.moveCall({
       target: `${pkg}::counter::bump`,
       arguments: [tx.object(counterId), tx.pure.u64(5), tx.object.clock()],
@@ -73,8 +60,7 @@ describe("devnet over gRPC vs JSON-RPC (one chain)", () => {
       target: `${pkg}::counter::tag`,
       arguments: [tx.object(counterId), tx.pure.u64(7), tx.pure.vector("u8", [1, 2, 3])],
     });
-    t = await exec(grpc, tx);
-    bumpDigest = t.digest;
+    bumpDigest = (await exec(grpc, tx)).digest;
     d.cutCheckpoint();
   }, 300_000);
 

@@ -1,15 +1,13 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildMovePackage } from "@atoma/move";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import { bcsFor, Journal, type RunningDevnet, Runtime, startDevnet, typeToString } from "../src/index.js";
-
-const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "devnet_probe");
+import { publishProbe } from "./probe.js";
 
 async function setup(stateDir?: string, seed = "rt") {
   const d = await startDevnet({
@@ -21,17 +19,7 @@ async function setup(stateDir?: string, seed = "rt") {
   const client = new SuiJsonRpcClient({ url: d.url, network: "localnet" });
   const kp = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(7));
   await requestSuiFromFaucetV2({ host: d.url, recipient: kp.toSuiAddress() });
-  const built = await buildMovePackage({ name: "devnet_probe", dir: FIXTURE });
-  let tx = new Transaction();
-  tx.transferObjects([tx.publish({ modules: built.modules, dependencies: built.dependencies })], kp.toSuiAddress());
-  let r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showObjectChanges: true } });
-  const pkg = (r.objectChanges!.find((c) => c.type === "published") as { packageId: string }).packageId;
-  tx = new Transaction();
-  tx.moveCall({ target: `${pkg}::counter::create` });
-  r = await client.signAndExecuteTransaction({ transaction: tx, signer: kp, options: { showObjectChanges: true } });
-  const counter = (
-    r.objectChanges!.find((c) => c.type === "created" && c.objectType.endsWith("::Counter")) as { objectId: string }
-  ).objectId;
+  const { pkg, counterId: counter } = await publishProbe(client, kp);
   return { d, client, kp, pkg, counter };
 }
 

@@ -15,9 +15,9 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
+import { publishProbe } from "../../../devnet/test/probe.js";
 import { AtomaClient, MoveAbortError, NotFoundError } from "../../src/client/index.js";
 import { DecodeError } from "../../src/errors.js";
-import { publishProbe } from "./probe.js";
 
 describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (transport) => {
   let d: RunningDevnet;

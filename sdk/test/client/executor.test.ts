@@ -14,9 +14,9 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
+import { publishProbe } from "../../../devnet/test/probe.js";
 import { testClient, testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import { AtomaClient, OutOfGasError, pureBytes, transactionShape } from "../../src/client/index.js";
-import { publishProbe } from "./probe.js";
 
 describe("AtomaClient transaction lanes (devnet)", () => {
   let d: RunningDevnet;

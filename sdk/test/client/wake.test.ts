@@ -12,8 +12,8 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
+import { publishProbe } from "../../../devnet/test/probe.js";
 import { AtomaClient, wakeOnCheckpoints } from "../../src/client/index.js";
-import { publishProbe } from "./probe.js";
 
 describe("wakeOnCheckpoints (devnet, gRPC)", () => {
   let d: RunningDevnet;
