@@ -12,7 +12,9 @@
  *
  * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientDone`.
  */
+import { writeFileSync } from "node:fs";
 import { Agent } from "node:http";
+import { Session } from "node:inspector";
 import { buildCommit, buildReveal, buildSettle, computeCommitment, hashOutput, signEd25519 } from "@atoma/sdk";
 import { messageWithIntent, toSerializedSignature } from "@mysten/sui/cryptography";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -51,12 +53,17 @@ export interface ClientInit {
   accounts: Record<string, string>;
   /** Indices into `requests` that this client's keepers settle. */
   settle: number[];
-  /** How many no-op calls this client sends in the peer phase. */
-  noopCalls: number;
+  /** Where to write this process's CPU profile of the phases between `profile` start and stop. */
+  profile?: string;
 }
-export interface ClientPhase {
-  type: "phase";
-  phase: "commit" | "reveal" | "settle" | "noop";
+/** A round's phase: the transactions of one shape for requests [from, to), or no-op calls for `ms` milliseconds. */
+export type ClientPhase =
+  | { type: "phase"; phase: "commit" | "reveal" | "settle"; from: number; to: number }
+  | { type: "phase"; phase: "noop"; ms: number };
+/** Starts, or stops and writes (to `ClientInit.profile`), this process's CPU profile; answered with `profiled`. */
+export interface ClientProfile {
+  type: "profile";
+  action: "start" | "stop";
 }
 export interface ClientDone {
   type: "done";
@@ -183,7 +190,8 @@ async function signedBytes(a: Actor, job: Job): Promise<{ bytes: Uint8Array; sig
   return { bytes, sig: a.signer.signTransaction(bytes) };
 }
 
-async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
+async function runPhase(msg: ClientPhase): Promise<ClientDone> {
+  const { phase } = msg;
   const cfg = init!;
   const { nodes, keepers } = actors!;
   const cpu0 = process.cpuUsage();
@@ -211,31 +219,35 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
   };
   const output = hashOutput(new TextEncoder().encode("the output"));
   const salt = (i: number) => new Uint8Array(32).fill(i);
-  if (phase === "commit" || phase === "reveal") {
+  if (msg.phase === "commit" || msg.phase === "reveal") {
+    const shape = msg.phase;
+    const round = cfg.requests.slice(msg.from, msg.to);
     await Promise.all(
       nodes.map(async (n) => {
         const commitment = computeCommitment(output, n.nodeId, salt(n.index));
-        for (const r of cfg.requests) {
+        for (const r of round) {
           if (!r.nodes.includes(n.nodeId)) continue;
           const on = { ...target, request: { objectId: r.id, initialSharedVersion: r.isv }, nodeCap: n.cap };
           await execute(n, {
-            shape: phase,
+            shape,
             request: r,
             owned: n.cap,
             build: (tx) =>
-              phase === "commit"
+              shape === "commit"
                 ? buildCommit(tx, { ...on, commitment })
                 : buildReveal(tx, { ...on, outputHash: output, salt: salt(n.index) }),
           });
         }
       }),
     );
-  } else if (phase === "settle") {
+  } else if (msg.phase === "settle") {
+    const { from, to } = msg;
+    const round = cfg.settle.filter((i) => i >= from && i < to);
     let next = 0;
     await Promise.all(
       keepers.map(async (k) => {
-        while (next < cfg.settle.length) {
-          const r = cfg.requests[cfg.settle[next++]!]!;
+        while (next < round.length) {
+          const r = cfg.requests[round[next++]!]!;
           await execute(k, {
             shape: "settle",
             request: r,
@@ -252,12 +264,12 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
         }
       }),
     );
-  } else {
-    let i = 0;
+  } else if (msg.phase === "noop") {
+    const end = performance.now() + msg.ms;
     const lanes = Math.max(1, nodes.length);
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        while (i++ < cfg.noopCalls) {
+        while (performance.now() < end) {
           const r = await rpc("suix_getReferenceGasPrice", []);
           sent++;
           if (r.error) {
@@ -272,7 +284,35 @@ async function runPhase(phase: ClientPhase["phase"]): Promise<ClientDone> {
   return { type: "done", phase, sent, failures, errors, signed, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
+let profiler: Session | undefined;
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) =>
+    profiler!.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+/** `VM_BENCH_CLIENT_CPU_PROFILE`: this process's CPU profile (node:inspector), written on stop. */
+async function profile(action: ClientProfile["action"]): Promise<void> {
+  const file = init?.profile;
+  if (!file) throw new Error("vm-client: a profile message without ClientInit.profile");
+  if (action === "start") {
+    profiler = new Session();
+    profiler.connect();
+    await post("Profiler.enable");
+    await post("Profiler.setSamplingInterval", { interval: 200 });
+    await post("Profiler.start");
+    return;
+  }
+  const { profile: p } = (await post("Profiler.stop")) as { profile: object };
+  writeFileSync(file, JSON.stringify(p));
+  profiler!.disconnect();
+  profiler = undefined;
+}
+
+async function onMessage(m: ClientInit | ClientPhase | ClientProfile): Promise<void> {
+  if (m.type === "profile") {
+    await profile(m.action);
+    process.send!({ type: "profiled" });
+    return;
+  }
   if (m.type === "init") {
     init = m;
     agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, m.nodes.length, m.keepers.length) });
@@ -292,10 +332,10 @@ async function onMessage(m: ClientInit | ClientPhase): Promise<void> {
     process.send!({ type: "ready" });
     return;
   }
-  process.send!(await runPhase(m.phase));
+  process.send!(await runPhase(m));
 }
 
-process.on("message", (m: ClientInit | ClientPhase) => {
+process.on("message", (m: ClientInit | ClientPhase | ClientProfile) => {
   onMessage(m).catch((e: unknown) => {
     console.error(e);
     process.exit(1);

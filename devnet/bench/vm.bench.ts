@@ -9,14 +9,22 @@
  * call (suix_getReferenceGasPrice) sent by the same client processes over the same HTTP stack,
  * in the same run.
  *
+ * Method: a warm-up round first — its own requests, their commit/reveal/settle transactions and
+ * no-op calls for as long, none of it counted — so that the server's and the clients' JIT, caches
+ * and sockets are warm; then the measured round: `requests` more requests (default 500: 3,500
+ * transactions, several seconds of execution, so that the figure is the devnet's steady state and
+ * moves little from run to run) and no-op calls from the same client processes for as long as
+ * the transactions took (the peer's rate in the same duration class, warm too).
+ *
  * Also reports the cores (this machine's, and which processes shared them), the CPU time of the
  * server and of the clients, interpreted instructions per transaction, and the share of server
  * time spent in the interpreter, in signature verification and in BCS decoding of the
  * transactions. A second JSON line gives the two rates per CPU second of the server process,
  * which a loaded (shared) machine moves much less than the wall-clock rates.
  *
- *   tsx devnet/bench/vm.bench.ts [requests=60] [concurrency=32] [clients]
+ *   tsx devnet/bench/vm.bench.ts [requests=500] [concurrency=32] [clients] [warmup=100]
  *   VM_BENCH_CPU_PROFILE=server.cpuprofile tsx devnet/bench/vm.bench.ts   # + the server's profile
+ *   VM_BENCH_CLIENT_CPU_PROFILE=client.cpuprofile tsx devnet/bench/vm.bench.ts   # + each client process's (client-N.cpuprofile)
  *   VM_BENCH_VERIFY_THREADS=0 tsx devnet/bench/vm.bench.ts                 # signatures verified on the request thread
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -32,12 +40,22 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { decodeTx, startDevnet, verifySignatures } from "../src/index.js";
 import { funded, publishAtoma } from "../test/atoma/harness.js";
-import type { ClientBuild, ClientDone, ClientInit, ClientPhase, ClientTransport, Ref } from "./vm-client.js";
+import type {
+  ClientBuild,
+  ClientDone,
+  ClientInit,
+  ClientPhase,
+  ClientProfile,
+  ClientTransport,
+  Ref,
+} from "./vm-client.js";
 
 const CORES = availableParallelism();
-const REQUESTS = Number(process.argv[2] ?? 60);
+const REQUESTS = Number(process.argv[2] ?? 500);
 const CONC = Number(process.argv[3] ?? 32);
 const CLIENTS = Number(process.argv[4] ?? Math.max(1, Math.floor(CORES / 2)));
+// Requests of the warm-up round (their transactions and the no-op calls after them are not counted).
+const WARMUP = Number(process.argv[5] ?? 100);
 const SAMPLE = 3;
 const TARGET = 1000;
 // VM_BENCH_BUILD=sdk: the clients build with Transaction.build and sign with the SDK (the load generator before).
@@ -56,9 +74,10 @@ for (const [name, v] of [
   ["requests", REQUESTS],
   ["concurrency", CONC],
   ["clients", CLIENTS],
+  ["warmup", WARMUP],
 ] as const)
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`vm.bench: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < (name === "warmup" ? 0 : 1)) {
+    console.error(`vm.bench: ${name} must be a ${name === "warmup" ? "whole number" : "positive integer"}, got ${v}`);
     process.exit(2);
   }
 
@@ -95,7 +114,8 @@ for (let i = 0; i < CONC; i++) {
 }
 const requester = await funded(d.url, "vm-bench-requester");
 const requests: ClientInit["requests"] = [];
-for (let i = 0; i < REQUESTS; i++) {
+// The warm-up round's requests first (indices 0 .. WARMUP-1), then the measured round's.
+for (let i = 0; i < WARMUP + REQUESTS; i++) {
   const r = await atoma.createRequest(requester, {
     kind: 0,
     capability: "bench",
@@ -131,8 +151,9 @@ const sk = (kp: Ed25519Keypair) => decodeSuiPrivateKey(kp.getSecretKey()).secret
 const clientFile = fileURLToPath(new URL("./vm-client.ts", import.meta.url));
 const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : ["--import", "tsx"];
 const clients: ChildProcess[] = [];
+// VM_BENCH_CLIENT_CPU_PROFILE=<file>: each client process's CPU profile of the measured transaction phases.
+const clientProfile = process.env.VM_BENCH_CLIENT_CPU_PROFILE;
 const share = <T>(xs: T[], c: number) => xs.filter((_, i) => i % CLIENTS === c);
-const noopTotal = SAMPLE * REQUESTS * 2 + REQUESTS;
 for (let c = 0; c < CLIENTS; c++) {
   const child = fork(clientFile, [], { execArgv, serialization: "advanced", stdio: "inherit" });
   clients.push(child);
@@ -162,12 +183,14 @@ for (let c = 0; c < CLIENTS; c++) {
       requests.map((_, i) => i),
       c,
     ),
-    noopCalls: Math.floor(noopTotal / CLIENTS) + (c < noopTotal % CLIENTS ? 1 : 0),
+    ...(clientProfile
+      ? { profile: CLIENTS > 1 ? clientProfile.replace(/(\.cpuprofile)?$/, `-${c}$1`) : clientProfile }
+      : {}),
   };
   await ask(child, init, "ready");
 }
 
-function ask<T>(child: ChildProcess, msg: ClientInit | ClientPhase, answer: string): Promise<T> {
+function ask<T>(child: ChildProcess, msg: ClientInit | ClientPhase | ClientProfile, answer: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: { type: string }) => {
       if (m.type !== answer) return;
@@ -211,13 +234,13 @@ interface PhaseResult {
   failures: number;
   signed: ClientDone["signed"];
 }
-async function phase(p: ClientPhase["phase"]): Promise<PhaseResult> {
+async function phase(msg: ClientPhase): Promise<PhaseResult> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const done = await Promise.all(clients.map((c) => ask<ClientDone>(c, { type: "phase", phase: p }, "done")));
+  const done = await Promise.all(clients.map((c) => ask<ClientDone>(c, msg, "done")));
   const ms = performance.now() - t0;
   const serverCpuMs = cpuMs(process.cpuUsage(cpu0));
-  for (const r of done) for (const e of r.errors) console.error(`${p} failed: ${e}`);
+  for (const r of done) for (const e of r.errors) console.error(`${msg.phase} failed: ${e}`);
   return {
     ms,
     serverCpuMs,
@@ -234,15 +257,36 @@ const post = (method: string, params?: object) =>
   new Promise<unknown>((resolve, reject) =>
     inspector!.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
   );
+/** One round's transactions: commit, reveal, settle of requests [from, to). */
+const transactions = async (from: number, to: number): Promise<PhaseResult[]> => [
+  await phase({ type: "phase", phase: "commit", from, to }),
+  await phase({ type: "phase", phase: "reveal", from, to }),
+  await phase({ type: "phase", phase: "settle", from, to }),
+];
+const clientsProfile = (action: ClientProfile["action"]) =>
+  clientProfile ? Promise.all(clients.map((c) => ask(c, { type: "profile", action }, "profiled"))) : undefined;
+
+// ---- warm-up round: its own requests, transactions and no-op calls (as long), not counted ----
+const warm = WARMUP > 0 ? await transactions(0, WARMUP) : [];
+const warmMs = warm.reduce((s, r) => s + r.ms, 0);
+const warmNoop = WARMUP > 0 ? await phase({ type: "phase", phase: "noop", ms: warmMs }) : undefined;
+for (const r of [...warm, ...(warmNoop ? [warmNoop] : [])])
+  if (r.failures > 0) console.error(`warm-up: ${r.failures} failure(s)`);
+
+// ---- measured round ----
 if (inspector) {
   inspector.connect();
   await post("Profiler.enable");
   await post("Profiler.setSamplingInterval", { interval: 200 });
   await post("Profiler.start");
 }
+await clientsProfile("start");
 const before = { ...d.runtime.vmStats };
 const poolBefore = { ...(d.devnet.verifyPool?.stats ?? { checks: 0, batches: 0 }) };
-const runs = [await phase("commit"), await phase("reveal"), await phase("settle")];
+serverMs = 0;
+const runs = await transactions(WARMUP, WARMUP + REQUESTS);
+const serverMsExec = serverMs;
+await clientsProfile("stop");
 if (inspector) {
   const { profile } = (await post("Profiler.stop")) as { profile: object };
   writeFileSync(profileFile!, JSON.stringify(profile));
@@ -262,8 +306,8 @@ const pool = d.devnet.verifyPool;
 const poolChecks = (pool?.stats.checks ?? 0) - poolBefore.checks;
 const poolBatches = (pool?.stats.batches ?? 0) - poolBefore.batches;
 const txs = signedAll.length;
-// Peer: no-op calls from the same client processes with the same concurrency.
-const noop = await phase("noop");
+// Peer: no-op calls from the same client processes with the same concurrency, for as long as the transactions took.
+const noop = await phase({ type: "phase", phase: "noop", ms: execMs });
 // In-process: signature verification and BCS decoding of the same transactions.
 let t = performance.now();
 for (const s of signedAll) verifySignatures(fromBase64(s.bytes), [s.sig], s.sender);
@@ -284,6 +328,16 @@ const cpuTps = (txs / execServerCpu) * 1000;
 const cpuNoop = (noop.sent / noop.serverCpuMs) * 1000;
 const fig = {
   transactions: txs,
+  // The warm-up round before the measured one (not counted): its requests, transactions, no-op calls, wall ms.
+  warmup: {
+    requests: WARMUP,
+    transactions: warm.reduce((s, r) => s + r.sent, 0),
+    noopCalls: warmNoop?.sent ?? 0,
+    ms: Math.round(warmMs + (warmNoop?.ms ?? 0)),
+  },
+  // The measured round: wall ms of its transactions and of the no-op calls after them.
+  measuredMs: { transactions: Math.round(execMs), noop: Math.round(noop.ms) },
+  noopCalls: noop.sent,
   mix: { commit: runs[0]!.sent, reveal: runs[1]!.sent, settle: runs[2]!.sent },
   concurrency: CONC,
   failures: failures + noop.failures,
@@ -304,21 +358,21 @@ const fig = {
   executedTxPerSec: Math.round(tps),
   noopRpcPerSec: Math.round(noopRps),
   ratioExecToNoop: +(tps / noopRps).toFixed(3),
-  serverExecutedTxPerSec: Math.round((txs / serverMs) * 1000),
+  serverExecutedTxPerSec: Math.round((txs / serverMsExec) * 1000),
   serverCpuMsPerTx: +(execServerCpu / txs).toFixed(3),
   clientCpuMsPerTx: +(execClientCpu / txs).toFixed(3),
   serverCpuMsPerNoop: +(noop.serverCpuMs / noop.sent).toFixed(3),
   clientCpuMsPerNoop: +(noop.clientCpuMs / noop.sent).toFixed(3),
   // Breakdown of the server's time in executeSigned (per transaction, and shares of it).
   instructionsPerTx: Math.round(vm.instructions / txs),
-  serverMsPerTx: +(serverMs / txs).toFixed(3),
+  serverMsPerTx: +(serverMsExec / txs).toFixed(3),
   vmMsPerTx: +(vm.ms / txs).toFixed(3),
   verifyMsPerTx: +(verifyMs / txs).toFixed(3),
   decodeMsPerTx: +(decodeMs / txs).toFixed(3),
   decodeSchemaMsPerTx: +(decodeSchemaMs / txs).toFixed(3),
-  shareInterpreter: +(vm.ms / serverMs).toFixed(3),
-  shareSignatureVerification: +(verifyMs / serverMs).toFixed(3),
-  shareBcsDecode: +(decodeMs / serverMs).toFixed(3),
+  shareInterpreter: +(vm.ms / serverMsExec).toFixed(3),
+  shareSignatureVerification: +(verifyMs / serverMsExec).toFixed(3),
+  shareBcsDecode: +(decodeMs / serverMsExec).toFixed(3),
   targetTxPerSec: TARGET,
 };
 console.log(JSON.stringify(fig, null, 2));
