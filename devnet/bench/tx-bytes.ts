@@ -9,7 +9,7 @@
  * compares both, and these bytes with `Transaction.build`'s).
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign as nodeSign } from "node:crypto";
-import { toBase64 } from "@mysten/bcs";
+import { fromBase58, toBase58 } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import { Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
@@ -67,16 +67,21 @@ export interface GasInput {
   budget: bigint | number;
 }
 
-/** BCS of a replacing input: a shared input (same object, reused across transactions) is serialized once. */
-const inputBcs = new WeakMap<CallArg, Uint8Array>();
-function callArgBytes(i: CallArg): Uint8Array {
-  let b = inputBcs.get(i);
-  if (!b) {
-    b = bcs.CallArg.serialize(i).toBytes();
-    if (i.Object?.SharedObject) inputBcs.set(i, b);
-  }
-  return b;
-}
+/**
+ * The enum tags that start an owned object input (`CallArg::Object`, `ObjectArg::ImmOrOwnedObject`)
+ * and the layout of a `SuiObjectRef`, as @mysten/sui's schema writes them (read off once here):
+ * id (32 bytes), version (u64), digest (`vector<u8>`: length 32, then the bytes).
+ */
+const PROBE_REF: Ref = { objectId: "0x1", version: "1", digest: toBase58(new Uint8Array(32)) };
+const OWNED_TAG = bcs.CallArg.serialize({ Object: { ImmOrOwnedObject: PROBE_REF } })
+  .toBytes()
+  .slice(0, 2);
+const REF_SIZE = bcs.SuiObjectRef.serialize(PROBE_REF).toBytes().length;
+const DIGEST_LENGTH = 32;
+if (REF_SIZE !== 32 + 8 + 1 + DIGEST_LENGTH)
+  throw new TemplateError(`tx-bytes: SuiObjectRef serializes to ${REF_SIZE} bytes, expected 73`);
+
+/** Serialized once per value: addresses/ids (`bcs.Address`) and shared inputs (`bcs.CallArg`), which repeat across transactions. */
 const addressBcs = new Map<string, Uint8Array>();
 function addressBytes(a: string): Uint8Array {
   let b = addressBcs.get(a);
@@ -86,10 +91,67 @@ function addressBytes(a: string): Uint8Array {
   }
   return b;
 }
+const sharedBcs = new Map<string, Uint8Array>();
+function sharedBytes(i: CallArg, o: NonNullable<NonNullable<CallArg["Object"]>["SharedObject"]>): Uint8Array {
+  const key = `${o.objectId}/${o.initialSharedVersion}/${o.mutable}`;
+  let b = sharedBcs.get(key);
+  if (!b) {
+    b = bcs.CallArg.serialize(i).toBytes();
+    sharedBcs.set(key, b);
+  }
+  return b;
+}
+const MAX_U64 = (1n << 64n) - 1n;
+/** A `SuiObjectRef`'s 73 bytes at `out[at]`: the id as `bcs.Address` gave it, the version, the base58 digest decoded. */
+function writeRef(out: Buffer, at: number, r: Ref): void {
+  out.set(addressBytes(r.objectId), at);
+  let version: bigint;
+  try {
+    version = BigInt(r.version);
+  } catch {
+    throw new TemplateError(`tx-bytes: object ${r.objectId} has version ${JSON.stringify(r.version)}, not a u64`);
+  }
+  if (version < 0n || version > MAX_U64)
+    throw new TemplateError(`tx-bytes: object ${r.objectId} has version ${r.version}, outside u64`);
+  out.writeBigUInt64LE(version, at + 32);
+  const digest = fromBase58(r.digest);
+  if (digest.length !== DIGEST_LENGTH)
+    throw new TemplateError(
+      `tx-bytes: object ${r.objectId} has a digest of ${digest.length} bytes, expected ${DIGEST_LENGTH}`,
+    );
+  out[at + 40] = DIGEST_LENGTH;
+  out.set(digest, at + 41);
+}
+/** One input's bytes: shared inputs once per value, owned refs written directly, anything else through `bcs.CallArg`. */
+function callArgBytes(i: CallArg): Uint8Array {
+  const o = i.Object;
+  if (o?.SharedObject) return sharedBytes(i, o.SharedObject);
+  if (o?.ImmOrOwnedObject) {
+    const b = Buffer.allocUnsafe(2 + REF_SIZE);
+    b.set(OWNED_TAG, 0);
+    writeRef(b, 2, o.ImmOrOwnedObject);
+    return b;
+  }
+  return bcs.CallArg.serialize(i).toBytes();
+}
 const ULEB = bcs.uleb128();
-const U64 = bcs.u64();
-const PAYMENT = bcs.vector(bcs.SuiObjectRef);
 const uleb = (n: number): Uint8Array => ULEB.serialize(n).toBytes();
+/** The gas data after the payment and the expiration: owner (the sender), price, budget, `TransactionExpiration::None`. */
+const gasTails = new Map<string, Uint8Array>();
+function gasTail(gas: GasInput): Uint8Array {
+  const key = `${gas.sender}/${gas.price}/${gas.budget}`;
+  let b = gasTails.get(key);
+  if (!b) {
+    b = Buffer.concat([
+      addressBytes(gas.sender),
+      bcs.u64().serialize(gas.price).toBytes(),
+      bcs.u64().serialize(gas.budget).toBytes(),
+      NO_EXPIRATION,
+    ]);
+    gasTails.set(key, b);
+  }
+  return b;
+}
 /** `TransactionData::V1`, `TransactionKind::ProgrammableTransaction`. */
 const V1_PROGRAMMABLE = new Uint8Array([0, 0]);
 /** `TransactionExpiration::None`. */
@@ -98,8 +160,9 @@ const NO_EXPIRATION = new Uint8Array([0]);
 /**
  * `TransactionData` V1 bytes of `template` with each object input whose id is a key of `replace`
  * swapped for that value (the template's ids as @mysten/sui normalizes them) and `gas`: the BCS of
- * the template's other inputs and of its commands as serialized once, this transaction's parts
- * with the same schemas (`CallArg`, `Address`, `SuiObjectRef`, `u64`).
+ * the template's other inputs and of its commands as serialized once, a shared input once per
+ * value (`bcs.CallArg`), an owned input's and the gas coins' refs written in `SuiObjectRef`'s
+ * layout, the sender and the gas data after the payment once per sender, price and budget.
  */
 export function transactionBytes(
   template: KindTemplate,
@@ -112,16 +175,9 @@ export function transactionBytes(
     const r = id !== undefined ? replace[id] : undefined;
     parts.push(r ? callArgBytes(r) : template.inputBytes[k]!);
   }
-  const sender = addressBytes(gas.sender);
-  parts.push(
-    template.commandBytes,
-    sender,
-    PAYMENT.serialize(gas.payment).toBytes(),
-    sender,
-    U64.serialize(gas.price).toBytes(),
-    U64.serialize(gas.budget).toBytes(),
-    NO_EXPIRATION,
-  );
+  const payment = Buffer.allocUnsafe(gas.payment.length * REF_SIZE);
+  for (let k = 0; k < gas.payment.length; k++) writeRef(payment, k * REF_SIZE, gas.payment[k]!);
+  parts.push(template.commandBytes, addressBytes(gas.sender), uleb(gas.payment.length), payment, gasTail(gas));
   return Buffer.concat(parts);
 }
 
@@ -133,7 +189,7 @@ export class Ed25519Signer {
   readonly publicKey: Uint8Array;
   readonly address: string;
   private readonly key: KeyObject;
-  private readonly serialized = new Uint8Array(97);
+  private readonly serialized = Buffer.alloc(97);
 
   /** `secretKey`: the 32-byte Ed25519 seed (what `decodeSuiPrivateKey(...).secretKey` gives). */
   constructor(secretKey: Uint8Array) {
@@ -154,6 +210,6 @@ export class Ed25519Signer {
   signTransaction(txBytes: Uint8Array): string {
     const digest = blake2b256(INTENT_TRANSACTION_DATA, txBytes);
     this.serialized.set(nodeSign(null, digest, this.key), 1);
-    return toBase64(this.serialized);
+    return this.serialized.toString("base64");
   }
 }

@@ -99,6 +99,31 @@ describe("bench transaction bytes", () => {
     }
   });
 
+  it("an owned or gas ref with a version that is not a u64 or a digest that is not 32 bytes is refused, naming the object", async () => {
+    const kp = Ed25519Keypair.generate();
+    const cap = ref(5);
+    const template = await kindTemplate((tx) => shapes.commit!(tx, { objectId: id(), initialSharedVersion: "2" }, cap));
+    const gas = { sender: kp.toSuiAddress(), payment: [ref(1)], price: 1000, budget: 500_000_000 };
+    const withCap = (r: Ref) => transactionBytes(template, { [cap.objectId]: ownedInput(r) }, gas);
+    const bad = ref(1);
+    expect(() => withCap({ ...bad, version: "1.5" })).toThrow(TemplateError);
+    expect(() => withCap({ ...bad, version: "18446744073709551616" })).toThrow(`object ${bad.objectId} has version`);
+    expect(() => withCap({ ...bad, version: "-1" })).toThrow(/outside u64/);
+    expect(() => withCap({ ...bad, digest: toBase58(randomBytes(31)) })).toThrow(
+      `object ${bad.objectId} has a digest of 31 bytes, expected 32`,
+    );
+    expect(() =>
+      transactionBytes(template, {}, { ...gas, payment: [{ ...bad, digest: toBase58(randomBytes(33)) }] }),
+    ).toThrow(/digest of 33 bytes/);
+    // The largest u64 version is written, little-endian, where the SDK writes it.
+    const max = { ...bad, version: "18446744073709551615" };
+    const bytes = withCap(max);
+    const sdk = await sdkBytes(kp, gas.payment[0]!, (tx) =>
+      shapes.commit!(tx, { objectId: template.inputIds[0]!, initialSharedVersion: "2" }, max),
+    );
+    expect(Buffer.from(bytes).toString("hex")).toBe(Buffer.from(sdk).toString("hex"));
+  });
+
   it("a secret key that is not 32 bytes is refused, naming the length", () => {
     expect(() => new Ed25519Signer(new Uint8Array(31))).toThrow(TemplateError);
     expect(() => new Ed25519Signer(new Uint8Array(64))).toThrow(/must be 32 bytes, got 64/);
