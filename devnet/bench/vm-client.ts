@@ -10,7 +10,14 @@
  * signs it with node:crypto (`tx-bytes.ts`); `"sdk"` builds each with `Transaction.build` and
  * signs with the SDK's Ed25519 (the load generator before, kept as the peer of the client's cost).
  *
- * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientDone`.
+ * Each transaction is distinct and signed over the current refs: the gas coin's and the NodeCap's
+ * refs are taken from the previous transaction's effects (`showEffects`, what a client reads its
+ * new refs from), whose status must be success. JSON-RPC calls go over undici's `Pool` (`http`;
+ * `"node"`: node:http's keep-alive Agent, the client before); gRPC-web over node:http.
+ *
+ * Messages (node IPC, advanced serialization): see `ClientInit`, `ClientPhase`, `ClientProfile`,
+ * `ClientDone`. With `ClientInit.profile`, `profile` start/stop messages write this process's CPU
+ * profile (`VM_BENCH_CLIENT_CPU_PROFILE` of the bench).
  */
 import { writeFileSync } from "node:fs";
 import { Agent } from "node:http";
@@ -21,6 +28,7 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { blake2b } from "@noble/hashes/blake2.js";
+import { Pool } from "undici";
 import { grpcExecuteCaller } from "./grpc-web.js";
 import { jsonRpcCaller } from "./json-rpc.js";
 import {
@@ -36,6 +44,8 @@ import {
 export type { Ref } from "./tx-bytes.js";
 /** How the clients build and sign: serialized from templates + node:crypto, or `Transaction.build` + SDK signing. */
 export type ClientBuild = "bytes" | "sdk";
+/** The HTTP client of the JSON-RPC calls: undici's `Pool`, or node:http's keep-alive `Agent` (the client before). */
+export type ClientHttp = "undici" | "node";
 /** How transactions are sent: JSON-RPC `sui_executeTransactionBlock` or gRPC-web ExecuteTransaction. */
 export type ClientTransport = "jsonrpc" | "grpc";
 export interface ClientInit {
@@ -44,6 +54,7 @@ export interface ClientInit {
   pkg: string;
   build: ClientBuild;
   transport: ClientTransport;
+  http: ClientHttp;
   registry: { objectId: string; initialSharedVersion: string };
   /** This client's node operators: their key, node, NodeCap and gas coin; `index` salts the commitment. */
   nodes: { sk: Uint8Array; index: number; nodeId: string; cap: Ref; gas: Ref }[];
@@ -101,6 +112,7 @@ const GAS_BUDGET = 500_000_000;
 
 let init: ClientInit | undefined;
 let agent: Agent | undefined;
+let pool: Pool | undefined;
 let actors: { nodes: (Actor & { index: number; nodeId: string; cap: Ref })[]; keepers: Actor[] } | undefined;
 
 let rpc: ReturnType<typeof jsonRpcCaller> = () => Promise.reject(new Error("vm-client: no init message yet"));
@@ -316,7 +328,9 @@ async function onMessage(m: ClientInit | ClientPhase | ClientProfile): Promise<v
   if (m.type === "init") {
     init = m;
     agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, m.nodes.length, m.keepers.length) });
-    rpc = jsonRpcCaller(m.url, agent);
+    const sockets = Math.max(1, m.nodes.length, m.keepers.length);
+    pool = new Pool(m.url, { connections: sockets });
+    rpc = jsonRpcCaller(m.url, m.http === "node" ? agent : pool);
     grpcExecute = grpcExecuteCaller(m.url, agent);
     actors = {
       nodes: m.nodes.map((n) => ({ ...actor(n.sk, n.gas), index: n.index, nodeId: n.nodeId, cap: { ...n.cap } })),
@@ -343,5 +357,6 @@ process.on("message", (m: ClientInit | ClientPhase | ClientProfile) => {
 });
 process.on("disconnect", () => {
   agent?.destroy();
+  void pool?.destroy();
   process.exit(0);
 });

@@ -43,6 +43,7 @@ import { funded, publishAtoma } from "../test/atoma/harness.js";
 import type {
   ClientBuild,
   ClientDone,
+  ClientHttp,
   ClientInit,
   ClientPhase,
   ClientProfile,
@@ -64,6 +65,12 @@ const BUILD = (process.env.VM_BENCH_BUILD ?? "bytes") as ClientBuild;
 const TRANSPORT = (process.env.VM_BENCH_TRANSPORT ?? "jsonrpc") as ClientTransport;
 if (TRANSPORT !== "jsonrpc" && TRANSPORT !== "grpc") {
   console.error(`vm.bench: VM_BENCH_TRANSPORT must be "jsonrpc" or "grpc", got ${TRANSPORT}`);
+  process.exit(2);
+}
+// VM_BENCH_HTTP=node: the clients' JSON-RPC calls over node:http's keep-alive Agent instead of undici's Pool (the client before).
+const HTTP = (process.env.VM_BENCH_HTTP ?? "undici") as ClientHttp;
+if (HTTP !== "undici" && HTTP !== "node") {
+  console.error(`vm.bench: VM_BENCH_HTTP must be "undici" or "node", got ${HTTP}`);
   process.exit(2);
 }
 if (BUILD !== "bytes" && BUILD !== "sdk") {
@@ -163,6 +170,7 @@ for (let c = 0; c < CLIENTS; c++) {
     pkg: deployed.packageId,
     build: BUILD,
     transport: TRANSPORT,
+    http: HTTP,
     registry: { objectId: deployed.registryId, initialSharedVersion: String(deployed.registryInitialSharedVersion) },
     nodes: await Promise.all(
       share(
@@ -350,6 +358,7 @@ const fig = {
     clientProcesses: CLIENTS,
   },
   clientBuild: BUILD,
+  clientHttp: HTTP,
   transport: TRANSPORT,
   // Signature verification: worker threads of the devnet (0: on the request thread) and the
   // checks per batch message they got.
