@@ -135,7 +135,16 @@ function callArgBytes(i: CallArg): Uint8Array {
   return bcs.CallArg.serialize(i).toBytes();
 }
 const ULEB = bcs.uleb128();
-const uleb = (n: number): Uint8Array => ULEB.serialize(n).toBytes();
+/** uleb128 lengths (inputs, gas coins), the schema's bytes kept per value. */
+const ulebBcs = new Map<number, Uint8Array>();
+function uleb(n: number): Uint8Array {
+  let b = ulebBcs.get(n);
+  if (!b) {
+    b = ULEB.serialize(n).toBytes();
+    ulebBcs.set(n, b);
+  }
+  return b;
+}
 /** The gas data after the payment and the expiration: owner (the sender), price, budget, `TransactionExpiration::None`. */
 const gasTails = new Map<string, Uint8Array>();
 function gasTail(gas: GasInput): Uint8Array {
