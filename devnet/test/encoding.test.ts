@@ -25,6 +25,40 @@ describe("blake2b256 (hash-wasm)", () => {
     );
   });
 
+  it("gathers parts in one buffer as streaming them would: around and past the 16 KiB scratch, strings cached or not", () => {
+    const rnd = (n: number, seed: number) =>
+      Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + (i >> 5)) & 0xff);
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const K = 16 * 1024;
+    for (const [x, y, z] of [
+      [0, 0, 0],
+      [K - 1, 1, 0],
+      [K, 0, 1],
+      [K - 10, 20, 5],
+      [1, K + 1, 3],
+      [3 * K + 7, 100, K],
+    ] as const) {
+      const a = rnd(x, 1);
+      const b = rnd(y, 2);
+      const c = rnd(z, 3);
+      expect(blake2b256(a, b, c), `${x},${y},${z}`).toEqual(noble(a, b, c));
+      expect(blake2b256("Object::", a, "ü ✓", b, c), `${x},${y},${z} strings`).toEqual(
+        noble(utf8("Object::"), a, utf8("ü ✓"), b, c),
+      );
+    }
+    // The same string again (its cached UTF-8), a long one (never cached), then another short one.
+    const long = "é".repeat(300);
+    for (let i = 0; i < 3; i++) {
+      expect(blake2b256("Object::", Uint8Array.of(i))).toEqual(noble(utf8("Object::"), Uint8Array.of(i)));
+      expect(blake2b256(long, Uint8Array.of(i), long)).toEqual(noble(utf8(long), Uint8Array.of(i), utf8(long)));
+    }
+    // More distinct strings than the cache holds: still right after it is cleared.
+    for (let i = 0; i < 5000; i += 997)
+      for (let j = 0; j < 5; j++) expect(blake2b256(`s${i + j}`)).toEqual(noble(utf8(`s${i + j}`)));
+    for (let i = 0; i < 4200; i++) blake2b256(`fill${i}`);
+    expect(blake2b256("Object::", "s0")).toEqual(noble(utf8("Object::"), utf8("s0")));
+  });
+
   it("returns a fresh array each call (the shared hasher does not alias earlier digests)", () => {
     const first = blake2b256(Uint8Array.of(1));
     const copy = Uint8Array.from(first);
