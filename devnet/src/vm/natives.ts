@@ -69,9 +69,18 @@ function typeTagBcs(t: MoveType, out: number[] = []): number[] {
 export function childId(parent: string, keyType: MoveType, keyBcs: Uint8Array): string {
   const len = new Uint8Array(8);
   new DataView(len.buffer).setBigUint64(0, BigInt(keyBcs.length), true);
-  return bytesToAddr(
-    blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, Uint8Array.from(typeTagBcs(keyType))),
-  );
+  return bytesToAddr(blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, typeTagBytes(keyType)));
+}
+
+/** A type's `TypeTag` BCS, by type object (types are never changed; the same key types come again and again). */
+const typeTags = new WeakMap<MoveType, Uint8Array>();
+function typeTagBytes(t: MoveType): Uint8Array {
+  let b = typeTags.get(t);
+  if (b === undefined) {
+    b = Uint8Array.from(typeTagBcs(t));
+    typeTags.set(t, b);
+  }
+  return b;
 }
 
 /** The UID's address inside an object value: the first field (UID) → ID → address. */
