@@ -18,7 +18,12 @@ import { NITRO_NATIVE, nitroNative } from "./nitro/native.js";
 import { Ref, toBcs, type Value } from "./values.js";
 
 const bytesOf = (v: Value | undefined): Uint8Array => Uint8Array.from((v instanceof Ref ? v.get() : v) as number[]);
-const arr = (b: Uint8Array): number[] => Array.from(b);
+/** Bytes as a vector<u8> value (a plain loop: Array.from goes through the iterator, an object per byte). */
+function arr(b: Uint8Array): number[] {
+  const out = new Array<number>(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[i]!;
+  return out;
+}
 const deref = (v: Value | undefined): Value => (v instanceof Ref ? v.get() : (v as Value));
 const vecError = (what: string): never => {
   throw new VmFailure("MovePrimitiveRuntimeError", `VECTOR_OPERATION_ERROR: ${what}`);

@@ -251,7 +251,11 @@ function decodeValue(t: MoveType, r: BcsReader, layoutOf?: LayoutOf): Value {
     const n = r.uleb();
     if (t.of.kind === "prim" && t.of.name === "u8") {
       r.need(n);
-      const out = Array.from(r.b.subarray(r.pos, r.pos + n));
+      // A plain loop: Array.from of a typed array goes through its iterator (an object per byte).
+      const out = new Array<Value>(n);
+      const b = r.b;
+      const at = r.pos;
+      for (let i = 0; i < n; i++) out[i] = b[at + i]!;
       r.pos += n;
       return out;
     }
