@@ -2,6 +2,7 @@ import { fromBase64, toBase64 } from "@mysten/bcs";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
 import { blake2b256 } from "../src/blake2b.js";
+import { normalizeAddress } from "../src/bytecode.js";
 import { base64Bytes, base64Of } from "../src/runtime/primitives.js";
 
 const noble = (...parts: Uint8Array[]) => {
@@ -93,5 +94,23 @@ describe("base64 (Node's codec on the hot paths)", () => {
     expect(() => base64Bytes("A")).toThrow();
     expect(() => base64Bytes("!!!!")).toThrow();
     expect(() => fromBase64("!!!!")).toThrow();
+  });
+});
+
+describe("normalizeAddress (canonical ids returned as given)", () => {
+  it("gives 0x + 64 lower-case hex for every form, and the same string back for the canonical one", () => {
+    const canonical = `0x${"0".repeat(60)}abcd`;
+    expect(normalizeAddress(canonical)).toBe(canonical);
+    for (const form of [
+      "0xabcd",
+      "abcd",
+      "0xABCD",
+      `0X${"0".repeat(60)}ABCD`,
+      `0x${"0".repeat(60)}ABCD`,
+      `${"0".repeat(60)}abcd`,
+    ])
+      expect(normalizeAddress(form), form).toBe(canonical);
+    for (const bad of ["", "0x", "0xg", `0x${"a".repeat(65)}`, `0x${"a".repeat(63)}g`])
+      expect(() => normalizeAddress(bad), bad).toThrow(/must be hex of at most 32 bytes/);
   });
 });
