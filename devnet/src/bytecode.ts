@@ -108,7 +108,11 @@ export function abilitiesFromMask(mask: number): Ability[] {
 }
 
 /** 0x + 64 hex, lower case. */
+/** An address in the runtime's canonical form: 0x + 64 lower-case hex. */
+const CANONICAL_ADDRESS = /^0x[0-9a-f]{64}$/;
 export function normalizeAddress(a: string): string {
+  // Already canonical (every id on the execution path): itself.
+  if (a.length === 66 && CANONICAL_ADDRESS.test(a)) return a;
   const h = a.toLowerCase().replace(/^0x/, "");
   if (!/^[0-9a-f]{1,64}$/.test(h))
     throw new DevnetError("INVALID_PARAMS", `address ${a}: must be hex of at most 32 bytes`);
@@ -520,8 +524,8 @@ const bigintOut = <T extends BcsType<string, string | number | bigint>>(t: T) =>
  * `bcs.Address` of @mysten/sui with a fast path for the canonical form the runtime holds
  * (0x + 64 lower-case hex): the same bytes and the same output string, without the library's
  * per-byte regex hex decoding; anything else goes through the library's own checks.
+ * (`CANONICAL_ADDRESS`, above).
  */
-const CANONICAL_ADDRESS = /^0x[0-9a-f]{64}$/;
 const Address = bcs.bytes(32).transform({
   validate: (val: string | Uint8Array) => {
     if (typeof val === "string" && CANONICAL_ADDRESS.test(val)) return;

@@ -31,7 +31,6 @@ import {
   decodeTx,
   type Ed25519Check,
   ed25519Verify,
-  senderSignedData,
   signatureFailed,
 } from "./runtime/transaction.js";
 import type {
@@ -290,8 +289,7 @@ export class Runtime extends ObjectStore {
     session.loadInputs(pt.inputs);
     loadGas(session, budget, price);
     const outcome = executeAll(session, pt.commands);
-    const signed = mode === "execute" ? senderSignedData(txBytes, signatures) : "";
-    const record = finishTransaction(session, outcome, signed, signatures, mode === "execute" ? txBytes : undefined);
+    const record = finishTransaction(session, outcome, signatures, mode === "execute" ? txBytes : undefined);
     for (const p of session.published) {
       this.vmPending.delete(p.id);
       this.pendingModules.delete(p.id);

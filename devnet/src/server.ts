@@ -44,6 +44,13 @@ const MAX_BODY = 32 * 1024 * 1024;
 const U64_MAX = (1n << 64n) - 1n;
 const MAX_BATCH = 100;
 
+/** Answers `body` as JSON (a module function: no closure per request). */
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
 export class Devnet {
   readonly runtime: Runtime;
   readonly checkpoints: Checkpoint[] = [];
@@ -220,18 +227,13 @@ export class Devnet {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown): void => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.end(text);
-    };
     if (this.grpc && isGrpcWebRequest(req)) {
       await this.grpc.handle(req, res);
       return;
     }
     try {
       if (req.method === "GET" && (req.url === "/health" || req.url === "/")) {
-        send(200, {
+        sendJson(res, 200, {
           status: "ok",
           chainIdentifier: this.chainIdentifier,
           checkpoint: String(this.checkpoints.length - 1),
@@ -239,7 +241,7 @@ export class Devnet {
         return;
       }
       if (req.method !== "POST") {
-        send(405, { error: "use POST for JSON-RPC" });
+        sendJson(res, 405, { error: "use POST for JSON-RPC" });
         return;
       }
       const chunks: Buffer[] = [];
@@ -247,7 +249,7 @@ export class Devnet {
       for await (const c of req) {
         size += (c as Buffer).length;
         if (size > MAX_BODY) {
-          send(413, { error: "body too large" });
+          sendJson(res, 413, { error: "body too large" });
           return;
         }
         chunks.push(c as Buffer);
@@ -255,36 +257,38 @@ export class Devnet {
       const text = Buffer.concat(chunks).toString("utf8");
       if (req.url?.startsWith("/v2/gas") || req.url?.startsWith("/gas") || req.url?.startsWith("/v1/gas")) {
         const f = this.faucetRequest(text);
-        send("status" in f && f.status === "Success" ? 200 : 400, f);
+        sendJson(res, "status" in f && f.status === "Success" ? 200 : 400, f);
         return;
       }
       if (this.opts.jsonRpc === false) {
-        send(404, { error: "JSON-RPC is disabled on this devnet (--no-jsonrpc); use gRPC (sui.rpc.v2) on this port" });
+        sendJson(res, 404, {
+          error: "JSON-RPC is disabled on this devnet (--no-jsonrpc); use gRPC (sui.rpc.v2) on this port",
+        });
         return;
       }
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        send(200, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
+        sendJson(res, 200, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
         return;
       }
       if (Array.isArray(body)) {
         // JSON-RPC 2.0 batch: one response per request, in order.
         if (body.length === 0 || body.length > MAX_BATCH) {
           const message = `Invalid Request: a batch holds 1..${MAX_BATCH} requests, got ${body.length}`;
-          send(200, { jsonrpc: "2.0", id: null, error: { code: -32600, message } });
+          sendJson(res, 200, { jsonrpc: "2.0", id: null, error: { code: -32600, message } });
         } else {
           // In order: each request is answered (a transaction executed) before the next starts.
           const out: unknown[] = [];
           for (const b of body) out.push(await this.dispatch(b));
-          send(200, out);
+          sendJson(res, 200, out);
         }
         return;
       }
-      send(200, await this.dispatch(body));
+      sendJson(res, 200, await this.dispatch(body));
     } catch (e) {
-      send(500, { error: (e as Error).message });
+      sendJson(res, 500, { error: (e as Error).message });
     }
   }
 

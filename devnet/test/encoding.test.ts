@@ -2,6 +2,7 @@ import { fromBase64, toBase64 } from "@mysten/bcs";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
 import { blake2b256 } from "../src/blake2b.js";
+import { normalizeAddress } from "../src/bytecode.js";
 import { base64Bytes, base64Of } from "../src/runtime/primitives.js";
 
 const noble = (...parts: Uint8Array[]) => {
@@ -23,6 +24,40 @@ describe("blake2b256 (hash-wasm)", () => {
     expect(blake2b256("TransactionData::", Uint8Array.of(1, 2))).toEqual(
       noble(new TextEncoder().encode("TransactionData::"), Uint8Array.of(1, 2)),
     );
+  });
+
+  it("gathers parts in one buffer as streaming them would: around and past the 16 KiB scratch, strings cached or not", () => {
+    const rnd = (n: number, seed: number) =>
+      Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + (i >> 5)) & 0xff);
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const K = 16 * 1024;
+    for (const [x, y, z] of [
+      [0, 0, 0],
+      [K - 1, 1, 0],
+      [K, 0, 1],
+      [K - 10, 20, 5],
+      [1, K + 1, 3],
+      [3 * K + 7, 100, K],
+    ] as const) {
+      const a = rnd(x, 1);
+      const b = rnd(y, 2);
+      const c = rnd(z, 3);
+      expect(blake2b256(a, b, c), `${x},${y},${z}`).toEqual(noble(a, b, c));
+      expect(blake2b256("Object::", a, "ü ✓", b, c), `${x},${y},${z} strings`).toEqual(
+        noble(utf8("Object::"), a, utf8("ü ✓"), b, c),
+      );
+    }
+    // The same string again (its cached UTF-8), a long one (never cached), then another short one.
+    const long = "é".repeat(300);
+    for (let i = 0; i < 3; i++) {
+      expect(blake2b256("Object::", Uint8Array.of(i))).toEqual(noble(utf8("Object::"), Uint8Array.of(i)));
+      expect(blake2b256(long, Uint8Array.of(i), long)).toEqual(noble(utf8(long), Uint8Array.of(i), utf8(long)));
+    }
+    // More distinct strings than the cache holds: still right after it is cleared.
+    for (let i = 0; i < 5000; i += 997)
+      for (let j = 0; j < 5; j++) expect(blake2b256(`s${i + j}`)).toEqual(noble(utf8(`s${i + j}`)));
+    for (let i = 0; i < 4200; i++) blake2b256(`fill${i}`);
+    expect(blake2b256("Object::", "s0")).toEqual(noble(utf8("Object::"), utf8("s0")));
   });
 
   it("returns a fresh array each call (the shared hasher does not alias earlier digests)", () => {
@@ -59,5 +94,23 @@ describe("base64 (Node's codec on the hot paths)", () => {
     expect(() => base64Bytes("A")).toThrow();
     expect(() => base64Bytes("!!!!")).toThrow();
     expect(() => fromBase64("!!!!")).toThrow();
+  });
+});
+
+describe("normalizeAddress (canonical ids returned as given)", () => {
+  it("gives 0x + 64 lower-case hex for every form, and the same string back for the canonical one", () => {
+    const canonical = `0x${"0".repeat(60)}abcd`;
+    expect(normalizeAddress(canonical)).toBe(canonical);
+    for (const form of [
+      "0xabcd",
+      "abcd",
+      "0xABCD",
+      `0X${"0".repeat(60)}ABCD`,
+      `0x${"0".repeat(60)}ABCD`,
+      `${"0".repeat(60)}abcd`,
+    ])
+      expect(normalizeAddress(form), form).toBe(canonical);
+    for (const bad of ["", "0x", "0xg", `0x${"a".repeat(65)}`, `0x${"a".repeat(63)}g`])
+      expect(() => normalizeAddress(bad), bad).toThrow(/must be hex of at most 32 bytes/);
   });
 });

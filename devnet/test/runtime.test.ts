@@ -1,6 +1,7 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { bcs } from "@mysten/sui/bcs";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -58,6 +59,57 @@ describe("runtime invariants", () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(5);
+  });
+
+  it("makes a record's SenderSignedData and BCS effects on first read, in their places, as journaled", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "atoma-rt-lazy-"));
+    dirs.push(stateDir);
+    const { d, client, kp, pkg, counter } = await setup(stateDir, "rt-lazy");
+    open.push(d);
+    const tx = new Transaction();
+    tx.moveCall({ target: `${pkg}::counter::roll`, arguments: [tx.object(counter), tx.object.random()] });
+    tx.setSender(kp.toSuiAddress());
+    const bytes = await tx.build({ client });
+    const { signature } = await kp.signTransaction(bytes);
+    const r = await client.executeTransactionBlock({
+      transactionBlock: bytes,
+      signature,
+      options: { showEffects: true },
+    });
+    expect(r.effects?.status.status).toBe("success");
+    const rec = d.runtime.txs.get(r.digest)!;
+    // What the record must hold, made here from the sent parts with @mysten/sui's own schemas.
+    const signed = bcs.SenderSignedData.serialize([
+      {
+        intentMessage: {
+          intent: { scope: { TransactionData: true }, version: { V0: true }, appId: { Sui: true } },
+          value: bcs.TransactionData.parse(bytes),
+        },
+        txSignatures: [signature],
+      },
+    ]).toBase64();
+    const keys = ["digest", "rawTransaction", "transaction", "effects", "rawEffects", "events", "objectChanges"];
+    expect(Object.keys(rec).slice(0, keys.length)).toEqual(keys);
+    // The journal line was written at commit (before any read here): it read both through the accessors.
+    const line = readFileSync(path.join(stateDir, "journal.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { t: string; tx?: { digest: string; rawTransaction: string; rawEffects: number[] } })
+      .find((l) => l.t === "tx" && l.tx?.digest === r.digest)!;
+    expect(line.tx!.rawTransaction).toBe(signed);
+    const fx = bcs.TransactionEffects.parse(Uint8Array.from(line.tx!.rawEffects));
+    expect(fx.V2?.transactionDigest).toBe(r.digest);
+    expect(fx.V2?.status).toEqual({ $kind: "Success", Success: true });
+    expect(rec.rawTransaction).toBe(signed);
+    expect(rec.rawEffects).toEqual(line.tx!.rawEffects);
+    // Read once, they are plain values (and may be replaced, as a journal replay does).
+    expect(Object.getOwnPropertyDescriptor(rec, "rawTransaction")).toMatchObject({ value: signed, writable: true });
+    const full = await client.getTransactionBlock({
+      digest: r.digest,
+      options: { showRawInput: true, showRawEffects: true },
+    });
+    expect(full.rawTransaction).toBe(signed);
+    expect(full.rawEffects).toEqual(line.tx!.rawEffects);
   });
 
   it("recovers from a torn journal tail", async () => {

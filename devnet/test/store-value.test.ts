@@ -105,3 +105,34 @@ describe("encodeBcs of a Coin (written directly, never remembered)", () => {
     expect(() => schema.serialize(negative).toBytes()).toThrow();
   });
 });
+
+describe("toBcs (the interpreter's BCS writer, one buffer shared by every encoding)", () => {
+  it("gives each value its own bytes, equal to the schema's, however large the value before it", () => {
+    const big = parseType("vector<vector<u8>>");
+    const bigValue = Array.from({ length: 40 }, (_, i) => Array.from({ length: 1000 + i }, (_, j) => (i + j) & 0xff));
+    const expected = cases.map(([text, store]) => bcsFor(parseType(text), rt.resolve).serialize(store).toBytes());
+    const outs: Uint8Array[] = [];
+    for (let round = 0; round < 2; round++) {
+      // A large value (past the first buffer size, so it grows), then every case, then the large one again.
+      const first = toBcs(big, bigValue, layoutOf);
+      expect(first).toEqual(bcsFor(big, rt.resolve).serialize(bigValue).toBytes());
+      for (const [text, store] of cases) {
+        const t = parseType(text);
+        outs.push(toBcs(t, vmValue(t, store), layoutOf));
+      }
+      expect(toBcs(big, bigValue, layoutOf)).toEqual(first);
+    }
+    // Earlier results are not overwritten by later encodings (each is a copy out of the buffer).
+    expect(outs).toEqual([...expected, ...expected]);
+  });
+
+  it("recovers after an encoding that throws midway (the next value starts from an empty buffer)", () => {
+    const t = parseType("vector<address>");
+    expect(() => toBcs(t, [addr(1), "0xzz"], layoutOf)).toThrow(/not a hex digit/);
+    expect(toBcs(t, [addr(2)], layoutOf)).toEqual(
+      bcsFor(t, rt.resolve)
+        .serialize([addr(2)])
+        .toBytes(),
+    );
+  });
+});

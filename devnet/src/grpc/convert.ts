@@ -384,10 +384,9 @@ function signedOf(tx: TxRecord): { txBytes: Uint8Array; signatures: Uint8Array[]
   const p = parts(tx);
   if (p.signed === undefined) {
     const k = tx.kept;
-    p.signed =
-      k?.txBytes && tx.rawTransaction
-        ? { txBytes: k.txBytes, signatures: k.signatures.map((s) => base64Bytes(s)) }
-        : (splitSenderSigned(tx.rawTransaction) ?? null);
+    p.signed = k?.txBytes
+      ? { txBytes: k.txBytes, signatures: k.signatures.map((s) => base64Bytes(s)) }
+      : (splitSenderSigned(tx.rawTransaction) ?? null);
   }
   return p.signed ?? undefined;
 }

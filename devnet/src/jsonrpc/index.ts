@@ -41,12 +41,6 @@ export function dispatch(methods: Methods, raw: unknown, log?: { warn: (o: objec
   const body = raw as { id?: unknown; method?: unknown; params?: unknown };
   const id = body.id ?? null;
   const method = body.method;
-  const failed = (e: unknown) => {
-    if (e instanceof RpcError) return { jsonrpc: "2.0", id, error: { code: e.rpcCode, message: e.message } };
-    if (e instanceof DevnetError) return { jsonrpc: "2.0", id, error: { code: -32602, message: e.message } };
-    log?.warn({ err: (e as Error).message, method }, "internal error");
-    return { jsonrpc: "2.0", id, error: { code: -32603, message: `Internal error: ${(e as Error).message}` } };
-  };
   try {
     if (typeof method !== "string") throw new RpcError(-32600, "Invalid Request: method must be a string");
     const h = methods[method];
@@ -54,9 +48,21 @@ export function dispatch(methods: Methods, raw: unknown, log?: { warn: (o: objec
     const params = body.params === undefined ? [] : body.params;
     if (!Array.isArray(params)) throw new RpcError(-32602, "Invalid params: params must be an array");
     const result = h(params);
-    if (result instanceof Promise) return result.then((r: unknown) => ({ jsonrpc: "2.0", id, result: r }), failed);
+    if (result instanceof Promise)
+      return result.then(
+        (r: unknown) => ({ jsonrpc: "2.0", id, result: r }),
+        (e: unknown) => failed(e, id, method, log),
+      );
     return { jsonrpc: "2.0", id, result };
   } catch (e) {
-    return failed(e);
+    return failed(e, id, method, log);
   }
+}
+
+/** The error answer of a request whose method threw `e`. */
+function failed(e: unknown, id: unknown, method: unknown, log?: { warn: (o: object, msg?: string) => void }) {
+  if (e instanceof RpcError) return { jsonrpc: "2.0", id, error: { code: e.rpcCode, message: e.message } };
+  if (e instanceof DevnetError) return { jsonrpc: "2.0", id, error: { code: -32602, message: e.message } };
+  log?.warn({ err: (e as Error).message, method }, "internal error");
+  return { jsonrpc: "2.0", id, error: { code: -32603, message: `Internal error: ${(e as Error).message}` } };
 }

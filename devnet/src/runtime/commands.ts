@@ -31,10 +31,12 @@ export function executeAll(ses: Session, commands: CommandT[]): CmdOutcome {
     try {
       const out = command(ses, c);
       ses.results.push(out);
-      results.push({
-        returnValues: out.map((s) => [Array.from(ses.slotBytes(s)), typeToString(s.type, true)]),
-        mutableReferenceOutputs: [],
-      });
+      // Return values are answered by dev-inspect and dry runs only: an executed transaction's are never read.
+      if (ses.mode !== "execute")
+        results.push({
+          returnValues: out.map((s) => [Array.from(ses.slotBytes(s)), typeToString(s.type, true)]),
+          mutableReferenceOutputs: [],
+        });
     } catch (e) {
       return { failure: failureOf(e, i), results };
     }

@@ -20,7 +20,6 @@ import type { CoinValue, Owner, StoredObject } from "../types.js";
 import { encodeBcs } from "./encoded.js";
 import { computationCost } from "./gas.js";
 import {
-  base64Bytes,
   base64Of,
   DELETED_DIGEST,
   deepClone,
@@ -32,6 +31,7 @@ import {
   ZERO_ADDR,
 } from "./primitives.js";
 import type { Session } from "./session.js";
+import { senderSignedData } from "./transaction.js";
 import type { CmdOutcome, EffectsV2Value, EventRecord, TxKept, TxRecord, Working } from "./types.js";
 
 type Change = { w: Working; kind: "created" | "mutated" | "deleted" | "wrapped" | "unchanged" };
@@ -43,7 +43,6 @@ type Status = { bcs: Record<string, unknown>; text: string | undefined };
 export function finishTransaction(
   ses: Session,
   outcome: CmdOutcome,
-  rawTransaction: string,
   signatures: string[],
   txBytes?: Uint8Array,
 ): TxRecord {
@@ -68,10 +67,9 @@ export function finishTransaction(
   }
   const { out, storageCost, storageRebate } = written;
   const { status, gasUsed } = chargeGas(ses, outcome, gasW, out, computation, storageCost, storageRebate);
-  const evRecords = failed ? [] : eventRecords(ses);
-  const eventsDigest = evRecords.length
-    ? toBase58(hashBytes("TransactionEvents::", ...evRecords.map((e) => base64Bytes(e.bcs))))
-    : null;
+  const evBytes = failed ? [] : ses.events.map((e) => encodeBcs(e.type, e.value, rt.resolve));
+  const evRecords = eventRecords(ses, evBytes);
+  const eventsDigest = evRecords.length ? toBase58(hashBytes("TransactionEvents::", ...evBytes)) : null;
   const listed = listChanges(ses, publishedObjs, changes, out, lamport);
   const gasRefObj = out.get(ses.gasId!);
   const gasObject = gasRefObj
@@ -132,17 +130,10 @@ export function finishTransaction(
   ses.deletedIds = changes.filter((c) => c.kind === "deleted" || c.kind === "wrapped").map((c) => c.w.id);
   const record: TxRecord = {
     digest: ses.digest,
-    rawTransaction,
-    transaction: rawTransaction ? transactionJson(ses, signatures) : null,
+    rawTransaction: "",
+    transaction: txBytes ? transactionJson(ses, signatures) : null,
     effects,
-    get rawEffects(): number[] {
-      const raw = Array.from(suiBcs.TransactionEffects.serialize(effectsV2 as never).toBytes());
-      Object.defineProperty(this, "rawEffects", { value: raw, enumerable: true, writable: true, configurable: true });
-      return raw;
-    },
-    set rawEffects(raw: number[]) {
-      Object.defineProperty(this, "rawEffects", { value: raw, enumerable: true, writable: true, configurable: true });
-    },
+    rawEffects: NO_BYTES,
     events: evRecords,
     objectChanges: listed.objectChanges,
     balanceChanges,
@@ -152,8 +143,50 @@ export function finishTransaction(
   };
   const kept: TxKept = { signatures, effects: effectsV2, ...(txBytes ? { txBytes } : {}) };
   Object.defineProperty(record, "kept", { value: kept, enumerable: false });
+  // In their places among the keys (redefining a key keeps its position).
+  Object.defineProperties(record, txBytes ? LAZY_SIGNED : LAZY_UNSIGNED);
   return record;
 }
+
+const NO_BYTES: number[] = [];
+
+/**
+ * The parts of a record made on first read (JSON-RPC showRawInput/showRawEffects, gRPC, the
+ * journal), from what it keeps: most transactions are never asked for them while the devnet
+ * runs. Each read replaces the accessor with the value (a plain property, as a write does).
+ * Shared accessors, not one closure pair per record.
+ */
+function settle(record: TxRecord, key: "rawTransaction" | "rawEffects", value: unknown): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+const rawEffectsAccessor: PropertyDescriptor = {
+  get(this: TxRecord): number[] {
+    const raw = Array.from(suiBcs.TransactionEffects.serialize(this.kept!.effects as never).toBytes());
+    settle(this, "rawEffects", raw);
+    return raw;
+  },
+  set(this: TxRecord, raw: number[]) {
+    settle(this, "rawEffects", raw);
+  },
+  enumerable: true,
+  configurable: true,
+};
+/** The SenderSignedData (base64) of an executed transaction, from its signed bytes and signatures. */
+const rawTransactionAccessor: PropertyDescriptor = {
+  get(this: TxRecord): string {
+    const k = this.kept!;
+    const raw = senderSignedData(k.txBytes!, k.signatures);
+    settle(this, "rawTransaction", raw);
+    return raw;
+  },
+  set(this: TxRecord, raw: string) {
+    settle(this, "rawTransaction", raw);
+  },
+  enumerable: true,
+  configurable: true,
+};
+const LAZY_SIGNED: PropertyDescriptorMap = { rawTransaction: rawTransactionAccessor, rawEffects: rawEffectsAccessor };
+const LAZY_UNSIGNED: PropertyDescriptorMap = { rawEffects: rawEffectsAccessor };
 
 /**
  * A failed transaction writes back its mutable inputs unchanged and the gas coin (smashed, keeping
@@ -341,7 +374,8 @@ function chargeGas(
  * is built on first read (most events are never asked for while the devnet runs), in its place
  * among the record's keys.
  */
-function eventRecords(ses: Session): EventRecord[] {
+function eventRecords(ses: Session, bytes: Uint8Array[]): EventRecord[] {
+  if (bytes.length === 0) return [];
   const rt = ses.rt;
   // Types of a package this transaction publishes resolve only until it is committed (and never
   // after a dry run): then the JSON is built now.
@@ -372,7 +406,7 @@ function eventRecords(ses: Session): EventRecord[] {
         });
       },
       bcsEncoding: "base64",
-      bcs: base64Of(encodeBcs(e.type, e.value, rt.resolve)),
+      bcs: base64Of(bytes[i]!),
       timestampMs: ses.timestamp.toString(),
     }),
   );
@@ -500,20 +534,22 @@ function listChanges(
   };
 }
 
+/** Adds `amt` to the balance change of a Coin<T> owned by an address (anything else: nothing). */
+function addBalance(deltas: Map<string, bigint>, owner: Owner, t: MoveType, amt: bigint): void {
+  if (owner === "Immutable" || !("AddressOwner" in owner) || !isStruct(t, "0x2", "coin", "Coin")) return;
+  const k = `${owner.AddressOwner}|${typeToString(t.kind === "struct" ? t.args[0]! : t)}`;
+  deltas.set(k, (deltas.get(k) ?? 0n) + amt);
+}
+
 /** Balance changes: the net change of Coin<T> objects owned by each address. */
 function balanceChangesOf(changes: Change[], out: Map<string, StoredObject>): unknown[] {
   const deltas = new Map<string, bigint>();
-  const add = (owner: Owner, t: MoveType, amt: bigint): void => {
-    if (owner === "Immutable" || !("AddressOwner" in owner) || !isStruct(t, "0x2", "coin", "Coin")) return;
-    const k = `${owner.AddressOwner}|${typeToString(t.kind === "struct" ? t.args[0]! : t)}`;
-    deltas.set(k, (deltas.get(k) ?? 0n) + amt);
-  };
   for (const ch of changes) {
     const w = ch.w;
     if (w.id === ZERO_ADDR) continue;
-    if (w.orig?.type) add(w.orig.owner, w.orig.type, -(w.orig.value as CoinValue).balance?.value || 0n);
+    if (w.orig?.type) addBalance(deltas, w.orig.owner, w.orig.type, -(w.orig.value as CoinValue).balance?.value || 0n);
     const o = out.get(w.id);
-    if (o?.type) add(o.owner, o.type, (o.value as CoinValue).balance?.value ?? 0n);
+    if (o?.type) addBalance(deltas, o.owner, o.type, (o.value as CoinValue).balance?.value ?? 0n);
   }
   return [...deltas.entries()]
     .filter(([, v]) => v !== 0n)

@@ -90,17 +90,6 @@ export function moveCall(
   const sig = signatureOf(fn, mc.typeArguments, typeArgs);
   let params = fn.parameters;
   const last = params[params.length - 1];
-  const isCtx = (t: NormalizedType | undefined): boolean => {
-    if (!t || typeof t === "string") return false;
-    const inner = "Reference" in t ? t.Reference : "MutableReference" in t ? t.MutableReference : undefined;
-    return (
-      !!inner &&
-      typeof inner !== "string" &&
-      "Struct" in inner &&
-      inner.Struct.module === "tx_context" &&
-      inner.Struct.name === "TxContext"
-    );
-  };
   if (isCtx(last)) params = params.slice(0, -1);
   if (params.length !== mc.arguments.length)
     throw new ExecutionFailure(
@@ -209,6 +198,19 @@ export function moveCall(
 }
 
 type NormalizedType = NormalizedFunction["parameters"][number];
+
+/** Whether a parameter is `&TxContext` or `&mut TxContext` (the runtime passes it). */
+function isCtx(t: NormalizedType | undefined): boolean {
+  if (!t || typeof t === "string") return false;
+  const inner = "Reference" in t ? t.Reference : "MutableReference" in t ? t.MutableReference : undefined;
+  return (
+    !!inner &&
+    typeof inner !== "string" &&
+    "Struct" in inner &&
+    inner.Struct.module === "tx_context" &&
+    inner.Struct.name === "TxContext"
+  );
+}
 
 /** Type arguments by their text: the same few are parsed again and again (a parse error is not kept). */
 const parsedTypes = new Map<string, MoveType>();

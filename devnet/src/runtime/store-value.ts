@@ -75,13 +75,27 @@ function build(t: MoveType, resolve: StructResolver): Convert | null {
     names.push(f.name);
     convs.push(c);
   }
-  const n = names.length;
-  return (v) => {
-    const fields = v as Value[];
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) out[names[i]!] = convs[i]!(fields[i] as Value);
-    return out;
-  };
+  return structConverter(names, convs);
+}
+
+/**
+ * A struct's converter: an object literal with the struct's field names, made once per struct
+ * type (every object it gives has the same keys in the same order, so the same shape: ~10× faster
+ * than adding the keys one by one on a 17-field struct). Field names are Move identifiers, quoted
+ * with JSON.stringify; `__proto__` (a legal identifier) is left to the key-by-key loop.
+ */
+function structConverter(names: string[], convs: Convert[]): Convert {
+  if (names.includes("__proto__")) {
+    const n = names.length;
+    return (v) => {
+      const fields = v as Value[];
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) out[names[i]!] = convs[i]!(fields[i] as Value);
+      return out;
+    };
+  }
+  const body = names.map((name, i) => `${JSON.stringify(name)}: c[${i}](f[${i}])`).join(", ");
+  return new Function("c", `return function (f) { return { ${body} }; };`)(convs) as Convert;
 }
 
 function converterFor(t: MoveType, resolve: StructResolver): Convert | null {

@@ -18,6 +18,11 @@ import { encodeBcs } from "./encoded.js";
 import { CLOCK_ID, hashBytes, hexToBytes, u64le } from "./primitives.js";
 import type { EventRecord, TxRecord, WriteSet } from "./types.js";
 
+/** An object id's bytes for hashing (a Buffer view, no copy; ids here are 0x-prefixed hex). */
+function idBytes(id: string): Uint8Array {
+  return id.startsWith("0x") ? Buffer.from(id.slice(2), "hex") : hexToBytes(id);
+}
+
 export class ObjectStore {
   readonly objects = new Map<string, StoredObject>();
   readonly txs = new Map<string, TxRecord>();
@@ -83,7 +88,7 @@ export class ObjectStore {
     if (o.type) {
       o.bcs = encodeBcs(o.type, o.value, this.resolve);
       if (digest)
-        o.digest = toBase58(hashBytes("Object::", hexToBytes(o.id), u64le(o.version), o.bcs, JSON.stringify(o.owner)));
+        o.digest = toBase58(hashBytes("Object::", idBytes(o.id), u64le(o.version), o.bcs, JSON.stringify(o.owner)));
     } else if (o.modules) {
       const parts: Uint8Array[] = [];
       for (const m of o.modules.values()) parts.push(m.bytes);

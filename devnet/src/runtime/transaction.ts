@@ -11,7 +11,7 @@ const ULEB128 = suiBcs.uleb128();
 const uleb = (n: number): Uint8Array => ULEB128.serialize(n).toBytes();
 
 /** BCS SenderSignedData = vector[ { IntentMessage{ intent [0,0,0], TransactionData }, vector<sig bytes> } ], base64. */
-export function senderSignedData(txBytes: Uint8Array, signatures: string[]): string {
+export function senderSignedData(txBytes: Uint8Array, signatures: readonly string[]): string {
   const sigs = signatures.map((s) => base64Bytes(s));
   const parts: Uint8Array[] = [new Uint8Array([1, 0, 0, 0]), txBytes, uleb(sigs.length)];
   for (const sig of sigs) parts.push(uleb(sig.length), sig);

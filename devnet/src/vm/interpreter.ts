@@ -98,6 +98,11 @@ export interface VmStats {
   nativeCalls: number;
 }
 
+/** `NativeContext.abort`, shared by every context (`this` is the context). */
+function nativeAbort(this: { loc: VmLocation }, code: bigint): never {
+  throw new VmAbort(code, { ...this.loc });
+}
+
 export class Interpreter {
   readonly stats: VmStats = { instructions: 0, calls: 0, nativeCalls: 0 };
   constructor(
@@ -129,10 +134,6 @@ export class Interpreter {
     let pc = 0;
     const gas = this.gas;
     const stats = this.stats;
-    const fail = (msg: string): never => {
-      frame.pc = pc;
-      throw new VmFailure("MovePrimitiveRuntimeError", msg, this.location(frame));
-    };
     for (;;) {
       const op = ops[pc]!;
       stats.instructions++;
@@ -247,7 +248,8 @@ export class Interpreter {
         case OP.VecPack: {
           const n = A[pc] as number;
           const fields = n === 0 ? [] : stack.splice(stack.length - n, n);
-          if (op === OP.VecPack && n > LIMITS.maxVectorLength) fail("VECTOR_OPERATION_ERROR: vector too long");
+          if (op === OP.VecPack && n > LIMITS.maxVectorLength)
+            this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
           stack.push(fields);
           pc++;
           break;
@@ -293,7 +295,7 @@ export class Interpreter {
           const b = stack.pop() as number;
           const a = stack.pop() as number;
           const r = a + b;
-          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) fail("ARITHMETIC_ERROR: addition overflow");
+          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: addition overflow");
           stack.push(r);
           pc++;
           break;
@@ -301,7 +303,7 @@ export class Interpreter {
         case OP.Sub: {
           const b = stack.pop() as number;
           const a = stack.pop() as number;
-          if (b > a) fail("ARITHMETIC_ERROR: subtraction underflow");
+          if (b > a) this.fail(frame, pc, "ARITHMETIC_ERROR: subtraction underflow");
           stack.push(a - b);
           pc++;
           break;
@@ -310,7 +312,7 @@ export class Interpreter {
           const b = stack.pop() as number;
           const a = stack.pop() as number;
           const r = a * b;
-          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) fail("ARITHMETIC_ERROR: multiplication overflow");
+          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: multiplication overflow");
           stack.push(r);
           pc++;
           break;
@@ -319,10 +321,10 @@ export class Interpreter {
           const b = stack.pop() as number | bigint;
           const a = stack.pop() as number | bigint;
           if (typeof b === "bigint") {
-            if (b === 0n) fail("ARITHMETIC_ERROR: division by zero");
+            if (b === 0n) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
             stack.push((a as bigint) / b);
           } else {
-            if (b === 0) fail("ARITHMETIC_ERROR: division by zero");
+            if (b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
             stack.push(Math.floor((a as number) / b));
           }
           pc++;
@@ -331,7 +333,7 @@ export class Interpreter {
         case OP.Mod: {
           const b = stack.pop() as number | bigint;
           const a = stack.pop() as number | bigint;
-          if (b === 0n || b === 0) fail("ARITHMETIC_ERROR: modulo by zero");
+          if (b === 0n || b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: modulo by zero");
           stack.push(((a as number) % (b as number)) as number);
           pc++;
           break;
@@ -355,7 +357,7 @@ export class Interpreter {
           const n = stack.pop() as number;
           const a = stack.pop() as number | bigint;
           const w = W[pc]!;
-          if (n >= w) fail(`ARITHMETIC_ERROR: shift by ${n} bits of a u${w}`);
+          if (n >= w) this.fail(frame, pc, `ARITHMETIC_ERROR: shift by ${n} bits of a u${w}`);
           if (typeof a === "bigint") stack.push(op === OP.Shl ? (a << BigInt(n)) & MASK_BY_WIDTH[w]! : a >> BigInt(n));
           else stack.push(op === OP.Shl ? Number((BigInt(a) << BigInt(n)) & MASK_BY_WIDTH[w]!) : a >>> n);
           pc++;
@@ -417,7 +419,7 @@ export class Interpreter {
         case OP.CastU32: {
           const v = stack.pop() as number | bigint;
           const max = op === OP.CastU8 ? MAX_U8 : op === OP.CastU16 ? MAX_U16 : MAX_U32;
-          if (v > max) fail("ARITHMETIC_ERROR: cast overflow");
+          if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
           stack.push(Number(v));
           pc++;
           break;
@@ -427,7 +429,7 @@ export class Interpreter {
         case OP.CastU256: {
           const v = stack.pop() as number | bigint;
           const max = op === OP.CastU64 ? MAX_U64 : op === OP.CastU128 ? MAX_U128 : MAX_U256;
-          if (v > max) fail("ARITHMETIC_ERROR: cast overflow");
+          if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
           stack.push(BigInt(v));
           pc++;
           break;
@@ -445,7 +447,8 @@ export class Interpreter {
         case OP.VecMutBorrow: {
           const i = stack.pop() as bigint;
           const v = (stack.pop() as Ref).get() as Value[];
-          if (i >= BigInt(v.length)) fail(`VECTOR_OPERATION_ERROR: index ${i} out of bounds (length ${v.length})`);
+          if (i >= BigInt(v.length))
+            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: index ${i} out of bounds (length ${v.length})`);
           stack.push(new Ref(v, Number(i)));
           pc++;
           break;
@@ -453,14 +456,14 @@ export class Interpreter {
         case OP.VecPushBack: {
           const x = stack.pop() as Value;
           const v = (stack.pop() as Ref).get() as Value[];
-          if (v.length >= LIMITS.maxVectorLength) fail("VECTOR_OPERATION_ERROR: vector too long");
+          if (v.length >= LIMITS.maxVectorLength) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
           v.push(x);
           pc++;
           break;
         }
         case OP.VecPopBack: {
           const v = (stack.pop() as Ref).get() as Value[];
-          if (v.length === 0) fail("VECTOR_OPERATION_ERROR: pop from an empty vector");
+          if (v.length === 0) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: pop from an empty vector");
           stack.push(v.pop() as Value);
           pc++;
           break;
@@ -468,7 +471,8 @@ export class Interpreter {
         case OP.VecUnpack: {
           const n = A[pc] as number;
           const v = stack.pop() as Value[];
-          if (v.length !== n) fail(`VECTOR_OPERATION_ERROR: unpack of ${v.length} elements, expected ${n}`);
+          if (v.length !== n)
+            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: unpack of ${v.length} elements, expected ${n}`);
           for (const x of v) stack.push(x);
           pc++;
           break;
@@ -478,7 +482,7 @@ export class Interpreter {
           const i = stack.pop() as bigint;
           const v = (stack.pop() as Ref).get() as Value[];
           if (i >= BigInt(v.length) || j >= BigInt(v.length))
-            fail(`VECTOR_OPERATION_ERROR: swap ${i}, ${j} out of bounds (length ${v.length})`);
+            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: swap ${i}, ${j} out of bounds (length ${v.length})`);
           const t = v[Number(i)] as Value;
           v[Number(i)] = v[Number(j)] as Value;
           v[Number(j)] = t;
@@ -496,7 +500,7 @@ export class Interpreter {
         case OP.UnpackVariantGeneric: {
           const { tag } = A[pc] as { tag: number };
           const v = stack.pop() as Variant;
-          if (v.tag !== tag) fail(`VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
+          if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
           for (const x of v.f) stack.push(x);
           pc++;
           break;
@@ -507,7 +511,7 @@ export class Interpreter {
         case OP.UnpackVariantGenericMutRef: {
           const { tag } = A[pc] as { tag: number };
           const v = (stack.pop() as Ref).get() as Variant;
-          if (v.tag !== tag) fail(`VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
+          if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
           for (let i = 0; i < v.f.length; i++) stack.push(new Ref(v.f, i));
           pc++;
           break;
@@ -515,7 +519,7 @@ export class Interpreter {
         case OP.VariantSwitch: {
           const v = (stack.pop() as Ref).get() as Variant;
           const to = (A[pc] as number[])[v.tag];
-          if (to === undefined) fail(`VARIANT_TAG_MISMATCH: no jump for variant ${v.tag}`);
+          if (to === undefined) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: no jump for variant ${v.tag}`);
           pc = to as number;
           break;
         }
@@ -592,11 +596,15 @@ export class Interpreter {
       loader: this.loader,
       gas: this.gas,
       loc: { address: "", module: "", functionIndex: 0, functionName: "", pc: 0 } as VmLocation,
-      abort: (code: bigint): never => {
-        throw new VmAbort(code, { ...ctx.loc });
-      },
+      abort: nativeAbort,
     };
     return ctx;
+  }
+
+  /** A runtime error of the instruction at `pc` of `frame` (a method: no closure per call). */
+  private fail(frame: Frame, pc: number, msg: string): never {
+    frame.pc = pc;
+    throw new VmFailure("MovePrimitiveRuntimeError", msg, this.location(frame));
   }
 
   location(f: Frame): VmLocation {

@@ -60,6 +60,17 @@ export interface Datatype {
   variants?: { name: string; fields: { name: string; type: Token }[] }[];
 }
 
+/** Whether a token names a type parameter anywhere in it. */
+function namesTypeParameter(t: Token): boolean {
+  if (typeof t === "string") return false;
+  if ("TypeParameter" in t) return true;
+  if ("Vector" in t) return namesTypeParameter(t.Vector);
+  if ("Reference" in t) return namesTypeParameter(t.Reference);
+  if ("MutableReference" in t) return namesTypeParameter(t.MutableReference);
+  if ("Datatype" in t) return false;
+  return t.DatatypeInstantiation[1].some(namesTypeParameter);
+}
+
 export class VmModule {
   readonly address: string;
   readonly name: string;
@@ -126,6 +137,13 @@ export class VmModule {
     };
   }
 
+  /**
+   * Types of this module's tokens that name no type parameter (the same type whatever the
+   * instantiation), made once: the same type object each time, so what is memoised per type
+   * object (its text, abilities, store converter) is found again. `false`: the token is generic.
+   */
+  private readonly closedTypes = new WeakMap<object, MoveType | false>();
+
   /** A signature token of this module → a runtime type, substituting `tyArgs`. */
   toType(t: Token, tyArgs: readonly MoveType[]): MoveType {
     if (typeof t === "string") {
@@ -133,6 +151,14 @@ export class VmModule {
       if (!p) throw new VmFailure("VMInvariantViolation", `unknown primitive ${t}`);
       return p;
     }
+    const closed = this.closedTypes.get(t);
+    if (closed) return closed;
+    const ty = this.makeType(t, tyArgs);
+    if (closed === undefined) this.closedTypes.set(t, namesTypeParameter(t) ? false : ty);
+    return ty;
+  }
+
+  private makeType(t: Exclude<Token, string>, tyArgs: readonly MoveType[]): MoveType {
     if ("Vector" in t) return { kind: "vector", of: this.toType(t.Vector, tyArgs) };
     if ("TypeParameter" in t) {
       const a = tyArgs[t.TypeParameter];

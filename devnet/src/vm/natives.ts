@@ -18,7 +18,12 @@ import { NITRO_NATIVE, nitroNative } from "./nitro/native.js";
 import { Ref, toBcs, type Value } from "./values.js";
 
 const bytesOf = (v: Value | undefined): Uint8Array => Uint8Array.from((v instanceof Ref ? v.get() : v) as number[]);
-const arr = (b: Uint8Array): number[] => Array.from(b);
+/** Bytes as a vector<u8> value (a plain loop: Array.from goes through the iterator, an object per byte). */
+function arr(b: Uint8Array): number[] {
+  const out = new Array<number>(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[i]!;
+  return out;
+}
 const deref = (v: Value | undefined): Value => (v instanceof Ref ? v.get() : (v as Value));
 const vecError = (what: string): never => {
   throw new VmFailure("MovePrimitiveRuntimeError", `VECTOR_OPERATION_ERROR: ${what}`);
@@ -69,9 +74,18 @@ function typeTagBcs(t: MoveType, out: number[] = []): number[] {
 export function childId(parent: string, keyType: MoveType, keyBcs: Uint8Array): string {
   const len = new Uint8Array(8);
   new DataView(len.buffer).setBigUint64(0, BigInt(keyBcs.length), true);
-  return bytesToAddr(
-    blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, Uint8Array.from(typeTagBcs(keyType))),
-  );
+  return bytesToAddr(blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, typeTagBytes(keyType)));
+}
+
+/** A type's `TypeTag` BCS, by type object (types are never changed; the same key types come again and again). */
+const typeTags = new WeakMap<MoveType, Uint8Array>();
+function typeTagBytes(t: MoveType): Uint8Array {
+  let b = typeTags.get(t);
+  if (b === undefined) {
+    b = Uint8Array.from(typeTagBcs(t));
+    typeTags.set(t, b);
+  }
+  return b;
 }
 
 /** The UID's address inside an object value: the first field (UID) → ID → address. */

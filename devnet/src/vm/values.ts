@@ -138,7 +138,7 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 const INT_BYTES: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, u128: 16, u256: 32 };
 
 /** BCS-encodes a value of type `t`. */
-function encodeValue(t: MoveType, v: Value, layoutOf: LayoutOf, w = new BcsWriter()): BcsWriter {
+function encodeValue(t: MoveType, v: Value, layoutOf: LayoutOf, w: BcsWriter): BcsWriter {
   if (v instanceof Ref) v = v.get();
   if (t.kind === "prim") {
     switch (t.name) {
@@ -251,7 +251,11 @@ function decodeValue(t: MoveType, r: BcsReader, layoutOf?: LayoutOf): Value {
     const n = r.uleb();
     if (t.of.kind === "prim" && t.of.name === "u8") {
       r.need(n);
-      const out = Array.from(r.b.subarray(r.pos, r.pos + n));
+      // A plain loop: Array.from of a typed array goes through its iterator (an object per byte).
+      const out = new Array<Value>(n);
+      const b = r.b;
+      const at = r.pos;
+      for (let i = 0; i < n; i++) out[i] = b[at + i]!;
       r.pos += n;
       return out;
     }
@@ -279,8 +283,25 @@ export function fromBcs(t: MoveType, bytes: Uint8Array, layoutOf?: LayoutOf): Va
   return v;
 }
 
+/**
+ * One writer serves every encoding (its buffer grown once to the largest value, not from 256
+ * bytes per value); an encoding that starts while another is under way (a layout callback that
+ * encodes) gets its own.
+ */
+const shared = new BcsWriter();
+let sharedBusy = false;
+
 export function toBcs(t: MoveType, v: Value, layoutOf: LayoutOf): Uint8Array {
-  return encodeValue(t, v, layoutOf).result();
+  if (sharedBusy) return encodeValue(t, v, layoutOf, new BcsWriter()).result();
+  sharedBusy = true;
+  shared.len = 0;
+  try {
+    return encodeValue(t, v, layoutOf, shared).result();
+  } finally {
+    sharedBusy = false;
+    // A value that grew it past 1 MiB does not keep that much memory.
+    if (shared.buf.length > 1 << 20) shared.buf = new Uint8Array(256);
+  }
 }
 
 /** A constant-pool entry (primitives and vectors only). */
