@@ -1,6 +1,8 @@
 /**
  * One running node: AtomaClient (over gRPC by default, JSON-RPC on request), the SDK chain port, the journal, the daemon and
- * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo.
+ * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo. Every node
+ * a process starts on the same chain follows one event follower (./event-hub.ts): one checkpoint
+ * stream and one read of each event page for all of them.
  */
 import path from "node:path";
 import { AtomaClient, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor, wakeOnCheckpoints } from "@atoma/sdk";
@@ -8,8 +10,9 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
-import { CheckpointClock, SdkChainClock, SdkChainPort } from "../sdk-port.js";
+import { CheckpointClock, readEventPage, SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
+import { EventHub, processEventHub } from "./event-hub.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
 import { publishPqKey } from "./pq-key.js";
@@ -40,6 +43,12 @@ export interface StartNodeOptions {
   onRead?: ConstructorParameters<typeof NodeDaemon>[0]["onRead"];
   /** Keys for layered (user/system/application) confidential inputs. */
   layered?: LayeredKeys;
+  /**
+   * The event follower this node shares (./event-hub.ts). Omitted: the process's follower of
+   * this chain (`chainEventHub`), shared with every node started in the process on it; null: a
+   * follower of its own (its own checkpoint stream and event reads, as before issue 17 row 4).
+   */
+  eventHub?: EventHub | null;
 }
 
 export interface RunningNode {
@@ -85,14 +94,49 @@ export function atomaClientFor(
   return new AtomaClient(suiClientFor(rpcUrl, transport), { packageId, registryId });
 }
 
+/**
+ * An event follower of `rpcUrl`'s atoma package: event pages read once for every caller
+ * (`readEventPage`), and over gRPC one checkpoint stream (`wakeOnCheckpoints`) for every node.
+ */
+export function newEventHub(
+  o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
+): EventHub {
+  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+  const grpc = (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc";
+  return new EventHub({
+    read: (cursor, limit) => readEventPage(atoma, cursor, limit),
+    ...(grpc
+      ? {
+          checkpoints: (sink, signal) =>
+            wakeOnCheckpoints(atoma.client as SuiGrpcClient, sink, {
+              signal,
+              onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
+              onCheckpoint: (_seq, timestampMs) => sink.observe(timestampMs),
+            }),
+        }
+      : {}),
+    onStreamError: (err) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"),
+  });
+}
+
+/** This process's event follower of the chain (rpc url, transport, package), made on first use. */
+export function chainEventHub(
+  o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
+): EventHub {
+  const key = JSON.stringify([o.transport ?? DEFAULT_SUI_TRANSPORT, o.rpcUrl, o.packageId]);
+  return processEventHub(key, () => newEventHub(o));
+}
+
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+  const hub = o.eventHub === undefined ? chainEventHub(o) : o.eventHub === null ? newEventHub(o) : o.eventHub;
   const chain = new SdkChainPort({
     atoma,
     signer: o.keys.signer,
     nodeId: o.nodeId,
     ...(o.nodeCapId ? { nodeCap: o.nodeCapId } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    events: hub,
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
   // Deadlines on the last checkpoint's time while the stream brings them (gRPC), else on 0x6.
@@ -142,27 +186,18 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     o.logger.info({ mlkemPkHash: r.mlkemPkHash, status: r.status }, "ML-KEM-768 key hash on chain");
   }
   daemon.start();
-  // Over gRPC the daemon reacts to each checkpoint with events (SubscribeCheckpoints) instead of
-  // waiting for its poll interval; the event list with its durable cursor remains the catch-up path.
-  const streaming = new AbortController();
-  const streamLoop =
-    (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc"
-      ? (async () => {
-          await wakeOnCheckpoints(atoma.client as SuiGrpcClient, daemon, {
-            signal: streaming.signal,
-            onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
-            onCheckpoint: (_seq, timestampMs) => clock.observe(timestampMs),
-          });
-        })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
-      : Promise.resolve();
+  // Over gRPC the daemon reacts to each checkpoint with events (the hub's one SubscribeCheckpoints
+  // stream) instead of waiting for its poll interval, and reads deadlines on the checkpoints'
+  // time; the event list with its durable cursor remains the catch-up path.
+  const unsubscribe = hub.subscribe({ wake: () => daemon.wake(), observe: (ts) => clock.observe(ts) });
   return {
     daemon,
     journal,
     metricsUrl: server?.url ?? null,
     async stop() {
-      streaming.abort();
+      const left = unsubscribe(); // the last node of the hub stops its stream
       await daemon.stop();
-      await streamLoop;
+      await left;
       await server?.app.close();
     },
   };
