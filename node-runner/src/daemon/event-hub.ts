@@ -4,9 +4,10 @@
  * event pages fetched once for all of them.
  *
  * - `nextEvents(cursor, limit)` is single-flight: calls for the same cursor and limit share one
- *   read and one decoded, frozen result, while it is in flight and for `freshMs` after it came
- *   back, unless a checkpoint with events arrived since the read began (then the next call reads
- *   again: a shared answer is never older than the wake-up its caller reacts to). A failed read
+ *   read and one decoded, frozen result, while it is in flight and (with a checkpoint stream) for
+ *   `freshMs` after it came back, unless a checkpoint with events arrived since the read began
+ *   (then the next call reads again: a shared answer is never older than the wake-up its caller
+ *   reacts to). A failed read
  *   rejects every caller that shared it and is not kept. A daemon whose durable cursor is behind
  *   (after a restart) reads its own pages, and shares again once it reaches the others' cursor.
  * - `subscribe({ wake, observe })`: the first subscriber starts the checkpoint stream, each of its
@@ -40,7 +41,11 @@ export interface EventHubOptions {
   read: EventPageReader;
   /** The checkpoint stream (omitted: none, e.g. over JSON-RPC; the daemons poll). */
   checkpoints?: CheckpointSource;
-  /** How long a page that came back is shared with later callers of the same cursor, ms (default 200). */
+  /**
+   * How long a page that came back is shared with later callers of the same cursor, ms: default
+   * 200 with a checkpoint stream (a checkpoint with events ends it sooner), 0 without one (only a
+   * read in flight is shared: with no wake-up to invalidate it, a kept page would delay a poll).
+   */
   freshMs?: number;
   /** Called when the stream stops with an error (it reconnects by itself otherwise). */
   onStreamError?: (err: unknown) => void;
@@ -75,7 +80,7 @@ export class EventHub {
   readonly stats = { reads: 0, shared: 0, checkpoints: 0 };
 
   constructor(options: EventHubOptions) {
-    this.#o = { freshMs: 200, ...options };
+    this.#o = { ...options, freshMs: options.freshMs ?? (options.checkpoints ? 200 : 0) };
   }
 
   /** Events after `cursor`, at most `limit`: one read for every caller of the same cursor (see the module doc). */

@@ -255,13 +255,17 @@ describe("EventHub: one checkpoint stream for every subscriber", () => {
     await b();
   });
 
-  it("without a stream (JSON-RPC) subscribing is harmless and the pages are still shared", async () => {
+  it("without a stream (JSON-RPC) subscribing is harmless, a read in flight is shared, a page that came back is not", async () => {
     const chain = new FakeEvents();
     const hub = new EventHub({ read: chain.read });
     const leave = hub.subscribe({ wake: () => {} });
     expect(hub.streaming).toBe(false);
     await Promise.all([hub.nextEvents(null, 5), hub.nextEvents(null, 5)]);
     expect(chain.reads).toHaveLength(1);
+    // With no wake-up to tell it is old, a page that came back is not kept: the next poll reads.
+    chain.push(1);
+    expect((await hub.nextEvents(null, 5)).events).toHaveLength(1);
+    expect(chain.reads).toHaveLength(2);
     await leave();
   });
 });
