@@ -132,7 +132,8 @@ export class EventHub {
 
   /**
    * Follows the checkpoint stream (started with the first subscriber). The returned function
-   * unsubscribes; it resolves once the stream has stopped when this was the last subscriber.
+   * unsubscribes; the last subscriber to leave drops the pages kept and stops the stream (it
+   * resolves once the stream has stopped).
    */
   subscribe(s: HubSubscriber): () => Promise<void> {
     this.#subscribers.add(s);
@@ -142,7 +143,10 @@ export class EventHub {
       if (left) return;
       left = true;
       this.#subscribers.delete(s);
-      if (this.#subscribers.size === 0) await this.#stopStream();
+      if (this.#subscribers.size > 0) return;
+      // Nobody follows: nothing kept outlives them (a later chain may answer at the same url).
+      this.#pages.clear();
+      await this.#stopStream();
     };
   }
 

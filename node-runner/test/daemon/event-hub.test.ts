@@ -330,8 +330,10 @@ describe("20 node daemons on one hub", () => {
     stream.sink?.wake();
     await until(() => seen.every((n) => n === 257));
     expect(chain.reads.map((r) => r.cursor)).toEqual([null, "100", "200", "250"]);
+    expect(hub.kept).toBeGreaterThan(0);
     await Promise.all(leave.map((l) => l()));
     expect(stream.stops).toBe(1);
+    expect(hub.kept).toBe(0); // nothing kept once nobody follows
     await Promise.all(daemons.map((d) => d.stop()));
     // Each daemon's own cursor file holds where it got to.
     for (const d of dirs)
