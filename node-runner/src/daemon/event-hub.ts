@@ -76,7 +76,7 @@ export class EventHub {
   readonly #subscribers = new Set<HubSubscriber>();
   #gen = 0;
   #stream: { controller: AbortController; done: Promise<void> } | undefined;
-  /** Reads made (RPCs) and calls answered by a read another caller made. */
+  /** Reads made (RPCs), calls answered by a read another caller made, checkpoints fanned out. */
   readonly stats = { reads: 0, shared: 0, checkpoints: 0 };
 
   constructor(options: EventHubOptions) {
@@ -85,7 +85,7 @@ export class EventHub {
 
   /** Events after `cursor`, at most `limit`: one read for every caller of the same cursor (see the module doc). */
   nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
-    const key = `${limit}:${cursor ?? ""}`;
+    const key = JSON.stringify([limit, cursor]);
     const now = performance.now();
     const known = this.#pages.get(key);
     if (known && known.gen === this.#gen && (known.at === undefined || now - known.at <= this.#o.freshMs)) {
