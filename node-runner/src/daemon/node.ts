@@ -5,7 +5,14 @@
  * stream and one read of each event page for all of them.
  */
 import path from "node:path";
-import { AtomaClient, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor, wakeOnCheckpoints } from "@atoma/sdk";
+import {
+  AtomaClient,
+  DEFAULT_SUI_TRANSPORT,
+  GasMeasurements,
+  type SuiTransport,
+  suiClientFor,
+  wakeOnCheckpoints,
+} from "@atoma/sdk";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
@@ -49,6 +56,12 @@ export interface StartNodeOptions {
    * follower of its own (its own checkpoint stream and event reads, as before issue 17 row 4).
    */
   eventHub?: EventHub | null;
+  /**
+   * Where the node's lanes keep the gas each transaction shape used (the SDK's measured budgets).
+   * Omitted: the process's measurements of this chain (`chainGasMeasurements`), shared with every
+   * node started in the process on it, so a shape is dry-run once for all of them; null: its own.
+   */
+  gasMeasurements?: GasMeasurements | null;
 }
 
 export interface RunningNode {
@@ -90,8 +103,33 @@ export function atomaClientFor(
   packageId: string,
   registryId: string,
   transport?: SuiTransport,
+  measurements?: GasMeasurements,
 ): AtomaClient {
-  return new AtomaClient(suiClientFor(rpcUrl, transport), { packageId, registryId });
+  return new AtomaClient(
+    suiClientFor(rpcUrl, transport),
+    { packageId, registryId },
+    measurements ? { measurements } : {},
+  );
+}
+
+type ChainOf = Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId">;
+const chainKey = (o: ChainOf) => JSON.stringify([o.transport ?? DEFAULT_SUI_TRANSPORT, o.rpcUrl, o.packageId]);
+
+/** Gas measurements of this process, one per chain (rpc url, transport and package). */
+const measurements = new Map<string, GasMeasurements>();
+
+/**
+ * This process's gas measurements of the chain, made on first use: every node started in the
+ * process on it budgets its transactions from them (`startNode` by default).
+ */
+export function chainGasMeasurements(o: ChainOf): GasMeasurements {
+  const key = chainKey(o);
+  let m = measurements.get(key);
+  if (!m) {
+    m = new GasMeasurements();
+    measurements.set(key, m);
+  }
+  return m;
 }
 
 /**
@@ -123,12 +161,12 @@ export function newEventHub(
 export function chainEventHub(
   o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
 ): EventHub {
-  const key = JSON.stringify([o.transport ?? DEFAULT_SUI_TRANSPORT, o.rpcUrl, o.packageId]);
-  return processEventHub(key, () => newEventHub(o));
+  return processEventHub(chainKey(o), () => newEventHub(o));
 }
 
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
-  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+  const gas = o.gasMeasurements === undefined ? chainGasMeasurements(o) : (o.gasMeasurements ?? undefined);
+  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport, gas);
   const hub = o.eventHub === undefined ? chainEventHub(o) : o.eventHub === null ? newEventHub(o) : o.eventHub;
   const chain = new SdkChainPort({
     atoma,
