@@ -18,6 +18,8 @@ export interface DaemonProcSpec {
   registryId: string;
   pollMs: number;
   batch?: boolean;
+  /** false: each daemon follows the events alone instead of the process's shared follower. */
+  sharedEvents?: boolean;
   nodes: { nodeId: string; nodeCapId: string; keystore: string; stateDir: string }[];
 }
 
@@ -47,6 +49,7 @@ process.on("message", async (m: { op: string; spec?: DaemonProcSpec }) => {
           logger: pino({ level: "silent" }),
           pollMs: s.pollMs,
           ...(s.batch === undefined ? {} : { batch: s.batch }),
+          ...(s.sharedEvents === false ? { eventHub: null } : {}),
           metricsPort: null,
           onRead: (r) => reads.push(r),
         }),

@@ -67,6 +67,8 @@ export interface NodeSpec {
   pollMs: number;
   /** Commits and reveals due together in one PTB (the daemon's default: on). */
   batch?: boolean;
+  /** false: the node follows the events alone (`startNode`'s `eventHub: null`), not the process's shared follower. */
+  sharedEvents?: boolean;
   /** Default: the node-runner's built-in executors. */
   executors?: Executor[];
   transport?: SuiTransport;
@@ -80,6 +82,8 @@ export async function startBenchNetwork(o: {
   nodes?: number;
   pollMs?: number;
   batch?: boolean;
+  /** false: each daemon follows the events alone (the A side of the shared follower's A/B). */
+  sharedEvents?: boolean;
   /** Every chain read of every daemon's tasks (the request, the clock). */
   onRead?: StartNodeOptions["onRead"];
   /** Devnet in its own process, the `nodes` daemons split over this many processes (0: all in this one). */
@@ -107,6 +111,7 @@ export async function startBenchNetwork(o: {
       logger: pino({ level: "silent" }),
       pollMs: s.pollMs,
       ...(s.batch === undefined ? {} : { batch: s.batch }),
+      ...(s.sharedEvents === false ? { eventHub: null } : {}),
       metricsPort: null,
       ...(s.onStep ? { onStep: s.onStep } : {}),
       ...(s.onRead ? { onRead: s.onRead } : {}),
@@ -119,6 +124,7 @@ export async function startBenchNetwork(o: {
       name: `n${i}`,
       pollMs: o.pollMs ?? 250,
       ...(o.batch === undefined ? {} : { batch: o.batch }),
+      ...(o.sharedEvents === undefined ? {} : { sharedEvents: o.sharedEvents }),
       ...(o.onRead ? { onRead: o.onRead } : {}),
     });
   const txs = () => [...chain.devnet.runtime.txs.values()];
@@ -180,6 +186,7 @@ async function startProcessNetwork(
     nodes?: number;
     pollMs?: number;
     batch?: boolean;
+    sharedEvents?: boolean;
     onRead?: StartNodeOptions["onRead"];
     processes: number;
   },
@@ -216,6 +223,7 @@ async function startProcessNetwork(
           registryId: devnet.deployed.registryId,
           pollMs: o.pollMs ?? 250,
           ...(o.batch === undefined ? {} : { batch: o.batch }),
+          ...(o.sharedEvents === undefined ? {} : { sharedEvents: o.sharedEvents }),
           nodes: nodes.map((n) => ({
             nodeId: n.nodeId,
             nodeCapId: n.nodeCapId,

@@ -27,7 +27,7 @@
  * daemons in P more (as a network and its operators run), the requesters and both peers in the
  * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
  * everything in one process (the mode before issue 17 row 4's client work).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch] [--own-followers]
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -46,6 +46,11 @@ const LATENCY_RUNS = arg("--latency-runs", 10);
 const PROCESSES = arg("--processes", 1);
 /** `--no-batch`: every commit and reveal in its own transaction (the A side of an A/B). */
 const BATCH = !process.argv.includes("--no-batch");
+/**
+ * `--own-followers`: every daemon follows the events alone (its own checkpoint stream and event
+ * reads, as before issue 17 row 4's shared follower) instead of its process's one follower.
+ */
+const SHARED_EVENTS = !process.argv.includes("--own-followers");
 const N = 3;
 const median = (xs: number[]) => quantile(xs, 0.5);
 
@@ -67,6 +72,7 @@ const net = await startBenchNetwork({
   nodes: NODES,
   pollMs: POLL_MS,
   batch: BATCH,
+  sharedEvents: SHARED_EVENTS,
   onRead,
   processes: PROCESSES,
 });
@@ -250,6 +256,7 @@ await net.close();
 
 console.log(
   `${NODES} nodes, N = ${N}, ${REQUESTERS} requesters, ${REQUESTS} requests, daemon poll ${POLL_MS} ms, batching ${BATCH ? "on" : "off"}, ` +
+    `events ${SHARED_EVENTS ? "one follower per process" : "one follower per daemon"}, ` +
     `${PROCESSES ? `devnet in its own process, daemons in ${PROCESSES}` : "devnet and daemons in this process"}; ` +
     `${settled}/${REQUESTS} settled with output in ${secs.toFixed(1)} s`,
 );

@@ -16,8 +16,8 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { expandMlKemSecret, InvalidInputError, Limits, x25519PublicKey } from "@atoma/sdk";
-import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { expandMlKemSecret, InvalidInputError, Limits, PreparedEd25519Keypair, x25519PublicKey } from "@atoma/sdk";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 
 export interface NodeConfig {
   /** Sui JSON-RPC / devnet URL. */
@@ -209,6 +209,7 @@ export function resolveFrom(configFile: string, p: string): string {
 // === keys ===
 
 export interface NodeKeys {
+  /** The node's transaction signer: @mysten/sui's Ed25519Keypair with its key prepared once (node:crypto). */
   signer: Ed25519Keypair;
   sigPk: Uint8Array;
   encSk: Uint8Array;
@@ -230,7 +231,7 @@ interface KeystoreFile {
 }
 
 function keysFrom(ed: Uint8Array, x: Uint8Array, mlkemSeed?: Uint8Array): NodeKeys {
-  const signer = Ed25519Keypair.fromSecretKey(ed);
+  const signer = PreparedEd25519Keypair.fromSeed(ed);
   const base = { signer, sigPk: signer.getPublicKey().toRawBytes(), encSk: x, encPk: x25519PublicKey(x) };
   if (!mlkemSeed) return base;
   const { dk, pk } = expandMlKemSecret(mlkemSeed, "keystore.mlkem768");

@@ -74,6 +74,11 @@ export interface SdkPortOptions {
    * loop go in one transaction (./daemon/tx-batcher.ts). Default true; false sends each alone.
    */
   batch?: boolean;
+  /**
+   * Where the node's event pages come from: the process's shared follower
+   * (./daemon/event-hub.ts, what `startNode` gives). Omitted: this port reads them itself.
+   */
+  events?: Pick<ChainPort, "nextEvents">;
 }
 
 /** One commit or reveal of this node. */
@@ -126,6 +131,20 @@ export function toDaemonEvent(ev: AtomaEvent): DaemonEvent {
     default:
       return { name: "Other", type: ev.name };
   }
+}
+
+/** The package's events after `cursor` (at most `limit`), decoded for the daemon: one `listEvents`. */
+export async function readEventPage(
+  atoma: Pick<AtomaClient, "listEvents">,
+  cursor: string | null,
+  limit: number,
+): Promise<EventBatch> {
+  const page = await atoma.listEvents({ after: cursor }, limit);
+  return {
+    events: page.events.map((rec) => toDaemonEvent(rec.event)),
+    cursor: page.cursor.after,
+    hasNextPage: page.hasNextPage,
+  };
 }
 
 /** Maps the SDK's decoded `Request` to the daemon's view. */
@@ -283,13 +302,8 @@ export class SdkChainPort implements ChainPort {
     return this.#nodeCap;
   }
 
-  async nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
-    const page = await this.o.atoma.listEvents({ after: cursor }, limit);
-    return {
-      events: page.events.map((rec) => toDaemonEvent(rec.event)),
-      cursor: page.cursor.after,
-      hasNextPage: page.hasNextPage,
-    };
+  nextEvents(cursor: string | null, limit: number): Promise<EventBatch> {
+    return this.o.events ? this.o.events.nextEvents(cursor, limit) : readEventPage(this.o.atoma, cursor, limit);
   }
 
   async getRequest(requestId: string): Promise<RequestView> {

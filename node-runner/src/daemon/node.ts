@@ -1,15 +1,26 @@
 /**
  * One running node: AtomaClient (over gRPC by default, JSON-RPC on request), the SDK chain port, the journal, the daemon and
- * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo.
+ * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo. Every node
+ * a process starts on the same chain follows one event follower (./event-hub.ts): one checkpoint
+ * stream and one read of each event page for all of them; and budgets its transactions from the
+ * process's gas measurements of the chain (a transaction shape dry-run once for all of them).
  */
 import path from "node:path";
-import { AtomaClient, DEFAULT_SUI_TRANSPORT, type SuiTransport, suiClientFor, wakeOnCheckpoints } from "@atoma/sdk";
+import {
+  AtomaClient,
+  DEFAULT_SUI_TRANSPORT,
+  GasMeasurements,
+  type SuiTransport,
+  suiClientFor,
+  wakeOnCheckpoints,
+} from "@atoma/sdk";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
-import { CheckpointClock, SdkChainClock, SdkChainPort } from "../sdk-port.js";
+import { CheckpointClock, readEventPage, SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
+import { EventHub, processEventHub } from "./event-hub.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
 import { publishPqKey } from "./pq-key.js";
@@ -40,6 +51,18 @@ export interface StartNodeOptions {
   onRead?: ConstructorParameters<typeof NodeDaemon>[0]["onRead"];
   /** Keys for layered (user/system/application) confidential inputs. */
   layered?: LayeredKeys;
+  /**
+   * The event follower this node shares (./event-hub.ts). Omitted: the process's follower of
+   * this chain (`chainEventHub`), shared with every node started in the process on it; null: a
+   * follower of its own (its own checkpoint stream and event reads, as before issue 17 row 4).
+   */
+  eventHub?: EventHub | null;
+  /**
+   * Where the node's lanes keep the gas each transaction shape used (the SDK's measured budgets).
+   * Omitted: the process's measurements of this chain (`chainGasMeasurements`), shared with every
+   * node started in the process on it, so a shape is dry-run once for all of them; null: its own.
+   */
+  gasMeasurements?: GasMeasurements | null;
 }
 
 export interface RunningNode {
@@ -81,18 +104,78 @@ export function atomaClientFor(
   packageId: string,
   registryId: string,
   transport?: SuiTransport,
+  measurements?: GasMeasurements,
 ): AtomaClient {
-  return new AtomaClient(suiClientFor(rpcUrl, transport), { packageId, registryId });
+  return new AtomaClient(
+    suiClientFor(rpcUrl, transport),
+    { packageId, registryId },
+    measurements ? { measurements } : {},
+  );
+}
+
+type ChainOf = Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId">;
+const chainKey = (o: ChainOf) => JSON.stringify([o.transport ?? DEFAULT_SUI_TRANSPORT, o.rpcUrl, o.packageId]);
+
+/** Gas measurements of this process, one per chain (rpc url, transport and package). */
+const measurements = new Map<string, GasMeasurements>();
+
+/**
+ * This process's gas measurements of the chain, made on first use: every node started in the
+ * process on it budgets its transactions from them (`startNode` by default).
+ */
+export function chainGasMeasurements(o: ChainOf): GasMeasurements {
+  const key = chainKey(o);
+  let m = measurements.get(key);
+  if (!m) {
+    m = new GasMeasurements();
+    measurements.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * An event follower of `rpcUrl`'s atoma package: event pages read once for every caller
+ * (`readEventPage`), and over gRPC one checkpoint stream (`wakeOnCheckpoints`) for every node.
+ */
+export function newEventHub(
+  o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
+): EventHub {
+  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+  const grpc = (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc";
+  return new EventHub({
+    read: (cursor, limit) => readEventPage(atoma, cursor, limit),
+    ...(grpc
+      ? {
+          checkpoints: (sink, signal) =>
+            wakeOnCheckpoints(atoma.client as SuiGrpcClient, sink, {
+              signal,
+              onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
+              onCheckpoint: (_seq, timestampMs) => sink.observe(timestampMs),
+            }),
+        }
+      : {}),
+    onStreamError: (err) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"),
+  });
+}
+
+/** This process's event follower of the chain (rpc url, transport, package), made on first use. */
+export function chainEventHub(
+  o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
+): EventHub {
+  return processEventHub(chainKey(o), () => newEventHub(o));
 }
 
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
-  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+  const gas = o.gasMeasurements === undefined ? chainGasMeasurements(o) : (o.gasMeasurements ?? undefined);
+  const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport, gas);
+  const hub = o.eventHub === undefined ? chainEventHub(o) : o.eventHub === null ? newEventHub(o) : o.eventHub;
   const chain = new SdkChainPort({
     atoma,
     signer: o.keys.signer,
     nodeId: o.nodeId,
     ...(o.nodeCapId ? { nodeCap: o.nodeCapId } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    events: hub,
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
   // Deadlines on the last checkpoint's time while the stream brings them (gRPC), else on 0x6.
@@ -142,27 +225,18 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     o.logger.info({ mlkemPkHash: r.mlkemPkHash, status: r.status }, "ML-KEM-768 key hash on chain");
   }
   daemon.start();
-  // Over gRPC the daemon reacts to each checkpoint with events (SubscribeCheckpoints) instead of
-  // waiting for its poll interval; the event list with its durable cursor remains the catch-up path.
-  const streaming = new AbortController();
-  const streamLoop =
-    (o.transport ?? DEFAULT_SUI_TRANSPORT) === "grpc"
-      ? (async () => {
-          await wakeOnCheckpoints(atoma.client as SuiGrpcClient, daemon, {
-            signal: streaming.signal,
-            onReconnect: (err) => o.logger.debug({ err: String(err) }, "checkpoint stream reconnecting"),
-            onCheckpoint: (_seq, timestampMs) => clock.observe(timestampMs),
-          });
-        })().catch((err: unknown) => o.logger.warn({ err: String(err) }, "checkpoint stream stopped"))
-      : Promise.resolve();
+  // Over gRPC the daemon reacts to each checkpoint with events (the hub's one SubscribeCheckpoints
+  // stream) instead of waiting for its poll interval, and reads deadlines on the checkpoints'
+  // time; the event list with its durable cursor remains the catch-up path.
+  const unsubscribe = hub.subscribe({ wake: () => daemon.wake(), observe: (ts) => clock.observe(ts) });
   return {
     daemon,
     journal,
     metricsUrl: server?.url ?? null,
     async stop() {
-      streaming.abort();
+      const left = unsubscribe(); // the last node of the hub stops its stream
       await daemon.stop();
-      await streamLoop;
+      await left;
       await server?.app.close();
     },
   };

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, loadKeystore, parseConfig, renderConfig } from "../../src/config.js";
 
@@ -17,7 +18,7 @@ function run(...args: string[]) {
 }
 
 describe("atoma-node CLI", () => {
-  it("init writes a 0600 keystore and a commented config; refuses to overwrite keys", () => {
+  it("init writes a 0600 keystore and a commented config; refuses to overwrite keys", async () => {
     const r = run("-c", "n/atoma-node.json", "--json", "init", "--price", "55");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { address: string; keystore: string };
@@ -38,6 +39,11 @@ describe("atoma-node CLI", () => {
       mlkem768: string;
     };
     expect(secret.mlkem768).toMatch(/^[0-9a-f]{128}$/);
+    // the node's signer (its key prepared once for node:crypto) signs as @mysten/sui's Ed25519Keypair
+    const ref = Ed25519Keypair.fromSecretKey(new Uint8Array(Buffer.from(secret.ed25519, "hex")));
+    expect(keys.signer.toSuiAddress()).toBe(ref.toSuiAddress());
+    const msg = new TextEncoder().encode("transaction bytes");
+    expect(await keys.signer.signTransaction(msg)).toEqual(await ref.signTransaction(msg));
     expect(r.out + r.err).not.toContain(secret.ed25519);
     expect(r.out + r.err).not.toContain(secret.mlkem768);
     const again = run("-c", "n/atoma-node.json", "init");

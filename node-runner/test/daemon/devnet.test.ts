@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, registerNode, startChain } from "../../../demo/src/network.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import type { Executor } from "../../src/daemon/execute.js";
-import { type RunningNode, startNode } from "../../src/daemon/node.js";
+import { chainEventHub, chainGasMeasurements, type RunningNode, startNode } from "../../src/daemon/node.js";
 import { chainNowMs } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
@@ -85,4 +85,30 @@ describe("daemon over the SDK on a devnet", () => {
     const health = await fetch(`${nodes[0]?.metricsUrl}/health`);
     expect(health.status).toBe(200);
   }, 60_000);
+
+  it("the three nodes follow one event follower (the process's, by default): one checkpoint stream, event pages read once for all", async () => {
+    const hub = chainEventHub({
+      rpcUrl: chain.url,
+      packageId: chain.deployed.packageId,
+      registryId: chain.deployed.registryId,
+      logger: pino({ level: "silent" }),
+    });
+    expect(hub.subscribers).toBe(3);
+    expect(hub.streaming).toBe(true);
+    expect(hub.stats.checkpoints).toBeGreaterThan(0);
+    // Three followers of one hub: at least every other page call was answered by another's read.
+    expect(hub.stats.reads).toBeGreaterThan(0);
+    expect(hub.stats.shared).toBeGreaterThanOrEqual(hub.stats.reads);
+    // Every node saw the same events (the request's sampling, commits, reveals, settlement).
+    expect(new Set(nodes.map((n) => n.daemon.stats.revealed))).toEqual(new Set([1]));
+  });
+
+  it("the three nodes budget from the process's gas measurements of the chain: their commits and reveals measured there, once for all", () => {
+    const chainOf = { rpcUrl: chain.url, packageId: chain.deployed.packageId };
+    const gas = chainGasMeasurements(chainOf);
+    expect(chainGasMeasurements(chainOf)).toBe(gas);
+    expect(chainGasMeasurements({ ...chainOf, packageId: `0x${"1".repeat(64)}` })).not.toBe(gas);
+    expect(gas.covered("request::commit", 0)).toBeGreaterThan(0n);
+    expect(gas.covered("request::reveal", 0)).toBeGreaterThan(0n);
+  });
 });

@@ -35,6 +35,42 @@ export interface ExecutorOptions {
   gasBudget?: bigint;
   /** Measured budgets: gas used last time × margin. Default 1.5. */
   margin?: number;
+  /**
+   * Where the measured gas per shape is kept: default, these lanes' own. Clients of one chain
+   * that send the same kinds of transactions (several nodes in one process) can share one
+   * `GasMeasurements`, so a shape is dry-run once for all of them instead of once per client.
+   */
+  measurements?: GasMeasurements;
+}
+
+/**
+ * The gas transactions of each shape used on one chain: the most (computation + storage, MIST)
+ * and the largest pure input size (bytes) among them; a transaction with larger inputs (more to
+ * store) is not covered. Shared by every lane given it (any signer: a shape's gas depends on the
+ * package's code and the objects it touches, and the budget is the most seen × a margin).
+ */
+export class GasMeasurements {
+  readonly #used = new Map<string, { gas: bigint; bytes: number }>();
+
+  /** The most gas a transaction of `shape` with at most `bytes` of pure inputs used; undefined: not measured. */
+  covered(shape: string, bytes: number): bigint | undefined {
+    const m = this.#used.get(shape);
+    return m === undefined || bytes > m.bytes ? undefined : m.gas;
+  }
+
+  /** A successful transaction of `shape` used `gas` with `bytes` of pure inputs. */
+  record(shape: string, gas: bigint, bytes: number): void {
+    const known = this.#used.get(shape);
+    this.#used.set(shape, {
+      gas: known && known.gas > gas ? known.gas : gas,
+      bytes: known && known.bytes > bytes ? known.bytes : bytes,
+    });
+  }
+
+  /** Forgets `shape` (a measured budget of it ran out: the state grew). */
+  forget(shape: string): void {
+    this.#used.delete(shape);
+  }
 }
 
 /** A transaction ran out of its gas budget and was not sent again (or ran out again). */
@@ -85,23 +121,30 @@ class Lane extends SerialTransactionExecutor {
   }
 }
 
+/** A transaction's data (`getData()`: each call validates and copies all of it, so it is read once). */
+type TransactionData = ReturnType<Transaction["getData"]>;
+
+const shapeOf = (d: TransactionData): string =>
+  d.commands
+    .map((c) => (c.MoveCall ? `${c.MoveCall.module}::${c.MoveCall.function}` : (c.$kind ?? Object.keys(c)[0] ?? "?")))
+    .join(",");
+
+function pureBytesOf(d: TransactionData): number {
+  let n = 0;
+  for (const i of d.inputs)
+    if (i.Pure) n += Math.floor((i.Pure.bytes.length * 3) / 4);
+    else if (i.UnresolvedPure) n += JSON.stringify(i.UnresolvedPure.value ?? null).length;
+  return n;
+}
+
 /** The transaction's shape: its commands (Move call targets) in order; budgets are kept per shape. */
 export function transactionShape(tx: Transaction): string {
-  return tx
-    .getData()
-    .commands.map((c) =>
-      c.MoveCall ? `${c.MoveCall.module}::${c.MoveCall.function}` : (c.$kind ?? Object.keys(c)[0] ?? "?"),
-    )
-    .join(",");
+  return shapeOf(tx.getData());
 }
 
 /** The size of the transaction's pure inputs (what it may store grows with them), bytes. */
 export function pureBytes(tx: Transaction): number {
-  let n = 0;
-  for (const i of tx.getData().inputs)
-    if (i.Pure) n += Math.floor((i.Pure.bytes.length * 3) / 4);
-    else if (i.UnresolvedPure) n += JSON.stringify(i.UnresolvedPure.value ?? null).length;
-  return n;
+  return pureBytesOf(tx.getData());
 }
 
 const isOutOfGas = (t: { status: SuiClientTypes.ExecutionStatus }) =>
@@ -117,11 +160,8 @@ export class TransactionLanes {
     dryRuns: 0,
   };
   readonly #lanes = new Map<string, Lane>();
-  /**
-   * Per shape: the most gas its transactions used (computation + storage, MIST) and the largest
-   * pure input size (bytes) among them; a larger input (more to store) is dry-run first.
-   */
-  readonly #used = new Map<string, { gas: bigint; bytes: number }>();
+  /** Per shape: the most gas used and the largest pure inputs; a larger input is dry-run first. */
+  readonly #used: GasMeasurements;
   #price: { value: Promise<bigint>; until: number } | undefined;
   readonly #margin: number;
 
@@ -131,6 +171,7 @@ export class TransactionLanes {
   ) {
     if (o.gasBudget !== undefined && o.gasBudget <= 0n) throw new RangeError("gasBudget must be positive");
     this.#margin = o.margin ?? 1.5;
+    this.#used = o.measurements ?? new GasMeasurements();
     if (!(this.#margin >= 1)) throw new RangeError("margin must be at least 1");
   }
 
@@ -165,9 +206,9 @@ export class TransactionLanes {
 
   #budgetFor(shape: string, bytes: number, price: bigint): bigint | undefined {
     if (this.o.gasBudget !== undefined) return this.o.gasBudget;
-    const m = this.#used.get(shape);
-    if (m === undefined || bytes > m.bytes) return undefined;
-    const withMargin = (m.gas * BigInt(Math.round(this.#margin * 1000))) / 1000n;
+    const gas = this.#used.covered(shape, bytes);
+    if (gas === undefined) return undefined;
+    const withMargin = (gas * BigInt(Math.round(this.#margin * 1000))) / 1000n;
     return withMargin + GAS_SAFE_OVERHEAD * price;
   }
 
@@ -192,13 +233,14 @@ export class TransactionLanes {
    */
   async execute(tx: Transaction, signer: Signer): Promise<ExecutedTransaction> {
     const lane = this.#lane(signer);
-    const shape = transactionShape(tx);
-    const bytes = pureBytes(tx);
+    const data = tx.getData();
+    const shape = shapeOf(data);
+    const bytes = pureBytesOf(data);
+    const own = data.gasData;
     const include = { effects: true, events: true, objectTypes: true } as const;
     let staleRetried = false;
     let budgetDropped = false;
     for (;;) {
-      const own = tx.getData().gasData;
       const price = own.price ? BigInt(own.price) : await this.gasPrice();
       const copy = Transaction.from(tx);
       copy.setSenderIfNotSet(signer.toSuiAddress());
@@ -227,19 +269,14 @@ export class TransactionLanes {
       const t = res.$kind === "Transaction" ? res.Transaction : res.FailedTransaction;
       const used = BigInt(t.effects.gasUsed.computationCost) + BigInt(t.effects.gasUsed.storageCost);
       if (isOutOfGas(t)) {
-        this.#used.delete(shape);
+        this.#used.forget(shape);
         if (!measured) throw new OutOfGasError(budget, t.digest);
         // A measured budget fell short (the state grew): dry-run this once and send again.
         budgetDropped = true;
         this.counts.outOfGasRetries++;
         continue;
       }
-      const known = this.#used.get(shape);
-      if (t.status.success)
-        this.#used.set(shape, {
-          gas: known && known.gas > used ? known.gas : used,
-          bytes: known && known.bytes > bytes ? known.bytes : bytes,
-        });
+      if (t.status.success) this.#used.record(shape, used, bytes);
       return res;
     }
   }

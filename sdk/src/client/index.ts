@@ -6,5 +6,6 @@ export * from "./deployment.js";
 export * from "./errors.js";
 export * from "./executor.js";
 export * from "./follow.js";
+export * from "./keypair.js";
 export { sleep } from "./sleep.js";
 export * from "./transport.js";

@@ -129,11 +129,21 @@ export function nativeEd25519PublicKey(sk: Uint8Array): Uint8Array | null {
   return okpRawPublic(c, okpPrivateKey(c, "Ed25519", sk));
 }
 
-/** Ed25519 (RFC 8032, deterministic) signature; null outside Node. */
-export function nativeEd25519Sign(message: Uint8Array, sk: Uint8Array): Uint8Array | null {
+/**
+ * Ed25519 (RFC 8032, deterministic) signing with `sk` parsed once (a signer that signs many
+ * messages: the key is imported for each `nativeEd25519Sign`, ≈ 30 µs of a ≈ 60 µs signature);
+ * the returned function holds the key as long as it lives. Null outside Node.
+ */
+export function nativeEd25519Signer(sk: Uint8Array): ((message: Uint8Array) => Uint8Array) | null {
   const c = nativeCrypto;
   if (!c || sk.length !== 32) return null;
-  return plain(c.sign(null, message, okpPrivateKey(c, "Ed25519", sk)));
+  const key = okpPrivateKey(c, "Ed25519", sk);
+  return (message) => plain(c.sign(null, message, key));
+}
+
+/** Ed25519 (RFC 8032, deterministic) signature; null outside Node. */
+export function nativeEd25519Sign(message: Uint8Array, sk: Uint8Array): Uint8Array | null {
+  return nativeEd25519Signer(sk)?.(message) ?? null;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   nativeEd25519Accepts,
   nativeEd25519PublicKey,
   nativeEd25519Sign,
+  nativeEd25519Signer,
   nativeHkdfSha256,
   nativeSha,
   nativeX25519,
@@ -41,6 +42,17 @@ export function ed25519GetPublicKey(sk: Uint8Array): Uint8Array {
 /** Ed25519 signature (deterministic, RFC 8032). */
 export function ed25519Sign(message: Uint8Array, sk: Uint8Array): Uint8Array {
   return nativeEd25519Sign(message, sk) ?? ed25519.sign(message, sk);
+}
+
+/**
+ * `ed25519Sign` with `sk` fixed and prepared once (node:crypto: the key imported once; noble:
+ * none to prepare), for a key that signs many messages. The function holds a copy of `sk`.
+ */
+export function ed25519Signer(sk: Uint8Array): (message: Uint8Array) => Uint8Array {
+  const native = nativeEd25519Signer(sk);
+  if (native) return native;
+  const own = sk.slice();
+  return (message) => ed25519.sign(message, own);
 }
 
 /**

@@ -12,11 +12,19 @@ import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { randomBytes } from "@noble/hashes/utils.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { publishProbe } from "../../../devnet/test/probe.js";
 import { testClient, testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
-import { AtomaClient, OutOfGasError, pureBytes, transactionShape } from "../../src/client/index.js";
+import {
+  AtomaClient,
+  GasMeasurements,
+  OutOfGasError,
+  PreparedEd25519Keypair,
+  pureBytes,
+  transactionShape,
+} from "../../src/client/index.js";
 
 describe("AtomaClient transaction lanes (devnet)", () => {
   let d: RunningDevnet;
@@ -162,6 +170,24 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     expect(r.effects.status.success).toBe(true);
     expect(a.lanes.counts.staleRetries).toBe(1);
   }, 116_000);
+
+  it("lanes sharing GasMeasurements dry-run a shape once for all of them (another client and signer: a PreparedEd25519Keypair)", async () => {
+    const shared = new GasMeasurements();
+    const a = client_({ measurements: shared });
+    const b = client_({ measurements: shared });
+    const alone = client_();
+    const bob = PreparedEd25519Keypair.fromSeed(randomBytes(32));
+    await requestSuiFromFaucetV2({ host: d.url, recipient: bob.toSuiAddress() });
+    await a.execute(bump(), alice);
+    expect(a.lanes.counts).toMatchObject({ dryRuns: 1, budgeted: 0 });
+    // b sends the shape a measured with no dry run, signed by the prepared key (the chain checks it)
+    const r = await b.execute(bump(), bob);
+    expect(r.effects.status.success).toBe(true);
+    expect(b.lanes.counts).toMatchObject({ sent: 1, dryRuns: 0, budgeted: 1 });
+    // a client with its own measurements learns the shape again
+    await alone.execute(bump(), bob);
+    expect(alone.lanes.counts).toMatchObject({ dryRuns: 1, budgeted: 0 });
+  }, 120_000);
 
   it("refuses a non-positive fixed budget and a margin under 1", () => {
     expect(() => client_({ gasBudget: 0n })).toThrow(/gasBudget must be positive/);

@@ -13,6 +13,7 @@ import {
   ecdsaVerify,
   ed25519GetPublicKey,
   ed25519Sign,
+  ed25519Signer,
   ed25519Verify,
   hkdfSha256,
   noblePrimitives as noble,
@@ -111,6 +112,20 @@ describe("Ed25519: node:crypto = noble", () => {
       expect(ed25519Verify(sig, msg, pk)).toBe(true);
       expect(noble.ed25519Verify(sig, msg, pk)).toBe(true);
     }
+  });
+
+  it("a prepared signer (the key imported once) signs as the one-shot path and noble, key after key", () => {
+    for (let i = 0; i < 10; i++) {
+      const sk = randomBytes(32);
+      const sign = ed25519Signer(sk);
+      for (const len of [0, 33, (i * 131) % 1500]) {
+        const msg = randomBytes(len);
+        const sig = hex(sign(msg));
+        expect(sig).toBe(hex(ed25519Sign(msg, sk)));
+        expect(sig).toBe(hex(noble.ed25519Sign(msg, sk)));
+      }
+    }
+    expect(() => ed25519Signer(randomBytes(31))(new Uint8Array(1))).toThrow();
   });
 
   it("tampered, non-canonical and small-order cases: the same verdict as noble (ZIP-215)", () => {
