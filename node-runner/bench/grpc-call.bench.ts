@@ -39,22 +39,14 @@ try {
   await devnet.stop();
 }
 const peerName = "@mysten/sui's default SuiGrpcClient (global fetch, base64 frames)";
-report(
-  "client CPU per gRPC read (getObject)",
-  median(sdk.map((s) => s.client)),
-  "ms",
-  peerName,
-  median(peer.map((s) => s.client)),
-  null,
-  null,
-);
-report(
-  "devnet CPU per gRPC read (getObject)",
-  median(sdk.map((s) => s.devnet)),
-  "ms",
-  peerName,
-  median(peer.map((s) => s.devnet)),
-  null,
-  null,
-);
+for (const side of ["client", "devnet"] as const)
+  report(
+    `${side} CPU per gRPC read (getObject)`,
+    median(sdk.map((s) => s[side])),
+    "ms",
+    peerName,
+    median(peer.map((s) => s[side])),
+    null,
+    null,
+  );
 process.exit(0);
