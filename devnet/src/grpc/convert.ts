@@ -5,6 +5,7 @@ import { parseTransactionEffectsBcs } from "@mysten/sui/client";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { normalizeStructTag } from "@mysten/sui/utils";
+import type { IMessageType } from "@protobuf-ts/runtime";
 import { toSuiJson, typeToString } from "../bytecode.js";
 import type { Checkpoint } from "../journal.js";
 import { base64Bytes } from "../runtime/primitives.js";
@@ -25,7 +26,67 @@ const {
 /** google.protobuf.Value, the generated type (reached through Object.json; it is not exported by name). */
 const jsonField = GrpcTypes.Object.fields.find((f) => f.name === "json");
 if (jsonField?.kind !== "message") throw new Error("@mysten/sui: sui.rpc.v2.Object.json is not a message field");
-const Value = jsonField.T() as unknown as { fromJson(json: unknown): GrpcTypes.Object["json"] & object };
+type JsonValue = GrpcTypes.Object["json"] & object;
+const Value = jsonField.T() as unknown as IMessageType<JsonValue>;
+/** The messages a `Value` holds (google.protobuf.Struct, google.protobuf.ListValue), by their fields' numbers. */
+const valueField = (no: number) => {
+  const f = Value.fields.find((x) => x.no === no);
+  if (f?.kind !== "message") throw new Error(`@mysten/sui: google.protobuf.Value field ${no} is not a message field`);
+  return f.T() as IMessageType<object>;
+};
+const StructType = valueField(5);
+const ListValueType = valueField(6);
+
+/**
+ * `Value.fromJson(json)`, built directly: the messages `Value`/`Struct`/`ListValue.fromJson`
+ * make (same prototypes, same fields, same order), without their generic JSON reader's option
+ * merging and per-field dispatch. Anything else (undefined, a bigint…) goes to `fromJson`, which
+ * refuses it with its own error.
+ */
+export function jsonValue(json: unknown): JsonValue {
+  let kind: JsonValue["kind"];
+  switch (typeof json) {
+    case "number":
+      kind = { oneofKind: "numberValue", numberValue: json };
+      break;
+    case "string":
+      kind = { oneofKind: "stringValue", stringValue: json };
+      break;
+    case "boolean":
+      kind = { oneofKind: "boolValue", boolValue: json };
+      break;
+    case "object":
+      if (json === null) kind = { oneofKind: "nullValue", nullValue: 0 };
+      else if (Array.isArray(json)) {
+        const list = Object.create(ListValueType.messagePrototype ?? null) as { values: JsonValue[] };
+        list.values = json.map(jsonValue);
+        kind = { oneofKind: "listValue", listValue: list as never };
+      } else {
+        const struct = Object.create(StructType.messagePrototype ?? null) as { fields: Record<string, JsonValue> };
+        struct.fields = {};
+        for (const [k, v] of Object.entries(json)) struct.fields[k] = jsonValue(v);
+        kind = { oneofKind: "structValue", structValue: struct as never };
+      }
+      break;
+    default:
+      return Value.fromJson(json as never);
+  }
+  const value = Object.create(Value.messagePrototype ?? null) as JsonValue;
+  value.kind = kind;
+  return value;
+}
+
+/** `normalizeStructTag`, remembered: the same few types are normalized again and again. */
+const normalizedTags = new Map<string, string>();
+export function normalizedStructTag(type: string): string {
+  let t = normalizedTags.get(type);
+  if (t === undefined) {
+    t = normalizeStructTag(type);
+    if (normalizedTags.size >= 10_000) normalizedTags.clear();
+    normalizedTags.set(type, t);
+  }
+  return t;
+}
 
 export function ownerToProto(o: Owner): GrpcTypes.Owner {
   if (o === "Immutable") return { kind: Owner_OwnerKind.IMMUTABLE };
@@ -60,7 +121,7 @@ export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
     storageRebate: o.storageRebate,
   };
   if (o.type) {
-    const typeStr = normalizeStructTag(typeToString(o.type, true));
+    const typeStr = normalizedStructTag(typeToString(o.type, true));
     out.objectType = typeStr;
     out.hasPublicTransfer = o.hasPublicTransfer;
     if (o.bcs) {
@@ -82,7 +143,7 @@ export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
         }).toBytes(),
       };
     }
-    if (o.value !== undefined) out.json = Value.fromJson(toSuiJson(o.type, o.value, rt.resolve) as unknown);
+    if (o.value !== undefined) out.json = jsonValue(toSuiJson(o.type, o.value, rt.resolve));
     if (o.type.kind === "struct" && o.type.module === "coin" && o.type.name === "Coin")
       out.balance = (o.value as { balance: { value: bigint } }).balance.value;
   } else {
@@ -104,14 +165,31 @@ export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
   return out;
 }
 
+/**
+ * An event's contents and JSON as messages, made once per record and shared by every conversion
+ * (the execution's answer, then each ListEvents page): remade if the record's `bcs` or
+ * `parsedJson` was replaced since.
+ */
+const eventParts = new WeakMap<EventRecord, { bcs: string; bytes: Uint8Array; parsed: unknown; json: JsonValue }>();
+function partsOfEvent(e: EventRecord): { bytes: Uint8Array; json: JsonValue } {
+  const parsed = e.parsedJson ?? null;
+  let got = eventParts.get(e);
+  if (got?.bcs !== e.bcs || got.parsed !== parsed) {
+    got = { bcs: e.bcs, bytes: fromBase64(e.bcs), parsed, json: jsonValue(parsed) };
+    eventParts.set(e, got);
+  }
+  return got;
+}
+
 export function eventToProto(e: EventRecord, checkpoint: string | null): GrpcTypes.Event {
+  const { bytes, json } = partsOfEvent(e);
   return {
     packageId: e.packageId,
     module: e.transactionModule,
     sender: e.sender,
     eventType: e.type,
-    contents: { name: e.type, value: fromBase64(e.bcs) },
-    json: Value.fromJson((e.parsedJson ?? null) as unknown),
+    contents: { name: e.type, value: bytes },
+    json,
     transactionDigest: e.id.txDigest,
     eventIndex: Number(e.id.eventSeq),
     ...(checkpoint !== null ? { checkpoint: BigInt(checkpoint) } : {}),
@@ -253,7 +331,7 @@ function mintEffectsToProto(tx: TxRecord): GrpcTypes.TransactionEffects {
       outputDigest: c.digest,
       outputOwner: ownerToProto(c.owner),
       idOperation: ChangedObject_IdOperation.CREATED,
-      objectType: normalizeStructTag(c.objectType),
+      objectType: normalizedStructTag(c.objectType),
     })),
     unchangedConsensusObjects: [],
     unchangedLoadedRuntimeObjects: [],
@@ -333,7 +411,7 @@ export function effectsToProto(tx: TxRecord, withBcs = true): GrpcTypes.Transact
       type?: string;
       packageId?: string;
     }[]) {
-      if (c.objectId && c.objectType) types.set(c.objectId, normalizeStructTag(c.objectType));
+      if (c.objectId && c.objectType) types.set(c.objectId, normalizedStructTag(c.objectType));
       if (c.type === "published" && c.packageId) types.set(c.packageId, "package");
     }
     const gas = fx.gasObject;
@@ -439,7 +517,7 @@ export function executedToProto(
       tx.balanceChanges as { owner: Owner; coinType: string; amount: string }[]
     ).map((b) => ({
       address: b.owner !== "Immutable" && "AddressOwner" in b.owner ? b.owner.AddressOwner : "",
-      coinType: normalizeStructTag(b.coinType),
+      coinType: normalizedStructTag(b.coinType),
       amount: b.amount,
     }));
   const effectsMask = only?.subtree("effects");

@@ -1,10 +1,16 @@
 /** sui.rpc.v2.LedgerService: service info, objects, transactions, checkpoints, epoch, events. */
 
 import { GrpcTypes } from "@mysten/sui/grpc";
-import { normalizeStructTag } from "@mysten/sui/utils";
 import type { Checkpoint } from "../journal.js";
 import type { EventRecord, TxRecord } from "../runtime.js";
-import { checkpointToProto, eventToProto, executedToProto, objectToProto, timestampOf } from "./convert.js";
+import {
+  checkpointToProto,
+  eventToProto,
+  executedToProto,
+  normalizedStructTag,
+  objectToProto,
+  timestampOf,
+} from "./convert.js";
 import { EncodedMessage, listEventsResponse, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { addressField, type GrpcNode, type ServiceImpl, type StreamSink, stream, unary } from "./service.js";
@@ -55,25 +61,13 @@ export function maskedTransaction(tx: TxRecord, mask: FieldMaskTree): GrpcTypes.
   return applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx, undefined, mask), mask);
 }
 
-/** `normalizeStructTag`, remembered: ListEvents filters the same few types again and again. */
-const normalized = new Map<string, string>();
-function normalizedTag(type: string): string {
-  let t = normalized.get(type);
-  if (t === undefined) {
-    t = normalizeStructTag(type);
-    if (normalized.size >= 10_000) normalized.clear();
-    normalized.set(type, t);
-  }
-  return t;
-}
-
 /** Normalized `pkg::module[::Name[<..>]]` prefix match, as Sui's event-type filter does. */
 function typeMatches(type: string, filter: string): boolean {
   const parts = filter.split("::");
   const addr = parts[0] ? `0x${parts[0].replace(/^0x/, "").padStart(64, "0")}` : "";
   const want = [addr, ...parts.slice(1)].join("::");
-  const full = parts.length >= 3 ? normalizedTag(filter) : want;
-  const t = normalizedTag(type);
+  const full = parts.length >= 3 ? normalizedStructTag(filter) : want;
+  const t = normalizedStructTag(type);
   return t === full || t.startsWith(`${full}::`) || t.startsWith(`${full}<`);
 }
 
