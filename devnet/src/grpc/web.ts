@@ -82,7 +82,12 @@ export class GrpcWebResponder {
   /** Sends the response headers now (a server stream is open before its first message). */
   open(): void {
     this.start();
+    this.res.flushHeaders();
   }
+  /**
+   * Sets the headers; they leave with the first write (a unary answer's headers, message and
+   * trailers in one socket write instead of a write of the headers alone first).
+   */
   private start(): void {
     if (this.started) return;
     this.started = true;
@@ -91,7 +96,6 @@ export class GrpcWebResponder {
       "access-control-allow-origin": "*",
       "access-control-expose-headers": "grpc-status,grpc-message",
     });
-    this.res.flushHeaders();
   }
   private write(b: Buffer): boolean {
     return this.res.write(this.text ? b.toString("base64") : b);
