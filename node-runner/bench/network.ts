@@ -4,13 +4,14 @@
  * devnet and the daemons run in the bench's process; `processes: P` runs the devnet in a process
  * of its own and the daemons in P more (./procs.ts), as a real network and its operators would.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SuiTransport } from "@atoma/sdk";
-import { AtomaClient, suiClientFor } from "@atoma/sdk";
+import { AtomaClient, PreparedEd25519Keypair, suiClientFor } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
-import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
 import {
   DEMO_MEASUREMENT,
@@ -168,7 +169,9 @@ function clients(chain: BenchChain, registered: RegisteredNode[]): Pick<BenchNet
     requesters: (count) =>
       Promise.all(
         Array.from({ length: count }, async () => {
-          const k = Ed25519Keypair.generate();
+          // A requester signs many transactions: its key prepared once (node:crypto), the
+          // signatures byte for byte Ed25519Keypair's.
+          const k = PreparedEd25519Keypair.fromSeed(randomBytes(32));
           await requestSuiFromFaucetV2({ host: chain.url, recipient: k.toSuiAddress() });
           return k;
         }),
