@@ -5,7 +5,6 @@
  * returns them, with object and balance changes. `finishTransaction` runs these steps in order.
  */
 import { toBase58 } from "@mysten/bcs";
-import { bcs as suiBcs } from "@mysten/sui/bcs";
 import {
   abilitiesOf,
   bcsFor,
@@ -17,6 +16,7 @@ import {
 } from "../bytecode.js";
 import type { Runtime } from "../runtime.js";
 import type { CoinValue, Owner, StoredObject } from "../types.js";
+import { effectsBcs } from "./effects-bcs.js";
 import { encodeBcs } from "./encoded.js";
 import { computationCost } from "./gas.js";
 import {
@@ -161,7 +161,7 @@ function settle(record: TxRecord, key: "rawTransaction" | "rawEffects", value: u
 }
 const rawEffectsAccessor: PropertyDescriptor = {
   get(this: TxRecord): number[] {
-    const raw = Array.from(suiBcs.TransactionEffects.serialize(this.kept!.effects as never).toBytes());
+    const raw = Array.from(effectsBcs(this.kept!.effects));
     settle(this, "rawEffects", raw);
     return raw;
   },
