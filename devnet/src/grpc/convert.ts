@@ -111,7 +111,32 @@ function moveObjectType(typeStr: string): Parameters<typeof suiBcs.MoveObjectTyp
   return { Other: tag.struct };
 }
 
+/**
+ * Move objects converted, per runtime, by digest: a digest names one object at one version
+ * (its id, version, owner, previous transaction, rebate and contents are what it hashes), so each
+ * reader of that version (the 3 sampled nodes reading a request, …) gets the same message. The
+ * messages are shared: callers copy before changing them (`applyMask` builds a new one).
+ */
+const convertedObjects = new WeakMap<Runtime, Map<string, GrpcTypes.Object>>();
+const CONVERTED_OBJECTS_MAX = 4096;
+
 export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
+  if (!o.type) return convertObject(rt, o);
+  let cache = convertedObjects.get(rt);
+  if (!cache) {
+    cache = new Map();
+    convertedObjects.set(rt, cache);
+  }
+  let out = cache.get(o.digest);
+  if (out === undefined) {
+    out = convertObject(rt, o);
+    if (cache.size >= CONVERTED_OBJECTS_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(o.digest, out);
+  }
+  return out;
+}
+
+function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
   const out: GrpcTypes.Object = {
     objectId: o.id,
     version: o.version,
