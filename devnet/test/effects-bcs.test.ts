@@ -10,9 +10,15 @@ import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { effectsBcs, effectsBcsBySchema } from "../src/runtime/effects-bcs.js";
 import type { EffectsV2Value } from "../src/runtime/types.js";
-import { type Env, funded, type Operator, registerOperator, startAtomaDevnet } from "./atoma/harness.js";
+import {
+  committedRequest,
+  type Env,
+  funded,
+  type Operator,
+  registerOperator,
+  startAtomaDevnet,
+} from "./atoma/harness.js";
 
-const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
 const D1 = "11111111111111111111111111111111"; // 32 zero bytes
 const D2 = "4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi"; // 32 bytes
@@ -134,34 +140,17 @@ describe("effectsBcs, every transaction of a run", () => {
     const requester = await funded(env.d.url);
     const output = enc.encode("out");
     const outputHash = hashOutput(output);
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode("in"),
-      sampleSize: 3,
-      maxPrice: SUI,
-    });
-    const salts: Uint8Array[] = [];
-    for (const o of ops) {
-      const c = await env.atoma.commit(o.kp, {
-        requestId: created.requestId,
-        nodeCap: o.nodeCap,
-        nodeId: o.nodeId,
-        outputHash,
-        round: 0,
-      });
-      salts.push(c.salt);
-    }
+    const { requestId, salts } = await committedRequest(env, requester, ops, enc.encode("in"), outputHash);
     for (let k = 0; k < 2; k++)
       await env.atoma.reveal(ops[k]!.kp, {
-        requestId: created.requestId,
+        requestId,
         nodeCap: ops[k]!.nodeCap,
         outputHash,
         round: 0,
         salt: salts[k]!,
       });
     await env.atoma.revealAndSettle(ops[2]!.kp, {
-      requestId: created.requestId,
+      requestId,
       nodeCap: ops[2]!.nodeCap,
       outputHash,
       round: 0,
@@ -171,7 +160,7 @@ describe("effectsBcs, every transaction of a run", () => {
     // An aborted call: a second commit of the same node.
     await env.atoma
       .commit(ops[0]!.kp, {
-        requestId: created.requestId,
+        requestId,
         nodeCap: ops[0]!.nodeCap,
         nodeId: ops[0]!.nodeId,
         outputHash,

@@ -194,3 +194,32 @@ export function confidentialRequest(env: Env, requester: Ed25519Keypair, sampleS
     confidential: true,
   });
 }
+
+/** A 3-node "llama" request of `input` at 1 SUI, every operator of `ops` committing to `outputHash` in round 0; the salts in `ops` order. */
+export async function committedRequest(
+  env: Env,
+  requester: Ed25519Keypair,
+  ops: Operator[],
+  input: Uint8Array,
+  outputHash: Uint8Array,
+): Promise<{ requestId: string; salts: Uint8Array[] }> {
+  const created = await env.atoma.createRequest(requester, {
+    kind: 0,
+    capability: "llama",
+    input,
+    sampleSize: 3,
+    maxPrice: SUI,
+  });
+  const salts: Uint8Array[] = [];
+  for (const o of ops) {
+    const c = await env.atoma.commit(o.kp, {
+      requestId: created.requestId,
+      nodeCap: o.nodeCap,
+      nodeId: o.nodeId,
+      outputHash,
+      round: 0,
+    });
+    salts.push(c.salt);
+  }
+  return { requestId: created.requestId, salts };
+}

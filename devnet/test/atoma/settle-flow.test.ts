@@ -8,7 +8,7 @@
 import { hashOutput } from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Env, funded, type Operator, registerOperator, startAtomaDevnet } from "./harness.js";
+import { committedRequest, type Env, funded, type Operator, registerOperator, startAtomaDevnet } from "./harness.js";
 
 const SUI = 1_000_000_000n;
 const enc = new TextEncoder();
@@ -29,26 +29,10 @@ describe("settlement PTB through the SDK", () => {
 
   /** A 3-node request every node commits for `output`; returns its id and the salts. */
   async function committed(output: string) {
-    const created = await env.atoma.createRequest(requester, {
-      kind: 0,
-      capability: "llama",
-      input: enc.encode(output),
-      sampleSize: 3,
-      maxPrice: SUI,
-    });
     const outputHash = hashOutput(enc.encode(output));
-    const salts = new Map<string, Uint8Array>();
-    for (const o of ops) {
-      const c = await env.atoma.commit(o.kp, {
-        requestId: created.requestId,
-        nodeCap: o.nodeCap,
-        nodeId: o.nodeId,
-        outputHash,
-        round: 0,
-      });
-      salts.set(o.nodeId, c.salt);
-    }
-    return { requestId: created.requestId, outputHash, salts };
+    const { requestId, salts: inOrder } = await committedRequest(env, requester, ops, enc.encode(output), outputHash);
+    const salts = new Map(ops.map((o, i) => [o.nodeId, inOrder[i]!] as const));
+    return { requestId, outputHash, salts };
   }
 
   /** The shared objects a transaction wrote. */
