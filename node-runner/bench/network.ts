@@ -77,8 +77,8 @@ export interface NodeSpec {
   onRead?: StartNodeOptions["onRead"];
 }
 
-/** A devnet with atoma published (`seed`), and `nodes` daemons serving the built-in forecaster. */
-export async function startBenchNetwork(o: {
+/** What `startBenchNetwork` builds. */
+export interface BenchNetworkOptions {
   seed: string;
   nodes?: number;
   pollMs?: number;
@@ -89,7 +89,10 @@ export async function startBenchNetwork(o: {
   onRead?: StartNodeOptions["onRead"];
   /** Devnet in its own process, the `nodes` daemons split over this many processes (0: all in this one). */
   processes?: number;
-}): Promise<BenchNetwork> {
+}
+
+/** A devnet with atoma published (`seed`), and `nodes` daemons serving the built-in forecaster. */
+export async function startBenchNetwork(o: BenchNetworkOptions): Promise<BenchNetwork> {
   const dir = mkdtempSync(path.join(tmpdir(), `atoma-${o.seed}-`));
   if (o.processes) return startProcessNetwork({ ...o, processes: o.processes }, dir);
   const chain = await startChain({ seed: o.seed });
@@ -183,18 +186,7 @@ function clients(chain: BenchChain, registered: RegisteredNode[]): Pick<BenchNet
  * The devnet in its own process, the nodes registered from here and their daemons split over
  * `processes` child processes (each a few `startNode`s, as `atoma-node run` would run them).
  */
-async function startProcessNetwork(
-  o: {
-    seed: string;
-    nodes?: number;
-    pollMs?: number;
-    batch?: boolean;
-    sharedEvents?: boolean;
-    onRead?: StartNodeOptions["onRead"];
-    processes: number;
-  },
-  dir: string,
-): Promise<BenchNetwork> {
+async function startProcessNetwork(o: BenchNetworkOptions & { processes: number }, dir: string): Promise<BenchNetwork> {
   const devnet: DevnetProcess = await startDevnetProcess(o.seed);
   const atoma = new AtomaClient(suiClientFor(devnet.url), {
     packageId: devnet.deployed.packageId,
