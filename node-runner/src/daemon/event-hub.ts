@@ -1,6 +1,6 @@
 /**
- * One event follower per process per chain, shared by every node daemon the process runs
- * (issue 17 row 4): one checkpoint stream fanned out to every daemon's wake-up and clock, and
+ * One event follower per process per chain (./node.ts `chainEventHub` keeps them), shared by
+ * every node daemon the process runs (issue 17 row 4): one checkpoint stream fanned out to every daemon's wake-up and clock, and
  * event pages fetched once for all of them.
  *
  * - `nextEvents(cursor, limit)` is single-flight: calls for the same cursor and limit share one
@@ -186,21 +186,4 @@ export class EventHub {
     st.controller.abort();
     await st.done;
   }
-}
-
-/** Hubs of this process, one per chain (`key`: rpc url, transport and package). */
-const hubs = new Map<string, EventHub>();
-
-/**
- * The process's hub for `key`, made by `make` the first time: every node started in this process
- * on the same chain follows it (`startNode` by default), whether a demo, a benchmark or an
- * operator's process runs them.
- */
-export function processEventHub(key: string, make: () => EventHub): EventHub {
-  let hub = hubs.get(key);
-  if (!hub) {
-    hub = make();
-    hubs.set(key, hub);
-  }
-  return hub;
 }

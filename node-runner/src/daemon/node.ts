@@ -20,7 +20,7 @@ import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
 import { CheckpointClock, readEventPage, SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
-import { EventHub, processEventHub } from "./event-hub.js";
+import { EventHub } from "./event-hub.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
 import { publishPqKey } from "./pq-key.js";
@@ -116,21 +116,26 @@ export function atomaClientFor(
 type ChainOf = Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId">;
 const chainKey = (o: ChainOf) => JSON.stringify([o.transport ?? DEFAULT_SUI_TRANSPORT, o.rpcUrl, o.packageId]);
 
-/** Gas measurements of this process, one per chain (rpc url, transport and package). */
+/** This process's one `T` per chain (rpc url, transport and package) in `kept`, made by `make` on first use. */
+function perChain<T>(kept: Map<string, T>, o: ChainOf, make: () => T): T {
+  const key = chainKey(o);
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = make();
+    kept.set(key, value);
+  }
+  return value;
+}
+
 const measurements = new Map<string, GasMeasurements>();
+const hubs = new Map<string, EventHub>();
 
 /**
  * This process's gas measurements of the chain, made on first use: every node started in the
  * process on it budgets its transactions from them (`startNode` by default).
  */
 export function chainGasMeasurements(o: ChainOf): GasMeasurements {
-  const key = chainKey(o);
-  let m = measurements.get(key);
-  if (!m) {
-    m = new GasMeasurements();
-    measurements.set(key, m);
-  }
-  return m;
+  return perChain(measurements, o, () => new GasMeasurements());
 }
 
 /**
@@ -158,11 +163,15 @@ export function newEventHub(
   });
 }
 
-/** This process's event follower of the chain (rpc url, transport, package), made on first use. */
+/**
+ * This process's event follower of the chain (rpc url, transport, package), made on first use:
+ * every node started in the process on it follows it (`startNode` by default), whether a demo, a
+ * benchmark or an operator's process runs them.
+ */
 export function chainEventHub(
   o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId" | "logger">,
 ): EventHub {
-  return processEventHub(chainKey(o), () => newEventHub(o));
+  return perChain(hubs, o, () => newEventHub(o));
 }
 
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
