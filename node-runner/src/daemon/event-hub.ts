@@ -1,7 +1,7 @@
 /**
  * One event follower per process per chain (./node.ts `chainEventHub` keeps them), shared by
- * every node daemon the process runs (issue 17 row 4): one checkpoint stream fanned out to every daemon's wake-up and clock, and
- * event pages fetched once for all of them.
+ * every node daemon the process runs (issue 17 row 4): one checkpoint stream fanned out to every
+ * daemon's wake-up and clock, and event pages fetched once for all of them.
  *
  * - `nextEvents(cursor, limit)` is single-flight: calls for the same cursor and limit share one
  *   read and one decoded, frozen result, while it is in flight and (with a checkpoint stream) for
