@@ -335,8 +335,8 @@ function chargeGas(
   storageCost: bigint,
   storageRebate: bigint,
 ): { status: Status; gasUsed: GasUsed } {
-  const nonRefundable = storageRebate - netRebate(storageRebate);
-  const rebate = storageRebate - nonRefundable;
+  const rebate = netRebate(storageRebate);
+  const nonRefundable = storageRebate - rebate;
   let charge = computation + storageCost - rebate;
   let status: Status = outcome.failure
     ? {
