@@ -1,27 +1,15 @@
-/**
- * AtomaClient against the devnet over both transports — SuiGrpcClient (sui.rpc.v2 over
- * gRPC-web, what current Sui nodes serve) and SuiJsonRpcClient (real HTTP, real signing,
- * real BCS). The devnet binds no `atoma` package yet, so this drives the probe package of
- * devnet's own tests: abort decoding (plain and clever codes, from effects and from the dry
- * run), object BCS reads with type checks, and event listing with a JSON cursor.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
+import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
-import { publishProbe } from "../../../devnet/test/probe.js";
+import { type ProbeDevnet, startProbeDevnet } from "../../../devnet/test/probe.js";
 import { AtomaClient, MoveAbortError, NotFoundError } from "../../src/client/index.js";
 import { DecodeError } from "../../src/errors.js";
 
 describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (transport) => {
-  let d: RunningDevnet;
-  let stateDir: string;
+  let net: ProbeDevnet<ClientWithCoreApi>;
   let atoma: AtomaClient;
   let pkg = "";
   let counterId = "";
@@ -29,26 +17,21 @@ describe.each(["grpc", "jsonrpc"] as const)("AtomaClient over %s (devnet)", (tra
   const bob = Ed25519Keypair.generate();
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(tmpdir(), "sdk-devnet-"));
-    d = await startDevnet({
+    net = await startProbeDevnet<ClientWithCoreApi>({
       seed: "sdk",
-      stateDir,
-      clockMs: 1_700_000_000_000n,
-      checkpointIntervalMs: 0,
+      options: { clockMs: 1_700_000_000_000n, checkpointIntervalMs: 0 },
+      client: (url) =>
+        transport === "grpc"
+          ? new SuiGrpcClient({ baseUrl: url, network: "localnet" })
+          : new SuiJsonRpcClient({ url, network: "localnet" }),
+      funded: [alice, bob],
     });
-    const client =
-      transport === "grpc"
-        ? new SuiGrpcClient({ baseUrl: d.url, network: "localnet" })
-        : new SuiJsonRpcClient({ url: d.url, network: "localnet" });
-    await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
-    await requestSuiFromFaucetV2({ host: d.url, recipient: bob.toSuiAddress() });
-    ({ pkg, counterId } = await publishProbe(client, alice));
-    atoma = new AtomaClient(client, { packageId: pkg, registryId: counterId });
+    ({ pkg, counterId } = net);
+    atoma = new AtomaClient(net.client, { packageId: pkg, registryId: counterId });
   }, 300_000);
 
   afterAll(async () => {
-    await d?.close();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await net?.close();
   });
 
   it("decodes a plain Move abort from failed effects", async () => {

@@ -1,21 +1,11 @@
-/**
- * AtomaClient's transaction lanes (src/client/executor.ts) against a devnet over the test
- * transport: a warm lane builds with no read at all (no dry run, no coin listing, no object or
- * gas price read, no wait for indexing over gRPC); a measured budget that falls short is dry-run
- * and sent again once; a fixed budget that is too small fails loudly; a gas coin moved by another
- * client with the same key is resolved again once.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
-import { publishProbe } from "../../../devnet/test/probe.js";
+import type { RunningDevnet } from "../../../devnet/src/index.js";
+import { type ProbeDevnet, startProbeDevnet } from "../../../devnet/test/probe.js";
 import { testClient, testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import {
   AtomaClient,
@@ -27,8 +17,8 @@ import {
 } from "../../src/client/index.js";
 
 describe("AtomaClient transaction lanes (devnet)", () => {
+  let net: ProbeDevnet<ClientWithCoreApi>;
   let d: RunningDevnet;
-  let stateDir: string;
   let client: ClientWithCoreApi;
   let pkg = "";
   let counterId = "";
@@ -54,16 +44,17 @@ describe("AtomaClient transaction lanes (devnet)", () => {
     new AtomaClient(client, { packageId: pkg, registryId: counterId }, o);
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(tmpdir(), "sdk-lanes-"));
-    d = await startDevnet({ seed: "sdk-lanes", stateDir, checkpointIntervalMs: 0, ...testDevnetOptions() });
-    client = testClient(d.url);
-    await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
-    ({ pkg, counterId } = await publishProbe(client, alice));
+    net = await startProbeDevnet({
+      seed: "sdk-lanes",
+      options: { checkpointIntervalMs: 0, ...testDevnetOptions() },
+      client: (url) => testClient(url),
+      funded: [alice],
+    });
+    ({ d, client, pkg, counterId } = net);
   }, 300_000);
 
   afterAll(async () => {
-    await d?.close();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await net?.close();
   });
 
   it("sends a warm lane's transactions with no read: no dry run, coin listing, object or gas price read", async () => {

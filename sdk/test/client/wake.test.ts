@@ -1,23 +1,12 @@
-/**
- * `wakeOnCheckpoints` against a devnet's checkpoint stream (gRPC): a checkpoint with events wakes
- * the follower, one without does not, and every checkpoint's time reaches `onCheckpoint` (the
- * daemon's deadline clock), with only the events' types read.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
-import { publishProbe } from "../../../devnet/test/probe.js";
+import { type ProbeDevnet, startProbeDevnet } from "../../../devnet/test/probe.js";
 import { AtomaClient, wakeOnCheckpoints } from "../../src/client/index.js";
 
 describe("wakeOnCheckpoints (devnet, gRPC)", () => {
-  let d: RunningDevnet;
-  let stateDir: string;
+  let net: ProbeDevnet<SuiGrpcClient>;
   let client: SuiGrpcClient;
   let atoma: AtomaClient;
   let pkg = "";
@@ -25,17 +14,18 @@ describe("wakeOnCheckpoints (devnet, gRPC)", () => {
   const alice = Ed25519Keypair.generate();
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(tmpdir(), "sdk-wake-"));
-    d = await startDevnet({ seed: "sdk-wake", stateDir, checkpointIntervalMs: 50 });
-    client = new SuiGrpcClient({ baseUrl: d.url, network: "localnet" });
-    await requestSuiFromFaucetV2({ host: d.url, recipient: alice.toSuiAddress() });
+    net = await startProbeDevnet({
+      seed: "sdk-wake",
+      options: { checkpointIntervalMs: 50 },
+      client: (url) => new SuiGrpcClient({ baseUrl: url, network: "localnet" }),
+      funded: [alice],
+    });
+    ({ client, pkg, counterId } = net);
     atoma = new AtomaClient(client, { packageId: "0x2", registryId: "0x5" });
-    ({ pkg, counterId } = await publishProbe(client, alice));
   }, 300_000);
 
   afterAll(async () => {
-    await d?.close();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await net?.close();
   });
 
   it("wakes on a checkpoint with events, not on one without; passes each checkpoint's time", async () => {
