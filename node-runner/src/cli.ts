@@ -390,8 +390,9 @@ export function buildProgram(): Command {
       const n = await chain(() => atoma.getNode(nodeId));
       // no `earned` on chain since issue 13 B stage 2: the node's NodePaid events
       const earned = await chain(() => atoma.earnedBy(nodeId));
-      const { FileTaskJournal } = await import("./daemon/file-journal.js");
-      const journal = new FileTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
+      // Read only: the daemon may be writing the journal now.
+      const { readTaskJournal } = await import("./daemon/file-journal.js");
+      const journal = readTaskJournal(path.join(resolveFrom(file, config.stateDir), "journal"));
       const status = String(enumName(NodeStatus, n.status) ?? n.status);
       const s = {
         nodeId,

@@ -20,10 +20,20 @@ export function writeFileDurably(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+/** Makes a folder's entries (a rename, a new or removed file in it) durable. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * `writeFileDurably` off the event loop (the write and the fsync run on libuv's thread pool, so
  * other tasks go on meanwhile): resolves once the new content is durable and in place. Callers
- * must not write the same file twice at once (`FileTaskJournal` chains each record's writes).
+ * must not write the same file twice at once.
  */
 export async function writeFileDurablyAsync(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp`;

@@ -187,6 +187,16 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     events: hub,
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
+  if (journal.recovered.truncated)
+    o.logger.warn(
+      { file: journal.file, ...journal.recovered.truncated },
+      "task journal: torn tail of the last write cut",
+    );
+  if (journal.recovered.migrated)
+    o.logger.info(
+      { file: journal.file, records: journal.recovered.migrated },
+      "task journal: old per-task files migrated",
+    );
   // Deadlines on the last checkpoint's time while the stream brings them (gRPC), else on 0x6.
   const clock = new CheckpointClock(new SdkChainClock(atoma), Math.max(1_000, 2 * (o.pollMs ?? 250)));
   const metrics = createMetrics(o.nodeId);
@@ -245,6 +255,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     async stop() {
       const left = unsubscribe(); // the last node of the hub stops its stream
       await daemon.stop();
+      await journal.close();
       await left;
       await server?.app.close();
     },

@@ -4,7 +4,7 @@
  * payouts. Chain time is the devnet's dev clock, frozen at T0 and moved only by the test; wall
  * time never closes a window. The cross-process tests are in test/test/e2e.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningDevnet, startDevnet } from "@atoma/devnet";
@@ -27,7 +27,7 @@ import { testClient, testDevnetOptions } from "../../../test/setup/transport.js"
 import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
-import { FileTaskJournal } from "../../src/daemon/file-journal.js";
+import { FileTaskJournal, JOURNAL_LOG, readTaskJournal } from "../../src/daemon/file-journal.js";
 import { SdkChainClock, SdkChainPort } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
@@ -381,7 +381,7 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     // The follower reads on (the others' commits: more pages, each cursor saved at once) meanwhile.
     await new Promise((r) => setTimeout(r, 1_000));
     dead = true; // "SIGKILL": no stop, no flush; the journal holds nothing for this request
-    expect(new FileTaskJournal(path.join(victimDir, "journal")).get(id, 0)).toBeUndefined();
+    expect(readTaskJournal(path.join(victimDir, "journal")).get(id, 0)).toBeUndefined();
     const second = daemonFor(chain, victim, victimDir);
     second.start();
     await until(async () => (await chain.request(id)).status === 3, 60_000);
@@ -425,7 +425,7 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const b = await submit(chain, requester, "stopped in an outage");
     await new Promise((r) => setTimeout(r, 1_500));
     await first.stop();
-    expect(new FileTaskJournal(path.join(victimDir, "journal")).get(b, 0)).toBeUndefined();
+    expect(readTaskJournal(path.join(victimDir, "journal")).get(b, 0)).toBeUndefined();
     down = 0;
     const second = daemonFor(chain, victim, victimDir);
     second.start();
@@ -462,14 +462,11 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     for (const d of others) d.start();
     const id = await submit(chain, requester, "old journal");
     await until(async () => dead);
-    // Rewrite the record as the daemon before phases wrote it at this point (fields in its order).
-    const file = path.join(victimDir, "journal", `${id}-0.json`);
-    const rec = JSON.parse(readFileSync(file, "utf8")) as {
-      phase: string;
-      outputHash: string;
-      salt: string;
-      output: string;
-    };
+    // Put the node back on the format before the log, its record as the daemon before phases
+    // wrote it at this point (fields in its order): the restart migrates it.
+    const journalDir = path.join(victimDir, "journal");
+    const rec = readTaskJournal(journalDir).get(id, 0);
+    if (!rec) throw new Error("nothing journaled");
     expect(rec.phase).toBe("committed");
     const old = {
       requestId: id,
@@ -481,13 +478,14 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
       revealed: false,
       settled: false,
     };
-    writeFileSync(file, JSON.stringify(old));
+    rmSync(path.join(journalDir, JOURNAL_LOG));
+    writeFileSync(path.join(journalDir, `${id}-0.json`), JSON.stringify(old));
     const second = daemonFor(chain, victim, victimDir);
     second.start();
     await until(() => settledWithOutput(chain, id));
     // The victim's reveal may itself settle and post (it is the last to reveal): the chain is done
     // before its task is; stop once the task journaled its end.
-    await until(async () => JSON.parse(readFileSync(file, "utf8")).phase === "done");
+    await until(async () => readTaskJournal(journalDir).get(id, 0)?.phase === "done");
     await Promise.all([second.stop(), ...others.map((d) => d.stop())]);
     const r = await chain.request(id);
     expect(r.assignments.find((a) => a.node_id === victim.node_id)?.revealed).toBe(true);
@@ -496,7 +494,8 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     expect(second.stats.committed).toBe(0);
     expect(second.stats.revealed).toBe(1);
     expect((await chain.paid()).get(victim.node_id)).toBe(10n);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ phase: "done", outcome: "settled" });
+    expect(readTaskJournal(journalDir).get(id, 0)).toMatchObject({ phase: "done", outcome: "settled" });
+    expect(existsSync(path.join(journalDir, `${id}-0.json`))).toBe(false); // migrated into the log
     // The SDK port surfaces the chain's refusal as the SDK's typed abort: a second commit on a
     // settled request is EWrongStatus of module request, not a string to match.
     const refused = await chain
@@ -525,8 +524,7 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
     const id = await submit(chain, requester, "stop while waiting");
     await until(async () => committed);
     await first.stop();
-    const journal = new FileTaskJournal(path.join(victimDir, "journal"));
-    expect(journal.get(id, 0)?.phase).toBe("committed");
+    expect(readTaskJournal(path.join(victimDir, "journal")).get(id, 0)?.phase).toBe("committed");
     const others = caps.slice(1).map((c) => daemonFor(chain, c, tmp()));
     const second = daemonFor(chain, victim, victimDir);
     for (const d of [second, ...others]) d.start();

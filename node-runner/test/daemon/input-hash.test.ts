@@ -22,7 +22,7 @@ import { type DemoChain, type RegisteredNode, registerNode, startChain } from ".
 import type { ChainPort } from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, InputHashMismatch, makeExecute } from "../../src/daemon/execute.js";
-import { FileTaskJournal } from "../../src/daemon/file-journal.js";
+import { FileTaskJournal, readTaskJournal } from "../../src/daemon/file-journal.js";
 import { createMetrics } from "../../src/metrics.js";
 import { SdkChainClock, SdkChainPort } from "../../src/sdk-port.js";
 import { requestView } from "./request-view.js";
@@ -154,7 +154,7 @@ describe("a node refuses a confidential input that does not hash to the request'
       expect(v.stats.committed).toBe(0);
       expect(executors[2]?.ran).toEqual([]); // the other input never reached the executor
       expect(executors.slice(0, 2).map((e) => e.ran)).toEqual([[honest], [honest]]);
-      const journaled = new FileTaskJournal(path.join(victim.stateDir, "journal")).get(id, 0);
+      const journaled = readTaskJournal(path.join(victim.stateDir, "journal")).get(id, 0);
       expect(journaled?.phase).toBe("done");
       expect(journaled?.outcome).toBe("skipped");
       expect(journaled?.reason).toContain(`hashes to ${Buffer.from(hashOutput(enc.encode(other))).toString("hex")}`);
