@@ -246,7 +246,12 @@ export class FileTaskJournal implements TaskJournal {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(new JournalUnavailableError(`task journal ${this.file}: closed`));
     const copy = { ...record };
-    const frame = encodeFrame(Buffer.from(JSON.stringify(copy)));
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(Buffer.from(JSON.stringify(copy)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record: copy, frame, resolve, reject });
       this.schedule();

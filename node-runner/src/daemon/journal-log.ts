@@ -38,10 +38,9 @@ export function encodeFrame(payload: Uint8Array): Buffer {
 }
 
 /** The frame at `offset` if it is whole and its checksum matches (its payload length), else null. */
-function frameAt(buf: Uint8Array, offset: number): number | null {
+function frameAt(buf: Uint8Array, view: DataView, offset: number): number | null {
   if (buf.length - offset < FRAME_HEADER) return null;
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const len = view.readUInt32LE(offset);
+  const len = view.getUint32(offset, true);
   if (len === 0 || len > MAX_RECORD || offset + FRAME_HEADER + len > buf.length) return null;
   const frame = buf.subarray(offset, offset + FRAME_HEADER + len);
   const sum = checksum(frame, len);
@@ -61,12 +60,13 @@ export interface LogScan {
 /** Reads a log's bytes (header included); see the module comment for torn tails and corruption. */
 export function scanLog(buf: Uint8Array): LogScan {
   const records: LogScan["records"] = [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let offset = LOG_MAGIC.length;
   while (offset < buf.length) {
-    const len = frameAt(buf, offset);
+    const len = frameAt(buf, view, offset);
     if (len === null) {
       for (let next = offset + 1; next + FRAME_HEADER < buf.length; next++)
-        if (frameAt(buf, next) !== null) return { records, end: offset, corrupt: { offset, next } };
+        if (frameAt(buf, view, next) !== null) return { records, end: offset, corrupt: { offset, next } };
       return { records, end: offset, corrupt: null };
     }
     records.push({ offset, payload: buf.subarray(offset + FRAME_HEADER, offset + FRAME_HEADER + len) });
