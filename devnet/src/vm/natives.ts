@@ -6,9 +6,9 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { hmac } from "@noble/hashes/hmac.js";
+import { createHash, createHmac } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { keccak_256, sha3_256 } from "@noble/hashes/sha3.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { blake2b256 } from "../blake2b.js";
 import type { MoveType } from "../bytecode.js";
 import { VmFailure } from "./errors.js";
@@ -186,7 +186,7 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
     (c, _t, [d]) => {
       const b = bytesOf(d);
       chargeBytes(c, b.length);
-      return [arr(sha256(b))];
+      return [arr(createHash("sha256").update(b).digest())];
     },
   ],
   [
@@ -194,7 +194,7 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
     (c, _t, [d]) => {
       const b = bytesOf(d);
       chargeBytes(c, b.length);
-      return [arr(sha3_256(b))];
+      return [arr(createHash("sha3-256").update(b).digest())];
     },
   ],
   [
@@ -268,7 +268,9 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
     (c, _t, [k, m]) => {
       const msg = bytesOf(m);
       chargeBytes(c, msg.length);
-      return [arr(hmac(sha3_256, bytesOf(k), msg))];
+      // OpenSSL's HMAC-SHA3-256 (node:crypto): the same bytes as @noble/hashes' hmac(sha3_256), ~10× faster
+      // (sui::random's generator calls it per 32 bytes it derives).
+      return [arr(createHmac("sha3-256", bytesOf(k)).update(msg).digest())];
     },
   ],
   [
