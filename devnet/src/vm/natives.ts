@@ -3,10 +3,11 @@
  * else in the framework runs as the framework's own bytecode. A native missing from this table
  * fails the transaction naming it (`0x2::bls12381::bls12381_min_sig_verify is not available …`).
  */
+
+import { createHash, createHmac } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { createHash, createHmac } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { blake2b256 } from "../blake2b.js";
