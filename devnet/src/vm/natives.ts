@@ -31,7 +31,7 @@ const vecError = (what: string): never => {
 };
 
 function addrBytes(a: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(a.slice(2), "hex"));
+  return Buffer.from(a.slice(2), "hex");
 }
 function bytesToAddr(b: Uint8Array): string {
   return `0x${Buffer.from(b).toString("hex")}`;
@@ -74,7 +74,8 @@ function typeTagBcs(t: MoveType, out: number[] = []): number[] {
 /** dynamic_field::hash_type_and_key: blake2b256(0xf0 ‖ parent ‖ len(k) as u64 LE ‖ bcs(k) ‖ bcs(type tag)). */
 export function childId(parent: string, keyType: MoveType, keyBcs: Uint8Array): string {
   const len = new Uint8Array(8);
-  new DataView(len.buffer).setBigUint64(0, BigInt(keyBcs.length), true);
+  let n = keyBcs.length;
+  for (let i = 0; n > 0; i++, n = Math.floor(n / 256)) len[i] = n & 0xff;
   return bytesToAddr(blake2b256(Uint8Array.of(0xf0), addrBytes(parent), len, keyBcs, typeTagBytes(keyType)));
 }
 
@@ -130,16 +131,18 @@ const TRUE_NATIVES: [string, NativeFunction][] = [
     "0x1::vector::borrow",
     (_c, _t, [v, i]) => {
       const vec = (v as Ref).get() as Value[];
-      if ((i as bigint) >= BigInt(vec.length)) vecError("index out of bounds");
-      return [new Ref(vec, Number(i))];
+      const k = Number(i); // past 2^53 it rounds, still ≥ any length
+      if (k >= vec.length) vecError("index out of bounds");
+      return [new Ref(vec, k)];
     },
   ],
   [
     "0x1::vector::borrow_mut",
     (_c, _t, [v, i]) => {
       const vec = (v as Ref).get() as Value[];
-      if ((i as bigint) >= BigInt(vec.length)) vecError("index out of bounds");
-      return [new Ref(vec, Number(i))];
+      const k = Number(i); // past 2^53 it rounds, still ≥ any length
+      if (k >= vec.length) vecError("index out of bounds");
+      return [new Ref(vec, k)];
     },
   ],
   [
