@@ -88,6 +88,13 @@ interface Child {
 
 const U64: MoveType = { kind: "prim", name: "u64" };
 
+/** Bytes as a vector<u8> value (a plain loop: Array.from goes through the iterator, an object per byte). */
+function bytesValue(b: Uint8Array): number[] {
+  const out = new Array<number>(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[i]!;
+  return out;
+}
+
 /** Interpreter values decoded from BCS bytes, by the bytes array (never mutated: callers get copies). */
 const decodedVm = new WeakMap<Uint8Array, { type: string; value: Value }>();
 
@@ -263,7 +270,7 @@ class CallHost implements VmHost {
       name: "Field",
       args: [U64, { kind: "struct", address: `0x${"0".repeat(63)}2`, module: "random", name: "RandomInner", args: [] }],
     };
-    const value: Value = [[[id]], 1n, [1n, this.epoch, 0n, Array.from(this.s.randomBeacon())]];
+    const value: Value = [[[id]], 1n, [1n, this.epoch, 0n, bytesValue(this.s.randomBeacon())]];
     const entry: Child = { type, holder: [value], dirty: false };
     this.children.set(id, entry);
     return entry;
@@ -399,7 +406,7 @@ export function callMoveFunction(
     const last = f.params[f.params.length - 1];
     if (last !== undefined && args.length === f.params.length - 1) {
       const t = f.module.toType(last, typeArgs);
-      if (isTxContext(t)) vmArgs.push(new Ref([[s.sender, Array.from(host.txHash), s.epoch, s.timestamp, 0n]], 0));
+      if (isTxContext(t)) vmArgs.push(new Ref([[s.sender, bytesValue(host.txHash), s.epoch, s.timestamp, 0n]], 0));
     }
     const before = vm.stats.instructions;
     const out = vm.call(f, typeArgs, vmArgs);

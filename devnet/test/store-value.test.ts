@@ -126,6 +126,22 @@ describe("toBcs (the interpreter's BCS writer, one buffer shared by every encodi
     expect(outs).toEqual([...expected, ...expected]);
   });
 
+  it("writes addresses of any hex case byte for byte, and names a character that is no hex digit", () => {
+    const t = parseType("address");
+    const hex = "0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdef0123";
+    expect(toBcs(t, `0x${hex}`, layoutOf)).toEqual(Uint8Array.from(Buffer.from(hex, "hex")));
+    // 0x130 and 0x161 end in the bytes of "0" and "a": characters past ASCII are refused, not truncated.
+    for (const [bad, shown] of [
+      ["\u0130", "\u0130"],
+      ["\u0161", "\u0161"],
+      ["g", "g"],
+      ["-", "-"],
+    ]) {
+      const a = `0x${hex.slice(0, 40)}${bad}${hex.slice(41)}`;
+      expect(() => toBcs(t, a, layoutOf)).toThrow(`BCS: not a hex digit: ${shown}`);
+    }
+  });
+
   it("recovers after an encoding that throws midway (the next value starts from an empty buffer)", () => {
     const t = parseType("vector<address>");
     expect(() => toBcs(t, [addr(1), "0xzz"], layoutOf)).toThrow(/not a hex digit/);

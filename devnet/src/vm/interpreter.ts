@@ -91,6 +91,9 @@ const MASK_BY_WIDTH: Record<number, bigint> = {
   256: MAX_U256,
 };
 
+/** Shift amounts as BigInt (a shift's count is a u8), made once. */
+const SHIFT: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
+
 /** Per-run counters (the benchmark and the gas schedule read them). */
 export interface VmStats {
   instructions: number;
@@ -134,402 +137,431 @@ export class Interpreter {
     let pc = 0;
     const gas = this.gas;
     const stats = this.stats;
-    for (;;) {
-      const op = ops[pc]!;
-      stats.instructions++;
-      if (--gas.left < 0) gas.outOfGas();
-      switch (op) {
-        case OP.Pop:
-          stack.pop();
-          pc++;
-          break;
-        case OP.Ret: {
-          const prev = frames.pop();
-          if (!prev) return stack;
-          frame = prev;
-          ({ ops, args: A, widths: W } = frame.code);
-          locals = frame.locals;
-          pc = frame.pc + 1;
-          break;
-        }
-        case OP.BrTrue:
-          pc = stack.pop() ? (A[pc] as number) : pc + 1;
-          break;
-        case OP.BrFalse:
-          pc = stack.pop() ? pc + 1 : (A[pc] as number);
-          break;
-        case OP.Branch:
-          pc = A[pc] as number;
-          break;
-        case OP.LdU8:
-        case OP.LdU16:
-        case OP.LdU32:
-        case OP.LdU64:
-        case OP.LdU128:
-        case OP.LdU256:
-          stack.push(A[pc] as number | bigint);
-          pc++;
-          break;
-        case OP.LdConst: {
-          const c = A[pc] as Value;
-          stack.push(typeof c === "object" ? copyValue(c) : c);
-          pc++;
-          break;
-        }
-        case OP.LdTrue:
-          stack.push(true);
-          pc++;
-          break;
-        case OP.LdFalse:
-          stack.push(false);
-          pc++;
-          break;
-        case OP.CopyLoc: {
-          const v = locals[A[pc] as number] as Value;
-          stack.push(typeof v === "object" && !(v instanceof Ref) ? copyValue(v) : v);
-          pc++;
-          break;
-        }
-        case OP.MoveLoc: {
-          const i = A[pc] as number;
-          stack.push(locals[i] as Value);
-          locals[i] = undefined as unknown as Value;
-          pc++;
-          break;
-        }
-        case OP.StLoc:
-          locals[A[pc] as number] = stack.pop() as Value;
-          pc++;
-          break;
-        case OP.Call:
-        case OP.CallGeneric: {
-          const site = A[pc] as CallSite;
-          const target = site.target ?? this.link(site);
-          let targs: MoveType[] = NO_TYPES;
-          if (site.tyTokens) {
-            // Instantiations inside non-generic functions never change: resolve them once; in
-            // generic ones, remember the last caller instantiation (the same array, frame to frame).
-            if (frame.tyArgs.length === 0) targs = site.tyArgs ??= instantiate(site.tyTokens, frame.module, NO_TYPES);
-            else if (site.lastCallerTyArgs === frame.tyArgs) targs = site.lastTyArgs!;
-            else {
-              targs = instantiate(site.tyTokens, frame.module, frame.tyArgs);
-              site.lastCallerTyArgs = frame.tyArgs;
-              site.lastTyArgs = targs;
-            }
+    // The gas left and the instruction count live in locals while bytecode runs; they are written
+    // back before a native runs (natives charge gas themselves) and when the loop is left, by a
+    // return or a throw (`synced`: false while a native runs, whose own gas.left then stands).
+    let left = gas.left;
+    let count = stats.instructions;
+    let synced = true;
+    try {
+      for (;;) {
+        const op = ops[pc]!;
+        count++;
+        if (--left < 0) gas.outOfGas();
+        switch (op) {
+          case OP.Pop:
+            stack.pop();
+            pc++;
+            break;
+          case OP.Ret: {
+            const prev = frames.pop();
+            if (!prev) return stack;
+            frame = prev;
+            ({ ops, args: A, widths: W } = frame.code);
+            locals = frame.locals;
+            pc = frame.pc + 1;
+            break;
           }
-          const n = target.params.length;
-          const callArgs = n === 0 ? [] : stack.splice(stack.length - n, n);
-          if (target.isNative) {
-            frame.pc = pc;
-            const out = this.callNative(target, targs, callArgs, frame);
-            for (const v of out) stack.push(v);
+          case OP.BrTrue:
+            pc = stack.pop() ? (A[pc] as number) : pc + 1;
+            break;
+          case OP.BrFalse:
+            pc = stack.pop() ? pc + 1 : (A[pc] as number);
+            break;
+          case OP.Branch:
+            pc = A[pc] as number;
+            break;
+          case OP.LdU8:
+          case OP.LdU16:
+          case OP.LdU32:
+          case OP.LdU64:
+          case OP.LdU128:
+          case OP.LdU256:
+            stack.push(A[pc] as number | bigint);
+            pc++;
+            break;
+          case OP.LdConst: {
+            const c = A[pc] as Value;
+            stack.push(typeof c === "object" ? copyValue(c) : c);
             pc++;
             break;
           }
-          stats.calls++;
-          if (frames.length + 1 >= LIMITS.maxCallDepth) {
+          case OP.LdTrue:
+            stack.push(true);
+            pc++;
+            break;
+          case OP.LdFalse:
+            stack.push(false);
+            pc++;
+            break;
+          case OP.CopyLoc: {
+            const v = locals[A[pc] as number] as Value;
+            stack.push(typeof v === "object" && !(v instanceof Ref) ? copyValue(v) : v);
+            pc++;
+            break;
+          }
+          case OP.MoveLoc: {
+            const i = A[pc] as number;
+            stack.push(locals[i] as Value);
+            locals[i] = undefined as unknown as Value;
+            pc++;
+            break;
+          }
+          case OP.StLoc:
+            locals[A[pc] as number] = stack.pop() as Value;
+            pc++;
+            break;
+          case OP.Call:
+          case OP.CallGeneric: {
+            const site = A[pc] as CallSite;
+            const target = site.target ?? this.link(site);
+            let targs: MoveType[] = NO_TYPES;
+            if (site.tyTokens) {
+              // Instantiations inside non-generic functions never change: resolve them once; in
+              // generic ones, remember the last caller instantiation (the same array, frame to frame).
+              if (frame.tyArgs.length === 0) targs = site.tyArgs ??= instantiate(site.tyTokens, frame.module, NO_TYPES);
+              else if (site.lastCallerTyArgs === frame.tyArgs) targs = site.lastTyArgs!;
+              else {
+                targs = instantiate(site.tyTokens, frame.module, frame.tyArgs);
+                site.lastCallerTyArgs = frame.tyArgs;
+                site.lastTyArgs = targs;
+              }
+            }
+            const n = target.params.length;
+            const callArgs = n === 0 ? [] : stack.splice(stack.length - n, n);
+            if (target.isNative) {
+              frame.pc = pc;
+              gas.left = left;
+              stats.instructions = count;
+              synced = false;
+              const out = this.callNative(target, targs, callArgs, frame);
+              synced = true;
+              left = gas.left;
+              count = stats.instructions;
+              for (const v of out) stack.push(v);
+              pc++;
+              break;
+            }
+            stats.calls++;
+            if (frames.length + 1 >= LIMITS.maxCallDepth) {
+              frame.pc = pc;
+              throw new VmFailure(
+                "MovePrimitiveRuntimeError",
+                `CALL_STACK_OVERFLOW: call depth over ${LIMITS.maxCallDepth}`,
+                this.location(frame),
+              );
+            }
+            frame.pc = pc;
+            frames.push(frame);
+            frame = this.frame(target, targs, callArgs, true);
+            ({ ops, args: A, widths: W } = frame.code);
+            locals = frame.locals;
+            pc = 0;
+            break;
+          }
+          case OP.Pack:
+          case OP.PackGeneric:
+          case OP.VecPack: {
+            const n = A[pc] as number;
+            const fields = n === 0 ? [] : stack.splice(stack.length - n, n);
+            if (op === OP.VecPack && n > LIMITS.maxVectorLength)
+              this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
+            stack.push(fields);
+            pc++;
+            break;
+          }
+          case OP.Unpack:
+          case OP.UnpackGeneric: {
+            const s = stack.pop() as Value[];
+            for (let i = 0; i < s.length; i++) stack.push(s[i] as Value);
+            pc++;
+            break;
+          }
+          case OP.ReadRef: {
+            const v = (stack.pop() as Ref).get();
+            stack.push(typeof v === "object" ? copyValue(v) : v);
+            pc++;
+            break;
+          }
+          case OP.WriteRef: {
+            const r = stack.pop() as Ref;
+            r.set(stack.pop() as Value);
+            pc++;
+            break;
+          }
+          case OP.FreezeRef:
+          case OP.Nop:
+            pc++;
+            break;
+          case OP.MutBorrowLoc:
+          case OP.ImmBorrowLoc:
+            stack.push(new Ref(locals, A[pc] as number));
+            pc++;
+            break;
+          case OP.MutBorrowField:
+          case OP.MutBorrowFieldGeneric:
+          case OP.ImmBorrowField:
+          case OP.ImmBorrowFieldGeneric: {
+            const r = stack.pop() as Ref;
+            stack.push(new Ref(r.get() as Value[], A[pc] as number));
+            pc++;
+            break;
+          }
+          case OP.Add: {
+            const b = stack.pop() as number;
+            const a = stack.pop() as number;
+            const r = a + b;
+            if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: addition overflow");
+            stack.push(r);
+            pc++;
+            break;
+          }
+          case OP.Sub: {
+            const b = stack.pop() as number;
+            const a = stack.pop() as number;
+            if (b > a) this.fail(frame, pc, "ARITHMETIC_ERROR: subtraction underflow");
+            stack.push(a - b);
+            pc++;
+            break;
+          }
+          case OP.Mul: {
+            const b = stack.pop() as number;
+            const a = stack.pop() as number;
+            const r = a * b;
+            if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: multiplication overflow");
+            stack.push(r);
+            pc++;
+            break;
+          }
+          case OP.Div: {
+            const b = stack.pop() as number | bigint;
+            const a = stack.pop() as number | bigint;
+            if (typeof b === "bigint") {
+              if (b === 0n) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
+              stack.push((a as bigint) / b);
+            } else {
+              if (b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
+              stack.push(Math.floor((a as number) / b));
+            }
+            pc++;
+            break;
+          }
+          case OP.Mod: {
+            const b = stack.pop() as number | bigint;
+            const a = stack.pop() as number | bigint;
+            if (b === 0n || b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: modulo by zero");
+            stack.push(((a as number) % (b as number)) as number);
+            pc++;
+            break;
+          }
+          case OP.BitOr:
+          case OP.BitAnd:
+          case OP.Xor: {
+            const b = stack.pop() as number | bigint;
+            const a = stack.pop() as number | bigint;
+            let r: number | bigint;
+            if (typeof a === "bigint")
+              r = op === OP.BitOr ? a | (b as bigint) : op === OP.BitAnd ? a & (b as bigint) : a ^ (b as bigint);
+            else
+              r =
+                (op === OP.BitOr ? a | (b as number) : op === OP.BitAnd ? a & (b as number) : a ^ (b as number)) >>> 0;
+            stack.push(r);
+            pc++;
+            break;
+          }
+          case OP.Shl:
+          case OP.Shr: {
+            const n = stack.pop() as number;
+            const a = stack.pop() as number | bigint;
+            const w = W[pc]!;
+            if (n >= w) this.fail(frame, pc, `ARITHMETIC_ERROR: shift by ${n} bits of a u${w}`);
+            if (typeof a === "bigint")
+              stack.push(op === OP.Shl ? (a << SHIFT[n]!) & MASK_BY_WIDTH[w]! : a >> SHIFT[n]!);
+            // u8/u16/u32 (n < w ≤ 32): int32 shifts keep the low 32 bits, the mask the low w.
+            else
+              stack.push(
+                op === OP.Shl ? (w === 32 ? (a << n) >>> 0 : (a << n) & (w === 16 ? MAX_U16 : MAX_U8)) : a >>> n,
+              );
+            pc++;
+            break;
+          }
+          case OP.Or: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push((a as boolean) || (b as boolean));
+            pc++;
+            break;
+          }
+          case OP.And: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push((a as boolean) && (b as boolean));
+            pc++;
+            break;
+          }
+          case OP.Not:
+            stack.push(!stack.pop());
+            pc++;
+            break;
+          case OP.Eq:
+          case OP.Neq: {
+            const b = stack.pop() as Value;
+            const a = stack.pop() as Value;
+            const e = typeof a !== "object" ? a === b : equals(a, b);
+            stack.push(op === OP.Eq ? e : !e);
+            pc++;
+            break;
+          }
+          case OP.Lt: {
+            const b = stack.pop() as number;
+            stack.push((stack.pop() as number) < b);
+            pc++;
+            break;
+          }
+          case OP.Gt: {
+            const b = stack.pop() as number;
+            stack.push((stack.pop() as number) > b);
+            pc++;
+            break;
+          }
+          case OP.Le: {
+            const b = stack.pop() as number;
+            stack.push((stack.pop() as number) <= b);
+            pc++;
+            break;
+          }
+          case OP.Ge: {
+            const b = stack.pop() as number;
+            stack.push((stack.pop() as number) >= b);
+            pc++;
+            break;
+          }
+          case OP.CastU8:
+          case OP.CastU16:
+          case OP.CastU32: {
+            const v = stack.pop() as number | bigint;
+            const max = op === OP.CastU8 ? MAX_U8 : op === OP.CastU16 ? MAX_U16 : MAX_U32;
+            if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
+            stack.push(Number(v));
+            pc++;
+            break;
+          }
+          case OP.CastU64:
+          case OP.CastU128:
+          case OP.CastU256: {
+            const v = stack.pop() as number | bigint;
+            const max = op === OP.CastU64 ? MAX_U64 : op === OP.CastU128 ? MAX_U128 : MAX_U256;
+            if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
+            stack.push(BigInt(v));
+            pc++;
+            break;
+          }
+          case OP.Abort: {
+            const code = stack.pop() as bigint;
+            frame.pc = pc;
+            throw new VmAbort(code, this.location(frame));
+          }
+          case OP.VecLen:
+            stack.push(BigInt(((stack.pop() as Ref).get() as Value[]).length));
+            pc++;
+            break;
+          case OP.VecImmBorrow:
+          case OP.VecMutBorrow: {
+            const i = stack.pop() as bigint;
+            const v = (stack.pop() as Ref).get() as Value[];
+            // The index as a number (no BigInt of the length per access): past 2^53 it rounds, still ≥ any length.
+            const k = Number(i);
+            if (k >= v.length)
+              this.fail(frame, pc, `VECTOR_OPERATION_ERROR: index ${i} out of bounds (length ${v.length})`);
+            stack.push(new Ref(v, k));
+            pc++;
+            break;
+          }
+          case OP.VecPushBack: {
+            const x = stack.pop() as Value;
+            const v = (stack.pop() as Ref).get() as Value[];
+            if (v.length >= LIMITS.maxVectorLength) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
+            v.push(x);
+            pc++;
+            break;
+          }
+          case OP.VecPopBack: {
+            const v = (stack.pop() as Ref).get() as Value[];
+            if (v.length === 0) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: pop from an empty vector");
+            stack.push(v.pop() as Value);
+            pc++;
+            break;
+          }
+          case OP.VecUnpack: {
+            const n = A[pc] as number;
+            const v = stack.pop() as Value[];
+            if (v.length !== n)
+              this.fail(frame, pc, `VECTOR_OPERATION_ERROR: unpack of ${v.length} elements, expected ${n}`);
+            for (const x of v) stack.push(x);
+            pc++;
+            break;
+          }
+          case OP.VecSwap: {
+            const j = stack.pop() as bigint;
+            const i = stack.pop() as bigint;
+            const v = (stack.pop() as Ref).get() as Value[];
+            const a = Number(i);
+            const b = Number(j);
+            if (a >= v.length || b >= v.length)
+              this.fail(frame, pc, `VECTOR_OPERATION_ERROR: swap ${i}, ${j} out of bounds (length ${v.length})`);
+            const t = v[a] as Value;
+            v[a] = v[b] as Value;
+            v[b] = t;
+            pc++;
+            break;
+          }
+          case OP.PackVariant:
+          case OP.PackVariantGeneric: {
+            const { tag, count } = A[pc] as { tag: number; count: number };
+            stack.push(new Variant(tag, count === 0 ? [] : stack.splice(stack.length - count, count)));
+            pc++;
+            break;
+          }
+          case OP.UnpackVariant:
+          case OP.UnpackVariantGeneric: {
+            const { tag } = A[pc] as { tag: number };
+            const v = stack.pop() as Variant;
+            if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
+            for (const x of v.f) stack.push(x);
+            pc++;
+            break;
+          }
+          case OP.UnpackVariantImmRef:
+          case OP.UnpackVariantMutRef:
+          case OP.UnpackVariantGenericImmRef:
+          case OP.UnpackVariantGenericMutRef: {
+            const { tag } = A[pc] as { tag: number };
+            const v = (stack.pop() as Ref).get() as Variant;
+            if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
+            for (let i = 0; i < v.f.length; i++) stack.push(new Ref(v.f, i));
+            pc++;
+            break;
+          }
+          case OP.VariantSwitch: {
+            const v = (stack.pop() as Ref).get() as Variant;
+            const to = (A[pc] as number[])[v.tag];
+            if (to === undefined) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: no jump for variant ${v.tag}`);
+            pc = to as number;
+            break;
+          }
+          default:
             frame.pc = pc;
             throw new VmFailure(
-              "MovePrimitiveRuntimeError",
-              `CALL_STACK_OVERFLOW: call depth over ${LIMITS.maxCallDepth}`,
+              "VMInvariantViolation",
+              `instruction ${String(A[pc] ?? op)} (global storage) is not part of Sui Move`,
               this.location(frame),
             );
-          }
-          frame.pc = pc;
-          frames.push(frame);
-          frame = this.frame(target, targs, callArgs, true);
-          ({ ops, args: A, widths: W } = frame.code);
-          locals = frame.locals;
-          pc = 0;
-          break;
         }
-        case OP.Pack:
-        case OP.PackGeneric:
-        case OP.VecPack: {
-          const n = A[pc] as number;
-          const fields = n === 0 ? [] : stack.splice(stack.length - n, n);
-          if (op === OP.VecPack && n > LIMITS.maxVectorLength)
-            this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
-          stack.push(fields);
-          pc++;
-          break;
-        }
-        case OP.Unpack:
-        case OP.UnpackGeneric: {
-          const s = stack.pop() as Value[];
-          for (let i = 0; i < s.length; i++) stack.push(s[i] as Value);
-          pc++;
-          break;
-        }
-        case OP.ReadRef: {
-          const v = (stack.pop() as Ref).get();
-          stack.push(typeof v === "object" ? copyValue(v) : v);
-          pc++;
-          break;
-        }
-        case OP.WriteRef: {
-          const r = stack.pop() as Ref;
-          r.set(stack.pop() as Value);
-          pc++;
-          break;
-        }
-        case OP.FreezeRef:
-        case OP.Nop:
-          pc++;
-          break;
-        case OP.MutBorrowLoc:
-        case OP.ImmBorrowLoc:
-          stack.push(new Ref(locals, A[pc] as number));
-          pc++;
-          break;
-        case OP.MutBorrowField:
-        case OP.MutBorrowFieldGeneric:
-        case OP.ImmBorrowField:
-        case OP.ImmBorrowFieldGeneric: {
-          const r = stack.pop() as Ref;
-          stack.push(new Ref(r.get() as Value[], A[pc] as number));
-          pc++;
-          break;
-        }
-        case OP.Add: {
-          const b = stack.pop() as number;
-          const a = stack.pop() as number;
-          const r = a + b;
-          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: addition overflow");
-          stack.push(r);
-          pc++;
-          break;
-        }
-        case OP.Sub: {
-          const b = stack.pop() as number;
-          const a = stack.pop() as number;
-          if (b > a) this.fail(frame, pc, "ARITHMETIC_ERROR: subtraction underflow");
-          stack.push(a - b);
-          pc++;
-          break;
-        }
-        case OP.Mul: {
-          const b = stack.pop() as number;
-          const a = stack.pop() as number;
-          const r = a * b;
-          if (r > (MAX_BY_WIDTH[W[pc]!] as number)) this.fail(frame, pc, "ARITHMETIC_ERROR: multiplication overflow");
-          stack.push(r);
-          pc++;
-          break;
-        }
-        case OP.Div: {
-          const b = stack.pop() as number | bigint;
-          const a = stack.pop() as number | bigint;
-          if (typeof b === "bigint") {
-            if (b === 0n) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
-            stack.push((a as bigint) / b);
-          } else {
-            if (b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: division by zero");
-            stack.push(Math.floor((a as number) / b));
-          }
-          pc++;
-          break;
-        }
-        case OP.Mod: {
-          const b = stack.pop() as number | bigint;
-          const a = stack.pop() as number | bigint;
-          if (b === 0n || b === 0) this.fail(frame, pc, "ARITHMETIC_ERROR: modulo by zero");
-          stack.push(((a as number) % (b as number)) as number);
-          pc++;
-          break;
-        }
-        case OP.BitOr:
-        case OP.BitAnd:
-        case OP.Xor: {
-          const b = stack.pop() as number | bigint;
-          const a = stack.pop() as number | bigint;
-          let r: number | bigint;
-          if (typeof a === "bigint")
-            r = op === OP.BitOr ? a | (b as bigint) : op === OP.BitAnd ? a & (b as bigint) : a ^ (b as bigint);
-          else
-            r = (op === OP.BitOr ? a | (b as number) : op === OP.BitAnd ? a & (b as number) : a ^ (b as number)) >>> 0;
-          stack.push(r);
-          pc++;
-          break;
-        }
-        case OP.Shl:
-        case OP.Shr: {
-          const n = stack.pop() as number;
-          const a = stack.pop() as number | bigint;
-          const w = W[pc]!;
-          if (n >= w) this.fail(frame, pc, `ARITHMETIC_ERROR: shift by ${n} bits of a u${w}`);
-          if (typeof a === "bigint") stack.push(op === OP.Shl ? (a << BigInt(n)) & MASK_BY_WIDTH[w]! : a >> BigInt(n));
-          else stack.push(op === OP.Shl ? Number((BigInt(a) << BigInt(n)) & MASK_BY_WIDTH[w]!) : a >>> n);
-          pc++;
-          break;
-        }
-        case OP.Or: {
-          const b = stack.pop();
-          const a = stack.pop();
-          stack.push((a as boolean) || (b as boolean));
-          pc++;
-          break;
-        }
-        case OP.And: {
-          const b = stack.pop();
-          const a = stack.pop();
-          stack.push((a as boolean) && (b as boolean));
-          pc++;
-          break;
-        }
-        case OP.Not:
-          stack.push(!stack.pop());
-          pc++;
-          break;
-        case OP.Eq:
-        case OP.Neq: {
-          const b = stack.pop() as Value;
-          const a = stack.pop() as Value;
-          const e = typeof a !== "object" ? a === b : equals(a, b);
-          stack.push(op === OP.Eq ? e : !e);
-          pc++;
-          break;
-        }
-        case OP.Lt: {
-          const b = stack.pop() as number;
-          stack.push((stack.pop() as number) < b);
-          pc++;
-          break;
-        }
-        case OP.Gt: {
-          const b = stack.pop() as number;
-          stack.push((stack.pop() as number) > b);
-          pc++;
-          break;
-        }
-        case OP.Le: {
-          const b = stack.pop() as number;
-          stack.push((stack.pop() as number) <= b);
-          pc++;
-          break;
-        }
-        case OP.Ge: {
-          const b = stack.pop() as number;
-          stack.push((stack.pop() as number) >= b);
-          pc++;
-          break;
-        }
-        case OP.CastU8:
-        case OP.CastU16:
-        case OP.CastU32: {
-          const v = stack.pop() as number | bigint;
-          const max = op === OP.CastU8 ? MAX_U8 : op === OP.CastU16 ? MAX_U16 : MAX_U32;
-          if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
-          stack.push(Number(v));
-          pc++;
-          break;
-        }
-        case OP.CastU64:
-        case OP.CastU128:
-        case OP.CastU256: {
-          const v = stack.pop() as number | bigint;
-          const max = op === OP.CastU64 ? MAX_U64 : op === OP.CastU128 ? MAX_U128 : MAX_U256;
-          if (v > max) this.fail(frame, pc, "ARITHMETIC_ERROR: cast overflow");
-          stack.push(BigInt(v));
-          pc++;
-          break;
-        }
-        case OP.Abort: {
-          const code = stack.pop() as bigint;
-          frame.pc = pc;
-          throw new VmAbort(code, this.location(frame));
-        }
-        case OP.VecLen:
-          stack.push(BigInt(((stack.pop() as Ref).get() as Value[]).length));
-          pc++;
-          break;
-        case OP.VecImmBorrow:
-        case OP.VecMutBorrow: {
-          const i = stack.pop() as bigint;
-          const v = (stack.pop() as Ref).get() as Value[];
-          if (i >= BigInt(v.length))
-            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: index ${i} out of bounds (length ${v.length})`);
-          stack.push(new Ref(v, Number(i)));
-          pc++;
-          break;
-        }
-        case OP.VecPushBack: {
-          const x = stack.pop() as Value;
-          const v = (stack.pop() as Ref).get() as Value[];
-          if (v.length >= LIMITS.maxVectorLength) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: vector too long");
-          v.push(x);
-          pc++;
-          break;
-        }
-        case OP.VecPopBack: {
-          const v = (stack.pop() as Ref).get() as Value[];
-          if (v.length === 0) this.fail(frame, pc, "VECTOR_OPERATION_ERROR: pop from an empty vector");
-          stack.push(v.pop() as Value);
-          pc++;
-          break;
-        }
-        case OP.VecUnpack: {
-          const n = A[pc] as number;
-          const v = stack.pop() as Value[];
-          if (v.length !== n)
-            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: unpack of ${v.length} elements, expected ${n}`);
-          for (const x of v) stack.push(x);
-          pc++;
-          break;
-        }
-        case OP.VecSwap: {
-          const j = stack.pop() as bigint;
-          const i = stack.pop() as bigint;
-          const v = (stack.pop() as Ref).get() as Value[];
-          if (i >= BigInt(v.length) || j >= BigInt(v.length))
-            this.fail(frame, pc, `VECTOR_OPERATION_ERROR: swap ${i}, ${j} out of bounds (length ${v.length})`);
-          const t = v[Number(i)] as Value;
-          v[Number(i)] = v[Number(j)] as Value;
-          v[Number(j)] = t;
-          pc++;
-          break;
-        }
-        case OP.PackVariant:
-        case OP.PackVariantGeneric: {
-          const { tag, count } = A[pc] as { tag: number; count: number };
-          stack.push(new Variant(tag, count === 0 ? [] : stack.splice(stack.length - count, count)));
-          pc++;
-          break;
-        }
-        case OP.UnpackVariant:
-        case OP.UnpackVariantGeneric: {
-          const { tag } = A[pc] as { tag: number };
-          const v = stack.pop() as Variant;
-          if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
-          for (const x of v.f) stack.push(x);
-          pc++;
-          break;
-        }
-        case OP.UnpackVariantImmRef:
-        case OP.UnpackVariantMutRef:
-        case OP.UnpackVariantGenericImmRef:
-        case OP.UnpackVariantGenericMutRef: {
-          const { tag } = A[pc] as { tag: number };
-          const v = (stack.pop() as Ref).get() as Variant;
-          if (v.tag !== tag) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: variant ${v.tag}, expected ${tag}`);
-          for (let i = 0; i < v.f.length; i++) stack.push(new Ref(v.f, i));
-          pc++;
-          break;
-        }
-        case OP.VariantSwitch: {
-          const v = (stack.pop() as Ref).get() as Variant;
-          const to = (A[pc] as number[])[v.tag];
-          if (to === undefined) this.fail(frame, pc, `VARIANT_TAG_MISMATCH: no jump for variant ${v.tag}`);
-          pc = to as number;
-          break;
-        }
-        default:
-          frame.pc = pc;
-          throw new VmFailure(
-            "VMInvariantViolation",
-            `instruction ${String(A[pc] ?? op)} (global storage) is not part of Sui Move`,
-            this.location(frame),
-          );
+      }
+    } finally {
+      if (synced) {
+        gas.left = left;
+        stats.instructions = count;
       }
     }
   }

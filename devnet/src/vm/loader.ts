@@ -99,6 +99,9 @@ export class VmModule {
         returns: raw.signatures[h.return_] ?? [],
         locals: fd.code ? (raw.signatures[fd.code.locals] ?? []) : [],
         raw: fd,
+        // Set later; present from the start so every function has one shape (the interpreter's reads stay monomorphic).
+        decoded: undefined,
+        native: undefined,
       };
       this.functions.set(f.name, f);
       this.functionsByIndex.push(f);
@@ -342,8 +345,18 @@ function decodeBody(
           inst = sig(fi.type_parameters);
         }
         const h = raw.function_handles[fh]!;
-        const site: CallSite = { ...m.functionRef(fh) };
-        if (name === "CallGeneric") site.tyTokens = inst;
+        const ref = m.functionRef(fh);
+        // Every field present from the start: one shape for every call site.
+        const site: CallSite = {
+          address: ref.address,
+          module: ref.module,
+          name: ref.name,
+          tyTokens: name === "CallGeneric" ? inst : undefined,
+          tyArgs: undefined,
+          lastCallerTyArgs: undefined,
+          lastTyArgs: undefined,
+          target: undefined,
+        };
         args[pc] = site;
         for (let i = 0; i < sig(h.parameters).length; i++) pop();
         for (const r of sig(h.return_)) stack.push(subst(r, inst));

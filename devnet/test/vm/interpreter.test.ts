@@ -219,6 +219,12 @@ describe("aborts, call depth, gas and missing functions", () => {
     const e = failure(() => v.call(v.resolve(PKG, "ops", "loop_sum"), [], [100000n]));
     expect((e as VmFailure).kind).toBe("InsufficientGas");
     expect(v.stats.instructions).toBe(5001);
+    // The meter is left where the failing instruction took it (the interpreter counts in locals).
+    expect(v.gas.left).toBe(-1);
+    const ok = vm(5000);
+    ok.call(ok.resolve(PKG, "ops", "loop_sum"), [], [10n]);
+    expect(ok.gas.used).toBe(ok.stats.instructions);
+    expect(ok.stats.instructions).toBeGreaterThan(10);
   });
   it("a function or native the devnet does not provide fails naming it", () => {
     const v = vm();

@@ -66,6 +66,22 @@ describe("hash natives", () => {
     ]);
     expect(call("0x1", "hash", "sha2_256", [bytes("other")])).not.toEqual([Array.from(sha256(Uint8Array.from(data)))]);
   });
+  it("hmac_sha3_256, sha3_256 and sha2_256 (node:crypto) agree with @noble/hashes around block sizes and key lengths", () => {
+    const seq = (n: number, k: number) => Array.from({ length: n }, (_, i) => (i * k + 7) & 0xff);
+    // SHA3-256's block is 136 bytes (a longer HMAC key is hashed first), SHA-256's 64.
+    for (const n of [0, 1, 32, 63, 64, 65, 135, 136, 137, 300]) {
+      const m = seq(n, 31);
+      const u = Uint8Array.from(m);
+      expect(call("0x1", "hash", "sha3_256", [m])).toEqual([Array.from(sha3_256(u))]);
+      expect(call("0x1", "hash", "sha2_256", [m])).toEqual([Array.from(sha256(u))]);
+      for (const kn of [0, 32, 136, 137, 200]) {
+        const k = seq(kn, 13);
+        expect(call("0x2", "hmac", "hmac_sha3_256", [r(k), r(m)])).toEqual([
+          Array.from(hmac(sha3_256, Uint8Array.from(k), u)),
+        ]);
+      }
+    }
+  });
 });
 
 describe("signature natives", () => {
