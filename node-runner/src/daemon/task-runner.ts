@@ -174,7 +174,15 @@ export class TaskRunner {
   /** Chain reads made per kind (the request object, the clock): what benchmarks and tests count. */
   readonly reads = { request: 0, clock: 0 };
 
-  constructor(private readonly o: TaskRunnerOptions) {}
+  constructor(private readonly o: TaskRunnerOptions) {
+    o.signal.addEventListener(
+      "abort",
+      () => {
+        for (const end of [...this.napping]) end();
+      },
+      { once: true },
+    );
+  }
 
   /**
    * An event of a request arrived (a new round, a commit, a reveal, a settlement): tasks waiting
@@ -252,24 +260,33 @@ export class TaskRunner {
 
   /**
    * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), `pollMs`
-   * passes (the fallback that sees chain time reach a deadline), or the daemon stops.
+   * passes (the fallback that sees chain time reach a deadline), or the daemon stops (as a
+   * timeout). An event ends the nap's timer too.
    */
   private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<Woke> {
     const p = this.progress.get(requestId);
     if (!p || p.events !== seen) return Promise.resolve("event");
+    if (this.o.signal.aborted) return Promise.resolve("timeout");
     return new Promise<Woke>((resolve) => {
-      let settled = false;
-      const done = (why: Woke) => () => {
-        if (settled) return;
-        settled = true;
+      const end = (why: Woke) => {
+        clearTimeout(timer);
         p.wake.delete(onEvent);
+        this.napping.delete(onTimeout);
         resolve(why);
       };
-      const onEvent = done("event");
+      const onEvent = () => end("event");
+      const onTimeout = () => end("timeout");
+      const timer = setTimeout(onTimeout, ms);
       p.wake.add(onEvent);
-      void sleep(ms, this.o.signal).then(done("timeout"));
+      this.napping.add(onTimeout);
     });
   }
+
+  /**
+   * The naps in progress (their timeout ends): the daemon stopping ends them all through one abort
+   * listener, not one listener per nap (a nap is taken on every wake of every waiting task).
+   */
+  private readonly napping = new Set<() => void>();
 
   /** Runs the task from the phase its journal record reached (from execution without one). */
   async run(requestId: string, round: number): Promise<void> {
