@@ -2,8 +2,10 @@
  * One running node: AtomaClient (over gRPC by default, JSON-RPC on request), the SDK chain port, the journal, the daemon and
  * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo. Every node
  * a process starts on the same chain follows one event follower (./event-hub.ts): one checkpoint
- * stream and one read of each event page for all of them; and budgets its transactions from the
- * process's gas measurements of the chain (a transaction shape dry-run once for all of them).
+ * stream and one read of each event page for all of them; shares the reads of request objects
+ * (./request-reads.ts: the nodes sampled for a request that read it in one turn, one read); and
+ * budgets its transactions from the process's gas measurements of the chain (a transaction shape
+ * dry-run once for all of them).
  */
 import path from "node:path";
 import {
