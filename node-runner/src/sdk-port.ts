@@ -79,6 +79,11 @@ export interface SdkPortOptions {
    * (./daemon/event-hub.ts, what `startNode` gives). Omitted: this port reads them itself.
    */
   events?: Pick<ChainPort, "nextEvents">;
+  /**
+   * Where the node's reads of a request object go: the process's shared reads
+   * (./daemon/request-reads.ts, what `startNode` gives). Omitted: this port reads them itself.
+   */
+  requests?: Pick<ChainPort, "getRequest">;
 }
 
 /** One commit or reveal of this node. */
@@ -177,6 +182,12 @@ export function toRequestView(id: string, r: RequestData): RequestView {
     agreedBlindedHash: r.agreed_blinded_hash ? u8(r.agreed_blinded_hash) : null,
     outputPosted: r.output.length > 0,
   };
+}
+
+/** The request object `requestId`, decoded for the daemon: one `getRequest`. */
+export async function readRequest(atoma: Pick<AtomaClient, "getRequest">, requestId: string): Promise<RequestView> {
+  const r = await atoma.getRequest(requestId);
+  return toRequestView(r.meta.objectId, r);
 }
 
 /** Reads `timestamp_ms` of the Clock object through `client.core`. */
@@ -306,9 +317,8 @@ export class SdkChainPort implements ChainPort {
     return this.o.events ? this.o.events.nextEvents(cursor, limit) : readEventPage(this.o.atoma, cursor, limit);
   }
 
-  async getRequest(requestId: string): Promise<RequestView> {
-    const r = await this.o.atoma.getRequest(requestId);
-    return toRequestView(r.meta.objectId, r);
+  getRequest(requestId: string): Promise<RequestView> {
+    return this.o.requests ? this.o.requests.getRequest(requestId) : readRequest(this.o.atoma, requestId);
   }
 
   commit(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {

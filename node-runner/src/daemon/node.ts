@@ -2,8 +2,10 @@
  * One running node: AtomaClient (over gRPC by default, JSON-RPC on request), the SDK chain port, the journal, the daemon and
  * (optionally) the /metrics + /health server. Used by `atoma-node run` and by the demo. Every node
  * a process starts on the same chain follows one event follower (./event-hub.ts): one checkpoint
- * stream and one read of each event page for all of them; and budgets its transactions from the
- * process's gas measurements of the chain (a transaction shape dry-run once for all of them).
+ * stream and one read of each event page for all of them; shares the reads of request objects
+ * (./request-reads.ts: the nodes sampled for a request that read it in one turn, one read); and
+ * budgets its transactions from the process's gas measurements of the chain (a transaction shape
+ * dry-run once for all of them).
  */
 import path from "node:path";
 import {
@@ -18,12 +20,13 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { NodeKeys } from "../config.js";
 import { createMetrics, startMetricsServer } from "../metrics.js";
-import { CheckpointClock, readEventPage, SdkChainClock, SdkChainPort } from "../sdk-port.js";
+import { CheckpointClock, readEventPage, readRequest, SdkChainClock, SdkChainPort } from "../sdk-port.js";
 import { NodeDaemon } from "./daemon.js";
 import { EventHub } from "./event-hub.js";
 import { type Executor, type LayeredKeys, makeExecute } from "./execute.js";
 import { FileTaskJournal } from "./file-journal.js";
 import { publishPqKey } from "./pq-key.js";
+import { SharedRequestReads } from "./request-reads.js";
 import type { Fault } from "./task-runner.js";
 
 export interface StartNodeOptions {
@@ -57,6 +60,12 @@ export interface StartNodeOptions {
    * follower of its own (its own checkpoint stream and event reads, as before issue 17 row 4).
    */
   eventHub?: EventHub | null;
+  /**
+   * Where this node's tasks read their request objects (./request-reads.ts). Omitted: the
+   * process's shared reads of this chain (`chainRequestReads`: the nodes that ask for the same
+   * request in the same turn share one read); null: reads of its own.
+   */
+  requestReads?: SharedRequestReads | null;
   /**
    * Where the node's lanes keep the gas each transaction shape used (the SDK's measured budgets).
    * Omitted: the process's measurements of this chain (`chainGasMeasurements`), shared with every
@@ -129,6 +138,7 @@ function perChain<T>(kept: Map<string, T>, o: ChainOf, make: () => T): T {
 
 const measurements = new Map<string, GasMeasurements>();
 const hubs = new Map<string, EventHub>();
+const requestReads = new Map<string, SharedRequestReads>();
 
 /**
  * This process's gas measurements of the chain, made on first use: every node started in the
@@ -174,6 +184,20 @@ export function chainEventHub(
   return perChain(hubs, o, () => newEventHub(o));
 }
 
+/**
+ * This process's shared reads of the chain's request objects, made on first use: the nodes
+ * started in the process on it that ask for a request in the same turn share one read
+ * (`startNode` by default).
+ */
+export function chainRequestReads(
+  o: Pick<StartNodeOptions, "rpcUrl" | "transport" | "packageId" | "registryId">,
+): SharedRequestReads {
+  return perChain(requestReads, o, () => {
+    const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport);
+    return new SharedRequestReads((requestId) => readRequest(atoma, requestId));
+  });
+}
+
 export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const gas = o.gasMeasurements === undefined ? chainGasMeasurements(o) : (o.gasMeasurements ?? undefined);
   const atoma = atomaClientFor(o.rpcUrl, o.packageId, o.registryId, o.transport, gas);
@@ -185,6 +209,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     ...(o.nodeCapId ? { nodeCap: o.nodeCapId } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
     events: hub,
+    ...(o.requestReads === null ? {} : { requests: o.requestReads ?? chainRequestReads(o) }),
   });
   const journal = new FileTaskJournal(path.join(o.stateDir, "journal"));
   if (journal.recovered.truncated)

@@ -101,7 +101,7 @@ interface Task {
  */
 interface Followed {
   events: number;
-  wake: Set<() => void>;
+  wake: Set<Nap>;
   tasks: number;
   view?: RequestView;
   /** The view cannot follow an event (a read is due before the next decision). */
@@ -114,6 +114,29 @@ interface Followed {
   /** The phase the request's task is in (what a read is counted under). */
   phase: ChainRead["phase"];
 }
+
+/**
+ * One nap of a task (`TaskRunner.nap`): in its request's wake set and the runner's naps until an
+ * event, its timer or the daemon's stop ends it. An object with a method rather than closures per
+ * nap: a nap is taken on every wake of every waiting task.
+ */
+class Nap {
+  resolve!: (why: Woke) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    private readonly wake: Set<Nap>,
+    private readonly napping: Set<Nap>,
+  ) {}
+
+  end(why: Woke): void {
+    clearTimeout(this.timer);
+    this.wake.delete(this);
+    this.napping.delete(this);
+    this.resolve(why);
+  }
+}
+
+const napTimedOut = (nap: Nap) => nap.end("timeout");
 
 /** One chain read a task made: of the request object or of the clock, and in which phase. */
 export interface ChainRead {
@@ -174,7 +197,15 @@ export class TaskRunner {
   /** Chain reads made per kind (the request object, the clock): what benchmarks and tests count. */
   readonly reads = { request: 0, clock: 0 };
 
-  constructor(private readonly o: TaskRunnerOptions) {}
+  constructor(private readonly o: TaskRunnerOptions) {
+    o.signal.addEventListener(
+      "abort",
+      () => {
+        for (const nap of [...this.napping]) nap.end("timeout");
+      },
+      { once: true },
+    );
+  }
 
   /**
    * An event of a request arrived (a new round, a commit, a reveal, a settlement): tasks waiting
@@ -187,7 +218,7 @@ export class TaskRunner {
     if (p.view && applyEvent(p.view, ev) === "refresh") p.stale = true;
     p.events++;
     p.lastEventAt = Date.now();
-    for (const wake of p.wake) wake();
+    for (const nap of p.wake) nap.end("event");
   }
 
   /**
@@ -252,24 +283,28 @@ export class TaskRunner {
 
   /**
    * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), `pollMs`
-   * passes (the fallback that sees chain time reach a deadline), or the daemon stops.
+   * passes (the fallback that sees chain time reach a deadline), or the daemon stops (as a
+   * timeout). An event ends the nap's timer too.
    */
   private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<Woke> {
     const p = this.progress.get(requestId);
     if (!p || p.events !== seen) return Promise.resolve("event");
-    return new Promise<Woke>((resolve) => {
-      let settled = false;
-      const done = (why: Woke) => () => {
-        if (settled) return;
-        settled = true;
-        p.wake.delete(onEvent);
-        resolve(why);
-      };
-      const onEvent = done("event");
-      p.wake.add(onEvent);
-      void sleep(ms, this.o.signal).then(done("timeout"));
+    if (this.o.signal.aborted) return Promise.resolve("timeout");
+    const nap = new Nap(p.wake, this.napping);
+    const woke = new Promise<Woke>((resolve) => {
+      nap.resolve = resolve;
     });
+    nap.timer = setTimeout(napTimedOut, ms, nap);
+    p.wake.add(nap);
+    this.napping.add(nap);
+    return woke;
   }
+
+  /**
+   * The naps in progress (their timeout ends): the daemon stopping ends them all through one abort
+   * listener, not one listener per nap (a nap is taken on every wake of every waiting task).
+   */
+  private readonly napping = new Set<Nap>();
 
   /** Runs the task from the phase its journal record reached (from execution without one). */
   async run(requestId: string, round: number): Promise<void> {
@@ -277,7 +312,7 @@ export class TaskRunner {
     if (rec?.phase === "done") return;
     const entry: Followed = this.progress.get(requestId) ?? {
       events: 0,
-      wake: new Set<() => void>(),
+      wake: new Set<Nap>(),
       tasks: 0,
       stale: false,
       pending: null,

@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoChain, registerNode, startChain } from "../../../demo/src/network.js";
 import { testDevnetOptions, testTransport } from "../../../test/setup/transport.js";
 import type { Executor } from "../../src/daemon/execute.js";
-import { chainEventHub, chainGasMeasurements, type RunningNode, startNode } from "../../src/daemon/node.js";
+import {
+  chainEventHub,
+  chainGasMeasurements,
+  chainRequestReads,
+  type RunningNode,
+  startNode,
+} from "../../src/daemon/node.js";
 import { chainNowMs } from "../../src/sdk-port.js";
 
 const enc = new TextEncoder();
@@ -101,6 +107,21 @@ describe("daemon over the SDK on a devnet", () => {
     expect(hub.stats.shared).toBeGreaterThanOrEqual(hub.stats.reads);
     // Every node saw the same events (the request's sampling, commits, reveals, settlement).
     expect(new Set(nodes.map((n) => n.daemon.stats.revealed))).toEqual(new Set([1]));
+  });
+
+  it("the three nodes read the request through the process's shared reads: the sampled nodes that ask in one turn share one read", () => {
+    const reads = chainRequestReads({
+      rpcUrl: chain.url,
+      packageId: chain.deployed.packageId,
+      registryId: chain.deployed.registryId,
+    });
+    // Each of the three tasks read the request at its start (more reads only where a view could not follow).
+    const asked = nodes.reduce((n, node) => n + node.daemon.reads.request, 0);
+    expect(asked).toBeGreaterThanOrEqual(3);
+    expect(reads.stats.reads + reads.stats.shared).toBe(asked);
+    // The three learned of the sampling from one event page, in one turn: one read for them.
+    expect(reads.stats.shared).toBeGreaterThanOrEqual(2);
+    expect(reads.stats.reads).toBeLessThan(asked);
   });
 
   it("the three nodes budget from the process's gas measurements of the chain: their commits and reveals measured there, once for all", () => {

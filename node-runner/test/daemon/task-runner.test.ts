@@ -1,0 +1,100 @@
+/**
+ * The task runner's naps (../../src/daemon/task-runner.ts) with many tasks waiting on other nodes:
+ * an event of a request ends its tasks' naps and their timers with them (no timer left behind per
+ * event), and the daemon stopping ends every nap through the runner's one abort listener (not one
+ * listener per nap: a nap is taken on every wake of every waiting task).
+ */
+import { getEventListeners } from "node:events";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import type { ChainPort, RequestView } from "../../src/daemon/chain-port.js";
+import { Semaphore } from "../../src/daemon/semaphore.js";
+import type { TaskJournal, TaskRecord } from "../../src/daemon/task.js";
+import { TaskRunner } from "../../src/daemon/task-runner.js";
+import { requestView } from "./request-view.js";
+
+const ME = "0xa";
+const TASKS = 20;
+const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/** A request this node committed to, waiting for the two other nodes' commits (far deadlines). */
+const waiting = (id: string): RequestView =>
+  requestView({
+    id,
+    capability: new Uint8Array([1]),
+    input: new Uint8Array([2]),
+    inputHash: new Uint8Array(32),
+    commitDeadlineMs: 1n << 60n,
+    revealDeadlineMs: 1n << 61n,
+    assignments: [ME, "0xb", "0xc"].map((nodeId) => ({
+      nodeId,
+      round: 0,
+      price: 1n,
+      committed: nodeId === ME,
+      revealed: false,
+      outputHash: new Uint8Array(),
+    })),
+  });
+
+describe("TaskRunner naps", () => {
+  it("an event ends its tasks' naps and their timers; stopping ends every nap through one abort listener", async () => {
+    const ids = Array.from({ length: TASKS }, (_, i) => `0x${(i + 1).toString(16)}`);
+    const records = new Map<string, TaskRecord>(
+      ids.map((requestId) => [
+        requestId,
+        { requestId, round: 0, phase: "committed", outputHash: "00".repeat(32), salt: "11".repeat(32), output: "" },
+      ]),
+    );
+    const journal: TaskJournal = {
+      get: (requestId) => records.get(requestId),
+      put: async (rec) => {
+        records.set(rec.requestId, rec);
+      },
+      pending: () => [...records.values()],
+    };
+    const reads: string[] = [];
+    const chain = {
+      getRequest: async (id: string) => {
+        reads.push(id);
+        return waiting(id);
+      },
+    } as Pick<ChainPort, "getRequest"> as ChainPort;
+    const controller = new AbortController();
+    const runner = new TaskRunner({
+      nodeId: ME,
+      chain,
+      clock: { nowMs: async () => 0n, knownMs: () => 0n },
+      journal,
+      execute: async () => {
+        throw new Error("nothing executes here");
+      },
+      executions: new Semaphore(1),
+      logger: pino({ level: "silent" }),
+      pollMs: 60_000,
+      signal: controller.signal,
+      count: () => {},
+    });
+    const before = timeouts();
+    const runs = ids.map((id) => runner.run(id, 0));
+    for (let i = 0; i < 5 && reads.length < TASKS; i++) await turn();
+    await turn();
+    expect(reads).toHaveLength(TASKS);
+    // Every task naps (one timer each); the signal has one abort listener: the runner's.
+    expect(timeouts() - before).toBe(TASKS);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    // Three rounds of events (each ends every nap; the tasks nap again): still one timer per task.
+    for (let round = 0; round < 3; round++) {
+      for (const requestId of ids) runner.notify({ name: "OutputPosted", requestId, nodeId: "0xb" });
+      await turn();
+    }
+    expect(timeouts() - before).toBe(TASKS);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    // Stopping ends every nap at once (the poll is a minute away); the records stay at `committed`.
+    controller.abort();
+    await Promise.all(runs);
+    expect(timeouts() - before).toBe(0);
+    expect([...records.values()].every((r) => r.phase === "committed")).toBe(true);
+    expect(reads).toHaveLength(TASKS); // no event asked for a read
+  });
+});
