@@ -195,15 +195,13 @@ describe("direct writers: every message of a run, every mask", () => {
     const objects = [...rt.objects.values()];
     expect(objects.some((o) => !o.type)).toBe(true); // packages
     expect(objects.some((o) => o.value !== undefined)).toBe(true);
+    // The reference: the whole object converted, then masked; the served path converts only what the mask selects.
     for (const o of objects)
-      compare(
-        GrpcTypes.Object,
-        encodeObject,
-        objectMasks.map((mask) => ({
-          label: `${o.id} ${mask.key}`,
-          m: applyMask(GrpcTypes.Object, objectToProto(rt, o), mask),
-        })),
-      );
+      for (const mask of objectMasks) {
+        const want = GrpcTypes.Object.toBinary(applyMask(GrpcTypes.Object, objectToProto(rt, o), mask));
+        const got = encodeObject(applyMask(GrpcTypes.Object, objectToProto(rt, o, mask), mask));
+        if (hex(got) !== hex(want)) expect(hex(got), `${o.id} ${mask.key}`).toBe(hex(want));
+      }
     // BatchGetObjects: encoded objects and an error, in order.
     const mask = FieldMaskTree.of(SDK_OBJECT_MASKS[2]!);
     const some = objects.slice(0, 5).map((o) => applyMask(GrpcTypes.Object, objectToProto(rt, o), mask));

@@ -115,28 +115,51 @@ function moveObjectType(typeStr: string): Parameters<typeof suiBcs.MoveObjectTyp
  * Move objects converted, per runtime, by digest: a digest names one object at one version
  * (its id, version, owner, previous transaction, rebate and contents are what it hashes), so each
  * reader of that version (the 3 sampled nodes reading a request, …) gets the same message. The
- * messages are shared: callers copy before changing them (`applyMask` builds a new one).
+ * object's BCS (`bcs`: the whole object through the schema) and JSON (`json`) are made only for
+ * a read mask that selects them, once each. The messages are shared: callers copy before
+ * changing them (`applyMask` builds a new one).
  */
-const convertedObjects = new WeakMap<Runtime, Map<string, GrpcTypes.Object>>();
+interface ConvertedObject {
+  /** Everything but `bcs` and `json`. */
+  base: GrpcTypes.Object;
+  bcs?: GrpcTypes.Bcs | null;
+  json?: JsonValue | null;
+  /** Everything (no mask, or one selecting both). */
+  full?: GrpcTypes.Object;
+}
+const convertedObjects = new WeakMap<Runtime, Map<string, ConvertedObject>>();
 const CONVERTED_OBJECTS_MAX = 4096;
 
-export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
-  if (!o.type) return convertObject(rt, o);
+/** `only`: a read mask of `Object`; `bcs` and `json` are left out unless it selects them. */
+export function objectToProto(rt: Runtime, o: StoredObject, only?: FieldMaskTree): GrpcTypes.Object {
+  if (!o.type) return packageToProto(o);
   let cache = convertedObjects.get(rt);
   if (!cache) {
     cache = new Map();
     convertedObjects.set(rt, cache);
   }
-  let out = cache.get(o.digest);
-  if (out === undefined) {
-    out = convertObject(rt, o);
+  let c = cache.get(o.digest);
+  if (c === undefined) {
+    c = { base: moveObjectBase(o) };
     if (cache.size >= CONVERTED_OBJECTS_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(o.digest, out);
+    cache.set(o.digest, c);
   }
-  return out;
+  const wantBcs = !only || only.contains("bcs");
+  const wantJson = !only || only.contains("json");
+  if (!wantBcs && !wantJson) return c.base;
+  if (wantBcs) c.bcs ??= objectBcs(o, c.base.objectType!) ?? null;
+  if (wantJson) c.json ??= o.value !== undefined && o.type ? jsonValue(toSuiJson(o.type, o.value, rt.resolve)) : null;
+  const parts = (bcs: boolean, json: boolean): GrpcTypes.Object => ({
+    ...c.base,
+    ...(bcs && c.bcs ? { bcs: c.bcs } : {}),
+    ...(json && c.json ? { json: c.json } : {}),
+  });
+  if (wantBcs && wantJson) return (c.full ??= parts(true, true));
+  return parts(wantBcs, wantJson);
 }
 
-function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
+function moveObjectBase(o: StoredObject): GrpcTypes.Object {
+  const typeStr = normalizedStructTag(typeToString(o.type!, true));
   const out: GrpcTypes.Object = {
     objectId: o.id,
     version: o.version,
@@ -144,36 +167,47 @@ function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
     owner: ownerToProto(o.owner),
     previousTransaction: o.previousTransaction,
     storageRebate: o.storageRebate,
+    objectType: typeStr,
+    hasPublicTransfer: o.hasPublicTransfer,
   };
-  if (o.type) {
-    const typeStr = normalizedStructTag(typeToString(o.type, true));
-    out.objectType = typeStr;
-    out.hasPublicTransfer = o.hasPublicTransfer;
-    if (o.bcs) {
-      out.contents = { name: typeStr, value: o.bcs };
-      out.bcs = {
-        name: "Object",
-        value: suiBcs.Object.serialize({
-          data: {
-            Move: {
-              type: moveObjectType(typeStr),
-              hasPublicTransfer: o.hasPublicTransfer,
-              version: o.version,
-              contents: o.bcs,
-            },
-          },
-          owner: ownerToBcs(o.owner) as never,
-          previousTransaction: o.previousTransaction,
-          storageRebate: o.storageRebate,
-        }).toBytes(),
-      };
-    }
-    if (o.value !== undefined) out.json = jsonValue(toSuiJson(o.type, o.value, rt.resolve));
-    if (o.type.kind === "struct" && o.type.module === "coin" && o.type.name === "Coin")
-      out.balance = (o.value as { balance: { value: bigint } }).balance.value;
-  } else {
-    out.objectType = "package";
-    out.package = {
+  if (o.bcs) out.contents = { name: typeStr, value: o.bcs };
+  const t = o.type!;
+  if (t.kind === "struct" && t.module === "coin" && t.name === "Coin")
+    out.balance = (o.value as { balance: { value: bigint } }).balance.value;
+  return out;
+}
+
+/** The whole object (`sui::object::Object`) as BCS, for a Move object with contents. */
+function objectBcs(o: StoredObject, typeStr: string): GrpcTypes.Bcs | undefined {
+  if (!o.bcs) return undefined;
+  return {
+    name: "Object",
+    value: suiBcs.Object.serialize({
+      data: {
+        Move: {
+          type: moveObjectType(typeStr),
+          hasPublicTransfer: o.hasPublicTransfer,
+          version: o.version,
+          contents: o.bcs,
+        },
+      },
+      owner: ownerToBcs(o.owner) as never,
+      previousTransaction: o.previousTransaction,
+      storageRebate: o.storageRebate,
+    }).toBytes(),
+  };
+}
+
+function packageToProto(o: StoredObject): GrpcTypes.Object {
+  return {
+    objectId: o.id,
+    version: o.version,
+    digest: o.digest,
+    owner: ownerToProto(o.owner),
+    previousTransaction: o.previousTransaction,
+    storageRebate: o.storageRebate,
+    objectType: "package",
+    package: {
       storageId: o.id,
       originalId: o.id,
       version: o.version,
@@ -185,9 +219,8 @@ function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
       })),
       typeOrigins: [],
       linkage: [],
-    };
-  }
-  return out;
+    },
+  };
 }
 
 /**

@@ -60,7 +60,7 @@ function getObject(
   if (!o) throw notFound(`object ${id} not found`);
   if (req.version !== undefined && req.version !== o.version)
     throw notFound(`object ${id} at version ${req.version} not found (the devnet keeps only the latest version)`);
-  const encode = () => encodeObject(applyMask(GrpcTypes.Object, objectToProto(node.runtime, o), mask));
+  const encode = () => encodeObject(applyMask(GrpcTypes.Object, objectToProto(node.runtime, o, mask), mask));
   // Packages are converted afresh each time (objectToProto); only Move objects are kept.
   return o.type ? answers.objects.get(`${o.digest}|${mask.key}`, encode) : encode();
 }
