@@ -11,7 +11,7 @@ import { hashOutput } from "@atoma/sdk";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import type { IMessageType } from "@protobuf-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventToProto, jsonValue, objectToProto } from "../src/grpc/convert.js";
+import { eventToProto, executedToProto, jsonValue, objectToProto } from "../src/grpc/convert.js";
 import {
   batchGetObjectsResponse,
   directStats,
@@ -65,6 +65,12 @@ const SDK_TX_MASKS = [
     "events",
   ],
   ["effects.bcs", "effects.changed_objects.object_type", "effects.changed_objects.object_id"],
+  // The events without their JSON (what a client that decodes the BCS asks for).
+  [
+    ...SDK_TX_BASE,
+    "effects",
+    ...["package_id", "module", "sender", "event_type", "contents"].map((f) => `events.events.${f}`),
+  ],
 ];
 const SDK_EVENT_JSON = [
   "package_id",
@@ -157,12 +163,18 @@ describe("direct writers: every message of a run, every mask", () => {
     expect(statuses).toEqual(new Set(["success", "failure"]));
     const txMasks = masksFor(GrpcTypes.ExecutedTransaction, SDK_TX_MASKS, 3);
     let n = 0;
+    // The reference: the whole transaction converted, then masked, then protobuf-ts; the served
+    // path converts only what the mask selects and writes it directly.
     for (const tx of txs)
-      n += compare(
-        GrpcTypes.ExecutedTransaction,
-        encodeExecutedTransaction,
-        txMasks.map((mask) => ({ label: `${tx.digest} ${mask.key}`, m: maskedTransaction(tx, mask) })),
-      );
+      for (const mask of txMasks) {
+        const want = GrpcTypes.ExecutedTransaction.toBinary(
+          applyMask(GrpcTypes.ExecutedTransaction, executedToProto(tx), mask),
+        );
+        const served = maskedTransaction(tx, mask);
+        const got = encodeExecutedTransaction(served);
+        if (hex(got) !== hex(want)) expect(hex(got), `${tx.digest} ${mask.key}`).toBe(hex(want));
+        n += compare(GrpcTypes.ExecutedTransaction, encodeExecutedTransaction, [{ label: tx.digest, m: served }]);
+      }
     expect(n).toBeGreaterThan(txs.length * 100);
 
     const eventMasks = masksFor(GrpcTypes.Event, SDK_EVENT_MASKS, 2);
@@ -179,9 +191,10 @@ describe("direct writers: every message of a run, every mask", () => {
           m: applyMask(GrpcTypes.Event, eventToProto(e, cp), mask),
         })),
       );
-      // ListEvents: the event encoded without its checkpoint, the checkpoint put in as the page is written.
+      // ListEvents: the event converted as far as the mask selects and encoded without its
+      // checkpoint, the checkpoint put in as the page is written.
       for (const mask of eventMasks) {
-        const open = encodeOpenEvent(applyMask(GrpcTypes.Event, eventToProto(e, null), mask));
+        const open = encodeOpenEvent(applyMask(GrpcTypes.Event, eventToProto(e, null, mask), mask));
         const got = listEventsResponse(open, mask.contains("checkpoint") ? seq : undefined, cursor, seq);
         const want = GrpcTypes.ListEventsResponse.toBinary({
           event: applyMask(GrpcTypes.Event, eventToProto(e, cp), mask),

@@ -12,7 +12,7 @@ import { base64Bytes } from "../runtime/primitives.js";
 import type { EffectsChangeValue, OwnerValue } from "../runtime/types.js";
 import { type EventRecord, ownerToBcs, type Runtime, type TxRecord } from "../runtime.js";
 import type { Owner, StoredObject } from "../types.js";
-import type { FieldMaskTree } from "./mask.js";
+import { FieldMaskTree } from "./mask.js";
 import { transactionDataToGrpcTransaction } from "./resolver.js";
 
 const {
@@ -154,8 +154,9 @@ export function objectToProto(rt: Runtime, o: StoredObject, only?: FieldMaskTree
     ...(bcs && c.bcs ? { bcs: c.bcs } : {}),
     ...(json && c.json ? { json: c.json } : {}),
   });
-  if (wantBcs && wantJson) return (c.full ??= parts(true, true));
-  return parts(wantBcs, wantJson);
+  if (!(wantBcs && wantJson)) return parts(wantBcs, wantJson);
+  c.full ??= parts(true, true);
+  return c.full;
 }
 
 function moveObjectBase(o: StoredObject): GrpcTypes.Object {
@@ -224,34 +225,51 @@ function packageToProto(o: StoredObject): GrpcTypes.Object {
 }
 
 /**
- * An event's contents and JSON as messages, made once per record and shared by every conversion
- * (the execution's answer, then each ListEvents page): remade if the record's `bcs` or
- * `parsedJson` was replaced since.
+ * An event's contents and JSON as messages, each made once per record on first use and shared by
+ * every conversion (the execution's answer, then each ListEvents page): remade if the record's
+ * `bcs` or `parsedJson` was replaced since.
  */
-const eventParts = new WeakMap<EventRecord, { bcs: string; bytes: Uint8Array; parsed: unknown; json: JsonValue }>();
-function partsOfEvent(e: EventRecord): { bytes: Uint8Array; json: JsonValue } {
+interface EventParts {
+  bcs: string;
+  parsed: unknown;
+  bytes?: Uint8Array;
+  json?: JsonValue;
+}
+const eventParts = new WeakMap<EventRecord, EventParts>();
+function partsOfEvent(e: EventRecord): EventParts {
   const parsed = e.parsedJson ?? null;
   let got = eventParts.get(e);
   if (got?.bcs !== e.bcs || got.parsed !== parsed) {
-    got = { bcs: e.bcs, bytes: fromBase64(e.bcs), parsed, json: jsonValue(parsed) };
+    got = { bcs: e.bcs, parsed };
     eventParts.set(e, got);
   }
   return got;
 }
 
-export function eventToProto(e: EventRecord, checkpoint: string | null): GrpcTypes.Event {
-  const { bytes, json } = partsOfEvent(e);
-  return {
+/**
+ * `only`: a read mask of `Event`; the contents and the JSON are left out unless it selects them
+ * (the JSON is most of an event's conversion and encoding).
+ */
+export function eventToProto(e: EventRecord, checkpoint: string | null, only?: FieldMaskTree): GrpcTypes.Event {
+  const p = partsOfEvent(e);
+  const out: GrpcTypes.Event = {
     packageId: e.packageId,
     module: e.transactionModule,
     sender: e.sender,
     eventType: e.type,
-    contents: { name: e.type, value: bytes },
-    json,
     transactionDigest: e.id.txDigest,
     eventIndex: Number(e.id.eventSeq),
-    ...(checkpoint !== null ? { checkpoint: BigInt(checkpoint) } : {}),
   };
+  if (!only || only.contains("contents")) {
+    p.bytes ??= fromBase64(p.bcs);
+    out.contents = { name: e.type, value: p.bytes };
+  }
+  if (!only || only.contains("json")) {
+    p.json ??= jsonValue(p.parsed);
+    out.json = p.json;
+  }
+  if (checkpoint !== null) out.checkpoint = BigInt(checkpoint);
+  return out;
 }
 
 type CoreEffects = ReturnType<typeof parseTransactionEffectsBcs>;
@@ -441,9 +459,12 @@ interface Parts {
   signed?: { txBytes: Uint8Array; signatures: Uint8Array[] } | null;
   transaction?: GrpcTypes.Transaction;
   events?: { checkpoint: string | null; events: GrpcTypes.Event[] };
+  eventsNoJson?: { checkpoint: string | null; events: GrpcTypes.Event[] };
   balanceChanges?: GrpcTypes.BalanceChange[];
 }
 const partsOf = new WeakMap<TxRecord, Parts>();
+/** Every field of an event but its JSON. */
+const NO_JSON = FieldMaskTree.of(GrpcTypes.Event.fields.filter((f) => f.name !== "json").map((f) => f.name));
 function parts(tx: TxRecord): Parts {
   let p = partsOf.get(tx);
   if (!p) {
@@ -565,9 +586,16 @@ export function executedToProto(
   }
   let events: GrpcTypes.TransactionEvents | undefined;
   if (want("events")) {
-    if (p.events?.checkpoint !== tx.checkpoint)
-      p.events = { checkpoint: tx.checkpoint, events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) };
-    events = { events: p.events.events };
+    // Without the events' JSON when the mask leaves it out (kept apart from the whole events).
+    const eventMask = only && (only.subtree("events")?.subtree("events") ?? FieldMaskTree.of([]));
+    const slot = !eventMask || eventMask.contains("json") ? "events" : "eventsNoJson";
+    let kept = p[slot];
+    if (kept?.checkpoint !== tx.checkpoint) {
+      const eventOnly = slot === "events" ? undefined : NO_JSON;
+      kept = { checkpoint: tx.checkpoint, events: tx.events.map((e) => eventToProto(e, tx.checkpoint, eventOnly)) };
+      p[slot] = kept;
+    }
+    events = { events: kept.events };
   }
   let balanceChanges: GrpcTypes.BalanceChange[] = [];
   if (want("balance_changes"))

@@ -258,7 +258,7 @@ export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceIm
         if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
         const cp = cpOf.get(e.id.txDigest) ?? null;
         const open = answers.events.get(`${i}|${mask.key}`, () =>
-          encodeOpenEvent(applyMask(GrpcTypes.Event, eventToProto(e, null), mask)),
+          encodeOpenEvent(applyMask(GrpcTypes.Event, eventToProto(e, null, mask), mask)),
         );
         const seq = cp !== null ? BigInt(cp) : undefined;
         await sink.send(
