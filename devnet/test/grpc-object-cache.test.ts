@@ -6,6 +6,7 @@
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { objectToProto } from "../src/grpc/convert.js";
+import { FieldMaskTree } from "../src/grpc/mask.js";
 import { type RunningDevnet, startDevnet } from "../src/index.js";
 
 describe("objectToProto, once per object version", () => {
@@ -43,5 +44,25 @@ describe("objectToProto, once per object version", () => {
     expect(second.balance).toBe(7_000n);
     expect(second.digest).not.toBe(first.digest);
     expect(objectToProto(a.runtime, o).balance).toBe(5_000n);
+  });
+
+  it("makes the object's BCS and JSON only for a mask that selects them", () => {
+    const owner = `0x${"43".repeat(32)}`;
+    const o = a.runtime.getObject(a.runtime.faucet(owner, 9_000n).coins[0]!.id)!;
+    const sdkMask = FieldMaskTree.of(["owner", "object_type", "digest", "version", "object_id", "contents"]);
+    const lean = objectToProto(a.runtime, o, sdkMask);
+    expect(lean.bcs).toBeUndefined();
+    expect(lean.json).toBeUndefined();
+    expect(lean.contents?.value).toEqual(o.bcs);
+    expect(objectToProto(a.runtime, o, sdkMask)).toBe(lean);
+    const withBcs = objectToProto(a.runtime, o, FieldMaskTree.of(["bcs"]));
+    const withJson = objectToProto(a.runtime, o, FieldMaskTree.of(["json"]));
+    expect([withBcs.bcs !== undefined, withBcs.json !== undefined]).toEqual([true, false]);
+    expect([withJson.bcs !== undefined, withJson.json !== undefined]).toEqual([false, true]);
+    const full = objectToProto(a.runtime, o);
+    expect(full.bcs).toBe(withBcs.bcs);
+    expect(full.json).toBe(withJson.json);
+    expect(objectToProto(a.runtime, o, FieldMaskTree.of("*"))).toBe(full);
+    expect(GrpcTypes.Object.toBinary(full)).toEqual(GrpcTypes.Object.toBinary(objectToProto(b.runtime, { ...o })));
   });
 });

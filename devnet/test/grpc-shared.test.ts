@@ -11,7 +11,8 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointToProto, eventToProto, executedToProto } from "../src/grpc/convert.js";
-import { EncodedCache, listEventsResponse, subscribeCheckpointsResponse, wrapMessage } from "../src/grpc/encoded.js";
+import { encodeOpenEvent, listEventsResponse } from "../src/grpc/direct.js";
+import { EncodedCache, subscribeCheckpointsResponse, wrapMessage } from "../src/grpc/encoded.js";
 import { maskedTransaction } from "../src/grpc/ledger.js";
 import { applyMask, FieldMaskTree } from "../src/grpc/mask.js";
 import { type RunningDevnet, startDevnet, type TxRecord } from "../src/index.js";
@@ -404,17 +405,17 @@ describe("gRPC answers encoded once per read mask", () => {
         GrpcTypes.SubscribeCheckpointsResponse.toBinary({ cursor, checkpoint: cp }),
       );
     expect(wrapMessage(1, inner).bytes).toEqual(GrpcTypes.GetCheckpointResponse.toBinary({ checkpoint: cp }));
-    const ev = GrpcTypes.Event.toBinary({ eventType: "0x2::x::Y", eventIndex: 3 });
-    for (const checkpoint of [undefined, 0n, 12n])
-      expect(listEventsResponse(ev, new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2]), checkpoint).bytes).toEqual(
-        GrpcTypes.ListEventsResponse.toBinary({
-          event: GrpcTypes.Event.fromBinary(ev),
-          watermark: {
-            cursor: new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2]),
-            ...(checkpoint !== undefined ? { checkpoint } : {}),
-          },
-        }),
-      );
+    const ev: GrpcTypes.Event = { eventType: "0x2::x::Y", transactionDigest: "D", eventIndex: 3 };
+    const open = encodeOpenEvent(ev);
+    const cursor = new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2]);
+    for (const checkpoint of [undefined, 0n, 12n, 300n])
+      for (const inEvent of [false, true])
+        expect(listEventsResponse(open, inEvent ? checkpoint : undefined, cursor, checkpoint)).toEqual(
+          GrpcTypes.ListEventsResponse.toBinary({
+            event: { ...ev, ...(inEvent && checkpoint !== undefined ? { checkpoint } : {}) },
+            watermark: { cursor, ...(checkpoint !== undefined ? { checkpoint } : {}) },
+          }),
+        );
     const cache = new EncodedCache(2);
     let made = 0;
     const make = () => new Uint8Array([++made]);

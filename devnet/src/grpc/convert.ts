@@ -12,7 +12,7 @@ import { base64Bytes } from "../runtime/primitives.js";
 import type { EffectsChangeValue, OwnerValue } from "../runtime/types.js";
 import { type EventRecord, ownerToBcs, type Runtime, type TxRecord } from "../runtime.js";
 import type { Owner, StoredObject } from "../types.js";
-import type { FieldMaskTree } from "./mask.js";
+import { FieldMaskTree } from "./mask.js";
 import { transactionDataToGrpcTransaction } from "./resolver.js";
 
 const {
@@ -115,28 +115,52 @@ function moveObjectType(typeStr: string): Parameters<typeof suiBcs.MoveObjectTyp
  * Move objects converted, per runtime, by digest: a digest names one object at one version
  * (its id, version, owner, previous transaction, rebate and contents are what it hashes), so each
  * reader of that version (the 3 sampled nodes reading a request, …) gets the same message. The
- * messages are shared: callers copy before changing them (`applyMask` builds a new one).
+ * object's BCS (`bcs`: the whole object through the schema) and JSON (`json`) are made only for
+ * a read mask that selects them, once each. The messages are shared: callers copy before
+ * changing them (`applyMask` builds a new one).
  */
-const convertedObjects = new WeakMap<Runtime, Map<string, GrpcTypes.Object>>();
+interface ConvertedObject {
+  /** Everything but `bcs` and `json`. */
+  base: GrpcTypes.Object;
+  bcs?: GrpcTypes.Bcs | null;
+  json?: JsonValue | null;
+  /** Everything (no mask, or one selecting both). */
+  full?: GrpcTypes.Object;
+}
+const convertedObjects = new WeakMap<Runtime, Map<string, ConvertedObject>>();
 const CONVERTED_OBJECTS_MAX = 4096;
 
-export function objectToProto(rt: Runtime, o: StoredObject): GrpcTypes.Object {
-  if (!o.type) return convertObject(rt, o);
+/** `only`: a read mask of `Object`; `bcs` and `json` are left out unless it selects them. */
+export function objectToProto(rt: Runtime, o: StoredObject, only?: FieldMaskTree): GrpcTypes.Object {
+  if (!o.type) return packageToProto(o);
   let cache = convertedObjects.get(rt);
   if (!cache) {
     cache = new Map();
     convertedObjects.set(rt, cache);
   }
-  let out = cache.get(o.digest);
-  if (out === undefined) {
-    out = convertObject(rt, o);
+  let c = cache.get(o.digest);
+  if (c === undefined) {
+    c = { base: moveObjectBase(o) };
     if (cache.size >= CONVERTED_OBJECTS_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(o.digest, out);
+    cache.set(o.digest, c);
   }
-  return out;
+  const wantBcs = !only || only.contains("bcs");
+  const wantJson = !only || only.contains("json");
+  if (!wantBcs && !wantJson) return c.base;
+  if (wantBcs) c.bcs ??= objectBcs(o, c.base.objectType!) ?? null;
+  if (wantJson) c.json ??= o.value !== undefined && o.type ? jsonValue(toSuiJson(o.type, o.value, rt.resolve)) : null;
+  const parts = (bcs: boolean, json: boolean): GrpcTypes.Object => ({
+    ...c.base,
+    ...(bcs && c.bcs ? { bcs: c.bcs } : {}),
+    ...(json && c.json ? { json: c.json } : {}),
+  });
+  if (!(wantBcs && wantJson)) return parts(wantBcs, wantJson);
+  c.full ??= parts(true, true);
+  return c.full;
 }
 
-function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
+function moveObjectBase(o: StoredObject): GrpcTypes.Object {
+  const typeStr = normalizedStructTag(typeToString(o.type!, true));
   const out: GrpcTypes.Object = {
     objectId: o.id,
     version: o.version,
@@ -144,36 +168,47 @@ function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
     owner: ownerToProto(o.owner),
     previousTransaction: o.previousTransaction,
     storageRebate: o.storageRebate,
+    objectType: typeStr,
+    hasPublicTransfer: o.hasPublicTransfer,
   };
-  if (o.type) {
-    const typeStr = normalizedStructTag(typeToString(o.type, true));
-    out.objectType = typeStr;
-    out.hasPublicTransfer = o.hasPublicTransfer;
-    if (o.bcs) {
-      out.contents = { name: typeStr, value: o.bcs };
-      out.bcs = {
-        name: "Object",
-        value: suiBcs.Object.serialize({
-          data: {
-            Move: {
-              type: moveObjectType(typeStr),
-              hasPublicTransfer: o.hasPublicTransfer,
-              version: o.version,
-              contents: o.bcs,
-            },
-          },
-          owner: ownerToBcs(o.owner) as never,
-          previousTransaction: o.previousTransaction,
-          storageRebate: o.storageRebate,
-        }).toBytes(),
-      };
-    }
-    if (o.value !== undefined) out.json = jsonValue(toSuiJson(o.type, o.value, rt.resolve));
-    if (o.type.kind === "struct" && o.type.module === "coin" && o.type.name === "Coin")
-      out.balance = (o.value as { balance: { value: bigint } }).balance.value;
-  } else {
-    out.objectType = "package";
-    out.package = {
+  if (o.bcs) out.contents = { name: typeStr, value: o.bcs };
+  const t = o.type!;
+  if (t.kind === "struct" && t.module === "coin" && t.name === "Coin")
+    out.balance = (o.value as { balance: { value: bigint } }).balance.value;
+  return out;
+}
+
+/** The whole object (`sui::object::Object`) as BCS, for a Move object with contents. */
+function objectBcs(o: StoredObject, typeStr: string): GrpcTypes.Bcs | undefined {
+  if (!o.bcs) return undefined;
+  return {
+    name: "Object",
+    value: suiBcs.Object.serialize({
+      data: {
+        Move: {
+          type: moveObjectType(typeStr),
+          hasPublicTransfer: o.hasPublicTransfer,
+          version: o.version,
+          contents: o.bcs,
+        },
+      },
+      owner: ownerToBcs(o.owner) as never,
+      previousTransaction: o.previousTransaction,
+      storageRebate: o.storageRebate,
+    }).toBytes(),
+  };
+}
+
+function packageToProto(o: StoredObject): GrpcTypes.Object {
+  return {
+    objectId: o.id,
+    version: o.version,
+    digest: o.digest,
+    owner: ownerToProto(o.owner),
+    previousTransaction: o.previousTransaction,
+    storageRebate: o.storageRebate,
+    objectType: "package",
+    package: {
       storageId: o.id,
       originalId: o.id,
       version: o.version,
@@ -185,40 +220,56 @@ function convertObject(rt: Runtime, o: StoredObject): GrpcTypes.Object {
       })),
       typeOrigins: [],
       linkage: [],
-    };
-  }
-  return out;
+    },
+  };
 }
 
 /**
- * An event's contents and JSON as messages, made once per record and shared by every conversion
- * (the execution's answer, then each ListEvents page): remade if the record's `bcs` or
- * `parsedJson` was replaced since.
+ * An event's contents and JSON as messages, each made once per record on first use and shared by
+ * every conversion (the execution's answer, then each ListEvents page): remade if the record's
+ * `bcs` or `parsedJson` was replaced since.
  */
-const eventParts = new WeakMap<EventRecord, { bcs: string; bytes: Uint8Array; parsed: unknown; json: JsonValue }>();
-function partsOfEvent(e: EventRecord): { bytes: Uint8Array; json: JsonValue } {
+interface EventParts {
+  bcs: string;
+  parsed: unknown;
+  bytes?: Uint8Array;
+  json?: JsonValue;
+}
+const eventParts = new WeakMap<EventRecord, EventParts>();
+function partsOfEvent(e: EventRecord): EventParts {
   const parsed = e.parsedJson ?? null;
   let got = eventParts.get(e);
   if (got?.bcs !== e.bcs || got.parsed !== parsed) {
-    got = { bcs: e.bcs, bytes: fromBase64(e.bcs), parsed, json: jsonValue(parsed) };
+    got = { bcs: e.bcs, parsed };
     eventParts.set(e, got);
   }
   return got;
 }
 
-export function eventToProto(e: EventRecord, checkpoint: string | null): GrpcTypes.Event {
-  const { bytes, json } = partsOfEvent(e);
-  return {
+/**
+ * `only`: a read mask of `Event`; the contents and the JSON are left out unless it selects them
+ * (the JSON is most of an event's conversion and encoding).
+ */
+export function eventToProto(e: EventRecord, checkpoint: string | null, only?: FieldMaskTree): GrpcTypes.Event {
+  const p = partsOfEvent(e);
+  const out: GrpcTypes.Event = {
     packageId: e.packageId,
     module: e.transactionModule,
     sender: e.sender,
     eventType: e.type,
-    contents: { name: e.type, value: bytes },
-    json,
     transactionDigest: e.id.txDigest,
     eventIndex: Number(e.id.eventSeq),
-    ...(checkpoint !== null ? { checkpoint: BigInt(checkpoint) } : {}),
   };
+  if (!only || only.contains("contents")) {
+    p.bytes ??= fromBase64(p.bcs);
+    out.contents = { name: e.type, value: p.bytes };
+  }
+  if (!only || only.contains("json")) {
+    p.json ??= jsonValue(p.parsed);
+    out.json = p.json;
+  }
+  if (checkpoint !== null) out.checkpoint = BigInt(checkpoint);
+  return out;
 }
 
 type CoreEffects = ReturnType<typeof parseTransactionEffectsBcs>;
@@ -408,9 +459,12 @@ interface Parts {
   signed?: { txBytes: Uint8Array; signatures: Uint8Array[] } | null;
   transaction?: GrpcTypes.Transaction;
   events?: { checkpoint: string | null; events: GrpcTypes.Event[] };
+  eventsNoJson?: { checkpoint: string | null; events: GrpcTypes.Event[] };
   balanceChanges?: GrpcTypes.BalanceChange[];
 }
 const partsOf = new WeakMap<TxRecord, Parts>();
+/** Every field of an event but its JSON. */
+const NO_JSON = FieldMaskTree.of(GrpcTypes.Event.fields.filter((f) => f.name !== "json").map((f) => f.name));
 function parts(tx: TxRecord): Parts {
   let p = partsOf.get(tx);
   if (!p) {
@@ -532,9 +586,16 @@ export function executedToProto(
   }
   let events: GrpcTypes.TransactionEvents | undefined;
   if (want("events")) {
-    if (p.events?.checkpoint !== tx.checkpoint)
-      p.events = { checkpoint: tx.checkpoint, events: tx.events.map((e) => eventToProto(e, tx.checkpoint)) };
-    events = { events: p.events.events };
+    // Without the events' JSON when the mask leaves it out (kept apart from the whole events).
+    const eventMask = only && (only.subtree("events")?.subtree("events") ?? FieldMaskTree.of([]));
+    const slot = !eventMask || eventMask.contains("json") ? "events" : "eventsNoJson";
+    let kept = p[slot];
+    if (kept?.checkpoint !== tx.checkpoint) {
+      const eventOnly = slot === "events" ? undefined : NO_JSON;
+      kept = { checkpoint: tx.checkpoint, events: tx.events.map((e) => eventToProto(e, tx.checkpoint, eventOnly)) };
+      p[slot] = kept;
+    }
+    events = { events: kept.events };
   }
   let balanceChanges: GrpcTypes.BalanceChange[] = [];
   if (want("balance_changes"))

@@ -7,15 +7,16 @@
  * the one `toBinary` of the whole response gives (`test/grpc-shared.test.ts`).
  */
 import { BinaryWriter, WireType } from "@protobuf-ts/runtime";
+import type { OpenEvent } from "./direct.js";
 
 /** A response message already encoded; the server sends its bytes as they are. */
 export class EncodedMessage {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-/** A bounded map of encoded messages, least recently used out first. */
-export class EncodedCache {
-  private readonly entries = new Map<string, Uint8Array>();
+/** A bounded map of encoded messages (or their parts), least recently used out first. */
+export class EncodedCache<V = Uint8Array> {
+  private readonly entries = new Map<string, V>();
   hits = 0;
   misses = 0;
 
@@ -25,7 +26,7 @@ export class EncodedCache {
   }
 
   /** The bytes under `key`, made (and kept) by `make` on a miss. */
-  get(key: string, make: () => Uint8Array): Uint8Array {
+  get(key: string, make: () => V): V {
     const got = this.entries.get(key);
     if (got) {
       this.hits++;
@@ -62,37 +63,28 @@ export function subscribeCheckpointsResponse(cursor: bigint, checkpoint: Uint8Ar
   );
 }
 
-/**
- * `ListEventsResponse { event = 1, watermark = 2 { cursor = 1, checkpoint = 2 } }` around an
- * encoded `Event`.
- */
-export function listEventsResponse(
-  event: Uint8Array,
-  cursor: Uint8Array,
-  checkpoint: bigint | undefined,
-): EncodedMessage {
-  const w = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(event);
-  w.tag(2, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).bytes(cursor);
-  if (checkpoint !== undefined) w.tag(2, WireType.Varint).uint64(checkpoint);
-  return new EncodedMessage(w.join().finish());
-}
-
 /** The caches one gRPC server's services share. */
 export interface SharedAnswers {
   /** Checkpoints, by sequence number and read mask. */
   checkpoints: EncodedCache;
   /** Executed transactions, by digest, checkpoint and read mask. */
   transactions: EncodedCache;
-  /** Events (ListEvents), by their index, checkpoint and read mask. */
-  events: EncodedCache;
+  /**
+   * Events (ListEvents), by their index and read mask, without their checkpoint (put in when the
+   * page is written): an event read before its checkpoint is cut and after is encoded once.
+   */
+  events: EncodedCache<OpenEvent>;
+  /** Move objects (GetObject, BatchGetObjects), by digest and read mask. */
+  objects: EncodedCache;
 }
 
 export function sharedAnswers(
-  sizes: { checkpoints?: number; transactions?: number; events?: number } = {},
+  sizes: { checkpoints?: number; transactions?: number; events?: number; objects?: number } = {},
 ): SharedAnswers {
   return {
     checkpoints: new EncodedCache(sizes.checkpoints ?? 256),
     transactions: new EncodedCache(sizes.transactions ?? 4096),
-    events: new EncodedCache(sizes.events ?? 8192),
+    events: new EncodedCache<OpenEvent>(sizes.events ?? 8192),
+    objects: new EncodedCache(sizes.objects ?? 4096),
   };
 }

@@ -11,7 +11,14 @@ import {
   objectToProto,
   timestampOf,
 } from "./convert.js";
-import { EncodedMessage, listEventsResponse, type SharedAnswers, wrapMessage } from "./encoded.js";
+import {
+  batchGetObjectsResponse,
+  encodeExecutedTransaction,
+  encodeObject,
+  encodeOpenEvent,
+  listEventsResponse,
+} from "./direct.js";
+import { EncodedMessage, type SharedAnswers, wrapMessage } from "./encoded.js";
 import { applyMask, type FieldMaskTree, READ_MASKS } from "./mask.js";
 import { addressField, type GrpcNode, type ServiceImpl, type StreamSink, stream, unary } from "./service.js";
 import { GrpcCode, invalid, notFound } from "./status.js";
@@ -40,19 +47,28 @@ export function epochProto(node: GrpcNode): GrpcTypes.Epoch {
   };
 }
 
-function getObject(node: GrpcNode, req: GrpcTypes.GetObjectRequest, field = "object_id"): GrpcTypes.Object {
+/** The object a request names, under `mask`, encoded (once per digest and mask: a digest names one version). */
+function getObject(
+  node: GrpcNode,
+  answers: SharedAnswers,
+  req: GrpcTypes.GetObjectRequest,
+  mask: FieldMaskTree,
+  field = "object_id",
+): Uint8Array {
   const id = addressField(field, req.objectId);
   const o = node.runtime.getObject(id);
   if (!o) throw notFound(`object ${id} not found`);
   if (req.version !== undefined && req.version !== o.version)
     throw notFound(`object ${id} at version ${req.version} not found (the devnet keeps only the latest version)`);
-  return objectToProto(node.runtime, o);
+  const encode = () => encodeObject(applyMask(GrpcTypes.Object, objectToProto(node.runtime, o, mask), mask));
+  // Packages are converted afresh each time (objectToProto); only Move objects are kept.
+  return o.type ? answers.objects.get(`${o.digest}|${mask.key}`, encode) : encode();
 }
 
 /** An executed transaction under `mask`, converted and encoded once and shared by every read with that mask. */
 export function encodedTransaction(answers: SharedAnswers, tx: TxRecord, mask: FieldMaskTree): Uint8Array {
   return answers.transactions.get(`${tx.digest}|${tx.checkpoint}|${mask.key}`, () =>
-    GrpcTypes.ExecutedTransaction.toBinary(maskedTransaction(tx, mask)),
+    encodeExecutedTransaction(maskedTransaction(tx, mask)),
   );
 }
 
@@ -149,29 +165,28 @@ export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceIm
       } satisfies GrpcTypes.GetServiceInfoResponse;
     }),
     GetObject: unary(
-      (req: GrpcTypes.GetObjectRequest, mask): GrpcTypes.GetObjectResponse => ({
-        object: applyMask(GrpcTypes.Object, getObject(node, req), mask),
-      }),
+      (req: GrpcTypes.GetObjectRequest, mask): EncodedMessage => wrapMessage(1, getObject(node, answers, req, mask)),
       READ_MASKS.object,
     ),
-    BatchGetObjects: unary((req: GrpcTypes.BatchGetObjectsRequest, mask): GrpcTypes.BatchGetObjectsResponse => {
+    BatchGetObjects: unary((req: GrpcTypes.BatchGetObjectsRequest, mask): EncodedMessage => {
       if (req.requests.length > 1000)
         throw invalid("requests", `at most 1000 objects per batch, got ${req.requests.length}`);
-      return {
-        objects: req.requests.map((r, i) => {
-          try {
-            const object = getObject(node, r, `requests[${i}].object_id`);
-            return { result: { oneofKind: "object", object: applyMask(GrpcTypes.Object, object, mask) } };
-          } catch (e) {
-            const err = e as { code?: keyof typeof GrpcCode; message: string };
-            if (!err.code) throw e;
-            if (err.code === "INVALID_ARGUMENT") throw e;
-            return {
-              result: { oneofKind: "error", error: { code: GrpcCode[err.code], message: err.message, details: [] } },
-            };
-          }
-        }),
-      };
+      return new EncodedMessage(
+        batchGetObjectsResponse(
+          req.requests.map((r, i): Uint8Array | GrpcTypes.GetObjectResult => {
+            try {
+              return getObject(node, answers, r, mask, `requests[${i}].object_id`);
+            } catch (e) {
+              const err = e as { code?: keyof typeof GrpcCode; message: string };
+              if (!err.code) throw e;
+              if (err.code === "INVALID_ARGUMENT") throw e;
+              return {
+                result: { oneofKind: "error", error: { code: GrpcCode[err.code], message: err.message, details: [] } },
+              };
+            }
+          }),
+        ),
+      );
     }, READ_MASKS.object),
     GetTransaction: unary((req: GrpcTypes.GetTransactionRequest, mask): EncodedMessage => {
       if (!req.digest) throw invalid("digest", "required");
@@ -219,8 +234,9 @@ export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceIm
       return { epoch: applyMask(GrpcTypes.Epoch, epochProto(node), mask) };
     }, READ_MASKS.epoch),
     // Each event under one mask is converted and encoded once and shared by every reader (each
-    // node's follower reads the same events); the scan starts and ends at the cursors and stops
-    // once it knows whether there is more than a page.
+    // node's follower reads the same events), before its checkpoint is cut and after (the
+    // checkpoint is put in as the page is written); the scan starts and ends at the cursors and
+    // stops once it knows whether there is more than a page.
     ListEvents: stream(async (req: GrpcTypes.ListEventsRequest, sink: StreamSink<EncodedMessage>, mask) => {
       const all = rt.events;
       const limit = req.options?.limit && req.options.limit > 0 ? Math.min(req.options.limit, 1000) : 50;
@@ -235,15 +251,19 @@ export function ledgerService(node: GrpcNode, answers: SharedAnswers): ServiceIm
         if (eventMatches(all[i]!, req.filter)) idx.push(i);
       }
       const sent = idx.slice(0, limit);
+      const withCheckpoint = mask.contains("checkpoint");
       const cpOf = new Map<string, string | null>();
       for (const i of sent) {
         const e = all[i]!;
         if (!cpOf.has(e.id.txDigest)) cpOf.set(e.id.txDigest, rt.txs.get(e.id.txDigest)?.checkpoint ?? null);
         const cp = cpOf.get(e.id.txDigest) ?? null;
-        const bytes = answers.events.get(`${i}|${cp}|${mask.key}`, () =>
-          GrpcTypes.Event.toBinary(applyMask(GrpcTypes.Event, eventToProto(e, cp), mask)),
+        const open = answers.events.get(`${i}|${mask.key}`, () =>
+          encodeOpenEvent(applyMask(GrpcTypes.Event, eventToProto(e, null, mask), mask)),
         );
-        await sink.send(listEventsResponse(bytes, cursorBytes(i), cp !== null ? BigInt(cp) : undefined));
+        const seq = cp !== null ? BigInt(cp) : undefined;
+        await sink.send(
+          new EncodedMessage(listEventsResponse(open, withCheckpoint ? seq : undefined, cursorBytes(i), seq)),
+        );
       }
       if (idx.length > sent.length)
         await sink.send(

@@ -64,7 +64,12 @@ export class GrpcServer {
     const text = ct.startsWith("application/grpc-web-text");
     const out = new GrpcWebResponder(res, text);
     const abort = new AbortController();
-    res.on("close", () => abort.abort());
+    // A client gone mid-call stops a stream; once the call is answered there is nothing to stop
+    // (and an abort makes a DOMException: every unary call's socket close paid for one).
+    let answering = true;
+    res.on("close", () => {
+      if (answering) abort.abort();
+    });
     try {
       if (req.method !== "POST")
         throw new GrpcStatusError("UNIMPLEMENTED", `gRPC-web calls are POST, got ${req.method}`);
@@ -122,5 +127,6 @@ export class GrpcServer {
         out.finish(new GrpcStatusError("INTERNAL", (e as Error).message));
       }
     }
+    answering = false;
   }
 }

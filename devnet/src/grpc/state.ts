@@ -61,7 +61,7 @@ export function stateService(node: GrpcNode): ServiceImpl {
       }
       const p = pageOf(all, (o) => o.id, req.pageSize, req.pageToken);
       return {
-        objects: p.page.map((o) => applyMask(GrpcTypes.Object, objectToProto(rt, o), mask)),
+        objects: p.page.map((o) => applyMask(GrpcTypes.Object, objectToProto(rt, o, mask), mask)),
         ...(p.next ? { nextPageToken: p.next } : {}),
       };
     }, READ_MASKS.ownedObject),
