@@ -8,6 +8,7 @@
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
 import type { Signer } from "@mysten/sui/cryptography";
+import { isSuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { deriveDynamicFieldID, normalizeSuiAddress } from "@mysten/sui/utils";
@@ -42,6 +43,7 @@ import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
 import { type ExecutedTransaction, type ExecutorOptions, TransactionLanes } from "./executor.js";
 import { followEvents, type PageReader, type Wakeup } from "./follow.js";
+import { listEventsMasked } from "./grpc-masks.js";
 import { sleep } from "./sleep.js";
 
 export interface AtomaConfig {
@@ -341,12 +343,12 @@ export class AtomaClient implements AtomaChain {
 
   async listEvents(cursor: EventCursor = { after: null }, limit = 50): Promise<EventPage> {
     let page: SuiClientTypes.ListEventsResponse;
+    const eventType = `${this.config.eventsPackageId}::events`;
     try {
-      page = await this.client.core.listEvents({
-        filter: { eventType: `${this.config.eventsPackageId}::events` },
-        after: cursor.after,
-        limit,
-      });
+      // Over gRPC without the events' JSON (./grpc-masks.ts): the events are decoded from BCS.
+      page = isSuiGrpcClient(this.client)
+        ? await listEventsMasked(this.client, { eventType, after: cursor.after, limit })
+        : await this.client.core.listEvents({ filter: { eventType }, after: cursor.after, limit });
     } catch (cause) {
       throw new ChainError(`listEvents failed: ${(cause as Error).message}`, undefined, { cause });
     }

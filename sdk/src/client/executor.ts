@@ -23,6 +23,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import { SerialTransactionExecutor, Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { ChainError } from "./errors.js";
+import { EXECUTE_INCLUDE, withMaskedExecution } from "./grpc-masks.js";
 
 /** What a transaction's execution returns (effects, events and created objects' types). */
 export type ExecutedTransaction = SuiClientTypes.TransactionResult<{ effects: true; events: true; objectTypes: true }>;
@@ -164,6 +165,8 @@ export class TransactionLanes {
   readonly #used: GasMeasurements;
   #price: { value: Promise<bigint>; until: number } | undefined;
   readonly #margin: number;
+  /** The client the lanes build and execute through: over gRPC, executions without events' JSON. */
+  readonly #executing: ClientWithCoreApi;
 
   constructor(
     private readonly client: ClientWithCoreApi,
@@ -172,6 +175,7 @@ export class TransactionLanes {
     if (o.gasBudget !== undefined && o.gasBudget <= 0n) throw new RangeError("gasBudget must be positive");
     this.#margin = o.margin ?? 1.5;
     this.#used = o.measurements ?? new GasMeasurements();
+    this.#executing = withMaskedExecution(client);
     if (!(this.#margin >= 1)) throw new RangeError("margin must be at least 1");
   }
 
@@ -179,7 +183,7 @@ export class TransactionLanes {
     const key = normalizeSuiAddress(signer.toSuiAddress());
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = new Lane({ client: this.client, signer });
+      lane = new Lane({ client: this.#executing, signer });
       this.#lanes.set(key, lane);
     }
     return lane;
@@ -217,7 +221,7 @@ export class TransactionLanes {
    * simulated effects plus its safe overhead), for a shape never measured. A Move abort in the
    * dry run rejects with the resolver's error (its `executionError` names the abort).
    */
-  async #dryRunBudget(tx: Transaction, signer: Signer, price: bigint): Promise<bigint> {
+  async #dryRunBudget(tx: { getData(): unknown }, signer: Signer, price: bigint): Promise<bigint> {
     const sim = Transaction.from(tx);
     sim.setSenderIfNotSet(signer.toSuiAddress());
     sim.setGasPrice(price);
@@ -237,12 +241,13 @@ export class TransactionLanes {
     const shape = shapeOf(data);
     const bytes = pureBytesOf(data);
     const own = data.gasData;
-    const include = { effects: true, events: true, objectTypes: true } as const;
+    // A copy per send is made from this snapshot (`Transaction.from(tx)` would snapshot `tx` again).
+    const snapshot = { getData: () => data };
     let staleRetried = false;
     let budgetDropped = false;
     for (;;) {
       const price = own.price ? BigInt(own.price) : await this.gasPrice();
-      const copy = Transaction.from(tx);
+      const copy = Transaction.from(snapshot);
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
       // A budget the caller set is kept (as a fixed one).
@@ -251,12 +256,12 @@ export class TransactionLanes {
       // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
       const measured = budget !== undefined && given === undefined && this.o.gasBudget === undefined;
       if (budget !== undefined) this.counts.budgeted++;
-      else budget = await this.#dryRunBudget(tx, signer, price);
+      else budget = await this.#dryRunBudget(snapshot, signer, price);
       copy.setGasBudget(budget);
       this.counts.sent++;
       let res: ExecutedTransaction;
       try {
-        res = await lane.executeTransaction(copy, include);
+        res = await lane.executeTransaction(copy, EXECUTE_INCLUDE);
       } catch (err) {
         // Rejected before execution (stale refs, a gas price of another epoch): the lane cleared
         // its cache; resolve and send again, once. An execution error is final.
