@@ -125,6 +125,15 @@ class Lane extends SerialTransactionExecutor {
 /** A transaction's data (`getData()`: each call validates and copies all of it, so it is read once). */
 type TransactionData = ReturnType<Transaction["getData"]>;
 
+/**
+ * A send's copy of a transaction from its snapshot (`tx.getData()`, taken once per `execute`):
+ * `Transaction.from(tx)` less the second snapshot it takes (each a full valibot validation and
+ * copy). The copy builds to the same bytes (`test/client/lane-bytes.test.ts`).
+ */
+export function transactionCopy(data: TransactionData): Transaction {
+  return Transaction.from({ getData: () => data });
+}
+
 const shapeOf = (d: TransactionData): string =>
   d.commands
     .map((c) => (c.MoveCall ? `${c.MoveCall.module}::${c.MoveCall.function}` : (c.$kind ?? Object.keys(c)[0] ?? "?")))
@@ -221,8 +230,8 @@ export class TransactionLanes {
    * simulated effects plus its safe overhead), for a shape never measured. A Move abort in the
    * dry run rejects with the resolver's error (its `executionError` names the abort).
    */
-  async #dryRunBudget(tx: { getData(): unknown }, signer: Signer, price: bigint): Promise<bigint> {
-    const sim = Transaction.from(tx);
+  async #dryRunBudget(data: TransactionData, signer: Signer, price: bigint): Promise<bigint> {
+    const sim = transactionCopy(data);
     sim.setSenderIfNotSet(signer.toSuiAddress());
     sim.setGasPrice(price);
     await sim.build({ client: this.client });
@@ -241,13 +250,11 @@ export class TransactionLanes {
     const shape = shapeOf(data);
     const bytes = pureBytesOf(data);
     const own = data.gasData;
-    // A copy per send is made from this snapshot (`Transaction.from(tx)` would snapshot `tx` again).
-    const snapshot = { getData: () => data };
     let staleRetried = false;
     let budgetDropped = false;
     for (;;) {
       const price = own.price ? BigInt(own.price) : await this.gasPrice();
-      const copy = Transaction.from(snapshot);
+      const copy = transactionCopy(data);
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
       // A budget the caller set is kept (as a fixed one).
@@ -256,7 +263,7 @@ export class TransactionLanes {
       // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
       const measured = budget !== undefined && given === undefined && this.o.gasBudget === undefined;
       if (budget !== undefined) this.counts.budgeted++;
-      else budget = await this.#dryRunBudget(snapshot, signer, price);
+      else budget = await this.#dryRunBudget(data, signer, price);
       copy.setGasBudget(budget);
       this.counts.sent++;
       let res: ExecutedTransaction;
