@@ -11,7 +11,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import { isSuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
-import { deriveDynamicFieldID, normalizeSuiAddress } from "@mysten/sui/utils";
+import { deriveDynamicFieldID, normalizeSuiAddress, SUI_RANDOM_OBJECT_ID } from "@mysten/sui/utils";
 import { RequestStatus } from "../bcs/enums.js";
 import { type AtomaEvent, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
 import {
@@ -458,6 +458,37 @@ export class AtomaClient implements AtomaChain {
     };
   }
 
+  /**
+   * Random's (0x8) initial shared version: the config's, else read once per client (it never
+   * changes on a network). Without it every build that samples left 0x8 for the resolver, which
+   * read the object again (one `getObjects` round trip per create-and-sample).
+   */
+  #randomVersion: Promise<string> | undefined;
+
+  #random(): Promise<number | string> {
+    const known = this.config.randomInitialSharedVersion;
+    if (known !== undefined) return Promise.resolve(known);
+    if (!this.#randomVersion) {
+      const read = this.#getObject(SUI_RANDOM_OBJECT_ID, "random").then(({ meta }) => {
+        if (meta.initialSharedVersion === undefined)
+          throw new DecodeError(`Random ${meta.objectId}`, "is not a shared object");
+        return meta.initialSharedVersion;
+      });
+      // A failed read is not remembered.
+      read.catch(() => {
+        if (this.#randomVersion === read) this.#randomVersion = undefined;
+      });
+      this.#randomVersion = read;
+    }
+    return this.#randomVersion;
+  }
+
+  /** `#base()` with Random's initial shared version, for the calls that sample. */
+  async #baseWithRandom() {
+    const [base, randomInitialSharedVersion] = await Promise.all([this.#base(), this.#random()]);
+    return { ...base, randomInitialSharedVersion };
+  }
+
   async #run(signer: Signer, build: (tx: Transaction) => void): Promise<ExecuteResult> {
     const tx = new Transaction();
     tx.setSender(signer.toSuiAddress());
@@ -516,7 +547,8 @@ export class AtomaClient implements AtomaChain {
   }
 
   async #createRequest(signer: Signer, o: CreateRequestOptions, payment: bigint): Promise<CreatedRequest> {
-    const base = await this.#base();
+    const oneTx = o.sample !== false && o.twoStep !== true;
+    const base = oneTx ? await this.#baseWithRandom() : await this.#base();
     const args: B.CreateRequestArgs & B.WithRandom = {
       ...base,
       payment: { fromGas: payment },
@@ -531,7 +563,6 @@ export class AtomaClient implements AtomaChain {
       maxPrice: o.maxPrice,
       confidential: o.confidential,
     };
-    const oneTx = o.sample !== false && o.twoStep !== true;
     const created = await this.#run(signer, (tx) =>
       oneTx ? B.buildCreateAndSample(tx, args) : B.buildCreateRequest(tx, args),
     );
@@ -559,7 +590,7 @@ export class AtomaClient implements AtomaChain {
   }
 
   async sampleNodes(signer: Signer, requestId: string): Promise<ExecuteResult> {
-    const base = await this.#base();
+    const base = await this.#baseWithRandom();
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildSampleNodes(tx, { ...base, request }));
   }
@@ -923,7 +954,7 @@ export class AtomaClient implements AtomaChain {
     });
   }
   async escalate(signer: Signer, requestId: string) {
-    const base = await this.#base();
+    const base = await this.#baseWithRandom();
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildEscalate(tx, { ...base, request }));
   }

@@ -8,13 +8,14 @@
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { funded } from "../../../devnet/test/atoma/harness.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
 import { AtomaClient, MoveAbortError, RequestStatus } from "../../src/index.js";
-import { buildSetParam } from "../../src/tx/builders.js";
+import { buildCreateAndSample, buildSetParam } from "../../src/tx/builders.js";
 
 const SUI = 1_000_000_000n;
 const T0 = 1_700_000_000_000n;
@@ -149,6 +150,59 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     } finally {
       await setMargin(500n);
     }
+  });
+
+  it("reads Random's initial shared version once per client, and sends the Random input the resolver would", async () => {
+    const client = new AtomaClient(sui, {
+      packageId: deployed.packageId,
+      registryId: deployed.registryId,
+      registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+    });
+    const random = normalizeSuiAddress("0x8");
+    const reads = vi.spyOn(sui.core, "getObjects");
+    const randomReads = () => reads.mock.calls.filter(([o]) => o.objectIds.map(normalizeSuiAddress).includes(random));
+    try {
+      for (const i of [1, 2, 3]) {
+        const c = await client.createRequest(requester, {
+          kind: 0,
+          capability: "llama",
+          input: enc.encode(`random ${i}`),
+          maxPrice: SUI,
+          sampleSize: 3,
+        });
+        expect(c.nodes).toHaveLength(3);
+      }
+      // Before: the resolver read 0x8 for each create-and-sample (3 reads).
+      expect(randomReads()).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    // The same transaction with 0x8 left to the resolver and with the version given builds the same bytes.
+    const owner = (await sui.core.getObject({ objectId: random })).object.owner;
+    if (owner?.$kind !== "Shared") throw new Error("Random is not shared");
+    const bytesOf = (randomInitialSharedVersion?: string) => {
+      const tx = new Transaction();
+      tx.setSender(requester.toSuiAddress());
+      buildCreateAndSample(tx, {
+        packageId: deployed.packageId,
+        registry: { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion },
+        payment: { fromGas: 3_150_000_000n },
+        kind: 0,
+        capability: enc.encode("llama"),
+        inputHash: new Uint8Array(32).fill(7),
+        input: enc.encode("2+2"),
+        maxPrice: SUI,
+        sampleSize: 3,
+        randomInitialSharedVersion,
+      });
+      tx.setGasPrice(1000);
+      tx.setGasBudget(50_000_000);
+      tx.setGasPayment([
+        { objectId: normalizeSuiAddress("0x2003"), version: "3", digest: "11111111111111111111111111111111" },
+      ]);
+      return tx.build({ client: sui });
+    };
+    expect(await bytesOf(String(owner.Shared.initialSharedVersion))).toEqual(await bytesOf(undefined));
   });
 
   it("a sampling abort in the one transaction creates nothing (no Request, no escrow taken)", async () => {
