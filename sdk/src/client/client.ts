@@ -13,7 +13,7 @@ import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
 import { deriveDynamicFieldID, normalizeSuiAddress, SUI_RANDOM_OBJECT_ID } from "@mysten/sui/utils";
 import { RequestStatus } from "../bcs/enums.js";
-import { type AtomaEvent, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
+import { type AtomaEvent, type AtomaEventName, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
 import {
   Cluster,
   type ClusterData,
@@ -341,7 +341,17 @@ export class AtomaClient implements AtomaChain {
 
   // === events ===
 
-  async listEvents(cursor: EventCursor = { after: null }, limit = 50): Promise<EventPage> {
+  /**
+   * One page of the package's events after `cursor` (at most `limit`), decoded from their BCS.
+   * `o.names`: only the events of these names are decoded and returned (a follower that reads a
+   * few kinds skips decoding the others); the cursor and `hasNextPage` are the page's either way.
+   */
+  async listEvents(
+    cursor: EventCursor = { after: null },
+    limit = 50,
+    o: { names?: readonly AtomaEventName[] } = {},
+  ): Promise<EventPage> {
+    const names = o.names ? new Set<string>(o.names) : undefined;
     let page: SuiClientTypes.ListEventsResponse;
     const eventType = `${this.config.eventsPackageId}::events`;
     try {
@@ -354,7 +364,8 @@ export class AtomaClient implements AtomaChain {
     }
     const events: AtomaEventRecord[] = [];
     for (const e of page.events) {
-      if (!atomaEventName(e.eventType)) continue;
+      const name = atomaEventName(e.eventType);
+      if (!name || (names && !names.has(name))) continue;
       events.push({
         event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
         type: e.eventType,

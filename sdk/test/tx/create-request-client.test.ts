@@ -177,7 +177,8 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     } finally {
       reads.mockRestore();
     }
-    // The same transaction with 0x8 left to the resolver and with the version given builds the same bytes.
+    // The same transaction (gas coin chosen by the client alike) with 0x8 left to the resolver and
+    // with the version given builds the same bytes.
     const owner = (await sui.core.getObject({ objectId: random })).object.owner;
     if (owner?.$kind !== "Shared") throw new Error("Random is not shared");
     const bytesOf = (randomInitialSharedVersion?: string) => {
@@ -197,12 +198,32 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
       });
       tx.setGasPrice(1000);
       tx.setGasBudget(50_000_000);
-      tx.setGasPayment([
-        { objectId: normalizeSuiAddress("0x2003"), version: "3", digest: "11111111111111111111111111111111" },
-      ]);
       return tx.build({ client: sui });
     };
     expect(await bytesOf(String(owner.Shared.initialSharedVersion))).toEqual(await bytesOf(undefined));
+  });
+
+  it("listEvents with names: only those events, decoded as without; the same cursors and hasNextPage", async () => {
+    const names = ["NodesSampled", "RequestCreated"] as const;
+    let cursor = { after: null as string | null };
+    const seen = new Set<string>();
+    let kept = 0;
+    for (let page = 0; page < 100; page++) {
+      const all = await atoma.listEvents(cursor, 3);
+      const some = await atoma.listEvents(cursor, 3, { names });
+      for (const e of all.events) seen.add(e.event.name);
+      const want = all.events.filter((e) => (names as readonly string[]).includes(e.event.name));
+      kept += want.length;
+      expect(some.events).toEqual(want);
+      expect(some.cursor).toEqual(all.cursor);
+      expect(some.hasNextPage).toBe(all.hasNextPage);
+      if (!all.hasNextPage) break;
+      cursor = all.cursor;
+    }
+    // Pages held other kinds too (left out, not decoded) and the named ones.
+    expect(seen.has("NodeRegistered")).toBe(true);
+    expect(kept).toBeGreaterThan(0);
+    expect((await atoma.listEvents({ after: null }, 50, { names: [] })).events).toEqual([]);
   });
 
   it("a sampling abort in the one transaction creates nothing (no Request, no escrow taken)", async () => {
