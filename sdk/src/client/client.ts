@@ -421,10 +421,15 @@ export class AtomaClient implements AtomaChain {
    * time, refs from effects, gas price per epoch, budgets without a dry run once measured).
    */
   async execute(tx: Transaction, signer: Signer): Promise<ExecuteResult> {
+    return this.#execute(tx, signer, false);
+  }
+
+  /** `execute`; `handOver`: `tx` was built for this send alone and goes to the lane uncopied. */
+  async #execute(tx: Transaction, signer: Signer, handOver: boolean): Promise<ExecuteResult> {
     tx.setSenderIfNotSet(signer.toSuiAddress());
     let res: ExecutedTransaction;
     try {
-      res = await this.lanes.execute(tx, signer);
+      res = await this.lanes.execute(tx, signer, { handOver });
     } catch (cause) {
       if (cause instanceof ChainError) throw cause;
       const structured = (cause as { executionError?: Parameters<typeof decodeMoveAbort>[0] } | null)?.executionError;
@@ -504,7 +509,7 @@ export class AtomaClient implements AtomaChain {
     const tx = new Transaction();
     tx.setSender(signer.toSuiAddress());
     build(tx);
-    return this.execute(tx, signer);
+    return this.#execute(tx, signer, true);
   }
 
   // === requester ===

@@ -242,9 +242,12 @@ export class TransactionLanes {
   /**
    * Builds, signs and executes `tx` on `signer`'s lane (the caller's `tx` is not changed). Throws
    * what the transport throws on a second rejection, `OutOfGasError` as above; a transaction that
-   * executed and failed otherwise is returned (its status says why).
+   * executed and failed otherwise is returned (its status says why). `o.handOver`: the caller
+   * gives `tx` away (it built it for this send and never reads it again, as `AtomaClient` does):
+   * the first send uses it instead of a copy (sender, gas price and budget set on it), a retry a
+   * copy from the snapshot taken first — the same bytes (`test/client/lane-bytes.test.ts`).
    */
-  async execute(tx: Transaction, signer: Signer): Promise<ExecutedTransaction> {
+  async execute(tx: Transaction, signer: Signer, o: { handOver?: boolean } = {}): Promise<ExecutedTransaction> {
     const lane = this.#lane(signer);
     const data = tx.getData();
     const shape = shapeOf(data);
@@ -252,9 +255,11 @@ export class TransactionLanes {
     const own = data.gasData;
     let staleRetried = false;
     let budgetDropped = false;
+    let handed = o.handOver === true;
     for (;;) {
       const price = own.price ? BigInt(own.price) : await this.gasPrice();
-      const copy = transactionCopy(data);
+      const copy = handed ? tx : transactionCopy(data);
+      handed = false;
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
       // A budget the caller set is kept (as a fixed one).

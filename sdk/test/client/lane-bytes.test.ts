@@ -96,3 +96,23 @@ describe("transactionCopy", () => {
     expect(Buffer.from(await changed.build()).toString("hex")).not.toBe(Buffer.from(before).toString("hex"));
   });
 });
+
+describe("a transaction handed over to the lane", () => {
+  it.each(cases)(
+    "builds a %s to the bytes its copy builds (sender, price and budget set on it)",
+    async (_name, sent) => {
+      const lane = (tx: Transaction) => {
+        tx.setSenderIfNotSet(SENDER);
+        tx.setGasPrice(1000);
+        tx.setGasBudget(12_345_678);
+        // The executor's own copy of what it is given.
+        return Transaction.from(tx).build();
+      };
+      // The lane sets sender, price and budget on its copy, or on the handed-over transaction itself.
+      const handed = Transaction.from(sent);
+      const copied = await lane(transactionCopy(handed.getData()));
+      expect(Buffer.from(await lane(handed)).toString("hex")).toBe(Buffer.from(copied).toString("hex"));
+      expect(Buffer.from(copied).toString("hex")).toBe(Buffer.from(await sent.build()).toString("hex"));
+    },
+  );
+});
