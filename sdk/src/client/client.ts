@@ -44,7 +44,7 @@ import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
 import { type ExecutedTransaction, type ExecutorOptions, TransactionLanes } from "./executor.js";
 import { followEvents, type PageReader, type Wakeup } from "./follow.js";
 import { listEventsMasked } from "./grpc-masks.js";
-import { sleep } from "./sleep.js";
+import { SharedWaits } from "./settlement.js";
 
 export interface AtomaConfig {
   /** The package id to call (latest version). */
@@ -217,7 +217,15 @@ export class AtomaClient implements AtomaChain {
     } catch (cause) {
       throw new NotFoundError(what, objectId, { cause });
     }
-    const o = res.object;
+    return this.#objectOf(res.object, what, objectId);
+  }
+
+  /** An object read (`getObject(s)` with content) as `#getObject` returns it. */
+  #objectOf(
+    o: SuiClientTypes.Object<{ content: true }> | undefined,
+    what: string,
+    objectId: string,
+  ): { content: Uint8Array; meta: ObjectMeta; type: string } {
     if (!o?.content) throw new NotFoundError(what, objectId);
     const meta: ObjectMeta = { objectId: o.objectId, version: o.version, digest: o.digest };
     if (o.owner?.$kind === "Shared") {
@@ -239,9 +247,34 @@ export class AtomaClient implements AtomaChain {
   }
 
   async getRequest(requestId: string): Promise<RequestData & { meta: ObjectMeta }> {
-    const { content, meta, type } = await this.#getObject(requestId, "request");
+    return this.#requestOf(await this.#getObject(requestId, "request"));
+  }
+
+  #requestOf({ content, meta, type }: { content: Uint8Array; meta: ObjectMeta; type: string }) {
     this.#checkType(type, "request", "Request", meta.objectId);
     return { ...readExact(Request, content, `Request ${meta.objectId}`), meta };
+  }
+
+  /**
+   * Requests by (checked, normalized) id in one `getObjects` read: each as `getRequest` returns
+   * it, or the error `getRequest` would throw for it.
+   */
+  async #getRequests(ids: readonly string[]): Promise<((RequestData & { meta: ObjectMeta }) | Error)[]> {
+    let res: SuiClientTypes.GetObjectsResponse<{ content: true }>;
+    try {
+      res = await this.client.core.getObjects({ objectIds: [...ids], include: { content: true } });
+    } catch (cause) {
+      return ids.map((id) => new NotFoundError("request", id, { cause }));
+    }
+    return ids.map((id, i) => {
+      const o = res.objects[i];
+      if (o instanceof Error) return new NotFoundError("request", id, { cause: o });
+      try {
+        return this.#requestOf(this.#objectOf(o, "request", id));
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    });
   }
 
   async getCluster(clusterId: string): Promise<ClusterData & { meta: ObjectMeta }> {
@@ -651,18 +684,25 @@ export class AtomaClient implements AtomaChain {
     }).envelope;
   }
 
-  /** Polls until the request is Settled or Failed. */
+  /** The waits of `waitForSettlement`, shared by all of this client's waiters (./settlement.ts). */
+  readonly #settlements = new SharedWaits<RequestData & { meta: ObjectMeta }>(
+    (ids) => this.#getRequests(ids),
+    (r) => r.status === RequestStatus.Settled || r.status === RequestStatus.Failed,
+    (id, timeoutMs, r) => new TimeoutError(`request ${id} not settled after ${timeoutMs} ms (status ${r.status})`),
+  );
+
+  /**
+   * Polls until the request is Settled or Failed: read at once, then every `pollMs` until
+   * `timeoutMs`. The waiters of one client share their reads (one `getObjects` a round for every
+   * request due; two waiters of one request, one read).
+   */
   async waitForSettlement(requestId: string, o: WaitOptions = {}): Promise<RequestData & { meta: ObjectMeta }> {
-    const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-    for (;;) {
-      const r = await this.getRequest(requestId);
-      if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return r;
-      if (Date.now() >= deadline)
-        throw new TimeoutError(
-          `request ${requestId} not settled after ${o.timeoutMs ?? 120_000} ms (status ${r.status})`,
-        );
-      await sleep(Math.min(o.pollMs ?? 1000, Math.max(0, deadline - Date.now())), o.signal);
-    }
+    return this.#settlements.wait(checkId(requestId, "request"), requestId, o);
+  }
+
+  /** Batched reads `waitForSettlement` made so far (all its waiters together). */
+  get settlementReads(): number {
+    return this.#settlements.reads;
   }
 
   /**
