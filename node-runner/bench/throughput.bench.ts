@@ -23,6 +23,10 @@
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
  *
+ * CPU per settled request, by process (devnet, daemons, requesters + bench), and of the last the
+ * bench's own bookkeeping apart: its settlement follower's event reading, read again after the
+ * phase (decoding the two kinds it follows, against decoding all), and its polls during the phase.
+ *
  * Processes (`--processes P`, default 1): the devnet runs in a process of its own and the NODES
  * daemons in P more (as a network and its operators run), the requesters and both peers in the
  * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
@@ -229,9 +233,11 @@ const submit = Promise.all(
   submitting = false;
 });
 const done = () => [...ids].filter((id) => settledIds.has(id) && postedIds.has(id)).length;
+let polls = 0;
 while (submitting || done() < ids.size) {
   if (performance.now() - t0 > 600_000) break;
   const page = await chain.atoma.listEvents(cursor, 1000, { names: FOLLOWED });
+  polls++;
   cursor = page.cursor;
   for (const rec of page.events) {
     if (rec.event.name === "RequestSettled") settledIds.add(rec.event.data.request_id);
@@ -319,7 +325,9 @@ console.log(
     `of the requesters + bench share, the bench's event reading (the phase's events read again): ` +
       `${benchRead.ms.toFixed(2)} ms per settled request decoding the ${FOLLOWED.join(" and ")} events ` +
       `(${(benchRead.events / Math.max(settled, 1)).toFixed(2)} a request), ` +
-      `${benchReadAll.ms.toFixed(2)} ms decoding all ${(benchReadAll.events / Math.max(settled, 1)).toFixed(2)}`,
+      `${benchReadAll.ms.toFixed(2)} ms decoding all ${(benchReadAll.events / Math.max(settled, 1)).toFixed(2)}; ` +
+      `during the phase it polled ${polls} times (${(polls / Math.max(settled, 1)).toFixed(2)} a settled request: ` +
+      `one a 100 ms once caught up, so a longer phase costs it more)`,
   );
 }
 report(
