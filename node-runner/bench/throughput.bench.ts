@@ -23,6 +23,10 @@
  *    phase (aborted ones included) per request, against the floor of one create-and-sample plus
  *    N commits plus N reveals (settle and post riding in the last reveal).
  *
+ * CPU per settled request, by process (devnet, daemons, requesters + bench), and of the last the
+ * bench's own bookkeeping apart: its settlement follower's event reading, read again after the
+ * phase (decoding the two kinds it follows, against decoding all), and its polls during the phase.
+ *
  * Processes (`--processes P`, default 1): the devnet runs in a process of its own and the NODES
  * daemons in P more (as a network and its operators run), the requesters and both peers in the
  * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
@@ -31,7 +35,14 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { type AtomaEventRecord, type EventCursor, hashOutput, RequestKind, RequestStatus } from "@atoma/sdk";
+import {
+  type AtomaEventName,
+  type AtomaEventRecord,
+  type EventCursor,
+  hashOutput,
+  RequestKind,
+  RequestStatus,
+} from "@atoma/sdk";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { type RegisteredNode, registerNode } from "../../demo/src/network.js";
 import type { ChainRead } from "../src/daemon/task-runner.js";
@@ -203,7 +214,9 @@ const seqReads = latIds.map((id) => reads.get(id) ?? { request: 0, clock: 0, req
 // Throughput: REQUESTERS requesters submit REQUESTS in total, each waiting for nothing but its
 // own create transaction; settled requests per second until the last one settled and has its
 // output. Settlements are read from the event list (one listEvents call per 100 ms, as an
-// indexer would), not by polling each request.
+// indexer would, decoding only the two kinds it follows), not by polling each request.
+const FOLLOWED = ["RequestSettled", "OutputPosted"] as const;
+const phaseStart = cursor;
 const txsBefore = await net.txCount();
 const cpuBefore = await net.cpuMs();
 readsByPhase.clear();
@@ -220,9 +233,11 @@ const submit = Promise.all(
   submitting = false;
 });
 const done = () => [...ids].filter((id) => settledIds.has(id) && postedIds.has(id)).length;
+let polls = 0;
 while (submitting || done() < ids.size) {
   if (performance.now() - t0 > 600_000) break;
-  const page = await chain.atoma.listEvents(cursor, 1000);
+  const page = await chain.atoma.listEvents(cursor, 1000, { names: FOLLOWED });
+  polls++;
   cursor = page.cursor;
   for (const rec of page.events) {
     if (rec.event.name === "RequestSettled") settledIds.add(rec.event.data.request_id);
@@ -240,6 +255,25 @@ const cpuPer = (k: "devnet" | "daemons" | "bench") => {
   const b = cpuBefore[k];
   return a === null || b === null || settled === 0 ? null : (a - b) / settled;
 };
+// The bench's own bookkeeping apart from the requesters' work: the phase's events read again
+// the same way (pages of 1000, the two followed kinds decoded), this process's CPU for it per
+// settled request (the phase's empty polls not included); then again decoding every event (what
+// the loop did before `names`), the peer.
+const readAgain = async (names?: readonly AtomaEventName[]) => {
+  const u0 = process.cpuUsage();
+  let c = phaseStart;
+  let events = 0;
+  for (;;) {
+    const page = await chain.atoma.listEvents(c, 1000, names ? { names } : {});
+    events += page.events.length;
+    if (!page.hasNextPage || page.cursor.after === c.after) break;
+    c = page.cursor;
+  }
+  const u = process.cpuUsage(u0);
+  return { ms: settled ? (u.user + u.system) / 1000 / settled : 0, events };
+};
+const benchRead = await readAgain(FOLLOWED);
+const benchReadAll = await readAgain();
 // Let straggling transactions (late settles, posts) land before counting.
 await new Promise((r) => setTimeout(r, 2_000));
 const stats = await net.txStats(txsBefore);
@@ -286,6 +320,14 @@ console.log(
     `CPU per settled request (throughput phase): devnet ${f(d)} ms, daemons ${f(n)} ms, requesters + bench ${f(b)} ms; ` +
       `total ${total.toFixed(1)} ms: ${(2000 / total).toFixed(1)} req/s on 2 free cores at this cost, ` +
       `${d ? (2000 / d).toFixed(1) : "-"} req/s if the devnet had both to itself`,
+  );
+  console.log(
+    `of the requesters + bench share, the bench's event reading (the phase's events read again): ` +
+      `${benchRead.ms.toFixed(2)} ms per settled request decoding the ${FOLLOWED.join(" and ")} events ` +
+      `(${(benchRead.events / Math.max(settled, 1)).toFixed(2)} a request), ` +
+      `${benchReadAll.ms.toFixed(2)} ms decoding all ${(benchReadAll.events / Math.max(settled, 1)).toFixed(2)}; ` +
+      `during the phase it polled ${polls} times (${(polls / Math.max(settled, 1)).toFixed(2)} a settled request: ` +
+      `one a 100 ms once caught up, so a longer phase costs it more)`,
   );
 }
 report(

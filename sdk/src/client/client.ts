@@ -8,11 +8,12 @@
 import { bcs } from "@mysten/sui/bcs";
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
 import type { Signer } from "@mysten/sui/cryptography";
+import { isSuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Transaction } from "@mysten/sui/transactions";
-import { deriveDynamicFieldID, normalizeSuiAddress } from "@mysten/sui/utils";
+import { deriveDynamicFieldID, normalizeSuiAddress, SUI_RANDOM_OBJECT_ID } from "@mysten/sui/utils";
 import { RequestStatus } from "../bcs/enums.js";
-import { type AtomaEvent, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
+import { type AtomaEvent, type AtomaEventName, atomaEventName, decodeAtomaEvent, readExact } from "../bcs/events.js";
 import {
   Cluster,
   type ClusterData,
@@ -42,7 +43,8 @@ import * as TDX from "../tx/tdx.js";
 import { ChainError, NotFoundError, TimeoutError } from "./errors.js";
 import { type ExecutedTransaction, type ExecutorOptions, TransactionLanes } from "./executor.js";
 import { followEvents, type PageReader, type Wakeup } from "./follow.js";
-import { sleep } from "./sleep.js";
+import { listEventsMasked } from "./grpc-masks.js";
+import { SharedWaits } from "./settlement.js";
 
 export interface AtomaConfig {
   /** The package id to call (latest version). */
@@ -215,7 +217,15 @@ export class AtomaClient implements AtomaChain {
     } catch (cause) {
       throw new NotFoundError(what, objectId, { cause });
     }
-    const o = res.object;
+    return this.#objectOf(res.object, what, objectId);
+  }
+
+  /** An object read (`getObject(s)` with content) as `#getObject` returns it. */
+  #objectOf(
+    o: SuiClientTypes.Object<{ content: true }> | undefined,
+    what: string,
+    objectId: string,
+  ): { content: Uint8Array; meta: ObjectMeta; type: string } {
     if (!o?.content) throw new NotFoundError(what, objectId);
     const meta: ObjectMeta = { objectId: o.objectId, version: o.version, digest: o.digest };
     if (o.owner?.$kind === "Shared") {
@@ -237,9 +247,34 @@ export class AtomaClient implements AtomaChain {
   }
 
   async getRequest(requestId: string): Promise<RequestData & { meta: ObjectMeta }> {
-    const { content, meta, type } = await this.#getObject(requestId, "request");
+    return this.#requestOf(await this.#getObject(requestId, "request"));
+  }
+
+  #requestOf({ content, meta, type }: { content: Uint8Array; meta: ObjectMeta; type: string }) {
     this.#checkType(type, "request", "Request", meta.objectId);
     return { ...readExact(Request, content, `Request ${meta.objectId}`), meta };
+  }
+
+  /**
+   * Requests by (checked, normalized) id in one `getObjects` read: each as `getRequest` returns
+   * it, or the error `getRequest` would throw for it.
+   */
+  async #getRequests(ids: readonly string[]): Promise<((RequestData & { meta: ObjectMeta }) | Error)[]> {
+    let res: SuiClientTypes.GetObjectsResponse<{ content: true }>;
+    try {
+      res = await this.client.core.getObjects({ objectIds: [...ids], include: { content: true } });
+    } catch (cause) {
+      return ids.map((id) => new NotFoundError("request", id, { cause }));
+    }
+    return ids.map((id, i) => {
+      const o = res.objects[i];
+      if (o instanceof Error) return new NotFoundError("request", id, { cause: o });
+      try {
+        return this.#requestOf(this.#objectOf(o, "request", id));
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    });
   }
 
   async getCluster(clusterId: string): Promise<ClusterData & { meta: ObjectMeta }> {
@@ -339,20 +374,31 @@ export class AtomaClient implements AtomaChain {
 
   // === events ===
 
-  async listEvents(cursor: EventCursor = { after: null }, limit = 50): Promise<EventPage> {
+  /**
+   * One page of the package's events after `cursor` (at most `limit`), decoded from their BCS.
+   * `o.names`: only the events of these names are decoded and returned (a follower that reads a
+   * few kinds skips decoding the others); the cursor and `hasNextPage` are the page's either way.
+   */
+  async listEvents(
+    cursor: EventCursor = { after: null },
+    limit = 50,
+    o: { names?: readonly AtomaEventName[] } = {},
+  ): Promise<EventPage> {
+    const names = o.names ? new Set<string>(o.names) : undefined;
     let page: SuiClientTypes.ListEventsResponse;
+    const eventType = `${this.config.eventsPackageId}::events`;
     try {
-      page = await this.client.core.listEvents({
-        filter: { eventType: `${this.config.eventsPackageId}::events` },
-        after: cursor.after,
-        limit,
-      });
+      // Over gRPC without the events' JSON (./grpc-masks.ts): the events are decoded from BCS.
+      page = isSuiGrpcClient(this.client)
+        ? await listEventsMasked(this.client, { eventType, after: cursor.after, limit })
+        : await this.client.core.listEvents({ filter: { eventType }, after: cursor.after, limit });
     } catch (cause) {
       throw new ChainError(`listEvents failed: ${(cause as Error).message}`, undefined, { cause });
     }
     const events: AtomaEventRecord[] = [];
     for (const e of page.events) {
-      if (!atomaEventName(e.eventType)) continue;
+      const name = atomaEventName(e.eventType);
+      if (!name || (names && !names.has(name))) continue;
       events.push({
         event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
         type: e.eventType,
@@ -408,10 +454,15 @@ export class AtomaClient implements AtomaChain {
    * time, refs from effects, gas price per epoch, budgets without a dry run once measured).
    */
   async execute(tx: Transaction, signer: Signer): Promise<ExecuteResult> {
+    return this.#execute(tx, signer, false);
+  }
+
+  /** `execute`; `handOver`: `tx` was built for this send alone and goes to the lane uncopied. */
+  async #execute(tx: Transaction, signer: Signer, handOver: boolean): Promise<ExecuteResult> {
     tx.setSenderIfNotSet(signer.toSuiAddress());
     let res: ExecutedTransaction;
     try {
-      res = await this.lanes.execute(tx, signer);
+      res = await this.lanes.execute(tx, signer, { handOver });
     } catch (cause) {
       if (cause instanceof ChainError) throw cause;
       const structured = (cause as { executionError?: Parameters<typeof decodeMoveAbort>[0] } | null)?.executionError;
@@ -456,11 +507,42 @@ export class AtomaClient implements AtomaChain {
     };
   }
 
+  /**
+   * Random's (0x8) initial shared version: the config's, else read once per client (it never
+   * changes on a network). Without it every build that samples left 0x8 for the resolver, which
+   * read the object again (one `getObjects` round trip per create-and-sample).
+   */
+  #randomVersion: Promise<string> | undefined;
+
+  #random(): Promise<number | string> {
+    const known = this.config.randomInitialSharedVersion;
+    if (known !== undefined) return Promise.resolve(known);
+    if (!this.#randomVersion) {
+      const read = this.#getObject(SUI_RANDOM_OBJECT_ID, "random").then(({ meta }) => {
+        if (meta.initialSharedVersion === undefined)
+          throw new DecodeError(`Random ${meta.objectId}`, "is not a shared object");
+        return meta.initialSharedVersion;
+      });
+      // A failed read is not remembered.
+      read.catch(() => {
+        if (this.#randomVersion === read) this.#randomVersion = undefined;
+      });
+      this.#randomVersion = read;
+    }
+    return this.#randomVersion;
+  }
+
+  /** `#base()` with Random's initial shared version, for the calls that sample. */
+  async #baseWithRandom() {
+    const [base, randomInitialSharedVersion] = await Promise.all([this.#base(), this.#random()]);
+    return { ...base, randomInitialSharedVersion };
+  }
+
   async #run(signer: Signer, build: (tx: Transaction) => void): Promise<ExecuteResult> {
     const tx = new Transaction();
     tx.setSender(signer.toSuiAddress());
     build(tx);
-    return this.execute(tx, signer);
+    return this.#execute(tx, signer, true);
   }
 
   // === requester ===
@@ -514,7 +596,8 @@ export class AtomaClient implements AtomaChain {
   }
 
   async #createRequest(signer: Signer, o: CreateRequestOptions, payment: bigint): Promise<CreatedRequest> {
-    const base = await this.#base();
+    const oneTx = o.sample !== false && o.twoStep !== true;
+    const base = oneTx ? await this.#baseWithRandom() : await this.#base();
     const args: B.CreateRequestArgs & B.WithRandom = {
       ...base,
       payment: { fromGas: payment },
@@ -529,7 +612,6 @@ export class AtomaClient implements AtomaChain {
       maxPrice: o.maxPrice,
       confidential: o.confidential,
     };
-    const oneTx = o.sample !== false && o.twoStep !== true;
     const created = await this.#run(signer, (tx) =>
       oneTx ? B.buildCreateAndSample(tx, args) : B.buildCreateRequest(tx, args),
     );
@@ -557,7 +639,7 @@ export class AtomaClient implements AtomaChain {
   }
 
   async sampleNodes(signer: Signer, requestId: string): Promise<ExecuteResult> {
-    const base = await this.#base();
+    const base = await this.#baseWithRandom();
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildSampleNodes(tx, { ...base, request }));
   }
@@ -602,18 +684,25 @@ export class AtomaClient implements AtomaChain {
     }).envelope;
   }
 
-  /** Polls until the request is Settled or Failed. */
+  /** The waits of `waitForSettlement`, shared by all of this client's waiters (./settlement.ts). */
+  readonly #settlements = new SharedWaits<RequestData & { meta: ObjectMeta }>(
+    (ids) => this.#getRequests(ids),
+    (r) => r.status === RequestStatus.Settled || r.status === RequestStatus.Failed,
+    (id, timeoutMs, r) => new TimeoutError(`request ${id} not settled after ${timeoutMs} ms (status ${r.status})`),
+  );
+
+  /**
+   * Polls until the request is Settled or Failed: read at once, then every `pollMs` until
+   * `timeoutMs`. The waiters of one client share their reads (one `getObjects` a round for every
+   * request due; two waiters of one request, one read).
+   */
   async waitForSettlement(requestId: string, o: WaitOptions = {}): Promise<RequestData & { meta: ObjectMeta }> {
-    const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-    for (;;) {
-      const r = await this.getRequest(requestId);
-      if (r.status === RequestStatus.Settled || r.status === RequestStatus.Failed) return r;
-      if (Date.now() >= deadline)
-        throw new TimeoutError(
-          `request ${requestId} not settled after ${o.timeoutMs ?? 120_000} ms (status ${r.status})`,
-        );
-      await sleep(Math.min(o.pollMs ?? 1000, Math.max(0, deadline - Date.now())), o.signal);
-    }
+    return this.#settlements.wait(checkId(requestId, "request"), requestId, o);
+  }
+
+  /** Batched reads `waitForSettlement` made so far (all its waiters together). */
+  get settlementReads(): number {
+    return this.#settlements.reads;
   }
 
   /**
@@ -921,7 +1010,7 @@ export class AtomaClient implements AtomaChain {
     });
   }
   async escalate(signer: Signer, requestId: string) {
-    const base = await this.#base();
+    const base = await this.#baseWithRandom();
     const request = await this.#requestInput(requestId);
     return this.#run(signer, (tx) => B.buildEscalate(tx, { ...base, request }));
   }

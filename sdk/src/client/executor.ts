@@ -23,6 +23,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import { SerialTransactionExecutor, Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { ChainError } from "./errors.js";
+import { EXECUTE_INCLUDE, withMaskedExecution } from "./grpc-masks.js";
 
 /** What a transaction's execution returns (effects, events and created objects' types). */
 export type ExecutedTransaction = SuiClientTypes.TransactionResult<{ effects: true; events: true; objectTypes: true }>;
@@ -124,6 +125,15 @@ class Lane extends SerialTransactionExecutor {
 /** A transaction's data (`getData()`: each call validates and copies all of it, so it is read once). */
 type TransactionData = ReturnType<Transaction["getData"]>;
 
+/**
+ * A send's copy of a transaction from its snapshot (`tx.getData()`, taken once per `execute`):
+ * `Transaction.from(tx)` less the second snapshot it takes (each a full valibot validation and
+ * copy). The copy builds to the same bytes (`test/client/lane-bytes.test.ts`).
+ */
+export function transactionCopy(data: TransactionData): Transaction {
+  return Transaction.from({ getData: () => data });
+}
+
 const shapeOf = (d: TransactionData): string =>
   d.commands
     .map((c) => (c.MoveCall ? `${c.MoveCall.module}::${c.MoveCall.function}` : (c.$kind ?? Object.keys(c)[0] ?? "?")))
@@ -164,6 +174,8 @@ export class TransactionLanes {
   readonly #used: GasMeasurements;
   #price: { value: Promise<bigint>; until: number } | undefined;
   readonly #margin: number;
+  /** The client the lanes build and execute through: over gRPC, executions without events' JSON. */
+  readonly #executing: ClientWithCoreApi;
 
   constructor(
     private readonly client: ClientWithCoreApi,
@@ -172,6 +184,7 @@ export class TransactionLanes {
     if (o.gasBudget !== undefined && o.gasBudget <= 0n) throw new RangeError("gasBudget must be positive");
     this.#margin = o.margin ?? 1.5;
     this.#used = o.measurements ?? new GasMeasurements();
+    this.#executing = withMaskedExecution(client);
     if (!(this.#margin >= 1)) throw new RangeError("margin must be at least 1");
   }
 
@@ -179,7 +192,7 @@ export class TransactionLanes {
     const key = normalizeSuiAddress(signer.toSuiAddress());
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = new Lane({ client: this.client, signer });
+      lane = new Lane({ client: this.#executing, signer });
       this.#lanes.set(key, lane);
     }
     return lane;
@@ -217,8 +230,8 @@ export class TransactionLanes {
    * simulated effects plus its safe overhead), for a shape never measured. A Move abort in the
    * dry run rejects with the resolver's error (its `executionError` names the abort).
    */
-  async #dryRunBudget(tx: Transaction, signer: Signer, price: bigint): Promise<bigint> {
-    const sim = Transaction.from(tx);
+  async #dryRunBudget(data: TransactionData, signer: Signer, price: bigint): Promise<bigint> {
+    const sim = transactionCopy(data);
     sim.setSenderIfNotSet(signer.toSuiAddress());
     sim.setGasPrice(price);
     await sim.build({ client: this.client });
@@ -229,20 +242,24 @@ export class TransactionLanes {
   /**
    * Builds, signs and executes `tx` on `signer`'s lane (the caller's `tx` is not changed). Throws
    * what the transport throws on a second rejection, `OutOfGasError` as above; a transaction that
-   * executed and failed otherwise is returned (its status says why).
+   * executed and failed otherwise is returned (its status says why). `o.handOver`: the caller
+   * gives `tx` away (it built it for this send and never reads it again, as `AtomaClient` does):
+   * the first send uses it instead of a copy (sender, gas price and budget set on it), a retry a
+   * copy from the snapshot taken first — the same bytes (`test/client/lane-bytes.test.ts`).
    */
-  async execute(tx: Transaction, signer: Signer): Promise<ExecutedTransaction> {
+  async execute(tx: Transaction, signer: Signer, o: { handOver?: boolean } = {}): Promise<ExecutedTransaction> {
     const lane = this.#lane(signer);
     const data = tx.getData();
     const shape = shapeOf(data);
     const bytes = pureBytesOf(data);
     const own = data.gasData;
-    const include = { effects: true, events: true, objectTypes: true } as const;
     let staleRetried = false;
     let budgetDropped = false;
+    let handed = o.handOver === true;
     for (;;) {
       const price = own.price ? BigInt(own.price) : await this.gasPrice();
-      const copy = Transaction.from(tx);
+      const copy = handed ? tx : transactionCopy(data);
+      handed = false;
       copy.setSenderIfNotSet(signer.toSuiAddress());
       copy.setGasPrice(price);
       // A budget the caller set is kept (as a fixed one).
@@ -251,12 +268,12 @@ export class TransactionLanes {
       // Measured (not fixed, not a dry run's): the one kind of budget worth a second try.
       const measured = budget !== undefined && given === undefined && this.o.gasBudget === undefined;
       if (budget !== undefined) this.counts.budgeted++;
-      else budget = await this.#dryRunBudget(tx, signer, price);
+      else budget = await this.#dryRunBudget(data, signer, price);
       copy.setGasBudget(budget);
       this.counts.sent++;
       let res: ExecutedTransaction;
       try {
-        res = await lane.executeTransaction(copy, include);
+        res = await lane.executeTransaction(copy, EXECUTE_INCLUDE);
       } catch (err) {
         // Rejected before execution (stale refs, a gas price of another epoch): the lane cleared
         // its cache; resolve and send again, once. An execution error is final.

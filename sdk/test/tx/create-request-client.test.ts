@@ -8,13 +8,14 @@
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { type RunningDevnet, startDevnet } from "../../../devnet/src/index.js";
 import { funded } from "../../../devnet/test/atoma/harness.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
-import { AtomaClient, MoveAbortError, RequestStatus } from "../../src/index.js";
-import { buildSetParam } from "../../src/tx/builders.js";
+import { AtomaClient, DecodeError, hashOutput, MoveAbortError, RequestStatus, randomSalt } from "../../src/index.js";
+import { buildCreateAndSample, buildSetParam } from "../../src/tx/builders.js";
 
 const SUI = 1_000_000_000n;
 const T0 = 1_700_000_000_000n;
@@ -28,6 +29,7 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
   let admin: Ed25519Keypair;
   let deployed: Awaited<ReturnType<typeof publishAtoma>>;
   const nodeIds: string[] = [];
+  const nodes: { kp: Ed25519Keypair; nodeId: string; nodeCapId: string }[] = [];
 
   /** The Move calls of a transaction (its data as the node returns it), as `module::function`. */
   const callsOf = async (digest: string): Promise<string[]> => {
@@ -66,6 +68,7 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
         price: SUI,
       });
       nodeIds.push(r.nodeId);
+      nodes.push({ kp, nodeId: r.nodeId, nodeCapId: r.nodeCapId });
     }
   }, 300_000);
   afterAll(async () => {
@@ -149,6 +152,114 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     } finally {
       await setMargin(500n);
     }
+  });
+
+  it("reads Random's initial shared version once per client, and sends the Random input the resolver would", async () => {
+    const client = new AtomaClient(sui, {
+      packageId: deployed.packageId,
+      registryId: deployed.registryId,
+      registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+    });
+    const random = normalizeSuiAddress("0x8");
+    const reads = vi.spyOn(sui.core, "getObjects");
+    const randomReads = () =>
+      reads.mock.calls.filter(([o]) => o.objectIds.some((id) => normalizeSuiAddress(id) === random));
+    try {
+      for (const i of [1, 2, 3]) {
+        const c = await client.createRequest(requester, {
+          kind: 0,
+          capability: "llama",
+          input: enc.encode(`random ${i}`),
+          maxPrice: SUI,
+          sampleSize: 3,
+        });
+        expect(c.nodes).toHaveLength(3);
+      }
+      // Before: the resolver read 0x8 for each create-and-sample (3 reads).
+      expect(randomReads()).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    // The same transaction (gas coin chosen by the client alike) with 0x8 left to the resolver and
+    // with the version given builds the same bytes.
+    const owner = (await sui.core.getObject({ objectId: random })).object.owner;
+    if (owner?.$kind !== "Shared") throw new Error("Random is not shared");
+    const bytesOf = (randomInitialSharedVersion?: string) => {
+      const tx = new Transaction();
+      tx.setSender(requester.toSuiAddress());
+      buildCreateAndSample(tx, {
+        packageId: deployed.packageId,
+        registry: { objectId: deployed.registryId, initialSharedVersion: deployed.registryInitialSharedVersion },
+        payment: { fromGas: 3_150_000_000n },
+        kind: 0,
+        capability: enc.encode("llama"),
+        inputHash: new Uint8Array(32).fill(7),
+        input: enc.encode("2+2"),
+        maxPrice: SUI,
+        sampleSize: 3,
+        randomInitialSharedVersion,
+      });
+      tx.setGasPrice(1000);
+      tx.setGasBudget(50_000_000);
+      return tx.build({ client: sui });
+    };
+    expect(await bytesOf(String(owner.Shared.initialSharedVersion))).toEqual(await bytesOf(undefined));
+  });
+
+  it("listEvents with names: only those events, decoded as without; the same cursors and hasNextPage", async () => {
+    const names = ["NodesSampled", "RequestCreated"] as const;
+    let cursor = { after: null as string | null };
+    const seen = new Set<string>();
+    let kept = 0;
+    for (let page = 0; page < 100; page++) {
+      const all = await atoma.listEvents(cursor, 3);
+      const some = await atoma.listEvents(cursor, 3, { names });
+      for (const e of all.events) seen.add(e.event.name);
+      const want = all.events.filter((e) => (names as readonly string[]).includes(e.event.name));
+      kept += want.length;
+      expect(some.events).toEqual(want);
+      expect(some.cursor).toEqual(all.cursor);
+      expect(some.hasNextPage).toBe(all.hasNextPage);
+      if (!all.hasNextPage) break;
+      cursor = all.cursor;
+    }
+    // Pages held other kinds too (left out, not decoded) and the named ones.
+    expect(seen.has("NodeRegistered")).toBe(true);
+    expect(kept).toBeGreaterThan(0);
+    expect((await atoma.listEvents({ after: null }, 50, { names: [] })).events).toEqual([]);
+  });
+
+  it("waitForSettlement: two waiters of one request share its reads and get the same Settled request; a waiter of an object that is no Request gets its error", async () => {
+    const c = await ask({ sampleSize: 3 });
+    const reads0 = atoma.settlementReads;
+    const w1 = atoma.waitForSettlement(c.requestId, { pollMs: 20 });
+    const w2 = atoma.waitForSettlement(c.requestId, { pollMs: 20 });
+    const wrong = atoma.waitForSettlement(deployed.registryId, { pollMs: 20 }).catch((e: unknown) => e);
+    // The sampled nodes agree on one output: 3 commits, 2 reveals, the last reveal settling and posting.
+    const output = enc.encode("4");
+    const outputHash = hashOutput(output);
+    const by = c.nodes.map((id) => nodes.find((n) => n.nodeId === id) as (typeof nodes)[number]);
+    const salts = by.map(() => randomSalt());
+    const at = (k: number) => ({
+      requestId: c.requestId,
+      nodeCap: by[k]?.nodeCapId as string,
+      outputHash,
+      round: 0,
+      salt: salts[k] as Uint8Array,
+    });
+    await Promise.all(by.map((n, k) => atoma.commit(n.kp, { ...at(k), nodeId: n.nodeId })));
+    await Promise.all(by.slice(0, -1).map((n, k) => atoma.reveal(n.kp, at(k))));
+    await atoma.revealAndSettle((by.at(-1) as (typeof nodes)[number]).kp, { ...at(2), output });
+    const [r1, r2] = await Promise.all([w1, w2]);
+    expect(r1.status).toBe(RequestStatus.Settled);
+    expect(Uint8Array.from(r1.output)).toEqual(output);
+    expect(r2).toBe(r1);
+    expect(await atoma.getRequest(c.requestId)).toEqual(r1);
+    expect(await wrong).toBeInstanceOf(DecodeError);
+    // Served by the client's shared rounds (test/client/settlement.test.ts counts their reads).
+    expect(atoma.settlementReads - reads0).toBeGreaterThan(0);
+    const fetched = await atoma.fetchOutput(c.requestId);
+    expect(fetched.plaintext).toEqual(output);
   });
 
   it("a sampling abort in the one transaction creates nothing (no Request, no escrow taken)", async () => {
