@@ -13,6 +13,8 @@ import { fromBase64, toBase64 } from "@mysten/bcs";
 import type { ClientWithCoreApi, SuiClientTypes } from "@mysten/sui/client";
 import { GrpcTypes, isSuiGrpcClient, parseGrpcTransactionResponse, type SuiGrpcClient } from "@mysten/sui/grpc";
 import { normalizeStructTag, normalizeSuiAddress } from "@mysten/sui/utils";
+import { InvalidInputError } from "../errors.js";
+import { ChainError } from "./errors.js";
 
 /** What an executed transaction's events are read for: type and BCS, plus the core's other fields but JSON. */
 const EVENT_FIELDS = ["package_id", "module", "sender", "event_type", "contents"] as const;
@@ -61,7 +63,7 @@ export async function executeMasked(
     },
     { abort: options.signal },
   );
-  if (!response.transaction) throw new Error("ExecuteTransaction answered without a transaction");
+  if (!response.transaction) throw new ChainError("ExecuteTransaction answered without a transaction");
   return parseGrpcTransactionResponse(response.transaction, { include: EXECUTE_INCLUDE });
 }
 
@@ -99,7 +101,7 @@ export async function listEventsMasked(
 ): Promise<SuiClientTypes.ListEventsResponse> {
   const [pkg, module, ...rest] = o.eventType.split("::");
   if (!pkg || !module || rest.length > 0)
-    throw new Error(`Invalid eventType filter "${o.eventType}": expected "package::module"`);
+    throw new InvalidInputError("eventType", `"${o.eventType}" is not <package>::<module>`);
   const call = client.ledgerService.listEvents(
     {
       readMask: { paths: [...LIST_EVENTS_READ_MASK] },

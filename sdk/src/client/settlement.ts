@@ -10,6 +10,8 @@
  * waiters of that request (and only them) with its error. A request found finished resolves
  * every waiter of it with that one read.
  */
+import { ChainError } from "./errors.js";
+
 /** Reads requests by id, in order: each its value or the error reading it gave. */
 export type BatchRead<T> = (ids: readonly string[]) => Promise<(T | Error)[]>;
 
@@ -140,7 +142,7 @@ export class SharedWaits<T extends { status: number }> {
     try {
       got = await this.readMany(keys);
     } catch (err) {
-      got = keys.map(() => (err instanceof Error ? err : new Error(String(err))));
+      got = keys.map(() => (err instanceof Error ? err : new ChainError(String(err), undefined, { cause: err })));
     }
     const now = Date.now();
     keys.forEach((key, i) => {
@@ -150,7 +152,7 @@ export class SharedWaits<T extends { status: number }> {
         if (w.joined > sentAt) continue;
         w.read = true;
         if (v === undefined || v instanceof Error) {
-          const err = v ?? new Error(`no answer for request ${w.id}`);
+          const err = v ?? new ChainError(`the batched read gave no answer for request ${w.id}`);
           this.#end(key, w, () => w.reject(err));
         } else if (this.finished(v)) this.#end(key, w, () => w.resolve(v));
         else if (now >= w.deadline) this.#end(key, w, () => w.reject(this.timeout(w.id, w.timeoutMs, v)));
