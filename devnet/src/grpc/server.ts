@@ -133,7 +133,7 @@ export class GrpcServer {
       const O = info.O as IMessageType<object>;
       if (impl.unary) {
         const result = await impl.unary(input as never, mask);
-        out.send(result instanceof EncodedMessage ? result.bytes : O.toBinary(result));
+        out.answer(result instanceof EncodedMessage ? result.bytes : O.toBinary(result));
       } else if (impl.stream) {
         out.open();
         this.streams++;
@@ -155,8 +155,8 @@ export class GrpcServer {
         } finally {
           this.streams--;
         }
-      }
-      out.finish();
+        out.finish();
+      } else throw new GrpcStatusError("UNIMPLEMENTED", `${path.service}/${path.method} has no handler`);
     } catch (e) {
       if (e instanceof GrpcStatusError) out.finish(e);
       else {
