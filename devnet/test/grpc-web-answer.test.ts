@@ -37,7 +37,7 @@ describe("unary gRPC-web answers", () => {
 
   const request = GrpcTypes.GetCheckpointRequest.toBinary({
     checkpointId: { oneofKind: "sequenceNumber", sequenceNumber: 0n },
-    readMask: { paths: ["sequence_number", "digest", "summary"] },
+    readMask: { paths: ["sequence_number", "summary.epoch"] }, // no digest: a length that does not vary
   });
   const path = "/sui.rpc.v2.LedgerService/GetCheckpoint";
 
