@@ -88,6 +88,33 @@ describe("validateReadMask", () => {
       'read_mask: unknown path "colour" for sui.rpc.v2.Object',
     );
   });
+
+  it("readMaskOf: one tree per message type and paths, checked each time it is not yet known", () => {
+    const a = readMaskOf(READ_MASKS.transaction, { paths: ["effects.status", "events"] });
+    expect(readMaskOf(READ_MASKS.transaction, { paths: ["effects.status", "events"] })).toBe(a);
+    expect(a.subtree("effects")).toBe(a.subtree("effects"));
+    expect(a.subtree("effects")!.key).toBe("status");
+    // Other paths, or the default: other trees.
+    const b = readMaskOf(READ_MASKS.transaction, { paths: ["effects.status"] });
+    expect(b).not.toBe(a);
+    expect(b.contains("events")).toBe(false);
+    // Another method on the same message shares it; the same paths on another message do not.
+    expect(readMaskOf(READ_MASKS.executeTransaction, { paths: ["effects.status", "events"] })).toBe(a);
+    expect(readMaskOf(READ_MASKS.checkpoint, { paths: ["digest"] })).not.toBe(
+      readMaskOf(READ_MASKS.transaction, { paths: ["digest"] }),
+    );
+    expect(readMaskOf(READ_MASKS.transaction, undefined).key).toBe("digest");
+    // Paths that join to the same text are not the same mask: one comma-joined path is refused every time.
+    expect(readMaskOf(READ_MASKS.transaction, { paths: ["digest", "effects"] }).key).toBe("digest,effects");
+    for (let i = 0; i < 2; i++)
+      expect(() => readMaskOf(READ_MASKS.transaction, { paths: ["digest,effects"] })).toThrow(
+        'read_mask: unknown path "digest,effects"',
+      );
+    // Still right after a client has sent many distinct masks (the cache is emptied when full).
+    for (let i = 0; i < 600; i++)
+      readMaskOf(READ_MASKS.object, { paths: ["object_id", ...Array(i % 300).fill("version")] });
+    expect(readMaskOf(READ_MASKS.object, { paths: ["object_id", "version"] }).key).toBe("object_id,version");
+  });
 });
 
 describe("applyMask", () => {

@@ -1,5 +1,4 @@
 /** Devnet records (objects, transactions, events, checkpoints) → `sui.rpc.v2` messages. */
-import { fromBase64 } from "@mysten/bcs";
 import { bcs as suiBcs, TypeTagSerializer } from "@mysten/sui/bcs";
 import { parseTransactionEffectsBcs } from "@mysten/sui/client";
 import { GrpcTypes } from "@mysten/sui/grpc";
@@ -261,7 +260,7 @@ export function eventToProto(e: EventRecord, checkpoint: string | null, only?: F
     eventIndex: Number(e.id.eventSeq),
   };
   if (!only || only.contains("contents")) {
-    p.bytes ??= fromBase64(p.bcs);
+    p.bytes ??= base64Bytes(p.bcs);
     out.contents = { name: e.type, value: p.bytes };
   }
   if (!only || only.contains("json")) {
@@ -524,7 +523,7 @@ function splitSenderSigned(b64: string): { txBytes: Uint8Array; signatures: Uint
   if (!b64) return undefined;
   let parsed: ReturnType<typeof suiBcs.SenderSignedData.parse>;
   try {
-    parsed = suiBcs.SenderSignedData.parse(fromBase64(b64));
+    parsed = suiBcs.SenderSignedData.parse(base64Bytes(b64));
   } catch {
     return undefined;
   }
@@ -532,7 +531,7 @@ function splitSenderSigned(b64: string): { txBytes: Uint8Array; signatures: Uint
   if (!first) return undefined;
   return {
     txBytes: suiBcs.TransactionData.serialize(first.intentMessage.value).toBytes(),
-    signatures: first.txSignatures.map((s) => fromBase64(s)),
+    signatures: first.txSignatures.map((s) => base64Bytes(s)),
   };
 }
 

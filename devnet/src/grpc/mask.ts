@@ -87,8 +87,18 @@ export class FieldMaskTree {
     if (this.wildcard) return this;
     const node = this.root.children.get(field);
     if (!node) return undefined;
-    return node.children.size === 0 ? FieldMaskTree.all : new FieldMaskTree(false, node);
+    if (node.children.size === 0) return FieldMaskTree.all;
+    // One tree per field (its key is then worked out once: a tree and its subtrees are shared by
+    // every call with the same mask, see readMaskOf).
+    this.subtrees ??= new Map();
+    let sub = this.subtrees.get(field);
+    if (!sub) {
+      sub = new FieldMaskTree(false, node);
+      this.subtrees.set(field, sub);
+    }
+    return sub;
   }
+  private subtrees?: Map<string, FieldMaskTree>;
 }
 
 /** Every path must name a field of `root` (nested through sui.rpc.v2 messages); else INVALID_ARGUMENT naming it. */
@@ -140,10 +150,26 @@ export interface ReadMaskSpec {
 
 /** The request's mask checked against `spec.root`, or the method's default. */
 export function readMaskOf(spec: ReadMaskSpec, requested: { paths: string[] } | undefined): FieldMaskTree {
-  if (!requested) return FieldMaskTree.of(spec.default);
-  validateReadMask(spec.root, requested.paths);
-  return FieldMaskTree.of(requested.paths);
+  let byPaths = checkedMasks.get(spec.root);
+  if (!byPaths) {
+    byPaths = new Map();
+    checkedMasks.set(spec.root, byPaths);
+  }
+  // A client sends the same few masks call after call: each is checked and made into a tree once.
+  const key = requested ? JSON.stringify(requested.paths) : `default:${spec.default}`;
+  let tree = byPaths.get(key);
+  if (!tree) {
+    if (requested) validateReadMask(spec.root, requested.paths);
+    tree = FieldMaskTree.of(requested ? requested.paths : spec.default);
+    if (byPaths.size >= CHECKED_MASKS_PER_ROOT) byPaths.clear();
+    byPaths.set(key, tree);
+  }
+  return tree;
 }
+
+/** Masks already checked, by the message they apply to and their paths (bounded: any client may send any mask). */
+const checkedMasks = new Map<AnyMessageType, Map<string, FieldMaskTree>>();
+const CHECKED_MASKS_PER_ROOT = 256;
 
 /**
  * Each method's mask, with Sui's default (MystenLabs/sui `crates/sui-rpc-api`:

@@ -20,6 +20,30 @@ import { GrpcStatusError } from "./status.js";
 import { subscriptionService } from "./subscription.js";
 import { GrpcWebResponder, parseGrpcPath, readGrpcWebMessage } from "./web.js";
 
+const cancelled = (): GrpcStatusError => new GrpcStatusError("CANCELLED", "the client closed the call");
+
+/**
+ * Resolves once `res` can take more (`drain`), or once the call is over: the response closed or
+ * failed, or the call aborted (a socket closed while backed up never drains). Its listeners are
+ * removed either way.
+ */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || res.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      res.off("error", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+    res.on("error", done);
+    signal.addEventListener("abort", done);
+  });
+}
+
 export interface GrpcOptions {
   /** Largest accepted request message (bytes); larger ones get RESOURCE_EXHAUSTED. Default 16 MiB. */
   maxMessageBytes?: number;
@@ -33,6 +57,7 @@ interface Route {
 
 export class GrpcServer {
   private readonly routes = new Map<string, Route>();
+  private streams = 0;
   readonly maxMessageBytes: number;
   /** Checkpoints and transactions encoded once per read mask, shared by the services' answers. */
   readonly answers: SharedAnswers = sharedAnswers();
@@ -52,6 +77,11 @@ export class GrpcServer {
     add(GrpcTypes.SubscriptionService, subscriptionService(node, this.answers));
     add(GrpcTypes.SignatureVerificationService, {});
     add(GrpcTypes.NameService, {});
+  }
+
+  /** Server streams whose handler is running (a client gone ends its stream's handler). */
+  get streaming(): number {
+    return this.streams;
   }
 
   /** The `service/method` pairs answered (others of a known service are UNIMPLEMENTED). */
@@ -103,23 +133,30 @@ export class GrpcServer {
       const O = info.O as IMessageType<object>;
       if (impl.unary) {
         const result = await impl.unary(input as never, mask);
-        out.send(result instanceof EncodedMessage ? result.bytes : O.toBinary(result));
+        out.answer(result instanceof EncodedMessage ? result.bytes : O.toBinary(result));
       } else if (impl.stream) {
         out.open();
-        await impl.stream(
-          input as never,
-          {
-            signal: abort.signal,
-            send: async (m: object) => {
-              if (abort.signal.aborted) return;
-              if (!out.send(m instanceof EncodedMessage ? m.bytes : O.toBinary(m)))
-                await new Promise<void>((r) => res.once("drain", () => r()));
-            },
-          } as never,
-          mask,
-        );
-      }
-      out.finish();
+        this.streams++;
+        try {
+          await impl.stream(
+            input as never,
+            {
+              signal: abort.signal,
+              // A client gone ends the handler (a CANCELLED thrown out of its send), whether it
+              // left before this message or while the socket was backed up.
+              send: async (m: object) => {
+                if (abort.signal.aborted) throw cancelled();
+                if (!out.send(m instanceof EncodedMessage ? m.bytes : O.toBinary(m))) await drained(res, abort.signal);
+                if (abort.signal.aborted) throw cancelled();
+              },
+            } as never,
+            mask,
+          );
+        } finally {
+          this.streams--;
+        }
+        out.finish();
+      } else throw new GrpcStatusError("UNIMPLEMENTED", `${path.service}/${path.method} has no handler`);
     } catch (e) {
       if (e instanceof GrpcStatusError) out.finish(e);
       else {

@@ -58,13 +58,20 @@ export async function readGrpcWebMessage(req: IncomingMessage, text: boolean, ma
   return new Uint8Array(body.buffer, body.byteOffset + 5, len);
 }
 
-function frame(flag: number, payload: Uint8Array): Buffer {
-  const b = Buffer.alloc(5 + payload.length);
+/** A frame (flag, length, payload) followed by `tail` (another frame, or nothing). */
+function frame(flag: number, payload: Uint8Array, tail?: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(5 + payload.length + (tail?.length ?? 0));
   b[0] = flag;
   b.writeUInt32BE(payload.length, 1);
   b.set(payload, 5);
+  if (tail) b.set(tail, 5 + payload.length);
   return b;
 }
+
+const trailerFrame = (trailer: string): Buffer => frame(TRAILER_FLAG, Buffer.from(trailer, "utf8"));
+/** The trailers of a call answered OK (the same for every call). */
+const OK_TRAILER = trailerFrame("grpc-status:0\r\n");
+const OK_TRAILER_TEXT = OK_TRAILER.toString("base64");
 
 const encodeMessage = (m: string): string => encodeURIComponent(m);
 
@@ -108,6 +115,15 @@ export class GrpcWebResponder {
   get closed(): boolean {
     return this.res.writableEnded || this.res.destroyed;
   }
+  /**
+   * A unary call's answer: its message and the OK trailers in one write (the body's bytes those
+   * of `send` then `finish()`; in the text encoding each frame is its own base64, as there).
+   */
+  answer(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.start();
+    this.res.end(this.text ? frame(0, bytes).toString("base64") + OK_TRAILER_TEXT : frame(0, bytes, OK_TRAILER));
+  }
   /** Ends the call with a status (trailers-only when nothing was sent). */
   finish(err?: GrpcStatusError): void {
     if (this.closed) return;
@@ -126,8 +142,11 @@ export class GrpcWebResponder {
       this.res.end();
       return;
     }
-    const trailer = `grpc-status:${code}\r\n${message ? `grpc-message:${message}\r\n` : ""}`;
-    this.write(frame(TRAILER_FLAG, new TextEncoder().encode(trailer)));
+    this.write(
+      code === 0 && !message
+        ? OK_TRAILER
+        : trailerFrame(`grpc-status:${code}\r\n${message ? `grpc-message:${message}\r\n` : ""}`),
+    );
     this.res.end();
   }
 }
