@@ -318,6 +318,7 @@ if (inspector) {
 const vm = {
   instructions: d.runtime.vmStats.instructions - before.instructions,
   ms: d.runtime.vmStats.ms - before.ms,
+  cpuMs: d.runtime.vmStats.cpuMs - before.cpuMs,
 };
 const sum = (f: (r: PhaseResult) => number) => runs.reduce((s, r) => s + f(r), 0);
 const execMs = sum((r) => r.ms);
@@ -399,6 +400,10 @@ const fig = {
   instructionsPerTx: Math.round(vm.instructions / txs),
   serverMsPerTx: +(serverMsExec / txs).toFixed(3),
   vmMsPerTx: +(vm.ms / txs).toFixed(3),
+  // The process's CPU time during the MoveCalls (the interpreter's own with VM_BENCH_VERIFY_THREADS=0:
+  // verify threads running at the same time would count too); unlike vmMsPerTx, not lengthened by
+  // other processes holding the cores.
+  vmCpuMsPerTx: +(vm.cpuMs / txs).toFixed(3),
   verifyMsPerTx: +(verifyMs / txs).toFixed(3),
   decodeMsPerTx: +(decodeMs / txs).toFixed(3),
   decodeSchemaMsPerTx: +(decodeSchemaMs / txs).toFixed(3),

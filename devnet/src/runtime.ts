@@ -69,8 +69,12 @@ export class Runtime extends ObjectStore {
   readonly vmLoader = new VmLoader((address) => this.packageModules(address));
   /** Packages being published by the transaction in flight (visible to their `init`). */
   readonly vmPending = new Map<string, LoadedModule[]>();
-  /** Executed MoveCalls: count, interpreted instructions and time in the VM (including value conversion). */
-  readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0 };
+  /**
+   * Executed MoveCalls: count, interpreted instructions, wall time in the VM (including value
+   * conversion) and the process's CPU time over the same spans (`cpuMs`: the request thread's
+   * when no other thread of the process runs then, as with signature checks on the request thread).
+   */
+  readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0, cpuMs: 0 };
   /** The natives the interpreter calls (the Nitro native with any test roots of the options). */
   readonly natives: ReadonlyMap<string, NativeFunction>;
   /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */

@@ -113,4 +113,48 @@ describe("normalizeAddress (canonical ids returned as given)", () => {
     for (const bad of ["", "0x", "0xg", `0x${"a".repeat(65)}`, `0x${"a".repeat(63)}g`])
       expect(() => normalizeAddress(bad), bad).toThrow(/must be hex of at most 32 bytes/);
   });
+  it("answers as the regex form did for a character near the hex ranges (or past ASCII) in every place", () => {
+    // The former implementation: the canonical form by /^0x[0-9a-f]{64}$/, else lower-cased and padded.
+    const reference = (a: string): string => {
+      if (a.length === 66 && /^0x[0-9a-f]{64}$/.test(a)) return a;
+      const h = a.toLowerCase().replace(/^0x/, "");
+      if (!/^[0-9a-f]{1,64}$/.test(h)) throw new Error("must be hex of at most 32 bytes");
+      return `0x${h.padStart(64, "0")}`;
+    };
+    const base = `0x${"0123456789abcdef".repeat(4)}`;
+    let checked = 0;
+    for (let i = 0; i < base.length; i++)
+      for (const c of [
+        "/",
+        "0",
+        "9",
+        ":",
+        "@",
+        "A",
+        "F",
+        "G",
+        "`",
+        "a",
+        "f",
+        "g",
+        "x",
+        "X",
+        "\n",
+        "é",
+        "\u0130",
+        "\uff10",
+      ]) {
+        const a = base.slice(0, i) + c + base.slice(i + 1);
+        let want: string | Error;
+        try {
+          want = reference(a);
+        } catch (e) {
+          want = e as Error;
+        }
+        if (typeof want === "string") expect(normalizeAddress(a), JSON.stringify(a)).toBe(want);
+        else expect(() => normalizeAddress(a), JSON.stringify(a)).toThrow(/must be hex of at most 32 bytes/);
+        checked++;
+      }
+    expect(checked).toBe(66 * 18);
+  });
 });
