@@ -304,7 +304,11 @@ describe("keeper on a devnet", () => {
       input: enc.encode("while the keeper runs"),
       maxPrice: 2000n,
     });
-    const child = spawn(path.join(root, "node_modules/.bin/tsx"), [
+    // `node --import tsx`, not the tsx wrapper: the wrapper gives the child 30 ms to report a
+    // relayed SIGTERM, then SIGKILLs it and exits 143 (a loaded CI machine missed that window).
+    const child = spawn(process.execPath, [
+      "--import",
+      "tsx",
       path.join(root, "node-runner/src/cli.ts"),
       "-c",
       config,
