@@ -5,21 +5,12 @@
  * it does not write itself (failures, other owners, odd values) must come out of the schema, bytes
  * or error alike.
  */
-import { hashOutput } from "@atoma/sdk";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { effectsBcs, effectsBcsBySchema } from "../src/runtime/effects-bcs.js";
 import type { EffectsV2Value } from "../src/runtime/types.js";
-import {
-  committedRequest,
-  type Env,
-  funded,
-  type Operator,
-  registerOperator,
-  startAtomaDevnet,
-} from "./atoma/harness.js";
+import { type Env, settledRun } from "./atoma/harness.js";
 
-const enc = new TextEncoder();
 const D1 = "11111111111111111111111111111111"; // 32 zero bytes
 const D2 = "4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi"; // 32 bytes
 const A = `0x${"ab".repeat(32)}`;
@@ -132,41 +123,9 @@ describe("effectsBcs, values", () => {
 
 describe("effectsBcs, every transaction of a run", () => {
   let env: Env;
-  const ops: Operator[] = [];
 
   beforeAll(async () => {
-    env = await startAtomaDevnet("effects-bcs");
-    for (let i = 0; i < 3; i++) ops.push((await registerOperator(env, new Uint8Array(32).fill(i + 1))).op);
-    const requester = await funded(env.d.url);
-    const output = enc.encode("out");
-    const outputHash = hashOutput(output);
-    const { requestId, salts } = await committedRequest(env, requester, ops, enc.encode("in"), outputHash);
-    for (let k = 0; k < 2; k++)
-      await env.atoma.reveal(ops[k]!.kp, {
-        requestId,
-        nodeCap: ops[k]!.nodeCap,
-        outputHash,
-        round: 0,
-        salt: salts[k]!,
-      });
-    await env.atoma.revealAndSettle(ops[2]!.kp, {
-      requestId,
-      nodeCap: ops[2]!.nodeCap,
-      outputHash,
-      round: 0,
-      salt: salts[2]!,
-      output,
-    } as never);
-    // An aborted call: a second commit of the same node.
-    await env.atoma
-      .commit(ops[0]!.kp, {
-        requestId,
-        nodeCap: ops[0]!.nodeCap,
-        nodeId: ops[0]!.nodeId,
-        outputHash,
-        round: 0,
-      })
-      .catch(() => undefined);
+    env = await settledRun("effects-bcs");
   }, 180_000);
   afterAll(async () => {
     await env?.d.close();

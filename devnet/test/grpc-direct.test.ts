@@ -7,7 +7,6 @@
  * u64 limits, non-ASCII and lone surrogates, doubles, nested JSON), and what goes back to
  * protobuf-ts (odd values, unknown fields) with its bytes or its error.
  */
-import { hashOutput } from "@atoma/sdk";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import type { IMessageType } from "@protobuf-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,16 +23,8 @@ import {
 } from "../src/grpc/direct.js";
 import { maskedTransaction } from "../src/grpc/ledger.js";
 import { type AnyMessageType, applyMask, FieldMaskTree } from "../src/grpc/mask.js";
-import {
-  committedRequest,
-  type Env,
-  funded,
-  type Operator,
-  registerOperator,
-  startAtomaDevnet,
-} from "./atoma/harness.js";
+import { type Env, settledRun } from "./atoma/harness.js";
 
-const enc = new TextEncoder();
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** Every path of `T` up to `depth` segments, descending into sui.rpc.v2 messages (as a mask may). */
@@ -117,35 +108,9 @@ function compare<T extends object>(
 
 describe("direct writers: every message of a run, every mask", () => {
   let env: Env;
-  const ops: Operator[] = [];
 
   beforeAll(async () => {
-    env = await startAtomaDevnet("grpc-direct");
-    for (let i = 0; i < 3; i++) ops.push((await registerOperator(env, new Uint8Array(32).fill(i + 1))).op);
-    const requester = await funded(env.d.url);
-    const output = enc.encode("out");
-    const outputHash = hashOutput(output);
-    const { requestId, salts } = await committedRequest(env, requester, ops, enc.encode("in"), outputHash);
-    for (let k = 0; k < 2; k++)
-      await env.atoma.reveal(ops[k]!.kp, {
-        requestId,
-        nodeCap: ops[k]!.nodeCap,
-        outputHash,
-        round: 0,
-        salt: salts[k]!,
-      });
-    await env.atoma.revealAndSettle(ops[2]!.kp, {
-      requestId,
-      nodeCap: ops[2]!.nodeCap,
-      outputHash,
-      round: 0,
-      salt: salts[2]!,
-      output,
-    } as never);
-    // An aborted call: a second commit of the same node.
-    await env.atoma
-      .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeCap, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
-      .catch(() => undefined);
+    env = await settledRun("grpc-direct");
   }, 180_000);
   afterAll(async () => {
     await env?.d.close();

@@ -1,6 +1,6 @@
 /** Shared setup: a devnet with the atoma binding, the package published by an ordinary Publish tx. */
 import { loadBuiltPackage } from "@atoma/move";
-import { AtomaClient, buildAddVerifier, type ExecuteResult, signVerdict, type TeeKind } from "@atoma/sdk";
+import { AtomaClient, buildAddVerifier, type ExecuteResult, hashOutput, signVerdict, type TeeKind } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -222,4 +222,34 @@ export async function committedRequest(
     salts.push(c.salt);
   }
   return { requestId: created.requestId, salts };
+}
+
+/**
+ * A run of every kind of atoma transaction, on a fresh devnet: 3 operators registered, a request
+ * created and sampled, the 3 commits, 2 reveals, the last reveal settling and posting in its
+ * transaction, then an aborted call (a second commit of the same node). For tests that compare
+ * every transaction, event or object of a run.
+ */
+export async function settledRun(label: string): Promise<Env> {
+  const env = await startAtomaDevnet(label);
+  const ops: Operator[] = [];
+  for (let i = 0; i < 3; i++) ops.push((await registerOperator(env, new Uint8Array(32).fill(i + 1))).op);
+  const requester = await funded(env.d.url);
+  const output = new TextEncoder().encode("out");
+  const outputHash = hashOutput(output);
+  const { requestId, salts } = await committedRequest(env, requester, ops, new TextEncoder().encode("in"), outputHash);
+  for (let k = 0; k < 2; k++)
+    await env.atoma.reveal(ops[k]!.kp, { requestId, nodeCap: ops[k]!.nodeCap, outputHash, round: 0, salt: salts[k]! });
+  await env.atoma.revealAndSettle(ops[2]!.kp, {
+    requestId,
+    nodeCap: ops[2]!.nodeCap,
+    outputHash,
+    round: 0,
+    salt: salts[2]!,
+    output,
+  } as never);
+  await env.atoma
+    .commit(ops[0]!.kp, { requestId, nodeCap: ops[0]!.nodeCap, nodeId: ops[0]!.nodeId, outputHash, round: 0 })
+    .catch(() => undefined);
+  return env;
 }
