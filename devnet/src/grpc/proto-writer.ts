@@ -5,6 +5,7 @@
  * chunk list per nesting level, copies each level again on `join` and allocates per double.
  * Each method writes what the `BinaryWriter` method of the same name writes.
  */
+import { GrowingBytes } from "../growing-bytes.js";
 
 /** Thrown by a direct writer for a value it does not write itself: the caller takes protobuf-ts's path. */
 export class NotDirect extends Error {}
@@ -20,10 +21,10 @@ export const WIRE_VARINT = 0;
 export const WIRE_BIT64 = 1;
 export const WIRE_LEN = 2;
 
-export class ProtoWriter {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
-  private n = 0;
+export class ProtoWriter extends GrowingBytes {
+  constructor() {
+    super(4096);
+  }
 
   /** Starts a new message (the buffer is reused). */
   reset(): this {
@@ -33,25 +34,12 @@ export class ProtoWriter {
 
   /** A copy of the bytes written since `reset`. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.n);
+    return this.copy();
   }
 
   /** Bytes written since `reset`. */
   get length(): number {
     return this.n;
-  }
-
-  /** A copy of the bytes written from `start` on. */
-  copy(start: number): Uint8Array {
-    return this.buf.slice(start, this.n);
-  }
-
-  private room(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   /** A varint of a non-negative safe integer (tags, lengths, uint32). */

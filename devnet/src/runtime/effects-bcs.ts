@@ -9,6 +9,7 @@
  */
 import { fromBase58 } from "@mysten/bcs";
 import { bcs as suiBcs } from "@mysten/sui/bcs";
+import { GrowingBytes } from "../growing-bytes.js";
 import type { EffectsChangeValue, EffectsV2Value, OwnerValue } from "./types.js";
 
 /** Thrown inside the direct writer when a value is not one of its shapes: the schema takes over. */
@@ -20,16 +21,9 @@ const ADDRESS = /^0x[0-9a-f]{64}$/;
 const NIBBLE = new Uint8Array(128);
 for (let i = 0; i < 16; i++) NIBBLE["0123456789abcdef".charCodeAt(i)] = i;
 
-class Out {
-  buf = new Uint8Array(1024);
-  view = new DataView(this.buf.buffer);
-  n = 0;
-  private room(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+class Out extends GrowingBytes {
+  constructor() {
+    super(1024);
   }
   u8(v: number): void {
     this.room(1);
@@ -196,7 +190,7 @@ function direct(effects: { V2: EffectsV2Value }): Uint8Array {
   }
   if (e.auxDataDigest !== null && e.auxDataDigest !== undefined) throw new NotDirect();
   out.u8(0);
-  return out.buf.slice(0, out.n);
+  return out.copy();
 }
 
 /** `bcs.TransactionEffects.serialize(effects).toBytes()`, written directly where it can be. */
