@@ -7,7 +7,7 @@
  * register_node's), `--reads N` reads of every page from the start per round (8 at a time),
  * `--rounds R` rounds; the medians of the rounds, per event read.
  */
-import { AtomaClient, type AtomaEventRecord, atomaEventName, decodeAtomaEvent, suiClientFor } from "@atoma/sdk";
+import { AtomaClient, type AtomaEventRecord, atomaEventName, atomaEventRecord, suiClientFor } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { randomBytes } from "@noble/hashes/utils.js";
@@ -44,16 +44,7 @@ const masked = async (after: string | null) => {
 const core = async (after: string | null) => {
   const p = await client.core.listEvents({ filter: { eventType }, after, limit: PAGE });
   const events: AtomaEventRecord[] = [];
-  for (const e of p.events)
-    if (atomaEventName(e.eventType))
-      events.push({
-        event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
-        type: e.eventType,
-        txDigest: e.transactionDigest,
-        eventIndex: e.eventIndex,
-        checkpoint: e.checkpoint,
-        sender: e.sender,
-      });
+  for (const e of p.events) if (atomaEventName(e.eventType)) events.push(atomaEventRecord(e));
   return { n: events.length, after: p.endCursor ?? after, more: p.hasNextPage };
 };
 

@@ -182,6 +182,18 @@ export interface ExecutionOptions extends ExecutorOptions {
   waitForIndexing?: boolean;
 }
 
+/** An event of a `listEvents` page as `AtomaClient` hands it out: decoded from its BCS (its JSON unread). */
+export function atomaEventRecord(e: SuiClientTypes.EventEntry): AtomaEventRecord {
+  return {
+    event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
+    type: e.eventType,
+    txDigest: e.transactionDigest,
+    eventIndex: e.eventIndex,
+    checkpoint: e.checkpoint,
+    sender: e.sender,
+  };
+}
+
 export class AtomaClient implements AtomaChain {
   readonly config: AtomaConfig;
   #sharedVersions = new Map<string, string>();
@@ -399,14 +411,7 @@ export class AtomaClient implements AtomaChain {
     for (const e of page.events) {
       const name = atomaEventName(e.eventType);
       if (!name || (names && !names.has(name))) continue;
-      events.push({
-        event: decodeAtomaEvent({ type: e.eventType, bcs: e.bcs }),
-        type: e.eventType,
-        txDigest: e.transactionDigest,
-        eventIndex: e.eventIndex,
-        checkpoint: e.checkpoint,
-        sender: e.sender,
-      });
+      events.push(atomaEventRecord(e));
     }
     const endCursor =
       (page as { endCursor?: string | null; cursor?: string | null }).endCursor ??
