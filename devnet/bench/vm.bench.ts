@@ -232,6 +232,8 @@ function ask<T>(child: ChildProcess, msg: ClientInit | ClientPhase | ClientProfi
 // and executePrepared (verify unless a worker did, execute, effects), summed.
 let serverMs = 0;
 const rt = d.runtime;
+// vmCpuMsPerTx: the CPU time of each MoveCall (honest with VM_BENCH_VERIFY_THREADS=0: the count is the process's).
+rt.vmCpuTiming = true;
 const origPrepare = rt.prepareSigned.bind(rt);
 const origExecute = rt.executePrepared.bind(rt);
 const timed =

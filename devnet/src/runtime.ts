@@ -71,10 +71,17 @@ export class Runtime extends ObjectStore {
   readonly vmPending = new Map<string, LoadedModule[]>();
   /**
    * Executed MoveCalls: count, interpreted instructions, wall time in the VM (including value
-   * conversion) and the process's CPU time over the same spans (`cpuMs`: the request thread's
-   * when no other thread of the process runs then, as with signature checks on the request thread).
+   * conversion) and, when `vmCpuTiming` is on, the process's CPU time over the same spans
+   * (`cpuMs`: the request thread's when no other thread of the process runs then, as with
+   * signature checks on the request thread).
    */
   readonly vmStats = { moveCalls: 0, instructions: 0, ms: 0, cpuMs: 0 };
+  /**
+   * Whether each MoveCall also reads the process's CPU time for `vmStats.cpuMs` (the vm bench
+   * turns it on): two getrusage calls per MoveCall, ≈ 7 % of the devnet's CPU under load, so off
+   * by default.
+   */
+  vmCpuTiming = false;
   /** The natives the interpreter calls (the Nitro native with any test roots of the options). */
   readonly natives: ReadonlyMap<string, NativeFunction>;
   /** UID of the Random object's inner Versioned (its RandomInner child is synthesized per tx). */

@@ -165,14 +165,16 @@ export function moveCall(
     }
   }
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
+  const cpu0 = ses.rt.vmCpuTiming ? process.cpuUsage() : undefined;
   const res = callMoveFunction(ses, pkg, mc.module, mc.function, typeArgs, callArgs);
   const stats = ses.rt.vmStats;
-  const cpu = process.cpuUsage(cpu0);
+  if (cpu0) {
+    const cpu = process.cpuUsage(cpu0);
+    stats.cpuMs += (cpu.user + cpu.system) / 1000;
+  }
   stats.moveCalls++;
   stats.instructions += res.instructions;
   stats.ms += performance.now() - t0;
-  stats.cpuMs += (cpu.user + cpu.system) / 1000;
   const out = res.returns.map((r) => r.value);
   if (out.length !== fn.return.length)
     throw new ExecutionFailure(
