@@ -14,10 +14,12 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 function spawn(script: string, args: string[] = []): ChildProcess {
   return fork(path.join(HERE, script), args, {
-    // BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it exits.
+    // BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it exits. BENCH_NODE_FLAGS:
+    // Node/V8 flags for the devnet and daemon processes (e.g. "--max-semi-space-size=32": GC A/Bs).
     execArgv: [
       "--import",
       "tsx",
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : []),
       ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
