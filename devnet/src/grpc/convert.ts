@@ -161,12 +161,7 @@ export function objectToProto(rt: Runtime, o: StoredObject, only?: FieldMaskTree
 function moveObjectBase(o: StoredObject): GrpcTypes.Object {
   const typeStr = normalizedStructTag(typeToString(o.type!, true));
   const out: GrpcTypes.Object = {
-    objectId: o.id,
-    version: o.version,
-    digest: o.digest,
-    owner: ownerToProto(o.owner),
-    previousTransaction: o.previousTransaction,
-    storageRebate: o.storageRebate,
+    ...objectHeader(o),
     objectType: typeStr,
     hasPublicTransfer: o.hasPublicTransfer,
   };
@@ -198,7 +193,8 @@ function objectBcs(o: StoredObject, typeStr: string): GrpcTypes.Bcs | undefined 
   };
 }
 
-function packageToProto(o: StoredObject): GrpcTypes.Object {
+/** The fields every object's message starts with, Move object or package. */
+function objectHeader(o: StoredObject): GrpcTypes.Object {
   return {
     objectId: o.id,
     version: o.version,
@@ -206,6 +202,12 @@ function packageToProto(o: StoredObject): GrpcTypes.Object {
     owner: ownerToProto(o.owner),
     previousTransaction: o.previousTransaction,
     storageRebate: o.storageRebate,
+  };
+}
+
+function packageToProto(o: StoredObject): GrpcTypes.Object {
+  return {
+    ...objectHeader(o),
     objectType: "package",
     package: {
       storageId: o.id,
