@@ -11,7 +11,7 @@ import { AtomaClient, type AtomaEventRecord, atomaEventName, atomaEventRecord, s
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { randomBytes } from "@noble/hashes/utils.js";
-import { arg, median, reporter } from "./figures.js";
+import { arg, reporter, reportSides } from "./figures.js";
 import { startDevnetProcess } from "./procs.js";
 
 const nodes = arg("--nodes", 40);
@@ -85,14 +85,5 @@ const perRead = (ours[0]?.events ?? 0) / reads;
 if (perRead !== (peer[0]?.events ?? -1) / reads) throw new Error("the two paths read different numbers of events");
 console.log(`${perRead} atoma events a read (pages of ${PAGE}), ${reads} reads a round, ${rounds} rounds`);
 const peerName = "@mysten/sui's core listEvents (events' JSON asked) + the same decoding";
-for (const side of ["client", "devnet"] as const)
-  report(
-    `${side} CPU per atoma event read (listEvents, gRPC)`,
-    median(ours.map((s) => s[side])),
-    "ms",
-    peerName,
-    median(peer.map((s) => s[side])),
-    null,
-    null,
-  );
+reportSides(report, (side) => `${side} CPU per atoma event read (listEvents, gRPC)`, ours, peerName, peer);
 process.exit(0);

@@ -35,6 +35,29 @@ export function reporter(bench: string) {
   ): void => reportFigure(bench, { figure, value, unit, peer, peerValue, target, met });
 }
 
+/**
+ * The client's and the devnet's CPU per unit (`figure(side)`), each the median of the rounds
+ * against the same side of the peer's rounds (no target: a comparison).
+ */
+export function reportSides(
+  report: ReturnType<typeof reporter>,
+  figure: (side: "client" | "devnet") => string,
+  ours: readonly { client: number; devnet: number }[],
+  peerName: string,
+  peer: readonly { client: number; devnet: number }[],
+): void {
+  for (const side of ["client", "devnet"] as const)
+    report(
+      figure(side),
+      median(ours.map((s) => s[side])),
+      "ms",
+      peerName,
+      median(peer.map((s) => s[side])),
+      null,
+      null,
+    );
+}
+
 /** One figure against its same-run peer: a readable line, then the bench's JSON line. */
 export function reportFigure(
   bench: string,

@@ -8,7 +8,7 @@
 import { suiClientFor } from "@atoma/sdk";
 import type { ClientWithCoreApi } from "@mysten/sui/client";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
-import { arg, median, reporter } from "./figures.js";
+import { arg, reporter, reportSides } from "./figures.js";
 import { startDevnetProcess } from "./procs.js";
 
 const calls = arg("--calls", 400);
@@ -39,14 +39,5 @@ try {
   await devnet.stop();
 }
 const peerName = "@mysten/sui's default SuiGrpcClient (global fetch, base64 frames)";
-for (const side of ["client", "devnet"] as const)
-  report(
-    `${side} CPU per gRPC read (getObject)`,
-    median(sdk.map((s) => s[side])),
-    "ms",
-    peerName,
-    median(peer.map((s) => s[side])),
-    null,
-    null,
-  );
+reportSides(report, (side) => `${side} CPU per gRPC read (getObject)`, sdk, peerName, peer);
 process.exit(0);
