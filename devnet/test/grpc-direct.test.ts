@@ -7,6 +7,7 @@
  * u64 limits, non-ASCII and lone surrogates, doubles, nested JSON), and what goes back to
  * protobuf-ts (odd values, unknown fields) with its bytes or its error.
  */
+import { EXECUTE_READ_MASK, LIST_EVENTS_READ_MASK } from "@atoma/sdk";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import type { IMessageType } from "@protobuf-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,25 +57,11 @@ const SDK_TX_MASKS = [
     "events",
   ],
   ["effects.bcs", "effects.changed_objects.object_type", "effects.changed_objects.object_id"],
-  // The events without their JSON (what a client that decodes the BCS asks for).
-  [
-    ...SDK_TX_BASE,
-    "effects",
-    ...["package_id", "module", "sender", "event_type", "contents"].map((f) => `events.events.${f}`),
-  ],
+  // The events without their JSON (what @atoma/sdk's lanes ask for: they decode the BCS).
+  [...EXECUTE_READ_MASK],
 ];
-const SDK_EVENT_JSON = [
-  "package_id",
-  "module",
-  "sender",
-  "event_type",
-  "contents",
-  "json",
-  "checkpoint",
-  "transaction_digest",
-  "event_index",
-];
-const SDK_EVENT_MASKS = [SDK_EVENT_JSON, SDK_EVENT_JSON.filter((p) => p !== "json")];
+// The core's listEvents mask, and @atoma/sdk's (the same without the events' JSON).
+const SDK_EVENT_MASKS = [[...LIST_EVENTS_READ_MASK, "json"], [...LIST_EVENTS_READ_MASK]];
 const SDK_OBJECT_BASE = ["owner", "object_type", "digest", "version", "object_id"];
 const SDK_OBJECT_MASKS = [
   SDK_OBJECT_BASE,

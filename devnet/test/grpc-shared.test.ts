@@ -4,6 +4,7 @@
  * masking it — and a different mask gets its own; transactions converted from the values
  * execution kept (`TxRecord.kept`) encode byte for byte as when read back from their BCS.
  */
+import { LIST_EVENTS_READ_MASK } from "@atoma/sdk";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { SuiJsonRpcClient } from "@mysten/sui/jsonRpc";
@@ -288,17 +289,8 @@ describe("gRPC answers encoded once per read mask", () => {
       new DataView(b.buffer).setBigUint64(0, BigInt(i));
       return b;
     };
-    const paths = [
-      "package_id",
-      "module",
-      "sender",
-      "event_type",
-      "contents",
-      "json",
-      "checkpoint",
-      "transaction_digest",
-      "event_index",
-    ];
+    // The mask @mysten/sui's core listEvents sends: @atoma/sdk's plus the events' JSON.
+    const paths = [...LIST_EVENTS_READ_MASK, "json"];
     const bumped = `${pkg}::counter::Bumped`;
     // The page as the handler computed it before sharing: every match, ordered, then the first `limit`.
     const expected = (o: {
