@@ -4,15 +4,14 @@
  * either), mode 0600; and the event cursor file (`{"cursor":{"after":…}}`, the SDK's
  * `EventCursor`) that the daemon and the keeper each keep.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 
-/** Replaces `file` with `text` atomically and durably (0600). */
-export function writeFileDurably(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
+/** Replaces `file` with `data` atomically and durably (0600), through the temp file `tmp`. */
+export function writeFileDurably(file: string, data: string | Uint8Array, tmp = `${file}.tmp`): void {
   const fd = openSync(tmp, "w", 0o600);
   try {
-    writeSync(fd, text);
+    writeFileSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -30,20 +29,28 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes `data` to `tmp` (created 0600) and fsyncs it off the event loop: durable, not yet in place. */
+export async function writeTempDurablyAsync(tmp: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(tmp, "w", 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * `writeFileDurably` off the event loop (the write and the fsync run on libuv's thread pool, so
  * other tasks go on meanwhile): resolves once the new content is durable and in place. Callers
  * must not write the same file twice at once.
  */
-export async function writeFileDurablyAsync(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, "w", 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+export async function writeFileDurablyAsync(
+  file: string,
+  data: string | Uint8Array,
+  tmp = `${file}.tmp`,
+): Promise<void> {
+  await writeTempDurablyAsync(tmp, data);
   await rename(tmp, file);
 }
 

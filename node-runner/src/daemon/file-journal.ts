@@ -29,14 +29,12 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   write,
-  writeSync,
 } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { rename } from "node:fs/promises";
 import path from "node:path";
-import { fsyncDir } from "../durable-file.js";
+import { fsyncDir, writeFileDurably, writeTempDurablyAsync } from "../durable-file.js";
 import { encodeFrame, hasMagic, LOG_MAGIC, scanLog } from "./journal-log.js";
 import { readTaskRecord, type TaskJournal, type TaskRecord, TaskRecordError } from "./task.js";
 
@@ -351,13 +349,7 @@ export class FileTaskJournal implements TaskJournal {
     const tmp = `${this.file}.compact`;
     const bytes = logBytes(this.live());
     try {
-      const fh = await open(tmp, "w", 0o600);
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeTempDurablyAsync(tmp, bytes);
       this.onCompaction?.("written");
       await rename(tmp, this.file);
     } catch {
@@ -376,15 +368,7 @@ export class FileTaskJournal implements TaskJournal {
 
   /** Writes the live records as the whole log, atomically (at open: migration, first creation). */
   private replaceLogSync(): void {
-    const tmp = `${this.file}.compact`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, logBytes(this.records.values()));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, logBytes(this.records.values()), `${this.file}.compact`);
     fsyncDir(this.dir);
   }
 }
