@@ -24,7 +24,13 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishAtoma } from "../../../demo/src/network.js";
 import { testClient, testDevnetOptions } from "../../../test/setup/transport.js";
-import type { ChainClock, ChainPort } from "../../src/daemon/chain-port.js";
+import {
+  type ChainClock,
+  type ChainPort,
+  type DaemonEvent,
+  type EventBatch,
+  RequestStatus,
+} from "../../src/daemon/chain-port.js";
 import { NodeDaemon } from "../../src/daemon/daemon.js";
 import { type Executor, makeExecute } from "../../src/daemon/execute.js";
 import { FileTaskJournal, JOURNAL_LOG, readTaskJournal } from "../../src/daemon/file-journal.js";
@@ -601,26 +607,41 @@ describe("NodeDaemon on a devnet executing the atoma bytecode", () => {
   it("the last revealer settles and posts the output in its reveal's transaction; one settle per request", async () => {
     const { chain, caps, requester } = await setup("daemon-reveal-settle", 3);
     const late = caps[0] as ChainNode;
-    // `late` learns of the commits only once the two others revealed (its event page holding a
-    // commit is held back until it also holds their reveals), so it is the last to reveal.
+    // `late`'s view of the chain lags (a slow follower), so it is the last to reveal whatever the
+    // machine's timing:
+    // - it learns of the request only once the two others committed (the page with the sampling
+    //   is held back until it also holds their commits: the order that once made this test wait
+    //   for ever, when the page held back for the commits was also the one with the sampling);
+    // - it never sees the others' commits, in events or in a read, only their reveals, and a page
+    //   with one of their reveals is held back until it holds both.
+    // So `late` commits, and its view turns to Revealing only with both other reveals in it.
     const base = chain.port(late);
-    let released = false;
+    const other = (e: DaemonEvent) => "nodeId" in e && e.nodeId !== late.node_id;
+    const count = (page: EventBatch, name: DaemonEvent["name"]) =>
+      page.events.filter((e) => e.name === name && other(e)).length;
     const port: ChainPort & ChainClock = {
       ...base,
       nextEvents: async (c, l) => {
         for (const t0 = Date.now(); ; ) {
           const page = await base.nextEvents(c, l);
-          const commits = page.events.some((e) => e.name === "ResultCommitted");
-          const revealed = page.events.filter((e) => e.name === "ResultRevealed" && e.nodeId !== late.node_id);
-          if (released || !commits || revealed.length >= 2 || Date.now() - t0 > 60_000) {
-            released ||= commits;
-            return page;
-          }
+          const sampled = page.events.some((e) => e.name === "NodesSampled");
+          const hold = (sampled && count(page, "ResultCommitted") < 2) || count(page, "ResultRevealed") === 1;
+          if (!hold || Date.now() - t0 > 60_000)
+            return { ...page, events: page.events.filter((e) => !(e.name === "ResultCommitted" && other(e))) };
           await new Promise((res) => setTimeout(res, 50));
         }
       },
+      getRequest: async (id) => {
+        const r = await base.getRequest(id);
+        const others = r.assignments.filter((a) => a.nodeId !== late.node_id && a.round === r.round);
+        for (const a of others) a.committed = a.revealed;
+        if (r.status === RequestStatus.Revealing && others.some((a) => !a.revealed)) r.status = RequestStatus.Sampled;
+        return r;
+      },
     };
-    const daemons = caps.map((c) => daemonFor(chain, c, tmp(), c === late ? { chain: port, clock: port } : {}));
+    const daemons = caps.map((c) =>
+      daemonFor(chain, c, tmp(), c === late ? { chain: port, clock: port, quietReadMs: 600_000 } : {}),
+    );
     for (const d of daemons) d.start();
     const id = await submit(chain, requester, "last one settles");
     await until(() => settledWithOutput(chain, id));
