@@ -461,6 +461,52 @@ export function buildEscalate(tx: Transaction, a: WithRequest & WithRandom): Tra
   ]);
 }
 
+/** One state change of a node on a request, for `buildNodeCalls`. */
+export type NodeCall =
+  | ({ kind: "commit" } & NodeOnRequest & { commitment: Uint8Array })
+  /** `revealed`: the committed value (`roundValue`: round 0 the blinded hash). */
+  | ({ kind: "reveal" } & NodeOnRequest & { revealed: Uint8Array; salt: Uint8Array })
+  /**
+   * The reveal that completes a round, the settle it makes due (`nodes`: the request's
+   * assignments' accounts, as `buildSettle`) and, with `output`, its post (`outputHash`: the
+   * plaintext's hash, as `buildPostOutput`).
+   */
+  | ({ kind: "revealAndSettle" } & NodeOnRequest & {
+        revealed: Uint8Array;
+        salt: Uint8Array;
+        nodes: readonly SharedInput[];
+        output?: Uint8Array;
+        outputHash?: Uint8Array;
+      });
+
+/**
+ * Several state changes of one node (commits, reveals, reveal + settle [+ post]) in one PTB, in
+ * the order given: each call is appended by its own builder (`buildCommit`, `buildReveal`,
+ * `buildSettle`, `buildPostOutput`), so a call's commands and inputs are those it has alone. A PTB
+ * is atomic: one call that aborts takes the others with it.
+ */
+export function buildNodeCalls(tx: Transaction, base: WithRegistry, calls: readonly NodeCall[]): void {
+  if (calls.length === 0) throw new InvalidInputError("calls", "must list at least one call");
+  calls.forEach((c, i) => {
+    const target = { packageId: base.packageId, request: c.request, nodeCap: c.nodeCap };
+    switch (c.kind) {
+      case "commit":
+        buildCommit(tx, { ...target, commitment: c.commitment });
+        return;
+      case "reveal":
+        buildReveal(tx, { ...target, outputHash: c.revealed, salt: c.salt });
+        return;
+      case "revealAndSettle":
+        buildReveal(tx, { ...target, outputHash: c.revealed, salt: c.salt });
+        buildSettle(tx, { ...base, request: c.request, nodes: c.nodes });
+        if (c.output) buildPostOutput(tx, { ...target, output: c.output, outputHash: c.outputHash });
+        return;
+      default:
+        throw new InvalidInputError(`calls[${i}].kind`, `unknown call kind ${String((c as { kind: unknown }).kind)}`);
+    }
+  });
+}
+
 // === fees ===
 
 /**

@@ -284,6 +284,62 @@ describe("transaction builders (offline)", () => {
     ).toThrow(/recipient/);
   });
 
+  it("buildNodeCalls: a mixed PTB is byte for byte the same calls appended by the single builders", async () => {
+    const REQ2 = { objectId: normalizeSuiAddress("0x1004"), initialSharedVersion: 10 };
+    const SETTLE = { nodes: [ACC, ACC2], output: b(5, 9), outputHash: b(32, 8) };
+    const bytesOf = async (f: (tx: Transaction) => void) => {
+      const tx = new Transaction();
+      f(tx);
+      return tx.build({ onlyTransactionKind: true });
+    };
+    const mixed = await bytesOf((tx) =>
+      B.buildNodeCalls(tx, base, [
+        { kind: "commit", request: REQ, nodeCap: CAP, commitment: b(32, 2) },
+        { kind: "reveal", request: REQ2, nodeCap: CAP, revealed: b(32, 3), salt: b(32, 4) },
+        { kind: "revealAndSettle", request: REQ, nodeCap: CAP, revealed: b(32, 5), salt: b(32, 6), ...SETTLE },
+        { kind: "revealAndSettle", request: REQ2, nodeCap: CAP, revealed: b(32, 7), salt: b(32, 6), nodes: [ACC] },
+      ]),
+    );
+    const single = await bytesOf((tx) => {
+      B.buildCommit(tx, { packageId: PKG, request: REQ, nodeCap: CAP, commitment: b(32, 2) });
+      B.buildReveal(tx, { packageId: PKG, request: REQ2, nodeCap: CAP, outputHash: b(32, 3), salt: b(32, 4) });
+      B.buildReveal(tx, { packageId: PKG, request: REQ, nodeCap: CAP, outputHash: b(32, 5), salt: b(32, 6) });
+      B.buildSettle(tx, { ...base, request: REQ, nodes: SETTLE.nodes });
+      B.buildPostOutput(tx, {
+        packageId: PKG,
+        request: REQ,
+        nodeCap: CAP,
+        output: SETTLE.output,
+        outputHash: SETTLE.outputHash,
+      });
+      B.buildReveal(tx, { packageId: PKG, request: REQ2, nodeCap: CAP, outputHash: b(32, 7), salt: b(32, 6) });
+      B.buildSettle(tx, { ...base, request: REQ2, nodes: [ACC] });
+    });
+    expect(mixed).toEqual(single);
+    expect(moveCalls(bcs.TransactionKind.parse(mixed)).map((c) => c.function)).toEqual([
+      "commit",
+      "reveal",
+      "reveal",
+      "settle_begin",
+      "settle_node",
+      "settle_node",
+      "settle_end",
+      "post_output",
+      "reveal",
+      "settle_begin",
+      "settle_node",
+      "settle_end",
+    ]);
+    // A lone commit through buildNodeCalls is the bytes buildCommit alone gives.
+    const one = bytesOf;
+    expect(
+      await one((tx) =>
+        B.buildNodeCalls(tx, base, [{ kind: "commit", request: REQ, nodeCap: CAP, commitment: b(32) }]),
+      ),
+    ).toEqual(await one((tx) => B.buildCommit(tx, { packageId: PKG, request: REQ, nodeCap: CAP, commitment: b(32) })));
+    expect(() => B.buildNodeCalls(new Transaction(), base, [])).toThrow(/calls: must list at least one call/);
+  });
+
   it("works online with plain ids (unresolved until built with a client)", () => {
     const tx = new Transaction();
     B.buildSettle(tx, { packageId: PKG, registry: REG.objectId, request: REQ.objectId, nodes: [NODE] });
