@@ -461,17 +461,20 @@ export function buildEscalate(tx: Transaction, a: WithRequest & WithRandom): Tra
   ]);
 }
 
+/** The request and the node's cap a `NodeCall` acts with (the package comes from `buildNodeCalls`' base). */
+type CallOnRequest = Omit<NodeOnRequest, "packageId">;
+
 /** One state change of a node on a request, for `buildNodeCalls`. */
 export type NodeCall =
-  | ({ kind: "commit" } & NodeOnRequest & { commitment: Uint8Array })
+  | ({ kind: "commit" } & CallOnRequest & { commitment: Uint8Array })
   /** `revealed`: the committed value (`roundValue`: round 0 the blinded hash). */
-  | ({ kind: "reveal" } & NodeOnRequest & { revealed: Uint8Array; salt: Uint8Array })
+  | ({ kind: "reveal" } & CallOnRequest & { revealed: Uint8Array; salt: Uint8Array })
   /**
    * The reveal that completes a round, the settle it makes due (`nodes`: the request's
    * assignments' accounts, as `buildSettle`) and, with `output`, its post (`outputHash`: the
    * plaintext's hash, as `buildPostOutput`).
    */
-  | ({ kind: "revealAndSettle" } & NodeOnRequest & {
+  | ({ kind: "revealAndSettle" } & CallOnRequest & {
         revealed: Uint8Array;
         salt: Uint8Array;
         nodes: readonly SharedInput[];
