@@ -4,9 +4,20 @@
  * node's Ed25519 key; a Move abort surfaces as the SDK's `MoveAbortError`, even when a layer
  * wrapped it. `SdkChainClock`: the chain's time, the `timestamp_ms` of the Clock object `0x6`.
  */
-import { type AtomaClient, type AtomaEvent, MoveAbortError, type RequestData } from "@atoma/sdk";
+import {
+  type AtomaClient,
+  type AtomaEvent,
+  buildNodeCalls,
+  computeCommitment,
+  MoveAbortError,
+  type NodeCall,
+  type RequestData,
+  roundValue,
+  type SharedInput,
+} from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
 import type { Signer } from "@mysten/sui/cryptography";
+import { Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type {
   ChainClock,
@@ -86,13 +97,23 @@ export interface SdkPortOptions {
   requests?: Pick<ChainPort, "getRequest">;
 }
 
-/** One commit or reveal of this node. */
-interface HashItem {
+/**
+ * One state change of this node, batched with whatever else of the node falls due with it: a
+ * commit, a plain reveal, or the reveal that completes a round with the settle (and post) it
+ * makes due.
+ */
+export interface NodeItem {
+  kind: "commit" | "reveal" | "revealAndSettle";
   requestId: string;
   round: number;
   outputHash: Uint8Array;
   salt: Uint8Array;
+  /** revealAndSettle: the output posted in the same transaction. */
+  output?: Uint8Array;
 }
+
+/** A mixed batch's calls in one order (commits, reveals, reveal + settles), so its shape (gas budget key) repeats. */
+const KIND_ORDER: Record<NodeItem["kind"], number> = { commit: 0, reveal: 1, revealAndSettle: 2 };
 
 const u8 = (v: Iterable<number>) => Uint8Array.from(v);
 
@@ -187,7 +208,9 @@ export function toRequestView(id: string, r: RequestData): RequestView {
 /** The request object `requestId`, decoded for the daemon: one `getRequest`. */
 export async function readRequest(atoma: Pick<AtomaClient, "getRequest">, requestId: string): Promise<RequestView> {
   const r = await atoma.getRequest(requestId);
-  return toRequestView(r.meta.objectId, r);
+  const view = toRequestView(r.meta.objectId, r);
+  if (r.meta.initialSharedVersion !== undefined) view.initialSharedVersion = r.meta.initialSharedVersion;
+  return view;
 }
 
 /** Reads `timestamp_ms` of the Clock object through `client.core`. */
@@ -260,44 +283,102 @@ export class CheckpointClock implements ChainClock {
 }
 
 export class SdkChainPort implements ChainPort {
-  /** Commits due together, in one PTB. */
-  readonly commits: TxBatcher<HashItem>;
-  /** Plain reveals due together, in one PTB (the reveal that completes a round settles alone). */
-  readonly reveals: TxBatcher<HashItem>;
+  /**
+   * Every state change of this node that is batched (commits, reveals, reveal + settle): what
+   * falls due together, or while the node's previous transaction is in flight, leaves in one PTB.
+   */
+  readonly calls: TxBatcher<NodeItem>;
 
   constructor(private readonly o: SdkPortOptions) {
-    const isRefusal = (err: unknown) => moveAbortOf(err) !== undefined;
-    const max = o.batch === false ? 1 : 16;
-    // The node's transactions go one at a time (the SDK's signer lane); commits and reveals that
-    // fall due while one is in flight go together in the next (group commit).
+    // The node's transactions go one at a time (the SDK's signer lane); what falls due while one
+    // is in flight goes together in the next (group commit).
     const gate = o.batch === false ? undefined : new Semaphore(1);
-    this.commits = new TxBatcher<HashItem>({
-      max,
+    this.calls = new TxBatcher<NodeItem>({
+      max: o.batch === false ? 1 : 16,
       ...(gate ? { gate } : {}),
-      isRefusal,
-      one: (a) => this.commitOne(a),
-      many: (items) =>
-        surfacingAborts(async () => {
-          const nodeCap = await this.nodeCap();
-          return this.o.atoma.commitMany(
-            this.o.signer,
-            items.map((a) => ({ ...a, nodeCap, nodeId: this.o.nodeId })),
-          );
-        }),
+      isRefusal: (err) => moveAbortOf(err) !== undefined,
+      one: (item) => this.send([item]),
+      many: (items) => this.send(items),
     });
-    this.reveals = new TxBatcher<HashItem>({
-      max,
-      ...(gate ? { gate } : {}),
-      isRefusal,
-      one: (a) => this.revealOne(a),
-      many: (items) =>
-        surfacingAborts(async () => {
-          const nodeCap = await this.nodeCap();
-          return this.o.atoma.revealMany(
-            this.o.signer,
-            items.map((a) => ({ ...a, nodeCap })),
-          );
+  }
+
+  /** Initial shared versions of the objects this node's transactions name (requests, node accounts). */
+  readonly #sharedVersions = new Map<string, string>();
+
+  /** A shared object as a transaction input: its full ref once its initial version is known, else its id. */
+  #shared(id: string): SharedInput {
+    const v = this.#sharedVersions.get(normalizeSuiAddress(id));
+    return v === undefined ? id : { objectId: id, initialSharedVersion: v };
+  }
+
+  /** The request as an input (read once when this node has not seen its initial version yet). */
+  async #requestInput(requestId: string): Promise<SharedInput> {
+    if (!this.#sharedVersions.has(normalizeSuiAddress(requestId)))
+      this.#remember(await readRequest(this.o.atoma, requestId));
+    return this.#shared(requestId);
+  }
+
+  #remember(view: RequestView): void {
+    if (view.initialSharedVersion !== undefined)
+      this.#sharedVersions.set(normalizeSuiAddress(view.id), view.initialSharedVersion);
+  }
+
+  /**
+   * The settle's inputs: the request read fresh (its assignments name the accounts to apply) and
+   * every assigned node's account, in assignment order (accounts' versions read once).
+   */
+  async #settleNodes(requestId: string): Promise<SharedInput[]> {
+    const r = await readRequest(this.o.atoma, requestId);
+    this.#remember(r);
+    return Promise.all(
+      r.assignments.map(async (a) => {
+        const id = normalizeSuiAddress(a.nodeId);
+        if (!this.#sharedVersions.has(id)) {
+          const v = (await this.o.atoma.getNodeAccount(a.nodeId)).meta.initialSharedVersion;
+          if (v !== undefined) this.#sharedVersions.set(id, v);
+        }
+        return this.#shared(a.nodeId);
+      }),
+    );
+  }
+
+  /** Sends `items` in one PTB (`buildNodeCalls`): commits, then reveals, then reveal + settles. */
+  private async send(items: NodeItem[]): Promise<void> {
+    await surfacingAborts(async () => {
+      const { atoma } = this.o;
+      const nodeCap = await this.nodeCap();
+      const sorted = [...items].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+      const calls = await Promise.all(
+        sorted.map(async (a): Promise<NodeCall> => {
+          const request = await this.#requestInput(a.requestId);
+          const value = roundValue(a.outputHash, a.requestId, a.round);
+          if (a.kind === "commit")
+            return { kind: "commit", request, nodeCap, commitment: computeCommitment(value, this.o.nodeId, a.salt) };
+          if (a.kind === "reveal") return { kind: "reveal", request, nodeCap, revealed: value, salt: a.salt };
+          const nodes = await this.#settleNodes(a.requestId);
+          return {
+            kind: "revealAndSettle",
+            request: this.#shared(a.requestId),
+            nodeCap,
+            revealed: value,
+            salt: a.salt,
+            nodes,
+            ...(a.output ? { output: a.output, outputHash: a.outputHash } : {}),
+          };
         }),
+      );
+      const registryVersion = atoma.config.registryInitialSharedVersion;
+      const base = {
+        packageId: atoma.config.packageId,
+        registry:
+          registryVersion === undefined
+            ? atoma.config.registryId
+            : { objectId: atoma.config.registryId, initialSharedVersion: registryVersion },
+      };
+      const tx = new Transaction();
+      tx.setSender(this.o.signer.toSuiAddress());
+      buildNodeCalls(tx, base, calls);
+      return atoma.execute(tx, this.o.signer);
     });
   }
 
@@ -317,54 +398,35 @@ export class SdkChainPort implements ChainPort {
     return this.o.events ? this.o.events.nextEvents(cursor, limit) : readEventPage(this.o.atoma, cursor, limit);
   }
 
-  getRequest(requestId: string): Promise<RequestView> {
-    return this.o.requests ? this.o.requests.getRequest(requestId) : readRequest(this.o.atoma, requestId);
+  async getRequest(requestId: string): Promise<RequestView> {
+    const view = await (this.o.requests ? this.o.requests.getRequest(requestId) : readRequest(this.o.atoma, requestId));
+    this.#remember(view);
+    return view;
   }
 
   commit(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    return this.commits.add({ requestId, round, outputHash, salt });
+    return this.calls.add({ kind: "commit", requestId, round, outputHash, salt });
   }
 
   reveal(requestId: string, round: number, outputHash: Uint8Array, salt: Uint8Array): Promise<void> {
-    return this.reveals.add({ requestId, round, outputHash, salt });
+    return this.calls.add({ kind: "reveal", requestId, round, outputHash, salt });
   }
 
-  private async commitOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
-    await surfacingAborts(async () =>
-      this.o.atoma.commit(this.o.signer, {
-        requestId,
-        nodeCap: await this.nodeCap(),
-        nodeId: this.o.nodeId,
-        outputHash,
-        round,
-        salt,
-      }),
-    );
-  }
-
-  private async revealOne({ requestId, round, outputHash, salt }: HashItem): Promise<void> {
-    await surfacingAborts(async () =>
-      this.o.atoma.reveal(this.o.signer, { requestId, nodeCap: await this.nodeCap(), outputHash, round, salt }),
-    );
-  }
-
-  async revealAndSettle(
+  revealAndSettle(
     requestId: string,
     round: number,
     outputHash: Uint8Array,
     salt: Uint8Array,
     output?: Uint8Array,
   ): Promise<void> {
-    await surfacingAborts(async () =>
-      this.o.atoma.revealAndSettle(this.o.signer, {
-        requestId,
-        nodeCap: await this.nodeCap(),
-        outputHash,
-        round,
-        salt,
-        ...(output ? { output } : {}),
-      }),
-    );
+    return this.calls.add({
+      kind: "revealAndSettle",
+      requestId,
+      round,
+      outputHash,
+      salt,
+      ...(output ? { output } : {}),
+    });
   }
 
   async settle(requestId: string, post?: OutputPost): Promise<void> {

@@ -42,6 +42,8 @@ export interface RequestView {
   /** The agreed blinded hash `t = blake2b256(output_hash ‖ request_id)`, set at settlement. */
   agreedBlindedHash: Uint8Array | null;
   outputPosted: boolean;
+  /** The request object's initial shared version, where the read said it (a transaction's input ref). */
+  initialSharedVersion?: string;
 }
 
 /** An output post: the (possibly sealed) output and the hash of its plaintext. */

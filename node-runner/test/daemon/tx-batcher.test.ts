@@ -2,7 +2,8 @@
  * Batching several requests' commits or reveals into one PTB (issue 17, row 3): the batcher's
  * rules on their own, then the SDK chain port on a devnet executing the atoma bytecode: two
  * commits due at once go in one transaction (one digest for both ResultCommitted events), so do
- * two reveals, and a batch with one refused commit still lands the other, each with its own verdict.
+ * two reveals, and a batch with one refused commit still lands the other, each with its own verdict;
+ * a commit and another request's last reveal with its settle and post, due at once, leave in one PTB.
  */
 import { startDevnet } from "@atoma/devnet";
 import { AtomaClient, type AtomaEventRecord, buildSetParam, hashOutput, MoveAbortError } from "@atoma/sdk";
@@ -110,8 +111,8 @@ describe("TxBatcher", () => {
 const key = (label: string) =>
   Ed25519Keypair.fromSecretKey(blake2b(enc.encode(`atoma-batch-test:${label}`), { dkLen: 32 }));
 
-describe("SdkChainPort batches a node's due commits and reveals into one PTB (devnet)", () => {
-  it("two commits due at once: one transaction; two reveals: one transaction; a refused one is sent alone", async () => {
+describe("SdkChainPort batches a node's due state changes into one PTB (devnet)", () => {
+  it("two commits due at once: one transaction; two reveals: one; a refused one is sent alone; a commit and a reveal + settle + post: one", async () => {
     const d = await startDevnet({ seed: "batch", clockMs: 1_700_000_000_000n, ...testDevnetOptions() });
     try {
       const sui = testClient(d.url, "jsonrpc");
@@ -147,7 +148,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       const requester = key("requester");
       await requestSuiFromFaucetV2({ host: d.url, recipient: requester.toSuiAddress() });
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 4; i++) {
         const input = enc.encode(`batch ${i}`);
         const r = await atoma.createRequest(requester, {
           kind: 1,
@@ -164,7 +165,7 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
         expect(r.nodes).toHaveLength(3);
         ids.push(r.requestId);
       }
-      const [r0, r1, r2] = ids as [string, string, string];
+      const [r0, r1, r2, r3] = ids as [string, string, string, string];
       const [n0, n1, n2] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
       const out = hashOutput(enc.encode("same output"));
       const salt = new Uint8Array(32).fill(7);
@@ -172,20 +173,32 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
 
       // two commits due at once → one PTB
       await Promise.all([port.commit(r0, 0, out, salt), port.commit(r1, 0, out, salt)]);
-      expect(port.commits.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
+      expect(port.calls.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
       // a batch with a refused commit (r0 again: already committed) and a good one (r2)
       const got = await Promise.allSettled([port.commit(r0, 0, out, salt), port.commit(r2, 0, out, salt)]);
       expect(got[0].status).toBe("rejected");
       expect((got[0] as PromiseRejectedResult).reason).toBeInstanceOf(MoveAbortError);
       expect(got[1].status).toBe("fulfilled");
-      expect(port.commits.counts.refusedBatches).toBe(1);
+      expect(port.calls.counts.refusedBatches).toBe(1);
 
       // the other nodes commit r0 and r1 one by one; then node 0's two reveals go in one PTB
       for (const n of [n1, n2])
         for (const id of [r0, r1])
           await atoma.commit(n.kp, { requestId: id, nodeCap: n.cap, nodeId: n.id, outputHash: out, round: 0, salt });
       await Promise.all([port.reveal(r0, 0, out, salt), port.reveal(r1, 0, out, salt)]);
-      expect(port.reveals.counts).toMatchObject({ batches: 1, batchedItems: 2, single: 0 });
+      expect(port.calls.counts).toMatchObject({ batches: 3, batchedItems: 6, single: 0 });
+
+      // mixed: node 0's last reveal of r2 with its settle and post, and its commit of r3, due in one
+      // turn → one PTB (commit first, whatever order they fell due in)
+      for (const n of [n1, n2])
+        await atoma.commit(n.kp, { requestId: r2, nodeCap: n.cap, nodeId: n.id, outputHash: out, round: 0, salt });
+      for (const n of [n1, n2])
+        await atoma.reveal(n.kp, { requestId: r2, nodeCap: n.cap, outputHash: out, round: 0, salt });
+      await Promise.all([
+        port.revealAndSettle(r2, 0, out, salt, enc.encode("same output")),
+        port.commit(r3, 0, out, salt),
+      ]);
+      expect(port.calls.counts).toMatchObject({ batches: 4, batchedItems: 8, single: 0, refusedBatches: 1 });
 
       // the chain's own record: node 0's events for r0 and r1 came in one transaction each kind
       d.cutCheckpoint();
@@ -216,6 +229,17 @@ describe("SdkChainPort batches a node's due commits and reveals into one PTB (de
       const r2Commit = digestsOf("ResultCommitted", [r2]);
       expect(r2Commit).toHaveLength(1);
       expect(r2Commit[0]).not.toBe(commits[0]);
+      // the mixed PTB: r3's commit, r2's reveal, settle and post in one transaction
+      const mixed = [
+        ...digestsOf("ResultCommitted", [r3]),
+        ...digestsOf("ResultRevealed", [r2]),
+        ...digestsOf("OutputPosted", [r2]),
+      ];
+      const settled = events.filter((e) => e.event.name === "RequestSettled" && e.event.data.request_id === r2);
+      expect(mixed).toHaveLength(3);
+      expect(settled).toHaveLength(1);
+      expect(new Set([...mixed, settled[0]?.txDigest]).size).toBe(1);
+      expect(Uint8Array.from((await atoma.getRequest(r2)).output)).toEqual(enc.encode("same output"));
       const req0 = await atoma.getRequest(r0);
       expect(req0.assignments.find((a) => a.node_id === n0.id)).toMatchObject({ committed: true, revealed: true });
     } finally {
