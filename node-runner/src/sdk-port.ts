@@ -263,11 +263,19 @@ export class CheckpointClock implements ChainClock {
     private readonly freshMs = 1_000,
   ) {}
 
+  readonly #listeners: ((ms: bigint) => void)[] = [];
+
   /** A checkpoint came with its timestamp (ms). */
   observe(timestampMs: bigint | null): void {
     if (timestampMs === null) return;
+    const moved = !this.#last || timestampMs > this.#last.ms;
     if (!this.#last || timestampMs >= this.#last.ms) this.#last = { ms: timestampMs, at: Date.now() };
     else this.#last.at = Date.now();
+    if (moved) for (const l of this.#listeners) l(timestampMs);
+  }
+
+  onAdvance(listener: (ms: bigint) => void): void {
+    this.#listeners.push(listener);
   }
 
   knownMs(): bigint | undefined {

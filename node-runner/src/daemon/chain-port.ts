@@ -94,6 +94,12 @@ export interface ChainClock {
    * stream is live), never ahead of the chain; undefined when only a read can tell.
    */
   knownMs?(): bigint | undefined;
+  /**
+   * Calls `listener` with the chain time each time the clock learns it moved on (a checkpoint):
+   * what lets a task waiting for a deadline sleep until it passes instead of polling. Clocks
+   * without it are polled.
+   */
+  onAdvance?(listener: (ms: bigint) => void): void;
 }
 
 /**

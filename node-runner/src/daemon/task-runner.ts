@@ -117,12 +117,14 @@ interface Followed {
 
 /**
  * One nap of a task (`TaskRunner.nap`): in its request's wake set and the runner's naps until an
- * event, its timer or the daemon's stop ends it. An object with a method rather than closures per
- * nap: a nap is taken on every wake of every waiting task.
+ * event, its timer, the chain's clock reaching its deadline or the daemon's stop ends it. An
+ * object with a method rather than closures per nap.
  */
 class Nap {
   resolve!: (why: Woke) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The chain time (ms) at which it is due, when it waits for a deadline. */
+  chainDue: bigint | undefined;
   constructor(
     private readonly wake: Set<Nap>,
     private readonly napping: Set<Nap>,
@@ -136,6 +138,15 @@ class Nap {
   }
 }
 
+/**
+ * When a waiting task next has something to decide without an event: a chain deadline (`chainMs`,
+ * chain time) and/or a local time (`at`, `Date.now()` ms). The quiet period's end is always one.
+ */
+interface NapDue {
+  chainMs?: bigint;
+  at?: number;
+}
+
 const napTimedOut = (nap: Nap) => nap.end("timeout");
 
 /** One chain read a task made: of the request object or of the clock, and in which phase. */
@@ -146,7 +157,7 @@ export interface ChainRead {
   phase: ActivePhase | "start";
 }
 
-/** Why a wait ended: an event of the request, or `pollMs` passed (the only time a deadline is checked). */
+/** Why a wait ended: an event of the request, or its due time came (the only time a deadline is checked). */
 type Woke = "event" | "timeout";
 
 type ActivePhase = Exclude<TaskPhase, "done">;
@@ -205,6 +216,23 @@ export class TaskRunner {
       },
       { once: true },
     );
+    o.clock.onAdvance?.((ms) => this.clockAdvanced(ms));
+  }
+
+  /** The earliest chain deadline a nap waits for (no scan of the naps before the clock reaches it). */
+  private nextChainDue: bigint | undefined;
+
+  /** The chain's clock moved to `ms` (a checkpoint): the naps whose deadline it reached wake now. */
+  private clockAdvanced(ms: bigint): void {
+    if (this.nextChainDue === undefined || ms < this.nextChainDue) return;
+    let next: bigint | undefined;
+    for (const nap of [...this.napping]) {
+      const due = nap.chainDue;
+      if (due === undefined) continue;
+      if (due <= ms) nap.end("timeout");
+      else if (next === undefined || due < next) next = due;
+    }
+    this.nextChainDue = next;
   }
 
   /**
@@ -282,19 +310,34 @@ export class TaskRunner {
   }
 
   /**
-   * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), `pollMs`
-   * passes (the fallback that sees chain time reach a deadline), or the daemon stops (as a
-   * timeout). An event ends the nap's timer too.
+   * Sleeps until an event of `requestId` arrives (or arrived since `seen` was read), what `due`
+   * names falls due, the quiet period ends, or the daemon stops (as a timeout). A chain deadline
+   * wakes it when the clock's checkpoints reach it (`ChainClock.onAdvance`), with a timer at the
+   * deadline's distance from the known chain time as a fallback; a clock that cannot say either
+   * (no checkpoints) is polled every `pollMs`, as is a deadline on such a clock. An event ends the
+   * nap's timer too.
    */
-  private nap(requestId: string, seen: number, ms = this.o.pollMs): Promise<Woke> {
+  private nap(requestId: string, seen: number, due: NapDue = {}): Promise<Woke> {
     const p = this.progress.get(requestId);
     if (!p || p.events !== seen) return Promise.resolve("event");
     if (this.o.signal.aborted) return Promise.resolve("timeout");
+    const now = Date.now();
+    let ms = p.lastEventAt + (this.o.quietReadMs ?? 30_000) - now;
+    if (due.at !== undefined) ms = Math.min(ms, due.at - now);
     const nap = new Nap(p.wake, this.napping);
+    if (due.chainMs !== undefined) {
+      const known = this.o.clock.onAdvance ? this.o.clock.knownMs?.() : undefined;
+      if (known === undefined) ms = Math.min(ms, this.o.pollMs);
+      else {
+        ms = Math.min(ms, Math.max(this.o.pollMs, Number(due.chainMs - known)));
+        nap.chainDue = due.chainMs;
+        if (this.nextChainDue === undefined || due.chainMs < this.nextChainDue) this.nextChainDue = due.chainMs;
+      }
+    }
     const woke = new Promise<Woke>((resolve) => {
       nap.resolve = resolve;
     });
-    nap.timer = setTimeout(napTimedOut, ms, nap);
+    nap.timer = setTimeout(napTimedOut, Math.max(1, ms), nap);
     p.wake.add(nap);
     this.napping.add(nap);
     return woke;
@@ -527,15 +570,19 @@ export class TaskRunner {
       let action: "settle" | "escalate" | null = null;
       let output: Uint8Array | undefined;
       let confident = false;
+      /** What this task waits for next, short of an event. */
+      const due: NapDue = {};
       // This node's own settle or escalation left this state: its events are on their way.
       if (t.acted === stateKey(r.round, r.status)) action = null;
-      else if (r.status === RequestStatus.Disputed)
+      else if (r.status === RequestStatus.Disputed) {
         action = (await this.now(t.requestId)) >= r.disputeDeadlineMs ? "settle" : "escalate";
-      else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
+        due.chainMs = r.disputeDeadlineMs;
+      } else if (r.status === RequestStatus.Sampled || r.status === RequestStatus.Revealing) {
         const current = r.assignments.filter((a) => a.round === r.round);
         // The clock is read only while a reveal is missing, on a quiet wake (the deadline then decides).
         if (!current.every((a) => a.revealed)) {
           if (woke === "timeout" && (await this.now(t.requestId)) >= r.revealDeadlineMs) action = "settle";
+          due.chainMs = r.revealDeadlineMs;
         } else {
           dueSince ??= Date.now();
           // A node of an earlier round (waiting for this one to end) comes after the round's own nodes.
@@ -545,7 +592,7 @@ export class TaskRunner {
             action = "settle";
             confident = rank === 0;
             if (r.round === t.round) output = this.agreedOutputIfSure(r, t.round, rec);
-          }
+          } else due.at = dueSince + rank * this.settleStaggerMs();
         }
       }
       // Only the first node of the round acts on its view alone (when every node revealed): a
@@ -580,12 +627,14 @@ export class TaskRunner {
           t.log.info({ action }, "request advanced");
           continue;
         } catch (err) {
-          // Another node did it first: the view is behind the chain; read before deciding again.
+          // Another node did it first: the view is behind the chain; read before deciding again
+          // (after `pollMs`, whatever else it waits for).
           this.invalidate(t.requestId);
+          due.at = Date.now() + this.o.pollMs;
           t.log.debug({ action, err: describe(err) }, "not needed (another node did it)");
         }
       }
-      woke = await this.nap(t.requestId, seen);
+      woke = await this.nap(t.requestId, seen, due);
     }
   }
 
@@ -619,7 +668,7 @@ export class TaskRunner {
         const until = Date.now() + rank * 2_000;
         const posted = async () => (await this.current(t.requestId)).outputPosted;
         while (!signal.aborted && Date.now() < until && !(await posted()))
-          await this.nap(t.requestId, this.eventCount(t.requestId), Math.min(250, until - Date.now()));
+          await this.nap(t.requestId, this.eventCount(t.requestId), { at: until });
         stillMissing = !signal.aborted && !(await posted()) && !(await this.load(t.requestId)).outputPosted;
       }
       if (agrees && stillMissing) {
@@ -712,7 +761,7 @@ export class TaskRunner {
       const r = await this.current(requestId);
       if (pred(r) || this.o.signal.aborted) return r;
       if (woke === "timeout" && (await this.now(requestId)) >= untilMs(r)) return this.load(requestId);
-      woke = await this.nap(requestId, seen);
+      woke = await this.nap(requestId, seen, { chainMs: untilMs(r) });
     }
   }
 }
