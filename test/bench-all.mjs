@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every benchmark script (<package>/bench/*.bench.ts) one after another.
 // Each prints its figures as ratios against a peer measured in the same run.
+//   pnpm bench [name] [options...]   options go to every chosen script (`pnpm bench throughput --requests 500`)
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const only = process.argv[2];
+const [only, ...options] = process.argv.slice(2);
 const scripts = [];
 for (const pkg of ["sdk", "devnet", "indexer", "node-runner", "simulate"]) {
   const dir = path.join(root, pkg, "bench");
@@ -21,7 +22,7 @@ if (!chosen.length) {
 let failed = 0;
 for (const s of chosen) {
   console.log(`\n▶ ${s}`);
-  const res = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [s], { cwd: root, stdio: "inherit" });
+  const res = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [s, ...options], { cwd: root, stdio: "inherit" });
   if (res.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

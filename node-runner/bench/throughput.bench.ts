@@ -31,7 +31,7 @@
  * daemons in P more (as a network and its operators run), the requesters and both peers in the
  * bench's process, so the figure is the machine's rather than one thread's; `--processes 0` runs
  * everything in one process (the mode before issue 17 row 4's client work).
- *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 200] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch] [--own-followers]
+ *   tsx node-runner/bench/throughput.bench.ts [--nodes 20] [--requests 2000] [--requesters 16] [--poll-ms 250] [--latency-runs 10] [--processes 1] [--no-batch] [--own-followers]
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -50,7 +50,7 @@ import { arg, quantile, reporter } from "./figures.js";
 import { forecastInput as input, startBenchNetwork } from "./network.js";
 
 const NODES = arg("--nodes", 20);
-const REQUESTS = arg("--requests", 200);
+const REQUESTS = arg("--requests", 2000);
 const REQUESTERS = arg("--requesters", 16);
 const POLL_MS = arg("--poll-ms", 250);
 const LATENCY_RUNS = arg("--latency-runs", 10);
