@@ -1,7 +1,6 @@
 /** What a service module provides: per-method handlers plus the message a read mask applies to. */
 import type { Checkpoint } from "../journal.js";
 import type { ExecOutcome, Runtime } from "../runtime.js";
-import type { StoredObject } from "../types.js";
 import type { FieldMaskTree, ReadMaskSpec } from "./mask.js";
 import { invalid } from "./status.js";
 
@@ -70,6 +69,3 @@ export function pageOf<T>(
   const more = start + size < all.length;
   return { page, ...(more && page.length ? { next: new TextEncoder().encode(key(page[page.length - 1]!)) } : {}) };
 }
-
-export const isCoin = (o: StoredObject): boolean =>
-  o.type?.kind === "struct" && o.type.module === "coin" && o.type.name === "Coin";

@@ -3,10 +3,11 @@ import { TypeTagSerializer } from "@mysten/sui/bcs";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import { bcsFor, type MoveType, typeToString } from "../bytecode.js";
+import { inOwnerIndexOrder, isCoin } from "../owner-index.js";
 import type { StoredObject } from "../types.js";
 import { objectToProto } from "./convert.js";
 import { applyMask, READ_MASKS } from "./mask.js";
-import { addressField, type GrpcNode, isCoin, pageOf, type ServiceImpl, unary } from "./service.js";
+import { addressField, type GrpcNode, pageOf, type ServiceImpl, unary } from "./service.js";
 import { invalid, notFound } from "./status.js";
 
 const { DynamicField_DynamicFieldKind } = GrpcTypes;
@@ -59,9 +60,10 @@ export function stateService(node: GrpcNode): ServiceImpl {
           return generic ? t === want : t === want || t.startsWith(`${want}<`);
         });
       }
-      const p = pageOf(all, (o) => o.id, req.pageSize, req.pageToken);
+      // Sui's owner-index order (../owner-index.ts): a coin type's greatest coins first.
+      const p = pageOf(inOwnerIndexOrder(all), (e) => e.key, req.pageSize, req.pageToken);
       return {
-        objects: p.page.map((o) => applyMask(GrpcTypes.Object, objectToProto(rt, o, mask), mask)),
+        objects: p.page.map(({ object: o }) => applyMask(GrpcTypes.Object, objectToProto(rt, o, mask), mask)),
         ...(p.next ? { nextPageToken: p.next } : {}),
       };
     }, READ_MASKS.ownedObject),

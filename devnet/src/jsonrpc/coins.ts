@@ -1,11 +1,12 @@
 /** JSON-RPC: coins and balances of an address. */
 import { canonicalType, normalizeAddress, type parseType, typeToString } from "../bytecode.js";
+import { inOwnerIndexOrder } from "../owner-index.js";
 import { type Runtime, SUI_TYPE } from "../runtime.js";
 import type { StoredObject } from "../types.js";
 import { type JsonRpcNode, type Methods, page } from "./params.js";
 
-/** The coins (of `coinType`, or all) an address owns, by id. */
-function coinsOf(rt: Runtime, owner: string, coinType: string | null): StoredObject[] {
+/** The coins (of `coinType`, or all) an address owns, in Sui's owner-index order (a type's greatest first). */
+function coinsOf(rt: Runtime, owner: string, coinType: string | null): { object: StoredObject; key: string }[] {
   const o = normalizeAddress(owner);
   const want = coinType ? `0x2::coin::Coin<${canonicalType(coinType)}>` : null;
   const out: StoredObject[] = [];
@@ -16,7 +17,7 @@ function coinsOf(rt: Runtime, owner: string, coinType: string | null): StoredObj
     if (want && typeToString(obj.type) !== want) continue;
     out.push(obj);
   }
-  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return inOwnerIndexOrder(out);
 }
 
 function coinView(o: StoredObject): unknown {
@@ -31,9 +32,9 @@ function coinView(o: StoredObject): unknown {
   };
 }
 
-function pageCoins(coins: StoredObject[], cursor: unknown, limit: unknown): unknown {
-  const p = page(coins, (c) => c.id, cursor, limit);
-  return { data: p.data.map((c) => coinView(c)), nextCursor: p.nextCursor, hasNextPage: p.hasNextPage };
+function pageCoins(coins: { object: StoredObject; key: string }[], cursor: unknown, limit: unknown): unknown {
+  const p = page(coins, (c) => c.key, cursor, limit);
+  return { data: p.data.map((c) => coinView(c.object)), nextCursor: p.nextCursor, hasNextPage: p.hasNextPage };
 }
 
 /** suix_getBalance, suix_getAllBalances, suix_getCoins, suix_getAllCoins. */
@@ -42,7 +43,7 @@ export function coinMethods(node: JsonRpcNode): Methods {
   return {
     suix_getBalance: ([owner, coinType]) => {
       const coins = coinsOf(rt, String(owner), typeof coinType === "string" ? coinType : SUI_TYPE);
-      const total = coins.reduce((a, c) => a + (c.value as { balance: { value: bigint } }).balance.value, 0n);
+      const total = coins.reduce((a, c) => a + (c.object.value as { balance: { value: bigint } }).balance.value, 0n);
       return {
         coinType: typeof coinType === "string" ? canonicalType(coinType) : SUI_TYPE,
         coinObjectCount: coins.length,
@@ -52,7 +53,7 @@ export function coinMethods(node: JsonRpcNode): Methods {
     },
     suix_getAllBalances: ([owner]) => {
       const by = new Map<string, { n: number; total: bigint }>();
-      for (const c of coinsOf(rt, String(owner), null)) {
+      for (const { object: c } of coinsOf(rt, String(owner), null)) {
         const t = typeToString((c.type as { args: ReturnType<typeof parseType>[] }).args[0]!);
         const e = by.get(t) ?? { n: 0, total: 0n };
         e.n++;
