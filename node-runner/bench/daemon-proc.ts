@@ -46,7 +46,8 @@ process.on("message", async (m: { op: string; spec?: DaemonProcSpec }) => {
           keys: loadKeystore(path.resolve(n.keystore)),
           stateDir: n.stateDir,
           executors,
-          logger: pino({ level: "silent" }),
+          // BENCH_LOG_LEVEL (e.g. "warn"): the daemons' logs on stderr, one JSON line each, with the node.
+          logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent", base: { node: n.nodeId.slice(0, 10) } }, pino.destination(2)),
           pollMs: s.pollMs,
           ...(s.batch === undefined ? {} : { batch: s.batch }),
           ...(s.sharedEvents === false ? { eventHub: null } : {}),
