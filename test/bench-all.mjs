@@ -22,7 +22,10 @@ if (!chosen.length) {
 let failed = 0;
 for (const s of chosen) {
   console.log(`\n▶ ${s}`);
-  const res = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [s, ...options], { cwd: root, stdio: "inherit" });
+  const res = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [s, ...options], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (res.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

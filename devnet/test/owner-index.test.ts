@@ -55,7 +55,8 @@ describe("owner-index order of an address's coins", () => {
     let cursor: string | null = null;
     let pages = 0;
     for (;;) {
-      const page = await c.core.listCoins({ owner: alice.toSuiAddress(), cursor });
+      const page: { objects: { balance: string }[]; hasNextPage: boolean; cursor: string | null } =
+        await c.core.listCoins({ owner: alice.toSuiAddress(), cursor });
       pages++;
       balances.push(...page.objects.map((o) => BigInt(o.balance)));
       if (!page.hasNextPage) return { pages, balances };

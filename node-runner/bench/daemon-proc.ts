@@ -47,7 +47,10 @@ process.on("message", async (m: { op: string; spec?: DaemonProcSpec }) => {
           stateDir: n.stateDir,
           executors,
           // BENCH_LOG_LEVEL (e.g. "warn"): the daemons' logs on stderr, one JSON line each, with the node.
-          logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent", base: { node: n.nodeId.slice(0, 10) } }, pino.destination(2)),
+          logger: pino(
+            { level: process.env.BENCH_LOG_LEVEL ?? "silent", base: { node: n.nodeId.slice(0, 10) } },
+            pino.destination(2),
+          ),
           pollMs: s.pollMs,
           ...(s.batch === undefined ? {} : { batch: s.batch }),
           ...(s.sharedEvents === false ? { eventHub: null } : {}),
