@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import type { Deployed } from "../../demo/src/network.js";
 import type { ChainRead } from "../src/daemon/task-runner.js";
+import { SERVER_NODE_FLAGS } from "../src/node-flags.js";
 import type { DaemonProcSpec } from "./daemon-proc.js";
 import type { TxStats } from "./tx-stats.js";
 
@@ -14,12 +15,15 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 function spawn(script: string, args: string[] = []): ChildProcess {
   return fork(path.join(HERE, script), args, {
-    // BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it exits. BENCH_NODE_FLAGS:
-    // Node/V8 flags for the devnet and daemon processes (e.g. "--max-semi-space-size=32": GC A/Bs).
+    // The devnet and daemon processes run with the flags the product's commands run with
+    // (SERVER_NODE_FLAGS); BENCH_NODE_FLAGS replaces them (an A/B: `BENCH_NODE_FLAGS=` runs
+    // without). BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it exits.
     execArgv: [
       "--import",
       "tsx",
-      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : []),
+      ...(process.env.BENCH_NODE_FLAGS !== undefined
+        ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean)
+        : SERVER_NODE_FLAGS),
       ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
