@@ -9,7 +9,7 @@
  * A daemon or a devnet under load allocates short-lived objects by the gigabyte (decoded pages,
  * transactions, protobuf messages); with the default, scavenges came often enough that objects
  * still in use were copied and promoted, and GC took 9–12 % of their CPU. Alternated runs of the
- * throughput bench (2,000 requests, 20 daemons): 2.6–9.8 % more settled requests per second in
- * each of seven pairs, at most 96 MiB more young generation per process.
+ * throughput bench (2,000 requests, 20 daemons, 2026-12-02): more settled requests per second in
+ * each of nine pairs, by 0.4–9.8 %; at most 96 MiB more young generation per process.
  */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=32"] as const;
