@@ -18,6 +18,27 @@ const TASKS = 20;
 const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
+/** An in-memory journal with one task per request of `ids`, each in `phase` (round 0). */
+function journalOf(
+  ids: string[],
+  phase: TaskRecord["phase"],
+): { records: Map<string, TaskRecord>; journal: TaskJournal } {
+  const records = new Map<string, TaskRecord>(
+    ids.map((requestId) => [
+      requestId,
+      { requestId, round: 0, phase, outputHash: "00".repeat(32), salt: "11".repeat(32), output: "" },
+    ]),
+  );
+  const journal: TaskJournal = {
+    get: (requestId) => records.get(requestId),
+    put: async (rec) => {
+      records.set(rec.requestId, rec);
+    },
+    pending: () => [...records.values()],
+  };
+  return { records, journal };
+}
+
 /** A request this node committed to, waiting for the two other nodes' commits (far deadlines). */
 const waiting = (id: string): RequestView =>
   requestView({
@@ -40,19 +61,7 @@ const waiting = (id: string): RequestView =>
 describe("TaskRunner naps", () => {
   it("an event ends its tasks' naps and their timers; stopping ends every nap through one abort listener", async () => {
     const ids = Array.from({ length: TASKS }, (_, i) => `0x${(i + 1).toString(16)}`);
-    const records = new Map<string, TaskRecord>(
-      ids.map((requestId) => [
-        requestId,
-        { requestId, round: 0, phase: "committed", outputHash: "00".repeat(32), salt: "11".repeat(32), output: "" },
-      ]),
-    );
-    const journal: TaskJournal = {
-      get: (requestId) => records.get(requestId),
-      put: async (rec) => {
-        records.set(rec.requestId, rec);
-      },
-      pending: () => [...records.values()],
-    };
+    const { records, journal } = journalOf(ids, "committed");
     const reads: string[] = [];
     const chain = {
       getRequest: async (id: string) => {
@@ -121,19 +130,7 @@ const revealing = (id: string, revealDeadlineMs: bigint): RequestView =>
 describe("TaskRunner wakes a waiting task only when it is due", () => {
   it("a reveal deadline: no poll before it, the clock's checkpoint past it settles at once; an event wakes at once", async () => {
     const [late, busy] = ["0x1", "0x2"];
-    const records = new Map<string, TaskRecord>(
-      [late, busy].map((requestId) => [
-        requestId,
-        { requestId, round: 0, phase: "revealed", outputHash: "00".repeat(32), salt: "11".repeat(32), output: "" },
-      ]),
-    );
-    const journal: TaskJournal = {
-      get: (requestId) => records.get(requestId),
-      put: async (rec) => {
-        records.set(rec.requestId, rec);
-      },
-      pending: () => [...records.values()],
-    };
+    const { journal } = journalOf([late, busy], "revealed");
     const settled: string[] = [];
     const chain = {
       getRequest: async (id: string) => revealing(id, 10_000n),
@@ -193,26 +190,7 @@ describe("TaskRunner wakes a waiting task only when it is due", () => {
   });
 
   it("a deadline on a clock without checkpoints is still polled: it fires with no event", async () => {
-    const records = new Map<string, TaskRecord>([
-      [
-        "0x3",
-        {
-          requestId: "0x3",
-          round: 0,
-          phase: "revealed",
-          outputHash: "00".repeat(32),
-          salt: "11".repeat(32),
-          output: "",
-        },
-      ],
-    ]);
-    const journal: TaskJournal = {
-      get: (requestId) => records.get(requestId),
-      put: async (rec) => {
-        records.set(rec.requestId, rec);
-      },
-      pending: () => [...records.values()],
-    };
+    const { journal } = journalOf(["0x3"], "revealed");
     const settled: string[] = [];
     const t0 = Date.now();
     const chain = {
