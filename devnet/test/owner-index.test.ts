@@ -74,6 +74,31 @@ describe("owner-index order of an address's coins", () => {
     }
   });
 
+  it("a cursor is a place in the order: the next page starts after it even once its coin is gone", async () => {
+    // Each transport's first page of 2 (its own cursor), the same coins on both.
+    const firsts = await Promise.all(
+      [grpc, json].map((c) => c.core.listCoins({ owner: alice.toSuiAddress(), limit: 2 })),
+    );
+    const [g, j] = firsts.map((f) => f.objects.map((o) => o.objectId));
+    expect(g).toEqual(j);
+    // Spend the page's last coin (a dust coin) into the gas coin: the cursors name a coin that is gone.
+    const gone = g![1]!;
+    const tx = new Transaction();
+    tx.mergeCoins(tx.gas, [tx.object(gone)]);
+    // Paid by the big coin alone (the resolver would smash the first page's dust into it).
+    const big = firsts[0]!.objects[0]!;
+    tx.setGasPayment([{ objectId: big.objectId, version: big.version, digest: big.digest }]);
+    const r = await grpc.signAndExecuteTransaction({ transaction: tx, signer: alice, include: { effects: true } });
+    expect(r.$kind).toBe("Transaction");
+    d.cutCheckpoint();
+    for (const [k, c] of [grpc, json].entries()) {
+      const next = await c.core.listCoins({ owner: alice.toSuiAddress(), cursor: firsts[k]!.cursor, limit: 100 });
+      // The rest after the cursor: the 69 dust coins not listed yet, none twice.
+      expect(next.objects.map((o) => o.balance)).toEqual(Array.from({ length: DUST - 1 }, () => `${DUST_MIST}`));
+      expect(next.objects.map((o) => o.objectId)).not.toContain(gone);
+    }
+  });
+
   it("a transaction paid by the resolver's pick from the first page executes (the big coin is on it)", async () => {
     const tx = new Transaction();
     tx.transferObjects([tx.splitCoins(tx.gas, [tx.pure.u64(1)])], alice.toSuiAddress());

@@ -33,7 +33,9 @@ function coinView(o: StoredObject): unknown {
 }
 
 function pageCoins(coins: { object: StoredObject; key: string }[], cursor: unknown, limit: unknown): unknown {
-  const p = page(coins, (c) => c.key, cursor, limit);
+  // A cursor is a place in the order: the page starts after it even if its coin changed or went.
+  const after = typeof cursor === "string" ? coins.filter((c) => c.key > cursor) : coins;
+  const p = page(after, (c) => c.key, null, limit);
   return { data: p.data.map((c) => coinView(c.object)), nextCursor: p.nextCursor, hasNextPage: p.hasNextPage };
 }
 
