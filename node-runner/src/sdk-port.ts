@@ -4,20 +4,9 @@
  * node's Ed25519 key; a Move abort surfaces as the SDK's `MoveAbortError`, even when a layer
  * wrapped it. `SdkChainClock`: the chain's time, the `timestamp_ms` of the Clock object `0x6`.
  */
-import {
-  type AtomaClient,
-  type AtomaEvent,
-  buildNodeCalls,
-  computeCommitment,
-  MoveAbortError,
-  type NodeCall,
-  type RequestData,
-  roundValue,
-  type SharedInput,
-} from "@atoma/sdk";
+import { type AtomaClient, type AtomaEvent, MoveAbortError, type RequestData } from "@atoma/sdk";
 import { bcs } from "@mysten/sui/bcs";
 import type { Signer } from "@mysten/sui/cryptography";
-import { Transaction } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type {
   ChainClock,
@@ -310,83 +299,15 @@ export class SdkChainPort implements ChainPort {
     });
   }
 
-  /** Initial shared versions of the objects this node's transactions name (requests, node accounts). */
-  readonly #sharedVersions = new Map<string, string>();
-
-  /** A shared object as a transaction input: its full ref once its initial version is known, else its id. */
-  #shared(id: string): SharedInput {
-    const v = this.#sharedVersions.get(normalizeSuiAddress(id));
-    return v === undefined ? id : { objectId: id, initialSharedVersion: v };
-  }
-
-  /** The request as an input (read once when this node has not seen its initial version yet). */
-  async #requestInput(requestId: string): Promise<SharedInput> {
-    if (!this.#sharedVersions.has(normalizeSuiAddress(requestId)))
-      this.#remember(await readRequest(this.o.atoma, requestId));
-    return this.#shared(requestId);
-  }
-
-  #remember(view: RequestView): void {
-    if (view.initialSharedVersion !== undefined)
-      this.#sharedVersions.set(normalizeSuiAddress(view.id), view.initialSharedVersion);
-  }
-
-  /**
-   * The settle's inputs: the request read fresh (its assignments name the accounts to apply) and
-   * every assigned node's account, in assignment order (accounts' versions read once).
-   */
-  async #settleNodes(requestId: string): Promise<SharedInput[]> {
-    const r = await readRequest(this.o.atoma, requestId);
-    this.#remember(r);
-    return Promise.all(
-      r.assignments.map(async (a) => {
-        const id = normalizeSuiAddress(a.nodeId);
-        if (!this.#sharedVersions.has(id)) {
-          const v = (await this.o.atoma.getNodeAccount(a.nodeId)).meta.initialSharedVersion;
-          if (v !== undefined) this.#sharedVersions.set(id, v);
-        }
-        return this.#shared(a.nodeId);
-      }),
-    );
-  }
-
-  /** Sends `items` in one PTB (`buildNodeCalls`): commits, then reveals, then reveal + settles. */
+  /** Sends `items` in one PTB (`AtomaClient.nodeCalls`): commits, then reveals, then reveal + settles. */
   private async send(items: NodeItem[]): Promise<void> {
     await surfacingAborts(async () => {
-      const { atoma } = this.o;
       const nodeCap = await this.nodeCap();
       const sorted = [...items].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
-      const calls = await Promise.all(
-        sorted.map(async (a): Promise<NodeCall> => {
-          const request = await this.#requestInput(a.requestId);
-          const value = roundValue(a.outputHash, a.requestId, a.round);
-          if (a.kind === "commit")
-            return { kind: "commit", request, nodeCap, commitment: computeCommitment(value, this.o.nodeId, a.salt) };
-          if (a.kind === "reveal") return { kind: "reveal", request, nodeCap, revealed: value, salt: a.salt };
-          const nodes = await this.#settleNodes(a.requestId);
-          return {
-            kind: "revealAndSettle",
-            request: this.#shared(a.requestId),
-            nodeCap,
-            revealed: value,
-            salt: a.salt,
-            nodes,
-            ...(a.output ? { output: a.output, outputHash: a.outputHash } : {}),
-          };
-        }),
+      return this.o.atoma.nodeCalls(
+        this.o.signer,
+        sorted.map((a) => ({ ...a, nodeCap, nodeId: this.o.nodeId })),
       );
-      const registryVersion = atoma.config.registryInitialSharedVersion;
-      const base = {
-        packageId: atoma.config.packageId,
-        registry:
-          registryVersion === undefined
-            ? atoma.config.registryId
-            : { objectId: atoma.config.registryId, initialSharedVersion: registryVersion },
-      };
-      const tx = new Transaction();
-      tx.setSender(this.o.signer.toSuiAddress());
-      buildNodeCalls(tx, base, calls);
-      return atoma.execute(tx, this.o.signer);
     });
   }
 
@@ -408,7 +329,8 @@ export class SdkChainPort implements ChainPort {
 
   async getRequest(requestId: string): Promise<RequestView> {
     const view = await (this.o.requests ? this.o.requests.getRequest(requestId) : readRequest(this.o.atoma, requestId));
-    this.#remember(view);
+    // A shared read came through another client: this node's transactions name the request in full.
+    if (view.initialSharedVersion !== undefined) this.o.atoma.rememberShared(view.id, view.initialSharedVersion);
     return view;
   }
 

@@ -107,6 +107,20 @@ export interface ObjectMeta {
   initialSharedVersion?: string;
 }
 
+/** One state change of a node on a request, for `AtomaClient.nodeCalls` (by request id; the client builds the inputs). */
+export type NodeCallItem = {
+  requestId: string;
+  nodeCap: string;
+  outputHash: Uint8Array;
+  round: number;
+  salt: Uint8Array;
+} & (
+  | { kind: "commit"; nodeId: string }
+  | { kind: "reveal" }
+  /** The reveal that completes the round, the settle it makes due and, with `output`, its post. */
+  | { kind: "revealAndSettle"; output?: Uint8Array }
+);
+
 /** What node-runners, the indexer and devnet tests need from the chain. */
 export interface AtomaChain {
   readonly config: AtomaConfig;
@@ -497,6 +511,15 @@ export class AtomaClient implements AtomaChain {
     return { digest: t.digest, effects: t.effects, events, created };
   }
 
+  /**
+   * Remembers a shared object's initial version learned elsewhere (a read through another client,
+   * as a node-runner's shared request reads are), so this client's transactions name it in full
+   * without reading the object first.
+   */
+  rememberShared(objectId: string, initialSharedVersion: string): void {
+    this.#sharedVersions.set(normalizeSuiAddress(objectId), initialSharedVersion);
+  }
+
   /** A shared input: full ref when its initial version is known (explicit mutability), else the id. */
   async #shared(id: string): Promise<SharedInput> {
     const v = this.#sharedVersions.get(normalizeSuiAddress(id));
@@ -884,17 +907,10 @@ export class AtomaClient implements AtomaChain {
     }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "commitMany: no commits given");
-    const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
-    return this.#run(signer, (tx) => {
-      items.forEach((a, i) => {
-        B.buildCommit(tx, {
-          packageId: this.config.packageId,
-          request: requests[i] as SharedInput,
-          nodeCap: a.nodeCap,
-          commitment: computeCommitment(roundValue(a.outputHash, a.requestId, a.round), a.nodeId, a.salt),
-        });
-      });
-    });
+    return this.nodeCalls(
+      signer,
+      items.map((a) => ({ kind: "commit", ...a })),
+    );
   }
   /** Several reveals of one node in one transaction (atomic, as `commitMany`). */
   async revealMany(
@@ -902,18 +918,53 @@ export class AtomaClient implements AtomaChain {
     items: readonly { requestId: string; nodeCap: string; outputHash: Uint8Array; round: number; salt: Uint8Array }[],
   ): Promise<ExecuteResult> {
     if (items.length === 0) throw new InvalidInputError("items", "revealMany: no reveals given");
-    const requests = await Promise.all(items.map((a) => this.#requestInput(a.requestId)));
-    return this.#run(signer, (tx) => {
-      items.forEach((a, i) => {
-        B.buildReveal(tx, {
-          packageId: this.config.packageId,
-          request: requests[i] as SharedInput,
-          nodeCap: a.nodeCap,
-          outputHash: roundValue(a.outputHash, a.requestId, a.round),
-          salt: a.salt,
-        });
-      });
-    });
+    return this.nodeCalls(
+      signer,
+      items.map((a) => ({ kind: "reveal", ...a })),
+    );
+  }
+  /**
+   * A node's state changes on requests in one transaction, in the order given
+   * (`B.buildNodeCalls`): commits, reveals, and the reveal that completes a round with the settle
+   * it makes due (and, with `output`, the post). Each request is named in full once its initial
+   * version is known (read once otherwise); a settle reads its request fresh for the accounts to
+   * apply. Atomic: one call that aborts takes the others with it.
+   */
+  async nodeCalls(signer: Signer, items: readonly NodeCallItem[]): Promise<ExecuteResult> {
+    const [base, calls] = await Promise.all([
+      this.#base(),
+      Promise.all(
+        items.map(async (a): Promise<B.NodeCall> => {
+          const value = roundValue(a.outputHash, a.requestId, a.round);
+          if (a.kind === "commit")
+            return {
+              kind: "commit",
+              request: await this.#requestInput(a.requestId),
+              nodeCap: a.nodeCap,
+              commitment: computeCommitment(value, a.nodeId, a.salt),
+            };
+          if (a.kind === "reveal")
+            return {
+              kind: "reveal",
+              request: await this.#requestInput(a.requestId),
+              nodeCap: a.nodeCap,
+              revealed: value,
+              salt: a.salt,
+            };
+          const { request, nodes } = await this.#settleInputs(a.requestId);
+          return {
+            kind: "revealAndSettle",
+            request,
+            nodeCap: a.nodeCap,
+            revealed: value,
+            salt: a.salt,
+            nodes,
+            ...(a.output ? { output: a.output, outputHash: a.outputHash } : {}),
+          };
+        }),
+      ),
+    ]);
+    return this.#run(signer, (tx) => B.buildNodeCalls(tx, base, calls));
   }
   /** Reveals what `commit` committed for `outputHash` in `round` (round 0: the blinded hash). */
   async reveal(
@@ -975,14 +1026,7 @@ export class AtomaClient implements AtomaChain {
       output?: Uint8Array;
     },
   ) {
-    const base = await this.#base();
-    const { request, nodes } = await this.#settleInputs(a.requestId);
-    return this.#run(signer, (tx) => {
-      const target = { packageId: this.config.packageId, request, nodeCap: a.nodeCap };
-      B.buildReveal(tx, { ...target, outputHash: roundValue(a.outputHash, a.requestId, a.round), salt: a.salt });
-      B.buildSettle(tx, { ...base, request, nodes });
-      if (a.output) B.buildPostOutput(tx, { ...target, output: a.output, outputHash: a.outputHash });
-    });
+    return this.nodeCalls(signer, [{ kind: "revealAndSettle", ...a }]);
   }
   /**
    * settle and the agreed output's post in one transaction, for a node that revealed the hash the

@@ -206,6 +206,43 @@ describe("AtomaClient.createRequest: one transaction by default", () => {
     expect(await bytesOf(String(owner.Shared.initialSharedVersion))).toEqual(await bytesOf(undefined));
   });
 
+  it("nodeCalls: a request whose initial version the client was told (rememberShared) is named without a read; one it was not told is read once", async () => {
+    const fresh = new AtomaClient(sui, {
+      packageId: deployed.packageId,
+      registryId: deployed.registryId,
+      registryInitialSharedVersion: deployed.registryInitialSharedVersion,
+    });
+    const [told, untold] = [await ask({ sampleSize: 3 }), await ask({ sampleSize: 3 })];
+    // Learned by another client's read, as a node-runner's shared request reads are.
+    const version = (await atoma.getRequest(told.requestId)).meta.initialSharedVersion as string;
+    fresh.rememberShared(told.requestId, version);
+    // Every object read goes through getObjects (getObject calls it).
+    const reads = vi.spyOn(sui.core, "getObjects");
+    const readsOf = (id: string) =>
+      reads.mock.calls.filter(([o]) => o.objectIds.some((x) => normalizeSuiAddress(x) === normalizeSuiAddress(id)))
+        .length;
+    try {
+      for (const c of [told, untold]) {
+        const n = nodes.find((x) => x.nodeId === c.nodes[0]) as (typeof nodes)[number];
+        const commit = {
+          kind: "commit" as const,
+          requestId: c.requestId,
+          nodeCap: n.nodeCapId,
+          nodeId: n.nodeId,
+          outputHash: hashOutput(enc.encode("4")),
+          round: 0,
+          salt: randomSalt(),
+        };
+        const res = await fresh.nodeCalls(n.kp, [commit]);
+        expect(res.events.map((e) => e.name)).toEqual(["ResultCommitted"]);
+      }
+      expect(readsOf(told.requestId)).toBe(0);
+      expect(readsOf(untold.requestId)).toBe(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it("listEvents with names: only those events, decoded as without; the same cursors and hasNextPage", async () => {
     const names = ["NodesSampled", "RequestCreated"] as const;
     let cursor = { after: null as string | null };
