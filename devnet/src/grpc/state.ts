@@ -32,8 +32,7 @@ export function stateService(node: GrpcNode): ServiceImpl {
   const addressOwned = (owner: string): StoredObject[] =>
     rt
       .ownedBy(owner)
-      .filter((o) => o.type && o.owner !== "Immutable" && "AddressOwner" in o.owner && o.owner.AddressOwner === owner)
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+      .filter((o) => o.type && o.owner !== "Immutable" && "AddressOwner" in o.owner && o.owner.AddressOwner === owner);
   const balances = (owner: string): Map<string, bigint> => {
     const by = new Map<string, bigint>();
     for (const o of addressOwned(owner)) {
